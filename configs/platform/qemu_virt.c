@@ -1,0 +1,22 @@
+/**
+ * QEMU's virt board as the kernel sees it (QEMU hw/arm/virt.c memory map),
+ * started by tools/hypqemu.py with -m 1G and gic-version=2.
+ */
+#include "platform.h"
+
+#include "hyp/units.h"
+
+const struct cfg_platform platform_qemu_virt = {
+	.name = "qemu-virt",
+	.ram_base = 0x40000000,
+	.ram_size = SZ_1G,
+	/* Device tree (2 MiB), kernel image, and its tables. */
+	.hyp_reserved = 64 * SZ_1M,
+	/* Everything below RAM is device space on virt (flash at 0 excluded). */
+	.mmio_base = 0x08000000,
+	.mmio_size = 0x38000000,
+	.uart_base = 0x09000000,
+	/* GICv2: SPIs are INTIDs 32..1019 (IHI 0048B 2.2.1). */
+	.spi_first = 32,
+	.spi_last = 1019,
+};

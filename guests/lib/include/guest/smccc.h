@@ -1,0 +1,16 @@
+#pragma once
+/** SMCCC calls from a guest: `hvc #0` / `smc #0` with x0..x3 (see abi). */
+#include <stdint.h>
+
+#include "abi/hypercall.h"
+
+/** Results x0..x3 of one call. */
+struct smccc_res {
+	uint64_t a0, a1, a2, a3;
+};
+
+struct smccc_res hvc_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+struct smccc_res smc_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/** PSCI SYSTEM_OFF over HVC; does not return. */
+_Noreturn void guest_power_off(void);

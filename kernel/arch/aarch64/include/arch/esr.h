@@ -1,0 +1,141 @@
+#pragma once
+/**
+ * Exception Syndrome Register decoding (ESR_EL2, Arm ARM D13.2.37) and the
+ * syndromes the kernel builds when it injects an exception into a guest.
+ * Pure functions: host-tested in tests/host/test_esr.c.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ESR_ELx layout: EC [31:26], IL [25], ISS [24:0]. */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK 0x3fULL
+#define ESR_IL BIT64(25)
+#define ESR_ISS_MASK 0x1ffffffULL
+
+#define BIT64(n) (1ULL << (n))
+
+/** Exception classes (ESR_ELx.EC) the kernel knows by name. */
+enum esr_ec {
+	EC_UNKNOWN = 0x00,
+	EC_WFX = 0x01,
+	EC_CP15_32 = 0x03,
+	EC_FP_ASIMD = 0x07,
+	EC_ILLEGAL_STATE = 0x0e,
+	EC_SVC64 = 0x15,
+	EC_HVC64 = 0x16,
+	EC_SMC64 = 0x17,
+	EC_SYSREG = 0x18,
+	EC_SVE = 0x19,
+	EC_IABT_LOW = 0x20,
+	EC_IABT_CUR = 0x21,
+	EC_PC_ALIGN = 0x22,
+	EC_DABT_LOW = 0x24,
+	EC_DABT_CUR = 0x25,
+	EC_SP_ALIGN = 0x26,
+	EC_FP_EXC64 = 0x2c,
+	EC_SERROR = 0x2f,
+	EC_BRK64 = 0x3c,
+};
+
+/* Data/instruction abort ISS (D13.2.37, "ISS encoding for an exception from
+ * a Data Abort"). */
+#define ESR_DABT_ISV BIT64(24)
+#define ESR_DABT_SAS_SHIFT 22
+#define ESR_DABT_SAS_MASK 0x3ULL
+#define ESR_DABT_SSE BIT64(21)
+#define ESR_DABT_SRT_SHIFT 16
+#define ESR_DABT_SRT_MASK 0x1fULL
+#define ESR_DABT_SF BIT64(15)
+#define ESR_DABT_AR BIT64(14)
+#define ESR_DABT_FNV BIT64(10)
+#define ESR_DABT_EA BIT64(9)
+#define ESR_DABT_CM BIT64(8)
+#define ESR_DABT_S1PTW BIT64(7)
+#define ESR_DABT_WNR BIT64(6)
+#define ESR_FSC_MASK 0x3fULL
+/* Fault status codes (xFSC). */
+#define FSC_TRANSLATION_L0 0x04 /* ..0x07 for levels 0-3 */
+#define FSC_PERMISSION_L1 0x0d  /* 0x0d..0x0f for levels 1-3 */
+#define FSC_ACCESS_FLAG_L1 0x09
+#define FSC_SYNC_EXTERNAL 0x10
+#define FSC_ALIGNMENT 0x21
+
+/* WFx ISS: TI [1:0], 0 = WFI, 1 = WFE (D13.2.37). */
+#define ESR_WFX_TI_MASK 0x3ULL
+#define ESR_WFX_TI_WFE 0x1ULL
+
+/* HVC/SMC ISS: imm16 [15:0]. */
+#define ESR_IMM16_MASK 0xffffULL
+
+/* MSR/MRS trap ISS (EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
+ * CRn [13:10], Rt [9:5], CRm [4:1], Direction [0] (1 = read). */
+#define ESR_SYSREG_OP0_SHIFT 20
+#define ESR_SYSREG_OP2_SHIFT 17
+#define ESR_SYSREG_OP1_SHIFT 14
+#define ESR_SYSREG_CRN_SHIFT 10
+#define ESR_SYSREG_RT_SHIFT 5
+#define ESR_SYSREG_CRM_SHIFT 1
+#define ESR_SYSREG_READ BIT64(0)
+
+/** Decoded data abort. */
+struct esr_dabt {
+	bool isv;         /**< Syndrome below (size..sf) is valid. */
+	uint8_t size;     /**< Access size in bytes (1, 2, 4, 8). */
+	bool sign_extend; /**< SSE: sign-extend the loaded value. */
+	uint8_t reg;      /**< SRT: transfer register, 31 = XZR. */
+	bool reg64;       /**< SF: 64-bit register (else W, zero-extended). */
+	bool acq_rel;     /**< AR: acquire/release semantics. */
+	bool write;       /**< WnR. */
+	bool s1ptw;       /**< Fault on the guest's stage-1 table walk. */
+	bool cache_op;    /**< CM: cache maintenance, not a load/store. */
+	bool far_valid;   /**< !FnV: FAR holds the faulting address. */
+	uint8_t fsc;      /**< DFSC. */
+};
+
+/** Decoded trapped MSR/MRS. */
+struct esr_sysreg {
+	uint8_t op0, op1, crn, crm, op2;
+	uint8_t reg;      /**< Rt. */
+	bool read;        /**< MRS (true) or MSR (false). */
+};
+
+static inline uint32_t esr_ec(uint64_t esr)
+{
+	return (uint32_t)((esr >> ESR_EC_SHIFT) & ESR_EC_MASK);
+}
+
+static inline uint32_t esr_iss(uint64_t esr)
+{
+	return (uint32_t)(esr & ESR_ISS_MASK);
+}
+
+/** Decode the ISS of a data abort (EC 0x24/0x25). */
+struct esr_dabt esr_decode_dabt(uint64_t esr);
+
+/** Decode the ISS of a trapped MSR/MRS (EC 0x18). */
+struct esr_sysreg esr_decode_sysreg(uint64_t esr);
+
+/** True for a translation, access-flag or permission fault code. */
+bool esr_fsc_is_s2_fault(uint8_t fsc);
+
+/** Short name of an exception class for logs ("data abort", ...). */
+const char *esr_ec_name(uint32_t ec);
+
+/** Syndrome of an undefined-instruction exception (EC 0, IL 1). */
+uint64_t esr_make_undef(void);
+
+/**
+ * Syndrome of a synchronous external abort as the guest should see it.
+ * @p same_el: the guest was at EL1 (EC "current EL") rather than EL0;
+ * @p instruction: instruction rather than data abort; @p write: WnR.
+ */
+uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write);
+
+/**
+ * Offset into the guest's VBAR_EL1 of the synchronous vector for an
+ * exception taken to EL1 from a context with PSTATE @p spsr (Arm ARM
+ * D1.10.2 "Exception vectors": +0x000 current EL SP0, +0x200 current EL
+ * SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
+ */
+uint64_t esr_vector_offset_sync(uint64_t spsr);

@@ -1,0 +1,61 @@
+#pragma once
+/**
+ * The EL1 context of a vCPU that the kernel switches when another vCPU gets
+ * the physical CPU: EL1 system registers, virtual timer, and FP/SIMD
+ * registers. While a vCPU is loaded these live in hardware; the copy here is
+ * only current after arch_vcpu_save().
+ */
+#include <stdint.h>
+
+#define ARCH_FPSIMD_QREGS 32
+
+/** FP/SIMD registers: q0..q31 as two 64-bit halves each, FPSR, FPCR. */
+struct arch_fpsimd {
+	uint64_t q[ARCH_FPSIMD_QREGS * 2];
+	uint64_t fpsr;
+	uint64_t fpcr;
+};
+
+/** EL1 state of one vCPU. */
+struct arch_vcpu_ctx {
+	uint64_t sctlr_el1, ttbr0_el1, ttbr1_el1, tcr_el1, mair_el1;
+	uint64_t amair_el1, vbar_el1, contextidr_el1, tpidr_el0;
+	uint64_t tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1;
+	uint64_t spsr_el1, esr_el1, far_el1, afsr0_el1, afsr1_el1;
+	uint64_t par_el1, cpacr_el1, csselr_el1, cntkctl_el1, mdscr_el1;
+	uint64_t cntv_ctl_el0, cntv_cval_el0, cntvoff_el2;
+	uint64_t vmpidr_el2;
+	uint64_t hcr_el2;
+	uint64_t vttbr_el2;
+	struct arch_fpsimd fp;
+};
+
+struct vcpu;
+
+/** Reset values of the EL1 context (MMU off, timer off, FP enabled). */
+void arch_vcpu_ctx_reset(struct vcpu *vcpu);
+
+/** Write @p vcpu's context into the CPU (Stage 2, EL1 regs, FP). */
+void arch_vcpu_load(struct vcpu *vcpu);
+
+/** Read the CPU's EL1 context back into @p vcpu. */
+void arch_vcpu_save(struct vcpu *vcpu);
+
+/** Copy the loaded vCPU's virtual-timer registers into its context. */
+void arch_vcpu_timer_sync(struct vcpu *vcpu);
+
+/** Enter @p vcpu (already loaded) for the first time; never returns. */
+_Noreturn void arch_vcpu_enter(struct vcpu *vcpu);
+
+/** FP/SIMD save/restore (fpsimd.S). */
+void arch_fpsimd_save(struct arch_fpsimd *fp);
+void arch_fpsimd_restore(const struct arch_fpsimd *fp);
+
+/** The physical counter, CNTPCT_EL0. */
+uint64_t arch_counter_now(void);
+
+/**
+ * Sleep in WFI until the physical counter reaches @p deadline (or, with
+ * UINT64_MAX, until any interrupt), using the EL2 physical timer (CNTHP).
+ */
+void arch_sleep_until(uint64_t deadline);

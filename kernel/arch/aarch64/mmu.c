@@ -1,0 +1,107 @@
+/**
+ * The kernel's own EL2 stage-1 translation: an identity map with 1 GiB level-1
+ * blocks, Normal write-back for RAM and Device-nGnRE for the low 1 GiB where
+ * QEMU virt has its devices (Arm ARM D8: VMSAv8-64, 4 KiB granule, 39-bit VA
+ * starting at level 1).
+ */
+#include "arch/mmu.h"
+
+#include "arch/sysreg.h"
+#include "hyp/units.h"
+
+#define EL2_VA_BITS 39
+#define EL2_L1_ENTRIES 512
+#define EL2_L1_SHIFT 30
+
+/* Block descriptor fields (D8.3.1): valid block [1:0] = 0b01, AttrIndx
+ * [4:2], SH [9:8], AF [10], XN [54] (EL2 single VA range). */
+#define DESC_BLOCK 0x1ULL
+#define DESC_ATTRINDX_SHIFT 2
+#define DESC_SH_INNER (3ULL << 8)
+#define DESC_AF (1ULL << 10)
+#define DESC_XN (1ULL << 54)
+
+/* MAIR_EL2 slots. */
+#define MAIR_IDX_NORMAL 0
+#define MAIR_IDX_DEVICE 1
+
+/** The level-1 table: the only table of the EL2 map. */
+static uint64_t el2_l1_table[EL2_L1_ENTRIES] __attribute__((aligned(4096)));
+
+static uint64_t block_desc(uint64_t pa, bool device)
+{
+	if (device) {
+		return pa | DESC_BLOCK | DESC_AF | DESC_XN |
+		       ((uint64_t)MAIR_IDX_DEVICE << DESC_ATTRINDX_SHIFT);
+	}
+	return pa | DESC_BLOCK | DESC_AF | DESC_SH_INNER |
+	       ((uint64_t)MAIR_IDX_NORMAL << DESC_ATTRINDX_SHIFT);
+}
+
+static void build_identity_map(uint64_t ram_base, uint64_t ram_size)
+{
+	uint64_t first = ram_base >> EL2_L1_SHIFT;
+	uint64_t last = (ram_base + ram_size - 1) >> EL2_L1_SHIFT;
+
+	/* Everything below RAM on QEMU virt is device space. */
+	for (uint64_t i = 0; i < first; i++) {
+		el2_l1_table[i] = block_desc(i << EL2_L1_SHIFT, true);
+	}
+	for (uint64_t i = first; i <= last && i < EL2_L1_ENTRIES; i++) {
+		el2_l1_table[i] = block_desc(i << EL2_L1_SHIFT, false);
+	}
+}
+
+void mmu_init(uint64_t ram_base, uint64_t ram_size)
+{
+	build_identity_map(ram_base, ram_size);
+
+	write_sysreg(mair_el2,
+		     (MAIR_NORMAL_WB << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL)) |
+			     (MAIR_DEVICE_nGnRE
+			      << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)));
+	write_sysreg(tcr_el2, TCR_EL2_RES1 |
+				      ((64ULL - EL2_VA_BITS) << TCR_EL2_T0SZ_SHIFT) |
+				      TCR_EL2_IRGN0_WBWA | TCR_EL2_ORGN0_WBWA |
+				      TCR_EL2_SH0_INNER | TCR_EL2_TG0_4K |
+				      (TCR_EL2_PS_40BIT << TCR_EL2_PS_SHIFT));
+	write_sysreg(ttbr0_el2, (uint64_t)el2_l1_table);
+	dsb_sy();
+	__asm__ volatile("tlbi alle2" ::: "memory");
+	dsb_sy();
+	isb();
+
+	uint64_t sctlr = read_sysreg(sctlr_el2);
+
+	sctlr |= SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
+		 SCTLR_EL2_SA;
+	write_sysreg(sctlr_el2, sctlr);
+	isb();
+}
+
+static uint64_t dcache_line(void)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+
+	/* DminLine: log2 of the line size in 4-byte words. */
+	return 4ULL << ((ctr >> CTR_EL0_DMINLINE_SHIFT) & CTR_EL0_LINE_MASK);
+}
+
+void mmu_clean_dcache_range(const void *va, uint64_t size)
+{
+	uint64_t line = dcache_line();
+	uint64_t start = ALIGN_DOWN((uint64_t)va, line);
+	uint64_t end = (uint64_t)va + size;
+
+	for (uint64_t p = start; p < end; p += line) {
+		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+	}
+	dsb_sy();
+}
+
+void mmu_invalidate_icache(void)
+{
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb_sy();
+	isb();
+}

@@ -1,0 +1,29 @@
+/**
+ * Struct offsets for assembly. Compiled to assembly only; the build turns
+ * every "->NAME value" marker into "#define NAME value" in arch/offsets.h
+ * (site_scons/hyp_offsets.py), so no offset is ever typed by hand.
+ */
+#include <stddef.h>
+
+#include "arch/regs.h"
+#include "hyp/vcpu.h"
+
+#define DEFINE(sym, val) \
+	__asm__ volatile("\n.ascii \"->" #sym " %0\"" : : "i"(val))
+
+void offsets_generate(void);
+
+void offsets_generate(void)
+{
+	DEFINE(VCPU_REGS, offsetof(struct vcpu, regs));
+	DEFINE(REGS_X0, offsetof(struct arch_regs, x[0]));
+	DEFINE(REGS_X30, offsetof(struct arch_regs, x[30]));
+	DEFINE(REGS_PC, offsetof(struct arch_regs, pc));
+	DEFINE(REGS_SPSR, offsetof(struct arch_regs, spsr));
+	DEFINE(FRAME_SIZE, sizeof(struct arch_el2_frame));
+	DEFINE(FRAME_X30, offsetof(struct arch_el2_frame, x[30]));
+	DEFINE(FRAME_SP, offsetof(struct arch_el2_frame, sp));
+	DEFINE(FRAME_ELR, offsetof(struct arch_el2_frame, elr));
+	DEFINE(FRAME_ESR, offsetof(struct arch_el2_frame, esr));
+	DEFINE(FPSIMD_FPSR, offsetof(struct arch_fpsimd, fpsr));
+}

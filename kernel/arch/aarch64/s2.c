@@ -1,0 +1,585 @@
+/**
+ * Stage-2 translation tables (format described in hyp/s2.h and arch/pte.h).
+ *
+ * Portable C without inline assembly, so that it also runs in the host unit
+ * tests: table memory is reached only through mm_va()/mm_pa(), and TLB
+ * maintenance only through arch_s2_tlb_flush_vmid().
+ *
+ * Invariants kept by every operation:
+ *  - no table is empty: a table that loses its last valid entry is freed,
+ *    so a free 2 MiB slot never hides a table below it;
+ *  - table_count is the number of table pages allocated, root included.
+ *
+ * Not done here, and left to the caller or the architecture layer: the
+ * barriers that order table writes against the table walker of another CPU
+ * (a DMB ISHST before publishing a new table, a DSB ISHST before a vCPU
+ * runs on new mappings). arch_s2_tlb_flush_vmid() is expected to begin with
+ * DSB ISHST, which orders the writes made before each flush.
+ */
+#include "hyp/s2.h"
+
+#include "arch/pte.h"
+#include "hyp/errno.h"
+#include "hyp/mm.h"
+#include "hyp/units.h"
+
+/** Walks start at level 1 (VTCR_EL2.SL0) and end at level 3 (pages). */
+#define S2_LEVEL_FIRST 1U
+#define S2_LEVEL_LAST 3U
+/** Entries of the root: S2_ROOT_PAGES concatenated level-1 tables. */
+#define S2_ROOT_ENTRIES (S2_ROOT_PAGES * S2_PTES_PER_TABLE)
+/** Output addresses must lie below 2^PS (VTCR_EL2.PS = 40 bits). */
+#define S2_PA_LIMIT (1ULL << S2_PA_BITS)
+/** Largest 8-bit VMID; VMID 0 is reserved for the kernel itself. */
+#define S2_VMID_MAX (VTTBR_EL2_VMID_MASK >> VTTBR_EL2_VMID_SHIFT)
+
+_Static_assert(S2_IPA_BITS == 64 - VTCR_EL2_T0SZ_40BIT,
+	       "T0SZ must match the IPA size");
+_Static_assert(S2_ROOT_ENTRIES << S2_LEVEL1_SHIFT == S2_IPA_LIMIT,
+	       "the concatenated root must cover the IPA space exactly");
+
+/** log2 of the bytes one descriptor at @p level maps. */
+static unsigned level_shift(unsigned level)
+{
+	return S2_LEVEL3_SHIFT + (S2_LEVEL_LAST - level) * S2_LEVEL_BITS;
+}
+
+/** Bytes one descriptor at @p level maps: 1 GiB, 2 MiB or 4 KiB. */
+static uint64_t level_size(unsigned level)
+{
+	return 1ULL << level_shift(level);
+}
+
+/**
+ * Index of @p ipa's descriptor in its table at @p level. The root spans
+ * S2_ROOT_PAGES pages, so its index is not truncated to 9 bits.
+ */
+static uint64_t pte_index(uint64_t ipa, unsigned level)
+{
+	uint64_t idx = ipa >> level_shift(level);
+
+	if (level == S2_LEVEL_FIRST) {
+		return idx;
+	}
+	return idx & (S2_PTES_PER_TABLE - 1);
+}
+
+/** Start of the next @p level descriptor's region after @p ipa. */
+static uint64_t next_boundary(uint64_t ipa, unsigned level)
+{
+	return ALIGN_DOWN(ipa, level_size(level)) + level_size(level);
+}
+
+/** Read a descriptor with one 64-bit access. */
+static uint64_t pte_read(const uint64_t *pte)
+{
+	return *(const volatile uint64_t *)pte;
+}
+
+/** Write a descriptor with one 64-bit access: a walker never sees half. */
+static void pte_write(uint64_t *pte, uint64_t val)
+{
+	*(volatile uint64_t *)pte = val;
+}
+
+/** True if @p pte at @p level points to a next-level table. */
+static bool pte_is_table(uint64_t pte, unsigned level)
+{
+	return level < S2_LEVEL_LAST &&
+	       (pte & S2_PTE_TYPE_MASK) == S2_PTE_TYPE_TABLE;
+}
+
+/** True if @p pte at @p level maps memory (a block or a page). */
+static bool pte_is_leaf(uint64_t pte, unsigned level)
+{
+	uint64_t type = pte & S2_PTE_TYPE_MASK;
+
+	if (level == S2_LEVEL_LAST) {
+		return type == S2_PTE_TYPE_PAGE;
+	}
+	return type == S2_PTE_TYPE_BLOCK;
+}
+
+/** Kernel pointer to the table that table descriptor @p pte points to. */
+static uint64_t *pte_table(uint64_t pte)
+{
+	return mm_va(pa_init(pte & S2_PTE_OA_MASK));
+}
+
+/** The root of @p s2 as one array of S2_ROOT_ENTRIES descriptors. */
+static uint64_t *root_table(const struct s2_space *s2)
+{
+	return mm_va(s2->root);
+}
+
+/** Descriptor attribute bits (everything but type and address) for @p attr. */
+static uint64_t attr_to_pte(unsigned attr)
+{
+	uint64_t bits = S2_PTE_AF | (S2_SH_INNER << S2_PTE_SH_SHIFT);
+
+	if (attr & S2_DEVICE) {
+		bits |= S2_MEMATTR_DEVICE_nGnRE << S2_PTE_MEMATTR_SHIFT;
+	} else {
+		bits |= S2_MEMATTR_NORMAL_WB << S2_PTE_MEMATTR_SHIFT;
+	}
+	if (attr & S2_READ) {
+		bits |= S2_PTE_S2AP_R;
+	}
+	if (attr & S2_WRITE) {
+		bits |= S2_PTE_S2AP_W;
+	}
+	if (!(attr & S2_EXEC)) {
+		bits |= S2_PTE_XN;
+	}
+	return bits;
+}
+
+/** The S2_* attribute flags encoded in leaf descriptor @p pte. */
+static unsigned pte_to_attr(uint64_t pte)
+{
+	uint64_t memattr = (pte & S2_PTE_MEMATTR_MASK) >> S2_PTE_MEMATTR_SHIFT;
+	unsigned attr = 0;
+
+	if (pte & S2_PTE_S2AP_R) {
+		attr |= S2_READ;
+	}
+	if (pte & S2_PTE_S2AP_W) {
+		attr |= S2_WRITE;
+	}
+	if (!(pte & S2_PTE_XN)) {
+		attr |= S2_EXEC;
+	}
+	if (memattr == S2_MEMATTR_DEVICE_nGnRE) {
+		attr |= S2_DEVICE;
+	}
+	return attr;
+}
+
+/** Block (levels 1-2) or page (level 3) descriptor mapping @p pa. */
+static uint64_t leaf_pte(uint64_t pa, unsigned level, uint64_t bits)
+{
+	uint64_t type = level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE
+					       : S2_PTE_TYPE_BLOCK;
+
+	return (pa & S2_PTE_OA_MASK) | (bits & S2_PTE_ATTR_MASK) | type;
+}
+
+/**
+ * Walk to the deepest descriptor governing @p ipa (which must be below
+ * S2_IPA_LIMIT): an invalid one, a block or a page. Sets *@p level.
+ */
+static uint64_t *walk(const struct s2_space *s2, uint64_t ipa,
+		      unsigned *level)
+{
+	unsigned lvl = S2_LEVEL_FIRST;
+	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
+
+	while (pte_is_table(pte_read(pte), lvl)) {
+		uint64_t *table = pte_table(pte_read(pte));
+
+		lvl++;
+		pte = &table[pte_index(ipa, lvl)];
+	}
+	*level = lvl;
+	return pte;
+}
+
+/** Allocate one zeroed table page for @p s2. */
+static int table_alloc(struct s2_space *s2, paddr_t *out)
+{
+	int err = palloc_alloc(s2->pool, 1, PAGE_SIZE, out);
+
+	if (err == HYP_OK) {
+		s2->table_count++;
+	}
+	return err;
+}
+
+/** Return the table that descriptor @p pte points to to the pool. */
+static void table_free(struct s2_space *s2, uint64_t pte)
+{
+	/* Cannot fail: every table page was allocated from this pool. */
+	(void)palloc_free(s2->pool, pa_init(pte & S2_PTE_OA_MASK), 1);
+	s2->table_count--;
+}
+
+/** True if no descriptor of the 512-entry @p table is valid. */
+static bool table_empty(const uint64_t *table)
+{
+	for (uint64_t i = 0; i < S2_PTES_PER_TABLE; i++) {
+		if (pte_read(&table[i]) & S2_PTE_VALID) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/** True if no part of [start, end) is mapped. */
+static bool range_is_free(const struct s2_space *s2, uint64_t start,
+			  uint64_t end)
+{
+	uint64_t ipa = start;
+
+	while (ipa < end) {
+		unsigned level;
+		uint64_t pte = pte_read(walk(s2, ipa, &level));
+
+		if (pte & S2_PTE_VALID) {
+			return false;
+		}
+		ipa = next_boundary(ipa, level);
+	}
+	return true;
+}
+
+/**
+ * The table below descriptor @p pte, which must be invalid or a table;
+ * an empty table is allocated and linked in if it is invalid.
+ */
+static int next_table(struct s2_space *s2, uint64_t *pte, uint64_t **out)
+{
+	uint64_t val = pte_read(pte);
+
+	if (!(val & S2_PTE_VALID)) {
+		paddr_t table;
+		int err = table_alloc(s2, &table);
+
+		if (err != HYP_OK) {
+			return err;
+		}
+		val = pa_addr(table) | S2_PTE_TYPE_TABLE;
+		pte_write(pte, val);
+	}
+	*out = pte_table(val);
+	return HYP_OK;
+}
+
+/**
+ * Map one block (level 2) or page (level 3) at @p ipa, whose slot is known
+ * to be free, allocating the tables on the way.
+ */
+static int map_one(struct s2_space *s2, uint64_t ipa, uint64_t pa,
+		   unsigned level, uint64_t bits)
+{
+	unsigned lvl = S2_LEVEL_FIRST;
+	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
+
+	while (lvl < level) {
+		uint64_t *table;
+		int err = next_table(s2, pte, &table);
+
+		if (err != HYP_OK) {
+			return err;
+		}
+		lvl++;
+		pte = &table[pte_index(ipa, lvl)];
+	}
+	pte_write(pte, leaf_pte(pa, level, bits));
+	return HYP_OK;
+}
+
+/** Level to map at: a 2 MiB block if both addresses and the size allow. */
+static unsigned map_level(uint64_t ipa, uint64_t pa, uint64_t left)
+{
+	if (IS_ALIGNED(ipa | pa, SZ_2M) && left >= SZ_2M) {
+		return S2_LEVEL_LAST - 1;
+	}
+	return S2_LEVEL_LAST;
+}
+
+/**
+ * Split the block at @p pte (level @p level) into a table of next-level
+ * blocks or pages with the same output addresses and attributes. The block
+ * is removed and the TLB flushed before the table goes in: changing the
+ * size of a mapping needs break-before-make (ARM ARM D8, "Using
+ * break-before-make when updating translation table entries").
+ */
+static int split_block(struct s2_space *s2, uint64_t *pte, unsigned level)
+{
+	uint64_t block = pte_read(pte);
+	uint64_t child_size = level_size(level + 1);
+	uint64_t oa = block & S2_PTE_OA_MASK;
+	paddr_t table_pa;
+	int err = table_alloc(s2, &table_pa);
+
+	if (err != HYP_OK) {
+		return err;
+	}
+	uint64_t *table = mm_va(table_pa);
+
+	for (uint64_t i = 0; i < S2_PTES_PER_TABLE; i++) {
+		table[i] = leaf_pte(oa + i * child_size, level + 1, block);
+	}
+	pte_write(pte, 0);
+	arch_s2_tlb_flush_vmid(s2->vmid);
+	pte_write(pte, pa_addr(table_pa) | S2_PTE_TYPE_TABLE);
+	return HYP_OK;
+}
+
+/**
+ * Split blocks until @p ipa is the start of a leaf (or lies in an unmapped
+ * region), so that a range starting or ending there covers whole leaves.
+ * The translation itself is unchanged.
+ */
+static int split_at(struct s2_space *s2, uint64_t ipa)
+{
+	if (ipa >= S2_IPA_LIMIT) {
+		return HYP_OK; /* The end of the IPA space is a boundary. */
+	}
+	for (;;) {
+		unsigned level;
+		uint64_t *pte = walk(s2, ipa, &level);
+
+		if (!(pte_read(pte) & S2_PTE_VALID) ||
+		    IS_ALIGNED(ipa, level_size(level))) {
+			return HYP_OK;
+		}
+		int err = split_block(s2, pte, level);
+
+		if (err != HYP_OK) {
+			return err;
+		}
+	}
+}
+
+/**
+ * Invalidate every leaf in [start, end). Every leaf met must lie wholly
+ * inside the range (see split_at()). Tables are left for prune_range().
+ */
+static void clear_range(struct s2_space *s2, uint64_t start, uint64_t end)
+{
+	uint64_t ipa = start;
+
+	while (ipa < end) {
+		unsigned level;
+		uint64_t *pte = walk(s2, ipa, &level);
+
+		if (pte_read(pte) & S2_PTE_VALID) {
+			pte_write(pte, 0);
+		}
+		ipa = next_boundary(ipa, level);
+	}
+}
+
+/** Free the empty level-3 tables below @p l2 that overlap [lo, hi). */
+static void prune_level2(struct s2_space *s2, uint64_t *l2, uint64_t lo,
+			 uint64_t hi)
+{
+	uint64_t last = pte_index(hi - 1, S2_LEVEL_LAST - 1);
+
+	for (uint64_t i = pte_index(lo, S2_LEVEL_LAST - 1); i <= last; i++) {
+		uint64_t pte = pte_read(&l2[i]);
+
+		if (pte_is_table(pte, S2_LEVEL_LAST - 1) &&
+		    table_empty(pte_table(pte))) {
+			pte_write(&l2[i], 0);
+			table_free(s2, pte);
+		}
+	}
+}
+
+/** Free every table left empty in [start, end), bottom up. */
+static void prune_range(struct s2_space *s2, uint64_t start, uint64_t end)
+{
+	uint64_t *root = root_table(s2);
+	uint64_t last = pte_index(end - 1, S2_LEVEL_FIRST);
+
+	for (uint64_t i = pte_index(start, S2_LEVEL_FIRST); i <= last; i++) {
+		uint64_t pte = pte_read(&root[i]);
+		uint64_t region = i << S2_LEVEL1_SHIFT;
+		uint64_t lo = start > region ? start : region;
+		uint64_t hi = end < region + SZ_1G ? end : region + SZ_1G;
+
+		if (!pte_is_table(pte, S2_LEVEL_FIRST)) {
+			continue;
+		}
+		prune_level2(s2, pte_table(pte), lo, hi);
+		if (table_empty(pte_table(pte))) {
+			pte_write(&root[i], 0);
+			table_free(s2, pte);
+		}
+	}
+}
+
+/** Remove every whole leaf in [start, end), free empty tables, flush. */
+static void remove_range(struct s2_space *s2, uint64_t start, uint64_t end)
+{
+	clear_range(s2, start, end);
+	prune_range(s2, start, end);
+	arch_s2_tlb_flush_vmid(s2->vmid);
+}
+
+int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
+{
+	paddr_t root;
+
+	if (s2 == NULL || pool == NULL || vmid == 0 || vmid > S2_VMID_MAX) {
+		return HYP_EINVAL;
+	}
+	int err = palloc_alloc(pool, S2_ROOT_PAGES, S2_ROOT_PAGES * PAGE_SIZE,
+			       &root);
+
+	if (err != HYP_OK) {
+		return err;
+	}
+	s2->root = root;
+	s2->vmid = vmid;
+	s2->pool = pool;
+	s2->table_count = S2_ROOT_PAGES;
+	return HYP_OK;
+}
+
+/**
+ * Validate the arguments of s2_map(). Device memory may not be executable:
+ * speculative instruction fetches could touch device registers.
+ */
+static int check_map_args(const struct s2_space *s2, uint64_t ipa,
+			  uint64_t pa, uint64_t size, unsigned attr)
+{
+	if (s2 == NULL || size == 0 || !IS_ALIGNED(ipa | pa | size, PAGE_SIZE)) {
+		return HYP_EINVAL;
+	}
+	if ((attr & ~(unsigned)S2_ATTR_ALL) != 0 ||
+	    ((attr & S2_DEVICE) && (attr & S2_EXEC))) {
+		return HYP_EINVAL;
+	}
+	if (ipa >= S2_IPA_LIMIT || size > S2_IPA_LIMIT - ipa ||
+	    pa >= S2_PA_LIMIT || size > S2_PA_LIMIT - pa) {
+		return HYP_ERANGE;
+	}
+	return HYP_OK;
+}
+
+int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
+	   unsigned attr)
+{
+	uint64_t start = ipa_addr(ipa);
+	int err = check_map_args(s2, start, pa_addr(pa), size, attr);
+
+	if (err != HYP_OK) {
+		return err;
+	}
+	if (!range_is_free(s2, start, start + size)) {
+		return HYP_EEXIST;
+	}
+	uint64_t bits = attr_to_pte(attr);
+
+	for (uint64_t off = 0; off < size;) {
+		unsigned level = map_level(start + off, pa_addr(pa) + off,
+					   size - off);
+
+		err = map_one(s2, start + off, pa_addr(pa) + off, level, bits);
+		if (err != HYP_OK) {
+			/* Only whole leaves of this range exist: no split. */
+			remove_range(s2, start, start + size);
+			return err;
+		}
+		off += level_size(level);
+	}
+	return HYP_OK;
+}
+
+int s2_unmap(struct s2_space *s2, ipaddr_t ipa, uint64_t size)
+{
+	uint64_t start = ipa_addr(ipa);
+
+	if (s2 == NULL || size == 0 || !IS_ALIGNED(start | size, PAGE_SIZE) ||
+	    start >= S2_IPA_LIMIT || size > S2_IPA_LIMIT - start) {
+		return HYP_EINVAL;
+	}
+	/* Splitting keeps every translation, so failing here changes none. */
+	int err = split_at(s2, start);
+
+	if (err == HYP_OK) {
+		err = split_at(s2, start + size);
+	}
+	if (err != HYP_OK) {
+		return err;
+	}
+	remove_range(s2, start, start + size);
+	return HYP_OK;
+}
+
+bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
+		  unsigned *attr)
+{
+	uint64_t addr = ipa_addr(ipa);
+	unsigned level;
+
+	if (s2 == NULL || addr >= S2_IPA_LIMIT) {
+		return false;
+	}
+	uint64_t pte = pte_read(walk(s2, addr, &level));
+
+	if (!pte_is_leaf(pte, level)) {
+		return false;
+	}
+	uint64_t offset = addr & (level_size(level) - 1);
+
+	if (pa != NULL) {
+		*pa = pa_init((pte & S2_PTE_OA_MASK & ~(level_size(level) - 1)) +
+			      offset);
+	}
+	if (attr != NULL) {
+		*attr = pte_to_attr(pte);
+	}
+	return true;
+}
+
+/**
+ * Free the level-2 table that level-1 descriptor @p l1_pte points to, and
+ * every level-3 table below it.
+ */
+static void destroy_level2(struct s2_space *s2, uint64_t l1_pte)
+{
+	uint64_t *l2 = pte_table(l1_pte);
+
+	for (uint64_t i = 0; i < S2_PTES_PER_TABLE; i++) {
+		uint64_t pte = pte_read(&l2[i]);
+
+		if (pte_is_table(pte, S2_LEVEL_LAST - 1)) {
+			table_free(s2, pte);
+		}
+	}
+	table_free(s2, l1_pte);
+}
+
+void s2_destroy(struct s2_space *s2)
+{
+	if (s2 == NULL || s2->table_count == 0) {
+		return; /* Never initialised, or destroyed already. */
+	}
+	uint64_t *root = root_table(s2);
+
+	for (uint64_t i = 0; i < S2_ROOT_ENTRIES; i++) {
+		uint64_t pte = pte_read(&root[i]);
+
+		if (pte_is_table(pte, S2_LEVEL_FIRST)) {
+			destroy_level2(s2, pte);
+		}
+	}
+	/* Cannot fail: the root came from this pool in s2_init(). */
+	(void)palloc_free(s2->pool, s2->root, S2_ROOT_PAGES);
+	s2->table_count -= S2_ROOT_PAGES;
+	/* The VMID may be reused: no stale entry may outlive the tables. */
+	arch_s2_tlb_flush_vmid(s2->vmid);
+	s2->root = pa_init(0);
+}
+
+uint64_t s2_vttbr(const struct s2_space *s2)
+{
+	return (pa_addr(s2->root) & VTTBR_EL2_BADDR_MASK) |
+	       (((uint64_t)s2->vmid << VTTBR_EL2_VMID_SHIFT) &
+		VTTBR_EL2_VMID_MASK);
+}
+
+uint64_t s2_vtcr(void)
+{
+	return (VTCR_EL2_T0SZ_40BIT << VTCR_EL2_T0SZ_SHIFT) |
+	       (VTCR_EL2_SL0_4K_LEVEL1 << VTCR_EL2_SL0_SHIFT) |
+	       (VTCR_EL2_RGN_WBWA << VTCR_EL2_IRGN0_SHIFT) |
+	       (VTCR_EL2_RGN_WBWA << VTCR_EL2_ORGN0_SHIFT) |
+	       (VTCR_EL2_SH0_INNER << VTCR_EL2_SH0_SHIFT) |
+	       (VTCR_EL2_TG0_4K << VTCR_EL2_TG0_SHIFT) |
+	       (VTCR_EL2_PS_40BIT << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
+}

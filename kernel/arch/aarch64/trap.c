@@ -1,0 +1,168 @@
+/**
+ * The trap path: one switch on the exception class, one handler per case,
+ * each returning the vCPU to run next (Hafnium handler.c style). Anything
+ * the kernel does not handle is reflected into the guest as the architecture
+ * would deliver it, and logged once per VM and exception class.
+ */
+#include "arch/trap.h"
+
+#include "arch/esr.h"
+#include "arch/gic.h"
+#include "arch/inject.h"
+#include "arch/sysreg.h"
+#include "hyp/cpu.h"
+#include "hyp/hypercall.h"
+#include "hyp/log.h"
+#include "hyp/sched.h"
+#include "hyp/vcpu.h"
+#include "hyp/units.h"
+#include "hyp/vm.h"
+
+/* Every AArch64 instruction is 4 bytes. */
+#define INSN_SIZE 4
+/* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
+#define HPFAR_FIPA_SHIFT 4
+#define HPFAR_FIPA_MASK 0xffffffffffULL
+#define PAGE_OFFSET_MASK 0xfffULL
+
+static void skip_insn(struct vcpu *vcpu)
+{
+	vcpu->regs.pc += INSN_SIZE;
+}
+
+static uint64_t fault_ipa(void)
+{
+	uint64_t hpfar = read_sysreg(hpfar_el2);
+	uint64_t far = read_sysreg(far_el2);
+
+	return (((hpfar >> HPFAR_FIPA_SHIFT) & HPFAR_FIPA_MASK) << PAGE_SHIFT) |
+	       (far & PAGE_OFFSET_MASK);
+}
+
+static struct vcpu *handle_wfx(struct vcpu *vcpu, uint64_t esr)
+{
+	skip_insn(vcpu);
+	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
+		return sched_yield(vcpu);
+	}
+	vcpu->state = VCPU_BLOCKED_WFI;
+	return sched_next(vcpu);
+}
+
+static struct vcpu *handle_hvc(struct vcpu *vcpu, uint64_t esr)
+{
+	/* ELR_EL2 already points past an HVC (D1.10.1, preferred return). */
+	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), false);
+}
+
+static struct vcpu *handle_smc(struct vcpu *vcpu, uint64_t esr)
+{
+	/* A trapped SMC returns to the SMC itself (D1.10.1): skip it. */
+	skip_insn(vcpu);
+	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), true);
+}
+
+static struct vcpu *reflect_undef(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t ec = esr_ec(esr);
+
+	vm_log_once(vcpu->vm, ec,
+		    "vcpu %u: %s (ESR 0x%llx) at pc 0x%llx not handled: "
+		    "undefined instruction injected",
+		    vcpu->index, esr_ec_name(ec), (unsigned long long)esr,
+		    (unsigned long long)vcpu->regs.pc);
+	inject_undef(vcpu);
+	return vcpu;
+}
+
+static struct vcpu *handle_sysreg(struct vcpu *vcpu, uint64_t esr)
+{
+	struct esr_sysreg s = esr_decode_sysreg(esr);
+
+	vm_log_once(vcpu->vm, EC_SYSREG,
+		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%llx is not "
+		    "emulated: undefined instruction injected",
+		    vcpu->index, s.read ? "mrs" : "msr", s.op0, s.op1, s.crn,
+		    s.crm, s.op2, (unsigned long long)vcpu->regs.pc);
+	inject_undef(vcpu);
+	return vcpu;
+}
+
+static struct vcpu *handle_dabt(struct vcpu *vcpu, uint64_t esr)
+{
+	struct esr_dabt d = esr_decode_dabt(esr);
+	uint64_t va = read_sysreg(far_el2);
+
+	vm_log_once(vcpu->vm, EC_DABT_LOW,
+		    "vcpu %u: data %s at IPA 0x%llx (VA 0x%llx, pc 0x%llx) "
+		    "hits no RAM or device: external abort injected",
+		    vcpu->index, d.write ? "write" : "read",
+		    (unsigned long long)fault_ipa(), (unsigned long long)va,
+		    (unsigned long long)vcpu->regs.pc);
+	inject_data_abort(vcpu, va, d.write);
+	return vcpu;
+}
+
+static struct vcpu *handle_iabt(struct vcpu *vcpu, uint64_t esr)
+{
+	uint64_t va = read_sysreg(far_el2);
+
+	(void)esr;
+	vm_log_once(vcpu->vm, EC_IABT_LOW,
+		    "vcpu %u: instruction fetch at IPA 0x%llx (VA 0x%llx) "
+		    "hits no RAM: external abort injected",
+		    vcpu->index, (unsigned long long)fault_ipa(),
+		    (unsigned long long)va);
+	inject_instruction_abort(vcpu, va);
+	return vcpu;
+}
+
+struct vcpu *trap_lower_sync(struct vcpu *vcpu)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+
+	cpu_this()->current = vcpu;
+	switch (esr_ec(esr)) {
+	case EC_WFX:
+		return handle_wfx(vcpu, esr);
+	case EC_HVC64:
+		return handle_hvc(vcpu, esr);
+	case EC_SMC64:
+		return handle_smc(vcpu, esr);
+	case EC_SYSREG:
+		return handle_sysreg(vcpu, esr);
+	case EC_DABT_LOW:
+		return handle_dabt(vcpu, esr);
+	case EC_IABT_LOW:
+		return handle_iabt(vcpu, esr);
+	default:
+		return reflect_undef(vcpu, esr);
+	}
+}
+
+struct vcpu *trap_lower_irq(struct vcpu *vcpu)
+{
+	uint32_t intid = gic_ack();
+
+	cpu_this()->current = vcpu;
+	if (intid == GIC_INTID_SPURIOUS) {
+		return vcpu;
+	}
+	if (intid == GIC_INTID_HYP_TIMER) {
+		write_sysreg(cnthp_ctl_el2, 0);
+	} else {
+		log_warn("unexpected physical IRQ %u", intid);
+	}
+	gic_eoi(intid);
+	return vcpu;
+}
+
+struct vcpu *trap_lower_serror(struct vcpu *vcpu)
+{
+	cpu_this()->current = vcpu;
+	vm_log_once(vcpu->vm, EC_SERROR,
+		    "vcpu %u: SError (ESR 0x%llx): VM stopped", vcpu->index,
+		    (unsigned long long)read_sysreg(esr_el2));
+	vm_stop(vcpu->vm, VM_STOP_FAILED);
+	return sched_next(vcpu);
+}

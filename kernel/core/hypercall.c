@@ -1,0 +1,102 @@
+/** SMCCC call dispatch (see hypercall.h). */
+#include "hyp/hypercall.h"
+
+#include "abi/hypercall.h"
+#include "hyp/addr.h"
+#include "hyp/log.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+
+/* Chunk copied from guest memory per step of a console write. */
+#define CONSOLE_CHUNK 128
+
+static void set_ret(struct vcpu *vcpu, uint64_t value)
+{
+	vcpu->regs.x[0] = value;
+}
+
+static int64_t console_write(struct vcpu *vcpu, uint64_t ipa, uint64_t len)
+{
+	char buf[CONSOLE_CHUNK];
+	uint64_t done = 0;
+
+	if (len > HYP_CONSOLE_WRITE_MAX) {
+		return HYP_RET_INVALID_PARAMS;
+	}
+	while (done < len) {
+		uint64_t want = len - done < CONSOLE_CHUNK ? len - done
+							   : CONSOLE_CHUNK;
+		uint64_t got = vm_read_guest(vcpu->vm, ipa_init(ipa + done),
+					     buf, want);
+
+		vm_console_write(vcpu->vm, buf, got);
+		done += got;
+		if (got < want) {
+			return done ? (int64_t)done : HYP_RET_INVALID_ADDRESS;
+		}
+	}
+	return (int64_t)done;
+}
+
+static bool hyp_call(struct vcpu *vcpu, uint32_t fid)
+{
+	uint64_t *x = vcpu->regs.x;
+
+	switch (fid) {
+	case HYP_CALL_VERSION:
+		set_ret(vcpu, HYP_ABI_VERSION);
+		return true;
+	case HYP_CALL_CONSOLE_PUTC: {
+		char c = (char)x[1];
+
+		vm_console_write(vcpu->vm, &c, 1);
+		set_ret(vcpu, SMCCC_SUCCESS);
+		return true;
+	}
+	case HYP_CALL_CONSOLE_WRITE:
+		set_ret(vcpu, (uint64_t)console_write(vcpu, x[1], x[2]));
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool smccc_arch_call(struct vcpu *vcpu, uint32_t fid)
+{
+	switch (fid) {
+	case SMCCC_VERSION:
+		set_ret(vcpu, SMCCC_VERSION_1_1);
+		return true;
+	case SMCCC_ARCH_FEATURES:
+		/* No firmware workarounds are offered (SMCCC 1.1, 7.2). */
+		set_ret(vcpu, (uint64_t)(int64_t)(vcpu->regs.x[1] == SMCCC_VERSION
+							  ? SMCCC_SUCCESS
+							  : SMCCC_NOT_SUPPORTED));
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
+{
+	uint32_t fid = (uint32_t)vcpu->regs.x[0];
+	struct vcpu *next = vcpu;
+
+	/* SMCCC: the immediate of HVC/SMC must be 0 for these services. */
+	if (imm != 0) {
+		set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
+		return vcpu;
+	}
+	if (psci_handle(vcpu, fid, &next)) {
+		return next;
+	}
+	if (smccc_arch_call(vcpu, fid)) {
+		return vcpu;
+	}
+	if (!smc && hyp_call(vcpu, fid)) {
+		return vcpu;
+	}
+	set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
+	return vcpu;
+}

@@ -1,0 +1,167 @@
+/**
+ * Round-robin vCPU scheduling on one physical CPU (see sched.h). A vCPU
+ * blocked in WFI wakes when its virtual timer would fire; with nothing
+ * runnable the CPU sleeps in WFI until the earliest such deadline.
+ */
+#include "hyp/sched.h"
+
+#include "hyp/cpu.h"
+#include "hyp/log.h"
+#include "hyp/panic.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+
+static bool vcpu_can_run(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
+}
+
+/* Wake @p v if it waits in WFI and its deadline has passed. */
+static void wake_if_due(struct vcpu *v, uint64_t now)
+{
+	if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING &&
+	    vcpu_wake_deadline(v) <= now) {
+		v->state = VCPU_RUNNABLE;
+	}
+}
+
+/* Flat index over all vCPUs of all VMs, for round robin. */
+static struct vcpu *vcpu_at(uint32_t flat, uint32_t *total)
+{
+	uint32_t n = 0;
+	struct vcpu *found = NULL;
+
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		if (flat >= n && flat < n + vm->vcpu_count) {
+			found = &vm->vcpus[flat - n];
+		}
+		n += vm->vcpu_count;
+	}
+	*total = n;
+	return found;
+}
+
+static uint32_t flat_index(const struct vcpu *v)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < v->vm->id; i++) {
+		n += vm_get(i)->vcpu_count;
+	}
+	return n + v->index;
+}
+
+/* The next vCPU able to run after @p after (NULL: from the start). With
+ * @p skip_after, @p after itself is only chosen last. */
+static struct vcpu *pick(const struct vcpu *after, bool skip_after)
+{
+	uint32_t total;
+	uint64_t now = arch_counter_now();
+	uint32_t start = after ? flat_index(after) + 1 : 0;
+
+	vcpu_at(0, &total);
+	for (uint32_t k = 0; k < total; k++) {
+		uint32_t total_unused;
+		struct vcpu *v = vcpu_at((start + k) % total, &total_unused);
+
+		if (skip_after && v == after) {
+			continue;
+		}
+		wake_if_due(v, now);
+		if (vcpu_can_run(v)) {
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static uint64_t earliest_deadline(void)
+{
+	uint64_t best = VCPU_NO_DEADLINE;
+	uint32_t total;
+
+	vcpu_at(0, &total);
+	for (uint32_t k = 0; k < total; k++) {
+		uint32_t unused;
+		struct vcpu *v = vcpu_at(k, &unused);
+
+		if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING) {
+			uint64_t d = vcpu_wake_deadline(v);
+
+			best = d < best ? d : best;
+		}
+	}
+	return best;
+}
+
+static struct vcpu *switch_to(struct vcpu *next)
+{
+	struct cpu *cpu = cpu_this();
+
+	if (cpu->loaded != next) {
+		if (cpu->loaded != NULL) {
+			arch_vcpu_save(cpu->loaded);
+		}
+		arch_vcpu_load(next);
+		cpu->loaded = next;
+	}
+	cpu->current = next;
+	return next;
+}
+
+/* Sleep until some vCPU can run; never spins. */
+static struct vcpu *idle_until_runnable(void)
+{
+	bool reported = false;
+
+	for (;;) {
+		struct vcpu *v = pick(NULL, false);
+
+		if (v != NULL) {
+			return v;
+		}
+		uint64_t deadline = earliest_deadline();
+
+		if (deadline == VCPU_NO_DEADLINE && !reported) {
+			log_warn("every vCPU waits in WFI with no wake-up source; "
+				 "CPU idle");
+			reported = true;
+		}
+		arch_sleep_until(deadline);
+	}
+}
+
+struct vcpu *sched_next(struct vcpu *current)
+{
+	if (vcpu_can_run(current)) {
+		return switch_to(current);
+	}
+	if (cpu_this()->loaded == current && current->state == VCPU_BLOCKED_WFI) {
+		arch_vcpu_timer_sync(current);
+	}
+	struct vcpu *next = pick(current, false);
+
+	if (next == NULL) {
+		next = idle_until_runnable();
+	}
+	return switch_to(next);
+}
+
+struct vcpu *sched_yield(struct vcpu *current)
+{
+	struct vcpu *next = pick(current, true);
+
+	return switch_to(next != NULL ? next : current);
+}
+
+_Noreturn void sched_start(void)
+{
+	struct vcpu *first = pick(NULL, false);
+
+	if (first == NULL) {
+		first = idle_until_runnable();
+	}
+	arch_vcpu_enter(switch_to(first));
+}

@@ -1,0 +1,44 @@
+/** vCPU reset and wake-up deadlines. */
+#include "hyp/vcpu.h"
+
+#include "arch/sysreg.h"
+#include "hyp/cpu.h"
+#include "hyp/vm.h"
+
+void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
+{
+	struct cpu *cpu = cpu_this();
+
+	vcpu->regs = (struct arch_regs){
+		.pc = entry,
+		/* Linux boot protocol and ours: EL1h, DAIF masked, x0 = arg. */
+		.spsr = SPSR_M_EL1H | SPSR_DAIF,
+	};
+	vcpu->regs.x[0] = arg;
+	arch_vcpu_ctx_reset(vcpu);
+	if (cpu->loaded == vcpu) {
+		/* Its old state is in hardware: force a reload. */
+		cpu->loaded = NULL;
+	}
+	vcpu->state = VCPU_RUNNABLE;
+}
+
+const char *vcpu_vm_name(const struct vcpu *vcpu)
+{
+	return vcpu->vm->cfg->name;
+}
+
+uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
+{
+	const struct arch_vcpu_ctx *c = &vcpu->ctx;
+
+	/* An interrupt is signalled only if ENABLE=1 and IMASK=0 (D11.2.4). */
+	if (!(c->cntv_ctl_el0 & CNT_CTL_ENABLE) ||
+	    (c->cntv_ctl_el0 & CNT_CTL_IMASK)) {
+		return VCPU_NO_DEADLINE;
+	}
+	/* CNTVCT = CNTPCT - CNTVOFF, so the physical deadline is CVAL + OFF. */
+	uint64_t deadline = c->cntv_cval_el0 + c->cntvoff_el2;
+
+	return deadline < c->cntv_cval_el0 ? VCPU_NO_DEADLINE : deadline;
+}

@@ -1,0 +1,278 @@
+/**
+ * Partitions: creation from the scenario, RAM and image loading, reset,
+ * power-off, guest memory reads, and the per-VM debug console.
+ */
+#include "hyp/vm.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "arch/mmu.h"
+#include "hyp/errno.h"
+#include "hyp/hypercall.h"
+#include "hyp/log.h"
+#include "hyp/mm.h"
+#include "hyp/panic.h"
+#include "hyp/units.h"
+#include "lib/fmt.h"
+
+#define VM_LOG_MSG_MAX 200
+#define VM_LOG_KEYS 64
+
+/** Every partition of the scenario (per-VM state lives here). */
+static struct vm vm_table[CFG_MAX_VMS];
+static uint32_t vm_table_count;
+
+uint32_t vm_count(void)
+{
+	return vm_table_count;
+}
+
+struct vm *vm_get(uint32_t i)
+{
+	CHECK(i < vm_table_count);
+	return &vm_table[i];
+}
+
+static const char *vm_name(const struct vm *vm)
+{
+	return vm->cfg->name;
+}
+
+static void map_or_panic(struct vm *vm, uint64_t ipa, paddr_t pa,
+			 uint64_t size, unsigned attr, const char *what)
+{
+	int err = s2_map(&vm->s2, ipa_init(ipa), pa, size, attr);
+
+	if (err != HYP_OK) {
+		panic("vm '%s': cannot map %s at IPA 0x%llx: %s", vm_name(vm),
+		      what, (unsigned long long)ipa, hyp_strerror(err));
+	}
+}
+
+static void vm_alloc_ram(struct vm *vm, struct palloc *pool)
+{
+	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
+		const struct cfg_ram *ram = &vm->cfg->ram[r];
+		int err = palloc_alloc(pool, ram->size / PAGE_SIZE, SZ_2M,
+				       &vm->ram_pa[r]);
+
+		if (err != HYP_OK) {
+			panic("vm '%s': no memory for %llu MiB of RAM (%llu MiB free)",
+			      vm_name(vm),
+			      (unsigned long long)(ram->size / SZ_1M),
+			      (unsigned long long)(palloc_free_count(pool) *
+						   PAGE_SIZE / SZ_1M));
+		}
+		map_or_panic(vm, ram->ipa, vm->ram_pa[r], ram->size, S2_RWX,
+			     "RAM");
+	}
+}
+
+static void vm_map_devices(struct vm *vm)
+{
+	for (size_t d = 0; d < vm->cfg->device_count; d++) {
+		const struct cfg_device *dev = &vm->cfg->devices[d];
+
+		/* Emulated windows stay unmapped: accesses trap. */
+		if (dev->kind == CFG_DEV_PASSTHROUGH) {
+			map_or_panic(vm, dev->ipa, pa_init(dev->pa), dev->size,
+				     S2_RW | S2_DEVICE, dev->name);
+		}
+	}
+}
+
+/** Kernel pointer to guest RAM at @p ipa, with the bytes left in its region. */
+static uint8_t *ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
+{
+	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
+		const struct cfg_ram *ram = &vm->cfg->ram[r];
+
+		if (ipa >= ram->ipa && ipa - ram->ipa < ram->size) {
+			*avail = ram->size - (ipa - ram->ipa);
+			return (uint8_t *)mm_va(vm->ram_pa[r]) + (ipa - ram->ipa);
+		}
+	}
+	return NULL;
+}
+
+/* Fresh RAM, image copied in, caches cleaned for a guest whose MMU is off. */
+static void vm_load(struct vm *vm)
+{
+	uint64_t avail = 0;
+
+	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
+		memset(mm_va(vm->ram_pa[r]), 0, vm->cfg->ram[r].size);
+	}
+	uint8_t *dst = ram_ptr(vm, vm->cfg->image_ipa, &avail);
+
+	CHECK(dst != NULL && avail >= vm->image->size);
+	memcpy(dst, vm->image->data, vm->image->size);
+	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
+		mmu_clean_dcache_range(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
+	}
+	mmu_invalidate_icache();
+}
+
+static void vm_start_vcpus(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		vm->vcpus[i].state = VCPU_OFF;
+	}
+	vcpu_reset(&vm->vcpus[0], vm->cfg->entry, vm->cfg->entry_arg);
+	vm->state = VM_RUNNING;
+}
+
+static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
+		    const struct cfg_image *images, size_t image_count,
+		    struct palloc *pool)
+{
+	vm->id = id;
+	vm->cfg = cfg;
+	vm->vcpu_count = cfg->vcpu_count;
+	vm->image = cfg_find_image(images, image_count, cfg->image);
+	CHECK(vm->image != NULL);
+
+	/* VMID 0 is left unused so that a zero VTTBR never aliases a VM. */
+	int err = s2_init(&vm->s2, pool, (uint16_t)(id + 1));
+
+	if (err != HYP_OK) {
+		panic("vm '%s': no Stage-2 root: %s", cfg->name, hyp_strerror(err));
+	}
+	vm_alloc_ram(vm, pool);
+	vm_map_devices(vm);
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].index = i;
+	}
+	vm_load(vm);
+	vm_start_vcpus(vm);
+
+	log_info("vm '%s' (%s): %llu MiB RAM at IPA 0x%llx, image '%s' "
+		 "(%llu bytes) entry 0x%llx, %u vCPU(s), VMID %u",
+		 cfg->name, cfg->kind == CFG_VM_SERVICE ? "service" : "guest",
+		 (unsigned long long)(cfg->ram[0].size / SZ_1M),
+		 (unsigned long long)cfg->ram[0].ipa, vm->image->name,
+		 (unsigned long long)vm->image->size,
+		 (unsigned long long)cfg->entry, vm->vcpu_count, vm->s2.vmid);
+}
+
+void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images,
+		   size_t image_count, struct palloc *pool)
+{
+	CHECK(sc->vm_count <= CFG_MAX_VMS);
+	vm_table_count = (uint32_t)sc->vm_count;
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		vm_init(&vm_table[i], (uint16_t)i, &sc->vms[i], images,
+			image_count, pool);
+	}
+}
+
+bool vm_any_guest_running(void)
+{
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		if (vm_table[i].state == VM_RUNNING &&
+		    vm_table[i].cfg->kind == CFG_VM_GUEST) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void console_flush(struct vm *vm)
+{
+	if (vm->console_len == 0) {
+		return;
+	}
+	log_raw("[", 1);
+	log_raw(vm_name(vm), strlen(vm_name(vm)));
+	log_raw("] ", 2);
+	log_raw(vm->console_line, vm->console_len);
+	log_raw("\n", 1);
+	vm->console_len = 0;
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason why)
+{
+	console_flush(vm);
+	vm->state = VM_STOPPED;
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		vm->vcpus[i].state = VCPU_OFF;
+	}
+	if (why == VM_STOP_SYSTEM_OFF) {
+		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
+	} else {
+		log_warn("vm '%s' stopped after a fatal fault", vm_name(vm));
+	}
+	if (!vm_any_guest_running()) {
+		log_info("no guest left running: powering off");
+		platform_power_off();
+	}
+}
+
+void vm_reset(struct vm *vm)
+{
+	console_flush(vm);
+	vm->reset_count++;
+	log_info("vm '%s' reset (PSCI SYSTEM_RESET, reset #%u)", vm_name(vm),
+		 vm->reset_count);
+	vm_load(vm);
+	arch_s2_tlb_flush_vmid(vm->s2.vmid);
+	vm_start_vcpus(vm);
+}
+
+uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
+{
+	uint8_t *out = buf;
+	uint64_t done = 0;
+
+	while (done < len) {
+		paddr_t pa;
+		unsigned attr;
+		uint64_t cur = ipa_addr(ipa) + done;
+
+		if (!s2_translate(&vm->s2, ipa_init(cur), &pa, &attr) ||
+		    (attr & S2_DEVICE) || !(attr & S2_READ)) {
+			break;
+		}
+		uint64_t in_page = PAGE_SIZE - (cur & (PAGE_SIZE - 1));
+		uint64_t n = len - done < in_page ? len - done : in_page;
+
+		memcpy(out + done, mm_va(pa), n);
+		done += n;
+	}
+	return done;
+}
+
+void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
+{
+	char msg[VM_LOG_MSG_MAX];
+	va_list ap;
+
+	if (key < VM_LOG_KEYS) {
+		if (vm->logged_ec & (1ULL << key)) {
+			return;
+		}
+		vm->logged_ec |= 1ULL << key;
+	}
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warn("vm '%s': %s (reported once)", vm_name(vm), msg);
+}
+
+void vm_console_write(struct vm *vm, const char *s, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '\n') {
+			console_flush(vm);
+		} else if (c != '\r') {
+			vm->console_line[vm->console_len++] = c;
+			if (vm->console_len == VM_CONSOLE_LINE_MAX) {
+				console_flush(vm);
+			}
+		}
+	}
+}

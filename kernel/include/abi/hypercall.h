@@ -1,0 +1,53 @@
+#pragma once
+/**
+ * The hypervisor call ABI, shared by the kernel and everything that runs
+ * under it. Calls follow the SMC Calling Convention (Arm DEN 0028): function
+ * ID in x0, arguments x1..x6, results in x0..x3, issued with `hvc #0`.
+ * PSCI (Arm DEN 0022) is accepted over both `hvc #0` and `smc #0`.
+ */
+
+/* SMCCC function ID fields: bit 31 fast call, bit 30 SMC64, owner [29:24]. */
+#define SMCCC_FAST_CALL 0x80000000U
+#define SMCCC_64BIT 0x40000000U
+#define SMCCC_OWNER_SHIFT 24
+#define SMCCC_OWNER_ARCH 0U
+#define SMCCC_OWNER_STANDARD 4U       /* PSCI lives here. */
+#define SMCCC_OWNER_VENDOR_HYP 6U     /* Our hypervisor calls. */
+
+/* Return codes (SMCCC 1.x, PSCI). */
+#define SMCCC_SUCCESS 0
+#define SMCCC_NOT_SUPPORTED (-1)
+#define PSCI_RET_SUCCESS 0
+#define PSCI_RET_NOT_SUPPORTED (-1)
+#define PSCI_RET_INVALID_PARAMS (-2)
+#define PSCI_RET_DENIED (-3)
+
+/* SMCCC architecture calls. */
+#define SMCCC_VERSION 0x80000000U
+#define SMCCC_ARCH_FEATURES 0x80000001U
+#define SMCCC_VERSION_1_1 0x10001U
+
+/* PSCI 1.0 function IDs (DEN 0022, table 5). */
+#define PSCI_VERSION 0x84000000U
+#define PSCI_CPU_OFF 0x84000002U
+#define PSCI_CPU_ON_64 0xc4000003U
+#define PSCI_SYSTEM_OFF 0x84000008U
+#define PSCI_SYSTEM_RESET 0x84000009U
+#define PSCI_FEATURES 0x8400000aU
+#define PSCI_VERSION_1_0 0x00010000U
+
+/* Hypervisor calls: fast calls owned by the vendor-specific hypervisor
+ * service range (owner 6). 32-bit IDs for calls with 32-bit arguments. */
+#define HYP_CALL_BASE (SMCCC_FAST_CALL | (SMCCC_OWNER_VENDOR_HYP << SMCCC_OWNER_SHIFT))
+/** Returns the ABI version, (major << 16) | minor. */
+#define HYP_CALL_VERSION (HYP_CALL_BASE | 0x0U)
+/** x1 = one character for the debug console. */
+#define HYP_CALL_CONSOLE_PUTC (HYP_CALL_BASE | 0x1U)
+/** x1 = IPA of a buffer, x2 = length (<= HYP_CONSOLE_WRITE_MAX);
+ * returns the bytes written or a negative error. */
+#define HYP_CALL_CONSOLE_WRITE (HYP_CALL_BASE | SMCCC_64BIT | 0x2U)
+
+#define HYP_ABI_VERSION ((1U << 16) | 0U)
+#define HYP_CONSOLE_WRITE_MAX 4096U
+#define HYP_RET_INVALID_PARAMS (-2)
+#define HYP_RET_INVALID_ADDRESS (-3)

@@ -1,0 +1,63 @@
+#pragma once
+/**
+ * Address types. A physical address and an intermediate physical address (the
+ * guest's view, translated by Stage 2) are different spaces; wrapping each in
+ * a one-member struct makes passing one as the other a compile error.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** A physical address (output of Stage 2, input of the EL2 identity map). */
+typedef struct {
+	uint64_t pa;
+} paddr_t;
+
+/** An intermediate physical address: what a partition calls "physical". */
+typedef struct {
+	uint64_t ipa;
+} ipaddr_t;
+
+static inline paddr_t pa_init(uint64_t v)
+{
+	return (paddr_t){ .pa = v };
+}
+
+static inline uint64_t pa_addr(paddr_t p)
+{
+	return p.pa;
+}
+
+static inline paddr_t pa_add(paddr_t p, uint64_t off)
+{
+	return (paddr_t){ .pa = p.pa + off };
+}
+
+static inline ipaddr_t ipa_init(uint64_t v)
+{
+	return (ipaddr_t){ .ipa = v };
+}
+
+static inline uint64_t ipa_addr(ipaddr_t i)
+{
+	return i.ipa;
+}
+
+static inline ipaddr_t ipa_add(ipaddr_t i, uint64_t off)
+{
+	return (ipaddr_t){ .ipa = i.ipa + off };
+}
+
+/** True if [a, a+alen) and [b, b+blen) share at least one byte. */
+static inline bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b,
+				  uint64_t blen)
+{
+	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+/** True if [inner, inner+ilen) lies entirely inside [outer, outer+olen). */
+static inline bool range_contains(uint64_t outer, uint64_t olen, uint64_t inner,
+				  uint64_t ilen)
+{
+	return inner >= outer && ilen <= olen && inner - outer <= olen - ilen;
+}

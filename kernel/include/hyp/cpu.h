@@ -1,0 +1,18 @@
+#pragma once
+/**
+ * Per-physical-CPU state. This is the only place that holds "what runs on
+ * this CPU now"; everything else hangs off struct vm / struct vcpu.
+ */
+#include <stdint.h>
+
+struct vcpu;
+
+/** State of one physical CPU. */
+struct cpu {
+	uint32_t id;              /**< Index, 0 = boot CPU. */
+	struct vcpu *current;     /**< vCPU whose trap is being handled. */
+	struct vcpu *loaded;      /**< vCPU whose EL1 state is in hardware. */
+};
+
+/** The physical CPU executing this code. */
+struct cpu *cpu_this(void);

@@ -1,0 +1,22 @@
+#pragma once
+/**
+ * Dispatch of SMCCC calls from partitions: PSCI, SMCCC architecture calls
+ * and the hypervisor's own calls (abi/hypercall.h).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+/**
+ * Handle the call in @p vcpu's x0..x6 issued with `hvc #imm` (or `smc #imm`
+ * if @p smc); results go to x0..x3. Unknown calls return
+ * SMCCC_NOT_SUPPORTED (-1). Returns the vCPU to run next.
+ */
+struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc);
+
+/** PSCI part of the dispatcher; false if @p fid is not a PSCI call. */
+bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next);
+
+/** Power the physical machine off through the firmware (never returns). */
+_Noreturn void platform_power_off(void);

@@ -1,0 +1,29 @@
+#pragma once
+/**
+ * Kernel log on the physical console UART. Every line starts with "hyp: ";
+ * warnings with "hyp: warning: " and errors with "hyp: error: " so that a
+ * test can fail on any error line.
+ */
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_ERROR,
+};
+
+/** Bring up the console; before this, output is dropped. */
+void log_init(void);
+
+/** One log line (a trailing newline is added). */
+void log_line(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void log_vline(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/** Raw text on the console, no prefix (guest debug console output). */
+void log_raw(const char *s, unsigned long len);
+
+#define log_info(...) log_line(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_warn(...) log_line(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_err(...) log_line(LOG_LEVEL_ERROR, __VA_ARGS__)

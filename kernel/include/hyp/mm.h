@@ -1,0 +1,13 @@
+#pragma once
+/**
+ * How the kernel reaches physical memory. At EL2 the kernel's stage-1 map is
+ * an identity map of RAM, so these are casts; the host tests link a fake that
+ * maps a malloc'd arena instead (tests/host/fake/fake_mm.c).
+ */
+#include "hyp/addr.h"
+
+/** Kernel pointer to the physical address @p pa (must be RAM). */
+void *mm_va(paddr_t pa);
+
+/** Physical address of the kernel pointer @p va (must point into RAM). */
+paddr_t mm_pa(const void *va);

@@ -1,0 +1,21 @@
+#pragma once
+/**
+ * vCPU scheduling on one physical CPU: round robin over runnable vCPUs; when
+ * none is runnable, the CPU sleeps in WFI until the earliest virtual-timer
+ * deadline of a blocked vCPU (never a busy loop).
+ */
+struct vcpu;
+
+/**
+ * The vCPU to run after @p current trapped: @p current if it can still run,
+ * otherwise the next runnable one, sleeping if there is none. Loads the
+ * chosen vCPU's state into the CPU. Never returns NULL; powers the machine
+ * off when no guest is left.
+ */
+struct vcpu *sched_next(struct vcpu *current);
+
+/** Give the CPU to another runnable vCPU if there is one (WFE, yield). */
+struct vcpu *sched_yield(struct vcpu *current);
+
+/** Start scheduling on this CPU; never returns. */
+_Noreturn void sched_start(void);

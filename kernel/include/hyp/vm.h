@@ -1,0 +1,76 @@
+#pragma once
+/**
+ * A VM or service partition: its Stage-2 space, RAM, vCPUs and life cycle,
+ * built from one struct cfg_vm of the scenario.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hyp/addr.h"
+#include "hyp/config.h"
+#include "hyp/palloc.h"
+#include "hyp/s2.h"
+#include "hyp/vcpu.h"
+
+#define VM_CONSOLE_LINE_MAX 160
+
+enum vm_state {
+	VM_STOPPED = 0,  /**< Not started, or powered off. */
+	VM_RUNNING,
+};
+
+/** Why a VM stopped, for the log line that reports it. */
+enum vm_stop_reason {
+	VM_STOP_SYSTEM_OFF,
+	VM_STOP_FAILED,
+};
+
+/** One partition. */
+struct vm {
+	uint16_t id;                  /**< Index in the scenario; VMID = id+1. */
+	const struct cfg_vm *cfg;
+	struct s2_space s2;
+	paddr_t ram_pa[CFG_MAX_RAM];  /**< Backing of each cfg RAM region. */
+	const struct cfg_image *image;
+	enum vm_state state;
+	uint32_t vcpu_count;
+	struct vcpu vcpus[CFG_MAX_VCPUS];
+	uint32_t reset_count;
+	uint64_t logged_ec;           /**< Exception classes already logged. */
+	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
+	uint32_t console_len;
+};
+
+/** Create every partition of the scenario; panics if that is impossible. */
+void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images,
+		   size_t image_count, struct palloc *pool);
+
+/** Number of partitions and the i-th one. */
+uint32_t vm_count(void);
+struct vm *vm_get(uint32_t i);
+
+/** Power a VM off; if no guest VM is left running, the machine powers off. */
+void vm_stop(struct vm *vm, enum vm_stop_reason why);
+
+/** Reset a VM: fresh RAM, image reloaded, vCPU 0 at its entry. */
+void vm_reset(struct vm *vm);
+
+/** True if any guest (not service) partition is still running. */
+bool vm_any_guest_running(void);
+
+/**
+ * Copy up to @p len bytes of the VM's memory at @p ipa into @p buf, walking
+ * Stage 2 (only RAM, never device windows). Returns bytes copied: less than
+ * @p len if the range leaves the VM's RAM.
+ */
+uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len);
+
+/**
+ * Log a guest-caused event at most once per VM and key (0..63), so a guest
+ * cannot flood the console.
+ */
+void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Append guest console output; emits whole lines prefixed by the VM name. */
+void vm_console_write(struct vm *vm, const char *s, uint64_t len);

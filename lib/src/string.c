@@ -1,0 +1,166 @@
+/**
+ * The C string and memory functions (see libc/string.h): simple byte loops,
+ * which also keeps them safe under -mstrict-align.
+ */
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * GCC's loop distribution recognises byte-copy, byte-fill and NUL-search
+ * loops and replaces them with calls to memcpy, memset, strlen...: inside
+ * those very functions that is infinite recursion, and -fno-builtin does not
+ * prevent it. Every function here is compiled without that pass.
+ */
+#define STRING_NO_LIBCALLS \
+	__attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+STRING_NO_LIBCALLS
+void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	for (size_t i = 0; i < n; i++) {
+		d[i] = s[i];
+	}
+	return dst;
+}
+
+STRING_NO_LIBCALLS
+void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if ((uintptr_t)d < (uintptr_t)s) {
+		/* Copying forwards never overwrites a byte before reading it. */
+		for (size_t i = 0; i < n; i++) {
+			d[i] = s[i];
+		}
+	} else if ((uintptr_t)d > (uintptr_t)s) {
+		for (size_t i = n; i > 0; i--) {
+			d[i - 1] = s[i - 1];
+		}
+	}
+	return dst;
+}
+
+STRING_NO_LIBCALLS
+void *memset(void *s, int c, size_t n)
+{
+	unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++) {
+		p[i] = (unsigned char)c;
+	}
+	return s;
+}
+
+STRING_NO_LIBCALLS
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *pa = a;
+	const unsigned char *pb = b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (pa[i] != pb[i]) {
+			return pa[i] < pb[i] ? -1 : 1;
+		}
+	}
+	return 0;
+}
+
+STRING_NO_LIBCALLS
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == (unsigned char)c) {
+			return (void *)(p + i);
+		}
+	}
+	return NULL;
+}
+
+STRING_NO_LIBCALLS
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0') {
+		n++;
+	}
+	return n;
+}
+
+STRING_NO_LIBCALLS
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n] != '\0') {
+		n++;
+	}
+	return n;
+}
+
+STRING_NO_LIBCALLS
+int strcmp(const char *a, const char *b)
+{
+	/* Characters compare as unsigned char (C11 7.24.4p1). */
+	const unsigned char *pa = (const unsigned char *)a;
+	const unsigned char *pb = (const unsigned char *)b;
+
+	while (*pa != '\0' && *pa == *pb) {
+		pa++;
+		pb++;
+	}
+	return *pa == *pb ? 0 : (*pa < *pb ? -1 : 1);
+}
+
+STRING_NO_LIBCALLS
+int strncmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *pa = (const unsigned char *)a;
+	const unsigned char *pb = (const unsigned char *)b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (pa[i] != pb[i]) {
+			return pa[i] < pb[i] ? -1 : 1;
+		}
+		if (pa[i] == '\0') {
+			break;
+		}
+	}
+	return 0;
+}
+
+STRING_NO_LIBCALLS
+char *strchr(const char *s, int c)
+{
+	/* The terminating NUL is part of the string: strchr(s, 0) finds it. */
+	for (;; s++) {
+		if (*s == (char)c) {
+			return (char *)s;
+		}
+		if (*s == '\0') {
+			return NULL;
+		}
+	}
+}
+
+STRING_NO_LIBCALLS
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c) {
+			last = s;
+		}
+		if (*s == '\0') {
+			return (char *)last;
+		}
+	}
+}

@@ -1,0 +1,46 @@
+"""Build-time generators: struct offsets for assembly, image tables."""
+import re
+
+_MARKER = re.compile(r'->(\w+)\s+[#$]?(-?\d+)')
+
+
+def offsets_header(target, source, env):
+    """arch/offsets.h from the '->NAME value' markers in offsets.s."""
+    lines = ['/* Generated from kernel/arch/aarch64/offsets.c: do not edit. */',
+             '#pragma once']
+    with open(str(source[0])) as f:
+        for m in _MARKER.finditer(f.read()):
+            lines.append('#define %s %s' % (m.group(1), m.group(2)))
+    if len(lines) == 2:
+        raise RuntimeError('no offsets found in %s' % source[0])
+    with open(str(target[0]), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+def images_asm(target, source, env):
+    """images.S: the scenario's images (incbin) and their cfg_image table."""
+    names = env['IMAGE_NAMES']
+    out = ['/* Generated image table for scenario %s: do not edit. */'
+           % env['SCENARIO_NAME']]
+    for i, (name, src) in enumerate(zip(names, source)):
+        out += ['\t.section .images.%d, "a"' % i,
+                '\t.balign 4096',
+                'image_%d_start:' % i,
+                '\t.incbin "%s"' % src.abspath,
+                'image_%d_end:' % i,
+                '\t.section .rodata.image_names, "a"',
+                'image_%d_name:' % i,
+                '\t.asciz "%s"' % name]
+    out += ['\t.section .rodata.image_table, "a"',
+            '\t.balign 8',
+            '\t.global scenario_images',
+            'scenario_images:']
+    for i in range(len(names)):
+        out.append('\t.quad image_%d_name, image_%d_start, '
+                   'image_%d_end - image_%d_start' % (i, i, i, i))
+    out += ['\t.global scenario_image_count',
+            'scenario_image_count:',
+            '\t.quad %d' % len(names),
+            '\t.section .note.GNU-stack, "", %progbits']
+    with open(str(target[0]), 'w') as f:
+        f.write('\n'.join(out) + '\n')

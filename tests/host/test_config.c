@@ -1,0 +1,1059 @@
+/**
+ * Unit tests for the scenario validator (kernel/core/config_validate.c).
+ *
+ * Every test starts from the same valid scenario on a QEMU virt platform,
+ * breaks one thing, and checks both how many problems are found and that the
+ * message names the partition, the item and what is wrong.
+ */
+#include <setjmp.h> /* cmocka.h needs these four first. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hyp/config.h"
+#include "hyp/units.h"
+
+#define MAX_MSGS 32
+#define MSG_LEN 256
+
+/** A valid scenario, its platform and images, and what the validator said. */
+struct fixture {
+	struct cfg_platform plat;
+	struct cfg_scenario sc;
+	struct cfg_image images[2];
+	size_t image_count;
+	char msgs[MAX_MSGS][MSG_LEN];
+	size_t msg_count;
+};
+
+/** Report callback: store each message (and fail on an overflowing one). */
+static void store_msg(void *ctx, const char *msg)
+{
+	struct fixture *f = ctx;
+
+	assert_non_null(msg);
+	assert_true(strlen(msg) > 0);
+	assert_true(strlen(msg) < MSG_LEN);
+	if (f->msg_count < MAX_MSGS) {
+		strcpy(f->msgs[f->msg_count], msg);
+	}
+	f->msg_count++;
+}
+
+/** The QEMU virt machine with 1 GiB of RAM. */
+static const struct cfg_platform qemu_virt = {
+	.name = "qemu-virt",
+	.ram_base = 0x40000000,
+	.ram_size = SZ_1G,
+	.hyp_reserved = 64 * SZ_1M,
+	.mmio_base = 0x08000000,
+	.mmio_size = 0x38000000,
+	.uart_base = 0x09000000,
+	.spi_first = 32,
+	.spi_last = 1019,
+};
+
+/** guest0: 16 MiB, one passthrough and one emulated window, SPI 33. */
+static const struct cfg_vm guest0 = {
+	.name = "guest0",
+	.kind = CFG_VM_GUEST,
+	.vcpu_count = 1,
+	.image = "hello",
+	.image_ipa = 0x40080000,
+	.entry = 0x40080000,
+	.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
+	.ram_count = 1,
+	.devices = {
+		{
+			.name = "uart0",
+			.kind = CFG_DEV_PASSTHROUGH,
+			.ipa = 0x09000000,
+			.pa = 0x09010000,
+			.size = 0x1000,
+		},
+		{
+			.name = "vuart",
+			.kind = CFG_DEV_EMULATED,
+			.ipa = 0x09100000,
+			.size = 0x1000,
+			.service = "uart",
+		},
+	},
+	.device_count = 2,
+	.irqs = { 33 },
+	.irq_count = 1,
+};
+
+/** uart: the service partition that emulates guest0's vuart. */
+static const struct cfg_vm uart_service = {
+	.name = "uart",
+	.kind = CFG_VM_SERVICE,
+	.vcpu_count = 1,
+	.image = "uart",
+	.image_ipa = 0x40000000,
+	.entry = 0x40000100,
+	.ram = { { .ipa = 0x40000000, .size = 2 * SZ_1M } },
+	.ram_count = 1,
+	.irqs = { 34 },
+	.irq_count = 1,
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->plat = qemu_virt;
+	f->sc.name = "demo";
+	f->sc.platform = &f->plat;
+	f->sc.vms[0] = guest0;
+	f->sc.vms[1] = uart_service;
+	f->sc.vm_count = 2;
+	f->images[0] = (struct cfg_image){ .name = "hello", .size = 0x10000 };
+	f->images[1] = (struct cfg_image){ .name = "uart", .size = 0x8000 };
+	f->image_count = 2;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+/** Validate the fixture's scenario; returns the number of problems. */
+static size_t run(struct fixture *f)
+{
+	size_t n = cfg_validate(&f->sc, f->images, f->image_count, store_msg,
+				f);
+
+	assert_int_equal(n, f->msg_count);
+	return n;
+}
+
+/**
+ * True if message @p idx contains every one of the NULL-terminated words;
+ * prints the messages otherwise, so a failure shows what was said.
+ */
+static bool msg_has(const struct fixture *f, size_t idx, ...)
+{
+	const char *word;
+	bool ok = idx < f->msg_count && idx < MAX_MSGS;
+	va_list ap;
+	size_t i;
+
+	va_start(ap, idx);
+	while ((word = va_arg(ap, const char *)) != NULL) {
+		if (ok && strstr(f->msgs[idx], word) == NULL) {
+			fprintf(stderr, "missing \"%s\"\n", word);
+			ok = false;
+		}
+	}
+	va_end(ap);
+	if (!ok) {
+		for (i = 0; i < f->msg_count && i < MAX_MSGS; i++) {
+			fprintf(stderr, "msg %zu: %s\n", i, f->msgs[i]);
+		}
+	}
+	return ok;
+}
+
+static struct cfg_vm *vm0(void **state)
+{
+	return &((struct fixture *)*state)->sc.vms[0];
+}
+
+/* --- Valid scenarios ----------------------------------------------------- */
+
+static void test_cfg_validate_valid_base(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f), 0);
+}
+
+static void test_cfg_validate_valid_limits(void **state)
+{
+	static const char *const names[] = { "g2", "g3", "g4", "g5", "g6",
+					      "g7" };
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+	size_t i;
+
+	/* Longest name of all allowed characters, most vCPUs, SPI bounds. */
+	vm->name = "a-z_0123456789-abcdefghijklmnop";
+	assert_int_equal(strlen(vm->name), CFG_NAME_MAX);
+	vm->vcpu_count = CFG_MAX_VCPUS;
+	vm->irqs[1] = 32;
+	vm->irqs[2] = 1019;
+	vm->irq_count = 3;
+	/* A region that ends exactly at the top of the 40-bit IPA space. */
+	vm->ram[1] = (struct cfg_ram){ .ipa = (1ULL << 40) - SZ_2M,
+				       .size = SZ_2M };
+	vm->ram_count = 2;
+	/* The most partitions, each further guest with 2 MiB. */
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		struct cfg_vm *g = &f->sc.vms[2 + i];
+
+		*g = uart_service;
+		g->name = names[i];
+		g->kind = CFG_VM_GUEST;
+		g->irq_count = 0;
+	}
+	f->sc.vm_count = CFG_MAX_VMS;
+	/* All RAM the platform leaves over: 16 + 2 + 930 + 6 * 2 = 960 MiB. */
+	f->sc.vms[1].ram[0].size = 930 * SZ_1M;
+	assert_int_equal(run(f), 0);
+}
+
+/* --- Scenario rules (S1..S5) --------------------------------------------- */
+
+static void test_cfg_validate_null_scenario(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cfg_validate(NULL, f->images, 2, store_msg, f), 1);
+	assert_true(msg_has(f, 0, "no scenario", NULL));
+}
+
+static void test_cfg_validate_null_report(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.name = "";
+	assert_int_equal(cfg_validate(&f->sc, f->images, 2, NULL, NULL), 1);
+}
+
+static void test_cfg_validate_scenario_no_name(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.name = NULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "scenario", "has no name", NULL));
+	f->msg_count = 0;
+	f->sc.name = "";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "scenario", "has no name", NULL));
+}
+
+static void test_cfg_validate_no_platform(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.platform = NULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "scenario 'demo'", "no platform", NULL));
+}
+
+static void test_cfg_validate_no_vms(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vm_count = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "scenario 'demo'", "lists 0 partitions",
+			    "1..8", NULL));
+}
+
+static void test_cfg_validate_too_many_vms(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vm_count = CFG_MAX_VMS + 1;
+	/* Clamped to 8: vms[2..7] are empty and each reports its problems. */
+	assert_true(run(f) > 1);
+	assert_true(msg_has(f, 0, "scenario 'demo'", "lists 9 partitions",
+			    "1..8", NULL));
+}
+
+static void test_cfg_validate_no_guest(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[0] = f->sc.vms[1];
+	f->sc.vms[0].name = "uart2";
+	f->sc.vms[0].irq_count = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "scenario 'demo'", "no partition of kind",
+			    "GUEST", NULL));
+}
+
+static void test_cfg_validate_total_ram(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	/* 16 + 2 + 944 MiB = 962 MiB, but 1024 - 64 = 960 MiB are left. */
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x80000000, .size = 944 * SZ_1M };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "scenario 'demo'", "962 MiB", "960 MiB",
+			    "ram_size 0x40000000", "hyp_reserved 0x4000000",
+			    NULL));
+}
+
+static void test_cfg_validate_total_ram_reserved_too_big(void **state)
+{
+	struct fixture *f = *state;
+
+	f->plat.hyp_reserved = 2 * SZ_1G;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "18 MiB", "leaves only 0x0 bytes", NULL));
+}
+
+/* --- Partition rules (P1..P3) -------------------------------------------- */
+
+static void test_cfg_validate_vm_no_name(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->name = NULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm #0 has no name", NULL));
+	f->msg_count = 0;
+	vm0(state)->name = "";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm #0 has no name", NULL));
+}
+
+static void test_cfg_validate_vm_name_too_long(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->name = "abcdefghijklmnopqrstuvwxyz012345";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'abcdefghijklmnopqrstuvwxyz012345'",
+			    "longer than 31 characters", NULL));
+}
+
+static void test_cfg_validate_vm_name_very_long_is_shortened(void **state)
+{
+	struct fixture *f = *state;
+	static char name[200];
+
+	memset(name, 'a', sizeof(name) - 1);
+	vm0(state)->name = name;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "...'", "longer than 31", NULL));
+}
+
+static void test_cfg_validate_vm_name_bad_char(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->name = "Guest 0";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'Guest 0'", "invalid character 'G'",
+			    "position 0", NULL));
+	f->msg_count = 0;
+	vm0(state)->name = "guest\t0";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "invalid character 0x9", "position 5",
+			    NULL));
+}
+
+static void test_cfg_validate_vm_name_duplicate(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[2] = guest0;
+	f->sc.vms[2].ram[0].size = SZ_2M;
+	f->sc.vms[2].device_count = 1;
+	f->sc.vms[2].devices[0].pa = 0x09020000;
+	f->sc.vms[2].irqs[0] = 35;
+	f->sc.vms[2].image_ipa = 0x40000000;
+	f->sc.vms[2].entry = 0x40000000;
+	f->sc.vm_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "already used by partition #0",
+			    NULL));
+}
+
+static void test_cfg_validate_vm_bad_kind(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[1].kind = (enum cfg_vm_kind)7;
+	assert_int_equal(run(f), 2);
+	/* guest0's vuart is no longer served by a service partition. */
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "not a service partition", NULL));
+	assert_true(msg_has(f, 1, "vm 'uart'", "kind 7", NULL));
+}
+
+static void test_cfg_validate_vcpu_count(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->vcpu_count = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "vcpu_count is 0", "1..8",
+			    NULL));
+	f->msg_count = 0;
+	vm0(state)->vcpu_count = CFG_MAX_VCPUS + 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "vcpu_count is 9", NULL));
+}
+
+static void test_cfg_validate_ram_count_zero(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->ram_count = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "ram_count is 0", "1..4",
+			    NULL));
+}
+
+static void test_cfg_validate_ram_count_too_big(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+	size_t r;
+
+	for (r = 1; r < CFG_MAX_RAM; r++) {
+		vm->ram[r] = (struct cfg_ram){ .ipa = 0x80000000 + r * SZ_1G,
+					       .size = SZ_2M };
+	}
+	vm->ram_count = CFG_MAX_RAM + 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "ram_count is 5", NULL));
+}
+
+static void test_cfg_validate_device_count(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+	size_t d;
+
+	for (d = 2; d < CFG_MAX_DEVICES; d++) {
+		vm->devices[d] = guest0.devices[1];
+		vm->devices[d].ipa = 0x09100000 + d * SZ_4K;
+	}
+	vm->device_count = CFG_MAX_DEVICES;
+	assert_int_equal(run(f), 0);
+	vm->device_count = CFG_MAX_DEVICES + 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device_count is 9",
+			    "at most 8", NULL));
+}
+
+static void test_cfg_validate_irq_count(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+	size_t q;
+
+	for (q = 0; q < CFG_MAX_IRQS; q++) {
+		vm->irqs[q] = 40 + (uint32_t)q;
+	}
+	vm->irq_count = CFG_MAX_IRQS + 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "irq_count is 9",
+			    "at most 8", NULL));
+}
+
+/* --- RAM rules (R1..R4) -------------------------------------------------- */
+
+static void test_cfg_validate_ram_size_zero(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x80000000, .size = 0 };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "ram region 1",
+			    "0x80000000", "size 0", NULL));
+}
+
+static void test_cfg_validate_ram_unaligned_ipa(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x80001000, .size = SZ_2M };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "ram region 1",
+			    "[0x80001000, 0x80201000)", "2 MiB aligned", NULL));
+}
+
+static void test_cfg_validate_ram_unaligned_size(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->ram[0].size = 16 * SZ_1M + SZ_1M;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "ram region 0",
+			    "2 MiB aligned", NULL));
+}
+
+static void test_cfg_validate_ram_beyond_ipa_space(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->ram[1] = (struct cfg_ram){ .ipa = (1ULL << 40) - SZ_2M,
+				       .size = 2 * SZ_2M };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "ram region 1",
+			    "40-bit IPA space", NULL));
+}
+
+static void test_cfg_validate_ram_wraps_around(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	/* Wraps to [.., 0x200000): beyond the IPA space, not an overlap. */
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0xffffffffffe00000ULL,
+				       .size = 2 * SZ_2M };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "ram region 1", "40-bit IPA space", NULL));
+}
+
+static void test_cfg_validate_ram_overlaps_ram(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x40e00000, .size = SZ_2M * 2 };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0': ram region 0",
+			    "[0x40000000, 0x41000000)", "overlaps ram region 1",
+			    "[0x40e00000, 0x41200000)", NULL));
+}
+
+static void test_cfg_validate_ram_overlaps_device(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x40000000, .size = 4 * SZ_1M };
+	vm->ram[0].ipa = 0x41000000;
+	vm->image_ipa = 0x41000000;
+	vm->entry = 0x41000000;
+	vm->devices[0].ipa = 0x40200000;
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0,
+			    "vm 'guest0': ram region 1 [0x40000000, "
+			    "0x40400000) overlaps device 'uart0' "
+			    "[0x40200000, 0x40201000)",
+			    NULL));
+}
+
+static void test_cfg_validate_device_overlaps_device(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].ipa = 0x09000000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'", "overlaps",
+			    "device 'vuart'", NULL));
+}
+
+/* --- Image rules (I1..I3) ------------------------------------------------ */
+
+static void test_cfg_validate_image_null(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->image = NULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "names no image", NULL));
+}
+
+static void test_cfg_validate_image_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->image = "nope";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0,
+			    "vm 'guest0': image 'nope' is missing (not built "
+			    "or not listed)",
+			    NULL));
+}
+
+static void test_cfg_validate_image_table_empty(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cfg_validate(&f->sc, NULL, 2, store_msg, f), 2);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "image 'hello' is missing",
+			    NULL));
+	assert_true(msg_has(f, 1, "vm 'uart'", "image 'uart' is missing",
+			    NULL));
+}
+
+static void test_cfg_validate_image_outside_ram(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	/* The 64 KiB image starts 32 KiB before the end of RAM. */
+	vm->image_ipa = 0x40ff8000;
+	vm->entry = 0x40ff8000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "image 'hello'",
+			    "[0x40ff8000, 0x41008000)",
+			    "does not fit inside one ram region", NULL));
+}
+
+static void test_cfg_validate_image_across_two_regions(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	/* Two adjacent regions; the image straddles the seam. */
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x41000000, .size = SZ_2M };
+	vm->ram_count = 2;
+	vm->image_ipa = 0x40ff8000;
+	vm->entry = 0x40ff8000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "image 'hello'", "one ram region", NULL));
+}
+
+static void test_cfg_validate_entry_outside_image(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->entry = 0x40090000; /* One byte past the 64 KiB image. */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "entry 0x40090000",
+			    "outside image 'hello'", "[0x40080000, 0x40090000)",
+			    NULL));
+	f->msg_count = 0;
+	vm0(state)->entry = 0x4007fffc;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "entry 0x4007fffc", NULL));
+	f->msg_count = 0;
+	vm0(state)->entry = 0x4008fffc;
+	assert_int_equal(run(f), 0);
+}
+
+/* --- Device rules (D1..D7) ----------------------------------------------- */
+
+static void test_cfg_validate_device_no_name(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].name = "";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0': device #1 has no name", NULL));
+}
+
+static void test_cfg_validate_device_bad_kind(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[0].kind = (enum cfg_dev_kind)0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'", "kind 0",
+			    NULL));
+}
+
+static void test_cfg_validate_device_size_zero(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].size = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "0x9100000", "size 0", NULL));
+}
+
+static void test_cfg_validate_device_unaligned(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].ipa = 0x09100800;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "[0x9100800, 0x9101800)", "4 KiB page aligned",
+			    NULL));
+	f->msg_count = 0;
+	vm0(state)->devices[1].ipa = 0x09100000;
+	vm0(state)->devices[1].size = 0x800;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vuart'", "4 KiB page aligned",
+			    NULL));
+}
+
+static void test_cfg_validate_device_beyond_ipa_space(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].ipa = 1ULL << 40;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "40-bit IPA space", NULL));
+}
+
+static void test_cfg_validate_passthrough_pa_unaligned(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[0].pa = 0x09010800;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'",
+			    "pa 0x9010800", "not 4 KiB page aligned", NULL));
+}
+
+static void test_cfg_validate_passthrough_outside_mmio(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[0].pa = 0x40000000; /* RAM, not MMIO. */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'",
+			    "[0x40000000, 0x40001000)",
+			    "outside the platform MMIO space",
+			    "[0x8000000, 0x40000000)", NULL));
+	f->msg_count = 0;
+	vm0(state)->devices[0].pa = 0x07fff000; /* Just below. */
+	vm0(state)->devices[0].size = 0x2000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "outside the platform MMIO space", NULL));
+}
+
+static void test_cfg_validate_passthrough_pa_wraps(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[0].pa = 0xfffffffffffff000ULL;
+	vm0(state)->devices[0].size = 0x2000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "outside the platform MMIO",
+			    NULL));
+}
+
+static void test_cfg_validate_passthrough_log_uart(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A window over 0x08ff0000..0x09010000 includes the log UART page. */
+	vm0(state)->devices[0].pa = 0x08ff0000;
+	vm0(state)->devices[0].size = 0x20000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'",
+			    "kernel's log UART page",
+			    "[0x9000000, 0x9001000)", NULL));
+}
+
+static void test_cfg_validate_passthrough_granted_twice_same_vm(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->devices[2] = vm->devices[0];
+	vm->devices[2].name = "rtc";
+	vm->devices[2].ipa = 0x09200000;
+	vm->device_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0': device 'rtc'",
+			    "[0x9010000, 0x9011000)", "already granted",
+			    "device 'uart0'", "of vm 'guest0'", NULL));
+}
+
+static void test_cfg_validate_passthrough_granted_twice_other_vm(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = &f->sc.vms[1];
+
+	svc->devices[0] = guest0.devices[0];
+	svc->devices[0].name = "rtc";
+	svc->devices[0].pa = 0x0900f000;
+	svc->devices[0].size = 0x2000;
+	svc->device_count = 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': device 'rtc'",
+			    "[0x900f000, 0x9011000)", "already granted",
+			    "device 'uart0'", "of vm 'guest0'", NULL));
+}
+
+static void test_cfg_validate_passthrough_adjacent_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = &f->sc.vms[1];
+
+	svc->devices[0] = guest0.devices[0];
+	svc->devices[0].pa = 0x09011000;
+	svc->device_count = 1;
+	assert_int_equal(run(f), 0);
+}
+
+static void test_cfg_validate_emulated_no_service(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].service = NULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "names no service", NULL));
+}
+
+static void test_cfg_validate_emulated_unknown_service(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].service = "blk";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "served by 'blk'", "not a partition", NULL));
+}
+
+static void test_cfg_validate_emulated_service_is_guest(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[1].kind = CFG_VM_GUEST;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "served by 'uart'", "not a service partition",
+			    NULL));
+}
+
+static void test_cfg_validate_emulated_self(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].service = "guest0";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
+			    "served by 'guest0'", "itself", NULL));
+}
+
+static void test_cfg_validate_emulated_chaining(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = &f->sc.vms[1];
+
+	svc->devices[0] = guest0.devices[1];
+	svc->devices[0].name = "vblk";
+	svc->device_count = 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart'", "device 'vblk'",
+			    "service partition may not", "no chaining", NULL));
+}
+
+/* --- IRQ rules (Q1, Q2) -------------------------------------------------- */
+
+static void test_cfg_validate_irq_out_of_range(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->irqs[0] = 31;  /* A PPI. */
+	vm->irqs[1] = 1020; /* Special INTID. */
+	vm->irq_count = 2;
+	assert_int_equal(run(f), 2);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "irq 31",
+			    "outside the platform's grantable SPIs [32, 1019]",
+			    NULL));
+	assert_true(msg_has(f, 1, "vm 'guest0'", "irq 1020", NULL));
+}
+
+static void test_cfg_validate_irq_duplicate_same_vm(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->irqs[1] = 40;
+	vm->irqs[2] = 33;
+	vm->irq_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "irq 33", "listed twice",
+			    NULL));
+}
+
+static void test_cfg_validate_irq_owned_twice(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[1].irqs[0] = 33;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart'", "irq 33",
+			    "already owned by vm 'guest0'", NULL));
+}
+
+/* --- Several problems at once -------------------------------------------- */
+
+static void test_cfg_validate_counts_every_problem(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+	struct cfg_vm *svc = &f->sc.vms[1];
+
+	vm->vcpu_count = 0;              /* P3 */
+	vm->image = "missing";           /* I1 */
+	vm->irqs[0] = 7;                 /* Q1 */
+	svc->name = "Uart";              /* P1 */
+	vm->devices[1].service = "Uart"; /* (keeps D6 satisfied) */
+	svc->ram[0].size = 0x1000;       /* R2, and I2 for its 32 KiB image */
+	assert_int_equal(run(f), 6);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "vcpu_count", NULL));
+	assert_true(msg_has(f, 1, "vm 'guest0'", "image 'missing'", NULL));
+	assert_true(msg_has(f, 2, "vm 'guest0'", "irq 7", NULL));
+	assert_true(msg_has(f, 3, "vm 'Uart'", "invalid character 'U'", NULL));
+	assert_true(msg_has(f, 4, "vm 'Uart'", "ram region 0", "2 MiB", NULL));
+	assert_true(msg_has(f, 5, "vm 'Uart'", "image 'uart'",
+			    "one ram region", NULL));
+}
+
+static void test_cfg_validate_messages_are_sentences(void **state)
+{
+	struct fixture *f = *state;
+	size_t i;
+
+	f->sc.name = NULL;
+	f->sc.vms[0].kind = (enum cfg_vm_kind)3;
+	f->sc.vms[1].devices[0] = guest0.devices[1];
+	f->sc.vms[1].device_count = 1;
+	assert_int_equal(run(f), 4);
+	for (i = 0; i < f->msg_count; i++) {
+		assert_null(strchr(f->msgs[i], '\n'));
+	}
+	assert_true(msg_has(f, 0, "unnamed scenario has no name", NULL));
+	assert_true(msg_has(f, 3, "unnamed scenario",
+			    "no partition of kind CFG_VM_GUEST", NULL));
+}
+
+/* --- Look-ups ------------------------------------------------------------ */
+
+static void test_cfg_find_image_found(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_ptr_equal(cfg_find_image(f->images, 2, "hello"), &f->images[0]);
+	assert_ptr_equal(cfg_find_image(f->images, 2, "uart"), &f->images[1]);
+}
+
+static void test_cfg_find_image_absent(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_null(cfg_find_image(f->images, 2, "hell"));
+	assert_null(cfg_find_image(f->images, 2, "hello!"));
+	assert_null(cfg_find_image(f->images, 1, "uart"));
+	assert_null(cfg_find_image(f->images, 2, NULL));
+	assert_null(cfg_find_image(NULL, 2, "hello"));
+	f->images[0].name = NULL;
+	assert_null(cfg_find_image(f->images, 1, "hello"));
+}
+
+static void test_cfg_find_vm_found(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cfg_find_vm(&f->sc, "guest0"), 0);
+	assert_int_equal(cfg_find_vm(&f->sc, "uart"), 1);
+}
+
+static void test_cfg_find_vm_absent(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cfg_find_vm(&f->sc, "guest"), -1);
+	assert_int_equal(cfg_find_vm(&f->sc, "uart0"), -1);
+	assert_int_equal(cfg_find_vm(&f->sc, NULL), -1);
+	assert_int_equal(cfg_find_vm(NULL, "uart"), -1);
+	f->sc.vm_count = 1;
+	assert_int_equal(cfg_find_vm(&f->sc, "uart"), -1);
+	f->sc.vms[0].name = NULL;
+	assert_int_equal(cfg_find_vm(&f->sc, "guest0"), -1);
+}
+
+static void test_cfg_find_vm_clamps_count(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vm_count = 1000;
+	assert_int_equal(cfg_find_vm(&f->sc, "not-there"), -1);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_cfg_validate_valid_base),
+		T(test_cfg_validate_valid_limits),
+		T(test_cfg_validate_null_scenario),
+		T(test_cfg_validate_null_report),
+		T(test_cfg_validate_scenario_no_name),
+		T(test_cfg_validate_no_platform),
+		T(test_cfg_validate_no_vms),
+		T(test_cfg_validate_too_many_vms),
+		T(test_cfg_validate_no_guest),
+		T(test_cfg_validate_total_ram),
+		T(test_cfg_validate_total_ram_reserved_too_big),
+		T(test_cfg_validate_vm_no_name),
+		T(test_cfg_validate_vm_name_too_long),
+		T(test_cfg_validate_vm_name_very_long_is_shortened),
+		T(test_cfg_validate_vm_name_bad_char),
+		T(test_cfg_validate_vm_name_duplicate),
+		T(test_cfg_validate_vm_bad_kind),
+		T(test_cfg_validate_vcpu_count),
+		T(test_cfg_validate_ram_count_zero),
+		T(test_cfg_validate_ram_count_too_big),
+		T(test_cfg_validate_device_count),
+		T(test_cfg_validate_irq_count),
+		T(test_cfg_validate_ram_size_zero),
+		T(test_cfg_validate_ram_unaligned_ipa),
+		T(test_cfg_validate_ram_unaligned_size),
+		T(test_cfg_validate_ram_beyond_ipa_space),
+		T(test_cfg_validate_ram_wraps_around),
+		T(test_cfg_validate_ram_overlaps_ram),
+		T(test_cfg_validate_ram_overlaps_device),
+		T(test_cfg_validate_device_overlaps_device),
+		T(test_cfg_validate_image_null),
+		T(test_cfg_validate_image_missing),
+		T(test_cfg_validate_image_table_empty),
+		T(test_cfg_validate_image_outside_ram),
+		T(test_cfg_validate_image_across_two_regions),
+		T(test_cfg_validate_entry_outside_image),
+		T(test_cfg_validate_device_no_name),
+		T(test_cfg_validate_device_bad_kind),
+		T(test_cfg_validate_device_size_zero),
+		T(test_cfg_validate_device_unaligned),
+		T(test_cfg_validate_device_beyond_ipa_space),
+		T(test_cfg_validate_passthrough_pa_unaligned),
+		T(test_cfg_validate_passthrough_outside_mmio),
+		T(test_cfg_validate_passthrough_pa_wraps),
+		T(test_cfg_validate_passthrough_log_uart),
+		T(test_cfg_validate_passthrough_granted_twice_same_vm),
+		T(test_cfg_validate_passthrough_granted_twice_other_vm),
+		T(test_cfg_validate_passthrough_adjacent_ok),
+		T(test_cfg_validate_emulated_no_service),
+		T(test_cfg_validate_emulated_unknown_service),
+		T(test_cfg_validate_emulated_service_is_guest),
+		T(test_cfg_validate_emulated_self),
+		T(test_cfg_validate_emulated_chaining),
+		T(test_cfg_validate_irq_out_of_range),
+		T(test_cfg_validate_irq_duplicate_same_vm),
+		T(test_cfg_validate_irq_owned_twice),
+		T(test_cfg_validate_counts_every_problem),
+		T(test_cfg_validate_messages_are_sentences),
+		T(test_cfg_find_image_found),
+		T(test_cfg_find_image_absent),
+		T(test_cfg_find_vm_found),
+		T(test_cfg_find_vm_absent),
+		T(test_cfg_find_vm_clamps_count),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,118 @@
+"""System tests: each boots one scenario image in QEMU under a timeout.
+
+The build directory, QEMU binary and timeout come from the command line
+(tools/run_tests.py passes them). A hung guest is a failed test, never a
+hung suite: every expect has a deadline and QEMU is killed at teardown.
+"""
+import os
+import sys
+import time
+
+import pexpect
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import hypqemu  # noqa: E402
+
+# A line that means the hypervisor itself is broken.
+KERNEL_FAILURE = r'hyp: error: |PANIC'
+
+
+def pytest_addoption(parser):
+    parser.addoption('--build', default=os.path.join(ROOT, 'build'))
+    parser.addoption('--qemu', default='qemu-system-aarch64')
+    parser.addoption('--qemu-timeout', type=float, default=60.0)
+
+
+class Machine:
+    """One QEMU run of a scenario, with its console transcript."""
+
+    def __init__(self, elf, qemu, timeout):
+        self.deadline = time.monotonic() + timeout
+        cmd = hypqemu.cmdline(elf, qemu=qemu)
+        self.child = pexpect.spawn(cmd[0], cmd[1:], encoding='utf-8',
+                                   codec_errors='replace', timeout=timeout)
+        self.transcript = []
+        self.child.logfile_read = _Collector(self.transcript)
+
+    def remaining(self):
+        return max(0.1, self.deadline - time.monotonic())
+
+    def expect(self, pattern):
+        """Wait for @pattern; fail on a kernel error line, EOF or timeout."""
+        idx = self.child.expect([pattern, KERNEL_FAILURE, pexpect.EOF,
+                                 pexpect.TIMEOUT], timeout=self.remaining())
+        if idx != 0:
+            why = ['', 'hypervisor error', 'QEMU exited', 'timeout'][idx]
+            pytest.fail('%s while waiting for %r; console:\n%s'
+                        % (why, pattern, self.output()))
+        return self.child.match
+
+    def wait_exit(self):
+        """Wait for QEMU to exit by itself; returns its exit status."""
+        idx = self.child.expect([pexpect.EOF, pexpect.TIMEOUT],
+                                timeout=self.remaining())
+        if idx != 0:
+            pytest.fail('QEMU did not exit by itself; console:\n' + self.output())
+        self.child.close()
+        return self.child.exitstatus
+
+    def cpu_seconds(self):
+        """Host CPU time (user+sys) QEMU has used so far."""
+        with open('/proc/%d/stat' % self.child.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        ticks = os.sysconf('SC_CLK_TCK')
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def output(self):
+        return ''.join(self.transcript)
+
+    def kill(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+
+
+class _Collector:
+    def __init__(self, sink):
+        self.sink = sink
+
+    def write(self, s):
+        self.sink.append(s)
+
+    def flush(self):
+        pass
+
+
+@pytest.fixture
+def boot(request):
+    """boot('scenario-name') -> Machine; QEMU is always killed afterwards."""
+    machines = []
+    cfg = request.config
+
+    def start(scenario):
+        elf = os.path.join(cfg.getoption('--build'), 'scenarios', scenario, 'hyp.elf')
+        if not os.path.exists(elf):
+            pytest.fail('scenario image %s is missing: run scons first' % elf)
+        m = Machine(elf, cfg.getoption('--qemu'), cfg.getoption('--qemu-timeout'))
+        machines.append(m)
+        return m
+
+    yield start
+    for m in machines:
+        m.kill()
+
+
+def run_guest_test(boot, scenario):
+    """Boot a bare-metal test guest, require PASS and a clean power-off."""
+    m = boot(scenario)
+    m.expect(r'hyp: tinyhyp')
+    verdict = m.expect(r'TEST RESULT: (PASS|FAIL[^\r\n]*)')
+    if verdict.group(1) != 'PASS':
+        m.wait_exit()
+        pytest.fail('guest reported %s; console:\n%s' % (verdict.group(1), m.output()))
+    m.expect(r"hyp: vm '\w+' powered off \(PSCI SYSTEM_OFF\)")
+    m.expect(r'hyp: no guest left running: powering off')
+    assert m.wait_exit() == 0
+    assert 'TEST CHECK FAILED' not in m.output()
+    return m

@@ -1,0 +1,62 @@
+"""System tests of the foundation: boot, RAM, aborts, calls, WFI, traps."""
+import re
+
+from conftest import run_guest_test
+
+
+def test_demo_boots_and_powers_off(boot):
+    """What `scons qemu=1` shows: banner, guest output, QEMU exits."""
+    m = boot('demo')
+    m.expect(r'hyp: tinyhyp \S+: EL2 kernel starting')
+    m.expect(r"scenario 'demo' on qemu-virt")
+    m.expect(r'\[hello\] Hello from a guest at EL1')
+    m.expect(r'\[hello\] hypervisor ABI 1\.0, PSCI 1\.0')
+    m.expect(r"hyp: vm 'hello' powered off \(PSCI SYSTEM_OFF\)")
+    assert m.wait_exit() == 0
+
+
+def test_guest_reads_and_writes_its_ram(boot):
+    run_guest_test(boot, 'test-mem')
+
+
+def test_access_outside_ram_injects_abort_and_kernel_lives(boot):
+    m = run_guest_test(boot, 'test-abort')
+    out = m.output()
+    assert '1005 injected aborts handled' in out
+    # Logged once per kind, not once per fault.
+    assert len(re.findall(r'data read at IPA 0x50000000', out)) == 1
+    assert out.count('external abort injected') == 2
+
+
+def test_unknown_hvc_smc_return_not_supported(boot):
+    run_guest_test(boot, 'test-hvc')
+
+
+def test_undefined_and_trapped_sysregs_reflect_undef(boot):
+    m = run_guest_test(boot, 'test-undef')
+    assert 'undefined instruction injected' in m.output()
+
+
+def test_wfi_sleeps_without_spinning_the_host(boot):
+    m = boot('test-wfi')
+    m.expect(r'WFI SLEEP START')
+    cpu0 = m.cpu_seconds()
+    end = m.expect(r'WFI SLEEP END: (\d+) ms, (\d+) wake-ups')
+    cpu1 = m.cpu_seconds()
+    slept_ms = int(end.group(1))
+    assert slept_ms >= 2000
+    # A spinning WFI would burn a whole host core for the 2 s.
+    assert cpu1 - cpu0 < 0.5 * slept_ms / 1000, \
+        'QEMU used %.2f s of CPU during a %d ms WFI' % (cpu1 - cpu0, slept_ms)
+    m.expect(r'TEST RESULT: PASS')
+    assert m.wait_exit() == 0
+
+
+def test_system_reset_restarts_vm_from_pristine_image(boot):
+    m = boot('test-reset')
+    m.expect(r'reset: boot with pristine state')
+    m.expect(r"vm 'test' reset \(PSCI SYSTEM_RESET, reset #1\)")
+    m.expect(r'reset: boot with pristine state')
+    m.expect(r"vm 'test' reset \(PSCI SYSTEM_RESET, reset #2\)")
+    assert 'TEST CHECK FAILED' not in m.output()
+    assert 'SYSTEM_RESET returned' not in m.output()

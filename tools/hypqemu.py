@@ -1,0 +1,33 @@
+"""The one place that knows how to start QEMU for a scenario image.
+
+Used by SConstruct (scons qemu=1, scons bench) and by the system tests, so
+what a developer runs and what the tests run are the same machine.
+"""
+import shlex
+
+# QEMU virt board as the kernel's platform description expects it
+# (configs/platform/qemu_virt.c): GICv2, EL2 present, 1 GiB of RAM.
+MACHINE = 'virt,virtualization=on,gic-version=2'
+CPU = 'cortex-a57'
+MEMORY = '1G'
+GDB_PORT = 1234
+
+
+def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
+            smp=1, extra=()):
+    """Argument list booting the hypervisor ELF with the console on stdio."""
+    args = [qemu, '-M', MACHINE, '-cpu', CPU, '-m', MEMORY,
+            '-smp', str(smp), '-nographic', '-no-reboot',
+            '-kernel', str(elf)]
+    if icount:
+        # One instruction = one ns of virtual time (shared/MEASURE.md).
+        args += ['-icount', 'shift=0']
+    if gdb:
+        args += ['-s', '-S']
+    args += list(extra)
+    return args
+
+
+def gdb_hint(elf):
+    return ("gdb-multiarch %s -ex 'target remote :%d'"
+            % (shlex.quote(str(elf)), GDB_PORT))

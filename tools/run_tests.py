@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""The one test command behind `scons test`: cmocka host tests, then the
+QEMU system tests (pytest + pexpect), then one summary line:
+
+    summary: N passed, M failed
+
+Exit status is non-zero if anything failed or nothing ran.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Whole-suite guard on top of the per-test QEMU timeouts.
+SUITE_TIMEOUT = 1800
+
+
+def run_host_tests(binaries):
+    passed = failed = 0
+    for binary in binaries:
+        proc = subprocess.run([binary], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=300)
+        sys.stdout.write(proc.stdout)
+        ok = re.search(r'\[  PASSED  \] (\d+) test', proc.stdout)
+        bad = re.search(r'\[  FAILED  \] (\d+) test', proc.stdout)
+        n_ok = int(ok.group(1)) if ok else 0
+        n_bad = int(bad.group(1)) if bad else 0
+        if proc.returncode != 0 and n_bad == 0:
+            # Crashed or sanitizer abort: count the binary as one failure.
+            print('%s: exited with status %d' % (binary, proc.returncode))
+            n_bad = 1
+        passed += n_ok
+        failed += n_bad
+    return passed, failed
+
+
+def run_system_tests(args):
+    cmd = [sys.executable, '-m', 'pytest', os.path.join(ROOT, 'tests', 'system'),
+           '-v', '-p', 'no:cacheprovider', '--build', args.build,
+           '--qemu', args.qemu, '--qemu-timeout', str(args.timeout)]
+    cmd += shlex.split(args.pytest_args or '')
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, cwd=ROOT)
+    tail = []
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        tail.append(line)
+    proc.wait(timeout=SUITE_TIMEOUT)
+    text = ''.join(tail[-5:])
+    passed = sum(int(n) for n in re.findall(r'(\d+) passed', text))
+    failed = sum(int(n) for n in re.findall(r'(\d+) (?:failed|error)', text))
+    if proc.returncode not in (0, 5) and failed == 0:
+        failed = 1
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--build', required=True)
+    ap.add_argument('--qemu', default='qemu-system-aarch64')
+    ap.add_argument('--timeout', type=float, default=60)
+    ap.add_argument('--host-test', action='append', default=[])
+    ap.add_argument('--pytest-args', default='')
+    args = ap.parse_args()
+
+    print('== host unit tests (cmocka, ASan+UBSan) ==')
+    hp, hf = run_host_tests(args.host_test)
+    print('== QEMU system tests ==')
+    sp, sf = run_system_tests(args)
+    passed, failed = hp + sp, hf + sf
+    print('host: %d passed, %d failed; system: %d passed, %d failed'
+          % (hp, hf, sp, sf))
+    print('summary: %d passed, %d failed' % (passed, failed))
+    if failed or passed == 0:
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()
