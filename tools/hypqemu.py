@@ -14,9 +14,9 @@ GDB_PORT = 1234
 
 
 def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
-            smp=1, extra=()):
+            smp=1, extra=(), machine=MACHINE):
     """Argument list booting the hypervisor ELF with the console on stdio."""
-    args = [qemu, '-M', MACHINE, '-cpu', CPU, '-m', MEMORY,
+    args = [qemu, '-M', machine, '-cpu', CPU, '-m', MEMORY,
             '-smp', str(smp), '-nographic', '-no-reboot',
             '-kernel', str(elf)]
     if icount:

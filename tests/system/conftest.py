@@ -28,9 +28,9 @@ def pytest_addoption(parser):
 class Machine:
     """One QEMU run of a scenario, with its console transcript."""
 
-    def __init__(self, elf, qemu, timeout):
+    def __init__(self, elf, qemu, timeout, **qemu_args):
         self.deadline = time.monotonic() + timeout
-        cmd = hypqemu.cmdline(elf, qemu=qemu)
+        cmd = hypqemu.cmdline(elf, qemu=qemu, **qemu_args)
         self.child = pexpect.spawn(cmd[0], cmd[1:], encoding='utf-8',
                                    codec_errors='replace', timeout=timeout)
         self.transcript = []
@@ -90,11 +90,12 @@ def boot(request):
     machines = []
     cfg = request.config
 
-    def start(scenario):
+    def start(scenario, **qemu_args):
         elf = os.path.join(cfg.getoption('--build'), 'scenarios', scenario, 'hyp.elf')
         if not os.path.exists(elf):
             pytest.fail('scenario image %s is missing: run scons first' % elf)
-        m = Machine(elf, cfg.getoption('--qemu'), cfg.getoption('--qemu-timeout'))
+        m = Machine(elf, cfg.getoption('--qemu'), cfg.getoption('--qemu-timeout'),
+                    **qemu_args)
         machines.append(m)
         return m
 

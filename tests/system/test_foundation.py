@@ -15,6 +15,13 @@ def test_demo_boots_and_powers_off(boot):
     assert m.wait_exit() == 0
 
 
+def test_kernel_refuses_to_run_below_el2(boot):
+    """Without virtualization=on QEMU starts at EL1: a clear message, no boot."""
+    m = boot('demo', machine='virt,gic-version=2')
+    m.expect(r'hyp: fatal: entered at an exception level other than EL2')
+    assert 'Hello from a guest' not in m.output()
+
+
 def test_guest_reads_and_writes_its_ram(boot):
     run_guest_test(boot, 'test-mem')
 

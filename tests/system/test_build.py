@@ -1,0 +1,92 @@
+"""Build-side behaviour: scenario checking, dependency messages, QEMU args."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import hyp_deps  # noqa: E402
+import hypqemu  # noqa: E402
+
+
+@pytest.fixture
+def cfgcheck(request):
+    path = os.path.join(request.config.getoption('--build'), 'scenarios', 'demo', 'cfgcheck')
+    if not os.path.exists(path):
+        pytest.fail('%s missing: run scons first' % path)
+    return path
+
+
+def run(cmd):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_cfgcheck_accepts_the_built_image(cfgcheck, request, tmp_path):
+    image = os.path.join(request.config.getoption('--build'), 'guests', 'hello.bin')
+    stamp = tmp_path / 'ok'
+    r = run([cfgcheck, '--stamp', str(stamp), 'hello=' + image])
+    assert r.returncode == 0, r.stdout
+    assert stamp.exists()
+
+
+def test_cfgcheck_reports_missing_image_file(cfgcheck):
+    r = run([cfgcheck, 'hello=/nonexistent/hello.bin'])
+    assert r.returncode == 1
+    assert "image 'hello': cannot open '/nonexistent/hello.bin'" in r.stdout
+
+
+def test_cfgcheck_reports_image_not_listed(cfgcheck):
+    r = run([cfgcheck])
+    assert r.returncode == 1
+    assert "vm 'hello': image 'hello' is missing" in r.stdout
+
+
+def test_cfgcheck_reports_image_larger_than_ram(cfgcheck, tmp_path):
+    big = tmp_path / 'big.bin'
+    with open(big, 'wb') as f:
+        f.truncate(17 << 20)  # the demo VM has 16 MiB
+    r = run([cfgcheck, 'hello=%s' % big])
+    assert r.returncode == 1
+    assert 'does not fit inside one ram region' in r.stdout
+
+
+def test_cfgcheck_rejects_bad_usage(cfgcheck):
+    r = run([cfgcheck, 'no-equals-sign'])
+    assert r.returncode == 2
+    assert 'usage' in r.stdout.lower()
+
+
+def test_missing_packages_print_exact_apt_line_when_not_root(monkeypatch, capsys):
+    monkeypatch.setenv('PATH', '/nonexistent')
+    monkeypatch.setattr(os, 'geteuid', lambda: 1000)
+    with pytest.raises(SystemExit) as exc:
+        hyp_deps.ensure('aarch64-linux-gnu-gcc', True)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert 'apt-get install -y ' in err
+    for pkg in ('qemu-system-arm', 'gcc-aarch64-linux-gnu', 'device-tree-compiler'):
+        assert pkg in err
+
+
+def test_user_cross_compile_is_not_replaced_by_debian_package(monkeypatch):
+    monkeypatch.setenv('PATH', '/nonexistent')
+    missing = hyp_deps.missing_packages('aarch64-none-elf-gcc', False)
+    assert 'gcc-aarch64-linux-gnu' not in missing
+
+
+def test_qemu_cmdline_matches_the_platform():
+    args = hypqemu.cmdline('hyp.elf')
+    assert args[args.index('-M') + 1] == 'virt,virtualization=on,gic-version=2'
+    assert args[args.index('-cpu') + 1] == 'cortex-a57'
+    assert args[args.index('-kernel') + 1] == 'hyp.elf'
+    assert '-s' not in args and '-icount' not in args
+
+
+def test_qemu_cmdline_gdb_and_icount():
+    args = hypqemu.cmdline('hyp.elf', gdb=True, icount=True)
+    assert '-s' in args and '-S' in args
+    assert args[args.index('-icount') + 1] == 'shift=0'
+    assert 'target remote :1234' in hypqemu.gdb_hint('hyp.elf')
