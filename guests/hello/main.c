@@ -1,6 +1,8 @@
 /**
- * The demo guest: greets through the debug console, checks a stretch of its
- * RAM and the hypervisor ABI version, and powers off with PSCI SYSTEM_OFF.
+ * The demo guest: greets through its PL011 (emulated by the UART service:
+ * every store is an MMIO exit the kernel forwards over IPC), checks a
+ * stretch of its RAM and the hypervisor ABI version, and powers off with
+ * PSCI SYSTEM_OFF.
  */
 #include <stdint.h>
 
@@ -10,6 +12,8 @@
 #include "guest/test.h"
 
 #define RAM_PROBE_BASE 0x40400000UL
+/* QEMU virt's UART address: the scenario puts the emulated PL011 there. */
+#define UART_BASE 0x09000000UL
 #define RAM_PROBE_WORDS 4096
 
 void test_main(void)
@@ -18,6 +22,7 @@ void test_main(void)
 	struct smccc_res ver = hvc_call(HYP_CALL_VERSION, 0, 0, 0);
 	struct smccc_res psci = hvc_call(PSCI_VERSION, 0, 0, 0);
 
+	console_use_pl011(UART_BASE);
 	printf("Hello from a guest at EL%llu, MPIDR 0x%llx\n",
 	       (unsigned long long)(read_sysreg(CurrentEL) >> 2),
 	       (unsigned long long)read_sysreg(mpidr_el1));

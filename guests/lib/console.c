@@ -22,9 +22,40 @@ void console_flush(void)
 	line_len = 0;
 }
 
+/* PL011 registers used by the MMIO console (Arm DDI 0183G). */
+#define PL011_DR 0x000
+#define PL011_FR 0x018
+#define PL011_FR_TXFF (1U << 5)
+
+/** Base of the PL011 the console writes to, or 0 for the debug console. */
+static uintptr_t pl011_base;
+
+void console_use_pl011(uintptr_t base)
+{
+	console_flush();
+	pl011_base = base;
+}
+
+static void pl011_put(char c)
+{
+	volatile uint32_t *fr = (volatile uint32_t *)(pl011_base + PL011_FR);
+	volatile uint32_t *dr = (volatile uint32_t *)(pl011_base + PL011_DR);
+
+	while (*fr & PL011_FR_TXFF) {
+	}
+	*dr = (uint32_t)(unsigned char)c;
+}
+
 static void put(void *ctx, char c)
 {
 	(void)ctx;
+	if (pl011_base != 0) {
+		if (c == '\n') {
+			pl011_put('\r');
+		}
+		pl011_put(c);
+		return;
+	}
 	line[line_len++] = c;
 	if (c == '\n' || line_len == LINE_MAX) {
 		console_flush();

@@ -35,8 +35,9 @@
  *       window ends at or below 1 << 40.
  *   D3. PASSTHROUGH: pa is page aligned and [pa, pa + size) lies inside the
  *       platform's MMIO space [mmio_base, mmio_base + mmio_size).
- *   D4. PASSTHROUGH: the window does not touch the kernel's log UART page
- *       [uart_base, uart_base + 4 KiB).
+ *   D4. PASSTHROUGH: only a service partition (the console service) may be
+ *       granted the kernel's log UART page [uart_base, uart_base + 4 KiB);
+ *       it shares the UART with the kernel log. A guest never gets it.
  *   D5. PASSTHROUGH: a physical frame is granted once: the window overlaps no
  *       other passthrough window, of this partition or of another.
  *   D6. EMULATED: service names a partition of kind CFG_VM_SERVICE that is not
@@ -526,6 +527,7 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 		emit(chk, &m);
 	}
 	if (pa_window_ok(dev->pa, dev->size) &&
+	    chk->sc->vms[i].kind != CFG_VM_SERVICE &&
 	    range_overlaps(dev->pa, dev->size, plat->uart_base,
 			   CFG_UART_SIZE)) {
 		msg_vm_dev(&m, chk, i, j);
@@ -533,6 +535,7 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 		msg_range(&m, dev->pa, dev->size);
 		msg_str(&m, " would grant the kernel's log UART page ");
 		msg_range(&m, plat->uart_base, CFG_UART_SIZE);
+		msg_str(&m, " to a guest (only a service may share it)");
 		emit(chk, &m);
 	}
 }

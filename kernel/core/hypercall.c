@@ -2,8 +2,11 @@
 #include "hyp/hypercall.h"
 
 #include "abi/hypercall.h"
+#include "abi/ipc.h"
+#include "hyp/ipc.h"
 #include "hyp/addr.h"
 #include "hyp/log.h"
+#include "hyp/sched.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -78,6 +81,71 @@ static bool smccc_arch_call(struct vcpu *vcpu, uint32_t fid)
 	}
 }
 
+static struct vcpu *window_info(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct endpoint *ep = &vcpu->vm->ep;
+
+	if (!vcpu_is_service(vcpu) || x[1] >= ep->window_count) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return vcpu;
+	}
+	const struct mmio_window *w = ep->windows[x[1]];
+
+	x[0] = IPC_OK;
+	x[1] = w->size;
+	x[2] = w->client->id;
+	return vcpu;
+}
+
+static struct vcpu *service_fault(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+
+	if (!vcpu_is_service(vcpu)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
+		return vcpu;
+	}
+	log_warn("service '%s' faulted: ESR_EL1 0x%llx ELR_EL1 0x%llx "
+		 "FAR_EL1 0x%llx; stopped",
+		 vcpu_vm_name(vcpu), (unsigned long long)x[1],
+		 (unsigned long long)x[2], (unsigned long long)x[3]);
+	vm_stop(vcpu->vm, VM_STOP_FAILED);
+	return sched_next(vcpu);
+}
+
+/* IPC calls; false if @p fid is not one. */
+static bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
+{
+	switch (fid) {
+	case HYP_IPC_RECV:
+		*next = ipc_recv(vcpu);
+		return true;
+	case HYP_IPC_REPLY_RECV:
+		*next = ipc_reply_recv(vcpu);
+		return true;
+	case HYP_IPC_CALL:
+		*next = ipc_call(vcpu, vcpu->regs.x[1]);
+		return true;
+	case HYP_IPC_NOTIFY:
+		*next = ipc_notify_call(vcpu);
+		return true;
+	case HYP_IPC_WINDOW_COUNT:
+		vcpu->regs.x[0] = vcpu_is_service(vcpu) ? vcpu->vm->ep.window_count
+							: (uint64_t)(int64_t)IPC_ERR_INVALID;
+		*next = vcpu;
+		return true;
+	case HYP_IPC_WINDOW_INFO:
+		*next = window_info(vcpu);
+		return true;
+	case HYP_IPC_FAULT:
+		*next = service_fault(vcpu);
+		return true;
+	default:
+		return false;
+	}
+}
+
 struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 {
 	uint32_t fid = (uint32_t)vcpu->regs.x[0];
@@ -96,6 +164,9 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 	}
 	if (!smc && hyp_call(vcpu, fid)) {
 		return vcpu;
+	}
+	if (!smc && ipc_hypercall(vcpu, fid, &next)) {
+		return next;
 	}
 	set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
 	return vcpu;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 
 #include "arch/platform.h"
-#include "drivers/pl011.h"
+#include "lib/pl011_hw.h"
 #include "lib/fmt.h"
 
 #define LOG_LINE_MAX 256

@@ -7,6 +7,7 @@
 
 #include "hyp/cpu.h"
 #include "hyp/log.h"
+#include "hyp/mmio.h"
 #include "hyp/panic.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
@@ -96,11 +97,25 @@ static uint64_t earliest_deadline(void)
 	return best;
 }
 
+/*
+ * Make @p next the running vCPU. Guests get a full EL1 context switch; a
+ * service runs on top of the loaded guest with a light one (vcpu_arch.h),
+ * so that an MMIO round trip never pays for the full switch.
+ */
 static struct vcpu *switch_to(struct vcpu *next)
 {
 	struct cpu *cpu = cpu_this();
 
-	if (cpu->loaded != next) {
+	if (cpu->light != NULL && cpu->light != next) {
+		arch_service_leave(cpu->light, cpu->loaded);
+		cpu->light = NULL;
+	}
+	if (vcpu_is_service(next)) {
+		if (cpu->light != next) {
+			arch_service_enter(next, cpu->loaded);
+			cpu->light = next;
+		}
+	} else if (cpu->loaded != next) {
 		if (cpu->loaded != NULL) {
 			arch_vcpu_save(cpu->loaded);
 		}
@@ -108,7 +123,16 @@ static struct vcpu *switch_to(struct vcpu *next)
 		cpu->loaded = next;
 	}
 	cpu->current = next;
+	if (next->pending != 0) {
+		vcpu_apply_pending(next);
+	}
 	return next;
+}
+
+struct vcpu *sched_switch_direct(struct vcpu *next)
+{
+	CHECK(vcpu_can_run(next));
+	return switch_to(next);
 }
 
 /* Sleep until some vCPU can run; never spins. */

@@ -15,10 +15,15 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 		.spsr = SPSR_M_EL1H | SPSR_DAIF,
 	};
 	vcpu->regs.x[0] = arg;
+	vcpu->ipc = (struct vcpu_ipc){ .kind = IPC_KIND_NONE };
+	vcpu->pending = 0;
 	arch_vcpu_ctx_reset(vcpu);
 	if (cpu->loaded == vcpu) {
 		/* Its old state is in hardware: force a reload. */
 		cpu->loaded = NULL;
+	}
+	if (cpu->light == vcpu) {
+		cpu->light = NULL;
 	}
 	vcpu->state = VCPU_RUNNABLE;
 }
@@ -41,4 +46,9 @@ uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
 	uint64_t deadline = c->cntv_cval_el0 + c->cntvoff_el2;
 
 	return deadline < c->cntv_cval_el0 ? VCPU_NO_DEADLINE : deadline;
+}
+
+bool vcpu_is_service(const struct vcpu *vcpu)
+{
+	return vcpu->vm->cfg->kind == CFG_VM_SERVICE;
 }

@@ -17,7 +17,8 @@
 #include "lib/fmt.h"
 
 #define VM_LOG_MSG_MAX 200
-#define VM_LOG_KEYS 64
+#define VM_LOG_KEYS 128
+#define VM_LOG_KEYS_PER_WORD 64
 
 /** Every partition of the scenario (per-VM state lives here). */
 static struct vm vm_table[CFG_MAX_VMS];
@@ -157,15 +158,74 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 		 (unsigned long long)cfg->entry, vm->vcpu_count, vm->s2.vmid);
 }
 
+/* Register @p vm's emulated windows with the endpoints of their services. */
+static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc)
+{
+	for (size_t d = 0; d < vm->cfg->device_count; d++) {
+		const struct cfg_device *dev = &vm->cfg->devices[d];
+
+		if (dev->kind != CFG_DEV_EMULATED) {
+			continue;
+		}
+		int svc = cfg_find_vm(sc, dev->service);
+
+		CHECK(svc >= 0);
+		struct endpoint *ep = &vm_table[svc].ep;
+		struct mmio_window *win = &vm->mmio[vm->mmio_count++];
+
+		CHECK(ep->window_count < EP_MAX_WINDOWS);
+		*win = (struct mmio_window){
+			.name = dev->name,
+			.base = ipa_init(dev->ipa),
+			.size = dev->size,
+			.client = vm,
+			.ep = ep,
+			.id = ep->window_count,
+		};
+		ep->windows[ep->window_count++] = win;
+		log_info("vm '%s': %s [0x%llx, +0x%llx) emulated by '%s' (window %u)",
+			 vm_name(vm), dev->name, (unsigned long long)dev->ipa,
+			 (unsigned long long)dev->size, dev->service, win->id);
+	}
+}
+
 void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images,
 		   size_t image_count, struct palloc *pool)
 {
 	CHECK(sc->vm_count <= CFG_MAX_VMS);
 	vm_table_count = (uint32_t)sc->vm_count;
 	for (uint32_t i = 0; i < vm_table_count; i++) {
+		ipc_endpoint_init(&vm_table[i].ep, &vm_table[i]);
+	}
+	for (uint32_t i = 0; i < vm_table_count; i++) {
 		vm_init(&vm_table[i], (uint16_t)i, &sc->vms[i], images,
 			image_count, pool);
 	}
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		vm_link_windows(&vm_table[i], sc);
+	}
+}
+
+const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa)
+{
+	for (uint32_t i = 0; i < vm->mmio_count; i++) {
+		const struct mmio_window *w = &vm->mmio[i];
+
+		if (ipa >= ipa_addr(w->base) && ipa - ipa_addr(w->base) < w->size) {
+			return w;
+		}
+	}
+	return NULL;
+}
+
+bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
+{
+	for (uint32_t i = 0; i < vm->mmio_count; i++) {
+		if (vm->mmio[i].ep == ep) {
+			return true;
+		}
+	}
+	return false;
 }
 
 bool vm_any_guest_running(void)
@@ -198,6 +258,10 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 	vm->state = VM_STOPPED;
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i].state = VCPU_OFF;
+	}
+	if (vm->cfg->kind == CFG_VM_SERVICE) {
+		/* Every access in flight or queued fails with an abort. */
+		ipc_endpoint_shutdown(&vm->ep);
 	}
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
@@ -250,10 +314,13 @@ void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	va_list ap;
 
 	if (key < VM_LOG_KEYS) {
-		if (vm->logged_ec & (1ULL << key)) {
+		uint64_t *word = &vm->logged[key / VM_LOG_KEYS_PER_WORD];
+		uint64_t bit = 1ULL << (key % VM_LOG_KEYS_PER_WORD);
+
+		if (*word & bit) {
 			return;
 		}
-		vm->logged_ec |= 1ULL << key;
+		*word |= bit;
 	}
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -751,7 +751,24 @@ static void test_cfg_validate_passthrough_log_uart(void **state)
 	assert_int_equal(run(f), 1);
 	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'",
 			    "kernel's log UART page",
-			    "[0x9000000, 0x9001000)", NULL));
+			    "[0x9000000, 0x9001000)", "to a guest", NULL));
+}
+
+static void test_cfg_validate_passthrough_log_uart_to_service_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = &f->sc.vms[1];
+
+	/* The console service shares the kernel's UART. */
+	svc->devices[0] = (struct cfg_device){
+		.name = "pl011",
+		.kind = CFG_DEV_PASSTHROUGH,
+		.ipa = 0x09000000,
+		.pa = 0x09000000,
+		.size = 0x1000,
+	};
+	svc->device_count = 1;
+	assert_int_equal(run(f), 0);
 }
 
 static void test_cfg_validate_passthrough_granted_twice_same_vm(void **state)
@@ -1034,6 +1051,7 @@ int main(void)
 		T(test_cfg_validate_passthrough_pa_unaligned),
 		T(test_cfg_validate_passthrough_outside_mmio),
 		T(test_cfg_validate_passthrough_pa_wraps),
+		T(test_cfg_validate_passthrough_log_uart_to_service_ok),
 		T(test_cfg_validate_passthrough_log_uart),
 		T(test_cfg_validate_passthrough_granted_twice_same_vm),
 		T(test_cfg_validate_passthrough_granted_twice_other_vm),

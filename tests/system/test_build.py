@@ -24,10 +24,12 @@ def run(cmd):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def test_cfgcheck_accepts_the_built_image(cfgcheck, request, tmp_path):
-    image = os.path.join(request.config.getoption('--build'), 'guests', 'hello.bin')
+def test_cfgcheck_accepts_the_built_images(cfgcheck, request, tmp_path):
+    build = request.config.getoption('--build')
     stamp = tmp_path / 'ok'
-    r = run([cfgcheck, '--stamp', str(stamp), 'hello=' + image])
+    r = run([cfgcheck, '--stamp', str(stamp),
+             'hello=' + os.path.join(build, 'guests', 'hello.bin'),
+             'uart=' + os.path.join(build, 'services', 'uart.bin')])
     assert r.returncode == 0, r.stdout
     assert stamp.exists()
 

@@ -9,8 +9,9 @@ def test_demo_boots_and_powers_off(boot):
     m = boot('demo')
     m.expect(r'hyp: tinyhyp \S+: EL2 kernel starting')
     m.expect(r"scenario 'demo' on qemu-virt")
-    m.expect(r'\[hello\] Hello from a guest at EL1')
-    m.expect(r'\[hello\] hypervisor ABI 1\.0, PSCI 1\.0')
+    m.expect(r'\[uart\] uart: serving 1 PL011 window')
+    m.expect(r'Hello from a guest at EL1')
+    m.expect(r'hypervisor ABI 1\.0, PSCI 1\.0')
     m.expect(r"hyp: vm 'hello' powered off \(PSCI SYSTEM_OFF\)")
     assert m.wait_exit() == 0
 

@@ -1,6 +1,8 @@
 /** Exception injection into the loaded vCPU (see inject.h). */
 #include "arch/inject.h"
 
+#include <stddef.h>
+
 #include "arch/esr.h"
 #include "arch/sysreg.h"
 #include "hyp/cpu.h"
@@ -17,7 +19,10 @@ static bool from_el1(const struct vcpu *vcpu)
 /* Take a synchronous exception to the guest's EL1 (Arm ARM D1.10.1). */
 static void take_sync_exception(struct vcpu *vcpu, uint64_t esr)
 {
-	CHECK(cpu_this()->loaded == vcpu);
+	struct cpu *cpu = cpu_this();
+
+	/* The vCPU's EL1 exception registers must be the live ones. */
+	CHECK(cpu->light == vcpu || (cpu->light == NULL && cpu->loaded == vcpu));
 
 	write_sysreg(esr_el1, esr);
 	write_sysreg(elr_el1, vcpu->regs.pc);

@@ -13,6 +13,7 @@
 #include "hyp/cpu.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
+#include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/vcpu.h"
 #include "hyp/units.h"
@@ -92,12 +93,17 @@ static struct vcpu *handle_dabt(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_dabt d = esr_decode_dabt(esr);
 	uint64_t va = read_sysreg(far_el2);
+	uint64_t ipa = fault_ipa();
+	const struct mmio_window *win = vm_find_mmio_window(vcpu->vm, ipa);
 
+	if (win != NULL && !d.s1ptw) {
+		return mmio_forward(vcpu, esr, ipa, win);
+	}
 	vm_log_once(vcpu->vm, EC_DABT_LOW,
 		    "vcpu %u: data %s at IPA 0x%llx (VA 0x%llx, pc 0x%llx) "
 		    "hits no RAM or device: external abort injected",
 		    vcpu->index, d.write ? "write" : "read",
-		    (unsigned long long)fault_ipa(), (unsigned long long)va,
+		    (unsigned long long)ipa, (unsigned long long)va,
 		    (unsigned long long)vcpu->regs.pc);
 	inject_data_abort(vcpu, va, d.write);
 	return vcpu;

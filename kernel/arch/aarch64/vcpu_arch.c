@@ -15,6 +15,14 @@
 	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TWE |            \
 	 HCR_EL2_TSC | HCR_EL2_TIDCP | HCR_EL2_TACR | HCR_EL2_RW)
 
+/*
+ * Service partitions: also HCR_EL2.DC (stage 1 off but cacheable) and
+ * TVM/TRVM (the guest's translation registers are neither written nor read).
+ */
+#define HCR_EL2_SERVICE (HCR_EL2_GUEST | HCR_EL2_DC | HCR_EL2_TVM | HCR_EL2_TRVM)
+#define CPTR_EL2_GUEST CPTR_EL2_RES1
+#define CPTR_EL2_SERVICE (CPTR_EL2_RES1 | CPTR_EL2_TFP)
+
 /* CPACR_EL1.FPEN [21:20] = 0b11: FP/SIMD not trapped at EL1/EL0. A freshly
  * reset guest sees 0 (trapped to its EL1), as on hardware. */
 #define CPACR_EL1_RESET 0ULL
@@ -27,7 +35,7 @@ void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 		.sctlr_el1 = SCTLR_EL1_RESET,
 		.cpacr_el1 = CPACR_EL1_RESET,
 		.vmpidr_el2 = VMPIDR_EL2_RES1 | vcpu->index,
-		.hcr_el2 = HCR_EL2_GUEST,
+		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE : HCR_EL2_GUEST,
 		.vttbr_el2 = s2_vttbr(&vcpu->vm->s2),
 	};
 }
@@ -38,6 +46,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 
 	write_sysreg(vttbr_el2, c->vttbr_el2);
 	write_sysreg(hcr_el2, c->hcr_el2);
+	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
 	write_sysreg(vmpidr_el2, c->vmpidr_el2);
 	write_sysreg(cntvoff_el2, c->cntvoff_el2);
 	write_sysreg(sctlr_el1, c->sctlr_el1);
@@ -128,4 +137,51 @@ void arch_vcpu_timer_sync(struct vcpu *vcpu)
 {
 	vcpu->ctx.cntv_ctl_el0 = read_sysreg(cntv_ctl_el0);
 	vcpu->ctx.cntv_cval_el0 = read_sysreg(cntv_cval_el0);
+}
+
+void arch_service_enter(struct vcpu *service, struct vcpu *parked)
+{
+	const struct arch_vcpu_ctx *s = &service->ctx;
+
+	if (parked != NULL) {
+		struct arch_vcpu_ctx *g = &parked->ctx;
+
+		g->sp_el1 = read_sysreg(sp_el1);
+		g->vbar_el1 = read_sysreg(vbar_el1);
+		g->elr_el1 = read_sysreg(elr_el1);
+		g->spsr_el1 = read_sysreg(spsr_el1);
+		g->esr_el1 = read_sysreg(esr_el1);
+		g->far_el1 = read_sysreg(far_el1);
+	}
+	write_sysreg(hcr_el2, s->hcr_el2);
+	write_sysreg(vttbr_el2, s->vttbr_el2);
+	write_sysreg(cptr_el2, CPTR_EL2_SERVICE);
+	write_sysreg(vbar_el1, s->vbar_el1);
+	write_sysreg(sp_el1, s->sp_el1);
+	write_sysreg(elr_el1, s->elr_el1);
+	write_sysreg(spsr_el1, s->spsr_el1);
+}
+
+void arch_service_leave(struct vcpu *service, struct vcpu *parked)
+{
+	struct arch_vcpu_ctx *s = &service->ctx;
+
+	s->sp_el1 = read_sysreg(sp_el1);
+	s->vbar_el1 = read_sysreg(vbar_el1);
+	s->elr_el1 = read_sysreg(elr_el1);
+	s->spsr_el1 = read_sysreg(spsr_el1);
+	if (parked == NULL) {
+		return;
+	}
+	const struct arch_vcpu_ctx *g = &parked->ctx;
+
+	write_sysreg(hcr_el2, g->hcr_el2);
+	write_sysreg(vttbr_el2, g->vttbr_el2);
+	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+	write_sysreg(sp_el1, g->sp_el1);
+	write_sysreg(vbar_el1, g->vbar_el1);
+	write_sysreg(elr_el1, g->elr_el1);
+	write_sysreg(spsr_el1, g->spsr_el1);
+	write_sysreg(esr_el1, g->esr_el1);
+	write_sysreg(far_el1, g->far_el1);
 }

@@ -11,7 +11,9 @@ struct vcpu;
 struct cpu {
 	uint32_t id;              /**< Index, 0 = boot CPU. */
 	struct vcpu *current;     /**< vCPU whose trap is being handled. */
-	struct vcpu *loaded;      /**< vCPU whose EL1 state is in hardware. */
+	struct vcpu *loaded;      /**< Guest vCPU whose EL1 state is in hardware
+				   (parked while a service runs). */
+	struct vcpu *light;       /**< Service vCPU running on top of it. */
 };
 
 /** The physical CPU executing this code. */

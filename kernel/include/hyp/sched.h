@@ -17,5 +17,11 @@ struct vcpu *sched_next(struct vcpu *current);
 /** Give the CPU to another runnable vCPU if there is one (WFE, yield). */
 struct vcpu *sched_yield(struct vcpu *current);
 
+/**
+ * Switch straight to @p next (IPC fast path: no scheduler pass). @p next
+ * must be runnable.
+ */
+struct vcpu *sched_switch_direct(struct vcpu *next);
+
 /** Start scheduling on this CPU; never returns. */
 _Noreturn void sched_start(void);

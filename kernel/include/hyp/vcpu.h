@@ -6,15 +6,55 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/ipc.h"
+#include "arch/mmio_decode.h"
 #include "arch/regs.h"
 #include "arch/vcpu_arch.h"
+
+struct mmio_window;
 
 struct vm;
 
 enum vcpu_state {
-	VCPU_OFF = 0,      /**< Not started or powered off. */
-	VCPU_RUNNABLE,     /**< Ready to run. */
-	VCPU_BLOCKED_WFI,  /**< In WFI until an interrupt or its timer fires. */
+	VCPU_OFF = 0,        /**< Not started or powered off. */
+	VCPU_RUNNABLE,       /**< Ready to run. */
+	VCPU_BLOCKED_WFI,    /**< In WFI until an interrupt or its timer fires. */
+	VCPU_BLOCKED_RECV,   /**< Service waiting for a message. */
+	VCPU_BLOCKED_SEND,   /**< Queued on a busy endpoint. */
+	VCPU_BLOCKED_REPLY,  /**< Message delivered, waiting for the reply. */
+};
+
+/** What a sender's pending message is. */
+enum ipc_kind {
+	IPC_KIND_NONE = 0,
+	IPC_KIND_MMIO,       /**< A forwarded guest load/store. */
+	IPC_KIND_CALL,       /**< HYP_IPC_CALL. */
+};
+
+/** A guest load/store being emulated, one element per message. */
+struct mmio_pending {
+	struct mmio_insn insn;
+	const struct mmio_window *win;
+	uint64_t offset[2];   /**< Window offset of each element. */
+	uint64_t value[2];    /**< Store data, or load results. */
+	uint64_t base;        /**< Base register value at the fault. */
+	uint64_t va;          /**< FAR_EL2: the faulting virtual address. */
+	uint8_t index;        /**< Element being served. */
+	bool failed;
+};
+
+/** IPC state of a vCPU. */
+struct vcpu_ipc {
+	enum ipc_kind kind;
+	uint64_t msg[IPC_MSG_WORDS];  /**< Message to deliver. */
+	struct vcpu *queue_next;      /**< Next sender on the same endpoint. */
+	struct mmio_pending mmio;
+};
+
+/** Work the kernel must do once the vCPU's EL1 state is live again. */
+enum vcpu_pending {
+	VCPU_PENDING_ABORT = 1U << 0,   /**< Inject a data abort at pending_va. */
+	VCPU_PENDING_SP = 1U << 1,      /**< Write pending_sp to its SP. */
 };
 
 /** One virtual CPU of a VM or service partition. */
@@ -24,7 +64,15 @@ struct vcpu {
 	struct vm *vm;
 	uint32_t index;               /**< vCPU number within its VM. */
 	enum vcpu_state state;
+	struct vcpu_ipc ipc;
+	unsigned pending;             /**< enum vcpu_pending bits. */
+	uint64_t pending_va;
+	bool pending_write;
+	uint64_t pending_sp;
 };
+
+/** True for the vCPU of a service partition (light EL1 context). */
+bool vcpu_is_service(const struct vcpu *vcpu);
 
 /** Put @p vcpu in its architectural reset state, to start at @p entry. */
 void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg);

@@ -8,6 +8,7 @@
 
 #include "hyp/addr.h"
 #include "hyp/config.h"
+#include "hyp/ipc.h"
 #include "hyp/palloc.h"
 #include "hyp/s2.h"
 #include "hyp/vcpu.h"
@@ -36,7 +37,10 @@ struct vm {
 	uint32_t vcpu_count;
 	struct vcpu vcpus[CFG_MAX_VCPUS];
 	uint32_t reset_count;
-	uint64_t logged_ec;           /**< Exception classes already logged. */
+	uint64_t logged[2];           /**< vm_log_once keys already used. */
+	struct mmio_window mmio[CFG_MAX_DEVICES]; /**< Its emulated windows. */
+	uint32_t mmio_count;
+	struct endpoint ep;           /**< Services only. */
 	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
 	uint32_t console_len;
 };
@@ -55,6 +59,12 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why);
 /** Reset a VM: fresh RAM, image reloaded, vCPU 0 at its entry. */
 void vm_reset(struct vm *vm);
 
+/** The emulated window containing @p ipa, or NULL. */
+const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);
+
+/** True if @p vm has a window served by @p ep (it may call/notify it). */
+bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep);
+
 /** True if any guest (not service) partition is still running. */
 bool vm_any_guest_running(void);
 
@@ -66,8 +76,8 @@ bool vm_any_guest_running(void);
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len);
 
 /**
- * Log a guest-caused event at most once per VM and key (0..63), so a guest
- * cannot flood the console.
+ * Log a guest-caused event at most once per VM and key (0..127: exception
+ * classes, then other kinds), so a guest cannot flood the console.
  */
 void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -63,7 +63,10 @@ static inline void wfi(void)
 #define HCR_EL2_TSC BIT(19)   /* Trap SMC. */
 #define HCR_EL2_TIDCP BIT(20) /* Trap implementation-defined sysregs. */
 #define HCR_EL2_TACR BIT(21)  /* Trap ACTLR_EL1. */
+#define HCR_EL2_TVM BIT(26)   /* Trap writes of EL1 translation regs. */
 #define HCR_EL2_RW BIT(31)    /* EL1 is AArch64. */
+#define HCR_EL2_TRVM BIT(30)  /* Trap reads of EL1 translation regs. */
+#define HCR_EL2_DC BIT(12)    /* Default cacheable when stage 1 is off. */
 
 /* SCTLR_EL2 (D13.2.114), non-VHE layout. */
 #define SCTLR_EL2_M BIT(0)

@@ -44,6 +44,18 @@ void arch_vcpu_save(struct vcpu *vcpu);
 /** Copy the loaded vCPU's virtual-timer registers into its context. */
 void arch_vcpu_timer_sync(struct vcpu *vcpu);
 
+/**
+ * Light context of service partitions. A service runs with stage 1 off
+ * (HCR_EL2.DC=1 makes its memory cacheable), never uses FP/SIMD
+ * (CPTR_EL2.TFP traps it), and cannot touch the guest's translation
+ * registers (HCR_EL2.TVM/TRVM trap them). So entering a service parks only
+ * the parked guest's SP_EL1, VBAR_EL1 and exception registers (ELR, SPSR,
+ * ESR, FAR of EL1), and sets HCR_EL2, VTTBR_EL2, CPTR_EL2, VBAR_EL1 and
+ * SP_EL1 for the service. @p parked may be NULL (no guest loaded yet).
+ */
+void arch_service_enter(struct vcpu *service, struct vcpu *parked);
+void arch_service_leave(struct vcpu *service, struct vcpu *parked);
+
 /** Enter @p vcpu (already loaded) for the first time; never returns. */
 _Noreturn void arch_vcpu_enter(struct vcpu *vcpu);
 

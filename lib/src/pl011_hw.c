@@ -1,5 +1,5 @@
-/** PL011 console driver (see drivers/pl011.h). */
-#include "drivers/pl011.h"
+/** Physical PL011 driver (see lib/pl011_hw.h). */
+#include "lib/pl011_hw.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -23,7 +23,9 @@ static_assert(offsetof(struct pl011_regs, ibrd) == 0x024, "PL011 IBRD offset");
 static_assert(offsetof(struct pl011_regs, lcr_h) == 0x02c, "PL011 LCR_H offset");
 static_assert(offsetof(struct pl011_regs, cr) == 0x030, "PL011 CR offset");
 
+#define PL011_FR_RXFE (1U << 4)     /* Receive FIFO empty. */
 #define PL011_FR_TXFF (1U << 5)     /* Transmit FIFO full. */
+#define PL011_DR_DATA_MASK 0xffU
 #define PL011_FR_BUSY (1U << 3)
 #define PL011_LCR_H_FEN (1U << 4)   /* FIFOs enabled. */
 #define PL011_LCR_H_WLEN_8 (3U << 5) /* 8 data bits. */
@@ -61,4 +63,14 @@ void pl011_putc(uintptr_t base, char c)
 	while (u->fr & PL011_FR_TXFF) {
 	}
 	u->dr = (uint32_t)(unsigned char)c;
+}
+
+int pl011_getc(uintptr_t base)
+{
+	volatile struct pl011_regs *u = regs(base);
+
+	if (u->fr & PL011_FR_RXFE) {
+		return -1;
+	}
+	return (int)(u->dr & PL011_DR_DATA_MASK);
 }

@@ -1,0 +1,242 @@
+/** Emulated MMIO forwarding (see hyp/mmio.h). */
+#include "hyp/mmio.h"
+
+#include "arch/esr.h"
+#include "arch/inject.h"
+#include "arch/mmio_decode.h"
+#include "arch/sysreg.h"
+#include "hyp/ipc.h"
+#include "hyp/mm.h"
+#include "hyp/s2.h"
+#include "hyp/units.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+
+#define INSN_SIZE 4
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
+/* SCTLR_EL1.M: the guest's stage-1 MMU is on (D13.2.113). */
+#define SCTLR_EL1_M 1ULL
+/* PAR_EL1 after AT (D13.2.102): F [0], PA [47:12]. */
+#define PAR_EL1_F 1ULL
+#define PAR_EL1_PA_MASK 0x0000fffffffff000ULL
+/* vm_log_once key for accesses the decoder cannot emulate. */
+#define LOG_KEY_MMIO_UNSUPPORTED 64
+
+static bool guest_at_el1(const struct vcpu *v)
+{
+	uint64_t m = v->regs.spsr & SPSR_M_MASK;
+
+	return m == SPSR_M_EL1H || m == SPSR_M_EL1T;
+}
+
+/* The guest's current SP: SP_EL1 in EL1h, SP_EL0 otherwise. Live state. */
+static uint64_t guest_sp(const struct vcpu *v)
+{
+	return (v->regs.spsr & SPSR_M_MASK) == SPSR_M_EL1H ? read_sysreg(sp_el1)
+							    : read_sysreg(sp_el0);
+}
+
+static uint64_t base_reg(const struct vcpu *v, uint8_t n)
+{
+	return n == MMIO_REG_ZR_OR_SP ? guest_sp(v) : v->regs.x[n];
+}
+
+static uint64_t xfer_reg(const struct vcpu *v, uint8_t n)
+{
+	return n == MMIO_REG_ZR_OR_SP ? 0 : v->regs.x[n];
+}
+
+/* IPA of the guest's PC, through its stage 1 if its MMU is on. */
+static bool pc_to_ipa(const struct vcpu *v, uint64_t *ipa)
+{
+	uint64_t pc = v->regs.pc;
+
+	if (!(read_sysreg(sctlr_el1) & SCTLR_EL1_M)) {
+		*ipa = pc;
+		return true;
+	}
+	uint64_t saved_par = read_sysreg(par_el1);
+
+	if (guest_at_el1(v)) {
+		__asm__ volatile("at s1e1r, %0" : : "r"(pc));
+	} else {
+		__asm__ volatile("at s1e0r, %0" : : "r"(pc));
+	}
+	isb();
+	uint64_t par = read_sysreg(par_el1);
+
+	write_sysreg(par_el1, saved_par);
+	if (par & PAR_EL1_F) {
+		return false;
+	}
+	*ipa = (par & PAR_EL1_PA_MASK) | (pc & PAGE_OFFSET_MASK);
+	return true;
+}
+
+static bool fetch_insn(const struct vcpu *v, uint32_t *insn)
+{
+	uint64_t ipa;
+	paddr_t pa;
+	unsigned attr;
+
+	if (!pc_to_ipa(v, &ipa) ||
+	    !s2_translate(&v->vm->s2, ipa_init(ipa), &pa, &attr) ||
+	    (attr & S2_DEVICE) || !(attr & S2_READ)) {
+		return false;
+	}
+	*insn = *(const volatile uint32_t *)mm_va(pa);
+	return true;
+}
+
+static struct vcpu *reject(struct vcpu *v, const char *why, uint64_t ipa,
+			   bool write)
+{
+	uint64_t far = read_sysreg(far_el2);
+
+	vm_log_once(v->vm, LOG_KEY_MMIO_UNSUPPORTED,
+		    "vcpu %u: MMIO %s at IPA 0x%llx (pc 0x%llx) not emulated: "
+		    "%s; external abort injected",
+		    v->index, write ? "write" : "read", (unsigned long long)ipa,
+		    (unsigned long long)v->regs.pc, why);
+	inject_data_abort(v, far, write);
+	return v;
+}
+
+/* Window offsets of each element of a manually decoded instruction. */
+static bool element_offsets(struct vcpu *v, uint64_t ipa,
+			    const struct mmio_window *win)
+{
+	struct mmio_pending *p = &v->ipc.mmio;
+	uint64_t far = read_sysreg(far_el2);
+	uint64_t addr = mmio_insn_address(&p->insn, base_reg(v, p->insn.rn),
+					  xfer_reg(v, p->insn.rm));
+
+	for (unsigned i = 0; i < p->insn.count; i++) {
+		uint64_t va = addr + (uint64_t)i * p->insn.size;
+
+		/* Only the faulting page's IPA is known (HPFAR_EL2). */
+		if ((va ^ far) & ~PAGE_OFFSET_MASK) {
+			return false;
+		}
+		p->offset[i] = ((ipa & ~PAGE_OFFSET_MASK) | (va & PAGE_OFFSET_MASK)) -
+			       ipa_addr(win->base);
+	}
+	return true;
+}
+
+struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
+			  const struct mmio_window *win)
+{
+	struct mmio_pending *p = &v->ipc.mmio;
+	struct esr_dabt d = esr_decode_dabt(esr);
+	uint32_t insn;
+
+	if (d.isv) {
+		if (mmio_decode_syndrome(&d, &p->insn) != MMIO_DECODE_OK) {
+			return reject(v, "cache maintenance", ipa, d.write);
+		}
+		p->offset[0] = ipa - ipa_addr(win->base);
+	} else if (!fetch_insn(v, &insn)) {
+		return reject(v, "cannot read the instruction", ipa, d.write);
+	} else if (mmio_decode_insn(insn, &p->insn) != MMIO_DECODE_OK) {
+		return reject(v, "unsupported load/store form", ipa, d.write);
+	} else if (!element_offsets(v, ipa, win)) {
+		return reject(v, "access crosses a page", ipa, d.write);
+	}
+	for (unsigned i = 0; i < p->insn.count; i++) {
+		if (p->offset[i] >= win->size ||
+		    win->size - p->offset[i] < p->insn.size) {
+			return reject(v, "access leaves the window", ipa, d.write);
+		}
+		p->value[i] = p->insn.write ? mmio_store_value(
+						      xfer_reg(v, p->insn.rt[i]),
+						      p->insn.size)
+					    : 0;
+	}
+	/* Remember the base now: SP is only readable while the guest is live. */
+	p->base = base_reg(v, p->insn.rn);
+	p->va = read_sysreg(far_el2);
+	p->win = win;
+	p->index = 0;
+	p->failed = false;
+	v->ipc.kind = IPC_KIND_MMIO;
+	mmio_message(v, v->ipc.msg);
+	return ipc_send(v, win->ep);
+}
+
+void mmio_message(const struct vcpu *v, uint64_t msg[IPC_MSG_WORDS])
+{
+	const struct mmio_pending *p = &v->ipc.mmio;
+	uint64_t info = p->insn.size |
+			((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT);
+
+	if (p->insn.write) {
+		info |= IPC_MMIO_WRITE;
+	}
+	msg[0] = IPC_MSG_MMIO;
+	msg[1] = p->win->id;
+	msg[2] = p->offset[p->index];
+	msg[3] = info;
+	msg[4] = p->insn.write ? p->value[p->index] : 0;
+	msg[5] = 0;
+}
+
+bool mmio_element_done(struct vcpu *v, uint64_t status, uint64_t value)
+{
+	struct mmio_pending *p = &v->ipc.mmio;
+
+	if (status != IPC_OK) {
+		p->failed = true;
+		return false;
+	}
+	if (!p->insn.write) {
+		p->value[p->index] = value;
+	}
+	p->index++;
+	return p->index < p->insn.count;
+}
+
+void mmio_fail_or_finish(struct vcpu *v, bool failed)
+{
+	struct mmio_pending *p = &v->ipc.mmio;
+	const struct mmio_insn *in = &p->insn;
+
+	if (failed || p->failed) {
+		v->pending |= VCPU_PENDING_ABORT;
+		v->pending_va = p->va;
+		v->pending_write = in->write;
+		return;
+	}
+	for (unsigned i = 0; !in->write && i < in->count; i++) {
+		if (in->rt[i] != MMIO_REG_ZR_OR_SP) {
+			v->regs.x[in->rt[i]] = mmio_load_value(
+				p->value[i], in->size, in->sign_extend, in->dest64);
+		}
+	}
+	if (mmio_insn_writeback(in)) {
+		uint64_t nb = mmio_insn_new_base(in, p->base);
+
+		if (in->rn == MMIO_REG_ZR_OR_SP) {
+			v->pending |= VCPU_PENDING_SP;
+			v->pending_sp = nb;
+		} else {
+			v->regs.x[in->rn] = nb;
+		}
+	}
+	v->regs.pc += INSN_SIZE;
+}
+
+void vcpu_apply_pending(struct vcpu *v)
+{
+	if (v->pending & VCPU_PENDING_ABORT) {
+		inject_data_abort(v, v->pending_va, v->pending_write);
+	}
+	if (v->pending & VCPU_PENDING_SP) {
+		if ((v->regs.spsr & SPSR_M_MASK) == SPSR_M_EL1H) {
+			write_sysreg(sp_el1, v->pending_sp);
+		} else {
+			write_sysreg(sp_el0, v->pending_sp);
+		}
+	}
+	v->pending = 0;
+}

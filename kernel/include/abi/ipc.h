@@ -1,0 +1,58 @@
+#pragma once
+/**
+ * Synchronous IPC between partitions and the kernel's MMIO forwarding: the
+ * register-level ABI shared by the kernel and libipc. All calls are
+ * `hvc #0` with the function ID in x0 (SMCCC fast calls, vendor hypervisor
+ * owner); messages are at most IPC_MSG_WORDS words and travel in registers.
+ *
+ * Every service partition owns one endpoint, numbered by its index in the
+ * scenario. A service waits with RECV or REPLY_RECV and receives:
+ *
+ *   x0 = IPC_MSG_MMIO    x1 = window id       x2 = offset in the window
+ *                        x3 = access info     x4 = value (writes)
+ *   x0 = IPC_MSG_CALL    x1 = caller badge    x2..x5 = payload
+ *   x0 = IPC_MSG_NOTIFY  x1 = notification bits (accumulated, then cleared)
+ *
+ * and answers with REPLY_RECV(x1 = status, x2..x4 = result words), which
+ * completes the access or call and waits for the next message in one trap.
+ */
+#include "abi/hypercall.h"
+
+#define IPC_MSG_WORDS 6
+
+/* Function IDs. */
+#define HYP_IPC_RECV (HYP_CALL_BASE | SMCCC_64BIT | 0x10U)
+#define HYP_IPC_REPLY_RECV (HYP_CALL_BASE | SMCCC_64BIT | 0x11U)
+/** x1 = endpoint, x2..x5 = payload; returns x0 = status, x1..x3 = result. */
+#define HYP_IPC_CALL (HYP_CALL_BASE | SMCCC_64BIT | 0x12U)
+/** x1 = endpoint, x2 = bits to raise. */
+#define HYP_IPC_NOTIFY (HYP_CALL_BASE | SMCCC_64BIT | 0x13U)
+/** x1 = window id; returns x0 = status, x1 = size, x2 = client VM id. */
+#define HYP_IPC_WINDOW_INFO (HYP_CALL_BASE | SMCCC_64BIT | 0x14U)
+/** Returns x0 = number of MMIO windows this service emulates. */
+#define HYP_IPC_WINDOW_COUNT (HYP_CALL_BASE | SMCCC_64BIT | 0x15U)
+/** A service reports a fault in itself: x1 = ESR_EL1, x2 = ELR_EL1,
+ * x3 = FAR_EL1. The kernel stops the service and does not return. */
+#define HYP_IPC_FAULT (HYP_CALL_BASE | SMCCC_64BIT | 0x16U)
+
+/* Message kinds (x0 of a received message). */
+#define IPC_MSG_MMIO 1U
+#define IPC_MSG_CALL 2U
+#define IPC_MSG_NOTIFY 3U
+
+/* MMIO access info word (x3): width in bytes [7:0], write flag [8],
+ * client VM id [31:16]. */
+#define IPC_MMIO_WIDTH_MASK 0xffULL
+#define IPC_MMIO_WRITE (1ULL << 8)
+#define IPC_MMIO_CLIENT_SHIFT 16
+#define IPC_MMIO_CLIENT_MASK 0xffffULL
+
+/* Reply status (x1 of REPLY_RECV) and call status (x0 of CALL). */
+#define IPC_OK 0
+/** The access failed: the guest gets a synchronous external abort. */
+#define IPC_ERR_ABORT 1
+/* Errors returned by the kernel for IPC calls (x0). */
+#define IPC_ERR_INVALID (-2)   /**< No such endpoint or window. */
+#define IPC_ERR_DENIED (-3)    /**< The caller may not use that endpoint. */
+#define IPC_ERR_DEAD (-4)      /**< The service is stopped. */
+#define IPC_ERR_STATE (-5)     /**< REPLY_RECV with nothing to reply to. */

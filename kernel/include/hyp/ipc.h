@@ -1,0 +1,75 @@
+#pragma once
+/**
+ * Fast synchronous IPC (abi/ipc.h for the register ABI).
+ *
+ * Each service partition owns one endpoint. A sender (a guest vCPU whose
+ * MMIO access the kernel forwards, or a partition issuing HYP_IPC_CALL) is
+ * handed straight to the service's waiting vCPU: the kernel copies the
+ * message into the service's registers and switches to it directly, without
+ * a scheduler pass. The reply (HYP_IPC_REPLY_RECV) completes the sender and
+ * switches straight back. Senders arriving while the service is busy queue
+ * in FIFO order; notifications are a word of bits OR-ed in and delivered
+ * before queued messages.
+ *
+ * Locking: one CPU for now; every function runs with interrupts masked.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/ipc.h"
+#include "hyp/addr.h"
+#include "hyp/config.h"
+
+struct vcpu;
+struct vm;
+struct endpoint;
+
+#define EP_MAX_WINDOWS (CFG_MAX_VMS * CFG_MAX_DEVICES)
+
+/** An emulated MMIO window of a client VM, served by one endpoint. */
+struct mmio_window {
+	const char *name;
+	ipaddr_t base;
+	uint64_t size;
+	struct vm *client;
+	struct endpoint *ep;
+	uint32_t id;            /**< Index in the endpoint's window table. */
+};
+
+/** The endpoint of a service partition. */
+struct endpoint {
+	struct vm *service;
+	struct vcpu *receiver;  /**< Service vCPU waiting in RECV, or NULL. */
+	struct vcpu *caller;    /**< Sender whose message is being served. */
+	struct vcpu *queue_head, *queue_tail; /**< Senders waiting. */
+	uint64_t notify_bits;
+	struct mmio_window *windows[EP_MAX_WINDOWS];
+	uint32_t window_count;
+};
+
+/** Prepare an endpoint for @p service. */
+void ipc_endpoint_init(struct endpoint *ep, struct vm *service);
+
+/**
+ * Send the message in @p sender->ipc.msg to @p ep and wait for the reply.
+ * Returns the vCPU to run: the service (direct switch) when it was waiting.
+ */
+struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep);
+
+/** HYP_IPC_RECV from a service vCPU. */
+struct vcpu *ipc_recv(struct vcpu *service);
+
+/** HYP_IPC_REPLY_RECV from a service vCPU. */
+struct vcpu *ipc_reply_recv(struct vcpu *service);
+
+/** HYP_IPC_CALL from any partition; checks that it may use @p ep_id. */
+struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id);
+
+/** Raise @p bits on @p ep; wakes a waiting service (no switch). */
+void ipc_notify(struct endpoint *ep, uint64_t bits);
+
+/** HYP_IPC_NOTIFY from a partition (x1 = endpoint, x2 = bits). */
+struct vcpu *ipc_notify_call(struct vcpu *caller);
+
+/** Fail every sender of a stopped service (MMIO: abort; call: DEAD). */
+void ipc_endpoint_shutdown(struct endpoint *ep);

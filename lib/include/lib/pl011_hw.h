@@ -1,0 +1,16 @@
+#pragma once
+/**
+ * Driver for a physical Arm PrimeCell UART (PL011; Arm DDI 0183G, chapter 3
+ * "Programmers model"): the kernel's log console and the UART service's
+ * line both use it.
+ */
+#include <stdint.h>
+
+/** Enable the UART, 8N1 with FIFOs, transmit and receive. */
+void pl011_init(uintptr_t base);
+
+/** Send one byte, waiting while the transmit FIFO is full. */
+void pl011_putc(uintptr_t base, char c);
+
+/** One received byte, or -1 if the receive FIFO is empty. */
+int pl011_getc(uintptr_t base);

@@ -1,0 +1,134 @@
+#pragma once
+/**
+ * libipc: what a device service is written against.
+ *
+ * A service registers a handler per emulated MMIO window (or one for all of
+ * them), optionally a notification and a call handler, and hands control to
+ * ipc_serve(). The kernel forwards each guest load/store on a window as one
+ * access; the handler fills in the value of a read and returns IPC_OK, or
+ * IPC_ERR_ABORT to give the guest an external abort. A whole service:
+ *
+ *     static int uart_mmio(void *ctx, struct ipc_mmio_access *a) { ... }
+ *
+ *     void service_main(void)
+ *     {
+ *             static struct ipc_server srv;
+ *
+ *             ipc_server_init(&srv);
+ *             ipc_register_mmio(&srv, IPC_WINDOW_ALL, uart_mmio, &state);
+ *             ipc_serve(&srv);
+ *     }
+ *
+ * Windows are numbered 0..n-1 by the kernel in scenario order (every window
+ * of every client that names this service); ipc_window_info() tells a
+ * window's size and client VM. No kernel change is needed for a new service.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/ipc.h"
+
+#define IPC_MAX_WINDOWS 64
+/** Register one handler for every window. */
+#define IPC_WINDOW_ALL UINT32_MAX
+
+/* libipc's own errors (the kernel's are in abi/ipc.h). */
+#define IPC_ERR_EXISTS (-6)   /**< A handler is already registered there. */
+
+/** One guest access, as the handler sees it. */
+struct ipc_mmio_access {
+	uint32_t window;   /**< Window id. */
+	uint32_t client;   /**< VM id of the guest that made the access. */
+	uint64_t offset;   /**< Byte offset inside the window. */
+	uint8_t width;     /**< 1, 2, 4 or 8 bytes. */
+	bool write;
+	uint64_t value;    /**< Write: the data. Read: set by the handler. */
+};
+
+/** Returns IPC_OK, or IPC_ERR_ABORT for an access the device refuses. */
+typedef int (*ipc_mmio_fn)(void *ctx, struct ipc_mmio_access *access);
+/** Notification bits raised since the last delivery (e.g. an IRQ). */
+typedef void (*ipc_notify_fn)(void *ctx, uint64_t bits);
+/** HYP_IPC_CALL from @p badge (caller VM id): 4 argument words in, up to 3
+ * result words out; the return value is the call's status. */
+typedef int (*ipc_call_fn)(void *ctx, uint32_t badge, const uint64_t args[4],
+			   uint64_t result[3]);
+
+/** One registered window. */
+struct ipc_window {
+	ipc_mmio_fn fn;
+	void *ctx;
+	uint64_t size;
+	uint32_t client;
+};
+
+/** A service's dispatch table. */
+struct ipc_server {
+	struct ipc_window windows[IPC_MAX_WINDOWS];
+	uint32_t window_count;
+	ipc_notify_fn notify_fn;
+	void *notify_ctx;
+	ipc_call_fn call_fn;
+	void *call_ctx;
+	uint64_t rejected;   /**< Accesses answered with an abort by libipc. */
+};
+
+/** A message as received in registers x0..x5. */
+struct ipc_msg {
+	uint64_t w[IPC_MSG_WORDS];
+};
+
+/** A reply as passed in registers x1..x4 of REPLY_RECV. */
+struct ipc_reply {
+	uint64_t status;
+	uint64_t word[3];
+};
+
+/** Ask the kernel which windows this service emulates. */
+int ipc_server_init(struct ipc_server *srv);
+
+/** Same, from a known window table (host tests; kernel-less setups). */
+void ipc_server_init_windows(struct ipc_server *srv, uint32_t count,
+			     const uint64_t *sizes, const uint32_t *clients);
+
+/**
+ * Handle @p window (or IPC_WINDOW_ALL) with @p fn. Returns IPC_OK,
+ * IPC_ERR_INVALID (no such window, no windows at all, NULL fn) or
+ * IPC_ERR_EXISTS (a window already has a handler; nothing changed).
+ */
+int ipc_register_mmio(struct ipc_server *srv, uint32_t window, ipc_mmio_fn fn,
+		      void *ctx);
+
+void ipc_on_notify(struct ipc_server *srv, ipc_notify_fn fn, void *ctx);
+void ipc_on_call(struct ipc_server *srv, ipc_call_fn fn, void *ctx);
+
+/** Size and client VM of a window known to the server. */
+int ipc_window_info(const struct ipc_server *srv, uint32_t window,
+		    uint64_t *size, uint32_t *client);
+
+/**
+ * Decode a received MMIO message. Returns IPC_OK, or IPC_ERR_INVALID if it
+ * is not an MMIO message or its width is not 1, 2, 4 or 8.
+ */
+int ipc_decode_mmio(const struct ipc_msg *msg, struct ipc_mmio_access *out);
+
+/** Route one received message to its handler and build the reply. */
+void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
+		  struct ipc_reply *reply);
+
+/** The service's main loop: receive, dispatch, reply-and-receive. */
+_Noreturn void ipc_serve(struct ipc_server *srv);
+
+/* Kernel calls (transport.S / sys.c). */
+void ipc_sys_recv(struct ipc_msg *msg);
+void ipc_sys_reply_recv(const struct ipc_reply *reply, struct ipc_msg *msg);
+/** HYP_IPC_CALL: returns the status; @p result gets up to 3 words. */
+int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3]);
+/** HYP_IPC_NOTIFY. */
+int64_t ipc_notify(uint32_t endpoint, uint64_t bits);
+/** Report a fault in this service; the kernel stops it. */
+_Noreturn void ipc_fault(uint64_t esr, uint64_t elr, uint64_t far);
+
+/** printf to the debug console, line buffered ("[service] ..."). */
+int ipc_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,153 @@
+/** libipc's kernel calls: `hvc #0` per abi/ipc.h. */
+#include <stdarg.h>
+
+#include "ipc/ipc.h"
+#include "lib/fmt.h"
+
+/* Issue one call with up to 6 argument words; x0..x5 come back in out. */
+static void hvc6(uint64_t in[IPC_MSG_WORDS], uint64_t out[IPC_MSG_WORDS])
+{
+	register uint64_t x0 __asm__("x0") = in[0];
+	register uint64_t x1 __asm__("x1") = in[1];
+	register uint64_t x2 __asm__("x2") = in[2];
+	register uint64_t x3 __asm__("x3") = in[3];
+	register uint64_t x4 __asm__("x4") = in[4];
+	register uint64_t x5 __asm__("x5") = in[5];
+
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4),
+			   "+r"(x5)
+			 :
+			 : "memory");
+	out[0] = x0;
+	out[1] = x1;
+	out[2] = x2;
+	out[3] = x3;
+	out[4] = x4;
+	out[5] = x5;
+}
+
+void ipc_sys_recv(struct ipc_msg *msg)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_RECV };
+
+	hvc6(in, msg->w);
+}
+
+void ipc_sys_reply_recv(const struct ipc_reply *reply, struct ipc_msg *msg)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_REPLY_RECV, reply->status,
+				       reply->word[0], reply->word[1],
+				       reply->word[2] };
+
+	hvc6(in, msg->w);
+}
+
+int ipc_server_init(struct ipc_server *srv)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_COUNT };
+	uint64_t out[IPC_MSG_WORDS];
+	uint64_t sizes[IPC_MAX_WINDOWS];
+	uint32_t clients[IPC_MAX_WINDOWS];
+
+	hvc6(in, out);
+	if ((int64_t)out[0] < 0) {
+		return (int)(int64_t)out[0];
+	}
+	uint32_t count = out[0] > IPC_MAX_WINDOWS ? IPC_MAX_WINDOWS
+						  : (uint32_t)out[0];
+
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t q[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_INFO, i };
+
+		hvc6(q, out);
+		sizes[i] = out[0] == IPC_OK ? out[1] : 0;
+		clients[i] = (uint32_t)out[2];
+	}
+	ipc_server_init_windows(srv, count, sizes, clients);
+	return IPC_OK;
+}
+
+_Noreturn void ipc_serve(struct ipc_server *srv)
+{
+	struct ipc_msg msg;
+	struct ipc_reply reply;
+
+	ipc_sys_recv(&msg);
+	for (;;) {
+		ipc_dispatch(srv, &msg, &reply);
+		ipc_sys_reply_recv(&reply, &msg);
+	}
+}
+
+int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3])
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_CALL, endpoint, args[0],
+				       args[1], args[2], args[3] };
+	uint64_t out[IPC_MSG_WORDS];
+
+	hvc6(in, out);
+	for (int i = 0; i < 3; i++) {
+		result[i] = out[1 + i];
+	}
+	return (int64_t)out[0];
+}
+
+int64_t ipc_notify(uint32_t endpoint, uint64_t bits)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_NOTIFY, endpoint, bits };
+	uint64_t out[IPC_MSG_WORDS];
+
+	hvc6(in, out);
+	return (int64_t)out[0];
+}
+
+_Noreturn void ipc_fault(uint64_t esr, uint64_t elr, uint64_t far)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_FAULT, esr, elr, far };
+	uint64_t out[IPC_MSG_WORDS];
+
+	for (;;) {
+		hvc6(in, out);
+	}
+}
+
+#define LOG_LINE_MAX 128
+
+/** Line buffer of ipc_log (one service vCPU: no locking). */
+static struct {
+	char buf[LOG_LINE_MAX];
+	uint32_t len;
+} log_line;
+
+static void log_flush(void)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_CALL_CONSOLE_WRITE,
+				       (uint64_t)(uintptr_t)log_line.buf,
+				       log_line.len };
+	uint64_t out[IPC_MSG_WORDS];
+
+	/* Stage 1 is off in a service: a pointer is an IPA. */
+	hvc6(in, out);
+	log_line.len = 0;
+}
+
+static void log_putc(void *ctx, char c)
+{
+	(void)ctx;
+	log_line.buf[log_line.len++] = c;
+	if (c == '\n' || log_line.len == LOG_LINE_MAX) {
+		log_flush();
+	}
+}
+
+int ipc_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vprintf(log_putc, NULL, fmt, ap);
+
+	va_end(ap);
+	return n;
+}

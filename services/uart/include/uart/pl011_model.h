@@ -1,0 +1,111 @@
+#pragma once
+/**
+ * A model of the Arm PrimeCell UART PL011 (Arm DDI 0183G) as a guest sees
+ * it, complete enough for Linux's amba-pl011 driver and earlycon. Pure logic
+ * with no I/O: transmitted bytes leave through a callback, received bytes
+ * come in through pl011_model_rx(). Host-tested in
+ * tests/host/test_pl011_model.c; used by services/uart.
+ *
+ * Behaviour choices (documented in docs/architecture.md):
+ *  - reset state is "enabled by firmware": CR = UARTEN | TXE | RXE, so early
+ *    console code that never programs the UART can print;
+ *  - bytes are transmitted only while CR.UARTEN and CR.TXE are set, and leave
+ *    at once: the TX FIFO is always empty (FR.TXFE = 1, TXFF = 0, BUSY = 0);
+ *  - TXRIS is set by every transmitted byte and cleared through ICR (as
+ *    QEMU's model does; Linux relies on it);
+ *  - the RX FIFO holds 32 entries with FEN, 1 without; RXRIS is set when the
+ *    fill level reaches the IFLS RX trigger level (always 1 without FEN),
+ *    RTRIS while data waits below it (a receive timeout that is immediate);
+ *    reading DR until the level drops clears them, ICR clears them too;
+ *  - a byte received while the FIFO is full is lost and sets RSR.OE and
+ *    RIS.OERIS; the next byte read from DR carries the OE flag (bit 11);
+ *  - accesses: 1, 2 or 4 bytes, naturally aligned; sub-word reads return the
+ *    addressed bytes of the 32-bit register; sub-word writes must start at a
+ *    register boundary; 8-byte, misaligned or out-of-window accesses fail
+ *    (the caller reports an external abort); reserved offsets are RAZ/WI.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PL011_WINDOW_SIZE 0x1000U
+#define PL011_FIFO_DEPTH 32U
+
+/* Register offsets (DDI 0183G table 3-1). */
+#define PL011_DR 0x000
+#define PL011_RSR_ECR 0x004
+#define PL011_FR 0x018
+#define PL011_ILPR 0x020
+#define PL011_IBRD 0x024
+#define PL011_FBRD 0x028
+#define PL011_LCR_H 0x02c
+#define PL011_CR 0x030
+#define PL011_IFLS 0x034
+#define PL011_IMSC 0x038
+#define PL011_RIS 0x03c
+#define PL011_MIS 0x040
+#define PL011_ICR 0x044
+#define PL011_DMACR 0x048
+#define PL011_PERIPHID0 0xfe0
+#define PL011_CELLID0 0xff0
+
+/* FR bits. */
+#define PL011_FR_BUSY (1U << 3)
+#define PL011_FR_RXFE (1U << 4)
+#define PL011_FR_TXFF (1U << 5)
+#define PL011_FR_RXFF (1U << 6)
+#define PL011_FR_TXFE (1U << 7)
+/* CR bits. */
+#define PL011_CR_UARTEN (1U << 0)
+#define PL011_CR_LBE (1U << 7)
+#define PL011_CR_TXE (1U << 8)
+#define PL011_CR_RXE (1U << 9)
+/* LCR_H bits. */
+#define PL011_LCR_H_FEN (1U << 4)
+/* Interrupt bits (IMSC/RIS/MIS/ICR). */
+#define PL011_INT_RX (1U << 4)
+#define PL011_INT_TX (1U << 5)
+#define PL011_INT_RT (1U << 6)
+#define PL011_INT_FE (1U << 7)
+#define PL011_INT_PE (1U << 8)
+#define PL011_INT_BE (1U << 9)
+#define PL011_INT_OE (1U << 10)
+#define PL011_INT_ALL 0x7ffU
+/* DR read error flags and RSR bits. */
+#define PL011_DR_OE (1U << 11)
+#define PL011_RSR_OE (1U << 3)
+
+typedef void (*pl011_tx_fn)(void *ctx, uint8_t byte);
+
+/** State of one emulated PL011. */
+struct pl011_model {
+	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, ris, dmacr, ilpr, rsr;
+	uint16_t rx_fifo[PL011_FIFO_DEPTH]; /**< data | error flags << 8 */
+	uint32_t rx_head, rx_count;
+	bool overrun_pending;   /**< Flag the next byte read with OE. */
+	pl011_tx_fn tx;
+	void *tx_ctx;
+	uint64_t tx_count;      /**< Bytes transmitted since reset. */
+};
+
+void pl011_model_init(struct pl011_model *m, pl011_tx_fn tx, void *tx_ctx);
+
+/** Guest read of @p width bytes at @p offset. Returns 0 or -1 (abort). */
+int pl011_model_read(struct pl011_model *m, uint64_t offset, unsigned width,
+		     uint32_t *value);
+
+/** Guest write. Returns 0 or -1 (abort). */
+int pl011_model_write(struct pl011_model *m, uint64_t offset, unsigned width,
+		      uint32_t value);
+
+/**
+ * A byte arrived on the line. Returns false if it was lost (FIFO full or
+ * receiver disabled: CR.UARTEN or CR.RXE clear).
+ */
+bool pl011_model_rx(struct pl011_model *m, uint8_t byte);
+
+/** Free RX FIFO entries (so a caller pulls no more than fits). */
+uint32_t pl011_model_rx_space(const struct pl011_model *m);
+
+/** Level of the combined interrupt line: (RIS & IMSC) != 0. */
+bool pl011_model_irq_level(const struct pl011_model *m);

@@ -1,0 +1,102 @@
+/**
+ * The UART service: one PL011 model per emulated window, transmit to and
+ * receive from the physical PL011 passed through to this partition. All of
+ * the device logic is in pl011_model.c; this file is the glue to libipc.
+ */
+#include "ipc/ipc.h"
+#include "lib/pl011_hw.h"
+#include "uart/pl011_model.h"
+#include "uart/uart_service.h"
+
+void service_main(void);
+
+/** The service's state: its dispatch table and one model per window. */
+struct uart_service {
+	struct ipc_server srv;
+	struct pl011_model model[IPC_MAX_WINDOWS];
+};
+
+static struct uart_service uart;
+
+static void tx_byte(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	pl011_putc(UART_PHYS_IPA, (char)byte);
+}
+
+/* Move what the physical UART received into the input window's model. */
+static void pull_rx(struct uart_service *u)
+{
+	struct pl011_model *m = &u->model[UART_INPUT_WINDOW];
+
+	while (pl011_model_rx_space(m) > 0) {
+		int c = pl011_getc(UART_PHYS_IPA);
+
+		if (c < 0) {
+			break;
+		}
+		pl011_model_rx(m, (uint8_t)c);
+	}
+}
+
+static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
+{
+	struct uart_service *u = ctx;
+	struct pl011_model *m = &u->model[a->window];
+	uint32_t value = 0;
+	int rc;
+
+	/* PL011 registers are at most 32 bits wide. */
+	if (a->width > sizeof(uint32_t)) {
+		return IPC_ERR_ABORT;
+	}
+	if (a->window == UART_INPUT_WINDOW) {
+		pull_rx(u);
+	}
+	if (a->write) {
+		rc = pl011_model_write(m, a->offset, a->width, (uint32_t)a->value);
+	} else {
+		rc = pl011_model_read(m, a->offset, a->width, &value);
+		a->value = value;
+	}
+	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
+}
+
+static int uart_call(void *ctx, uint32_t badge, const uint64_t args[4],
+		     uint64_t result[3])
+{
+	struct uart_service *u = ctx;
+	uint64_t size;
+	uint32_t client;
+
+	if (args[0] != UART_CALL_TX_COUNT ||
+	    ipc_window_info(&u->srv, (uint32_t)args[1], &size, &client) != IPC_OK) {
+		return IPC_ERR_INVALID;
+	}
+	/* A client may only ask about its own UART. */
+	if (client != badge) {
+		return IPC_ERR_DENIED;
+	}
+	result[0] = u->model[args[1]].tx_count;
+	return IPC_OK;
+}
+
+void service_main(void)
+{
+	struct uart_service *u = &uart;
+
+	if (ipc_server_init(&u->srv) != IPC_OK) {
+		ipc_log("uart: cannot read the window table\n");
+		return;
+	}
+	for (uint32_t i = 0; i < u->srv.window_count; i++) {
+		pl011_model_init(&u->model[i], tx_byte, NULL);
+	}
+	if (ipc_register_mmio(&u->srv, IPC_WINDOW_ALL, uart_mmio, u) != IPC_OK) {
+		ipc_log("uart: no window to serve\n");
+		return;
+	}
+	ipc_on_call(&u->srv, uart_call, u);
+	ipc_log("uart: serving %u PL011 window(s)\n", u->srv.window_count);
+	ipc_serve(&u->srv);
+}

@@ -1,0 +1,283 @@
+/** cmocka tests of libipc: registration, message decoding, dispatch. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ipc/ipc.h"
+
+#define WINDOWS 3
+
+/** A fake device: records the last access, answers reads with a pattern. */
+struct fake_dev {
+	struct ipc_mmio_access last;
+	unsigned calls;
+	int rc;
+	uint64_t read_value;
+};
+
+static int fake_mmio(void *ctx, struct ipc_mmio_access *a)
+{
+	struct fake_dev *d = ctx;
+
+	d->last = *a;
+	d->calls++;
+	if (!a->write) {
+		a->value = d->read_value;
+	}
+	return d->rc;
+}
+
+struct fixture {
+	struct ipc_server srv;
+	struct fake_dev dev;
+};
+
+static int setup(void **state)
+{
+	static const uint64_t sizes[WINDOWS] = { 0x1000, 0x2000, 0x10 };
+	static const uint32_t clients[WINDOWS] = { 1, 2, 1 };
+	struct fixture *f = test_calloc(1, sizeof(*f));
+
+	ipc_server_init_windows(&f->srv, WINDOWS, sizes, clients);
+	f->dev.read_value = 0x1122334455667788ULL;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_free(*state);
+	return 0;
+}
+
+static struct ipc_msg mmio_msg(uint32_t window, uint64_t offset, uint8_t width,
+			       bool write, uint32_t client, uint64_t value)
+{
+	struct ipc_msg m = { { IPC_MSG_MMIO, window, offset,
+			       width | (write ? IPC_MMIO_WRITE : 0) |
+				       ((uint64_t)client << IPC_MMIO_CLIENT_SHIFT),
+			       value, 0 } };
+	return m;
+}
+
+static void test_ipc_decode_mmio_fields(void **state)
+{
+	struct ipc_msg m = mmio_msg(2, 0x38, 4, true, 7, 0xabcd);
+	struct ipc_mmio_access a;
+
+	(void)state;
+	assert_int_equal(ipc_decode_mmio(&m, &a), IPC_OK);
+	assert_int_equal(a.window, 2);
+	assert_int_equal(a.offset, 0x38);
+	assert_int_equal(a.width, 4);
+	assert_true(a.write);
+	assert_int_equal(a.client, 7);
+	assert_int_equal(a.value, 0xabcd);
+
+	/* A read carries no value even if the word is not zero. */
+	m = mmio_msg(0, 0x18, 2, false, 1, 0xdead);
+	assert_int_equal(ipc_decode_mmio(&m, &a), IPC_OK);
+	assert_false(a.write);
+	assert_int_equal(a.value, 0);
+}
+
+static void test_ipc_decode_mmio_rejects_bad_width_and_kind(void **state)
+{
+	struct ipc_mmio_access a;
+	struct ipc_msg m;
+
+	(void)state;
+	for (unsigned w = 0; w <= 16; w++) {
+		m = mmio_msg(0, 0, (uint8_t)w, false, 0, 0);
+		int ok = w == 1 || w == 2 || w == 4 || w == 8;
+
+		assert_int_equal(ipc_decode_mmio(&m, &a),
+				 ok ? IPC_OK : IPC_ERR_INVALID);
+	}
+	m = mmio_msg(0, 0, 4, false, 0, 0);
+	m.w[0] = IPC_MSG_CALL;
+	assert_int_equal(ipc_decode_mmio(&m, &a), IPC_ERR_INVALID);
+}
+
+static void test_ipc_register_mmio_one_and_duplicate(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(ipc_register_mmio(&f->srv, 1, fake_mmio, &f->dev), IPC_OK);
+	assert_int_equal(ipc_register_mmio(&f->srv, 1, fake_mmio, &f->dev),
+			 IPC_ERR_EXISTS);
+	/* ALL overlaps window 1: refused, and window 0 stays free. */
+	assert_int_equal(ipc_register_mmio(&f->srv, IPC_WINDOW_ALL, fake_mmio, &f->dev),
+			 IPC_ERR_EXISTS);
+	assert_null(f->srv.windows[0].fn);
+	assert_int_equal(ipc_register_mmio(&f->srv, 0, fake_mmio, &f->dev), IPC_OK);
+}
+
+static void test_ipc_register_mmio_rejects_invalid(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_server empty;
+
+	assert_int_equal(ipc_register_mmio(&f->srv, WINDOWS, fake_mmio, NULL),
+			 IPC_ERR_INVALID);
+	assert_int_equal(ipc_register_mmio(&f->srv, 0, NULL, NULL), IPC_ERR_INVALID);
+	ipc_server_init_windows(&empty, 0, NULL, NULL);
+	assert_int_equal(ipc_register_mmio(&empty, IPC_WINDOW_ALL, fake_mmio, NULL),
+			 IPC_ERR_INVALID);
+}
+
+static void test_ipc_dispatch_read_masks_to_width(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg m = mmio_msg(0, 0x18, 2, false, 1, 0);
+	struct ipc_reply r;
+
+	ipc_register_mmio(&f->srv, IPC_WINDOW_ALL, fake_mmio, &f->dev);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_OK);
+	/* The handler answered 8 bytes; a halfword read gets 2. */
+	assert_int_equal(r.word[0], 0x7788);
+	assert_int_equal(f->dev.last.offset, 0x18);
+	assert_int_equal(f->dev.last.client, 1);
+
+	m = mmio_msg(1, 0x1ff8, 8, false, 2, 0);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.word[0], 0x1122334455667788ULL);
+}
+
+static void test_ipc_dispatch_write_passes_value(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg m = mmio_msg(2, 0x8, 4, true, 1, 0xcafe);
+	struct ipc_reply r;
+
+	ipc_register_mmio(&f->srv, 2, fake_mmio, &f->dev);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_OK);
+	assert_int_equal(r.word[0], 0);
+	assert_true(f->dev.last.write);
+	assert_int_equal(f->dev.last.value, 0xcafe);
+	assert_int_equal(f->dev.last.window, 2);
+}
+
+static void test_ipc_dispatch_rejects_outside_window(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_reply r;
+	struct ipc_msg m;
+
+	ipc_register_mmio(&f->srv, IPC_WINDOW_ALL, fake_mmio, &f->dev);
+	/* Window 2 is 16 bytes: an 8-byte access at 12 leaves it. */
+	m = mmio_msg(2, 12, 8, false, 1, 0);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_ERR_ABORT);
+	m = mmio_msg(2, 16, 1, false, 1, 0);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_ERR_ABORT);
+	/* No such window. */
+	m = mmio_msg(WINDOWS, 0, 4, false, 1, 0);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_ERR_ABORT);
+	assert_int_equal(f->dev.calls, 0);
+	assert_int_equal(f->srv.rejected, 3);
+}
+
+static void test_ipc_dispatch_unregistered_window_aborts(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg m = mmio_msg(1, 0, 4, false, 2, 0);
+	struct ipc_reply r;
+
+	ipc_register_mmio(&f->srv, 0, fake_mmio, &f->dev);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_ERR_ABORT);
+	assert_int_equal(f->dev.calls, 0);
+}
+
+static void test_ipc_dispatch_handler_error_is_abort(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg m = mmio_msg(0, 0, 4, false, 1, 0);
+	struct ipc_reply r;
+
+	f->dev.rc = -42;
+	ipc_register_mmio(&f->srv, 0, fake_mmio, &f->dev);
+	ipc_dispatch(&f->srv, &m, &r);
+	assert_int_equal(r.status, IPC_ERR_ABORT);
+}
+
+static uint32_t seen_badge;
+static uint64_t seen_bits;
+
+static int fake_call(void *ctx, uint32_t badge, const uint64_t args[4],
+		     uint64_t result[3])
+{
+	(void)ctx;
+	seen_badge = badge;
+	result[0] = args[0] + args[3];
+	result[2] = 99;
+	return 5;
+}
+
+static void fake_notify(void *ctx, uint64_t bits)
+{
+	(void)ctx;
+	seen_bits = bits;
+}
+
+static void test_ipc_dispatch_call_and_notify(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg call = { { IPC_MSG_CALL, 4, 10, 20, 30, 40 } };
+	struct ipc_msg note = { { IPC_MSG_NOTIFY, 0x5 } };
+	struct ipc_reply r;
+
+	ipc_dispatch(&f->srv, &call, &r);
+	assert_int_equal((int64_t)r.status, IPC_ERR_INVALID);
+	ipc_on_call(&f->srv, fake_call, NULL);
+	ipc_on_notify(&f->srv, fake_notify, NULL);
+	ipc_dispatch(&f->srv, &call, &r);
+	assert_int_equal(r.status, 5);
+	assert_int_equal(seen_badge, 4);
+	assert_int_equal(r.word[0], 50);
+	assert_int_equal(r.word[2], 99);
+	ipc_dispatch(&f->srv, &note, &r);
+	assert_int_equal(seen_bits, 0x5);
+}
+
+static void test_ipc_window_info_reports_table(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t size;
+	uint32_t client;
+
+	assert_int_equal(ipc_window_info(&f->srv, 1, &size, &client), IPC_OK);
+	assert_int_equal(size, 0x2000);
+	assert_int_equal(client, 2);
+	assert_int_equal(ipc_window_info(&f->srv, WINDOWS, &size, &client),
+			 IPC_ERR_INVALID);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_ipc_decode_mmio_fields),
+		T(test_ipc_decode_mmio_rejects_bad_width_and_kind),
+		T(test_ipc_register_mmio_one_and_duplicate),
+		T(test_ipc_register_mmio_rejects_invalid),
+		T(test_ipc_dispatch_read_masks_to_width),
+		T(test_ipc_dispatch_write_passes_value),
+		T(test_ipc_dispatch_rejects_outside_window),
+		T(test_ipc_dispatch_unregistered_window_aborts),
+		T(test_ipc_dispatch_handler_error_is_abort),
+		T(test_ipc_dispatch_call_and_notify),
+		T(test_ipc_window_info_reports_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
