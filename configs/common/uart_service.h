@@ -16,9 +16,9 @@
 		.kind = CFG_VM_SERVICE,                                      \
 		.vcpu_count = 1,                                             \
 		.image = "uart",                                             \
-		.image_ipa = 0x40000000,                                     \
-		.entry = 0x40000000,                                         \
-		.ram = { { .ipa = 0x40000000, .size = 2 * SZ_1M } },         \
+		.image_ipa = 0x20000000,                                     \
+		.entry = 0x20000000,                                         \
+		.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } },         \
 		.ram_count = 1,                                              \
 		.devices = { {                                               \
 			.name = "pl011",                                     \

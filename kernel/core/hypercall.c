@@ -156,17 +156,18 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 		set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
 		return vcpu;
 	}
-	if (psci_handle(vcpu, fid, &next)) {
-		return next;
-	}
-	if (smccc_arch_call(vcpu, fid)) {
-		return vcpu;
-	}
+	/* Our own calls first: they are the frequent ones. */
 	if (!smc && hyp_call(vcpu, fid)) {
 		return vcpu;
 	}
 	if (!smc && ipc_hypercall(vcpu, fid, &next)) {
 		return next;
+	}
+	if (psci_handle(vcpu, fid, &next)) {
+		return next;
+	}
+	if (smccc_arch_call(vcpu, fid)) {
+		return vcpu;
 	}
 	set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
 	return vcpu;

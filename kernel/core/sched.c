@@ -129,6 +129,26 @@ static struct vcpu *switch_to(struct vcpu *next)
 	return next;
 }
 
+struct vcpu *sched_light_enter_fp(struct vcpu *service)
+{
+	struct cpu *cpu = cpu_this();
+
+	arch_service_enter(service, cpu->loaded);
+	cpu->light = service;
+	cpu->current = service;
+	return service;
+}
+
+struct vcpu *sched_light_leave_fp(struct vcpu *guest)
+{
+	struct cpu *cpu = cpu_this();
+
+	arch_service_leave(cpu->light, guest);
+	cpu->light = NULL;
+	cpu->current = guest;
+	return guest;
+}
+
 struct vcpu *sched_switch_direct(struct vcpu *next)
 {
 	CHECK(vcpu_can_run(next));

@@ -47,8 +47,3 @@ uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
 
 	return deadline < c->cntv_cval_el0 ? VCPU_NO_DEADLINE : deadline;
 }
-
-bool vcpu_is_service(const struct vcpu *vcpu)
-{
-	return vcpu->vm->cfg->kind == CFG_VM_SERVICE;
-}

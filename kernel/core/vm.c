@@ -97,12 +97,16 @@ static uint8_t *ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
 	return NULL;
 }
 
-/* Fresh RAM, image copied in, caches cleaned for a guest whose MMU is off. */
-static void vm_load(struct vm *vm)
+/*
+ * Zeroed RAM (@p dirty: it was used, zero it; otherwise it comes zeroed from
+ * the allocator), image copied in, caches cleaned for a guest whose MMU is
+ * off.
+ */
+static void vm_load(struct vm *vm, bool dirty)
 {
 	uint64_t avail = 0;
 
-	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
+	for (size_t r = 0; dirty && r < vm->cfg->ram_count; r++) {
 		memset(mm_va(vm->ram_pa[r]), 0, vm->cfg->ram[r].size);
 	}
 	uint8_t *dst = ram_ptr(vm, vm->cfg->image_ipa, &avail);
@@ -145,8 +149,9 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i].vm = vm;
 		vm->vcpus[i].index = i;
+		vm->vcpus[i].is_service = cfg->kind == CFG_VM_SERVICE;
 	}
-	vm_load(vm);
+	vm_load(vm, false);
 	vm_start_vcpus(vm);
 
 	log_info("vm '%s' (%s): %llu MiB RAM at IPA 0x%llx, image '%s' "
@@ -280,7 +285,7 @@ void vm_reset(struct vm *vm)
 	vm->reset_count++;
 	log_info("vm '%s' reset (PSCI SYSTEM_RESET, reset #%u)", vm_name(vm),
 		 vm->reset_count);
-	vm_load(vm);
+	vm_load(vm, true);
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);
 }

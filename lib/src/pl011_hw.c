@@ -65,6 +65,11 @@ void pl011_putc(uintptr_t base, char c)
 	u->dr = (uint32_t)(unsigned char)c;
 }
 
+bool pl011_rx_ready(uintptr_t base)
+{
+	return !(regs(base)->fr & PL011_FR_RXFE);
+}
+
 int pl011_getc(uintptr_t base)
 {
 	volatile struct pl011_regs *u = regs(base);

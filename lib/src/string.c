@@ -14,13 +14,39 @@
 #define STRING_NO_LIBCALLS \
 	__attribute__((optimize("no-tree-loop-distribute-patterns")))
 
+/* Word size and the unrolled block of the word loops. */
+#define WORD_BYTES sizeof(uint64_t)
+#define WORD_MASK (WORD_BYTES - 1)
+#define BLOCK_WORDS 4
+/* 0x01 in every byte: multiplies a byte into all eight. */
+#define BYTE_SPREAD 0x0101010101010101ULL
+
 STRING_NO_LIBCALLS
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	/* Word copies need both sides equally aligned (-mstrict-align). */
+	if ((((uintptr_t)d ^ (uintptr_t)s) & WORD_MASK) == 0) {
+		for (; i < n && ((uintptr_t)(d + i) & WORD_MASK); i++) {
+			d[i] = s[i];
+		}
+		for (; n - i >= BLOCK_WORDS * WORD_BYTES; i += BLOCK_WORDS * WORD_BYTES) {
+			uint64_t *dw = (uint64_t *)(void *)(d + i);
+			const uint64_t *sw = (const uint64_t *)(const void *)(s + i);
+
+			dw[0] = sw[0];
+			dw[1] = sw[1];
+			dw[2] = sw[2];
+			dw[3] = sw[3];
+		}
+		for (; n - i >= WORD_BYTES; i += WORD_BYTES) {
+			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);
+		}
+	}
+	for (; i < n; i++) {
 		d[i] = s[i];
 	}
 	return dst;
@@ -49,8 +75,24 @@ STRING_NO_LIBCALLS
 void *memset(void *s, int c, size_t n)
 {
 	unsigned char *p = s;
+	uint64_t pattern = BYTE_SPREAD * (unsigned char)c;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (; i < n && ((uintptr_t)(p + i) & WORD_MASK); i++) {
+		p[i] = (unsigned char)c;
+	}
+	for (; n - i >= BLOCK_WORDS * WORD_BYTES; i += BLOCK_WORDS * WORD_BYTES) {
+		uint64_t *w = (uint64_t *)(void *)(p + i);
+
+		w[0] = pattern;
+		w[1] = pattern;
+		w[2] = pattern;
+		w[3] = pattern;
+	}
+	for (; n - i >= WORD_BYTES; i += WORD_BYTES) {
+		*(uint64_t *)(void *)(p + i) = pattern;
+	}
+	for (; i < n; i++) {
 		p[i] = (unsigned char)c;
 	}
 	return s;

@@ -96,24 +96,43 @@ static uint64_t width_mask(uint8_t width)
 	return width == 8 ? UINT64_MAX : (1ULL << (width * 8)) - 1;
 }
 
+uint64_t ipc_serve_mmio(struct ipc_server *srv, uint64_t window,
+			uint64_t offset, uint64_t info, uint64_t value,
+			struct ipc_mmio_access *a)
+{
+	uint64_t width = info & IPC_MMIO_WIDTH_MASK;
+	const struct ipc_window *w;
+
+	a->write = (info & IPC_MMIO_WRITE) != 0;
+	if (window >= srv->window_count || !width_ok(width) ||
+	    (w = &srv->windows[window])->fn == NULL || offset >= w->size ||
+	    w->size - offset < width) {
+		srv->rejected++;
+		a->value = 0;
+		return IPC_ERR_ABORT;
+	}
+	a->window = (uint32_t)window;
+	a->client = (uint32_t)((info >> IPC_MMIO_CLIENT_SHIFT) & IPC_MMIO_CLIENT_MASK);
+	a->offset = offset;
+	a->width = (uint8_t)width;
+	a->value = a->write ? value : 0;
+	if (w->fn(w->ctx, a) != IPC_OK) {
+		a->value = 0;
+		return IPC_ERR_ABORT;
+	}
+	/* Never hand the guest more bits than it asked for. */
+	a->value &= width_mask(a->width);
+	return IPC_OK;
+}
+
 static void dispatch_mmio(struct ipc_server *srv, const struct ipc_msg *msg,
 			  struct ipc_reply *reply)
 {
 	struct ipc_mmio_access a;
-	const struct ipc_window *w;
 
-	if (ipc_decode_mmio(msg, &a) != IPC_OK || a.window >= srv->window_count ||
-	    (w = &srv->windows[a.window])->fn == NULL || a.offset >= w->size ||
-	    w->size - a.offset < a.width) {
-		srv->rejected++;
-		reply->status = IPC_ERR_ABORT;
-		return;
-	}
-	int rc = w->fn(w->ctx, &a);
-
-	reply->status = rc == IPC_OK ? IPC_OK : IPC_ERR_ABORT;
-	/* Never hand the guest more bits than it asked for. */
-	reply->word[0] = a.write ? 0 : a.value & width_mask(a.width);
+	reply->status = ipc_serve_mmio(srv, msg->w[1], msg->w[2], msg->w[3],
+				       msg->w[4], &a);
+	reply->word[0] = a.write ? 0 : a.value;
 }
 
 static void dispatch_call(struct ipc_server *srv, const struct ipc_msg *msg,

@@ -68,15 +68,46 @@ int ipc_server_init(struct ipc_server *srv)
 	return IPC_OK;
 }
 
+/*
+ * The main loop keeps the message in x0..x5 from one REPLY_RECV to the
+ * next: an MMIO access is checked and handed to its window's handler
+ * without going through memory; anything else takes ipc_dispatch().
+ */
 _Noreturn void ipc_serve(struct ipc_server *srv)
 {
-	struct ipc_msg msg;
-	struct ipc_reply reply;
+	uint64_t fid = HYP_IPC_RECV, status = IPC_OK;
+	uint64_t r0 = 0, r1 = 0, r2 = 0;
 
-	ipc_sys_recv(&msg);
 	for (;;) {
+		register uint64_t x0 __asm__("x0") = fid;
+		register uint64_t x1 __asm__("x1") = status;
+		register uint64_t x2 __asm__("x2") = r0;
+		register uint64_t x3 __asm__("x3") = r1;
+		register uint64_t x4 __asm__("x4") = r2;
+		register uint64_t x5 __asm__("x5");
+
+		__asm__ volatile("hvc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3),
+				   "+r"(x4), "=r"(x5)
+				 :
+				 : "memory");
+		fid = HYP_IPC_REPLY_RECV;
+		r1 = r2 = 0;
+		if (x0 == IPC_MSG_MMIO) {
+			struct ipc_mmio_access a;
+
+			status = ipc_serve_mmio(srv, x1, x2, x3, x4, &a);
+			r0 = a.write ? 0 : a.value;
+			continue;
+		}
+		struct ipc_msg msg = { { x0, x1, x2, x3, x4, x5 } };
+		struct ipc_reply reply;
+
 		ipc_dispatch(srv, &msg, &reply);
-		ipc_sys_reply_recv(&reply, &msg);
+		status = reply.status;
+		r0 = reply.word[0];
+		r1 = reply.word[1];
+		r2 = reply.word[2];
 	}
 }
 

@@ -29,7 +29,7 @@ static void pull_rx(struct uart_service *u)
 {
 	struct pl011_model *m = &u->model[UART_INPUT_WINDOW];
 
-	while (pl011_model_rx_space(m) > 0) {
+	while (pl011_rx_ready(UART_PHYS_IPA) && pl011_model_rx_space(m) > 0) {
 		int c = pl011_getc(UART_PHYS_IPA);
 
 		if (c < 0) {
@@ -37,6 +37,15 @@ static void pull_rx(struct uart_service *u)
 		}
 		pl011_model_rx(m, (uint8_t)c);
 	}
+}
+
+/* Registers whose value depends on what has been received. */
+static bool reads_rx_state(uint64_t offset)
+{
+	uint64_t reg = offset & ~(uint64_t)(sizeof(uint32_t) - 1);
+
+	return reg == PL011_DR || reg == PL011_FR || reg == PL011_RIS ||
+	       reg == PL011_MIS;
 }
 
 static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
@@ -50,7 +59,7 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	if (a->width > sizeof(uint32_t)) {
 		return IPC_ERR_ABORT;
 	}
-	if (a->window == UART_INPUT_WINDOW) {
+	if (a->window == UART_INPUT_WINDOW && !a->write && reads_rx_state(a->offset)) {
 		pull_rx(u);
 	}
 	if (a->write) {

@@ -15,13 +15,13 @@
 #include "uart/pl011_model.h"
 
 /* Writable bits of each register (DDI 0183G 3.3, register descriptions). */
-#define PL011_ILPR_MASK 0xffU  /**< UARTILPR.ILPDVSR, 8 bits. */
-#define PL011_IBRD_MASK 0xffffU /**< UARTIBRD.BAUD DIVINT, 16 bits. */
-#define PL011_FBRD_MASK 0x3fU  /**< UARTFBRD.BAUD DIVFRAC, 6 bits. */
-#define PL011_LCR_H_MASK 0xffU /**< UARTLCR_H.SPS..BRK, 8 bits. */
-#define PL011_CR_MASK 0xffffU  /**< UARTCR.CTSEn..UARTEN, 16 bits. */
-#define PL011_IFLS_MASK 0x3fU  /**< UARTIFLS.RXIFLSEL, TXIFLSEL. */
-#define PL011_DMACR_MASK 0x7U  /**< UARTDMACR.DMAONERR..RXDMAE. */
+#define PL011_ILPR_MASK	 0xffU	 /**< UARTILPR.ILPDVSR, 8 bits. */
+#define PL011_IBRD_MASK	 0xffffU /**< UARTIBRD.BAUD DIVINT, 16 bits. */
+#define PL011_FBRD_MASK	 0x3fU	 /**< UARTFBRD.BAUD DIVFRAC, 6 bits. */
+#define PL011_LCR_H_MASK 0xffU	 /**< UARTLCR_H.SPS..BRK, 8 bits. */
+#define PL011_CR_MASK	 0xffffU /**< UARTCR.CTSEn..UARTEN, 16 bits. */
+#define PL011_IFLS_MASK	 0x3fU	 /**< UARTIFLS.RXIFLSEL, TXIFLSEL. */
+#define PL011_DMACR_MASK 0x7U	 /**< UARTDMACR.DMAONERR..RXDMAE. */
 
 /** Reset value of CR: enabled as if by firmware (see the header). */
 #define PL011_CR_RESET (PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE)
@@ -30,14 +30,14 @@
 
 /* UARTIFLS.RXIFLSEL, bits [5:3]. */
 #define PL011_IFLS_RX_SHIFT 3U
-#define PL011_IFLS_RX_MASK (0x7U << PL011_IFLS_RX_SHIFT)
+#define PL011_IFLS_RX_MASK  (0x7U << PL011_IFLS_RX_SHIFT)
 /** Trigger level used for the reserved RXIFLSEL encodings 5..7: 1/2. */
 #define PL011_RX_TRIGGER_DEFAULT (PL011_FIFO_DEPTH / 2U)
 
 /* UARTDR read error flags, bits [11:8], and UARTRSR bits [3:0]. */
 #define PL011_DR_DATA_MASK 0xffU
 #define PL011_DR_ERR_SHIFT 8U
-#define PL011_RSR_MASK 0xfU
+#define PL011_RSR_MASK	   0xfU
 
 /*
  * UARTPeriphID0..3 and UARTPCellID0..3: part 0x011, designer 0x41 ('A'),
@@ -48,14 +48,14 @@
 #define PL011_PERIPHID1_RESET 0x10U
 #define PL011_PERIPHID2_RESET 0x34U
 #define PL011_PERIPHID3_RESET 0x00U
-#define PL011_CELLID0_RESET 0x0dU
-#define PL011_CELLID1_RESET 0xf0U
-#define PL011_CELLID2_RESET 0x05U
-#define PL011_CELLID3_RESET 0xb1U
+#define PL011_CELLID0_RESET   0x0dU
+#define PL011_CELLID1_RESET   0xf0U
+#define PL011_CELLID2_RESET   0x05U
+#define PL011_CELLID3_RESET   0xb1U
 
 /** Registers are 32 bits wide and 32-bit aligned (DDI 0183G 3.2). */
 #define PL011_REG_ALIGN_MASK 0x3U
-#define BITS_PER_BYTE 8U
+#define BITS_PER_BYTE	     8U
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -70,14 +70,14 @@ typedef void (*pl011_reg_write_fn)(struct pl011_model *m,
 
 /** One register of the window. */
 struct pl011_reg {
-	uint32_t offset;          /**< Byte offset in the window. */
-	const char *name;         /**< Name in DDI 0183G, for debugging. */
-	pl011_reg_read_fn read;   /**< Guest read of the register. */
+	uint32_t offset;	  /**< Byte offset in the window. */
+	const char *name;	  /**< Name in DDI 0183G, for debugging. */
+	pl011_reg_read_fn read;	  /**< Guest read of the register. */
 	pl011_reg_write_fn write; /**< Guest write of the register. */
-	uint32_t reset;           /**< Reset value (constant of ID regs). */
-	uint32_t mask;            /**< Writable bits, for write_field(). */
-	bool stored;              /**< Backed by the model field @c field. */
-	size_t field;             /**< offsetof() the field when @c stored. */
+	uint32_t reset;		  /**< Reset value (constant of ID regs). */
+	uint32_t mask;		  /**< Writable bits, for write_field(). */
+	bool stored;		  /**< Backed by the model field @c field. */
+	size_t field;		  /**< offsetof() the field when @c stored. */
 };
 
 /** The model field backing @p r. */
@@ -98,7 +98,7 @@ static uint32_t rx_depth(const struct pl011_model *m)
  */
 static uint32_t rx_trigger(const struct pl011_model *m)
 {
-	static const uint32_t levels[] = { 4U, 8U, 16U, 24U, 28U };
+	static const uint32_t levels[] = {4U, 8U, 16U, 24U, 28U};
 	uint32_t sel = (m->ifls & PL011_IFLS_RX_MASK) >> PL011_IFLS_RX_SHIFT;
 
 	if ((m->lcr_h & PL011_LCR_H_FEN) == 0) {
@@ -314,198 +314,266 @@ static void write_icr(struct pl011_model *m, const struct pl011_reg *r,
 }
 
 /** The registers of the window (DDI 0183G table 3-1), by offset. */
-static const struct pl011_reg pl011_regs[] = {
-	{
-		.offset = PL011_DR,
-		.name = "UARTDR",
-		.read = read_dr,
-		.write = write_dr,
-	},
-	{
-		.offset = PL011_RSR_ECR,
-		.name = "UARTRSR/UARTECR",
-		.read = read_field,
-		.write = write_ecr,
-		.reset = 0,
-		.stored = true,
-		.field = offsetof(struct pl011_model, rsr),
-	},
-	{
-		.offset = PL011_FR,
-		.name = "UARTFR",
-		.read = read_fr,
-		.write = write_ignore,
-	},
-	{
-		.offset = PL011_ILPR,
-		.name = "UARTILPR",
-		.read = read_field,
-		.write = write_field,
-		.reset = 0,
-		.mask = PL011_ILPR_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, ilpr),
-	},
-	{
-		.offset = PL011_IBRD,
-		.name = "UARTIBRD",
-		.read = read_field,
-		.write = write_field,
-		.reset = 0,
-		.mask = PL011_IBRD_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, ibrd),
-	},
-	{
-		.offset = PL011_FBRD,
-		.name = "UARTFBRD",
-		.read = read_field,
-		.write = write_field,
-		.reset = 0,
-		.mask = PL011_FBRD_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, fbrd),
-	},
-	{
-		.offset = PL011_LCR_H,
-		.name = "UARTLCR_H",
-		.read = read_field,
-		.write = write_rx_level,
-		.reset = 0,
-		.mask = PL011_LCR_H_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, lcr_h),
-	},
-	{
-		.offset = PL011_CR,
-		.name = "UARTCR",
-		.read = read_field,
-		.write = write_field,
-		.reset = PL011_CR_RESET,
-		.mask = PL011_CR_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, cr),
-	},
-	{
-		.offset = PL011_IFLS,
-		.name = "UARTIFLS",
-		.read = read_field,
-		.write = write_rx_level,
-		.reset = PL011_IFLS_RESET,
-		.mask = PL011_IFLS_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, ifls),
-	},
-	{
-		.offset = PL011_IMSC,
-		.name = "UARTIMSC",
-		.read = read_field,
-		.write = write_field,
-		.reset = 0,
-		.mask = PL011_INT_ALL,
-		.stored = true,
-		.field = offsetof(struct pl011_model, imsc),
-	},
-	{
-		.offset = PL011_RIS,
-		.name = "UARTRIS",
-		.read = read_field,
-		.write = write_ignore,
-		.reset = 0,
-		.stored = true,
-		.field = offsetof(struct pl011_model, ris),
-	},
-	{
-		.offset = PL011_MIS,
-		.name = "UARTMIS",
-		.read = read_mis,
-		.write = write_ignore,
-	},
-	{
-		.offset = PL011_ICR,
-		.name = "UARTICR",
-		.read = read_zero,
-		.write = write_icr,
-	},
-	{
-		.offset = PL011_DMACR,
-		.name = "UARTDMACR",
-		.read = read_field,
-		.write = write_field,
-		.reset = 0,
-		.mask = PL011_DMACR_MASK,
-		.stored = true,
-		.field = offsetof(struct pl011_model, dmacr),
-	},
-	{
-		.offset = PL011_PERIPHID0,
-		.name = "UARTPeriphID0",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_PERIPHID0_RESET,
-	},
-	{
-		.offset = PL011_PERIPHID0 + 0x4,
-		.name = "UARTPeriphID1",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_PERIPHID1_RESET,
-	},
-	{
-		.offset = PL011_PERIPHID0 + 0x8,
-		.name = "UARTPeriphID2",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_PERIPHID2_RESET,
-	},
-	{
-		.offset = PL011_PERIPHID0 + 0xc,
-		.name = "UARTPeriphID3",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_PERIPHID3_RESET,
-	},
-	{
-		.offset = PL011_CELLID0,
-		.name = "UARTPCellID0",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_CELLID0_RESET,
-	},
-	{
-		.offset = PL011_CELLID0 + 0x4,
-		.name = "UARTPCellID1",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_CELLID1_RESET,
-	},
-	{
-		.offset = PL011_CELLID0 + 0x8,
-		.name = "UARTPCellID2",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_CELLID2_RESET,
-	},
-	{
-		.offset = PL011_CELLID0 + 0xc,
-		.name = "UARTPCellID3",
-		.read = read_const,
-		.write = write_ignore,
-		.reset = PL011_CELLID3_RESET,
-	},
+/** Position of each register in pl011_regs[]. */
+enum pl011_reg_index {
+	REG_DR,
+	REG_RSR_ECR,
+	REG_FR,
+	REG_ILPR,
+	REG_IBRD,
+	REG_FBRD,
+	REG_LCR_H,
+	REG_CR,
+	REG_IFLS,
+	REG_IMSC,
+	REG_RIS,
+	REG_MIS,
+	REG_ICR,
+	REG_DMACR,
+	REG_PERIPHID0,
+	REG_PERIPHID1,
+	REG_PERIPHID2,
+	REG_PERIPHID3,
+	REG_CELLID0,
+	REG_CELLID1,
+	REG_CELLID2,
+	REG_CELLID3,
+	REG_COUNT,
+};
+
+static const struct pl011_reg pl011_regs[REG_COUNT] = {
+    [REG_DR] = {
+	.offset = PL011_DR,
+	.name = "UARTDR",
+	.read = read_dr,
+	.write = write_dr,
+    },
+    [REG_RSR_ECR] = {
+	.offset = PL011_RSR_ECR,
+	.name = "UARTRSR/UARTECR",
+	.read = read_field,
+	.write = write_ecr,
+	.reset = 0,
+	.stored = true,
+	.field = offsetof(struct pl011_model, rsr),
+    },
+    [REG_FR] = {
+	.offset = PL011_FR,
+	.name = "UARTFR",
+	.read = read_fr,
+	.write = write_ignore,
+    },
+    [REG_ILPR] = {
+	.offset = PL011_ILPR,
+	.name = "UARTILPR",
+	.read = read_field,
+	.write = write_field,
+	.reset = 0,
+	.mask = PL011_ILPR_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, ilpr),
+    },
+    [REG_IBRD] = {
+	.offset = PL011_IBRD,
+	.name = "UARTIBRD",
+	.read = read_field,
+	.write = write_field,
+	.reset = 0,
+	.mask = PL011_IBRD_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, ibrd),
+    },
+    [REG_FBRD] = {
+	.offset = PL011_FBRD,
+	.name = "UARTFBRD",
+	.read = read_field,
+	.write = write_field,
+	.reset = 0,
+	.mask = PL011_FBRD_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, fbrd),
+    },
+    [REG_LCR_H] = {
+	.offset = PL011_LCR_H,
+	.name = "UARTLCR_H",
+	.read = read_field,
+	.write = write_rx_level,
+	.reset = 0,
+	.mask = PL011_LCR_H_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, lcr_h),
+    },
+    [REG_CR] = {
+	.offset = PL011_CR,
+	.name = "UARTCR",
+	.read = read_field,
+	.write = write_field,
+	.reset = PL011_CR_RESET,
+	.mask = PL011_CR_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, cr),
+    },
+    [REG_IFLS] = {
+	.offset = PL011_IFLS,
+	.name = "UARTIFLS",
+	.read = read_field,
+	.write = write_rx_level,
+	.reset = PL011_IFLS_RESET,
+	.mask = PL011_IFLS_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, ifls),
+    },
+    [REG_IMSC] = {
+	.offset = PL011_IMSC,
+	.name = "UARTIMSC",
+	.read = read_field,
+	.write = write_field,
+	.reset = 0,
+	.mask = PL011_INT_ALL,
+	.stored = true,
+	.field = offsetof(struct pl011_model, imsc),
+    },
+    [REG_RIS] = {
+	.offset = PL011_RIS,
+	.name = "UARTRIS",
+	.read = read_field,
+	.write = write_ignore,
+	.reset = 0,
+	.stored = true,
+	.field = offsetof(struct pl011_model, ris),
+    },
+    [REG_MIS] = {
+	.offset = PL011_MIS,
+	.name = "UARTMIS",
+	.read = read_mis,
+	.write = write_ignore,
+    },
+    [REG_ICR] = {
+	.offset = PL011_ICR,
+	.name = "UARTICR",
+	.read = read_zero,
+	.write = write_icr,
+    },
+    [REG_DMACR] = {
+	.offset = PL011_DMACR,
+	.name = "UARTDMACR",
+	.read = read_field,
+	.write = write_field,
+	.reset = 0,
+	.mask = PL011_DMACR_MASK,
+	.stored = true,
+	.field = offsetof(struct pl011_model, dmacr),
+    },
+    [REG_PERIPHID0] = {
+	.offset = PL011_PERIPHID0,
+	.name = "UARTPeriphID0",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_PERIPHID0_RESET,
+    },
+    [REG_PERIPHID1] = {
+	.offset = PL011_PERIPHID0 + 0x4,
+	.name = "UARTPeriphID1",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_PERIPHID1_RESET,
+    },
+    [REG_PERIPHID2] = {
+	.offset = PL011_PERIPHID0 + 0x8,
+	.name = "UARTPeriphID2",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_PERIPHID2_RESET,
+    },
+    [REG_PERIPHID3] = {
+	.offset = PL011_PERIPHID0 + 0xc,
+	.name = "UARTPeriphID3",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_PERIPHID3_RESET,
+    },
+    [REG_CELLID0] = {
+	.offset = PL011_CELLID0,
+	.name = "UARTPCellID0",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_CELLID0_RESET,
+    },
+    [REG_CELLID1] = {
+	.offset = PL011_CELLID0 + 0x4,
+	.name = "UARTPCellID1",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_CELLID1_RESET,
+    },
+    [REG_CELLID2] = {
+	.offset = PL011_CELLID0 + 0x8,
+	.name = "UARTPCellID2",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_CELLID2_RESET,
+    },
+    [REG_CELLID3] = {
+	.offset = PL011_CELLID0 + 0xc,
+	.name = "UARTPCellID3",
+	.read = read_const,
+	.write = write_ignore,
+	.reset = PL011_CELLID3_RESET,
+    },
 };
 
 /** The register at word-aligned @p offset, or NULL if reserved. */
 static const struct pl011_reg *reg_find(uint64_t offset)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(pl011_regs); i++) {
-		if (pl011_regs[i].offset == offset) {
-			return &pl011_regs[i];
-		}
+	/* A switch, not a search: this runs on every guest access. */
+	switch (offset) {
+	case PL011_DR:
+		return &pl011_regs[REG_DR];
+	case PL011_RSR_ECR:
+		return &pl011_regs[REG_RSR_ECR];
+	case PL011_FR:
+		return &pl011_regs[REG_FR];
+	case PL011_ILPR:
+		return &pl011_regs[REG_ILPR];
+	case PL011_IBRD:
+		return &pl011_regs[REG_IBRD];
+	case PL011_FBRD:
+		return &pl011_regs[REG_FBRD];
+	case PL011_LCR_H:
+		return &pl011_regs[REG_LCR_H];
+	case PL011_CR:
+		return &pl011_regs[REG_CR];
+	case PL011_IFLS:
+		return &pl011_regs[REG_IFLS];
+	case PL011_IMSC:
+		return &pl011_regs[REG_IMSC];
+	case PL011_RIS:
+		return &pl011_regs[REG_RIS];
+	case PL011_MIS:
+		return &pl011_regs[REG_MIS];
+	case PL011_ICR:
+		return &pl011_regs[REG_ICR];
+	case PL011_DMACR:
+		return &pl011_regs[REG_DMACR];
+	case PL011_PERIPHID0:
+		return &pl011_regs[REG_PERIPHID0];
+	case PL011_PERIPHID0 + 0x4:
+		return &pl011_regs[REG_PERIPHID1];
+	case PL011_PERIPHID0 + 0x8:
+		return &pl011_regs[REG_PERIPHID2];
+	case PL011_PERIPHID0 + 0xc:
+		return &pl011_regs[REG_PERIPHID3];
+	case PL011_CELLID0:
+		return &pl011_regs[REG_CELLID0];
+	case PL011_CELLID0 + 0x4:
+		return &pl011_regs[REG_CELLID1];
+	case PL011_CELLID0 + 0x8:
+		return &pl011_regs[REG_CELLID2];
+	case PL011_CELLID0 + 0xc:
+		return &pl011_regs[REG_CELLID3];
+	default:
+		return NULL;
 	}
-	return NULL;
 }
 
 /** Bits carried by an access of @p width bytes (1, 2 or 4). */
@@ -517,7 +585,11 @@ static uint32_t width_mask(unsigned width)
 	return (1U << (width * BITS_PER_BYTE)) - 1U;
 }
 
-/** 1, 2 or 4 bytes, naturally aligned, inside the window. */
+/**
+ * 1, 2 or 4 bytes, naturally aligned, inside the window. Alignment and
+ * offset < window already keep offset + width inside; the width test
+ * states the rule anyway, without a sum that could wrap.
+ */
 static bool access_valid(uint64_t offset, unsigned width)
 {
 	if (width != 1U && width != 2U && width != 4U) {

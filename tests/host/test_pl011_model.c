@@ -15,14 +15,14 @@
 #include "uart/pl011_model.h"
 
 /* Values the header does not name (DDI 0183G 3.3). */
-#define CR_RESET (PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE)
-#define IFLS_RESET 0x12U
+#define CR_RESET      (PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE)
+#define IFLS_RESET    0x12U
 #define IFLS_RX_SHIFT 3U
-#define IFLS_TX_HALF 0x2U
-#define DR_DATA_MASK 0xffU
-#define RX_RT (PL011_INT_RX | PL011_INT_RT)
+#define IFLS_TX_HALF  0x2U
+#define DR_DATA_MASK  0xffU
+#define RX_RT	      (PL011_INT_RX | PL011_INT_RT)
 /** FR after reset: TX FIFO empty, RX FIFO empty, nothing else. */
-#define FR_IDLE (PL011_FR_TXFE | PL011_FR_RXFE)
+#define FR_IDLE	 (PL011_FR_TXFE | PL011_FR_RXFE)
 #define SENT_MAX 64
 
 /** Fixture: a model and the bytes its tx callback received. */
@@ -153,8 +153,8 @@ static void test_pl011_model_init_resets_dirty_model(void **state)
 
 static void test_pl011_model_read_id_registers(void **state)
 {
-	static const uint32_t ids[] = { 0x11, 0x10, 0x34, 0x00,
-					0x0d, 0xf0, 0x05, 0xb1 };
+	static const uint32_t ids[] = {0x11, 0x10, 0x34, 0x00,
+				       0x0d, 0xf0, 0x05, 0xb1};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
 	uint32_t i;
@@ -191,8 +191,8 @@ static void test_pl011_model_write_dr_transmits(void **state)
 
 static void test_pl011_model_write_dr_dropped_when_disabled(void **state)
 {
-	static const uint32_t crs[] = { 0, PL011_CR_TXE | PL011_CR_RXE,
-					PL011_CR_UARTEN | PL011_CR_RXE };
+	static const uint32_t crs[] = {0, PL011_CR_TXE | PL011_CR_RXE,
+				       PL011_CR_UARTEN | PL011_CR_RXE};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
 	size_t i;
@@ -349,8 +349,8 @@ static void test_pl011_model_rx_overrun_with_fen(void **state)
 
 static void test_pl011_model_rx_dropped_when_disabled(void **state)
 {
-	static const uint32_t crs[] = { PL011_CR_UARTEN | PL011_CR_TXE,
-					PL011_CR_TXE | PL011_CR_RXE };
+	static const uint32_t crs[] = {PL011_CR_UARTEN | PL011_CR_TXE,
+				       PL011_CR_TXE | PL011_CR_RXE};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
 	size_t i;
@@ -406,7 +406,7 @@ static void test_pl011_model_write_rsr_ecr_clears(void **state)
 
 static void test_pl011_model_rx_trigger_each_ifls_level(void **state)
 {
-	static const uint32_t levels[] = { 4, 8, 16, 24, 28, 16, 16, 16 };
+	static const uint32_t levels[] = {4, 8, 16, 24, 28, 16, 16, 16};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
 	uint32_t sel;
@@ -618,9 +618,9 @@ static void test_pl011_model_access_misaligned_rejected(void **state)
 		uint64_t offset;
 		unsigned width;
 	} bad[] = {
-		{ PL011_CR + 2, 4 }, { PL011_CR + 1, 4 }, { PL011_CR + 1, 2 },
-		{ PL011_CR + 3, 2 }, { PL011_DR, 8 },     { PL011_DR, 3 },
-		{ PL011_DR, 0 },     { PL011_DR, 16 },    { PL011_DR + 1, 2 },
+	    {PL011_CR + 2, 4}, {PL011_CR + 1, 4}, {PL011_CR + 1, 2},
+	    {PL011_CR + 3, 2}, {PL011_DR, 8},	  {PL011_DR, 3},
+	    {PL011_DR, 0},     {PL011_DR, 16},	  {PL011_DR + 1, 2},
 	};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
@@ -630,13 +630,11 @@ static void test_pl011_model_access_misaligned_rejected(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint32_t v = 0x12345678;
 
-		assert_int_equal(pl011_model_read(m, bad[i].offset,
-						  bad[i].width, &v),
-				 -1);
+		assert_int_equal(
+		    pl011_model_read(m, bad[i].offset, bad[i].width, &v), -1);
 		assert_int_equal(v, 0x12345678);
-		assert_int_equal(pl011_model_write(m, bad[i].offset,
-						   bad[i].width, 'z'),
-				 -1);
+		assert_int_equal(
+		    pl011_model_write(m, bad[i].offset, bad[i].width, 'z'), -1);
 	}
 	/* Rejected accesses had no side effect: the byte is still there. */
 	assert_int_equal(rd(m, PL011_FR), PL011_FR_TXFE | PL011_FR_RXFF);
@@ -652,9 +650,8 @@ static void test_pl011_model_access_out_of_window_rejected(void **state)
 
 	assert_int_equal(pl011_model_read(m, PL011_WINDOW_SIZE, 4, &v), -1);
 	assert_int_equal(pl011_model_read(m, PL011_WINDOW_SIZE, 1, &v), -1);
-	assert_int_equal(pl011_model_read(m, PL011_WINDOW_SIZE + PL011_DR, 4,
-					  &v),
-			 -1);
+	assert_int_equal(
+	    pl011_model_read(m, PL011_WINDOW_SIZE + PL011_DR, 4, &v), -1);
 	assert_int_equal(pl011_model_read(m, UINT64_MAX, 1, &v), -1);
 	assert_int_equal(pl011_model_read(m, UINT64_MAX - 3, 4, &v), -1);
 	assert_int_equal(pl011_model_write(m, PL011_WINDOW_SIZE, 4, 'x'), -1);
@@ -668,9 +665,9 @@ static void test_pl011_model_access_out_of_window_rejected(void **state)
 
 static void test_pl011_model_access_reserved_raz_wi(void **state)
 {
-	static const uint64_t reserved[] = { 0x008, 0x00c, 0x010, 0x014,
-					     0x01c, 0x04c, 0x080, 0x08c,
-					     0x100, 0xfd0, 0xfdc };
+	static const uint64_t reserved[] = {0x008, 0x00c, 0x010, 0x014,
+					    0x01c, 0x04c, 0x080, 0x08c,
+					    0x100, 0xfd0, 0xfdc};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
 	size_t i;
@@ -698,10 +695,9 @@ static void test_pl011_model_write_register_masks(void **state)
 		uint64_t offset;
 		uint32_t mask;
 	} regs[] = {
-		{ PL011_ILPR, 0xff },   { PL011_IBRD, 0xffff },
-		{ PL011_FBRD, 0x3f },   { PL011_LCR_H, 0xff },
-		{ PL011_CR, 0xffff },   { PL011_IFLS, 0x3f },
-		{ PL011_IMSC, 0x7ff },  { PL011_DMACR, 0x7 },
+	    {PL011_ILPR, 0xff},	 {PL011_IBRD, 0xffff}, {PL011_FBRD, 0x3f},
+	    {PL011_LCR_H, 0xff}, {PL011_CR, 0xffff},   {PL011_IFLS, 0x3f},
+	    {PL011_IMSC, 0x7ff}, {PL011_DMACR, 0x7},
 	};
 	struct fixture *f = *state;
 	struct pl011_model *m = &f->m;
@@ -743,39 +739,39 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_pl011_model_init_reset_values),
-		T(test_pl011_model_init_resets_dirty_model),
-		T(test_pl011_model_read_id_registers),
-		T(test_pl011_model_write_dr_transmits),
-		T(test_pl011_model_write_dr_dropped_when_disabled),
-		T(test_pl011_model_write_dr_without_callback),
-		T(test_pl011_model_write_icr_clears_tx),
-		T(test_pl011_model_write_dr_loopback),
-		T(test_pl011_model_rx_fills_32_with_fen),
-		T(test_pl011_model_rx_wraps_around_fifo),
-		T(test_pl011_model_rx_holds_one_without_fen),
-		T(test_pl011_model_rx_overrun_sets_oe),
-		T(test_pl011_model_rx_overrun_with_fen),
-		T(test_pl011_model_rx_dropped_when_disabled),
-		T(test_pl011_model_read_dr_empty_returns_zero),
-		T(test_pl011_model_read_dr_disabled_still_drains),
-		T(test_pl011_model_write_rsr_ecr_clears),
-		T(test_pl011_model_rx_trigger_each_ifls_level),
-		T(test_pl011_model_rx_trigger_one_without_fen),
-		T(test_pl011_model_write_ifls_moves_trigger),
-		T(test_pl011_model_write_lcr_h_fen_keeps_data),
-		T(test_pl011_model_read_mis_masks_ris),
-		T(test_pl011_model_irq_level_follows_rx),
-		T(test_pl011_model_write_icr_keeps_rx_while_data),
-		T(test_pl011_model_write_icr_linux_rx_sequence),
-		T(test_pl011_model_read_sub_word),
-		T(test_pl011_model_read_dr_byte1_is_error_flags),
-		T(test_pl011_model_write_sub_word_at_boundary),
-		T(test_pl011_model_access_misaligned_rejected),
-		T(test_pl011_model_access_out_of_window_rejected),
-		T(test_pl011_model_access_reserved_raz_wi),
-		T(test_pl011_model_write_register_masks),
-		T(test_pl011_model_write_read_only_ignored),
+	    T(test_pl011_model_init_reset_values),
+	    T(test_pl011_model_init_resets_dirty_model),
+	    T(test_pl011_model_read_id_registers),
+	    T(test_pl011_model_write_dr_transmits),
+	    T(test_pl011_model_write_dr_dropped_when_disabled),
+	    T(test_pl011_model_write_dr_without_callback),
+	    T(test_pl011_model_write_icr_clears_tx),
+	    T(test_pl011_model_write_dr_loopback),
+	    T(test_pl011_model_rx_fills_32_with_fen),
+	    T(test_pl011_model_rx_wraps_around_fifo),
+	    T(test_pl011_model_rx_holds_one_without_fen),
+	    T(test_pl011_model_rx_overrun_sets_oe),
+	    T(test_pl011_model_rx_overrun_with_fen),
+	    T(test_pl011_model_rx_dropped_when_disabled),
+	    T(test_pl011_model_read_dr_empty_returns_zero),
+	    T(test_pl011_model_read_dr_disabled_still_drains),
+	    T(test_pl011_model_write_rsr_ecr_clears),
+	    T(test_pl011_model_rx_trigger_each_ifls_level),
+	    T(test_pl011_model_rx_trigger_one_without_fen),
+	    T(test_pl011_model_write_ifls_moves_trigger),
+	    T(test_pl011_model_write_lcr_h_fen_keeps_data),
+	    T(test_pl011_model_read_mis_masks_ris),
+	    T(test_pl011_model_irq_level_follows_rx),
+	    T(test_pl011_model_write_icr_keeps_rx_while_data),
+	    T(test_pl011_model_write_icr_linux_rx_sequence),
+	    T(test_pl011_model_read_sub_word),
+	    T(test_pl011_model_read_dr_byte1_is_error_flags),
+	    T(test_pl011_model_write_sub_word_at_boundary),
+	    T(test_pl011_model_access_misaligned_rejected),
+	    T(test_pl011_model_access_out_of_window_rejected),
+	    T(test_pl011_model_access_reserved_raz_wi),
+	    T(test_pl011_model_write_register_masks),
+	    T(test_pl011_model_write_read_only_ignored),
 	};
 #undef T
 

@@ -19,3 +19,18 @@ def test_mmio_register_semantics_isv0_forms_and_aborts(boot):
     out = m.output()
     assert "data write at IPA 0x9100000" in out
     assert 'hyp: error' not in out
+
+
+def test_service_cannot_reach_guest_memory(boot):
+    """A service sees only its own RAM: every 2 MiB of physical RAM used as
+    an IPA aborts, the kernel won't read guest memory for it, and its fault
+    handler can still read its own ESR_EL1/FAR_EL1 (emulated under TRVM)."""
+    m = boot('test-isolation')
+    m.expect(r'\[probe\] probe: (\d+) IPAs outside its RAM all abort')
+    m.expect(r'\[probe\] PROBE RESULT: PASS')
+    m.expect(r'\[test\] TEST RESULT: PASS')
+    m.expect(r"vm 'test' powered off")
+    assert m.wait_exit() == 0
+    out = m.output()
+    assert 'TEST CHECK FAILED' not in out
+    assert 'S3_0_C5_C2_0' not in out   # ESR_EL1 reads are not refused

@@ -10,7 +10,9 @@
 #include "arch/gic.h"
 #include "arch/inject.h"
 #include "arch/sysreg.h"
+#include "abi/ipc.h"
 #include "hyp/cpu.h"
+#include "hyp/fastpath.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
@@ -19,8 +21,14 @@
 #include "hyp/units.h"
 #include "hyp/vm.h"
 
+/* Handlers stay out of line so that the dispatcher itself is a few
+ * compares and a tail call, with no stack frame. */
+#define HANDLER static __attribute__((noinline)) struct vcpu *
+
 /* Every AArch64 instruction is 4 bytes. */
 #define INSN_SIZE 4
+/* Register number 31 in Rt means XZR. */
+#define ZERO_REG 31
 /* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xffffffffffULL
@@ -40,7 +48,7 @@ static uint64_t fault_ipa(void)
 	       (far & PAGE_OFFSET_MASK);
 }
 
-static struct vcpu *handle_wfx(struct vcpu *vcpu, uint64_t esr)
+HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	skip_insn(vcpu);
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
@@ -50,20 +58,25 @@ static struct vcpu *handle_wfx(struct vcpu *vcpu, uint64_t esr)
 	return sched_next(vcpu);
 }
 
-static struct vcpu *handle_hvc(struct vcpu *vcpu, uint64_t esr)
+HANDLER handle_hvc(struct vcpu *vcpu, uint64_t esr)
 {
+	uint16_t imm = (uint16_t)(esr & ESR_IMM16_MASK);
+
 	/* ELR_EL2 already points past an HVC (D1.10.1, preferred return). */
-	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), false);
+	if (imm == 0 && (uint32_t)vcpu->regs.x[0] == HYP_IPC_REPLY_RECV) {
+		return fastpath_reply_recv(vcpu);
+	}
+	return hypercall_dispatch(vcpu, imm, false);
 }
 
-static struct vcpu *handle_smc(struct vcpu *vcpu, uint64_t esr)
+HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 {
 	/* A trapped SMC returns to the SMC itself (D1.10.1): skip it. */
 	skip_insn(vcpu);
 	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), true);
 }
 
-static struct vcpu *reflect_undef(struct vcpu *vcpu, uint64_t esr)
+HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
 
@@ -76,10 +89,55 @@ static struct vcpu *reflect_undef(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-static struct vcpu *handle_sysreg(struct vcpu *vcpu, uint64_t esr)
+/* ESR_EL1 = S3_0_C5_C2_0 and FAR_EL1 = S3_0_C6_C0_0 (D13.2.37, D13.2.40). */
+static bool is_reg(const struct esr_sysreg *s, uint8_t op0, uint8_t op1,
+		   uint8_t crn, uint8_t crm, uint8_t op2)
+{
+	return s->op0 == op0 && s->op1 == op1 && s->crn == crn &&
+	       s->crm == crm && s->op2 == op2;
+}
+
+/*
+ * A service's fault handler reads its own ESR_EL1/FAR_EL1, which
+ * HCR_EL2.TRVM/TVM trap (they are in the same group as the translation
+ * registers). They hold the service's own values while it runs (the light
+ * switch swaps them), so the kernel performs the access for it.
+ */
+static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
+{
+	uint64_t *x = vcpu->regs.x;
+	bool esr_reg = is_reg(s, 3, 0, 5, 2, 0);
+	bool far_reg = is_reg(s, 3, 0, 6, 0, 0);
+
+	if (!vcpu_is_service(vcpu) || (!esr_reg && !far_reg)) {
+		return false;
+	}
+	if (s->read) {
+		uint64_t v = esr_reg ? read_sysreg(esr_el1) : read_sysreg(far_el1);
+
+		if (s->reg != ZERO_REG) {
+			x[s->reg] = v;
+		}
+	} else {
+		uint64_t v = s->reg == ZERO_REG ? 0 : x[s->reg];
+
+		if (esr_reg) {
+			write_sysreg(esr_el1, v);
+		} else {
+			write_sysreg(far_el1, v);
+		}
+	}
+	skip_insn(vcpu);
+	return true;
+}
+
+HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
 
+	if (service_exception_reg(vcpu, &s)) {
+		return vcpu;
+	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
 		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%llx is not "
 		    "emulated: undefined instruction injected",
@@ -89,16 +147,17 @@ static struct vcpu *handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-static struct vcpu *handle_dabt(struct vcpu *vcpu, uint64_t esr)
+HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr)
 {
-	struct esr_dabt d = esr_decode_dabt(esr);
-	uint64_t va = read_sysreg(far_el2);
 	uint64_t ipa = fault_ipa();
 	const struct mmio_window *win = vm_find_mmio_window(vcpu->vm, ipa);
 
-	if (win != NULL && !d.s1ptw) {
-		return mmio_forward(vcpu, esr, ipa, win);
+	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
+		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
+	struct esr_dabt d = esr_decode_dabt(esr);
+	uint64_t va = read_sysreg(far_el2);
+
 	vm_log_once(vcpu->vm, EC_DABT_LOW,
 		    "vcpu %u: data %s at IPA 0x%llx (VA 0x%llx, pc 0x%llx) "
 		    "hits no RAM or device: external abort injected",
@@ -109,7 +168,7 @@ static struct vcpu *handle_dabt(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-static struct vcpu *handle_iabt(struct vcpu *vcpu, uint64_t esr)
+HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t va = read_sysreg(far_el2);
 

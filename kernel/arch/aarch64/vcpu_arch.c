@@ -160,6 +160,9 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 	write_sysreg(sp_el1, s->sp_el1);
 	write_sysreg(elr_el1, s->elr_el1);
 	write_sysreg(spsr_el1, s->spsr_el1);
+	/* Never let the service read the guest's syndrome. */
+	write_sysreg(esr_el1, s->esr_el1);
+	write_sysreg(far_el1, s->far_el1);
 }
 
 void arch_service_leave(struct vcpu *service, struct vcpu *parked)
@@ -170,6 +173,8 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 	s->vbar_el1 = read_sysreg(vbar_el1);
 	s->elr_el1 = read_sysreg(elr_el1);
 	s->spsr_el1 = read_sysreg(spsr_el1);
+	s->esr_el1 = read_sysreg(esr_el1);
+	s->far_el1 = read_sysreg(far_el1);
 	if (parked == NULL) {
 		return;
 	}

@@ -16,5 +16,13 @@ struct cpu {
 	struct vcpu *light;       /**< Service vCPU running on top of it. */
 };
 
-/** The physical CPU executing this code. */
-struct cpu *cpu_this(void);
+#define CPU_MAX 1
+
+/** One entry per physical CPU: the only per-CPU mutable state. */
+extern struct cpu cpu_table[CPU_MAX];
+
+/** The physical CPU executing this code (only the boot CPU runs yet). */
+static inline struct cpu *cpu_this(void)
+{
+	return &cpu_table[0];
+}

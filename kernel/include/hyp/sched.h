@@ -23,5 +23,14 @@ struct vcpu *sched_yield(struct vcpu *current);
  */
 struct vcpu *sched_switch_direct(struct vcpu *next);
 
+/**
+ * Fast-path switches between the loaded guest and a service on top of it
+ * (the light context): the caller has checked that no service is active
+ * (enter) or that @p guest is the loaded guest under the active service
+ * (leave). Their slow-path twin is sched_switch_direct().
+ */
+struct vcpu *sched_light_enter_fp(struct vcpu *service);
+struct vcpu *sched_light_leave_fp(struct vcpu *guest);
+
 /** Start scheduling on this CPU; never returns. */
 _Noreturn void sched_start(void);

@@ -63,6 +63,7 @@ struct vcpu {
 	struct arch_vcpu_ctx ctx;     /**< EL1 system and FP/SIMD state. */
 	struct vm *vm;
 	uint32_t index;               /**< vCPU number within its VM. */
+	bool is_service;              /**< Runs on the light EL1 context. */
 	enum vcpu_state state;
 	struct vcpu_ipc ipc;
 	unsigned pending;             /**< enum vcpu_pending bits. */
@@ -72,7 +73,10 @@ struct vcpu {
 };
 
 /** True for the vCPU of a service partition (light EL1 context). */
-bool vcpu_is_service(const struct vcpu *vcpu);
+static inline bool vcpu_is_service(const struct vcpu *vcpu)
+{
+	return vcpu->is_service;
+}
 
 /** Put @p vcpu in its architectural reset state, to start at @p entry. */
 void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg);

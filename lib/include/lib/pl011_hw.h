@@ -4,6 +4,7 @@
  * "Programmers model"): the kernel's log console and the UART service's
  * line both use it.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 /** Enable the UART, 8N1 with FIFOs, transmit and receive. */
@@ -11,6 +12,9 @@ void pl011_init(uintptr_t base);
 
 /** Send one byte, waiting while the transmit FIFO is full. */
 void pl011_putc(uintptr_t base, char c);
+
+/** True if a received byte is waiting. */
+bool pl011_rx_ready(uintptr_t base);
 
 /** One received byte, or -1 if the receive FIFO is empty. */
 int pl011_getc(uintptr_t base);

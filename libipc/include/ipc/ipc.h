@@ -113,6 +113,15 @@ int ipc_window_info(const struct ipc_server *srv, uint32_t window,
  */
 int ipc_decode_mmio(const struct ipc_msg *msg, struct ipc_mmio_access *out);
 
+/**
+ * Check an MMIO access (window id, offset, info word and value as they
+ * arrive in x1..x4) against the window table and run its handler. Returns
+ * IPC_OK with @p a->value the (width-masked) read result, or IPC_ERR_ABORT.
+ */
+uint64_t ipc_serve_mmio(struct ipc_server *srv, uint64_t window,
+			uint64_t offset, uint64_t info, uint64_t value,
+			struct ipc_mmio_access *a);
+
 /** Route one received message to its handler and build the reply. */
 void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 		  struct ipc_reply *reply);

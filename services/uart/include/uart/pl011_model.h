@@ -13,16 +13,28 @@
  *    at once: the TX FIFO is always empty (FR.TXFE = 1, TXFF = 0, BUSY = 0);
  *  - TXRIS is set by every transmitted byte and cleared through ICR (as
  *    QEMU's model does; Linux relies on it);
+ *  - with CR.LBE the byte goes to the RX FIFO (if CR.RXE) instead of the
+ *    callback, still setting TXRIS; tx_count counts only callback bytes;
  *  - the RX FIFO holds 32 entries with FEN, 1 without; RXRIS is set when the
  *    fill level reaches the IFLS RX trigger level (always 1 without FEN),
  *    RTRIS while data waits below it (a receive timeout that is immediate);
- *    reading DR until the level drops clears them, ICR clears them too;
+ *    reading DR until the level drops clears them. Both are recomputed from
+ *    the FIFO after every push, pop, LCR_H/IFLS write and ICR write, so ICR
+ *    clears them only once the FIFO no longer calls for them: a guest that
+ *    acknowledges and leaves data behind is interrupted again instead of
+ *    stranding bytes (Linux writes ICR RX|RT and then drains DR, and is not
+ *    affected). Changing LCR_H.FEN keeps the FIFO contents;
  *  - a byte received while the FIFO is full is lost and sets RSR.OE and
  *    RIS.OERIS; the next byte read from DR carries the OE flag (bit 11);
+ *  - RSR accumulates the error flags of the bytes read from DR and of
+ *    overruns until any write to ECR clears it (DDI 0183G, UARTRSR);
  *  - accesses: 1, 2 or 4 bytes, naturally aligned; sub-word reads return the
- *    addressed bytes of the 32-bit register; sub-word writes must start at a
- *    register boundary; 8-byte, misaligned or out-of-window accesses fail
- *    (the caller reports an external abort); reserved offsets are RAZ/WI.
+ *    addressed bytes of the 32-bit register (any read of DR pops the FIFO);
+ *    sub-word writes must start at a register boundary and write the
+ *    zero-extended value; 8-byte, misaligned, out-of-window or sub-word
+ *    writes off a register boundary fail (the caller reports an external
+ *    abort) without side effects; reserved offsets are RAZ/WI, as are
+ *    writes to read-only registers.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,9 +97,10 @@ struct pl011_model {
 	bool overrun_pending;   /**< Flag the next byte read with OE. */
 	pl011_tx_fn tx;
 	void *tx_ctx;
-	uint64_t tx_count;      /**< Bytes transmitted since reset. */
+	uint64_t tx_count;      /**< Bytes sent to @c tx since reset. */
 };
 
+/** Reset @p m; transmitted bytes go to @p tx (may be NULL) with @p tx_ctx. */
 void pl011_model_init(struct pl011_model *m, pl011_tx_fn tx, void *tx_ctx);
 
 /** Guest read of @p width bytes at @p offset. Returns 0 or -1 (abort). */

@@ -1,0 +1,91 @@
+/**
+ * Benchmark guest (shared/MEASURE.md). Under QEMU -icount shift=0 the cycle
+ * counter advances by exactly one per executed instruction at every
+ * exception level once PMCCFILTR_EL0.NSH lets it count EL2. Each operation
+ * runs BENCH_ITERATIONS times in a loop; the same loop without the
+ * operation is subtracted, so a figure is every instruction from the
+ * guest's operation to its next instruction: kernel, IPC and service
+ * included. Results go to the debug console as
+ *     BENCH <name> <cycles with op> <cycles of empty loop> <iterations>
+ */
+#include <stdint.h>
+
+#include "abi/hypercall.h"
+#include "guest/console.h"
+#include "guest/smccc.h"
+#include "guest/sysreg.h"
+
+#define BENCH_ITERATIONS 1000
+#define UART 0x09000000UL
+#define UART_DR 0x000
+#define UART_FR 0x018
+
+/* PMU fields (Arm ARM D13.3): PMCR_EL0.E [0], .C [2] (reset cycle
+ * counter); PMCNTENSET_EL0.C [31]; PMCCFILTR_EL0.NSH [27] counts EL2. */
+#define PMCR_E (1ULL << 0)
+#define PMCR_C (1ULL << 2)
+#define PMCNTEN_C (1ULL << 31)
+#define PMCCFILTR_NSH (1ULL << 27)
+
+static void pmu_start(void)
+{
+	write_sysreg(pmccfiltr_el0, PMCCFILTR_NSH);
+	write_sysreg(pmcntenset_el0, PMCNTEN_C);
+	write_sysreg(pmcr_el0, PMCR_E | PMCR_C);
+	isb();
+}
+
+/*
+ * One loop of n iterations around @p insn, counted. x0 holds @p x0 before
+ * every iteration (a function ID for calls), x1 = @p x1 (an address).
+ */
+#define BENCH_LOOP(insn, x0v, x1v, n)                                          \
+	({                                                                     \
+		uint64_t __t0, __t1;                                           \
+		register uint64_t __x0 __asm__("x0");                          \
+		register uint64_t __x1 __asm__("x1") = (x1v);                  \
+		register uint64_t __x2 __asm__("x2") = (n);                    \
+		register uint64_t __x3 __asm__("x3") = (x0v);                  \
+		__asm__ volatile("isb\n"                                       \
+				 "mrs %[t0], pmccntr_el0\n"                    \
+				 "1: mov x0, x3\n" insn "\n"                   \
+				 "subs x2, x2, #1\n"                           \
+				 "b.ne 1b\n"                                   \
+				 "mrs %[t1], pmccntr_el0\n"                    \
+				 : [t0] "=&r"(__t0), [t1] "=&r"(__t1),         \
+				   "=&r"(__x0), "+r"(__x1), "+r"(__x2)         \
+				 : "r"(__x3)                                   \
+				 : "x4", "x5", "x6", "x7", "memory");          \
+		(void)__x0;                                                    \
+		__t1 - __t0;                                                   \
+	})
+
+static void report(const char *name, uint64_t with_op, uint64_t empty)
+{
+	printf("BENCH %s %llu %llu %u\n", name, (unsigned long long)with_op,
+	       (unsigned long long)empty, BENCH_ITERATIONS);
+}
+
+int main_bench(void);
+
+int main_bench(void)
+{
+	uint64_t empty, t;
+
+	pmu_start();
+	empty = BENCH_LOOP("nop", 0, 0, BENCH_ITERATIONS);
+	printf("BENCH START\n");
+
+	t = BENCH_LOOP("hvc #0", HYP_CALL_VERSION, 0, BENCH_ITERATIONS);
+	report("hyp_call", t, empty);
+
+	/* A NUL byte: the write goes all the way to the physical UART. */
+	t = BENCH_LOOP("str wzr, [x1]", 0, UART + UART_DR, BENCH_ITERATIONS);
+	report("mmio_uart_write", t, empty);
+
+	t = BENCH_LOOP("ldr w4, [x1]", 0, UART + UART_FR, BENCH_ITERATIONS);
+	report("mmio_uart_read", t, empty);
+
+	printf("BENCH END\n");
+	return 0;
+}

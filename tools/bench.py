@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""`scons bench`: boot the benchmark scenario under QEMU -icount shift=0 and
+report instructions per operation (method: shared/MEASURE.md).
+
+Each figure counts the operation's own instruction and everything executed
+until the guest's next instruction (kernel, IPC, service), averaged over the
+guest's loop after subtracting the same loop with a `nop` in its place.
+Deterministic: the same binaries give the same numbers on any machine.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hypqemu  # noqa: E402
+
+# name -> (what it measures, goal in instructions, reference figure)
+OPERATIONS = {
+    'hyp_call': ('hypercall round trip (hvc, null call)', 100,
+                 'KVM/arm64: 1453'),
+    'mmio_uart_write': ('MMIO write via UART service (str to DR)', 400,
+                        'KVM/arm64 to user space: 6417'),
+    'mmio_uart_read': ('MMIO read via UART service (ldr of FR)', 400,
+                       'KVM/arm64 to user space: 6417'),
+}
+LINE = re.compile(r'BENCH (\w+) (\d+) (\d+) (\d+)')
+
+
+def run(elf, qemu, timeout):
+    cmd = hypqemu.cmdline(elf, qemu=qemu, icount=True)
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=timeout)
+    out = proc.stdout.decode('utf-8', 'replace')
+    if 'BENCH END' not in out:
+        sys.stderr.write(out)
+        raise SystemExit('bench: the benchmark guest did not finish')
+    return out
+
+
+def parse(out):
+    results = {}
+    for name, with_op, empty, n in LINE.findall(out):
+        # +1: the operation's own instruction replaced a nop in the loop.
+        results[name] = (int(with_op) - int(empty)) // int(n) + 1
+    return results
+
+
+def table(results):
+    rows = ['| operation | instructions | goal | for comparison |',
+            '|---|---:|---:|---|']
+    for name, (what, goal, ref) in OPERATIONS.items():
+        n = results.get(name)
+        mark = '' if n is not None and n <= goal else ' (over goal)'
+        rows.append('| %s | %s%s | ≤ %d | %s |' % (what, n, mark, goal, ref))
+    return '\n'.join(rows)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--elf', required=True)
+    ap.add_argument('--qemu', default='qemu-system-aarch64')
+    ap.add_argument('--json', required=True)
+    ap.add_argument('--doc', help='markdown file to rewrite with the table')
+    ap.add_argument('--timeout', type=float, default=300)
+    args = ap.parse_args()
+
+    results = parse(run(args.elf, args.qemu, args.timeout))
+    missing = [n for n in OPERATIONS if n not in results]
+    if missing:
+        raise SystemExit('bench: no result for ' + ', '.join(missing))
+    text = table(results)
+    print(text)
+    with open(args.json, 'w') as f:
+        json.dump(results, f, indent=2, sort_keys=True)
+        f.write('\n')
+    if args.doc:
+        with open(args.doc, 'w') as f:
+            f.write('# Benchmarks\n\n'
+                    'Last results of `scons bench`: instructions per operation '
+                    'under QEMU `-icount shift=0`, counted with the PMU cycle '
+                    'counter (EL2 included), method in shared/MEASURE.md. Each '
+                    'figure covers the guest instruction and everything until '
+                    'the guest\'s next instruction. Deterministic: rerunning '
+                    'gives the same numbers. Machine-readable copy: '
+                    '`build/bench.json`.\n\n' + text + '\n')
+
+
+if __name__ == '__main__':
+    main()
