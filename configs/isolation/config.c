@@ -3,6 +3,7 @@
  * checks that it can reach nothing but its own RAM, then serves one window
  * to a guest.
  */
+#include "../common/test_guest.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
@@ -22,14 +23,7 @@ const struct cfg_scenario scenario = {
 			.ram_count = 1,
 		},
 		{
-			.name = "test",
-			.kind = CFG_VM_GUEST,
-			.vcpu_count = 1,
-			.image = "test",
-			.image_ipa = 0x40000000,
-			.entry = 0x40000000,
-			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
-			.ram_count = 1,
+			TEST_GUEST_FIELDS,
 			.devices = { {
 				.name = "probe0",
 				.kind = CFG_DEV_EMULATED,

@@ -3,6 +3,7 @@
  * build puts a different test guest behind that name for each test), 16 MiB
  * of RAM at IPA 0x40000000 and nothing else: every other IPA is unmapped.
  */
+#include "../common/test_guest.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
@@ -12,14 +13,7 @@ const struct cfg_scenario scenario = {
 	.vm_count = 1,
 	.vms = {
 		{
-			.name = "test",
-			.kind = CFG_VM_GUEST,
-			.vcpu_count = 1,
-			.image = "test",
-			.image_ipa = 0x40000000,
-			.entry = 0x40000000,
-			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
-			.ram_count = 1,
+			TEST_GUEST_FIELDS,
 		},
 	},
 };

@@ -4,6 +4,7 @@
  * that name per scenario), with the emulated PL011 at GUEST_UART_IPA.
  */
 #include "../common/uart_service.h"
+#include "../common/test_guest.h"
 #include "../platform/platform.h"
 
 const struct cfg_scenario scenario = {
@@ -13,14 +14,7 @@ const struct cfg_scenario scenario = {
 	.vms = {
 		UART_SERVICE_PARTITION,
 		{
-			.name = "test",
-			.kind = CFG_VM_GUEST,
-			.vcpu_count = 1,
-			.image = "test",
-			.image_ipa = 0x40000000,
-			.entry = 0x40000000,
-			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
-			.ram_count = 1,
+			TEST_GUEST_FIELDS,
 			.devices = { GUEST_UART_WINDOW },
 			.device_count = 1,
 		},

@@ -51,41 +51,15 @@ static void check_isolation(void)
 	printf("probe: %u IPAs outside its RAM all abort\n", expected + 512);
 }
 
-/* Six-register HVC for the IPC loop. */
-static void ipc(uint64_t r[IPC_MSG_WORDS])
-{
-	register uint64_t x0 __asm__("x0") = r[0];
-	register uint64_t x1 __asm__("x1") = r[1];
-	register uint64_t x2 __asm__("x2") = r[2];
-	register uint64_t x3 __asm__("x3") = r[3];
-	register uint64_t x4 __asm__("x4") = r[4];
-	register uint64_t x5 __asm__("x5") = r[5];
-
-	__asm__ volatile("hvc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
-			 :
-			 : "memory");
-	r[0] = x0;
-	r[1] = x1;
-	r[2] = x2;
-	r[3] = x3;
-	r[4] = x4;
-	r[5] = x5;
-}
-
 void test_main(void)
 {
-	uint64_t r[IPC_MSG_WORDS] = { HYP_IPC_RECV };
-
 	check_isolation();
 	printf("PROBE RESULT: %s\n", test_failures ? "FAIL" : "PASS");
 	console_flush();
-	for (;;) {
-		ipc(r);
-		uint64_t offset = r[2];
+	/* A message arrives in x0..x5; x2 is the offset of an MMIO access. */
+	struct smccc_res msg = hvc_call(HYP_IPC_RECV, 0, 0, 0);
 
-		r[0] = HYP_IPC_REPLY_RECV;
-		r[1] = IPC_OK;
-		r[2] = PATTERN | offset;
+	for (;;) {
+		msg = hvc_call(HYP_IPC_REPLY_RECV, IPC_OK, PATTERN | msg.a2, 0);
 	}
 }

@@ -1,0 +1,14 @@
+#pragma once
+/**
+ * The partition every bare-metal system test uses: image "test" (the build
+ * puts a different test guest behind that name per scenario), one vCPU,
+ * 16 MiB of RAM at IPA 0x40000000 where guests/lib/guest.ld links it.
+ * Splice into an initializer: { TEST_GUEST_FIELDS, .devices = ... }.
+ */
+#include "hyp/config.h"
+#include "hyp/units.h"
+
+#define TEST_GUEST_FIELDS                                                    \
+	.name = "test", .kind = CFG_VM_GUEST, .vcpu_count = 1,               \
+	.image = "test", .image_ipa = 0x40000000, .entry = 0x40000000,       \
+	.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } }, .ram_count = 1
