@@ -4,6 +4,7 @@
 #include "abi/hypercall.h"
 #include "abi/ipc.h"
 #include "hyp/ipc.h"
+#include "hyp/vgic.h"
 #include "hyp/addr.h"
 #include "hyp/log.h"
 #include "hyp/sched.h"
@@ -161,6 +162,9 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 		return vcpu;
 	}
 	if (!smc && ipc_hypercall(vcpu, fid, &next)) {
+		return next;
+	}
+	if (!smc && vgic_hypercall(vcpu, fid, &next)) {
 		return next;
 	}
 	if (psci_handle(vcpu, fid, &next)) {

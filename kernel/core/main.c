@@ -4,6 +4,9 @@
  */
 #include "arch/el2.h"
 #include "arch/gic.h"
+#include "arch/gich.h"
+#include "hyp/cpu.h"
+#include "hyp/irq.h"
 #include "arch/mmu.h"
 #include "hyp/config.h"
 #include "hyp/errno.h"
@@ -57,6 +60,7 @@ void kmain(void)
 	mmu_init(plat->ram_base, plat->ram_size);
 	arch_el2_init();
 	gic_init();
+	cpu_this()->lr_count = gich_init();
 	pool_init(plat);
 
 	size_t problems = cfg_validate(&scenario, scenario_images,
@@ -71,5 +75,6 @@ void kmain(void)
 		 plat->name, scenario.vm_count);
 	vm_create_all(&scenario, scenario_images, scenario_image_count,
 		      &kernel_pool);
+	irq_init(&scenario);
 	sched_start();
 }

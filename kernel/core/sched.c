@@ -6,6 +6,7 @@
 #include "hyp/sched.h"
 
 #include "hyp/cpu.h"
+#include "hyp/irq.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
@@ -174,6 +175,7 @@ static struct vcpu *idle_until_runnable(void)
 			reported = true;
 		}
 		arch_sleep_until(deadline);
+		irq_handle_pending();
 	}
 }
 
@@ -191,6 +193,19 @@ struct vcpu *sched_next(struct vcpu *current)
 		next = idle_until_runnable();
 	}
 	return switch_to(next);
+}
+
+struct vcpu *sched_preempt(struct vcpu *current)
+{
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		if (vm->cfg->kind == CFG_VM_SERVICE && vm->vcpus[0].state == VCPU_RUNNABLE &&
+		    vm->state == VM_RUNNING && &vm->vcpus[0] != current) {
+			return switch_to(&vm->vcpus[0]);
+		}
+	}
+	return sched_next(current);
 }
 
 struct vcpu *sched_yield(struct vcpu *current)

@@ -3,6 +3,7 @@
 
 #include "arch/sysreg.h"
 #include "hyp/cpu.h"
+#include "hyp/vgic_lr.h"
 #include "hyp/vm.h"
 
 void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
@@ -17,6 +18,10 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vcpu->regs.x[0] = arg;
 	vcpu->ipc = (struct vcpu_ipc){ .kind = IPC_KIND_NONE };
 	vcpu->pending = 0;
+	vgic_cpu_init(&vcpu->vgic, cpu->lr_count);
+	vcpu->vgic_dirty = false;
+	vcpu->vgic_vmcr = 0;
+	vcpu->vgic_apr = 0;
 	arch_vcpu_ctx_reset(vcpu);
 	if (cpu->loaded == vcpu) {
 		/* Its old state is in hardware: force a reload. */

@@ -121,6 +121,7 @@ static void vm_load(struct vm *vm, bool dirty)
 
 static void vm_start_vcpus(struct vm *vm)
 {
+	vgic_dist_init(&vm->vgic);
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i].state = VCPU_OFF;
 	}

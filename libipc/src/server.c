@@ -83,6 +83,7 @@ int ipc_decode_mmio(const struct ipc_msg *msg, struct ipc_mmio_access *out)
 		.window = (uint32_t)msg->w[1],
 		.client = (uint32_t)((info >> IPC_MMIO_CLIENT_SHIFT) &
 				     IPC_MMIO_CLIENT_MASK),
+		.vcpu = (uint32_t)((info >> IPC_MMIO_VCPU_SHIFT) & IPC_MMIO_VCPU_MASK),
 		.offset = msg->w[2],
 		.width = (uint8_t)width,
 		.write = (info & IPC_MMIO_WRITE) != 0,
@@ -113,6 +114,7 @@ uint64_t ipc_serve_mmio(struct ipc_server *srv, uint64_t window,
 	}
 	a->window = (uint32_t)window;
 	a->client = (uint32_t)((info >> IPC_MMIO_CLIENT_SHIFT) & IPC_MMIO_CLIENT_MASK);
+	a->vcpu = (uint32_t)((info >> IPC_MMIO_VCPU_SHIFT) & IPC_MMIO_VCPU_MASK);
 	a->offset = offset;
 	a->width = (uint8_t)width;
 	a->value = a->write ? value : 0;

@@ -64,7 +64,8 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	x[1] = win->id;
 	x[2] = offset;
 	x[3] = size | (write ? IPC_MMIO_WRITE : 0) |
-	       ((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT);
+	       ((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT) |
+	       ((uint64_t)v->index << IPC_MMIO_VCPU_SHIFT);
 	x[4] = value;
 	x[5] = 0;
 	ep->receiver = NULL;

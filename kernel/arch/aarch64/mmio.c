@@ -168,7 +168,8 @@ void mmio_message(const struct vcpu *v, uint64_t msg[IPC_MSG_WORDS])
 {
 	const struct mmio_pending *p = &v->ipc.mmio;
 	uint64_t info = p->insn.size |
-			((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT);
+			((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT) |
+			((uint64_t)v->index << IPC_MMIO_VCPU_SHIFT);
 
 	if (p->insn.write) {
 		info |= IPC_MMIO_WRITE;

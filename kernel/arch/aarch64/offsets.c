@@ -26,4 +26,5 @@ void offsets_generate(void)
 	DEFINE(FRAME_ELR, offsetof(struct arch_el2_frame, elr));
 	DEFINE(FRAME_ESR, offsetof(struct arch_el2_frame, esr));
 	DEFINE(FPSIMD_FPSR, offsetof(struct arch_fpsimd, fpsr));
+	DEFINE(VCPU_VGIC_DIRTY, offsetof(struct vcpu, vgic_dirty));
 }

@@ -13,6 +13,8 @@
 #include "abi/ipc.h"
 #include "hyp/cpu.h"
 #include "hyp/fastpath.h"
+#include "hyp/irq.h"
+#include "hyp/vgic.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
@@ -53,6 +55,10 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 	skip_insn(vcpu);
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
 		return sched_yield(vcpu);
+	}
+	/* WFI completes at once with a virtual interrupt pending. */
+	if (vgic_vcpu_has_pending(vcpu)) {
+		return vcpu;
 	}
 	vcpu->state = VCPU_BLOCKED_WFI;
 	return sched_next(vcpu);
@@ -207,19 +213,10 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)
 {
-	uint32_t intid = gic_ack();
-
 	cpu_this()->current = vcpu;
-	if (intid == GIC_INTID_SPURIOUS) {
-		return vcpu;
-	}
-	if (intid == GIC_INTID_HYP_TIMER) {
-		write_sysreg(cnthp_ctl_el2, 0);
-	} else {
-		log_warn("unexpected physical IRQ %u", intid);
-	}
-	gic_eoi(intid);
-	return vcpu;
+	irq_handle_pending();
+	/* A service woken by its interrupt runs before the guest goes on. */
+	return sched_preempt(vcpu);
 }
 
 struct vcpu *trap_lower_serror(struct vcpu *vcpu)

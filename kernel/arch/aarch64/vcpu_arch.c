@@ -1,6 +1,7 @@
 /** Loading, saving and resetting a vCPU's EL1 context (see vcpu_arch.h). */
 #include "arch/vcpu_arch.h"
 
+#include "arch/gich.h"
 #include "arch/sysreg.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
@@ -76,6 +77,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(cntv_cval_el0, c->cntv_cval_el0);
 	write_sysreg(cntv_ctl_el0, c->cntv_ctl_el0);
 	arch_fpsimd_restore(&c->fp);
+	gich_restore_ctrl(vcpu->vgic_vmcr, vcpu->vgic_apr);
+	gich_write(&vcpu->vgic, vcpu->vgic.queue_len > 0);
 	isb();
 }
 
@@ -112,6 +115,8 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	/* Stop the virtual timer so it cannot fire for another vCPU. */
 	write_sysreg(cntv_ctl_el0, 0);
 	arch_fpsimd_save(&c->fp);
+	gich_sync(&vcpu->vgic);
+	gich_save_ctrl(&vcpu->vgic_vmcr, &vcpu->vgic_apr);
 }
 
 uint64_t arch_counter_now(void)

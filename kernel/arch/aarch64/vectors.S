@@ -6,6 +6,16 @@
  */
 #include "arch/offsets.h"
 
+/* x0 = vCPU about to run: refill its list registers if anything is queued
+ * (vgic_prepare_entry), testing the flag here to keep the common exit to
+ * two instructions. */
+.macro prepare_entry
+	ldrb	w1, [x0, #VCPU_VGIC_DIRTY]
+	cbz	w1, 1f
+	bl	vgic_prepare_entry
+1:
+.endm
+
 /* Save x0-x30, ELR_EL2, SPSR_EL2 into the vCPU at TPIDR_EL2; x0 = vCPU. */
 .macro save_vcpu_regs
 	stp	x0, x1, [sp, #-16]!
@@ -66,16 +76,19 @@ el2_vectors:
 lower_sync:
 	save_vcpu_regs
 	bl	trap_lower_sync
+	prepare_entry
 	b	vcpu_resume
 
 lower_irq:
 	save_vcpu_regs
 	bl	trap_lower_irq
+	prepare_entry
 	b	vcpu_resume
 
 lower_serror:
 	save_vcpu_regs
 	bl	trap_lower_serror
+	prepare_entry
 	b	vcpu_resume
 
 /* x0 = vCPU to run: make it current and return to it. */
@@ -138,4 +151,5 @@ el2_fault:
 arch_vcpu_enter:
 	ldr	x1, =boot_stack_top
 	mov	sp, x1
+	prepare_entry
 	b	vcpu_resume

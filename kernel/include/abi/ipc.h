@@ -41,11 +41,13 @@
 #define IPC_MSG_NOTIFY 3U
 
 /* MMIO access info word (x3): width in bytes [7:0], write flag [8],
- * client VM id [31:16]. */
+ * client VM id [31:16], accessing vCPU [47:32]. */
 #define IPC_MMIO_WIDTH_MASK 0xffULL
 #define IPC_MMIO_WRITE (1ULL << 8)
 #define IPC_MMIO_CLIENT_SHIFT 16
 #define IPC_MMIO_CLIENT_MASK 0xffffULL
+#define IPC_MMIO_VCPU_SHIFT 32
+#define IPC_MMIO_VCPU_MASK 0xffffULL
 
 /* Reply status (x1 of REPLY_RECV) and call status (x0 of CALL). */
 #define IPC_OK 0

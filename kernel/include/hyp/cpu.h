@@ -14,6 +14,7 @@ struct cpu {
 	struct vcpu *loaded;      /**< Guest vCPU whose EL1 state is in hardware
 				   (parked while a service runs). */
 	struct vcpu *light;       /**< Service vCPU running on top of it. */
+	uint32_t lr_count;        /**< GICH list registers of this CPU. */
 };
 
 #define CPU_MAX 1

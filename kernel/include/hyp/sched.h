@@ -14,6 +14,9 @@ struct vcpu;
  */
 struct vcpu *sched_next(struct vcpu *current);
 
+/** After an interrupt: a runnable service first, else @p current. */
+struct vcpu *sched_preempt(struct vcpu *current);
+
 /** Give the CPU to another runnable vCPU if there is one (WFE, yield). */
 struct vcpu *sched_yield(struct vcpu *current);
 

@@ -10,6 +10,7 @@
 #include "arch/mmio_decode.h"
 #include "arch/regs.h"
 #include "arch/vcpu_arch.h"
+#include "hyp/vgic_lr.h"
 
 struct mmio_window;
 
@@ -70,6 +71,9 @@ struct vcpu {
 	uint64_t pending_va;
 	bool pending_write;
 	uint64_t pending_sp;
+	struct vgic_cpu vgic;         /**< Virtual interrupts and LR shadow. */
+	bool vgic_dirty;              /**< LRs need refilling before entry. */
+	uint32_t vgic_vmcr, vgic_apr; /**< GICH_VMCR/APR while switched out. */
 };
 
 /** True for the vCPU of a service partition (light EL1 context). */

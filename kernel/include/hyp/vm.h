@@ -11,6 +11,7 @@
 #include "hyp/ipc.h"
 #include "hyp/palloc.h"
 #include "hyp/s2.h"
+#include "hyp/vgic.h"
 #include "hyp/vcpu.h"
 
 #define VM_CONSOLE_LINE_MAX 160
@@ -41,6 +42,7 @@ struct vm {
 	struct mmio_window mmio[CFG_MAX_DEVICES]; /**< Its emulated windows. */
 	uint32_t mmio_count;
 	struct endpoint ep;           /**< Services only. */
+	struct vgic_dist vgic;        /**< Virtual distributor configuration. */
 	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
 	uint32_t console_len;
 };

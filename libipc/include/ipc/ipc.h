@@ -40,6 +40,7 @@
 struct ipc_mmio_access {
 	uint32_t window;   /**< Window id. */
 	uint32_t client;   /**< VM id of the guest that made the access. */
+	uint32_t vcpu;     /**< Its vCPU (banked registers, e.g. a GIC). */
 	uint64_t offset;   /**< Byte offset inside the window. */
 	uint8_t width;     /**< 1, 2, 4 or 8 bytes. */
 	bool write;

@@ -1,13 +1,18 @@
 #pragma once
 /**
- * The physical GICv2 as far as the kernel itself needs it: distributor and
- * CPU interface enabled, the EL2 physical timer PPI enabled so that it wakes
- * the CPU from WFI (GIC architecture spec IHI 0048B, chapter 4).
+ * The physical GICv2 (IHI 0048B), owned by the kernel: distributor, CPU
+ * interface in split priority-drop/deactivate mode (GICC_CTLR.EOImode = 1,
+ * 4.4.1), so that a virtual interrupt linked to a physical one (GICH_LR.HW)
+ * deactivates it when the guest completes it.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
-/** INTID of the EL2 physical timer, CNTHP (QEMU virt: PPI 10 = INTID 26). */
-#define GIC_INTID_HYP_TIMER 26
+/* PPIs of QEMU virt (hw/arm/virt.h: PPI n = INTID 16 + n). */
+#define GIC_INTID_MAINTENANCE 25  /**< GICH maintenance interrupt (PPI 9). */
+#define GIC_INTID_HYP_TIMER 26    /**< CNTHP, the EL2 timer (PPI 10). */
+#define GIC_INTID_VTIMER 27       /**< CNTV, the virtual timer (PPI 11). */
+#define GIC_INTID_SPI_FIRST 32
 /** INTIDs 1020-1023 are special; 1023 means "no pending interrupt". */
 #define GIC_INTID_SPURIOUS 1023
 
@@ -16,5 +21,12 @@ void gic_init(void);
 /** Acknowledge the highest-priority pending interrupt; returns its INTID. */
 uint32_t gic_ack(void);
 
-/** Signal end of interrupt for @p intid. */
+/** Priority drop (GICC_EOIR): the interrupt stays active. */
 void gic_eoi(uint32_t intid);
+
+/** Deactivate (GICC_DIR). */
+void gic_deactivate(uint32_t intid);
+
+/** Enable / disable forwarding of @p intid to this CPU interface. */
+void gic_enable(uint32_t intid);
+void gic_disable(uint32_t intid);

@@ -1,0 +1,81 @@
+/** GICH access (IHI 0048B 5.3, "GIC virtual interface control registers"). */
+#include "arch/gich.h"
+
+#include "arch/platform.h"
+#include "hyp/vgic_lr.h"
+
+#define GICH_HCR 0x000
+#define GICH_VTR 0x004
+#define GICH_VMCR 0x008
+#define GICH_ELRSR0 0x030
+#define GICH_ELRSR1 0x034
+#define GICH_APR 0x0f0
+#define GICH_LR(n) (0x100 + 4 * (n))
+#define GICH_HCR_EN (1U << 0)
+#define GICH_HCR_UIE (1U << 1)
+#define GICH_VTR_LISTREGS_MASK 0x3fU
+#define GICH_ELRSR_BITS 32
+
+static inline uint32_t gich_read(uint32_t off)
+{
+	return *(volatile uint32_t *)(uintptr_t)(PLATFORM_GICH_BASE + off);
+}
+
+static inline void gich_write32(uint32_t off, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)(PLATFORM_GICH_BASE + off) = v;
+}
+
+uint32_t gich_init(void)
+{
+	uint32_t count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
+
+	for (uint32_t i = 0; i < count; i++) {
+		gich_write32(GICH_LR(i), 0);
+	}
+	gich_write32(GICH_HCR, GICH_HCR_EN);
+	return count;
+}
+
+static bool lr_empty(uint32_t i)
+{
+	uint32_t elrsr = i < GICH_ELRSR_BITS ? gich_read(GICH_ELRSR0)
+					     : gich_read(GICH_ELRSR1);
+
+	return (elrsr >> (i % GICH_ELRSR_BITS)) & 1U;
+}
+
+void gich_sync(struct vgic_cpu *c)
+{
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		if (c->lr[i] == 0) {
+			continue;
+		}
+		c->lr[i] = lr_empty(i) ? 0 : gich_read(GICH_LR(i));
+	}
+}
+
+void gich_write(const struct vgic_cpu *c, bool underflow)
+{
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		gich_write32(GICH_LR(i), c->lr[i]);
+	}
+	gich_write32(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
+}
+
+void gich_save_ctrl(uint32_t *vmcr, uint32_t *apr)
+{
+	*vmcr = gich_read(GICH_VMCR);
+	*apr = gich_read(GICH_APR);
+}
+
+void gich_restore_ctrl(uint32_t vmcr, uint32_t apr)
+{
+	gich_write32(GICH_VMCR, vmcr);
+	gich_write32(GICH_APR, apr);
+}
+
+void gich_maintenance_ack(void)
+{
+	gich_write32(GICH_HCR, GICH_HCR_EN);
+}

@@ -1,0 +1,110 @@
+/** Physical interrupt routing (see hyp/irq.h). */
+#include "hyp/irq.h"
+
+#include "abi/vgic.h"
+#include "arch/gic.h"
+#include "arch/gich.h"
+#include "arch/sysreg.h"
+#include "hyp/cpu.h"
+#include "hyp/log.h"
+#include "hyp/vcpu.h"
+#include "hyp/vgic.h"
+#include "hyp/vm.h"
+
+#define IRQ_MAX 1020
+
+/** Owner partition of each SPI (per-VM state; NULL = kernel/none). */
+static struct vm *irq_owner[IRQ_MAX];
+
+void irq_init(const struct cfg_scenario *sc)
+{
+	for (uint32_t i = 0; i < sc->vm_count; i++) {
+		const struct cfg_vm *c = &sc->vms[i];
+
+		for (size_t k = 0; k < c->irq_count; k++) {
+			if (c->irqs[k] < IRQ_MAX) {
+				irq_owner[c->irqs[k]] = vm_get(i);
+				gic_enable(c->irqs[k]);
+			}
+		}
+	}
+	gic_enable(GIC_INTID_MAINTENANCE);
+}
+
+void irq_vtimer_enabled(bool enabled)
+{
+	if (enabled) {
+		gic_enable(GIC_INTID_VTIMER);
+	} else {
+		gic_disable(GIC_INTID_VTIMER);
+	}
+}
+
+static void vtimer_fired(void)
+{
+	struct vcpu *g = cpu_this()->loaded;
+
+	gic_eoi(GIC_INTID_VTIMER);
+	/* The guest's EOI of the linked virtual interrupt deactivates it. */
+	if (g != NULL && vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
+				     GIC_INTID_VTIMER, 0)) {
+		return;
+	}
+	/* Nobody takes it: keep a level interrupt from storming. */
+	gic_disable(GIC_INTID_VTIMER);
+	gic_deactivate(GIC_INTID_VTIMER);
+}
+
+static void handle_one(uint32_t intid)
+{
+	struct vcpu *g;
+
+	switch (intid) {
+	case GIC_INTID_VTIMER:
+		vtimer_fired();
+		return;
+	case GIC_INTID_HYP_TIMER:
+		write_sysreg(cnthp_ctl_el2, 0);
+		break;
+	case GIC_INTID_MAINTENANCE:
+		gich_maintenance_ack();
+		g = cpu_this()->loaded;
+		if (g != NULL) {
+			g->vgic_dirty = true;
+		}
+		break;
+	default:
+		if (intid < IRQ_MAX && irq_owner[intid] != NULL) {
+			/* Masked until the service says it is handled. */
+			gic_disable(intid);
+			ipc_notify(&irq_owner[intid]->ep, IRQ_NOTIFY_BIT(intid));
+		} else {
+			log_warn("unexpected physical IRQ %u: masked", intid);
+			gic_disable(intid);
+		}
+		break;
+	}
+	gic_eoi(intid);
+	gic_deactivate(intid);
+}
+
+void irq_handle_pending(void)
+{
+	for (;;) {
+		uint32_t intid = gic_ack();
+
+		if (intid >= IRQ_MAX) {
+			return;
+		}
+		handle_one(intid);
+	}
+}
+
+bool irq_ack_owned(const struct vm *vm, uint32_t intid)
+{
+	if (intid >= IRQ_MAX || irq_owner[intid] != vm) {
+		return false;
+	}
+	gic_enable(intid);
+	return true;
+}

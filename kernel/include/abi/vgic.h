@@ -1,0 +1,35 @@
+#pragma once
+/**
+ * Calls a vgic service (the GICv2 distributor model) and IRQ-owning
+ * services make to the kernel, which owns the injection fast path. All take
+ * x1 = client VM id; a caller may act only on VMs whose window it serves.
+ */
+#include "abi/hypercall.h"
+
+/** x2 = vCPU, x3 = INTID, x4 = flags (VGIC_CFG_*) | priority << 8 |
+ * targets << 16: the distributor configuration of one interrupt. */
+#define HYP_VGIC_CONFIG (HYP_CALL_BASE | SMCCC_64BIT | 0x20U)
+/** x2 = vCPU mask, x3 = INTID, x4 = 1 set / 0 clear, x5 = SGI source. */
+#define HYP_VGIC_PENDING (HYP_CALL_BASE | SMCCC_64BIT | 0x21U)
+/** x2 = vCPU, x3 = INTID, x4 = 1 set / 0 clear. */
+#define HYP_VGIC_ACTIVE (HYP_CALL_BASE | SMCCC_64BIT | 0x22U)
+/** x2 = vCPU, x3 = INTID; returns x1 = pending, x2 = active. */
+#define HYP_VGIC_QUERY (HYP_CALL_BASE | SMCCC_64BIT | 0x23U)
+/** x2 = GICD_CTLR value. */
+#define HYP_VGIC_CTLR (HYP_CALL_BASE | SMCCC_64BIT | 0x24U)
+/** Raise (x3 = 1) or lower (x3 = 0) the level of SPI x2 of VM x1: used by
+ * device services for their guests' interrupts. */
+#define HYP_IRQ_LEVEL (HYP_CALL_BASE | SMCCC_64BIT | 0x25U)
+/** x1 = physical INTID owned by the caller: handled, unmask it again. */
+#define HYP_IRQ_ACK (HYP_CALL_BASE | SMCCC_64BIT | 0x26U)
+
+#define VGIC_CFG_ENABLED (1U << 0)
+#define VGIC_CFG_GROUP1 (1U << 1)
+#define VGIC_CFG_EDGE (1U << 2)
+#define VGIC_CFG_PRIORITY_SHIFT 8
+#define VGIC_CFG_TARGETS_SHIFT 16
+#define VGIC_CTLR_ENABLE_MASK 0x3U
+
+/** Notification bit a service receives for its physical IRQ number n:
+ * bit (n - 32) of the notification word for SPIs 32..95. */
+#define IRQ_NOTIFY_BIT(intid) (1ULL << ((intid) - 32U))

@@ -1,0 +1,67 @@
+#pragma once
+/**
+ * The kernel half of the virtual GIC: each VM's distributor configuration
+ * (kept up to date by its vgic service, which models the GICD registers),
+ * and injection of virtual interrupts into vCPU list registers. The kernel
+ * injects the virtual timer, SGIs and device interrupts without asking the
+ * service.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hyp/config.h"
+#include "hyp/vgic_lr.h"
+
+struct vm;
+struct vcpu;
+
+/** Distributor configuration of one interrupt. */
+struct vgic_irq_cfg {
+	bool enabled;
+	bool group1;
+	bool edge;
+	bool latched;     /**< Became pending while disabled. */
+	uint8_t priority;
+	uint8_t targets;  /**< SPIs: vCPU mask. */
+};
+
+/** One VM's distributor state as the kernel needs it. */
+struct vgic_dist {
+	uint32_t ctlr;                                /**< Group enables. */
+	struct vgic_irq_cfg priv[CFG_MAX_VCPUS][32];  /**< SGIs and PPIs. */
+	struct vgic_irq_cfg spi[VGIC_NR_IRQS];        /**< Index = INTID. */
+};
+
+/** Reset state, matching the distributor model's reset. */
+void vgic_dist_init(struct vgic_dist *d);
+
+/**
+ * Make @p intid pending for vCPU @p cpu (SGIs/PPIs) or for its target
+ * (SPIs). Wakes a vCPU waiting in WFI. Returns false if the interrupt is
+ * disabled (it is latched and delivered once enabled) or does not exist.
+ */
+bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
+		 uint32_t phys, uint32_t source);
+
+/** Clear pending state of @p intid on every vCPU in @p cpu_mask. */
+void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid);
+
+/** The guest-visible pending/active state. */
+void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
+		bool *active);
+
+/** Apply a HYP_VGIC_CONFIG from the service. */
+void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid,
+		    uint64_t word);
+
+/** True if @p vcpu has a virtual interrupt waiting (ends its WFI). */
+bool vgic_vcpu_has_pending(struct vcpu *vcpu);
+
+/**
+ * Before entering @p vcpu: move queued interrupts into list registers
+ * (called on every return to a guest; cheap when nothing is queued).
+ */
+struct vcpu *vgic_prepare_entry(struct vcpu *vcpu);
+
+/** HYP_VGIC_* and HYP_IRQ_* calls; false if @p fid is not one. */
+bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next);
