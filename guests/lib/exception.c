@@ -23,8 +23,18 @@ const struct exception_record *exception_seen(void)
 	return &record;
 }
 
+/* Vector offsets of IRQs taken from the current EL (SP0 and SPx). */
+#define VECTOR_IRQ_SP0 0x080
+#define VECTOR_IRQ_SPX 0x280
+
+int guest_irq(void);
+
 void guest_exception(struct guest_frame *f)
 {
+	if ((f->vector == VECTOR_IRQ_SP0 || f->vector == VECTOR_IRQ_SPX) &&
+	    guest_irq()) {
+		return;
+	}
 	if (!expecting) {
 		printf("unexpected exception: vector 0x%llx ESR 0x%llx FAR 0x%llx "
 		       "ELR 0x%llx\n",

@@ -96,6 +96,7 @@ static struct vcpu *window_info(struct vcpu *vcpu)
 	x[0] = IPC_OK;
 	x[1] = w->size;
 	x[2] = w->client->id;
+	x[3] = w->client->vcpu_count;
 	return vcpu;
 }
 

@@ -27,7 +27,8 @@
 #define HYP_IPC_CALL (HYP_CALL_BASE | SMCCC_64BIT | 0x12U)
 /** x1 = endpoint, x2 = bits to raise. */
 #define HYP_IPC_NOTIFY (HYP_CALL_BASE | SMCCC_64BIT | 0x13U)
-/** x1 = window id; returns x0 = status, x1 = size, x2 = client VM id. */
+/** x1 = window id; returns x0 = status, x1 = size, x2 = client VM id,
+ * x3 = the client's vCPU count. */
 #define HYP_IPC_WINDOW_INFO (HYP_CALL_BASE | SMCCC_64BIT | 0x14U)
 /** Returns x0 = number of MMIO windows this service emulates. */
 #define HYP_IPC_WINDOW_COUNT (HYP_CALL_BASE | SMCCC_64BIT | 0x15U)
