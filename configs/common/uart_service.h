@@ -28,6 +28,9 @@
 			.size = SZ_4K,                                       \
 		} },                                                         \
 		.device_count = 1,                                           \
+		/* The physical PL011's interrupt, SPI 1. */                 \
+		.irqs = { 33 },                                              \
+		.irq_count = 1,                                              \
 	}
 
 #define GUEST_UART_WINDOW                                                    \

@@ -16,12 +16,15 @@ struct pl011_regs {
 	uint32_t fbrd;      /* 0x028 fractional baud rate divisor */
 	uint32_t lcr_h;     /* 0x02c line control */
 	uint32_t cr;        /* 0x030 control */
+	uint32_t ifls;      /* 0x034 interrupt FIFO level select */
+	uint32_t imsc;      /* 0x038 interrupt mask set/clear */
 };
 
 static_assert(offsetof(struct pl011_regs, fr) == 0x018, "PL011 FR offset");
 static_assert(offsetof(struct pl011_regs, ibrd) == 0x024, "PL011 IBRD offset");
 static_assert(offsetof(struct pl011_regs, lcr_h) == 0x02c, "PL011 LCR_H offset");
 static_assert(offsetof(struct pl011_regs, cr) == 0x030, "PL011 CR offset");
+static_assert(offsetof(struct pl011_regs, imsc) == 0x038, "PL011 IMSC offset");
 
 #define PL011_FR_RXFE (1U << 4)     /* Receive FIFO empty. */
 #define PL011_FR_TXFF (1U << 5)     /* Transmit FIFO full. */
@@ -29,6 +32,8 @@ static_assert(offsetof(struct pl011_regs, cr) == 0x030, "PL011 CR offset");
 #define PL011_FR_BUSY (1U << 3)
 #define PL011_LCR_H_FEN (1U << 4)   /* FIFOs enabled. */
 #define PL011_LCR_H_WLEN_8 (3U << 5) /* 8 data bits. */
+#define PL011_IMSC_RXIM (1U << 4)   /* Receive interrupt. */
+#define PL011_IMSC_RTIM (1U << 6)   /* Receive timeout interrupt. */
 #define PL011_CR_UARTEN (1U << 0)
 #define PL011_CR_TXE (1U << 8)
 #define PL011_CR_RXE (1U << 9)
@@ -63,6 +68,11 @@ void pl011_putc(uintptr_t base, char c)
 	while (u->fr & PL011_FR_TXFF) {
 	}
 	u->dr = (uint32_t)(unsigned char)c;
+}
+
+void pl011_enable_rx_irq(uintptr_t base)
+{
+	regs(base)->imsc = PL011_IMSC_RXIM | PL011_IMSC_RTIM;
 }
 
 bool pl011_rx_ready(uintptr_t base)

@@ -1,6 +1,7 @@
 /** libipc's kernel calls: `hvc #0` per abi/ipc.h. */
 #include <stdarg.h>
 
+#include "abi/vgic.h"
 #include "ipc/ipc.h"
 #include "lib/fmt.h"
 
@@ -127,6 +128,24 @@ int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3])
 int64_t ipc_notify(uint32_t endpoint, uint64_t bits)
 {
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_NOTIFY, endpoint, bits };
+	uint64_t out[IPC_MSG_WORDS];
+
+	hvc6(in, out);
+	return (int64_t)out[0];
+}
+
+int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IRQ_LEVEL, client, intid, raised };
+	uint64_t out[IPC_MSG_WORDS];
+
+	hvc6(in, out);
+	return (int64_t)out[0];
+}
+
+int64_t ipc_irq_ack(uint32_t intid)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IRQ_ACK, intid };
 	uint64_t out[IPC_MSG_WORDS];
 
 	hvc6(in, out);

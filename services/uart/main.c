@@ -1,8 +1,18 @@
 /**
  * The UART service: one PL011 model per emulated window, transmit to and
  * receive from the physical PL011 passed through to this partition. All of
- * the device logic is in pl011_model.c; this file is the glue to libipc.
+ * the device logic is in pl011_model.c; this file is the glue to libipc:
+ *
+ *  - the physical UART's interrupt (UART_PHYS_INTID, owned by this
+ *    partition in the scenario) arrives as a notification: received bytes
+ *    move into the input window's model;
+ *  - after every change the model's interrupt line (RIS & IMSC) is mirrored
+ *    into the client's virtual GIC as SPI UART_GUEST_INTID (raised or
+ *    lowered through libipc);
+ *  - the physical interrupt is unmasked again only while the model has room,
+ *    so a guest that stops reading cannot cause an interrupt storm.
  */
+#include "abi/vgic.h"
 #include "ipc/ipc.h"
 #include "lib/pl011_hw.h"
 #include "uart/pl011_model.h"
@@ -14,6 +24,8 @@ void service_main(void);
 struct uart_service {
 	struct ipc_server srv;
 	struct pl011_model model[IPC_MAX_WINDOWS];
+	bool level[IPC_MAX_WINDOWS];   /**< Virtual line as last reported. */
+	bool phys_masked;              /**< Physical IRQ waits for room. */
 };
 
 static struct uart_service uart;
@@ -36,6 +48,31 @@ static void pull_rx(struct uart_service *u)
 			break;
 		}
 		pl011_model_rx(m, (uint8_t)c);
+	}
+}
+
+/* Mirror window @p w's interrupt line into its client's virtual GIC. */
+static void update_line(struct uart_service *u, uint32_t w)
+{
+	bool level = pl011_model_irq_level(&u->model[w]);
+	uint64_t size;
+	uint32_t client;
+
+	if (level == u->level[w] ||
+	    ipc_window_info(&u->srv, w, &size, &client) != IPC_OK) {
+		return;
+	}
+	u->level[w] = level;
+	ipc_irq_level(client, UART_GUEST_INTID, level);
+}
+
+/* Unmask the physical interrupt once the input model has room again. */
+static void rearm_phys(struct uart_service *u)
+{
+	if (u->phys_masked &&
+	    pl011_model_rx_space(&u->model[UART_INPUT_WINDOW]) > 0) {
+		u->phys_masked = false;
+		ipc_irq_ack(UART_PHYS_INTID);
 	}
 }
 
@@ -68,7 +105,27 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 		rc = pl011_model_read(m, a->offset, a->width, &value);
 		a->value = value;
 	}
+	if (pl011_model_irq_level(m) != u->level[a->window]) {
+		update_line(u, a->window);
+	}
+	if (a->window == UART_INPUT_WINDOW) {
+		rearm_phys(u);
+	}
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
+}
+
+static void uart_notified(void *ctx, uint64_t bits)
+{
+	struct uart_service *u = ctx;
+
+	if (!(bits & IRQ_NOTIFY_BIT(UART_PHYS_INTID))) {
+		return;
+	}
+	/* The kernel masked the physical interrupt until we acknowledge. */
+	u->phys_masked = true;
+	pull_rx(u);
+	update_line(u, UART_INPUT_WINDOW);
+	rearm_phys(u);
 }
 
 static int uart_call(void *ctx, uint32_t badge, const uint64_t args[4],
@@ -106,6 +163,8 @@ void service_main(void)
 		return;
 	}
 	ipc_on_call(&u->srv, uart_call, u);
+	ipc_on_notify(&u->srv, uart_notified, u);
+	pl011_enable_rx_irq(UART_PHYS_IPA);
 	ipc_log("uart: serving %u PL011 window(s)\n", u->srv.window_count);
 	ipc_serve(&u->srv);
 }

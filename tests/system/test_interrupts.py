@@ -13,3 +13,14 @@ def test_timer_distributor_and_self_sgi(boot):
     assert '[test] irq: distributor enable/pending/active/priority behave' in out
     assert '[test] irq: SGI 5 to itself' in out
     assert '[vgic] vgic: serving 1 distributor(s)' in out
+
+
+def test_console_input_raises_the_guest_uart_interrupt(boot):
+    m = boot('test-uartirq')
+    m.expect(r'\[test\] UART RX READY')
+    m.child.send('hello!')
+    got = m.expect(r'\[test\] UART RX GOT: (\S*) \((\d+) interrupts\)')
+    assert got.group(1) == 'hello!'
+    assert int(got.group(2)) >= 1
+    m.expect(r'\[test\] TEST RESULT: PASS')
+    assert m.wait_exit() == 0

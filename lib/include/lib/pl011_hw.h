@@ -13,6 +13,9 @@ void pl011_init(uintptr_t base);
 /** Send one byte, waiting while the transmit FIFO is full. */
 void pl011_putc(uintptr_t base, char c);
 
+/** Interrupt on received data (RXIM) and receive timeout (RTIM). */
+void pl011_enable_rx_irq(uintptr_t base);
+
 /** True if a received byte is waiting. */
 bool pl011_rx_ready(uintptr_t base);
 

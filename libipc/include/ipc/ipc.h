@@ -137,6 +137,18 @@ void ipc_sys_reply_recv(const struct ipc_reply *reply, struct ipc_msg *msg);
 int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3]);
 /** HYP_IPC_NOTIFY. */
 int64_t ipc_notify(uint32_t endpoint, uint64_t bits);
+/**
+ * Set the level of interrupt @p intid (an SPI) of client VM @p client:
+ * raised, the kernel makes it pending in the guest's virtual GIC; lowered,
+ * a pending (not yet taken) one is withdrawn. Only for this service's
+ * clients. Returns IPC_OK or IPC_ERR_DENIED.
+ */
+int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised);
+
+/** A physical interrupt this service owns (delivered as notification bit
+ * IRQ_NOTIFY_BIT(intid), masked meanwhile) is handled: unmask it. */
+int64_t ipc_irq_ack(uint32_t intid);
+
 /** Report a fault in this service; the kernel stops it. */
 _Noreturn void ipc_fault(uint64_t esr, uint64_t elr, uint64_t far);
 

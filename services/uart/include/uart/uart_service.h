@@ -11,6 +11,11 @@
 #define UART_PHYS_IPA 0x09000000UL
 /** Window that receives console input. */
 #define UART_INPUT_WINDOW 0U
+/** The physical PL011's interrupt on QEMU virt (SPI 1), owned by the
+ * service in the scenario, and the guest's virtual one (the same number,
+ * as a guest device tree for QEMU virt expects). */
+#define UART_PHYS_INTID 33U
+#define UART_GUEST_INTID 33U
 
 /* HYP_IPC_CALL operations (args[0]). */
 /** args[1] = window: returns result[0] = bytes the guest transmitted. */
