@@ -25,6 +25,6 @@
 
 #define GUEST_GICC_WINDOW                                                    \
 	{                                                                    \
-		.name = "gicc", .kind = CFG_DEV_PASSTHROUGH,                 \
-		.ipa = 0x08010000, .pa = 0x08040000, .size = 2 * SZ_4K,      \
+		.name = "gicc", .kind = CFG_DEV_GICV, .ipa = 0x08010000,     \
+		.size = 2 * SZ_4K,                                           \
 	}

@@ -16,6 +16,9 @@ const struct cfg_platform platform_qemu_virt = {
 	.mmio_base = 0x08000000,
 	.mmio_size = 0x38000000,
 	.uart_base = 0x09000000,
+	/* GICv2 virtual CPU interface, two 4 KiB pages (IHI 0048B 5.4). */
+	.gicv_base = 0x08040000,
+	.gicv_size = 0x2000,
 	/* GICv2: SPIs are INTIDs 32..1019 (IHI 0048B 2.2.1). */
 	.spi_first = 32,
 	.spi_last = 1019,

@@ -43,6 +43,9 @@
  *   D6. EMULATED: service names a partition of kind CFG_VM_SERVICE that is not
  *       the partition itself.
  *   D7. A service partition has no EMULATED windows (services do not chain).
+ *   D8. GICV: only in a guest, size equal to the platform's gicv_size, and
+ *       the platform has one; it is not a grant of frames (D5 does not
+ *       apply): every guest may map the banked virtual CPU interface.
  * IRQs
  *   Q1. Each IRQ lies in the platform's grantable SPIs [spi_first, spi_last].
  *   Q2. Each IRQ is listed once in the whole scenario: one partition owns it,
@@ -577,6 +580,34 @@ static void check_emulated(struct check *chk, size_t i, size_t j)
 	emit(chk, &m);
 }
 
+/** D8 for GICV device @p j of partition @p i. */
+static void check_gicv(struct check *chk, size_t i, size_t j)
+{
+	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
+	struct msg m;
+
+	if (chk->sc->vms[i].kind != CFG_VM_GUEST) {
+		msg_vm_dev(&m, chk, i, j);
+		msg_str(&m, " is a GICV window, which only a guest may have");
+		emit(chk, &m);
+	}
+	if (chk->plat == NULL) {
+		return;
+	}
+	if (chk->plat->gicv_size == 0) {
+		msg_vm_dev(&m, chk, i, j);
+		msg_str(&m, " is a GICV window but the platform has no GICV");
+		emit(chk, &m);
+	} else if (dev->size != chk->plat->gicv_size) {
+		msg_vm_dev(&m, chk, i, j);
+		msg_str(&m, " size ");
+		msg_hex(&m, dev->size);
+		msg_str(&m, " differs from the platform's GICV size ");
+		msg_hex(&m, chk->plat->gicv_size);
+		emit(chk, &m);
+	}
+}
+
 /** D1, D2 and the kind-specific rules for device @p j of partition @p i. */
 static void check_device(struct check *chk, size_t i, size_t j)
 {
@@ -621,12 +652,15 @@ static void check_device(struct check *chk, size_t i, size_t j)
 	case CFG_DEV_EMULATED:
 		check_emulated(chk, i, j);
 		break;
+	case CFG_DEV_GICV:
+		check_gicv(chk, i, j);
+		break;
 	default:
 		msg_vm_dev(&m, chk, i, j);
 		msg_str(&m, " has kind ");
 		msg_dec(&m, (uint32_t)dev->kind);
-		msg_str(&m, ", neither CFG_DEV_PASSTHROUGH nor "
-			    "CFG_DEV_EMULATED");
+		msg_str(&m, ", not CFG_DEV_PASSTHROUGH, CFG_DEV_EMULATED nor "
+			    "CFG_DEV_GICV");
 		emit(chk, &m);
 		break;
 	}

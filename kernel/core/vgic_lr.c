@@ -188,7 +188,7 @@ static bool irq_valid(const struct vgic_pending_irq *irq)
 
 void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count)
 {
-	static const struct vgic_pending_irq no_irq = { 0 };
+	static const struct vgic_pending_irq no_irq = {0};
 
 	c->lr_count = lr_count > VGIC_MAX_LRS ? VGIC_MAX_LRS : lr_count;
 	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
@@ -230,8 +230,7 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 		return false;
 	}
 	lr = find_lr(c, irq);
-	if (lr != NONE &&
-	    (lr_state(c->lr[lr]) & GICH_LR_STATE_PENDING) != 0) {
+	if (lr != NONE && (lr_state(c->lr[lr]) & GICH_LR_STATE_PENDING) != 0) {
 		return true;
 	}
 	if (find_queued(c, irq) != NONE) {
@@ -246,7 +245,7 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	 */
 	if (lr != NONE && !lr_is_hw(c->lr[lr])) {
 		c->lr[lr] =
-			lr_with_state(c->lr[lr], GICH_LR_STATE_PENDING_ACTIVE);
+		    lr_with_state(c->lr[lr], GICH_LR_STATE_PENDING_ACTIVE);
 		return true;
 	}
 	if (c->queue_len >= VGIC_NR_IRQS) {
@@ -321,9 +320,9 @@ static uint32_t victim_lr(const struct vgic_cpu *c, uint8_t prio)
 static struct vgic_pending_irq irq_from_lr(uint32_t lr)
 {
 	struct vgic_pending_irq irq = {
-		.intid = (uint16_t)lr_intid(lr),
-		.priority = (uint8_t)(lr_priority(lr) << LR_PRIORITY_DROP),
-		.group1 = (lr & GICH_LR_GRP1) != 0,
+	    .intid = (uint16_t)lr_intid(lr),
+	    .priority = (uint8_t)(lr_priority(lr) << LR_PRIORITY_DROP),
+	    .group1 = (lr & GICH_LR_GRP1) != 0,
 	};
 
 	if (is_sgi(irq.intid)) {
@@ -422,8 +421,8 @@ void vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid)
 		if (state == GICH_LR_STATE_PENDING) {
 			c->lr[i] = 0;
 		} else if (state == GICH_LR_STATE_PENDING_ACTIVE) {
-			c->lr[i] = lr_with_state(c->lr[i],
-						 GICH_LR_STATE_ACTIVE);
+			c->lr[i] =
+			    lr_with_state(c->lr[i], GICH_LR_STATE_ACTIVE);
 		}
 	}
 }

@@ -79,6 +79,10 @@ static void vm_map_devices(struct vm *vm)
 		if (dev->kind == CFG_DEV_PASSTHROUGH) {
 			map_or_panic(vm, dev->ipa, pa_init(dev->pa), dev->size,
 				     S2_RW | S2_DEVICE, dev->name);
+		} else if (dev->kind == CFG_DEV_GICV) {
+			map_or_panic(vm, dev->ipa,
+				     pa_init(scenario.platform->gicv_base),
+				     dev->size, S2_RW | S2_DEVICE, dev->name);
 		}
 	}
 }

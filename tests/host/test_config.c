@@ -55,6 +55,8 @@ static const struct cfg_platform qemu_virt = {
 	.mmio_base = 0x08000000,
 	.mmio_size = 0x38000000,
 	.uart_base = 0x09000000,
+	.gicv_base = 0x08040000,
+	.gicv_size = 0x2000,
 	.spi_first = 32,
 	.spi_last = 1019,
 };
@@ -771,6 +773,39 @@ static void test_cfg_validate_passthrough_log_uart_to_service_ok(void **state)
 	assert_int_equal(run(f), 0);
 }
 
+static void test_cfg_validate_gicv_shared_by_guests_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *g1 = &f->sc.vms[f->sc.vm_count++];
+
+	*g1 = f->sc.vms[0];
+	g1->name = "guest1";
+	g1->irq_count = 0;
+	g1->device_count = 0;
+	f->sc.vms[0].devices[0] = (struct cfg_device){
+		.name = "gicc", .kind = CFG_DEV_GICV, .ipa = 0x08010000, .size = 0x2000,
+	};
+	g1->devices[0] = f->sc.vms[0].devices[0];
+	g1->device_count = 1;
+	assert_int_equal(run(f), 0);
+}
+
+static void test_cfg_validate_gicv_wrong_size_or_in_service(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[0].devices[0] = (struct cfg_device){
+		.name = "gicc", .kind = CFG_DEV_GICV, .ipa = 0x08010000, .size = 0x1000,
+	};
+	f->sc.vms[1].devices[0] = f->sc.vms[0].devices[0];
+	f->sc.vms[1].devices[0].size = 0x2000;
+	f->sc.vms[1].device_count = 1;
+	assert_int_equal(run(f), 2);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'gicc'",
+			    "differs from the platform's GICV size", NULL));
+	assert_true(msg_has(f, 1, "vm 'uart'", "only a guest may have", NULL));
+}
+
 static void test_cfg_validate_passthrough_granted_twice_same_vm(void **state)
 {
 	struct fixture *f = *state;
@@ -1052,6 +1087,8 @@ int main(void)
 		T(test_cfg_validate_passthrough_outside_mmio),
 		T(test_cfg_validate_passthrough_pa_wraps),
 		T(test_cfg_validate_passthrough_log_uart_to_service_ok),
+		T(test_cfg_validate_gicv_shared_by_guests_ok),
+		T(test_cfg_validate_gicv_wrong_size_or_in_service),
 		T(test_cfg_validate_passthrough_log_uart),
 		T(test_cfg_validate_passthrough_granted_twice_same_vm),
 		T(test_cfg_validate_passthrough_granted_twice_other_vm),

@@ -21,24 +21,24 @@
 #include "hyp/vgic_lr.h"
 
 /* GICH_LRn layout, IHI 0048B 5.3.4, written out independently. */
-#define LR_VIRTUALID(lr) ((lr) & 0x3ffU)           /* [9:0] */
-#define LR_PHYSICALID(lr) (((lr) >> 10) & 0x3ffU)  /* [19:10], HW = 1 */
-#define LR_CPUID(lr) (((lr) >> 10) & 0x7U)         /* [12:10], HW = 0 */
-#define LR_EOI_BIT (1U << 19)                      /* [19], HW = 0 */
-#define LR_PRIORITY(lr) (((lr) >> 23) & 0x1fU)     /* [27:23] */
-#define LR_STATE(lr) (((lr) >> 28) & 0x3U)         /* [29:28] */
-#define LR_GRP1_BIT (1U << 30)                     /* [30] */
-#define LR_HW_BIT (1U << 31)                       /* [31] */
+#define LR_VIRTUALID(lr)  ((lr)&0x3ffU)		  /* [9:0] */
+#define LR_PHYSICALID(lr) (((lr) >> 10) & 0x3ffU) /* [19:10], HW = 1 */
+#define LR_CPUID(lr)	  (((lr) >> 10) & 0x7U)	  /* [12:10], HW = 0 */
+#define LR_EOI_BIT	  (1U << 19)		  /* [19], HW = 0 */
+#define LR_PRIORITY(lr)	  (((lr) >> 23) & 0x1fU)  /* [27:23] */
+#define LR_STATE(lr)	  (((lr) >> 28) & 0x3U)	  /* [29:28] */
+#define LR_GRP1_BIT	  (1U << 30)		  /* [30] */
+#define LR_HW_BIT	  (1U << 31)		  /* [31] */
 
-#define ST_INVALID 0U
-#define ST_PENDING 1U
-#define ST_ACTIVE 2U
+#define ST_INVALID	  0U
+#define ST_PENDING	  1U
+#define ST_ACTIVE	  2U
 #define ST_PENDING_ACTIVE 3U
 
 /** GICV_IAR's answer when nothing is pending. */
 #define NO_IRQ 1023U
 
-/* ---- Fixtures ------------------------------------------------------------ */
+/* ---- Fixtures ---- */
 
 static int setup_lrs(void **state, uint32_t lr_count)
 {
@@ -76,14 +76,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* ---- Interrupt builders --------------------------------------------------- */
+/* ---- Interrupt builders ---- */
 
 static struct vgic_pending_irq spi(uint16_t intid, uint8_t priority)
 {
 	return (struct vgic_pending_irq){
-		.intid = intid,
-		.priority = priority,
-		.group1 = true,
+	    .intid = intid,
+	    .priority = priority,
+	    .group1 = true,
 	};
 }
 
@@ -91,10 +91,10 @@ static struct vgic_pending_irq sgi(uint16_t intid, uint8_t source,
 				   uint8_t priority)
 {
 	return (struct vgic_pending_irq){
-		.intid = intid,
-		.priority = priority,
-		.source_cpu = source,
-		.group1 = true,
+	    .intid = intid,
+	    .priority = priority,
+	    .source_cpu = source,
+	    .group1 = true,
 	};
 }
 
@@ -102,11 +102,11 @@ static struct vgic_pending_irq hw_irq(uint16_t intid, uint16_t phys,
 				      uint8_t priority)
 {
 	return (struct vgic_pending_irq){
-		.intid = intid,
-		.priority = priority,
-		.hw = true,
-		.phys = phys,
-		.group1 = true,
+	    .intid = intid,
+	    .priority = priority,
+	    .hw = true,
+	    .phys = phys,
+	    .group1 = true,
 	};
 }
 
@@ -115,7 +115,7 @@ static void queue_ok(struct vgic_cpu *c, struct vgic_pending_irq irq)
 	assert_true(vgic_cpu_queue(c, &irq));
 }
 
-/* ---- Guest side ------------------------------------------------------------ */
+/* ---- Guest side ---- */
 
 static void set_state(struct vgic_cpu *c, int lr, uint32_t st)
 {
@@ -190,8 +190,8 @@ static int lr_of(const struct vgic_cpu *c, uint32_t intid)
 	return -1;
 }
 
-static void assert_state(const struct vgic_cpu *c, uint32_t intid,
-			 bool pending, bool active)
+static void assert_state(const struct vgic_cpu *c, uint32_t intid, bool pending,
+			 bool active)
 {
 	bool p = !pending;
 	bool a = !active;
@@ -211,7 +211,7 @@ static uint32_t valid_lrs(const struct vgic_cpu *c)
 	return n;
 }
 
-/* ---- vgic_cpu_init --------------------------------------------------------- */
+/* ---- vgic_cpu_init ---- */
 
 static void test_vgic_cpu_init_empty(void **state)
 {
@@ -276,7 +276,7 @@ static void test_vgic_cpu_init_zero_lrs(void **state)
 	assert_state(c, 40, true, false);
 }
 
-/* ---- vgic_lr_make ---------------------------------------------------------- */
+/* ---- vgic_lr_make ---- */
 
 static void test_vgic_lr_make_spi_fields(void **state)
 {
@@ -381,7 +381,7 @@ static void test_vgic_lr_make_priority_top_five_bits(void **state)
 			 (1U << 23) | 32);
 }
 
-/* ---- vgic_cpu_queue -------------------------------------------------------- */
+/* ---- vgic_cpu_queue ---- */
 
 static void test_vgic_cpu_queue_dedupe_queued(void **state)
 {
@@ -524,7 +524,7 @@ static void test_vgic_cpu_queue_rejects_malformed(void **state)
 	queue_ok(c, spi(1019, 0xa0));
 }
 
-/* ---- vgic_cpu_flush -------------------------------------------------------- */
+/* ---- vgic_cpu_flush ---- */
 
 static void test_vgic_cpu_flush_priority_order(void **state)
 {
@@ -725,7 +725,7 @@ static void test_vgic_cpu_flush_preempt_needs_higher_lr_priority(void **state)
 	assert_int_equal(c->queue[1].intid, 41);
 }
 
-/* ---- vgic_cpu_sync --------------------------------------------------------- */
+/* ---- vgic_cpu_sync ---- */
 
 static void test_vgic_cpu_sync_frees_completed_lrs(void **state)
 {
@@ -765,7 +765,7 @@ static void test_vgic_cpu_sync_reuse_without_sync(void **state)
 	assert_int_equal(valid_lrs(c), 1);
 }
 
-/* ---- vgic_cpu_state -------------------------------------------------------- */
+/* ---- vgic_cpu_state ---- */
 
 static void test_vgic_cpu_state_transitions(void **state)
 {
@@ -773,19 +773,19 @@ static void test_vgic_cpu_state_transitions(void **state)
 
 	assert_state(c, 40, false, false);
 	queue_ok(c, spi(40, 0xa0));
-	assert_state(c, 40, true, false);           /* Queued. */
+	assert_state(c, 40, true, false); /* Queued. */
 	vgic_cpu_flush(c);
-	assert_state(c, 40, true, false);           /* In an LR. */
+	assert_state(c, 40, true, false); /* In an LR. */
 	assert_int_equal(guest_ack(c), 0);
-	assert_state(c, 40, false, true);           /* Acknowledged. */
+	assert_state(c, 40, false, true); /* Acknowledged. */
 	queue_ok(c, spi(40, 0xa0));
-	assert_state(c, 40, true, true);            /* Re-triggered. */
+	assert_state(c, 40, true, true); /* Re-triggered. */
 	guest_eoi(c, 0);
-	assert_state(c, 40, true, false);           /* EOI of first. */
+	assert_state(c, 40, true, false); /* EOI of first. */
 	assert_int_equal(guest_ack(c), 0);
 	assert_state(c, 40, false, true);
 	guest_eoi(c, 0);
-	assert_state(c, 40, false, false);          /* Completed. */
+	assert_state(c, 40, false, false); /* Completed. */
 	vgic_cpu_sync(c);
 	assert_state(c, 40, false, false);
 	assert_state(c, 41, false, false);
@@ -803,7 +803,7 @@ static void test_vgic_cpu_state_sgi_any_source(void **state)
 	assert_state(c, 6, false, false);
 }
 
-/* ---- vgic_cpu_clear_pending ------------------------------------------------- */
+/* ---- vgic_cpu_clear_pending ---- */
 
 static void test_vgic_cpu_clear_pending_queued(void **state)
 {
@@ -899,47 +899,47 @@ static void test_vgic_cpu_clear_pending_sgi_all_sources(void **state)
 	assert_int_equal(c->queue[0].intid, 4);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)	 cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define T1(name) cmocka_unit_test_setup_teardown(name, setup_1lr, teardown)
 #define T2(name) cmocka_unit_test_setup_teardown(name, setup_2lrs, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_vgic_cpu_init_empty),
-		T(test_vgic_cpu_init_clamps_lr_count),
-		T2(test_vgic_cpu_init_uses_only_lr_count),
-		T(test_vgic_cpu_init_zero_lrs),
-		T(test_vgic_lr_make_spi_fields),
-		T(test_vgic_lr_make_sgi_cpuid),
-		T(test_vgic_lr_make_spi_ignores_source_cpu),
-		T(test_vgic_lr_make_hw_fields),
-		T(test_vgic_lr_make_state_field),
-		T(test_vgic_lr_make_priority_top_five_bits),
-		T(test_vgic_cpu_queue_dedupe_queued),
-		T(test_vgic_cpu_queue_dedupe_in_lr),
-		T(test_vgic_cpu_queue_sgi_two_sources),
-		T(test_vgic_cpu_queue_active_becomes_pending_active),
-		T(test_vgic_cpu_queue_hw_active_stays_queued),
-		T(test_vgic_cpu_queue_full_returns_false),
-		T(test_vgic_cpu_queue_rejects_malformed),
-		T(test_vgic_cpu_flush_priority_order),
-		T2(test_vgic_cpu_flush_tie_arrival_order),
-		T1(test_vgic_cpu_flush_keeps_queue_order),
-		T(test_vgic_cpu_flush_overflow_refills_after_sync),
-		T2(test_vgic_cpu_flush_preempts_lower_pending),
-		T1(test_vgic_cpu_flush_preempt_goes_before_queue),
-		T2(test_vgic_cpu_flush_no_preempt_active_or_hw),
-		T1(test_vgic_cpu_flush_preempt_needs_higher_lr_priority),
-		T(test_vgic_cpu_sync_frees_completed_lrs),
-		T(test_vgic_cpu_sync_reuse_without_sync),
-		T(test_vgic_cpu_state_transitions),
-		T(test_vgic_cpu_state_sgi_any_source),
-		T(test_vgic_cpu_clear_pending_queued),
-		T(test_vgic_cpu_clear_pending_in_lr),
-		T(test_vgic_cpu_clear_pending_pending_active),
-		T(test_vgic_cpu_clear_pending_hw),
-		T(test_vgic_cpu_clear_pending_sgi_all_sources),
+	    T(test_vgic_cpu_init_empty),
+	    T(test_vgic_cpu_init_clamps_lr_count),
+	    T2(test_vgic_cpu_init_uses_only_lr_count),
+	    T(test_vgic_cpu_init_zero_lrs),
+	    T(test_vgic_lr_make_spi_fields),
+	    T(test_vgic_lr_make_sgi_cpuid),
+	    T(test_vgic_lr_make_spi_ignores_source_cpu),
+	    T(test_vgic_lr_make_hw_fields),
+	    T(test_vgic_lr_make_state_field),
+	    T(test_vgic_lr_make_priority_top_five_bits),
+	    T(test_vgic_cpu_queue_dedupe_queued),
+	    T(test_vgic_cpu_queue_dedupe_in_lr),
+	    T(test_vgic_cpu_queue_sgi_two_sources),
+	    T(test_vgic_cpu_queue_active_becomes_pending_active),
+	    T(test_vgic_cpu_queue_hw_active_stays_queued),
+	    T(test_vgic_cpu_queue_full_returns_false),
+	    T(test_vgic_cpu_queue_rejects_malformed),
+	    T(test_vgic_cpu_flush_priority_order),
+	    T2(test_vgic_cpu_flush_tie_arrival_order),
+	    T1(test_vgic_cpu_flush_keeps_queue_order),
+	    T(test_vgic_cpu_flush_overflow_refills_after_sync),
+	    T2(test_vgic_cpu_flush_preempts_lower_pending),
+	    T1(test_vgic_cpu_flush_preempt_goes_before_queue),
+	    T2(test_vgic_cpu_flush_no_preempt_active_or_hw),
+	    T1(test_vgic_cpu_flush_preempt_needs_higher_lr_priority),
+	    T(test_vgic_cpu_sync_frees_completed_lrs),
+	    T(test_vgic_cpu_sync_reuse_without_sync),
+	    T(test_vgic_cpu_state_transitions),
+	    T(test_vgic_cpu_state_sgi_any_source),
+	    T(test_vgic_cpu_clear_pending_queued),
+	    T(test_vgic_cpu_clear_pending_in_lr),
+	    T(test_vgic_cpu_clear_pending_pending_active),
+	    T(test_vgic_cpu_clear_pending_hw),
+	    T(test_vgic_cpu_clear_pending_sgi_all_sources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

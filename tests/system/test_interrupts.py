@@ -24,3 +24,20 @@ def test_console_input_raises_the_guest_uart_interrupt(boot):
     assert int(got.group(2)) >= 1
     m.expect(r'\[test\] TEST RESULT: PASS')
     assert m.wait_exit() == 0
+
+
+def test_two_guests_get_their_interrupts_across_vcpu_switches(boot):
+    """Two guests on one CPU: each WFI of one switches to the other (full
+    EL1, virtual timer and GICH state). Both pass the whole interrupt test;
+    both distributors are served by one vgic service."""
+    m = boot('test-irq-two')
+    m.expect(r'\[vgic\] vgic: serving 2 distributor\(s\)')
+    for _ in range(2):
+        m.expect(r'\[(one|two)\] TEST RESULT: PASS')
+    m.expect(r'hyp: no guest left running')
+    assert m.wait_exit() == 0
+    out = m.output()
+    for vm in ('one', 'two'):
+        assert '[%s] irq: 10 timer ticks through GICC IAR/EOIR' % vm in out
+        assert '[%s] irq: SGI 5 to itself' % vm in out
+    assert 'TEST CHECK FAILED' not in out

@@ -39,6 +39,12 @@ enum cfg_dev_kind {
 	CFG_DEV_PASSTHROUGH = 1,
 	/** Accesses trap and are forwarded to a service partition. */
 	CFG_DEV_EMULATED = 2,
+	/**
+	 * The platform's GIC virtual CPU interface (GICV): mapped to
+	 * platform->gicv_base. Every guest may have one (it is banked: each
+	 * vCPU's state lives in the list registers); size is gicv_size.
+	 */
+	CFG_DEV_GICV = 3,
 };
 
 /** A device window in a partition's IPA space. */
@@ -76,7 +82,9 @@ struct cfg_platform {
 	uint64_t hyp_reserved;  /**< Bytes of RAM kept by the kernel image. */
 	uint64_t mmio_base;     /**< Device space a partition may be granted. */
 	uint64_t mmio_size;
-	uint64_t uart_base;     /**< The kernel's own log UART (never granted). */
+	uint64_t uart_base;     /**< The kernel's own log UART. */
+	uint64_t gicv_base;     /**< GIC virtual CPU interface (GICV). */
+	uint64_t gicv_size;
 	uint32_t spi_first;     /**< Lowest grantable SPI ID. */
 	uint32_t spi_last;      /**< Highest grantable SPI ID. */
 };

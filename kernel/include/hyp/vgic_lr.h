@@ -54,6 +54,10 @@ struct vgic_cpu {
 	uint64_t injected;                 /**< Statistics. */
 };
 
+/**
+ * Empty state for a vCPU whose GIC implements @p lr_count LRs (clamped to
+ * VGIC_MAX_LRS): every LR invalid, nothing queued.
+ */
 void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
 
 /**
@@ -61,7 +65,14 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
  * source) is already pending in an LR or the queue, nothing changes (a
  * level/edge that is already pending stays one pending interrupt); if it is
  * active in an LR, that LR becomes pending+active. Returns false only if
- * the queue is full.
+ * the queue is full or @p irq cannot be put in an LR (ID or PhysicalID
+ * above 1019, SGI source above 7).
+ *
+ * For SGIs the source CPU is part of the identity: the same SGI from two
+ * sources is two interrupts. A hardware interrupt that is active in an LR
+ * is queued instead, because an HW LR must not be pending+active (the
+ * physical distributor holds its pending state); it reaches an LR after
+ * the guest has completed the active one.
  */
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
@@ -70,22 +81,31 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
  * arrival order) into free LRs (state invalid). Returns true if interrupts
  * remain queued: the caller then asks for a maintenance interrupt when LRs
  * free up (GICH_HCR.UIE/NPIE).
+ *
+ * With every LR busy, a queued interrupt whose 5-bit LR priority is
+ * strictly higher than that of a pending-only software LR takes that LR
+ * (the lowest-priority one); the displaced interrupt goes back to the
+ * front of the queue with its priority rounded to those five bits. No LR
+ * is given the EOI bit: nothing here needs to see a guest EOI.
  */
 bool vgic_cpu_flush(struct vgic_cpu *c);
 
 /**
  * After reading the hardware LRs back into c->lr: LRs whose state is
  * invalid are free again (the guest completed them). Nothing else to do in
- * software; provided so tests and callers have one entry point.
+ * software; provided so tests and callers have one entry point. Free LRs
+ * are zeroed so the shadow holds only live interrupts.
  */
 void vgic_cpu_sync(struct vgic_cpu *c);
 
-/** Pending/active state of @p intid as the guest last left it. */
+/** Pending/active state of @p intid as the guest last left it (for an SGI,
+ * from any source). */
 void vgic_cpu_state(const struct vgic_cpu *c, uint32_t intid, bool *pending,
 		    bool *active);
 
 /** Drop @p intid from the queue and from LRs where it is only pending
- * (ICPENDR); an active one stays active. */
+ * (ICPENDR); an active one stays active. Hardware interrupts and every
+ * source of an SGI alike. */
 void vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid);
 
 /** Build an LR value for @p irq in state @p state. */
