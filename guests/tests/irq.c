@@ -87,6 +87,33 @@ static void check_timer(void)
 	printf("irq: %u timer ticks through GICC IAR/EOIR\n", seen[VTIMER_INTID]);
 }
 
+/*
+ * The timer fires again right after each completion, with no exit in
+ * between: the kernel must not mistake the completed interrupt for one
+ * still pending in its list-register shadow (a regression test).
+ */
+static void check_back_to_back_timer(void)
+{
+	const uint32_t rounds = 5;
+	uint32_t start = seen[VTIMER_INTID];
+
+	for (uint32_t r = 1; r <= rounds; r++) {
+		uint64_t spins = 0;
+
+		tick = 0;
+		seen[VTIMER_INTID] = TICKS;   /* handler: stop after one */
+		write_sysreg(cntv_cval_el0, 0);
+		write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
+		isb();
+		while (seen[VTIMER_INTID] == TICKS && spins < 10000000) {
+			spins++;
+		}
+		CHECK_EQ(seen[VTIMER_INTID], TICKS + 1);
+	}
+	seen[VTIMER_INTID] = start;
+	printf("irq: %u back-to-back timer interrupts without exits\n", rounds);
+}
+
 static void pend(uint32_t id)
 {
 	*gicd(GICD_ISPENDR(id / 32)) = 1U << (id % 32);
@@ -165,6 +192,7 @@ void test_main(void)
 	gic_setup(PMR_DEFAULT);
 	irq_unmask();
 	check_timer();
+	check_back_to_back_timer();
 	check_distributor();
 	check_sgi();
 	irq_mask();

@@ -57,6 +57,15 @@ static uint32_t spi_target(const struct vm *vm, const struct vgic_irq_cfg *c)
 	return 0;
 }
 
+/* The vCPU's LRs as the guest left them (read from hardware if loaded). */
+static void sync_lrs(struct vcpu *v)
+{
+	if (cpu_this()->loaded == v) {
+		gich_sync(&v->vgic);
+	}
+	vgic_cpu_sync(&v->vgic);
+}
+
 bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		 uint32_t phys, uint32_t source)
 {
@@ -82,6 +91,9 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		.group1 = c->group1,
 	};
 
+	/* The guest may have completed LRs since the last exit: without a
+	 * fresh view a new interrupt would look like one still pending. */
+	sync_lrs(v);
 	if (!vgic_cpu_queue(&v->vgic, &p)) {
 		return false;
 	}
@@ -90,15 +102,6 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		v->state = VCPU_RUNNABLE;
 	}
 	return true;
-}
-
-/* The vCPU's LRs as the guest left them (read from hardware if loaded). */
-static void sync_lrs(struct vcpu *v)
-{
-	if (cpu_this()->loaded == v) {
-		gich_sync(&v->vgic);
-	}
-	vgic_cpu_sync(&v->vgic);
 }
 
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
