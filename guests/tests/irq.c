@@ -177,6 +177,28 @@ static void check_distributor(void)
 	printf("irq: distributor enable/pending/active/priority behave\n");
 }
 
+/*
+ * More interrupts pending at once than the GIC has list registers (QEMU's
+ * GICv2 has 4): the rest wait in the kernel's queue and move in when the
+ * guest completes some (maintenance interrupt on underflow).
+ */
+static void check_lr_overflow(void)
+{
+	const uint32_t first = 50, count = 8;
+
+	irq_mask();
+	for (uint32_t id = first; id < first + count; id++) {
+		gic_enable_irq(id);
+		pend(id);
+	}
+	irq_unmask();
+	for (uint32_t id = first; id < first + count; id++) {
+		wait_for(id, 1);
+		CHECK_EQ(seen[id], 1);
+	}
+	printf("irq: %u interrupts pending at once, all delivered\n", count);
+}
+
 static void check_sgi(void)
 {
 	*gicd(GICD_SGIR) = SGIR_SELF | SGI_ID;
@@ -194,6 +216,7 @@ void test_main(void)
 	check_timer();
 	check_back_to_back_timer();
 	check_distributor();
+	check_lr_overflow();
 	check_sgi();
 	irq_mask();
 }

@@ -65,6 +65,7 @@ static void handle_one(uint32_t intid)
 		return;
 	case GIC_INTID_HYP_TIMER:
 		write_sysreg(cnthp_ctl_el2, 0);
+		cpu_this()->slice_expired = true;
 		break;
 	case GIC_INTID_MAINTENANCE:
 		gich_maintenance_ack();

@@ -5,6 +5,7 @@
  */
 #include "hyp/sched.h"
 
+#include "arch/sysreg.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "hyp/log.h"
@@ -98,6 +99,31 @@ static uint64_t earliest_deadline(void)
 	return best;
 }
 
+/* Is a guest vCPU other than @p v waiting for the CPU? */
+static bool other_guest_runnable(const struct vcpu *v)
+{
+	uint32_t total;
+
+	vcpu_at(0, &total);
+	for (uint32_t k = 0; k < total; k++) {
+		uint32_t unused;
+		const struct vcpu *o = vcpu_at(k, &unused);
+
+		if (o != v && !o->is_service && vcpu_can_run(o)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Bound the loaded guest's time on the CPU while another guest waits. */
+static void arm_slice(const struct vcpu *guest)
+{
+	uint64_t ticks = read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
+
+	arch_slice_arm(other_guest_runnable(guest) ? ticks : 0);
+}
+
 /*
  * Make @p next the running vCPU. Guests get a full EL1 context switch; a
  * service runs on top of the loaded guest with a light one (vcpu_arch.h),
@@ -122,6 +148,7 @@ static struct vcpu *switch_to(struct vcpu *next)
 		}
 		arch_vcpu_load(next);
 		cpu->loaded = next;
+		arm_slice(next);
 	}
 	cpu->current = next;
 	if (next->pending != 0) {
@@ -176,6 +203,7 @@ static struct vcpu *idle_until_runnable(void)
 		}
 		arch_sleep_until(deadline);
 		irq_handle_pending();
+		cpu_this()->slice_expired = false;
 	}
 }
 
@@ -197,6 +225,16 @@ struct vcpu *sched_next(struct vcpu *current)
 
 struct vcpu *sched_preempt(struct vcpu *current)
 {
+	struct cpu *cpu = cpu_this();
+
+	if (cpu->slice_expired) {
+		cpu->slice_expired = false;
+		/* Never preempt a service in the middle of a request. */
+		if (!current->is_service) {
+			return sched_yield(current);
+		}
+		arm_slice(cpu->loaded);
+	}
 	for (uint32_t i = 0; i < vm_count(); i++) {
 		struct vm *vm = vm_get(i);
 
@@ -212,7 +250,14 @@ struct vcpu *sched_yield(struct vcpu *current)
 {
 	struct vcpu *next = pick(current, true);
 
-	return switch_to(next != NULL ? next : current);
+	if (next == NULL || next == cpu_this()->loaded) {
+		/* Nobody else: keep going, with a new slice if one is due. */
+		if (!current->is_service) {
+			arm_slice(current);
+		}
+		return switch_to(next != NULL ? next : current);
+	}
+	return switch_to(next);
 }
 
 _Noreturn void sched_start(void)

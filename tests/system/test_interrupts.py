@@ -12,6 +12,8 @@ def test_timer_distributor_and_self_sgi(boot):
     assert '[test] irq: 10 timer ticks through GICC IAR/EOIR' in out
     assert '[test] irq: distributor enable/pending/active/priority behave' in out
     assert '[test] irq: SGI 5 to itself' in out
+    assert '[test] irq: 8 interrupts pending at once, all delivered' in out
+    assert '[test] irq: 5 back-to-back timer interrupts without exits' in out
     assert '[vgic] vgic: serving 1 distributor(s)' in out
 
 

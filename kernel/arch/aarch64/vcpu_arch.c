@@ -125,6 +125,16 @@ uint64_t arch_counter_now(void)
 	return read_sysreg(cntpct_el0);
 }
 
+void arch_slice_arm(uint64_t ticks)
+{
+	if (ticks == 0) {
+		write_sysreg(cnthp_ctl_el2, 0);
+		return;
+	}
+	write_sysreg(cnthp_tval_el2, ticks);
+	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+}
+
 void arch_sleep_until(uint64_t deadline)
 {
 	if (deadline != UINT64_MAX) {

@@ -3,6 +3,7 @@
  * Per-physical-CPU state. This is the only place that holds "what runs on
  * this CPU now"; everything else hangs off struct vm / struct vcpu.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -15,6 +16,7 @@ struct cpu {
 				   (parked while a service runs). */
 	struct vcpu *light;       /**< Service vCPU running on top of it. */
 	uint32_t lr_count;        /**< GICH list registers of this CPU. */
+	bool slice_expired;       /**< The EL2 timer ended a time slice. */
 };
 
 #define CPU_MAX 1

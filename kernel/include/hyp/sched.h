@@ -14,7 +14,13 @@ struct vcpu;
  */
 struct vcpu *sched_next(struct vcpu *current);
 
-/** After an interrupt: a runnable service first, else @p current. */
+/** Length of a guest's time slice when others wait: 1/SCHED_SLICE_HZ s. */
+#define SCHED_SLICE_HZ 100
+
+/**
+ * After an interrupt: a runnable service first; at the end of a time
+ * slice the next runnable guest; else @p current.
+ */
 struct vcpu *sched_preempt(struct vcpu *current);
 
 /** Give the CPU to another runnable vCPU if there is one (WFE, yield). */

@@ -67,6 +67,12 @@ void arch_fpsimd_restore(const struct arch_fpsimd *fp);
 uint64_t arch_counter_now(void);
 
 /**
+ * Arm the EL2 physical timer (CNTHP) to end a time slice @p ticks counter
+ * ticks from now, or disarm it (0).
+ */
+void arch_slice_arm(uint64_t ticks);
+
+/**
  * Sleep in WFI until the physical counter reaches @p deadline (or, with
  * UINT64_MAX, until any interrupt), using the EL2 physical timer (CNTHP).
  */
