@@ -8,7 +8,9 @@
 #include "hyp/config.h"
 #include "hyp/units.h"
 
-#define TEST_GUEST_FIELDS                                                    \
-	.name = "test", .kind = CFG_VM_GUEST, .vcpu_count = 1,               \
+#define TEST_GUEST_FIELDS_NAMED(vm_name)                                     \
+	.name = vm_name, .kind = CFG_VM_GUEST, .vcpu_count = 1,              \
 	.image = "test", .image_ipa = 0x40000000, .entry = 0x40000000,       \
 	.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } }, .ram_count = 1
+
+#define TEST_GUEST_FIELDS TEST_GUEST_FIELDS_NAMED("test")

@@ -5,16 +5,13 @@
  * SGI checks run across full vCPU switches. One vgic service serves both
  * distributors.
  */
+#include "../common/test_guest.h"
 #include "../common/vgic_service.h"
 #include "../platform/platform.h"
 
 #define IRQ_TEST_GUEST(vm_name)                                               \
 	{                                                                     \
-		.name = vm_name, .kind = CFG_VM_GUEST, .vcpu_count = 1,       \
-		.image = "test", .image_ipa = 0x40000000,                     \
-		.entry = 0x40000000,                                          \
-		.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },         \
-		.ram_count = 1,                                               \
+		TEST_GUEST_FIELDS_NAMED(vm_name),                             \
 		.devices = { GUEST_GICD_WINDOW, GUEST_GICC_WINDOW },          \
 		.device_count = 2,                                            \
 	}

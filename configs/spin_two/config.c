@@ -1,15 +1,9 @@
 /** Two busy guests on one CPU: shared only by the EL2 timer's time slices. */
+#include "../common/test_guest.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
-#define SPIN_GUEST(vm_name)                                                   \
-	{                                                                     \
-		.name = vm_name, .kind = CFG_VM_GUEST, .vcpu_count = 1,       \
-		.image = "test", .image_ipa = 0x40000000,                     \
-		.entry = 0x40000000,                                          \
-		.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },         \
-		.ram_count = 1,                                               \
-	}
+#define SPIN_GUEST(vm_name) { TEST_GUEST_FIELDS_NAMED(vm_name) }
 
 const struct cfg_scenario scenario = {
 	.name = "spin-two",
