@@ -29,6 +29,9 @@
  *   I1. The partition names an image and the image table holds it.
  *   I2. [image_ipa, image_ipa + size) lies inside one RAM region.
  *   I3. entry lies inside [image_ipa, image_ipa + size).
+ *   I4. Each further load (load_count <= CFG_MAX_LOADS) names an image in
+ *       the table that fits inside one RAM region at its ipa, and no two
+ *       loaded images (the main one included) overlap.
  * Device windows
  *   D1. The name is not empty and the kind is PASSTHROUGH or EMULATED.
  *   D2. ipa and size are 4 KiB page multiples, size is not zero and the
@@ -448,14 +451,108 @@ static void check_ram(struct check *chk, size_t i, size_t r)
 	}
 }
 
-/** I1, I2, I3 for partition @p i. */
-static void check_image(struct check *chk, size_t i)
+/**
+ * I1/I2 for image @p name loaded at @p ipa in partition @p i: returns its
+ * table entry, or NULL (reported) if it is missing.
+ */
+static const struct cfg_image *check_load(struct check *chk, size_t i,
+					  const char *name, uint64_t ipa)
 {
 	const struct cfg_vm *vm = &chk->sc->vms[i];
 	size_t ram_count = clamp(vm->ram_count, CFG_MAX_RAM);
 	const struct cfg_image *img;
 	bool fits = false;
-	size_t r;
+	struct msg m;
+
+	img = cfg_find_image(chk->images, chk->image_count, name);
+	if (img == NULL) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "image ");
+		msg_quoted(&m, name);
+		msg_str(&m, " is missing (not built or not listed)");
+		emit(chk, &m);
+		return NULL;
+	}
+	for (size_t r = 0; r < ram_count; r++) {
+		if (range_contains(vm->ram[r].ipa, vm->ram[r].size, ipa,
+				   img->size)) {
+			fits = true;
+		}
+	}
+	/* With no RAM at all, P3 has already reported the problem. */
+	if (!fits && ram_count > 0) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "image ");
+		msg_quoted(&m, name);
+		msg_char(&m, ' ');
+		msg_range(&m, ipa, img->size);
+		msg_str(&m, " does not fit inside one ram region");
+		emit(chk, &m);
+	}
+	return img;
+}
+
+/** I4: further loads fit and no two loaded images overlap. */
+static void check_loads(struct check *chk, size_t i,
+			const struct cfg_image *main_img)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+	const struct cfg_image *img[CFG_MAX_LOADS + 1] = { main_img };
+	uint64_t at[CFG_MAX_LOADS + 1] = { vm->image_ipa };
+	const char *names[CFG_MAX_LOADS + 1] = { vm->image };
+	size_t n = 1;
+	struct msg m;
+
+	if (vm->load_count > CFG_MAX_LOADS) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "lists ");
+		msg_dec(&m, (uint32_t)vm->load_count);
+		msg_str(&m, " further images, more than CFG_MAX_LOADS (");
+		msg_dec(&m, CFG_MAX_LOADS);
+		msg_char(&m, ')');
+		emit(chk, &m);
+	}
+	for (size_t k = 0; k < clamp(vm->load_count, CFG_MAX_LOADS); k++) {
+		const struct cfg_load *l = &vm->loads[k];
+
+		if (l->image == NULL) {
+			msg_vm(&m, chk, i);
+			msg_str(&m, "load ");
+			msg_dec(&m, (uint32_t)k);
+			msg_str(&m, " names no image");
+			emit(chk, &m);
+			continue;
+		}
+		img[n] = check_load(chk, i, l->image, l->ipa);
+		at[n] = l->ipa;
+		names[n] = l->image;
+		n++;
+	}
+	for (size_t a = 0; a < n; a++) {
+		for (size_t b = a + 1; b < n; b++) {
+			if (img[a] == NULL || img[b] == NULL ||
+			    !range_overlaps(at[a], img[a]->size, at[b], img[b]->size)) {
+				continue;
+			}
+			msg_vm(&m, chk, i);
+			msg_str(&m, "image ");
+			msg_quoted(&m, names[a]);
+			msg_char(&m, ' ');
+			msg_range(&m, at[a], img[a]->size);
+			msg_str(&m, " overlaps image ");
+			msg_quoted(&m, names[b]);
+			msg_char(&m, ' ');
+			msg_range(&m, at[b], img[b]->size);
+			emit(chk, &m);
+		}
+	}
+}
+
+/** I1, I2, I3, I4 for partition @p i. */
+static void check_image(struct check *chk, size_t i)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+	const struct cfg_image *img;
 	struct msg m;
 
 	if (vm->image == NULL) {
@@ -464,31 +561,11 @@ static void check_image(struct check *chk, size_t i)
 		emit(chk, &m);
 		return;
 	}
-	img = cfg_find_image(chk->images, chk->image_count, vm->image);
+	img = check_load(chk, i, vm->image, vm->image_ipa);
 	if (img == NULL) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "image ");
-		msg_quoted(&m, vm->image);
-		msg_str(&m, " is missing (not built or not listed)");
-		emit(chk, &m);
 		return;
 	}
-	for (r = 0; r < ram_count; r++) {
-		if (range_contains(vm->ram[r].ipa, vm->ram[r].size,
-				   vm->image_ipa, img->size)) {
-			fits = true;
-		}
-	}
-	/* With no RAM at all, P3 has already reported the problem. */
-	if (!fits && ram_count > 0) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "image ");
-		msg_quoted(&m, vm->image);
-		msg_char(&m, ' ');
-		msg_range(&m, vm->image_ipa, img->size);
-		msg_str(&m, " does not fit inside one ram region");
-		emit(chk, &m);
-	}
+	check_loads(chk, i, img);
 	if (!range_contains(vm->image_ipa, img->size, vm->entry, 1)) {
 		msg_vm(&m, chk, i);
 		msg_str(&m, "entry ");

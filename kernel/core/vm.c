@@ -117,6 +117,17 @@ static void vm_load(struct vm *vm, bool dirty)
 
 	CHECK(dst != NULL && avail >= vm->image->size);
 	memcpy(dst, vm->image->data, vm->image->size);
+	for (size_t k = 0; k < vm->cfg->load_count; k++) {
+		const struct cfg_load *l = &vm->cfg->loads[k];
+		const struct cfg_image *img = cfg_find_image(
+			scenario_images, scenario_image_count, l->image);
+
+		/* Validated at build time and at boot (rule I4). */
+		CHECK(img != NULL);
+		dst = ram_ptr(vm, l->ipa, &avail);
+		CHECK(dst != NULL && avail >= img->size);
+		memcpy(dst, img->data, img->size);
+	}
 	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
 		mmu_clean_dcache_range(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
 	}

@@ -26,7 +26,7 @@
 struct fixture {
 	struct cfg_platform plat;
 	struct cfg_scenario sc;
-	struct cfg_image images[2];
+	struct cfg_image images[4];
 	size_t image_count;
 	char msgs[MAX_MSGS][MSG_LEN];
 	size_t msg_count;
@@ -773,6 +773,33 @@ static void test_cfg_validate_passthrough_log_uart_to_service_ok(void **state)
 	assert_int_equal(run(f), 0);
 }
 
+static void test_cfg_validate_loads_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	f->images[f->image_count++] = (struct cfg_image){ .name = "dtb", .size = 0x1000 };
+	vm->loads[0] = (struct cfg_load){ .image = "dtb", .ipa = 0x40f00000 };
+	vm->load_count = 1;
+	assert_int_equal(run(f), 0);
+}
+
+static void test_cfg_validate_loads_missing_outside_overlapping(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	f->images[f->image_count++] = (struct cfg_image){ .name = "dtb", .size = 0x1000 };
+	vm->loads[0] = (struct cfg_load){ .image = "initrd", .ipa = 0x40f00000 };
+	vm->loads[1] = (struct cfg_load){ .image = "dtb", .ipa = 0x50000000 };
+	vm->loads[2] = (struct cfg_load){ .image = "dtb", .ipa = vm->image_ipa + 0x100 };
+	vm->load_count = 3;
+	assert_int_equal(run(f), 3);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "image 'initrd' is missing", NULL));
+	assert_true(msg_has(f, 1, "image 'dtb'", "does not fit inside one ram region", NULL));
+	assert_true(msg_has(f, 2, "image 'hello'", "overlaps image 'dtb'", NULL));
+}
+
 static void test_cfg_validate_gicv_shared_by_guests_ok(void **state)
 {
 	struct fixture *f = *state;
@@ -1088,6 +1115,8 @@ int main(void)
 		T(test_cfg_validate_passthrough_pa_wraps),
 		T(test_cfg_validate_passthrough_log_uart_to_service_ok),
 		T(test_cfg_validate_gicv_shared_by_guests_ok),
+		T(test_cfg_validate_loads_ok),
+		T(test_cfg_validate_loads_missing_outside_overlapping),
 		T(test_cfg_validate_gicv_wrong_size_or_in_service),
 		T(test_cfg_validate_passthrough_log_uart),
 		T(test_cfg_validate_passthrough_granted_twice_same_vm),

@@ -19,6 +19,7 @@
 #define CFG_MAX_RAM 4
 #define CFG_MAX_DEVICES 8
 #define CFG_MAX_IRQS 8
+#define CFG_MAX_LOADS 4
 #define CFG_NAME_MAX 31
 
 /** What a partition is for. */
@@ -57,6 +58,12 @@ struct cfg_device {
 	const char *service;    /**< EMULATED: name of the service partition. */
 };
 
+/** A further image copied into a partition's RAM (a DTB, an initramfs). */
+struct cfg_load {
+	const char *image;      /**< Name in the scenario's image table. */
+	uint64_t ipa;           /**< Where it is copied (inside RAM). */
+};
+
 /** One partition. */
 struct cfg_vm {
 	const char *name;       /**< Unique, [a-z0-9_-], 1..CFG_NAME_MAX. */
@@ -66,6 +73,8 @@ struct cfg_vm {
 	uint64_t image_ipa;     /**< Where the image is copied (inside RAM). */
 	uint64_t entry;         /**< vCPU 0 starts here (inside the image). */
 	uint64_t entry_arg;     /**< x0 at entry (e.g. a DTB address). */
+	struct cfg_load loads[CFG_MAX_LOADS]; /**< Images besides @c image. */
+	size_t load_count;
 	struct cfg_ram ram[CFG_MAX_RAM];
 	size_t ram_count;
 	struct cfg_device devices[CFG_MAX_DEVICES];

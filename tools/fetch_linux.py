@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Fetch the unmodified Debian arm64 kernel and static busybox pinned in
+tools/linux-versions.txt, and extract them into the output folder:
+
+    OUT/Image     the kernel (arm64 boot Image from /boot/vmlinuz-*)
+    OUT/busybox   the static busybox binary
+
+Needs Debian's arm64 package lists (dpkg --add-architecture arm64 &&
+apt-get update): done here when running as root, otherwise the exact
+commands are printed. Results are cached: nothing is downloaded when the
+files for the pinned versions are already there.
+"""
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pins():
+    found = {}
+    with open(os.path.join(HERE, 'linux-versions.txt')) as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line:
+                name, version = line.split()
+                found[name] = version
+    return found
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def ensure_arm64_lists():
+    archs = subprocess.run(['dpkg', '--print-foreign-architectures'],
+                           stdout=subprocess.PIPE, text=True).stdout.split()
+    if 'arm64' in archs:
+        return
+    if os.geteuid() != 0:
+        sys.exit('error: Debian arm64 package lists are needed. Run as root:\n'
+                 '    dpkg --add-architecture arm64 && apt-get update')
+    run(['dpkg', '--add-architecture', 'arm64'])
+    run(['apt-get', 'update', '-qq'])
+
+
+def download(pkgs, workdir):
+    result = subprocess.run(['apt-get', 'download'] + pkgs, cwd=workdir,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    if result.returncode != 0 and os.geteuid() == 0:
+        run(['apt-get', 'update', '-qq'])
+        result = subprocess.run(['apt-get', 'download'] + pkgs, cwd=workdir,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    if result.returncode != 0:
+        have = subprocess.run(['apt-cache', 'search', '--names-only',
+                               '^linux-image-6.1.0-[0-9]+-arm64$'],
+                              stdout=subprocess.PIPE, text=True).stdout
+        sys.exit('error: cannot download %s:\n%s\nAvailable kernels:\n%s'
+                 'Update tools/linux-versions.txt to one of them.'
+                 % (' '.join(pkgs), result.stdout, have))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--out', required=True)
+    args = ap.parse_args()
+    p = pins()
+    stamp = '%s %s' % (p['linux-image'], p['busybox-static'])
+    stamp_file = os.path.join(args.out, 'versions')
+    image = os.path.join(args.out, 'Image')
+    busybox = os.path.join(args.out, 'busybox')
+    if (os.path.exists(image) and os.path.exists(busybox) and
+            os.path.exists(stamp_file) and open(stamp_file).read() == stamp):
+        return
+    os.makedirs(args.out, exist_ok=True)
+    ensure_arm64_lists()
+    with tempfile.TemporaryDirectory(dir=args.out) as tmp:
+        os.chmod(tmp, 0o755)  # apt's _apt user writes here when it can
+        download(['linux-image-%s:arm64' % p['linux-image'],
+                  'busybox-static:arm64=%s' % p['busybox-static']], tmp)
+        for deb in glob.glob(os.path.join(tmp, '*.deb')):
+            run(['dpkg-deb', '-x', deb, os.path.join(tmp, 'root')])
+        kernels = glob.glob(os.path.join(tmp, 'root', 'boot', 'vmlinuz-*'))
+        if len(kernels) != 1:
+            sys.exit('error: expected one /boot/vmlinuz-* in the package')
+        shutil.copyfile(kernels[0], image)
+        shutil.copyfile(os.path.join(tmp, 'root', 'bin', 'busybox'), busybox)
+    with open(stamp_file, 'w') as f:
+        f.write(stamp)
+    print('fetched Linux %s and busybox %s into %s'
+          % (p['linux-image'], p['busybox-static'], args.out))
+
+
+if __name__ == '__main__':
+    main()
