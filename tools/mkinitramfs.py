@@ -1,22 +1,36 @@
 #!/usr/bin/env python3
 """Build a gzip-compressed initramfs (cpio "newc" format, the one Linux's
-initramfs unpacker reads) holding a static busybox and an /init script.
+initramfs unpacker reads): a static busybox as /init with an inittab that
+starts a shell on the console, plus extra executables.
 
-    mkinitramfs.py --busybox PATH --out FILE.cpio.gz
+    mkinitramfs.py --busybox PATH [--extra bin/NAME=PATH] --out FILE.cpio.gz
 """
 import argparse
 import gzip
 import os
 import stat
 
-INIT_SCRIPT = b'''#!/bin/sh
+# busybox init runs rcS, then a shell on the console (respawned).
+INITTAB = b'''::sysinit:/etc/init.d/rcS
+::respawn:-/bin/cttyhack /bin/sh
+'''
+
+RCS = b'''#!/bin/sh
 /bin/busybox --install -s /bin
+# poweroff/reboot: sync and call the kernel directly (PSCI SYSTEM_OFF /
+# SYSTEM_RESET). Signalling busybox init instead sometimes ended with the
+# shell respawned rather than the system going down.
+for cmd in poweroff reboot; do
+	rm -f /bin/$cmd
+	printf '#!/bin/sh\nsync\nexec /bin/busybox %s -f\n' $cmd > /bin/$cmd
+	chmod 755 /bin/$cmd
+done
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "tinyhyp: busybox shell on $(uname -sr)"
-exec setsid cttyhack /bin/sh
+[ -x /bin/cntvct ] && /bin/cntvct
 '''
 
 
@@ -60,16 +74,25 @@ class Newc:
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--busybox', required=True)
+    ap.add_argument('--extra', action='append', default=[],
+                    help='NAME=PATH: add an executable at /NAME')
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
     with open(args.busybox, 'rb') as f:
         busybox = f.read()
     w = Newc()
-    for d in ('bin', 'sbin', 'dev', 'proc', 'sys', 'tmp', 'root'):
+    for d in ('bin', 'sbin', 'dev', 'proc', 'sys', 'tmp', 'root', 'etc',
+              'etc/init.d'):
         w.dir(d)
     w.file('bin/busybox', busybox)
     w.symlink('bin/sh', 'busybox')
-    w.file('init', INIT_SCRIPT)
+    w.symlink('init', 'bin/busybox')
+    w.file('etc/inittab', INITTAB, perm=0o644)
+    w.file('etc/init.d/rcS', RCS)
+    for spec in args.extra:
+        name, path = spec.split('=', 1)
+        with open(path, 'rb') as f:
+            w.file(name, f.read())
     # /dev/console must exist before devtmpfs for the initial console.
     w.entry('dev/console', stat.S_IFCHR | 0o600)
     blob = w.trailer()

@@ -47,6 +47,8 @@ static void check_psci(void)
 		 NOT_SUPPORTED);
 	CHECK_EQ(hvc_call(PSCI_FEATURES, 0xdeadbeef, 0, 0).a0, NOT_SUPPORTED);
 	CHECK_EQ(hvc_call(SMCCC_VERSION, 0, 0, 0).a0, SMCCC_VERSION_1_1);
+	/* Linux finds SMCCC 1.1 only if PSCI_FEATURES reports the call. */
+	CHECK_EQ(hvc_call(PSCI_FEATURES, SMCCC_VERSION, 0, 0).a0, 0);
 	CHECK_EQ(hvc_call(SMCCC_ARCH_FEATURES, 0x80008000, 0, 0).a0,
 		 NOT_SUPPORTED);
 }

@@ -146,7 +146,7 @@ int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
 	mark_pages(pool, idx, count, true);
 	pool->free_count -= count;
 	*out = pa_add(pool->base, idx * PAGE_SIZE);
-	zero_words(mm_va(*out), count * (PAGE_SIZE / sizeof(uint64_t)));
+	mm_zero_pages(mm_va(*out), count * PAGE_SIZE);
 	return HYP_OK;
 }
 

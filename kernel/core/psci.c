@@ -17,6 +17,8 @@ static bool psci_supported(uint32_t fid)
 	case PSCI_FEATURES:
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
+	/* SMCCC 1.1 discovery goes through PSCI_FEATURES (SMCCC 1.1, 7.1). */
+	case SMCCC_VERSION:
 		return true;
 	default:
 		return false;

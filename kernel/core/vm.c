@@ -111,12 +111,13 @@ static void vm_load(struct vm *vm, bool dirty)
 	uint64_t avail = 0;
 
 	for (size_t r = 0; dirty && r < vm->cfg->ram_count; r++) {
-		memset(mm_va(vm->ram_pa[r]), 0, vm->cfg->ram[r].size);
+		mm_zero_pages(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
 	}
 	uint8_t *dst = ram_ptr(vm, vm->cfg->image_ipa, &avail);
 
 	CHECK(dst != NULL && avail >= vm->image->size);
 	memcpy(dst, vm->image->data, vm->image->size);
+	mmu_clean_dcache_range(dst, vm->image->size);
 	for (size_t k = 0; k < vm->cfg->load_count; k++) {
 		const struct cfg_load *l = &vm->cfg->loads[k];
 		const struct cfg_image *img = cfg_find_image(
@@ -127,9 +128,7 @@ static void vm_load(struct vm *vm, bool dirty)
 		dst = ram_ptr(vm, l->ipa, &avail);
 		CHECK(dst != NULL && avail >= img->size);
 		memcpy(dst, img->data, img->size);
-	}
-	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
-		mmu_clean_dcache_range(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
+		mmu_clean_dcache_range(dst, img->size);
 	}
 	mmu_invalidate_icache();
 }

@@ -11,3 +11,10 @@ void *mm_va(paddr_t pa);
 
 /** Physical address of the kernel pointer @p va (must point into RAM). */
 paddr_t mm_pa(const void *va);
+
+/**
+ * Zero @p size bytes of whole pages at @p va, and make the zeros visible to
+ * a guest that runs with its MMU off (cleaned to the point of coherency):
+ * freshly allocated guest RAM must not show anything it held before.
+ */
+void mm_zero_pages(void *va, uint64_t size);

@@ -83,6 +83,11 @@ paddr_t mm_pa(const void *va)
 	return pa_init(FAKE_MM_BASE + (uint64_t)(p - first));
 }
 
+void mm_zero_pages(void *va, uint64_t size)
+{
+	memset(va, 0, size);
+}
+
 void arch_s2_tlb_flush_vmid(uint16_t vmid)
 {
 	fake_tlb_flush_count++;
