@@ -264,6 +264,9 @@ _Noreturn void sched_start(void)
 {
 	struct vcpu *first = pick(NULL, false);
 
+	log_info("partitions start at counter %llu",
+		 (unsigned long long)arch_counter_now());
+
 	if (first == NULL) {
 		first = idle_until_runnable();
 	}

@@ -283,6 +283,11 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		/* Every access in flight or queued fails with an abort. */
 		ipc_endpoint_shutdown(&vm->ep);
 	}
+	log_info("vm '%s' exits: %llu MMIO, %llu HVC/SMC, %llu WFI/WFE, "
+		 "%llu interrupts, %llu other", vm_name(vm),
+		 (unsigned long long)vm->exits.mmio, (unsigned long long)vm->exits.hvc,
+		 (unsigned long long)vm->exits.wfx, (unsigned long long)vm->exits.irq,
+		 (unsigned long long)vm->exits.other);
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else {

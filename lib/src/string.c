@@ -17,7 +17,7 @@
 /* Word size and the unrolled block of the word loops. */
 #define WORD_BYTES sizeof(uint64_t)
 #define WORD_MASK (WORD_BYTES - 1)
-#define BLOCK_WORDS 4
+#define BLOCK_WORDS 8
 /* 0x01 in every byte: multiplies a byte into all eight. */
 #define BYTE_SPREAD 0x0101010101010101ULL
 
@@ -37,10 +37,17 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 			uint64_t *dw = (uint64_t *)(void *)(d + i);
 			const uint64_t *sw = (const uint64_t *)(const void *)(s + i);
 
-			dw[0] = sw[0];
-			dw[1] = sw[1];
-			dw[2] = sw[2];
-			dw[3] = sw[3];
+			uint64_t a = sw[0], b = sw[1], c = sw[2], d = sw[3];
+			uint64_t e = sw[4], f = sw[5], g = sw[6], h = sw[7];
+
+			dw[0] = a;
+			dw[1] = b;
+			dw[2] = c;
+			dw[3] = d;
+			dw[4] = e;
+			dw[5] = f;
+			dw[6] = g;
+			dw[7] = h;
 		}
 		for (; n - i >= WORD_BYTES; i += WORD_BYTES) {
 			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);
@@ -88,6 +95,10 @@ void *memset(void *s, int c, size_t n)
 		w[1] = pattern;
 		w[2] = pattern;
 		w[3] = pattern;
+		w[4] = pattern;
+		w[5] = pattern;
+		w[6] = pattern;
+		w[7] = pattern;
 	}
 	for (; n - i >= WORD_BYTES; i += WORD_BYTES) {
 		*(uint64_t *)(void *)(p + i) = pattern;

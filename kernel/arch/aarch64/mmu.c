@@ -87,9 +87,81 @@ static uint64_t dcache_line(void)
 	return 4ULL << ((ctr >> CTR_EL0_DMINLINE_SHIFT) & CTR_EL0_LINE_MASK);
 }
 
+/*
+ * Cache geometry registers (D13.2.26 CLIDR_EL1, D13.2.24 CCSIDR_EL1):
+ * CLIDR.LoC [26:24], Ctype<n> [3n+2:3n] (>= 2: data or unified cache);
+ * CCSIDR.LineSize [2:0] (log2 of the line size in bytes, minus 4),
+ * Associativity [12:3] (ways - 1), NumSets [27:13] (sets - 1).
+ */
+#define CLIDR_LOC_SHIFT 24
+#define CLIDR_FIELD_MASK 0x7ULL
+#define CLIDR_CTYPE_BITS 3
+#define CLIDR_CTYPE_DATA 2
+#define CCSIDR_LINESIZE_MASK 0x7ULL
+#define CCSIDR_LINESIZE_BIAS 4
+#define CCSIDR_ASSOC_SHIFT 3
+#define CCSIDR_ASSOC_MASK 0x3ffULL
+#define CCSIDR_SETS_SHIFT 13
+#define CCSIDR_SETS_MASK 0x7fffULL
+#define DC_SW_LEVEL_SHIFT 1
+/* Above this many bytes, cleaning the whole cache by set/way is cheaper. */
+#define SETWAY_THRESHOLD (16 * SZ_1M)
+
+/* Clean one cache level by set/way (DC CSW, D4.4.8). */
+static void clean_level_setway(uint64_t level)
+{
+	write_sysreg(csselr_el1, level << DC_SW_LEVEL_SHIFT);
+	isb();
+	uint64_t ccsidr = read_sysreg(ccsidr_el1);
+	uint64_t line_shift = (ccsidr & CCSIDR_LINESIZE_MASK) + CCSIDR_LINESIZE_BIAS;
+	uint64_t ways = ((ccsidr >> CCSIDR_ASSOC_SHIFT) & CCSIDR_ASSOC_MASK) + 1;
+	uint64_t sets = ((ccsidr >> CCSIDR_SETS_SHIFT) & CCSIDR_SETS_MASK) + 1;
+	/* The way index sits in the top bits of the 32-bit operand. */
+	uint64_t way_shift = ways > 1 ? (uint64_t)__builtin_clz((uint32_t)(ways - 1)) : 0;
+
+	for (uint64_t way = 0; way < ways; way++) {
+		for (uint64_t set = 0; set < sets; set++) {
+			uint64_t op = (way << way_shift) | (set << line_shift) |
+				      (level << DC_SW_LEVEL_SHIFT);
+
+			__asm__ volatile("dc csw, %0" : : "r"(op) : "memory");
+		}
+	}
+}
+
+/*
+ * Clean every data cache level to the point of coherency by set/way. Only
+ * valid while this is the only CPU running and caching (boot, one CPU), the
+ * case set/way maintenance exists for; CSSELR_EL1 (a guest register) is
+ * preserved.
+ */
+static void clean_dcache_all_setway(void)
+{
+	uint64_t clidr = read_sysreg(clidr_el1);
+	uint64_t loc = (clidr >> CLIDR_LOC_SHIFT) & CLIDR_FIELD_MASK;
+	uint64_t saved_csselr = read_sysreg(csselr_el1);
+
+	dsb_sy();
+	for (uint64_t level = 0; level < loc; level++) {
+		uint64_t ctype = (clidr >> (level * CLIDR_CTYPE_BITS)) & CLIDR_FIELD_MASK;
+
+		if (ctype >= CLIDR_CTYPE_DATA) {
+			clean_level_setway(level);
+		}
+	}
+	write_sysreg(csselr_el1, saved_csselr);
+	dsb_sy();
+	isb();
+}
+
 void mmu_clean_dcache_range(const void *va, uint64_t size)
 {
 	uint64_t line = dcache_line();
+
+	if (size >= SETWAY_THRESHOLD) {
+		clean_dcache_all_setway();
+		return;
+	}
 	uint64_t p = ALIGN_DOWN((uint64_t)va, line);
 	uint64_t end = (uint64_t)va + size;
 

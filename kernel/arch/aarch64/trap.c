@@ -195,14 +195,19 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	cpu_this()->current = vcpu;
 	switch (esr_ec(esr)) {
 	case EC_WFX:
+		vcpu->vm->exits.wfx++;
 		return handle_wfx(vcpu, esr);
 	case EC_HVC64:
+		vcpu->vm->exits.hvc++;
 		return handle_hvc(vcpu, esr);
 	case EC_SMC64:
+		vcpu->vm->exits.hvc++;
 		return handle_smc(vcpu, esr);
 	case EC_SYSREG:
+		vcpu->vm->exits.other++;
 		return handle_sysreg(vcpu, esr);
 	case EC_DABT_LOW:
+		vcpu->vm->exits.mmio++;
 		return handle_dabt(vcpu, esr);
 	case EC_IABT_LOW:
 		return handle_iabt(vcpu, esr);
@@ -214,6 +219,7 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)
 {
 	cpu_this()->current = vcpu;
+	vcpu->vm->exits.irq++;
 	irq_handle_pending();
 	/* A service woken by its interrupt runs before the guest goes on. */
 	return sched_preempt(vcpu);

@@ -8,13 +8,16 @@
 
 /*
  * HCR_EL2 for every partition: Stage 2 on, EL1 AArch64, physical interrupts
- * and SErrors to EL2, WFI/WFE, SMC, ACTLR_EL1 and implementation-defined
+ * and SErrors to EL2, WFI, SMC, ACTLR_EL1 and implementation-defined
  * registers trapped, TLB/cache maintenance broadcast inner-shareable.
+ * WFE is not trapped: Linux waits with it in every spin loop (160,000
+ * exits to reach its shell prompt), and a guest spinning on one cannot
+ * hold the CPU beyond its time slice anyway.
  */
 #define HCR_EL2_GUEST                                                        \
 	(HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | \
-	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TWE |            \
-	 HCR_EL2_TSC | HCR_EL2_TIDCP | HCR_EL2_TACR | HCR_EL2_RW)
+	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TSC |            \
+	 HCR_EL2_TIDCP | HCR_EL2_TACR | HCR_EL2_RW)
 
 /*
  * Service partitions: also HCR_EL2.DC (stage 1 off but cacheable) and

@@ -7,7 +7,9 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size);
 
 /**
  * Clean [va, va+size) to the point of coherency, so that a guest running with
- * its MMU off (non-cacheable accesses) sees what the kernel wrote.
+ * its MMU off (non-cacheable accesses) sees what the kernel wrote. Ranges of
+ * 16 MiB and more clean the whole data cache by set/way instead (a superset,
+ * far fewer operations); correct while one CPU runs, as now.
  */
 void mmu_clean_dcache_range(const void *va, uint64_t size);
 
