@@ -109,10 +109,10 @@ static struct vcpu *service_fault(struct vcpu *vcpu)
 		return vcpu;
 	}
 	log_warn("service '%s' faulted: ESR_EL1 0x%llx ELR_EL1 0x%llx "
-		 "FAR_EL1 0x%llx; stopped",
+		 "FAR_EL1 0x%llx",
 		 vcpu_vm_name(vcpu), (unsigned long long)x[1],
 		 (unsigned long long)x[2], (unsigned long long)x[3]);
-	vm_stop(vcpu->vm, VM_STOP_FAILED);
+	vm_restart_service(vcpu->vm);
 	return sched_next(vcpu);
 }
 

@@ -101,6 +101,15 @@ void irq_handle_pending(void)
 	}
 }
 
+void irq_unmask_owned(const struct vm *vm)
+{
+	for (uint32_t i = 0; i < IRQ_MAX; i++) {
+		if (irq_owner[i] == vm) {
+			gic_enable(i);
+		}
+	}
+}
+
 bool irq_ack_owned(const struct vm *vm, uint32_t intid)
 {
 	if (intid >= IRQ_MAX || irq_owner[intid] != vm) {

@@ -28,6 +28,8 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 		cpu->loaded = NULL;
 	}
 	if (cpu->light == vcpu) {
+		/* Give the guest under it its EL1 registers back first. */
+		arch_service_leave(vcpu, cpu->loaded);
 		cpu->light = NULL;
 	}
 	vcpu->state = VCPU_RUNNABLE;

@@ -10,6 +10,7 @@
 #include "arch/mmu.h"
 #include "hyp/errno.h"
 #include "hyp/hypercall.h"
+#include "hyp/irq.h"
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/panic.h"
@@ -308,6 +309,26 @@ void vm_reset(struct vm *vm)
 	vm_load(vm, true);
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);
+}
+
+void vm_restart_service(struct vm *vm)
+{
+	CHECK(vm->cfg->kind == CFG_VM_SERVICE);
+	console_flush(vm);
+	ipc_endpoint_shutdown(&vm->ep);
+	if (vm->reset_count >= VM_SERVICE_RESTART_MAX) {
+		log_warn("service '%s' failed %u times: not restarted again",
+			 vm_name(vm), vm->reset_count);
+		vm_stop(vm, VM_STOP_FAILED);
+		return;
+	}
+	vm->reset_count++;
+	log_warn("service '%s' restarted from its image (restart %u of at most %u)",
+		 vm_name(vm), vm->reset_count, VM_SERVICE_RESTART_MAX);
+	vm_load(vm, true);
+	arch_s2_tlb_flush_vmid(vm->s2.vmid);
+	vm_start_vcpus(vm);
+	irq_unmask_owned(vm);
 }
 
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)

@@ -36,12 +36,14 @@ def test_service_cannot_reach_guest_memory(boot):
     assert 'S3_0_C5_C2_0' not in out   # ESR_EL1 reads are not refused
 
 
-def test_faulting_service_is_stopped_and_its_guest_goes_on(boot):
-    """The access that crashes a service and all later ones abort in the
-    guest; IPC calls report IPC_ERR_DEAD; the kernel reports the fault."""
+def test_faulting_service_is_restarted_and_its_guest_goes_on(boot):
+    """The access that crashes a service aborts in the guest; the kernel
+    reports the fault and restarts the service from its image, which then
+    answers again; three crashes, three restarts."""
     m = boot('test-svcfault')
-    m.expect(r"service 'echo' faulted: ESR_EL1 0x\w+ ELR_EL1 0x\w+ FAR_EL1 0x70000000; stopped")
-    m.expect(r"vm 'echo' stopped after a fatal fault")
-    m.expect(r'\[test\] svcfault: guest alive after its service crashed')
+    for n in (1, 2, 3):
+        m.expect(r"service 'echo' faulted: ESR_EL1 0x\w+ ELR_EL1 0x\w+ FAR_EL1 0x70000000")
+        m.expect(r"service 'echo' restarted from its image \(restart %d of at most \d+\)" % n)
+    m.expect(r'\[test\] svcfault: service crashed 3 times, restarted each time')
     m.expect(r'\[test\] TEST RESULT: PASS')
     assert m.wait_exit() == 0

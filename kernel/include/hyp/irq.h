@@ -22,5 +22,8 @@ void irq_handle_pending(void);
 /** The guest enabled (or disabled) its virtual timer interrupt. */
 void irq_vtimer_enabled(bool enabled);
 
+/** Unmask every physical interrupt @p vm owns (a restarted service). */
+void irq_unmask_owned(const struct vm *vm);
+
 /** HYP_IRQ_ACK: @p vm handled its physical @p intid; unmask it. */
 bool irq_ack_owned(const struct vm *vm, uint32_t intid);

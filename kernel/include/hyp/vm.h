@@ -65,6 +65,17 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why);
 /** Reset a VM: fresh RAM, image reloaded, vCPU 0 at its entry. */
 void vm_reset(struct vm *vm);
 
+/** A service may be restarted this many times before it stays stopped. */
+#define VM_SERVICE_RESTART_MAX 64
+
+/**
+ * A service faulted: fail every access in flight or queued (the guest gets
+ * a synchronous external abort; calls return IPC_ERR_DEAD), then restart it
+ * from its pristine image with fresh RAM and its interrupts unmasked. After
+ * VM_SERVICE_RESTART_MAX restarts it stays stopped instead.
+ */
+void vm_restart_service(struct vm *vm);
+
 /** The emulated window containing @p ipa, or NULL. */
 const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);
 
