@@ -12,25 +12,26 @@ import stat
 
 # busybox init runs rcS, then a shell on the console (respawned).
 INITTAB = b'''::sysinit:/etc/init.d/rcS
-::respawn:-/bin/cttyhack /bin/sh
+::respawn:/bin/cttyhack /bin/sh -l
 '''
 
 RCS = b'''#!/bin/sh
 /bin/busybox --install -s /bin
-# poweroff/reboot: sync and call the kernel directly (PSCI SYSTEM_OFF /
-# SYSTEM_RESET). Signalling busybox init instead sometimes ended with the
-# shell respawned rather than the system going down.
-for cmd in poweroff reboot; do
-	rm -f /bin/$cmd
-	printf '#!/bin/sh\nsync\nexec /bin/busybox %s -f\n' $cmd > /bin/$cmd
-	chmod 755 /bin/$cmd
-done
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "tinyhyp: busybox shell on $(uname -sr)"
 [ -x /bin/cntvct ] && /bin/cntvct
+'''
+
+
+# Login shells read this. poweroff/reboot sync and call the kernel directly
+# (PSCI SYSTEM_OFF / SYSTEM_RESET): busybox's shell runs applets in-process,
+# so only an alias reaches it, and going through busybox init's shutdown
+# (SIGTERM, sleep 1, SIGKILL) sometimes never finished its sleep.
+PROFILE = b'''alias poweroff='sync; busybox poweroff -f'
+alias reboot='sync; busybox reboot -f'
 '''
 
 
@@ -89,6 +90,7 @@ def main():
     w.symlink('init', 'bin/busybox')
     w.file('etc/inittab', INITTAB, perm=0o644)
     w.file('etc/init.d/rcS', RCS)
+    w.file('etc/profile', PROFILE, perm=0o644)
     for spec in args.extra:
         name, path = spec.split('=', 1)
         with open(path, 'rb') as f:
