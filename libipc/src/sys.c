@@ -5,8 +5,7 @@
 #include "ipc/ipc.h"
 #include "lib/fmt.h"
 
-/* Issue one call with up to 6 argument words; x0..x5 come back in out. */
-static void hvc6(uint64_t in[IPC_MSG_WORDS], uint64_t out[IPC_MSG_WORDS])
+void ipc_kernel_call(const uint64_t in[IPC_MSG_WORDS], uint64_t out[IPC_MSG_WORDS])
 {
 	register uint64_t x0 __asm__("x0") = in[0];
 	register uint64_t x1 __asm__("x1") = in[1];
@@ -32,7 +31,7 @@ void ipc_sys_recv(struct ipc_msg *msg)
 {
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_RECV };
 
-	hvc6(in, msg->w);
+	ipc_kernel_call(in, msg->w);
 }
 
 void ipc_sys_reply_recv(const struct ipc_reply *reply, struct ipc_msg *msg)
@@ -41,7 +40,7 @@ void ipc_sys_reply_recv(const struct ipc_reply *reply, struct ipc_msg *msg)
 				       reply->word[0], reply->word[1],
 				       reply->word[2] };
 
-	hvc6(in, msg->w);
+	ipc_kernel_call(in, msg->w);
 }
 
 int ipc_server_init(struct ipc_server *srv)
@@ -51,7 +50,7 @@ int ipc_server_init(struct ipc_server *srv)
 	uint64_t sizes[IPC_MAX_WINDOWS];
 	uint32_t clients[IPC_MAX_WINDOWS];
 
-	hvc6(in, out);
+	ipc_kernel_call(in, out);
 	if ((int64_t)out[0] < 0) {
 		return (int)(int64_t)out[0];
 	}
@@ -61,7 +60,7 @@ int ipc_server_init(struct ipc_server *srv)
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t q[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_INFO, i };
 
-		hvc6(q, out);
+		ipc_kernel_call(q, out);
 		sizes[i] = out[0] == IPC_OK ? out[1] : 0;
 		clients[i] = (uint32_t)out[2];
 	}
@@ -118,7 +117,7 @@ int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3])
 				       args[1], args[2], args[3] };
 	uint64_t out[IPC_MSG_WORDS];
 
-	hvc6(in, out);
+	ipc_kernel_call(in, out);
 	for (int i = 0; i < 3; i++) {
 		result[i] = out[1 + i];
 	}
@@ -130,7 +129,7 @@ int64_t ipc_notify(uint32_t endpoint, uint64_t bits)
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_NOTIFY, endpoint, bits };
 	uint64_t out[IPC_MSG_WORDS];
 
-	hvc6(in, out);
+	ipc_kernel_call(in, out);
 	return (int64_t)out[0];
 }
 
@@ -139,7 +138,7 @@ int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised)
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IRQ_LEVEL, client, intid, raised };
 	uint64_t out[IPC_MSG_WORDS];
 
-	hvc6(in, out);
+	ipc_kernel_call(in, out);
 	return (int64_t)out[0];
 }
 
@@ -148,7 +147,7 @@ int64_t ipc_irq_ack(uint32_t intid)
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IRQ_ACK, intid };
 	uint64_t out[IPC_MSG_WORDS];
 
-	hvc6(in, out);
+	ipc_kernel_call(in, out);
 	return (int64_t)out[0];
 }
 
@@ -158,7 +157,7 @@ _Noreturn void ipc_fault(uint64_t esr, uint64_t elr, uint64_t far)
 	uint64_t out[IPC_MSG_WORDS];
 
 	for (;;) {
-		hvc6(in, out);
+		ipc_kernel_call(in, out);
 	}
 }
 
@@ -178,7 +177,7 @@ static void log_flush(void)
 	uint64_t out[IPC_MSG_WORDS];
 
 	/* Stage 1 is off in a service: a pointer is an IPA. */
-	hvc6(in, out);
+	ipc_kernel_call(in, out);
 	log_line.len = 0;
 }
 

@@ -29,22 +29,15 @@ struct kresult {
 	uint64_t x0, x1, x2, x3;
 };
 
-/* A kernel call with up to five arguments. */
+/* A kernel call with up to five arguments (libipc's generic call). */
 static struct kresult kcall(uint64_t fid, uint64_t a1, uint64_t a2,
 			    uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	register uint64_t x0 __asm__("x0") = fid;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-	register uint64_t x4 __asm__("x4") = a4;
-	register uint64_t x5 __asm__("x5") = a5;
+	uint64_t in[IPC_MSG_WORDS] = { fid, a1, a2, a3, a4, a5 };
+	uint64_t out[IPC_MSG_WORDS];
 
-	__asm__ volatile("hvc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5)
-			 :
-			 : "memory");
-	return (struct kresult){ x0, x1, x2, x3 };
+	ipc_kernel_call(in, out);
+	return (struct kresult){ out[0], out[1], out[2], out[3] };
 }
 
 static void op_irq_changed(void *ctx, uint32_t cpu, uint32_t intid,

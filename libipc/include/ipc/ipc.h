@@ -130,7 +130,14 @@ void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 /** The service's main loop: receive, dispatch, reply-and-receive. */
 _Noreturn void ipc_serve(struct ipc_server *srv);
 
-/* Kernel calls (transport.S / sys.c). */
+/* Kernel calls (sys.c). */
+
+/**
+ * Any kernel call: function ID and arguments in @p in (x0..x5), results
+ * (x0..x5) in @p out. The wrappers below use it; so may a service for calls
+ * libipc has no wrapper for (e.g. the vgic service's HYP_VGIC_*).
+ */
+void ipc_kernel_call(const uint64_t in[IPC_MSG_WORDS], uint64_t out[IPC_MSG_WORDS]);
 void ipc_sys_recv(struct ipc_msg *msg);
 void ipc_sys_reply_recv(const struct ipc_reply *reply, struct ipc_msg *msg);
 /** HYP_IPC_CALL: returns the status; @p result gets up to 3 words. */
