@@ -10,6 +10,8 @@
 
 #define NOT_SUPPORTED ((uint64_t)-1)
 #define PSCI_CPU_SUSPEND_64 0xc4000001U
+/* SYSTEM_SUSPEND (DEN 0022D 5.1.18): optional, not offered. */
+#define PSCI_SYSTEM_SUSPEND_64 0xc400000eU
 
 static struct smccc_res hvc_imm1(uint64_t fid)
 {
@@ -43,7 +45,8 @@ static void check_psci(void)
 	CHECK_EQ(hvc_call(PSCI_FEATURES, PSCI_SYSTEM_OFF, 0, 0).a0, 0);
 	CHECK_EQ(smc_call(PSCI_FEATURES, PSCI_SYSTEM_RESET, 0, 0).a0, 0);
 	CHECK_EQ(hvc_call(PSCI_FEATURES, PSCI_VERSION, 0, 0).a0, 0);
-	CHECK_EQ(hvc_call(PSCI_FEATURES, PSCI_CPU_SUSPEND_64, 0, 0).a0,
+	CHECK_EQ(hvc_call(PSCI_FEATURES, PSCI_CPU_SUSPEND_64, 0, 0).a0, 0);
+	CHECK_EQ(hvc_call(PSCI_FEATURES, PSCI_SYSTEM_SUSPEND_64, 0, 0).a0,
 		 NOT_SUPPORTED);
 	CHECK_EQ(hvc_call(PSCI_FEATURES, 0xdeadbeef, 0, 0).a0, NOT_SUPPORTED);
 	CHECK_EQ(hvc_call(SMCCC_VERSION, 0, 0, 0).a0, SMCCC_VERSION_1_1);

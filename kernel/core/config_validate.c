@@ -58,7 +58,9 @@
  * Counts beyond the array bounds (S3, P3) are reported and then clamped, so
  * the remaining checks never read past an array. Windows that are empty or
  * leave the address space (R1, R3, D2) are reported once and left out of the
- * overlap checks, whose answers would be meaningless for them.
+ * overlap checks, whose answers would be meaningless for them. Physical
+ * windows are compared by their last byte, so one that ends exactly at 2^64
+ * gets D4 and D5 like any other; one that wraps around to 0 breaks D3.
  */
 #include "hyp/addr.h"
 #include "hyp/config.h"
@@ -292,10 +294,39 @@ static bool ipa_window_ok(uint64_t base, uint64_t size)
 	return size != 0 && range_contains(0, CFG_IPA_LIMIT, base, size);
 }
 
-/** True if [base, base + size) is non-empty and does not wrap around. */
+/**
+ * True if [base, base + size) is non-empty and does not wrap around: it may
+ * end exactly at 2^64, the top of the physical address space.
+ */
 static bool pa_window_ok(uint64_t base, uint64_t size)
 {
-	return size != 0 && base <= UINT64_MAX - size;
+	return size != 0 && size - 1 <= UINT64_MAX - base;
+}
+
+/** Last byte of a window pa_window_ok() accepts (base + size may be 0). */
+static uint64_t pa_last(uint64_t base, uint64_t size)
+{
+	return base + (size - 1);
+}
+
+/**
+ * True if two windows that pa_window_ok() accepts share a byte. Last bytes,
+ * not ends: range_overlaps() wraps for a window ending at 2^64 and would
+ * miss the overlap (D4, D5).
+ */
+static bool pa_windows_overlap(uint64_t a, uint64_t alen, uint64_t b,
+			       uint64_t blen)
+{
+	return a <= pa_last(b, blen) && b <= pa_last(a, alen);
+}
+
+/** Bytes of the log UART page below 2^64 (all of it unless at the top; D4). */
+static uint64_t uart_window_size(uint64_t uart_base)
+{
+	if (uart_base > UINT64_MAX - (CFG_UART_SIZE - 1)) {
+		return UINT64_MAX - uart_base + 1;
+	}
+	return CFG_UART_SIZE;
 }
 
 /** Clamp @p count to @p max. */
@@ -506,7 +537,7 @@ static void check_loads(struct check *chk, size_t i,
 	if (vm->load_count > CFG_MAX_LOADS) {
 		msg_vm(&m, chk, i);
 		msg_str(&m, "lists ");
-		msg_dec(&m, (uint32_t)vm->load_count);
+		msg_dec(&m, vm->load_count);
 		msg_str(&m, " further images, more than CFG_MAX_LOADS (");
 		msg_dec(&m, CFG_MAX_LOADS);
 		msg_char(&m, ')');
@@ -597,7 +628,10 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 	if (plat == NULL || dev->size == 0) {
 		return;
 	}
-	if (!range_contains(plat->mmio_base, plat->mmio_size, dev->pa,
+	/* A window that wraps around to 0 lies inside no MMIO space, even
+	 * one that mmio_size claims to extend past 2^64 (D3). */
+	if (!pa_window_ok(dev->pa, dev->size) ||
+	    !range_contains(plat->mmio_base, plat->mmio_size, dev->pa,
 			    dev->size)) {
 		msg_vm_dev(&m, chk, i, j);
 		msg_str(&m, " pa ");
@@ -608,8 +642,8 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 	}
 	if (pa_window_ok(dev->pa, dev->size) &&
 	    chk->sc->vms[i].kind != CFG_VM_SERVICE &&
-	    range_overlaps(dev->pa, dev->size, plat->uart_base,
-			   CFG_UART_SIZE)) {
+	    pa_windows_overlap(dev->pa, dev->size, plat->uart_base,
+			       uart_window_size(plat->uart_base))) {
 		msg_vm_dev(&m, chk, i, j);
 		msg_str(&m, " pa ");
 		msg_range(&m, dev->pa, dev->size);
@@ -830,8 +864,8 @@ static void check_granted_once(struct check *chk, size_t i, size_t j)
 			const struct cfg_device *o = &other->devices[l];
 
 			if (!is_granted(chk, k, l) ||
-			    !range_overlaps(dev->pa, dev->size, o->pa,
-					    o->size)) {
+			    !pa_windows_overlap(dev->pa, dev->size, o->pa,
+						o->size)) {
 				continue;
 			}
 			msg_vm_dev(&m, chk, i, j);

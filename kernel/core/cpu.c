@@ -1,4 +1,119 @@
-/** Per-CPU state. Only the boot CPU runs until SMP support arrives. */
+/**
+ * Physical CPUs: per-CPU state, bring-up of the secondaries through the
+ * firmware's PSCI CPU_ON, and cross-CPU kicks (see hyp/cpu.h).
+ */
 #include "hyp/cpu.h"
 
+#include "abi/hypercall.h"
+#include "arch/el2.h"
+#include "arch/gic.h"
+#include "arch/gich.h"
+#include "arch/sysreg.h"
+#include "hyp/hypercall.h"
+#include "hyp/klock.h"
+#include "hyp/log.h"
+#include "hyp/panic.h"
+#include "hyp/sched.h"
+
 struct cpu cpu_table[CPU_MAX];
+
+/* MPIDR_EL1 affinity fields Aff2..Aff0 [23:0] and Aff3 [39:32] (D13.2.86). */
+#define MPIDR_AFF_MASK 0xff00ffffffULL
+/* How long the boot CPU waits for a started CPU to check in. */
+#define CPU_BOOT_TIMEOUT_HZ 1
+
+/** boot.S: where a started secondary CPU enters (MMU off, x0 = index). */
+extern char secondary_entry[];
+
+void kmain_secondary(uint64_t id);
+
+uint32_t cpu_count(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < CPU_MAX; i++) {
+		n += __atomic_load_n(&cpu_table[i].online, __ATOMIC_ACQUIRE);
+	}
+	return n;
+}
+
+/* Per-CPU hardware: EL2 controls, GIC CPU interface, list registers. */
+static void cpu_init_this(uint32_t id)
+{
+	struct cpu *cpu = cpu_this();
+
+	arch_el2_init();
+	cpu->id = id;
+	cpu->mpidr = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	cpu->gic_mask = gic_cpu_init();
+	cpu->lr_count = gich_init();
+	if (id != 0 && cpu->lr_count != cpu_table[0].lr_count) {
+		panic("cpu %u has %u GICH list registers, cpu 0 has %u", id,
+		      cpu->lr_count, cpu_table[0].lr_count);
+	}
+	__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
+}
+
+void cpu_init_boot(void)
+{
+	cpu_init_this(0);
+}
+
+void kmain_secondary(uint64_t id)
+{
+	cpu_init_this((uint32_t)id);
+	kernel_lock();
+	log_info("cpu %u online (MPIDR 0x%llx, GIC interface mask 0x%x)",
+		 (unsigned)id, (unsigned long long)cpu_this()->mpidr,
+		 cpu_this()->gic_mask);
+	sched_start();
+}
+
+static bool wait_online(const struct cpu *cpu)
+{
+	uint64_t freq = read_sysreg(cntfrq_el0);
+	uint64_t start = read_sysreg(cntpct_el0);
+
+	while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE)) {
+		if (read_sysreg(cntpct_el0) - start > freq / CPU_BOOT_TIMEOUT_HZ) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * QEMU virt numbers CPU n with MPIDR Aff0 = n (up to 8 with GICv2), and
+ * its PSCI answers INVALID_PARAMETERS for a CPU that does not exist: the
+ * probe stops there (Arm DEN 0022D 5.1.4).
+ */
+uint32_t cpu_start_secondaries(void)
+{
+	uint32_t n = 1;
+
+	for (uint32_t i = 1; i < CPU_MAX; i++) {
+		int64_t r = platform_cpu_on(i, (uint64_t)secondary_entry, i);
+
+		if (r == PSCI_RET_INVALID_PARAMS) {
+			break;
+		}
+		if (r != PSCI_RET_SUCCESS) {
+			log_warn("cpu %u: firmware refused CPU_ON (%lld): not used",
+				 i, (long long)r);
+			break;
+		}
+		if (!wait_online(&cpu_table[i])) {
+			log_warn("cpu %u did not come up within 1 s: not used", i);
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+void cpu_kick(const struct cpu *cpu)
+{
+	if (cpu != cpu_this() && cpu->online) {
+		gic_send_sgi(GIC_INTID_KICK, cpu->gic_mask);
+	}
+}

@@ -148,6 +148,28 @@ static bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	}
 }
 
+bool hypercall_local(struct vcpu *vcpu, uint16_t imm)
+{
+	uint32_t fid = (uint32_t)vcpu->regs.x[0];
+
+	if (imm != 0) {
+		return false;
+	}
+	switch (fid) {
+	case HYP_CALL_VERSION:
+		set_ret(vcpu, HYP_ABI_VERSION);
+		return true;
+	case SMCCC_VERSION:
+		set_ret(vcpu, SMCCC_VERSION_1_1);
+		return true;
+	case PSCI_VERSION:
+		set_ret(vcpu, PSCI_VERSION_1_0);
+		return true;
+	default:
+		return false;
+	}
+}
+
 struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 {
 	uint32_t fid = (uint32_t)vcpu->regs.x[0];

@@ -31,6 +31,7 @@ static void deliver(struct vcpu *service, const uint64_t msg[IPC_MSG_WORDS])
 
 static void enqueue(struct endpoint *ep, struct vcpu *sender)
 {
+	sender->ipc.ep = ep;
 	sender->ipc.queue_next = NULL;
 	if (ep->queue_tail != NULL) {
 		ep->queue_tail->ipc.queue_next = sender;
@@ -67,7 +68,9 @@ static void complete_sender(struct vcpu *s, uint64_t status,
 		}
 	}
 	s->ipc.kind = IPC_KIND_NONE;
-	s->state = VCPU_RUNNABLE;
+	s->ipc.ep = NULL;
+	/* It may belong to another CPU (its home), which is kicked. */
+	sched_wake(s);
 }
 
 /* Give the service its next message (notifications first). */
@@ -107,6 +110,7 @@ struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep)
 
 	ep->receiver = NULL;
 	ep->caller = sender;
+	sender->ipc.ep = ep;
 	deliver(service, sender->ipc.msg);
 	service->state = VCPU_RUNNABLE;
 	sender->state = VCPU_BLOCKED_REPLY;
@@ -127,7 +131,7 @@ static struct vcpu *wait_or_take(struct endpoint *ep, struct vcpu *service,
 	ep->receiver = service;
 	service->state = VCPU_BLOCKED_RECV;
 	if (completed != NULL && completed->state == VCPU_RUNNABLE &&
-	    completed->vm->state == VM_RUNNING) {
+	    completed->vm->state == VM_RUNNING && sched_runs_here(completed)) {
 		return sched_switch_direct(completed);
 	}
 	return sched_next(service);
@@ -216,8 +220,35 @@ void ipc_notify(struct endpoint *ep, uint64_t bits)
 
 		ep->receiver = NULL;
 		take_next_message(ep, service);
-		service->state = VCPU_RUNNABLE;
+		sched_wake(service);
 	}
+}
+
+void ipc_cancel(struct vcpu *v)
+{
+	struct endpoint *ep = v->ipc.ep;
+
+	if (ep == NULL) {
+		return;
+	}
+	if (ep->caller == v) {
+		/* The service's reply will find no caller and is dropped. */
+		ep->caller = NULL;
+	}
+	for (struct vcpu **link = &ep->queue_head; *link != NULL;
+	     link = &(*link)->ipc.queue_next) {
+		if (*link == v) {
+			*link = v->ipc.queue_next;
+			break;
+		}
+	}
+	ep->queue_tail = NULL;
+	for (struct vcpu *s = ep->queue_head; s != NULL; s = s->ipc.queue_next) {
+		ep->queue_tail = s;
+	}
+	v->ipc.ep = NULL;
+	v->ipc.kind = IPC_KIND_NONE;
+	v->ipc.queue_next = NULL;
 }
 
 struct vcpu *ipc_notify_call(struct vcpu *caller)

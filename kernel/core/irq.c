@@ -28,21 +28,22 @@ void irq_init(const struct cfg_scenario *sc)
 			}
 		}
 	}
-	gic_enable(GIC_INTID_MAINTENANCE);
 }
 
-void irq_vtimer_enabled(bool enabled)
+void irq_vtimer_unmask(void)
 {
-	if (enabled) {
+	struct cpu *cpu = cpu_this();
+
+	if (cpu->vtimer_masked) {
+		cpu->vtimer_masked = false;
 		gic_enable(GIC_INTID_VTIMER);
-	} else {
-		gic_disable(GIC_INTID_VTIMER);
 	}
 }
 
 static void vtimer_fired(void)
 {
-	struct vcpu *g = cpu_this()->loaded;
+	struct cpu *cpu = cpu_this();
+	struct vcpu *g = cpu->loaded;
 
 	gic_eoi(GIC_INTID_VTIMER);
 	/* The guest's EOI of the linked virtual interrupt deactivates it. */
@@ -50,9 +51,12 @@ static void vtimer_fired(void)
 				     GIC_INTID_VTIMER, 0)) {
 		return;
 	}
-	/* Nobody takes it: keep a level interrupt from storming. */
+	/* Nobody takes it: keep a level interrupt from storming until the
+	 * guest enables it or another guest is loaded (the PPI is banked:
+	 * this CPU only). */
 	gic_disable(GIC_INTID_VTIMER);
 	gic_deactivate(GIC_INTID_VTIMER);
+	cpu->vtimer_masked = true;
 }
 
 static void handle_one(uint32_t intid)
@@ -63,6 +67,11 @@ static void handle_one(uint32_t intid)
 	case GIC_INTID_VTIMER:
 		vtimer_fired();
 		return;
+	case GIC_INTID_KICK:
+		/* Another CPU changed something this one must act on; the
+		 * trap path reschedules after every interrupt anyway. */
+		cpu_this()->kicked = true;
+		break;
 	case GIC_INTID_HYP_TIMER:
 		write_sysreg(cnthp_ctl_el2, 0);
 		cpu_this()->slice_expired = true;

@@ -2,14 +2,13 @@
  * Kernel entry after boot.S: console, EL2 MMU, trap configuration, page
  * pool, scenario check, partitions, then the scheduler.
  */
-#include "arch/el2.h"
 #include "arch/gic.h"
-#include "arch/gich.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "arch/mmu.h"
 #include "hyp/config.h"
 #include "hyp/errno.h"
+#include "hyp/klock.h"
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/palloc.h"
@@ -54,13 +53,14 @@ void kmain(void)
 {
 	const struct cfg_platform *plat = scenario.platform;
 
+	/* Held until this CPU enters its first vCPU (kernel_exit()). */
+	kernel_lock();
 	log_init();
 	log_info("%s %s: EL2 kernel starting", HYP_NAME, HYP_VERSION);
 	CHECK(plat != NULL);
 	mmu_init(plat->ram_base, plat->ram_size);
-	arch_el2_init();
 	gic_init();
-	cpu_this()->lr_count = gich_init();
+	cpu_init_boot();
 	pool_init(plat);
 
 	size_t problems = cfg_validate(&scenario, scenario_images,
@@ -76,5 +76,11 @@ void kmain(void)
 	vm_create_all(&scenario, scenario_images, scenario_image_count,
 		      &kernel_pool);
 	irq_init(&scenario);
+	/* After the images are loaded: until now one CPU ran (set/way cache
+	 * maintenance was valid). The others wait for the kernel lock. */
+	uint32_t cpus = cpu_start_secondaries();
+
+	log_info("%u physical CPU(s)", cpus);
+	sched_assign_homes();
 	sched_start();
 }

@@ -1,13 +1,27 @@
 /**
- * Round-robin vCPU scheduling on one physical CPU (see sched.h). A vCPU
- * blocked in WFI wakes when its virtual timer would fire; with nothing
- * runnable the CPU sleeps in WFI until the earliest such deadline.
+ * vCPU scheduling on every physical CPU (see sched.h).
+ *
+ * Run queues: every guest vCPU has a home CPU, fixed at boot
+ * (sched_assign_homes(), round robin; no migration), and only its home CPU
+ * runs it, so its EL1 state and list registers never leave that CPU.
+ * A CPU's run queue is the set of guest vCPUs homed on it, served round
+ * robin. Service vCPUs have no home: any CPU runs a runnable service that
+ * is not current on another CPU, on its light context.
+ *
+ * Priorities: services before guests (a service holds up the guests it
+ * serves). Guests of one CPU share it in time slices of the EL2 timer
+ * (CNTHP) while more than one is runnable. A vCPU blocked in WFI wakes
+ * when its virtual timer would fire; with nothing runnable the CPU sleeps
+ * in WFI (never a busy loop) until that deadline or a kick from another
+ * CPU. Everything here runs under the kernel lock (hyp/klock.h).
  */
 #include "hyp/sched.h"
 
 #include "arch/sysreg.h"
+#include "arch/trap.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
+#include "hyp/klock.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
@@ -19,6 +33,13 @@ static bool vcpu_can_run(const struct vcpu *v)
 	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING;
 }
 
+/* May @p cpu run @p v: its home, or a service current nowhere else. */
+static bool runs_on(const struct vcpu *v, const struct cpu *cpu)
+{
+	return v->is_service ? v->on_cpu == NULL || v->on_cpu == cpu
+			     : v->home == cpu;
+}
+
 /* Wake @p v if it waits in WFI and its deadline has passed. */
 static void wake_if_due(struct vcpu *v, uint64_t now)
 {
@@ -28,100 +49,150 @@ static void wake_if_due(struct vcpu *v, uint64_t now)
 	}
 }
 
-/* Flat index over all vCPUs of all VMs, for round robin. */
-static struct vcpu *vcpu_at(uint32_t flat, uint32_t *total)
+/* A runnable service @p cpu may run, other than @p except. */
+static struct vcpu *pick_service(const struct cpu *cpu, const struct vcpu *except)
 {
-	uint32_t n = 0;
-	struct vcpu *found = NULL;
-
 	for (uint32_t i = 0; i < vm_count(); i++) {
 		struct vm *vm = vm_get(i);
+		struct vcpu *s = &vm->vcpus[0];
 
-		if (flat >= n && flat < n + vm->vcpu_count) {
-			found = &vm->vcpus[flat - n];
-		}
-		n += vm->vcpu_count;
-	}
-	*total = n;
-	return found;
-}
-
-static uint32_t flat_index(const struct vcpu *v)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < v->vm->id; i++) {
-		n += vm_get(i)->vcpu_count;
-	}
-	return n + v->index;
-}
-
-/* The next vCPU able to run after @p after (NULL: from the start). With
- * @p skip_after, @p after itself is only chosen last. */
-static struct vcpu *pick(const struct vcpu *after, bool skip_after)
-{
-	uint32_t total;
-	uint64_t now = arch_counter_now();
-	uint32_t start = after ? flat_index(after) + 1 : 0;
-
-	vcpu_at(0, &total);
-	for (uint32_t k = 0; k < total; k++) {
-		uint32_t total_unused;
-		struct vcpu *v = vcpu_at((start + k) % total, &total_unused);
-
-		if (skip_after && v == after) {
-			continue;
-		}
-		wake_if_due(v, now);
-		if (vcpu_can_run(v)) {
-			return v;
+		if (vm->cfg->kind == CFG_VM_SERVICE && s != except &&
+		    vcpu_can_run(s) && runs_on(s, cpu)) {
+			return s;
 		}
 	}
 	return NULL;
 }
 
-static uint64_t earliest_deadline(void)
+/*
+ * The next guest vCPU homed on @p cpu able to run, round robin after
+ * @p after (NULL: from the first). With @p skip_after, @p after itself is
+ * never chosen.
+ */
+static struct vcpu *pick_guest(const struct cpu *cpu, const struct vcpu *after,
+			       bool skip_after)
+{
+	uint64_t now = arch_counter_now();
+	uint32_t nvm = vm_count();
+	uint32_t start_vm = after != NULL ? after->vm->id : 0;
+	uint32_t start_vcpu = after != NULL ? after->index + 1 : 0;
+
+	/* Two passes over the VM table: from @p after to the end, then from
+	 * the start back to (and including) @p after. */
+	for (uint32_t k = 0; k <= nvm; k++) {
+		struct vm *vm = vm_get((start_vm + k) % nvm);
+		uint32_t first = k == 0 ? start_vcpu : 0;
+
+		if (vm->cfg->kind != CFG_VM_GUEST || vm->state != VM_RUNNING) {
+			continue;
+		}
+		for (uint32_t i = first; i < vm->vcpu_count; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+
+			if (v->home != cpu || (skip_after && v == after)) {
+				continue;
+			}
+			wake_if_due(v, now);
+			if (vcpu_can_run(v)) {
+				return v;
+			}
+		}
+	}
+	return NULL;
+}
+
+static struct vcpu *pick(const struct cpu *cpu, const struct vcpu *after)
+{
+	struct vcpu *s = pick_service(cpu, NULL);
+
+	return s != NULL ? s : pick_guest(cpu, after, false);
+}
+
+/* Earliest virtual-timer deadline among @p cpu's guests waiting in WFI. */
+static uint64_t earliest_deadline(const struct cpu *cpu)
 {
 	uint64_t best = VCPU_NO_DEADLINE;
-	uint32_t total;
 
-	vcpu_at(0, &total);
-	for (uint32_t k = 0; k < total; k++) {
-		uint32_t unused;
-		struct vcpu *v = vcpu_at(k, &unused);
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
 
-		if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING) {
-			uint64_t d = vcpu_wake_deadline(v);
+		for (uint32_t k = 0; k < vm->vcpu_count && vm->state == VM_RUNNING; k++) {
+			const struct vcpu *v = &vm->vcpus[k];
 
-			best = d < best ? d : best;
+			if (v->home == cpu && v->state == VCPU_BLOCKED_WFI) {
+				uint64_t d = vcpu_wake_deadline(v);
+
+				best = d < best ? d : best;
+			}
 		}
 	}
 	return best;
 }
 
-/* Is a guest vCPU other than @p v waiting for the CPU? */
+/* Is a guest vCPU homed with @p v, other than @p v, waiting for the CPU? */
 static bool other_guest_runnable(const struct vcpu *v)
 {
-	uint32_t total;
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
 
-	vcpu_at(0, &total);
-	for (uint32_t k = 0; k < total; k++) {
-		uint32_t unused;
-		const struct vcpu *o = vcpu_at(k, &unused);
+		for (uint32_t k = 0; k < vm->vcpu_count; k++) {
+			const struct vcpu *o = &vm->vcpus[k];
 
-		if (o != v && !o->is_service && vcpu_can_run(o)) {
-			return true;
+			if (o != v && o->home == v->home && vcpu_can_run(o)) {
+				return true;
+			}
 		}
 	}
 	return false;
 }
 
 /* Bound the loaded guest's time on the CPU while another guest waits. */
-static void arm_slice(const struct vcpu *guest)
+static void arm_slice(struct cpu *cpu, const struct vcpu *guest)
 {
 	uint64_t ticks = read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
 
-	arch_slice_arm(other_guest_runnable(guest) ? ticks : 0);
+	cpu->slice_armed = other_guest_runnable(guest);
+	arch_slice_arm(cpu->slice_armed ? ticks : 0);
+}
+
+static void set_current(struct cpu *cpu, struct vcpu *next)
+{
+	if (cpu->current != next) {
+		if (cpu->current != NULL && cpu->current->on_cpu == cpu) {
+			cpu->current->on_cpu = NULL;
+		}
+		if (next != NULL) {
+			next->on_cpu = cpu;
+		}
+		cpu->current = next;
+	}
+}
+
+/* Give the loaded guest its EL1 registers back from a service on top. */
+static void leave_light(struct cpu *cpu)
+{
+	if (cpu->light != NULL) {
+		arch_service_leave(cpu->light, cpu->loaded);
+		cpu->light = NULL;
+	}
+}
+
+/* Full EL1 switch to guest @p next (a reset vCPU reloads even if loaded). */
+static void load_guest(struct cpu *cpu, struct vcpu *next)
+{
+	struct vcpu *old = cpu->loaded;
+
+	if (old == next && !next->ctx_fresh) {
+		return;
+	}
+	if (old != NULL && old != next && !old->ctx_fresh) {
+		arch_vcpu_save(old);
+	}
+	arch_vcpu_load(next);
+	next->ctx_fresh = false;
+	cpu->loaded = next;
+	irq_vtimer_unmask();
+	arm_slice(cpu, next);
 }
 
 /*
@@ -133,24 +204,19 @@ static struct vcpu *switch_to(struct vcpu *next)
 {
 	struct cpu *cpu = cpu_this();
 
-	if (cpu->light != NULL && cpu->light != next) {
-		arch_service_leave(cpu->light, cpu->loaded);
-		cpu->light = NULL;
+	CHECK(runs_on(next, cpu));
+	if (cpu->light != next) {
+		leave_light(cpu);
 	}
 	if (vcpu_is_service(next)) {
 		if (cpu->light != next) {
 			arch_service_enter(next, cpu->loaded);
 			cpu->light = next;
 		}
-	} else if (cpu->loaded != next) {
-		if (cpu->loaded != NULL) {
-			arch_vcpu_save(cpu->loaded);
-		}
-		arch_vcpu_load(next);
-		cpu->loaded = next;
-		arm_slice(next);
+	} else {
+		load_guest(cpu, next);
 	}
-	cpu->current = next;
+	set_current(cpu, next);
 	if (next->pending != 0) {
 		vcpu_apply_pending(next);
 	}
@@ -164,6 +230,7 @@ struct vcpu *sched_light_enter_fp(struct vcpu *service)
 	arch_service_enter(service, cpu->loaded);
 	cpu->light = service;
 	cpu->current = service;
+	service->on_cpu = cpu;
 	return service;
 }
 
@@ -171,6 +238,7 @@ struct vcpu *sched_light_leave_fp(struct vcpu *guest)
 {
 	struct cpu *cpu = cpu_this();
 
+	cpu->light->on_cpu = NULL;
 	arch_service_leave(cpu->light, guest);
 	cpu->light = NULL;
 	cpu->current = guest;
@@ -183,42 +251,50 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 	return switch_to(next);
 }
 
-/* Sleep until some vCPU can run; never spins. */
-static struct vcpu *idle_until_runnable(void)
+bool sched_runs_here(const struct vcpu *v)
 {
-	bool reported = false;
+	return runs_on(v, cpu_this());
+}
 
+/* Sleep until some vCPU can run here; never spins. */
+static struct vcpu *idle_until_runnable(struct cpu *cpu)
+{
+	/* Another CPU may pick the service up: its state must be saved. */
+	leave_light(cpu);
+	set_current(cpu, NULL);
 	for (;;) {
-		struct vcpu *v = pick(NULL, false);
+		struct vcpu *v = pick(cpu, NULL);
 
 		if (v != NULL) {
 			return v;
 		}
-		uint64_t deadline = earliest_deadline();
+		uint64_t deadline = earliest_deadline(cpu);
 
-		if (deadline == VCPU_NO_DEADLINE && !reported) {
-			log_warn("every vCPU waits in WFI with no wake-up source; "
-				 "CPU idle");
-			reported = true;
-		}
+		/* A kick sent after the unlock stays pending and ends WFI. */
+		kernel_unlock();
 		arch_sleep_until(deadline);
+		kernel_lock();
 		irq_handle_pending();
-		cpu_this()->slice_expired = false;
+		cpu->slice_expired = false;
+		cpu->kicked = false;
 	}
 }
 
 struct vcpu *sched_next(struct vcpu *current)
 {
-	if (vcpu_can_run(current)) {
+	struct cpu *cpu = cpu_this();
+
+	if (current != NULL && vcpu_can_run(current) && runs_on(current, cpu)) {
 		return switch_to(current);
 	}
-	if (cpu_this()->loaded == current && current->state == VCPU_BLOCKED_WFI) {
+	if (current != NULL && cpu->loaded == current &&
+	    current->state == VCPU_BLOCKED_WFI) {
 		arch_vcpu_timer_sync(current);
 	}
-	struct vcpu *next = pick(current, false);
+	struct vcpu *next = pick(cpu, current);
 
 	if (next == NULL) {
-		next = idle_until_runnable();
+		next = idle_until_runnable(cpu);
 	}
 	return switch_to(next);
 }
@@ -229,18 +305,23 @@ struct vcpu *sched_preempt(struct vcpu *current)
 
 	if (cpu->slice_expired) {
 		cpu->slice_expired = false;
+		cpu->slice_armed = false;
 		/* Never preempt a service in the middle of a request. */
 		if (!current->is_service) {
 			return sched_yield(current);
 		}
-		arm_slice(cpu->loaded);
+		arm_slice(cpu, cpu->loaded);
 	}
-	for (uint32_t i = 0; i < vm_count(); i++) {
-		struct vm *vm = vm_get(i);
+	struct vcpu *s = pick_service(cpu, current);
 
-		if (vm->cfg->kind == CFG_VM_SERVICE && vm->vcpus[0].state == VCPU_RUNNABLE &&
-		    vm->state == VM_RUNNING && &vm->vcpus[0] != current) {
-			return switch_to(&vm->vcpus[0]);
+	if (s != NULL) {
+		return switch_to(s);
+	}
+	if (cpu->kicked) {
+		/* A guest of this CPU may have become runnable elsewhere. */
+		cpu->kicked = false;
+		if (cpu->loaded != NULL && !cpu->slice_armed) {
+			arm_slice(cpu, cpu->loaded);
 		}
 	}
 	return sched_next(current);
@@ -248,27 +329,93 @@ struct vcpu *sched_preempt(struct vcpu *current)
 
 struct vcpu *sched_yield(struct vcpu *current)
 {
-	struct vcpu *next = pick(current, true);
+	struct cpu *cpu = cpu_this();
+	struct vcpu *next = pick_service(cpu, current);
 
-	if (next == NULL || next == cpu_this()->loaded) {
+	if (next == NULL) {
+		next = pick_guest(cpu, current, true);
+	}
+	if (next == NULL || next == cpu->loaded) {
 		/* Nobody else: keep going, with a new slice if one is due. */
-		if (!current->is_service) {
-			arm_slice(current);
+		if (next == NULL && !current->is_service && vcpu_can_run(current)) {
+			arm_slice(cpu, current);
+			return switch_to(current);
 		}
-		return switch_to(next != NULL ? next : current);
+		return next != NULL ? switch_to(next) : sched_next(current);
 	}
 	return switch_to(next);
 }
 
+void sched_wake(struct vcpu *v)
+{
+	struct cpu *cpu = cpu_this();
+
+	v->state = VCPU_RUNNABLE;
+	if (v->home == cpu && !cpu->slice_armed && cpu->loaded != NULL &&
+	    cpu->loaded != v) {
+		/* Share this CPU with the guest running on it. */
+		arm_slice(cpu, cpu->loaded);
+		return;
+	}
+	if (v->home != NULL) {
+		cpu_kick(v->home);
+		return;
+	}
+	/* A service: an idle CPU can take it at once. */
+	for (uint32_t i = 0; i < CPU_MAX; i++) {
+		struct cpu *c = &cpu_table[i];
+
+		if (c->online && c->current == NULL && c != cpu_this()) {
+			cpu_kick(c);
+			return;
+		}
+	}
+}
+
+void sched_assign_homes(void)
+{
+	uint32_t ncpu = cpu_count();
+	uint32_t guests_on[CPU_MAX] = { 0 };
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		for (uint32_t j = 0; j < vm->vcpu_count && !vm->vcpus[j].is_service; j++) {
+			vm->vcpus[j].home = &cpu_table[k % ncpu];
+			guests_on[k % ncpu]++;
+			k++;
+		}
+	}
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		for (uint32_t j = 0; j < vm->vcpu_count && !vm->vcpus[j].is_service; j++) {
+			struct vcpu *v = &vm->vcpus[j];
+
+			/* A vCPU sharing its CPU yields in WFE spin loops. */
+			arch_vcpu_set_trap_wfe(v, guests_on[v->home->id] > 1);
+			if (ncpu == 1) {
+				continue;
+			}
+			log_info("vm '%s' vcpu %u runs on cpu %u%s", vcpu_vm_name(v),
+				 j, v->home->id,
+				 v->trap_wfe ? " (shared: WFE yields)" : "");
+		}
+	}
+}
+
 _Noreturn void sched_start(void)
 {
-	struct vcpu *first = pick(NULL, false);
+	struct cpu *cpu = cpu_this();
+	struct vcpu *first = pick(cpu, NULL);
 
-	log_info("partitions start at counter %llu",
-		 (unsigned long long)arch_counter_now());
-
-	if (first == NULL) {
-		first = idle_until_runnable();
+	if (cpu->id == 0) {
+		log_info("partitions start at counter %llu",
+			 (unsigned long long)arch_counter_now());
 	}
-	arch_vcpu_enter(switch_to(first));
+	if (first == NULL) {
+		first = idle_until_runnable(cpu);
+	}
+	arch_vcpu_enter(kernel_exit(switch_to(first)));
 }

@@ -22,11 +22,11 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vcpu->vgic_dirty = false;
 	vcpu->vgic_vmcr = 0;
 	vcpu->vgic_apr = 0;
+	vcpu->inbox = (struct vcpu_inbox){ 0 };
 	arch_vcpu_ctx_reset(vcpu);
-	if (cpu->loaded == vcpu) {
-		/* Its old state is in hardware: force a reload. */
-		cpu->loaded = NULL;
-	}
+	/* A copy of its old state may sit in its home CPU's registers: the
+	 * next switch there reloads instead of trusting (or saving) it. */
+	vcpu->ctx_fresh = true;
 	if (cpu->light == vcpu) {
 		/* Give the guest under it its EL1 registers back first. */
 		arch_service_leave(vcpu, cpu->loaded);

@@ -7,6 +7,7 @@
 #include "arch/gich.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
+#include "hyp/sched.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -57,6 +58,68 @@ static uint32_t spi_target(const struct vm *vm, const struct vgic_irq_cfg *c)
 	return 0;
 }
 
+#define BITS_PER_WORD 64
+
+/* A guest vCPU whose list registers belong to another CPU. */
+static bool is_remote(const struct vcpu *v)
+{
+	return !v->is_service && v->home != NULL && v->home != cpu_this();
+}
+
+static bool inbox_has(const struct vcpu *v, uint32_t intid)
+{
+	return (v->inbox.pending[intid / BITS_PER_WORD] >>
+		(intid % BITS_PER_WORD)) & 1U;
+}
+
+/* Record @p intid for remote vCPU @p v and kick its home CPU. */
+static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
+{
+	v->inbox.pending[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	if (intid < VGIC_SGI_COUNT) {
+		v->inbox.sgi_sources[intid] |= (uint8_t)(1U << source);
+	}
+	v->vgic_dirty = true;
+	if (v->state == VCPU_BLOCKED_WFI) {
+		sched_wake(v);
+	} else {
+		cpu_kick(v->home);
+	}
+}
+
+static void inbox_clear(struct vcpu *v, uint32_t intid)
+{
+	v->inbox.pending[intid / BITS_PER_WORD] &= ~(1ULL << (intid % BITS_PER_WORD));
+	if (intid < VGIC_SGI_COUNT) {
+		v->inbox.sgi_sources[intid] = 0;
+	}
+}
+
+/* On @p v's home CPU: queue what other CPUs posted. */
+static void inbox_drain(struct vcpu *v)
+{
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		uint64_t bits = v->inbox.pending[w];
+
+		v->inbox.pending[w] = 0;
+		while (bits != 0) {
+			uint32_t intid = w * BITS_PER_WORD + (uint32_t)__builtin_ctzll(bits);
+			uint32_t sources = intid < VGIC_SGI_COUNT ? v->inbox.sgi_sources[intid] : 1;
+
+			bits &= bits - 1;
+			if (intid < VGIC_SGI_COUNT) {
+				v->inbox.sgi_sources[intid] = 0;
+			}
+			for (uint32_t src = 0; sources != 0; src++, sources >>= 1) {
+				if (sources & 1U) {
+					vgic_inject(v->vm, v->index, intid, false, 0,
+						    intid < VGIC_SGI_COUNT ? src : 0);
+				}
+			}
+		}
+	}
+}
+
 /* The vCPU's LRs as the guest left them (read from hardware if loaded). */
 static void sync_lrs(struct vcpu *v)
 {
@@ -82,6 +145,12 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		return false;
 	}
 	struct vcpu *v = &vm->vcpus[cpu];
+
+	if (is_remote(v)) {
+		/* Its LRs are in another CPU's GICH: that CPU queues it. */
+		inbox_post(v, intid, source);
+		return true;
+	}
 	struct vgic_pending_irq p = {
 		.intid = (uint16_t)intid,
 		.priority = c->priority,
@@ -97,9 +166,15 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	if (!vgic_cpu_queue(&v->vgic, &p)) {
 		return false;
 	}
+	if (cpu_this()->loaded == v) {
+		/* Queueing may have changed a live LR (active -> pending and
+		 * active): write it back now, or the next sync from hardware
+		 * would undo it and lose the interrupt. */
+		gich_write(&v->vgic, v->vgic.queue_len > 0);
+	}
 	v->vgic_dirty = true;
 	if (v->state == VCPU_BLOCKED_WFI) {
-		v->state = VCPU_RUNNABLE;
+		sched_wake(v);
 	}
 	return true;
 }
@@ -114,6 +189,9 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 			continue;
 		}
 		c->latched = false;
+		inbox_clear(v, intid);
+		/* A remote vCPU's shadow LRs may be stale: cleared as seen at
+		 * its last exit (approximate, like ICPENDR racing an EOI). */
 		sync_lrs(v);
 		vgic_cpu_clear_pending(&v->vgic, intid);
 		if (cpu_this()->loaded == v) {
@@ -134,7 +212,7 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 	}
 	sync_lrs(&vm->vcpus[cpu]);
 	vgic_cpu_state(&vm->vcpus[cpu].vgic, intid, pending, active);
-	*pending = *pending || c->latched;
+	*pending = *pending || c->latched || inbox_has(&vm->vcpus[cpu], intid);
 }
 
 void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
@@ -151,8 +229,12 @@ void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 	c->edge = (word & VGIC_CFG_EDGE) != 0;
 	c->priority = (uint8_t)((word >> VGIC_CFG_PRIORITY_SHIFT) & VGIC_CFG_BYTE_MASK);
 	c->targets = (uint8_t)((word >> VGIC_CFG_TARGETS_SHIFT) & VGIC_CFG_BYTE_MASK);
-	if (intid == GIC_INTID_VTIMER) {
-		irq_vtimer_enabled(c->enabled);
+	if (intid == GIC_INTID_VTIMER && c->enabled && !was_enabled) {
+		/* Its CPU unmasks the physical PPI on the next entry. */
+		vm->vcpus[cpu].vgic_dirty = true;
+		if (is_remote(&vm->vcpus[cpu])) {
+			cpu_kick(vm->vcpus[cpu].home);
+		}
 	}
 	if (c->enabled && !was_enabled && c->latched) {
 		c->latched = false;
@@ -164,6 +246,11 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 {
 	if (v->vgic.queue_len > 0) {
 		return true;
+	}
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		if (v->inbox.pending[w] != 0) {
+			return true;
+		}
 	}
 	sync_lrs(v);
 	for (uint32_t i = 0; i < v->vgic.lr_count; i++) {
@@ -177,10 +264,21 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 	return false;
 }
 
-struct vcpu *vgic_prepare_entry(struct vcpu *v)
+/* Has @p v's guest its virtual timer interrupt enabled? */
+static bool vtimer_wanted(const struct vcpu *v)
+{
+	return v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
+	       (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK);
+}
+
+__attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 {
 	if (!v->vgic_dirty) {
 		return v;
+	}
+	inbox_drain(v);
+	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
+		irq_vtimer_unmask();
 	}
 	gich_sync(&v->vgic);
 	vgic_cpu_sync(&v->vgic);

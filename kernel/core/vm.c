@@ -10,7 +10,10 @@
 #include "arch/mmu.h"
 #include "hyp/errno.h"
 #include "hyp/hypercall.h"
+#include "hyp/cpu.h"
 #include "hyp/irq.h"
+#include "hyp/klock.h"
+#include "hyp/sched.h"
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/panic.h"
@@ -142,6 +145,48 @@ static void vm_start_vcpus(struct vm *vm)
 	}
 	vcpu_reset(&vm->vcpus[0], vm->cfg->entry, vm->cfg->entry_arg);
 	vm->state = VM_RUNNING;
+	sched_wake(&vm->vcpus[0]);
+}
+
+/* Stop every vCPU of @p vm: out of IPC waits, powered off. */
+static void vm_halt_vcpus(struct vm *vm)
+{
+	vm->state = VM_STOPPED;
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		ipc_cancel(&vm->vcpus[i]);
+		vm->vcpus[i].state = VCPU_OFF;
+	}
+}
+
+/* Is another CPU running (or about to run) a vCPU of @p vm? Kicks it. */
+static bool vm_busy_elsewhere(const struct vm *vm)
+{
+	bool busy = false;
+
+	for (uint32_t i = 0; i < CPU_MAX; i++) {
+		const struct cpu *c = &cpu_table[i];
+
+		if (c != cpu_this() && c->current != NULL && c->current->vm == vm) {
+			cpu_kick(c);
+			busy = true;
+		}
+	}
+	return busy;
+}
+
+/*
+ * Wait until no other CPU runs @p vm (already stopped): each one traps at
+ * the kick, sees the VM stopped and switches away. The kernel lock is
+ * dropped meanwhile so that they can; @p vm stays stopped, so nothing
+ * else touches its memory or vCPUs.
+ */
+static void vm_quiesce(struct vm *vm)
+{
+	while (vm_busy_elsewhere(vm)) {
+		kernel_unlock();
+		__asm__ volatile("yield" ::: "memory");
+		kernel_lock();
+	}
 }
 
 static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
@@ -276,19 +321,29 @@ static void console_flush(struct vm *vm)
 void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
 	console_flush(vm);
-	vm->state = VM_STOPPED;
-	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		vm->vcpus[i].state = VCPU_OFF;
-	}
+	vm_halt_vcpus(vm);
+	/* Its vCPUs on other CPUs stop at their next trap: make it now. */
+	vm_busy_elsewhere(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {
 		/* Every access in flight or queued fails with an abort. */
 		ipc_endpoint_shutdown(&vm->ep);
 	}
+	struct vcpu_exits e = { 0 };
+
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu_exits *v = &vm->vcpus[i].exits;
+
+		e.mmio += v->mmio;
+		e.hvc += v->hvc;
+		e.wfx += v->wfx;
+		e.irq += v->irq;
+		e.other += v->other;
+	}
 	log_info("vm '%s' exits: %llu MMIO, %llu HVC/SMC, %llu WFI/WFE, "
 		 "%llu interrupts, %llu other", vm_name(vm),
-		 (unsigned long long)vm->exits.mmio, (unsigned long long)vm->exits.hvc,
-		 (unsigned long long)vm->exits.wfx, (unsigned long long)vm->exits.irq,
-		 (unsigned long long)vm->exits.other);
+		 (unsigned long long)e.mmio, (unsigned long long)e.hvc,
+		 (unsigned long long)e.wfx, (unsigned long long)e.irq,
+		 (unsigned long long)e.other);
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else {
@@ -306,6 +361,8 @@ void vm_reset(struct vm *vm)
 	vm->reset_count++;
 	log_info("vm '%s' reset (PSCI SYSTEM_RESET, reset #%u)", vm_name(vm),
 		 vm->reset_count);
+	vm_halt_vcpus(vm);
+	vm_quiesce(vm);
 	vm_load(vm, true);
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);

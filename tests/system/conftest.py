@@ -104,9 +104,9 @@ def boot(request):
         m.kill()
 
 
-def run_guest_test(boot, scenario):
+def run_guest_test(boot, scenario, **qemu_args):
     """Boot a bare-metal test guest, require PASS and a clean power-off."""
-    m = boot(scenario)
+    m = boot(scenario, **qemu_args)
     m.expect(r'hyp: tinyhyp')
     verdict = m.expect(r'TEST RESULT: (PASS|FAIL[^\r\n]*)')
     if verdict.group(1) != 'PASS':

@@ -1,7 +1,10 @@
 /*
  * Kernel entry. QEMU starts the boot CPU here at EL2 (virtualization=on),
  * MMU off. Anything other than EL2 is refused with a message on the UART.
+ * Secondary CPUs enter at secondary_entry once the boot CPU starts them
+ * with PSCI CPU_ON (context ID = CPU index).
  */
+#include "arch/offsets.h"
 #include "arch/platform.h"
 
 /* CurrentEL.EL is bits [3:2] (C5.2.2); EL2 reads as 0b1000. */
@@ -25,8 +28,8 @@ _start:
 	msr	sctlr_el2, x0
 	isb
 
-	ldr	x0, =boot_stack_top
-	mov	sp, x0
+	mov	x0, #0
+	bl	set_cpu_and_stack
 
 	/* Zero .bss (8-byte aligned by the linker script). */
 	ldr	x0, =__bss_start
@@ -41,6 +44,52 @@ _start:
 	isb
 
 	bl	kmain
+	b	halt
+
+/*
+ * x0 = CPU index: TPIDR_EL2 = &cpu_table[x0], SP = top of its stack.
+ * Touches no memory, so it is safe with the MMU off.
+ */
+set_cpu_and_stack:
+	ldr	x1, =cpu_table
+	mov	x2, #CPU_SIZE
+	madd	x1, x0, x2, x1
+	msr	tpidr_el2, x1
+	ldr	x1, =cpu_stacks
+	add	x2, x0, #1
+	mov	x3, #CPU_STACK_SIZE
+	madd	x1, x2, x3, x1
+	mov	sp, x1
+	ret
+
+/*
+ * A secondary CPU, started by PSCI CPU_ON with x0 = its index. It turns on
+ * the EL2 MMU with the boot CPU's tables (mmu_boot_regs, cleaned to the
+ * point of coherency before CPU_ON) before any C code touches memory.
+ */
+	.global secondary_entry
+secondary_entry:
+	msr	daifset, #0xf
+	ldr	x1, =SCTLR_EL2_BOOT
+	msr	sctlr_el2, x1
+	isb
+	bl	set_cpu_and_stack
+	ldr	x1, =mmu_boot_regs
+	ldp	x2, x3, [x1, #MMU_REGS_MAIR]
+	msr	mair_el2, x2
+	msr	tcr_el2, x3
+	ldp	x2, x3, [x1, #MMU_REGS_TTBR]
+	msr	ttbr0_el2, x2
+	dsb	sy
+	tlbi	alle2
+	dsb	sy
+	isb
+	msr	sctlr_el2, x3
+	isb
+	ldr	x1, =el2_vectors
+	msr	vbar_el2, x1
+	isb
+	bl	kmain_secondary
 	b	halt
 
 not_el2:
@@ -63,9 +112,9 @@ halt:
 not_el2_msg:
 	.asciz	"hyp: fatal: entered at an exception level other than EL2; start QEMU with -M virt,virtualization=on\r\n"
 
+	/* One stack per CPU; CPU n's top is cpu_stacks + (n + 1) * size. */
 	.section .bss.stack, "aw", %nobits
 	.balign	16
-boot_stack:
-	.space	16384
-	.global boot_stack_top
-boot_stack_top:
+	.global cpu_stacks
+cpu_stacks:
+	.space	CPU_STACK_SIZE * CPU_MAX_COUNT

@@ -70,6 +70,7 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	x[5] = 0;
 	ep->receiver = NULL;
 	ep->caller = v;
+	v->ipc.ep = ep;
 	svc->state = VCPU_RUNNABLE;
 	v->state = VCPU_BLOCKED_REPLY;
 	return sched_light_enter_fp(svc);

@@ -6,6 +6,7 @@
 #include "arch/gic.h"
 
 #include "arch/platform.h"
+#include "arch/sysreg.h"
 
 #define GICD_CTLR 0x000
 #define GICD_TYPER 0x004
@@ -15,6 +16,11 @@
 #define GICD_ICACTIVER(n) (0x380 + 4 * (n))
 #define GICD_IPRIORITYR_BYTE(id) (0x400 + (id))
 #define GICD_ITARGETSR_BYTE(id) (0x800 + (id))
+#define GICD_SGIR 0xf00
+/* GICD_SGIR (4.3.15): TargetListFilter [25:24] = 0 (use the list),
+ * CPUTargetList [23:16], SGIINTID [3:0]. */
+#define GICD_SGIR_TARGETS_SHIFT 16
+#define GICD_SGIR_INTID_MASK 0xfU
 #define GICD_CTLR_ENABLE_GRP0 0x1U
 #define GICD_CTLR_ENABLE_GRP1 0x2U
 #define GICD_TYPER_ITLINES_MASK 0x1fU
@@ -34,6 +40,8 @@
 #define GIC_PRIO_KERNEL 0x80U
 #define GIC_IRQS_PER_REG 32
 #define GIC_TARGET_CPU0 0x01U
+#define GIC_PRIVATE_IRQS 32
+#define GIC_TARGET_BYTE_MASK 0xffU
 
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
 {
@@ -50,6 +58,11 @@ static inline void mmio_write8(uintptr_t addr, uint8_t v)
 	*(volatile uint8_t *)addr = v;
 }
 
+static inline uint8_t mmio_read8(uintptr_t addr)
+{
+	return *(volatile uint8_t *)addr;
+}
+
 static uint32_t gic_line_count(void)
 {
 	uint32_t typer = mmio_read32(PLATFORM_GICD_BASE + GICD_TYPER);
@@ -60,7 +73,6 @@ static uint32_t gic_line_count(void)
 void gic_init(void)
 {
 	uintptr_t gicd = PLATFORM_GICD_BASE;
-	uintptr_t gicc = PLATFORM_GICC_BASE;
 	uint32_t lines = gic_line_count();
 
 	mmio_write32(gicd + GICD_CTLR, 0);
@@ -78,11 +90,41 @@ void gic_init(void)
 	}
 	mmio_write32(gicd + GICD_CTLR,
 		     GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
+}
+
+uint32_t gic_cpu_init(void)
+{
+	uintptr_t gicd = PLATFORM_GICD_BASE;
+	uintptr_t gicc = PLATFORM_GICC_BASE;
+
+	/* SGIs and PPIs are banked per CPU (4.3.5, 4.3.11): each CPU sets
+	 * its own copy. */
+	mmio_write32(gicd + GICD_ICENABLER(0), UINT32_MAX);
+	mmio_write32(gicd + GICD_ICPENDR(0), UINT32_MAX);
+	mmio_write32(gicd + GICD_ICACTIVER(0), UINT32_MAX);
+	for (uint32_t id = 0; id < GIC_PRIVATE_IRQS; id++) {
+		mmio_write8(gicd + GICD_IPRIORITYR_BYTE(id), GIC_PRIO_KERNEL);
+	}
 	mmio_write32(gicc + GICC_PMR, GIC_PMR_ALLOW_ALL);
 	mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 |
 					       GICC_CTLR_ENABLE_GRP1 |
 					       GICC_CTLR_EOIMODE);
 	gic_enable(GIC_INTID_HYP_TIMER);
+	gic_enable(GIC_INTID_KICK);
+	gic_enable(GIC_INTID_MAINTENANCE);
+	gic_enable(GIC_INTID_VTIMER);
+	/* ITARGETSR0-7 read as the reading CPU's own interface (4.3.12). */
+	return mmio_read8(gicd + GICD_ITARGETSR_BYTE(0)) & GIC_TARGET_BYTE_MASK;
+}
+
+void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask)
+{
+	/* Stores made before a kick must be visible to the CPU it wakes:
+	 * the SGIR write is a Device access, ordered after them by a DSB. */
+	dsb_ishst();
+	mmio_write32(PLATFORM_GICD_BASE + GICD_SGIR,
+		     (cpu_mask << GICD_SGIR_TARGETS_SHIFT) |
+			     (sgi & GICD_SGIR_INTID_MASK));
 }
 
 uint32_t gic_ack(void)

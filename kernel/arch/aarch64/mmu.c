@@ -7,6 +7,7 @@
 #include "arch/mmu.h"
 
 #include "arch/sysreg.h"
+#include "hyp/cpu.h"
 #include "hyp/units.h"
 
 #define EL2_VA_BITS 39
@@ -25,8 +26,10 @@
 #define MAIR_IDX_NORMAL 0
 #define MAIR_IDX_DEVICE 1
 
-/** The level-1 table: the only table of the EL2 map. */
+/** The level-1 table: the only table of the EL2 map, shared by all CPUs. */
 static uint64_t el2_l1_table[EL2_L1_ENTRIES] __attribute__((aligned(4096)));
+
+struct mmu_boot_regs mmu_boot_regs;
 
 static uint64_t block_desc(uint64_t pa, bool device)
 {
@@ -77,6 +80,17 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 		 SCTLR_EL2_SA;
 	write_sysreg(sctlr_el2, sctlr);
 	isb();
+
+	/* Secondary CPUs read these with their MMU off: clean them (and the
+	 * table, written before the MMU was on) to the point of coherency. */
+	mmu_boot_regs = (struct mmu_boot_regs){
+		.mair = read_sysreg(mair_el2),
+		.tcr = read_sysreg(tcr_el2),
+		.ttbr = read_sysreg(ttbr0_el2),
+		.sctlr = sctlr,
+	};
+	mmu_clean_dcache_range(&mmu_boot_regs, sizeof(mmu_boot_regs));
+	mmu_clean_dcache_range(el2_l1_table, sizeof(el2_l1_table));
 }
 
 static uint64_t dcache_line(void)
@@ -158,7 +172,7 @@ void mmu_clean_dcache_range(const void *va, uint64_t size)
 {
 	uint64_t line = dcache_line();
 
-	if (size >= SETWAY_THRESHOLD) {
+	if (size >= SETWAY_THRESHOLD && cpu_count() <= 1) {
 		clean_dcache_all_setway();
 		return;
 	}
@@ -184,7 +198,8 @@ void mmu_clean_dcache_range(const void *va, uint64_t size)
 
 void mmu_invalidate_icache(void)
 {
-	__asm__ volatile("ic iallu" ::: "memory");
+	/* Inner Shareable: every CPU may run the loaded code (D7.5.9). */
+	__asm__ volatile("ic ialluis" ::: "memory");
 	dsb_sy();
 	isb();
 }

@@ -5,7 +5,9 @@
  */
 #include <stddef.h>
 
+#include "arch/mmu.h"
 #include "arch/regs.h"
+#include "hyp/cpu.h"
 #include "hyp/vcpu.h"
 
 #define DEFINE(sym, val) \
@@ -27,4 +29,11 @@ void offsets_generate(void)
 	DEFINE(FRAME_ESR, offsetof(struct arch_el2_frame, esr));
 	DEFINE(FPSIMD_FPSR, offsetof(struct arch_fpsimd, fpsr));
 	DEFINE(VCPU_VGIC_DIRTY, offsetof(struct vcpu, vgic_dirty));
+	DEFINE(CPU_CURRENT, offsetof(struct cpu, current));
+	DEFINE(CPU_ID, offsetof(struct cpu, id));
+	DEFINE(CPU_SIZE, sizeof(struct cpu));
+	DEFINE(CPU_MAX_COUNT, CPU_MAX);
+	DEFINE(CPU_STACK_SIZE, CPU_STACK_BYTES);
+	DEFINE(MMU_REGS_MAIR, offsetof(struct mmu_boot_regs, mair));
+	DEFINE(MMU_REGS_TTBR, offsetof(struct mmu_boot_regs, ttbr));
 }

@@ -14,6 +14,7 @@
 #include "hyp/cpu.h"
 #include "hyp/fastpath.h"
 #include "hyp/irq.h"
+#include "hyp/klock.h"
 #include "hyp/vgic.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
@@ -188,26 +189,23 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-struct vcpu *trap_lower_sync(struct vcpu *vcpu)
+static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr)
 {
-	uint64_t esr = read_sysreg(esr_el2);
-
-	cpu_this()->current = vcpu;
 	switch (esr_ec(esr)) {
 	case EC_WFX:
-		vcpu->vm->exits.wfx++;
+		vcpu->exits.wfx++;
 		return handle_wfx(vcpu, esr);
 	case EC_HVC64:
-		vcpu->vm->exits.hvc++;
+		vcpu->exits.hvc++;
 		return handle_hvc(vcpu, esr);
 	case EC_SMC64:
-		vcpu->vm->exits.hvc++;
+		vcpu->exits.hvc++;
 		return handle_smc(vcpu, esr);
 	case EC_SYSREG:
-		vcpu->vm->exits.other++;
+		vcpu->exits.other++;
 		return handle_sysreg(vcpu, esr);
 	case EC_DABT_LOW:
-		vcpu->vm->exits.mmio++;
+		vcpu->exits.mmio++;
 		return handle_dabt(vcpu, esr);
 	case EC_IABT_LOW:
 		return handle_iabt(vcpu, esr);
@@ -216,21 +214,45 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	}
 }
 
+/* Under the lock: a vCPU whose VM another CPU stopped goes no further. */
+static bool vm_gone(const struct vcpu *vcpu)
+{
+	return vcpu->vm->state != VM_RUNNING;
+}
+
+struct vcpu *trap_lower_sync(struct vcpu *vcpu)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+
+	if (esr_ec(esr) == EC_HVC64 && hypercall_local(vcpu, esr & ESR_IMM16_MASK)) {
+		vcpu->exits.hvc++;
+		return vcpu;
+	}
+	kernel_lock();
+	if (vm_gone(vcpu)) {
+		return kernel_exit(sched_next(vcpu));
+	}
+	return kernel_exit(dispatch_sync(vcpu, esr));
+}
+
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)
 {
-	cpu_this()->current = vcpu;
-	vcpu->vm->exits.irq++;
+	kernel_lock();
+	vcpu->exits.irq++;
 	irq_handle_pending();
 	/* A service woken by its interrupt runs before the guest goes on. */
-	return sched_preempt(vcpu);
+	return kernel_exit(sched_preempt(vcpu));
 }
 
 struct vcpu *trap_lower_serror(struct vcpu *vcpu)
 {
-	cpu_this()->current = vcpu;
-	vm_log_once(vcpu->vm, EC_SERROR,
-		    "vcpu %u: SError (ESR 0x%llx): VM stopped", vcpu->index,
-		    (unsigned long long)read_sysreg(esr_el2));
-	vm_stop(vcpu->vm, VM_STOP_FAILED);
-	return sched_next(vcpu);
+	kernel_lock();
+	if (!vm_gone(vcpu)) {
+		vm_log_once(vcpu->vm, EC_SERROR,
+			    "vcpu %u: SError (ESR 0x%llx): VM stopped",
+			    vcpu->index,
+			    (unsigned long long)read_sysreg(esr_el2));
+		vm_stop(vcpu->vm, VM_STOP_FAILED);
+	}
+	return kernel_exit(sched_next(vcpu));
 }

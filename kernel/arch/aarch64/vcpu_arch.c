@@ -10,9 +10,10 @@
  * HCR_EL2 for every partition: Stage 2 on, EL1 AArch64, physical interrupts
  * and SErrors to EL2, WFI, SMC, ACTLR_EL1 and implementation-defined
  * registers trapped, TLB/cache maintenance broadcast inner-shareable.
- * WFE is not trapped: Linux waits with it in every spin loop (160,000
- * exits to reach its shell prompt), and a guest spinning on one cannot
- * hold the CPU beyond its time slice anyway.
+ * WFE is trapped only for a vCPU that shares its CPU with other guest
+ * vCPUs (vcpu->trap_wfe), where a spinning vCPU must yield to the lock
+ * holder; alone on a CPU, Linux would exit in every spin loop for nothing
+ * (160,000 exits to reach its shell prompt).
  */
 #define HCR_EL2_GUEST                                                        \
 	(HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | \
@@ -39,9 +40,18 @@ void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 		.sctlr_el1 = SCTLR_EL1_RESET,
 		.cpacr_el1 = CPACR_EL1_RESET,
 		.vmpidr_el2 = VMPIDR_EL2_RES1 | vcpu->index,
-		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE : HCR_EL2_GUEST,
+		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE
+			   : vcpu->trap_wfe       ? HCR_EL2_GUEST | HCR_EL2_TWE
+						  : HCR_EL2_GUEST,
 		.vttbr_el2 = s2_vttbr(&vcpu->vm->s2),
 	};
+}
+
+void arch_vcpu_set_trap_wfe(struct vcpu *vcpu, bool trap)
+{
+	vcpu->trap_wfe = trap;
+	vcpu->ctx.hcr_el2 = trap ? vcpu->ctx.hcr_el2 | HCR_EL2_TWE
+				 : vcpu->ctx.hcr_el2 & ~HCR_EL2_TWE;
 }
 
 void arch_vcpu_load(struct vcpu *vcpu)

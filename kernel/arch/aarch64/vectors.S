@@ -6,20 +6,12 @@
  */
 #include "arch/offsets.h"
 
-/* x0 = vCPU about to run: refill its list registers if anything is queued
- * (vgic_prepare_entry), testing the flag here to keep the common exit to
- * two instructions. */
-.macro prepare_entry
-	ldrb	w1, [x0, #VCPU_VGIC_DIRTY]
-	cbz	w1, 1f
-	bl	vgic_prepare_entry
-1:
-.endm
-
-/* Save x0-x30, ELR_EL2, SPSR_EL2 into the vCPU at TPIDR_EL2; x0 = vCPU. */
+/* Save x0-x30, ELR_EL2, SPSR_EL2 into this CPU's current vCPU (TPIDR_EL2
+ * holds the struct cpu); x0 = vCPU. */
 .macro save_vcpu_regs
 	stp	x0, x1, [sp, #-16]!
 	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #CPU_CURRENT]
 	stp	x2, x3, [x0, #REGS_X0 + 16]
 	stp	x4, x5, [x0, #REGS_X0 + 32]
 	stp	x6, x7, [x0, #REGS_X0 + 48]
@@ -73,28 +65,26 @@ el2_vectors:
 	vector_entry lower_serror
 
 	.text
+/* The C handlers return the vCPU to resume, already this CPU's current
+ * one, with the kernel lock dropped (kernel_exit()). */
 lower_sync:
 	save_vcpu_regs
 	bl	trap_lower_sync
-	prepare_entry
 	b	vcpu_resume
 
 lower_irq:
 	save_vcpu_regs
 	bl	trap_lower_irq
-	prepare_entry
 	b	vcpu_resume
 
 lower_serror:
 	save_vcpu_regs
 	bl	trap_lower_serror
-	prepare_entry
 	b	vcpu_resume
 
-/* x0 = vCPU to run: make it current and return to it. */
+/* x0 = vCPU to run (cpu->current): return to it. */
 	.global vcpu_resume
 vcpu_resume:
-	msr	tpidr_el2, x0
 	ldp	x2, x3, [x0, #REGS_PC]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
@@ -146,10 +136,15 @@ el2_fault:
 	bl	panic_el2_exception
 	b	halt
 
-/* x0 = vCPU: enter it for the first time on a fresh stack. */
+/* x0 = vCPU, after kernel_exit(): enter it on this CPU's fresh stack
+ * (cpu_stacks + (id + 1) * CPU_STACK_SIZE, as boot.S set it up). */
 	.global arch_vcpu_enter
 arch_vcpu_enter:
-	ldr	x1, =boot_stack_top
+	mrs	x1, tpidr_el2
+	ldr	w1, [x1, #CPU_ID]
+	add	x1, x1, #1
+	mov	x2, #CPU_STACK_SIZE
+	ldr	x3, =cpu_stacks
+	madd	x1, x1, x2, x3
 	mov	sp, x1
-	prepare_entry
 	b	vcpu_resume

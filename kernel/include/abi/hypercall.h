@@ -21,20 +21,35 @@
 #define PSCI_RET_NOT_SUPPORTED (-1)
 #define PSCI_RET_INVALID_PARAMS (-2)
 #define PSCI_RET_DENIED (-3)
+#define PSCI_RET_ALREADY_ON (-4)
+#define PSCI_RET_INVALID_ADDRESS (-9)
 
 /* SMCCC architecture calls. */
 #define SMCCC_VERSION 0x80000000U
 #define SMCCC_ARCH_FEATURES 0x80000001U
 #define SMCCC_VERSION_1_1 0x10001U
 
-/* PSCI 1.0 function IDs (DEN 0022, table 5). */
+/* PSCI 1.0 function IDs (DEN 0022, table 5); _32 and _64 are the SMC32
+ * and SMC64 forms of the calls that take addresses. */
 #define PSCI_VERSION 0x84000000U
+#define PSCI_CPU_SUSPEND_32 0x84000001U
+#define PSCI_CPU_SUSPEND_64 0xc4000001U
 #define PSCI_CPU_OFF 0x84000002U
+#define PSCI_CPU_ON_32 0x84000003U
 #define PSCI_CPU_ON_64 0xc4000003U
+#define PSCI_AFFINITY_INFO_32 0x84000004U
+#define PSCI_AFFINITY_INFO_64 0xc4000004U
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006U
 #define PSCI_SYSTEM_OFF 0x84000008U
 #define PSCI_SYSTEM_RESET 0x84000009U
 #define PSCI_FEATURES 0x8400000aU
 #define PSCI_VERSION_1_0 0x00010000U
+/* AFFINITY_INFO results (DEN 0022D 5.1.8). */
+#define PSCI_AFFINITY_ON 0
+#define PSCI_AFFINITY_OFF 1
+#define PSCI_AFFINITY_ON_PENDING 2
+/* MIGRATE_INFO_TYPE: no Trusted OS needing migration (5.1.9). */
+#define PSCI_TOS_NOT_PRESENT 2
 
 /* Hypervisor calls: fast calls owned by the vendor-specific hypervisor
  * service range (owner 6). 32-bit IDs for calls with 32-bit arguments. */

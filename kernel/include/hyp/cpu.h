@@ -2,30 +2,66 @@
 /**
  * Per-physical-CPU state. This is the only place that holds "what runs on
  * this CPU now"; everything else hangs off struct vm / struct vcpu.
+ *
+ * TPIDR_EL2 of each CPU points at its struct cpu (set in boot.S before any
+ * C code runs), so cpu_this() is one register read. The exception vectors
+ * find the trapped vCPU through cpu->current, which must stay first.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
 
-/** State of one physical CPU. */
+/** State of one physical CPU. Only its own CPU writes it. */
 struct cpu {
-	uint32_t id;              /**< Index, 0 = boot CPU. */
-	struct vcpu *current;     /**< vCPU whose trap is being handled. */
+	struct vcpu *current;     /**< vCPU running or whose trap is handled;
+				   NULL while idle. Must stay first. */
 	struct vcpu *loaded;      /**< Guest vCPU whose EL1 state is in hardware
 				   (parked while a service runs). */
 	struct vcpu *light;       /**< Service vCPU running on top of it. */
+	uint32_t id;              /**< Index, 0 = boot CPU. */
+	uint32_t gic_mask;        /**< Its GICv2 CPU interface bit (SGI target). */
+	uint64_t mpidr;           /**< MPIDR_EL1 affinity, for PSCI CPU_ON. */
 	uint32_t lr_count;        /**< GICH list registers of this CPU. */
 	bool slice_expired;       /**< The EL2 timer ended a time slice. */
+	bool slice_armed;         /**< A time slice is running. */
+	bool kicked;              /**< Another CPU asked it to reschedule. */
+	bool vtimer_masked;       /**< Physical vtimer PPI masked: the loaded
+				   guest could not take it. */
+	bool online;              /**< Entered the kernel and took part. */
 };
 
-#define CPU_MAX 1
+/** GICv2 addresses at most 8 CPU interfaces (IHI 0048B 4.3.12). */
+#define CPU_MAX 8
+
+/** Kernel stack of each CPU (boot.S: cpu_stacks). */
+#define CPU_STACK_BYTES 16384
 
 /** One entry per physical CPU: the only per-CPU mutable state. */
 extern struct cpu cpu_table[CPU_MAX];
 
-/** The physical CPU executing this code (only the boot CPU runs yet). */
+/** The physical CPU executing this code. */
 static inline struct cpu *cpu_this(void)
 {
-	return &cpu_table[0];
+	struct cpu *cpu;
+
+	/* Not volatile: the value never changes under a running thread, so
+	 * the compiler may reuse one read. */
+	__asm__("mrs %0, tpidr_el2" : "=r"(cpu));
+	return cpu;
 }
+
+/** Boot CPU: its EL2 controls, GIC CPU interface and list registers. */
+void cpu_init_boot(void);
+
+/** Number of CPUs brought up (online ones, set at boot, then fixed). */
+uint32_t cpu_count(void);
+
+/** Bring up every other CPU the firmware knows; returns how many run. */
+uint32_t cpu_start_secondaries(void);
+
+/**
+ * Make @p cpu re-run its scheduler soon (a physical SGI): something it
+ * owns became runnable or must stop. No-op for the calling CPU.
+ */
+void cpu_kick(const struct cpu *cpu);

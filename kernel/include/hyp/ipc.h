@@ -11,7 +11,10 @@
  * in FIFO order; notifications are a word of bits OR-ed in and delivered
  * before queued messages.
  *
- * Locking: one CPU for now; every function runs with interrupts masked.
+ * Locking: every function runs under the kernel lock (hyp/klock.h), with
+ * interrupts masked. A sender and the service may be on different CPUs:
+ * the side that completes a message wakes the other through
+ * sched_wake(), which kicks the CPU that runs it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -70,6 +73,12 @@ void ipc_notify(struct endpoint *ep, uint64_t bits);
 
 /** HYP_IPC_NOTIFY from a partition (x1 = endpoint, x2 = bits). */
 struct vcpu *ipc_notify_call(struct vcpu *caller);
+
+/**
+ * Take @p v out of any IPC it waits in (its VM is being reset or stopped):
+ * unqueued, or forgotten as the caller being served.
+ */
+void ipc_cancel(struct vcpu *v);
 
 /** Fail every sender of a stopped service (MMIO: abort; call: DEAD). */
 void ipc_endpoint_shutdown(struct endpoint *ep);

@@ -19,8 +19,8 @@ void irq_init(const struct cfg_scenario *sc);
 /** Acknowledge and handle every pending physical interrupt. */
 void irq_handle_pending(void);
 
-/** The guest enabled (or disabled) its virtual timer interrupt. */
-void irq_vtimer_enabled(bool enabled);
+/** Unmask this CPU's physical vtimer PPI if a guest left it masked. */
+void irq_vtimer_unmask(void);
 
 /** Unmask every physical interrupt @p vm owns (a restarted service). */
 void irq_unmask_owned(const struct vm *vm);

@@ -1,9 +1,12 @@
 #pragma once
 /**
- * vCPU scheduling on one physical CPU: round robin over runnable vCPUs; when
- * none is runnable, the CPU sleeps in WFI until the earliest virtual-timer
- * deadline of a blocked vCPU (never a busy loop).
+ * vCPU scheduling on every physical CPU: per-CPU round robin over the
+ * guest vCPUs homed there, services first; when none is runnable, the CPU
+ * sleeps in WFI until the earliest virtual-timer deadline of a blocked
+ * vCPU or a kick (never a busy loop). See sched.c for the policy.
  */
+#include <stdbool.h>
+
 struct vcpu;
 
 /**
@@ -40,6 +43,18 @@ struct vcpu *sched_switch_direct(struct vcpu *next);
  */
 struct vcpu *sched_light_enter_fp(struct vcpu *service);
 struct vcpu *sched_light_leave_fp(struct vcpu *guest);
+
+/**
+ * Make @p v runnable and tell the CPU that will run it: its home CPU
+ * (guests), or an idle CPU (services). Callers hold the kernel lock.
+ */
+void sched_wake(struct vcpu *v);
+
+/** True if this CPU may run @p v now (its home, or a free service). */
+bool sched_runs_here(const struct vcpu *v);
+
+/** Give every guest vCPU its home CPU, round robin over online CPUs. */
+void sched_assign_homes(void);
 
 /** Start scheduling on this CPU; never returns. */
 _Noreturn void sched_start(void);

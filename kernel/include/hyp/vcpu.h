@@ -13,7 +13,8 @@
 #include "hyp/vgic_lr.h"
 
 struct mmio_window;
-
+struct endpoint;
+struct cpu;
 struct vm;
 
 enum vcpu_state {
@@ -48,6 +49,8 @@ struct mmio_pending {
 struct vcpu_ipc {
 	enum ipc_kind kind;
 	uint64_t msg[IPC_MSG_WORDS];  /**< Message to deliver. */
+	struct endpoint *ep;          /**< Endpoint it waits on (queued or
+				       being served), or NULL. */
 	struct vcpu *queue_next;      /**< Next sender on the same endpoint. */
 	struct mmio_pending mmio;
 };
@@ -58,6 +61,21 @@ enum vcpu_pending {
 	VCPU_PENDING_SP = 1U << 1,      /**< Write pending_sp to its SP. */
 };
 
+/** Words of the remote-injection bitmap (one bit per virtual INTID). */
+#define VCPU_INBOX_WORDS (VGIC_NR_IRQS / 64)
+#define VCPU_SGI_COUNT 16
+
+/**
+ * Virtual interrupts raised for a vCPU by another physical CPU. Its list
+ * registers live in its home CPU's GICH, which only that CPU can read, so
+ * the sender records the interrupt here and kicks the home CPU, which
+ * queues it (vgic_prepare_entry) with a fresh view of the LRs.
+ */
+struct vcpu_inbox {
+	uint64_t pending[VCPU_INBOX_WORDS];
+	uint8_t sgi_sources[VCPU_SGI_COUNT];  /**< Requesting vCPUs per SGI. */
+};
+
 /** One virtual CPU of a VM or service partition. */
 struct vcpu {
 	struct arch_regs regs;        /**< Must stay first (offset 0). */
@@ -66,6 +84,12 @@ struct vcpu {
 	uint32_t index;               /**< vCPU number within its VM. */
 	bool is_service;              /**< Runs on the light EL1 context. */
 	enum vcpu_state state;
+	struct cpu *home;             /**< Guests: the physical CPU that runs
+				       it (fixed at boot). Services: NULL, any
+				       CPU runs them. */
+	struct cpu *on_cpu;           /**< CPU where it is current, or NULL. */
+	bool ctx_fresh;               /**< ctx was reset: a copy of its EL1
+				       state still in hardware is stale. */
 	struct vcpu_ipc ipc;
 	unsigned pending;             /**< enum vcpu_pending bits. */
 	uint64_t pending_va;
@@ -73,6 +97,12 @@ struct vcpu {
 	uint64_t pending_sp;
 	struct vgic_cpu vgic;         /**< Virtual interrupts and LR shadow. */
 	bool vgic_dirty;              /**< LRs need refilling before entry. */
+	struct vcpu_inbox inbox;      /**< Injections from other CPUs. */
+	bool trap_wfe;                /**< Shares its CPU: WFE yields it. */
+	/** Its exits, summed per VM when the VM stops. */
+	struct vcpu_exits {
+		uint64_t mmio, hvc, wfx, irq, other;
+	} exits;
 	uint32_t vgic_vmcr, vgic_apr; /**< GICH_VMCR/APR while switched out. */
 };
 

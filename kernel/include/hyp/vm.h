@@ -43,10 +43,6 @@ struct vm {
 	uint32_t mmio_count;
 	struct endpoint ep;           /**< Services only. */
 	struct vgic_dist vgic;        /**< Virtual distributor configuration. */
-	/** Exits of its vCPUs, reported when it stops. */
-	struct {
-		uint64_t mmio, hvc, wfx, irq, other;
-	} exits;
 	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
 	uint32_t console_len;
 };

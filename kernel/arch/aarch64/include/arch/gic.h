@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/** SGI the kernel sends to make another CPU reschedule (cpu_kick). */
+#define GIC_INTID_KICK 0
 /* PPIs of QEMU virt (hw/arm/virt.h: PPI n = INTID 16 + n). */
 #define GIC_INTID_MAINTENANCE 25  /**< GICH maintenance interrupt (PPI 9). */
 #define GIC_INTID_HYP_TIMER 26    /**< CNTHP, the EL2 timer (PPI 10). */
@@ -16,7 +18,17 @@
 /** INTIDs 1020-1023 are special; 1023 means "no pending interrupt". */
 #define GIC_INTID_SPURIOUS 1023
 
+/** Distributor set-up, once, by the boot CPU. */
 void gic_init(void);
+
+/**
+ * This CPU's banked distributor registers and its CPU interface (every
+ * CPU). Returns its CPU interface mask, the bit SGIs target it with.
+ */
+uint32_t gic_cpu_init(void);
+
+/** Send physical SGI @p sgi to the CPU interfaces in @p cpu_mask. */
+void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask);
 
 /** Acknowledge the highest-priority pending interrupt; returns its INTID. */
 uint32_t gic_ack(void);

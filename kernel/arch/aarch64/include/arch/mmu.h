@@ -2,16 +2,28 @@
 /** The kernel's EL2 stage-1 identity map and cache maintenance. */
 #include <stdint.h>
 
+/**
+ * EL2 translation registers as the boot CPU set them, for secondary CPUs
+ * to load before their first C code (boot.S: secondary_entry).
+ */
+struct mmu_boot_regs {
+	uint64_t mair, tcr;
+	uint64_t ttbr, sctlr;
+};
+
+extern struct mmu_boot_regs mmu_boot_regs;
+
 /** Build the identity map of devices and RAM, turn on MMU and caches. */
 void mmu_init(uint64_t ram_base, uint64_t ram_size);
 
 /**
  * Clean [va, va+size) to the point of coherency, so that a guest running with
- * its MMU off (non-cacheable accesses) sees what the kernel wrote. Ranges of
- * 16 MiB and more clean the whole data cache by set/way instead (a superset,
- * far fewer operations); correct while one CPU runs, as now.
+ * its MMU off (non-cacheable accesses) sees what the kernel wrote. While only
+ * the boot CPU runs, ranges of 16 MiB and more clean the whole data cache by
+ * set/way instead (a superset, far fewer operations); once other CPUs run,
+ * set/way maintenance would miss their caches, so it is always by VA.
  */
 void mmu_clean_dcache_range(const void *va, uint64_t size);
 
-/** Invalidate the whole instruction cache (after loading guest code). */
+/** Invalidate every CPU's instruction cache (after loading guest code). */
 void mmu_invalidate_icache(void);

@@ -1,5 +1,9 @@
 #pragma once
 /** C entry points of the exception vectors (vectors.S). */
+#include "hyp/klock.h"
+#include "hyp/vcpu.h"
+#include "hyp/vgic.h"
+
 struct vcpu;
 
 /** Synchronous exception from a guest; returns the vCPU to resume. */
@@ -8,3 +12,18 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu);
 struct vcpu *trap_lower_irq(struct vcpu *vcpu);
 /** SError while a guest ran: the VM is stopped. */
 struct vcpu *trap_lower_serror(struct vcpu *vcpu);
+
+/**
+ * Last step before any return to a partition: move its queued virtual
+ * interrupts into list registers, then drop the kernel lock. Returns
+ * @p next. Inline: it is on every exit.
+ */
+static inline __attribute__((always_inline)) struct vcpu *
+kernel_exit(struct vcpu *next)
+{
+	if (next->vgic_dirty) {
+		vgic_prepare_entry(next);
+	}
+	kernel_unlock();
+	return next;
+}

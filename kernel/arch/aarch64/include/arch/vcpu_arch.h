@@ -5,6 +5,7 @@
  * registers. While a vCPU is loaded these live in hardware; the copy here is
  * only current after arch_vcpu_save().
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #define ARCH_FPSIMD_QREGS 32
@@ -58,6 +59,9 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked);
 
 /** Enter @p vcpu (already loaded) for the first time; never returns. */
 _Noreturn void arch_vcpu_enter(struct vcpu *vcpu);
+
+/** Trap @p vcpu's WFE (HCR_EL2.TWE) from now on, and after resets. */
+void arch_vcpu_set_trap_wfe(struct vcpu *vcpu, bool trap);
 
 /** FP/SIMD save/restore (fpsimd.S). */
 void arch_fpsimd_save(struct arch_fpsimd *fp);
