@@ -30,7 +30,11 @@ OPERATIONS = {
     'virq_delivery': ('virtual timer IRQ delivery (fire -> handler)', None,
                       '-'),
     'virq_eoi': ('IRQ completion (guest EOIR, no exit)', None, '-'),
+    'virtual_ipi': ('virtual IPI (GICD_SGIR on vCPU 0 -> handler on vCPU 1, '
+                    'two physical CPUs)', 1200, 'KVM/arm64: 5233'),
 }
+# The benchmark scenario's guest has two vCPUs, one per physical CPU.
+BENCH_SMP = 2
 LINE = re.compile(r'BENCH (\w+) (\d+) (\d+) (\d+)')
 COUNTER = re.compile(r'tinyhyp: counter (\d+) frequency (\d+)\r?\n')
 # Same kernel command line on bare QEMU as in configs/linux/guest.dts.in.
@@ -77,7 +81,7 @@ def linux_boot(args):
 
 
 def run(elf, qemu, timeout):
-    cmd = hypqemu.cmdline(elf, qemu=qemu, icount=True)
+    cmd = hypqemu.cmdline(elf, qemu=qemu, icount=True, smp=BENCH_SMP)
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, timeout=timeout)
     out = proc.stdout.decode('utf-8', 'replace')

@@ -20,7 +20,7 @@
 #define GUEST_GICD_WINDOW                                                    \
 	{                                                                    \
 		.name = "gicd", .kind = CFG_DEV_EMULATED, .ipa = 0x08000000, \
-		.size = SZ_4K, .service = "vgic",                            \
+		.size = SZ_4K, .service = "vgic", .kernel_sgir = true,       \
 	}
 
 #define GUEST_GICC_WINDOW                                                    \

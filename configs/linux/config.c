@@ -1,6 +1,7 @@
 /**
  * The linux scenario: an unmodified Debian arm64 kernel with a busybox
- * initramfs, as one VM with one vCPU, served by the vgic and UART services.
+ * initramfs, as one VM with LINUX_VCPUS vCPUs, served by the vgic and UART
+ * services. configs/linux_up reuses it with one vCPU.
  */
 #include "../common/uart_service.h"
 #include "../common/vgic_service.h"
@@ -17,7 +18,7 @@ const struct cfg_scenario scenario = {
 		{
 			.name = "linux",
 			.kind = CFG_VM_GUEST,
-			.vcpu_count = 1,
+			.vcpu_count = LINUX_VCPUS,
 			.image = "Image",
 			.image_ipa = LINUX_IMAGE_IPA,
 			.entry = LINUX_IMAGE_IPA,

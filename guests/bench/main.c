@@ -113,6 +113,7 @@ static void report(const char *name, uint64_t with_op, uint64_t empty)
 }
 
 int main_bench(void);
+uint64_t bench_ipi(uint32_t n);
 
 int main_bench(void)
 {
@@ -145,6 +146,13 @@ int main_bench(void)
 	/* eoi counts mrs..mrs around the str: minus the second mrs. */
 	printf("BENCH virq_eoi %llu %llu %u\n",
 	       (unsigned long long)(eoi - 2 * IRQ_ITERATIONS), 0ULL, IRQ_ITERATIONS);
+	/* Instructions per IPI, reported like the IRQ figures above. */
+	t = bench_ipi(IRQ_ITERATIONS);
+	if (t != 0) {
+		printf("BENCH virtual_ipi %llu %llu %u\n",
+		       (unsigned long long)(t - IRQ_ITERATIONS), 0ULL,
+		       IRQ_ITERATIONS);
+	}
 	printf("BENCH END\n");
 	return 0;
 }

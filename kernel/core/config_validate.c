@@ -775,6 +775,13 @@ static void check_device(struct check *chk, size_t i, size_t j)
 		emit(chk, &m);
 		break;
 	}
+	if (dev->kernel_sgir && (dev->kind != CFG_DEV_EMULATED ||
+				 dev->size < CFG_GICD_SGIR_OFFSET + sizeof(uint32_t))) {
+		msg_vm_dev(&m, chk, i, j);
+		msg_str(&m, " sets kernel_sgir but is not an emulated window "
+			    "holding GICD_SGIR (offset 0xf00)");
+		emit(chk, &m);
+	}
 }
 
 /** Append a window: "ram region 1 [a, b)" or "device 'x' [a, b)". */

@@ -40,11 +40,25 @@ static bool runs_on(const struct vcpu *v, const struct cpu *cpu)
 			     : v->home == cpu;
 }
 
+/*
+ * Service vCPUs, listed once at boot (sched_assign_homes(), before any
+ * other CPU schedules) and read-only afterwards.
+ */
+static struct vcpu *service_vcpus[CFG_MAX_VMS];
+static uint32_t service_count;
+
 /* Wake @p v if it waits in WFI and its deadline has passed. */
-static void wake_if_due(struct vcpu *v, uint64_t now)
+static void wake_if_due(struct vcpu *v, uint64_t *now)
 {
-	if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING &&
-	    vcpu_wake_deadline(v) <= now) {
+	uint64_t deadline = vcpu_wake_deadline(v);
+
+	if (deadline == VCPU_NO_DEADLINE) {
+		return;
+	}
+	if (*now == 0) {
+		*now = arch_counter_now();
+	}
+	if (deadline <= *now) {
 		v->state = VCPU_RUNNABLE;
 	}
 }
@@ -52,12 +66,10 @@ static void wake_if_due(struct vcpu *v, uint64_t now)
 /* A runnable service @p cpu may run, other than @p except. */
 static struct vcpu *pick_service(const struct cpu *cpu, const struct vcpu *except)
 {
-	for (uint32_t i = 0; i < vm_count(); i++) {
-		struct vm *vm = vm_get(i);
-		struct vcpu *s = &vm->vcpus[0];
+	for (uint32_t i = 0; i < service_count; i++) {
+		struct vcpu *s = service_vcpus[i];
 
-		if (vm->cfg->kind == CFG_VM_SERVICE && s != except &&
-		    vcpu_can_run(s) && runs_on(s, cpu)) {
+		if (s != except && vcpu_can_run(s) && runs_on(s, cpu)) {
 			return s;
 		}
 	}
@@ -65,37 +77,29 @@ static struct vcpu *pick_service(const struct cpu *cpu, const struct vcpu *excep
 }
 
 /*
- * The next guest vCPU homed on @p cpu able to run, round robin after
- * @p after (NULL: from the first). With @p skip_after, @p after itself is
- * never chosen.
+ * The next vCPU of @p cpu's run queue able to run, round robin after
+ * @p after (NULL or not in this queue: from the first). With
+ * @p skip_after, @p after itself is never chosen.
  */
 static struct vcpu *pick_guest(const struct cpu *cpu, const struct vcpu *after,
 			       bool skip_after)
 {
-	uint64_t now = arch_counter_now();
-	uint32_t nvm = vm_count();
-	uint32_t start_vm = after != NULL ? after->vm->id : 0;
-	uint32_t start_vcpu = after != NULL ? after->index + 1 : 0;
+	uint64_t now = 0;
+	uint32_t n = cpu->runq_len;
+	bool mine = after != NULL && after->home == cpu;
+	uint32_t start = mine ? after->runq_index + 1 : 0;
 
-	/* Two passes over the VM table: from @p after to the end, then from
-	 * the start back to (and including) @p after. */
-	for (uint32_t k = 0; k <= nvm; k++) {
-		struct vm *vm = vm_get((start_vm + k) % nvm);
-		uint32_t first = k == 0 ? start_vcpu : 0;
+	for (uint32_t k = 0; k < n; k++) {
+		struct vcpu *v = cpu->runq[(start + k) % n];
 
-		if (vm->cfg->kind != CFG_VM_GUEST || vm->state != VM_RUNNING) {
+		if (skip_after && v == after) {
 			continue;
 		}
-		for (uint32_t i = first; i < vm->vcpu_count; i++) {
-			struct vcpu *v = &vm->vcpus[i];
-
-			if (v->home != cpu || (skip_after && v == after)) {
-				continue;
-			}
-			wake_if_due(v, now);
-			if (vcpu_can_run(v)) {
-				return v;
-			}
+		if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING) {
+			wake_if_due(v, &now);
+		}
+		if (vcpu_can_run(v)) {
+			return v;
 		}
 	}
 	return NULL;
@@ -113,17 +117,13 @@ static uint64_t earliest_deadline(const struct cpu *cpu)
 {
 	uint64_t best = VCPU_NO_DEADLINE;
 
-	for (uint32_t i = 0; i < vm_count(); i++) {
-		struct vm *vm = vm_get(i);
+	for (uint32_t k = 0; k < cpu->runq_len; k++) {
+		const struct vcpu *v = cpu->runq[k];
 
-		for (uint32_t k = 0; k < vm->vcpu_count && vm->state == VM_RUNNING; k++) {
-			const struct vcpu *v = &vm->vcpus[k];
+		if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING) {
+			uint64_t d = vcpu_wake_deadline(v);
 
-			if (v->home == cpu && v->state == VCPU_BLOCKED_WFI) {
-				uint64_t d = vcpu_wake_deadline(v);
-
-				best = d < best ? d : best;
-			}
+			best = d < best ? d : best;
 		}
 	}
 	return best;
@@ -132,15 +132,11 @@ static uint64_t earliest_deadline(const struct cpu *cpu)
 /* Is a guest vCPU homed with @p v, other than @p v, waiting for the CPU? */
 static bool other_guest_runnable(const struct vcpu *v)
 {
-	for (uint32_t i = 0; i < vm_count(); i++) {
-		struct vm *vm = vm_get(i);
+	const struct cpu *cpu = v->home;
 
-		for (uint32_t k = 0; k < vm->vcpu_count; k++) {
-			const struct vcpu *o = &vm->vcpus[k];
-
-			if (o != v && o->home == v->home && vcpu_can_run(o)) {
-				return true;
-			}
+	for (uint32_t k = 0; cpu != NULL && k < cpu->runq_len; k++) {
+		if (cpu->runq[k] != v && vcpu_can_run(cpu->runq[k])) {
+			return true;
 		}
 	}
 	return false;
@@ -256,18 +252,16 @@ bool sched_runs_here(const struct vcpu *v)
 	return runs_on(v, cpu_this());
 }
 
-/* Sleep until some vCPU can run here; never spins. */
+/*
+ * Sleep until some vCPU can run here; never spins. The caller has just
+ * found nothing to run.
+ */
 static struct vcpu *idle_until_runnable(struct cpu *cpu)
 {
 	/* Another CPU may pick the service up: its state must be saved. */
 	leave_light(cpu);
 	set_current(cpu, NULL);
 	for (;;) {
-		struct vcpu *v = pick(cpu, NULL);
-
-		if (v != NULL) {
-			return v;
-		}
 		uint64_t deadline = earliest_deadline(cpu);
 
 		/* A kick sent after the unlock stays pending and ends WFI. */
@@ -277,6 +271,12 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu)
 		irq_handle_pending();
 		cpu->slice_expired = false;
 		cpu->kicked = false;
+
+		struct vcpu *v = pick(cpu, NULL);
+
+		if (v != NULL) {
+			return v;
+		}
 	}
 }
 
@@ -381,10 +381,18 @@ void sched_assign_homes(void)
 	for (uint32_t i = 0; i < vm_count(); i++) {
 		struct vm *vm = vm_get(i);
 
-		for (uint32_t j = 0; j < vm->vcpu_count && !vm->vcpus[j].is_service; j++) {
-			vm->vcpus[j].home = &cpu_table[k % ncpu];
-			guests_on[k % ncpu]++;
-			k++;
+		if (vm->cfg->kind == CFG_VM_SERVICE) {
+			service_vcpus[service_count++] = &vm->vcpus[0];
+			continue;
+		}
+		for (uint32_t j = 0; j < vm->vcpu_count; j++) {
+			struct cpu *home = &cpu_table[k++ % ncpu];
+			struct vcpu *v = &vm->vcpus[j];
+
+			v->home = home;
+			v->runq_index = home->runq_len;
+			home->runq[home->runq_len++] = v;
+			guests_on[home->id]++;
 		}
 	}
 	for (uint32_t i = 0; i < vm_count(); i++) {

@@ -95,7 +95,24 @@ static void inbox_clear(struct vcpu *v, uint32_t intid)
 	}
 }
 
-/* On @p v's home CPU: queue what other CPUs posted. */
+/* Queue @p intid in @p v's LR shadow, which must reflect the hardware. */
+static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
+		      uint32_t intid, bool hw, uint32_t phys, uint32_t source)
+{
+	struct vgic_pending_irq p = {
+		.intid = (uint16_t)intid,
+		.priority = c->priority,
+		.source_cpu = (uint8_t)source,
+		.hw = hw,
+		.phys = (uint16_t)phys,
+		.group1 = c->group1,
+	};
+
+	return vgic_cpu_place(&v->vgic, &p) || vgic_cpu_queue(&v->vgic, &p);
+}
+
+/* On @p v's home CPU, its LR shadow fresh: queue what other CPUs posted
+ * (straight into the shadow; the caller writes the LRs). */
 static void inbox_drain(struct vcpu *v)
 {
 	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
@@ -104,16 +121,22 @@ static void inbox_drain(struct vcpu *v)
 		v->inbox.pending[w] = 0;
 		while (bits != 0) {
 			uint32_t intid = w * BITS_PER_WORD + (uint32_t)__builtin_ctzll(bits);
-			uint32_t sources = intid < VGIC_SGI_COUNT ? v->inbox.sgi_sources[intid] : 1;
+			struct vgic_irq_cfg *c = irq_cfg(v->vm, v->index, intid);
+			uint32_t sources = 1;
 
 			bits &= bits - 1;
 			if (intid < VGIC_SGI_COUNT) {
+				sources = v->inbox.sgi_sources[intid];
 				v->inbox.sgi_sources[intid] = 0;
+			}
+			if (!c->enabled || !(v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
+				c->latched = true;
+				continue;
 			}
 			for (uint32_t src = 0; sources != 0; src++, sources >>= 1) {
 				if (sources & 1U) {
-					vgic_inject(v->vm, v->index, intid, false, 0,
-						    intid < VGIC_SGI_COUNT ? src : 0);
+					queue_irq(v, c, intid, false, 0,
+						  intid < VGIC_SGI_COUNT ? src : 0);
 				}
 			}
 		}
@@ -151,19 +174,10 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		inbox_post(v, intid, source);
 		return true;
 	}
-	struct vgic_pending_irq p = {
-		.intid = (uint16_t)intid,
-		.priority = c->priority,
-		.source_cpu = (uint8_t)source,
-		.hw = hw,
-		.phys = (uint16_t)phys,
-		.group1 = c->group1,
-	};
-
 	/* The guest may have completed LRs since the last exit: without a
 	 * fresh view a new interrupt would look like one still pending. */
 	sync_lrs(v);
-	if (!vgic_cpu_queue(&v->vgic, &p)) {
+	if (!queue_irq(v, c, intid, hw, phys, source)) {
 		return false;
 	}
 	if (cpu_this()->loaded == v) {
@@ -177,6 +191,43 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		sched_wake(v);
 	}
 	return true;
+}
+
+/* GICD_SGIR (IHI 0048B 4.3.15): TargetListFilter [25:24], CPUTargetList
+ * [23:16], SGIINTID [3:0]. */
+#define SGIR_FILTER_SHIFT 24
+#define SGIR_FILTER_MASK 0x3U
+#define SGIR_FILTER_LIST 0U
+#define SGIR_FILTER_OTHERS 1U
+#define SGIR_FILTER_SELF 2U
+#define SGIR_TARGETS_SHIFT 16
+#define SGIR_TARGETS_MASK 0xffU
+#define SGIR_INTID_MASK 0xfU
+
+void vgic_sgir_write(struct vcpu *sender, uint32_t value)
+{
+	struct vm *vm = sender->vm;
+	uint32_t sgi = value & SGIR_INTID_MASK;
+	uint32_t targets;
+
+	switch ((value >> SGIR_FILTER_SHIFT) & SGIR_FILTER_MASK) {
+	case SGIR_FILTER_LIST:
+		targets = (value >> SGIR_TARGETS_SHIFT) & SGIR_TARGETS_MASK;
+		break;
+	case SGIR_FILTER_OTHERS:
+		targets = ~(1U << sender->index);
+		break;
+	case SGIR_FILTER_SELF:
+		targets = 1U << sender->index;
+		break;
+	default:
+		return;   /* Reserved filter: the write is ignored. */
+	}
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		if (targets & (1U << i)) {
+			vgic_inject(vm, i, sgi, false, 0, sender->index);
+		}
+	}
 }
 
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
@@ -276,12 +327,12 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	if (!v->vgic_dirty) {
 		return v;
 	}
+	gich_sync(&v->vgic);
+	vgic_cpu_sync(&v->vgic);
 	inbox_drain(v);
 	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
 		irq_vtimer_unmask();
 	}
-	gich_sync(&v->vgic);
-	vgic_cpu_sync(&v->vgic);
 	bool more = vgic_cpu_flush(&v->vgic);
 
 	gich_write(&v->vgic, more);

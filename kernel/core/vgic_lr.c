@@ -256,6 +256,23 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	return true;
 }
 
+bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
+{
+	uint32_t lr;
+
+	if (c->queue_len != 0 || !irq_valid(irq) || find_lr(c, irq) != NONE) {
+		return false;
+	}
+	for (lr = 0; lr < c->lr_count; lr++) {
+		if (lr_state(c->lr[lr]) == GICH_LR_STATE_INVALID) {
+			c->lr[lr] = vgic_lr_make(irq, GICH_LR_STATE_PENDING);
+			c->injected++;
+			return true;
+		}
+	}
+	return false;
+}
+
 /**
  * The queued interrupt to place next: lowest priority value, earliest in
  * the queue among equals, skipping one whose LR is still in use (a

@@ -247,6 +247,7 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc)
 			.client = vm,
 			.ep = ep,
 			.id = ep->window_count,
+			.kernel_sgir = dev->kernel_sgir,
 		};
 		ep->windows[ep->window_count++] = win;
 		log_info("vm '%s': %s [0x%llx, +0x%llx) emulated by '%s' (window %u)",

@@ -899,6 +899,51 @@ static void test_vgic_cpu_clear_pending_sgi_all_sources(void **state)
 	assert_int_equal(c->queue[0].intid, 4);
 }
 
+/* place() matches queue + flush when nothing is queued and an LR is free. */
+static void test_vgic_cpu_place_same_as_queue_and_flush(void **state)
+{
+	struct vgic_cpu *c = *state;
+	struct vgic_cpu ref = *c;
+	struct vgic_pending_irq a = sgi(3, 1, 0x40);
+
+	assert_true(vgic_cpu_place(c, &a));
+	queue_ok(&ref, a);
+	assert_false(vgic_cpu_flush(&ref));
+	assert_memory_equal(c->lr, ref.lr, sizeof(c->lr));
+	assert_int_equal(c->queue_len, 0);
+	assert_int_equal(c->injected, ref.injected);
+}
+
+/* It refuses (and changes nothing) when the interrupt is already in an
+ * LR, something is queued, no LR is free, or the ID is invalid. */
+static void test_vgic_cpu_place_refuses(void **state)
+{
+	struct vgic_cpu *c = *state;
+	struct vgic_pending_irq a = spi(40, 0xa0), b = spi(41, 0xa0);
+	struct vgic_cpu before;
+
+	assert_true(vgic_cpu_place(c, &a));
+	before = *c;
+	assert_false(vgic_cpu_place(c, &a));          /* already in an LR */
+	assert_memory_equal(c, &before, sizeof(before));
+	for (uint16_t i = 0; c->lr_count > valid_lrs(c); i++) {
+		struct vgic_pending_irq x = spi((uint16_t)(50 + i), 0xa0);
+
+		assert_true(vgic_cpu_place(c, &x));
+	}
+	before = *c;
+	assert_false(vgic_cpu_place(c, &b));          /* no LR free */
+	assert_memory_equal(c, &before, sizeof(before));
+	queue_ok(c, b);
+	struct vgic_pending_irq d = spi(42, 0xa0);
+
+	set_state(c, 0, ST_INVALID);
+	assert_false(vgic_cpu_place(c, &d));          /* something queued */
+	struct vgic_pending_irq bad = spi(1020, 0xa0);
+
+	assert_false(vgic_cpu_place(c, &bad));
+}
+
 #define T(name)	 cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define T1(name) cmocka_unit_test_setup_teardown(name, setup_1lr, teardown)
 #define T2(name) cmocka_unit_test_setup_teardown(name, setup_2lrs, teardown)
@@ -916,6 +961,8 @@ int main(void)
 	    T(test_vgic_lr_make_hw_fields),
 	    T(test_vgic_lr_make_state_field),
 	    T(test_vgic_lr_make_priority_top_five_bits),
+	    T(test_vgic_cpu_place_same_as_queue_and_flush),
+	    T(test_vgic_cpu_place_refuses),
 	    T(test_vgic_cpu_queue_dedupe_queued),
 	    T(test_vgic_cpu_queue_dedupe_in_lr),
 	    T(test_vgic_cpu_queue_sgi_two_sources),

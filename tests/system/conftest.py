@@ -90,12 +90,12 @@ def boot(request):
     machines = []
     cfg = request.config
 
-    def start(scenario, **qemu_args):
+    def start(scenario, timeout_scale=1, **qemu_args):
         elf = os.path.join(cfg.getoption('--build'), 'scenarios', scenario, 'hyp.elf')
         if not os.path.exists(elf):
             pytest.fail('scenario image %s is missing: run scons first' % elf)
-        m = Machine(elf, cfg.getoption('--qemu'), cfg.getoption('--qemu-timeout'),
-                    **qemu_args)
+        m = Machine(elf, cfg.getoption('--qemu'),
+                    cfg.getoption('--qemu-timeout') * timeout_scale, **qemu_args)
         machines.append(m)
         return m
 

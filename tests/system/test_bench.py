@@ -11,7 +11,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # Goals from the issue that the code meets, and ceilings that catch a
 # regression of the ones it does not meet yet (see docs/benchmarks.md).
 HYP_CALL_GOAL = 100
-MMIO_CEILING = 650
+# 565-594 on one CPU before SMP; the kernel lock and the stopped-VM check
+# on both traps of a round trip added about 60 (docs/benchmarks.md).
+MMIO_CEILING = 700
+VIPI_GOAL = 1200
 VIRQ_CEILING = 700
 EOI_CEILING = 10
 # Linux boot under tinyhyp vs bare QEMU (goal 1.05; see docs/benchmarks.md).
@@ -25,7 +28,7 @@ def test_bench_reports_every_operation_within_bounds(request, tmp_path):
                         '--elf', os.path.join(build, 'scenarios', 'bench', 'hyp.elf'),
                         '--qemu', request.config.getoption('--qemu'),
                         '--json', str(out), '--timeout', '120',
-                        '--linux-elf', os.path.join(build, 'scenarios', 'linux', 'hyp.elf'),
+                        '--linux-elf', os.path.join(build, 'scenarios', 'linux-up', 'hyp.elf'),
                         '--linux-image', os.path.join(build, 'linux', 'Image'),
                         '--linux-initrd', os.path.join(build, 'linux', 'initrd.gz')],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -33,13 +36,17 @@ def test_bench_reports_every_operation_within_bounds(request, tmp_path):
     assert '| operation | instructions |' in r.stdout
     results = json.loads(out.read_text())
     assert set(results) >= {'hyp_call', 'mmio_uart_write', 'mmio_uart_read',
-                            'gicd_read', 'virq_delivery', 'virq_eoi'}
+                            'gicd_read', 'virq_delivery', 'virq_eoi',
+                            'virtual_ipi'}
     # A null hypercall is at least hvc + vector + eret.
     assert 3 < results['hyp_call'] <= HYP_CALL_GOAL
     for name in ('mmio_uart_write', 'mmio_uart_read', 'gicd_read'):
         assert results['hyp_call'] < results[name] <= MMIO_CEILING, results
     # Delivery goes through EL2 (the physical timer interrupt) and back.
     assert results['hyp_call'] < results['virq_delivery'] <= VIRQ_CEILING
+    # vCPU 0's GICD_SGIR store to vCPU 1's handler on another CPU: two
+    # exits and a physical kick at least, within the issue's goal.
+    assert 2 * results['hyp_call'] < results['virtual_ipi'] <= VIPI_GOAL, results
     # Completion is a store to the hardware virtual CPU interface: no exit.
     assert 1 <= results['virq_eoi'] <= EOI_CEILING
     # A Linux boot is hundreds of millions of instructions either way.

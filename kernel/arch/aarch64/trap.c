@@ -154,12 +154,38 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
+/* ESR_EL2 of a 32-bit store with a valid syndrome (ISV, WnR, SAS = 2). */
+#define ESR_DABT_SAS_WORD 2U
+
+/* A 32-bit store to GICD_SGIR of a window that lets the kernel take it. */
+static bool is_sgir_store(const struct mmio_window *win, uint64_t ipa,
+			  uint64_t esr)
+{
+	return win->kernel_sgir &&
+	       ipa - ipa_addr(win->base) == CFG_GICD_SGIR_OFFSET &&
+	       (esr & ESR_DABT_ISV) && (esr & ESR_DABT_WNR) &&
+	       ((esr >> ESR_DABT_SAS_SHIFT) & ESR_DABT_SAS_MASK) == ESR_DABT_SAS_WORD;
+}
+
+/* Virtual IPI fast path: no IPC to the distributor service. */
+HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t rt = (esr >> ESR_DABT_SRT_SHIFT) & ESR_DABT_SRT_MASK;
+
+	vgic_sgir_write(vcpu, rt == ZERO_REG ? 0 : (uint32_t)vcpu->regs.x[rt]);
+	skip_insn(vcpu);
+	return vcpu;
+}
+
 HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = fault_ipa();
 	const struct mmio_window *win = vm_find_mmio_window(vcpu->vm, ipa);
 
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
+		if (__builtin_expect(is_sgir_store(win, ipa, esr), 0)) {
+			return handle_sgir(vcpu, esr);
+		}
 		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);

@@ -56,7 +56,16 @@ struct cfg_device {
 	uint64_t size;          /**< Page multiple. */
 	uint64_t pa;            /**< PASSTHROUGH: physical base. */
 	const char *service;    /**< EMULATED: name of the service partition. */
+	/**
+	 * EMULATED GIC distributor only: the kernel itself handles writes to
+	 * GICD_SGIR (offset CFG_GICD_SGIR_OFFSET), so that a virtual IPI
+	 * needs no IPC; every other access goes to the service.
+	 */
+	bool kernel_sgir;
 };
+
+/** GICD_SGIR in a GICv2 distributor window (IHI 0048B 4.3.15). */
+#define CFG_GICD_SGIR_OFFSET 0xf00
 
 /** A further image copied into a partition's RAM (a DTB, an initramfs). */
 struct cfg_load {

@@ -10,7 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hyp/config.h"
+
 struct vcpu;
+
+/** Most guest vCPUs one CPU can be home to. */
+#define CPU_RUNQ_MAX (CFG_MAX_VMS * CFG_MAX_VCPUS)
 
 /** State of one physical CPU. Only its own CPU writes it. */
 struct cpu {
@@ -29,6 +34,10 @@ struct cpu {
 	bool vtimer_masked;       /**< Physical vtimer PPI masked: the loaded
 				   guest could not take it. */
 	bool online;              /**< Entered the kernel and took part. */
+	/** Run queue: the guest vCPUs homed here (fixed at boot), served
+	 * round robin; vcpu->runq_index is a vCPU's place in it. */
+	struct vcpu *runq[CPU_RUNQ_MAX];
+	uint32_t runq_len;
 };
 
 /** GICv2 addresses at most 8 CPU interfaces (IHI 0048B 4.3.12). */

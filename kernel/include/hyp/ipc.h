@@ -37,6 +37,7 @@ struct mmio_window {
 	struct vm *client;
 	struct endpoint *ep;
 	uint32_t id;            /**< Index in the endpoint's window table. */
+	bool kernel_sgir;       /**< GICD_SGIR writes: vgic_sgir_write(). */
 };
 
 /** The endpoint of a service partition. */

@@ -88,6 +88,7 @@ struct vcpu {
 				       it (fixed at boot). Services: NULL, any
 				       CPU runs them. */
 	struct cpu *on_cpu;           /**< CPU where it is current, or NULL. */
+	uint32_t runq_index;          /**< Its place in home->runq. */
 	bool ctx_fresh;               /**< ctx was reset: a copy of its EL1
 				       state still in hardware is stale. */
 	struct vcpu_ipc ipc;

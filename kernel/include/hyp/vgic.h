@@ -43,6 +43,12 @@ void vgic_dist_init(struct vgic_dist *d);
 bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		 uint32_t phys, uint32_t source);
 
+/**
+ * A guest vCPU wrote @p value to its GICD_SGIR: raise the SGI on the
+ * target vCPUs (the kernel's fast path for virtual IPIs, no IPC).
+ */
+void vgic_sgir_write(struct vcpu *sender, uint32_t value);
+
 /** Clear pending state of @p intid on every vCPU in @p cpu_mask. */
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid);
 

@@ -77,6 +77,14 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
 /**
+ * The shortcut for the common case: with nothing queued, @p irq in no LR
+ * and an LR free, put it straight in that LR as pending, exactly where
+ * queue + flush would put it. Returns false (nothing changed) otherwise;
+ * the caller then uses vgic_cpu_queue().
+ */
+bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
+
+/**
  * Move the highest-priority queued interrupts (lowest value first; ties in
  * arrival order) into free LRs (state invalid). Returns true if interrupts
  * remain queued: the caller then asks for a maintenance interrupt when LRs
