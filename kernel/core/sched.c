@@ -112,18 +112,37 @@ static struct vcpu *pick(const struct cpu *cpu, const struct vcpu *after)
 	return s != NULL ? s : pick_guest(cpu, after, false);
 }
 
-/* Earliest virtual-timer deadline among @p cpu's guests waiting in WFI. */
-static uint64_t earliest_deadline(const struct cpu *cpu)
+/*
+ * Wake @p cpu's guests waiting in WFI whose virtual timer is due (*woke
+ * tells if any did) and return the earliest deadline still ahead, or
+ * VCPU_NO_DEADLINE. A deadline already past is never returned: armed on
+ * the EL2 timer it would fire at once, again and again.
+ */
+static uint64_t next_deadline(const struct cpu *cpu, bool *woke)
 {
 	uint64_t best = VCPU_NO_DEADLINE;
+	uint64_t now = 0;
 
+	*woke = false;
 	for (uint32_t k = 0; k < cpu->runq_len; k++) {
-		const struct vcpu *v = cpu->runq[k];
+		struct vcpu *v = cpu->runq[k];
+		uint64_t d;
 
-		if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING) {
-			uint64_t d = vcpu_wake_deadline(v);
-
-			best = d < best ? d : best;
+		if (v->state != VCPU_BLOCKED_WFI || v->vm->state != VM_RUNNING) {
+			continue;
+		}
+		d = vcpu_wake_deadline(v);
+		if (d == VCPU_NO_DEADLINE) {
+			continue;
+		}
+		if (now == 0) {
+			now = arch_counter_now();
+		}
+		if (d <= now) {
+			v->state = VCPU_RUNNABLE;
+			*woke = true;
+		} else if (d < best) {
+			best = d;
 		}
 	}
 	return best;
@@ -142,13 +161,32 @@ static bool other_guest_runnable(const struct vcpu *v)
 	return false;
 }
 
-/* Bound the loaded guest's time on the CPU while another guest waits. */
-static void arm_slice(struct cpu *cpu, const struct vcpu *guest)
+/*
+ * Program the EL2 timer while @p guest has the CPU: the end of its time
+ * slice if another guest of this CPU is runnable, or the wake-up deadline
+ * of another guest here waiting in WFI (its virtual timer is not live in
+ * hardware, so nothing else would wake it), whichever comes first. A new
+ * slice (@p fresh) replaces the armed time; otherwise it is only brought
+ * forward, so that wake-ups cannot keep extending the running guest's turn.
+ */
+static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 {
-	uint64_t ticks = read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
+	uint64_t now = arch_counter_now();
+	bool woke;
+	uint64_t at = next_deadline(cpu, &woke);
 
-	cpu->slice_armed = other_guest_runnable(guest);
-	arch_slice_arm(cpu->slice_armed ? ticks : 0);
+	if (guest != NULL && other_guest_runnable(guest)) {
+		uint64_t end = now + read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
+
+		at = end < at ? end : at;
+	}
+	if (!fresh && cpu->slice_armed && cpu->slice_at <= at) {
+		return;
+	}
+	cpu->slice_armed = at != VCPU_NO_DEADLINE;
+	cpu->slice_at = at;
+	cpu->slice_stale = false;
+	arch_slice_arm_at(at);
 }
 
 static void set_current(struct cpu *cpu, struct vcpu *next)
@@ -179,6 +217,12 @@ static void load_guest(struct cpu *cpu, struct vcpu *next)
 	struct vcpu *old = cpu->loaded;
 
 	if (old == next && !next->ctx_fresh) {
+		/* Back from a service on top, or a yield with nobody else: the
+		 * guest's slice (or a waiting guest's wake-up) may have been
+		 * consumed meanwhile. */
+		if (cpu->slice_stale) {
+			arm_slice(cpu, next, true);
+		}
 		return;
 	}
 	if (old != NULL && old != next && !old->ctx_fresh) {
@@ -188,7 +232,7 @@ static void load_guest(struct cpu *cpu, struct vcpu *next)
 	next->ctx_fresh = false;
 	cpu->loaded = next;
 	irq_vtimer_unmask();
-	arm_slice(cpu, next);
+	arm_slice(cpu, next, true);
 }
 
 /*
@@ -262,15 +306,24 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu)
 	leave_light(cpu);
 	set_current(cpu, NULL);
 	for (;;) {
-		uint64_t deadline = earliest_deadline(cpu);
+		bool woke;
+		uint64_t deadline = next_deadline(cpu, &woke);
 
-		/* A kick sent after the unlock stays pending and ends WFI. */
-		kernel_unlock();
-		arch_sleep_until(deadline);
-		kernel_lock();
-		irq_handle_pending();
-		cpu->slice_expired = false;
-		cpu->kicked = false;
+		if (!woke) {
+			/* A kick sent after the unlock stays pending and ends
+			 * WFI. */
+			kernel_unlock();
+			arch_sleep_until(deadline);
+			kernel_lock();
+			irq_handle_pending();
+			/* The sleep used (and disarmed) the EL2 timer, if
+			 * anything had it armed. */
+			cpu->slice_stale = cpu->slice_stale || cpu->slice_armed ||
+					   deadline != VCPU_NO_DEADLINE;
+			cpu->slice_armed = false;
+			cpu->slice_expired = false;
+			cpu->kicked = false;
+		}
 
 		struct vcpu *v = pick(cpu, NULL);
 
@@ -306,11 +359,12 @@ struct vcpu *sched_preempt(struct vcpu *current)
 	if (cpu->slice_expired) {
 		cpu->slice_expired = false;
 		cpu->slice_armed = false;
+		cpu->slice_stale = true;
 		/* Never preempt a service in the middle of a request. */
 		if (!current->is_service) {
 			return sched_yield(current);
 		}
-		arm_slice(cpu, cpu->loaded);
+		arm_slice(cpu, cpu->loaded, true);
 	}
 	struct vcpu *s = pick_service(cpu, current);
 
@@ -320,8 +374,8 @@ struct vcpu *sched_preempt(struct vcpu *current)
 	if (cpu->kicked) {
 		/* A guest of this CPU may have become runnable elsewhere. */
 		cpu->kicked = false;
-		if (cpu->loaded != NULL && !cpu->slice_armed) {
-			arm_slice(cpu, cpu->loaded);
+		if (cpu->loaded != NULL) {
+			arm_slice(cpu, cpu->loaded, false);
 		}
 	}
 	return sched_next(current);
@@ -338,7 +392,7 @@ struct vcpu *sched_yield(struct vcpu *current)
 	if (next == NULL || next == cpu->loaded) {
 		/* Nobody else: keep going, with a new slice if one is due. */
 		if (next == NULL && !current->is_service && vcpu_can_run(current)) {
-			arm_slice(cpu, current);
+			arm_slice(cpu, current, true);
 			return switch_to(current);
 		}
 		return next != NULL ? switch_to(next) : sched_next(current);
@@ -351,10 +405,9 @@ void sched_wake(struct vcpu *v)
 	struct cpu *cpu = cpu_this();
 
 	v->state = VCPU_RUNNABLE;
-	if (v->home == cpu && !cpu->slice_armed && cpu->loaded != NULL &&
-	    cpu->loaded != v) {
+	if (v->home == cpu && cpu->loaded != NULL && cpu->loaded != v) {
 		/* Share this CPU with the guest running on it. */
-		arm_slice(cpu, cpu->loaded);
+		arm_slice(cpu, cpu->loaded, false);
 		return;
 	}
 	if (v->home != NULL) {

@@ -23,6 +23,7 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vcpu->vgic_vmcr = 0;
 	vcpu->vgic_apr = 0;
 	vcpu->inbox = (struct vcpu_inbox){ 0 };
+	vcpu->vtimer_phys_active = false;
 	arch_vcpu_ctx_reset(vcpu);
 	/* A copy of its old state may sit in its home CPU's registers: the
 	 * next switch there reloads instead of trusting (or saving) it. */

@@ -256,6 +256,22 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	return true;
 }
 
+bool vgic_cpu_holds_hw(const struct vgic_cpu *c)
+{
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		if (lr_is_hw(c->lr[i]) &&
+		    lr_state(c->lr[i]) != GICH_LR_STATE_INVALID) {
+			return true;
+		}
+	}
+	for (uint32_t i = 0; i < c->queue_len; i++) {
+		if (c->queue[i].hw) {
+			return true;
+		}
+	}
+	return false;
+}
+
 bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 {
 	uint32_t lr;

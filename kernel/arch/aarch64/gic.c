@@ -13,6 +13,7 @@
 #define GICD_ISENABLER(n) (0x100 + 4 * (n))
 #define GICD_ICENABLER(n) (0x180 + 4 * (n))
 #define GICD_ICPENDR(n) (0x280 + 4 * (n))
+#define GICD_ISACTIVER(n) (0x300 + 4 * (n))
 #define GICD_ICACTIVER(n) (0x380 + 4 * (n))
 #define GICD_IPRIORITYR_BYTE(id) (0x400 + (id))
 #define GICD_ITARGETSR_BYTE(id) (0x800 + (id))
@@ -140,6 +141,12 @@ void gic_eoi(uint32_t intid)
 void gic_deactivate(uint32_t intid)
 {
 	mmio_write32(PLATFORM_GICC_BASE + GICC_DIR, intid);
+}
+
+void gic_set_active(uint32_t intid)
+{
+	mmio_write32(PLATFORM_GICD_BASE + GICD_ISACTIVER(intid / GIC_IRQS_PER_REG),
+		     1U << (intid % GIC_IRQS_PER_REG));
 }
 
 void gic_enable(uint32_t intid)

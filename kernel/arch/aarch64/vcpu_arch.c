@@ -1,6 +1,7 @@
 /** Loading, saving and resetting a vCPU's EL1 context (see vcpu_arch.h). */
 #include "arch/vcpu_arch.h"
 
+#include "arch/gic.h"
 #include "arch/gich.h"
 #include "arch/sysreg.h"
 #include "hyp/vcpu.h"
@@ -87,9 +88,14 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(csselr_el1, c->csselr_el1);
 	write_sysreg(cntkctl_el1, c->cntkctl_el1);
 	write_sysreg(mdscr_el1, c->mdscr_el1);
+	arch_debug_load(&c->dbg);
 	write_sysreg(cntv_cval_el0, c->cntv_cval_el0);
 	write_sysreg(cntv_ctl_el0, c->cntv_ctl_el0);
 	arch_fpsimd_restore(&c->fp);
+	if (vcpu->vtimer_phys_active) {
+		gic_set_active(GIC_INTID_VTIMER);
+		vcpu->vtimer_phys_active = false;
+	}
 	gich_restore_ctrl(vcpu->vgic_vmcr, vcpu->vgic_apr);
 	gich_write(&vcpu->vgic, vcpu->vgic.queue_len > 0);
 	isb();
@@ -123,6 +129,7 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	c->csselr_el1 = read_sysreg(csselr_el1);
 	c->cntkctl_el1 = read_sysreg(cntkctl_el1);
 	c->mdscr_el1 = read_sysreg(mdscr_el1);
+	arch_debug_save(&c->dbg);
 	c->cntv_ctl_el0 = read_sysreg(cntv_ctl_el0);
 	c->cntv_cval_el0 = read_sysreg(cntv_cval_el0);
 	/* Stop the virtual timer so it cannot fire for another vCPU. */
@@ -130,6 +137,17 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	arch_fpsimd_save(&c->fp);
 	gich_sync(&vcpu->vgic);
 	gich_save_ctrl(&vcpu->vgic_vmcr, &vcpu->vgic_apr);
+	/*
+	 * Its timer interrupt, linked to the physical one (GICH_LR.HW), may
+	 * still be pending or active in the guest: the physical PPI is then
+	 * active and would block the next vCPU's timer. Deactivate it and
+	 * make it active again when this vCPU comes back (as KVM does), so
+	 * that the guest's EOI still finds it active.
+	 */
+	vcpu->vtimer_phys_active = vgic_cpu_holds_hw(&vcpu->vgic);
+	if (vcpu->vtimer_phys_active) {
+		gic_deactivate(GIC_INTID_VTIMER);
+	}
 }
 
 uint64_t arch_counter_now(void)
@@ -138,13 +156,13 @@ uint64_t arch_counter_now(void)
 	return read_sysreg(cntpct_el0);
 }
 
-void arch_slice_arm(uint64_t ticks)
+void arch_slice_arm_at(uint64_t when)
 {
-	if (ticks == 0) {
+	if (when == UINT64_MAX) {
 		write_sysreg(cnthp_ctl_el2, 0);
 		return;
 	}
-	write_sysreg(cnthp_tval_el2, ticks);
+	write_sysreg(cnthp_cval_el2, when);
 	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
 }
 

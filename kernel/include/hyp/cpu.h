@@ -29,7 +29,10 @@ struct cpu {
 	uint64_t mpidr;           /**< MPIDR_EL1 affinity, for PSCI CPU_ON. */
 	uint32_t lr_count;        /**< GICH list registers of this CPU. */
 	bool slice_expired;       /**< The EL2 timer ended a time slice. */
-	bool slice_armed;         /**< A time slice is running. */
+	bool slice_armed;         /**< The EL2 timer is armed (slice_at). */
+	uint64_t slice_at;        /**< When: end of slice or a wake-up. */
+	bool slice_stale;         /**< The EL2 timer fired or the idle loop
+				   used it: re-arm before the next guest. */
 	bool kicked;              /**< Another CPU asked it to reschedule. */
 	bool vtimer_masked;       /**< Physical vtimer PPI masked: the loaded
 				   guest could not take it. */

@@ -100,6 +100,8 @@ struct vcpu {
 	bool vgic_dirty;              /**< LRs need refilling before entry. */
 	struct vcpu_inbox inbox;      /**< Injections from other CPUs. */
 	bool trap_wfe;                /**< Shares its CPU: WFE yields it. */
+	bool vtimer_phys_active;      /**< Switched out with its HW-linked
+				       timer interrupt live (vcpu_arch.c). */
 	/** Its exits, summed per VM when the VM stops. */
 	struct vcpu_exits {
 		uint64_t mmio, hvc, wfx, irq, other;

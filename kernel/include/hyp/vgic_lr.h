@@ -77,6 +77,13 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
 /**
+ * True if a hardware-linked interrupt (GICH_LR.HW) is live in an LR or
+ * queued: its physical interrupt is active on the CPU until the guest
+ * completes it.
+ */
+bool vgic_cpu_holds_hw(const struct vgic_cpu *c);
+
+/**
  * The shortcut for the common case: with nothing queued, @p irq in no LR
  * and an LR free, put it straight in that LR as pending, exactly where
  * queue + flush would put it. Returns false (nothing changed) otherwise;

@@ -39,6 +39,10 @@ void gic_eoi(uint32_t intid);
 /** Deactivate (GICC_DIR). */
 void gic_deactivate(uint32_t intid);
 
+/** Make @p intid active without acknowledging it (GICD_ISACTIVER, 4.3.6;
+ * banked per CPU for SGIs and PPIs). */
+void gic_set_active(uint32_t intid);
+
 /** Enable / disable forwarding of @p intid to this CPU interface. */
 void gic_enable(uint32_t intid);
 void gic_disable(uint32_t intid);

@@ -18,6 +18,19 @@ struct arch_fpsimd {
 };
 
 /** EL1 state of one vCPU. */
+/** Most breakpoint / watchpoint register pairs Armv8 defines. */
+#define ARCH_DEBUG_PAIRS 16
+
+/** EL1 hardware breakpoints and watchpoints (value and control). */
+struct arch_debug {
+	uint64_t bvr[ARCH_DEBUG_PAIRS], bcr[ARCH_DEBUG_PAIRS];
+	uint64_t wvr[ARCH_DEBUG_PAIRS], wcr[ARCH_DEBUG_PAIRS];
+};
+
+/** Save / load the implemented pairs (debug.c). */
+void arch_debug_save(struct arch_debug *d);
+void arch_debug_load(const struct arch_debug *d);
+
 struct arch_vcpu_ctx {
 	uint64_t sctlr_el1, ttbr0_el1, ttbr1_el1, tcr_el1, mair_el1;
 	uint64_t amair_el1, vbar_el1, contextidr_el1, tpidr_el0;
@@ -29,6 +42,7 @@ struct arch_vcpu_ctx {
 	uint64_t hcr_el2;
 	uint64_t vttbr_el2;
 	struct arch_fpsimd fp;
+	struct arch_debug dbg;
 };
 
 struct vcpu;
@@ -71,10 +85,11 @@ void arch_fpsimd_restore(const struct arch_fpsimd *fp);
 uint64_t arch_counter_now(void);
 
 /**
- * Arm the EL2 physical timer (CNTHP) to end a time slice @p ticks counter
- * ticks from now, or disarm it (0).
+ * Arm the EL2 physical timer (CNTHP) to fire when the physical counter
+ * reaches @p when (end of a time slice or a wake-up), or disarm it
+ * (UINT64_MAX).
  */
-void arch_slice_arm(uint64_t ticks);
+void arch_slice_arm_at(uint64_t when);
 
 /**
  * Sleep in WFI until the physical counter reaches @p deadline (or, with
