@@ -3,6 +3,7 @@
 As root the missing ones are installed with apt-get; otherwise the exact
 apt-get line is printed and the build stops with a clear message.
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -14,6 +15,12 @@ HOST_TOOLS = {
     'qemu-system-aarch64': 'qemu-system-arm',
     'dtc': 'device-tree-compiler',
     'gdb-multiarch': 'gdb-multiarch',
+    'clang': 'clang',                     # libFuzzer harnesses (tests/fuzz)
+}
+# glob -> package: files the build needs that no command or header names
+FILE_GLOBS = {
+    '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a':
+        'libclang-rt-14-dev',
 }
 HEADERS = {
     '/usr/include/cmocka.h': 'libcmocka-dev',
@@ -40,6 +47,9 @@ def missing_packages(cross_gcc, need_cross_package):
             missing.append(pkg)
     for header, pkg in HEADERS.items():
         if not os.path.exists(header):
+            missing.append(pkg)
+    for pattern, pkg in FILE_GLOBS.items():
+        if not glob.glob(pattern):
             missing.append(pkg)
     for mod, pkg in PY_MODULES.items():
         if not _py_module_present(mod):

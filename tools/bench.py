@@ -154,7 +154,15 @@ def main():
                     'gives the same numbers. The Linux boot rows count from '
                     'power-on to the shell prompt (the guest\'s init prints '
                     'its virtual counter there), for the same kernel and '
-                    'initramfs under tinyhyp and on bare QEMU. '
+                    'initramfs under tinyhyp (scenario linux-up: one vCPU) and '
+                    'on bare QEMU, both with one CPU. The benchmark guest runs '
+                    'on two physical CPUs (-smp 2), one vCPU each; the virtual '
+                    'IPI is timed with the virtual counter, shared by both '
+                    'CPUs (one tick = 16 instructions at -icount shift=0, '
+                    'averaged over 100 IPIs), and counts every instruction '
+                    'either CPU executes from the SGIR store to the handler. '
+                    'The MMIO figures include the kernel lock on both traps '
+                    '(about 60 instructions per round trip since SMP). '
                     'Machine-readable copy: `build/bench.json`.\n\n' + text + '\n')
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The one test command behind `scons test`: cmocka host tests, then the
-QEMU system tests (pytest + pexpect), then one summary line:
+"""The one test command behind `scons test`: cmocka host tests, a short
+run of every libFuzzer harness (tools/fuzz.py), then the QEMU system tests
+(pytest + pexpect), then one summary line:
 
     summary: N passed, M failed
 
@@ -37,6 +38,26 @@ def run_host_tests(binaries):
     return passed, failed
 
 
+def run_fuzzers(args):
+    """Each harness for --fuzz-seconds; one pass or failure per harness."""
+    if not args.fuzzer:
+        return 0, 0
+    cmd = [sys.executable, os.path.join(ROOT, 'tools', 'fuzz.py'),
+           '--seconds', str(args.fuzz_seconds), '--corpus-dir', args.fuzz_corpus,
+           '--work-dir', os.path.join(args.build, 'fuzz', 'test'), '--summary']
+    cmd += args.fuzzer
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=SUITE_TIMEOUT)
+    sys.stdout.write(proc.stdout)
+    m = re.search(r'fuzz: (\d+) passed, (\d+) failed', proc.stdout)
+    if not m:
+        return 0, max(1, len(args.fuzzer))
+    passed, failed = int(m.group(1)), int(m.group(2))
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
+    return passed, failed
+
+
 def run_system_tests(args):
     cmd = [sys.executable, '-m', 'pytest', os.path.join(ROOT, 'tests', 'system'),
            '-v', '-p', 'no:cacheprovider', '--build', args.build,
@@ -64,15 +85,20 @@ def main():
     ap.add_argument('--timeout', type=float, default=60)
     ap.add_argument('--host-test', action='append', default=[])
     ap.add_argument('--pytest-args', default='')
+    ap.add_argument('--fuzzer', action='append', default=[])
+    ap.add_argument('--fuzz-seconds', type=int, default=10)
+    ap.add_argument('--fuzz-corpus', default=os.path.join(ROOT, 'tests', 'fuzz', 'corpus'))
     args = ap.parse_args()
 
     print('== host unit tests (cmocka, ASan+UBSan) ==')
     hp, hf = run_host_tests(args.host_test)
+    print('== fuzzers (libFuzzer, ASan+UBSan, %d s each) ==' % args.fuzz_seconds)
+    fp, ff = run_fuzzers(args)
     print('== QEMU system tests ==')
     sp, sf = run_system_tests(args)
-    passed, failed = hp + sp, hf + sf
-    print('host: %d passed, %d failed; system: %d passed, %d failed'
-          % (hp, hf, sp, sf))
+    passed, failed = hp + fp + sp, hf + ff + sf
+    print('host: %d passed, %d failed; fuzz: %d passed, %d failed; '
+          'system: %d passed, %d failed' % (hp, hf, fp, ff, sp, sf))
     print('summary: %d passed, %d failed' % (passed, failed))
     if failed or passed == 0:
         sys.exit(1)

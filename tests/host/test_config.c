@@ -732,6 +732,30 @@ static void test_cfg_validate_passthrough_outside_mmio(void **state)
 	assert_true(msg_has(f, 0, "outside the platform MMIO space", NULL));
 }
 
+/* kernel_sgir only on an emulated window that holds GICD_SGIR (0xf00). */
+static void test_cfg_validate_kernel_sgir(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].kernel_sgir = true;     /* emulated, 4 KiB */
+	assert_int_equal(run(f), 0);
+	vm0(state)->devices[0].kernel_sgir = true;     /* passthrough */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "kernel_sgir",
+			    "GICD_SGIR", NULL));
+	f->msg_count = 0;
+	vm0(state)->devices[0].kernel_sgir = false;
+	vm0(state)->devices[1].size = 0x800;           /* too small: no SGIR */
+	vm0(state)->devices[1].ipa = 0x09100000;
+	assert_true(run(f) >= 1);
+	bool found = false;
+
+	for (size_t i = 0; i < f->msg_count; i++) {
+		found = found || msg_has(f, i, "device 'vuart'", "kernel_sgir", NULL);
+	}
+	assert_true(found);
+}
+
 static void test_cfg_validate_passthrough_pa_wraps(void **state)
 {
 	struct fixture *f = *state;
@@ -798,6 +822,17 @@ static void test_cfg_validate_loads_missing_outside_overlapping(void **state)
 	assert_true(msg_has(f, 0, "vm 'guest0'", "image 'initrd' is missing", NULL));
 	assert_true(msg_has(f, 1, "image 'dtb'", "does not fit inside one ram region", NULL));
 	assert_true(msg_has(f, 2, "image 'hello'", "overlaps image 'dtb'", NULL));
+}
+
+static void test_cfg_validate_load_count_huge(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The count was truncated to 32 bits in the message ("lists 0"). */
+	vm0(state)->load_count = 0x100000000ULL;
+	assert_true(run(f) >= 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "lists 4294967296 further",
+			    "CFG_MAX_LOADS", NULL));
 }
 
 static void test_cfg_validate_gicv_shared_by_guests_ok(void **state)
@@ -873,6 +908,61 @@ static void test_cfg_validate_passthrough_adjacent_ok(void **state)
 	svc->devices[0].pa = 0x09011000;
 	svc->device_count = 1;
 	assert_int_equal(run(f), 0);
+}
+
+/** An MMIO space in the last 64 KiB of the 64-bit physical address space. */
+static void mmio_at_top(struct fixture *f)
+{
+	f->plat.mmio_base = 0xffffffffffff0000ULL;
+	f->plat.mmio_size = 0x10000;
+}
+
+static void test_cfg_validate_passthrough_log_uart_at_top_of_pa_space(
+	void **state)
+{
+	struct fixture *f = *state;
+
+	/* A window ending exactly at 2^64 used to skip rule D4. */
+	mmio_at_top(f);
+	f->plat.uart_base = 0xfffffffffffff000ULL;
+	vm0(state)->devices[0].pa = 0xfffffffffffff000ULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'uart0'",
+			    "kernel's log UART page", "to a guest", NULL));
+}
+
+static void test_cfg_validate_passthrough_granted_twice_at_top_of_pa_space(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = &f->sc.vms[1];
+
+	/* ... and rule D5. */
+	mmio_at_top(f);
+	vm0(state)->devices[0].pa = 0xfffffffffffff000ULL;
+	svc->devices[0] = guest0.devices[0];
+	svc->devices[0].name = "rtc";
+	svc->devices[0].pa = 0xffffffffffffe000ULL;
+	svc->devices[0].size = 0x2000;
+	svc->device_count = 1;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': device 'rtc'", "already granted",
+			    "device 'uart0'", "of vm 'guest0'", NULL));
+}
+
+static void test_cfg_validate_passthrough_wraps_in_mmio_past_top(void **state)
+{
+	struct fixture *f = *state;
+
+	/* An MMIO space declared past 2^64 does not make a window that wraps
+	 * around to address 0 "inside" it (rule D3). */
+	f->plat.mmio_base = 0xffffffffffff0000ULL;
+	f->plat.mmio_size = 1ULL << 63;
+	vm0(state)->devices[0].pa = 0xfffffffffffff000ULL;
+	vm0(state)->devices[0].size = 0x2000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "outside the platform MMIO",
+			    NULL));
 }
 
 static void test_cfg_validate_emulated_no_service(void **state)
@@ -1088,6 +1178,7 @@ int main(void)
 		T(test_cfg_validate_vm_bad_kind),
 		T(test_cfg_validate_vcpu_count),
 		T(test_cfg_validate_ram_count_zero),
+		T(test_cfg_validate_kernel_sgir),
 		T(test_cfg_validate_ram_count_too_big),
 		T(test_cfg_validate_device_count),
 		T(test_cfg_validate_irq_count),
@@ -1117,11 +1208,15 @@ int main(void)
 		T(test_cfg_validate_gicv_shared_by_guests_ok),
 		T(test_cfg_validate_loads_ok),
 		T(test_cfg_validate_loads_missing_outside_overlapping),
+		T(test_cfg_validate_load_count_huge),
 		T(test_cfg_validate_gicv_wrong_size_or_in_service),
 		T(test_cfg_validate_passthrough_log_uart),
 		T(test_cfg_validate_passthrough_granted_twice_same_vm),
 		T(test_cfg_validate_passthrough_granted_twice_other_vm),
 		T(test_cfg_validate_passthrough_adjacent_ok),
+		T(test_cfg_validate_passthrough_log_uart_at_top_of_pa_space),
+		T(test_cfg_validate_passthrough_granted_twice_at_top_of_pa_space),
+		T(test_cfg_validate_passthrough_wraps_in_mmio_past_top),
 		T(test_cfg_validate_emulated_no_service),
 		T(test_cfg_validate_emulated_unknown_service),
 		T(test_cfg_validate_emulated_service_is_guest),

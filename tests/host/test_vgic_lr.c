@@ -944,6 +944,27 @@ static void test_vgic_cpu_place_refuses(void **state)
 	assert_false(vgic_cpu_place(c, &bad));
 }
 
+/* holds_hw(): a live HW LR or a queued HW interrupt; not software ones,
+ * not a completed HW LR. */
+static void test_vgic_cpu_holds_hw(void **state)
+{
+	struct vgic_cpu *c = *state;
+
+	assert_false(vgic_cpu_holds_hw(c));
+	queue_ok(c, spi(40, 0xa0));
+	assert_false(vgic_cpu_flush(c));
+	assert_false(vgic_cpu_holds_hw(c));
+	queue_ok(c, hw_irq(27, 27, 0xa0));
+	assert_true(vgic_cpu_holds_hw(c));          /* queued */
+	assert_false(vgic_cpu_flush(c));
+	assert_true(vgic_cpu_holds_hw(c));          /* in an LR */
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		set_state(c, (int)i, ST_INVALID);   /* guest completed all */
+	}
+	vgic_cpu_sync(c);
+	assert_false(vgic_cpu_holds_hw(c));
+}
+
 #define T(name)	 cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define T1(name) cmocka_unit_test_setup_teardown(name, setup_1lr, teardown)
 #define T2(name) cmocka_unit_test_setup_teardown(name, setup_2lrs, teardown)
@@ -961,6 +982,7 @@ int main(void)
 	    T(test_vgic_lr_make_hw_fields),
 	    T(test_vgic_lr_make_state_field),
 	    T(test_vgic_lr_make_priority_top_five_bits),
+	    T(test_vgic_cpu_holds_hw),
 	    T(test_vgic_cpu_place_same_as_queue_and_flush),
 	    T(test_vgic_cpu_place_refuses),
 	    T(test_vgic_cpu_queue_dedupe_queued),

@@ -1,6 +1,8 @@
 """System tests of the foundation: boot, RAM, aborts, calls, WFI, traps."""
 import re
 
+import pytest
+
 from conftest import run_guest_test
 
 
@@ -45,8 +47,11 @@ def test_undefined_and_trapped_sysregs_reflect_undef(boot):
     assert 'undefined instruction injected' in m.output()
 
 
-def test_wfi_sleeps_without_spinning_the_host(boot):
-    m = boot('test-wfi')
+@pytest.mark.parametrize('smp', [1, 4])
+def test_wfi_sleeps_without_spinning_the_host(boot, smp):
+    """With -smp 4, three CPUs have nothing to run at all: they must sleep
+    too (the 0.5 bound is for all four together)."""
+    m = boot('test-wfi', smp=smp)
     m.expect(r'WFI SLEEP START')
     cpu0 = m.cpu_seconds()
     end = m.expect(r'WFI SLEEP END: (\d+) ms, (\d+) wake-ups')

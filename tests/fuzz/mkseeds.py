@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Write the seed corpora under tests/fuzz/corpus/<harness>/.
+
+Each seed is a meaningful input in the byte format that harness decodes
+(see the comment at the top of each tests/fuzz/fuzz_*.c): real instruction
+words and syndromes, a valid scenario, a driver's start-up sequence. The
+files are checked in; rerun this script after changing a harness's input
+format:
+
+    python3 tests/fuzz/mkseeds.py
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, 'corpus')
+
+
+def u8(v):
+    return struct.pack('<B', v & 0xff)
+
+
+def u16(v):
+    return struct.pack('<H', v & 0xffff)
+
+
+def u32(v):
+    return struct.pack('<I', v & 0xffffffff)
+
+
+def u64(v):
+    return struct.pack('<Q', v & 0xffffffffffffffff)
+
+
+def write(harness, name, data):
+    d = os.path.join(CORPUS, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+# --- fuzz_mmio_decode: records of insn, ESR, Xn, Xm, raw load value --------
+
+def dabt(iss):
+    """A data abort from a lower EL (EC 0x24, IL) with the given ISS."""
+    return (0x24 << 26) | (1 << 25) | iss
+
+
+def dabt_iss(sas, srt, sse=0, sf=0, wnr=0):
+    return (1 << 24) | (sas << 22) | (sse << 21) | (srt << 16) | \
+        (sf << 15) | (wnr << 6) | 0x07
+
+
+# Words assembled in tests/host/test_mmio_decode.c, family by family.
+MMIO_FAMILIES = {
+    'unsigned_offset': [0x39000c41, 0x39400c41, 0x39800c41, 0x39c00c41,
+                        0x79000c83, 0xb9400cc5, 0xb9800cc5, 0xf9400907,
+                        0xf97ffffe, 0xf900001f],
+    'unscaled_unpriv': [0xb85fc041, 0xf8100083, 0x38dff041, 0x788ff041,
+                        0xf8408841, 0x381ff841, 0xb8804841, 0x78dfe841],
+    'pre_post_index': [0xf8408c41, 0xf85f0441, 0xb81fcc83, 0x38001483,
+                       0x78dfecc5, 0xf85f0fe1, 0xf80107e1, 0xf8408fff],
+    'register_offset': [0xf8636841, 0xf8637841, 0xb8634841, 0xb8635841,
+                        0x7863d841, 0x3863c841, 0xf823e841, 0xb8a3d841],
+    'pairs': [0x29410861, 0x29ff0861, 0x28df8861, 0xa9bf0be1, 0xa8c17bfd,
+              0xa8410861, 0x283f0861, 0x69410861, 0x68c10861],
+    'rejected': [0xc85f7c41, 0xc89ffc41, 0xf8210062, 0x69000861,
+                 0xf9800420, 0x3dc00020, 0xad000440, 0xf8630841,
+                 0xf8408c21, 0xa9400441],
+}
+MMIO_SYNDROMES = [dabt(dabt_iss(2, 3)),
+                  dabt(dabt_iss(1, 30, sse=1, sf=1)),
+                  dabt(dabt_iss(3, 31, sf=1, wnr=1)),
+                  dabt((2 << 22) | 0x07),          # ISV = 0
+                  dabt(dabt_iss(3, 0, wnr=1) | (1 << 8))]  # CM
+
+
+def seeds_mmio_decode():
+    for family, words in MMIO_FAMILIES.items():
+        data = b''
+        for i, insn in enumerate(words):
+            esr = MMIO_SYNDROMES[i % len(MMIO_SYNDROMES)]
+            data += u32(insn) + u64(esr) + u64(0x9000000 + 0x10 * i) + \
+                u64(0xffffffff - i) + u64(0x8000000080008080)
+        write('fuzz_mmio_decode', family, data)
+
+
+# --- fuzz_ipc_args: window table, then operations ---------------------------
+
+IPC_MMIO, IPC_CALL, IPC_NOTIFY = 0, 2, 3     # kinds[] indices in pick_msg
+OP_REGISTER, OP_DISPATCH, OP_ANSWERS, OP_REBUILD = 0, 1, 4, 5
+
+
+def ipc_msg(kind, window, offset, width_index, write, client, vcpu, value):
+    """A message with every word in its 'close to valid' form."""
+    sel = kind                      # bits 2..6 clear: no raw words
+    info = width_index | (0x8 if write else 0)
+    return u8(OP_DISPATCH) + u8(sel) + u8(info) + u8(window) + \
+        u16(offset) + u16(client) + u16(vcpu) + u64(value)
+
+
+def seeds_ipc_args():
+    # Three windows: 4 KiB (raw size), 1 KiB, 16 bytes; clients 1, 2, 1.
+    table = u8(3) + u8(0xff) + u64(0x1000) + u8(1) + u8(0x80) + u8(2) + \
+        u8(2) + u8(1) + u8(1)
+    answers = u8(OP_ANSWERS) + u8(0x1c) + u64(0x1122334455667788) + \
+        u8(5) + u64(1) + u64(2) + u64(3)
+    ops = u8(OP_REGISTER) + u8(0xff) + u8(1)            # all windows
+    ops += answers
+    ops += ipc_msg(IPC_MMIO, 0, 0x18, 1, False, 1, 0, 0)    # ldrh
+    ops += ipc_msg(IPC_MMIO, 1, 0x3f8, 3, True, 2, 3, 0xcafe)  # str x
+    ops += ipc_msg(IPC_MMIO, 2, 12, 3, False, 1, 0, 0)      # leaves window
+    ops += ipc_msg(IPC_CALL, 4, 10, 2, False, 20, 30, 40)
+    ops += ipc_msg(IPC_NOTIFY, 5, 0, 0, False, 0, 0, 0)
+    write('fuzz_ipc_args', 'serve', table + ops)
+    # Registration conflicts, then a rebuilt table of 64+ windows.
+    ops = u8(OP_REGISTER) + u8(1) + u8(1) + u8(OP_REGISTER) + u8(0xff) + \
+        u8(2) + u8(OP_REGISTER) + u8(3) + u8(1) + u8(OP_REGISTER) + \
+        u8(0) + u8(0)
+    big = u8(OP_REBUILD) + u8(70) + (u8(0x10) + u8(7)) * 70 + u8(0)
+    write('fuzz_ipc_args', 'register', table + ops + big +
+          u8(OP_REGISTER) + u8(0xff) + u8(1) +
+          ipc_msg(IPC_MMIO, 63, 0x78, 3, False, 7, 0, 0))
+
+
+# --- fuzz_config: the valid scenario of tests/host/test_config.c -----------
+
+NAME = {'guest0': 0, 'uart': 1, 'vgic': 2, 'hello': 3, 'linux': 4}
+DEV_PASSTHROUGH, DEV_EMULATED, DEV_GICV = 1, 2, 3
+
+
+def cfg_name(n):
+    return u8(NAME[n])
+
+
+def addr_2m(k):
+    return u8((k << 3) | 0)
+
+
+def addr_4k(k):
+    return u8((k << 3) | 1)
+
+
+def addr_above_1g(pages):
+    return u8(2) + u16(pages)
+
+
+def addr_u32(v):
+    return u8(6) + u32(v)
+
+
+def cfg_vm(name, kind, image, image_ipa, entry_step, rams, devices, irqs,
+           loads=()):
+    out = u8(kind) + u8(entry_step) + cfg_name(name) + u8(1) + \
+        cfg_name(image) + image_ipa
+    out += u8(len(rams)) + b''.join(ipa + size for ipa, size in rams)
+    out += u8(len(loads)) + b''.join(cfg_name(n) + ipa for n, ipa in loads)
+    out += u8(len(devices))
+    for kind_, dname, ipa, size, extra in devices:
+        out += u8(kind_) + cfg_name(dname) + ipa + size + extra
+    out += u8(len(irqs)) + b''.join(u8(q - 30) for q in irqs)
+    return out
+
+
+def seeds_config():
+    images = u8(3) + cfg_name('hello') + addr_4k(16) + cfg_name('uart') + \
+        addr_4k(8) + cfg_name('vgic') + addr_4k(8)
+    guest = cfg_vm('guest0', 0, 'hello', addr_above_1g(0x80), 0,
+                   [(addr_above_1g(0), addr_2m(8))],
+                   [(DEV_PASSTHROUGH, 'uart', addr_u32(0x09000000),
+                     addr_4k(1), addr_u32(0x09010000)),
+                    (DEV_EMULATED, 'vgic', addr_u32(0x09100000),
+                     addr_4k(1), cfg_name('uart')),
+                    (DEV_GICV, 'linux', addr_u32(0x08010000), addr_4k(2),
+                     b'')],
+                   [33])
+    uart = cfg_vm('uart', 1, 'uart', addr_above_1g(0), 32,
+                  [(addr_above_1g(0), addr_2m(1))],
+                  [(DEV_PASSTHROUGH, 'uart', addr_u32(0x09000000),
+                    addr_4k(1), addr_u32(0x09000000))],
+                  [34])
+    head = u8(1) + cfg_name('linux')              # QEMU virt platform
+    write('fuzz_config', 'valid_two_vms', head + images + u8(2) + guest +
+          uart)
+    # The same with a fuzzed platform equal to QEMU virt.
+    plat = cfg_name('linux') + addr_u32(0x40000000) + addr_u32(0x40000000) + \
+        addr_u32(0x04000000) + addr_u32(0x08000000) + addr_u32(0x38000000) + \
+        addr_u32(0x09000000) + addr_u32(0x08040000) + addr_4k(2) + \
+        u16(32) + u16(1019)
+    write('fuzz_config', 'valid_own_platform', u8(2) + cfg_name('linux') +
+          plat + images + u8(2) + guest + uart)
+    # A platform whose MMIO space and log UART sit at the top of the 64-bit
+    # physical address space: windows that end at (or near) 2^64.
+    def addr_top(pages):
+        return u8((pages << 3) | 5)               # 2^64 - pages * 4 KiB
+    top = cfg_name('linux') + addr_u32(0x40000000) + addr_u32(0x40000000) + \
+        addr_u32(0x04000000) + addr_top(16) + addr_4k(16) + addr_top(1) + \
+        addr_u32(0x08040000) + addr_4k(2) + u16(32) + u16(1019)
+    guest_top = cfg_vm('guest0', 0, 'hello', addr_above_1g(0x80), 0,
+                       [(addr_above_1g(0), addr_2m(8))],
+                       [(DEV_PASSTHROUGH, 'uart', addr_u32(0x09000000),
+                         addr_4k(1), addr_top(2))],
+                       [33])
+    svc_top = cfg_vm('uart', 1, 'uart', addr_above_1g(0), 32,
+                     [(addr_above_1g(0), addr_2m(1))],
+                     [(DEV_PASSTHROUGH, 'uart', addr_u32(0x09000000),
+                       addr_4k(2), addr_top(4))],
+                     [34])
+    write('fuzz_config', 'valid_mmio_at_top', u8(2) + cfg_name('linux') +
+          top + images + u8(2) + guest_top + svc_top)
+    # The emulated window is a GIC distributor whose GICD_SGIR the kernel
+    # handles (kind byte bit 7: kernel_sgir).
+    guest_sgir = cfg_vm('guest0', 0, 'hello', addr_above_1g(0x80), 0,
+                        [(addr_above_1g(0), addr_2m(8))],
+                        [(0x80 | DEV_EMULATED, 'vgic', addr_u32(0x08000000),
+                          addr_4k(16), cfg_name('uart'))],
+                        [33])
+    write('fuzz_config', 'valid_kernel_sgir', head + images + u8(2) +
+          guest_sgir + uart)
+    # A guest with a further load (a DTB after the image).
+    loaded = cfg_vm('guest0', 0, 'hello', addr_above_1g(0x80), 0,
+                    [(addr_above_1g(0), addr_2m(8))], [], [35],
+                    loads=[('vgic', addr_above_1g(0x200))])
+    write('fuzz_config', 'valid_loads', head + images + u8(1) + loaded)
+
+
+# --- fuzz_pl011: register accesses as Linux's amba-pl011 makes them --------
+
+PL011_REG = {'DR': 0, 'RSR': 1, 'FR': 2, 'IBRD': 4, 'FBRD': 5, 'LCR_H': 6,
+             'CR': 7, 'IFLS': 8, 'IMSC': 9, 'RIS': 10, 'MIS': 11, 'ICR': 12,
+             'PID0': 14, 'CID0': 18}
+(P_WRITE, P_WRITE_ALIGNED, P_READ, P_READ_ALIGNED, P_RX, P_RX_BURST,
+ P_DRAIN, P_RESET) = range(8)
+
+
+def pl_w(reg, value):
+    return u8(P_WRITE_ALIGNED) + u8(PL011_REG[reg]) + u32(value)
+
+
+def pl_r(reg):
+    return u8(P_READ_ALIGNED) + u8(PL011_REG[reg])
+
+
+def seeds_pl011():
+    init = pl_w('CR', 0) + pl_w('IBRD', 13) + pl_w('FBRD', 1) + \
+        pl_w('LCR_H', 0x70) + pl_w('IFLS', 0x12) + pl_w('ICR', 0x7ff) + \
+        pl_w('IMSC', 0x50) + pl_w('CR', 0x301)
+    rx = u8(P_RX_BURST) + u8(20) + pl_r('MIS') + pl_w('ICR', 0x50) + \
+        u8(P_DRAIN) + u8(20) + pl_r('FR')
+    tx = pl_w('DR', 0x41) + pl_w('DR', 0x0a) + pl_r('RIS') + \
+        pl_w('ICR', 0x20)
+    write('fuzz_pl011', 'linux_init', init + rx + tx)
+    overrun = init + u8(P_RX_BURST) + u8(39) + pl_r('RSR') + u8(P_DRAIN) + \
+        u8(2) + pl_w('RSR', 0) + pl_w('LCR_H', 0x60) + u8(P_RX) + u8(0x55)
+    write('fuzz_pl011', 'overrun_nofifo', overrun)
+    loop = pl_w('CR', 0x381) + pl_w('DR', 0x31) + pl_w('DR', 0x32) + \
+        u8(P_READ) + u8(0x20) + u8(3) + u8(P_READ) + u8(0) + u8(4) + \
+        u8(P_WRITE) + u8(PL011_REG['CR'] | 0x20) + u8(3) + u32(1) + \
+        u8(P_READ) + u8(0x80) + u16(0xfe0) + u8(0) + u8(P_RESET)
+    write('fuzz_pl011', 'loopback_subword', loop)
+
+
+# --- fuzz_gicd: a 4-vCPU Linux-like bring-up -------------------------------
+
+G = {'CTLR': 0, 'TYPER': 1, 'IGROUPR': 3, 'ISENABLER': 4, 'ICENABLER': 5,
+     'ISPENDR': 6, 'ICPENDR': 7, 'ISACTIVER': 8, 'IPRIORITYR': 10,
+     'ITARGETSR': 11, 'ICFGR': 12, 'SGIR': 13, 'CPENDSGIR': 14,
+     'SPENDSGIR': 15, 'ID': 16}
+(G_WRITE, G_WRITE_WORD, G_READ, G_READ_WORD, G_SGIR, G_ACK, G_EOI,
+ G_RESET) = range(8)
+
+
+def gw(cpu, reg, within, value):
+    return u8(G_WRITE_WORD) + u8(cpu) + u8(G[reg]) + u16(within) + u32(value)
+
+
+def gb(cpu, reg, within, value):
+    return u8(G_WRITE) + u8(cpu) + u8(G[reg]) + u16(within) + u8(3) + \
+        u32(value)
+
+
+def gr(cpu, reg, within):
+    return u8(G_READ_WORD) + u8(cpu) + u8(G[reg]) + u16(within)
+
+
+def seeds_gicd():
+    boot = u8(4) + gr(0, 'TYPER', 0) + gw(0, 'CTLR', 0, 0)
+    boot += gw(0, 'ICFGR', 8, 0xaaaaaaaa) + gw(0, 'ITARGETSR', 32, 0x01020408)
+    boot += gw(0, 'IPRIORITYR', 32, 0xa0a0a0a0) + gw(0, 'CTLR', 0, 3)
+    for cpu in range(4):
+        boot += gw(cpu, 'ICENABLER', 0, 0xffff0000) + \
+            gw(cpu, 'ISENABLER', 0, 0x08000000) + \
+            gb(cpu, 'IPRIORITYR', 27, 0x80)
+    boot += gw(1, 'ISENABLER', 4, 0xf) + gw(2, 'ISPENDR', 4, 0x3)
+    boot += u8(G_SGIR) + u8(0) + u32(0x01000001)      # others, SGI 1
+    boot += u8(G_SGIR) + u8(3) + u32(0x00050002)      # list 0 and 2
+    boot += gr(1, 'ISPENDR', 0) + gr(1, 'CPENDSGIR', 0)
+    boot += u8(G_ACK) + u8(1) + u8(1) + gr(1, 'SPENDSGIR', 0)
+    boot += gw(2, 'CPENDSGIR', 0, 0x00000100) + gr(0, 'ISACTIVER', 4)
+    boot += u8(G_EOI) + u8(1) + u8(1) + gr(0, 'ID', 0x18)
+    write('fuzz_gicd', 'linux_boot', boot)
+    # One vCPU: SPIs target it from reset; an untargeted SPI is held.
+    one = u8(1) + gw(0, 'ISENABLER', 8, 0xffffffff) + \
+        gw(0, 'ITARGETSR', 64, 0) + gw(0, 'ISPENDR', 8, 0x1) + \
+        gr(0, 'ICPENDR', 8) + gw(0, 'ITARGETSR', 64, 0x01) + \
+        gw(0, 'ICPENDR', 8, 0x1) + u8(G_RESET) + u8(0) + u8(8) + gr(7, 'TYPER', 0)
+    write('fuzz_gicd', 'one_cpu_held_spi', one)
+
+
+# --- fuzz_vgic_lr: interrupts through four list registers -------------------
+
+(V_QUEUE, V_BURST, V_FLUSH, V_SYNC, V_ACK, V_EOI, V_CLEAR, V_STATE,
+ V_PLACE) = range(9)
+
+
+def vq(intid, prio, flags):
+    return u8(V_QUEUE) + u8(intid) + u8(prio) + u8(flags)
+
+
+def seeds_vgic_lr():
+    hw = 1 << (27 % 64) | 1 << (33 % 64)   # the timer PPI and SPI 33 are HW
+    run = u8(4) + u64(hw)
+    run += vq(27, 0xa0, 8) + vq(33, 0x80, 8) + vq(1, 0xa0, 2) + \
+        vq(1, 0xa0, 3) + vq(40, 0x20, 8)
+    run += u8(V_FLUSH) + u8(V_ACK) + u8(V_ACK) + vq(33, 0x80, 8)
+    run += u8(V_STATE) + u8(33) + u8(V_EOI) + u8(0) + u8(V_SYNC)
+    run += u8(V_FLUSH) + vq(41, 0x00, 8) + u8(V_FLUSH) + u8(V_CLEAR) + u8(1)
+    run += u8(V_EOI) + u8(1) + u8(V_SYNC) + u8(V_FLUSH)
+    write('fuzz_vgic_lr', 'timer_and_sgis', run)
+    full = u8(1) + u64(0) + u8(V_BURST) + u8(0) + u8(200) + u8(0x10) + \
+        u8(V_FLUSH) + u8(V_BURST) + u8(20) + u8(40) + u8(0) + u8(V_FLUSH)
+    write('fuzz_vgic_lr', 'queue_full', full)
+    # The kernel's shortcut: place while nothing is queued, then refusals.
+    place = u8(4) + u64(hw) + u8(V_PLACE) + u8(40) + u8(0xa0) + u8(8) + \
+        u8(V_PLACE) + u8(3) + u8(0x40) + u8(1) + u8(V_PLACE) + u8(40) + \
+        u8(0xa0) + u8(8) + u8(V_ACK) + u8(V_PLACE) + u8(33) + u8(0x80) + \
+        u8(8) + vq(41, 0x20, 8) + u8(V_PLACE) + u8(42) + u8(0x20) + u8(8) + \
+        u8(V_FLUSH) + u8(V_EOI) + u8(0) + u8(V_SYNC) + u8(V_PLACE) + \
+        u8(40) + u8(0x10) + u8(0xff)
+    write('fuzz_vgic_lr', 'place_shortcut', place)
+
+
+def main():
+    seeds_mmio_decode()
+    seeds_ipc_args()
+    seeds_config()
+    seeds_pl011()
+    seeds_gicd()
+    seeds_vgic_lr()
+
+
+if __name__ == '__main__':
+    main()
