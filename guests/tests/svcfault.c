@@ -14,6 +14,7 @@
 #define ECHO 0x0a000000UL
 #define ECHO_PATTERN 0x5a5aULL
 #define CRASH_OFFSET 0x100U
+#define HANG_OFFSET 0x200U
 #define ECHO_ENDPOINT 0
 #define EC_DABT_CUR 0x25
 #define CRASHES 3
@@ -42,4 +43,13 @@ void test_main(void)
 		check_echo_works();
 	}
 	printf("svcfault: service crashed %d times, restarted each time\n", CRASHES);
+
+	/* This write makes the service hang: past the reply deadline the
+	 * kernel restarts it and the write aborts. */
+	exception_expect(RESUME_NEXT_INSN);
+	echo[HANG_OFFSET / 4] = 1;
+	CHECK_EQ(exception_seen()->count, 1);
+	CHECK_EQ(ESR_EC(exception_seen()->esr), EC_DABT_CUR);
+	check_echo_works();
+	printf("svcfault: hung service restarted after its reply deadline\n");
 }

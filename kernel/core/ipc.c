@@ -8,6 +8,8 @@
  */
 #include "hyp/ipc.h"
 
+#include "arch/sysreg.h"
+#include "arch/vcpu_arch.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
@@ -19,7 +21,11 @@
 
 void ipc_endpoint_init(struct endpoint *ep, struct vm *service)
 {
-	*ep = (struct endpoint){ .service = service };
+	*ep = (struct endpoint){
+		.service = service,
+		.timeout_ticks = read_sysreg(cntfrq_el0) / IPC_MS_PER_S *
+				 IPC_REPLY_TIMEOUT_MS,
+	};
 }
 
 static void deliver(struct vcpu *service, const uint64_t msg[IPC_MSG_WORDS])
@@ -88,7 +94,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 	if (s == NULL) {
 		return false;
 	}
-	ep->caller = s;
+	ipc_begin_request(ep, s, read_sysreg(cntpct_el0));
 	s->state = VCPU_BLOCKED_REPLY;
 	deliver(service, s->ipc.msg);
 	return true;
@@ -109,7 +115,7 @@ struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep)
 	struct vcpu *service = ep->receiver;
 
 	ep->receiver = NULL;
-	ep->caller = sender;
+	ipc_begin_request(ep, sender, read_sysreg(cntpct_el0));
 	sender->ipc.ep = ep;
 	deliver(service, sender->ipc.msg);
 	service->state = VCPU_RUNNABLE;

@@ -189,6 +189,26 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 	arch_slice_arm_at(at);
 }
 
+/* Make sure the EL2 timer fires by @p when (keeps an earlier one). */
+static void arm_by(struct cpu *cpu, uint64_t when)
+{
+	if (!cpu->slice_armed || when < cpu->slice_at) {
+		cpu->slice_armed = true;
+		cpu->slice_at = when;
+		arch_slice_arm_at(when);
+	}
+}
+
+/* A service serving a message must answer by its endpoint's deadline. */
+static void arm_reply_deadline(struct cpu *cpu, const struct vcpu *service)
+{
+	const struct endpoint *ep = &service->vm->ep;
+
+	if (ep->caller != NULL) {
+		arm_by(cpu, ep->deadline);
+	}
+}
+
 static void set_current(struct cpu *cpu, struct vcpu *next)
 {
 	if (cpu->current != next) {
@@ -253,6 +273,7 @@ static struct vcpu *switch_to(struct vcpu *next)
 			arch_service_enter(next, cpu->loaded);
 			cpu->light = next;
 		}
+		arm_reply_deadline(cpu, next);
 	} else {
 		load_guest(cpu, next);
 	}
@@ -271,6 +292,7 @@ struct vcpu *sched_light_enter_fp(struct vcpu *service)
 	cpu->light = service;
 	cpu->current = service;
 	service->on_cpu = cpu;
+	arm_reply_deadline(cpu, service);
 	return service;
 }
 
@@ -352,6 +374,14 @@ struct vcpu *sched_next(struct vcpu *current)
 	return switch_to(next);
 }
 
+/* Is @p service still serving a message past its deadline? */
+static bool reply_overdue(const struct vcpu *service)
+{
+	const struct endpoint *ep = &service->vm->ep;
+
+	return ep->caller != NULL && arch_counter_now() >= ep->deadline;
+}
+
 struct vcpu *sched_preempt(struct vcpu *current)
 {
 	struct cpu *cpu = cpu_this();
@@ -360,11 +390,19 @@ struct vcpu *sched_preempt(struct vcpu *current)
 		cpu->slice_expired = false;
 		cpu->slice_armed = false;
 		cpu->slice_stale = true;
-		/* Never preempt a service in the middle of a request. */
+		/* Never preempt a service in the middle of a request, but
+		 * never wait forever for its answer either. */
 		if (!current->is_service) {
 			return sched_yield(current);
 		}
+		if (reply_overdue(current)) {
+			log_warn("service '%s' did not answer within %u ms",
+				 vcpu_vm_name(current), IPC_REPLY_TIMEOUT_MS);
+			vm_restart_service(current->vm);
+			return sched_next(current);
+		}
 		arm_slice(cpu, cpu->loaded, true);
+		arm_reply_deadline(cpu, current);
 	}
 	struct vcpu *s = pick_service(cpu, current);
 

@@ -45,5 +45,8 @@ def test_faulting_service_is_restarted_and_its_guest_goes_on(boot):
         m.expect(r"service 'echo' faulted: ESR_EL1 0x\w+ ELR_EL1 0x\w+ FAR_EL1 0x70000000")
         m.expect(r"service 'echo' restarted from its image \(restart %d of at most \d+\)" % n)
     m.expect(r'\[test\] svcfault: service crashed 3 times, restarted each time')
+    m.expect(r"service 'echo' did not answer within 1000 ms")
+    m.expect(r"service 'echo' restarted from its image \(restart 4 of at most \d+\)")
+    m.expect(r'\[test\] svcfault: hung service restarted after its reply deadline')
     m.expect(r'\[test\] TEST RESULT: PASS')
     assert m.wait_exit() == 0

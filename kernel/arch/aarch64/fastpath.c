@@ -4,6 +4,7 @@
 #include "arch/esr.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
+#include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
 #include "hyp/mmio.h"
@@ -69,7 +70,7 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	x[4] = value;
 	x[5] = 0;
 	ep->receiver = NULL;
-	ep->caller = v;
+	ipc_begin_request(ep, v, read_sysreg(cntpct_el0));
 	v->ipc.ep = ep;
 	svc->state = VCPU_RUNNABLE;
 	v->state = VCPU_BLOCKED_REPLY;

@@ -45,11 +45,34 @@ struct endpoint {
 	struct vm *service;
 	struct vcpu *receiver;  /**< Service vCPU waiting in RECV, or NULL. */
 	struct vcpu *caller;    /**< Sender whose message is being served. */
+	uint64_t deadline;      /**< Physical counter by which the caller
+				   must be answered (IPC_REPLY_TIMEOUT_MS). */
+	uint64_t timeout_ticks; /**< IPC_REPLY_TIMEOUT_MS in counter ticks. */
 	struct vcpu *queue_head, *queue_tail; /**< Senders waiting. */
 	uint64_t notify_bits;
 	struct mmio_window *windows[EP_MAX_WINDOWS];
 	uint32_t window_count;
 };
+
+/**
+ * How long a service may take to answer one message. A service still
+ * busy with it then is treated like a faulted one: stopped, reported and
+ * restarted from its image; the caller's access gets an external abort
+ * (a call: IPC_ERR_DEAD).
+ */
+#define IPC_REPLY_TIMEOUT_MS 1000
+#define IPC_MS_PER_S 1000
+
+/**
+ * @p caller's message is now being served by @p ep: its deadline starts at
+ * @p now (the physical counter; no barrier needed for a 1 s bound).
+ */
+static inline void ipc_begin_request(struct endpoint *ep, struct vcpu *caller,
+				     uint64_t now)
+{
+	ep->caller = caller;
+	ep->deadline = now + ep->timeout_ticks;
+}
 
 /** Prepare an endpoint for @p service. */
 void ipc_endpoint_init(struct endpoint *ep, struct vm *service);
