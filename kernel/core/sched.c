@@ -47,20 +47,30 @@ static bool runs_on(const struct vcpu *v, const struct cpu *cpu)
 static struct vcpu *service_vcpus[CFG_MAX_VMS];
 static uint32_t service_count;
 
-/* Wake @p v if it waits in WFI and its deadline has passed. */
-static void wake_if_due(struct vcpu *v, uint64_t *now)
+/*
+ * Wake @p v if it waits in WFI and its virtual timer is due (*now: the
+ * counter, read on first need). Returns its deadline if still ahead,
+ * else VCPU_NO_DEADLINE.
+ */
+static uint64_t wake_if_due(struct vcpu *v, uint64_t *now)
 {
-	uint64_t deadline = vcpu_wake_deadline(v);
+	uint64_t deadline;
 
+	if (v->state != VCPU_BLOCKED_WFI || v->vm->state != VM_RUNNING) {
+		return VCPU_NO_DEADLINE;
+	}
+	deadline = vcpu_wake_deadline(v);
 	if (deadline == VCPU_NO_DEADLINE) {
-		return;
+		return VCPU_NO_DEADLINE;
 	}
 	if (*now == 0) {
 		*now = arch_counter_now();
 	}
 	if (deadline <= *now) {
 		v->state = VCPU_RUNNABLE;
+		return VCPU_NO_DEADLINE;
 	}
+	return deadline;
 }
 
 /* A runnable service @p cpu may run, other than @p except. */
@@ -95,9 +105,7 @@ static struct vcpu *pick_guest(const struct cpu *cpu, const struct vcpu *after,
 		if (skip_after && v == after) {
 			continue;
 		}
-		if (v->state == VCPU_BLOCKED_WFI && v->vm->state == VM_RUNNING) {
-			wake_if_due(v, &now);
-		}
+		wake_if_due(v, &now);
 		if (vcpu_can_run(v)) {
 			return v;
 		}
@@ -126,24 +134,11 @@ static uint64_t next_deadline(const struct cpu *cpu, bool *woke)
 	*woke = false;
 	for (uint32_t k = 0; k < cpu->runq_len; k++) {
 		struct vcpu *v = cpu->runq[k];
-		uint64_t d;
+		bool waiting = v->state == VCPU_BLOCKED_WFI;
+		uint64_t d = wake_if_due(v, &now);
 
-		if (v->state != VCPU_BLOCKED_WFI || v->vm->state != VM_RUNNING) {
-			continue;
-		}
-		d = vcpu_wake_deadline(v);
-		if (d == VCPU_NO_DEADLINE) {
-			continue;
-		}
-		if (now == 0) {
-			now = arch_counter_now();
-		}
-		if (d <= now) {
-			v->state = VCPU_RUNNABLE;
-			*woke = true;
-		} else if (d < best) {
-			best = d;
-		}
+		*woke = *woke || (waiting && v->state == VCPU_RUNNABLE);
+		best = d < best ? d : best;
 	}
 	return best;
 }
@@ -171,12 +166,12 @@ static bool other_guest_runnable(const struct vcpu *v)
  */
 static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 {
-	uint64_t now = arch_counter_now();
 	bool woke;
 	uint64_t at = next_deadline(cpu, &woke);
 
 	if (guest != NULL && other_guest_runnable(guest)) {
-		uint64_t end = now + read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
+		uint64_t end = arch_counter_now() +
+			       read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
 
 		at = end < at ? end : at;
 	}
