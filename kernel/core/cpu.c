@@ -17,8 +17,6 @@
 
 struct cpu cpu_table[CPU_MAX];
 
-/* MPIDR_EL1 affinity fields Aff2..Aff0 [23:0] and Aff3 [39:32] (D13.2.86). */
-#define MPIDR_AFF_MASK 0xff00ffffffULL
 /* How long the boot CPU waits for a started CPU to check in. */
 #define CPU_BOOT_TIMEOUT_HZ 1
 

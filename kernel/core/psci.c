@@ -7,6 +7,7 @@
  * field 0, as the scenario's device trees describe the CPUs.
  */
 #include "abi/hypercall.h"
+#include "arch/sysreg.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "hyp/sched.h"
@@ -14,10 +15,9 @@
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 
-/* MPIDR affinity fields (D13.2.86): Aff0 [7:0], Aff1 [15:8], Aff2
- * [23:16], Aff3 [39:32]; 8 bits per level. */
+/* MPIDR affinity fields (arch/sysreg.h: MPIDR_AFF_MASK): 8 bits per
+ * level, Aff3 apart at [39:32]. */
 #define MPIDR_AFF0_MASK 0xffULL
-#define MPIDR_AFF_MASK 0xff00ffffffULL
 #define MPIDR_LEVEL_BITS 8
 #define MPIDR_AFF3_SHIFT 32
 #define PSCI_AFF_LEVEL_MAX 3

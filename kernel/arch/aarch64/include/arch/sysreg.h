@@ -131,6 +131,9 @@ static inline void wfi(void)
 
 /* VMPIDR_EL2 (D13.2.149): bit 31 is RES1. */
 #define VMPIDR_EL2_RES1 BIT(31)
+/* MPIDR_EL1 affinity fields (D13.2.86): Aff0 [7:0], Aff1 [15:8],
+ * Aff2 [23:16], Aff3 [39:32]. */
+#define MPIDR_AFF_MASK 0xff00ffffffULL
 
 /* ID_AA64MMFR0_EL1.PARange [3:0] (D13.2.64). */
 #define ID_AA64MMFR0_PARANGE_MASK 0xfULL
