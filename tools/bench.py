@@ -161,8 +161,9 @@ def main():
                     'CPUs (one tick = 16 instructions at -icount shift=0, '
                     'averaged over 100 IPIs), and counts every instruction '
                     'either CPU executes from the SGIR store to the handler. '
-                    'The MMIO figures include the kernel lock on both traps '
-                    '(about 60 instructions per round trip since SMP). '
+                    'The MMIO figures include the kernel lock and the stopped-VM '
+                    'check on both traps and the reply-deadline arming '
+                    '(about 75 instructions per round trip since SMP). '
                     'Machine-readable copy: `build/bench.json`.\n\n' + text + '\n')
 
 

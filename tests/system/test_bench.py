@@ -12,7 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # regression of the ones it does not meet yet (see docs/benchmarks.md).
 HYP_CALL_GOAL = 100
 # 565-594 on one CPU before SMP; the kernel lock and the stopped-VM check
-# on both traps of a round trip added about 60 (docs/benchmarks.md).
+# on both traps and the reply-deadline arming added about 75 (docs/benchmarks.md).
 MMIO_CEILING = 700
 VIPI_GOAL = 1200
 VIRQ_CEILING = 700
