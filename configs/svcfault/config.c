@@ -15,8 +15,10 @@ const struct cfg_scenario scenario = {
 			.image = "testsvc",
 			.image_ipa = 0x20000000,
 			.entry = 0x20000000,
-			.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } },
-			.ram_count = 1,
+			.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },
+				 { .ipa = 0x20200000, .size = 2 * SZ_1M,
+				   .keep = true } },
+			.ram_count = 2,
 		},
 		{
 			TEST_GUEST_FIELDS,

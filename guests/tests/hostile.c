@@ -332,6 +332,8 @@ static bool call_result_ok(const uint64_t *in, const uint64_t *out, bool smc)
 		case HYP_IPC_REPLY_RECV:
 		case HYP_IPC_WINDOW_INFO:
 		case HYP_IPC_WINDOW_COUNT:
+		case HYP_IPC_SELF_INFO:
+		case HYP_IPC_CLIENT_NAME:
 			return r == RET(IPC_ERR_INVALID);
 		case HYP_IPC_CALL:
 			if (in[1] == EP_UART) {

@@ -1,8 +1,9 @@
 /**
  * System test: a service that faults is restarted from its image and its
- * client goes on. The access that crashes the service completes with a
- * synchronous external abort (the defined result for an access in flight);
- * the restarted service then answers again, as often as it crashes.
+ * client goes on. The access in flight is replayed once to the restarted
+ * service; one that crashes it again completes with a synchronous external
+ * abort (the defined result). The restarted service answers again, as often
+ * as it crashes, and finds its kept RAM as it left it.
  */
 #include <stdint.h>
 
@@ -15,6 +16,11 @@
 #define ECHO_PATTERN 0x5a5aULL
 #define CRASH_OFFSET 0x100U
 #define HANG_OFFSET 0x200U
+#define FLAKY_OFFSET 0x300U
+#define RESTARTS_OFFSET 0x308U
+#define FLAKY_VALUE 0x1234abcdU
+/* Each poison access: the crash and the crash of its replay. */
+#define RESTARTS_PER_POISON 2
 #define ECHO_ENDPOINT 0
 #define EC_DABT_CUR 0x25
 #define CRASHES 3
@@ -34,13 +40,15 @@ void test_main(void)
 
 	check_echo_works();
 	for (int i = 0; i < CRASHES; i++) {
-		/* This write crashes the service: the write itself aborts. */
+		/* This write crashes the service, and its replay too: the
+		 * write itself aborts. */
 		exception_expect(RESUME_NEXT_INSN);
 		echo[CRASH_OFFSET / 4] = 1;
 		CHECK_EQ(exception_seen()->count, 1);
 		CHECK_EQ(ESR_EC(exception_seen()->esr), EC_DABT_CUR);
 		/* Restarted: it answers again. */
 		check_echo_works();
+		CHECK_EQ(echo[RESTARTS_OFFSET / 4], (uint32_t)((i + 1) * RESTARTS_PER_POISON));
 	}
 	printf("svcfault: service crashed %d times, restarted each time\n", CRASHES);
 
@@ -52,4 +60,12 @@ void test_main(void)
 	CHECK_EQ(ESR_EC(exception_seen()->esr), EC_DABT_CUR);
 	check_echo_works();
 	printf("svcfault: hung service restarted after its reply deadline\n");
+
+	/* This write crashes the service once: the replay completes it. */
+	uint32_t before = echo[RESTARTS_OFFSET / 4];
+
+	echo[FLAKY_OFFSET / 4] = FLAKY_VALUE;
+	CHECK_EQ(echo[RESTARTS_OFFSET / 4], before + 1);
+	CHECK_EQ(echo[FLAKY_OFFSET / 4], FLAKY_VALUE);
+	printf("svcfault: transient crash replayed, kept RAM survived the restart\n");
 }

@@ -25,12 +25,16 @@
  *       VTCR_EL2.T0SZ = 24 gives (ARM ARM D8.1.5).
  *   R4. No two windows of one partition (RAM regions and device windows)
  *       overlap in its IPA space.
+ *   R5. A region marked keep (not reset when a service restarts) belongs
+ *       to a service partition, which has at most one.
  * Image
  *   I1. The partition names an image and the image table holds it.
- *   I2. [image_ipa, image_ipa + size) lies inside one RAM region.
+ *   I2. [image_ipa, image_ipa + size) lies inside one RAM region that is
+ *       not kept (R5).
  *   I3. entry lies inside [image_ipa, image_ipa + size).
  *   I4. Each further load (load_count <= CFG_MAX_LOADS) names an image in
- *       the table that fits inside one RAM region at its ipa, and no two
+ *       the table that fits inside one RAM region (not kept) at its ipa,
+ *       and no two
  *       loaded images (the main one included) overlap.
  * Device windows
  *   D1. The name is not empty and the kind is PASSTHROUGH or EMULATED.
@@ -482,6 +486,30 @@ static void check_ram(struct check *chk, size_t i, size_t r)
 	}
 }
 
+/** R5 for partition @p i. */
+static void check_kept_ram(struct check *chk, size_t i)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+	size_t kept = 0;
+	struct msg m;
+
+	for (size_t r = 0; r < clamp(vm->ram_count, CFG_MAX_RAM); r++) {
+		kept += vm->ram[r].keep ? 1 : 0;
+	}
+	if (kept > 0 && vm->kind != CFG_VM_SERVICE) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "is not a service but keeps a ram region across "
+			    "restarts (keep is for service partitions)");
+		emit(chk, &m);
+	} else if (kept > 1) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "keeps ");
+		msg_dec(&m, kept);
+		msg_str(&m, " ram regions across restarts; at most one may be kept");
+		emit(chk, &m);
+	}
+}
+
 /**
  * I1/I2 for image @p name loaded at @p ipa in partition @p i: returns its
  * table entry, or NULL (reported) if it is missing.
@@ -505,7 +533,8 @@ static const struct cfg_image *check_load(struct check *chk, size_t i,
 		return NULL;
 	}
 	for (size_t r = 0; r < ram_count; r++) {
-		if (range_contains(vm->ram[r].ipa, vm->ram[r].size, ipa,
+		if (!vm->ram[r].keep &&
+		    range_contains(vm->ram[r].ipa, vm->ram[r].size, ipa,
 				   img->size)) {
 			fits = true;
 		}
@@ -517,7 +546,7 @@ static const struct cfg_image *check_load(struct check *chk, size_t i,
 		msg_quoted(&m, name);
 		msg_char(&m, ' ');
 		msg_range(&m, ipa, img->size);
-		msg_str(&m, " does not fit inside one ram region");
+		msg_str(&m, " does not fit inside one ram region that is not kept");
 		emit(chk, &m);
 	}
 	return img;
@@ -947,6 +976,7 @@ static void check_vm(struct check *chk, size_t i)
 	for (n = 0; n < clamp(vm->ram_count, CFG_MAX_RAM); n++) {
 		check_ram(chk, i, n);
 	}
+	check_kept_ram(chk, i);
 	check_image(chk, i);
 	for (n = 0; n < clamp(vm->device_count, CFG_MAX_DEVICES); n++) {
 		check_device(chk, i, n);

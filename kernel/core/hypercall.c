@@ -1,6 +1,8 @@
 /** SMCCC call dispatch (see hypercall.h). */
 #include "hyp/hypercall.h"
 
+#include <string.h>
+
 #include "abi/hypercall.h"
 #include "abi/ipc.h"
 #include "hyp/ipc.h"
@@ -100,6 +102,49 @@ static struct vcpu *window_info(struct vcpu *vcpu)
 	return vcpu;
 }
 
+static struct vcpu *self_info(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct cfg_vm *cfg = vcpu->vm->cfg;
+
+	if (!vcpu_is_service(vcpu)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return vcpu;
+	}
+	x[0] = IPC_OK;
+	x[1] = vcpu->vm->reset_count;
+	x[2] = 0;
+	x[3] = 0;
+	for (size_t r = 0; r < cfg->ram_count; r++) {
+		if (cfg->ram[r].keep) {
+			x[2] = cfg->ram[r].ipa;
+			x[3] = cfg->ram[r].size;
+		}
+	}
+	return vcpu;
+}
+
+static struct vcpu *client_name(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct endpoint *ep = &vcpu->vm->ep;
+	char name[IPC_NAME_WORDS * sizeof(uint64_t)] = { 0 };
+
+	_Static_assert(sizeof(name) > CFG_NAME_MAX, "a name fits, with its NUL");
+	if (!vcpu_is_service(vcpu) || x[1] >= ep->window_count) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return vcpu;
+	}
+	const char *src = ep->windows[x[1]]->client->cfg->name;
+
+	for (size_t i = 0; i < CFG_NAME_MAX && src[i] != '\0'; i++) {
+		name[i] = src[i];
+	}
+	x[0] = IPC_OK;
+	memcpy(&x[1], name, sizeof(name));
+	return vcpu;
+}
+
 static struct vcpu *service_fault(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
@@ -142,6 +187,12 @@ static bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case HYP_IPC_FAULT:
 		*next = service_fault(vcpu);
+		return true;
+	case HYP_IPC_SELF_INFO:
+		*next = self_info(vcpu);
+		return true;
+	case HYP_IPC_CLIENT_NAME:
+		*next = client_name(vcpu);
 		return true;
 	default:
 		return false;

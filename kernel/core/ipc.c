@@ -286,3 +286,35 @@ void ipc_endpoint_shutdown(struct endpoint *ep)
 	ep->receiver = NULL;
 	ep->notify_bits = 0;
 }
+
+/* Leave @p s on its faulting instruction so that it traps again. */
+static void replay_sender(struct vcpu *s)
+{
+	s->ipc.mmio.replay_pc = s->regs.pc;
+	s->ipc.kind = IPC_KIND_NONE;
+	s->ipc.ep = NULL;
+	sched_wake(s);
+}
+
+void ipc_endpoint_restart(struct endpoint *ep)
+{
+	struct vcpu *s = ep->caller;
+
+	ep->caller = NULL;
+	if (s != NULL) {
+		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.replayed) {
+			replay_sender(s);
+		} else {
+			complete_sender(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		}
+	}
+	while ((s = dequeue(ep)) != NULL) {
+		if (s->ipc.kind == IPC_KIND_MMIO) {
+			replay_sender(s);
+		} else {
+			complete_sender(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		}
+	}
+	ep->receiver = NULL;
+	ep->notify_bits = 0;
+}

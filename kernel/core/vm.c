@@ -106,8 +106,8 @@ static uint8_t *ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
 }
 
 /*
- * Zeroed RAM (@p dirty: it was used, zero it; otherwise it comes zeroed from
- * the allocator), image copied in, caches cleaned for a guest whose MMU is
+ * Zeroed RAM (@p dirty: it was used, zero it, except a region kept across
+ * restarts; otherwise it comes zeroed from the allocator), image copied in, caches cleaned for a guest whose MMU is
  * off.
  */
 static void vm_load(struct vm *vm, bool dirty)
@@ -115,7 +115,10 @@ static void vm_load(struct vm *vm, bool dirty)
 	uint64_t avail = 0;
 
 	for (size_t r = 0; dirty && r < vm->cfg->ram_count; r++) {
-		mm_zero_pages(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
+		/* Kept RAM (rule R5) survives a service's restart. */
+		if (!vm->cfg->ram[r].keep) {
+			mm_zero_pages(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
+		}
 	}
 	uint8_t *dst = ram_ptr(vm, vm->cfg->image_ipa, &avail);
 
@@ -222,6 +225,12 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 		 (unsigned long long)cfg->ram[0].ipa, vm->image->name,
 		 (unsigned long long)vm->image->size,
 		 (unsigned long long)cfg->entry, vm->vcpu_count, vm->s2.vmid);
+	for (size_t r = 1; r < cfg->ram_count; r++) {
+		log_info("vm '%s': %llu MiB more RAM at IPA 0x%llx%s", cfg->name,
+			 (unsigned long long)(cfg->ram[r].size / SZ_1M),
+			 (unsigned long long)cfg->ram[r].ipa,
+			 cfg->ram[r].keep ? ", kept across restarts" : "");
+	}
 }
 
 /* Register @p vm's emulated windows with the endpoints of their services. */
@@ -373,13 +382,13 @@ void vm_restart_service(struct vm *vm)
 {
 	CHECK(vm->cfg->kind == CFG_VM_SERVICE);
 	console_flush(vm);
-	ipc_endpoint_shutdown(&vm->ep);
 	if (vm->reset_count >= VM_SERVICE_RESTART_MAX) {
 		log_warn("service '%s' failed %u times: not restarted again",
 			 vm_name(vm), vm->reset_count);
 		vm_stop(vm, VM_STOP_FAILED);
 		return;
 	}
+	ipc_endpoint_restart(&vm->ep);
 	vm->reset_count++;
 	log_warn("service '%s' restarted from its image (restart %u of at most %u)",
 		 vm_name(vm), vm->reset_count, VM_SERVICE_RESTART_MAX);

@@ -1,5 +1,6 @@
 /** libipc's kernel calls: `hvc #0` per abi/ipc.h. */
 #include <stdarg.h>
+#include <string.h>
 
 #include "abi/vgic.h"
 #include "ipc/ipc.h"
@@ -149,6 +150,41 @@ int64_t ipc_irq_ack(uint32_t intid)
 
 	ipc_kernel_call(in, out);
 	return (int64_t)out[0];
+}
+
+int ipc_self_info(struct ipc_self *self)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_SELF_INFO };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	if (out[0] != IPC_OK) {
+		return (int)(int64_t)out[0];
+	}
+	/* Stage 1 is off in a service: an IPA is its address. */
+	*self = (struct ipc_self){
+		.restarts = (uint32_t)out[1],
+		.kept = out[3] != 0 ? (void *)(uintptr_t)out[2] : NULL,
+		.kept_size = out[3],
+	};
+	return IPC_OK;
+}
+
+int ipc_client_name(uint32_t window, char name[IPC_NAME_MAX])
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_CLIENT_NAME, window };
+	uint64_t out[IPC_MSG_WORDS];
+
+	_Static_assert(IPC_NAME_MAX == IPC_NAME_WORDS * sizeof(uint64_t),
+		       "the name fills the result words");
+	ipc_kernel_call(in, out);
+	if (out[0] != IPC_OK) {
+		name[0] = '\0';
+		return (int)(int64_t)out[0];
+	}
+	memcpy(name, &out[1], IPC_NAME_MAX);
+	name[IPC_NAME_MAX - 1] = '\0';
+	return IPC_OK;
 }
 
 _Noreturn void ipc_fault(uint64_t esr, uint64_t elr, uint64_t far)

@@ -191,6 +191,7 @@ static void pick_vm(struct fuzz_in *in, struct cfg_vm *vm)
 	for (size_t r = 0; r < CFG_MAX_RAM && r < vm->ram_count; r++) {
 		vm->ram[r].ipa = pick_addr(in);
 		vm->ram[r].size = pick_addr(in);
+		vm->ram[r].keep = (fuzz_u8(in) & 0x7) == 0;
 	}
 	vm->load_count = pick_count(in, CFG_MAX_LOADS);
 	for (size_t l = 0; l < CFG_MAX_LOADS && l < vm->load_count; l++) {
@@ -330,12 +331,13 @@ static bool basics_ok(const struct cfg_vm *vm)
 	return true;
 }
 
-/** R1, R2, R3 and R4 (with the device windows). */
+/** R1, R2, R3, R4 (with the device windows) and R5. */
 static bool ram_ok(const struct cfg_vm *vm)
 {
 	u128 base[CFG_MAX_RAM + CFG_MAX_DEVICES];
 	u128 size[CFG_MAX_RAM + CFG_MAX_DEVICES];
 	size_t n = 0;
+	size_t kept = 0;
 
 	for (size_t r = 0; r < vm->ram_count; r++) {
 		const struct cfg_ram *ram = &vm->ram[r];
@@ -351,6 +353,10 @@ static bool ram_ok(const struct cfg_vm *vm)
 		}
 		base[n] = ram->ipa;
 		size[n++] = ram->size;
+		kept += ram->keep;
+	}
+	if (kept > (vm->kind == CFG_VM_SERVICE ? 1U : 0U)) {
+		return fail("R5 kept RAM");
 	}
 	for (size_t d = 0; d < vm->device_count; d++) {
 		base[n] = vm->devices[d].ipa;
@@ -366,11 +372,11 @@ static bool ram_ok(const struct cfg_vm *vm)
 	return true;
 }
 
-/** An image of @p size at @p ipa lies inside one RAM region (I2). */
+/** An image of @p size at @p ipa lies inside one RAM region, not kept (I2). */
 static bool in_ram(const struct cfg_vm *vm, uint64_t ipa, uint64_t size)
 {
 	for (size_t r = 0; r < vm->ram_count; r++) {
-		if (inside(vm->ram[r].ipa, vm->ram[r].size, ipa, size)) {
+		if (!vm->ram[r].keep && inside(vm->ram[r].ipa, vm->ram[r].size, ipa, size)) {
 			return true;
 		}
 	}

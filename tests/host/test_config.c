@@ -538,6 +538,63 @@ static void test_cfg_validate_ram_overlaps_ram(void **state)
 			    "[0x40e00000, 0x41200000)", NULL));
 }
 
+static struct cfg_vm *service_vm(void **state)
+{
+	return &((struct fixture *)*state)->sc.vms[1];
+}
+
+static void test_cfg_validate_kept_ram_in_service(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = service_vm(state);
+
+	svc->ram[1] = (struct cfg_ram){ .ipa = 0x40200000, .size = SZ_2M,
+					.keep = true };
+	svc->ram_count = 2;
+	assert_int_equal(run(f), 0);
+}
+
+static void test_cfg_validate_kept_ram_in_guest(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->ram[1] = (struct cfg_ram){ .ipa = 0x42000000, .size = SZ_2M,
+				       .keep = true };
+	vm->ram_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0': is not a service",
+			    "keep is for service partitions", NULL));
+}
+
+static void test_cfg_validate_two_kept_ram_regions(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = service_vm(state);
+
+	svc->ram[1] = (struct cfg_ram){ .ipa = 0x40200000, .size = SZ_2M,
+					.keep = true };
+	svc->ram[2] = (struct cfg_ram){ .ipa = 0x40400000, .size = SZ_2M,
+					.keep = true };
+	svc->ram_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': keeps 2 ram regions",
+			    "at most one may be kept", NULL));
+}
+
+static void test_cfg_validate_image_in_kept_ram(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = service_vm(state);
+
+	/* Its only RAM region is kept: the image would never be reloaded. */
+	svc->ram[0].keep = true;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': image 'uart'",
+			    "does not fit inside one ram region that is not kept",
+			    NULL));
+}
+
 static void test_cfg_validate_ram_overlaps_device(void **state)
 {
 	struct fixture *f = *state;
@@ -1188,6 +1245,10 @@ int main(void)
 		T(test_cfg_validate_ram_beyond_ipa_space),
 		T(test_cfg_validate_ram_wraps_around),
 		T(test_cfg_validate_ram_overlaps_ram),
+		T(test_cfg_validate_kept_ram_in_service),
+		T(test_cfg_validate_kept_ram_in_guest),
+		T(test_cfg_validate_two_kept_ram_regions),
+		T(test_cfg_validate_image_in_kept_ram),
 		T(test_cfg_validate_ram_overlaps_device),
 		T(test_cfg_validate_device_overlaps_device),
 		T(test_cfg_validate_image_null),

@@ -35,6 +35,15 @@
 /** A service reports a fault in itself: x1 = ESR_EL1, x2 = ELR_EL1,
  * x3 = FAR_EL1. The kernel stops the service and does not return. */
 #define HYP_IPC_FAULT (HYP_CALL_BASE | SMCCC_64BIT | 0x16U)
+/** Returns x0 = status, x1 = how often this service was restarted,
+ * x2 = IPA and x3 = size of its RAM region kept across restarts (0, 0 if
+ * it has none). */
+#define HYP_IPC_SELF_INFO (HYP_CALL_BASE | SMCCC_64BIT | 0x17U)
+/** x1 = window id; returns x0 = status, x1..x4 = the name of the window's
+ * client VM, NUL padded (IPC_NAME_WORDS words). */
+#define HYP_IPC_CLIENT_NAME (HYP_CALL_BASE | SMCCC_64BIT | 0x18U)
+/** Words of a VM name in HYP_IPC_CLIENT_NAME (CFG_NAME_MAX + 1 bytes). */
+#define IPC_NAME_WORDS 4
 
 /* Message kinds (x0 of a received message). */
 #define IPC_MSG_MMIO 1U

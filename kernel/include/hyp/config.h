@@ -32,6 +32,12 @@ enum cfg_vm_kind {
 struct cfg_ram {
 	uint64_t ipa;  /**< Guest-physical base, 2 MiB aligned. */
 	uint64_t size; /**< Bytes, multiple of 2 MiB. */
+	/**
+	 * Services only: kept as it is when the kernel restarts the service
+	 * (zeroed once, at boot), so that device state can survive a crash
+	 * (libipc's ipc_kept()). No image is loaded into it.
+	 */
+	bool keep;
 };
 
 /** How a device window is backed. */

@@ -106,3 +106,13 @@ void ipc_cancel(struct vcpu *v);
 
 /** Fail every sender of a stopped service (MMIO: abort; call: DEAD). */
 void ipc_endpoint_shutdown(struct endpoint *ep);
+
+/**
+ * The service of @p ep is being restarted. An MMIO access it had not yet
+ * received (queued) is replayed: the guest's PC is left on the instruction,
+ * which traps again and reaches the restarted service. The access in flight
+ * is replayed the same way once; if the service dies on the replay too, it
+ * aborts (a poison access cannot crash a service forever). Calls get
+ * IPC_ERR_DEAD, as their callers can retry them.
+ */
+void ipc_endpoint_restart(struct endpoint *ep);

@@ -65,10 +65,12 @@ void vm_reset(struct vm *vm);
 #define VM_SERVICE_RESTART_MAX 64
 
 /**
- * A service faulted: fail every access in flight or queued (the guest gets
- * a synchronous external abort; calls return IPC_ERR_DEAD), then restart it
- * from its pristine image with fresh RAM and its interrupts unmasked. After
- * VM_SERVICE_RESTART_MAX restarts it stays stopped instead.
+ * A service faulted: its MMIO accesses in flight or queued are replayed
+ * (ipc_endpoint_restart: the one it died on only once, then it aborts) and
+ * calls return IPC_ERR_DEAD; it restarts from its pristine image with fresh
+ * RAM, except RAM regions marked @c keep, and its interrupts unmasked.
+ * After VM_SERVICE_RESTART_MAX restarts it stays stopped instead, and every
+ * access aborts.
  */
 void vm_restart_service(struct vm *vm);
 

@@ -156,6 +156,25 @@ int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised);
  * IRQ_NOTIFY_BIT(intid), masked meanwhile) is handled: unmask it. */
 int64_t ipc_irq_ack(uint32_t intid);
 
+/** What the kernel tells a service about itself. */
+struct ipc_self {
+	uint32_t restarts;   /**< Times it was restarted after a fault. */
+	void *kept;          /**< Its RAM kept across restarts, or NULL. */
+	uint64_t kept_size;
+};
+
+/** HYP_IPC_SELF_INFO. Returns IPC_OK, or IPC_ERR_INVALID (not a service). */
+int ipc_self_info(struct ipc_self *self);
+
+/** Bytes of a client VM name, with its NUL. */
+#define IPC_NAME_MAX 32
+
+/**
+ * Name of the client VM of @p window (HYP_IPC_CLIENT_NAME), NUL
+ * terminated. Returns IPC_OK or IPC_ERR_INVALID (no such window).
+ */
+int ipc_client_name(uint32_t window, char name[IPC_NAME_MAX]);
+
 /** Report a fault in this service; the kernel stops it. */
 _Noreturn void ipc_fault(uint64_t esr, uint64_t elr, uint64_t far);
 
