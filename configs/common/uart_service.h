@@ -10,6 +10,9 @@
 /** Where guests find their (virtual) PL011: QEMU virt's UART address. */
 #define GUEST_UART_IPA 0x09000000ULL
 
+/** The service's RAM kept across restarts (its device state). */
+#define UART_KEPT_IPA 0x20200000ULL
+
 #define UART_SERVICE_PARTITION                                               \
 	{                                                                    \
 		.name = "uart",                                              \
@@ -18,8 +21,11 @@
 		.image = "uart",                                             \
 		.image_ipa = 0x20000000,                                     \
 		.entry = 0x20000000,                                         \
-		.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } },         \
-		.ram_count = 1,                                              \
+		.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },           \
+			 /* Device state, kept across restarts. */           \
+			 { .ipa = UART_KEPT_IPA, .size = 2 * SZ_1M,          \
+			   .keep = true } },                                 \
+		.ram_count = 2,                                              \
 		.devices = { {                                               \
 			.name = "pl011",                                     \
 			.kind = CFG_DEV_PASSTHROUGH,                         \

@@ -1,94 +1,346 @@
 /**
- * The UART service: one PL011 model per emulated window, transmit to and
- * receive from the physical PL011 passed through to this partition. All of
- * the device logic is in pl011_model.c; this file is the glue to libipc:
+ * The UART service: one PL011 model per emulated window, all multiplexed
+ * onto the physical PL011 passed through to this partition. The device
+ * logic is in pl011_model.c, the console multiplexing (output tagged per
+ * VM, input switched between windows) in console.c; this file is the glue
+ * to libipc:
  *
  *  - the physical UART's interrupt (UART_PHYS_INTID, owned by this
  *    partition in the scenario) arrives as a notification: received bytes
- *    move into the input window's model;
- *  - after every change the model's interrupt line (RIS & IMSC) is mirrored
- *    into the client's virtual GIC as SPI UART_GUEST_INTID (raised or
- *    lowered through libipc);
- *  - the physical interrupt is unmasked again only while the model has room,
- *    so a guest that stops reading cannot cause an interrupt storm.
+ *    go through the console's escape handling to the focus window's model;
+ *  - after every change a model's interrupt line (RIS & IMSC) is mirrored
+ *    into its client's virtual GIC as SPI UART_GUEST_INTID;
+ *  - the physical interrupt is unmasked again only while the focus model
+ *    has room, so a guest that stops reading cannot cause an interrupt storm.
+ *
+ * Surviving a crash. When the scenario gives the service a RAM region kept
+ * across restarts (configs/common/uart_service.h), all device state (the
+ * models, their line levels, the console) lives there and every access is
+ * a journal transaction (ipc/journal.h): a restarted service finds the
+ * state as it was before the access it died on, which the kernel replays.
+ * Transmitted bytes are buffered during the access and written to the line
+ * just before the commit. Without kept RAM the state starts over.
+ *
+ * Built with UART_FAULT_INJECT (image "uart-faultinject"), the console
+ * command Ctrl-] ! makes the service crash on purpose a few accesses later,
+ * at a varying point inside an access (tests/system/test_linux.py).
  */
 #include "abi/vgic.h"
 #include "ipc/ipc.h"
+#include "ipc/journal.h"
 #include "lib/pl011_hw.h"
+#include "uart/console.h"
 #include "uart/pl011_model.h"
 #include "uart/uart_service.h"
 
 void service_main(void);
 
-/** The service's state: its dispatch table and one model per window. */
+/** Bump when struct uart_state changes: kept state of another layout is
+ * not trusted. */
+#define UART_STATE_VERSION 1ULL
+#define UART_STATE_VERSION_SHIFT 32
+/** Bytes one access may transmit (a DR write: one). */
+#define UART_TX_BUF_MAX 8U
+
+/**
+ * One emulated PL011 and what its client's GIC was last told. The level is
+ * not journaled: a restarted service tells every GIC its line again.
+ */
+struct uart_window {
+	struct pl011_model model;
+	bool level;
+};
+
+/** All device state: in kept RAM when there is some. */
+struct uart_state {
+	struct uart_window win[IPC_MAX_WINDOWS];
+	struct uart_console con;
+};
+
+_Static_assert(2 * sizeof(uint64_t) + PL011_MODEL_UNDO_BYTES +
+		       2 * sizeof(uint64_t) + sizeof(struct uart_console) <=
+	       IPC_JOURNAL_UNDO_MAX,
+	       "one access's undo records fit in the journal");
+
+/** Where a model's transmitted bytes are collected. */
+struct uart_tx_ctx {
+	struct uart_service *u;
+	uint32_t window;
+};
+
+/** The service: dispatch table, state and what is rebuilt at each start. */
 struct uart_service {
 	struct ipc_server srv;
-	struct pl011_model model[IPC_MAX_WINDOWS];
-	bool level[IPC_MAX_WINDOWS];   /**< Virtual line as last reported. */
-	bool phys_masked;              /**< Physical IRQ waits for room. */
+	struct uart_state *st;
+	struct ipc_journal journal;
+	bool journaled;              /**< st is in kept RAM. */
+	struct uart_tx_ctx tx_ctx[IPC_MAX_WINDOWS];
+	uint8_t tx_buf[UART_TX_BUF_MAX];
+	uint32_t tx_len, tx_window;
+	char names[IPC_MAX_WINDOWS][IPC_NAME_MAX];
+	const char *name_of[IPC_MAX_WINDOWS];
+	uint32_t client_of[IPC_MAX_WINDOWS];
+	struct console_cfg con_cfg;
+	bool phys_masked;            /**< Physical IRQ waits for room. */
+	uint32_t crash_in;           /**< Fault injection: accesses to go. */
+	uint32_t crash_point;        /**< ... and where in the access. */
+	uint32_t crash_seed;
 };
 
 static struct uart_service uart;
+/** The state when the scenario keeps no RAM for the service. */
+static struct uart_state uart_volatile_state;
+
+/* --- Fault injection (test images only) ---------------------------------- */
+
+#ifdef UART_FAULT_INJECT
+/* Nothing is mapped here in the service's IPA space: a store faults. */
+#define UART_UNMAPPED_IPA 0x70000000UL
+/* The crash comes within this many accesses of the command. */
+#define UART_CRASH_WINDOW 16U
+/* Points inside an access where it may crash. */
+#define UART_CRASH_POINTS 2U
+#define LCG_MUL 1103515245U
+#define LCG_ADD 12345U
+#define LCG_SHIFT 16
+
+static void arm_crash(struct uart_service *u)
+{
+	u->crash_seed = u->crash_seed * LCG_MUL + LCG_ADD;
+	uint32_t r = u->crash_seed >> LCG_SHIFT;
+
+	u->crash_in = 1 + r % UART_CRASH_WINDOW;
+	u->crash_point = (r / UART_CRASH_WINDOW) % UART_CRASH_POINTS;
+	ipc_log("uart: fault injection: crashing within %u accesses\n",
+		u->crash_in);
+}
+
+static void crash_point(struct uart_service *u, uint32_t point)
+{
+	if (u->crash_in == 1 && u->crash_point == point) {
+		/* Whatever the access changed is in memory: the journal must
+		 * undo it. */
+		__asm__ volatile("" ::: "memory");
+		*(volatile uint64_t *)UART_UNMAPPED_IPA = point;
+	}
+}
+
+/* One access more has passed. */
+static void crash_countdown(struct uart_service *u)
+{
+	if (u->crash_in > 0) {
+		u->crash_in--;
+	}
+}
+#else
+static void arm_crash(struct uart_service *u)
+{
+	(void)u;
+	ipc_log("uart: fault injection is not built into this image\n");
+}
+
+static void crash_point(struct uart_service *u, uint32_t point)
+{
+	(void)u;
+	(void)point;
+}
+
+static void crash_countdown(struct uart_service *u)
+{
+	(void)u;
+}
+#endif
+
+/* Crash points: the access has begun; the model has changed. */
+#define CRASH_BEFORE_MODEL 0U
+#define CRASH_AFTER_MODEL 1U
+
+/* --- Transactions --------------------------------------------------------- */
+
+/*
+ * @p obj is about to change. Every journaled transaction saves at most one
+ * model and the console, which fit (static assertion above), so this
+ * cannot fail.
+ */
+static void txn_save(struct uart_service *u, const void *obj, size_t len)
+{
+	if (u->journaled) {
+		(void)ipc_journal_begin(&u->journal, obj, len);
+	}
+}
+
+/* Window @p w's model is about to change (see PL011_MODEL_UNDO_BYTES). */
+static void txn_begin(struct uart_service *u, uint32_t w)
+{
+	txn_save(u, &u->st->win[w].model, PL011_MODEL_UNDO_BYTES);
+}
+
+static void put_phys(void *ctx, const char *s, uint32_t len)
+{
+	(void)ctx;
+	for (uint32_t i = 0; i < len; i++) {
+		pl011_putc(UART_PHYS_IPA, s[i]);
+	}
+}
+
+/* Transmit what the access produced; the last step before the commit. */
+static void flush_tx(struct uart_service *u)
+{
+	if (u->tx_len == 0) {
+		return;
+	}
+	if (!u->con_cfg.tagged) {
+		put_phys(u, (const char *)u->tx_buf, u->tx_len);
+	} else {
+		txn_save(u, &u->st->con, sizeof(u->st->con));
+		for (uint32_t i = 0; i < u->tx_len; i++) {
+			console_output(&u->st->con, &u->con_cfg, u->tx_window,
+				       u->tx_buf[i]);
+		}
+	}
+	u->tx_len = 0;
+}
+
+static void txn_commit(struct uart_service *u)
+{
+	flush_tx(u);
+	if (u->journaled) {
+		ipc_journal_commit(&u->journal);
+	}
+}
 
 static void tx_byte(void *ctx, uint8_t byte)
 {
-	(void)ctx;
-	pl011_putc(UART_PHYS_IPA, (char)byte);
-}
+	struct uart_tx_ctx *t = ctx;
+	struct uart_service *u = t->u;
 
-/* Move what the physical UART received into the input window's model. */
-static void pull_rx(struct uart_service *u)
-{
-	struct pl011_model *m = &u->model[UART_INPUT_WINDOW];
-
-	while (pl011_rx_ready(UART_PHYS_IPA) && pl011_model_rx_space(m) > 0) {
-		int c = pl011_getc(UART_PHYS_IPA);
-
-		if (c < 0) {
-			break;
-		}
-		pl011_model_rx(m, (uint8_t)c);
+	/* One access transmits from one window, and a byte at most. */
+	if (__builtin_expect(u->tx_len != 0, 0) &&
+	    (u->tx_len == UART_TX_BUF_MAX || u->tx_window != t->window)) {
+		flush_tx(u);
 	}
+	u->tx_window = t->window;
+	u->tx_buf[u->tx_len++] = byte;
 }
+
+/* --- Interrupt lines ------------------------------------------------------ */
 
 /* Mirror window @p w's interrupt line into its client's virtual GIC. */
-static void update_line(struct uart_service *u, uint32_t w)
+static void update_line(struct uart_service *u, uint32_t w, bool force)
 {
-	bool level = pl011_model_irq_level(&u->model[w]);
-	uint64_t size;
-	uint32_t client;
+	struct uart_window *win = &u->st->win[w];
+	bool level = pl011_model_irq_level(&win->model);
 
-	if (level == u->level[w] ||
-	    ipc_window_info(&u->srv, w, &size, &client) != IPC_OK) {
+	if (level == win->level && !force) {
 		return;
 	}
-	u->level[w] = level;
-	ipc_irq_level(client, UART_GUEST_INTID, level);
+	win->level = level;
+	ipc_irq_level(u->client_of[w], UART_GUEST_INTID, level);
 }
 
-/* Unmask the physical interrupt once the input model has room again. */
+/* Unmask the physical interrupt once the focus model has room again. */
 static void rearm_phys(struct uart_service *u)
 {
 	if (u->phys_masked &&
-	    pl011_model_rx_space(&u->model[UART_INPUT_WINDOW]) > 0) {
+	    pl011_model_rx_space(&u->st->win[u->st->con.focus].model) > 0) {
 		u->phys_masked = false;
 		ipc_irq_ack(UART_PHYS_INTID);
 	}
 }
 
+/* --- Console input ---------------------------------------------------------- */
+
+static void say_focus(const struct uart_service *u)
+{
+	uint32_t f = u->st->con.focus;
+
+	ipc_log("uart: console input goes to '%s' (window %u of %u; "
+		"Ctrl-] ? for help)\n", u->name_of[f], f + 1, u->srv.window_count);
+}
+
+static void say_help(const struct uart_service *u)
+{
+	ipc_log("uart: Ctrl-] then: 1..%u input to that window, n next, "
+		"Ctrl-] a literal Ctrl-]\n", u->srv.window_count);
+	for (uint32_t w = 0; w < u->srv.window_count; w++) {
+		ipc_log("uart:   window %u: '%s'%s\n", w + 1, u->name_of[w],
+			w == u->st->con.focus ? " (input)" : "");
+	}
+}
+
+/* One typed byte, as its own transaction. */
+static void take_input(struct uart_service *u, uint8_t c)
+{
+	uint32_t f = u->st->con.focus;
+	uint8_t deliver;
+
+	txn_begin(u, f);
+	txn_save(u, &u->st->con, sizeof(u->st->con));
+	enum console_action act = console_input(&u->st->con, &u->con_cfg, c, &deliver);
+
+	if (act == CONSOLE_DELIVER) {
+		pl011_model_rx(&u->st->win[f].model, deliver);
+		update_line(u, f, false);
+	}
+	txn_commit(u);
+	if (act == CONSOLE_FOCUS) {
+		say_focus(u);
+	} else if (act == CONSOLE_HELP) {
+		say_help(u);
+	} else if (act == CONSOLE_CRASH) {
+		arm_crash(u);
+	}
+}
+
+/* Move what the physical UART received into the focus window's model. */
+static __attribute__((noinline)) void pull_rx_slow(struct uart_service *u)
+{
+	while (pl011_rx_ready(UART_PHYS_IPA) &&
+	       pl011_model_rx_space(&u->st->win[u->st->con.focus].model) > 0) {
+		int c = pl011_getc(UART_PHYS_IPA);
+
+		if (c < 0) {
+			break;
+		}
+		take_input(u, (uint8_t)c);
+	}
+}
+
+static inline void pull_rx(struct uart_service *u)
+{
+	if (pl011_rx_ready(UART_PHYS_IPA)) {
+		pull_rx_slow(u);
+	}
+}
+
+/* --- Handlers ------------------------------------------------------------- */
+
+static uint64_t reg_of(uint64_t offset)
+{
+	return offset & ~(uint64_t)(sizeof(uint32_t) - 1);
+}
+
 /* Registers whose value depends on what has been received. */
 static bool reads_rx_state(uint64_t offset)
 {
-	uint64_t reg = offset & ~(uint64_t)(sizeof(uint32_t) - 1);
+	uint64_t reg = reg_of(offset);
 
 	return reg == PL011_DR || reg == PL011_FR || reg == PL011_RIS ||
 	       reg == PL011_MIS;
 }
 
+/* Only writes and DR reads (which pop the FIFO) change a model. */
+static bool changes_model(const struct ipc_mmio_access *a)
+{
+	return a->write || reg_of(a->offset) == PL011_DR;
+}
+
 static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct uart_service *u = ctx;
-	struct pl011_model *m = &u->model[a->window];
+	uint32_t w = a->window;
+	struct pl011_model *m = &u->st->win[w].model;
+	bool focus = w == u->st->con.focus;
 	uint32_t value = 0;
 	int rc;
 
@@ -96,19 +348,28 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	if (a->width > sizeof(uint32_t)) {
 		return IPC_ERR_ABORT;
 	}
-	if (a->window == UART_INPUT_WINDOW && !a->write && reads_rx_state(a->offset)) {
+	if (focus && !a->write && reads_rx_state(a->offset)) {
 		pull_rx(u);
 	}
+	bool changes = changes_model(a);
+
+	if (changes) {
+		txn_begin(u, w);
+	}
+	crash_point(u, CRASH_BEFORE_MODEL);
 	if (a->write) {
 		rc = pl011_model_write(m, a->offset, a->width, (uint32_t)a->value);
 	} else {
 		rc = pl011_model_read(m, a->offset, a->width, &value);
 		a->value = value;
 	}
-	if (pl011_model_irq_level(m) != u->level[a->window]) {
-		update_line(u, a->window);
+	crash_point(u, CRASH_AFTER_MODEL);
+	if (changes) {
+		update_line(u, w, false);
+		txn_commit(u);
 	}
-	if (a->window == UART_INPUT_WINDOW) {
+	crash_countdown(u);
+	if (focus) {
 		rearm_phys(u);
 	}
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
@@ -124,7 +385,6 @@ static void uart_notified(void *ctx, uint64_t bits)
 	/* The kernel masked the physical interrupt until we acknowledge. */
 	u->phys_masked = true;
 	pull_rx(u);
-	update_line(u, UART_INPUT_WINDOW);
 	rearm_phys(u);
 }
 
@@ -132,39 +392,114 @@ static int uart_call(void *ctx, uint32_t badge, const uint64_t args[4],
 		     uint64_t result[3])
 {
 	struct uart_service *u = ctx;
-	uint64_t size;
-	uint32_t client;
+	uint32_t w = (uint32_t)args[1];
 
-	if (args[0] != UART_CALL_TX_COUNT ||
-	    ipc_window_info(&u->srv, (uint32_t)args[1], &size, &client) != IPC_OK) {
+	if (args[0] != UART_CALL_TX_COUNT || args[1] >= u->srv.window_count) {
 		return IPC_ERR_INVALID;
 	}
 	/* A client may only ask about its own UART. */
-	if (client != badge) {
+	if (u->client_of[w] != badge) {
 		return IPC_ERR_DENIED;
 	}
-	result[0] = u->model[args[1]].tx_count;
+	result[0] = u->st->win[w].model.tx_count;
 	return IPC_OK;
+}
+
+/* --- Start ---------------------------------------------------------------- */
+
+/*
+ * Find the state: kept RAM or fresh memory. Returns true if it holds the
+ * devices as they were before a restart.
+ */
+static bool open_state(struct uart_service *u, const struct ipc_self *self)
+{
+	uint64_t layout = UART_STATE_VERSION << UART_STATE_VERSION_SHIFT |
+			  sizeof(struct uart_state);
+	enum ipc_journal_found found = ipc_journal_open(
+		&u->journal, self->kept, self->kept_size, sizeof(struct uart_state),
+		layout);
+
+	u->journaled = found != IPC_JOURNAL_TOO_SMALL;
+	u->st = u->journaled ? (struct uart_state *)u->journal.state
+			     : &uart_volatile_state;
+	bool kept = found == IPC_JOURNAL_KEPT || found == IPC_JOURNAL_ROLLED_BACK;
+
+	if (self->restarts == 0) {
+		return false;
+	}
+	if (kept) {
+		ipc_log("uart: restart %u: device state kept%s\n", self->restarts,
+			found == IPC_JOURNAL_ROLLED_BACK
+				? " (the unfinished access was rolled back)" : "");
+	} else {
+		ipc_log("uart: restart %u: no kept state, devices reset\n",
+			self->restarts);
+	}
+	return kept;
+}
+
+/* Windows: reset fresh ones, check kept ones, tell each GIC its line. */
+static void init_windows(struct uart_service *u, bool fresh)
+{
+	struct uart_state *st = u->st;
+
+	if (fresh || !console_valid(&st->con, u->srv.window_count)) {
+		console_init(&st->con);
+	}
+	for (uint32_t w = 0; w < u->srv.window_count; w++) {
+		struct pl011_model *m = &st->win[w].model;
+		uint64_t size;
+
+		u->tx_ctx[w] = (struct uart_tx_ctx){ .u = u, .window = w };
+		if (fresh || !pl011_model_valid(m)) {
+			pl011_model_init(m, tx_byte, &u->tx_ctx[w]);
+		}
+		m->tx = tx_byte;
+		m->tx_ctx = &u->tx_ctx[w];
+		(void)ipc_window_info(&u->srv, w, &size, &u->client_of[w]);
+		(void)ipc_client_name(w, u->names[w]);
+		u->name_of[w] = u->names[w];
+		/* The kernel kept the guest's interrupt as it was: resync it. */
+		if (!fresh) {
+			update_line(u, w, true);
+		}
+	}
+	u->con_cfg = (struct console_cfg){
+		.windows = u->srv.window_count,
+		.names = u->name_of,
+		.tagged = console_several_clients(u->client_of, u->srv.window_count),
+		.put = put_phys,
+		.put_ctx = u,
+	};
 }
 
 void service_main(void)
 {
 	struct uart_service *u = &uart;
+	struct ipc_self self = { 0 };
 
-	if (ipc_server_init(&u->srv) != IPC_OK) {
+	if (ipc_server_init(&u->srv) != IPC_OK || ipc_self_info(&self) != IPC_OK) {
 		ipc_log("uart: cannot read the window table\n");
 		return;
 	}
-	for (uint32_t i = 0; i < u->srv.window_count; i++) {
-		pl011_model_init(&u->model[i], tx_byte, NULL);
-	}
-	if (ipc_register_mmio(&u->srv, IPC_WINDOW_ALL, uart_mmio, u) != IPC_OK) {
+	if (u->srv.window_count == 0 ||
+	    ipc_register_mmio(&u->srv, IPC_WINDOW_ALL, uart_mmio, u) != IPC_OK) {
 		ipc_log("uart: no window to serve\n");
 		return;
 	}
+	init_windows(u, !open_state(u, &self));
+	u->crash_seed = self.restarts;
 	ipc_on_call(&u->srv, uart_call, u);
 	ipc_on_notify(&u->srv, uart_notified, u);
 	pl011_enable_rx_irq(UART_PHYS_IPA);
-	ipc_log("uart: serving %u PL011 window(s)\n", u->srv.window_count);
+	if (self.restarts == 0) {
+		ipc_log("uart: serving %u PL011 window(s)%s%s\n",
+			u->srv.window_count,
+			u->journaled ? ", state kept across restarts" : "",
+			u->con_cfg.tagged ? ", output tagged per VM" : "");
+		if (u->con_cfg.tagged) {
+			say_focus(u);
+		}
+	}
 	ipc_serve(&u->srv);
 }

@@ -669,6 +669,12 @@ uint32_t pl011_model_rx_space(const struct pl011_model *m)
 	return m->rx_count >= depth ? 0 : depth - m->rx_count;
 }
 
+bool pl011_model_valid(const struct pl011_model *m)
+{
+	return m->rx_head < PL011_FIFO_DEPTH && m->rx_count <= PL011_FIFO_DEPTH &&
+	       (m->ris & ~PL011_INT_ALL) == 0 && (m->imsc & ~PL011_INT_ALL) == 0;
+}
+
 bool pl011_model_irq_level(const struct pl011_model *m)
 {
 	return (m->ris & m->imsc) != 0;

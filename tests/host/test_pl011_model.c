@@ -735,6 +735,98 @@ static void test_pl011_model_write_read_only_ignored(void **state)
 	assert_int_equal(f->sent_count, 1);
 }
 
+/* --- Undo property (PL011_MODEL_UNDO_BYTES) ----------------------------- */
+
+/* The live RX FIFO entries, oldest first, into @p out; returns how many. */
+static uint32_t live_fifo(const struct pl011_model *m, uint16_t *out)
+{
+	for (uint32_t i = 0; i < m->rx_count; i++) {
+		out[i] = m->rx_fifo[(m->rx_head + i) % PL011_FIFO_DEPTH];
+	}
+	return m->rx_count;
+}
+
+/* One pseudo-random operation: a write or read of a register, or a byte
+ * received. */
+static void random_op(struct pl011_model *m, uint32_t *seed)
+{
+	static const uint64_t regs[] = { PL011_DR, PL011_RSR_ECR, PL011_FR,
+					 PL011_IBRD, PL011_LCR_H, PL011_CR,
+					 PL011_IFLS, PL011_IMSC, PL011_RIS,
+					 PL011_ICR, PL011_DMACR };
+	uint32_t r, value;
+
+	*seed = *seed * 1103515245U + 12345U;
+	r = *seed >> 8;
+	uint64_t off = regs[r % (sizeof(regs) / sizeof(regs[0]))];
+
+	switch ((r >> 8) % 3) {
+	case 0:
+		value = r >> 12;
+		/* Keep the UART mostly enabled so that data moves. */
+		if (off == PL011_CR) {
+			value |= PL011_CR_UARTEN | PL011_CR_RXE;
+		}
+		(void)pl011_model_write(m, off, 4, value);
+		break;
+	case 1:
+		(void)pl011_model_read(m, off, 4, &value);
+		break;
+	default:
+		(void)pl011_model_rx(m, (uint8_t)(r >> 16));
+		break;
+	}
+}
+
+/*
+ * Restoring the first PL011_MODEL_UNDO_BYTES bytes undoes any operation:
+ * what the UART service relies on to journal only those.
+ */
+static void test_pl011_model_undo_bytes_undo_any_operation(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t seed = 1;
+
+	for (int i = 0; i < 20000; i++) {
+		uint8_t saved[PL011_MODEL_UNDO_BYTES];
+		uint16_t before[PL011_FIFO_DEPTH], after[PL011_FIFO_DEPTH];
+		uint32_t n;
+		uint32_t probe = seed;
+
+		/* Apply and undo an operation... */
+		memcpy(saved, &f->m, sizeof(saved));
+		n = live_fifo(&f->m, before);
+		f->sent_count = 0;
+		random_op(&f->m, &probe);
+		memcpy(&f->m, saved, sizeof(saved));
+		/* ... and the model is what it was. */
+		assert_int_equal(live_fifo(&f->m, after), n);
+		assert_memory_equal(before, after, n * sizeof(before[0]));
+		/* Then move on with the operation applied for real. */
+		f->sent_count = 0;
+		random_op(&f->m, &seed);
+		assert_true(pl011_model_valid(&f->m));
+	}
+}
+
+static void test_pl011_model_valid_rejects_broken_state(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_true(pl011_model_valid(&f->m));
+	f->m.rx_head = PL011_FIFO_DEPTH;
+	assert_false(pl011_model_valid(&f->m));
+	f->m.rx_head = 0;
+	f->m.rx_count = PL011_FIFO_DEPTH + 1;
+	assert_false(pl011_model_valid(&f->m));
+	f->m.rx_count = 0;
+	f->m.imsc = 1U << 20;
+	assert_false(pl011_model_valid(&f->m));
+	f->m.imsc = 0;
+	f->m.ris = ~0U;
+	assert_false(pl011_model_valid(&f->m));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -772,6 +864,8 @@ int main(void)
 	    T(test_pl011_model_access_reserved_raz_wi),
 	    T(test_pl011_model_write_register_masks),
 	    T(test_pl011_model_write_read_only_ignored),
+	    T(test_pl011_model_undo_bytes_undo_any_operation),
+	    T(test_pl011_model_valid_rejects_broken_state),
 	};
 #undef T
 

@@ -89,16 +89,26 @@
 
 typedef void (*pl011_tx_fn)(void *ctx, uint8_t byte);
 
-/** State of one emulated PL011. */
+/**
+ * State of one emulated PL011.
+ *
+ * Undo property: an access or a received byte changes only the fields
+ * before rx_fifo and FIFO entries that are free (outside rx_head ..
+ * rx_head + rx_count): saving the first PL011_MODEL_UNDO_BYTES bytes is
+ * enough to undo it (services/uart journals just that; host-tested).
+ */
 struct pl011_model {
 	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, ris, dmacr, ilpr, rsr;
-	uint16_t rx_fifo[PL011_FIFO_DEPTH]; /**< data | error flags << 8 */
 	uint32_t rx_head, rx_count;
 	bool overrun_pending;   /**< Flag the next byte read with OE. */
+	uint64_t tx_count;      /**< Bytes sent to @c tx since reset. */
+	uint16_t rx_fifo[PL011_FIFO_DEPTH]; /**< data | error flags << 8 */
 	pl011_tx_fn tx;
 	void *tx_ctx;
-	uint64_t tx_count;      /**< Bytes sent to @c tx since reset. */
 };
+
+/** Bytes of a model that an access may change besides free FIFO slots. */
+#define PL011_MODEL_UNDO_BYTES offsetof(struct pl011_model, rx_fifo)
 
 /** Reset @p m; transmitted bytes go to @p tx (may be NULL) with @p tx_ctx. */
 void pl011_model_init(struct pl011_model *m, pl011_tx_fn tx, void *tx_ctx);
@@ -119,6 +129,13 @@ bool pl011_model_rx(struct pl011_model *m, uint8_t byte);
 
 /** Free RX FIFO entries (so a caller pulls no more than fits). */
 uint32_t pl011_model_rx_space(const struct pl011_model *m);
+
+/**
+ * @p m (state read back from memory, e.g. after a restart) keeps the
+ * model's invariants: FIFO index and fill level in range, no undefined
+ * interrupt bits. Its callback is not checked.
+ */
+bool pl011_model_valid(const struct pl011_model *m);
 
 /** Level of the combined interrupt line: (RIS & IMSC) != 0. */
 bool pl011_model_irq_level(const struct pl011_model *m);

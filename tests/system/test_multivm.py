@@ -1,0 +1,74 @@
+"""Two VMs on one machine (scenario linux-two): Debian Linux and the
+bare-metal console guest, each with its own RAM, VMID, GIC distributor and
+PL011, all on one physical console. The UART service tags every line with
+the VM that printed it and switches console input between the VMs with
+Ctrl-] 1 / Ctrl-] 2."""
+import re
+
+ESCAPE = '\x1d'
+PROMPT = r'\[linux\] / # '
+VMID = re.compile(r"vm '(\w+)' \((?:guest|service)\): .* VMID (\d+)")
+
+
+def shell(m, command, tag):
+    """Run @command in Linux; returns what it printed (tags stripped)."""
+    m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
+    out = m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1)
+    m.expect(PROMPT)
+    return re.sub(r'^\[linux\] ', '', out, flags=re.M)
+
+
+def focus(m, key, name, window):
+    m.child.send(ESCAPE + key)
+    m.expect(r"\[uart\] uart: console input goes to '%s' \(window %d of 2"
+             % (name, window))
+
+
+def test_two_vms_share_the_console_with_tagged_output_and_switched_input(boot):
+    m = boot('linux-two', smp=2, timeout_scale=3)
+    m.expect(r'uart: serving 2 PL011 window\(s\), state kept across restarts, '
+             r'output tagged per VM')
+    m.expect(r"\[uart\] uart: console input goes to 'linux' \(window 1 of 2")
+    # Stage 2 keeps the console guest out of Linux's RAM range.
+    m.expect(r"\[console\] console: (\d+) probes of Linux's RAM range aborted")
+    m.expect(r'\[console\] console: ready for input')
+    m.expect(r'\[linux\] \[ *[\d.]+\] Booting Linux on physical CPU')
+    m.expect(r'\[linux\] tinyhyp: busybox shell on Linux 6\.1')
+    m.expect(PROMPT)
+
+    # Distinct VMIDs: each VM has its own Stage-2 translation regime.
+    vmids = dict(VMID.findall(m.output()))
+    assert set(vmids) == {'vgic', 'uart', 'linux', 'console'}, vmids
+    assert len(set(vmids.values())) == 4, vmids
+
+    # Every Linux line is tagged; no untagged Linux output slips through.
+    boot_log = m.output()
+    assert re.search(r'^\[linux\] \[ *[\d.]+\] Linux version 6\.1', boot_log, re.M)
+    assert not re.search(r'^\[ *[\d.]+\] ', boot_log, re.M)
+
+    assert 'linux-42-first' in shell(m, 'echo linux-$((40+2))-first', 'A')
+
+    # Input to the console guest: Linux does not see it.
+    focus(m, '2', 'console', 2)
+    m.child.send('hello vm two\r')
+    m.expect(r"\[console\] console: you typed 'hello vm two'")
+    focus(m, 'n', 'linux', 1)
+    out = shell(m, 'echo back-$((40+2))', 'B')
+    assert 'back-42' in out
+    assert 'hello' not in out and 'not found' not in out, out
+
+    # Ctrl-] ? lists the windows; an unknown command is dropped.
+    m.child.send(ESCAPE + '?')
+    m.expect(r"uart:   window 1: 'linux' \(input\)")
+    m.expect(r"uart:   window 2: 'console'")
+    m.child.send(ESCAPE + 'z')
+    assert 'alive-42' in shell(m, 'echo alive-$((40+2))', 'C')
+
+    # Linux powers off; the console guest runs on, still answering.
+    m.child.sendline('poweroff')
+    m.expect(r"hyp: vm 'linux' powered off \(PSCI SYSTEM_OFF\)")
+    focus(m, '2', 'console', 2)
+    m.child.send('still here\r')
+    m.expect(r"\[console\] console: you typed 'still here'")
+    assert 'no guest left running' not in m.output()
+    m.kill()
