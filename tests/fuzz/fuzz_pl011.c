@@ -225,6 +225,8 @@ static void check_state(struct harness *h)
 		   "FIFO count %u head %u", h->m.rx_count, h->m.rx_head);
 	FUZZ_CHECK(h->m.rx_count == r->count, "FIFO holds %u, want %u",
 		   h->m.rx_count, r->count);
+	/* What the UART service checks after a restart holds all along. */
+	FUZZ_CHECK(pl011_model_valid(&h->m), "model state fails pl011_model_valid");
 	FUZZ_CHECK((fr & PL011_FR_TXFE) && !(fr & PL011_FR_TXFF) &&
 		       !(fr & PL011_FR_BUSY),
 		   "FR 0x%x: the TX FIFO is always empty", fr);
