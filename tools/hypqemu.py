@@ -18,6 +18,9 @@ def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
     """Argument list booting the hypervisor ELF with the console on stdio."""
     args = [qemu, '-M', machine, '-cpu', CPU, '-m', MEMORY,
             '-smp', str(smp), '-nographic', '-no-reboot',
+            # No network: virt's default NIC wants efi-virtio.rom, which a
+            # --no-install-recommends QEMU lacks, and no scenario has one.
+            '-nic', 'none',
             '-kernel', str(elf)]
     if icount:
         # One instruction = one ns of virtual time (shared/MEASURE.md).

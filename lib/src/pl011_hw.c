@@ -1,7 +1,6 @@
 /** Physical PL011 driver (see lib/pl011_hw.h). */
 #include "lib/pl011_hw.h"
 
-#include <assert.h>
 #include <stddef.h>
 
 /** PL011 register map (DDI 0183G, table 3-1). */
@@ -20,11 +19,11 @@ struct pl011_regs {
 	uint32_t imsc;      /* 0x038 interrupt mask set/clear */
 };
 
-static_assert(offsetof(struct pl011_regs, fr) == 0x018, "PL011 FR offset");
-static_assert(offsetof(struct pl011_regs, ibrd) == 0x024, "PL011 IBRD offset");
-static_assert(offsetof(struct pl011_regs, lcr_h) == 0x02c, "PL011 LCR_H offset");
-static_assert(offsetof(struct pl011_regs, cr) == 0x030, "PL011 CR offset");
-static_assert(offsetof(struct pl011_regs, imsc) == 0x038, "PL011 IMSC offset");
+_Static_assert(offsetof(struct pl011_regs, fr) == 0x018, "PL011 FR offset");
+_Static_assert(offsetof(struct pl011_regs, ibrd) == 0x024, "PL011 IBRD offset");
+_Static_assert(offsetof(struct pl011_regs, lcr_h) == 0x02c, "PL011 LCR_H offset");
+_Static_assert(offsetof(struct pl011_regs, cr) == 0x030, "PL011 CR offset");
+_Static_assert(offsetof(struct pl011_regs, imsc) == 0x038, "PL011 IMSC offset");
 
 #define PL011_FR_RXFE (1U << 4)     /* Receive FIFO empty. */
 #define PL011_FR_TXFF (1U << 5)     /* Transmit FIFO full. */
