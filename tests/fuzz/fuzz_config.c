@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -623,6 +625,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(problems == h.reports, "%zu problems, %zu reports", problems,
 		   h.reports);
 	valid = oracle();
+	/* For seed authors: FUZZ_SHOW=1 fuzz_config SEED tells the verdict. */
+	if (getenv("FUZZ_SHOW") != NULL) {
+		fprintf(stderr, "valid %d (rule %s), %zu problems\n", valid,
+			broken != NULL ? broken : "-", problems);
+	}
 	FUZZ_CHECK(problems != 0 || valid,
 		   "accepted a scenario that breaks rule %s", broken);
 	FUZZ_CHECK(problems == 0 || !valid,

@@ -153,7 +153,9 @@ def cfg_vm(name, kind, image, image_ipa, entry_step, rams, devices, irqs,
            loads=()):
     out = u8(kind) + u8(entry_step) + cfg_name(name) + u8(1) + \
         cfg_name(image) + image_ipa
-    out += u8(len(rams)) + b''.join(ipa + size for ipa, size in rams)
+    # Each region: ipa, size, then a byte whose low 3 bits 0 mean keep.
+    out += u8(len(rams)) + b''.join(
+        r[0] + r[1] + u8(0 if len(r) > 2 and r[2] else 1) for r in rams)
     out += u8(len(loads)) + b''.join(cfg_name(n) + ipa for n, ipa in loads)
     out += u8(len(devices))
     for kind_, dname, ipa, size, extra in devices:
@@ -222,6 +224,15 @@ def seeds_config():
                     [(addr_above_1g(0), addr_2m(8))], [], [35],
                     loads=[('vgic', addr_above_1g(0x200))])
     write('fuzz_config', 'valid_loads', head + images + u8(1) + loaded)
+    # A service with a RAM region kept across restarts (rule R5).
+    uart_kept = cfg_vm('uart', 1, 'uart', addr_above_1g(0), 32,
+                       [(addr_above_1g(0), addr_2m(1)),
+                        (addr_above_1g(0x200), addr_2m(1), True)],
+                       [(DEV_PASSTHROUGH, 'uart', addr_u32(0x09000000),
+                         addr_4k(1), addr_u32(0x09000000))],
+                       [34])
+    write('fuzz_config', 'valid_kept_ram', head + images + u8(2) + guest +
+          uart_kept)
 
 
 # --- fuzz_pl011: register accesses as Linux's amba-pl011 makes them --------
