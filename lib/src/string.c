@@ -1,6 +1,7 @@
 /**
- * The C string and memory functions (see libc/string.h): simple byte loops,
- * which also keeps them safe under -mstrict-align.
+ * The C string and memory functions (see libc/string.h): byte loops, and
+ * word loops where both sides are equally aligned, so that they stay safe
+ * under -mstrict-align.
  */
 #include <stdint.h>
 #include <string.h>
@@ -21,6 +22,45 @@
 /* 0x01 in every byte: multiplies a byte into all eight. */
 #define BYTE_SPREAD 0x0101010101010101ULL
 
+/*
+ * Copy @p blocks blocks of COPY_BLOCK bytes, both sides 8-byte aligned, as
+ * four LDP/STP pairs each (Arm ARM C6.2.130 LDP, C6.2.273 STP: a pair of
+ * 64-bit registers needs only 8-byte alignment). Assembly because under
+ * -mstrict-align GCC splits any C spelling of it into single LDR/STR,
+ * nearly twice the instructions: copying a 32 MiB guest kernel image at
+ * boot is about 5 million instructions less.
+ */
+#define COPY_BLOCK 64U
+
+#ifdef __aarch64__
+static inline void copy_blocks(uint64_t *d, const uint64_t *s, size_t blocks)
+{
+	__asm__ volatile("1:\n"
+			 "ldp x9, x10, [%1, #16]\n"
+			 "ldp x11, x12, [%1, #32]\n"
+			 "ldp x13, x14, [%1, #48]\n"
+			 "ldp x15, x16, [%1], #64\n"
+			 "stp x9, x10, [%0, #16]\n"
+			 "stp x11, x12, [%0, #32]\n"
+			 "stp x13, x14, [%0, #48]\n"
+			 "stp x15, x16, [%0], #64\n"
+			 "subs %2, %2, #1\n"
+			 "b.ne 1b"
+			 : "+r"(d), "+r"(s), "+r"(blocks)
+			 :
+			 : "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+			   "x16", "cc", "memory");
+}
+#else
+/* The same in C, for the host build of the unit tests (tests/host). */
+static inline void copy_blocks(uint64_t *d, const uint64_t *s, size_t blocks)
+{
+	for (size_t w = 0; w < blocks * (COPY_BLOCK / WORD_BYTES); w++) {
+		d[w] = s[w];
+	}
+}
+#endif
+
 STRING_NO_LIBCALLS
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
@@ -33,21 +73,12 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 		for (; i < n && ((uintptr_t)(d + i) & WORD_MASK); i++) {
 			d[i] = s[i];
 		}
-		for (; n - i >= BLOCK_WORDS * WORD_BYTES; i += BLOCK_WORDS * WORD_BYTES) {
-			uint64_t *dw = (uint64_t *)(void *)(d + i);
-			const uint64_t *sw = (const uint64_t *)(const void *)(s + i);
+		if (n - i >= COPY_BLOCK) {
+			size_t blocks = (n - i) / COPY_BLOCK;
 
-			uint64_t a = sw[0], b = sw[1], c = sw[2], d = sw[3];
-			uint64_t e = sw[4], f = sw[5], g = sw[6], h = sw[7];
-
-			dw[0] = a;
-			dw[1] = b;
-			dw[2] = c;
-			dw[3] = d;
-			dw[4] = e;
-			dw[5] = f;
-			dw[6] = g;
-			dw[7] = h;
+			copy_blocks((uint64_t *)(void *)(d + i),
+				    (const uint64_t *)(const void *)(s + i), blocks);
+			i += blocks * COPY_BLOCK;
 		}
 		for (; n - i >= WORD_BYTES; i += WORD_BYTES) {
 			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);

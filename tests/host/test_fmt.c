@@ -666,6 +666,32 @@ static void test_memcpy_copies_and_returns_dst(void **state)
 	assert_string_equal(dst, "abcxxxx");
 }
 
+/* Every size up to a few blocks, at every pair of alignments: the byte,
+ * word and 64-byte block loops and their seams. */
+static void test_memcpy_every_alignment_and_size(void **state)
+{
+	enum { MAX_LEN = 3 * 64 + 17, ALIGNS = 8, PAD = 16 };
+	static uint8_t src[MAX_LEN + ALIGNS + PAD], dst[MAX_LEN + ALIGNS + 2 * PAD];
+	static uint8_t want[sizeof(dst)];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++) {
+		src[i] = (uint8_t)(i * 7 + 3);
+	}
+	for (size_t sa = 0; sa < ALIGNS; sa++) {
+		for (size_t da = 0; da < ALIGNS; da++) {
+			for (size_t n = 0; n <= MAX_LEN; n++) {
+				memset(dst, CANARY, sizeof(dst));
+				memcpy(want, dst, sizeof(dst));
+				memcpy(want + PAD + da, src + sa, n);
+				assert_ptr_equal(hyp_memcpy(dst + PAD + da, src + sa, n),
+						 dst + PAD + da);
+				assert_memory_equal(dst, want, sizeof(dst));
+			}
+		}
+	}
+}
+
 static void test_memmove_overlap(void **state)
 {
 	char buf[16];
@@ -793,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_vprintf_nul_char_is_output),
 		cmocka_unit_test(test_fmt_vprintf_empty),
 		cmocka_unit_test(test_memcpy_copies_and_returns_dst),
+		cmocka_unit_test(test_memcpy_every_alignment_and_size),
 		cmocka_unit_test(test_memmove_overlap),
 		cmocka_unit_test(test_memset_fills_low_byte),
 		cmocka_unit_test(test_memcmp_unsigned_order),
