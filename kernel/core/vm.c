@@ -282,28 +282,6 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 	}
 }
 
-const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa)
-{
-	for (uint32_t i = 0; i < vm->mmio_count; i++) {
-		const struct mmio_window *w = &vm->mmio[i];
-
-		if (ipa >= ipa_addr(w->base) && ipa - ipa_addr(w->base) < w->size) {
-			return w;
-		}
-	}
-	return NULL;
-}
-
-bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
-{
-	for (uint32_t i = 0; i < vm->mmio_count; i++) {
-		if (vm->mmio[i].ep == ep) {
-			return true;
-		}
-	}
-	return false;
-}
-
 bool vm_any_guest_running(void)
 {
 	for (uint32_t i = 0; i < vm_table_count; i++) {

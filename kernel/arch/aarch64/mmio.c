@@ -58,9 +58,9 @@ static bool pc_to_ipa(const struct vcpu *v, uint64_t *ipa)
 	uint64_t saved_par = read_sysreg(par_el1);
 
 	if (guest_at_el1(v)) {
-		__asm__ volatile("at s1e1r, %0" : : "r"(pc));
+		at_s1e1r(pc);
 	} else {
-		__asm__ volatile("at s1e0r, %0" : : "r"(pc));
+		at_s1e0r(pc);
 	}
 	isb();
 	uint64_t par = read_sysreg(par_el1);

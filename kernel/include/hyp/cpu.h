@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/sysreg.h"
 #include "hyp/config.h"
 
 struct vcpu;
@@ -55,12 +56,7 @@ extern struct cpu cpu_table[CPU_MAX];
 /** The physical CPU executing this code. */
 static inline struct cpu *cpu_this(void)
 {
-	struct cpu *cpu;
-
-	/* Not volatile: the value never changes under a running thread, so
-	 * the compiler may reuse one read. */
-	__asm__("mrs %0, tpidr_el2" : "=r"(cpu));
-	return cpu;
+	return (struct cpu *)(uintptr_t)read_sysreg_pure(tpidr_el2);
 }
 
 /** Boot CPU: its EL2 controls, GIC CPU interface and list registers. */

@@ -1,10 +1,13 @@
 #pragma once
 /**
- * System register access and the register fields the kernel uses, one named
- * constant per field. References are to the Arm ARM (DDI 0487), chapter D13
- * "AArch64 System Register Descriptions", unless stated otherwise.
+ * System register access, barriers and address translation instructions,
+ * plus the register fields (arch/sysreg_bits.h). The only file with the
+ * mrs/msr inline assembly: host builds of kernel units (tests/fuzz) replace
+ * it with a fake that routes every access to the harness.
  */
 #include <stdint.h>
+
+#include "arch/sysreg_bits.h"
 
 #define read_sysreg(reg)                                                 \
 	({                                                               \
@@ -18,6 +21,29 @@
 		uint64_t __val = (uint64_t)(val);                        \
 		__asm__ volatile("msr " #reg ", %0" : : "r"(__val));     \
 	} while (0)
+
+/**
+ * Like read_sysreg() for a register that never changes under the running
+ * code (TPIDR_EL2): not volatile, so the compiler may reuse one read.
+ */
+#define read_sysreg_pure(reg)                                            \
+	({                                                               \
+		uint64_t __val;                                          \
+		__asm__("mrs %0, " #reg : "=r"(__val));                  \
+		__val;                                                   \
+	})
+
+/* Stage-1 translation of @p va for an EL1 / EL0 read (C5.5.x AT S1E1R,
+ * AT S1E0R); the result lands in PAR_EL1 after an ISB. */
+static inline void at_s1e1r(uint64_t va)
+{
+	__asm__ volatile("at s1e1r, %0" : : "r"(va) : "memory");
+}
+
+static inline void at_s1e0r(uint64_t va)
+{
+	__asm__ volatile("at s1e0r, %0" : : "r"(va) : "memory");
+}
 
 static inline void isb(void)
 {
@@ -43,103 +69,3 @@ static inline void wfi(void)
 {
 	__asm__ volatile("wfi" ::: "memory");
 }
-
-#define BIT(n) (1ULL << (n))
-
-/* CurrentEL (C5.2.2): EL in bits [3:2]. */
-#define CURRENTEL_EL_SHIFT 2
-#define CURRENTEL_EL_MASK 0x3ULL
-
-/* HCR_EL2, Hypervisor Configuration Register (D13.2.48). */
-#define HCR_EL2_VM BIT(0)     /* Stage-2 translation enable. */
-#define HCR_EL2_SWIO BIT(1)   /* Set/way invalidate -> clean+invalidate. */
-#define HCR_EL2_FMO BIT(3)    /* Physical FIQ to EL2. */
-#define HCR_EL2_IMO BIT(4)    /* Physical IRQ to EL2. */
-#define HCR_EL2_AMO BIT(5)    /* Physical SError to EL2. */
-#define HCR_EL2_FB BIT(9)     /* Force broadcast of TLB/cache ops. */
-#define HCR_EL2_BSU_IS (1ULL << 10) /* Barrier shareability: inner. */
-#define HCR_EL2_TWI BIT(13)   /* Trap WFI. */
-#define HCR_EL2_TWE BIT(14)   /* Trap WFE. */
-#define HCR_EL2_TSC BIT(19)   /* Trap SMC. */
-#define HCR_EL2_TIDCP BIT(20) /* Trap implementation-defined sysregs. */
-#define HCR_EL2_TACR BIT(21)  /* Trap ACTLR_EL1. */
-#define HCR_EL2_TVM BIT(26)   /* Trap writes of EL1 translation regs. */
-#define HCR_EL2_RW BIT(31)    /* EL1 is AArch64. */
-#define HCR_EL2_TRVM BIT(30)  /* Trap reads of EL1 translation regs. */
-#define HCR_EL2_DC BIT(12)    /* Default cacheable when stage 1 is off. */
-
-/* SCTLR_EL2 (D13.2.114), non-VHE layout. */
-#define SCTLR_EL2_M BIT(0)
-#define SCTLR_EL2_A BIT(1)
-#define SCTLR_EL2_C BIT(2)
-#define SCTLR_EL2_SA BIT(3)
-#define SCTLR_EL2_I BIT(12)
-/* RES1 bits of SCTLR_EL2 when HCR_EL2.E2H == 0: 4,5,11,16,18,22,23,28,29. */
-#define SCTLR_EL2_RES1                                                  \
-	(BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) |      \
-	 BIT(23) | BIT(28) | BIT(29))
-
-/* SCTLR_EL1 reset value: RES1 bits 11,20,22,23,28,29, MMU/caches off. */
-#define SCTLR_EL1_RESET                                                 \
-	(BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
-
-/* TCR_EL2 (D13.2.127), non-VHE layout. */
-#define TCR_EL2_T0SZ_SHIFT 0
-#define TCR_EL2_IRGN0_WBWA (1ULL << 8)
-#define TCR_EL2_ORGN0_WBWA (1ULL << 10)
-#define TCR_EL2_SH0_INNER (3ULL << 12)
-#define TCR_EL2_TG0_4K (0ULL << 14)
-#define TCR_EL2_PS_SHIFT 16
-#define TCR_EL2_PS_40BIT 2ULL
-#define TCR_EL2_RES1 (BIT(23) | BIT(31))
-
-/* MAIR_ELx attribute encodings (D13.2.95). */
-#define MAIR_NORMAL_WB 0xffULL   /* Normal, inner/outer WB RW-allocate. */
-#define MAIR_DEVICE_nGnRE 0x04ULL
-#define MAIR_DEVICE_nGnRnE 0x00ULL
-#define MAIR_ATTR_SHIFT(idx) ((idx) * 8)
-
-/* SPSR_EL2 / PSTATE (C5.2.19). */
-#define SPSR_M_MASK 0xfULL
-#define SPSR_M_EL0T 0x0ULL
-#define SPSR_M_EL1T 0x4ULL
-#define SPSR_M_EL1H 0x5ULL
-#define SPSR_F BIT(6)
-#define SPSR_I BIT(7)
-#define SPSR_A BIT(8)
-#define SPSR_D BIT(9)
-#define SPSR_DAIF (SPSR_D | SPSR_A | SPSR_I | SPSR_F)
-
-/* CPTR_EL2 (D13.2.31), non-VHE: RES1 bits [13:12] and [9:0]; TFP bit 10. */
-#define CPTR_EL2_RES1 (0x3000ULL | 0x3ffULL)
-#define CPTR_EL2_TFP BIT(10)
-
-/* MDCR_EL2 (D13.2.96): HPMN [4:0], TPMCR 5, TPM 6, HPME 7, HPMD 17. */
-#define MDCR_EL2_HPMN_MASK 0x1fULL
-/* PMCR_EL0.N, number of event counters: bits [15:11] (D13.3.6). */
-#define PMCR_EL0_N_SHIFT 11
-#define PMCR_EL0_N_MASK 0x1fULL
-
-/* CNTHCTL_EL2 (D13.8.1), non-VHE: EL1PCTEN bit 0, EL1PCEN bit 1. */
-#define CNTHCTL_EL2_EL1PCTEN BIT(0)
-#define CNTHCTL_EL2_EL1PCEN BIT(1)
-
-/* CNTx_CTL_EL0 timer control (D13.8.x): ENABLE, IMASK, ISTATUS. */
-#define CNT_CTL_ENABLE BIT(0)
-#define CNT_CTL_IMASK BIT(1)
-#define CNT_CTL_ISTATUS BIT(2)
-
-/* VMPIDR_EL2 (D13.2.149): bit 31 is RES1. */
-#define VMPIDR_EL2_RES1 BIT(31)
-/* MPIDR_EL1 affinity fields (D13.2.86): Aff0 [7:0], Aff1 [15:8],
- * Aff2 [23:16], Aff3 [39:32]. */
-#define MPIDR_AFF_MASK 0xff00ffffffULL
-
-/* ID_AA64MMFR0_EL1.PARange [3:0] (D13.2.64). */
-#define ID_AA64MMFR0_PARANGE_MASK 0xfULL
-#define ID_AA64MMFR0_PARANGE_40 0x2ULL
-
-/* CTR_EL0 (D13.2.34): DminLine [19:16], IminLine [3:0], log2 words. */
-#define CTR_EL0_DMINLINE_SHIFT 16
-#define CTR_EL0_LINE_MASK 0xfULL
-#define CTR_EL0_IMINLINE_SHIFT 0
