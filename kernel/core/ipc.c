@@ -221,7 +221,10 @@ struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id)
 void ipc_notify(struct endpoint *ep, uint64_t bits)
 {
 	ep->notify_bits |= bits;
-	if (ep->receiver != NULL) {
+	/* No bits, nothing to tell: a waiting service would wake without a
+	 * message (it waits only with nothing pending, so bits == 0 here
+	 * means an empty notification). */
+	if (ep->receiver != NULL && ep->notify_bits != 0) {
 		struct vcpu *service = ep->receiver;
 
 		ep->receiver = NULL;

@@ -351,6 +351,146 @@ def seeds_vgic_lr():
     write('fuzz_vgic_lr', 'place_shortcut', place)
 
 
+# --- fuzz_ipc_kernel: a world, then steps (decoded as the harness does) ----
+
+IK_REPLY, IK_RECV, IK_OTHER = 0x00, 0xa0, 0xb0   # service step kinds
+IK_MMIO, IK_HVC, IK_SMC = 0x00, 0xa0, 0xf0       # guest step kinds
+IK_EVENT = 0xe0
+IK_DEADLINE, IK_NOTIFY, IK_RESET_OR_TOGGLE, IK_FAULT = 0, 1, 2, 3
+# Indexes in the harness's table of function IDs (fids[]).
+IK_FID = {'RECV': 0, 'REPLY_RECV': 1, 'CALL': 2, 'NOTIFY': 3,
+          'WINDOW_INFO': 4, 'WINDOW_COUNT': 5, 'FAULT': 6, 'SELF_INFO': 7,
+          'CLIENT_NAME': 8, 'CONSOLE_WRITE': 11}
+
+
+def ik_world(services, guests, kept=(), near_limit=(), vcpus=(), windows=()):
+    """services/guests counts; windows[g] = [(service, pages index)]."""
+    out = u8(services - 1) + u8(guests - 1)
+    for sv in range(services):
+        out += u8(sv in kept) + u8(sv in near_limit)
+    for g in range(guests):
+        out += u8((vcpus[g] if g < len(vcpus) else 1) - 1)
+        wins = windows[g] if g < len(windows) else []
+        out += u8(len(wins)) + b''.join(u8(sv | (pi << 4)) for sv, pi in wins)
+    return out
+
+
+def ik_regs_small():
+    """30 argument registers x1..x30, each small (0)."""
+    return b''.join(u8(0) + u8(0) for _ in range(30))
+
+
+def ik_args(x1_ep=None, x1_addr=None, x2_small=None, x2=0):
+    sel = (1 if x1_addr is not None else 0) | (2 if x2_small is not None else 0)
+    out = u8(sel) + ik_regs_small()
+    out += u16(x1_addr) if x1_addr is not None else u8(x1_ep or 0)
+    out += u16(x2_small) if x2_small is not None else u64(x2)
+    return out
+
+
+def ik_service(vcpu, kind, status_ok=True, value=0, fid=None, x1=0):
+    out = u8(vcpu)
+    if kind == IK_REPLY:
+        out += u8(IK_REPLY) + (u8(0) if status_ok else u8(0xff) + u64(1))
+        return out + u64(value) + u64(0) + u64(0)
+    if kind == IK_RECV:
+        return out + u8(IK_RECV) + ik_args() + u8(x1)
+    return out + u8(IK_OTHER) + u8(IK_FID[fid]) + ik_args() + u8(x1)
+
+
+def ik_access(vcpu, window=0, offset=0, pc=0x40, sas=2, srt=1, write=False,
+              sse=False, sf=False, insn=None, stage1=0):
+    """A guest MMIO trap: ISV = 1 unless insn (an instruction word)."""
+    sel = window | (0x80 if insn is not None else 0) | stage1
+    out = u8(vcpu) + u8(IK_MMIO) + u8(sel) + u32(offset) + u8(pc) + u8(1)
+    if insn is None:
+        c = (1 if write else 0) | (2 if sse else 0) | (4 if sf else 0)
+        out += u8(sas | (srt << 2)) + u8(c)
+    else:
+        out += u32(insn) + u8(1 if write else 0)
+    # Registers x0..x30: near the address (fuzz_bool false), except x1.
+    for r in range(31):
+        out += u8(1) + u64(0x0123456789abcdef) if r == srt else u8(0)
+    return out + u64(0) + u64(0) + u8(0)
+
+
+def ik_replay(vcpu):
+    """A vCPU whose access is being replayed traps on it again."""
+    return u8(vcpu)
+
+
+def ik_hvc(vcpu, fid, smc=False, imm=0, **args):
+    out = u8(vcpu) + u8(IK_SMC if smc else IK_HVC) + u8(IK_FID[fid])
+    out += ik_args(**args)
+    return out + (u8(0) if imm == 0 else u8(0xff) + u16(imm))
+
+
+def ik_event(kind, target=0, bit=0):
+    out = u8(IK_EVENT) + u8(kind | (target << 2))
+    return out + (u8(bit) if kind == IK_NOTIFY else b'')
+
+
+def seeds_ipc_kernel():
+    # One service, one guest with a window: vCPU 0 the service, 1 the guest.
+    one = ik_world(1, 1, windows=[[(0, 0)]])
+    fast = ik_service(0, IK_RECV)
+    for sas in range(4):
+        fast += ik_access(1, offset=8 * sas, sas=sas, write=True, srt=sas)
+        fast += ik_service(0, IK_REPLY)
+        fast += ik_access(1, offset=8 * sas, sas=sas, srt=2, sse=sas < 3,
+                          sf=sas == 1)
+        fast += ik_service(0, IK_REPLY, value=0x80ff80ff80ff80ff)
+    write('fuzz_ipc_kernel', 'isv_fast_path_every_width', one + fast)
+    # Decoded forms: LDP (a pair, two messages), STR with writeback.
+    dec = ik_service(0, IK_RECV)
+    # (word, elements): LDP, STR post-index, LDR, STP pre-index.
+    for insn, elements in ((0x29410861, 2), (0xf8008c41, 1), (0xb9400cc5, 1),
+                           (0xa9bf0861, 2)):
+        dec += ik_access(1, offset=0x100, insn=insn)
+        for value in (7, 9)[:elements]:
+            dec += ik_service(0, IK_REPLY, value=value)
+    write('fuzz_ipc_kernel', 'decoded_forms', one + dec)
+    # Calls and notifications, granted and not; service questions.
+    two = ik_world(2, 2, kept=(1,), windows=[[(0, 0), (1, 2)], [(1, 1)]])
+    calls = ik_service(0, IK_RECV) + ik_service(1, IK_RECV)
+    calls += ik_hvc(2, 'CALL', x1_ep=1) + ik_service(1, IK_REPLY, value=5)
+    calls += ik_hvc(3, 'CALL', x1_ep=0)      # guest 2 has no window on svc 0
+    calls += ik_hvc(3, 'NOTIFY', x1_ep=1, x2_small=0x10)
+    calls += ik_hvc(3, 'NOTIFY', x1_ep=1, x2_small=0)
+    calls += ik_hvc(2, 'RECV') + ik_hvc(2, 'FAULT') + ik_hvc(2, 'CALL', smc=True)
+    calls += ik_hvc(2, 'CONSOLE_WRITE', x1_addr=0x40000010, x2_small=16)
+    for fid in ('WINDOW_COUNT', 'WINDOW_INFO', 'SELF_INFO', 'CLIENT_NAME'):
+        calls += ik_service(1, IK_OTHER, fid=fid, x1=1)
+    calls += ik_event(IK_NOTIFY, target=0, bit=3)
+    write('fuzz_ipc_kernel', 'calls_and_notifications', two + calls)
+    # Restarts: an access in flight and queued ones are replayed; a replay
+    # the service dies on again aborts; at the limit the service stops.
+    rs = ik_world(1, 2, near_limit=(0,), windows=[[(0, 0)], [(0, 1)]])
+    rs += ik_access(1, offset=4) + ik_access(2, offset=8, write=True)
+    rs += ik_service(0, IK_RECV)             # serves guest x, y queued
+    rs += ik_event(IK_FAULT, target=0)       # both replayed
+    rs += ik_replay(1) + ik_service(0, IK_RECV)
+    rs += ik_event(IK_DEADLINE, target=0)    # x's replay dies: abort
+    rs += ik_replay(2) + ik_access(1, offset=16) + ik_service(0, IK_RECV)
+    rs += ik_event(IK_FAULT, target=0)       # at the limit: stopped
+    rs += ik_access(1, offset=12)            # a dead service: abort
+    write('fuzz_ipc_kernel', 'restart_replay_and_stop', rs)
+    # A guest reset while its access is queued and another in flight.
+    rr = ik_world(1, 1, vcpus=[2], windows=[[(0, 3)]])
+    rr += ik_access(1, offset=0x20) + ik_access(2, offset=0x24)
+    rr += ik_service(0, IK_RECV) + ik_event(IK_RESET_OR_TOGGLE, target=0)
+    rr += ik_service(0, IK_REPLY, value=1) + ik_access(1, offset=0x28)
+    write('fuzz_ipc_kernel', 'guest_reset_cancels', rr)
+    # Regressions. A notification of no bits woke the waiting service
+    # without a message; the fast reply left the guest's endpoint set.
+    write('fuzz_ipc_kernel', 'regress_notify_zero_bits',
+          one + ik_service(0, IK_RECV) +
+          ik_hvc(1, 'NOTIFY', x1_ep=0, x2_small=0))
+    write('fuzz_ipc_kernel', 'regress_fast_reply_left_ep',
+          one + ik_service(0, IK_RECV) + ik_access(1) +
+          ik_service(0, IK_REPLY))
+
+
 def main():
     seeds_mmio_decode()
     seeds_ipc_args()
@@ -358,6 +498,7 @@ def main():
     seeds_pl011()
     seeds_gicd()
     seeds_vgic_lr()
+    seeds_ipc_kernel()
 
 
 if __name__ == '__main__':

@@ -110,6 +110,7 @@ struct vcpu *fastpath_reply_recv(struct vcpu *svc)
 	}
 	c->regs.pc += INSN_SIZE;
 	c->ipc.kind = IPC_KIND_NONE;
+	c->ipc.ep = NULL;
 	c->state = VCPU_RUNNABLE;
 	ep->caller = NULL;
 	ep->receiver = svc;

@@ -1,0 +1,1419 @@
+/**
+ * libFuzzer harness of the kernel's IPC and call dispatch, linked with the
+ * real kernel/core/ipc.c, kernel/core/hypercall.c, kernel/core/vm_window.c,
+ * kernel/arch/aarch64/mmio.c, fastpath.c and the MMIO decoder; system
+ * registers come from the fake arch/sysreg.h (tests/fuzz/fake). What the
+ * harness fakes are the units' neighbours: one physical CPU and a scheduler
+ * that only records switches, the VM table (built here from the input),
+ * Stage 2 (one RAM page per guest, one device page), exception injection
+ * and the log. PSCI and the vGIC calls answer "not mine" (they have their
+ * own tests): their function IDs come back NOT_SUPPORTED.
+ *
+ * The input first describes a world: 1-3 services and 1-3 guests of 1-2
+ * vCPUs, each guest with up to three windows on services of its choice
+ * (sizes 4 KiB to 64 KiB; services never have windows, rule D7), a service
+ * maybe close to its restart limit. Then a sequence of steps, each one
+ * vCPU doing one thing or one event happening:
+ *  - a guest vCPU traps on an MMIO access: a syndrome with ISV = 1 (every
+ *    width, register, sign and SF bit, CM) or ISV = 0 with an instruction
+ *    word read from its RAM (through a stage 1 on or off, a translation that
+ *    may fail), inside or across its windows; the handling is trap.c's
+ *    (vm_find_mmio_window, then fastpath_mmio). A vCPU whose access the
+ *    kernel replays after a service restart re-executes that access next;
+ *  - a guest or service makes an HVC or SMC with a function ID from every
+ *    call the kernel knows, or random, and random arguments; a service's
+ *    REPLY_RECV answers its message with a status and values;
+ *  - events: a service misses its reply deadline or faults (restart, or a
+ *    stop once it has used up VM_SERVICE_RESTART_MAX restarts), a physical
+ *    interrupt notifies a service, the CPU may or may not run a vCPU.
+ *
+ * Checked after every step, against what the harness itself recorded:
+ *  - endpoints are well formed: each queue is a NULL-terminated FIFO with
+ *    the right tail, holding only guest vCPUs in VCPU_BLOCKED_SEND with an
+ *    access or call for that endpoint; the caller being served is in
+ *    VCPU_BLOCKED_REPLY; a waiting receiver is the endpoint's own service
+ *    in VCPU_BLOCKED_RECV, and then nothing is queued or being served and
+ *    no notification is pending (no lost wake-up); a stopped service's
+ *    endpoint is empty;
+ *  - every vCPU is in exactly the state its IPC position says, services
+ *    never send, guests never receive, and a service never wakes without
+ *    a message;
+ *  - every message a service gets is one it may see: an MMIO element
+ *    inside one of its windows, of a width 1/2/4/8, naming the client VM
+ *    and vCPU that made the access (with the value the guest stored), a
+ *    call with the caller's own VM id and words, notification bits that
+ *    were raised;
+ *  - every access ends exactly one way: completed (load value extended as
+ *    the Arm ARM says for the syndrome's SSE/SF bits, checked for the
+ *    fast and the slow path alike; PC advanced by 4), an external abort,
+ *    or a replay (PC unchanged) after its service restarted, and a replay
+ *    that dies again aborts; queued calls of a dead service get
+ *    IPC_ERR_DEAD;
+ *  - calls a VM may not make (IPC to an endpoint it has no window on,
+ *    service-only calls from a guest) return their error and change
+ *    nothing; answers to a service's questions (window count, info, client
+ *    names, restart count, kept RAM) are the world's; a guest's x4-x30
+ *    survive any call.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/hypercall.h"
+#include "abi/ipc.h"
+#include "abi/vgic.h"
+#include "arch/esr.h"
+#include "arch/inject.h"
+#include "arch/mmio_decode.h"
+#include "arch/sysreg.h"
+#include "fuzz.h"
+#include "hyp/cpu.h"
+#include "hyp/fastpath.h"
+#include "hyp/hypercall.h"
+#include "hyp/ipc.h"
+#include "hyp/log.h"
+#include "hyp/mm.h"
+#include "hyp/mmio.h"
+#include "hyp/panic.h"
+#include "hyp/s2.h"
+#include "hyp/sched.h"
+#include "hyp/vcpu.h"
+#include "hyp/vgic.h"
+#include "hyp/vm.h"
+
+/* --- The world --------------------------------------------------------- */
+
+#define MAX_SERVICES 3
+#define MAX_GUESTS 3
+#define MAX_GUEST_VCPUS 2
+#define MAX_WINDOWS 3
+#define MAX_VMS (MAX_SERVICES + MAX_GUESTS)
+#define MAX_VCPUS (MAX_SERVICES + MAX_GUESTS * MAX_GUEST_VCPUS)
+/** Steps one input may take. */
+#define MAX_STEPS 512
+
+/** Guest windows: one every WIN_STRIDE from WIN_BASE. */
+#define WIN_BASE 0x09000000ULL
+#define WIN_STRIDE 0x00100000ULL
+#define PAGE 4096ULL
+/** Window sizes an input picks from (pages). */
+static const uint64_t win_pages[] = { 1, 2, 4, 16 };
+
+/** Guest RAM: one page of it is backed (code and data). */
+#define RAM_IPA 0x40000000ULL
+#define RAM_SIZE 0x00200000ULL
+/** A device page the guest has: an instruction fetch there is refused. */
+#define DEV_IPA 0x08000000ULL
+/** Service RAM and the kept region SELF_INFO reports. */
+#define SVC_RAM_IPA 0x20000000ULL
+#define SVC_KEPT_IPA 0x20200000ULL
+#define SVC_RAM_SIZE 0x00200000ULL
+
+/** Fills guest RAM with bytes that vary (a console write prints them). */
+#define RAM_PATTERN_MUL 37U
+#define COUNTER_HZ 62500000ULL
+#define INSN_BYTES 4
+#define XZR 31
+/** First register a call must leave alone (SMCCC: x4..x17; ours: all). */
+#define FIRST_KEPT_REG 4
+/** A service register value no kernel write produces (not delivered). */
+#define NO_MSG 0x5a5a5a5a5a5a5a5aULL
+
+/** What the harness remembers of one guest access in flight. */
+struct access {
+	bool active;
+	bool replay_due;      /**< Replayed: the vCPU re-executes it next. */
+	bool isv;
+	uint64_t esr, ipa, far, pc;
+	uint32_t insn;        /**< ISV = 0: the instruction word. */
+	uint8_t size, rt;
+	bool write, sse, sf;
+	uint64_t regs[ARCH_GPR_COUNT]; /**< Before the trap. */
+	uint64_t replied[2];  /**< Values the service answered, per element. */
+	unsigned replies;
+	bool failed_reply;    /**< A reply with a status other than IPC_OK. */
+};
+
+/** What the harness remembers of one guest call in flight. */
+struct call {
+	bool active;
+	uint64_t words[IPC_MSG_WORDS];
+	uint32_t service;
+};
+
+struct world {
+	struct cfg_vm cfg[MAX_VMS];
+	struct vm vm[MAX_VMS];
+	uint32_t vm_count, services, guests;
+	struct access access[MAX_VMS][MAX_GUEST_VCPUS];
+	struct call call[MAX_VMS][MAX_GUEST_VCPUS];
+	uint64_t notified[MAX_SERVICES];   /**< Bits raised, not yet seen. */
+	uint8_t ram[MAX_VMS][PAGE];        /**< Each guest's backed page. */
+	uint8_t dev[PAGE];
+	uint32_t aborts_injected[MAX_VMS][MAX_GUEST_VCPUS];
+	bool runs_here;
+	struct cpu cpu;
+};
+
+static struct world w;
+
+/* FUZZ_TRACE=1 fuzz_ipc_kernel FILE: what each step did, for debugging. */
+static bool tracing;
+#define TRACE(...)                                                             \
+	do {                                                                   \
+		if (tracing) {                                                 \
+			fprintf(stderr, __VA_ARGS__);                          \
+		}                                                              \
+	} while (0)
+
+/* --- Fakes: system registers, CPU, log, panic ---------------------------- */
+
+uint64_t fake_sysreg_cntfrq_el0, fake_sysreg_cntpct_el0, fake_sysreg_far_el2;
+uint64_t fake_sysreg_sctlr_el1, fake_sysreg_par_el1, fake_sysreg_sp_el1;
+uint64_t fake_sysreg_sp_el0, fake_sysreg_tpidr_el2;
+uint64_t fake_at_va;
+unsigned fake_at_count;
+
+void log_line(enum log_level level, const char *fmt, ...)
+{
+	(void)level;
+	(void)fmt;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "kernel panic: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+/* --- Fakes: VM table ------------------------------------------------------ */
+
+uint32_t vm_count(void)
+{
+	return w.vm_count;
+}
+
+struct vm *vm_get(uint32_t i)
+{
+	CHECK(i < w.vm_count);
+	return &w.vm[i];
+}
+
+const char *vcpu_vm_name(const struct vcpu *vcpu)
+{
+	return vcpu->vm->cfg->name;
+}
+
+void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
+{
+	(void)vm;
+	(void)key;
+	(void)fmt;
+}
+
+void vm_console_write(struct vm *vm, const char *s, uint64_t len)
+{
+	(void)vm;
+	(void)s;
+	FUZZ_CHECK(len <= HYP_CONSOLE_WRITE_MAX, "console write of %llu bytes",
+		   (unsigned long long)len);
+}
+
+static uint8_t *ram_of(const struct vm *vm)
+{
+	return w.ram[vm->id];
+}
+
+/* Stage 2 of a guest: RAM_IPA's first page is RAM, DEV_IPA a device. */
+bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
+		  unsigned *attr)
+{
+	const struct vm *vm = (const struct vm *)((const char *)s2 -
+						  offsetof(struct vm, s2));
+	uint64_t a = ipa_addr(ipa);
+
+	if (a >= RAM_IPA && a < RAM_IPA + PAGE) {
+		*pa = pa_init((uint64_t)(uintptr_t)&ram_of(vm)[a - RAM_IPA]);
+		*attr = S2_RWX;
+		return true;
+	}
+	if (a >= DEV_IPA && a < DEV_IPA + PAGE) {
+		*pa = pa_init((uint64_t)(uintptr_t)&w.dev[a - DEV_IPA]);
+		*attr = S2_RW | S2_DEVICE;
+		return true;
+	}
+	return false;
+}
+
+void *mm_va(paddr_t pa)
+{
+	return (void *)(uintptr_t)pa_addr(pa);
+}
+
+uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
+{
+	uint64_t a = ipa_addr(ipa), done = 0;
+
+	while (done < len && a + done >= RAM_IPA && a + done < RAM_IPA + PAGE) {
+		((uint8_t *)buf)[done] = ram_of(vm)[a + done - RAM_IPA];
+		done++;
+	}
+	return done;
+}
+
+void inject_data_abort(struct vcpu *vcpu, uint64_t va, bool write)
+{
+	(void)va;
+	(void)write;
+	FUZZ_CHECK(!vcpu->is_service, "abort injected into a service");
+	w.aborts_injected[vcpu->vm->id][vcpu->index]++;
+}
+
+/* The real vm_stop() halts the VM's vCPUs, then fails its senders. */
+static void stop_service(struct vm *vm)
+{
+	vm->state = VM_STOPPED;
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		ipc_cancel(&vm->vcpus[i]);
+		vm->vcpus[i].state = VCPU_OFF;
+	}
+	ipc_endpoint_shutdown(&vm->ep);
+}
+
+static void start_service_vcpu(struct vcpu *v)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->ipc = (struct vcpu_ipc){
+		.kind = IPC_KIND_NONE,
+		.mmio.replay_pc = MMIO_NO_REPLAY,
+	};
+	v->pending = 0;
+	v->state = VCPU_RUNNABLE;
+}
+
+/* Same order of IPC effects as the real one (kernel/core/vm.c). */
+void vm_restart_service(struct vm *vm)
+{
+	FUZZ_CHECK(vm->cfg->kind == CFG_VM_SERVICE, "restart of a guest");
+	if (vm->reset_count >= VM_SERVICE_RESTART_MAX) {
+		stop_service(vm);
+		return;
+	}
+	ipc_endpoint_restart(&vm->ep);
+	vm->reset_count++;
+	vm->state = VM_RUNNING;
+	start_service_vcpu(&vm->vcpus[0]);
+}
+
+bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
+{
+	(void)caller;
+	(void)fid;
+	(void)next;
+	return false;
+}
+
+bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
+{
+	(void)vcpu;
+	(void)fid;
+	(void)next;
+	return false;
+}
+
+/* --- Fakes: the scheduler of one CPU -------------------------------------- */
+
+struct vcpu *sched_next(struct vcpu *current)
+{
+	return current;
+}
+
+struct vcpu *sched_switch_direct(struct vcpu *next)
+{
+	FUZZ_CHECK(next->state == VCPU_RUNNABLE && next->vm->state == VM_RUNNING,
+		   "direct switch to a vCPU that cannot run (state %d)",
+		   next->state);
+	if (next->is_service) {
+		w.cpu.light = next;
+	} else {
+		w.cpu.light = NULL;
+		w.cpu.loaded = next;
+	}
+	return next;
+}
+
+struct vcpu *sched_light_enter_fp(struct vcpu *service)
+{
+	FUZZ_CHECK(w.cpu.light == NULL && service->is_service,
+		   "light enter with a service already on top");
+	FUZZ_CHECK(service->state == VCPU_RUNNABLE, "entering a blocked service");
+	w.cpu.light = service;
+	return service;
+}
+
+struct vcpu *sched_light_leave_fp(struct vcpu *guest)
+{
+	FUZZ_CHECK(w.cpu.loaded == guest && !guest->is_service,
+		   "light leave to a guest that is not loaded");
+	FUZZ_CHECK(guest->state == VCPU_RUNNABLE, "leaving to a blocked guest");
+	w.cpu.light = NULL;
+	return guest;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	v->state = VCPU_RUNNABLE;
+}
+
+bool sched_runs_here(const struct vcpu *v)
+{
+	(void)v;
+	return w.runs_here;
+}
+
+/* --- Building the world --------------------------------------------------- */
+
+static const char *const names[MAX_VMS] = {
+	"svc-a", "svc-b", "svc-c", "guest-x", "guest-y", "guest-z",
+};
+
+static void init_vcpu(struct vm *vm, uint32_t i)
+{
+	struct vcpu *v = &vm->vcpus[i];
+
+	*v = (struct vcpu){
+		.vm = vm,
+		.index = i,
+		.is_service = vm->cfg->kind == CFG_VM_SERVICE,
+		.state = VCPU_RUNNABLE,
+		.ipc = { .kind = IPC_KIND_NONE, .mmio.replay_pc = MMIO_NO_REPLAY },
+		.regs.spsr = SPSR_M_EL1H,
+	};
+}
+
+static void init_vm(uint32_t id, enum cfg_vm_kind kind, uint32_t vcpus,
+		    struct fuzz_in *in)
+{
+	struct cfg_vm *cfg = &w.cfg[id];
+	struct vm *vm = &w.vm[id];
+	bool service = kind == CFG_VM_SERVICE;
+
+	*cfg = (struct cfg_vm){
+		.name = names[service ? id : MAX_SERVICES + id - w.services],
+		.kind = kind,
+		.vcpu_count = vcpus,
+		.ram = { { .ipa = service ? SVC_RAM_IPA : RAM_IPA,
+			   .size = service ? SVC_RAM_SIZE : RAM_SIZE } },
+		.ram_count = 1,
+	};
+	if (service && fuzz_bool(in)) {
+		cfg->ram[1] = (struct cfg_ram){ .ipa = SVC_KEPT_IPA,
+						.size = SVC_RAM_SIZE, .keep = true };
+		cfg->ram_count = 2;
+	}
+	vm->id = (uint16_t)id;
+	vm->cfg = cfg;
+	vm->vcpu_count = vcpus;
+	vm->state = VM_RUNNING;
+	for (uint32_t i = 0; i < vcpus; i++) {
+		init_vcpu(vm, i);
+	}
+	if (service) {
+		/* Close to the limit, so that the stop is reached too. */
+		vm->reset_count = fuzz_bool(in) ? VM_SERVICE_RESTART_MAX - 2 : 0;
+	}
+}
+
+static void add_window(struct vm *guest, struct vm *svc, uint64_t pages)
+{
+	struct endpoint *ep = &svc->ep;
+	struct mmio_window *win = &guest->mmio[guest->mmio_count];
+
+	*win = (struct mmio_window){
+		.name = "win",
+		.base = ipa_init(WIN_BASE + guest->mmio_count * WIN_STRIDE),
+		.size = pages * PAGE,
+		.client = guest,
+		.ep = ep,
+		.id = ep->window_count,
+	};
+	ep->windows[ep->window_count++] = win;
+	guest->mmio_count++;
+}
+
+static void build_world(struct fuzz_in *in)
+{
+	memset(&w, 0, sizeof(w));
+	fake_sysreg_cntfrq_el0 = COUNTER_HZ;
+	fake_sysreg_tpidr_el2 = (uint64_t)(uintptr_t)&w.cpu;
+	w.runs_here = true;
+	w.services = 1 + fuzz_u8(in) % MAX_SERVICES;
+	w.guests = 1 + fuzz_u8(in) % MAX_GUESTS;
+	w.vm_count = w.services + w.guests;
+	for (uint32_t i = 0; i < w.vm_count; i++) {
+		ipc_endpoint_init(&w.vm[i].ep, &w.vm[i]);
+	}
+	for (uint32_t s = 0; s < w.services; s++) {
+		init_vm(s, CFG_VM_SERVICE, 1, in);
+	}
+	for (uint32_t g = w.services; g < w.vm_count; g++) {
+		init_vm(g, CFG_VM_GUEST, 1 + fuzz_u8(in) % MAX_GUEST_VCPUS, in);
+		uint32_t windows = fuzz_u8(in) % (MAX_WINDOWS + 1);
+
+		for (uint32_t k = 0; k < windows; k++) {
+			uint8_t b = fuzz_u8(in);
+
+			add_window(&w.vm[g], &w.vm[b % w.services],
+				   win_pages[(b >> 4) % (sizeof(win_pages) /
+							 sizeof(win_pages[0]))]);
+		}
+	}
+	/* RAM contents (console writes read them): a pattern, not input. */
+	for (uint32_t g = w.services; g < w.vm_count; g++) {
+		for (size_t i = 0; i < PAGE; i++) {
+			w.ram[g][i] = (uint8_t)(i * RAM_PATTERN_MUL + g);
+		}
+	}
+}
+
+/* --- The oracle of one access ------------------------------------------- */
+
+static uint64_t width_mask(unsigned size)
+{
+	return size >= 8 ? UINT64_MAX : (1ULL << (8 * size)) - 1;
+}
+
+/*
+ * Value a load of @p size bytes leaves in its destination (Arm ARM C6.2,
+ * LDR/LDRS*): the element, sign- or zero-extended to 64 bits (SF) or to 32
+ * bits with the upper word zero.
+ */
+static uint64_t loaded_value(uint64_t raw, unsigned size, bool sse, bool sf)
+{
+	uint64_t v = raw & width_mask(size);
+
+	if (sse && size < 8 && (v >> (8 * size - 1)) & 1) {
+		v |= ~width_mask(size);
+	}
+	return sf ? v : v & UINT32_MAX;
+}
+
+static struct access *access_of(const struct vcpu *v)
+{
+	return &w.access[v->vm->id][v->index];
+}
+
+static struct call *call_of(const struct vcpu *v)
+{
+	return &w.call[v->vm->id][v->index];
+}
+
+/* Registers x4..x30 equal @p before (calls and completed accesses). */
+static void check_regs_kept(const struct vcpu *v, const uint64_t *before,
+			    unsigned except_reg, const char *what)
+{
+	for (unsigned r = FIRST_KEPT_REG; r < ARCH_GPR_COUNT; r++) {
+		FUZZ_CHECK(r == except_reg || v->regs.x[r] == before[r],
+			   "%s changed x%u of '%s' vcpu %u", what, r,
+			   v->vm->cfg->name, v->index);
+	}
+}
+
+/* The access of @p v ended (it is runnable and not in IPC): how? */
+static void access_ended(struct vcpu *v)
+{
+	struct access *a = access_of(v);
+
+	if (v->pending & VCPU_PENDING_ABORT) {
+		FUZZ_CHECK(v->regs.pc == a->pc, "aborted access moved the PC");
+		FUZZ_CHECK(v->ipc.mmio.replay_pc == MMIO_NO_REPLAY,
+			   "aborted access left a replay");
+		a->active = false;
+		return;
+	}
+	if (v->regs.pc == a->pc) {
+		/* Replayed after its service restarted: it traps again. */
+		FUZZ_CHECK(v->ipc.mmio.replay_pc == a->pc,
+			   "access ended without completion, abort or replay");
+		a->replay_due = true;
+		return;
+	}
+	FUZZ_CHECK(v->regs.pc == a->pc + INSN_BYTES, "PC 0x%llx after access at 0x%llx",
+		   (unsigned long long)v->regs.pc, (unsigned long long)a->pc);
+	FUZZ_CHECK(!a->failed_reply, "access completed after a failed reply");
+	if (a->isv) {
+		FUZZ_CHECK(a->replies == 1, "single access answered %u times",
+			   a->replies);
+		if (!a->write && a->rt != XZR) {
+			uint64_t want = loaded_value(a->replied[0], a->size,
+						     a->sse, a->sf);
+
+			FUZZ_CHECK(v->regs.x[a->rt] == want,
+				   "x%u = 0x%llx after a %u-byte load of 0x%llx "
+				   "(SSE %d SF %d), want 0x%llx", a->rt,
+				   (unsigned long long)v->regs.x[a->rt], a->size,
+				   (unsigned long long)a->replied[0], a->sse, a->sf,
+				   (unsigned long long)want);
+		}
+		check_regs_kept(v, a->regs, a->write ? ARCH_GPR_COUNT : a->rt,
+				"an MMIO access");
+	}
+	a->active = false;
+}
+
+/* --- Invariants ------------------------------------------------------------ */
+
+static bool in_queue(const struct endpoint *ep, const struct vcpu *v)
+{
+	for (const struct vcpu *s = ep->queue_head; s != NULL; s = s->ipc.queue_next) {
+		if (s == v) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void check_endpoint(const struct vm *svc)
+{
+	const struct endpoint *ep = &svc->ep;
+	const struct vcpu *last = NULL;
+	unsigned n = 0;
+
+	for (const struct vcpu *s = ep->queue_head; s != NULL; s = s->ipc.queue_next) {
+		FUZZ_CHECK(++n <= MAX_VCPUS, "queue of '%s' loops", svc->cfg->name);
+		FUZZ_CHECK(!s->is_service, "a service queued as a sender");
+		FUZZ_CHECK(s->state == VCPU_BLOCKED_SEND && s->ipc.ep == ep &&
+				   s->ipc.kind != IPC_KIND_NONE,
+			   "queued vCPU in state %d kind %d", s->state, s->ipc.kind);
+		FUZZ_CHECK(vm_uses_endpoint(s->vm, ep), "queued without a window");
+		last = s;
+	}
+	FUZZ_CHECK(ep->queue_tail == last, "queue tail is not the last sender");
+	if (ep->caller != NULL) {
+		const struct vcpu *c = ep->caller;
+
+		FUZZ_CHECK(c->state == VCPU_BLOCKED_REPLY && c->ipc.ep == ep &&
+				   c->ipc.kind != IPC_KIND_NONE && !in_queue(ep, c),
+			   "caller in state %d kind %d", c->state, c->ipc.kind);
+	}
+	if (ep->receiver != NULL) {
+		FUZZ_CHECK(ep->receiver == &svc->vcpus[0] &&
+				   ep->receiver->state == VCPU_BLOCKED_RECV,
+			   "receiver is not the waiting service");
+		FUZZ_CHECK(ep->caller == NULL && ep->queue_head == NULL &&
+				   ep->notify_bits == 0,
+			   "service waits while a message waits for it (lost wake-up)");
+	}
+	if (svc->state != VM_RUNNING) {
+		FUZZ_CHECK(ep->caller == NULL && ep->queue_head == NULL &&
+				   ep->receiver == NULL,
+			   "stopped service still has senders");
+	}
+}
+
+static void check_vcpu(const struct vcpu *v)
+{
+	const struct endpoint *ep = v->ipc.ep;
+
+	switch (v->state) {
+	case VCPU_BLOCKED_SEND:
+		FUZZ_CHECK(!v->is_service, "a service is sending");
+		FUZZ_CHECK(ep != NULL && in_queue(ep, v), "sender not queued");
+		break;
+	case VCPU_BLOCKED_REPLY:
+		FUZZ_CHECK(!v->is_service, "a service waits for a reply");
+		FUZZ_CHECK(ep != NULL && ep->caller == v, "waits for a reply "
+			   "nobody serves");
+		break;
+	case VCPU_BLOCKED_RECV:
+		FUZZ_CHECK(v->is_service && v->vm->ep.receiver == v,
+			   "receiving vCPU is not the endpoint's receiver");
+		break;
+	case VCPU_RUNNABLE:
+		FUZZ_CHECK(v->ipc.kind == IPC_KIND_NONE && v->ipc.ep == NULL,
+			   "runnable vCPU still in IPC (kind %d)", v->ipc.kind);
+		break;
+	case VCPU_OFF:
+		FUZZ_CHECK(v->vm->state != VM_RUNNING || v->index != 0,
+			   "vCPU 0 of a running VM is off");
+		break;
+	default:
+		FUZZ_CHECK(false, "unexpected state %d", v->state);
+	}
+	if (v->state != VCPU_BLOCKED_SEND) {
+		for (uint32_t s = 0; s < w.services; s++) {
+			FUZZ_CHECK(!in_queue(&w.vm[s].ep, v), "queued but not sending");
+		}
+	}
+}
+
+/* A guest vCPU that stopped waiting: its access or call is over. */
+static void check_guest_progress(struct vcpu *v)
+{
+	if (v->state != VCPU_RUNNABLE) {
+		return;
+	}
+	struct access *a = access_of(v);
+	struct call *c = call_of(v);
+
+	if (a->active && !a->replay_due) {
+		access_ended(v);
+	}
+	c->active = false;
+}
+
+static void check_world(void)
+{
+	for (uint32_t i = 0; i < w.vm_count; i++) {
+		struct vm *vm = &w.vm[i];
+
+		if (vm->cfg->kind == CFG_VM_SERVICE) {
+			check_endpoint(vm);
+		}
+		for (uint32_t k = 0; k < vm->vcpu_count; k++) {
+			check_vcpu(&vm->vcpus[k]);
+			if (vm->cfg->kind == CFG_VM_GUEST) {
+				check_guest_progress(&vm->vcpus[k]);
+			}
+		}
+	}
+}
+
+/* --- Messages a service receives ----------------------------------------- */
+
+static void check_mmio_message(const struct vm *svc, const uint64_t *x)
+{
+	const struct endpoint *ep = &svc->ep;
+	const struct vcpu *c = ep->caller;
+	uint64_t info = x[3];
+	unsigned size = (unsigned)(info & IPC_MMIO_WIDTH_MASK);
+
+	FUZZ_CHECK(c != NULL && c->ipc.kind == IPC_KIND_MMIO,
+		   "MMIO message without an access being served");
+	FUZZ_CHECK(x[1] < ep->window_count, "window %llu of %u",
+		   (unsigned long long)x[1], ep->window_count);
+	const struct mmio_window *win = ep->windows[x[1]];
+
+	FUZZ_CHECK(win->client == c->vm, "message names another VM's window");
+	FUZZ_CHECK(size == 1 || size == 2 || size == 4 || size == 8,
+		   "width %u", size);
+	FUZZ_CHECK(x[2] < win->size && win->size - x[2] >= size,
+		   "offset 0x%llx width %u outside a 0x%llx window",
+		   (unsigned long long)x[2], size, (unsigned long long)win->size);
+	FUZZ_CHECK(((info >> IPC_MMIO_CLIENT_SHIFT) & IPC_MMIO_CLIENT_MASK) == c->vm->id &&
+			   ((info >> IPC_MMIO_VCPU_SHIFT) & IPC_MMIO_VCPU_MASK) == c->index,
+		   "client/vCPU field 0x%llx for vm %u vcpu %u",
+		   (unsigned long long)info, c->vm->id, c->index);
+	FUZZ_CHECK(x[5] == 0, "x5 = 0x%llx", (unsigned long long)x[5]);
+	const struct access *a = access_of(c);
+
+	FUZZ_CHECK(a->active, "message for an access the guest did not make");
+	FUZZ_CHECK(((info & IPC_MMIO_WRITE) != 0) == a->write || !a->isv,
+		   "write flag differs from the syndrome");
+	if (a->isv) {
+		FUZZ_CHECK(size == a->size, "width %u, syndrome says %u", size, a->size);
+		FUZZ_CHECK(ipa_addr(win->base) + x[2] == a->ipa,
+			   "offset 0x%llx for IPA 0x%llx", (unsigned long long)x[2],
+			   (unsigned long long)a->ipa);
+		uint64_t want = a->write && a->rt != XZR
+					? a->regs[a->rt] & width_mask(a->size) : 0;
+
+		FUZZ_CHECK(x[4] == want, "value 0x%llx, guest stored 0x%llx",
+			   (unsigned long long)x[4], (unsigned long long)want);
+	}
+}
+
+static void check_call_message(const struct vm *svc, const uint64_t *x)
+{
+	const struct vcpu *c = svc->ep.caller;
+
+	FUZZ_CHECK(c != NULL && c->ipc.kind == IPC_KIND_CALL,
+		   "call message without a call being served");
+	const struct call *k = call_of(c);
+
+	FUZZ_CHECK(k->active && k->service == svc->id, "call the guest did not make");
+	FUZZ_CHECK(x[1] == c->vm->id, "badge %llu for vm %u",
+		   (unsigned long long)x[1], c->vm->id);
+	for (int i = 2; i < IPC_MSG_WORDS; i++) {
+		FUZZ_CHECK(x[i] == k->words[i], "call word %d changed", i);
+	}
+}
+
+/* Service @p svc holds a new message in x0..x5: is it one it may see? */
+static void check_delivery(struct vm *svc)
+{
+	uint64_t *x = svc->vcpus[0].regs.x;
+
+	switch (x[0]) {
+	case IPC_MSG_MMIO:
+		check_mmio_message(svc, x);
+		break;
+	case IPC_MSG_CALL:
+		check_call_message(svc, x);
+		break;
+	case IPC_MSG_NOTIFY:
+		FUZZ_CHECK(x[1] != 0 && (x[1] & ~w.notified[svc->id]) == 0,
+			   "notification 0x%llx, raised 0x%llx",
+			   (unsigned long long)x[1],
+			   (unsigned long long)w.notified[svc->id]);
+		w.notified[svc->id] &= ~x[1];
+		break;
+	default:
+		FUZZ_CHECK(false, "service '%s' woke with x0 = 0x%llx",
+			   svc->cfg->name, (unsigned long long)x[0]);
+	}
+}
+
+/*
+ * A waiting service's registers are the kernel's to write: mark them, and
+ * return which services wait.
+ */
+static unsigned mark_waiting_services(void)
+{
+	unsigned waiting = 0;
+
+	for (uint32_t s = 0; s < w.services; s++) {
+		struct vcpu *sv = &w.vm[s].vcpus[0];
+
+		if (sv->state == VCPU_BLOCKED_RECV) {
+			for (int i = 0; i < IPC_MSG_WORDS; i++) {
+				sv->regs.x[i] = NO_MSG;
+			}
+			waiting |= 1U << s;
+		}
+	}
+	return waiting;
+}
+
+/* Services that waited before the step and run now got a message. */
+static void check_woken(unsigned waiting)
+{
+	for (uint32_t s = 0; s < w.services; s++) {
+		struct vm *svc = &w.vm[s];
+		struct vcpu *sv = &svc->vcpus[0];
+
+		if (!(waiting & (1U << s)) || sv->state != VCPU_RUNNABLE ||
+		    svc->state != VM_RUNNING) {
+			continue;
+		}
+		FUZZ_CHECK(sv->regs.x[0] != NO_MSG,
+			   "service '%s' woke without a message", svc->cfg->name);
+		check_delivery(svc);
+	}
+}
+
+/* --- Guest steps ------------------------------------------------------------- */
+
+/* A syndrome for a data abort with ISV = 1 (D13.2.39, ISS encoding). */
+static uint64_t make_esr(struct fuzz_in *in, struct access *a)
+{
+	uint8_t b = fuzz_u8(in), c = fuzz_u8(in);
+
+	a->size = (uint8_t)(1U << (b & ESR_DABT_SAS_MASK));
+	a->rt = (uint8_t)((b >> 2) & ESR_DABT_SRT_MASK);
+	a->write = (c & 1) != 0;
+	a->sse = !a->write && (c & 2) != 0;
+	a->sf = (c & 4) != 0 || a->size == 8;
+	uint64_t esr = ESR_DABT_ISV |
+		       ((uint64_t)(b & ESR_DABT_SAS_MASK) << ESR_DABT_SAS_SHIFT) |
+		       ((uint64_t)a->rt << ESR_DABT_SRT_SHIFT);
+
+	esr |= a->write ? ESR_DABT_WNR : 0;
+	esr |= a->sse ? ESR_DABT_SSE : 0;
+	esr |= a->sf ? ESR_DABT_SF : 0;
+	/* Now and then a cache maintenance syndrome, which is refused. */
+	esr |= (c & 0xf0) == 0xf0 ? ESR_DABT_CM : 0;
+	return esr;
+}
+
+/* PSTATE.M of a guest at the access: EL1 with SP_EL1 or SP_EL0, or EL0. */
+static const uint64_t guest_modes[] = { SPSR_M_EL1H, SPSR_M_EL1T, SPSR_M_EL0T };
+#define GUEST_MODES (sizeof(guest_modes) / sizeof(guest_modes[0]))
+
+static void new_access(struct vcpu *v, struct fuzz_in *in, struct access *a)
+{
+	const struct vm *vm = v->vm;
+	uint8_t sel = fuzz_u8(in);
+	const struct mmio_window *win = &vm->mmio[sel % vm->mmio_count];
+
+	*a = (struct access){ .isv = (sel & 0x80) == 0 };
+	/* Mostly inside the window, sometimes across its end. */
+	uint64_t off = fuzz_u32(in) % (win->size + PAGE);
+
+	a->ipa = ipa_addr(win->base) + off;
+	a->pc = RAM_IPA + (fuzz_u8(in) & ~(INSN_BYTES - 1U));
+	a->far = fuzz_bool(in) ? a->ipa : (fuzz_u64(in) & ~(PAGE - 1)) | (a->ipa & (PAGE - 1));
+	if (a->isv) {
+		a->esr = make_esr(in, a);
+	} else {
+		/* ISV = 0: the kernel reads the instruction at the PC. */
+		a->insn = fuzz_u32(in);
+		a->write = (fuzz_u8(in) & 1) != 0;
+		a->esr = a->write ? ESR_DABT_WNR : 0;
+		memcpy(&ram_of(vm)[a->pc - RAM_IPA], &a->insn, sizeof(a->insn));
+		fake_sysreg_sctlr_el1 = sel & 0x40 ? 1 : 0;
+		/* Stage 1 on: the translation of the PC, or a fault. */
+		fake_sysreg_par_el1 = sel & 0x20 ? 1 : (sel & 0x10 ? DEV_IPA : RAM_IPA);
+	}
+	for (unsigned r = 0; r < ARCH_GPR_COUNT; r++) {
+		v->regs.x[r] = fuzz_bool(in) ? fuzz_u64(in) : a->ipa - (r & 7);
+	}
+	fake_sysreg_sp_el1 = fuzz_u64(in);
+	fake_sysreg_sp_el0 = fuzz_u64(in);
+	v->regs.spsr = guest_modes[fuzz_u8(in) % GUEST_MODES];
+	v->regs.pc = a->pc;
+	memcpy(a->regs, v->regs.x, sizeof(a->regs));
+	a->active = true;
+}
+
+static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
+{
+	struct access *a = access_of(v);
+	unsigned injected = w.aborts_injected[v->vm->id][v->index];
+
+	if (!a->replay_due) {
+		if (v->vm->mmio_count == 0) {
+			return;
+		}
+		new_access(v, in, a);
+	} else {
+		/* The same instruction traps again, registers as they were. */
+		FUZZ_CHECK(v->regs.pc == a->pc, "replay at another PC");
+		memcpy(v->regs.x, a->regs, sizeof(a->regs));
+		a->replay_due = false;
+		a->replies = 0;
+		a->failed_reply = false;
+		if (!a->isv) {
+			memcpy(&ram_of(v->vm)[a->pc - RAM_IPA], &a->insn,
+			       sizeof(a->insn));
+		}
+	}
+	fake_sysreg_far_el2 = a->far;
+	const struct mmio_window *win = vm_find_mmio_window(v->vm, a->ipa);
+
+	if (win == NULL) {
+		/* trap.c injects an abort for an IPA outside every window. */
+		a->active = false;
+		return;
+	}
+	TRACE("%s/%u: %s access ipa 0x%llx pc 0x%llx esr 0x%llx insn 0x%x\n",
+	      v->vm->cfg->name, v->index, a->isv ? "isv" : "decoded",
+	      (unsigned long long)a->ipa, (unsigned long long)a->pc,
+	      (unsigned long long)a->esr, a->insn);
+	fastpath_mmio(v, a->esr, a->ipa, win);
+	if (w.aborts_injected[v->vm->id][v->index] != injected) {
+		/* Refused at the trap: nothing was sent. */
+		FUZZ_CHECK(v->state == VCPU_RUNNABLE && v->ipc.kind == IPC_KIND_NONE,
+			   "refused access still in IPC");
+		FUZZ_CHECK(v->regs.pc == a->pc, "refused access moved the PC");
+		a->active = false;
+	}
+}
+
+/* Function IDs a step picks from: every call the kernel knows, and more. */
+static const uint32_t fids[] = {
+	HYP_IPC_RECV, HYP_IPC_REPLY_RECV, HYP_IPC_CALL, HYP_IPC_NOTIFY,
+	HYP_IPC_WINDOW_INFO, HYP_IPC_WINDOW_COUNT, HYP_IPC_FAULT,
+	HYP_IPC_SELF_INFO, HYP_IPC_CLIENT_NAME, HYP_CALL_VERSION,
+	HYP_CALL_CONSOLE_PUTC, HYP_CALL_CONSOLE_WRITE, SMCCC_VERSION,
+	SMCCC_ARCH_FEATURES, PSCI_VERSION, HYP_VGIC_CONFIG, HYP_IRQ_LEVEL,
+	HYP_IRQ_ACK,
+};
+#define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
+
+static uint32_t pick_fid(struct fuzz_in *in)
+{
+	uint8_t b = fuzz_u8(in);
+
+	return b < 0xf0 ? fids[b % FID_COUNT] : fuzz_u32(in);
+}
+
+/* Endpoint ids: mostly real ones (services and guests), sometimes not. */
+static uint64_t pick_ep(struct fuzz_in *in)
+{
+	uint8_t b = fuzz_u8(in);
+
+	return b < 0xf0 ? b % (w.vm_count + 1) : fuzz_u64(in);
+}
+
+/*
+ * x1 an endpoint id or a guest address, x2 small (a length, bits, a window)
+ * or anything, the rest small or anything.
+ */
+static void random_args(struct vcpu *v, struct fuzz_in *in)
+{
+	uint8_t sel = fuzz_u8(in);
+
+	for (unsigned r = 1; r < ARCH_GPR_COUNT; r++) {
+		v->regs.x[r] = fuzz_u8(in) < 0x80 ? fuzz_u8(in) % 4 : fuzz_u64(in);
+	}
+	v->regs.x[1] = sel & 1 ? RAM_IPA + fuzz_u16(in) % (PAGE + 0x20) : pick_ep(in);
+	v->regs.x[2] = sel & 2 ? fuzz_u16(in) % (2 * PAGE) : fuzz_u64(in);
+}
+
+/* Everything the IPC state of the world holds, to see that nothing moved. */
+struct ipc_snapshot {
+	struct endpoint ep[MAX_SERVICES];
+	enum vcpu_state state[MAX_VMS][MAX_GUEST_VCPUS];
+};
+
+static void snapshot(struct ipc_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (uint32_t i = 0; i < w.services; i++) {
+		s->ep[i] = w.vm[i].ep;
+	}
+	for (uint32_t i = 0; i < w.vm_count; i++) {
+		for (uint32_t k = 0; k < w.vm[i].vcpu_count; k++) {
+			s->state[i][k] = w.vm[i].vcpus[k].state;
+		}
+	}
+}
+
+static void check_unchanged(const struct ipc_snapshot *before, const char *what)
+{
+	struct ipc_snapshot now;
+
+	snapshot(&now);
+	FUZZ_CHECK(memcmp(before, &now, sizeof(now)) == 0, "%s changed IPC state",
+		   what);
+}
+
+static bool is_service_id(uint64_t id)
+{
+	return id < w.services;
+}
+
+/* An IPC call from a guest: refused exactly when it must be. */
+static void guest_ipc_call(struct vcpu *v, uint32_t fid, const uint64_t *x0)
+{
+	uint64_t id = x0[1];
+	int64_t ret = (int64_t)v->regs.x[0];
+
+	if (!is_service_id(id)) {
+		FUZZ_CHECK(ret == IPC_ERR_INVALID, "IPC to non-endpoint %llu gave %lld",
+			   (unsigned long long)id, (long long)ret);
+		return;
+	}
+	if (!vm_uses_endpoint(v->vm, &w.vm[id].ep)) {
+		FUZZ_CHECK(ret == IPC_ERR_DENIED, "IPC to ungranted endpoint %llu "
+			   "gave %lld", (unsigned long long)id, (long long)ret);
+		return;
+	}
+	if (fid == HYP_IPC_NOTIFY) {
+		FUZZ_CHECK(ret == IPC_OK, "granted notify gave %lld", (long long)ret);
+		w.notified[id] |= x0[2];
+	}
+}
+
+static void guest_hvc(struct vcpu *v, struct fuzz_in *in, bool smc)
+{
+	uint32_t fid = pick_fid(in);
+	struct ipc_snapshot before;
+	uint64_t x0[ARCH_GPR_COUNT];
+	struct call *c = call_of(v);
+
+	random_args(v, in);
+	v->regs.x[0] = fid;
+	memcpy(x0, v->regs.x, sizeof(x0));
+	snapshot(&before);
+	TRACE("%s/%u: %s 0x%x x1 0x%llx x2 0x%llx\n", v->vm->cfg->name, v->index,
+	      smc ? "smc" : "hvc", fid, (unsigned long long)x0[1],
+	      (unsigned long long)x0[2]);
+	bool calls = !smc && fid == HYP_IPC_CALL && is_service_id(x0[1]) &&
+		     vm_uses_endpoint(v->vm, &w.vm[x0[1]].ep);
+
+	if (calls) {
+		*c = (struct call){ .active = true, .service = (uint32_t)x0[1] };
+		memcpy(c->words, x0, sizeof(c->words));
+	}
+	/* trap.c: the lock-free calls first, then the REPLY_RECV fast path. */
+	uint16_t imm = fuzz_u8(in) < 0xf0 ? 0 : fuzz_u16(in);
+
+	if (!smc && hypercall_local(v, imm)) {
+		FUZZ_CHECK(imm == 0 && v->state == VCPU_RUNNABLE,
+			   "local call with imm %u", imm);
+	} else if (!smc && imm == 0 && fid == HYP_IPC_REPLY_RECV) {
+		fastpath_reply_recv(v);
+	} else {
+		hypercall_dispatch(v, imm, smc);
+	}
+	check_regs_kept(v, x0, ARCH_GPR_COUNT, "a call");
+	if (imm != 0) {
+		/* SMCCC: only immediate 0 is ours; nothing happens. */
+		FUZZ_CHECK((int64_t)v->regs.x[0] == SMCCC_NOT_SUPPORTED &&
+				   v->state == VCPU_RUNNABLE,
+			   "call with imm %u gave %lld", imm, (long long)v->regs.x[0]);
+		c->active = false;
+		check_unchanged(&before, "a call with an immediate");
+		return;
+	}
+	if (calls) {
+		return;
+	}
+	if (!smc && (fid == HYP_IPC_CALL || fid == HYP_IPC_NOTIFY)) {
+		guest_ipc_call(v, fid, x0);
+		if (fid == HYP_IPC_NOTIFY) {
+			return;
+		}
+	}
+	FUZZ_CHECK(v->state == VCPU_RUNNABLE, "guest call blocked it");
+	check_unchanged(&before, "a guest's call");
+	switch (smc ? 0 : fid) {
+	case HYP_IPC_RECV:
+	case HYP_IPC_REPLY_RECV:
+	case HYP_IPC_WINDOW_INFO:
+	case HYP_IPC_WINDOW_COUNT:
+	case HYP_IPC_SELF_INFO:
+	case HYP_IPC_CLIENT_NAME:
+		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_INVALID,
+			   "service call 0x%x from a guest gave %lld", fid,
+			   (long long)v->regs.x[0]);
+		break;
+	case HYP_IPC_FAULT:
+		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_DENIED,
+			   "fault report from a guest gave %lld",
+			   (long long)v->regs.x[0]);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- Service steps ----------------------------------------------------------- */
+
+static void record_reply(const struct vm *svc, uint64_t status, uint64_t value)
+{
+	struct vcpu *c = svc->ep.caller;
+
+	if (c == NULL || c->ipc.kind != IPC_KIND_MMIO) {
+		return;
+	}
+	struct access *a = access_of(c);
+
+	if (a->replies < 2) {
+		a->replied[a->replies] = value;
+	}
+	a->replies++;
+	a->failed_reply |= status != IPC_OK;
+}
+
+/* Answers to a service's questions about itself and its windows. */
+static void check_service_answer(const struct vm *svc, uint32_t fid,
+				 const uint64_t *x0, const uint64_t *x)
+{
+	const struct endpoint *ep = &svc->ep;
+
+	switch (fid) {
+	case HYP_IPC_WINDOW_COUNT:
+		FUZZ_CHECK(x[0] == ep->window_count, "window count %llu",
+			   (unsigned long long)x[0]);
+		break;
+	case HYP_IPC_WINDOW_INFO:
+	case HYP_IPC_CLIENT_NAME:
+		if (x0[1] >= ep->window_count) {
+			FUZZ_CHECK((int64_t)x[0] == IPC_ERR_INVALID, "window %llu",
+				   (unsigned long long)x0[1]);
+			break;
+		}
+		FUZZ_CHECK(x[0] == IPC_OK, "window %llu refused",
+			   (unsigned long long)x0[1]);
+		const struct mmio_window *win = ep->windows[x0[1]];
+
+		if (fid == HYP_IPC_WINDOW_INFO) {
+			FUZZ_CHECK(x[1] == win->size && x[2] == win->client->id &&
+					   x[3] == win->client->vcpu_count,
+				   "window info wrong");
+		} else {
+			char name[IPC_NAME_WORDS * sizeof(uint64_t) + 1] = { 0 };
+
+			memcpy(name, &x[1], IPC_NAME_WORDS * sizeof(uint64_t));
+			FUZZ_CHECK(strcmp(name, win->client->cfg->name) == 0,
+				   "client name '%s'", name);
+		}
+		break;
+	case HYP_IPC_SELF_INFO: {
+		const struct cfg_vm *cfg = svc->cfg;
+		bool kept = cfg->ram_count > 1;
+
+		FUZZ_CHECK(x[0] == IPC_OK && x[1] == svc->reset_count,
+			   "self info: restarts %llu", (unsigned long long)x[1]);
+		FUZZ_CHECK(x[2] == (kept ? cfg->ram[1].ipa : 0) &&
+				   x[3] == (kept ? cfg->ram[1].size : 0),
+			   "self info: kept RAM");
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void service_step(struct vm *svc, struct fuzz_in *in)
+{
+	struct vcpu *sv = &svc->vcpus[0];
+	uint8_t what = fuzz_u8(in);
+	uint32_t fid;
+	uint64_t x0[ARCH_GPR_COUNT];
+
+	w.cpu.light = sv;
+	if (what < 0xa0) {
+		/* Answer the message (or just wait, with nothing to answer). */
+		fid = HYP_IPC_REPLY_RECV;
+		sv->regs.x[1] = fuzz_u8(in) < 0xf0 ? IPC_OK : fuzz_u64(in);
+		sv->regs.x[2] = fuzz_u64(in);
+		sv->regs.x[3] = fuzz_u64(in);
+		sv->regs.x[4] = fuzz_u64(in);
+	} else {
+		fid = what < 0xb0 ? HYP_IPC_RECV : pick_fid(in);
+		random_args(sv, in);
+		sv->regs.x[1] = fuzz_u8(in) % (EP_MAX_WINDOWS + 1);
+	}
+	sv->regs.x[0] = fid;
+	if (fid == HYP_IPC_REPLY_RECV) {
+		record_reply(svc, sv->regs.x[1], sv->regs.x[2]);
+	}
+	memcpy(x0, sv->regs.x, sizeof(x0));
+	TRACE("%s: call 0x%x x1 0x%llx x2 0x%llx (caller %p)\n", svc->cfg->name,
+	      fid, (unsigned long long)x0[1], (unsigned long long)x0[2],
+	      (void *)svc->ep.caller);
+	bool had_caller = svc->ep.caller != NULL;
+
+	if (fid == HYP_IPC_REPLY_RECV) {
+		fastpath_reply_recv(sv);
+	} else {
+		hypercall_dispatch(sv, 0, false);
+	}
+	if (fid == HYP_IPC_RECV && had_caller) {
+		FUZZ_CHECK((int64_t)sv->regs.x[0] == IPC_ERR_STATE,
+			   "RECV while serving gave %lld", (long long)sv->regs.x[0]);
+	} else if ((fid == HYP_IPC_RECV || fid == HYP_IPC_REPLY_RECV) &&
+		   sv->state == VCPU_RUNNABLE && svc->state == VM_RUNNING) {
+		/* It did not wait: a message was there. */
+		check_delivery(svc);
+	}
+	if (fid == HYP_IPC_CALL || fid == HYP_IPC_NOTIFY) {
+		/* Services have no windows (D7): they may not use IPC. */
+		FUZZ_CHECK((int64_t)sv->regs.x[0] == (is_service_id(x0[1]) ? IPC_ERR_DENIED
+									 : IPC_ERR_INVALID),
+			   "IPC from a service gave %lld", (long long)sv->regs.x[0]);
+	}
+	check_service_answer(svc, fid, x0, sv->regs.x);
+	w.cpu.light = NULL;
+}
+
+/* --- Events ---------------------------------------------------------------------- */
+
+/*
+ * The service's reply deadline passed (sched.c restarts it), or it faulted
+ * (its vectors report HYP_IPC_FAULT).
+ */
+static void restart_event(struct vm *svc, bool deadline)
+{
+	struct vcpu *sv = &svc->vcpus[0];
+
+	if (svc->state != VM_RUNNING || (deadline && svc->ep.caller == NULL) ||
+	    (!deadline && sv->state != VCPU_RUNNABLE)) {
+		return;
+	}
+	struct vcpu *c = svc->ep.caller;
+	bool replays = c != NULL && c->ipc.kind == IPC_KIND_MMIO &&
+		       !c->ipc.mmio.replayed;
+	bool stops = svc->reset_count >= VM_SERVICE_RESTART_MAX;
+	struct vcpu *queued[MAX_VCPUS];
+	enum ipc_kind kinds[MAX_VCPUS];
+	unsigned n = 0;
+
+	for (struct vcpu *s = svc->ep.queue_head; s != NULL && n < MAX_VCPUS;
+	     s = s->ipc.queue_next) {
+		kinds[n] = s->ipc.kind;
+		queued[n++] = s;
+	}
+	if (deadline) {
+		vm_restart_service(svc);
+	} else {
+		sv->regs.x[0] = HYP_IPC_FAULT;
+		hypercall_dispatch(sv, 0, false);
+	}
+	/* Queued accesses never reached the service: all replayed (a stop
+	 * aborts them); queued calls get IPC_ERR_DEAD. */
+	for (unsigned i = 0; i < n; i++) {
+		struct vcpu *q = queued[i];
+
+		FUZZ_CHECK(q->state == VCPU_RUNNABLE, "queued sender still blocked");
+		if (kinds[i] == IPC_KIND_MMIO && !stops) {
+			FUZZ_CHECK(q->ipc.mmio.replay_pc == q->regs.pc &&
+					   !(q->pending & VCPU_PENDING_ABORT),
+				   "queued access not replayed");
+		} else if (kinds[i] == IPC_KIND_MMIO) {
+			FUZZ_CHECK(q->pending & VCPU_PENDING_ABORT,
+				   "queued access of a stopped service not aborted");
+		} else {
+			FUZZ_CHECK((int64_t)q->regs.x[0] == IPC_ERR_DEAD,
+				   "queued call got %lld", (long long)q->regs.x[0]);
+		}
+	}
+	if (c != NULL) {
+		FUZZ_CHECK(c->state == VCPU_RUNNABLE, "caller of a dead service blocked");
+		if (replays && !stops) {
+			FUZZ_CHECK(c->ipc.mmio.replay_pc == c->regs.pc &&
+					   !(c->pending & VCPU_PENDING_ABORT),
+				   "access in flight not replayed");
+		} else if (c->ipc.kind == IPC_KIND_NONE && access_of(c)->active) {
+			FUZZ_CHECK(c->pending & VCPU_PENDING_ABORT,
+				   "access in flight neither replayed nor aborted");
+		}
+	}
+	FUZZ_CHECK(svc->ep.caller == NULL && svc->ep.queue_head == NULL,
+		   "restart left senders");
+	w.notified[svc->id] = 0;
+}
+
+/*
+ * PSCI SYSTEM_RESET of a guest (vm_reset): its vCPUs leave whatever IPC
+ * they wait in, and vCPU 0 starts again. A service answering a cancelled
+ * access later finds no caller.
+ */
+static void reset_guest(struct vm *g)
+{
+	for (uint32_t i = 0; i < g->vcpu_count; i++) {
+		struct vcpu *v = &g->vcpus[i];
+
+		ipc_cancel(v);
+		FUZZ_CHECK(v->ipc.ep == NULL && v->ipc.kind == IPC_KIND_NONE,
+			   "cancelled vCPU still in IPC");
+		for (uint32_t s = 0; s < w.services; s++) {
+			const struct endpoint *ep = &w.vm[s].ep;
+
+			FUZZ_CHECK(!in_queue(ep, v) && ep->caller != v,
+				   "endpoint still holds a cancelled vCPU");
+		}
+		v->state = VCPU_RUNNABLE;
+		v->pending = 0;
+		v->ipc.mmio.replay_pc = MMIO_NO_REPLAY;
+		access_of(v)->active = false;
+		access_of(v)->replay_due = false;
+		call_of(v)->active = false;
+	}
+}
+
+static void event(struct fuzz_in *in)
+{
+	uint8_t b = fuzz_u8(in);
+	struct vm *svc = &w.vm[(b >> 2) % w.services];
+
+	TRACE("event %u on %s\n", b & 3, svc->cfg->name);
+	switch (b & 3) {
+	case 0:
+		restart_event(svc, true);
+		break;
+	case 1: {
+		uint64_t bit = 1ULL << (fuzz_u8(in) % 64);
+
+		/* irq.c: a physical interrupt the service owns. */
+		if (svc->state == VM_RUNNING) {
+			w.notified[svc->id] |= bit;
+			ipc_notify(&svc->ep, bit);
+		}
+		break;
+	}
+	case 2:
+		if (b & 0x80) {
+			w.runs_here = !w.runs_here;
+		} else {
+			reset_guest(&w.vm[w.services + (b >> 2) % w.guests]);
+		}
+		break;
+	default:
+		restart_event(svc, false);
+		break;
+	}
+}
+
+/* --- The run ------------------------------------------------------------------ */
+
+/* The vCPU a step byte names, if it can run now. */
+static struct vcpu *pick_vcpu(uint8_t b)
+{
+	uint32_t n = 0;
+	struct vcpu *all[MAX_VCPUS];
+
+	for (uint32_t i = 0; i < w.vm_count; i++) {
+		for (uint32_t k = 0; k < w.vm[i].vcpu_count; k++) {
+			all[n++] = &w.vm[i].vcpus[k];
+		}
+	}
+	struct vcpu *v = all[b % n];
+
+	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING ? v : NULL;
+}
+
+static void guest_step(struct vcpu *v, struct fuzz_in *in)
+{
+	/* Switched in: deferred work is done (vcpu_apply_pending). */
+	if (v->pending & VCPU_PENDING_ABORT) {
+		FUZZ_CHECK(!access_of(v)->replay_due, "replay and abort at once");
+	}
+	vcpu_apply_pending(v);
+	FUZZ_CHECK(v->pending == 0, "deferred work left after applying it");
+	w.cpu.light = NULL;
+	w.cpu.loaded = v;
+	if (access_of(v)->replay_due) {
+		guest_mmio(v, in);
+		return;
+	}
+	uint8_t what = fuzz_u8(in);
+
+	if (what < 0xa0) {
+		guest_mmio(v, in);
+	} else {
+		guest_hvc(v, in, what >= 0xf0);
+	}
+}
+
+static void step(struct fuzz_in *in)
+{
+	uint8_t b = fuzz_u8(in);
+	unsigned waiting = mark_waiting_services();
+
+	fake_sysreg_cntpct_el0 += COUNTER_HZ / 1000;
+	if (b >= 0xe0) {
+		event(in);
+	} else {
+		struct vcpu *v = pick_vcpu(b);
+
+		if (v == NULL) {
+			return;
+		}
+		if (v->is_service) {
+			service_step(v->vm, in);
+		} else {
+			guest_step(v, in);
+		}
+	}
+	check_woken(waiting);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in;
+
+	fuzz_in_init(&in, data, size);
+	tracing = getenv("FUZZ_TRACE") != NULL;
+	build_world(&in);
+	check_world();
+	for (unsigned s = 0; s < MAX_STEPS && !fuzz_done(&in); s++) {
+		step(&in);
+		check_world();
+	}
+	return 0;
+}
