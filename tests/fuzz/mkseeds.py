@@ -351,6 +351,140 @@ def seeds_vgic_lr():
     write('fuzz_vgic_lr', 'place_shortcut', place)
 
 
+# --- fuzz_journal: untrusted kept memory; UART transactions with crashes ---
+
+J_HDR = 5 * 8 + 1024                  # struct ipc_journal_hdr
+J_MEM_BELOW_HDR = 16
+(JF_MAGIC, JF_LAYOUT, JF_SIZE, JF_RECORDS, JF_HUGE,
+ JF_NULL) = (1, 2, 4, 8, 0x10, 0x20)
+J_TRUSTED = JF_MAGIC | JF_LAYOUT | JF_SIZE | JF_RECORDS
+J_LAYOUT = 0x10000000 | 0x1b0
+
+
+def j_mem(mem_size):
+    """The u16 that selects a memory of mem_size bytes."""
+    return u16(mem_size - J_HDR + J_MEM_BELOW_HDR)
+
+
+def j_untrusted(flags, mem_size, size, undo, state=b'', magic=0,
+                layout=0, hsize=0, rollbacks=0):
+    out = u8(0) + u8(flags) + j_mem(mem_size) + u16(size) + u64(J_LAYOUT)
+    if not flags & JF_MAGIC:
+        out += u64(magic)
+    if not flags & JF_LAYOUT:
+        out += u64(layout)
+    if not flags & JF_SIZE:
+        out += u64(hsize)
+    return out + u64(rollbacks) + undo + state
+
+
+def j_records(recs, adjust=0):
+    """Records (off, len, data) inside the state, then the undo_used
+    adjustment; a tuple with 'raw' first has raw 32-bit off and len."""
+    out = u8(len(recs))
+    for r in recs:
+        if r[0] == 'raw':
+            out += u8(1) + u32(r[1]) + u32(r[2]) + r[3]
+        else:
+            out += u8(0) + u16(r[0]) + u16(r[1]) + r[2]
+    return out + u8(adjust)
+
+
+def j_state(size):
+    return bytes((0x30 + i) & 0xff for i in range(size))
+
+
+# Part 2: opcodes, crash points, the register byte's index.
+(JO_WRITE, JO_READ, JO_INPUT, JO_BURST, JO_DRAIN, JO_FOCUS) = range(6)
+(JC_BEFORE_BEGIN, JC_BEFORE_CHANGE, JC_TORN, JC_AFTER_CHANGE,
+ JC_AFTER_CONSOLE, JC_AFTER_EMIT) = range(6)
+JREG = {'DR': 0, 'RSR': 1, 'FR': 2, 'IBRD': 3, 'FBRD': 4, 'LCR_H': 5,
+        'CR': 6, 'IFLS': 7, 'IMSC': 8, 'RIS': 9, 'MIS': 10, 'ICR': 11}
+J_TORN_HALF = 0x5555555555555555       # every other byte of the change
+
+
+def j_crash(op, crash):
+    if crash is None:
+        return u8(op)
+    out = u8(op | 0x80) + u8(crash)
+    return out + (u64(J_TORN_HALF) if crash == JC_TORN else b'')
+
+
+def jw(win, reg, value, crash=None):
+    return j_crash(JO_WRITE, crash) + u8(win) + u8(JREG[reg]) + u32(value)
+
+
+def jr(win, reg, crash=None):
+    return j_crash(JO_READ, crash) + u8(win) + u8(JREG[reg])
+
+
+def j_linux_init(win):
+    return jw(win, 'CR', 0) + jw(win, 'IBRD', 13) + jw(win, 'FBRD', 1) + \
+        jw(win, 'LCR_H', 0x70) + jw(win, 'IFLS', 0x12) + \
+        jw(win, 'ICR', 0x7ff) + jw(win, 'IMSC', 0x50) + jw(win, 'CR', 0x301)
+
+
+def seeds_journal():
+    size = 64
+    mem = J_HDR + size
+    # Part 1: a foreign header, then one trusted with nothing to undo.
+    write('fuzz_journal', 'untrusted_garbage',
+          j_untrusted(0, mem, size, u16(24) + u16(4) + b'\xff' * 4,
+                      j_state(size), magic=0xa5a5a5a5a5a5a5a5,
+                      layout=J_LAYOUT, hsize=size))
+    write('fuzz_journal', 'kept_committed',
+          j_untrusted(J_TRUSTED, mem, size, j_records([]), j_state(size),
+                      rollbacks=3))
+    # Overlapping records (the oldest bytes win), one padded.
+    recs = [(0, 16, b'\x11' * 16), (8, 16, b'\x22' * 16),
+            (40, 3, b'\x33' * 3)]
+    write('fuzz_journal', 'rolled_back_overlap',
+          j_untrusted(J_TRUSTED, mem, size, j_records(recs),
+                      j_state(size), rollbacks=1))
+    # undo_used 8 bytes short of the records, and a record past the state.
+    write('fuzz_journal', 'torn_undo_used',
+          j_untrusted(J_TRUSTED, mem, size, j_records(recs, 0xf8),
+                      j_state(size)))
+    write('fuzz_journal', 'record_past_state',
+          j_untrusted(J_TRUSTED, mem, size,
+                      j_records([(4, 8, b'\x44' * 8),
+                                 ('raw', 60, 8, b'\x55' * 8)]),
+                      j_state(size)))
+    # Memory 8 bytes short of the state; a size that wraps around.
+    write('fuzz_journal', 'too_small',
+          j_untrusted(J_TRUSTED, mem - 8, size, j_records([])))
+    write('fuzz_journal', 'huge_size',
+          j_untrusted(J_TRUSTED | JF_HUGE, mem, 0x10, j_records([])))
+    # Part 2: Linux's set-up, then a byte sent per crash point.
+    tx = j_linux_init(0)
+    for i, crash in enumerate(range(JC_AFTER_EMIT + 1)):
+        tx += jw(0, 'DR', 0x41 + i, crash)
+    tx += jr(0, 'RIS') + jw(0, 'ICR', 0x20, JC_TORN) + jw(0, 'DR', 0x0a)
+    write('fuzz_journal', 'tx_every_crash_point', u8(1) + tx)
+    # Typed bytes fill the FIFO to overrun; crashes in pushes and pops.
+    rx = j_linux_init(0) + j_crash(JO_BURST, JC_TORN) + u8(20) + u8(0x61)
+    rx += j_crash(JO_INPUT, JC_AFTER_CHANGE) + u8(0x7a) + jr(0, 'MIS')
+    rx += jw(0, 'ICR', 0x50) + j_crash(JO_DRAIN, JC_TORN) + u8(0) + u8(5)
+    rx += j_crash(JO_BURST, JC_BEFORE_CHANGE) + u8(39) + u8(0x41)
+    rx += jr(0, 'RSR') + jr(0, 'DR', JC_AFTER_EMIT) + jw(0, 'RSR', 0, JC_TORN)
+    rx += j_crash(JO_DRAIN, JC_AFTER_CHANGE) + u8(0) + u8(33) + jr(0, 'FR')
+    write('fuzz_journal', 'rx_overrun_crashes', u8(1) + rx)
+    # Tagged output of two windows, the focus moved by Ctrl-] 2.
+    two = j_linux_init(0) + j_linux_init(1)
+    two += jw(0, 'DR', 0x30, JC_AFTER_CONSOLE) + jw(1, 'DR', 0x31, JC_TORN)
+    two += jw(1, 'DR', 0x0a, JC_AFTER_EMIT) + jw(0, 'DR', 0x32)
+    two += u8(JO_INPUT) + u8(0x1d) + j_crash(JO_INPUT, JC_TORN) + u8(0x32)
+    two += j_crash(JO_INPUT, JC_AFTER_CHANGE) + u8(0x68)
+    two += j_crash(JO_FOCUS, JC_TORN) + u8(0) + jr(1, 'DR', JC_TORN)
+    write('fuzz_journal', 'tagged_two_windows', u8(3) + two)
+    # Loopback: a DR write pushes into the RX FIFO.
+    loop = jw(2, 'LCR_H', 0x70) + jw(2, 'CR', 0x381)
+    for crash in (JC_TORN, JC_AFTER_CHANGE, JC_AFTER_EMIT):
+        loop += jw(2, 'DR', 0x50 + crash, crash)
+    loop += jr(2, 'DR', JC_TORN) + jr(2, 'DR', JC_AFTER_CHANGE)
+    write('fuzz_journal', 'loopback_crashes', u8(1) + loop)
+
+
 # --- fuzz_ipc_kernel: a world, then steps (decoded as the harness does) ----
 
 IK_REPLY, IK_RECV, IK_OTHER = 0x00, 0xa0, 0xb0   # service step kinds
@@ -498,6 +632,7 @@ def main():
     seeds_pl011()
     seeds_gicd()
     seeds_vgic_lr()
+    seeds_journal()
     seeds_ipc_kernel()
 
 
