@@ -1,6 +1,6 @@
 /**
  * System test: a service that faults is restarted from its image and its
- * client goes on. The access in flight is replayed once to the restarted
+ * client goes on. The access in flight is sent once more to the restarted
  * service; one that crashes it again completes with a synchronous external
  * abort (the defined result). The restarted service answers again, as often
  * as it crashes, and finds its kept RAM as it left it.
@@ -19,7 +19,7 @@
 #define FLAKY_OFFSET 0x300U
 #define RESTARTS_OFFSET 0x308U
 #define FLAKY_VALUE 0x1234abcdU
-/* Each poison access: the crash and the crash of its replay. */
+/* Each poison access: the crash, and the crash when it is sent again. */
 #define RESTARTS_PER_POISON 2
 #define ECHO_ENDPOINT 0
 #define EC_DABT_CUR 0x25
@@ -40,7 +40,7 @@ void test_main(void)
 
 	check_echo_works();
 	for (int i = 0; i < CRASHES; i++) {
-		/* This write crashes the service, and its replay too: the
+		/* This write crashes the service, and again when resent: the
 		 * write itself aborts. */
 		exception_expect(RESUME_NEXT_INSN);
 		echo[CRASH_OFFSET / 4] = 1;
@@ -61,11 +61,11 @@ void test_main(void)
 	check_echo_works();
 	printf("svcfault: hung service restarted after its reply deadline\n");
 
-	/* This write crashes the service once: the replay completes it. */
+	/* This write crashes the service once: sent again, it completes. */
 	uint32_t before = echo[RESTARTS_OFFSET / 4];
 
 	echo[FLAKY_OFFSET / 4] = FLAKY_VALUE;
 	CHECK_EQ(echo[RESTARTS_OFFSET / 4], before + 1);
 	CHECK_EQ(echo[FLAKY_OFFSET / 4], FLAKY_VALUE);
-	printf("svcfault: transient crash replayed, kept RAM survived the restart\n");
+	printf("svcfault: transient crash survived, kept RAM survived the restart\n");
 }

@@ -132,6 +132,8 @@ static struct vcpu *wait_or_take(struct endpoint *ep, struct vcpu *service,
 				 struct vcpu *completed)
 {
 	if (take_next_message(ep, service)) {
+		/* It runs on with the message: nothing else arms its deadline. */
+		sched_bound_reply(service);
 		return service;
 	}
 	ep->receiver = service;
@@ -290,30 +292,46 @@ void ipc_endpoint_shutdown(struct endpoint *ep)
 	ep->notify_bits = 0;
 }
 
-/* Leave @p s on its faulting instruction so that it traps again. */
-static void replay_sender(struct vcpu *s)
+/* Put @p s back first in line: the restarted service gets its message
+ * again (rebuilt: the fast path writes it straight into the service). */
+static void resend_first(struct endpoint *ep, struct vcpu *s)
 {
-	s->ipc.mmio.replay_pc = s->regs.pc;
-	s->ipc.kind = IPC_KIND_NONE;
-	s->ipc.ep = NULL;
-	sched_wake(s);
+	s->ipc.mmio.resent = true;
+	mmio_message(s, s->ipc.msg);
+	s->ipc.queue_next = ep->queue_head;
+	ep->queue_head = s;
+	if (ep->queue_tail == NULL) {
+		ep->queue_tail = s;
+	}
+	s->state = VCPU_BLOCKED_SEND;
 }
 
 void ipc_endpoint_restart(struct endpoint *ep)
 {
 	struct vcpu *s = ep->caller;
+	struct vcpu **link = &ep->queue_head;
 
 	ep->caller = NULL;
-	if (s != NULL) {
-		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.replayed) {
-			replay_sender(s);
+	/* Calls waiting in the queue never reached the service: they fail,
+	 * as documented, and may be retried; accesses stay queued. */
+	while (*link != NULL) {
+		struct vcpu *q = *link;
+
+		if (q->ipc.kind == IPC_KIND_CALL) {
+			*link = q->ipc.queue_next;
+			q->ipc.queue_next = NULL;
+			complete_sender(q, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 		} else {
-			complete_sender(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+			ep->queue_tail = q;
+			link = &q->ipc.queue_next;
 		}
 	}
-	while ((s = dequeue(ep)) != NULL) {
-		if (s->ipc.kind == IPC_KIND_MMIO) {
-			replay_sender(s);
+	if (ep->queue_head == NULL) {
+		ep->queue_tail = NULL;
+	}
+	if (s != NULL) {
+		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.resent) {
+			resend_first(ep, s);
 		} else {
 			complete_sender(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 		}

@@ -308,6 +308,11 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 	return switch_to(next);
 }
 
+void sched_bound_reply(struct vcpu *service)
+{
+	arm_reply_deadline(cpu_this(), service);
+}
+
 bool sched_runs_here(const struct vcpu *v)
 {
 	return runs_on(v, cpu_this());

@@ -16,10 +16,7 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 		.spsr = SPSR_M_EL1H | SPSR_DAIF,
 	};
 	vcpu->regs.x[0] = arg;
-	vcpu->ipc = (struct vcpu_ipc){
-		.kind = IPC_KIND_NONE,
-		.mmio.replay_pc = MMIO_NO_REPLAY,
-	};
+	vcpu->ipc = (struct vcpu_ipc){ .kind = IPC_KIND_NONE };
 	vcpu->pending = 0;
 	vgic_cpu_init(&vcpu->vgic, cpu->lr_count);
 	vcpu->vgic_dirty = false;

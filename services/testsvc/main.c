@@ -3,11 +3,11 @@
  * change): an "echo" device whose reads return offset ^ ECHO_PATTERN, and
  * which crashes on purpose when its client writes to CRASH_OFFSET, by
  * touching an IPA outside its RAM, and hangs (never answers) on a write to
- * HANG_OFFSET. The kernel restarts it either way and replays the access;
- * as the replay fails the same way, the access then aborts.
+ * HANG_OFFSET. The kernel restarts it either way and sends it the access
+ * again; as that fails the same way, the access then aborts.
  *
  * A write to FLAKY_OFFSET crashes it only the first time (a flag in its
- * kept RAM remembers): the replay succeeds and stores the value in kept
+ * kept RAM remembers): sent again, it succeeds and stores the value in kept
  * RAM, where a read of FLAKY_OFFSET finds it after the restart; a read of
  * RESTARTS_OFFSET returns how often it was restarted
  * (tests/system/test_services.py).

@@ -17,7 +17,8 @@
  * across restarts (configs/common/uart_service.h), all device state (the
  * models, their line levels, the console) lives there and every access is
  * a journal transaction (ipc/journal.h): a restarted service finds the
- * state as it was before the access it died on, which the kernel replays.
+ * state as it was before the access it died on, which the kernel sends
+ * again.
  * Transmitted bytes are buffered during the access and written to the line
  * just before the commit. Without kept RAM the state starts over.
  *

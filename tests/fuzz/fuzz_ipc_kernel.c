@@ -18,8 +18,7 @@
  *    width, register, sign and SF bit, CM) or ISV = 0 with an instruction
  *    word read from its RAM (through a stage 1 on or off, a translation that
  *    may fail), inside or across its windows; the handling is trap.c's
- *    (vm_find_mmio_window, then fastpath_mmio). A vCPU whose access the
- *    kernel replays after a service restart re-executes that access next;
+ *    (vm_find_mmio_window, then fastpath_mmio);
  *  - a guest or service makes an HVC or SMC with a function ID from every
  *    call the kernel knows, or random, and random arguments; a service's
  *    REPLY_RECV answers its message with a status and values;
@@ -45,10 +44,11 @@
  *    were raised;
  *  - every access ends exactly one way: completed (load value extended as
  *    the Arm ARM says for the syndrome's SSE/SF bits, checked for the
- *    fast and the slow path alike; PC advanced by 4), an external abort,
- *    or a replay (PC unchanged) after its service restarted, and a replay
- *    that dies again aborts; queued calls of a dead service get
- *    IPC_ERR_DEAD;
+ *    fast and the slow path alike; PC advanced by 4) or an external
+ *    abort. A service restart keeps the accesses it had not received
+ *    queued in order and puts the one it was serving first in line again,
+ *    once: if the restarted service dies on it too, it aborts; calls of a
+ *    restarted or stopped service get IPC_ERR_DEAD;
  *  - calls a VM may not make (IPC to an endpoint it has no window on,
  *    service-only calls from a guest) return their error and change
  *    nothing; answers to a service's questions (window count, info, client
@@ -126,7 +126,6 @@ static const uint64_t win_pages[] = { 1, 2, 4, 16 };
 /** What the harness remembers of one guest access in flight. */
 struct access {
 	bool active;
-	bool replay_due;      /**< Replayed: the vCPU re-executes it next. */
 	bool isv;
 	uint64_t esr, ipa, far, pc;
 	uint32_t insn;        /**< ISV = 0: the instruction word. */
@@ -156,6 +155,7 @@ struct world {
 	uint8_t dev[PAGE];
 	uint32_t aborts_injected[MAX_VMS][MAX_GUEST_VCPUS];
 	bool runs_here;
+	struct vcpu *bounded;              /**< Last sched_bound_reply(). */
 	struct cpu cpu;
 };
 
@@ -295,7 +295,6 @@ static void start_service_vcpu(struct vcpu *v)
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->ipc = (struct vcpu_ipc){
 		.kind = IPC_KIND_NONE,
-		.mmio.replay_pc = MMIO_NO_REPLAY,
 	};
 	v->pending = 0;
 	v->state = VCPU_RUNNABLE;
@@ -375,6 +374,13 @@ void sched_wake(struct vcpu *v)
 	v->state = VCPU_RUNNABLE;
 }
 
+void sched_bound_reply(struct vcpu *service)
+{
+	FUZZ_CHECK(service->is_service && service->state == VCPU_RUNNABLE,
+		   "reply deadline armed for a vCPU that is not a running service");
+	w.bounded = service;
+}
+
 bool sched_runs_here(const struct vcpu *v)
 {
 	(void)v;
@@ -396,7 +402,7 @@ static void init_vcpu(struct vm *vm, uint32_t i)
 		.index = i,
 		.is_service = vm->cfg->kind == CFG_VM_SERVICE,
 		.state = VCPU_RUNNABLE,
-		.ipc = { .kind = IPC_KIND_NONE, .mmio.replay_pc = MMIO_NO_REPLAY },
+		.ipc = { .kind = IPC_KIND_NONE },
 		.regs.spsr = SPSR_M_EL1H,
 	};
 }
@@ -536,16 +542,7 @@ static void access_ended(struct vcpu *v)
 
 	if (v->pending & VCPU_PENDING_ABORT) {
 		FUZZ_CHECK(v->regs.pc == a->pc, "aborted access moved the PC");
-		FUZZ_CHECK(v->ipc.mmio.replay_pc == MMIO_NO_REPLAY,
-			   "aborted access left a replay");
 		a->active = false;
-		return;
-	}
-	if (v->regs.pc == a->pc) {
-		/* Replayed after its service restarted: it traps again. */
-		FUZZ_CHECK(v->ipc.mmio.replay_pc == a->pc,
-			   "access ended without completion, abort or replay");
-		a->replay_due = true;
 		return;
 	}
 	FUZZ_CHECK(v->regs.pc == a->pc + INSN_BYTES, "PC 0x%llx after access at 0x%llx",
@@ -666,7 +663,7 @@ static void check_guest_progress(struct vcpu *v)
 	struct access *a = access_of(v);
 	struct call *c = call_of(v);
 
-	if (a->active && !a->replay_due) {
+	if (a->active) {
 		access_ended(v);
 	}
 	c->active = false;
@@ -881,23 +878,10 @@ static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 	struct access *a = access_of(v);
 	unsigned injected = w.aborts_injected[v->vm->id][v->index];
 
-	if (!a->replay_due) {
-		if (v->vm->mmio_count == 0) {
-			return;
-		}
-		new_access(v, in, a);
-	} else {
-		/* The same instruction traps again, registers as they were. */
-		FUZZ_CHECK(v->regs.pc == a->pc, "replay at another PC");
-		memcpy(v->regs.x, a->regs, sizeof(a->regs));
-		a->replay_due = false;
-		a->replies = 0;
-		a->failed_reply = false;
-		if (!a->isv) {
-			memcpy(&ram_of(v->vm)[a->pc - RAM_IPA], &a->insn,
-			       sizeof(a->insn));
-		}
+	if (v->vm->mmio_count == 0) {
+		return;
 	}
+	new_access(v, in, a);
 	fake_sysreg_far_el2 = a->far;
 	const struct mmio_window *win = vm_find_mmio_window(v->vm, a->ipa);
 
@@ -1187,6 +1171,9 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 	      fid, (unsigned long long)x0[1], (unsigned long long)x0[2],
 	      (void *)svc->ep.caller);
 	bool had_caller = svc->ep.caller != NULL;
+	struct vcpu *caller_before = svc->ep.caller;
+
+	w.bounded = NULL;
 
 	if (fid == HYP_IPC_REPLY_RECV) {
 		fastpath_reply_recv(sv);
@@ -1198,8 +1185,13 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 			   "RECV while serving gave %lld", (long long)sv->regs.x[0]);
 	} else if ((fid == HYP_IPC_RECV || fid == HYP_IPC_REPLY_RECV) &&
 		   sv->state == VCPU_RUNNABLE && svc->state == VM_RUNNING) {
-		/* It did not wait: a message was there. */
+		/* It did not wait: a message was there. A request is bounded by
+		 * its reply deadline (a notification is not a request; the
+		 * second element of a pair is the same request). */
 		check_delivery(svc);
+		FUZZ_CHECK(sv->regs.x[0] == IPC_MSG_NOTIFY || w.bounded == sv ||
+				   svc->ep.caller == caller_before,
+			   "service took a request without a reply deadline");
 	}
 	if (fid == HYP_IPC_CALL || fid == HYP_IPC_NOTIFY) {
 		/* Services have no windows (D7): they may not use IPC. */
@@ -1212,6 +1204,18 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 }
 
 /* --- Events ---------------------------------------------------------------------- */
+
+/* A sender of a restarted (calls) or stopped (all) service: it failed. */
+static void check_failed_sender(const struct vcpu *v, enum ipc_kind kind)
+{
+	FUZZ_CHECK(v->state == VCPU_RUNNABLE, "failed sender still blocked");
+	if (kind == IPC_KIND_MMIO) {
+		FUZZ_CHECK(v->pending & VCPU_PENDING_ABORT, "failed access not aborted");
+	} else {
+		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_DEAD, "failed call got %lld",
+			   (long long)v->regs.x[0]);
+	}
+}
 
 /*
  * The service's reply deadline passed (sched.c restarts it), or it faulted
@@ -1226,8 +1230,8 @@ static void restart_event(struct vm *svc, bool deadline)
 		return;
 	}
 	struct vcpu *c = svc->ep.caller;
-	bool replays = c != NULL && c->ipc.kind == IPC_KIND_MMIO &&
-		       !c->ipc.mmio.replayed;
+	enum ipc_kind ckind = c != NULL ? c->ipc.kind : IPC_KIND_NONE;
+	bool resends = ckind == IPC_KIND_MMIO && !c->ipc.mmio.resent;
 	bool stops = svc->reset_count >= VM_SERVICE_RESTART_MAX;
 	struct vcpu *queued[MAX_VCPUS];
 	enum ipc_kind kinds[MAX_VCPUS];
@@ -1244,37 +1248,36 @@ static void restart_event(struct vm *svc, bool deadline)
 		sv->regs.x[0] = HYP_IPC_FAULT;
 		hypercall_dispatch(sv, 0, false);
 	}
-	/* Queued accesses never reached the service: all replayed (a stop
-	 * aborts them); queued calls get IPC_ERR_DEAD. */
+	/*
+	 * Restarted: the element in flight first in line (once), then the
+	 * queued accesses in their order; calls failed. Stopped: every access
+	 * aborted, every call failed.
+	 */
+	struct vcpu *next = svc->ep.queue_head;
+
+	if (c != NULL && resends && !stops) {
+		FUZZ_CHECK(next == c && c->state == VCPU_BLOCKED_SEND &&
+				   c->ipc.mmio.resent,
+			   "access in flight not first in line again");
+		next = c->ipc.queue_next;
+	} else if (c != NULL) {
+		check_failed_sender(c, ckind);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct vcpu *q = queued[i];
 
-		FUZZ_CHECK(q->state == VCPU_RUNNABLE, "queued sender still blocked");
 		if (kinds[i] == IPC_KIND_MMIO && !stops) {
-			FUZZ_CHECK(q->ipc.mmio.replay_pc == q->regs.pc &&
-					   !(q->pending & VCPU_PENDING_ABORT),
-				   "queued access not replayed");
-		} else if (kinds[i] == IPC_KIND_MMIO) {
-			FUZZ_CHECK(q->pending & VCPU_PENDING_ABORT,
-				   "queued access of a stopped service not aborted");
+			FUZZ_CHECK(next == q && q->state == VCPU_BLOCKED_SEND,
+				   "queued access lost its place");
+			next = q->ipc.queue_next;
 		} else {
-			FUZZ_CHECK((int64_t)q->regs.x[0] == IPC_ERR_DEAD,
-				   "queued call got %lld", (long long)q->regs.x[0]);
+			check_failed_sender(q, kinds[i]);
 		}
 	}
-	if (c != NULL) {
-		FUZZ_CHECK(c->state == VCPU_RUNNABLE, "caller of a dead service blocked");
-		if (replays && !stops) {
-			FUZZ_CHECK(c->ipc.mmio.replay_pc == c->regs.pc &&
-					   !(c->pending & VCPU_PENDING_ABORT),
-				   "access in flight not replayed");
-		} else if (c->ipc.kind == IPC_KIND_NONE && access_of(c)->active) {
-			FUZZ_CHECK(c->pending & VCPU_PENDING_ABORT,
-				   "access in flight neither replayed nor aborted");
-		}
-	}
-	FUZZ_CHECK(svc->ep.caller == NULL && svc->ep.queue_head == NULL,
-		   "restart left senders");
+	FUZZ_CHECK(next == NULL, "restart queued a sender that was not there");
+	FUZZ_CHECK(svc->ep.caller == NULL && svc->ep.receiver == NULL &&
+			   svc->ep.notify_bits == 0,
+		   "restart left the endpoint busy");
 	w.notified[svc->id] = 0;
 }
 
@@ -1299,9 +1302,7 @@ static void reset_guest(struct vm *g)
 		}
 		v->state = VCPU_RUNNABLE;
 		v->pending = 0;
-		v->ipc.mmio.replay_pc = MMIO_NO_REPLAY;
 		access_of(v)->active = false;
-		access_of(v)->replay_due = false;
 		call_of(v)->active = false;
 	}
 }
@@ -1360,17 +1361,10 @@ static struct vcpu *pick_vcpu(uint8_t b)
 static void guest_step(struct vcpu *v, struct fuzz_in *in)
 {
 	/* Switched in: deferred work is done (vcpu_apply_pending). */
-	if (v->pending & VCPU_PENDING_ABORT) {
-		FUZZ_CHECK(!access_of(v)->replay_due, "replay and abort at once");
-	}
 	vcpu_apply_pending(v);
 	FUZZ_CHECK(v->pending == 0, "deferred work left after applying it");
 	w.cpu.light = NULL;
 	w.cpu.loaded = v;
-	if (access_of(v)->replay_due) {
-		guest_mmio(v, in);
-		return;
-	}
 	uint8_t what = fuzz_u8(in);
 
 	if (what < 0xa0) {

@@ -548,11 +548,6 @@ def ik_access(vcpu, window=0, offset=0, pc=0x40, sas=2, srt=1, write=False,
     return out + u64(0) + u64(0) + u8(0)
 
 
-def ik_replay(vcpu):
-    """A vCPU whose access is being replayed traps on it again."""
-    return u8(vcpu)
-
-
 def ik_hvc(vcpu, fid, smc=False, imm=0, **args):
     out = u8(vcpu) + u8(IK_SMC if smc else IK_HVC) + u8(IK_FID[fid])
     out += ik_args(**args)
@@ -597,18 +592,19 @@ def seeds_ipc_kernel():
         calls += ik_service(1, IK_OTHER, fid=fid, x1=1)
     calls += ik_event(IK_NOTIFY, target=0, bit=3)
     write('fuzz_ipc_kernel', 'calls_and_notifications', two + calls)
-    # Restarts: an access in flight and queued ones are replayed; a replay
-    # the service dies on again aborts; at the limit the service stops.
+    # Restarts: the restarted service gets the access it died on again
+    # (first) and the queued ones; one it dies on twice aborts; at the
+    # limit the service stops and everything aborts.
     rs = ik_world(1, 2, near_limit=(0,), windows=[[(0, 0)], [(0, 1)]])
     rs += ik_access(1, offset=4) + ik_access(2, offset=8, write=True)
     rs += ik_service(0, IK_RECV)             # serves guest x, y queued
-    rs += ik_event(IK_FAULT, target=0)       # both replayed
-    rs += ik_replay(1) + ik_service(0, IK_RECV)
-    rs += ik_event(IK_DEADLINE, target=0)    # x's replay dies: abort
-    rs += ik_replay(2) + ik_access(1, offset=16) + ik_service(0, IK_RECV)
+    rs += ik_event(IK_FAULT, target=0)       # x first in line again, then y
+    rs += ik_service(0, IK_RECV)             # x's access a second time
+    rs += ik_event(IK_DEADLINE, target=0)    # dies again: x aborts
+    rs += ik_access(1, offset=16) + ik_service(0, IK_RECV)   # serves y
     rs += ik_event(IK_FAULT, target=0)       # at the limit: stopped
     rs += ik_access(1, offset=12)            # a dead service: abort
-    write('fuzz_ipc_kernel', 'restart_replay_and_stop', rs)
+    write('fuzz_ipc_kernel', 'restart_resend_and_stop', rs)
     # A guest reset while its access is queued and another in flight.
     rr = ik_world(1, 1, vcpus=[2], windows=[[(0, 3)]])
     rr += ik_access(1, offset=0x20) + ik_access(2, offset=0x24)

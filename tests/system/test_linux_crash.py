@@ -3,7 +3,7 @@ pause (scenario linux-crash: the UART service image built with fault
 injection, whose console command Ctrl-] ! makes it crash within a few
 accesses, at a varying point inside one). Each time the kernel restarts it
 from its image, it finds its device state in its kept RAM (rolling back
-the access it died in), and the kernel replays that access. Linux notices
+the access it died in), and the kernel sends it that access again. Linux notices
 nothing: every line arrives once and intact, and its shell answers."""
 import re
 

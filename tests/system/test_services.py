@@ -38,13 +38,13 @@ def test_service_cannot_reach_guest_memory(boot):
 
 def test_faulting_service_is_restarted_and_its_guest_goes_on(boot):
     """The kernel reports a service's fault, restarts it from its image and
-    replays the access in flight: an access that crashes the restarted
+    sends it the access in flight again: an access that crashes the restarted
     service too aborts in the guest (three poison writes, six restarts, and
     a hang twice); one that crashed it once completes, and the service's
     kept RAM survives."""
     m = boot('test-svcfault')
     for n in (1, 2, 3):
-        # The poison write crashes the service, then its replay does too.
+        # The poison write crashes the service, then again when resent.
         for restart in (2 * n - 1, 2 * n):
             m.expect(r"service 'echo' faulted: ESR_EL1 0x\w+ ELR_EL1 0x\w+ FAR_EL1 0x70000000")
             m.expect(r"service 'echo' restarted from its image \(restart %d of at most \d+\)" % restart)
@@ -54,6 +54,6 @@ def test_faulting_service_is_restarted_and_its_guest_goes_on(boot):
         m.expect(r"service 'echo' restarted from its image \(restart %d of at most \d+\)" % restart)
     m.expect(r'\[test\] svcfault: hung service restarted after its reply deadline')
     m.expect(r"service 'echo' restarted from its image \(restart 9 of at most \d+\)")
-    m.expect(r'\[test\] svcfault: transient crash replayed, kept RAM survived the restart')
+    m.expect(r'\[test\] svcfault: transient crash survived, kept RAM survived the restart')
     m.expect(r'\[test\] TEST RESULT: PASS')
     assert m.wait_exit() == 0

@@ -31,8 +31,7 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	/* Guards. */
 	if (!(esr & ESR_DABT_ISV) || (esr & ESR_DABT_CM) || svc == NULL ||
 	    ep->caller != NULL || offset + size > win->size ||
-	    cpu_this()->light != NULL || v->pending != 0 ||
-	    v->ipc.mmio.replay_pc != MMIO_NO_REPLAY) {
+	    cpu_this()->light != NULL || v->pending != 0) {
 		return mmio_forward(v, esr, ipa, win);
 	}
 
@@ -57,7 +56,7 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	p->value[0] = value;
 	p->index = 0;
 	p->failed = false;
-	p->replayed = false;   /* A replay takes mmio_forward (guard). */
+	p->resent = false;
 	p->va = read_sysreg(far_el2);
 	v->ipc.kind = IPC_KIND_MMIO;
 

@@ -159,8 +159,7 @@ struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	p->win = win;
 	p->index = 0;
 	p->failed = false;
-	p->replayed = p->replay_pc == v->regs.pc;
-	p->replay_pc = MMIO_NO_REPLAY;
+	p->resent = false;
 	v->ipc.kind = IPC_KIND_MMIO;
 	mmio_message(v, v->ipc.msg);
 	return ipc_send(v, win->ep);

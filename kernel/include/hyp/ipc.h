@@ -108,11 +108,12 @@ void ipc_cancel(struct vcpu *v);
 void ipc_endpoint_shutdown(struct endpoint *ep);
 
 /**
- * The service of @p ep is being restarted. An MMIO access it had not yet
- * received (queued) is replayed: the guest's PC is left on the instruction,
- * which traps again and reaches the restarted service. The access in flight
- * is replayed the same way once; if the service dies on the replay too, it
- * aborts (a poison access cannot crash a service forever). Calls get
- * IPC_ERR_DEAD, as their callers can retry them.
+ * The service of @p ep is being restarted. MMIO accesses it had not yet
+ * received stay queued for the restarted service, and the element it was
+ * serving goes first in line again (its guest stays blocked and never sees
+ * the crash; a pair resumes at the element in flight). That element is
+ * sent again only once: if the restarted service dies on it too, the
+ * access aborts (a poison access cannot crash a service forever). Calls,
+ * queued or in flight, get IPC_ERR_DEAD, as their callers can retry them.
  */
 void ipc_endpoint_restart(struct endpoint *ep);

@@ -50,6 +50,13 @@ struct vcpu *sched_light_leave_fp(struct vcpu *guest);
  */
 void sched_wake(struct vcpu *v);
 
+/**
+ * The running service @p service took a new message itself (RECV or
+ * REPLY_RECV found one waiting): make the EL2 timer fire by its reply
+ * deadline, as a switch to the service would.
+ */
+void sched_bound_reply(struct vcpu *service);
+
 /** True if this CPU may run @p v now (its home, or a free service). */
 bool sched_runs_here(const struct vcpu *v);
 

@@ -44,17 +44,12 @@ struct mmio_pending {
 	uint8_t index;        /**< Element being served. */
 	bool failed;
 	/**
-	 * Its service died serving the access at replay_pc, which is being
-	 * replayed (MMIO_NO_REPLAY: none). The next access forwarded from
-	 * that PC is the replay (@c replayed); if the service dies on it too,
-	 * it aborts (ipc_endpoint_restart).
+	 * Its service died serving the element in flight, which was sent
+	 * again to the restarted service; if that one dies on it too, the
+	 * access aborts (ipc_endpoint_restart).
 	 */
-	uint64_t replay_pc;
-	bool replayed;
+	bool resent;
 };
-
-/** replay_pc when no access is being replayed (not a 4-aligned PC). */
-#define MMIO_NO_REPLAY UINT64_MAX
 
 /** IPC state of a vCPU. */
 struct vcpu_ipc {

@@ -65,9 +65,10 @@ void vm_reset(struct vm *vm);
 #define VM_SERVICE_RESTART_MAX 64
 
 /**
- * A service faulted: its MMIO accesses in flight or queued are replayed
- * (ipc_endpoint_restart: the one it died on only once, then it aborts) and
- * calls return IPC_ERR_DEAD; it restarts from its pristine image with fresh
+ * A service faulted: its MMIO accesses in flight or queued go to the
+ * restarted service (ipc_endpoint_restart: the one it died on only once,
+ * then it aborts) and calls return IPC_ERR_DEAD; it restarts from its
+ * pristine image with fresh
  * RAM, except RAM regions marked @c keep, and its interrupts unmasked.
  * After VM_SERVICE_RESTART_MAX restarts it stays stopped instead, and every
  * access aborts.

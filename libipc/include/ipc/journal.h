@@ -15,7 +15,7 @@
  * called several times in one transaction); commit() drops them. A restarted
  * service's ipc_journal_open() finds a transaction that was begun but not
  * committed and rolls it back, so the state is exactly what it was before
- * the access the service died on; the kernel then replays that access
+ * the access the service died on; the kernel then sends that access again
  * (ipc_endpoint_restart), and it takes effect once.
  *
  * Side effects outside the state (a byte sent to a physical UART) cannot be
