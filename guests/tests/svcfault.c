@@ -18,6 +18,8 @@
 #define HANG_OFFSET 0x200U
 #define FLAKY_OFFSET 0x300U
 #define RESTARTS_OFFSET 0x308U
+#define BREAK_VECTORS_OFFSET 0x400U
+#define SPIN_BIT 0x1ULL
 #define FLAKY_VALUE 0x1234abcdU
 /* Each poison access: the crash, and the crash when it is sent again. */
 #define RESTARTS_PER_POISON 2
@@ -68,4 +70,24 @@ void test_main(void)
 	CHECK_EQ(echo[RESTARTS_OFFSET / 4], before + 1);
 	CHECK_EQ(echo[FLAKY_OFFSET / 4], FLAKY_VALUE);
 	printf("svcfault: transient crash survived, kept RAM survived the restart\n");
+
+	/* The service loses its vectors and faults: the kernel stops it
+	 * without them, twice (this write is sent again), and the write
+	 * aborts. */
+	before = echo[RESTARTS_OFFSET / 4];
+	exception_expect(RESUME_NEXT_INSN);
+	echo[BREAK_VECTORS_OFFSET / 4] = 1;
+	CHECK_EQ(exception_seen()->count, 1);
+	check_echo_works();
+	CHECK_EQ(echo[RESTARTS_OFFSET / 4], before + RESTARTS_PER_POISON);
+	printf("svcfault: service without vectors restarted\n");
+
+	/* A notification makes it loop with no request in flight: it must not
+	 * keep the CPU (this guest shares it). The next access waits for the
+	 * restarted service and completes. */
+	before = echo[RESTARTS_OFFSET / 4];
+	CHECK_EQ(hvc_call(HYP_IPC_NOTIFY, ECHO_ENDPOINT, SPIN_BIT, 0).a0, IPC_OK);
+	check_echo_works();
+	CHECK_EQ(echo[RESTARTS_OFFSET / 4], before + 1);
+	printf("svcfault: looping service restarted, guest went on\n");
 }

@@ -86,6 +86,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 		uint64_t msg[IPC_MSG_WORDS] = { IPC_MSG_NOTIFY, ep->notify_bits };
 
 		ep->notify_bits = 0;
+		ipc_begin_work(ep, read_sysreg(cntpct_el0));
 		deliver(service, msg);
 		return true;
 	}

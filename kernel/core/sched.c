@@ -194,14 +194,13 @@ static void arm_by(struct cpu *cpu, uint64_t when)
 	}
 }
 
-/* A service serving a message must answer by its endpoint's deadline. */
+/*
+ * A running service has work (it is not waiting in RECV): it must be
+ * waiting again by its endpoint's deadline (IPC_REPLY_TIMEOUT_MS).
+ */
 static void arm_reply_deadline(struct cpu *cpu, const struct vcpu *service)
 {
-	const struct endpoint *ep = &service->vm->ep;
-
-	if (ep->caller != NULL) {
-		arm_by(cpu, ep->deadline);
-	}
+	arm_by(cpu, service->vm->ep.deadline);
 }
 
 static void set_current(struct cpu *cpu, struct vcpu *next)
@@ -374,12 +373,10 @@ struct vcpu *sched_next(struct vcpu *current)
 	return switch_to(next);
 }
 
-/* Is @p service still serving a message past its deadline? */
+/* Is the running @p service still busy past its deadline? */
 static bool reply_overdue(const struct vcpu *service)
 {
-	const struct endpoint *ep = &service->vm->ep;
-
-	return ep->caller != NULL && arch_counter_now() >= ep->deadline;
+	return arch_counter_now() >= service->vm->ep.deadline;
 }
 
 struct vcpu *sched_preempt(struct vcpu *current)
@@ -396,8 +393,15 @@ struct vcpu *sched_preempt(struct vcpu *current)
 			return sched_yield(current);
 		}
 		if (reply_overdue(current)) {
-			log_warn("service '%s' did not answer within %u ms",
-				 vcpu_vm_name(current), IPC_REPLY_TIMEOUT_MS);
+			if (current->vm->ep.caller != NULL) {
+				log_warn("service '%s' did not answer within %u ms",
+					 vcpu_vm_name(current),
+					 IPC_REPLY_TIMEOUT_MS);
+			} else {
+				log_warn("service '%s' ran %u ms without waiting "
+					 "for work", vcpu_vm_name(current),
+					 IPC_REPLY_TIMEOUT_MS);
+			}
 			vm_restart_service(current->vm);
 			return sched_next(current);
 		}

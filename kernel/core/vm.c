@@ -148,6 +148,10 @@ static void vm_start_vcpus(struct vm *vm)
 	}
 	vcpu_reset(&vm->vcpus[0], vm->cfg->entry, vm->cfg->entry_arg);
 	vm->state = VM_RUNNING;
+	if (vm->cfg->kind == CFG_VM_SERVICE) {
+		/* Its start is work: it must reach its receive loop in time. */
+		ipc_begin_work(&vm->ep, arch_counter_now());
+	}
 	sched_wake(&vm->vcpus[0]);
 }
 
@@ -279,6 +283,13 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 	}
 	for (uint32_t i = 0; i < vm_table_count; i++) {
 		vm_link_windows(&vm_table[i], sc);
+	}
+	/* Loading the later partitions took time: services' start deadlines
+	 * count from now, when scheduling begins. */
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		if (vm_table[i].cfg->kind == CFG_VM_SERVICE) {
+			ipc_begin_work(&vm_table[i].ep, arch_counter_now());
+		}
 	}
 }
 

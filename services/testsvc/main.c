@@ -4,9 +4,14 @@
  * which crashes on purpose when its client writes to CRASH_OFFSET, by
  * touching an IPA outside its RAM, and hangs (never answers) on a write to
  * HANG_OFFSET. The kernel restarts it either way and sends it the access
- * again; as that fails the same way, the access then aborts.
+ * again; as that fails the same way, the access then aborts. A write to
+ * BREAK_VECTORS_OFFSET points VBAR_EL1 outside its RAM and then takes an
+ * exception: its vectors cannot run (the kernel must stop it without
+ * them). A notification with SPIN_BIT makes it loop with no request in
+ * flight (the kernel must stop it all the same).
  *
- * A write to FLAKY_OFFSET crashes it only the first time (a flag in its
+ * A write to FLAKY_OFFSET crashes it (with a BRK, which its own vectors
+ * report) only the first time (a flag in its
  * kept RAM remembers): sent again, it succeeds and stores the value in kept
  * RAM, where a read of FLAKY_OFFSET finds it after the restart; a read of
  * RESTARTS_OFFSET returns how often it was restarted
@@ -21,6 +26,8 @@ void service_main(void);
 #define HANG_OFFSET 0x200U
 #define FLAKY_OFFSET 0x300U
 #define RESTARTS_OFFSET 0x308U
+#define BREAK_VECTORS_OFFSET 0x400U
+#define SPIN_BIT 0x1ULL
 /* Nothing is mapped here in this partition's IPA space. */
 #define UNMAPPED_IPA 0x70000000UL
 
@@ -42,6 +49,31 @@ static void crash(void)
 	*(volatile uint64_t *)UNMAPPED_IPA = 1;
 }
 
+/* An exception taken inside the service (BRK, EL1 to EL1): its vectors
+ * report it with HYP_IPC_FAULT. */
+static void crash_in_vectors(void)
+{
+	__asm__ volatile("brk #0" ::: "memory");
+}
+
+/* No vectors: taking the BRK fetches from outside its RAM (stage 2). */
+static void crash_without_vectors(void)
+{
+	__asm__ volatile("msr vbar_el1, %0\n"
+			 "isb\n"
+			 "brk #0"
+			 :
+			 : "r"(UNMAPPED_IPA)
+			 : "memory");
+}
+
+static void spin(void)
+{
+	for (;;) {
+		__asm__ volatile("" ::: "memory");
+	}
+}
+
 static int flaky(struct echo_state *st, struct ipc_mmio_access *a)
 {
 	struct echo_kept *k = st->kept;
@@ -55,7 +87,7 @@ static int flaky(struct echo_state *st, struct ipc_mmio_access *a)
 	}
 	if (!k->flaky_crashed) {
 		k->flaky_crashed = 1;
-		crash();
+		crash_in_vectors();
 	}
 	k->flaky_crashed = 0;
 	k->flaky_value = a->value;
@@ -77,12 +109,21 @@ static int echo_mmio(void *ctx, struct ipc_mmio_access *a)
 		crash();
 	}
 	if (a->write && a->offset == HANG_OFFSET) {
-		for (;;) {
-			__asm__ volatile("" ::: "memory");
-		}
+		spin();
+	}
+	if (a->write && a->offset == BREAK_VECTORS_OFFSET) {
+		crash_without_vectors();
 	}
 	a->value = a->offset ^ ECHO_PATTERN;
 	return IPC_OK;
+}
+
+static void echo_notified(void *ctx, uint64_t bits)
+{
+	(void)ctx;
+	if (bits & SPIN_BIT) {
+		spin();
+	}
 }
 
 static int echo_call(void *ctx, uint32_t badge, const uint64_t args[4],
@@ -107,5 +148,6 @@ void service_main(void)
 	st.restarts = self.restarts;
 	ipc_register_mmio(&srv, IPC_WINDOW_ALL, echo_mmio, &st);
 	ipc_on_call(&srv, echo_call, NULL);
+	ipc_on_notify(&srv, echo_notified, NULL);
 	ipc_serve(&srv);
 }

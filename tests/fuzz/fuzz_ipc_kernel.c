@@ -1218,15 +1218,17 @@ static void check_failed_sender(const struct vcpu *v, enum ipc_kind kind)
 }
 
 /*
- * The service's reply deadline passed (sched.c restarts it), or it faulted
- * (its vectors report HYP_IPC_FAULT).
+ * The service ran past its deadline (sched.c restarts it), or it faulted
+ * (its vectors report HYP_IPC_FAULT; what the kernel sees itself takes
+ * the same vm_restart_service()).
  */
 static void restart_event(struct vm *svc, bool deadline)
 {
 	struct vcpu *sv = &svc->vcpus[0];
 
-	if (svc->state != VM_RUNNING || (deadline && svc->ep.caller == NULL) ||
-	    (!deadline && sv->state != VCPU_RUNNABLE)) {
+	/* Both happen only while it runs, i.e. has work (sched.c bounds any
+	 * work, not only requests). */
+	if (svc->state != VM_RUNNING || sv->state != VCPU_RUNNABLE) {
 		return;
 	}
 	struct vcpu *c = svc->ep.caller;

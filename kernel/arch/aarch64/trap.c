@@ -51,6 +51,33 @@ static uint64_t fault_ipa(void)
 	       (far & PAGE_OFFSET_MASK);
 }
 
+/*
+ * An exception a service cannot be trusted to take itself (an instruction
+ * fetch outside its RAM: its code or VBAR_EL1 is gone; a trapped or
+ * undefined instruction; an SError) is a fault: it is restarted at once,
+ * without going through its vectors (an injected exception might fault
+ * again, for ever). A data access outside its RAM is delivered like a
+ * guest's, to its vectors, which report it (libipc) or, in the isolation
+ * test's probe, count it; if they cannot run, its deadline stops it.
+ * Its guests' accesses survive the restart (ipc_endpoint_restart).
+ */
+HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
+			   bool abort)
+{
+	if (abort) {
+		log_warn("service '%s' faulted: %s at IPA 0x%llx, pc 0x%llx "
+			 "(ESR_EL2 0x%llx), not delivered to it",
+			 vcpu_vm_name(vcpu), what, (unsigned long long)fault_ipa(),
+			 (unsigned long long)vcpu->regs.pc, (unsigned long long)esr);
+	} else {
+		log_warn("service '%s' faulted: %s at pc 0x%llx (ESR_EL2 0x%llx), "
+			 "not delivered to it", vcpu_vm_name(vcpu), what,
+			 (unsigned long long)vcpu->regs.pc, (unsigned long long)esr);
+	}
+	vm_restart_service(vcpu->vm);
+	return sched_next(vcpu);
+}
+
 HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	skip_insn(vcpu);
@@ -87,6 +114,9 @@ HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
 
+	if (vcpu_is_service(vcpu)) {
+		return service_fault_trap(vcpu, esr, esr_ec_name(ec), false);
+	}
 	vm_log_once(vcpu->vm, ec,
 		    "vcpu %u: %s (ESR 0x%llx) at pc 0x%llx not handled: "
 		    "undefined instruction injected",
@@ -144,6 +174,10 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 
 	if (service_exception_reg(vcpu, &s)) {
 		return vcpu;
+	}
+	if (vcpu_is_service(vcpu)) {
+		return service_fault_trap(vcpu, esr, "a trapped system register",
+					  false);
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
 		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%llx is not "
@@ -205,7 +239,10 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t va = read_sysreg(far_el2);
 
-	(void)esr;
+	if (vcpu_is_service(vcpu)) {
+		return service_fault_trap(vcpu, esr,
+					  "an instruction fetch outside its RAM", true);
+	}
 	vm_log_once(vcpu->vm, EC_IABT_LOW,
 		    "vcpu %u: instruction fetch at IPA 0x%llx (VA 0x%llx) "
 		    "hits no RAM: external abort injected",
@@ -273,6 +310,10 @@ struct vcpu *trap_lower_irq(struct vcpu *vcpu)
 struct vcpu *trap_lower_serror(struct vcpu *vcpu)
 {
 	kernel_lock();
+	if (!vm_gone(vcpu) && vcpu_is_service(vcpu)) {
+		return kernel_exit(service_fault_trap(vcpu, read_sysreg(esr_el2),
+						      "an SError", false));
+	}
 	if (!vm_gone(vcpu)) {
 		vm_log_once(vcpu->vm, EC_SERROR,
 			    "vcpu %u: SError (ESR 0x%llx): VM stopped",

@@ -45,8 +45,10 @@ struct endpoint {
 	struct vm *service;
 	struct vcpu *receiver;  /**< Service vCPU waiting in RECV, or NULL. */
 	struct vcpu *caller;    /**< Sender whose message is being served. */
-	uint64_t deadline;      /**< Physical counter by which the caller
-				   must be answered (IPC_REPLY_TIMEOUT_MS). */
+	uint64_t deadline;      /**< Physical counter by which the service,
+				   given work (a message, a notification, its
+				   start), must be waiting again
+				   (IPC_REPLY_TIMEOUT_MS). */
 	uint64_t timeout_ticks; /**< IPC_REPLY_TIMEOUT_MS in counter ticks. */
 	struct vcpu *queue_head, *queue_tail; /**< Senders waiting. */
 	uint64_t notify_bits;
@@ -55,23 +57,30 @@ struct endpoint {
 };
 
 /**
- * How long a service may take to answer one message. A service still
- * busy with it then is treated like a faulted one: stopped, reported and
- * restarted from its image; the caller's access gets an external abort
- * (a call: IPC_ERR_DEAD).
+ * How long a service may run on work it was given (a message, a
+ * notification, its start) before waiting for more. A service still busy
+ * then is treated like a faulted one: reported and restarted from its
+ * image (ipc_endpoint_restart says what becomes of its messages). So a
+ * service stuck in a loop, with or without a request, cannot hold a CPU.
  */
 #define IPC_REPLY_TIMEOUT_MS 1000
 #define IPC_MS_PER_S 1000
 
 /**
- * @p caller's message is now being served by @p ep: its deadline starts at
- * @p now (the physical counter; no barrier needed for a 1 s bound).
+ * The service of @p ep was given work at @p now (the physical counter; no
+ * barrier needed for a 1 s bound): it must be waiting again by then.
  */
+static inline void ipc_begin_work(struct endpoint *ep, uint64_t now)
+{
+	ep->deadline = now + ep->timeout_ticks;
+}
+
+/** @p caller's message is now being served by @p ep (ipc_begin_work). */
 static inline void ipc_begin_request(struct endpoint *ep, struct vcpu *caller,
 				     uint64_t now)
 {
 	ep->caller = caller;
-	ep->deadline = now + ep->timeout_ticks;
+	ipc_begin_work(ep, now);
 }
 
 /** Prepare an endpoint for @p service. */
