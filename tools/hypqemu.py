@@ -11,6 +11,11 @@ MACHINE = 'virt,virtualization=on,gic-version=2'
 CPU = 'cortex-a57'
 MEMORY = '1G'
 GDB_PORT = 1234
+# One instruction = one ns of virtual time (shared/MEASURE.md); with
+# sleep=off an idle CPU jumps to its next timer instead of waiting in host
+# time, so that what a guest does, and the counts, do not depend on the
+# host's speed or load.
+ICOUNT = 'shift=0,sleep=off'
 
 
 def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
@@ -23,8 +28,7 @@ def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
             '-nic', 'none',
             '-kernel', str(elf)]
     if icount:
-        # One instruction = one ns of virtual time (shared/MEASURE.md).
-        args += ['-icount', 'shift=0']
+        args += ['-icount', ICOUNT]
     if gdb:
         args += ['-s', '-S']
     args += list(extra)

@@ -19,8 +19,9 @@ MMIO_CEILING = 800
 VIPI_GOAL = 1200
 VIRQ_CEILING = 700
 EOI_CEILING = 10
-# Linux boot under tinyhyp vs bare QEMU (goal 1.05; see docs/benchmarks.md).
-BOOT_RATIO_CEILING = 1.06
+# Linux boot under tinyhyp vs bare QEMU, with the same inputs (1.016 now;
+# the goal, 1.05, is the ceiling; see docs/benchmarks.md).
+BOOT_RATIO_CEILING = 1.05
 
 
 def test_bench_reports_every_operation_within_bounds(request, tmp_path):
