@@ -3,6 +3,7 @@
 reported by `scons bench` into docs/benchmarks.md."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -56,3 +57,29 @@ def test_bench_reports_every_operation_within_bounds(request, tmp_path):
     assert results['linux_boot_bare'] > 100000000
     ratio = results['linux_boot_hyp'] / results['linux_boot_bare']
     assert 1.0 < ratio <= BOOT_RATIO_CEILING, results
+
+
+def test_mmio_trace_walks_one_access_through_kernel_and_service(request):
+    """tools/mmio_trace.py single-steps one UART write of the benchmark
+    loop with gdb: every instruction from the guest's store to its next
+    instruction, in the kernel and in the service, with the functions they
+    belong to (docs/architecture.md uses its table)."""
+    build = request.config.getoption('--build')
+    r = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'mmio_trace.py'),
+                        '--elf', os.path.join(build, 'scenarios', 'bench', 'hyp.elf'),
+                        '--guest', os.path.join(build, 'guests', 'bench.elf'),
+                        '--service', os.path.join(build, 'services', 'uart.elf'),
+                        '--qemu', request.config.getoption('--qemu')],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout
+    total = re.search(r'^total \(guest 1, kernel (\d+), service (\d+)\)\s+(\d+)$',
+                      r.stdout, re.M)
+    assert total, r.stdout
+    kernel, service, steps = (int(g) for g in total.groups())
+    assert 1 + kernel + service == steps
+    # The same order of magnitude as the bench figure (its own ceiling).
+    assert 200 < steps <= MMIO_CEILING, r.stdout
+    for where in ('kernel handle_dabt', 'kernel arch_service_enter',
+                  'service uart_mmio', 'kernel arch_service_leave'):
+        assert where in r.stdout, r.stdout

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Where the instructions of one benchmark operation go, function by function.
+
+Boots the benchmark scenario under QEMU (-icount, halted, gdb stub), lets
+the benchmark guest reach its loop around INSN a few times, then single-steps
+one iteration of it with gdb-multiarch (every instruction at every exception
+level: guest, EL2 kernel, the service partition) and prints the functions it
+went through in order, with the instructions spent in each, e.g.
+
+    tools/mmio_trace.py                      # str wzr, [x1]: a UART DR write
+    tools/mmio_trace.py --insn 'ldr w4, [x1]' --service build/services/uart.elf
+
+The total is the figure `scons bench` reports for the operation (which also
+counts the guest's own instruction). Symbols: the kernel's from the scenario
+image, the service's from --service (services are linked at 0x20000000, so
+only one service's symbols can be shown), the guest's as "guest".
+"""
+import argparse
+import bisect
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hypqemu  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVICE_BASE = 0x20000000
+SERVICE_END = 0x21000000
+GUEST_BASE = 0x40000000
+GUEST_END = 0x40100000
+BENCH_SMP = 2
+# Iterations of the loop let run before the traced one (caches, first-use
+# paths of the service).
+WARMUP = 3
+MAX_STEPS = 5000
+PC_LINE = re.compile(r'^=> (0x[0-9a-f]+)', re.M)
+
+
+def symbols(elf):
+    out = subprocess.run(['aarch64-linux-gnu-nm', '-n', elf], check=True,
+                         capture_output=True, text=True).stdout
+    table = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in 'tTwW':
+            table.append((int(parts[0], 16), parts[2]))
+    return table
+
+
+def insn_address(guest_elf, insn):
+    """Address of the first instruction spelled @insn in the guest."""
+    out = subprocess.run(['aarch64-linux-gnu-objdump', '-d', guest_elf],
+                         check=True, capture_output=True, text=True).stdout
+    want = ' '.join(insn.split())
+    for line in out.splitlines():
+        m = re.match(r'\s*([0-9a-f]+):\s+[0-9a-f]{8}\s+(.*)$', line)
+        if m and ' '.join(m.group(2).split('//')[0].split()) == want:
+            return int(m.group(1), 16)
+    sys.exit('mmio_trace: %r not found in %s' % (insn, guest_elf))
+
+
+def gdb_script(addr):
+    return '\n'.join([
+        'set pagination off', 'set confirm off',
+        'target remote :%d' % hypqemu.GDB_PORT,
+        'break *0x%x' % addr] + ['continue'] * WARMUP + [
+        'delete', 'set $n = 0',
+        'while $pc != 0x%x && $n < %d' % (addr + 4, MAX_STEPS),
+        '  x/i $pc', '  stepi', '  set $n = $n + 1', 'end',
+        'kill', 'quit', ''])
+
+
+def trace(args, addr):
+    qemu = hypqemu.cmdline(args.elf, qemu=args.qemu, gdb=True, icount=True,
+                           smp=BENCH_SMP)
+    with tempfile.NamedTemporaryFile('w', suffix='.gdb') as script:
+        script.write(gdb_script(addr))
+        script.flush()
+        proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            out = subprocess.run(['gdb-multiarch', '-q', '-batch', '-x',
+                                  script.name, args.elf], capture_output=True,
+                                 text=True, timeout=args.timeout).stdout
+        finally:
+            proc.kill()
+            proc.wait()
+    return [int(pc, 16) for pc in PC_LINE.findall(out)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    build = os.path.join(ROOT, 'build')
+    ap.add_argument('--elf', default=os.path.join(build, 'scenarios', 'bench', 'hyp.elf'))
+    ap.add_argument('--guest', default=os.path.join(build, 'guests', 'bench.elf'))
+    ap.add_argument('--service', default=os.path.join(build, 'services', 'uart.elf'))
+    ap.add_argument('--insn', default='str wzr, [x1]')
+    ap.add_argument('--qemu', default='qemu-system-aarch64')
+    ap.add_argument('--timeout', type=int, default=300)
+    args = ap.parse_args()
+    for path in (args.elf, args.guest, args.service):
+        if not os.path.exists(path):
+            sys.exit('mmio_trace: %s is missing: run scons first' % path)
+
+    pcs = trace(args, insn_address(args.guest, args.insn))
+    if not pcs:
+        sys.exit('mmio_trace: gdb stepped nothing (is port %d free?)'
+                 % hypqemu.GDB_PORT)
+    kernel, service = symbols(args.elf), symbols(args.service)
+
+    def name(pc):
+        if GUEST_BASE <= pc < GUEST_END:
+            return 'guest'
+        table, prefix = ((service, 'service ') if SERVICE_BASE <= pc < SERVICE_END
+                         else (kernel, 'kernel '))
+        i = bisect.bisect_right([a for a, _ in table], pc) - 1
+        return prefix + (table[i][1] if i >= 0 else '?')
+
+    runs = []
+    for pc in pcs:
+        n = name(pc)
+        if runs and runs[-1][0] == n:
+            runs[-1][1] += 1
+        else:
+            runs.append([n, 1])
+    print('%-48s %6s' % ('function (in the order run)', 'insns'))
+    for n, count in runs:
+        print('%-48s %6d' % (n, count))
+    totals = {}
+    for n, count in runs:
+        side = n.split()[0]
+        totals[side] = totals.get(side, 0) + count
+    print('%-48s %6d' % ('total (' + ', '.join(
+        '%s %d' % kv for kv in sorted(totals.items())) + ')', len(pcs)))
+
+
+if __name__ == '__main__':
+    main()
