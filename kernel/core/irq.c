@@ -59,8 +59,10 @@ static void vtimer_fired(void)
 	cpu->vtimer_masked = true;
 }
 
-static void handle_one(uint32_t intid)
+/* @p iar as GICC_IAR gave it: EOIR and DIR get it back whole (gic.h). */
+static void handle_one(uint32_t iar)
 {
+	uint32_t intid = gic_iar_intid(iar);
 	struct vcpu *g;
 
 	switch (intid) {
@@ -94,19 +96,19 @@ static void handle_one(uint32_t intid)
 		}
 		break;
 	}
-	gic_eoi(intid);
-	gic_deactivate(intid);
+	gic_eoi(iar);
+	gic_deactivate(iar);
 }
 
 void irq_handle_pending(void)
 {
 	for (;;) {
-		uint32_t intid = gic_ack();
+		uint32_t iar = gic_ack();
 
-		if (intid >= IRQ_MAX) {
+		if (gic_iar_intid(iar) >= IRQ_MAX) {
 			return;
 		}
-		handle_one(intid);
+		handle_one(iar);
 	}
 }
 

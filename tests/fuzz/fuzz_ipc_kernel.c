@@ -2,7 +2,7 @@
  * libFuzzer harness of the kernel's IPC and call dispatch, linked with the
  * real kernel/core/ipc.c, kernel/core/hypercall.c, kernel/core/vm_window.c,
  * kernel/arch/aarch64/mmio.c, fastpath.c and the MMIO decoder; system
- * registers come from the fake arch/sysreg.h (tests/fuzz/fake). What the
+ * registers come from the fake arch/sysreg.h (tests/fake). What the
  * harness fakes are the units' neighbours: one physical CPU and a scheduler
  * that only records switches, the VM table (built here from the input),
  * Stage 2 (one RAM page per guest, one device page), exception injection

@@ -34,7 +34,6 @@
 #define GICC_CTLR_ENABLE_GRP0 0x1U
 #define GICC_CTLR_ENABLE_GRP1 0x2U
 #define GICC_CTLR_EOIMODE (1U << 9)  /* EOImodeNS: EOIR drops, DIR deactivates. */
-#define GICC_IAR_INTID_MASK 0x3ffU
 
 /* Every priority passes the mask; kernel interrupts at a middle priority. */
 #define GIC_PMR_ALLOW_ALL 0xffU
@@ -130,17 +129,17 @@ void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask)
 
 uint32_t gic_ack(void)
 {
-	return mmio_read32(PLATFORM_GICC_BASE + GICC_IAR) & GICC_IAR_INTID_MASK;
+	return mmio_read32(PLATFORM_GICC_BASE + GICC_IAR);
 }
 
-void gic_eoi(uint32_t intid)
+void gic_eoi(uint32_t iar)
 {
-	mmio_write32(PLATFORM_GICC_BASE + GICC_EOIR, intid);
+	mmio_write32(PLATFORM_GICC_BASE + GICC_EOIR, iar);
 }
 
-void gic_deactivate(uint32_t intid)
+void gic_deactivate(uint32_t iar)
 {
-	mmio_write32(PLATFORM_GICC_BASE + GICC_DIR, intid);
+	mmio_write32(PLATFORM_GICC_BASE + GICC_DIR, iar);
 }
 
 void gic_set_active(uint32_t intid)

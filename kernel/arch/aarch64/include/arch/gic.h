@@ -30,14 +30,30 @@ uint32_t gic_cpu_init(void);
 /** Send physical SGI @p sgi to the CPU interfaces in @p cpu_mask. */
 void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask);
 
-/** Acknowledge the highest-priority pending interrupt; returns its INTID. */
+/** GICC_IAR.InterruptID [9:0]; for an SGI, [12:10] is the CPU that sent
+ * it (IHI 0048B 4.4.4). */
+#define GIC_IAR_INTID_MASK 0x3ffU
+
+/**
+ * Acknowledge the highest-priority pending interrupt: returns the whole
+ * GICC_IAR value, which gic_eoi() and gic_deactivate() must be given back
+ * (for an SGI it names the sending CPU: IHI 0048B 4.4.5, 4.4.15).
+ */
 uint32_t gic_ack(void);
 
-/** Priority drop (GICC_EOIR): the interrupt stays active. */
-void gic_eoi(uint32_t intid);
+static inline uint32_t gic_iar_intid(uint32_t iar)
+{
+	return iar & GIC_IAR_INTID_MASK;
+}
 
-/** Deactivate (GICC_DIR). */
-void gic_deactivate(uint32_t intid);
+/**
+ * Priority drop (GICC_EOIR) of @p iar, as gic_ack() returned it (for a PPI
+ * or SPI the INTID alone is that value): the interrupt stays active.
+ */
+void gic_eoi(uint32_t iar);
+
+/** Deactivate (GICC_DIR) @p iar, as for gic_eoi(). */
+void gic_deactivate(uint32_t iar);
 
 /** Make @p intid active without acknowledging it (GICD_ISACTIVER, 4.3.6;
  * banked per CPU for SGIs and PPIs). */

@@ -1,15 +1,16 @@
 #pragma once
 /**
- * Host stand-in for kernel/arch/aarch64/include/arch/sysreg.h, for harnesses
- * that link kernel units which touch system registers: the register fields
+ * Host stand-in for kernel/arch/aarch64/include/arch/sysreg.h, for host
+ * tests and fuzz harnesses that link kernel units which touch system
+ * registers: the register fields
  * are the real ones (arch/sysreg_bits.h); each register access becomes an
  * access to a variable fake_sysreg_<name> that the harness defines (a
  * register a unit starts to use is an undeclared identifier here until it
  * is added below), and barriers and address translation do nothing but
  * record.
  *
- * Only harnesses that ask for it put tests/fuzz/fake first on their include
- * path (tests/fuzz/SConscript).
+ * Only the tests that need it put tests/fake first on their include path
+ * (tests/fuzz/SConscript, tests/host/SConscript).
  */
 #include <stdint.h>
 
@@ -19,7 +20,7 @@
 extern uint64_t fake_sysreg_cntfrq_el0, fake_sysreg_cntpct_el0;
 extern uint64_t fake_sysreg_far_el2, fake_sysreg_sctlr_el1;
 extern uint64_t fake_sysreg_par_el1, fake_sysreg_sp_el1, fake_sysreg_sp_el0;
-extern uint64_t fake_sysreg_tpidr_el2;
+extern uint64_t fake_sysreg_tpidr_el2, fake_sysreg_cnthp_ctl_el2;
 
 #define read_sysreg(reg) ((uint64_t)fake_sysreg_##reg)
 #define read_sysreg_pure(reg) ((uint64_t)fake_sysreg_##reg)

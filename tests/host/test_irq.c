@@ -1,0 +1,213 @@
+/**
+ * Unit tests of physical interrupt routing (kernel/core/irq.c) against a
+ * fake GICv2 CPU interface: the GICC_IAR values it hands out are scripted,
+ * and every GICC_EOIR/GICC_DIR write is recorded. Checked against the GICv2
+ * spec (IHI 0048B): the value written to EOIR and DIR is the value read
+ * from IAR (4.4.5, 4.4.15), which for an SGI carries the sending CPU in
+ * [12:10]; the loop ends at the spurious INTID 1023 (4.4.4).
+ */
+#include <setjmp.h> /* cmocka.h needs these four first. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "abi/vgic.h"
+#include "arch/gic.h"
+#include "arch/gich.h"
+#include "hyp/cpu.h"
+#include "hyp/ipc.h"
+#include "hyp/irq.h"
+#include "hyp/log.h"
+#include "hyp/vgic.h"
+#include "hyp/vm.h"
+
+/* GICC_IAR layout, IHI 0048B 4.4.4, written out independently. */
+#define IAR(cpuid, intid) (((uint32_t)(cpuid) << 10) | (intid))
+#define SPURIOUS 1023U
+#define SPI_OWNED 40U
+#define SPI_NOBODY 41U
+#define GIC_INTIDS 1024
+#define SCRIPT_MAX 8
+#define LOG_MAX 16
+
+/* --- The fake GIC and the kernel's other neighbours ----------------------- */
+
+/* The system registers irq.c touches (tests/fake/arch/sysreg.h). */
+uint64_t fake_sysreg_tpidr_el2, fake_sysreg_cnthp_ctl_el2;
+
+static struct {
+	uint32_t iar[SCRIPT_MAX];   /**< What GICC_IAR reads return. */
+	unsigned acks;
+	uint32_t eoir[LOG_MAX], dir[LOG_MAX];
+	unsigned eoirs, dirs;
+	bool enabled[GIC_INTIDS];
+	uint64_t notified;          /**< Bits given to ipc_notify(). */
+	unsigned warnings;
+} gic;
+
+static struct cpu this_cpu;
+static struct vm owner_vm;
+
+uint32_t gic_ack(void)
+{
+	return gic.acks < SCRIPT_MAX ? gic.iar[gic.acks++] : SPURIOUS;
+}
+
+void gic_eoi(uint32_t iar)
+{
+	assert_true(gic.eoirs < LOG_MAX);
+	gic.eoir[gic.eoirs++] = iar;
+}
+
+void gic_deactivate(uint32_t iar)
+{
+	assert_true(gic.dirs < LOG_MAX);
+	gic.dir[gic.dirs++] = iar;
+}
+
+void gic_enable(uint32_t intid)
+{
+	gic.enabled[intid] = true;
+}
+
+void gic_disable(uint32_t intid)
+{
+	gic.enabled[intid] = false;
+}
+
+void gich_maintenance_ack(void)
+{
+}
+
+bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
+		 uint32_t pintid, uint32_t source)
+{
+	(void)vm;
+	(void)cpu;
+	(void)intid;
+	(void)hw;
+	(void)pintid;
+	(void)source;
+	return true;
+}
+
+void ipc_notify(struct endpoint *ep, uint64_t bits)
+{
+	assert_ptr_equal(ep, &owner_vm.ep);
+	gic.notified |= bits;
+}
+
+void log_line(enum log_level level, const char *fmt, ...)
+{
+	(void)fmt;
+	gic.warnings += level == LOG_LEVEL_WARN;
+}
+
+struct vm *vm_get(uint32_t i)
+{
+	assert_int_equal(i, 0);
+	return &owner_vm;
+}
+
+static int setup(void **unused)
+{
+	static const struct cfg_scenario sc = {
+		.vm_count = 1,
+		.vms = { { .name = "svc", .kind = CFG_VM_SERVICE,
+			   .irqs = { SPI_OWNED }, .irq_count = 1 } },
+	};
+
+	(void)unused;
+	memset(&gic, 0, sizeof(gic));
+	this_cpu = (struct cpu){ 0 };
+	fake_sysreg_tpidr_el2 = (uint64_t)(uintptr_t)&this_cpu;
+	for (unsigned i = 0; i < SCRIPT_MAX; i++) {
+		gic.iar[i] = SPURIOUS;
+	}
+	irq_init(&sc);
+	return 0;
+}
+
+/* --- Tests ------------------------------------------------------------------ */
+
+/* Regression: EOIR/DIR used to get the INTID alone, without the SGI's
+ * source CPU, which a real GICv2 then does not match to the active SGI. */
+static void test_irq_handle_pending_sgi_eoi_keeps_source_cpu(void **unused)
+{
+	(void)unused;
+	gic.iar[0] = IAR(3, GIC_INTID_KICK);
+	gic.iar[1] = IAR(1, GIC_INTID_KICK);
+	irq_handle_pending();
+	assert_int_equal(gic.eoirs, 2);
+	assert_int_equal(gic.dirs, 2);
+	assert_int_equal(gic.eoir[0], IAR(3, GIC_INTID_KICK));
+	assert_int_equal(gic.dir[0], IAR(3, GIC_INTID_KICK));
+	assert_int_equal(gic.eoir[1], IAR(1, GIC_INTID_KICK));
+	assert_int_equal(gic.dir[1], IAR(1, GIC_INTID_KICK));
+	assert_true(this_cpu.kicked);
+}
+
+static void test_irq_handle_pending_stops_at_spurious(void **unused)
+{
+	(void)unused;
+	irq_handle_pending();
+	assert_int_equal(gic.acks, 1);
+	assert_int_equal(gic.eoirs, 0);
+	assert_int_equal(gic.dirs, 0);
+}
+
+static void test_irq_handle_pending_owned_spi_notifies_and_masks(void **unused)
+{
+	(void)unused;
+	assert_true(gic.enabled[SPI_OWNED]);
+	gic.iar[0] = IAR(0, SPI_OWNED);
+	irq_handle_pending();
+	assert_int_equal(gic.notified, IRQ_NOTIFY_BIT(SPI_OWNED));
+	assert_false(gic.enabled[SPI_OWNED]);
+	assert_int_equal(gic.eoir[0], SPI_OWNED);
+	assert_int_equal(gic.dir[0], SPI_OWNED);
+	/* The owner says it is handled: unmasked again. */
+	assert_true(irq_ack_owned(&owner_vm, SPI_OWNED));
+	assert_true(gic.enabled[SPI_OWNED]);
+	assert_false(irq_ack_owned(&owner_vm, SPI_NOBODY));
+}
+
+static void test_irq_handle_pending_unowned_spi_is_masked_and_reported(void **unused)
+{
+	(void)unused;
+	gic.enabled[SPI_NOBODY] = true;
+	gic.iar[0] = IAR(0, SPI_NOBODY);
+	irq_handle_pending();
+	assert_false(gic.enabled[SPI_NOBODY]);
+	assert_int_equal(gic.warnings, 1);
+	assert_int_equal(gic.notified, 0);
+	assert_int_equal(gic.dir[0], SPI_NOBODY);
+}
+
+static void test_irq_handle_pending_hyp_timer_ends_the_slice(void **unused)
+{
+	(void)unused;
+	fake_sysreg_cnthp_ctl_el2 = 1;
+	gic.iar[0] = IAR(0, GIC_INTID_HYP_TIMER);
+	irq_handle_pending();
+	assert_true(this_cpu.slice_expired);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, 0);
+	assert_int_equal(gic.eoir[0], GIC_INTID_HYP_TIMER);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_irq_handle_pending_sgi_eoi_keeps_source_cpu, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_stops_at_spurious, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_owned_spi_notifies_and_masks, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_unowned_spi_is_masked_and_reported, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_hyp_timer_ends_the_slice, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
