@@ -2,6 +2,7 @@
 #include "hyp/vgic.h"
 
 #include "abi/ipc.h"
+#include "abi/gicd_sgir.h"
 #include "abi/vgic.h"
 #include "arch/gic.h"
 #include "arch/gich.h"
@@ -193,34 +194,12 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	return true;
 }
 
-/* GICD_SGIR (IHI 0048B 4.3.15): TargetListFilter [25:24], CPUTargetList
- * [23:16], SGIINTID [3:0]. */
-#define SGIR_FILTER_SHIFT 24
-#define SGIR_FILTER_MASK 0x3U
-#define SGIR_FILTER_LIST 0U
-#define SGIR_FILTER_OTHERS 1U
-#define SGIR_FILTER_SELF 2U
-#define SGIR_TARGETS_SHIFT 16
-#define SGIR_TARGETS_MASK 0xffU
-#define SGIR_INTID_MASK 0xfU
-
 void vgic_sgir_write(struct vcpu *sender, uint32_t value)
 {
 	struct vm *vm = sender->vm;
-	uint32_t sgi = value & SGIR_INTID_MASK;
-	uint32_t targets;
+	uint32_t sgi, targets;
 
-	switch ((value >> SGIR_FILTER_SHIFT) & SGIR_FILTER_MASK) {
-	case SGIR_FILTER_LIST:
-		targets = (value >> SGIR_TARGETS_SHIFT) & SGIR_TARGETS_MASK;
-		break;
-	case SGIR_FILTER_OTHERS:
-		targets = ~(1U << sender->index);
-		break;
-	case SGIR_FILTER_SELF:
-		targets = 1U << sender->index;
-		break;
-	default:
+	if (!gicd_sgir_decode(value, sender->index, &sgi, &targets)) {
 		return;   /* Reserved filter: the write is ignored. */
 	}
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {

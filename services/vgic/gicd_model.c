@@ -35,6 +35,8 @@
 
 #include "vgic/gicd_model.h"
 
+#include "abi/gicd_sgir.h"
+
 /* Interrupt ID ranges (IHI 0048B 2.2.1, "Interrupt IDs"). */
 #define GIC_SGI_COUNT	  16U /**< SGIs are IDs 0-15. */
 #define GIC_PRIVATE_COUNT 32U /**< SGIs and PPIs, banked per CPU: 0-31. */
@@ -84,17 +86,6 @@ _Static_assert(GICD_MODEL_MAX_CPUS >= 1 && GICD_MODEL_MAX_CPUS <= 8,
 
 /** Implemented priority bits: the top 5 (see the file comment; 3.3). */
 #define GICD_PRIORITY_MASK 0xf8U
-
-/* GICD_SGIR (4.3.15): TargetListFilter [25:24], CPUTargetList [23:16],
- * NSATT [15] (Security Extensions only, ignored), SGIINTID [3:0]. */
-#define GICD_SGIR_FILTER_SHIFT	24U
-#define GICD_SGIR_FILTER_MASK	0x3U
-#define GICD_SGIR_FILTER_LIST	0U /**< Forward to CPUTargetList. */
-#define GICD_SGIR_FILTER_OTHERS 1U /**< All CPUs but the requester. */
-#define GICD_SGIR_FILTER_SELF	2U /**< Only the requester; 3 reserved. */
-#define GICD_SGIR_TARGETS_SHIFT 16U
-#define GICD_SGIR_TARGETS_MASK	0xffU
-#define GICD_SGIR_INTID_MASK	0xfU
 
 /*
  * Identification registers at 0xFD0-0xFFC (4.3.17 and 4.3.18; table 4-1
@@ -409,21 +400,11 @@ static void sgi_raise(struct gicd_model *m, uint32_t cpu, uint32_t sgi,
 static void write_sgir(struct gicd_model *m, uint32_t cpu, uint32_t index,
 		       uint32_t field)
 {
-	uint32_t filter =
-	    (field >> GICD_SGIR_FILTER_SHIFT) & GICD_SGIR_FILTER_MASK;
-	uint32_t sgi = field & GICD_SGIR_INTID_MASK;
-	uint32_t targets;
+	uint32_t sgi, targets;
 	uint32_t t;
 
 	(void)index;
-	if (filter == GICD_SGIR_FILTER_LIST) {
-		targets =
-		    (field >> GICD_SGIR_TARGETS_SHIFT) & GICD_SGIR_TARGETS_MASK;
-	} else if (filter == GICD_SGIR_FILTER_OTHERS) {
-		targets = ~(1U << cpu);
-	} else if (filter == GICD_SGIR_FILTER_SELF) {
-		targets = 1U << cpu;
-	} else {
+	if (!gicd_sgir_decode(field, cpu, &sgi, &targets)) {
 		return;
 	}
 	targets &= all_cpus(m);
