@@ -15,11 +15,6 @@
 #define INSN_SIZE 4
 #define ZERO_REG 31
 
-static inline uint64_t size_mask(uint64_t size)
-{
-	return size == sizeof(uint64_t) ? UINT64_MAX : (1ULL << (size * 8)) - 1;
-}
-
 struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 			   const struct mmio_window *win)
 {
@@ -42,7 +37,7 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	uint64_t value = 0;
 
 	if (write && rt != ZERO_REG) {
-		value = v->regs.x[rt] & size_mask(size);
+		value = v->regs.x[rt] & mmio_size_mask(size);
 	}
 	p->insn.size = (uint8_t)size;
 	p->insn.count = 1;
@@ -105,7 +100,7 @@ struct vcpu *fastpath_reply_recv(struct vcpu *svc)
 		c->regs.x[in->rt[0]] =
 			in->sign_extend ? mmio_load_value(raw, in->size, true,
 							  in->dest64)
-					: raw & size_mask(in->size);
+					: raw & mmio_size_mask(in->size);
 	}
 	c->regs.pc += INSN_SIZE;
 	c->ipc.kind = IPC_KIND_NONE;

@@ -96,15 +96,6 @@ static int64_t sign_extend_field(uint32_t value, unsigned int bits)
 	return v;
 }
 
-/** Mask of the low @p size bytes of a register (all ones for 8 or more). */
-static uint64_t size_mask(uint8_t size)
-{
-	if (size >= REG_BYTES) {
-		return UINT64_MAX;
-	}
-	return (1ULL << (size * BITS_PER_BYTE)) - 1U;
-}
-
 /** Sign-extend the low @p size bytes of @p value to 64 bits. */
 static uint64_t sign_extend_bytes(uint64_t value, uint8_t size)
 {
@@ -113,7 +104,7 @@ static uint64_t sign_extend_bytes(uint64_t value, uint8_t size)
 	}
 	uint64_t sign = 1ULL << (size * BITS_PER_BYTE - 1U);
 
-	return ((value & size_mask(size)) ^ sign) - sign;
+	return ((value & mmio_size_mask(size)) ^ sign) - sign;
 }
 
 /** Rt, Rn and (for pairs) Rt2 of a load/store; the pair slot defaults to ZR. */
@@ -404,7 +395,7 @@ uint64_t mmio_insn_new_base(const struct mmio_insn *d, uint64_t xn)
 uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
 			 bool dest64)
 {
-	uint64_t value = raw & size_mask(size);
+	uint64_t value = raw & mmio_size_mask(size);
 
 	if (sign_extend) {
 		value = sign_extend_bytes(value, size);
@@ -417,5 +408,5 @@ uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
 
 uint64_t mmio_store_value(uint64_t reg_value, uint8_t size)
 {
-	return reg_value & size_mask(size);
+	return reg_value & mmio_size_mask(size);
 }
