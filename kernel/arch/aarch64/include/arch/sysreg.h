@@ -2,8 +2,9 @@
 /**
  * System register access, barriers and address translation instructions,
  * plus the register fields (arch/sysreg_bits.h). The only file with the
- * mrs/msr inline assembly: host builds of kernel units (tests/fuzz) replace
- * it with a fake that routes every access to the harness.
+ * mrs/msr inline assembly: host builds of kernel units (cmocka tests and
+ * fuzz harnesses) replace it with tests/fake/arch/sysreg.h, which routes
+ * every access to the test.
  */
 #include <stdint.h>
 
