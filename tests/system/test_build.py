@@ -93,3 +93,14 @@ def test_qemu_cmdline_gdb_and_icount():
     assert args[args.index('-icount') + 1] == hypqemu.ICOUNT
     assert hypqemu.ICOUNT.startswith('shift=0,')
     assert 'target remote :1234' in hypqemu.gdb_hint('hyp.elf')
+
+
+@pytest.mark.parametrize('kw', [{}, {'gdb': True}, {'icount': True, 'smp': 4}])
+def test_qemu_cmdline_keeps_semihosting_off(kw):
+    # Every scenario, test and benchmark starts QEMU through this one
+    # function: semihosting would let a guest kernel reach host files.
+    args = hypqemu.cmdline('hyp.elf', **kw)
+    i = args.index('-semihosting-config')
+    assert args[i + 1] == 'enable=off'
+    assert '-semihosting' not in args
+    assert sum('semihosting' in a for a in args) == 1
