@@ -41,6 +41,7 @@ struct mmio_pending {
 	uint64_t value[2];    /**< Store data, or load results. */
 	uint64_t base;        /**< Base register value at the fault. */
 	uint64_t va;          /**< FAR_EL2: the faulting virtual address. */
+	uint64_t esr;         /**< ESR_EL2 of the access (IL: its length). */
 	uint8_t index;        /**< Element being served. */
 	bool failed;
 	/**
