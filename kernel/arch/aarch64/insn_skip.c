@@ -5,8 +5,9 @@
 
 /* ConditionHolds() (Arm ARM J1 shared pseudocode): cond[3:1] selects the
  * test, cond[0] inverts it except for 0b1111. */
-#define COND_TEST_SHIFT 1
-#define COND_INVERT 1U
+#define COND_TEST_SHIFT	    1
+#define COND_TEST_MASK	    0x7U
+#define COND_INVERT	    1U
 #define COND_NEVER_INVERTED 0xfU
 enum cond_test {
 	COND_EQ = 0, /* Z */
@@ -45,7 +46,7 @@ bool aarch32_cond_holds(uint32_t cond, uint64_t spsr)
 	bool v = (spsr & SPSR32_V) != 0;
 	bool result;
 
-	switch ((enum cond_test)((cond >> COND_TEST_SHIFT) & 0x7U)) {
+	switch ((enum cond_test)((cond >> COND_TEST_SHIFT) & COND_TEST_MASK)) {
 	case COND_EQ:
 		result = z;
 		break;
@@ -92,11 +93,11 @@ uint64_t aarch32_it_advance(uint64_t spsr)
 	return aarch32_set_itstate(spsr, it);
 }
 
-bool arch_trap_cond_passed(uint64_t esr, uint64_t spsr)
+bool arch_trap_cond_passed_aarch32(uint64_t esr, uint64_t spsr)
 {
 	uint32_t cond = AARCH32_COND_AL;
 
-	if (!(spsr & SPSR_NRW) || !esr_ec_has_cond(esr_ec(esr))) {
+	if (!esr_ec_has_cond(esr_ec(esr))) {
 		return true;
 	}
 	if (esr & ESR_CV) {
@@ -113,7 +114,7 @@ bool arch_trap_cond_passed(uint64_t esr, uint64_t spsr)
 	return aarch32_cond_holds(cond, spsr);
 }
 
-void arch_skip_insn(struct arch_regs *regs, uint64_t esr)
+void arch_skip_insn_general(struct arch_regs *regs, uint64_t esr)
 {
 	uint64_t spsr = regs->spsr & ~SPSR_SS;
 

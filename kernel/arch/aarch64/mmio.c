@@ -167,7 +167,7 @@ struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	}
 	/* Remember the base now: SP is only readable while the guest is live. */
 	p->base = base_reg(v, p->insn.rn);
-	p->esr = esr;
+	p->esr = (uint32_t)esr;
 	p->va = read_sysreg(far_el2);
 	p->win = win;
 	p->index = 0;

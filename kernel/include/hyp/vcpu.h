@@ -41,7 +41,6 @@ struct mmio_pending {
 	uint64_t value[2];    /**< Store data, or load results. */
 	uint64_t base;        /**< Base register value at the fault. */
 	uint64_t va;          /**< FAR_EL2: the faulting virtual address. */
-	uint64_t esr;         /**< ESR_EL2 of the access (IL: its length). */
 	uint8_t index;        /**< Element being served. */
 	bool failed;
 	/**
@@ -50,6 +49,8 @@ struct mmio_pending {
 	 * access aborts (ipc_endpoint_restart).
 	 */
 	bool resent;
+	uint32_t esr;         /**< ESR_EL2 [31:0] of the access: EC, IL (its
+			       length, for arch_skip_insn()) and ISS. */
 };
 
 /** IPC state of a vCPU. */
