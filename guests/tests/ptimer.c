@@ -28,29 +28,29 @@
 #define PTIMER_INTID 30
 #define VTIMER_INTID 27
 /* CNTx_CTL_EL0 (D13.8): ENABLE [0], IMASK [1], ISTATUS [2] (read-only). */
-#define CTL_ENABLE 1ULL
-#define CTL_IMASK 2ULL
-#define CTL_ISTATUS 4ULL
+#define CTL_ENABLE	1ULL
+#define CTL_IMASK	2ULL
+#define CTL_ISTATUS	4ULL
 #define TVAL_UPPER_MASK 0xffffffff00000000ULL
 
-#define PSCI_CPU_OFF 0x84000002U
-#define PSCI_CPU_ON 0xc4000003U
-#define PSCI_AFFINITY_INFO 0xc4000004U
+#define PSCI_CPU_OFF	    0x84000002U
+#define PSCI_CPU_ON	    0xc4000003U
+#define PSCI_AFFINITY_INFO  0xc4000004U
 #define PSCI_INVALID_PARAMS ((uint64_t)-2)
-#define AFF_OFF 1
-#define MPIDR_AFF0_MASK 0xffULL
+#define AFF_OFF		    1
+#define MPIDR_AFF0_MASK	    0xffULL
 
-#define PMR_ALL 0xf0U
+#define PMR_ALL		0xf0U
 #define TIMEOUT_SECONDS 5
-#define STACK_BYTES 8192
-#define NCPUS 2
+#define STACK_BYTES	8192
+#define NCPUS		2
 
 /* Rates: VM one ticks at 1 kHz, VM two at a third of that, vCPU 1 at 500 Hz. */
-#define ONE_HZ 1000
-#define ONE_TICKS 100
-#define TWO_HZ 333
-#define TWO_TICKS 60
-#define CPU1_HZ 500
+#define ONE_HZ	   1000
+#define ONE_TICKS  100
+#define TWO_HZ	   333
+#define TWO_TICKS  60
+#define CPU1_HZ	   500
 #define CPU1_TICKS 10
 /* How late the last of N periodic ticks may be: the other VM's turn on
  * the CPU (one 10 ms slice) plus a period. Virtual time (QEMU -icount). */
@@ -61,20 +61,21 @@
 #define SHORT_HZ 500
 
 enum mode {
-	MODE_MASK,      /**< Handler sets IMASK (a one-shot, as Linux does). */
-	MODE_PERIODIC,  /**< Handler adds the period to CVAL. */
-	MODE_LEVEL,     /**< Handler leaves the line asserted (level test). */
+	MODE_MASK,     /**< Handler sets IMASK (a one-shot, as Linux does). */
+	MODE_PERIODIC, /**< Handler adds the period to CVAL. */
+	MODE_LEVEL,    /**< Handler leaves the line asserted (level test). */
 };
 
 /** One vCPU's view of its physical timer interrupts. */
 struct timer_stats {
-	volatile uint32_t ticks;     /**< INTID 30 taken. */
-	volatile uint32_t foreign;   /**< ... while its own timer was not firing. */
-	volatile uint32_t vticks;    /**< Virtual timer (sleeps). */
-	volatile uint32_t other;     /**< Any other interrupt. */
+	volatile uint32_t ticks; /**< INTID 30 taken. */
+	volatile uint32_t
+	    foreign; /**< ... while its own timer was not firing. */
+	volatile uint32_t vticks; /**< Virtual timer (sleeps). */
+	volatile uint32_t other;  /**< Any other interrupt. */
 	volatile enum mode mode;
 	volatile uint64_t period;
-	volatile uint32_t limit;     /**< Periodic / level: stop at this count. */
+	volatile uint32_t limit; /**< Periodic / level: stop at this count. */
 };
 
 static struct timer_stats stats[NCPUS];
@@ -116,7 +117,8 @@ static void timer_fired(struct timer_stats *st)
 		write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK);
 		break;
 	case MODE_PERIODIC:
-		write_sysreg(cntp_cval_el0, read_sysreg(cntp_cval_el0) + st->period);
+		write_sysreg(cntp_cval_el0,
+			     read_sysreg(cntp_cval_el0) + st->period);
 		if (st->ticks >= st->limit) {
 			write_sysreg(cntp_ctl_el0, 0);
 		}
@@ -194,7 +196,7 @@ static int32_t tval_signed(void)
 {
 	uint64_t tval = read_sysreg(cntp_tval_el0);
 
-	CHECK_EQ(tval & TVAL_UPPER_MASK, 0);   /* bits [63:32] RES0 */
+	CHECK_EQ(tval & TVAL_UPPER_MASK, 0); /* bits [63:32] RES0 */
 	return (int32_t)(uint32_t)tval;
 }
 
@@ -217,7 +219,7 @@ static void check_tval(void)
 	CHECK(t <= -d && t >= -d - (int64_t)(after - before));
 
 	/* Write: CVAL = CNTPCT + SignExtend(TVAL[31:0]). */
-	const int32_t values[] = { 5000, -1000, INT32_MIN, INT32_MAX };
+	const int32_t values[] = {5000, -1000, INT32_MIN, INT32_MAX};
 
 	for (unsigned i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		before = now();
@@ -249,7 +251,8 @@ static void check_registers(void)
 	write_sysreg(cntp_cval_el0, now() - 1);
 	CHECK_EQ(read_sysreg(cntp_ctl_el0), CTL_ENABLE | CTL_ISTATUS);
 	write_sysreg(cntp_ctl_el0, CTL_ENABLE | CTL_IMASK);
-	CHECK_EQ(read_sysreg(cntp_ctl_el0), CTL_ENABLE | CTL_IMASK | CTL_ISTATUS);
+	CHECK_EQ(read_sysreg(cntp_ctl_el0),
+		 CTL_ENABLE | CTL_IMASK | CTL_ISTATUS);
 	/* XZR as the source: CTL = 0. */
 	__asm__ volatile("msr cntp_ctl_el0, xzr");
 	CHECK_EQ(read_sysreg(cntp_ctl_el0), 0);
@@ -275,7 +278,8 @@ static void check_interrupt(struct timer_stats *st)
 	isb();
 	CHECK(wait_for(&st->ticks, start + 1));
 	CHECK_EQ(st->ticks, start + 1);
-	CHECK_EQ(read_sysreg(cntp_ctl_el0), CTL_ENABLE | CTL_IMASK | CTL_ISTATUS);
+	CHECK_EQ(read_sysreg(cntp_ctl_el0),
+		 CTL_ENABLE | CTL_IMASK | CTL_ISTATUS);
 
 	/* IMASK holds it back; clearing IMASK delivers it. */
 	sleep_hz(SHORT_HZ);
@@ -312,7 +316,8 @@ static void check_withdrawn(struct timer_stats *st)
 	irq_unmask();
 	sleep_hz(SHORT_HZ);
 	CHECK_EQ(st->ticks, start);
-	printf("ptimer: disabling, masking or moving CVAL drops the pending state\n");
+	printf("ptimer: disabling, masking or moving CVAL drops the pending "
+	       "state\n");
 }
 
 /* Completed while still asserted: pending again (a level interrupt). */
@@ -384,11 +389,11 @@ static void check_quiet(struct timer_stats *st)
 	CHECK_EQ(st->ticks, start);
 }
 
-#define SECONDARY_CHECK(cond)                                           \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			secondary_failures++;                           \
-		}                                                       \
+#define SECONDARY_CHECK(cond)                                                  \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			secondary_failures++;                                  \
+		}                                                              \
 	} while (0)
 
 /* vCPU 1 of VM one: each life starts here (PSCI CPU_ON). */
@@ -435,14 +440,16 @@ void smp_secondary_main(void)
 	SECONDARY_CHECK(st->foreign == 0 && st->other == 0);
 	secondary_done = life;
 	hvc_call(PSCI_CPU_OFF, 0, 0, 0);
-	secondary_failures += 1000;   /* CPU_OFF returns only on failure. */
+	secondary_failures += 1000; /* CPU_OFF returns only on failure. */
 }
 
 static void start_secondary(void)
 {
-	stats[1] = (struct timer_stats){ 0 };
+	stats[1] = (struct timer_stats){0};
 	CHECK_EQ(hvc_call(PSCI_CPU_ON, 1, (uint64_t)smp_secondary_entry,
-			  (uint64_t)(secondary_stack + STACK_BYTES)).a0, 0);
+			  (uint64_t)(secondary_stack + STACK_BYTES))
+		     .a0,
+		 0);
 }
 
 static bool wait_secondary_off(uint32_t life)
@@ -503,7 +510,8 @@ static void run_two(struct timer_stats *st)
 void test_main(void)
 {
 	struct timer_stats *st = &stats[0];
-	bool two = hvc_call(PSCI_AFFINITY_INFO, 1, 0, 0).a0 == PSCI_INVALID_PARAMS;
+	bool two =
+	    hvc_call(PSCI_AFFINITY_INFO, 1, 0, 0).a0 == PSCI_INVALID_PARAMS;
 
 	gic_set_handler(handler);
 	gic_setup(PMR_ALL);
@@ -517,5 +525,6 @@ void test_main(void)
 	irq_mask();
 	CHECK_EQ(st->foreign, 0);
 	CHECK_EQ(st->other, 0);
-	printf("ptimer: %u physical timer interrupts, none foreign\n", st->ticks);
+	printf("ptimer: %u physical timer interrupts, none foreign\n",
+	       st->ticks);
 }

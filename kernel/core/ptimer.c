@@ -10,6 +10,14 @@
  * [63:32] are RES0 (D13.8.x CNTP_TVAL_EL0). */
 #define PTIMER_TVAL_MASK 0xffffffffULL
 
+/* SignExtend(TimerValue): bits [31:0] of @p value as a signed offset. */
+static uint64_t tval_sign_extend(uint64_t value)
+{
+	int32_t tval = (int32_t)(uint32_t)(value & PTIMER_TVAL_MASK);
+
+	return (uint64_t)(int64_t)tval;
+}
+
 bool ptimer_condition_met(const struct ptimer *t, uint64_t now)
 {
 	return (t->ctl & CNT_CTL_ENABLE) != 0 && now >= t->cval;
@@ -20,8 +28,7 @@ bool ptimer_irq_level(const struct ptimer *t, uint64_t now)
 	return ptimer_condition_met(t, now) && (t->ctl & CNT_CTL_IMASK) == 0;
 }
 
-uint64_t ptimer_read(const struct ptimer *t, enum ptimer_reg reg,
-		     uint64_t now)
+uint64_t ptimer_read(const struct ptimer *t, enum ptimer_reg reg, uint64_t now)
 {
 	switch (reg) {
 	case PTIMER_REG_CTL:
@@ -49,8 +56,7 @@ void ptimer_write(struct ptimer *t, enum ptimer_reg reg, uint64_t value,
 		break;
 	case PTIMER_REG_TVAL:
 		/* CompareValue = Counter + SignExtend(TimerValue) (D11.2.4). */
-		t->cval = now + (uint64_t)(int64_t)(int32_t)(uint32_t)
-					(value & PTIMER_TVAL_MASK);
+		t->cval = now + tval_sign_extend(value);
 		break;
 	}
 }

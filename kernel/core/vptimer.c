@@ -87,5 +87,5 @@ void vptimer_reset(struct vcpu *v)
 	if (v->ptimer.asserted) {
 		vgic_clear_pending(v->vm, own_mask(v), GIC_INTID_PTIMER);
 	}
-	v->ptimer = (struct ptimer){ 0 };
+	v->ptimer = (struct ptimer){0};
 }

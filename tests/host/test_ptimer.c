@@ -15,8 +15,8 @@
 #include "hyp/ptimer.h"
 
 /* CNTP_CTL_EL0: ENABLE [0], IMASK [1], ISTATUS [2]; [63:3] RES0. */
-#define ENABLE 0x1ULL
-#define IMASK 0x2ULL
+#define ENABLE	0x1ULL
+#define IMASK	0x2ULL
 #define ISTATUS 0x4ULL
 
 #define NOW 0x0000123456789000ULL
@@ -28,7 +28,7 @@ static uint64_t rd(const struct ptimer *t, enum ptimer_reg r, uint64_t now)
 
 static void test_ptimer_cval_reads_back(void **state)
 {
-	struct ptimer t = { 0 };
+	struct ptimer t = {0};
 
 	(void)state;
 	ptimer_write(&t, PTIMER_REG_CVAL, 0xfedcba9876543210ULL, NOW);
@@ -40,7 +40,7 @@ static void test_ptimer_cval_reads_back(void **state)
 /* TimerValue = (CompareValue - Counter)[31:0], bits [63:32] read 0. */
 static void test_ptimer_tval_read_is_signed_32_bits(void **state)
 {
-	struct ptimer t = { .cval = NOW + 100 };
+	struct ptimer t = {.cval = NOW + 100};
 
 	(void)state;
 	assert_int_equal(rd(&t, PTIMER_REG_TVAL, NOW), 100);
@@ -60,7 +60,7 @@ static void test_ptimer_tval_read_is_signed_32_bits(void **state)
 /* CompareValue = Counter + SignExtend(TimerValue[31:0]). */
 static void test_ptimer_tval_write_sign_extends(void **state)
 {
-	struct ptimer t = { 0 };
+	struct ptimer t = {0};
 
 	(void)state;
 	ptimer_write(&t, PTIMER_REG_TVAL, 5000, NOW);
@@ -83,7 +83,7 @@ static void test_ptimer_tval_write_sign_extends(void **state)
 
 static void test_ptimer_ctl_istatus(void **state)
 {
-	struct ptimer t = { .cval = NOW };
+	struct ptimer t = {.cval = NOW};
 
 	(void)state;
 	/* Disabled: ISTATUS reads 0 (UNKNOWN in the architecture). */
@@ -100,7 +100,7 @@ static void test_ptimer_ctl_istatus(void **state)
 
 static void test_ptimer_ctl_write_keeps_enable_and_imask(void **state)
 {
-	struct ptimer t = { .cval = UINT64_MAX };
+	struct ptimer t = {.cval = UINT64_MAX};
 
 	(void)state;
 	/* ISTATUS is read-only and [63:3] RES0: a write of them is lost. */
@@ -113,7 +113,7 @@ static void test_ptimer_ctl_write_keeps_enable_and_imask(void **state)
 /* The comparison is unsigned: a huge CVAL is far in the future. */
 static void test_ptimer_condition_unsigned(void **state)
 {
-	struct ptimer t = { .cval = 0x8000000000000000ULL, .ctl = ENABLE };
+	struct ptimer t = {.cval = 0x8000000000000000ULL, .ctl = ENABLE};
 
 	(void)state;
 	assert_false(ptimer_condition_met(&t, 0x7fffffffffffffffULL));
@@ -124,21 +124,21 @@ static void test_ptimer_condition_unsigned(void **state)
 
 static void test_ptimer_irq_level(void **state)
 {
-	struct ptimer t = { .cval = NOW };
+	struct ptimer t = {.cval = NOW};
 
 	(void)state;
-	assert_false(ptimer_irq_level(&t, NOW));            /* disabled */
+	assert_false(ptimer_irq_level(&t, NOW)); /* disabled */
 	t.ctl = ENABLE;
-	assert_false(ptimer_irq_level(&t, NOW - 1));        /* not yet */
+	assert_false(ptimer_irq_level(&t, NOW - 1)); /* not yet */
 	assert_true(ptimer_irq_level(&t, NOW));
 	t.ctl = ENABLE | IMASK;
-	assert_false(ptimer_irq_level(&t, NOW));            /* masked */
+	assert_false(ptimer_irq_level(&t, NOW)); /* masked */
 	assert_true(ptimer_condition_met(&t, NOW));
 }
 
 static void test_ptimer_deadline(void **state)
 {
-	struct ptimer t = { .cval = NOW };
+	struct ptimer t = {.cval = NOW};
 
 	(void)state;
 	assert_int_equal(ptimer_deadline(&t), PTIMER_NO_DEADLINE);

@@ -8,12 +8,12 @@
  * a trapped MRS/MSR (EC 0x18, D13.2.37): CNTP_TVAL_EL0 S3_3_C14_C2_0,
  * CNTP_CTL_EL0 S3_3_C14_C2_1, CNTP_CVAL_EL0 S3_3_C14_C2_2 (D13.8).
  */
-#define CNTP_OP0 3
-#define CNTP_OP1 3
-#define CNTP_CRN 14
-#define CNTP_CRM 2
+#define CNTP_OP0      3
+#define CNTP_OP1      3
+#define CNTP_CRN      14
+#define CNTP_CRM      2
 #define CNTP_OP2_TVAL 0
-#define CNTP_OP2_CTL 1
+#define CNTP_OP2_CTL  1
 #define CNTP_OP2_CVAL 2
 
 bool arch_ptimer_reg(const struct esr_sysreg *s, enum ptimer_reg *reg)

@@ -17,19 +17,19 @@
 
 /** The three registers a trapped MRS/MSR may name. */
 enum ptimer_reg {
-	PTIMER_REG_CTL,    /**< CNTP_CTL_EL0. */
-	PTIMER_REG_CVAL,   /**< CNTP_CVAL_EL0. */
-	PTIMER_REG_TVAL,   /**< CNTP_TVAL_EL0. */
+	PTIMER_REG_CTL,	 /**< CNTP_CTL_EL0. */
+	PTIMER_REG_CVAL, /**< CNTP_CVAL_EL0. */
+	PTIMER_REG_TVAL, /**< CNTP_TVAL_EL0. */
 };
 
 /** State of one vCPU's EL1 physical timer. */
 struct ptimer {
-	uint64_t cval;     /**< CNTP_CVAL_EL0.CompareValue. */
-	uint64_t ctl;      /**< CNTP_CTL_EL0.ENABLE and IMASK only: ISTATUS
-			    is computed on every read. */
-	bool asserted;     /**< Its interrupt line is high: the condition was
-			    seen met and no register write has lowered it
-			    since (the counter only moves forward). */
+	uint64_t cval; /**< CNTP_CVAL_EL0.CompareValue. */
+	uint64_t ctl;  /**< CNTP_CTL_EL0.ENABLE and IMASK only: ISTATUS
+			is computed on every read. */
+	bool asserted; /**< Its interrupt line is high: the condition was
+			seen met and no register write has lowered it
+			since (the counter only moves forward). */
 };
 
 /**
@@ -42,8 +42,7 @@ bool ptimer_condition_met(const struct ptimer *t, uint64_t now);
 bool ptimer_irq_level(const struct ptimer *t, uint64_t now);
 
 /** MRS of @p reg at counter value @p now. */
-uint64_t ptimer_read(const struct ptimer *t, enum ptimer_reg reg,
-		     uint64_t now);
+uint64_t ptimer_read(const struct ptimer *t, enum ptimer_reg reg, uint64_t now);
 
 /** MSR of @p value to @p reg at counter value @p now. */
 void ptimer_write(struct ptimer *t, enum ptimer_reg reg, uint64_t value,
