@@ -26,6 +26,7 @@ void arch_el2_init(void)
 	 * (hyp/vptimer.h): EL2 owns the hardware CNTP as an alarm. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL2_EL1PCTEN);
 	write_sysreg(cnthp_ctl_el2, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(hcr_el2, HCR_EL2_RW);
 	isb();
