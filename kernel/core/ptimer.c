@@ -49,7 +49,7 @@ void ptimer_write(struct ptimer *t, enum ptimer_reg reg, uint64_t value,
 {
 	switch (reg) {
 	case PTIMER_REG_CTL:
-		t->ctl = value & PTIMER_CTL_WRITABLE;
+		t->ctl = (uint32_t)(value & PTIMER_CTL_WRITABLE);
 		break;
 	case PTIMER_REG_CVAL:
 		t->cval = value;

@@ -25,7 +25,7 @@ enum ptimer_reg {
 /** State of one vCPU's EL1 physical timer. */
 struct ptimer {
 	uint64_t cval; /**< CNTP_CVAL_EL0.CompareValue. */
-	uint64_t ctl;  /**< CNTP_CTL_EL0.ENABLE and IMASK only: ISTATUS
+	uint32_t ctl;  /**< CNTP_CTL_EL0.ENABLE and IMASK only: ISTATUS
 			is computed on every read. */
 	bool asserted; /**< Its interrupt line is high: the condition was
 			seen met and no register write has lowered it
