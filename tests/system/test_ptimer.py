@@ -4,8 +4,6 @@ in two VMs, on one and on two physical CPUs. QEMU runs with -icount, so the
 guests' rate checks are in virtual time, independent of the host's load."""
 import pytest
 
-from conftest import KERNEL_FAILURE  # noqa: F401  (documents the failure lines)
-
 
 @pytest.mark.parametrize('smp', [1, 2])
 def test_each_vcpu_has_its_own_physical_timer(boot, smp):
