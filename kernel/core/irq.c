@@ -46,9 +46,12 @@ static void vtimer_fired(void)
 	struct vcpu *g = cpu->loaded;
 
 	gic_eoi(GIC_INTID_VTIMER);
-	/* The guest's EOI of the linked virtual interrupt deactivates it. */
-	if (g != NULL && vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
-				     GIC_INTID_VTIMER, 0)) {
+	/* The guest's EOI of the linked virtual interrupt deactivates it. A
+	 * loaded vCPU that was reset (ctx_fresh) is not the timer's owner:
+	 * its old timer still runs in hardware until the next load. */
+	if (g != NULL && !g->ctx_fresh &&
+	    vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
+			GIC_INTID_VTIMER, 0)) {
 		return;
 	}
 	/* Nobody takes it: keep a level interrupt from storming until the

@@ -96,6 +96,76 @@ static void inbox_clear(struct vcpu *v, uint32_t intid)
 	}
 }
 
+static bool clear_requested(const struct vcpu *v, uint32_t intid)
+{
+	return (v->inbox.clear[intid / BITS_PER_WORD] >>
+		(intid % BITS_PER_WORD)) & 1U;
+}
+
+/* Ask remote vCPU @p v's home CPU to clear @p intid from its LRs. */
+static void inbox_post_clear(struct vcpu *v, uint32_t intid)
+{
+	v->inbox.clear[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	v->vgic_dirty = true;
+	cpu_kick(v->home);
+}
+
+/*
+ * @p v lost a hardware-linked interrupt other than by the guest's
+ * completion of its LR (vgic_cpu_clear_pending() named @p phys): its
+ * physical interrupt is still active (IHI 0048B 5.3.4, GICH_LR.HW) and
+ * must be deactivated here, on @p v's home CPU, where it is banked. A
+ * loaded vCPU's is active in the GIC now (the guest cannot run before the
+ * caller has written the LRs); a switched-out one's was deactivated when
+ * it left (arch_vcpu_save) and must not be made active again.
+ */
+static void hw_dropped(struct vcpu *v, uint32_t phys)
+{
+	if (phys == VGIC_NO_PHYS) {
+		return;
+	}
+	if (cpu_this()->loaded == v) {
+		gic_deactivate(phys);
+	} else {
+		v->vtimer_phys_active = vgic_cpu_holds_hw(&v->vgic);
+	}
+}
+
+/* Clear @p intid from @p v's LR shadow, fresh and on its home CPU. */
+static void clear_local(struct vcpu *v, uint32_t intid)
+{
+	uint32_t phys = vgic_cpu_clear_pending(&v->vgic, intid);
+
+	if (cpu_this()->loaded == v) {
+		gich_write(&v->vgic, v->vgic.queue_len > 0);
+	}
+	hw_dropped(v, phys);
+}
+
+/* On @p v's home CPU, its LR shadow fresh: apply what other CPUs cleared. */
+static void inbox_apply_clears(struct vcpu *v)
+{
+	uint64_t any = 0;
+
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		any |= v->inbox.clear[w];
+	}
+	if (any == 0) {
+		return;
+	}
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		uint64_t bits = v->inbox.clear[w];
+
+		v->inbox.clear[w] = 0;
+		while (bits != 0) {
+			uint32_t intid = w * BITS_PER_WORD + (uint32_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			clear_local(v, intid);
+		}
+	}
+}
+
 /* Queue @p intid in @p v's LR shadow, which must reflect the hardware. */
 static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
 		      uint32_t intid, bool hw, uint32_t phys, uint32_t source)
@@ -144,13 +214,17 @@ static void inbox_drain(struct vcpu *v)
 	}
 }
 
-/* The vCPU's LRs as the guest left them (read from hardware if loaded). */
+/* The vCPU's LRs as the guest left them (read from hardware if loaded),
+ * with what other CPUs cleared meanwhile dropped if this is its home. */
 static void sync_lrs(struct vcpu *v)
 {
 	if (cpu_this()->loaded == v) {
 		gich_sync(&v->vgic);
 	}
 	vgic_cpu_sync(&v->vgic);
+	if (!is_remote(v)) {
+		inbox_apply_clears(v);
+	}
 }
 
 bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
@@ -220,13 +294,13 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 		}
 		c->latched = false;
 		inbox_clear(v, intid);
-		/* A remote vCPU's shadow LRs may be stale: cleared as seen at
-		 * its last exit (approximate, like ICPENDR racing an EOI). */
-		sync_lrs(v);
-		vgic_cpu_clear_pending(&v->vgic, intid);
-		if (cpu_this()->loaded == v) {
-			gich_write(&v->vgic, v->vgic.queue_len > 0);
+		if (is_remote(v)) {
+			/* Its LRs (and banked PPIs) are another CPU's. */
+			inbox_post_clear(v, intid);
+			continue;
 		}
+		sync_lrs(v);
+		clear_local(v, intid);
 	}
 }
 
@@ -240,9 +314,12 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 	if (c == NULL) {
 		return;
 	}
-	sync_lrs(&vm->vcpus[cpu]);
-	vgic_cpu_state(&vm->vcpus[cpu].vgic, intid, pending, active);
-	*pending = *pending || c->latched || inbox_has(&vm->vcpus[cpu], intid);
+	struct vcpu *v = &vm->vcpus[cpu];
+
+	sync_lrs(v);
+	vgic_cpu_state(&v->vgic, intid, pending, active);
+	*pending = (*pending && !clear_requested(v, intid)) || c->latched ||
+		   inbox_has(v, intid);
 }
 
 void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
@@ -308,6 +385,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	}
 	gich_sync(&v->vgic);
 	vgic_cpu_sync(&v->vgic);
+	inbox_apply_clears(v);
 	inbox_drain(v);
 	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
 		irq_vtimer_unmask();

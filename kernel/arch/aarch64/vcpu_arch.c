@@ -150,6 +150,23 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	}
 }
 
+void arch_vcpu_discard(void)
+{
+	/* Stop its timer, as arch_vcpu_save() does. */
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+	/*
+	 * The vCPU was reset with its timer interrupt pending or active in a
+	 * hardware-linked LR (GICH_LR.HW): the physical PPI stays active
+	 * until deactivated, and the guest that would have completed it is
+	 * gone, so no timer interrupt would reach any vCPU of this CPU again.
+	 * Its hardware LRs are stale (the reset emptied its shadow), so
+	 * deactivate unconditionally: a write of 1 to GICD_ICACTIVER has no
+	 * effect on an inactive interrupt (IHI 0048B 4.3.8).
+	 */
+	gic_clear_active(GIC_INTID_VTIMER);
+}
+
 uint64_t arch_counter_now(void)
 {
 	isb();

@@ -56,6 +56,13 @@ void arch_vcpu_load(struct vcpu *vcpu);
 /** Read the CPU's EL1 context back into @p vcpu. */
 void arch_vcpu_save(struct vcpu *vcpu);
 
+/**
+ * Drop the EL1 context in the CPU without saving it: its vCPU was reset
+ * (vcpu->ctx_fresh). Stops its timer and deactivates the physical timer
+ * PPI it may have left active through a hardware-linked LR.
+ */
+void arch_vcpu_discard(void);
+
 /** Copy the loaded vCPU's virtual-timer registers into its context. */
 void arch_vcpu_timer_sync(struct vcpu *vcpu);
 
