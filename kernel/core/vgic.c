@@ -397,14 +397,53 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	return v;
 }
 
-static struct vm *client_of(struct vcpu *caller, uint64_t vm_id)
+/*
+ * The VM @p x[1] names, if @p caller may make call @p fid for it: a
+ * service serving that VM's distributor window for HYP_VGIC_*, or a window
+ * whose guest SPI is @p x[2] for HYP_IRQ_LEVEL (a service drives only the
+ * interrupts of the devices it serves; never a PPI, so never the
+ * hardware-linked timer).
+ */
+static struct vm *client_of(struct vcpu *caller, uint32_t fid,
+			    const uint64_t *x)
 {
-	if (!vcpu_is_service(caller) || vm_id >= vm_count()) {
+	if (!vcpu_is_service(caller) || x[1] >= vm_count()) {
 		return NULL;
 	}
-	struct vm *vm = vm_get((uint32_t)vm_id);
+	struct vm *vm = vm_get((uint32_t)x[1]);
+	const struct endpoint *ep = &caller->vm->ep;
+	bool allowed = fid == HYP_IRQ_LEVEL ? vm_window_irq(vm, ep, x[2])
+					    : vm_window_distributor(vm, ep);
 
-	return vm_uses_endpoint(vm, &caller->vm->ep) ? vm : NULL;
+	return allowed ? vm : NULL;
+}
+
+/* GICD_ITARGETSR-style vCPU masks have one bit per CPU interface (IHI
+ * 0048B 4.3.12); bits of vCPUs the VM does not have are ignored. */
+#define VGIC_CPU_MASK_LIMIT (1ULL << CFG_MAX_VCPUS)
+
+/* Every number a service passes in x2..x5 is in range for @p vm. */
+static bool args_valid(const struct vm *vm, uint32_t fid, const uint64_t *x)
+{
+	bool vcpu_ok = x[2] < vm->vcpu_count;
+	bool intid_ok = x[3] < VGIC_INTIDS;
+
+	switch (fid) {
+	case HYP_VGIC_CONFIG:
+	case HYP_VGIC_ACTIVE:
+	case HYP_VGIC_QUERY:
+		return vcpu_ok && intid_ok;
+	case HYP_VGIC_PENDING:
+		/* An SGI's source is a CPU interface number, GICH_LR.CPUID
+		 * (5.3.4). */
+		return x[2] < VGIC_CPU_MASK_LIMIT && intid_ok &&
+		       (x[4] == 0 || x[3] >= VGIC_SGI_COUNT ||
+			x[5] < CFG_MAX_VCPUS);
+	default:
+		/* CTLR: any value, masked; IRQ_LEVEL: the SPI is the
+		 * window's (client_of). */
+		return true;
+	}
 }
 
 static void pending_call(struct vm *vm, uint64_t *x)
@@ -457,9 +496,13 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 	if (fid < HYP_VGIC_CONFIG || fid > HYP_IRQ_LEVEL) {
 		return false;
 	}
-	vm = client_of(caller, x[1]);
+	vm = client_of(caller, fid, x);
 	if (vm == NULL) {
 		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
+		return true;
+	}
+	if (!args_valid(vm, fid, x)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 		return true;
 	}
 	switch (fid) {

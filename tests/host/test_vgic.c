@@ -117,8 +117,8 @@ static void add_window(struct vm *svc, bool distributor, uint32_t irq)
 		.client = g,
 		.ep = &svc->ep,
 		.kernel_sgir = distributor,
+		.irq = irq,
 	};
-	(void)irq;
 }
 
 static int setup(void **unused)
@@ -390,6 +390,56 @@ static void test_vgic_icpendr_of_switched_out_hw_timer(void **unused)
 	assert_false(vgic_cpu_holds_hw(&gvcpu(0)->vgic));
 }
 
+/* --- Item 5: interrupt ownership and ranges --------------------------------- */
+
+/* The UART service drives its window's SPI, and nothing else: not another
+ * device's SPI, not the timer PPI (raise or lower), no distributor call. */
+static void test_vgic_irq_level_only_for_the_windows_spi(void **unused)
+{
+	(void)unused;
+	enable(0, UART_SPI);
+	enable(0, UART_SPI + 1);
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, UART_SPI, 1, 0, 0), VGIC_OK);
+	assert_int_equal(fake_gic_guest_ack(0, UART_SPI), true);
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, UART_SPI + 1, 1, 0, 0), DENIED);
+	assert_false(fake_gic_guest_ack(0, UART_SPI + 1));
+	timer_pending_in_lr();
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, VTIMER, 0, 0, 0), DENIED);
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, VTIMER, 1, 0, 0), DENIED);
+	assert_int_equal(fake_gic_hw_lrs(0, VTIMER), 1);
+	assert_hw_rule(0, gvcpu(0));
+	assert_int_equal(call(SVC_UART, HYP_VGIC_PENDING, 1, VTIMER, 0, 0), DENIED);
+	assert_int_equal(call(SVC_UART, HYP_VGIC_CONFIG, 0, UART_SPI, 0, 0), DENIED);
+	assert_int_equal(fake_gic_hw_lrs(0, VTIMER), 1);
+	/* The distributor service has no device SPI of its own. */
+	assert_int_equal(call(SVC_VGIC, HYP_IRQ_LEVEL, UART_SPI, 1, 0, 0), DENIED);
+	/* No SPI 0 either: 0 means "no interrupt" in a window. */
+	assert_int_equal(call(SVC_VGIC, HYP_IRQ_LEVEL, 0, 1, 0, 0), DENIED);
+}
+
+/* Regression (UBSan): 1U << x2 with a service's vCPU number of 32 or more,
+ * and other numbers out of range, are refused before use. */
+static void test_vgic_calls_refuse_out_of_range_numbers(void **unused)
+{
+	(void)unused;
+	const uint64_t huge = UINT64_MAX;
+
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_ACTIVE, 40, VTIMER, 0, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_ACTIVE, 2, VTIMER, 0, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_ACTIVE, 0, VGIC_INTIDS, 0, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CONFIG, huge, 40, 0, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CONFIG, 0, huge, 0, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_QUERY, 2, 40, 0, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1ULL << 32, 40, 1, 0), INVALID);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1, 1020, 1, 0), INVALID);
+	/* An SGI from source CPU 8: GICH_LR.CPUID has three bits. */
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1, 3, 1, 8), INVALID);
+	/* In range: fine, including mask bits of vCPUs that do not exist. */
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 0xff, 40, 0, 0), VGIC_OK);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_ACTIVE, 1, 40, 0, 0), VGIC_OK);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CTLR, huge, 0, 0, 0), VGIC_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +452,8 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_icpendr_of_remote_hw_timer_deactivates_at_home, setup),
 		cmocka_unit_test_setup(test_vgic_query_after_remote_clear, setup),
 		cmocka_unit_test_setup(test_vgic_icpendr_of_switched_out_hw_timer, setup),
+		cmocka_unit_test_setup(test_vgic_irq_level_only_for_the_windows_spi, setup),
+		cmocka_unit_test_setup(test_vgic_calls_refuse_out_of_range_numbers, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
