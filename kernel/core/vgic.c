@@ -6,6 +6,7 @@
 #include "abi/vgic.h"
 #include "arch/gic.h"
 #include "arch/gich.h"
+#include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "hyp/sched.h"
@@ -20,7 +21,17 @@
 
 void vgic_dist_init(struct vgic_dist *d)
 {
+	uint64_t level[VGIC_LEVEL_WORDS];
+
+	/* The lines services hold are the devices' state, not the
+	 * distributor's: a guest's reset does not lower them. */
+	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+		level[w] = d->spi_level[w];
+	}
 	*d = (struct vgic_dist){ 0 };
+	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+		d->spi_level[w] = level[w];
+	}
 	for (uint32_t c = 0; c < CFG_MAX_VCPUS; c++) {
 		for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
 			d->priv[c][i] = (struct vgic_irq_cfg){
@@ -227,6 +238,46 @@ static void sync_lrs(struct vcpu *v)
 	}
 }
 
+static bool spi_level(const struct vgic_dist *d, uint32_t intid)
+{
+	return (d->spi_level[intid / BITS_PER_WORD] >> (intid % BITS_PER_WORD)) & 1U;
+}
+
+static void spi_level_set(struct vgic_dist *d, uint32_t intid, bool asserted)
+{
+	uint64_t bit = 1ULL << (intid % BITS_PER_WORD);
+
+	if (asserted) {
+		d->spi_level[intid / BITS_PER_WORD] |= bit;
+	} else {
+		d->spi_level[intid / BITS_PER_WORD] &= ~bit;
+	}
+}
+
+/*
+ * Does the source of level-sensitive @p intid (configuration @p c) assert
+ * it for vCPU @p cpu? Such an interrupt is pending while asserted, enabled
+ * or not (IHI 0048B 1.4.2). The sources the kernel can see: SPIs a service
+ * holds asserted (HYP_IRQ_LEVEL), and the virtual timer, read live if the
+ * vCPU is loaded here, else from its saved context (as of its last exit if
+ * it runs on another CPU). Another timer the kernel emulates (the EL1
+ * physical timer, INTID 30) adds its own case here.
+ */
+static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
+			  const struct vgic_irq_cfg *c)
+{
+	if (intid >= VGIC_PRIVATE_IRQS) {
+		return !c->edge && spi_level(&vm->vgic, intid);
+	}
+	if (intid == GIC_INTID_VTIMER) {
+		const struct vcpu *v = &vm->vcpus[cpu];
+
+		return arch_vtimer_asserted(v, cpu_this()->loaded == v &&
+						       !v->ctx_fresh);
+	}
+	return false;
+}
+
 bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		 uint32_t phys, uint32_t source)
 {
@@ -319,7 +370,7 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 	sync_lrs(v);
 	vgic_cpu_state(&v->vgic, intid, pending, active);
 	*pending = (*pending && !clear_requested(v, intid)) || c->latched ||
-		   inbox_has(v, intid);
+		   inbox_has(v, intid) || line_asserted(vm, cpu, intid, c);
 }
 
 void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
@@ -343,7 +394,11 @@ void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 			cpu_kick(vm->vcpus[cpu].home);
 		}
 	}
-	if (c->enabled && !was_enabled && c->latched) {
+	/* Pending while disabled: latched, or a level SPI still asserted
+	 * (the timer's physical PPI fires again once unmasked). */
+	if (c->enabled && !was_enabled &&
+	    (c->latched ||
+	     (intid >= VGIC_PRIVATE_IRQS && line_asserted(vm, cpu, intid, c)))) {
 		c->latched = false;
 		vgic_inject(vm, cpu, intid, false, 0, 0);
 	}
@@ -453,6 +508,12 @@ static void pending_call(struct vm *vm, uint64_t *x)
 
 	if (!x[4]) {
 		vgic_clear_pending(vm, mask, intid);
+		/* ICPENDR does not end the pending state of an asserted level
+		 * SPI (IHI 0048B 4.3.8). */
+		if (intid >= VGIC_PRIVATE_IRQS &&
+		    line_asserted(vm, 0, intid, &vm->vgic.spi[intid])) {
+			vgic_inject(vm, 0, intid, false, 0, 0);
+		}
 		return;
 	}
 	if (intid >= VGIC_PRIVATE_IRQS) {
@@ -527,6 +588,8 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		ctlr_call(vm, x[2]);
 		break;
 	case HYP_IRQ_LEVEL:
+		/* The window's SPI (client_of), < VGIC_INTIDS (rule D9). */
+		spi_level_set(&vm->vgic, (uint32_t)x[2], x[3] != 0);
 		if (x[3]) {
 			vgic_inject(vm, 0, (uint32_t)x[2], false, 0, 0);
 		} else {

@@ -3,7 +3,7 @@
  * Host stand-in for the physical GIC as kernel/core/vgic.c sees it
  * (arch/gic.h, arch/gich.h): per physical CPU, the list registers of its
  * GICH and the banked active state of its private interrupts (SGIs and
- * PPIs, IHI 0048B 4.3.8). A hardware-linked LR (GICH_LR.HW) deactivates its
+ * PPIs, IHI 0048B 4.3.9). A hardware-linked LR (GICH_LR.HW) deactivates its
  * physical interrupt when the guest completes it (5.3.4), as
  * fake_gic_guest_eoi() models. Shared by tests/host/test_vgic.c and
  * tests/fuzz/fuzz_ipc_kernel.c; only those put tests/fake on their path.

@@ -348,6 +348,15 @@ void irq_vtimer_unmask(void)
 	w.cpu.vtimer_masked = false;
 }
 
+/* Guests' virtual timer lines, as a guest step sets them. */
+static bool vtimer_line[MAX_VMS][MAX_GUEST_VCPUS];
+
+bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
+{
+	(void)live;
+	return vtimer_line[vcpu->vm->id][vcpu->index];
+}
+
 /* The harness's services own no physical interrupt. */
 bool irq_ack_owned(const struct vm *vm, uint32_t intid)
 {
@@ -533,6 +542,7 @@ static void build_world(struct fuzz_in *in)
 	fake_sysreg_tpidr_el2 = (uint64_t)(uintptr_t)&w.cpu;
 	w.cpu.lr_count = FAKE_LRS;
 	fake_gic_reset();
+	memset(vtimer_line, 0, sizeof(vtimer_line));
 	w.runs_here = true;
 	w.services = 1 + fuzz_u8(in) % MAX_SERVICES;
 	w.guests = 1 + fuzz_u8(in) % MAX_GUESTS;
@@ -1359,6 +1369,8 @@ static void guest_vgic_step(struct vcpu *v, struct fuzz_in *in)
 		guest_takes_irq(what == 1);
 		break;
 	default:
+		/* It programs its timer: the line rises or falls. */
+		vtimer_line[v->vm->id][v->index] ^= true;
 		break;
 	}
 	/* The trap path's exit and re-entry. */

@@ -25,6 +25,7 @@
 #include "abi/ipc.h"
 #include "abi/vgic.h"
 #include "arch/gic.h"
+#include "arch/vcpu_arch.h"
 #include "arch/gich.h"
 #include "fake_gic.h"
 #include "hyp/cpu.h"
@@ -53,6 +54,8 @@ uint64_t fake_sysreg_tpidr_el2;
 struct cpu cpu_table[CPU_MAX];
 
 static struct vm vms[VMS];
+/** Each guest vCPU's virtual timer line, and whether it was read live. */
+static bool vtimer_line[2], vtimer_read_live[2];
 static struct cfg_vm cfgs[VMS];
 static unsigned kicks[CPU_MAX];
 
@@ -80,6 +83,12 @@ void sched_wake(struct vcpu *v)
 void irq_vtimer_unmask(void)
 {
 	cpu_this()->vtimer_masked = false;
+}
+
+bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
+{
+	vtimer_read_live[vcpu->index] = live;
+	return vtimer_line[vcpu->index];
 }
 
 bool irq_ack_owned(const struct vm *vm, uint32_t intid)
@@ -128,6 +137,8 @@ static int setup(void **unused)
 	memset(cfgs, 0, sizeof(cfgs));
 	memset(cpu_table, 0, sizeof(cpu_table));
 	memset(kicks, 0, sizeof(kicks));
+	memset(vtimer_line, 0, sizeof(vtimer_line));
+	memset(vtimer_read_live, 0, sizeof(vtimer_read_live));
 	fake_gic_reset();
 	for (uint32_t c = 0; c < 2; c++) {
 		cpu_table[c] = (struct cpu){ .id = c, .lr_count = QEMU_LRS };
@@ -440,6 +451,59 @@ static void test_vgic_calls_refuse_out_of_range_numbers(void **unused)
 	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CTLR, huge, 0, 0, 0), VGIC_OK);
 }
 
+/* --- Item 11: level-sensitive pending state -------------------------------- */
+
+static uint64_t query_pending(uint32_t vcpu, uint32_t intid)
+{
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_QUERY, vcpu, intid, 0, 0), VGIC_OK);
+	return vms[SVC_VGIC].vcpus[0].regs.x[1];
+}
+
+/* A level SPI the service holds asserted reads pending while disabled,
+ * stays pending through ICPENDR, and is delivered when enabled. */
+static void test_vgic_asserted_level_spi_is_pending(void **unused)
+{
+	(void)unused;
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, UART_SPI, 1, 0, 0), VGIC_OK);
+	assert_int_equal(query_pending(0, UART_SPI), 1);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1, UART_SPI, 0, 0), VGIC_OK);
+	assert_int_equal(query_pending(0, UART_SPI), 1);
+	enable(0, UART_SPI);
+	assert_true(fake_gic_guest_ack(0, UART_SPI));
+	assert_true(fake_gic_guest_eoi(0, UART_SPI));
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, UART_SPI, 0, 0, 0), VGIC_OK);
+	assert_int_equal(query_pending(0, UART_SPI), 0);
+}
+
+/* An edge-configured SPI is not pending for a line held high. */
+static void test_vgic_asserted_edge_spi_is_not_level_pending(void **unused)
+{
+	(void)unused;
+	uint64_t edge = VGIC_CFG_EDGE | 1ULL << VGIC_CFG_TARGETS_SHIFT;
+
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CONFIG, 0, UART_SPI, edge, 0), VGIC_OK);
+	assert_int_equal(call(SVC_UART, HYP_IRQ_LEVEL, UART_SPI, 1, 0, 0), VGIC_OK);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1, UART_SPI, 0, 0), VGIC_OK);
+	assert_int_equal(query_pending(0, UART_SPI), 0);
+}
+
+/* The virtual timer's line, read live for the vCPU loaded on this CPU and
+ * from its context for the other. */
+static void test_vgic_asserted_vtimer_is_pending(void **unused)
+{
+	(void)unused;
+	assert_int_equal(query_pending(0, VTIMER), 0);
+	vtimer_line[0] = true;
+	assert_int_equal(query_pending(0, VTIMER), 1);
+	assert_true(vtimer_read_live[0]);
+	assert_int_equal(query_pending(1, VTIMER), 0);
+	vtimer_line[1] = true;
+	assert_int_equal(query_pending(1, VTIMER), 1);
+	assert_false(vtimer_read_live[1]);
+	/* Its PPI 27 only: another PPI is not the timer's. */
+	assert_int_equal(query_pending(0, PPI_OTHER), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +518,9 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_icpendr_of_switched_out_hw_timer, setup),
 		cmocka_unit_test_setup(test_vgic_irq_level_only_for_the_windows_spi, setup),
 		cmocka_unit_test_setup(test_vgic_calls_refuse_out_of_range_numbers, setup),
+		cmocka_unit_test_setup(test_vgic_asserted_level_spi_is_pending, setup),
+		cmocka_unit_test_setup(test_vgic_asserted_edge_spi_is_not_level_pending, setup),
+		cmocka_unit_test_setup(test_vgic_asserted_vtimer_is_pending, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
