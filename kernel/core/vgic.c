@@ -346,8 +346,15 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 		c->latched = false;
 		inbox_clear(v, intid);
 		if (is_remote(v)) {
-			/* Its LRs (and banked PPIs) are another CPU's. */
-			inbox_post_clear(v, intid);
+			/* Its LRs (and banked PPIs) are another CPU's. Its
+			 * shadow holds at least what they hold (the guest only
+			 * consumes LRs): nothing there, nothing to ask. */
+			bool in_lrs, active;
+
+			vgic_cpu_state(&v->vgic, intid, &in_lrs, &active);
+			if (in_lrs) {
+				inbox_post_clear(v, intid);
+			}
 			continue;
 		}
 		sync_lrs(v);

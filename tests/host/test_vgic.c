@@ -370,6 +370,17 @@ static void test_vgic_icpendr_of_remote_hw_timer_deactivates_at_home(void **unus
 	assert_int_equal(guest_takes_all(1, PPI_OTHER), 1);
 }
 
+/* An ICPENDR of an interrupt the remote vCPU does not hold (Linux clears
+ * every SPI at boot) does not disturb its CPU. */
+static void test_vgic_icpendr_of_remote_absent_irq_does_not_kick(void **unused)
+{
+	(void)unused;
+	run_on(0);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 2, PPI_OTHER, 0, 0), VGIC_OK);
+	assert_int_equal(kicks[1], 0);
+	assert_false(gvcpu(1)->vgic_dirty);
+}
+
 /* ISPENDR of the remote vCPU after that ICPENDR: not pending any more. */
 static void test_vgic_query_after_remote_clear(void **unused)
 {
@@ -515,6 +526,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_sw_active_timer_does_not_swallow_hw, setup),
 		cmocka_unit_test_setup(test_vgic_icpendr_of_remote_hw_timer_deactivates_at_home, setup),
 		cmocka_unit_test_setup(test_vgic_query_after_remote_clear, setup),
+		cmocka_unit_test_setup(test_vgic_icpendr_of_remote_absent_irq_does_not_kick, setup),
 		cmocka_unit_test_setup(test_vgic_icpendr_of_switched_out_hw_timer, setup),
 		cmocka_unit_test_setup(test_vgic_irq_level_only_for_the_windows_spi, setup),
 		cmocka_unit_test_setup(test_vgic_calls_refuse_out_of_range_numbers, setup),
