@@ -46,4 +46,6 @@
 		.ipa = GUEST_UART_IPA,                                       \
 		.size = SZ_4K,                                               \
 		.service = "uart",                                           \
+		/* Its PL011 interrupt (SPI 1), raised by the service. */    \
+		.irq = 33,                                                   \
 	}

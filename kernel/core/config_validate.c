@@ -53,8 +53,13 @@
  *   D8. GICV: only in a guest, size equal to the platform's gicv_size, and
  *       the platform has one; it is not a grant of frames (D5 does not
  *       apply): every guest may map the banked virtual CPU interface.
+ *   D9. irq (the guest SPI the window's service drives) is 0, or set only
+ *       on an EMULATED window, a virtual SPI [VGIC_SPI_FIRST,
+ *       VGIC_INTIDS - 1], and on no other window of the partition.
  * IRQs
- *   Q1. Each IRQ lies in the platform's grantable SPIs [spi_first, spi_last].
+ *   Q1. Each IRQ lies in the platform's grantable SPIs [spi_first, spi_last]
+ *       and among those a service can be notified of [VGIC_SPI_FIRST,
+ *       IRQ_OWNED_SPI_LAST] (abi/vgic.h).
  *   Q2. Each IRQ is listed once in the whole scenario: one partition owns it,
  *       and lists it once.
  *
@@ -66,6 +71,7 @@
  * windows are compared by their last byte, so one that ends exactly at 2^64
  * gets D4 and D5 like any other; one that wraps around to 0 breaks D3.
  */
+#include "abi/vgic.h"
 #include "hyp/addr.h"
 #include "hyp/config.h"
 #include "hyp/units.h"
@@ -720,6 +726,47 @@ static void check_emulated(struct check *chk, size_t i, size_t j)
 	emit(chk, &m);
 }
 
+/** D9 for device @p j of partition @p i. */
+static void check_window_irq(struct check *chk, size_t i, size_t j)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+	const struct cfg_device *dev = &vm->devices[j];
+	struct msg m;
+
+	if (dev->irq == 0) {
+		return;
+	}
+	msg_vm_dev(&m, chk, i, j);
+	if (dev->kind != CFG_DEV_EMULATED) {
+		msg_str(&m, " has irq ");
+		msg_dec(&m, dev->irq);
+		msg_str(&m, " but is not an emulated window");
+		emit(chk, &m);
+		return;
+	}
+	if (dev->irq < VGIC_SPI_FIRST || dev->irq >= VGIC_INTIDS) {
+		msg_str(&m, " has irq ");
+		msg_dec(&m, dev->irq);
+		msg_str(&m, ", not a virtual SPI [");
+		msg_dec(&m, VGIC_SPI_FIRST);
+		msg_str(&m, ", ");
+		msg_dec(&m, VGIC_INTIDS - 1);
+		msg_char(&m, ']');
+		emit(chk, &m);
+		return;
+	}
+	for (size_t k = 0; k < j; k++) {
+		if (vm->devices[k].irq == dev->irq) {
+			msg_str(&m, " has irq ");
+			msg_dec(&m, dev->irq);
+			msg_str(&m, ", already that of ");
+			msg_dev(&m, &vm->devices[k], k);
+			emit(chk, &m);
+			return;
+		}
+	}
+}
+
 /** D8 for GICV device @p j of partition @p i. */
 static void check_gicv(struct check *chk, size_t i, size_t j)
 {
@@ -804,6 +851,7 @@ static void check_device(struct check *chk, size_t i, size_t j)
 		emit(chk, &m);
 		break;
 	}
+	check_window_irq(chk, i, j);
 	if (dev->kernel_sgir && (dev->kind != CFG_DEV_EMULATED ||
 				 dev->size < CFG_GICD_SGIR_OFFSET + sizeof(uint32_t))) {
 		msg_vm_dev(&m, chk, i, j);
@@ -937,6 +985,17 @@ static void check_irq(struct check *chk, size_t i, size_t q)
 		msg_dec(&m, plat->spi_first);
 		msg_str(&m, ", ");
 		msg_dec(&m, plat->spi_last);
+		msg_char(&m, ']');
+		emit(chk, &m);
+	} else if (irq < VGIC_SPI_FIRST || irq > IRQ_OWNED_SPI_LAST) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "irq ");
+		msg_dec(&m, irq);
+		msg_str(&m, " lies outside the SPIs a partition can be notified "
+			    "of [");
+		msg_dec(&m, VGIC_SPI_FIRST);
+		msg_str(&m, ", ");
+		msg_dec(&m, IRQ_OWNED_SPI_LAST);
 		msg_char(&m, ']');
 		emit(chk, &m);
 	}

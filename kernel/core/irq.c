@@ -13,9 +13,16 @@
 #include "hyp/vptimer.h"
 
 #define IRQ_MAX 1020
+/** SPIs a partition may own: each has a notification bit (rule Q1). */
+#define IRQ_OWNED_COUNT (IRQ_OWNED_SPI_LAST + 1U)
 
 /** Owner partition of each SPI (per-VM state; NULL = kernel/none). */
-static struct vm *irq_owner[IRQ_MAX];
+static struct vm *irq_owner[IRQ_OWNED_COUNT];
+
+static bool owned_range(uint32_t intid)
+{
+	return intid >= VGIC_SPI_FIRST && intid < IRQ_OWNED_COUNT;
+}
 
 void irq_init(const struct cfg_scenario *sc)
 {
@@ -23,7 +30,8 @@ void irq_init(const struct cfg_scenario *sc)
 		const struct cfg_vm *c = &sc->vms[i];
 
 		for (size_t k = 0; k < c->irq_count; k++) {
-			if (c->irqs[k] < IRQ_MAX) {
+			/* Validated at boot (rule Q1). */
+			if (owned_range(c->irqs[k])) {
 				irq_owner[c->irqs[k]] = vm_get(i);
 				gic_enable(c->irqs[k]);
 			}
@@ -47,9 +55,12 @@ static void vtimer_fired(void)
 	struct vcpu *g = cpu->loaded;
 
 	gic_eoi(GIC_INTID_VTIMER);
-	/* The guest's EOI of the linked virtual interrupt deactivates it. */
-	if (g != NULL && vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
-				     GIC_INTID_VTIMER, 0)) {
+	/* The guest's EOI of the linked virtual interrupt deactivates it. A
+	 * loaded vCPU that was reset (ctx_fresh) is not the timer's owner:
+	 * its old timer still runs in hardware until the next load. */
+	if (g != NULL && !g->ctx_fresh &&
+	    vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
+			GIC_INTID_VTIMER, 0)) {
 		return;
 	}
 	/* Nobody takes it: keep a level interrupt from storming until the
@@ -91,7 +102,7 @@ static void handle_one(uint32_t iar)
 		}
 		break;
 	default:
-		if (intid < IRQ_MAX && irq_owner[intid] != NULL) {
+		if (owned_range(intid) && irq_owner[intid] != NULL) {
 			/* Masked until the service says it is handled. */
 			gic_disable(intid);
 			ipc_notify(&irq_owner[intid]->ep, IRQ_NOTIFY_BIT(intid));
@@ -119,7 +130,7 @@ void irq_handle_pending(void)
 
 void irq_unmask_owned(const struct vm *vm)
 {
-	for (uint32_t i = 0; i < IRQ_MAX; i++) {
+	for (uint32_t i = VGIC_SPI_FIRST; i < IRQ_OWNED_COUNT; i++) {
 		if (irq_owner[i] == vm) {
 			gic_enable(i);
 		}
@@ -128,7 +139,7 @@ void irq_unmask_owned(const struct vm *vm)
 
 bool irq_ack_owned(const struct vm *vm, uint32_t intid)
 {
-	if (intid >= IRQ_MAX || irq_owner[intid] != vm) {
+	if (!owned_range(intid) || irq_owner[intid] != vm) {
 		return false;
 	}
 	gic_enable(intid);

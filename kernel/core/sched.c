@@ -239,7 +239,10 @@ static void load_guest(struct cpu *cpu, struct vcpu *next)
 		}
 		return;
 	}
-	if (old != NULL && old != next && !old->ctx_fresh) {
+	if (old != NULL && old->ctx_fresh) {
+		/* Reset meanwhile (CPU_ON, SYSTEM_RESET): nothing to save. */
+		arch_vcpu_discard();
+	} else if (old != NULL && old != next) {
 		arch_vcpu_save(old);
 	}
 	arch_vcpu_load(next);

@@ -6,11 +6,13 @@
 #include "abi/vgic.h"
 #include "arch/gic.h"
 #include "arch/gich.h"
+#include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "hyp/sched.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
+#include "hyp/vptimer.h"
 
 #define VGIC_PRIVATE_IRQS 32
 #define VGIC_SGI_COUNT 16
@@ -20,7 +22,17 @@
 
 void vgic_dist_init(struct vgic_dist *d)
 {
+	uint64_t level[VGIC_LEVEL_WORDS];
+
+	/* The lines services hold are the devices' state, not the
+	 * distributor's: a guest's reset does not lower them. */
+	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+		level[w] = d->spi_level[w];
+	}
 	*d = (struct vgic_dist){ 0 };
+	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+		d->spi_level[w] = level[w];
+	}
 	for (uint32_t c = 0; c < CFG_MAX_VCPUS; c++) {
 		for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
 			d->priv[c][i] = (struct vgic_irq_cfg){
@@ -107,6 +119,76 @@ static bool kernel_level_source(uint32_t intid)
 	return intid == GIC_INTID_PTIMER;
 }
 
+static bool clear_requested(const struct vcpu *v, uint32_t intid)
+{
+	return (v->inbox.clear[intid / BITS_PER_WORD] >>
+		(intid % BITS_PER_WORD)) & 1U;
+}
+
+/* Ask remote vCPU @p v's home CPU to clear @p intid from its LRs. */
+static void inbox_post_clear(struct vcpu *v, uint32_t intid)
+{
+	v->inbox.clear[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	v->vgic_dirty = true;
+	cpu_kick(v->home);
+}
+
+/*
+ * @p v lost a hardware-linked interrupt other than by the guest's
+ * completion of its LR (vgic_cpu_clear_pending() named @p phys): its
+ * physical interrupt is still active (IHI 0048B 5.3.4, GICH_LR.HW) and
+ * must be deactivated here, on @p v's home CPU, where it is banked. A
+ * loaded vCPU's is active in the GIC now (the guest cannot run before the
+ * caller has written the LRs); a switched-out one's was deactivated when
+ * it left (arch_vcpu_save) and must not be made active again.
+ */
+static void hw_dropped(struct vcpu *v, uint32_t phys)
+{
+	if (phys == VGIC_NO_PHYS) {
+		return;
+	}
+	if (cpu_this()->loaded == v) {
+		gic_deactivate(phys);
+	} else {
+		v->vtimer_phys_active = vgic_cpu_holds_hw(&v->vgic);
+	}
+}
+
+/* Clear @p intid from @p v's LR shadow, fresh and on its home CPU. */
+static void clear_local(struct vcpu *v, uint32_t intid)
+{
+	uint32_t phys = vgic_cpu_clear_pending(&v->vgic, intid);
+
+	if (cpu_this()->loaded == v) {
+		gich_write(&v->vgic, v->vgic.queue_len > 0);
+	}
+	hw_dropped(v, phys);
+}
+
+/* On @p v's home CPU, its LR shadow fresh: apply what other CPUs cleared. */
+static void inbox_apply_clears(struct vcpu *v)
+{
+	uint64_t any = 0;
+
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		any |= v->inbox.clear[w];
+	}
+	if (any == 0) {
+		return;
+	}
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		uint64_t bits = v->inbox.clear[w];
+
+		v->inbox.clear[w] = 0;
+		while (bits != 0) {
+			uint32_t intid = w * BITS_PER_WORD + (uint32_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			clear_local(v, intid);
+		}
+	}
+}
+
 /* Queue @p intid in @p v's LR shadow, which must reflect the hardware. */
 static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
 		      uint32_t intid, bool hw, uint32_t phys, uint32_t source)
@@ -156,13 +238,60 @@ static void inbox_drain(struct vcpu *v)
 	}
 }
 
-/* The vCPU's LRs as the guest left them (read from hardware if loaded). */
+/* The vCPU's LRs as the guest left them (read from hardware if loaded),
+ * with what other CPUs cleared meanwhile dropped if this is its home. */
 static void sync_lrs(struct vcpu *v)
 {
 	if (cpu_this()->loaded == v) {
 		gich_sync(&v->vgic);
 	}
 	vgic_cpu_sync(&v->vgic);
+	if (!is_remote(v)) {
+		inbox_apply_clears(v);
+	}
+}
+
+static bool spi_level(const struct vgic_dist *d, uint32_t intid)
+{
+	return (d->spi_level[intid / BITS_PER_WORD] >> (intid % BITS_PER_WORD)) & 1U;
+}
+
+static void spi_level_set(struct vgic_dist *d, uint32_t intid, bool asserted)
+{
+	uint64_t bit = 1ULL << (intid % BITS_PER_WORD);
+
+	if (asserted) {
+		d->spi_level[intid / BITS_PER_WORD] |= bit;
+	} else {
+		d->spi_level[intid / BITS_PER_WORD] &= ~bit;
+	}
+}
+
+/*
+ * Does the source of level-sensitive @p intid (configuration @p c) assert
+ * it for vCPU @p cpu? Such an interrupt is pending while asserted, enabled
+ * or not (IHI 0048B 1.4.2). The sources the kernel can see: SPIs a service
+ * holds asserted (HYP_IRQ_LEVEL), and the virtual timer, read live if the
+ * vCPU is loaded here, else from its saved context (as of its last exit if
+ * it runs on another CPU). Another timer the kernel emulates (the EL1
+ * physical timer, INTID 30, hyp/vptimer.h) has its own case.
+ */
+static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
+			  const struct vgic_irq_cfg *c)
+{
+	if (intid >= VGIC_PRIVATE_IRQS) {
+		return !c->edge && spi_level(&vm->vgic, intid);
+	}
+	if (intid == GIC_INTID_VTIMER) {
+		const struct vcpu *v = &vm->vcpus[cpu];
+
+		return arch_vtimer_asserted(v, cpu_this()->loaded == v &&
+						       !v->ctx_fresh);
+	}
+	if (intid == GIC_INTID_PTIMER) {
+		return vptimer_line(&vm->vcpus[cpu]);
+	}
+	return false;
 }
 
 bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
@@ -232,13 +361,20 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 		}
 		c->latched = false;
 		inbox_clear(v, intid);
-		/* A remote vCPU's shadow LRs may be stale: cleared as seen at
-		 * its last exit (approximate, like ICPENDR racing an EOI). */
-		sync_lrs(v);
-		vgic_cpu_clear_pending(&v->vgic, intid);
-		if (cpu_this()->loaded == v) {
-			gich_write(&v->vgic, v->vgic.queue_len > 0);
+		if (is_remote(v)) {
+			/* Its LRs (and banked PPIs) are another CPU's. Its
+			 * shadow holds at least what they hold (the guest only
+			 * consumes LRs): nothing there, nothing to ask. */
+			bool in_lrs, active;
+
+			vgic_cpu_state(&v->vgic, intid, &in_lrs, &active);
+			if (in_lrs) {
+				inbox_post_clear(v, intid);
+			}
+			continue;
 		}
+		sync_lrs(v);
+		clear_local(v, intid);
 	}
 }
 
@@ -252,9 +388,12 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 	if (c == NULL) {
 		return;
 	}
-	sync_lrs(&vm->vcpus[cpu]);
-	vgic_cpu_state(&vm->vcpus[cpu].vgic, intid, pending, active);
-	*pending = *pending || c->latched || inbox_has(&vm->vcpus[cpu], intid);
+	struct vcpu *v = &vm->vcpus[cpu];
+
+	sync_lrs(v);
+	vgic_cpu_state(&v->vgic, intid, pending, active);
+	*pending = (*pending && !clear_requested(v, intid)) || c->latched ||
+		   inbox_has(v, intid) || line_asserted(vm, cpu, intid, c);
 }
 
 void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
@@ -278,7 +417,11 @@ void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 			cpu_kick(vm->vcpus[cpu].home);
 		}
 	}
-	if (c->enabled && !was_enabled && c->latched) {
+	/* Pending while disabled: latched, or a level SPI still asserted
+	 * (the timer's physical PPI fires again once unmasked). */
+	if (c->enabled && !was_enabled &&
+	    (c->latched ||
+	     (intid >= VGIC_PRIVATE_IRQS && line_asserted(vm, cpu, intid, c)))) {
 		c->latched = false;
 		vgic_inject(vm, cpu, intid, false, 0, 0);
 	}
@@ -320,6 +463,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	}
 	gich_sync(&v->vgic);
 	vgic_cpu_sync(&v->vgic);
+	inbox_apply_clears(v);
 	inbox_drain(v);
 	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
 		irq_vtimer_unmask();
@@ -331,14 +475,53 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	return v;
 }
 
-static struct vm *client_of(struct vcpu *caller, uint64_t vm_id)
+/*
+ * The VM @p x[1] names, if @p caller may make call @p fid for it: a
+ * service serving that VM's distributor window for HYP_VGIC_*, or a window
+ * whose guest SPI is @p x[2] for HYP_IRQ_LEVEL (a service drives only the
+ * interrupts of the devices it serves; never a PPI, so never the
+ * hardware-linked timer).
+ */
+static struct vm *client_of(struct vcpu *caller, uint32_t fid,
+			    const uint64_t *x)
 {
-	if (!vcpu_is_service(caller) || vm_id >= vm_count()) {
+	if (!vcpu_is_service(caller) || x[1] >= vm_count()) {
 		return NULL;
 	}
-	struct vm *vm = vm_get((uint32_t)vm_id);
+	struct vm *vm = vm_get((uint32_t)x[1]);
+	const struct endpoint *ep = &caller->vm->ep;
+	bool allowed = fid == HYP_IRQ_LEVEL ? vm_window_irq(vm, ep, x[2])
+					    : vm_window_distributor(vm, ep);
 
-	return vm_uses_endpoint(vm, &caller->vm->ep) ? vm : NULL;
+	return allowed ? vm : NULL;
+}
+
+/* GICD_ITARGETSR-style vCPU masks have one bit per CPU interface (IHI
+ * 0048B 4.3.12); bits of vCPUs the VM does not have are ignored. */
+#define VGIC_CPU_MASK_LIMIT (1ULL << CFG_MAX_VCPUS)
+
+/* Every number a service passes in x2..x5 is in range for @p vm. */
+static bool args_valid(const struct vm *vm, uint32_t fid, const uint64_t *x)
+{
+	bool vcpu_ok = x[2] < vm->vcpu_count;
+	bool intid_ok = x[3] < VGIC_INTIDS;
+
+	switch (fid) {
+	case HYP_VGIC_CONFIG:
+	case HYP_VGIC_ACTIVE:
+	case HYP_VGIC_QUERY:
+		return vcpu_ok && intid_ok;
+	case HYP_VGIC_PENDING:
+		/* An SGI's source is a CPU interface number, GICH_LR.CPUID
+		 * (5.3.4). */
+		return x[2] < VGIC_CPU_MASK_LIMIT && intid_ok &&
+		       (x[4] == 0 || x[3] >= VGIC_SGI_COUNT ||
+			x[5] < CFG_MAX_VCPUS);
+	default:
+		/* CTLR: any value, masked; IRQ_LEVEL: the SPI is the
+		 * window's (client_of). */
+		return true;
+	}
 }
 
 static void pending_call(struct vm *vm, uint64_t *x)
@@ -348,6 +531,12 @@ static void pending_call(struct vm *vm, uint64_t *x)
 
 	if (!x[4]) {
 		vgic_clear_pending(vm, mask, intid);
+		/* ICPENDR does not end the pending state of an asserted level
+		 * SPI (IHI 0048B 4.3.8). */
+		if (intid >= VGIC_PRIVATE_IRQS &&
+		    line_asserted(vm, 0, intid, &vm->vgic.spi[intid])) {
+			vgic_inject(vm, 0, intid, false, 0, 0);
+		}
 		return;
 	}
 	if (intid >= VGIC_PRIVATE_IRQS) {
@@ -391,9 +580,13 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 	if (fid < HYP_VGIC_CONFIG || fid > HYP_IRQ_LEVEL) {
 		return false;
 	}
-	vm = client_of(caller, x[1]);
+	vm = client_of(caller, fid, x);
 	if (vm == NULL) {
 		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
+		return true;
+	}
+	if (!args_valid(vm, fid, x)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 		return true;
 	}
 	switch (fid) {
@@ -418,6 +611,8 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		ctlr_call(vm, x[2]);
 		break;
 	case HYP_IRQ_LEVEL:
+		/* The window's SPI (client_of), < VGIC_INTIDS (rule D9). */
+		spi_level_set(&vm->vgic, (uint32_t)x[2], x[3] != 0);
 		if (x[3]) {
 			vgic_inject(vm, 0, (uint32_t)x[2], false, 0, 0);
 		} else {

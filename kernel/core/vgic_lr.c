@@ -8,8 +8,12 @@
  * - At most one valid LR holds a given interrupt (for SGIs: a given
  *   interrupt from a given source), since two LRs with the same VirtualID
  *   are UNPREDICTABLE. The only way a queued entry matches a valid LR is a
- *   hardware interrupt that is still active in its LR; vgic_cpu_flush()
- *   leaves such an entry queued until the guest has completed the LR.
+ *   hardware interrupt whose ID is still active in an LR (its own, or a
+ *   software copy the guest acknowledged); vgic_cpu_flush() leaves such an
+ *   entry queued until the guest has completed the LR.
+ * - A hardware-linked interrupt leaves only by the guest's completion of
+ *   its LR, or through vgic_cpu_clear_pending(), which names its physical
+ *   interrupt so that the caller deactivates it (IHI 0048B 5.3.4).
  *
  * Design decisions:
  * - EOI maintenance (GICH_LRn.EOI) only for interrupts marked resample
@@ -238,10 +242,31 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 		return false;
 	}
 	lr = find_lr(c, irq);
-	if (lr != NONE && (lr_state(c->lr[lr]) & GICH_LR_STATE_PENDING) != 0) {
+	/*
+	 * A hardware interrupt never merges into a software copy of its ID
+	 * (a guest's GICD_ISPENDR write): only the completion of a
+	 * hardware-linked LR deactivates the physical interrupt (IHI 0048B
+	 * 5.3.4), which would otherwise stay active. A software copy that is
+	 * only pending becomes the linked one; an acknowledged one keeps its
+	 * LR and the hardware interrupt waits in the queue for it.
+	 */
+	bool hw_over_sw = irq->hw && lr != NONE && !lr_is_hw(c->lr[lr]);
+
+	if (hw_over_sw && lr_state(c->lr[lr]) == GICH_LR_STATE_PENDING) {
+		c->lr[lr] = vgic_lr_make(irq, GICH_LR_STATE_PENDING);
 		return true;
 	}
-	if (find_queued(c, irq) != NONE) {
+	if (lr != NONE && !hw_over_sw &&
+	    (lr_state(c->lr[lr]) & GICH_LR_STATE_PENDING) != 0) {
+		return true;
+	}
+	uint32_t q = find_queued(c, irq);
+
+	if (q != NONE) {
+		if (irq->hw && !c->queue[q].hw) {
+			c->queue[q].hw = true;
+			c->queue[q].phys = irq->phys;
+		}
 		return true;
 	}
 	/*
@@ -251,7 +276,7 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	 * distributor, IHI 0048B 5.3.4), so the new edge waits in the queue
 	 * until the guest has completed the LR.
 	 */
-	if (lr != NONE && !lr_is_hw(c->lr[lr])) {
+	if (lr != NONE && !lr_is_hw(c->lr[lr]) && !irq->hw) {
 		c->lr[lr] =
 		    lr_with_state(c->lr[lr], GICH_LR_STATE_PENDING_ACTIVE);
 		return true;
@@ -442,12 +467,16 @@ void vgic_cpu_state(const struct vgic_cpu *c, uint32_t intid, bool *pending,
 	}
 }
 
-void vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid)
+uint32_t vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid)
 {
+	uint32_t dropped = VGIC_NO_PHYS;
 	uint32_t i = 0;
 
 	while (i < c->queue_len) {
 		if (c->queue[i].intid == intid) {
+			if (c->queue[i].hw) {
+				dropped = c->queue[i].phys;
+			}
 			queue_remove(c, i);
 		} else {
 			i++;
@@ -461,10 +490,15 @@ void vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid)
 			continue;
 		}
 		if (state == GICH_LR_STATE_PENDING) {
+			if (lr_is_hw(c->lr[i])) {
+				dropped = (c->lr[i] >> GICH_LR_PHYSICALID_SHIFT) &
+					  GICH_LR_PHYSICALID_MASK;
+			}
 			c->lr[i] = 0;
 		} else if (state == GICH_LR_STATE_PENDING_ACTIVE) {
 			c->lr[i] =
 			    lr_with_state(c->lr[i], GICH_LR_STATE_ACTIVE);
 		}
 	}
+	return dropped;
 }

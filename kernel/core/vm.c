@@ -261,6 +261,7 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc)
 			.ep = ep,
 			.id = ep->window_count,
 			.kernel_sgir = dev->kernel_sgir,
+			.irq = dev->irq,
 		};
 		ep->windows[ep->window_count++] = win;
 		log_info("vm '%s': %s [0x%llx, +0x%llx) emulated by '%s' (window %u)",

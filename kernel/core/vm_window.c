@@ -26,3 +26,25 @@ bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
 	}
 	return false;
 }
+
+bool vm_window_distributor(const struct vm *vm, const struct endpoint *ep)
+{
+	for (uint32_t i = 0; i < vm->mmio_count; i++) {
+		if (vm->mmio[i].ep == ep && vm->mmio[i].kernel_sgir) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool vm_window_irq(const struct vm *vm, const struct endpoint *ep,
+		   uint64_t intid)
+{
+	for (uint32_t i = 0; i < vm->mmio_count; i++) {
+		if (vm->mmio[i].ep == ep && vm->mmio[i].irq != 0 &&
+		    vm->mmio[i].irq == intid) {
+			return true;
+		}
+	}
+	return false;
+}

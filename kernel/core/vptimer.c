@@ -62,6 +62,11 @@ bool vptimer_access(struct vcpu *v, const struct esr_sysreg *s)
 	return true;
 }
 
+bool vptimer_line(const struct vcpu *v)
+{
+	return ptimer_irq_level(&v->ptimer, arch_counter_now());
+}
+
 void vptimer_fired(void)
 {
 	struct vcpu *g = cpu_this()->loaded;

@@ -11,7 +11,7 @@
  * The validator must never crash (ASan, UBSan), must report one NUL-ended,
  * non-empty sentence per problem it counts, and its answer must agree with
  * an independent oracle written here from the rules in config_validate.c
- * ("Scenario rules" S1-S5, P1-P3, R1-R4, I1-I4, D1-D8, Q1-Q2, and the
+ * ("Scenario rules" S1-S5, P1-P3, R1-R4, I1-I4, D1-D9, Q1-Q2, and the
  * kernel_sgir rule of hyp/config.h). The oracle
  * computes every end address with 128-bit arithmetic, so it has no
  * wrap-around of its own. A scenario the validator accepts must pass every
@@ -161,6 +161,9 @@ static void pick_platform(struct fuzz_in *in)
 	p->spi_last = fuzz_u16(in);
 }
 
+/* A window's guest SPI (D9): none, the edges of the range, duplicates. */
+static const uint32_t window_irqs[8] = { 0, 31, 32, 33, 40, 127, 128, UINT32_MAX };
+
 static void pick_device(struct fuzz_in *in, struct cfg_device *d)
 {
 	uint8_t kind = fuzz_u8(in);
@@ -168,6 +171,7 @@ static void pick_device(struct fuzz_in *in, struct cfg_device *d)
 	d->name = pick_name(in);
 	d->kind = (enum cfg_dev_kind)(kind == 0xff ? fuzz_u32(in) : kind % 4);
 	d->kernel_sgir = kind != 0xff && (kind & 0x80) != 0;
+	d->irq = kind == 0xff ? 0 : window_irqs[(kind >> 2) % 8];
 	d->ipa = pick_addr(in);
 	d->size = pick_addr(in);
 	if (d->kind == CFG_DEV_PASSTHROUGH) {
@@ -431,7 +435,24 @@ static bool pa_ok(const struct cfg_device *d)
 	return (u128)d->pa + d->size <= PA_LIMIT;
 }
 
-/** D1-D4, D6-D8 for one device of partition @p vm. */
+/** D9: the virtual SPIs are 32..127 (a 128-ID distributor). */
+static bool window_irq_ok(const struct cfg_vm *vm, const struct cfg_device *d)
+{
+	if (d->irq == 0) {
+		return true;
+	}
+	if (d->kind != CFG_DEV_EMULATED || d->irq < 32 || d->irq > 127) {
+		return fail("D9 irq");
+	}
+	for (const struct cfg_device *o = vm->devices; o < d; o++) {
+		if (o->irq == d->irq) {
+			return fail("D9 irq twice");
+		}
+	}
+	return true;
+}
+
+/** D1-D4, D6-D9 for one device of partition @p vm. */
 static bool device_ok(size_t i, const struct cfg_device *d)
 {
 	const struct cfg_vm *vm = &h.sc.vms[i];
@@ -440,6 +461,9 @@ static bool device_ok(size_t i, const struct cfg_device *d)
 
 	if (empty(d->name)) {
 		return fail("D1 name");
+	}
+	if (!window_irq_ok(vm, d)) {
+		return false;
 	}
 	if (d->size == 0 || d->ipa % SZ_4K != 0 || d->size % SZ_4K != 0 ||
 	    (u128)d->ipa + d->size > IPA_LIMIT) {
@@ -529,7 +553,10 @@ static bool irqs_ok(void)
 		for (size_t q = 0; q < a->irq_count; q++) {
 			uint32_t irq = a->irqs[q];
 
-			if (irq < p->spi_first || irq > p->spi_last) {
+			/* ... and one of the 64 notification bits:
+			 * SPIs 32..95. */
+			if (irq < p->spi_first || irq > p->spi_last ||
+			    irq < 32 || irq > 95) {
 				return fail("Q1 range");
 			}
 			for (size_t k = 0; k <= i; k++) {

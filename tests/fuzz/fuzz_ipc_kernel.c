@@ -6,8 +6,9 @@
  * harness fakes are the units' neighbours: one physical CPU and a scheduler
  * that only records switches, the VM table (built here from the input),
  * Stage 2 (one RAM page per guest, one device page), exception injection
- * and the log. PSCI and the vGIC calls answer "not mine" (they have their
- * own tests): their function IDs come back NOT_SUPPORTED.
+ * and the log. PSCI answers "not mine" (it has its own tests). The vGIC
+ * calls reach the real kernel/core/vgic.c and vgic_lr.c, on a fake physical
+ * GIC (tests/fake/fake_gic.c: list registers, banked active state).
  *
  * The input first describes a world: 1-3 services and 1-3 guests of 1-2
  * vCPUs, each guest with up to three windows on services of its choice
@@ -53,7 +54,21 @@
  *    service-only calls from a guest) return their error and change
  *    nothing; answers to a service's questions (window count, info, client
  *    names, restart count, kept RAM) are the world's; a guest's x4-x30
- *    survive any call.
+ *    survive any call;
+ *  - interrupt ownership: a service's HYP_VGIC_* call for a VM succeeds
+ *    only if it serves that VM's distributor window (kernel_sgir), its
+ *    HYP_IRQ_LEVEL only for the SPI of a window it serves (window byte
+ *    bit 6: distributor, bit 7: SPI 33); a refused call returns
+ *    IPC_ERR_DENIED, one with a vCPU, mask, INTID or SGI source out of
+ *    range IPC_ERR_INVALID, and neither changes the VM's virtual GIC state;
+ *    the harness runs under UBSan, so a shift by a service's number fails;
+ *  - the hardware-link rule (IHI 0048B 5.3.4): guests' virtual timers fire
+ *    (physical PPI 27 on the fake GIC, injected as vtimer_fired does),
+ *    guests acknowledge and complete LRs, vCPUs switch (the LRs and the
+ *    PPI's active state move as in vcpu_arch.c) and reset; after every
+ *    step the PPI is active exactly while the loaded vCPU holds a
+ *    hardware-linked timer interrupt (in a hardware LR or queued), and no
+ *    deactivation names an inactive interrupt.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -67,9 +82,12 @@
 #include "abi/ipc.h"
 #include "abi/vgic.h"
 #include "arch/esr.h"
+#include "arch/gic.h"
+#include "arch/gich.h"
 #include "arch/inject.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
+#include "fake_gic.h"
 #include "fuzz.h"
 #include "hyp/cpu.h"
 #include "hyp/fastpath.h"
@@ -314,12 +332,67 @@ void vm_restart_service(struct vm *vm)
 	start_service_vcpu(&vm->vcpus[0]);
 }
 
-bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
+/* --- Fakes: the neighbours of vgic.c (one CPU: never a remote vCPU) --- */
+
+/** List registers of the fake GIC (QEMU's GICv2 has 4). */
+#define FAKE_LRS 4
+
+void cpu_kick(const struct cpu *cpu)
 {
-	(void)caller;
-	(void)fid;
-	(void)next;
+	(void)cpu;
+	FUZZ_CHECK(0, "kick with one CPU");
+}
+
+void irq_vtimer_unmask(void)
+{
+	w.cpu.vtimer_masked = false;
+}
+
+/* Guests' virtual timer lines, as a guest step sets them. */
+static bool vtimer_line[MAX_VMS][MAX_GUEST_VCPUS];
+
+bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
+{
+	(void)live;
+	return vtimer_line[vcpu->vm->id][vcpu->index];
+}
+
+/* The physical timer's line (kernel vptimer.c): its model's state. */
+bool vptimer_line(const struct vcpu *v)
+{
+	return v->ptimer.asserted;
+}
+
+/* The harness's services own no physical interrupt. */
+bool irq_ack_owned(const struct vm *vm, uint32_t intid)
+{
+	(void)vm;
+	(void)intid;
 	return false;
+}
+
+/* arch_vcpu_save()/arch_vcpu_load() as far as the GIC goes: the LRs and
+ * the active state of a HW-linked timer interrupt move with the vCPU. */
+static void switch_loaded(struct vcpu *next)
+{
+	struct vcpu *old = w.cpu.loaded;
+
+	if (old == next) {
+		return;
+	}
+	if (old != NULL) {
+		gich_sync(&old->vgic);
+		old->vtimer_phys_active = vgic_cpu_holds_hw(&old->vgic);
+		if (old->vtimer_phys_active) {
+			gic_deactivate(GIC_INTID_VTIMER);
+		}
+	}
+	w.cpu.loaded = next;
+	if (next->vtimer_phys_active) {
+		gic_set_active(GIC_INTID_VTIMER);
+		next->vtimer_phys_active = false;
+	}
+	gich_write(&next->vgic, next->vgic.queue_len > 0);
 }
 
 bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
@@ -346,7 +419,7 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 		w.cpu.light = next;
 	} else {
 		w.cpu.light = NULL;
-		w.cpu.loaded = next;
+		switch_loaded(next);
 	}
 	return next;
 }
@@ -404,7 +477,9 @@ static void init_vcpu(struct vm *vm, uint32_t i)
 		.state = VCPU_RUNNABLE,
 		.ipc = { .kind = IPC_KIND_NONE },
 		.regs.spsr = SPSR_M_EL1H,
+		.home = vm->cfg->kind == CFG_VM_SERVICE ? NULL : &w.cpu,
 	};
+	vgic_cpu_init(&v->vgic, FAKE_LRS);
 }
 
 static void init_vm(uint32_t id, enum cfg_vm_kind kind, uint32_t vcpus,
@@ -429,6 +504,7 @@ static void init_vm(uint32_t id, enum cfg_vm_kind kind, uint32_t vcpus,
 	}
 	vm->id = (uint16_t)id;
 	vm->cfg = cfg;
+	vgic_dist_init(&vm->vgic);
 	vm->vcpu_count = vcpus;
 	vm->state = VM_RUNNING;
 	for (uint32_t i = 0; i < vcpus; i++) {
@@ -440,7 +516,13 @@ static void init_vm(uint32_t id, enum cfg_vm_kind kind, uint32_t vcpus,
 	}
 }
 
-static void add_window(struct vm *guest, struct vm *svc, uint64_t pages)
+/** Window byte: bit 6 the VM's distributor, bit 7 a device with SPI 33. */
+#define WIN_DISTRIBUTOR 0x40U
+#define WIN_IRQ 0x80U
+#define WIN_SPI 33U
+
+static void add_window(struct vm *guest, struct vm *svc, uint64_t pages,
+		       uint8_t b)
 {
 	struct endpoint *ep = &svc->ep;
 	struct mmio_window *win = &guest->mmio[guest->mmio_count];
@@ -452,6 +534,8 @@ static void add_window(struct vm *guest, struct vm *svc, uint64_t pages)
 		.client = guest,
 		.ep = ep,
 		.id = ep->window_count,
+		.kernel_sgir = (b & WIN_DISTRIBUTOR) != 0,
+		.irq = (b & WIN_IRQ) != 0 ? WIN_SPI : 0,
 	};
 	ep->windows[ep->window_count++] = win;
 	guest->mmio_count++;
@@ -462,6 +546,9 @@ static void build_world(struct fuzz_in *in)
 	memset(&w, 0, sizeof(w));
 	fake_sysreg_cntfrq_el0 = COUNTER_HZ;
 	fake_sysreg_tpidr_el2 = (uint64_t)(uintptr_t)&w.cpu;
+	w.cpu.lr_count = FAKE_LRS;
+	fake_gic_reset();
+	memset(vtimer_line, 0, sizeof(vtimer_line));
 	w.runs_here = true;
 	w.services = 1 + fuzz_u8(in) % MAX_SERVICES;
 	w.guests = 1 + fuzz_u8(in) % MAX_GUESTS;
@@ -480,8 +567,9 @@ static void build_world(struct fuzz_in *in)
 			uint8_t b = fuzz_u8(in);
 
 			add_window(&w.vm[g], &w.vm[b % w.services],
-				   win_pages[(b >> 4) % (sizeof(win_pages) /
-							 sizeof(win_pages[0]))]);
+				   win_pages[((b >> 4) & 3) % (sizeof(win_pages) /
+							       sizeof(win_pages[0]))],
+				   b);
 		}
 	}
 	/* RAM contents (console writes read them): a pattern, not input. */
@@ -911,7 +999,8 @@ static const uint32_t fids[] = {
 	HYP_IPC_SELF_INFO, HYP_IPC_CLIENT_NAME, HYP_CALL_VERSION,
 	HYP_CALL_CONSOLE_PUTC, HYP_CALL_CONSOLE_WRITE, SMCCC_VERSION,
 	SMCCC_ARCH_FEATURES, PSCI_VERSION, HYP_VGIC_CONFIG, HYP_IRQ_LEVEL,
-	HYP_IRQ_ACK,
+	HYP_IRQ_ACK, HYP_VGIC_PENDING, HYP_VGIC_ACTIVE, HYP_VGIC_QUERY,
+	HYP_VGIC_CTLR,
 };
 #define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
 
@@ -1074,6 +1163,227 @@ static void guest_hvc(struct vcpu *v, struct fuzz_in *in, bool smc)
 	}
 }
 
+/* --- The virtual GIC ---------------------------------------------------------- */
+
+static bool is_vgic_fid(uint32_t fid)
+{
+	return fid >= HYP_VGIC_CONFIG && fid <= HYP_IRQ_LEVEL;
+}
+
+/* Numbers a service passes: the edges of every range, and anything. */
+static uint64_t pick_vgic_number(struct fuzz_in *in)
+{
+	static const uint64_t edges[] = {
+		0, 1, 2, 3, 7, 8, 15, 16, 26, 27, 31, 32, 33, 63, 64, 95, 96,
+		127, 128, 255, 256, 1019, 1020, 1023, 1024, UINT32_MAX,
+		1ULL << 32, UINT64_MAX,
+	};
+	uint8_t b = fuzz_u8(in);
+
+	return b < 0xf0 ? edges[b % (sizeof(edges) / sizeof(edges[0]))]
+			: fuzz_u64(in);
+}
+
+/* A VGIC call's arguments: x1 a VM, x2..x5 from the edges. */
+static void vgic_args(struct vcpu *sv, struct fuzz_in *in)
+{
+	sv->regs.x[1] = fuzz_u8(in) % (w.vm_count + 1);
+	for (unsigned r = 2; r <= 5; r++) {
+		sv->regs.x[r] = pick_vgic_number(in);
+	}
+	/* VGIC_CONFIG: mostly enabled, with a priority and a target. */
+	if (sv->regs.x[0] == HYP_VGIC_CONFIG && (fuzz_u8(in) & 1)) {
+		sv->regs.x[4] = VGIC_CFG_ENABLED | (0xa0ULL << VGIC_CFG_PRIORITY_SHIFT) |
+				(1ULL << VGIC_CFG_TARGETS_SHIFT);
+	}
+}
+
+/* Everything of @p vm's virtual GIC a refused call must leave alone. */
+struct vgic_snapshot {
+	struct vgic_dist dist;
+	struct vgic_cpu cpu[MAX_GUEST_VCPUS];
+	struct vcpu_inbox inbox[MAX_GUEST_VCPUS];
+	bool phys_active[MAX_GUEST_VCPUS];
+	uint32_t hw_lr[VGIC_MAX_LRS];
+};
+
+static void vgic_snapshot(const struct vm *vm, struct vgic_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->dist = vm->vgic;
+	for (uint32_t k = 0; k < vm->vcpu_count && k < MAX_GUEST_VCPUS; k++) {
+		s->cpu[k] = vm->vcpus[k].vgic;
+		s->inbox[k] = vm->vcpus[k].inbox;
+		s->phys_active[k] = vm->vcpus[k].vtimer_phys_active;
+	}
+	memcpy(s->hw_lr, fake_gic[0].lr, sizeof(s->hw_lr));
+}
+
+/* The ownership rule, written out from the windows (abi/vgic.h). */
+static bool vgic_call_allowed(const struct vm *svc, uint32_t fid,
+			      const uint64_t *x)
+{
+	if (x[1] >= w.vm_count) {
+		return false;
+	}
+	const struct vm *vm = &w.vm[x[1]];
+
+	for (uint32_t i = 0; i < vm->mmio_count; i++) {
+		const struct mmio_window *win = &vm->mmio[i];
+
+		if (win->ep != &svc->ep) {
+			continue;
+		}
+		if (fid == HYP_IRQ_LEVEL ? win->irq != 0 && win->irq == x[2]
+					 : win->kernel_sgir) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Ranges: vCPUs of the VM, 128 INTIDs, 8-bit masks, SGI sources 0-7. */
+static bool vgic_args_in_range(const struct vm *vm, uint32_t fid,
+			       const uint64_t *x)
+{
+	switch (fid) {
+	case HYP_VGIC_CONFIG:
+	case HYP_VGIC_ACTIVE:
+	case HYP_VGIC_QUERY:
+		return x[2] < vm->vcpu_count && x[3] < 128;
+	case HYP_VGIC_PENDING:
+		return x[2] <= 0xff && x[3] < 128 &&
+		       (x[4] == 0 || x[3] > 15 || x[5] <= 7);
+	default:
+		return true;
+	}
+}
+
+/* A service's HYP_VGIC_* or HYP_IRQ_LEVEL call, made and checked. */
+static void service_vgic_call(struct vm *svc, uint32_t fid)
+{
+	struct vcpu *sv = &svc->vcpus[0];
+	uint64_t x0[ARCH_GPR_COUNT];
+	struct vgic_snapshot before, after;
+	struct vcpu *next = NULL;
+	const struct vm *vm = sv->regs.x[1] < w.vm_count ? &w.vm[sv->regs.x[1]] : NULL;
+
+	memcpy(x0, sv->regs.x, sizeof(x0));
+	if (vm != NULL) {
+		vgic_snapshot(vm, &before);
+	}
+	TRACE("%s: vgic call 0x%x x1 %llu x2 0x%llx x3 0x%llx x4 0x%llx x5 0x%llx\n",
+	      svc->cfg->name, fid, (unsigned long long)x0[1],
+	      (unsigned long long)x0[2], (unsigned long long)x0[3],
+	      (unsigned long long)x0[4], (unsigned long long)x0[5]);
+	FUZZ_CHECK(vgic_hypercall(sv, fid, &next) && next == sv,
+		   "vgic call 0x%x not taken", fid);
+	int64_t ret = (int64_t)sv->regs.x[0];
+	bool allowed = vgic_call_allowed(svc, fid, x0);
+	bool valid = allowed && vgic_args_in_range(vm, fid, x0);
+
+	if (!allowed || !valid) {
+		FUZZ_CHECK(ret == (allowed ? IPC_ERR_INVALID : IPC_ERR_DENIED),
+			   "vgic call 0x%x (allowed %d) gave %lld", fid, allowed,
+			   (long long)ret);
+		if (vm != NULL) {
+			vgic_snapshot(vm, &after);
+			FUZZ_CHECK(memcmp(&before, &after, sizeof(after)) == 0,
+				   "refused vgic call 0x%x changed VM %u's vGIC", fid,
+				   vm->id);
+		}
+		return;
+	}
+	FUZZ_CHECK(ret == IPC_OK, "vgic call 0x%x gave %lld", fid, (long long)ret);
+	if (fid == HYP_VGIC_QUERY) {
+		FUZZ_CHECK(sv->regs.x[1] <= 1 && sv->regs.x[2] <= 1,
+			   "query answered %llu %llu",
+			   (unsigned long long)sv->regs.x[1],
+			   (unsigned long long)sv->regs.x[2]);
+	}
+}
+
+static bool hw_queued(const struct vcpu *v)
+{
+	for (uint32_t i = 0; i < v->vgic.queue_len; i++) {
+		if (v->vgic.queue[i].hw) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* IHI 0048B 5.3.4: PPI 27 is active exactly while the loaded vCPU holds
+ * its HW-linked timer interrupt; switched-out vCPUs left it inactive. */
+static void check_hw_link(void)
+{
+	const struct vcpu *g = w.cpu.loaded;
+	bool live = g != NULL &&
+		    (fake_gic_hw_lrs(0, GIC_INTID_VTIMER) > 0 || hw_queued(g));
+
+	FUZZ_CHECK(fake_gic[0].bad_dir == 0, "deactivation of an inactive PPI");
+	FUZZ_CHECK(fake_gic[0].active[GIC_INTID_VTIMER] == live,
+		   "physical PPI 27 %s while the loaded vCPU %s HW-linked LR",
+		   fake_gic[0].active[GIC_INTID_VTIMER] ? "active" : "inactive",
+		   live ? "holds a" : "holds no");
+}
+
+/* irq.c's vtimer_fired() for the loaded guest. */
+static void vtimer_fires(struct vcpu *g)
+{
+	if (fake_gic[0].active[GIC_INTID_VTIMER] || g->ctx_fresh) {
+		return;   /* An active level interrupt is not signalled again. */
+	}
+	fake_gic_fire(0, GIC_INTID_VTIMER);
+	if (!vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
+			 GIC_INTID_VTIMER, 0)) {
+		gic_deactivate(GIC_INTID_VTIMER);
+	}
+}
+
+/* The loaded guest acknowledges its first pending LR, maybe completes it. */
+static void guest_takes_irq(bool eoi)
+{
+	for (uint32_t i = 0; i < FAKE_LRS; i++) {
+		uint32_t lr = fake_gic[0].lr[i];
+		uint32_t state = (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
+
+		if (state & GICH_LR_STATE_PENDING) {
+			uint32_t intid = lr & GICH_LR_VIRTUALID_MASK;
+
+			fake_gic_guest_ack(0, intid);
+			if (eoi) {
+				fake_gic_guest_eoi(0, intid);
+			}
+			return;
+		}
+	}
+}
+
+/* A guest step of the virtual GIC: its timer, its LRs, an entry. */
+static void guest_vgic_step(struct vcpu *v, struct fuzz_in *in)
+{
+	uint8_t what = fuzz_u8(in) % 4;
+
+	TRACE("%s/%u: vgic step %u\n", v->vm->cfg->name, v->index, what);
+	switch (what) {
+	case 0:
+		vtimer_fires(v);
+		break;
+	case 1:
+	case 2:
+		guest_takes_irq(what == 1);
+		break;
+	default:
+		/* It programs its timer: the line rises or falls. */
+		vtimer_line[v->vm->id][v->index] ^= true;
+		break;
+	}
+	/* The trap path's exit and re-entry. */
+	v->vgic_dirty = true;
+	vgic_prepare_entry(v);
+}
+
 /* --- Service steps ----------------------------------------------------------- */
 
 static void record_reply(const struct vm *svc, uint64_t status, uint64_t value)
@@ -1161,6 +1471,13 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 		fid = what < 0xb0 ? HYP_IPC_RECV : pick_fid(in);
 		random_args(sv, in);
 		sv->regs.x[1] = fuzz_u8(in) % (EP_MAX_WINDOWS + 1);
+		if (is_vgic_fid(fid)) {
+			sv->regs.x[0] = fid;
+			vgic_args(sv, in);
+			service_vgic_call(svc, fid);
+			w.cpu.light = NULL;
+			return;
+		}
 	}
 	sv->regs.x[0] = fid;
 	if (fid == HYP_IPC_REPLY_RECV) {
@@ -1306,7 +1623,18 @@ static void reset_guest(struct vm *g)
 		v->pending = 0;
 		access_of(v)->active = false;
 		call_of(v)->active = false;
+		/* vcpu_reset(), and load_guest()'s discard of a loaded stale
+		 * context (arch_vcpu_discard: PPI 27 deactivated). */
+		if (w.cpu.loaded == v) {
+			gic_clear_active(GIC_INTID_VTIMER);
+			w.cpu.loaded = NULL;
+		}
+		vgic_cpu_init(&v->vgic, FAKE_LRS);
+		v->inbox = (struct vcpu_inbox){ 0 };
+		v->vtimer_phys_active = false;
+		v->vgic_dirty = false;
 	}
+	vgic_dist_init(&g->vgic);
 }
 
 static void event(struct fuzz_in *in)
@@ -1360,19 +1688,25 @@ static struct vcpu *pick_vcpu(uint8_t b)
 	return v->state == VCPU_RUNNABLE && v->vm->state == VM_RUNNING ? v : NULL;
 }
 
+/** Guest step kinds (below 0xa0: an MMIO access; else an HVC). */
+#define GUEST_VGIC_STEP 0xe8U
+#define GUEST_SMC_STEP 0xf0U
+
 static void guest_step(struct vcpu *v, struct fuzz_in *in)
 {
 	/* Switched in: deferred work is done (vcpu_apply_pending). */
 	vcpu_apply_pending(v);
 	FUZZ_CHECK(v->pending == 0, "deferred work left after applying it");
 	w.cpu.light = NULL;
-	w.cpu.loaded = v;
+	switch_loaded(v);
 	uint8_t what = fuzz_u8(in);
 
 	if (what < 0xa0) {
 		guest_mmio(v, in);
+	} else if (what >= GUEST_VGIC_STEP && what < GUEST_SMC_STEP) {
+		guest_vgic_step(v, in);
 	} else {
-		guest_hvc(v, in, what >= 0xf0);
+		guest_hvc(v, in, what >= GUEST_SMC_STEP);
 	}
 }
 
@@ -1410,6 +1744,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned s = 0; s < MAX_STEPS && !fuzz_done(&in); s++) {
 		step(&in);
 		check_world();
+		check_hw_link();
 	}
 	return 0;
 }

@@ -494,7 +494,18 @@ IK_DEADLINE, IK_NOTIFY, IK_RESET_OR_TOGGLE, IK_FAULT = 0, 1, 2, 3
 # Indexes in the harness's table of function IDs (fids[]).
 IK_FID = {'RECV': 0, 'REPLY_RECV': 1, 'CALL': 2, 'NOTIFY': 3,
           'WINDOW_INFO': 4, 'WINDOW_COUNT': 5, 'FAULT': 6, 'SELF_INFO': 7,
-          'CLIENT_NAME': 8, 'CONSOLE_WRITE': 11}
+          'CLIENT_NAME': 8, 'CONSOLE_WRITE': 11, 'VGIC_CONFIG': 15,
+          'IRQ_LEVEL': 16, 'VGIC_PENDING': 18, 'VGIC_ACTIVE': 19,
+          'VGIC_QUERY': 20, 'VGIC_CTLR': 21}
+IK_VGIC_STEP = 0xe8                                # guest: timer, LRs
+IK_VGIC_TIMER, IK_VGIC_EOI = 0, 1
+# Window byte flags: the VM's distributor window; a device with SPI 33.
+IK_WIN_DIST, IK_WIN_SPI = 0x40, 0x80
+# The harness's pick_vgic_number() table: value -> index.
+IK_EDGE = {v: i for i, v in enumerate(
+    [0, 1, 2, 3, 7, 8, 15, 16, 26, 27, 31, 32, 33, 63, 64, 95, 96, 127, 128,
+     255, 256, 1019, 1020, 1023, 1024, 0xffffffff, 1 << 32,
+     0xffffffffffffffff])}
 
 
 def ik_world(services, guests, kept=(), near_limit=(), vcpus=(), windows=()):
@@ -505,7 +516,8 @@ def ik_world(services, guests, kept=(), near_limit=(), vcpus=(), windows=()):
     for g in range(guests):
         out += u8((vcpus[g] if g < len(vcpus) else 1) - 1)
         wins = windows[g] if g < len(windows) else []
-        out += u8(len(wins)) + b''.join(u8(sv | (pi << 4)) for sv, pi in wins)
+        out += u8(len(wins)) + b''.join(
+            u8(w[0] | (w[1] << 4) | (w[2] if len(w) > 2 else 0)) for w in wins)
     return out
 
 
@@ -552,6 +564,17 @@ def ik_hvc(vcpu, fid, smc=False, imm=0, **args):
     out = u8(vcpu) + u8(IK_SMC if smc else IK_HVC) + u8(IK_FID[fid])
     out += ik_args(**args)
     return out + (u8(0) if imm == 0 else u8(0xff) + u16(imm))
+
+
+def ik_vgic(vcpu, fid, vm, x2=0, x3=0, x4=0, x5=0, enable=False):
+    """A service's HYP_VGIC_* / HYP_IRQ_LEVEL call (x2..x5 from IK_EDGE)."""
+    out = u8(vcpu) + u8(IK_OTHER) + u8(IK_FID[fid]) + ik_args() + u8(0)
+    out += u8(vm) + b''.join(u8(IK_EDGE[x]) for x in (x2, x3, x4, x5))
+    return out + (u8(1 if enable else 0) if fid == 'VGIC_CONFIG' else b'')
+
+
+def ik_guest_vgic(vcpu, what):
+    return u8(vcpu) + u8(IK_VGIC_STEP) + u8(what)
 
 
 def ik_event(kind, target=0, bit=0):
@@ -619,6 +642,27 @@ def seeds_ipc_kernel():
     write('fuzz_ipc_kernel', 'regress_fast_reply_left_ep',
           one + ik_service(0, IK_RECV) + ik_access(1) +
           ik_service(0, IK_REPLY))
+    # The virtual GIC: service 0 serves the guest's distributor, service 1
+    # a device with SPI 33. vCPU 0 and 1 are the services, 2 the guest (VM
+    # 2). The guest's timer fires (HW-linked LR), it is dropped by ICPENDR
+    # (HYP_VGIC_PENDING clear): PPI 27 stayed active (regression, item 1).
+    gic = ik_world(2, 1, windows=[[(0, 0, IK_WIN_DIST), (1, 1, IK_WIN_SPI)]])
+    timer = (ik_vgic(0, 'VGIC_CONFIG', 2, x2=0, x3=27, enable=True) +
+             ik_vgic(0, 'VGIC_CTLR', 2, x2=3) + ik_guest_vgic(2, IK_VGIC_TIMER))
+    write('fuzz_ipc_kernel', 'regress_icpendr_drops_hw_timer',
+          gic + timer + ik_vgic(0, 'VGIC_PENDING', 2, x2=1, x3=27))
+    # A vCPU number of 32 shifted 1U by it (undefined; UBSan).
+    write('fuzz_ipc_kernel', 'regress_vgic_active_shift',
+          gic + ik_vgic(0, 'VGIC_ACTIVE', 2, x2=32, x3=33))
+    # Ownership: the device service raises its SPI, not the timer, and
+    # makes no distributor call; the guest completes its interrupts.
+    own = (ik_vgic(0, 'VGIC_CONFIG', 2, x2=0, x3=33, enable=True) + timer +
+           ik_vgic(1, 'IRQ_LEVEL', 2, x2=33, x3=1) +
+           ik_vgic(1, 'IRQ_LEVEL', 2, x2=27, x3=0) +
+           ik_vgic(1, 'VGIC_PENDING', 2, x2=1, x3=27) +
+           ik_guest_vgic(2, IK_VGIC_EOI) + ik_guest_vgic(2, IK_VGIC_EOI) +
+           ik_vgic(0, 'VGIC_QUERY', 2, x2=0, x3=27))
+    write('fuzz_ipc_kernel', 'vgic_ownership', gic + own)
 
 
 def main():

@@ -194,8 +194,9 @@ static void test_cfg_validate_valid_limits(void **state)
 	assert_int_equal(strlen(vm->name), CFG_NAME_MAX);
 	vm->vcpu_count = CFG_MAX_VCPUS;
 	vm->irqs[1] = 32;
-	vm->irqs[2] = 1019;
+	vm->irqs[2] = 95;    /* The last SPI with a notification bit. */
 	vm->irq_count = 3;
+	vm->devices[1].irq = 127;   /* The last virtual SPI (D9). */
 	/* A region that ends exactly at the top of the 40-bit IPA space. */
 	vm->ram[1] = (struct cfg_ram){ .ipa = (1ULL << 40) - SZ_2M,
 				       .size = SZ_2M };
@@ -1093,6 +1094,51 @@ static void test_cfg_validate_irq_out_of_range(void **state)
 	assert_true(msg_has(f, 1, "vm 'guest0'", "irq 1020", NULL));
 }
 
+/* Q1: a grantable SPI past the notification word (abi/vgic.h) is refused:
+ * its notification bit, 1 << (96 - 32), would not exist. */
+static void test_cfg_validate_irq_beyond_notification_bits(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->irqs[0] = 96;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "irq 96",
+			    "SPIs a partition can be notified of [32, 95]", NULL));
+}
+
+/* D9: a window's guest SPI: emulated windows only, a virtual SPI, once. */
+static void test_cfg_validate_window_irq(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->devices[1].irq = 33;
+	assert_int_equal(run(f), 0);
+	vm->devices[0].irq = 34;                 /* passthrough */
+	vm->devices[1].irq = 31;                 /* a PPI */
+	vm->devices[2] = guest0.devices[1];
+	vm->devices[2].name = "vuart2";
+	vm->devices[2].ipa = 0x09200000;
+	vm->devices[2].irq = 128;                /* past the virtual SPIs */
+	vm->devices[3] = vm->devices[2];
+	vm->devices[3].name = "vuart3";
+	vm->devices[3].ipa = 0x09300000;
+	vm->devices[3].irq = 40;
+	vm->devices[4] = vm->devices[3];
+	vm->devices[4].name = "vuart4";
+	vm->devices[4].ipa = 0x09400000;         /* 40 again */
+	vm->device_count = 5;
+	assert_int_equal(run(f), 4);
+	assert_true(msg_has(f, 0, "device 'uart0'", "irq 34",
+			    "not an emulated window", NULL));
+	assert_true(msg_has(f, 1, "device 'vuart'", "irq 31",
+			    "not a virtual SPI [32, 127]", NULL));
+	assert_true(msg_has(f, 2, "device 'vuart2'", "irq 128", NULL));
+	assert_true(msg_has(f, 3, "device 'vuart4'", "irq 40",
+			    "already that of device 'vuart3'", NULL));
+}
+
 static void test_cfg_validate_irq_duplicate_same_vm(void **state)
 {
 	struct fixture *f = *state;
@@ -1284,6 +1330,8 @@ int main(void)
 		T(test_cfg_validate_emulated_self),
 		T(test_cfg_validate_emulated_chaining),
 		T(test_cfg_validate_irq_out_of_range),
+		T(test_cfg_validate_irq_beyond_notification_bits),
+		T(test_cfg_validate_window_irq),
 		T(test_cfg_validate_irq_duplicate_same_vm),
 		T(test_cfg_validate_irq_owned_twice),
 		T(test_cfg_validate_counts_every_problem),

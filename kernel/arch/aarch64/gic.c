@@ -160,3 +160,9 @@ void gic_disable(uint32_t intid)
 	mmio_write32(PLATFORM_GICD_BASE + GICD_ICENABLER(intid / GIC_IRQS_PER_REG),
 		     1U << (intid % GIC_IRQS_PER_REG));
 }
+
+void gic_clear_active(uint32_t intid)
+{
+	mmio_write32(PLATFORM_GICD_BASE + GICD_ICACTIVER(intid / GIC_IRQS_PER_REG),
+		     1U << (intid % GIC_IRQS_PER_REG));
+}

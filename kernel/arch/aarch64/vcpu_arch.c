@@ -154,6 +154,40 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	}
 }
 
+void arch_vcpu_discard(void)
+{
+	/* Stop its timer, as arch_vcpu_save() does. */
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+	/*
+	 * The vCPU was reset with its timer interrupt pending or active in a
+	 * hardware-linked LR (GICH_LR.HW): the physical PPI stays active
+	 * until deactivated, and the guest that would have completed it is
+	 * gone, so no timer interrupt would reach any vCPU of this CPU again.
+	 * Its hardware LRs are stale (the reset emptied its shadow), so
+	 * deactivate unconditionally: a write of 1 to GICD_ICACTIVER has no
+	 * effect on an inactive interrupt (IHI 0048B 4.3.10).
+	 */
+	gic_clear_active(GIC_INTID_VTIMER);
+}
+
+bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
+{
+	const uint64_t on = CNT_CTL_ENABLE | CNT_CTL_ISTATUS;
+	const uint64_t mask = on | CNT_CTL_IMASK;
+
+	if (live) {
+		return (read_sysreg(cntv_ctl_el0) & mask) == on;
+	}
+	const struct arch_vcpu_ctx *c = &vcpu->ctx;
+
+	if ((c->cntv_ctl_el0 & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE) {
+		return false;
+	}
+	/* CNTVCT = CNTPCT - CNTVOFF; the condition is CNTVCT >= CVAL. */
+	return arch_counter_now() - c->cntvoff_el2 >= c->cntv_cval_el0;
+}
+
 uint64_t arch_counter_now(void)
 {
 	isb();

@@ -2,7 +2,11 @@
 /**
  * Calls a vgic service (the GICv2 distributor model) and IRQ-owning
  * services make to the kernel, which owns the injection fast path. All take
- * x1 = client VM id; a caller may act only on VMs whose window it serves.
+ * x1 = client VM id; a caller may act only on VMs whose window it serves:
+ * HYP_VGIC_* only for a VM whose GIC distributor window (the one marked
+ * kernel_sgir) it serves, HYP_IRQ_LEVEL only for its windows' SPIs
+ * (IPC_ERR_DENIED). A vCPU, vCPU mask, INTID or SGI source out of range
+ * gives IPC_ERR_INVALID and changes nothing.
  */
 #include "abi/hypercall.h"
 
@@ -18,7 +22,9 @@
 /** x2 = GICD_CTLR value. */
 #define HYP_VGIC_CTLR (HYP_CALL_BASE | SMCCC_64BIT | 0x24U)
 /** Raise (x3 = 1) or lower (x3 = 0) the level of SPI x2 of VM x1: used by
- * device services for their guests' interrupts. */
+ * device services for their guests' interrupts. Only the SPI the scenario
+ * gives a window of VM x1 that the caller serves (cfg_device.irq);
+ * IPC_ERR_DENIED otherwise. */
 #define HYP_IRQ_LEVEL (HYP_CALL_BASE | SMCCC_64BIT | 0x25U)
 /** x1 = physical INTID owned by the caller: handled, unmask it again. */
 #define HYP_IRQ_ACK (HYP_CALL_BASE | SMCCC_64BIT | 0x26U)
@@ -30,6 +36,19 @@
 #define VGIC_CFG_TARGETS_SHIFT 16
 #define VGIC_CTLR_ENABLE_MASK 0x3U
 
+/* The interrupt ranges, one fact each, used by the kernel, the scenario
+ * validator (rules Q1, D9) and the vgic service's distributor model. */
+/** The first SPI (IHI 0048B 2.2.1: SGIs 0-15, PPIs 16-31, SPIs 32-1019). */
+#define VGIC_SPI_FIRST 32U
+/** Interrupt IDs of a VM's virtual distributor: 0 .. VGIC_INTIDS - 1
+ * (a multiple of 32: GICD_TYPER.ITLinesNumber, IHI 0048B 4.3.2). */
+#define VGIC_INTIDS 128U
+/** Notification bits of an endpoint: one per physical SPI a service owns. */
+#define IRQ_NOTIFY_BITS 64U
+/** The highest physical SPI a service may own (rule Q1). */
+#define IRQ_OWNED_SPI_LAST (VGIC_SPI_FIRST + IRQ_NOTIFY_BITS - 1U)
+
 /** Notification bit a service receives for its physical IRQ number n:
- * bit (n - 32) of the notification word for SPIs 32..95. */
-#define IRQ_NOTIFY_BIT(intid) (1ULL << ((intid) - 32U))
+ * bit (n - 32) of the notification word, for SPIs 32..IRQ_OWNED_SPI_LAST
+ * only (a wider shift is undefined). */
+#define IRQ_NOTIFY_BIT(intid) (1ULL << ((intid) - VGIC_SPI_FIRST))

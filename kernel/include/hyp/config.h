@@ -68,6 +68,12 @@ struct cfg_device {
 	 * needs no IPC; every other access goes to the service.
 	 */
 	bool kernel_sgir;
+	/**
+	 * EMULATED only: the guest's virtual SPI that the serving service
+	 * raises and lowers for this device (HYP_IRQ_LEVEL), or 0 for none
+	 * (rule D9). A service may drive no other interrupt of its clients.
+	 */
+	uint32_t irq;
 };
 
 /** GICD_SGIR in a GICv2 distributor window (IHI 0048B 4.3.15). */

@@ -37,7 +37,9 @@ struct mmio_window {
 	struct vm *client;
 	struct endpoint *ep;
 	uint32_t id;            /**< Index in the endpoint's window table. */
-	bool kernel_sgir;       /**< GICD_SGIR writes: vgic_sgir_write(). */
+	bool kernel_sgir;       /**< GICD_SGIR writes: vgic_sgir_write();
+				   also: the VM's GIC distributor window. */
+	uint32_t irq;           /**< Guest SPI its service drives, or 0. */
 };
 
 /** The endpoint of a service partition. */

@@ -82,6 +82,9 @@ enum vcpu_pending {
  */
 struct vcpu_inbox {
 	uint64_t pending[VCPU_INBOX_WORDS];
+	/** INTIDs whose pending state another CPU cleared (ICPENDR): the
+	 * home CPU drops them from its LRs before queueing @c pending. */
+	uint64_t clear[VCPU_INBOX_WORDS];
 	uint8_t sgi_sources[VCPU_SGI_COUNT];  /**< Requesting vCPUs per SGI. */
 };
 

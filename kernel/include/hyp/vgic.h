@@ -25,14 +25,19 @@ struct vgic_irq_cfg {
 	uint8_t targets;  /**< SPIs: vCPU mask. */
 };
 
+#define VGIC_LEVEL_WORDS (VGIC_NR_IRQS / 64)
+
 /** One VM's distributor state as the kernel needs it. */
 struct vgic_dist {
 	uint32_t ctlr;                                /**< Group enables. */
+	/** SPIs whose line a service holds asserted (HYP_IRQ_LEVEL). */
+	uint64_t spi_level[VGIC_LEVEL_WORDS];
 	struct vgic_irq_cfg priv[CFG_MAX_VCPUS][32];  /**< SGIs and PPIs. */
 	struct vgic_irq_cfg spi[VGIC_NR_IRQS];        /**< Index = INTID. */
 };
 
-/** Reset state, matching the distributor model's reset. */
+/** Reset state, matching the distributor model's reset; the SPI lines
+ * services hold asserted are kept (device state). */
 void vgic_dist_init(struct vgic_dist *d);
 
 /**
@@ -52,7 +57,11 @@ void vgic_sgir_write(struct vcpu *sender, uint32_t value);
 /** Clear pending state of @p intid on every vCPU in @p cpu_mask. */
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid);
 
-/** The guest-visible pending/active state. */
+/**
+ * The guest-visible pending/active state. A level-sensitive interrupt whose
+ * source asserts it reads pending whatever its enable bit (IHI 0048B
+ * 1.4.2): the virtual timer, and SPIs a service holds asserted.
+ */
 void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 		bool *active);
 

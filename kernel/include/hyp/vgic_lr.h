@@ -11,9 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/vgic.h"
+
 #define VGIC_MAX_LRS 64
-#define VGIC_NR_IRQS 128
+#define VGIC_NR_IRQS VGIC_INTIDS
 #define VGIC_SPURIOUS 1023
+/** No physical interrupt (vgic_cpu_clear_pending()). */
+#define VGIC_NO_PHYS UINT32_MAX
 
 /* GICH_LRn (IHI 0048B 5.3.x): VirtualID [9:0]; PhysicalID [19:10] when HW,
  * else CPUID (SGI source) [12:10] and EOI [19]; Priority [27:23] (the top
@@ -76,7 +80,10 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
  * sources is two interrupts. A hardware interrupt that is active in an LR
  * is queued instead, because an HW LR must not be pending+active (the
  * physical distributor holds its pending state); it reaches an LR after
- * the guest has completed the active one.
+ * the guest has completed the active one. A hardware interrupt never
+ * merges into a software one of the same ID: a pending software LR or
+ * queue entry becomes the hardware-linked one, and behind an active
+ * software LR it waits in the queue.
  */
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
@@ -122,10 +129,15 @@ void vgic_cpu_sync(struct vgic_cpu *c);
 void vgic_cpu_state(const struct vgic_cpu *c, uint32_t intid, bool *pending,
 		    bool *active);
 
-/** Drop @p intid from the queue and from LRs where it is only pending
+/**
+ * Drop @p intid from the queue and from LRs where it is only pending
  * (ICPENDR); an active one stays active. Hardware interrupts and every
- * source of an SGI alike. */
-void vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid);
+ * source of an SGI alike. Returns the PhysicalID of a hardware-linked
+ * interrupt it dropped, or VGIC_NO_PHYS: that physical interrupt is still
+ * active and the caller must deactivate it (IHI 0048B 5.3.4: only the
+ * guest's completion of the LR would have).
+ */
+uint32_t vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid);
 
 /** Build an LR value for @p irq in state @p state. */
 uint32_t vgic_lr_make(const struct vgic_pending_irq *irq, uint32_t state);

@@ -81,6 +81,15 @@ const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa)
 /** True if @p vm has a window served by @p ep (it may call/notify it). */
 bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep);
 
+/** True if @p ep serves @p vm's GIC distributor window (the one marked
+ * kernel_sgir): its service may make the HYP_VGIC_* calls for @p vm. */
+bool vm_window_distributor(const struct vm *vm, const struct endpoint *ep);
+
+/** True if @p ep serves a window of @p vm whose guest SPI (cfg_device.irq,
+ * rule D9) is @p intid: its service may drive that SPI (HYP_IRQ_LEVEL). */
+bool vm_window_irq(const struct vm *vm, const struct endpoint *ep,
+		   uint64_t intid);
+
 /** True if any guest (not service) partition is still running. */
 bool vm_any_guest_running(void);
 

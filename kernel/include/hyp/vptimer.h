@@ -33,6 +33,13 @@ struct vcpu;
  */
 bool vptimer_access(struct vcpu *v, const struct esr_sysreg *s);
 
+/**
+ * The level of @p v's timer interrupt now (ENABLE, !IMASK, CNTPCT >= CVAL),
+ * whether or not @p v is loaded: GICD_ISPENDR reads INTID 30 pending while
+ * it is high, even when disabled in the distributor (IHI 0048B 1.4.2).
+ */
+bool vptimer_line(const struct vcpu *v);
+
 /** The physical CNTP PPI fired: raise the loaded vCPU's line. */
 void vptimer_fired(void);
 

@@ -15,9 +15,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/vgic.h"
+
 #define GICD_MODEL_MAX_CPUS 8
-/** SGIs 0-15, PPIs 16-31, SPIs 32..GICD_MODEL_NR_IRQS-1 (a multiple of 32). */
-#define GICD_MODEL_NR_IRQS 128
+/** SGIs 0-15, PPIs 16-31, SPIs 32..GICD_MODEL_NR_IRQS-1 (a multiple of 32):
+ * the kernel's range of virtual INTIDs. */
+#define GICD_MODEL_NR_IRQS VGIC_INTIDS
 #define GICD_WINDOW_SIZE   0x1000U
 
 /* Register offsets (IHI 0048B table 4-1). */

@@ -62,6 +62,10 @@ void gic_deactivate(uint32_t iar);
  * banked per CPU for SGIs and PPIs). */
 void gic_set_active(uint32_t intid);
 
+/** Deactivate @p intid if it is active (GICD_ICACTIVER, 4.3.10; banked
+ * per CPU for SGIs and PPIs); no effect if it is not. */
+void gic_clear_active(uint32_t intid);
+
 /** Enable / disable forwarding of @p intid to this CPU interface. */
 void gic_enable(uint32_t intid);
 void gic_disable(uint32_t intid);

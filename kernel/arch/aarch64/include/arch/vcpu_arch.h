@@ -56,6 +56,21 @@ void arch_vcpu_load(struct vcpu *vcpu);
 /** Read the CPU's EL1 context back into @p vcpu. */
 void arch_vcpu_save(struct vcpu *vcpu);
 
+/**
+ * Drop the EL1 context in the CPU without saving it: its vCPU was reset
+ * (vcpu->ctx_fresh). Stops its timer and deactivates the physical timer
+ * PPI it may have left active through a hardware-linked LR.
+ */
+void arch_vcpu_discard(void);
+
+/**
+ * True if @p vcpu's virtual timer asserts its interrupt: CNTV_CTL_EL0 has
+ * ENABLE = 1, IMASK = 0 and ISTATUS = 1 (Arm ARM D11.2.4). @p live: the
+ * vCPU's timer is in this CPU's registers; otherwise its saved context is
+ * read (ISTATUS from CVAL against the virtual count now).
+ */
+bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live);
+
 /** Copy the loaded vCPU's virtual-timer registers into its context. */
 void arch_vcpu_timer_sync(struct vcpu *vcpu);
 

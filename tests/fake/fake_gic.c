@@ -1,0 +1,155 @@
+/** The fake physical GIC of fake_gic.h: arch/gic.h and arch/gich.h. */
+#include "fake_gic.h"
+
+#include <string.h>
+
+#include "arch/gic.h"
+#include "arch/gich.h"
+
+struct fake_gic_cpu fake_gic[CPU_MAX];
+
+static struct fake_gic_cpu *here(void)
+{
+	return &fake_gic[cpu_this()->id];
+}
+
+static uint32_t lr_state(uint32_t lr)
+{
+	return (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
+}
+
+static uint32_t lr_with_state(uint32_t lr, uint32_t state)
+{
+	lr &= ~(GICH_LR_STATE_MASK << GICH_LR_STATE_SHIFT);
+	return lr | (state << GICH_LR_STATE_SHIFT);
+}
+
+void fake_gic_reset(void)
+{
+	memset(fake_gic, 0, sizeof(fake_gic));
+}
+
+void fake_gic_fire(uint32_t cpu, uint32_t intid)
+{
+	if (intid < FAKE_GIC_PRIVATE) {
+		fake_gic[cpu].active[intid] = true;
+	}
+}
+
+static void deactivate(struct fake_gic_cpu *g, uint32_t intid)
+{
+	if (intid >= FAKE_GIC_PRIVATE) {
+		return;
+	}
+	if (!g->active[intid]) {
+		g->bad_dir++;
+		return;
+	}
+	g->active[intid] = false;
+	g->deactivations++;
+}
+
+bool fake_gic_guest_ack(uint32_t cpu, uint32_t intid)
+{
+	struct fake_gic_cpu *g = &fake_gic[cpu];
+
+	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
+		if ((g->lr[i] & GICH_LR_VIRTUALID_MASK) == intid &&
+		    lr_state(g->lr[i]) == GICH_LR_STATE_PENDING) {
+			g->lr[i] = lr_with_state(g->lr[i], GICH_LR_STATE_ACTIVE);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool fake_gic_guest_eoi(uint32_t cpu, uint32_t intid)
+{
+	struct fake_gic_cpu *g = &fake_gic[cpu];
+
+	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
+		uint32_t lr = g->lr[i];
+
+		if ((lr & GICH_LR_VIRTUALID_MASK) != intid ||
+		    !(lr_state(lr) & GICH_LR_STATE_ACTIVE)) {
+			continue;
+		}
+		g->lr[i] = lr_with_state(lr, lr_state(lr) & ~GICH_LR_STATE_ACTIVE);
+		if (lr & GICH_LR_HW) {
+			/* IHI 0048B 5.3.4: the GIC deactivates PhysicalID. */
+			deactivate(g, (lr >> GICH_LR_PHYSICALID_SHIFT) &
+					      GICH_LR_PHYSICALID_MASK);
+		}
+		return true;
+	}
+	return false;
+}
+
+unsigned fake_gic_hw_lrs(uint32_t cpu, uint32_t phys)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
+		uint32_t lr = fake_gic[cpu].lr[i];
+
+		n += (lr & GICH_LR_HW) && lr_state(lr) != GICH_LR_STATE_INVALID &&
+		     ((lr >> GICH_LR_PHYSICALID_SHIFT) & GICH_LR_PHYSICALID_MASK) == phys;
+	}
+	return n;
+}
+
+/* --- arch/gich.h ---------------------------------------------------------- */
+
+void gich_sync(struct vgic_cpu *c)
+{
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		if (c->lr[i] != 0) {
+			c->lr[i] = lr_state(here()->lr[i]) == GICH_LR_STATE_INVALID
+					   ? 0 : here()->lr[i];
+		}
+	}
+}
+
+void gich_write(const struct vgic_cpu *c, bool underflow)
+{
+	(void)underflow;
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		here()->lr[i] = c->lr[i];
+	}
+}
+
+/* --- arch/gic.h ------------------------------------------------------------ */
+
+void gic_deactivate(uint32_t iar)
+{
+	deactivate(here(), gic_iar_intid(iar));
+}
+
+void gic_clear_active(uint32_t intid)
+{
+	if (intid < FAKE_GIC_PRIVATE && here()->active[intid]) {
+		here()->active[intid] = false;
+		here()->deactivations++;
+	}
+}
+
+void gic_set_active(uint32_t intid)
+{
+	if (intid < FAKE_GIC_PRIVATE) {
+		here()->active[intid] = true;
+	}
+}
+
+void gic_enable(uint32_t intid)
+{
+	if (intid < FAKE_GIC_PRIVATE) {
+		here()->enabled[intid] = true;
+	}
+}
+
+void gic_disable(uint32_t intid)
+{
+	if (intid < FAKE_GIC_PRIVATE) {
+		here()->enabled[intid] = false;
+	}
+}
