@@ -27,6 +27,13 @@
  */
 #define HCR_EL2_SERVICE (HCR_EL2_GUEST | HCR_EL2_DC | HCR_EL2_TVM | HCR_EL2_TRVM)
 #define CPTR_EL2_GUEST CPTR_EL2_RES1
+/*
+ * MDCR_EL2 (D13.2.96) of every partition: HPMN = PMCR_EL0.N (arch_el2_init)
+ * gives every counter to EL1; the PMU (TPM/TPMCR clear, EL2 counted: HPMD
+ * clear, shared/MEASURE.md), the debug registers and the OS lock
+ * (TDA/TDOSA clear) belong to the loaded guest and are switched with the
+ * vCPU (pmu.c, debug.c).
+ */
 #define CPTR_EL2_SERVICE (CPTR_EL2_RES1 | CPTR_EL2_TFP)
 
 /* CPACR_EL1.FPEN [21:20] = 0b11: FP/SIMD not trapped at EL1/EL0. A freshly
@@ -36,6 +43,8 @@
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
+	/* HPMN as arch_el2_init set it: every counter to EL1. */
+	uint64_t hpmn = read_sysreg(mdcr_el2) & MDCR_EL2_HPMN_MASK;
 
 	*c = (struct arch_vcpu_ctx){
 		.sctlr_el1 = SCTLR_EL1_RESET,
@@ -44,7 +53,10 @@ void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE
 			   : vcpu->trap_wfe       ? HCR_EL2_GUEST | HCR_EL2_TWE
 						  : HCR_EL2_GUEST,
+		.mdcr_el2 = hpmn,
 		.vttbr_el2 = s2_vttbr(&vcpu->vm->s2),
+		/* The OS lock is locked on a cold reset (D13.3.22). */
+		.dbg = { .oslsr = OSLSR_EL1_OSLK },
 	};
 }
 
@@ -62,6 +74,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(vttbr_el2, c->vttbr_el2);
 	write_sysreg(hcr_el2, c->hcr_el2);
 	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+	write_sysreg(mdcr_el2, c->mdcr_el2);
 	write_sysreg(vmpidr_el2, c->vmpidr_el2);
 	write_sysreg(cntvoff_el2, c->cntvoff_el2);
 	write_sysreg(sctlr_el1, c->sctlr_el1);
@@ -89,6 +102,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(cntkctl_el1, c->cntkctl_el1);
 	write_sysreg(mdscr_el1, c->mdscr_el1);
 	arch_debug_load(&c->dbg);
+	arch_pmu_load(&c->pmu);
 	write_sysreg(cntv_cval_el0, c->cntv_cval_el0);
 	write_sysreg(cntv_ctl_el0, c->cntv_ctl_el0);
 	arch_fpsimd_restore(&c->fp);
@@ -130,6 +144,7 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	c->cntkctl_el1 = read_sysreg(cntkctl_el1);
 	c->mdscr_el1 = read_sysreg(mdscr_el1);
 	arch_debug_save(&c->dbg);
+	arch_pmu_save(&c->pmu);
 	c->cntv_ctl_el0 = read_sysreg(cntv_ctl_el0);
 	c->cntv_cval_el0 = read_sysreg(cntv_cval_el0);
 	/* Stop the virtual timer so it cannot fire for another vCPU. */

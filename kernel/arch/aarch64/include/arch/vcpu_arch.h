@@ -21,15 +21,33 @@ struct arch_fpsimd {
 /** Most breakpoint / watchpoint register pairs Armv8 defines. */
 #define ARCH_DEBUG_PAIRS 16
 
-/** EL1 hardware breakpoints and watchpoints (value and control). */
+/**
+ * EL1 hardware breakpoints and watchpoints (value and control), and the OS
+ * lock (OSLSR_EL1.OSLK, OSDLR_EL1.DLK).
+ */
 struct arch_debug {
 	uint64_t bvr[ARCH_DEBUG_PAIRS], bcr[ARCH_DEBUG_PAIRS];
 	uint64_t wvr[ARCH_DEBUG_PAIRS], wcr[ARCH_DEBUG_PAIRS];
+	uint64_t oslsr, osdlr;
 };
 
-/** Save / load the implemented pairs (debug.c). */
+/** Save / load the implemented pairs and the OS lock (debug.c). */
 void arch_debug_save(struct arch_debug *d);
 void arch_debug_load(const struct arch_debug *d);
+
+/** Most event counters PMUv3 defines (PMCR_EL0.N, D13.3.6). */
+#define ARCH_PMU_COUNTERS 31
+
+/** The Performance Monitors state of one vCPU (PMUv3, D13.3). */
+struct arch_pmu {
+	uint64_t pmcr, cntenset, intenset, ovsset;
+	uint64_t selr, userenr, ccfiltr, ccntr;
+	uint64_t evcntr[ARCH_PMU_COUNTERS], evtyper[ARCH_PMU_COUNTERS];
+};
+
+/** Save (and stop) / load the implemented counters (pmu.c). */
+void arch_pmu_save(struct arch_pmu *p);
+void arch_pmu_load(const struct arch_pmu *p);
 
 struct arch_vcpu_ctx {
 	uint64_t sctlr_el1, ttbr0_el1, ttbr1_el1, tcr_el1, mair_el1;
@@ -40,9 +58,11 @@ struct arch_vcpu_ctx {
 	uint64_t cntv_ctl_el0, cntv_cval_el0, cntvoff_el2;
 	uint64_t vmpidr_el2;
 	uint64_t hcr_el2;
+	uint64_t mdcr_el2;
 	uint64_t vttbr_el2;
 	struct arch_fpsimd fp;
 	struct arch_debug dbg;
+	struct arch_pmu pmu;
 };
 
 struct vcpu;
