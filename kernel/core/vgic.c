@@ -272,7 +272,8 @@ static void spi_level_set(struct vgic_dist *d, uint32_t intid, bool asserted)
  * it for vCPU @p cpu? Such an interrupt is pending while asserted, enabled
  * or not (IHI 0048B 1.4.2). The sources the kernel can see: SPIs a service
  * holds asserted (HYP_IRQ_LEVEL), and the virtual timer, read live if the
- * vCPU is loaded here, else from its saved context (as of its last exit if
+ * vCPU is loaded here and no service runs on top of it, else from its
+ * saved context (as of its last exit if
  * it runs on another CPU). Another timer the kernel emulates (the EL1
  * physical timer, INTID 30, hyp/vptimer.h) has its own case.
  */
@@ -285,7 +286,12 @@ static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
 	if (intid == GIC_INTID_VTIMER) {
 		const struct vcpu *v = &vm->vcpus[cpu];
 
+		/* Live only with no service on top: a service runs with
+		 * the guest's CNTV_* saved in its context and cleared
+		 * (arch_service_enter); the distributor service asking is
+		 * exactly that case. */
 		return arch_vtimer_asserted(v, cpu_this()->loaded == v &&
+						       cpu_this()->light == NULL &&
 						       !v->ctx_fresh);
 	}
 	if (intid == GIC_INTID_PTIMER) {

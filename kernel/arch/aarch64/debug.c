@@ -5,6 +5,10 @@
  * must follow it, or one guest could read or plant another's breakpoints.
  * The numbers implemented come from ID_AA64DFR0_EL1: BRPs [15:12] and
  * WRPs [23:20], each "number minus one" (D13.2.45).
+ * The OS lock goes with them (D2.5, OSLSR_EL1 D13.3.22, OSLAR_EL1 D13.3.21,
+ * OSDLR_EL1 D13.3.20): MDCR_EL2.TDOSA is clear for guests (Linux writes
+ * OSLAR_EL1 at boot), so OSLK, which disables a vCPU's debug exceptions,
+ * and the double lock DLK are per vCPU too.
  */
 #include "arch/vcpu_arch.h"
 
@@ -51,6 +55,8 @@ static uint32_t wrps(void)
 
 void arch_debug_save(struct arch_debug *d)
 {
+	d->oslsr = read_sysreg(oslsr_el1);
+	d->osdlr = read_sysreg(osdlr_el1);
 	switch (brps()) {
 	ALL_PAIRS(SAVE_BP)
 	default:
@@ -65,6 +71,8 @@ void arch_debug_save(struct arch_debug *d)
 
 void arch_debug_load(const struct arch_debug *d)
 {
+	write_sysreg(oslar_el1, (d->oslsr & OSLSR_EL1_OSLK) ? OSLAR_EL1_OSLK : 0);
+	write_sysreg(osdlr_el1, d->osdlr);
 	switch (brps()) {
 	ALL_PAIRS(LOAD_BP)
 	default:

@@ -16,7 +16,9 @@ void arch_el2_init(void)
 	}
 	write_sysreg(vtcr_el2, s2_vtcr());
 	/* Guests use the PMU directly (no TPM/TPMCR traps) and EL2 is counted
-	 * (HPMD clear), as the benchmarks require (shared/MEASURE.md). */
+	 * (HPMD clear), as the benchmarks require (shared/MEASURE.md); each
+	 * vCPU's PMU is switched with it (pmu.c) and services trap on it
+	 * (their MDCR_EL2, vcpu_arch.c). */
 	uint64_t pmcr_n = (read_sysreg(pmcr_el0) >> PMCR_EL0_N_SHIFT) & PMCR_EL0_N_MASK;
 
 	write_sysreg(mdcr_el2, pmcr_n & MDCR_EL2_HPMN_MASK);

@@ -49,7 +49,9 @@ static uint64_t fault_ipa(void)
 /*
  * An exception a service cannot be trusted to take itself (an instruction
  * fetch outside its RAM: its code or VBAR_EL1 is gone; a trapped or
- * undefined instruction; an SError) is a fault: it is restarted at once,
+ * undefined instruction other than the register accesses the kernel
+ * answers, service_exception_reg and service_hidden_reg; an SError) is a
+ * fault: it is restarted at once,
  * without going through its vectors (an injected exception might fault
  * again, for ever). A data access outside its RAM is delivered like a
  * guest's, to its vectors, which report it (libipc) or, in the isolation
@@ -182,11 +184,73 @@ static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 	return true;
 }
 
+/* Encodings (C5.1.2, C5.3): op0 = 2 is the debug space; the PMU is
+ * op0 = 3, CRn = 9 (CRm 12-14 with op1 = 3, CRm 14 with op1 = 0:
+ * PMINTEN*, PMMIR) and CRn = 14, op1 = 3, CRm 8-15 (PMEV*, PMCCFILTR). */
+#define SYSREG_OP0_DEBUG 2
+#define PMU_CRN 9
+#define PMU_EL0_CRM_FIRST 12
+#define PMU_EL0_CRM_LAST 14
+#define PMU_EL1_CRM 14
+#define PMU_EV_CRN 14
+#define PMU_EV_CRM_FIRST 8
+#define PMU_OP1_EL0 3
+
+/* CPACR_EL1 = S3_0_C1_C0_2 (D13.2.30). */
+static bool is_cpacr(const struct esr_sysreg *s)
+{
+	return is_reg(s, 3, 0, 1, 0, 2);
+}
+
+static bool is_debug_or_pmu(const struct esr_sysreg *s)
+{
+	if (s->op0 == SYSREG_OP0_DEBUG) {
+		return true;
+	}
+	if (s->op0 != 3) {
+		return false;
+	}
+	if (s->crn == PMU_CRN) {
+		return (s->op1 == PMU_OP1_EL0 && s->crm >= PMU_EL0_CRM_FIRST &&
+			s->crm <= PMU_EL0_CRM_LAST) ||
+		       (s->op1 == 0 && s->crm == PMU_EL1_CRM);
+	}
+	return s->crn == PMU_EV_CRN && s->op1 == PMU_OP1_EL0 &&
+	       s->crm >= PMU_EV_CRM_FIRST;
+}
+
+/*
+ * A service runs on top of the loaded guest's debug, OS-lock and PMU
+ * registers and CPACR_EL1, which its MDCR_EL2 (TDA, TDOSA, TDRA, TPM,
+ * TPMCR) and CPTR_EL2.TCPAC trap (vcpu_arch.c): they read as zero and
+ * writes are ignored, so a service sees no guest's values and changes
+ * nothing, and is not restarted for probing (logged once).
+ */
+static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
+			       uint64_t esr)
+{
+	if (!vcpu_is_service(vcpu) ||
+	    !(is_debug_or_pmu(s) || is_cpacr(s))) {
+		return false;
+	}
+	vm_log_once(vcpu->vm, EC_SYSREG,
+		    "service %s S%u_%u_C%u_C%u_%u (a guest's debug, PMU or "
+		    "CPACR register) at pc 0x%llx: reads as zero, write ignored",
+		    s->read ? "mrs" : "msr", s->op0, s->op1, s->crn, s->crm,
+		    s->op2, (unsigned long long)vcpu->regs.pc);
+	if (s->read && s->reg != ZERO_REG) {
+		vcpu->regs.x[s->reg] = 0;
+	}
+	arch_skip_insn(&vcpu->regs, esr);
+	return true;
+}
+
 HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
 
-	if (service_exception_reg(vcpu, &s, esr)) {
+	if (service_exception_reg(vcpu, &s, esr) ||
+	    service_hidden_reg(vcpu, &s, esr)) {
 		return vcpu;
 	}
 	if (vcpu_is_service(vcpu)) {

@@ -28,7 +28,24 @@
  */
 #define HCR_EL2_SERVICE (HCR_EL2_GUEST | HCR_EL2_DC | HCR_EL2_TVM | HCR_EL2_TRVM)
 #define CPTR_EL2_GUEST CPTR_EL2_RES1
-#define CPTR_EL2_SERVICE (CPTR_EL2_RES1 | CPTR_EL2_TFP)
+/* Services: FP/SIMD and CPACR_EL1 (the guest's, D13.2.31) trap. */
+#define CPTR_EL2_SERVICE (CPTR_EL2_RES1 | CPTR_EL2_TFP | CPTR_EL2_TCPAC)
+
+/*
+ * MDCR_EL2 (D13.2.96). Guests own the PMU (TPM/TPMCR clear, every counter
+ * below HPMN = PMCR_EL0.N, EL2 counted: HPMD clear), the debug registers
+ * and the OS lock (TDA/TDOSA clear); all of it is switched with the vCPU
+ * (pmu.c, debug.c). A service runs on top of the loaded guest's PMU, debug
+ * and OS-lock registers (the guest's cycle counter keeps counting the
+ * service's work for it, shared/MEASURE.md), so every access it makes to
+ * them traps: PMU (TPM, TPMCR), debug (TDA: DBGB*, DBGW*, MDSCR_EL1,
+ * MDCCINT_EL1, OSDTR*, OSECCR_EL1, DBGCLAIM*), OS lock (TDOSA: OSLAR,
+ * OSLSR, OSDLR, DBGPRCR) and MDRAR_EL1 (TDRA); the kernel makes them
+ * read as zero and ignores writes (trap.c).
+ */
+#define MDCR_EL2_SERVICE_TRAPS                                            \
+	(MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TDA | MDCR_EL2_TDOSA |  \
+	 MDCR_EL2_TDRA)
 
 /* CPACR_EL1.FPEN [21:20] = 0b11: FP/SIMD not trapped at EL1/EL0. A freshly
  * reset guest sees 0 (trapped to its EL1), as on hardware. */
@@ -37,6 +54,8 @@
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
+	/* HPMN as arch_el2_init set it: every counter to EL1. */
+	uint64_t hpmn = read_sysreg(mdcr_el2) & MDCR_EL2_HPMN_MASK;
 
 	*c = (struct arch_vcpu_ctx){
 		.sctlr_el1 = SCTLR_EL1_RESET,
@@ -45,7 +64,11 @@ void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE
 			   : vcpu->trap_wfe       ? HCR_EL2_GUEST | HCR_EL2_TWE
 						  : HCR_EL2_GUEST,
+		.mdcr_el2 = vcpu_is_service(vcpu) ? hpmn | MDCR_EL2_SERVICE_TRAPS
+						  : hpmn,
 		.vttbr_el2 = s2_vttbr(&vcpu->vm->s2),
+		/* The OS lock is locked on a cold reset (D13.3.22). */
+		.dbg = { .oslsr = OSLSR_EL1_OSLK },
 	};
 }
 
@@ -63,6 +86,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(vttbr_el2, c->vttbr_el2);
 	write_sysreg(hcr_el2, c->hcr_el2);
 	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+	write_sysreg(mdcr_el2, c->mdcr_el2);
 	write_sysreg(vmpidr_el2, c->vmpidr_el2);
 	write_sysreg(cntvoff_el2, c->cntvoff_el2);
 	write_sysreg(sctlr_el1, c->sctlr_el1);
@@ -90,6 +114,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(cntkctl_el1, c->cntkctl_el1);
 	write_sysreg(mdscr_el1, c->mdscr_el1);
 	arch_debug_load(&c->dbg);
+	arch_pmu_load(&c->pmu);
 	write_sysreg(cntv_cval_el0, c->cntv_cval_el0);
 	write_sysreg(cntv_ctl_el0, c->cntv_ctl_el0);
 	/* Its physical timer's alarm: the previous vCPU's is replaced (or
@@ -134,6 +159,7 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	c->cntkctl_el1 = read_sysreg(cntkctl_el1);
 	c->mdscr_el1 = read_sysreg(mdscr_el1);
 	arch_debug_save(&c->dbg);
+	arch_pmu_save(&c->pmu);
 	c->cntv_ctl_el0 = read_sysreg(cntv_ctl_el0);
 	c->cntv_cval_el0 = read_sysreg(cntv_cval_el0);
 	/* Stop the virtual timer so it cannot fire for another vCPU. */
@@ -223,42 +249,128 @@ void arch_vcpu_timer_sync(struct vcpu *vcpu)
 	vcpu->ctx.cntv_cval_el0 = read_sysreg(cntv_cval_el0);
 }
 
+/*
+ * The light switch (vcpu_arch.h). Each group is read into locals first and
+ * stored after (and loaded before it is written), so that the stores and
+ * loads of neighbouring fields pair into STP/LDP: an MMIO round trip
+ * passes here twice. The compiler would sink each load next to its MSR;
+ * LOADED() tells it the values are needed together.
+ */
+#define LOADED(...) __asm__("" : __VA_ARGS__)
+
+/* The exception context (SP_EL1, ELR, SPSR, ESR, FAR, VBAR of EL1). */
+static inline void exception_ctx_save(struct arch_vcpu_ctx *c)
+{
+	uint64_t sp = read_sysreg(sp_el1), elr = read_sysreg(elr_el1);
+	uint64_t spsr = read_sysreg(spsr_el1), esr = read_sysreg(esr_el1);
+	uint64_t far = read_sysreg(far_el1), vbar = read_sysreg(vbar_el1);
+
+	c->sp_el1 = sp;
+	c->elr_el1 = elr;
+	c->spsr_el1 = spsr;
+	c->esr_el1 = esr;
+	c->far_el1 = far;
+	c->vbar_el1 = vbar;
+}
+
+static inline void exception_ctx_load(const struct arch_vcpu_ctx *c)
+{
+	uint64_t sp = c->sp_el1, elr = c->elr_el1, spsr = c->spsr_el1;
+	uint64_t esr = c->esr_el1, far = c->far_el1, vbar = c->vbar_el1;
+
+	LOADED("+r"(sp), "+r"(elr), "+r"(spsr), "+r"(esr), "+r"(far), "+r"(vbar));
+	write_sysreg(sp_el1, sp);
+	write_sysreg(elr_el1, elr);
+	write_sysreg(spsr_el1, spsr);
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	write_sysreg(vbar_el1, vbar);
+}
+
+/*
+ * The hidden group of the guest under a service: EL1 registers that no
+ * trap keeps from EL1 (TPIDR_EL0/EL1, TPIDRRO_EL0, SP_EL0, PAR_EL1,
+ * CNTKCTL_EL1, CSSELR_EL1, and the virtual timer CNTV_CTL/CVAL_EL0:
+ * without FEAT_ECV, CNTHCTL_EL2 cannot trap it, D13.8.1). The service gets
+ * them cleared (its virtual timer off, so that the guest's cannot fire
+ * under it) and what it writes there is dropped when it leaves: for a
+ * service they are scratch, never the guest's. The guest's timer stands
+ * still while the service runs and fires on its return if due.
+ */
+static inline void hidden_save(struct arch_vcpu_ctx *g)
+{
+	uint64_t tpidr0 = read_sysreg(tpidr_el0);
+	uint64_t tpidrro = read_sysreg(tpidrro_el0);
+	uint64_t tpidr1 = read_sysreg(tpidr_el1), sp0 = read_sysreg(sp_el0);
+	uint64_t par = read_sysreg(par_el1), kctl = read_sysreg(cntkctl_el1);
+	uint64_t csselr = read_sysreg(csselr_el1);
+	uint64_t ctl = read_sysreg(cntv_ctl_el0);
+	uint64_t cval = read_sysreg(cntv_cval_el0);
+
+	g->tpidr_el0 = tpidr0;
+	g->tpidrro_el0 = tpidrro;
+	g->tpidr_el1 = tpidr1;
+	g->sp_el0 = sp0;
+	g->par_el1 = par;
+	g->cntkctl_el1 = kctl;
+	g->csselr_el1 = csselr;
+	g->cntv_ctl_el0 = ctl;
+	g->cntv_cval_el0 = cval;
+}
+
+static inline void hidden_clear(void)
+{
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntv_cval_el0, 0);
+	write_sysreg(tpidr_el0, 0);
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(tpidr_el1, 0);
+	write_sysreg(sp_el0, 0);
+	write_sysreg(par_el1, 0);
+	write_sysreg(cntkctl_el1, 0);
+	write_sysreg(csselr_el1, 0);
+}
+
+static inline void hidden_restore(const struct arch_vcpu_ctx *g)
+{
+	uint64_t tpidr0 = g->tpidr_el0, tpidrro = g->tpidrro_el0;
+	uint64_t tpidr1 = g->tpidr_el1, sp0 = g->sp_el0, par = g->par_el1;
+	uint64_t kctl = g->cntkctl_el1, csselr = g->csselr_el1;
+	uint64_t ctl = g->cntv_ctl_el0, cval = g->cntv_cval_el0;
+
+	LOADED("+r"(tpidr0), "+r"(tpidrro), "+r"(tpidr1), "+r"(sp0), "+r"(par),
+	       "+r"(kctl), "+r"(csselr), "+r"(ctl), "+r"(cval));
+	write_sysreg(tpidr_el0, tpidr0);
+	write_sysreg(tpidrro_el0, tpidrro);
+	write_sysreg(tpidr_el1, tpidr1);
+	write_sysreg(sp_el0, sp0);
+	write_sysreg(par_el1, par);
+	write_sysreg(cntkctl_el1, kctl);
+	write_sysreg(csselr_el1, csselr);
+	write_sysreg(cntv_cval_el0, cval);
+	write_sysreg(cntv_ctl_el0, ctl);
+}
+
 void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 {
 	const struct arch_vcpu_ctx *s = &service->ctx;
 
 	if (parked != NULL) {
-		struct arch_vcpu_ctx *g = &parked->ctx;
-
-		g->sp_el1 = read_sysreg(sp_el1);
-		g->vbar_el1 = read_sysreg(vbar_el1);
-		g->elr_el1 = read_sysreg(elr_el1);
-		g->spsr_el1 = read_sysreg(spsr_el1);
-		g->esr_el1 = read_sysreg(esr_el1);
-		g->far_el1 = read_sysreg(far_el1);
+		exception_ctx_save(&parked->ctx);
+		hidden_save(&parked->ctx);
 	}
+	hidden_clear();
 	write_sysreg(hcr_el2, s->hcr_el2);
 	write_sysreg(vttbr_el2, s->vttbr_el2);
 	write_sysreg(cptr_el2, CPTR_EL2_SERVICE);
-	write_sysreg(vbar_el1, s->vbar_el1);
-	write_sysreg(sp_el1, s->sp_el1);
-	write_sysreg(elr_el1, s->elr_el1);
-	write_sysreg(spsr_el1, s->spsr_el1);
+	write_sysreg(mdcr_el2, s->mdcr_el2);
 	/* Never let the service read the guest's syndrome. */
-	write_sysreg(esr_el1, s->esr_el1);
-	write_sysreg(far_el1, s->far_el1);
+	exception_ctx_load(s);
 }
 
 void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 {
-	struct arch_vcpu_ctx *s = &service->ctx;
-
-	s->sp_el1 = read_sysreg(sp_el1);
-	s->vbar_el1 = read_sysreg(vbar_el1);
-	s->elr_el1 = read_sysreg(elr_el1);
-	s->spsr_el1 = read_sysreg(spsr_el1);
-	s->esr_el1 = read_sysreg(esr_el1);
-	s->far_el1 = read_sysreg(far_el1);
+	exception_ctx_save(&service->ctx);
 	if (parked == NULL) {
 		return;
 	}
@@ -267,10 +379,7 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 	write_sysreg(hcr_el2, g->hcr_el2);
 	write_sysreg(vttbr_el2, g->vttbr_el2);
 	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
-	write_sysreg(sp_el1, g->sp_el1);
-	write_sysreg(vbar_el1, g->vbar_el1);
-	write_sysreg(elr_el1, g->elr_el1);
-	write_sysreg(spsr_el1, g->spsr_el1);
-	write_sysreg(esr_el1, g->esr_el1);
-	write_sysreg(far_el1, g->far_el1);
+	write_sysreg(mdcr_el2, g->mdcr_el2);
+	hidden_restore(g);
+	exception_ctx_load(g);
 }

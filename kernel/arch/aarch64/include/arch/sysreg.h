@@ -17,10 +17,11 @@
 		__val;                                                   \
 	})
 
+/* A constant 0 is written from XZR ("rZ"), with no register to set up. */
 #define write_sysreg(reg, val)                                           \
 	do {                                                             \
 		uint64_t __val = (uint64_t)(val);                        \
-		__asm__ volatile("msr " #reg ", %0" : : "r"(__val));     \
+		__asm__ volatile("msr " #reg ", %x0" : : "rZ"(__val));   \
 	} while (0)
 
 /**

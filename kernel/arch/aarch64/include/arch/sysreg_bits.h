@@ -79,12 +79,27 @@
 /* CPTR_EL2 (D13.2.31), non-VHE: RES1 bits [13:12] and [9:0]; TFP bit 10. */
 #define CPTR_EL2_RES1 (0x3000ULL | 0x3ffULL)
 #define CPTR_EL2_TFP BIT(10)
+#define CPTR_EL2_TCPAC BIT(31) /* Trap CPACR_EL1 accesses from EL1. */
 
 /* MDCR_EL2 (D13.2.96): HPMN [4:0], TPMCR 5, TPM 6, HPME 7, HPMD 17. */
 #define MDCR_EL2_HPMN_MASK 0x1fULL
-/* PMCR_EL0.N, number of event counters: bits [15:11] (D13.3.6). */
+#define MDCR_EL2_TPMCR BIT(5)  /* Trap PMCR_EL0 from EL0/EL1. */
+#define MDCR_EL2_TPM BIT(6)    /* Trap every PMU register from EL0/EL1. */
+#define MDCR_EL2_TDA BIT(9)    /* Trap debug registers (DBG*, MDSCR...). */
+#define MDCR_EL2_TDOSA BIT(10) /* Trap OSLAR/OSLSR/OSDLR/DBGPRCR_EL1. */
+#define MDCR_EL2_TDRA BIT(11)  /* Trap MDRAR_EL1. */
+/* PMCR_EL0 (D13.3.6): E 0, P 1 and C 2 (write-only resets), N [15:11]. */
 #define PMCR_EL0_N_SHIFT 11
 #define PMCR_EL0_N_MASK 0x1fULL
+#define PMCR_EL0_P BIT(1)
+#define PMCR_EL0_C BIT(2)
+/* PMCNTENSET/CLR, PMINTENSET/CLR, PMOVSSET/CLR: bit n = event counter n,
+ * bit 31 = the cycle counter (D13.3.x); all counters of PMUv3. */
+#define PMU_ALL_COUNTERS 0xffffffffULL
+
+/* OSLSR_EL1.OSLK bit 1 (D13.3.22); OSLAR_EL1.OSLK bit 0 (D13.3.21). */
+#define OSLSR_EL1_OSLK BIT(1)
+#define OSLAR_EL1_OSLK BIT(0)
 
 /* CNTHCTL_EL2 (D13.8.1), non-VHE: EL1PCTEN bit 0, EL1PCEN bit 1. */
 #define CNTHCTL_EL2_EL1PCTEN BIT(0)

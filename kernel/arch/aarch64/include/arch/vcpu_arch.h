@@ -21,28 +21,57 @@ struct arch_fpsimd {
 /** Most breakpoint / watchpoint register pairs Armv8 defines. */
 #define ARCH_DEBUG_PAIRS 16
 
-/** EL1 hardware breakpoints and watchpoints (value and control). */
+/**
+ * EL1 hardware breakpoints and watchpoints (value and control), and the OS
+ * lock (OSLSR_EL1.OSLK, OSDLR_EL1.DLK).
+ */
 struct arch_debug {
 	uint64_t bvr[ARCH_DEBUG_PAIRS], bcr[ARCH_DEBUG_PAIRS];
 	uint64_t wvr[ARCH_DEBUG_PAIRS], wcr[ARCH_DEBUG_PAIRS];
+	uint64_t oslsr, osdlr;
 };
 
-/** Save / load the implemented pairs (debug.c). */
+/** Save / load the implemented pairs and the OS lock (debug.c). */
 void arch_debug_save(struct arch_debug *d);
 void arch_debug_load(const struct arch_debug *d);
 
+/** Most event counters PMUv3 defines (PMCR_EL0.N, D13.3.6). */
+#define ARCH_PMU_COUNTERS 31
+
+/** The Performance Monitors state of one vCPU (PMUv3, D13.3). */
+struct arch_pmu {
+	uint64_t pmcr, cntenset, intenset, ovsset;
+	uint64_t selr, userenr, ccfiltr, ccntr;
+	uint64_t evcntr[ARCH_PMU_COUNTERS], evtyper[ARCH_PMU_COUNTERS];
+};
+
+/** Save (and stop) / load the implemented counters (pmu.c). */
+void arch_pmu_save(struct arch_pmu *p);
+void arch_pmu_load(const struct arch_pmu *p);
+
 struct arch_vcpu_ctx {
+	/*
+	 * What the light switch to a service moves (arch_service_enter), kept
+	 * together in the order it is moved, so that it takes STP/LDP pairs:
+	 * the exception context, which a service has its own of, then the
+	 * EL1 registers no trap protects from a service on top of this guest,
+	 * which the service gets cleared.
+	 */
+	uint64_t sp_el1, elr_el1, spsr_el1, esr_el1, far_el1, vbar_el1;
+	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, par_el1;
+	uint64_t cntkctl_el1, csselr_el1, cntv_ctl_el0, cntv_cval_el0;
 	uint64_t sctlr_el1, ttbr0_el1, ttbr1_el1, tcr_el1, mair_el1;
-	uint64_t amair_el1, vbar_el1, contextidr_el1, tpidr_el0;
-	uint64_t tpidrro_el0, tpidr_el1, sp_el0, sp_el1, elr_el1;
-	uint64_t spsr_el1, esr_el1, far_el1, afsr0_el1, afsr1_el1;
-	uint64_t par_el1, cpacr_el1, csselr_el1, cntkctl_el1, mdscr_el1;
-	uint64_t cntv_ctl_el0, cntv_cval_el0, cntvoff_el2;
+	uint64_t amair_el1, contextidr_el1;
+	uint64_t afsr0_el1, afsr1_el1;
+	uint64_t cpacr_el1, mdscr_el1;
+	uint64_t cntvoff_el2;
 	uint64_t vmpidr_el2;
 	uint64_t hcr_el2;
+	uint64_t mdcr_el2;
 	uint64_t vttbr_el2;
 	struct arch_fpsimd fp;
 	struct arch_debug dbg;
+	struct arch_pmu pmu;
 };
 
 struct vcpu;
@@ -78,10 +107,14 @@ void arch_vcpu_timer_sync(struct vcpu *vcpu);
  * Light context of service partitions. A service runs with stage 1 off
  * (HCR_EL2.DC=1 makes its memory cacheable), never uses FP/SIMD
  * (CPTR_EL2.TFP traps it), and cannot touch the guest's translation
- * registers (HCR_EL2.TVM/TRVM trap them). So entering a service parks only
- * the parked guest's SP_EL1, VBAR_EL1 and exception registers (ELR, SPSR,
- * ESR, FAR of EL1), and sets HCR_EL2, VTTBR_EL2, CPTR_EL2, VBAR_EL1 and
- * SP_EL1 for the service. @p parked may be NULL (no guest loaded yet).
+ * registers (HCR_EL2.TVM/TRVM trap them), CPACR_EL1 (CPTR_EL2.TCPAC), nor
+ * its debug, OS-lock and PMU registers (MDCR_EL2.TDA/TDOSA/TDRA/TPM/TPMCR).
+ * So entering a service parks only the parked guest's SP_EL1, VBAR_EL1 and
+ * exception registers (ELR, SPSR, ESR, FAR of EL1), which it loads with the
+ * service's, and the untrapped registers of the light group (struct
+ * arch_vcpu_ctx), which it clears for the service; and it sets HCR_EL2,
+ * VTTBR_EL2, CPTR_EL2 and MDCR_EL2 for the service. @p parked may be NULL
+ * (no guest loaded yet).
  */
 void arch_service_enter(struct vcpu *service, struct vcpu *parked);
 void arch_service_leave(struct vcpu *service, struct vcpu *parked);
