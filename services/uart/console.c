@@ -334,6 +334,11 @@ static void control_byte(struct uart_console *c, const struct console_cfg *cfg,
 		end_line(c, cfg);
 		return;
 	case ASCII_CR:
+		if (!c->out_open && c->col == 0) {
+			/* Nothing on the line: the CR would do nothing but
+			 * stand before the next console line (the kernel's). */
+			return;
+		}
 		/* The line starts again: the tag before any more text. */
 		put(cfg, (const char *)&b, 1);
 		c->col = 0;

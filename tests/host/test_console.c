@@ -251,6 +251,25 @@ static void test_kernel_line_ends_an_open_line_and_the_tag_follows(void **unused
 					"[linux] x"));
 }
 
+static void test_line_end_after_a_kernel_line_stays_off_its_start(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "ab");
+	kernel_log("hyp: real");
+	/* The guest's own line end comes after the kernel's line: its CR
+	 * must not begin the kernel's next line. */
+	print(&c, &k, 0, "\r");
+	kernel_log("hyp: next");
+	print(&c, &k, 0, "\nx");
+	assert_string_equal(screen, "[linux] ab" HYP_CONSOLE_BREAK "hyp: real\r\n"
+				    "hyp: next\r\n\n[linux] x");
+}
+
 static void test_kernel_printing_meanwhile_starts_a_new_line(void **unused)
 {
 	struct uart_console c;
@@ -301,7 +320,7 @@ static void test_empty_lines_get_no_tag(void **unused)
 	(void)unused;
 	console_init(&c);
 	print(&c, &k, 1, "\r\n\nx\n");
-	assert_string_equal(screen, "\r\n\n[bare] x\r\n");
+	assert_string_equal(screen, "\n\n[bare] x\r\n");
 }
 
 static enum console_action type(struct uart_console *c,
@@ -431,6 +450,7 @@ int main(void)
 		T(test_utf8_passes_and_c1_controls_do_not),
 		T(test_attributes_are_reset_before_another_vm),
 		T(test_kernel_line_ends_an_open_line_and_the_tag_follows),
+		T(test_line_end_after_a_kernel_line_stays_off_its_start),
 		T(test_kernel_printing_meanwhile_starts_a_new_line),
 		T(test_each_line_is_tagged_with_its_vm),
 		T(test_unfinished_line_is_ended_when_another_vm_prints),

@@ -25,10 +25,14 @@ CSI = re.compile(r'\x1b\[([0-9;]*)([@-~])')
 
 def untag(text, vm):
     """@vm's console output as it printed it: its "[vm] " tags taken off
-    (at line starts and after a carriage return) and kernel line breaks
-    inside its lines joined again."""
+    (at line starts and after a carriage return), and where the kernel
+    ended its line (SGR 0, CR LF) to print its own: the line joined again
+    if @vm went on with it, else just ended. Take the kernel's lines out
+    first."""
     tag = re.escape('[%s] ' % vm)
-    text = re.sub(r'\x1b\[0m\r\n(?=%s)' % tag, '', text)
+    # (The pty QEMU writes to turns each \n into \r\n.)
+    text = re.sub(r'\x1b\[0m\r+\n%s' % tag, '', text)
+    text = re.sub(r'\x1b\[0m(\r+\n)', r'\1', text)
     return re.sub(r'(?m)(^|\r)%s' % tag, r'\1', text)
 
 
