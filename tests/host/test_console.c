@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -16,7 +17,7 @@
 #include "abi/console.h"
 #include "uart/console.h"
 
-#define SCREEN_MAX 512
+#define SCREEN_MAX 2048
 
 static char screen[SCREEN_MAX];
 static size_t screen_len;
@@ -323,6 +324,124 @@ static void test_empty_lines_get_no_tag(void **unused)
 	assert_string_equal(screen, "\n\n[bare] x\r\n");
 }
 
+/* --- Property: whatever a guest sends, the tag stays first ------------------ */
+
+#define PROP_ROUNDS 2000
+#define PROP_PIECES 24
+#define TAB_COLS 8
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TAG "[linux] "
+
+/* Pieces that exercise the filter: controls, sequences, UTF-8, text. */
+static const char *const prop_pieces[] = {
+	"\x1b", "[", "\x1b[", "\x1b[9D", "\x1b[1D", "\x1b[D", "\x1b[3C",
+	"\x1b[K", "\x1b[1K", "\x1b[J", "\x1b[2J", "\x1b[1;31m", "\x1b[A",
+	"\x1b[6n", "\x1b]0;t\a", "0", "9", ";", "m", "D", "\r", "\n", "\r\n",
+	"\b", "\b\b\b", "\t", "\a", "\x7f", "\x9b", "\xc2", "\xc2\x9b",
+	"\xc3\xa9", "\x80", "\xe2\x82", "hyp: ", "x",
+};
+
+static uint32_t prop_seed = 12345;
+
+static const char *prop_piece(void)
+{
+	prop_seed = prop_seed * 1103515245U + 12345U;
+	return prop_pieces[(prop_seed >> 16) % ARRAY_SIZE(prop_pieces)];
+}
+
+/* Length of an escape sequence that may pass at @p s, or 0. */
+static size_t allowed_seq(const char *s)
+{
+	size_t i = 2;
+
+	if (s[1] != '[') {
+		return 0;
+	}
+	while ((s[i] >= '0' && s[i] <= '9') || s[i] == ';') {
+		i++;
+	}
+	return strchr("mKJCD", s[i]) != NULL && s[i] != '\0' ? i + 1 : 0;
+}
+
+/*
+ * Walk the screen as a terminal would: every segment after LF or CR that
+ * shows anything starts with the tag, the cursor never goes left of it,
+ * and only sequences that stay on the line appear.
+ */
+static void check_screen(void)
+{
+	size_t col = 0;
+	bool tagged = false;
+
+	for (size_t i = 0; i < screen_len;) {
+		uint8_t b = (uint8_t)screen[i];
+
+		if (b == '\r' || b == '\n') {
+			col = 0;
+			tagged = false;
+			i++;
+			continue;
+		}
+		if (!tagged && b != '\a' && b != 0x1b) {
+			assert_memory_equal(screen + i, TAG, strlen(TAG));
+			tagged = true;
+			col = strlen(TAG);
+			i += strlen(TAG);
+			continue;
+		}
+		if (b == 0x1b) {
+			size_t n = allowed_seq(screen + i);
+
+			assert_true(n > 0);
+			/* Before the tag only the reset that ends a line. */
+			assert_true(tagged || strncmp(screen + i, "\x1b[0m", 4) == 0);
+			if (screen[i + n - 1] == 'D') {
+				size_t back = strtoul(screen + i + 2, NULL, 10);
+
+				assert_true(col >= strlen(TAG) + back);
+				col -= back;
+			} else if (screen[i + n - 1] == 'C') {
+				col += strtoul(screen + i + 2, NULL, 10);
+			}
+			i += n;
+			continue;
+		}
+		assert_false(b >= 0x80 && b <= 0x9f && (uint8_t)screen[i - 1] == 0xc2);
+		assert_false(b < 0x20 && b != '\b' && b != '\t' && b != '\a');
+		assert_int_not_equal(b, 0x7f);
+		if (b == '\b') {
+			assert_true(col > strlen(TAG));
+			col--;
+		} else if (b == '\t') {
+			col = (col / TAB_COLS + 1) * TAB_COLS;
+		} else if (b == '\a') {
+			/* The bell does not move the cursor. */
+		} else if (b < 0x80 || b >= 0xc0) {
+			col++;
+		}
+		i++;
+	}
+}
+
+static void test_random_output_never_leaves_the_tag(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	for (int round = 0; round < PROP_ROUNDS; round++) {
+		setup(NULL);
+		/* The console as it is between two runs: a fresh line. */
+		print(&c, &k, 0, "\n");
+		setup(NULL);
+		for (int j = 0; j < PROP_PIECES; j++) {
+			print(&c, &k, 0, prop_piece());
+		}
+		check_screen();
+	}
+}
+
 static enum console_action type(struct uart_console *c,
 				const struct console_cfg *k, uint8_t byte,
 				uint8_t *out)
@@ -451,6 +570,7 @@ int main(void)
 		T(test_attributes_are_reset_before_another_vm),
 		T(test_kernel_line_ends_an_open_line_and_the_tag_follows),
 		T(test_line_end_after_a_kernel_line_stays_off_its_start),
+		T(test_random_output_never_leaves_the_tag),
 		T(test_kernel_printing_meanwhile_starts_a_new_line),
 		T(test_each_line_is_tagged_with_its_vm),
 		T(test_unfinished_line_is_ended_when_another_vm_prints),
