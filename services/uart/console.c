@@ -66,7 +66,8 @@ bool console_valid(const struct uart_console *c, uint32_t windows)
 {
 	return c->focus < windows &&
 	       (c->out_window < windows || c->out_window == CONSOLE_NO_WINDOW) &&
-	       c->seq_len <= CONSOLE_SEQ_MAX && c->utf8_left <= UTF8_MAX_CONT;
+	       c->seq_len <= CONSOLE_SEQ_MAX && c->utf8_left <= UTF8_MAX_CONT &&
+	       (c->out_line_start || c->col >= c->tag_cols);
 }
 
 /* --- Output --------------------------------------------------------------- */
@@ -150,6 +151,7 @@ static void end_line(struct uart_console *c, const struct console_cfg *cfg)
 		put_str(cfg, SGR_RESET);
 		c->sgr = false;
 	}
+	/* At column 0 (after a CR) the LF alone. */
 	put_str(cfg, c->col != 0 ? NEWLINE : NEWLINE + 1);
 	c->col = 0;
 	c->out_open = false;

@@ -495,6 +495,8 @@ static void init_windows(struct uart_service *u, bool fresh)
 		.put_ctx = u,
 		.line = share_line(&st->line) ? &st->line : NULL,
 	};
+	/* Kept state: the kernel must know whether our line is unfinished. */
+	st->line.open = st->con.out_open ? st->line.seq + 1 : 0;
 }
 
 void service_main(void)

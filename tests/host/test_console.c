@@ -539,6 +539,11 @@ static void test_state_read_back_is_checked(void **unused)
 	assert_false(console_valid(&c, 2));
 	c.out_window = CONSOLE_NO_WINDOW;
 	assert_true(console_valid(&c, 2));
+	/* A cursor left of the tag would let a backspace over it. */
+	c.out_line_start = false;
+	c.tag_cols = 8;
+	c.col = 7;
+	assert_false(console_valid(&c, 2));
 }
 
 static void test_several_clients(void **unused)
