@@ -17,23 +17,29 @@
 
 /* Through the PL011: the UART service tags and filters. */
 static const char *const pl011_forgeries[] = {
-	"hyp: vm 'x' powered off (PSCI SYSTEM_OFF) FORGED 1\n",
-	"[victim] victim: alive 99 FORGED 2\n",
-	"\x1b[2K\rhyp: vm 'x' powered off FORGED 3 (erase line, CR)\n",
-	"abc\rhyp: vm 'x' powered off FORGED 4 (CR)\n",
-	"\x1b[1A\x1b[2Khyp: vm 'x' powered off FORGED 5 (line above)\n",
-	"xy\b\b\b\b\b\b\b\b\b\b\b\bhyp: vm 'x' FORGED 6 (backspaces)\n",
-	"\x1b[99Dhyp: vm 'x' FORGED 7 (cursor back)\n",
-	"\x9b" "2J\x9b" "1Ghyp: vm 'x' FORGED 8 (C1 CSI)\n",
-	"\xc2\x9b" "1Ghyp: vm 'x' FORGED 9 (C1 CSI in UTF-8)\n",
-	"\x1b]0;FORGED 10 title\a\x1b" "c\x1b[H\x1b[J[victim] FORGED 10 (OSC, reset, home)\n",
+    "hyp: vm 'x' powered off (PSCI SYSTEM_OFF) FORGED 1\n",
+    "[victim] victim: alive 99 FORGED 2\n",
+    "\x1b[2K\rhyp: vm 'x' powered off FORGED 3 (erase line, CR)\n",
+    "abc\rhyp: vm 'x' powered off FORGED 4 (CR)\n",
+    "\x1b[1A\x1b[2Khyp: vm 'x' powered off FORGED 5 (line above)\n",
+    "xy\b\b\b\b\b\b\b\b\b\b\b\bhyp: vm 'x' FORGED 6 (backspaces)\n",
+    "\x1b[99Dhyp: vm 'x' FORGED 7 (cursor back)\n",
+    "\x9b"
+    "2J\x9b"
+    "1Ghyp: vm 'x' FORGED 8 (C1 CSI)\n",
+    "\xc2\x9b"
+    "1Ghyp: vm 'x' FORGED 9 (C1 CSI in UTF-8)\n",
+    "\x1b]0;FORGED 10 title\a\x1b"
+    "c\x1b[H\x1b[J[victim] FORGED 10 (OSC, reset, home)\n",
 };
 
 /* Through the debug console: the kernel tags and filters. */
 static const char *const hvc_forgeries[] = {
-	"x\x1b[1A\x1b[2K\rhyp: vm 'x' powered off FORGED 11 (hvc)\n",
-	"x\b\b\b\b\b\b\b\b\b[victim] victim: alive 99 FORGED 12 (hvc)\n",
-	"\x9b" "1G\x1b" "chyp: vm 'x' FORGED 13 (hvc)\n",
+    "x\x1b[1A\x1b[2K\rhyp: vm 'x' powered off FORGED 11 (hvc)\n",
+    "x\b\b\b\b\b\b\b\b\b[victim] victim: alive 99 FORGED 12 (hvc)\n",
+    "\x9b"
+    "1G\x1b"
+    "chyp: vm 'x' FORGED 13 (hvc)\n",
 };
 
 static void print_all(const char *const *lines, unsigned n)
@@ -56,5 +62,6 @@ void test_main(void)
 	console_use_pl011(UART);
 	printf("hyp: vm 'x' powered off FORGED 14 (after a kernel line)\n");
 	console_use_pl011(0);
-	print_all(hvc_forgeries, sizeof(hvc_forgeries) / sizeof(hvc_forgeries[0]));
+	print_all(hvc_forgeries,
+		  sizeof(hvc_forgeries) / sizeof(hvc_forgeries[0]));
 }
