@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/console.h"
 #include "abi/ipc.h"
 #include "abi/vgic.h"
 #include "guest/exception.h"
@@ -352,6 +353,9 @@ static bool call_result_ok(const uint64_t *in, const uint64_t *out, bool smc)
 			}
 			return r == RET(in[1] == EP_VGIC ? IPC_ERR_DENIED
 							 : IPC_ERR_INVALID);
+		case HYP_CALL_CONSOLE_LINE:
+			/* Only for the console service. */
+			return r == RET(HYP_RET_INVALID_PARAMS);
 		case HYP_IPC_FAULT:
 		case HYP_VGIC_CONFIG:
 		case HYP_VGIC_PENDING:

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "abi/console.h"
 #include "abi/hypercall.h"
 #include "abi/ipc.h"
 #include "hyp/ipc.h"
@@ -61,6 +62,9 @@ static bool hyp_call(struct vcpu *vcpu, uint32_t fid)
 	}
 	case HYP_CALL_CONSOLE_WRITE:
 		set_ret(vcpu, (uint64_t)console_write(vcpu, x[1], x[2]));
+		return true;
+	case HYP_CALL_CONSOLE_LINE:
+		set_ret(vcpu, (uint64_t)vm_console_share(vcpu->vm, x[1]));
 		return true;
 	default:
 		return false;

@@ -3,7 +3,9 @@
 
 #include <stdbool.h>
 
+#include "abi/console.h"
 #include "arch/platform.h"
+#include "arch/sysreg.h"
 #include "lib/pl011_hw.h"
 #include "lib/fmt.h"
 
@@ -11,6 +13,17 @@
 
 /** Set once the UART is programmed; output before that is dropped. */
 static bool log_ready;
+
+/*
+ * The line state shared with the console service (abi/console.h). State of
+ * the one physical console, like log_ready; kernel lines are printed under
+ * the kernel lock, so one CPU at a time changes it.
+ */
+static struct {
+	volatile struct hyp_console_line *line; /**< NULL: none registered. */
+	const void *owner;                      /**< Who registered it. */
+	uint32_t seq;                           /**< Even: no line printing. */
+} log_shared;
 
 void log_init(void)
 {
@@ -34,6 +47,53 @@ void log_raw(const char *s, unsigned long len)
 	for (unsigned long i = 0; i < len; i++) {
 		console_putc(s[i]);
 	}
+}
+
+void log_share_line(const void *owner, struct hyp_console_line *line)
+{
+	log_shared.line = line;
+	log_shared.owner = owner;
+	line->seq = log_shared.seq;
+}
+
+void log_unshare_line(const void *owner)
+{
+	if (log_shared.owner == owner) {
+		log_shared.line = NULL;
+		log_shared.owner = NULL;
+	}
+}
+
+void log_line_begin(void)
+{
+	volatile struct hyp_console_line *l = log_shared.line;
+
+	if (l == NULL) {
+		return;
+	}
+	l->seq = log_shared.seq + 1;
+	/* The odd seq is visible before open is read and before the UART
+	 * writes (Dekker with the service's store of open, load of seq). */
+	dsb_sy();
+	if (l->open == log_shared.seq + 1) {
+		/* As it is on the wire: no LF to CR LF here. */
+		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {
+			pl011_putc(PLATFORM_UART_BASE, HYP_CONSOLE_BREAK[i]);
+		}
+	}
+}
+
+void log_line_end(void)
+{
+	volatile struct hyp_console_line *l = log_shared.line;
+
+	log_shared.seq += 2;
+	if (l == NULL) {
+		return;
+	}
+	/* The line reached the UART before the service sees the new seq. */
+	dsb_sy();
+	l->seq = log_shared.seq;
 }
 
 static const char *level_prefix(enum log_level level)
@@ -64,9 +124,11 @@ void log_vline(enum log_level level, const char *fmt, va_list ap)
 	while (prefix[plen] != '\0') {
 		plen++;
 	}
+	log_line_begin();
 	log_raw(prefix, plen);
 	log_raw(line, len);
 	log_raw("\n", 1);
+	log_line_end();
 }
 
 void log_line(enum log_level level, const char *fmt, ...)

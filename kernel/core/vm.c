@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "abi/console.h"
+#include "abi/hypercall.h"
 #include "arch/mmu.h"
 #include "hyp/errno.h"
 #include "hyp/hypercall.h"
@@ -18,6 +20,7 @@
 #include "hyp/mm.h"
 #include "hyp/panic.h"
 #include "hyp/units.h"
+#include "lib/ascii.h"
 #include "lib/fmt.h"
 
 #define VM_LOG_MSG_MAX 200
@@ -89,6 +92,22 @@ static void vm_map_devices(struct vm *vm)
 				     dev->size, S2_RW | S2_DEVICE, dev->name);
 		}
 	}
+}
+
+/** The kernel's log UART page is passed through to @p vm (rule D4). */
+static bool vm_has_log_uart(const struct vm *vm)
+{
+	uint64_t uart = scenario.platform->uart_base;
+
+	for (size_t d = 0; d < vm->cfg->device_count; d++) {
+		const struct cfg_device *dev = &vm->cfg->devices[d];
+
+		if (dev->kind == CFG_DEV_PASSTHROUGH && uart >= dev->pa &&
+		    uart - dev->pa < dev->size) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /** Kernel pointer to guest RAM at @p ipa, with the bytes left in its region. */
@@ -310,11 +329,13 @@ static void console_flush(struct vm *vm)
 	if (vm->console_len == 0) {
 		return;
 	}
+	log_line_begin();
 	log_raw("[", 1);
 	log_raw(vm_name(vm), strlen(vm_name(vm)));
 	log_raw("] ", 2);
 	log_raw(vm->console_line, vm->console_len);
 	log_raw("\n", 1);
+	log_line_end();
 	vm->console_len = 0;
 }
 
@@ -349,6 +370,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 	} else {
 		log_warn("vm '%s' stopped after a fatal fault", vm_name(vm));
 	}
+	log_unshare_line(vm);
 	if (!vm_any_guest_running()) {
 		log_info("no guest left running: powering off");
 		platform_power_off();
@@ -363,6 +385,8 @@ void vm_reset(struct vm *vm)
 		 vm->reset_count);
 	vm_halt_vcpus(vm);
 	vm_quiesce(vm);
+	/* Its RAM is reloaded: it shares its console line again. */
+	log_unshare_line(vm);
 	vm_load(vm, true);
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);
@@ -382,6 +406,8 @@ void vm_restart_service(struct vm *vm)
 	vm->reset_count++;
 	log_warn("service '%s' restarted from its image (restart %u of at most %u)",
 		 vm_name(vm), vm->reset_count, VM_SERVICE_RESTART_MAX);
+	/* Its RAM is reloaded: it shares its console line again. */
+	log_unshare_line(vm);
 	vm_load(vm, true);
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);
@@ -431,18 +457,62 @@ void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	log_warn("vm '%s': %s (reported once)", vm_name(vm), msg);
 }
 
+/* Append @p n characters to the line, ending it first if they do not fit. */
+static void console_append(struct vm *vm, const char *c, uint32_t n)
+{
+	if (vm->console_len + n > VM_CONSOLE_LINE_MAX) {
+		console_flush(vm);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		vm->console_line[vm->console_len++] = c[i];
+	}
+}
+
+/*
+ * Only printable ASCII and tabs reach the console: a control character
+ * (ESC, CR, backspace...) could move the cursor over the "[name] " tag or
+ * another line, so it is shown in caret notation ("^["); other bytes as
+ * '?'. Each line starts with the tag, never with the VM's own bytes.
+ */
 void vm_console_write(struct vm *vm, const char *s, uint64_t len)
 {
 	for (uint64_t i = 0; i < len; i++) {
-		char c = s[i];
+		uint8_t c = (uint8_t)s[i];
 
-		if (c == '\n') {
+		if (c == ASCII_LF) {
 			console_flush(vm);
-		} else if (c != '\r') {
-			vm->console_line[vm->console_len++] = c;
-			if (vm->console_len == VM_CONSOLE_LINE_MAX) {
-				console_flush(vm);
-			}
+		} else if (c == ASCII_CR) {
+			/* Lines end at LF; a CR before it means nothing here. */
+		} else if (ascii_printable(c) || c == ASCII_TAB) {
+			console_append(vm, (const char *)&c, 1);
+		} else if (ascii_control(c)) {
+			const char caret[] = { ASCII_CARET, ascii_caret(c) };
+
+			console_append(vm, caret, sizeof(caret));
+		} else {
+			console_append(vm, &(const char){ ASCII_NOT_SHOWN }, 1);
 		}
 	}
+}
+
+int64_t vm_console_share(struct vm *vm, uint64_t ipa)
+{
+	uint64_t avail = 0;
+
+	if (vm->cfg->kind != CFG_VM_SERVICE || !vm_has_log_uart(vm) ||
+	    ipa % sizeof(uint64_t) != 0) {
+		return HYP_RET_INVALID_PARAMS;
+	}
+	uint8_t *p = ram_ptr(vm, ipa, &avail);
+
+	if (p == NULL || avail < sizeof(struct hyp_console_line)) {
+		return HYP_RET_INVALID_ADDRESS;
+	}
+	log_share_line(vm, (struct hyp_console_line *)p);
+	if (vm->reset_count != 0) {
+		return SMCCC_SUCCESS;
+	}
+	log_info("vm '%s' shares the console line with the kernel's log",
+		 vm_name(vm));
+	return SMCCC_SUCCESS;
 }

@@ -26,6 +26,8 @@
  * command Ctrl-] ! makes the service crash on purpose a few accesses later,
  * at a varying point inside an access (tests/system/test_linux.py).
  */
+#include "abi/console.h"
+#include "abi/hypercall.h"
 #include "abi/vgic.h"
 #include "ipc/ipc.h"
 #include "ipc/journal.h"
@@ -38,7 +40,7 @@ void service_main(void);
 
 /** Bump when struct uart_state changes: kept state of another layout is
  * not trusted. */
-#define UART_STATE_VERSION 1ULL
+#define UART_STATE_VERSION 2ULL
 #define UART_STATE_VERSION_SHIFT 32
 /** Bytes one access may transmit (a DR write: one). */
 #define UART_TX_BUF_MAX 8U
@@ -56,6 +58,9 @@ struct uart_window {
 struct uart_state {
 	struct uart_window win[IPC_MAX_WINDOWS];
 	struct uart_console con;
+	/** Shared with the kernel's log (not journaled: each side writes its
+	 * own word, and the kernel's must never be rolled back). */
+	_Alignas(uint64_t) struct hyp_console_line line;
 };
 
 _Static_assert(2 * sizeof(uint64_t) + PL011_MODEL_UNDO_BYTES +
@@ -82,6 +87,7 @@ struct uart_service {
 	const char *name_of[IPC_MAX_WINDOWS];
 	uint32_t client_of[IPC_MAX_WINDOWS];
 	struct console_cfg con_cfg;
+	bool several;                /**< Windows of two or more clients. */
 	bool phys_masked;            /**< Physical IRQ waits for room. */
 	uint32_t crash_in;           /**< Fault injection: accesses to go. */
 	uint32_t crash_point;        /**< ... and where in the access. */
@@ -190,15 +196,10 @@ static void flush_tx(struct uart_service *u)
 	if (u->tx_len == 0) {
 		return;
 	}
-	if (!u->con_cfg.tagged) {
-		put_phys(u, (const char *)u->tx_buf, u->tx_len);
-	} else {
-		txn_save(u, &u->st->con, sizeof(u->st->con));
-		for (uint32_t i = 0; i < u->tx_len; i++) {
-			console_output(&u->st->con, &u->con_cfg, u->tx_window,
-				       u->tx_buf[i]);
-		}
-	}
+	/* Not journaled: the console's output state follows the screen,
+	 * which no rollback undoes (a byte sent again is on it twice). */
+	console_output(&u->st->con, &u->con_cfg, u->tx_window, u->tx_buf,
+		       u->tx_len);
 	u->tx_len = 0;
 }
 
@@ -439,6 +440,27 @@ static bool open_state(struct uart_service *u, const struct ipc_self *self)
 	return kept;
 }
 
+/*
+ * Share the console line with the kernel's log (abi/console.h), so that
+ * neither leaves the other's text at the start of a line.
+ */
+static bool share_line(struct hyp_console_line *line)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_CALL_CONSOLE_LINE,
+				       (uint64_t)(uintptr_t)line };
+	uint64_t out[IPC_MSG_WORDS];
+
+	/* Stage 1 is off in a service: a pointer is an IPA. */
+	ipc_kernel_call(in, out);
+	if ((int64_t)out[0] != SMCCC_SUCCESS) {
+		ipc_log("uart: the kernel does not share its console line (%lld): "
+			"its lines may follow a guest's on one line\n",
+			(long long)(int64_t)out[0]);
+		return false;
+	}
+	return true;
+}
+
 /* Windows: reset fresh ones, check kept ones, tell each GIC its line. */
 static void init_windows(struct uart_service *u, bool fresh)
 {
@@ -465,13 +487,16 @@ static void init_windows(struct uart_service *u, bool fresh)
 			update_line(u, w, true);
 		}
 	}
+	u->several = console_several_clients(u->client_of, u->srv.window_count);
 	u->con_cfg = (struct console_cfg){
 		.windows = u->srv.window_count,
 		.names = u->name_of,
-		.tagged = console_several_clients(u->client_of, u->srv.window_count),
 		.put = put_phys,
 		.put_ctx = u,
+		.line = share_line(&st->line) ? &st->line : NULL,
 	};
+	/* Kept state: the kernel must know whether our line is unfinished. */
+	st->line.open = st->con.out_open ? st->line.seq + 1 : 0;
 }
 
 void service_main(void)
@@ -497,8 +522,8 @@ void service_main(void)
 		ipc_log("uart: serving %u PL011 window(s)%s%s\n",
 			u->srv.window_count,
 			u->journaled ? ", state kept across restarts" : "",
-			u->con_cfg.tagged ? ", output tagged per VM" : "");
-		if (u->con_cfg.tagged) {
+			u->several ? ", output tagged per VM" : "");
+		if (u->several) {
 			say_focus(u);
 		}
 	}

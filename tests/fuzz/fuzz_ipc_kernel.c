@@ -247,6 +247,13 @@ void vm_console_write(struct vm *vm, const char *s, uint64_t len)
 		   (unsigned long long)len);
 }
 
+int64_t vm_console_share(struct vm *vm, uint64_t ipa)
+{
+	(void)vm;
+	(void)ipa;
+	return HYP_RET_INVALID_PARAMS;
+}
+
 static uint8_t *ram_of(const struct vm *vm)
 {
 	return w.ram[vm->id];

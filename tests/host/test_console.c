@@ -1,26 +1,43 @@
 /**
  * cmocka tests of the UART service's console multiplexer
- * (services/uart/console.c): per-VM line tags, lines of two VMs never
- * sharing a screen line, and the Ctrl-] input commands.
+ * (services/uart/console.c): per-VM line tags (also with one client),
+ * lines of two VMs never sharing a screen line, the output filter that
+ * keeps a guest from forging the kernel's or another VM's lines, the line
+ * shared with the kernel's log, and the Ctrl-] input commands.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "abi/console.h"
 #include "uart/console.h"
 
-#define SCREEN_MAX 512
+#define SCREEN_MAX 2048
 
 static char screen[SCREEN_MAX];
 static size_t screen_len;
 
+/* The kernel's side of the shared line, and a kernel line to print in
+ * the middle of the next put (the race the shared line must detect). */
+static struct hyp_console_line kline;
+static bool kernel_prints_during_put;
+
+static void kernel_log(const char *s);
+
 static void put(void *ctx, const char *s, uint32_t len)
 {
 	(void)ctx;
+	if (kernel_prints_during_put) {
+		kernel_prints_during_put = false;
+		/* It read open before the service wrote it. */
+		kline.open = 0;
+		kernel_log("hyp: racing");
+	}
 	assert_true(screen_len + len < SCREEN_MAX);
 	memcpy(screen + screen_len, s, len);
 	screen_len += len;
@@ -31,16 +48,30 @@ static const char *const names[] = { "linux", "bare", "third" };
 
 static struct console_cfg cfg(bool tagged, uint32_t windows)
 {
+	(void)tagged;
 	return (struct console_cfg){ .windows = windows, .names = names,
-				     .tagged = tagged, .put = put };
+				     .put = put };
 }
 
+/* One byte per call, as the service sees a guest's DR writes. */
 static void print(struct uart_console *c, const struct console_cfg *k,
 		  uint32_t w, const char *s)
 {
 	while (*s != '\0') {
-		console_output(c, k, w, (uint8_t)*s++);
+		console_output(c, k, w, (const uint8_t *)s++, 1);
 	}
+}
+
+/* What kernel/core/log.c does around a line (abi/console.h). */
+static void kernel_log(const char *s)
+{
+	kline.seq++;
+	if (kline.open == kline.seq) {
+		put(NULL, HYP_CONSOLE_BREAK, sizeof(HYP_CONSOLE_BREAK) - 1);
+	}
+	put(NULL, s, (uint32_t)strlen(s));
+	put(NULL, "\r\n", 2);
+	kline.seq++;
 }
 
 static int setup(void **unused)
@@ -48,10 +79,12 @@ static int setup(void **unused)
 	(void)unused;
 	screen_len = 0;
 	screen[0] = '\0';
+	kline = (struct hyp_console_line){ 0 };
+	kernel_prints_during_put = false;
 	return 0;
 }
 
-static void test_untagged_output_is_passed_through(void **unused)
+static void test_one_client_is_tagged_too(void **unused)
 {
 	struct uart_console c;
 	struct console_cfg k = cfg(false, 1);
@@ -59,7 +92,200 @@ static void test_untagged_output_is_passed_through(void **unused)
 	(void)unused;
 	console_init(&c);
 	print(&c, &k, 0, "boot\r\n/ # ");
-	assert_string_equal(screen, "boot\r\n/ # ");
+	assert_string_equal(screen, "[linux] boot\r\n[linux] / # ");
+}
+
+static void test_forged_kernel_and_vm_lines_keep_the_tag(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "hyp: vm 'x' powered off\r\n[victim] victim: alive 99\n");
+	assert_string_equal(screen, "[linux] hyp: vm 'x' powered off\r\n"
+				    "[linux] [victim] victim: alive 99\r\n");
+}
+
+static void test_carriage_return_prints_the_tag_again(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "abc\rhyp: x\r\r\n");
+	assert_string_equal(screen, "[linux] abc\r[linux] hyp: x\r\r\n");
+}
+
+static void test_backspace_stops_at_the_tag(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "ab\b\b\b\b\bX");
+	assert_string_equal(screen, "[linux] ab\b\bX");
+	setup(NULL);
+	print(&c, &k, 0, "\r\bY");
+	assert_string_equal(screen, "\r[linux] Y");
+}
+
+static void test_cursor_back_is_clamped_at_the_tag(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "abc\x1b[99D\x1b[D\x1b[9Dz\x1b[4C\x1b[1D");
+	assert_string_equal(screen, "[linux] abc\x1b[3Dz\x1b[4C\x1b[1D");
+}
+
+static void test_line_editing_sequences_pass(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	/* busybox: erase to end of line and of screen, colours. */
+	print(&c, &k, 0, "/ # ls\x1b[K\x1b[J\x1b[0K\x1b[1;31mred\x1b[m\r\n");
+	assert_string_equal(screen, "[linux] / # ls\x1b[K\x1b[J\x1b[0K"
+				    "\x1b[1;31mred\x1b[m\r\x1b[0m\n");
+}
+
+static void test_other_sequences_are_shown(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	/* Clear screen, cursor home and up, erase the line with its tag, a
+	 * title (OSC), a private mode, a lone ESC. */
+	print(&c, &k, 0, "\x1b[2J\x1b[H\x1b[A\x1b[2K"
+			 "\x1b]0;t\a\x1b[?25l\x1b" "c\n");
+	assert_string_equal(screen, "[linux] ^[[2J^[[H^[[A^[[2K"
+				    "^[]0;t\a^[[?25l^[c\r\n");
+}
+
+static void test_terminal_queries_are_dropped(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	/* busybox asks for the cursor position after each prompt. */
+	print(&c, &k, 0, "/ # \x1b[6nls\x1b[c\x1b[0c\x1b[>c");
+	assert_string_equal(screen, "[linux] / # ls^[[>c");
+}
+
+static void test_too_long_sequence_is_shown(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "\x1b[1;2;3;4;5;6;7;8m");
+	assert_string_equal(screen, "[linux] ^[[1;2;3;4;5;6;7;8m");
+}
+
+static void test_controls_are_shown_in_caret_notation(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "\x01\x0b\x0c\x7f\a\tz");
+	assert_string_equal(screen, "[linux] ^A^K^L^?\a\tz");
+}
+
+static void test_utf8_passes_and_c1_controls_do_not(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	/* e-acute, euro sign, CSI as a C1 byte, U+009B, a stray
+	 * continuation byte, a truncated character before ASCII. */
+	print(&c, &k, 0, "\xc3\xa9\xe2\x82\xac\x9b\xc2\x9b\xa9\xe2x");
+	assert_string_equal(screen, "[linux] \xc3\xa9\xe2\x82\xac?\xc2??\xe2x");
+}
+
+static void test_attributes_are_reset_before_another_vm(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(true, 2);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "\x1b[8m\x1b[");
+	print(&c, &k, 1, "x");
+	assert_string_equal(screen, "[linux] \x1b[8m^[[\x1b[0m\r\n[bare] x");
+}
+
+static void test_kernel_line_ends_an_open_line_and_the_tag_follows(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "/ # ");
+	assert_int_equal(kline.open, kline.seq + 1);
+	kernel_log("hyp: real");
+	print(&c, &k, 0, "hyp: fake\r\n");
+	assert_string_equal(screen, "[linux] / # " HYP_CONSOLE_BREAK
+				    "hyp: real\r\n[linux] hyp: fake\r\n");
+	assert_int_equal(kline.open, 0);
+	/* A closed line is not ended again. */
+	kernel_log("hyp: second");
+	print(&c, &k, 0, "x");
+	assert_non_null(strstr(screen, "[linux] hyp: fake\r\nhyp: second\r\n"
+					"[linux] x"));
+}
+
+static void test_line_end_after_a_kernel_line_stays_off_its_start(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "ab");
+	kernel_log("hyp: real");
+	/* The guest's own line end comes after the kernel's line: its CR
+	 * must not begin the kernel's next line. */
+	print(&c, &k, 0, "\r");
+	kernel_log("hyp: next");
+	print(&c, &k, 0, "\nx");
+	assert_string_equal(screen, "[linux] ab" HYP_CONSOLE_BREAK "hyp: real\r\n"
+				    "hyp: next\r\n\n[linux] x");
+}
+
+static void test_kernel_printing_meanwhile_starts_a_new_line(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "ab");
+	/* The kernel prints while "c" goes out, and misses the open line:
+	 * "c" may begin a screen line, so the next output starts a new one. */
+	kernel_prints_during_put = true;
+	print(&c, &k, 0, "chyp: fake");
+	assert_string_equal(screen, "[linux] abhyp: racing\r\nc" HYP_CONSOLE_BREAK
+				    "[linux] hyp: fake");
 }
 
 static void test_each_line_is_tagged_with_its_vm(void **unused)
@@ -71,7 +297,7 @@ static void test_each_line_is_tagged_with_its_vm(void **unused)
 	console_init(&c);
 	print(&c, &k, 0, "one\r\ntwo\r\n");
 	print(&c, &k, 1, "hi\n");
-	assert_string_equal(screen, "[linux] one\r\n[linux] two\r\n[bare] hi\n");
+	assert_string_equal(screen, "[linux] one\r\n[linux] two\r\n[bare] hi\r\n");
 }
 
 static void test_unfinished_line_is_ended_when_another_vm_prints(void **unused)
@@ -84,7 +310,7 @@ static void test_unfinished_line_is_ended_when_another_vm_prints(void **unused)
 	print(&c, &k, 0, "/ # ");
 	print(&c, &k, 1, "tick\n");
 	print(&c, &k, 0, "ls\r\n");
-	assert_string_equal(screen, "[linux] / # \r\n[bare] tick\n[linux] ls\r\n");
+	assert_string_equal(screen, "[linux] / # \r\n[bare] tick\r\n[linux] ls\r\n");
 }
 
 static void test_empty_lines_get_no_tag(void **unused)
@@ -95,7 +321,125 @@ static void test_empty_lines_get_no_tag(void **unused)
 	(void)unused;
 	console_init(&c);
 	print(&c, &k, 1, "\r\n\nx\n");
-	assert_string_equal(screen, "\r\n\n[bare] x\n");
+	assert_string_equal(screen, "\n\n[bare] x\r\n");
+}
+
+/* --- Property: whatever a guest sends, the tag stays first ------------------ */
+
+#define PROP_ROUNDS 2000
+#define PROP_PIECES 24
+#define TAB_COLS 8
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TAG "[linux] "
+
+/* Pieces that exercise the filter: controls, sequences, UTF-8, text. */
+static const char *const prop_pieces[] = {
+	"\x1b", "[", "\x1b[", "\x1b[9D", "\x1b[1D", "\x1b[D", "\x1b[3C",
+	"\x1b[K", "\x1b[1K", "\x1b[J", "\x1b[2J", "\x1b[1;31m", "\x1b[A",
+	"\x1b[6n", "\x1b]0;t\a", "0", "9", ";", "m", "D", "\r", "\n", "\r\n",
+	"\b", "\b\b\b", "\t", "\a", "\x7f", "\x9b", "\xc2", "\xc2\x9b",
+	"\xc3\xa9", "\x80", "\xe2\x82", "hyp: ", "x",
+};
+
+static uint32_t prop_seed = 12345;
+
+static const char *prop_piece(void)
+{
+	prop_seed = prop_seed * 1103515245U + 12345U;
+	return prop_pieces[(prop_seed >> 16) % ARRAY_SIZE(prop_pieces)];
+}
+
+/* Length of an escape sequence that may pass at @p s, or 0. */
+static size_t allowed_seq(const char *s)
+{
+	size_t i = 2;
+
+	if (s[1] != '[') {
+		return 0;
+	}
+	while ((s[i] >= '0' && s[i] <= '9') || s[i] == ';') {
+		i++;
+	}
+	return strchr("mKJCD", s[i]) != NULL && s[i] != '\0' ? i + 1 : 0;
+}
+
+/*
+ * Walk the screen as a terminal would: every segment after LF or CR that
+ * shows anything starts with the tag, the cursor never goes left of it,
+ * and only sequences that stay on the line appear.
+ */
+static void check_screen(void)
+{
+	size_t col = 0;
+	bool tagged = false;
+
+	for (size_t i = 0; i < screen_len;) {
+		uint8_t b = (uint8_t)screen[i];
+
+		if (b == '\r' || b == '\n') {
+			col = 0;
+			tagged = false;
+			i++;
+			continue;
+		}
+		if (!tagged && b != '\a' && b != 0x1b) {
+			assert_memory_equal(screen + i, TAG, strlen(TAG));
+			tagged = true;
+			col = strlen(TAG);
+			i += strlen(TAG);
+			continue;
+		}
+		if (b == 0x1b) {
+			size_t n = allowed_seq(screen + i);
+
+			assert_true(n > 0);
+			/* Before the tag only the reset that ends a line. */
+			assert_true(tagged || strncmp(screen + i, "\x1b[0m", 4) == 0);
+			if (screen[i + n - 1] == 'D') {
+				size_t back = strtoul(screen + i + 2, NULL, 10);
+
+				assert_true(col >= strlen(TAG) + back);
+				col -= back;
+			} else if (screen[i + n - 1] == 'C') {
+				col += strtoul(screen + i + 2, NULL, 10);
+			}
+			i += n;
+			continue;
+		}
+		assert_false(b >= 0x80 && b <= 0x9f && (uint8_t)screen[i - 1] == 0xc2);
+		assert_false(b < 0x20 && b != '\b' && b != '\t' && b != '\a');
+		assert_int_not_equal(b, 0x7f);
+		if (b == '\b') {
+			assert_true(col > strlen(TAG));
+			col--;
+		} else if (b == '\t') {
+			col = (col / TAB_COLS + 1) * TAB_COLS;
+		} else if (b == '\a') {
+			/* The bell does not move the cursor. */
+		} else if (b < 0x80 || b >= 0xc0) {
+			col++;
+		}
+		i++;
+	}
+}
+
+static void test_random_output_never_leaves_the_tag(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	for (int round = 0; round < PROP_ROUNDS; round++) {
+		setup(NULL);
+		/* The console as it is between two runs: a fresh line. */
+		print(&c, &k, 0, "\n");
+		setup(NULL);
+		for (int j = 0; j < PROP_PIECES; j++) {
+			print(&c, &k, 0, prop_piece());
+		}
+		check_screen();
+	}
 }
 
 static enum console_action type(struct uart_console *c,
@@ -195,6 +539,11 @@ static void test_state_read_back_is_checked(void **unused)
 	assert_false(console_valid(&c, 2));
 	c.out_window = CONSOLE_NO_WINDOW;
 	assert_true(console_valid(&c, 2));
+	/* A cursor left of the tag would let a backspace over it. */
+	c.out_line_start = false;
+	c.tag_cols = 8;
+	c.col = 7;
+	assert_false(console_valid(&c, 2));
 }
 
 static void test_several_clients(void **unused)
@@ -212,7 +561,22 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, setup)
 	const struct CMUnitTest tests[] = {
-		T(test_untagged_output_is_passed_through),
+		T(test_one_client_is_tagged_too),
+		T(test_forged_kernel_and_vm_lines_keep_the_tag),
+		T(test_carriage_return_prints_the_tag_again),
+		T(test_backspace_stops_at_the_tag),
+		T(test_cursor_back_is_clamped_at_the_tag),
+		T(test_line_editing_sequences_pass),
+		T(test_other_sequences_are_shown),
+		T(test_terminal_queries_are_dropped),
+		T(test_too_long_sequence_is_shown),
+		T(test_controls_are_shown_in_caret_notation),
+		T(test_utf8_passes_and_c1_controls_do_not),
+		T(test_attributes_are_reset_before_another_vm),
+		T(test_kernel_line_ends_an_open_line_and_the_tag_follows),
+		T(test_line_end_after_a_kernel_line_stays_off_its_start),
+		T(test_random_output_never_leaves_the_tag),
+		T(test_kernel_printing_meanwhile_starts_a_new_line),
 		T(test_each_line_is_tagged_with_its_vm),
 		T(test_unfinished_line_is_ended_when_another_vm_prints),
 		T(test_empty_lines_get_no_tag),

@@ -5,6 +5,7 @@ The build directory, QEMU binary and timeout come from the command line
 hung suite: every expect has a deadline and QEMU is killed at teardown.
 """
 import os
+import re
 import sys
 import time
 
@@ -15,8 +16,60 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import hypqemu  # noqa: E402
 
-# A line that means the hypervisor itself is broken.
-KERNEL_FAILURE = r'hyp: error: |PANIC'
+# A line that means the hypervisor itself is broken (the kernel's lines
+# begin a console line; a guest's never do, see services/uart/console.h).
+KERNEL_FAILURE = r'(?m)^hyp: error: '
+# One CSI sequence (ECMA-48 5.4).
+CSI = re.compile(r'\x1b\[([0-9;]*)([@-~])')
+
+
+def untag(text, vm):
+    """@vm's console output as it printed it: its "[vm] " tags taken off
+    (at line starts and after a carriage return), and where the kernel
+    ended its line (SGR 0, CR LF) to print its own: the line joined again
+    if @vm went on with it, else just ended. Take the kernel's lines out
+    first."""
+    tag = re.escape('[%s] ' % vm)
+    # (The pty QEMU writes to turns each \n into \r\n.)
+    text = re.sub(r'\x1b\[0m\r+\n%s' % tag, '', text)
+    text = re.sub(r'\x1b\[0m(\r+\n)', r'\1', text)
+    return re.sub(r'(?m)(^|\r)%s' % tag, r'\1', text)
+
+
+def render(line):
+    """A console line as a terminal shows it: CR returns to column 0, BS
+    and CSI n D move left, CSI n C right, CSI K erases to the end; text
+    overwrites. Other sequences are dropped."""
+    screen, col, i = [], 0, 0
+    while i < len(line):
+        ch = line[i]
+        m = CSI.match(line, i)
+        if m:
+            p = m.group(1)
+            n = int(p) if p.isdigit() and int(p) > 0 else 1
+            if m.group(2) == 'D':
+                col = max(0, col - n)
+            elif m.group(2) == 'C':
+                col += n
+            elif m.group(2) == 'K':
+                del screen[col:]
+            i = m.end()
+            continue
+        if ch == '\r':
+            col = 0
+        elif ch == '\b':
+            col = max(0, col - 1)
+        elif ch >= ' ' or ch == '\t':
+            screen.extend(' ' * (col + 1 - len(screen)))
+            screen[col] = ch
+            col += 1
+        i += 1
+    return ''.join(screen).rstrip()
+
+
+def rendered_lines(text):
+    """The non-empty lines of a console transcript, as rendered."""
+    return [r for r in (render(l) for l in text.split('\n')) if r]
 
 
 def pytest_addoption(parser):
@@ -108,12 +161,12 @@ def run_guest_test(boot, scenario, **qemu_args):
     """Boot a bare-metal test guest, require PASS and a clean power-off."""
     m = boot(scenario, **qemu_args)
     m.expect(r'hyp: tinyhyp')
-    verdict = m.expect(r'TEST RESULT: (PASS|FAIL[^\r\n]*)')
+    verdict = m.expect(r'(?m)^\[[\w-]+\] TEST RESULT: (PASS|FAIL[^\r\n]*)')
     if verdict.group(1) != 'PASS':
         m.wait_exit()
         pytest.fail('guest reported %s; console:\n%s' % (verdict.group(1), m.output()))
-    m.expect(r"hyp: vm '\w+' powered off \(PSCI SYSTEM_OFF\)")
-    m.expect(r'hyp: no guest left running: powering off')
+    m.expect(r"(?m)^hyp: vm '\w+' powered off \(PSCI SYSTEM_OFF\)")
+    m.expect(r'(?m)^hyp: no guest left running: powering off')
     assert m.wait_exit() == 0
     assert 'TEST CHECK FAILED' not in m.output()
     return m

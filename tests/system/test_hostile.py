@@ -18,7 +18,8 @@ import pytest
 ATTACKS = ['kernel-memory', 'other-vm-memory', 'gic-and-devices', 'hvc-fuzz',
            'smc', 'ipc-not-granted', 'mmio-forms', 'mmio-storm', 'cache-tlb',
            'sysregs', 'debug-regs', 'console-write', 'semihosting']
-ALIVE = re.compile(r'\[victim\] victim: alive (\d+)')
+# At a line start: the attacker's own lines carry its tag first.
+ALIVE = re.compile(r'^\[victim\] victim: alive (\d+)', re.M)
 # Heartbeats the victim must print after the attacker's verdict.
 ALIVE_AFTER = 5
 
@@ -46,11 +47,11 @@ def test_hostile_guest_fails_cleanly_and_victim_runs(boot, smp):
             failed.append('%s: %s' % (attack, match.group(1)))
     done = m.expect(r'\[test\] hostile: all attacks done in (\d+) ms')
     attack_ms = int(done.group(1))
-    verdict = m.expect(r'\[test\] TEST RESULT: (PASS|FAIL[^\r\n]*)')
+    verdict = m.expect(r'(?m)^\[test\] TEST RESULT: (PASS|FAIL[^\r\n]*)')
     at_verdict = last_heartbeat(before(m.output(), 'TEST RESULT'))
     m.expect(r"hyp: vm 'test' powered off \(PSCI SYSTEM_OFF\)")
     # The victim goes on after the attacker is gone (and the machine with it).
-    m.expect(r'\[victim\] victim: alive %d\b' % (at_verdict + ALIVE_AFTER))
+    m.expect(r'(?m)^\[victim\] victim: alive %d\b' % (at_verdict + ALIVE_AFTER))
     out = m.output()
     m.kill()
 

@@ -7,10 +7,13 @@ import re
 
 import pytest
 
+from conftest import untag
+
 PROMPT = r'/ # '
-# Lines that would mean trouble anywhere in the transcript.
+# Lines that would mean trouble anywhere in the transcript (the kernel's
+# lines begin a console line; Linux's are tagged "[linux] ").
 FATAL = re.compile(r'Kernel panic|Internal error: Oops|Unable to handle kernel|'
-                   r'hyp: error|hyp: warning|BUG:|rcu_.*stall')
+                   r'^hyp: error|^hyp: warning|BUG:|rcu_.*stall', re.M)
 # dmesg lines matching error|warn that are expected in this VM and harmless.
 DMESG_ALLOWED = []
 VCPUS = 4
@@ -19,13 +22,13 @@ TIMEOUT_SCALE = 3
 
 
 def shell(m, command, tag):
-    """Run @command and return what it printed. The end marker is computed
-    by the shell ($((6*7))), so it never matches the echoed command line,
-    which is dropped."""
+    """Run @command and return what it printed, without the "[linux] "
+    tags. The end marker is computed by the shell ($((6*7))), so it never
+    matches the echoed command line, which is dropped."""
     m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
-    out = m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag))
+    out = untag(m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1), 'linux')
     m.expect(PROMPT)
-    return out.group(1).split('\n', 1)[1] if '\n' in out.group(1) else ''
+    return out.split('\n', 1)[1] if '\n' in out else ''
 
 
 def interrupt_counts(text):

@@ -5,6 +5,8 @@ the VM that printed it and switches console input between the VMs with
 Ctrl-] 1 / Ctrl-] 2."""
 import re
 
+from conftest import untag
+
 ESCAPE = '\x1d'
 PROMPT = r'\[linux\] / # '
 VMID = re.compile(r"vm '(\w+)' \((?:guest|service)\): .* VMID (\d+)")
@@ -15,7 +17,7 @@ def shell(m, command, tag):
     m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
     out = m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1)
     m.expect(PROMPT)
-    return re.sub(r'^\[linux\] ', '', out, flags=re.M)
+    return untag(out, 'linux')
 
 
 def focus(m, key, name, window):

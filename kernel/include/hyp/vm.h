@@ -109,3 +109,10 @@ void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 
 /** Append guest console output; emits whole lines prefixed by the VM name. */
 void vm_console_write(struct vm *vm, const char *s, uint64_t len);
+
+/**
+ * HYP_CALL_CONSOLE_LINE: the console service @p vm shares the line state
+ * at @p ipa in its RAM with the kernel's log (abi/console.h). Returns
+ * SMCCC_SUCCESS or a negative HYP_RET_* error.
+ */
+int64_t vm_console_share(struct vm *vm, uint64_t ipa);

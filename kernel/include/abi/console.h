@@ -1,0 +1,37 @@
+#pragma once
+/**
+ * The physical console line, shared by the kernel's log and the console
+ * service (the service partition granted the kernel's UART page, rule D4),
+ * so that neither can leave the other's text at the start of a line.
+ *
+ * The console service registers one struct hyp_console_line in its own RAM
+ * with HYP_CALL_CONSOLE_LINE. Around every line it prints, the kernel adds
+ * 1 to seq (odd: a kernel line is being printed) and, before the line, ends
+ * the service's unfinished line if open says there is one. The service
+ * writes open before it prints and reads seq before and after: a change
+ * means the kernel printed in between, so its next output starts a new,
+ * tagged line (services/uart/console.c). Each side writes only its own
+ * word; a barrier (DSB) orders the word against the UART writes.
+ */
+#include <stdint.h>
+
+#include "abi/hypercall.h"
+
+/**
+ * x1 = IPA of a struct hyp_console_line in the caller's RAM, 8-byte
+ * aligned. Only for the console service. Returns SMCCC_SUCCESS,
+ * HYP_RET_INVALID_PARAMS (not the console service, misaligned) or
+ * HYP_RET_INVALID_ADDRESS (not in its RAM).
+ */
+#define HYP_CALL_CONSOLE_LINE (HYP_CALL_BASE | SMCCC_64BIT | 0x3U)
+
+/** The shared line state (see above). */
+struct hyp_console_line {
+	uint32_t seq;  /**< Kernel's: +1 before and after each of its lines. */
+	uint32_t open; /**< Service's: seq + 1 while its line is unfinished
+			    (seq as read before printing), else 0. */
+};
+
+/** The kernel ends a console-service line with this: attributes reset
+ * (ECMA-48 SGR 0, 8.3.117), then CR LF. */
+#define HYP_CONSOLE_BREAK "\x1b[0m\r\n"
