@@ -16,7 +16,17 @@
  * RAM, where a read of FLAKY_OFFSET finds it after the restart; a read of
  * RESTARTS_OFFSET returns how often it was restarted
  * (tests/system/test_services.py).
+ *
+ * A write to STALL_OFFSET stops answering, the first time, in the way its
+ * value names (STALL_*: WFI, PSCI CPU_SUSPEND, CPU_OFF or SYSTEM_RESET);
+ * sent again after the restart, it is stored (a read returns it) and
+ * counted (STALL_WRITES_OFFSET). A read of STALL_READ_OFFSET does a PSCI
+ * SYSTEM_RESET the first time and returns STALL_READ_PATTERN when sent
+ * again. A notification with WFI_BIT makes it execute WFI with no request
+ * in flight. A write to POWER_OFF_OFFSET makes it call PSCI SYSTEM_OFF
+ * (tests/system/test_svcstop.py).
  */
+#include "abi/hypercall.h"
 #include "ipc/ipc.h"
 
 void service_main(void);
@@ -28,6 +38,18 @@ void service_main(void);
 #define RESTARTS_OFFSET 0x308U
 #define BREAK_VECTORS_OFFSET 0x400U
 #define SPIN_BIT 0x1ULL
+#define WFI_BIT 0x2ULL
+#define STALL_OFFSET 0x500U
+#define STALL_WRITES_OFFSET 0x508U
+#define STALL_READ_OFFSET 0x510U
+#define POWER_OFF_OFFSET 0x600U
+#define STALL_READ_PATTERN 0x600dULL
+/* The ways a STALL_OFFSET write stops answering (its value's low byte). */
+#define STALL_KIND_MASK 0xffU
+#define STALL_WFI 1U
+#define STALL_CPU_SUSPEND 2U
+#define STALL_CPU_OFF 3U
+#define STALL_SYSTEM_RESET 4U
 /* Nothing is mapped here in this partition's IPA space. */
 #define UNMAPPED_IPA 0x70000000UL
 
@@ -35,6 +57,9 @@ void service_main(void);
 struct echo_kept {
 	uint64_t flaky_crashed;   /**< Crashed on the last FLAKY write. */
 	uint64_t flaky_value;
+	uint64_t stall_pending;   /**< Stalled on the last STALL access. */
+	uint64_t stall_value;
+	uint64_t stall_writes;
 };
 
 struct echo_state {
@@ -74,6 +99,62 @@ static void spin(void)
 	}
 }
 
+static void psci(uint64_t fid)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x2 __asm__("x2") = 0;
+	register uint64_t x3 __asm__("x3") = 0;
+
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "memory");
+}
+
+/* Stop answering as @p kind says (the kernel must not wait for ever). */
+static void stall(uint64_t kind)
+{
+	switch (kind) {
+	case STALL_WFI:
+		__asm__ volatile("wfi" ::: "memory");
+		break;
+	case STALL_CPU_SUSPEND:
+		psci(PSCI_CPU_SUSPEND_64);
+		break;
+	case STALL_CPU_OFF:
+		psci(PSCI_CPU_OFF);
+		break;
+	case STALL_SYSTEM_RESET:
+		psci(PSCI_SYSTEM_RESET);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Stall the first time (a flag in kept RAM), complete when sent again. */
+static int stalling(struct echo_state *st, struct ipc_mmio_access *a)
+{
+	struct echo_kept *k = st->kept;
+
+	if (k == NULL) {
+		return IPC_ERR_ABORT;
+	}
+	if (!k->stall_pending) {
+		k->stall_pending = 1;
+		stall(a->write ? a->value & STALL_KIND_MASK : STALL_SYSTEM_RESET);
+	}
+	k->stall_pending = 0;
+	if (!a->write) {
+		a->value = STALL_READ_PATTERN;
+		return IPC_OK;
+	}
+	k->stall_value = a->value;
+	k->stall_writes++;
+	return IPC_OK;
+}
+
 static int flaky(struct echo_state *st, struct ipc_mmio_access *a)
 {
 	struct echo_kept *k = st->kept;
@@ -101,6 +182,21 @@ static int echo_mmio(void *ctx, struct ipc_mmio_access *a)
 	if (a->offset == FLAKY_OFFSET) {
 		return flaky(st, a);
 	}
+	if ((a->write && a->offset == STALL_OFFSET) ||
+	    (!a->write && a->offset == STALL_READ_OFFSET)) {
+		return stalling(st, a);
+	}
+	if (!a->write && st->kept != NULL && a->offset == STALL_OFFSET) {
+		a->value = st->kept->stall_value;
+		return IPC_OK;
+	}
+	if (!a->write && st->kept != NULL && a->offset == STALL_WRITES_OFFSET) {
+		a->value = st->kept->stall_writes;
+		return IPC_OK;
+	}
+	if (a->write && a->offset == POWER_OFF_OFFSET) {
+		psci(PSCI_SYSTEM_OFF);
+	}
 	if (!a->write && a->offset == RESTARTS_OFFSET) {
 		a->value = st->restarts;
 		return IPC_OK;
@@ -123,6 +219,9 @@ static void echo_notified(void *ctx, uint64_t bits)
 	(void)ctx;
 	if (bits & SPIN_BIT) {
 		spin();
+	}
+	if (bits & WFI_BIT) {
+		__asm__ volatile("wfi" ::: "memory");
 	}
 }
 
