@@ -387,6 +387,13 @@ void vm_restart_service(struct vm *vm)
 	irq_unmask_owned(vm);
 }
 
+void vm_service_stalled(struct vm *vm, const char *what)
+{
+	log_warn("service '%s' faulted: %s while it has work (a service waits "
+		 "only in HYP_IPC_RECV)", vm_name(vm), what);
+	vm_restart_service(vm);
+}
+
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
 {
 	uint8_t *out = buf;

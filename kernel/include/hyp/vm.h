@@ -75,6 +75,15 @@ void vm_reset(struct vm *vm);
  */
 void vm_restart_service(struct vm *vm);
 
+/**
+ * A service stopped answering without faulting: it idled (@p what: WFI,
+ * PSCI CPU_SUSPEND) or powered its only vCPU off (PSCI CPU_OFF). It waits
+ * for work only in HYP_IPC_RECV, and nothing else would wake it, nor reach
+ * its reply deadline (checked only while it runs): logged as a fault and
+ * restarted (vm_restart_service).
+ */
+void vm_service_stalled(struct vm *vm, const char *what);
+
 /** The emulated window containing @p ipa, or NULL. */
 const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);
 
