@@ -378,6 +378,19 @@ static void sgi_sources_sync(struct gicd_model *m, uint32_t cpu, uint32_t sgi)
 	}
 }
 
+void gicd_model_sync_sgi_sources(struct gicd_model *m)
+{
+	uint32_t cpu, sgi;
+
+	for (cpu = 0; cpu < m->cpu_count; cpu++) {
+		for (sgi = 0; sgi < GIC_SGI_COUNT; sgi++) {
+			if (m->sgi_pending_sources[cpu][sgi] != 0) {
+				sgi_sources_sync(m, cpu, sgi);
+			}
+		}
+	}
+}
+
 /** Makes @p sgi pending on @p cpu from each CPU in @p sources. */
 static void sgi_raise(struct gicd_model *m, uint32_t cpu, uint32_t sgi,
 		      uint32_t sources)
