@@ -25,9 +25,18 @@
  * again. A notification with WFI_BIT makes it execute WFI with no request
  * in flight. A write to POWER_OFF_OFFSET makes it call PSCI SYSTEM_OFF
  * (tests/system/test_svcstop.py).
+ *
+ * In a scenario that gives it the physical PL011 and its interrupt, a
+ * write to IRQ_ARM_OFFSET enables the UART's receive interrupt: each
+ * notification of it drains the received bytes and is counted (a read of
+ * IRQ_NOTES_OFFSET), and the first one does a PSCI SYSTEM_RESET before
+ * acknowledging the interrupt: restarted, the service must find it
+ * unmasked by the kernel, or it never hears of the next byte.
  */
 #include "abi/hypercall.h"
+#include "abi/vgic.h"
 #include "ipc/ipc.h"
+#include "lib/pl011_hw.h"
 
 void service_main(void);
 
@@ -43,6 +52,11 @@ void service_main(void);
 #define STALL_WRITES_OFFSET 0x508U
 #define STALL_READ_OFFSET 0x510U
 #define POWER_OFF_OFFSET 0x600U
+#define IRQ_ARM_OFFSET 0x700U
+#define IRQ_NOTES_OFFSET 0x708U
+/* The physical PL011 (QEMU virt) and its interrupt, SPI 1. */
+#define UART_PHYS_IPA 0x09000000UL
+#define UART_PHYS_INTID 33U
 #define STALL_READ_PATTERN 0x600dULL
 /* The ways a STALL_OFFSET write stops answering (its value's low byte). */
 #define STALL_KIND_MASK 0xffU
@@ -60,6 +74,8 @@ struct echo_kept {
 	uint64_t stall_pending;   /**< Stalled on the last STALL access. */
 	uint64_t stall_value;
 	uint64_t stall_writes;
+	uint64_t irq_notes;       /**< UART interrupts heard. */
+	uint64_t irq_reset_done;  /**< Reset once on one, not acknowledged. */
 };
 
 struct echo_state {
@@ -194,6 +210,14 @@ static int echo_mmio(void *ctx, struct ipc_mmio_access *a)
 		a->value = st->kept->stall_writes;
 		return IPC_OK;
 	}
+	if (a->write && a->offset == IRQ_ARM_OFFSET) {
+		pl011_enable_rx_irq(UART_PHYS_IPA);
+		return IPC_OK;
+	}
+	if (!a->write && st->kept != NULL && a->offset == IRQ_NOTES_OFFSET) {
+		a->value = st->kept->irq_notes;
+		return IPC_OK;
+	}
 	if (a->write && a->offset == POWER_OFF_OFFSET) {
 		psci(PSCI_SYSTEM_OFF);
 	}
@@ -214,9 +238,27 @@ static int echo_mmio(void *ctx, struct ipc_mmio_access *a)
 	return IPC_OK;
 }
 
+/* The physical UART's interrupt: drain, count, and reset once unacked. */
+static void uart_interrupt(struct echo_kept *k)
+{
+	while (pl011_rx_ready(UART_PHYS_IPA)) {
+		(void)pl011_getc(UART_PHYS_IPA);
+	}
+	k->irq_notes++;
+	if (!k->irq_reset_done) {
+		k->irq_reset_done = 1;
+		psci(PSCI_SYSTEM_RESET);
+	}
+	ipc_irq_ack(UART_PHYS_INTID);
+}
+
 static void echo_notified(void *ctx, uint64_t bits)
 {
-	(void)ctx;
+	struct echo_state *st = ctx;
+
+	if ((bits & IRQ_NOTIFY_BIT(UART_PHYS_INTID)) && st->kept != NULL) {
+		uart_interrupt(st->kept);
+	}
 	if (bits & SPIN_BIT) {
 		spin();
 	}
@@ -247,6 +289,6 @@ void service_main(void)
 	st.restarts = self.restarts;
 	ipc_register_mmio(&srv, IPC_WINDOW_ALL, echo_mmio, &st);
 	ipc_on_call(&srv, echo_call, NULL);
-	ipc_on_notify(&srv, echo_notified, NULL);
+	ipc_on_notify(&srv, echo_notified, &st);
 	ipc_serve(&srv);
 }

@@ -62,3 +62,22 @@ def test_dead_service_stops_its_clients_and_qemu_exits_with_failure(boot):
     assert 'TEST RESULT' not in out
     assert 'still running after its service' not in out
     assert 'no pvpanic-pci device' not in out
+
+
+def test_service_reset_with_its_interrupt_masked_gets_it_unmasked(boot):
+    """The echo service owns the physical PL011's interrupt; notified of
+    the first byte typed, it resets before acknowledging it. Restarted, it
+    hears the second byte: the kernel unmasked its interrupt."""
+    m = boot('test-svcirq')
+    m.expect(r'\[test\] svcirq: type a byte \(1\)')
+    m.child.send('a')
+    m.expect(r"service 'echo' asked for a reset \(PSCI SYSTEM_RESET\)")
+    m.expect(RESTART % 1)
+    m.expect(r'\[test\] svcirq: service reset while its interrupt was masked; '
+             r'type a byte \(2\)')
+    m.child.send('b')
+    m.expect(r'\[test\] svcirq: the restarted service hears its interrupt again')
+    m.expect(r'\[test\] TEST RESULT: PASS')
+    m.expect(r"hyp: vm 'test' powered off \(PSCI SYSTEM_OFF\)")
+    assert m.wait_exit() == 0
+    assert 'TEST CHECK FAILED' not in m.output()
