@@ -19,7 +19,7 @@
 #define STALL_WRITES_OFFSET 0x508U
 #define STALL_READ_OFFSET 0x510U
 #define STALL_READ_PATTERN 0x600dU
-#define WFI_BIT 0x2ULL
+#define WFI_BIT (1ULL << 62) /* not IRQ_NOTIFY_BIT(33), the UART's */
 #define ECHO_ENDPOINT 0
 /* The value's low byte names the way to stall (services/testsvc). */
 #define STALL_VALUE_TAG 0x5100U

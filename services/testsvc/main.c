@@ -47,7 +47,7 @@ void service_main(void);
 #define RESTARTS_OFFSET 0x308U
 #define BREAK_VECTORS_OFFSET 0x400U
 #define SPIN_BIT 0x1ULL
-#define WFI_BIT 0x2ULL
+#define WFI_BIT (1ULL << 62) /* not IRQ_NOTIFY_BIT(33), the UART's */
 #define STALL_OFFSET 0x500U
 #define STALL_WRITES_OFFSET 0x508U
 #define STALL_READ_OFFSET 0x510U
