@@ -32,6 +32,9 @@ def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
             # No network: virt's default NIC wants efi-virtio.rom, which a
             # --no-install-recommends QEMU lacks, and no scenario has one.
             '-nic', 'none',
+            # Never semihosting: a guest kernel at EL1 could open, read and
+            # write host files with it (docs/architecture.md, threat model).
+            '-semihosting-config', 'enable=off',
             '-kernel', str(elf)] + FAILURE_EXIT
     if icount:
         args += ['-icount', ICOUNT]

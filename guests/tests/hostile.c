@@ -1053,6 +1053,38 @@ static void attack_console_write(void)
 	attack_end("console-write");
 }
 
+/* --- (m) semihosting: a guest kernel must not reach host files ------------- */
+
+/*
+ * Arm semihosting (IHI 0069, 4.2): HLT #0xF000 in A64, operation in w0,
+ * parameter block at x1. QEMU runs with semihosting off (tools/hypqemu.py),
+ * so the instruction is what the architecture makes it without a debugger:
+ * HLT with halting not allowed is UNDEFINED (C6.2.x HLT, H2.4.x), taken to
+ * our EL1. With semihosting on, QEMU would open the host's file for us.
+ */
+#define SEMIHOST_SYS_OPEN 0x01U
+#define SEMIHOST_MODE_READ 0U
+
+static void attack_semihosting(void)
+{
+	static const char path[] = "/etc/passwd";
+	uint64_t block[3] = { (uint64_t)path, SEMIHOST_MODE_READ, sizeof(path) - 1 };
+	register uint64_t x0 __asm__("x0") = SEMIHOST_SYS_OPEN;
+	register uint64_t x1 __asm__("x1") = (uint64_t)block;
+	uint64_t pc;
+
+	attack_begin();
+	exception_expect(RESUME_NEXT_INSN);
+	__asm__ volatile("adr %1, 1f\n1:\thlt #0xf000"
+			 : "+r"(x0), "=&r"(pc) : "r"(x1) : "memory");
+	uint64_t result = x0;
+
+	check_undef("hlt #0xf000 (semihosting SYS_OPEN)", pc);
+	/* No handle came back: x0 still holds the operation number. */
+	CHECK_EQ(result, SEMIHOST_SYS_OPEN);
+	attack_end("semihosting");
+}
+
 void test_main(void)
 {
 	uint64_t t0 = now();
@@ -1070,6 +1102,7 @@ void test_main(void)
 	attack_sysregs();
 	attack_debug_regs();
 	attack_console_write();
+	attack_semihosting();
 	/* Still alive, still served. */
 	CHECK_EQ(hvc_call(HYP_CALL_VERSION, 0, 0, 0).a0, HYP_ABI_VERSION);
 	printf("hostile: all attacks done in %llu ms\n",

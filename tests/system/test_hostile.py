@@ -5,7 +5,8 @@ Scenario hostile-test (configs/hostile/config.c): the "test" guest
 memory, touches the GIC and other physical frames, fuzzes HVC and SMC,
 calls IPC endpoints it was not granted, uses MMIO forms the kernel must
 refuse, floods its UART window, does set/way and TLB maintenance and
-touches trapped and EL2 registers. Every attack must fail cleanly, and the
+touches trapped and EL2 registers, and tries a semihosting call (which
+must be an undefined instruction: semihosting is off in every scenario). Every attack must fail cleanly, and the
 "victim" guest (guests/tests/victim.c) must keep printing its heartbeat
 during the attacks and after the attacker powered off. The victim never
 powers off: QEMU is killed at teardown.
@@ -16,7 +17,7 @@ import pytest
 
 ATTACKS = ['kernel-memory', 'other-vm-memory', 'gic-and-devices', 'hvc-fuzz',
            'smc', 'ipc-not-granted', 'mmio-forms', 'mmio-storm', 'cache-tlb',
-           'sysregs', 'debug-regs', 'console-write']
+           'sysregs', 'debug-regs', 'console-write', 'semihosting']
 ALIVE = re.compile(r'\[victim\] victim: alive (\d+)')
 # Heartbeats the victim must print after the attacker's verdict.
 ALIVE_AFTER = 5

@@ -45,6 +45,23 @@ struct esr_sysreg esr_decode_sysreg(uint64_t esr)
 	};
 }
 
+bool esr_ec_has_cond(uint32_t ec)
+{
+	switch (ec) {
+	case EC_WFX:
+	case EC_CP15_32:
+	case EC_CP15_64:
+	case EC_CP14_32:
+	case EC_CP14_LS:
+	case EC_FP_ASIMD:
+	case EC_CP10_ID:
+	case EC_CP14_64:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool esr_fsc_is_s2_fault(uint8_t fsc)
 {
 	/* DFSC encodings (D13.2.37): translation fault 0x04-0x07, access
@@ -120,12 +137,10 @@ uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write)
 #define VECTOR_CUR_SPX 0x200ULL
 #define VECTOR_LOWER_A64 0x400ULL
 #define VECTOR_LOWER_A32 0x600ULL
-/* SPSR.M[4] set: the interrupted context was AArch32 (C5.2.19). */
-#define SPSR_M_AARCH32 0x10ULL
 
 uint64_t esr_vector_offset_sync(uint64_t spsr)
 {
-	if (spsr & SPSR_M_AARCH32) {
+	if (spsr & SPSR_NRW) {
 		return VECTOR_LOWER_A32;
 	}
 	switch (spsr & SPSR_M_MASK) {

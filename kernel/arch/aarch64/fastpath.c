@@ -2,6 +2,7 @@
 #include "hyp/fastpath.h"
 
 #include "arch/esr.h"
+#include "arch/insn_skip.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
 #include "arch/vcpu_arch.h"
@@ -12,7 +13,6 @@
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
-#define INSN_SIZE 4
 #define ZERO_REG 31
 
 struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
@@ -53,6 +53,7 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	p->failed = false;
 	p->resent = false;
 	p->va = read_sysreg(far_el2);
+	p->esr = (uint32_t)esr;
 	v->ipc.kind = IPC_KIND_MMIO;
 
 	uint64_t *x = svc->regs.x;
@@ -84,6 +85,7 @@ struct vcpu *fastpath_reply_recv(struct vcpu *svc)
 	    c->ipc.mmio.insn.count != 1 ||
 	    c->ipc.mmio.insn.mode != MMIO_ADDR_OFFSET ||
 	    svc->regs.x[1] != IPC_OK ||
+	    !arch_skip_is_pc4(c->regs.spsr) ||
 	    ep->notify_bits != 0 || ep->queue_head != NULL ||
 	    cpu->light != svc || cpu->loaded != c ||
 	    c->vm->state != VM_RUNNING) {
@@ -102,7 +104,8 @@ struct vcpu *fastpath_reply_recv(struct vcpu *svc)
 							  in->dest64)
 					: raw & mmio_size_mask(in->size);
 	}
-	c->regs.pc += INSN_SIZE;
+	/* arch_skip_insn() for an A64 instruction not being stepped. */
+	c->regs.pc += INSN_BYTES_32;
 	c->ipc.kind = IPC_KIND_NONE;
 	c->ipc.ep = NULL;
 	c->state = VCPU_RUNNABLE;

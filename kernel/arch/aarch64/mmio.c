@@ -3,6 +3,7 @@
 
 #include "arch/esr.h"
 #include "arch/inject.h"
+#include "arch/insn_skip.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
 #include "hyp/ipc.h"
@@ -12,7 +13,6 @@
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
-#define INSN_SIZE 4
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 /* SCTLR_EL1.M: the guest's stage-1 MMU is on (D13.2.113). */
 #define SCTLR_EL1_M 1ULL
@@ -73,13 +73,20 @@ static bool pc_to_ipa(const struct vcpu *v, uint64_t *ipa)
 	return true;
 }
 
+/*
+ * Read the A64 instruction at the guest's PC. Only from A64 state (the
+ * caller checks SPSR_EL2.M[4]): an A64 PC is 4-byte aligned (else the PE
+ * takes a PC alignment fault before the fetch, D1.x "PC alignment
+ * checking"), so the word never crosses into the next page, which may not
+ * be the guest's. The check keeps that true whatever the caller passes.
+ */
 static bool fetch_insn(const struct vcpu *v, uint32_t *insn)
 {
 	uint64_t ipa;
 	paddr_t pa;
 	unsigned attr;
 
-	if (!pc_to_ipa(v, &ipa) ||
+	if ((v->regs.pc & (INSN_BYTES_32 - 1)) != 0 || !pc_to_ipa(v, &ipa) ||
 	    !s2_translate(&v->vm->s2, ipa_init(ipa), &pa, &attr) ||
 	    (attr & S2_DEVICE) || !(attr & S2_READ)) {
 		return false;
@@ -136,6 +143,11 @@ struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 			return reject(v, "cache maintenance", ipa, d.write);
 		}
 		p->offset[0] = ipa - ipa_addr(win->base);
+	} else if (v->regs.spsr & SPSR_NRW) {
+		/* LDM, LDRD, ... from AArch32 EL0 (EL1 is AArch64: HCR_EL2.RW):
+		 * only A64 is decoded. An abort is what the kernel gives any
+		 * access it does not emulate. */
+		return reject(v, "AArch32 access without syndrome", ipa, d.write);
 	} else if (!fetch_insn(v, &insn)) {
 		return reject(v, "cannot read the instruction", ipa, d.write);
 	} else if (mmio_decode_insn(insn, &p->insn) != MMIO_DECODE_OK) {
@@ -155,6 +167,7 @@ struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	}
 	/* Remember the base now: SP is only readable while the guest is live. */
 	p->base = base_reg(v, p->insn.rn);
+	p->esr = (uint32_t)esr;
 	p->va = read_sysreg(far_el2);
 	p->win = win;
 	p->index = 0;
@@ -225,7 +238,7 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 			v->regs.x[in->rn] = nb;
 		}
 	}
-	v->regs.pc += INSN_SIZE;
+	arch_skip_insn(&v->regs, p->esr);
 }
 
 void vcpu_apply_pending(struct vcpu *v)

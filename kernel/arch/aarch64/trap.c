@@ -9,6 +9,7 @@
 #include "arch/esr.h"
 #include "arch/gic.h"
 #include "arch/inject.h"
+#include "arch/insn_skip.h"
 #include "arch/sysreg.h"
 #include "abi/ipc.h"
 #include "hyp/cpu.h"
@@ -28,19 +29,12 @@
  * compares and a tail call, with no stack frame. */
 #define HANDLER static __attribute__((noinline)) struct vcpu *
 
-/* Every AArch64 instruction is 4 bytes. */
-#define INSN_SIZE 4
 /* Register number 31 in Rt means XZR. */
 #define ZERO_REG 31
 /* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xffffffffffULL
 #define PAGE_OFFSET_MASK 0xfffULL
-
-static void skip_insn(struct vcpu *vcpu)
-{
-	vcpu->regs.pc += INSN_SIZE;
-}
 
 static uint64_t fault_ipa(void)
 {
@@ -80,7 +74,13 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 
 HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
-	skip_insn(vcpu);
+	/* The condition is checked on the trapped instruction's ITSTATE. */
+	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
+
+	arch_skip_insn(&vcpu->regs, esr);
+	if (!passed) {
+		return vcpu;
+	}
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
 		return sched_yield(vcpu);
 	}
@@ -102,7 +102,11 @@ HANDLER handle_hvc(struct vcpu *vcpu, uint64_t esr)
 {
 	uint16_t imm = (uint16_t)(esr & ESR_IMM16_MASK);
 
-	/* ELR_EL2 already points past an HVC (D1.10.1, preferred return). */
+	/* ELR_EL2 already points past an HVC (D1.10.1, preferred return),
+	 * and the PE has cleared SPSR_EL2.SS: an HVC is an
+	 * exception-generating instruction, which completes when it takes
+	 * its exception (D2.12 "Software Step exceptions"), unlike a trapped
+	 * instruction. Nothing to skip. */
 	if (imm == 0 && (uint32_t)vcpu->regs.x[0] == HYP_IPC_REPLY_RECV) {
 		return fastpath_reply_recv(vcpu);
 	}
@@ -111,8 +115,9 @@ HANDLER handle_hvc(struct vcpu *vcpu, uint64_t esr)
 
 HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 {
-	/* A trapped SMC returns to the SMC itself (D1.10.1): skip it. */
-	skip_insn(vcpu);
+	/* A trapped SMC (HCR_EL2.TSC) returns to the SMC itself (D1.10.1)
+	 * with SPSR_EL2.SS as it was: skip it as if it had executed. */
+	arch_skip_insn(&vcpu->regs, esr);
 	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), true);
 }
 
@@ -120,6 +125,13 @@ HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
 
+	/* A conditional AArch32 instruction may trap before its condition is
+	 * checked; one that fails it does nothing (D1.x "Conditional
+	 * execution of AArch32 instructions"). */
+	if (!arch_trap_cond_passed(esr, vcpu->regs.spsr)) {
+		arch_skip_insn(&vcpu->regs, esr);
+		return vcpu;
+	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr, esr_ec_name(ec), false);
 	}
@@ -146,7 +158,8 @@ static bool is_reg(const struct esr_sysreg *s, uint8_t op0, uint8_t op1,
  * registers). They hold the service's own values while it runs (the light
  * switch swaps them), so the kernel performs the access for it.
  */
-static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
+static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
+				  uint64_t esr)
 {
 	uint64_t *x = vcpu->regs.x;
 	bool esr_reg = is_reg(s, 3, 0, 5, 2, 0);
@@ -170,7 +183,7 @@ static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
 			write_sysreg(far_el1, v);
 		}
 	}
-	skip_insn(vcpu);
+	arch_skip_insn(&vcpu->regs, esr);
 	return true;
 }
 
@@ -178,7 +191,7 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
 
-	if (service_exception_reg(vcpu, &s)) {
+	if (service_exception_reg(vcpu, &s, esr)) {
 		return vcpu;
 	}
 	if (vcpu_is_service(vcpu)) {
@@ -213,7 +226,7 @@ HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
 	uint32_t rt = (esr >> ESR_DABT_SRT_SHIFT) & ESR_DABT_SRT_MASK;
 
 	vgic_sgir_write(vcpu, rt == ZERO_REG ? 0 : (uint32_t)vcpu->regs.x[rt]);
-	skip_insn(vcpu);
+	arch_skip_insn(&vcpu->regs, esr);
 	return vcpu;
 }
 

@@ -49,6 +49,8 @@ struct mmio_pending {
 	 * access aborts (ipc_endpoint_restart).
 	 */
 	bool resent;
+	uint32_t esr;         /**< ESR_EL2 [31:0] of the access: EC, IL (its
+			       length, for arch_skip_insn()) and ISS. */
 };
 
 /** IPC state of a vCPU. */

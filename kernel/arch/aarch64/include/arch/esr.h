@@ -20,7 +20,12 @@ enum esr_ec {
 	EC_UNKNOWN = 0x00,
 	EC_WFX = 0x01,
 	EC_CP15_32 = 0x03,
+	EC_CP15_64 = 0x04,
+	EC_CP14_32 = 0x05,
+	EC_CP14_LS = 0x06,
 	EC_FP_ASIMD = 0x07,
+	EC_CP10_ID = 0x08,
+	EC_CP14_64 = 0x0c,
 	EC_ILLEGAL_STATE = 0x0e,
 	EC_SVC64 = 0x15,
 	EC_HVC64 = 0x16,
@@ -60,6 +65,18 @@ enum esr_ec {
 #define FSC_ACCESS_FLAG_L1 0x09
 #define FSC_SYNC_EXTERNAL 0x10
 #define FSC_ALIGNMENT 0x21
+
+/* Instruction lengths ESR_ELx.IL distinguishes (D13.2.37): IL = 0 for a
+ * 16-bit T32 instruction, 1 for every A64, A32 and 32-bit T32 one. */
+#define INSN_BYTES_16 2U
+#define INSN_BYTES_32 4U
+
+/* ISS of the trapped AArch32 instructions (EC 0x01 and 0x03-0x0c, D13.2.37
+ * "ISS encoding for an exception from ..."): CV [24], condition code valid;
+ * COND [23:20], the instruction's condition. */
+#define ESR_CV BIT64(24)
+#define ESR_COND_SHIFT 20
+#define ESR_COND_MASK 0xfU
 
 /* WFx ISS: TI [1:0], 0 = WFI, 1 = WFE (D13.2.37). */
 #define ESR_WFX_TI_MASK 0x3ULL
@@ -109,6 +126,19 @@ static inline uint32_t esr_iss(uint64_t esr)
 {
 	return (uint32_t)(esr & ESR_ISS_MASK);
 }
+
+/** Length in bytes of the instruction that took the exception (IL). */
+static inline uint64_t esr_insn_bytes(uint64_t esr)
+{
+	return (esr & ESR_IL) ? INSN_BYTES_32 : INSN_BYTES_16;
+}
+
+/**
+ * True for the exception classes whose ISS carries CV/COND when taken from
+ * AArch32: WFI/WFE, MCR/MRC and MCRR/MRRC to CP15 and CP14, LDC/STC, the
+ * FP/SIMD access trap and VMRS (D13.2.37).
+ */
+bool esr_ec_has_cond(uint32_t ec);
 
 /** Decode the ISS of a data abort (EC 0x24/0x25). */
 struct esr_dabt esr_decode_dabt(uint64_t esr);

@@ -65,11 +65,16 @@
 #define SPSR_M_EL0T 0x0ULL
 #define SPSR_M_EL1T 0x4ULL
 #define SPSR_M_EL1H 0x5ULL
+/* M[4], nRW: the interrupted context was in AArch32 state (C5.2.19). */
+#define SPSR_NRW BIT(4)
 #define SPSR_F BIT(6)
 #define SPSR_I BIT(7)
 #define SPSR_A BIT(8)
 #define SPSR_D BIT(9)
 #define SPSR_DAIF (SPSR_D | SPSR_A | SPSR_I | SPSR_F)
+/* SS, software step, bit 21 in both the AArch64 and the AArch32 layout
+ * (C5.2.19; D2.12 "Software Step exceptions"). */
+#define SPSR_SS BIT(21)
 
 /* CPTR_EL2 (D13.2.31), non-VHE: RES1 bits [13:12] and [9:0]; TFP bit 10. */
 #define CPTR_EL2_RES1 (0x3000ULL | 0x3ffULL)
