@@ -65,6 +65,9 @@
 #define CCSIDR_SETS(c) ((((c) >> 13) & 0x7fffU) + 1U)
 /* MPIDR affinity fields used by PSCI: Aff0-2 [23:0], Aff3 [39:32]. */
 #define MPIDR_AFF_MASK 0xff00ffffffULL
+/* CNTP_CTL_EL0 (D13.8.x): ENABLE [0], IMASK [1], ISTATUS [2]. */
+#define CNTP_CTL_ENABLE 1U
+#define CNTP_CTL_ISTATUS 4U
 
 /* --- PL011 registers (ARM DDI 0183) -------------------------------------- */
 #define FR 0x018
@@ -972,11 +975,14 @@ static void attack_sysregs(void)
 	/* Trapped by HCR_EL2.TACR: undefined instruction injected. */
 	EXPECT_UNDEF("mrs x0, actlr_el1");
 	EXPECT_UNDEF("msr actlr_el1, xzr");
-	/* The EL1 physical timer is trapped by CNTHCTL_EL2 (guests use the
-	 * virtual timer); the physical counter is readable. */
-	EXPECT_UNDEF("mrs x0, cntp_ctl_el0");
-	EXPECT_UNDEF("msr cntp_cval_el0, xzr");
-	EXPECT_UNDEF("msr cntp_tval_el0, xzr");
+	/* The EL1 physical timer is emulated per vCPU (kernel vptimer.c):
+	 * left firing for ever with its interrupt disabled in a distributor
+	 * this guest does not even have, it must not storm the CPU the
+	 * victim shares (the test checks the victim's pace). */
+	write_sysreg(cntp_cval_el0, 0);
+	write_sysreg(cntp_ctl_el0, CNTP_CTL_ENABLE);
+	isb();
+	CHECK_EQ(read_sysreg(cntp_ctl_el0), CNTP_CTL_ENABLE | CNTP_CTL_ISTATUS);
 	(void)read_sysreg(cntpct_el0);
 	/* EL2 and EL3 registers from EL1: UNDEFINED. */
 	EXPECT_UNDEF("mrs x0, hcr_el2");

@@ -10,6 +10,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
+#include "hyp/vptimer.h"
 
 #define IRQ_MAX 1020
 
@@ -78,11 +79,15 @@ static void handle_one(uint32_t iar)
 		write_sysreg(cnthp_ctl_el2, 0);
 		cpu_this()->slice_expired = true;
 		break;
+	case GIC_INTID_PTIMER:
+		vptimer_fired();
+		break;
 	case GIC_INTID_MAINTENANCE:
 		gich_maintenance_ack();
 		g = cpu_this()->loaded;
 		if (g != NULL) {
 			g->vgic_dirty = true;
+			vptimer_resample(g);
 		}
 		break;
 	default:

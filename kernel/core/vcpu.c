@@ -4,6 +4,7 @@
 #include "arch/sysreg.h"
 #include "hyp/cpu.h"
 #include "hyp/vgic_lr.h"
+#include "hyp/vptimer.h"
 #include "hyp/vm.h"
 
 void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
@@ -18,6 +19,7 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vcpu->regs.x[0] = arg;
 	vcpu->ipc = (struct vcpu_ipc){ .kind = IPC_KIND_NONE };
 	vcpu->pending = 0;
+	vptimer_reset(vcpu);
 	vgic_cpu_init(&vcpu->vgic, cpu->lr_count);
 	vcpu->vgic_dirty = false;
 	vcpu->vgic_vmcr = 0;
@@ -41,10 +43,9 @@ const char *vcpu_vm_name(const struct vcpu *vcpu)
 	return vcpu->vm->cfg->name;
 }
 
-uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
+/* When the virtual timer's interrupt rises, in physical counts. */
+static uint64_t vtimer_deadline(const struct arch_vcpu_ctx *c)
 {
-	const struct arch_vcpu_ctx *c = &vcpu->ctx;
-
 	/* An interrupt is signalled only if ENABLE=1 and IMASK=0 (D11.2.4). */
 	if (!(c->cntv_ctl_el0 & CNT_CTL_ENABLE) ||
 	    (c->cntv_ctl_el0 & CNT_CTL_IMASK)) {
@@ -54,4 +55,15 @@ uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
 	uint64_t deadline = c->cntv_cval_el0 + c->cntvoff_el2;
 
 	return deadline < c->cntv_cval_el0 ? VCPU_NO_DEADLINE : deadline;
+}
+
+uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
+{
+	uint64_t v = vtimer_deadline(&vcpu->ctx);
+	/* The physical timer's: its counter is CNTPCT itself (no offset). */
+	uint64_t p = ptimer_deadline(&vcpu->ptimer);
+
+	_Static_assert(PTIMER_NO_DEADLINE == VCPU_NO_DEADLINE,
+		       "one value means no deadline");
+	return p < v ? p : v;
 }

@@ -96,6 +96,17 @@ static void inbox_clear(struct vcpu *v, uint32_t intid)
 	}
 }
 
+/*
+ * A level source the kernel itself emulates (the EL1 physical timer,
+ * hyp/vptimer.h): the guest's completion must be seen, so that the
+ * interrupt is pending again while its line is still high. (Ignored for
+ * a hardware-linked LR: the GIC deactivates that one itself.)
+ */
+static bool kernel_level_source(uint32_t intid)
+{
+	return intid == GIC_INTID_PTIMER;
+}
+
 /* Queue @p intid in @p v's LR shadow, which must reflect the hardware. */
 static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
 		      uint32_t intid, bool hw, uint32_t phys, uint32_t source)
@@ -107,6 +118,7 @@ static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
 		.hw = hw,
 		.phys = (uint16_t)phys,
 		.group1 = c->group1,
+		.resample = kernel_level_source(intid),
 	};
 
 	return vgic_cpu_place(&v->vgic, &p) || vgic_cpu_queue(&v->vgic, &p);

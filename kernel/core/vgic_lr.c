@@ -12,12 +12,13 @@
  *   leaves such an entry queued until the guest has completed the LR.
  *
  * Design decisions:
- * - No EOI maintenance (GICH_LRn.EOI stays 0). Hardware interrupts are
- *   deactivated by the GIC itself when the guest EOIs them (GICH_LRn.HW),
- *   edge-triggered software interrupts need no completion, and a level
- *   source that is still asserted is re-queued by its emulator. Free LRs
- *   are requested through GICH_HCR.UIE/NPIE when vgic_cpu_flush() returns
- *   true.
+ * - EOI maintenance (GICH_LRn.EOI) only for interrupts marked resample
+ *   (the kernel's own level sources: the EL1 physical timer). Hardware
+ *   interrupts are deactivated by the GIC itself when the guest EOIs them
+ *   (GICH_LRn.HW), edge-triggered software interrupts need no completion,
+ *   and a device service's level source that is still asserted is
+ *   re-queued by its emulator. Free LRs are requested through
+ *   GICH_HCR.UIE/NPIE when vgic_cpu_flush() returns true.
  * - Preemption: when every LR is busy, a queued interrupt whose 5-bit
  *   priority is strictly higher than that of a pending-only, non-hardware
  *   LR takes that LR, and the displaced interrupt goes back to the front of
@@ -152,6 +153,7 @@ static void irq_copy(struct vgic_pending_irq *dst,
 	dst->hw = src->hw;
 	dst->phys = src->phys;
 	dst->group1 = src->group1;
+	dst->resample = src->resample;
 }
 
 /** Remove queue entry @p idx, keeping the others in order. */
@@ -215,9 +217,15 @@ uint32_t vgic_lr_make(const struct vgic_pending_irq *irq, uint32_t state)
 		lr |= GICH_LR_HW;
 		lr |= (irq->phys & GICH_LR_PHYSICALID_MASK)
 		      << GICH_LR_PHYSICALID_SHIFT;
-	} else if (is_sgi(irq->intid)) {
-		lr |= ((uint32_t)irq->source_cpu & GICH_LR_CPUID_MASK)
-		      << GICH_LR_CPUID_SHIFT;
+	} else {
+		if (is_sgi(irq->intid)) {
+			lr |= ((uint32_t)irq->source_cpu & GICH_LR_CPUID_MASK)
+			      << GICH_LR_CPUID_SHIFT;
+		}
+		/* Bit 19 is EOI only in a software LR (PhysicalID if HW). */
+		if (irq->resample) {
+			lr |= GICH_LR_EOI;
+		}
 	}
 	return lr;
 }
@@ -356,6 +364,7 @@ static struct vgic_pending_irq irq_from_lr(uint32_t lr)
 	    .intid = (uint16_t)lr_intid(lr),
 	    .priority = (uint8_t)(lr_priority(lr) << LR_PRIORITY_DROP),
 	    .group1 = (lr & GICH_LR_GRP1) != 0,
+	    .resample = (lr & GICH_LR_EOI) != 0,   /* software LRs only */
 	};
 
 	if (is_sgi(irq.intid)) {

@@ -24,6 +24,7 @@
 #include "hyp/log.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
+#include "hyp/vptimer.h"
 
 /* GICC_IAR layout, IHI 0048B 4.4.4, written out independently. */
 #define IAR(cpuid, intid) (((uint32_t)(cpuid) << 10) | (intid))
@@ -47,6 +48,8 @@ static struct {
 	bool enabled[GIC_INTIDS];
 	uint64_t notified;          /**< Bits given to ipc_notify(). */
 	unsigned warnings;
+	unsigned ptimer_fired;      /**< vptimer_fired() calls. */
+	struct vcpu *resampled;     /**< Last vptimer_resample() argument. */
 } gic;
 
 static struct cpu this_cpu;
@@ -93,6 +96,16 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	(void)pintid;
 	(void)source;
 	return true;
+}
+
+void vptimer_fired(void)
+{
+	gic.ptimer_fired++;
+}
+
+void vptimer_resample(struct vcpu *v)
+{
+	gic.resampled = v;
 }
 
 void ipc_notify(struct endpoint *ep, uint64_t bits)
@@ -199,6 +212,33 @@ static void test_irq_handle_pending_hyp_timer_ends_the_slice(void **unused)
 	assert_int_equal(gic.eoir[0], GIC_INTID_HYP_TIMER);
 }
 
+/* The EL1 physical timer's PPI is the loaded vCPU's emulated timer. */
+static void test_irq_handle_pending_ptimer_goes_to_vptimer(void **unused)
+{
+	(void)unused;
+	gic.iar[0] = IAR(0, GIC_INTID_PTIMER);
+	irq_handle_pending();
+	assert_int_equal(gic.ptimer_fired, 1);
+	assert_int_equal(gic.eoir[0], GIC_INTID_PTIMER);
+	assert_int_equal(gic.dir[0], GIC_INTID_PTIMER);
+	assert_int_equal(gic.warnings, 0);
+}
+
+/* A maintenance interrupt (an EOI of a resampled LR among its causes)
+ * lets the loaded vCPU's timer look at its level again. */
+static void test_irq_handle_pending_maintenance_resamples(void **unused)
+{
+	static struct vcpu loaded;
+
+	(void)unused;
+	this_cpu.loaded = &loaded;
+	gic.iar[0] = IAR(0, GIC_INTID_MAINTENANCE);
+	irq_handle_pending();
+	assert_ptr_equal(gic.resampled, &loaded);
+	assert_true(loaded.vgic_dirty);
+	assert_int_equal(gic.dir[0], GIC_INTID_MAINTENANCE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +247,8 @@ int main(void)
 		cmocka_unit_test_setup(test_irq_handle_pending_owned_spi_notifies_and_masks, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_unowned_spi_is_masked_and_reported, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_hyp_timer_ends_the_slice, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_ptimer_goes_to_vptimer, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_maintenance_resamples, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

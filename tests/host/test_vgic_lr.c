@@ -327,6 +327,24 @@ static void test_vgic_lr_make_spi_ignores_source_cpu(void **state)
 	assert_int_equal(lr & 0x000ffc00U, 0);
 }
 
+/* A kernel-emulated level source asks for EOI maintenance (5.3.4). */
+static void test_vgic_lr_make_resample_sets_eoi(void **state)
+{
+	struct vgic_pending_irq irq = spi(30, 0xa0);
+	uint32_t lr;
+
+	(void)state;
+	irq.resample = true;
+	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	assert_true(lr & LR_EOI_BIT);
+	assert_int_equal(LR_VIRTUALID(lr), 30);
+	/* With HW = 1, bit 19 is PhysicalID: never the EOI bit. */
+	irq = hw_irq(27, 27, 0xa0);
+	irq.resample = true;
+	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	assert_int_equal(LR_PHYSICALID(lr), 27);
+}
+
 static void test_vgic_lr_make_hw_fields(void **state)
 {
 	struct vgic_pending_irq irq = hw_irq(27, 0x3ff - 4, 0x80);
@@ -660,6 +678,27 @@ static void test_vgic_cpu_flush_preempts_lower_pending(void **state)
 	assert_int_equal(LR_CPUID(c->lr[0]), 2);
 }
 
+/* A displaced interrupt keeps its EOI maintenance request. */
+static void test_vgic_cpu_flush_preempt_keeps_resample(void **state)
+{
+	struct vgic_cpu *c = *state;
+	struct vgic_pending_irq level = spi(30, 0xc0);
+
+	level.resample = true;
+	queue_ok(c, level);
+	assert_false(vgic_cpu_flush(c));
+	queue_ok(c, spi(42, 0x10));
+	assert_true(vgic_cpu_flush(c));
+	assert_int_equal(LR_VIRTUALID(c->lr[0]), 42);
+	assert_int_equal(c->queue_len, 1);
+	assert_true(c->queue[0].resample);
+	assert_int_equal(guest_handle_one(c), 42);
+	vgic_cpu_sync(c);
+	assert_false(vgic_cpu_flush(c));
+	assert_int_equal(LR_VIRTUALID(c->lr[0]), 30);
+	assert_true(c->lr[0] & LR_EOI_BIT);
+}
+
 static void test_vgic_cpu_flush_preempt_goes_before_queue(void **state)
 {
 	struct vgic_cpu *c = *state;
@@ -979,6 +1018,7 @@ int main(void)
 	    T(test_vgic_lr_make_spi_fields),
 	    T(test_vgic_lr_make_sgi_cpuid),
 	    T(test_vgic_lr_make_spi_ignores_source_cpu),
+	    T(test_vgic_lr_make_resample_sets_eoi),
 	    T(test_vgic_lr_make_hw_fields),
 	    T(test_vgic_lr_make_state_field),
 	    T(test_vgic_lr_make_priority_top_five_bits),
@@ -997,6 +1037,7 @@ int main(void)
 	    T1(test_vgic_cpu_flush_keeps_queue_order),
 	    T(test_vgic_cpu_flush_overflow_refills_after_sync),
 	    T2(test_vgic_cpu_flush_preempts_lower_pending),
+	    T1(test_vgic_cpu_flush_preempt_keeps_resample),
 	    T1(test_vgic_cpu_flush_preempt_goes_before_queue),
 	    T2(test_vgic_cpu_flush_no_preempt_active_or_hw),
 	    T1(test_vgic_cpu_flush_preempt_needs_higher_lr_priority),

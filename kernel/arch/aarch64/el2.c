@@ -21,10 +21,12 @@ void arch_el2_init(void)
 
 	write_sysreg(mdcr_el2, pmcr_n & MDCR_EL2_HPMN_MASK);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
-	/* EL1 may read the physical counter; the EL1 physical timer traps and
-	 * is not emulated yet (guests use the virtual timer). */
+	/* EL1 may read the physical counter; its accesses to the EL1
+	 * physical timer trap (EL1PCEN = 0) and are emulated per vCPU
+	 * (hyp/vptimer.h): EL2 owns the hardware CNTP as an alarm. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL2_EL1PCTEN);
 	write_sysreg(cnthp_ctl_el2, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(hcr_el2, HCR_EL2_RW);
 	isb();

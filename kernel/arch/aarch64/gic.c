@@ -113,6 +113,7 @@ uint32_t gic_cpu_init(void)
 	gic_enable(GIC_INTID_KICK);
 	gic_enable(GIC_INTID_MAINTENANCE);
 	gic_enable(GIC_INTID_VTIMER);
+	gic_enable(GIC_INTID_PTIMER);
 	/* ITARGETSR0-7 read as the reading CPU's own interface (4.3.12). */
 	return mmio_read8(gicd + GICD_ITARGETSR_BYTE(0)) & GIC_TARGET_BYTE_MASK;
 }

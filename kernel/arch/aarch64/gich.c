@@ -7,6 +7,8 @@
 #define GICH_HCR 0x000
 #define GICH_VTR 0x004
 #define GICH_VMCR 0x008
+#define GICH_EISR0 0x020
+#define GICH_EISR1 0x024
 #define GICH_ELRSR0 0x030
 #define GICH_ELRSR1 0x034
 #define GICH_APR 0x0f0
@@ -75,7 +77,25 @@ void gich_restore_ctrl(uint32_t vmcr, uint32_t apr)
 	gich_write32(GICH_APR, apr);
 }
 
+/*
+ * GICH_MISR.EOI stays set, and the maintenance interrupt asserted, while
+ * any GICH_EISR bit is: an LR with the EOI bit that the guest completed
+ * (IHI 0048B 5.3.4, 5.3.7). Writing such an LR clears its bit; it is
+ * invalid already, so it is written as 0 (free).
+ */
+static void eoi_lrs_free(uint32_t eisr_off, uint32_t first)
+{
+	uint32_t eisr = gich_read(eisr_off);
+
+	while (eisr != 0) {
+		gich_write32(GICH_LR(first + (uint32_t)__builtin_ctz(eisr)), 0);
+		eisr &= eisr - 1;
+	}
+}
+
 void gich_maintenance_ack(void)
 {
+	eoi_lrs_free(GICH_EISR0, 0);
+	eoi_lrs_free(GICH_EISR1, GICH_ELRSR_BITS);
 	gich_write32(GICH_HCR, GICH_HCR_EN);
 }

@@ -24,6 +24,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/units.h"
 #include "hyp/vm.h"
+#include "hyp/vptimer.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
  * compares and a tail call, with no stack frame. */
@@ -197,6 +198,10 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr, "a trapped system register",
 					  false);
+	}
+	if (vptimer_access(vcpu, &s)) {
+		arch_skip_insn(&vcpu->regs, esr);
+		return vcpu;
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
 		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%llx is not "

@@ -3,6 +3,7 @@
 
 #include "arch/gic.h"
 #include "arch/gich.h"
+#include "arch/ptimer_arch.h"
 #include "arch/sysreg.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
@@ -91,6 +92,9 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	arch_debug_load(&c->dbg);
 	write_sysreg(cntv_cval_el0, c->cntv_cval_el0);
 	write_sysreg(cntv_ctl_el0, c->cntv_ctl_el0);
+	/* Its physical timer's alarm: the previous vCPU's is replaced (or
+	 * stopped) even if that one was never saved (reset meanwhile). */
+	arch_ptimer_arm(&vcpu->ptimer);
 	arch_fpsimd_restore(&c->fp);
 	if (vcpu->vtimer_phys_active) {
 		gic_set_active(GIC_INTID_VTIMER);

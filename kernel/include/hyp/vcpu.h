@@ -10,6 +10,7 @@
 #include "arch/mmio_decode.h"
 #include "arch/regs.h"
 #include "arch/vcpu_arch.h"
+#include "hyp/ptimer.h"
 #include "hyp/vgic_lr.h"
 
 struct mmio_window;
@@ -110,6 +111,8 @@ struct vcpu {
 	bool trap_wfe;                /**< Shares its CPU: WFE yields it. */
 	bool vtimer_phys_active;      /**< Switched out with its HW-linked
 				       timer interrupt live (vcpu_arch.c). */
+	struct ptimer ptimer;         /**< Its EL1 physical timer (guests,
+				       hyp/vptimer.h). */
 	/** Its exits, summed per VM when the VM stops. */
 	struct vcpu_exits {
 		uint64_t mmio, hvc, wfx, irq, other;
@@ -131,7 +134,7 @@ const char *vcpu_vm_name(const struct vcpu *vcpu);
 
 /**
  * Physical counter value at which a vCPU blocked in WFI must wake because
- * its virtual timer fires, or VCPU_NO_DEADLINE.
+ * its virtual or its EL1 physical timer fires, or VCPU_NO_DEADLINE.
  */
 #define VCPU_NO_DEADLINE UINT64_MAX
 uint64_t vcpu_wake_deadline(const struct vcpu *vcpu);

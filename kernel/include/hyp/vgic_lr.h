@@ -43,6 +43,10 @@ struct vgic_pending_irq {
 	bool hw;              /**< Linked to physical interrupt @c phys. */
 	uint16_t phys;
 	bool group1;
+	bool resample;        /**< Software level source the kernel emulates:
+				its LR gets GICH_LRn.EOI, so the guest's
+				completion raises a maintenance interrupt
+				and the kernel looks at the level again. */
 };
 
 /** Virtual interrupt state of one vCPU. */
@@ -100,8 +104,8 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
  * With every LR busy, a queued interrupt whose 5-bit LR priority is
  * strictly higher than that of a pending-only software LR takes that LR
  * (the lowest-priority one); the displaced interrupt goes back to the
- * front of the queue with its priority rounded to those five bits. No LR
- * is given the EOI bit: nothing here needs to see a guest EOI.
+ * front of the queue with its priority rounded to those five bits. Only
+ * an interrupt marked @c resample gets the EOI bit.
  */
 bool vgic_cpu_flush(struct vgic_cpu *c);
 

@@ -14,6 +14,9 @@
 #define GIC_INTID_MAINTENANCE 25  /**< GICH maintenance interrupt (PPI 9). */
 #define GIC_INTID_HYP_TIMER 26    /**< CNTHP, the EL2 timer (PPI 10). */
 #define GIC_INTID_VTIMER 27       /**< CNTV, the virtual timer (PPI 11). */
+/** CNTP, the EL1 physical timer (PPI 14): the loaded vCPU's alarm in the
+ * physical GIC, and the guests' emulated physical timer (hyp/vptimer.h). */
+#define GIC_INTID_PTIMER 30
 #define GIC_INTID_SPI_FIRST 32
 /** INTIDs 1020-1023 are special; 1023 means "no pending interrupt". */
 #define GIC_INTID_SPURIOUS 1023
