@@ -6,8 +6,14 @@ what a developer runs and what the tests run are the same machine.
 import shlex
 
 # QEMU virt board as the kernel's platform description expects it
-# (configs/platform/qemu_virt.c): GICv2, EL2 present, 1 GiB of RAM.
-MACHINE = 'virt,virtualization=on,gic-version=2'
+# (configs/platform/qemu_virt.c): GICv2, EL2 present, 1 GiB of RAM, the
+# PCIe ECAM below RAM (highmem=off), where the kernel finds pvpanic-pci.
+MACHINE = 'virt,virtualization=on,gic-version=2,highmem=off'
+# How the kernel reports a failure at power-off (a guest it had to stop,
+# e.g. because its service died): a pvpanic event, which QEMU turns into
+# exit status 1. PSCI SYSTEM_OFF alone always exits 0; semihosting stays
+# off.
+FAILURE_EXIT = ['-device', 'pvpanic-pci', '-action', 'panic=exit-failure']
 CPU = 'cortex-a57'
 MEMORY = '1G'
 GDB_PORT = 1234
@@ -29,7 +35,7 @@ def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
             # Never semihosting: a guest kernel at EL1 could open, read and
             # write host files with it (docs/architecture.md, threat model).
             '-semihosting-config', 'enable=off',
-            '-kernel', str(elf)]
+            '-kernel', str(elf)] + FAILURE_EXIT
     if icount:
         args += ['-icount', ICOUNT]
     if gdb:

@@ -8,13 +8,19 @@
 #include "hyp/config.h"
 #include "hyp/units.h"
 
+/** The service's RAM kept across restarts (its distributors' state). */
+#define VGIC_KEPT_IPA 0x20200000ULL
+
 #define VGIC_SERVICE_PARTITION                                               \
 	{                                                                    \
 		.name = "vgic", .kind = CFG_VM_SERVICE, .vcpu_count = 1,     \
 		.image = "vgic", .image_ipa = 0x20000000,                    \
 		.entry = 0x20000000,                                         \
-		.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } },         \
-		.ram_count = 1,                                              \
+		.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },           \
+			 /* Distributor state, kept across restarts. */      \
+			 { .ipa = VGIC_KEPT_IPA, .size = 2 * SZ_1M,          \
+			   .keep = true } },                                 \
+		.ram_count = 2,                                              \
 	}
 
 #define GUEST_GICD_WINDOW                                                    \

@@ -1,6 +1,6 @@
 /**
  * QEMU's virt board as the kernel sees it (QEMU hw/arm/virt.c memory map),
- * started by tools/hypqemu.py with -m 1G and gic-version=2.
+ * started by tools/hypqemu.py with -m 1G, gic-version=2 and highmem=off.
  */
 #include "platform.h"
 
@@ -22,4 +22,9 @@ const struct cfg_platform platform_qemu_virt = {
 	/* GICv2: SPIs are INTIDs 32..1019 (IHI 0048B 2.2.1). */
 	.spi_first = 32,
 	.spi_last = 1019,
+	/* PCIe (virt's gpex): the ECAM below 4 GiB with highmem=off, and the
+	 * start of the 32-bit memory window, where the kernel places the
+	 * pvpanic-pci device's BAR to report a failure at power-off. */
+	.pci_ecam_base = 0x3f000000,
+	.pci_mmio_base = 0x10000000,
 };

@@ -165,6 +165,38 @@ static struct vcpu *service_fault(struct vcpu *vcpu)
 	return sched_next(vcpu);
 }
 
+/*
+ * PSCI power calls from a service (false for the others, which psci.c
+ * answers as for any partition). A service waits for work only in
+ * HYP_IPC_RECV and its clients wait for its answers: idling (CPU_SUSPEND)
+ * or powering its only vCPU off (CPU_OFF) would block them for ever, out
+ * of reach of its reply deadline, so it is a fault; a reset is a restart,
+ * with the access in flight sent again (never a made-up answer) and its
+ * interrupts unmasked; SYSTEM_OFF ends it for good (its clients are
+ * stopped, vm_stop).
+ */
+static bool service_psci(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
+{
+	switch (fid) {
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+		vm_service_stalled(vcpu->vm, "PSCI CPU_SUSPEND");
+		break;
+	case PSCI_CPU_OFF:
+		vm_service_stalled(vcpu->vm, "PSCI CPU_OFF");
+		break;
+	case PSCI_SYSTEM_RESET:
+		log_warn("service '%s' asked for a reset (PSCI SYSTEM_RESET)",
+			 vcpu_vm_name(vcpu));
+		vm_restart_service(vcpu->vm);
+		break;
+	default:
+		return false;
+	}
+	*next = sched_next(vcpu);
+	return true;
+}
+
 /* IPC calls; false if @p fid is not one. */
 static bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 {
@@ -243,6 +275,9 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 		return next;
 	}
 	if (!smc && vgic_hypercall(vcpu, fid, &next)) {
+		return next;
+	}
+	if (vcpu_is_service(vcpu) && service_psci(vcpu, fid, &next)) {
 		return next;
 	}
 	if (psci_handle(vcpu, fid, &next)) {

@@ -339,10 +339,59 @@ static void console_flush(struct vm *vm)
 	vm->console_len = 0;
 }
 
+/*
+ * Why the machine should report a failure when it powers off: a guest the
+ * kernel stopped (its service died, or a fatal fault), or NULL when every
+ * guest powered itself off.
+ */
+static const char *power_off_failure(void)
+{
+	const char *why = NULL;
+
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		const struct vm *vm = &vm_table[i];
+
+		if (vm->cfg->kind != CFG_VM_GUEST || vm->state != VM_STOPPED) {
+			continue;
+		}
+		if (vm->stop_reason == VM_STOP_SERVICE_DEAD) {
+			return "a service died";
+		}
+		if (vm->stop_reason == VM_STOP_FAILED) {
+			why = "a guest failed";
+		}
+	}
+	return why;
+}
+
+/* @p service is gone for good (@p why): stop every guest that uses it. */
+static void stop_clients(struct vm *service, enum vm_stop_reason why)
+{
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		struct vm *vm = &vm_table[i];
+
+		if (vm->state != VM_RUNNING || vm->cfg->kind != CFG_VM_GUEST ||
+		    !vm_uses_endpoint(vm, &service->ep)) {
+			continue;
+		}
+		if (why == VM_STOP_SYSTEM_OFF) {
+			log_warn("vm '%s' stopped: its service '%s' is dead (it "
+				 "powered off with PSCI SYSTEM_OFF)", vm_name(vm),
+				 vm_name(service));
+		} else {
+			log_warn("vm '%s' stopped: its service '%s' is dead "
+				 "(restarted %u times)", vm_name(vm),
+				 vm_name(service), service->reset_count);
+		}
+		vm_stop(vm, VM_STOP_SERVICE_DEAD);
+	}
+}
+
 void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
 	console_flush(vm);
 	vm_halt_vcpus(vm);
+	vm->stop_reason = why;
 	/* Its vCPUs on other CPUs stop at their next trap: make it now. */
 	vm_busy_elsewhere(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {
@@ -367,11 +416,22 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		 (unsigned long long)e.other);
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
-	} else {
+	} else if (why == VM_STOP_FAILED) {
 		log_warn("vm '%s' stopped after a fatal fault", vm_name(vm));
 	}
 	log_unshare_line(vm);
+	if (vm->cfg->kind == CFG_VM_SERVICE) {
+		/* Its clients would take aborts for ever: they stop too. */
+		stop_clients(vm, why);
+	}
 	if (!vm_any_guest_running()) {
+		const char *failure = power_off_failure();
+
+		if (failure != NULL) {
+			log_info("no guest left running: powering off with a "
+				 "failure status (%s)", failure);
+			platform_power_off_failure();
+		}
 		log_info("no guest left running: powering off");
 		platform_power_off();
 	}
@@ -412,6 +472,13 @@ void vm_restart_service(struct vm *vm)
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);
 	irq_unmask_owned(vm);
+}
+
+void vm_service_stalled(struct vm *vm, const char *what)
+{
+	log_warn("service '%s' faulted: %s while it has work (a service waits "
+		 "only in HYP_IPC_RECV)", vm_name(vm), what);
+	vm_restart_service(vm);
 }
 
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)

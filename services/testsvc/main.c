@@ -16,8 +16,27 @@
  * RAM, where a read of FLAKY_OFFSET finds it after the restart; a read of
  * RESTARTS_OFFSET returns how often it was restarted
  * (tests/system/test_services.py).
+ *
+ * A write to STALL_OFFSET stops answering, the first time, in the way its
+ * value names (STALL_*: WFI, PSCI CPU_SUSPEND, CPU_OFF or SYSTEM_RESET);
+ * sent again after the restart, it is stored (a read returns it) and
+ * counted (STALL_WRITES_OFFSET). A read of STALL_READ_OFFSET does a PSCI
+ * SYSTEM_RESET the first time and returns STALL_READ_PATTERN when sent
+ * again. A notification with WFI_BIT makes it execute WFI with no request
+ * in flight. A write to POWER_OFF_OFFSET makes it call PSCI SYSTEM_OFF
+ * (tests/system/test_svcstop.py).
+ *
+ * In a scenario that gives it the physical PL011 and its interrupt, a
+ * write to IRQ_ARM_OFFSET enables the UART's receive interrupt: each
+ * notification of it drains the received bytes and is counted (a read of
+ * IRQ_NOTES_OFFSET), and the first one does a PSCI SYSTEM_RESET before
+ * acknowledging the interrupt: restarted, the service must find it
+ * unmasked by the kernel, or it never hears of the next byte.
  */
+#include "abi/hypercall.h"
+#include "abi/vgic.h"
 #include "ipc/ipc.h"
+#include "lib/pl011_hw.h"
 
 void service_main(void);
 
@@ -28,6 +47,23 @@ void service_main(void);
 #define RESTARTS_OFFSET 0x308U
 #define BREAK_VECTORS_OFFSET 0x400U
 #define SPIN_BIT 0x1ULL
+#define WFI_BIT (1ULL << 62) /* not IRQ_NOTIFY_BIT(33), the UART's */
+#define STALL_OFFSET 0x500U
+#define STALL_WRITES_OFFSET 0x508U
+#define STALL_READ_OFFSET 0x510U
+#define POWER_OFF_OFFSET 0x600U
+#define IRQ_ARM_OFFSET 0x700U
+#define IRQ_NOTES_OFFSET 0x708U
+/* The physical PL011 (QEMU virt) and its interrupt, SPI 1. */
+#define UART_PHYS_IPA 0x09000000UL
+#define UART_PHYS_INTID 33U
+#define STALL_READ_PATTERN 0x600dULL
+/* The ways a STALL_OFFSET write stops answering (its value's low byte). */
+#define STALL_KIND_MASK 0xffU
+#define STALL_WFI 1U
+#define STALL_CPU_SUSPEND 2U
+#define STALL_CPU_OFF 3U
+#define STALL_SYSTEM_RESET 4U
 /* Nothing is mapped here in this partition's IPA space. */
 #define UNMAPPED_IPA 0x70000000UL
 
@@ -35,6 +71,11 @@ void service_main(void);
 struct echo_kept {
 	uint64_t flaky_crashed;   /**< Crashed on the last FLAKY write. */
 	uint64_t flaky_value;
+	uint64_t stall_pending;   /**< Stalled on the last STALL access. */
+	uint64_t stall_value;
+	uint64_t stall_writes;
+	uint64_t irq_notes;       /**< UART interrupts heard. */
+	uint64_t irq_reset_done;  /**< Reset once on one, not acknowledged. */
 };
 
 struct echo_state {
@@ -74,6 +115,62 @@ static void spin(void)
 	}
 }
 
+static void psci(uint64_t fid)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x2 __asm__("x2") = 0;
+	register uint64_t x3 __asm__("x3") = 0;
+
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "memory");
+}
+
+/* Stop answering as @p kind says (the kernel must not wait for ever). */
+static void stall(uint64_t kind)
+{
+	switch (kind) {
+	case STALL_WFI:
+		__asm__ volatile("wfi" ::: "memory");
+		break;
+	case STALL_CPU_SUSPEND:
+		psci(PSCI_CPU_SUSPEND_64);
+		break;
+	case STALL_CPU_OFF:
+		psci(PSCI_CPU_OFF);
+		break;
+	case STALL_SYSTEM_RESET:
+		psci(PSCI_SYSTEM_RESET);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Stall the first time (a flag in kept RAM), complete when sent again. */
+static int stalling(struct echo_state *st, struct ipc_mmio_access *a)
+{
+	struct echo_kept *k = st->kept;
+
+	if (k == NULL) {
+		return IPC_ERR_ABORT;
+	}
+	if (!k->stall_pending) {
+		k->stall_pending = 1;
+		stall(a->write ? a->value & STALL_KIND_MASK : STALL_SYSTEM_RESET);
+	}
+	k->stall_pending = 0;
+	if (!a->write) {
+		a->value = STALL_READ_PATTERN;
+		return IPC_OK;
+	}
+	k->stall_value = a->value;
+	k->stall_writes++;
+	return IPC_OK;
+}
+
 static int flaky(struct echo_state *st, struct ipc_mmio_access *a)
 {
 	struct echo_kept *k = st->kept;
@@ -101,6 +198,29 @@ static int echo_mmio(void *ctx, struct ipc_mmio_access *a)
 	if (a->offset == FLAKY_OFFSET) {
 		return flaky(st, a);
 	}
+	if ((a->write && a->offset == STALL_OFFSET) ||
+	    (!a->write && a->offset == STALL_READ_OFFSET)) {
+		return stalling(st, a);
+	}
+	if (!a->write && st->kept != NULL && a->offset == STALL_OFFSET) {
+		a->value = st->kept->stall_value;
+		return IPC_OK;
+	}
+	if (!a->write && st->kept != NULL && a->offset == STALL_WRITES_OFFSET) {
+		a->value = st->kept->stall_writes;
+		return IPC_OK;
+	}
+	if (a->write && a->offset == IRQ_ARM_OFFSET) {
+		pl011_enable_rx_irq(UART_PHYS_IPA);
+		return IPC_OK;
+	}
+	if (!a->write && st->kept != NULL && a->offset == IRQ_NOTES_OFFSET) {
+		a->value = st->kept->irq_notes;
+		return IPC_OK;
+	}
+	if (a->write && a->offset == POWER_OFF_OFFSET) {
+		psci(PSCI_SYSTEM_OFF);
+	}
 	if (!a->write && a->offset == RESTARTS_OFFSET) {
 		a->value = st->restarts;
 		return IPC_OK;
@@ -118,11 +238,32 @@ static int echo_mmio(void *ctx, struct ipc_mmio_access *a)
 	return IPC_OK;
 }
 
+/* The physical UART's interrupt: drain, count, and reset once unacked. */
+static void uart_interrupt(struct echo_kept *k)
+{
+	while (pl011_rx_ready(UART_PHYS_IPA)) {
+		(void)pl011_getc(UART_PHYS_IPA);
+	}
+	k->irq_notes++;
+	if (!k->irq_reset_done) {
+		k->irq_reset_done = 1;
+		psci(PSCI_SYSTEM_RESET);
+	}
+	ipc_irq_ack(UART_PHYS_INTID);
+}
+
 static void echo_notified(void *ctx, uint64_t bits)
 {
-	(void)ctx;
+	struct echo_state *st = ctx;
+
+	if ((bits & IRQ_NOTIFY_BIT(UART_PHYS_INTID)) && st->kept != NULL) {
+		uart_interrupt(st->kept);
+	}
 	if (bits & SPIN_BIT) {
 		spin();
+	}
+	if (bits & WFI_BIT) {
+		__asm__ volatile("wfi" ::: "memory");
 	}
 }
 
@@ -148,6 +289,6 @@ void service_main(void)
 	st.restarts = self.restarts;
 	ipc_register_mmio(&srv, IPC_WINDOW_ALL, echo_mmio, &st);
 	ipc_on_call(&srv, echo_call, NULL);
-	ipc_on_notify(&srv, echo_notified, NULL);
+	ipc_on_notify(&srv, echo_notified, &st);
 	ipc_serve(&srv);
 }

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vgic/gicd_model.h"
 
@@ -375,6 +376,28 @@ static void sgi_sources_sync(struct gicd_model *m, uint32_t cpu, uint32_t sgi)
 	query(m, cpu, sgi, &pending, &active);
 	if (!pending) {
 		m->sgi_pending_sources[cpu][sgi] = 0;
+	}
+}
+
+void gicd_model_sync_sgi_sources(struct gicd_model *m)
+{
+	uint32_t cpu, sgi;
+
+	for (cpu = 0; cpu < m->cpu_count; cpu++) {
+		uint64_t any[GIC_SGI_COUNT / sizeof(uint64_t)];
+
+		_Static_assert(sizeof(any) == 2 * sizeof(uint64_t),
+			       "16 SGI source bytes are two words");
+		/* Usually none: SGIR writes take the kernel's path. */
+		memcpy(any, m->sgi_pending_sources[cpu], sizeof(any));
+		if ((any[0] | any[1]) == 0) {
+			continue;
+		}
+		for (sgi = 0; sgi < GIC_SGI_COUNT; sgi++) {
+			if (m->sgi_pending_sources[cpu][sgi] != 0) {
+				sgi_sources_sync(m, cpu, sgi);
+			}
+		}
 	}
 }
 

@@ -3,26 +3,76 @@
  * guest window that names "vgic". The model's state changes are passed to
  * the kernel, which injects interrupts on its own fast path; the model asks
  * the kernel for the live pending/active state the guest has consumed.
+ *
+ * The models survive a restart of the service: with a RAM region kept
+ * across restarts (configs/common/vgic_service.h) they live there, and
+ * every write is a journal transaction (vgic_kept.h).
+ *
+ * Built with VGIC_FAULT_INJECT (image "vgic-faultinject"), it crashes on
+ * purpose on every VGIC_CRASH_EVERY-th write, before or after changing the
+ * model (tests/system/test_vgic_crash.py).
  */
 #include "abi/vgic.h"
 #include "ipc/ipc.h"
 #include "vgic/gicd_model.h"
+#include "vgic/vgic_kept.h"
 
 void service_main(void);
 
-/** One distributor per window and the client VM it belongs to. */
+/** Where a window's model reports to: its client VM. */
 struct vgic_window {
-	struct gicd_model model;
 	uint32_t client;
 };
 
-/** The service's state. */
+/** The service's state (the models: in vgic_kept). */
 struct vgic_service {
 	struct ipc_server srv;
+	struct vgic_kept kept;
 	struct vgic_window win[IPC_MAX_WINDOWS];
+	uint32_t writes;             /**< Fault injection: writes so far. */
+	uint32_t crash_at;           /**< ... and its crash point. */
 };
 
 static struct vgic_service vgic;
+/** The models when the scenario keeps no RAM for the service. */
+static struct vgic_state vgic_volatile_state;
+
+/* --- Fault injection (test images only) ---------------------------------- */
+
+#ifdef VGIC_FAULT_INJECT
+/* Nothing is mapped here in the service's IPA space: a store faults. */
+#define VGIC_UNMAPPED_IPA 0x70000000UL
+/* A crash on every this many writes: about ten while Linux boots. */
+#define VGIC_CRASH_EVERY 16U
+
+static void crash_hook(void *ctx, enum vgic_crash_point point)
+{
+	struct vgic_service *s = ctx;
+
+	if (point == VGIC_CRASH_BEFORE_MODEL) {
+		s->writes++;
+	}
+	if (s->writes == VGIC_CRASH_EVERY && point == s->crash_at) {
+		/* What the write changed is in memory: the journal must undo
+		 * it. */
+		__asm__ volatile("" ::: "memory");
+		*(volatile uint64_t *)VGIC_UNMAPPED_IPA = point;
+	}
+}
+
+static void fault_inject_init(struct vgic_service *s, uint32_t restarts)
+{
+	s->kept.crash_hook = crash_hook;
+	s->kept.crash_ctx = s;
+	s->crash_at = restarts % VGIC_CRASH_POINTS;
+}
+#else
+static void fault_inject_init(struct vgic_service *s, uint32_t restarts)
+{
+	(void)s;
+	(void)restarts;
+}
+#endif
 
 /** x0..x3 after a kernel call. */
 struct kresult {
@@ -103,7 +153,7 @@ static const struct gicd_ops vgic_ops = {
 
 static int vgic_mmio(void *ctx, struct ipc_mmio_access *a)
 {
-	struct vgic_window *w = &((struct vgic_service *)ctx)->win[a->window];
+	struct vgic_service *s = ctx;
 	uint32_t value = 0;
 	int rc;
 
@@ -111,11 +161,11 @@ static int vgic_mmio(void *ctx, struct ipc_mmio_access *a)
 		return IPC_ERR_ABORT;
 	}
 	if (a->write) {
-		rc = gicd_model_write(&w->model, a->vcpu, a->offset, a->width,
-				      (uint32_t)a->value);
+		rc = vgic_kept_write(&s->kept, a->window, a->vcpu, a->offset,
+				     a->width, (uint32_t)a->value);
 	} else {
-		rc = gicd_model_read(&w->model, a->vcpu, a->offset, a->width,
-				     &value);
+		rc = gicd_model_read(&s->kept.st->model[a->window], a->vcpu,
+				     a->offset, a->width, &value);
 		a->value = value;
 	}
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
@@ -129,25 +179,58 @@ static uint32_t client_cpus(uint32_t window)
 	return r.x0 == IPC_OK && r.x3 != 0 ? (uint32_t)r.x3 : 1;
 }
 
+/*
+ * Find the models: kept RAM or fresh memory. Returns true if they are the
+ * distributors as they were before a restart.
+ */
+static bool open_state(struct vgic_service *s, const struct ipc_self *self)
+{
+	enum ipc_journal_found found = vgic_kept_open(
+		&s->kept, self->kept, self->kept_size, &vgic_volatile_state);
+	bool kept = found == IPC_JOURNAL_KEPT || found == IPC_JOURNAL_ROLLED_BACK;
+
+	if (self->restarts == 0) {
+		return false;
+	}
+	if (kept) {
+		ipc_log("vgic: restart %u: distributor state kept%s\n",
+			self->restarts,
+			found == IPC_JOURNAL_ROLLED_BACK
+				? " (the unfinished write was rolled back)" : "");
+	} else {
+		ipc_log("vgic: restart %u: no kept state, distributors reset\n",
+			self->restarts);
+	}
+	return kept;
+}
+
 void service_main(void)
 {
 	struct vgic_service *s = &vgic;
+	struct ipc_self self = { 0 };
 
-	if (ipc_server_init(&s->srv) != IPC_OK) {
+	if (ipc_server_init(&s->srv) != IPC_OK || ipc_self_info(&self) != IPC_OK) {
 		ipc_log("vgic: cannot read the window table\n");
 		return;
 	}
+	bool fresh = !open_state(s, &self);
+
+	fault_inject_init(s, self.restarts);
 	for (uint32_t i = 0; i < s->srv.window_count; i++) {
 		uint64_t size;
 
 		ipc_window_info(&s->srv, i, &size, &s->win[i].client);
-		gicd_model_init(&s->win[i].model, client_cpus(i), &vgic_ops,
-				&s->win[i]);
+		(void)vgic_kept_attach(&s->kept, i, client_cpus(i), &vgic_ops,
+				       &s->win[i], fresh);
 	}
 	if (ipc_register_mmio(&s->srv, IPC_WINDOW_ALL, vgic_mmio, s) != IPC_OK) {
 		ipc_log("vgic: no window to serve\n");
 		return;
 	}
-	ipc_log("vgic: serving %u distributor(s)\n", s->srv.window_count);
+	if (self.restarts == 0) {
+		ipc_log("vgic: serving %u distributor(s)%s\n",
+			s->srv.window_count,
+			s->kept.journaled ? ", state kept across restarts" : "");
+	}
 	ipc_serve(&s->srv);
 }

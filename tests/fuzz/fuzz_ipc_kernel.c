@@ -6,9 +6,12 @@
  * harness fakes are the units' neighbours: one physical CPU and a scheduler
  * that only records switches, the VM table (built here from the input),
  * Stage 2 (one RAM page per guest, one device page), exception injection
- * and the log. PSCI answers "not mine" (it has its own tests). The vGIC
- * calls reach the real kernel/core/vgic.c and vgic_lr.c, on a fake physical
- * GIC (tests/fake/fake_gic.c: list registers, banked active state).
+ * and the log. PSCI (psci.c) answers "not mine" (it has its own tests):
+ * its function IDs come back NOT_SUPPORTED, except a service's
+ * CPU_SUSPEND, CPU_OFF and SYSTEM_RESET, which hypercall.c itself turns
+ * into a restart. The vGIC calls reach the real kernel/core/vgic.c and
+ * vgic_lr.c, on a fake physical GIC (tests/fake/fake_gic.c: list
+ * registers, banked active state).
  *
  * The input first describes a world: 1-3 services and 1-3 guests of 1-2
  * vCPUs, each guest with up to three windows on services of its choice
@@ -23,7 +26,8 @@
  *  - a guest or service makes an HVC or SMC with a function ID from every
  *    call the kernel knows, or random, and random arguments; a service's
  *    REPLY_RECV answers its message with a status and values;
- *  - events: a service misses its reply deadline or faults (restart, or a
+ *  - events: a service misses its reply deadline, faults, or calls PSCI
+ *    CPU_SUSPEND, CPU_OFF or SYSTEM_RESET over HVC or SMC (restart, or a
  *    stop once it has used up VM_SERVICE_RESTART_MAX restarts), a physical
  *    interrupt notifies a service, the CPU may or may not run a vCPU.
  *
@@ -337,6 +341,13 @@ void vm_restart_service(struct vm *vm)
 	vm->reset_count++;
 	vm->state = VM_RUNNING;
 	start_service_vcpu(&vm->vcpus[0]);
+}
+
+/* The real one logs, then restarts the service the same way. */
+void vm_service_stalled(struct vm *vm, const char *what)
+{
+	(void)what;
+	vm_restart_service(vm);
 }
 
 /* --- Fakes: the neighbours of vgic.c (one CPU: never a remote vCPU) --- */
@@ -1007,7 +1018,7 @@ static const uint32_t fids[] = {
 	HYP_CALL_CONSOLE_PUTC, HYP_CALL_CONSOLE_WRITE, SMCCC_VERSION,
 	SMCCC_ARCH_FEATURES, PSCI_VERSION, HYP_VGIC_CONFIG, HYP_IRQ_LEVEL,
 	HYP_IRQ_ACK, HYP_VGIC_PENDING, HYP_VGIC_ACTIVE, HYP_VGIC_QUERY,
-	HYP_VGIC_CTLR,
+	HYP_VGIC_CTLR, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_SYSTEM_RESET,
 };
 #define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
 
@@ -1459,6 +1470,9 @@ static void check_service_answer(const struct vm *svc, uint32_t fid,
 	}
 }
 
+static bool is_restarting_psci(uint32_t fid);
+static void restart_event(struct vm *svc, uint32_t fid, bool smc);
+
 static void service_step(struct vm *svc, struct fuzz_in *in)
 {
 	struct vcpu *sv = &svc->vcpus[0];
@@ -1476,6 +1490,11 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 		sv->regs.x[4] = fuzz_u64(in);
 	} else {
 		fid = what < 0xb0 ? HYP_IPC_RECV : pick_fid(in);
+		if (is_restarting_psci(fid)) {
+			w.cpu.light = NULL;
+			restart_event(svc, fid, false);
+			return;
+		}
 		random_args(sv, in);
 		sv->regs.x[1] = fuzz_u8(in) % (EP_MAX_WINDOWS + 1);
 		if (is_vgic_fid(fid)) {
@@ -1542,15 +1561,36 @@ static void check_failed_sender(const struct vcpu *v, enum ipc_kind kind)
 }
 
 /*
- * The service ran past its deadline (sched.c restarts it), or it faulted
- * (its vectors report HYP_IPC_FAULT; what the kernel sees itself takes
- * the same vm_restart_service()).
+ * PSCI calls that restart a service (hypercall.c: it waits only in
+ * HYP_IPC_RECV, so idling or powering its vCPU off is a fault, and a reset
+ * is a restart).
  */
-static void restart_event(struct vm *svc, bool deadline)
+static const uint32_t restarting_psci[] = {
+	PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_SYSTEM_RESET,
+};
+#define RESTARTING_PSCI_COUNT (sizeof(restarting_psci) / sizeof(restarting_psci[0]))
+
+static bool is_restarting_psci(uint32_t fid)
+{
+	for (size_t i = 0; i < RESTARTING_PSCI_COUNT; i++) {
+		if (restarting_psci[i] == fid) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The service ran past its deadline (@p fid 0: sched.c restarts it), or it
+ * faulted (@p fid HYP_IPC_FAULT: its vectors report it; what the kernel
+ * sees itself takes the same vm_restart_service()), or it made a PSCI call
+ * that restarts it (@p fid, over HVC or, with @p smc, SMC).
+ */
+static void restart_event(struct vm *svc, uint32_t fid, bool smc)
 {
 	struct vcpu *sv = &svc->vcpus[0];
 
-	/* Both happen only while it runs, i.e. has work (sched.c bounds any
+	/* All happen only while it runs, i.e. has work (sched.c bounds any
 	 * work, not only requests). */
 	if (svc->state != VM_RUNNING || sv->state != VCPU_RUNNABLE) {
 		return;
@@ -1568,11 +1608,11 @@ static void restart_event(struct vm *svc, bool deadline)
 		kinds[n] = s->ipc.kind;
 		queued[n++] = s;
 	}
-	if (deadline) {
+	if (fid == 0) {
 		vm_restart_service(svc);
 	} else {
-		sv->regs.x[0] = HYP_IPC_FAULT;
-		hypercall_dispatch(sv, 0, false);
+		sv->regs.x[0] = fid;
+		hypercall_dispatch(sv, 0, smc && fid != HYP_IPC_FAULT);
 	}
 	/*
 	 * Restarted: the element in flight first in line (once), then the
@@ -1652,7 +1692,7 @@ static void event(struct fuzz_in *in)
 	TRACE("event %u on %s\n", b & 3, svc->cfg->name);
 	switch (b & 3) {
 	case 0:
-		restart_event(svc, true);
+		restart_event(svc, 0, false);
 		break;
 	case 1: {
 		uint64_t bit = 1ULL << (fuzz_u8(in) % 64);
@@ -1671,9 +1711,15 @@ static void event(struct fuzz_in *in)
 			reset_guest(&w.vm[w.services + (b >> 2) % w.guests]);
 		}
 		break;
-	default:
-		restart_event(svc, false);
+	default: {
+		uint8_t how = fuzz_u8(in);
+		uint32_t fid = how % (RESTARTING_PSCI_COUNT + 1);
+
+		restart_event(svc, fid == 0 ? HYP_IPC_FAULT
+					    : restarting_psci[fid - 1],
+			      how & 0x80);
 		break;
+	}
 	}
 }
 

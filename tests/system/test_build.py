@@ -81,7 +81,12 @@ def test_user_cross_compile_is_not_replaced_by_debian_package(monkeypatch):
 
 def test_qemu_cmdline_matches_the_platform():
     args = hypqemu.cmdline('hyp.elf')
-    assert args[args.index('-M') + 1] == 'virt,virtualization=on,gic-version=2'
+    # highmem=off: the PCIe ECAM below RAM, where the kernel finds the
+    # pvpanic device that reports a failure at power-off.
+    assert (args[args.index('-M') + 1] ==
+            'virt,virtualization=on,gic-version=2,highmem=off')
+    assert args[args.index('-device') + 1] == 'pvpanic-pci'
+    assert args[args.index('-action') + 1] == 'panic=exit-failure'
     assert args[args.index('-cpu') + 1] == 'cortex-a57'
     assert args[args.index('-kernel') + 1] == 'hyp.elf'
     assert '-s' not in args and '-icount' not in args

@@ -87,6 +87,12 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
 		return sched_yield(vcpu);
 	}
+	/* A service waits for work only in HYP_IPC_RECV: nothing would wake
+	 * it from WFI, out of reach of its reply deadline (sched.c). */
+	if (vcpu_is_service(vcpu)) {
+		vm_service_stalled(vcpu->vm, "WFI");
+		return sched_next(vcpu);
+	}
 	/* WFI completes at once with a virtual interrupt pending. */
 	if (vgic_vcpu_has_pending(vcpu)) {
 		return vcpu;

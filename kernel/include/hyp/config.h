@@ -117,6 +117,8 @@ struct cfg_platform {
 	uint64_t gicv_size;
 	uint32_t spi_first;     /**< Lowest grantable SPI ID. */
 	uint32_t spi_last;      /**< Highest grantable SPI ID. */
+	uint64_t pci_ecam_base; /**< PCIe ECAM, bus 0 (0: none). */
+	uint64_t pci_mmio_base; /**< A free 32-bit PCI memory address. */
 };
 
 /** A whole scenario. */

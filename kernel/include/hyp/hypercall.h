@@ -29,6 +29,14 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next);
 _Noreturn void platform_power_off(void);
 
 /**
+ * Power the machine off reporting a failure: on QEMU virt through a
+ * pvpanic-pci device, which QEMU started with `-action panic=exit-failure`
+ * turns into exit status 1 (tools/hypqemu.py). Without the device it logs
+ * that and powers off normally (never returns).
+ */
+_Noreturn void platform_power_off_failure(void);
+
+/**
  * Ask the firmware to start physical CPU @p mpidr at @p entry (MMU off,
  * EL2) with x0 = @p context. Returns the PSCI status (PSCI_RET_*).
  */

@@ -21,10 +21,11 @@ enum vm_state {
 	VM_RUNNING,
 };
 
-/** Why a VM stopped, for the log line that reports it. */
+/** Why a VM stopped, for the log line and the machine's exit status. */
 enum vm_stop_reason {
-	VM_STOP_SYSTEM_OFF,
-	VM_STOP_FAILED,
+	VM_STOP_SYSTEM_OFF,    /**< It powered itself off (PSCI SYSTEM_OFF). */
+	VM_STOP_FAILED,        /**< A fatal fault, or a service given up. */
+	VM_STOP_SERVICE_DEAD,  /**< A guest whose service was given up. */
 };
 
 /** One partition. */
@@ -38,6 +39,7 @@ struct vm {
 	uint32_t vcpu_count;
 	struct vcpu vcpus[CFG_MAX_VCPUS];
 	uint32_t reset_count;
+	enum vm_stop_reason stop_reason; /**< Once stopped: why. */
 	uint64_t logged[2];           /**< vm_log_once keys already used. */
 	struct mmio_window mmio[CFG_MAX_DEVICES]; /**< Its emulated windows. */
 	uint32_t mmio_count;
@@ -55,7 +57,14 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 uint32_t vm_count(void);
 struct vm *vm_get(uint32_t i);
 
-/** Power a VM off; if no guest VM is left running, the machine powers off. */
+/**
+ * Power a VM off. A service is gone for good then (given up after its
+ * restart budget, or powered off by itself): every guest VM that uses it
+ * is stopped too, with one log line naming the service and the reason
+ * (VM_STOP_SERVICE_DEAD). When no guest VM is left running the machine
+ * powers off: with a failure status (platform_power_off_failure) if the
+ * kernel stopped any guest, else normally.
+ */
 void vm_stop(struct vm *vm, enum vm_stop_reason why);
 
 /** Reset a VM: fresh RAM, image reloaded, vCPU 0 at its entry. */
@@ -70,10 +79,19 @@ void vm_reset(struct vm *vm);
  * then it aborts) and calls return IPC_ERR_DEAD; it restarts from its
  * pristine image with fresh
  * RAM, except RAM regions marked @c keep, and its interrupts unmasked.
- * After VM_SERVICE_RESTART_MAX restarts it stays stopped instead, and every
- * access aborts.
+ * After VM_SERVICE_RESTART_MAX restarts it is given up instead: stopped,
+ * with its clients (vm_stop).
  */
 void vm_restart_service(struct vm *vm);
+
+/**
+ * A service stopped answering without faulting: it idled (@p what: WFI,
+ * PSCI CPU_SUSPEND) or powered its only vCPU off (PSCI CPU_OFF). It waits
+ * for work only in HYP_IPC_RECV, and nothing else would wake it, nor reach
+ * its reply deadline (checked only while it runs): logged as a fault and
+ * restarted (vm_restart_service).
+ */
+void vm_service_stalled(struct vm *vm, const char *what);
 
 /** The emulated window containing @p ipa, or NULL. */
 const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);

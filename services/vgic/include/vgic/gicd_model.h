@@ -141,3 +141,12 @@ int gicd_model_read(struct gicd_model *m, uint32_t cpu, uint64_t offset,
 		    unsigned width, uint32_t *value);
 int gicd_model_write(struct gicd_model *m, uint32_t cpu, uint64_t offset,
 		     unsigned width, uint32_t value);
+
+/**
+ * Forget every recorded SGI source whose SGI ops->query no longer reports
+ * pending (what reads and writes of the SGI registers do for the SGIs they
+ * touch). The vgic service calls it before it saves a model for a write
+ * (vgic_kept.h): what the write then finds pending is its own doing, even
+ * when it is sent again after a crash.
+ */
+void gicd_model_sync_sgi_sources(struct gicd_model *m);
