@@ -7,7 +7,7 @@ one iteration of it with gdb-multiarch (every instruction at every exception
 level: guest, EL2 kernel, the service partition) and prints the functions it
 went through in order, with the instructions spent in each, e.g.
 
-    tools/mmio_trace.py                      # str wzr, [x1]: a UART DR write
+    tools/mmio_trace.py                      # str w3, [x1]: a UART DR write (a space)
     tools/mmio_trace.py --insn 'ldr w4, [x1]' --service build/services/uart.elf
 
 The total is the figure `scons bench` reports for the operation (which also
@@ -98,7 +98,7 @@ def main():
     ap.add_argument('--elf', default=os.path.join(build, 'scenarios', 'bench', 'hyp.elf'))
     ap.add_argument('--guest', default=os.path.join(build, 'guests', 'bench.elf'))
     ap.add_argument('--service', default=os.path.join(build, 'services', 'uart.elf'))
-    ap.add_argument('--insn', default='str wzr, [x1]')
+    ap.add_argument('--insn', default='str w3, [x1]')
     ap.add_argument('--qemu', default='qemu-system-aarch64')
     ap.add_argument('--timeout', type=int, default=300)
     args = ap.parse_args()

@@ -11,10 +11,13 @@ A distributor that came back at reset values would tell the kernel the
 UART interrupt is disabled at the next write: the shell would go deaf."""
 import re
 
+from conftest import untag
+
 PROMPT = r'/ # '
 MOVES = 200
 UART_LINE = re.compile(r'^\s*(\d+):((?:\s+\d+)+)\s+GIC-0\s+33 Level\s+uart-pl011', re.M)
 TIMER_LINE = re.compile(r'^\s*\d+:((?:\s+\d+)+)\s+GIC-0\s+27 Level\s+arch_timer', re.M)
+KERNEL_LINE = re.compile(r'(?m)^hyp: [^\n]*\n')
 EXPECTED_WARNINGS = re.compile(
     r"service 'vgic' faulted: |service 'vgic' restarted from its image|"
     r"vm 'vgic': vcpu 0: data write at IPA 0x70000000 .* \(reported once\)")
@@ -25,7 +28,9 @@ def counts(m, start):
     m.child.sendline('cat /proc/interrupts')
     m.expect(r'Err:\s+\d+')
     m.expect(PROMPT)
-    text = m.output()[start:]
+    # Linux's lines carry its console tag; the kernel's restart lines
+    # come out first.
+    text = untag(KERNEL_LINE.sub('', m.output()[start:]), 'linux')
     uart = UART_LINE.findall(text)[-1]
     timer = TIMER_LINE.findall(text)[-1]
     return (int(uart[0]), sum(int(n) for n in uart[1].split()),
@@ -57,7 +62,7 @@ def test_vgic_service_crashes_under_linux_and_linux_goes_on(boot):
 
     # The last move took effect: CPU 3 (i = 199).
     m.child.sendline('cat /proc/irq/%d/smp_affinity' % irq)
-    m.expect(r'\n0*8\r')
+    m.expect(r'\n\[linux\] 0*8\r')
     m.expect(PROMPT)
     # The shell answers (its UART interrupt works), timers tick.
     m.child.sendline('echo alive-$((6*7))')
