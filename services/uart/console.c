@@ -89,20 +89,34 @@ static void advance(struct uart_console *c, uint32_t cols)
 	c->col = (uint16_t)(col < COL_MAX ? col : COL_MAX);
 }
 
-/* Text follows: after a line start (or CR), the tag first. */
-static void text(struct uart_console *c, const struct console_cfg *cfg)
+/*
+ * The tag at the start of the screen row. Always in the terminal's default
+ * attributes (a guest's colours, even concealed or black on black, end
+ * here), so it is always there to read.
+ */
+static void put_tag(struct uart_console *c, const struct console_cfg *cfg)
 {
-	if (!c->out_line_start) {
-		return;
-	}
 	const char *name = cfg->names[c->out_window];
 
+	if (c->sgr) {
+		put_str(cfg, SGR_RESET);
+		c->sgr = false;
+	}
 	put_str(cfg, TAG_OPEN);
 	put_str(cfg, name);
 	put_str(cfg, TAG_CLOSE);
 	c->tag_cols = (uint16_t)(strlen(TAG_OPEN) + strlen(name) +
 				 strlen(TAG_CLOSE));
 	c->col = c->tag_cols;
+}
+
+/* Text follows: after a line start (or CR), the tag first. */
+static void text(struct uart_console *c, const struct console_cfg *cfg)
+{
+	if (!c->out_line_start) {
+		return;
+	}
+	put_tag(c, cfg);
 	c->out_line_start = false;
 	c->out_open = true;
 }
@@ -209,11 +223,20 @@ static void put_decimal(const struct console_cfg *cfg, uint32_t n)
 	put(cfg, digits + i, sizeof(digits) - i);
 }
 
-/* Cursor backward, never left of the tag. */
+/*
+ * Cursor backward (CUB, BS), never left of the tag. The column the model
+ * keeps is not the terminal's for sure: a UTF-8 character may take 0, 1
+ * or 2 columns, and a cursor-forward stops at the right margin. So the
+ * cursor never moves left relative to where the terminal has it: the row
+ * starts again (CR), with the tag, and the cursor goes forward to the
+ * column. Whatever the terminal counted, the row begins with the tag and
+ * the cursor stays right of it.
+ */
 static void cursor_back(struct uart_console *c, const struct console_cfg *cfg,
 			uint32_t n)
 {
 	uint32_t room = c->col - c->tag_cols;
+	uint32_t target;
 
 	if (n > room) {
 		n = room;
@@ -221,10 +244,15 @@ static void cursor_back(struct uart_console *c, const struct console_cfg *cfg,
 	if (n == 0) {
 		return;
 	}
-	put_str(cfg, "\x1b[");
-	put_decimal(cfg, n);
-	put(cfg, &(const char){ CSI_CUB }, 1);
-	c->col = (uint16_t)(c->col - n);
+	target = c->col - n;
+	put_str(cfg, "\r");
+	put_tag(c, cfg);
+	if (target > c->tag_cols) {
+		put_str(cfg, "\x1b[");
+		put_decimal(cfg, target - c->tag_cols);
+		put(cfg, &(const char){ CSI_CUF }, 1);
+	}
+	c->col = (uint16_t)target;
 }
 
 /* A control sequence is complete (its final byte held): pass or show it. */
@@ -347,9 +375,8 @@ static void control_byte(struct uart_console *c, const struct console_cfg *cfg,
 		c->out_line_start = true;
 		return;
 	case ASCII_BS:
-		if (!c->out_line_start && c->col > c->tag_cols) {
-			put(cfg, (const char *)&b, 1);
-			c->col--;
+		if (!c->out_line_start) {
+			cursor_back(c, cfg, 1);
 		}
 		return;
 	case ASCII_BEL:

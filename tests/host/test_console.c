@@ -125,8 +125,9 @@ static void test_backspace_stops_at_the_tag(void **unused)
 
 	(void)unused;
 	console_init(&c);
+	/* Backwards only by starting the row again behind its tag. */
 	print(&c, &k, 0, "ab\b\b\b\b\bX");
-	assert_string_equal(screen, "[linux] ab\b\bX");
+	assert_string_equal(screen, "[linux] ab\r[linux] \x1b[1C\r[linux] X");
 	setup(NULL);
 	print(&c, &k, 0, "\r\bY");
 	assert_string_equal(screen, "\r[linux] Y");
@@ -140,7 +141,49 @@ static void test_cursor_back_is_clamped_at_the_tag(void **unused)
 	(void)unused;
 	console_init(&c);
 	print(&c, &k, 0, "abc\x1b[99D\x1b[D\x1b[9Dz\x1b[4C\x1b[1D");
-	assert_string_equal(screen, "[linux] abc\x1b[3Dz\x1b[4C\x1b[1D");
+	assert_string_equal(screen, "[linux] abc\r[linux] z\x1b[4C\r[linux] \x1b[4C");
+}
+
+/*
+ * Regression (found by review): the model counts a UTF-8 character as one
+ * column, a zero-width one (U+200B) takes none on the terminal, and a
+ * cursor-forward stops at the right margin. A cursor-back trusting the
+ * model's column went left of the tag, and the row read "hyp: ...".
+ */
+static void test_cursor_back_cannot_reach_the_tag_whatever_the_widths(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+	static const char zwsp7[] = "\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b"
+				    "\xe2\x80\x8b\xe2\x80\x8b\xe2\x80\x8b"
+				    "\xe2\x80\x8b";
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, zwsp7);
+	print(&c, &k, 0, "\x1b[7Dhyp: forged\b\b\b\b\b\b\b\b\b\b\b\b\b\b");
+	/* No byte moves the cursor left except CR, which the tag follows. */
+	assert_null(memchr(screen, '\b', screen_len));
+	assert_null(strstr(screen, "D"));
+	assert_non_null(strstr(screen, "\r[linux] hyp: forged"));
+	setup(NULL);
+	/* At the margin: 1000 columns forward, 1000 back. */
+	print(&c, &k, 0, "\n x\x1b[999C\x1b[999D\x1b[999Dhyp: x");
+	assert_null(strstr(screen, "D"));
+	assert_non_null(strstr(screen, "\r[linux] hyp: x"));
+}
+
+/* A guest's colours (even concealed) end before its tag is printed again. */
+static void test_tag_is_printed_in_default_attributes(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "a\x1b[8m\rb\x1b[30;40m\x1b[Dc");
+	assert_string_equal(screen, "[linux] a\x1b[8m\r\x1b[0m[linux] b"
+				    "\x1b[30;40m\r\x1b[0m[linux] c");
 }
 
 static void test_line_editing_sequences_pass(void **unused)
@@ -395,12 +438,10 @@ static void check_screen(void)
 			assert_true(n > 0);
 			/* Before the tag only the reset that ends a line. */
 			assert_true(tagged || strncmp(screen + i, "\x1b[0m", 4) == 0);
-			if (screen[i + n - 1] == 'D') {
-				size_t back = strtoul(screen + i + 2, NULL, 10);
-
-				assert_true(col >= strlen(TAG) + back);
-				col -= back;
-			} else if (screen[i + n - 1] == 'C') {
+			/* Never backwards: only CR, and the tag follows it
+			 * (the widths a terminal gives UTF-8 are not known). */
+			assert_int_not_equal(screen[i + n - 1], 'D');
+			if (screen[i + n - 1] == 'C') {
 				col += strtoul(screen + i + 2, NULL, 10);
 			}
 			i += n;
@@ -409,10 +450,8 @@ static void check_screen(void)
 		assert_false(b >= 0x80 && b <= 0x9f && (uint8_t)screen[i - 1] == 0xc2);
 		assert_false(b < 0x20 && b != '\b' && b != '\t' && b != '\a');
 		assert_int_not_equal(b, 0x7f);
-		if (b == '\b') {
-			assert_true(col > strlen(TAG));
-			col--;
-		} else if (b == '\t') {
+		assert_int_not_equal(b, '\b');
+		if (b == '\t') {
 			col = (col / TAB_COLS + 1) * TAB_COLS;
 		} else if (b == '\a') {
 			/* The bell does not move the cursor. */
@@ -566,6 +605,8 @@ int main(void)
 		T(test_carriage_return_prints_the_tag_again),
 		T(test_backspace_stops_at_the_tag),
 		T(test_cursor_back_is_clamped_at_the_tag),
+		T(test_cursor_back_cannot_reach_the_tag_whatever_the_widths),
+		T(test_tag_is_printed_in_default_attributes),
 		T(test_line_editing_sequences_pass),
 		T(test_other_sequences_are_shown),
 		T(test_terminal_queries_are_dropped),
