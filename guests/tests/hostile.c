@@ -1095,6 +1095,50 @@ static void attack_semihosting(void)
 	attack_end("semihosting");
 }
 
+/* --- (n) the EL1 controls a service would run under ------------------------ */
+
+/* SCTLR_EL1 (D13.2.118): A [1] alignment checks, EE [25] big-endian EL1
+ * data accesses. */
+#define SCTLR_A (1ULL << 1)
+#define SCTLR_EE (1ULL << 25)
+#define CONTROL_ROUNDS 200U
+
+/*
+ * A service runs on top of this vCPU's EL1 state. If the light switch left
+ * our SCTLR_EL1 in place, EE would make the service's own loads and stores
+ * big-endian and A would fault its unaligned ones: it would crash on every
+ * access we make, 64 times, and be given up, stopping the victim too (a
+ * review found this). Only registers are touched between the two MSRs: our
+ * own data accesses are big-endian meanwhile.
+ */
+static void attack_service_controls(void)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1);
+	uint64_t hostile = sctlr | SCTLR_A | SCTLR_EE;
+	uint64_t rounds = CONTROL_ROUNDS, fr = 0;
+
+	attack_begin();
+	__asm__ volatile("msr sctlr_el1, %[hostile]\n"
+			 "isb\n"
+			 "1: str %w[space], [%[uart]]\n"
+			 "ldr %w[fr], [%[uart], %[fr_off]]\n"
+			 "subs %[n], %[n], #1\n"
+			 "b.ne 1b\n"
+			 "msr sctlr_el1, %[sctlr]\n"
+			 "isb"
+			 : [n] "+r"(rounds), [fr] "=&r"(fr)
+			 : [hostile] "r"(hostile), [sctlr] "r"(sctlr),
+			   [space] "r"((uint64_t)' '), [uart] "r"(UART),
+			   [fr_off] "I"(FR)
+			 : "memory");
+	/* The service answered every access (the loop ended) and is not the
+	 * one that was given up: a plain access still works. */
+	CHECK_EQ(read_sysreg(sctlr_el1), sctlr);
+	CHECK((*uart_reg(FR) & FR_TXFF) == 0);
+	(void)fr;
+	attack_end("service-controls");
+}
+
 void test_main(void)
 {
 	uint64_t t0 = now();
@@ -1113,6 +1157,7 @@ void test_main(void)
 	attack_debug_regs();
 	attack_console_write();
 	attack_semihosting();
+	attack_service_controls();
 	/* Still alive, still served. */
 	CHECK_EQ(hvc_call(HYP_CALL_VERSION, 0, 0, 0).a0, HYP_ABI_VERSION);
 	printf("hostile: all attacks done in %llu ms\n",

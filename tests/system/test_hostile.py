@@ -17,7 +17,8 @@ import pytest
 
 ATTACKS = ['kernel-memory', 'other-vm-memory', 'gic-and-devices', 'hvc-fuzz',
            'smc', 'ipc-not-granted', 'mmio-forms', 'mmio-storm', 'cache-tlb',
-           'sysregs', 'debug-regs', 'console-write', 'semihosting']
+           'sysregs', 'debug-regs', 'console-write', 'semihosting',
+           'service-controls']
 # At a line start: the attacker's own lines carry its tag first.
 ALIVE = re.compile(r'^\[victim\] victim: alive (\d+)', re.M)
 # Heartbeats the victim must print after the attacker's verdict.
@@ -75,6 +76,9 @@ def test_hostile_guest_fails_cleanly_and_victim_runs(boot, smp):
     assert last_heartbeat(before(out, 'hostile: mmio-storm: ok')) > \
         last_heartbeat(before(out, 'hostile: mmio-storm: start')), out
     assert 'no guest left running' not in out
+    # No attack crashed a service (each would cost the victim its CPU
+    # while the service is restarted, and after 64 its UART).
+    assert 'faulted' not in out and 'restarted from its image' not in out, out
     # Then what the attacker saw (with smp=1 both guests share one CPU).
     assert not failed, 'attacks failed: %s; console:\n%s' % (failed, out)
     assert verdict.group(1) == 'PASS', 'attacker reported %s; console:\n%s' \

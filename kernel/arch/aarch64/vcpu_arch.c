@@ -58,7 +58,8 @@ void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 	uint64_t hpmn = read_sysreg(mdcr_el2) & MDCR_EL2_HPMN_MASK;
 
 	*c = (struct arch_vcpu_ctx){
-		.sctlr_el1 = SCTLR_EL1_RESET,
+		.sctlr_el1 = vcpu_is_service(vcpu) ? SCTLR_EL1_SERVICE
+						    : SCTLR_EL1_RESET,
 		.cpacr_el1 = CPACR_EL1_RESET,
 		.vmpidr_el2 = VMPIDR_EL2_RES1 | vcpu->index,
 		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE
@@ -358,8 +359,17 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 	if (parked != NULL) {
 		exception_ctx_save(&parked->ctx);
 		hidden_save(&parked->ctx);
+		parked->ctx.sctlr_el1 = read_sysreg(sctlr_el1);
 	}
 	hidden_clear();
+	/*
+	 * The guest's SCTLR_EL1 would govern the service's own execution
+	 * (EE: big-endian data, A: alignment faults; HCR_EL2.DC overrides
+	 * only M): a guest could make every service it calls crash (found
+	 * by review). The service runs under its own, fixed value (TVM keeps
+	 * it from writing it).
+	 */
+	write_sysreg(sctlr_el1, s->sctlr_el1);
 	write_sysreg(hcr_el2, s->hcr_el2);
 	write_sysreg(vttbr_el2, s->vttbr_el2);
 	write_sysreg(cptr_el2, CPTR_EL2_SERVICE);
@@ -380,6 +390,7 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 	write_sysreg(vttbr_el2, g->vttbr_el2);
 	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
 	write_sysreg(mdcr_el2, g->mdcr_el2);
+	write_sysreg(sctlr_el1, g->sctlr_el1);
 	hidden_restore(g);
 	exception_ctx_load(g);
 }

@@ -43,6 +43,16 @@
 /* SCTLR_EL1 reset value: RES1 bits 11,20,22,23,28,29, MMU/caches off. */
 #define SCTLR_EL1_RESET                                                 \
 	(BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
+/* SCTLR_EL1 (D13.2.118): SA [3] SP alignment check, I [12] instruction
+ * cacheability. */
+#define SCTLR_EL1_SA BIT(3)
+#define SCTLR_EL1_I BIT(12)
+/*
+ * What a service runs under, whatever the guest below it has set: little
+ * endian (EE = 0), no alignment checks (A = 0), SP alignment checked, MMU
+ * off (HCR_EL2.DC makes its data cacheable), instructions cacheable.
+ */
+#define SCTLR_EL1_SERVICE (SCTLR_EL1_RESET | SCTLR_EL1_SA | SCTLR_EL1_I)
 
 /* TCR_EL2 (D13.2.127), non-VHE layout. */
 #define TCR_EL2_T0SZ_SHIFT 0
