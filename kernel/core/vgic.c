@@ -238,14 +238,16 @@ static void inbox_drain(struct vcpu *v)
 	}
 }
 
-/* The vCPU's LRs as the guest left them (read from hardware if loaded),
- * with what other CPUs cleared meanwhile dropped if this is its home. */
+/* The vCPU's LRs as the guest left them (read from hardware if loaded:
+ * gich_sync() keeps only live LRs), with what other CPUs cleared
+ * meanwhile dropped if this is its home. */
 static void sync_lrs(struct vcpu *v)
 {
 	if (cpu_this()->loaded == v) {
 		gich_sync(&v->vgic);
+	} else {
+		vgic_cpu_sync(&v->vgic);
 	}
-	vgic_cpu_sync(&v->vgic);
 	if (!is_remote(v)) {
 		inbox_apply_clears(v);
 	}
@@ -467,8 +469,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	if (!v->vgic_dirty) {
 		return v;
 	}
-	gich_sync(&v->vgic);
-	vgic_cpu_sync(&v->vgic);
+	gich_sync(&v->vgic);   /* v is loaded here: only live LRs kept */
 	inbox_apply_clears(v);
 	inbox_drain(v);
 	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
