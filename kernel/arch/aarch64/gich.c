@@ -67,7 +67,10 @@ void gich_sync(struct vgic_cpu *c)
 
 void gich_write(const struct vgic_cpu *c, bool underflow)
 {
-	for (uint32_t i = 0; i < c->lr_count; i++) {
+	/* A local: the volatile stores would make it reloaded each time. */
+	uint32_t count = c->lr_count;
+
+	for (uint32_t i = 0; i < count; i++) {
 		gich_write32(GICH_LR(i), c->lr[i]);
 	}
 	gich_write32(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
