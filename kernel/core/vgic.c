@@ -165,17 +165,8 @@ static void clear_local(struct vcpu *v, uint32_t intid)
 	hw_dropped(v, phys);
 }
 
-/* On @p v's home CPU, its LR shadow fresh: apply what other CPUs cleared. */
-static void inbox_apply_clears(struct vcpu *v)
+static __attribute__((noinline)) void inbox_apply_clears_slow(struct vcpu *v)
 {
-	uint64_t any = 0;
-
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
-		any |= v->inbox.clear[w];
-	}
-	if (any == 0) {
-		return;
-	}
 	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
 		uint64_t bits = v->inbox.clear[w];
 
@@ -186,6 +177,20 @@ static void inbox_apply_clears(struct vcpu *v)
 			bits &= bits - 1;
 			clear_local(v, intid);
 		}
+	}
+}
+
+/* On @p v's home CPU, its LR shadow fresh: apply what other CPUs cleared
+ * (rare: the test inline, the work out of line). */
+static inline void inbox_apply_clears(struct vcpu *v)
+{
+	uint64_t any = 0;
+
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		any |= v->inbox.clear[w];
+	}
+	if (__builtin_expect(any != 0, 0)) {
+		inbox_apply_clears_slow(v);
 	}
 }
 
