@@ -55,7 +55,8 @@ void gich_sync(struct vgic_cpu *c)
 		empty |= (uint64_t)gich_read(GICH_ELRSR1) << GICH_ELRSR_BITS;
 	}
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (c->lr[i] == 0) {
+		/* Most LRs are free: the hint keeps their loop short. */
+		if (__builtin_expect(c->lr[i] == 0, 1)) {
 			continue;
 		}
 		uint32_t lr = (empty >> i) & 1U ? 0 : gich_read(GICH_LR(i));
