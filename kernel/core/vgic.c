@@ -165,17 +165,8 @@ static void clear_local(struct vcpu *v, uint32_t intid)
 	hw_dropped(v, phys);
 }
 
-/* On @p v's home CPU, its LR shadow fresh: apply what other CPUs cleared. */
-static void inbox_apply_clears(struct vcpu *v)
+static __attribute__((noinline)) void inbox_apply_clears_slow(struct vcpu *v)
 {
-	uint64_t any = 0;
-
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
-		any |= v->inbox.clear[w];
-	}
-	if (any == 0) {
-		return;
-	}
 	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
 		uint64_t bits = v->inbox.clear[w];
 
@@ -186,6 +177,20 @@ static void inbox_apply_clears(struct vcpu *v)
 			bits &= bits - 1;
 			clear_local(v, intid);
 		}
+	}
+}
+
+/* On @p v's home CPU, its LR shadow fresh: apply what other CPUs cleared
+ * (rare: the test inline, the work out of line). */
+static inline void inbox_apply_clears(struct vcpu *v)
+{
+	uint64_t any = 0;
+
+	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+		any |= v->inbox.clear[w];
+	}
+	if (__builtin_expect(any != 0, 0)) {
+		inbox_apply_clears_slow(v);
 	}
 }
 
@@ -238,14 +243,16 @@ static void inbox_drain(struct vcpu *v)
 	}
 }
 
-/* The vCPU's LRs as the guest left them (read from hardware if loaded),
- * with what other CPUs cleared meanwhile dropped if this is its home. */
+/* The vCPU's LRs as the guest left them (read from hardware if loaded:
+ * gich_sync() keeps only live LRs), with what other CPUs cleared
+ * meanwhile dropped if this is its home. */
 static void sync_lrs(struct vcpu *v)
 {
 	if (cpu_this()->loaded == v) {
 		gich_sync(&v->vgic);
+	} else {
+		vgic_cpu_sync(&v->vgic);
 	}
-	vgic_cpu_sync(&v->vgic);
 	if (!is_remote(v)) {
 		inbox_apply_clears(v);
 	}
@@ -467,8 +474,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	if (!v->vgic_dirty) {
 		return v;
 	}
-	gich_sync(&v->vgic);
-	vgic_cpu_sync(&v->vgic);
+	gich_sync(&v->vgic);   /* v is loaded here: only live LRs kept */
 	inbox_apply_clears(v);
 	inbox_drain(v);
 	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {

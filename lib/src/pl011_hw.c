@@ -60,13 +60,20 @@ void pl011_init(uintptr_t base)
 	u->cr = PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE;
 }
 
-void pl011_putc(uintptr_t base, char c)
+void pl011_write(uintptr_t base, const char *s, uint32_t len)
 {
 	volatile struct pl011_regs *u = regs(base);
 
-	while (u->fr & PL011_FR_TXFF) {
+	for (uint32_t i = 0; i < len; i++) {
+		while (u->fr & PL011_FR_TXFF) {
+		}
+		u->dr = (uint32_t)(unsigned char)s[i];
 	}
-	u->dr = (uint32_t)(unsigned char)c;
+}
+
+void pl011_putc(uintptr_t base, char c)
+{
+	pl011_write(base, &c, 1);
 }
 
 void pl011_enable_rx_irq(uintptr_t base)

@@ -185,9 +185,7 @@ static void txn_begin(struct uart_service *u, uint32_t w)
 static void put_phys(void *ctx, const char *s, uint32_t len)
 {
 	(void)ctx;
-	for (uint32_t i = 0; i < len; i++) {
-		pl011_putc(UART_PHYS_IPA, s[i]);
-	}
+	pl011_write(UART_PHYS_IPA, s, len);
 }
 
 /* Transmit what the access produced; the last step before the commit. */

@@ -39,27 +39,39 @@ uint32_t gich_init(void)
 	return count;
 }
 
-static bool lr_empty(uint32_t i)
-{
-	uint32_t elrsr = i < GICH_ELRSR_BITS ? gich_read(GICH_ELRSR0)
-					     : gich_read(GICH_ELRSR1);
-
-	return (elrsr >> (i % GICH_ELRSR_BITS)) & 1U;
-}
-
+/*
+ * Only an LR in use can have changed. One the GIC lists as empty
+ * (GICH_ELRSR, IHI 0048B 5.3.8) or reports invalid holds no interrupt, but
+ * the GIC leaves its other fields as they were (5.3.4): it is kept as 0,
+ * so that the shadow shows only live interrupts and needs no
+ * vgic_cpu_sync() after this. The guest does not run meanwhile, so ELRSR
+ * is read once.
+ */
 void gich_sync(struct vgic_cpu *c)
 {
+	uint64_t empty = gich_read(GICH_ELRSR0);
+
+	if (c->lr_count > GICH_ELRSR_BITS) {
+		empty |= (uint64_t)gich_read(GICH_ELRSR1) << GICH_ELRSR_BITS;
+	}
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (c->lr[i] == 0) {
+		/* Most LRs are free: the hint keeps their loop short. */
+		if (__builtin_expect(c->lr[i] == 0, 1)) {
 			continue;
 		}
-		c->lr[i] = lr_empty(i) ? 0 : gich_read(GICH_LR(i));
+		uint32_t lr = (empty >> i) & 1U ? 0 : gich_read(GICH_LR(i));
+		uint32_t state = (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
+
+		c->lr[i] = state == GICH_LR_STATE_INVALID ? 0 : lr;
 	}
 }
 
 void gich_write(const struct vgic_cpu *c, bool underflow)
 {
-	for (uint32_t i = 0; i < c->lr_count; i++) {
+	/* A local: the volatile stores would make it reloaded each time. */
+	uint32_t count = c->lr_count;
+
+	for (uint32_t i = 0; i < count; i++) {
 		gich_write32(GICH_LR(i), c->lr[i]);
 	}
 	gich_write32(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));

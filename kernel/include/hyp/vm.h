@@ -37,7 +37,6 @@ struct vm {
 	const struct cfg_image *image;
 	enum vm_state state;
 	uint32_t vcpu_count;
-	struct vcpu vcpus[CFG_MAX_VCPUS];
 	uint32_t reset_count;
 	enum vm_stop_reason stop_reason; /**< Once stopped: why. */
 	uint64_t logged[2];           /**< vm_log_once keys already used. */
@@ -47,6 +46,9 @@ struct vm {
 	struct vgic_dist vgic;        /**< Virtual distributor configuration. */
 	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
 	uint32_t console_len;
+	/* Last: the fields above, read on every trap, stay within the
+	 * immediate offset of a load (the vCPUs are large). */
+	struct vcpu vcpus[CFG_MAX_VCPUS];
 };
 
 /** Create every partition of the scenario; panics if that is impossible. */

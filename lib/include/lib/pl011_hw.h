@@ -13,6 +13,10 @@ void pl011_init(uintptr_t base);
 /** Send one byte, waiting while the transmit FIFO is full. */
 void pl011_putc(uintptr_t base, char c);
 
+/** Send the @p len bytes at @p s, each as pl011_putc() does (one call:
+ * the UART service passes each byte a guest transmits through it). */
+void pl011_write(uintptr_t base, const char *s, uint32_t len);
+
 /** Interrupt on received data (RXIM) and receive timeout (RTIM). */
 void pl011_enable_rx_irq(uintptr_t base);
 

@@ -12,7 +12,8 @@ struct vgic_cpu;
 /** Enable the virtual CPU interface; returns the number of LRs. */
 uint32_t gich_init(void);
 
-/** Read back the LRs of @p c that are in use (state changes by the guest). */
+/** Read back the LRs of @p c that are in use (state changes by the guest);
+ * one the guest completed becomes 0, free, as vgic_cpu_sync() leaves it. */
 void gich_sync(struct vgic_cpu *c);
 
 /** Write @p c's LRs; @p underflow asks for a maintenance interrupt when
