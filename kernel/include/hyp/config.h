@@ -35,7 +35,7 @@ struct cfg_ram {
 	/**
 	 * Services only: kept as it is when the kernel restarts the service
 	 * (zeroed once, at boot), so that device state can survive a crash
-	 * (libipc's ipc_kept()). No image is loaded into it.
+	 * (libipc: ipc_self_info(&self), then self.kept). No image is loaded into it.
 	 */
 	bool keep;
 };

@@ -147,8 +147,10 @@ int64_t ipc_notify(uint32_t endpoint, uint64_t bits);
 /**
  * Set the level of interrupt @p intid (an SPI) of client VM @p client:
  * raised, the kernel makes it pending in the guest's virtual GIC; lowered,
- * a pending (not yet taken) one is withdrawn. Only for this service's
- * clients. Returns IPC_OK or IPC_ERR_DENIED.
+ * a pending (not yet taken) one is withdrawn. Only the SPI that a window
+ * this service serves for @p client names (cfg_device.irq, rule D9).
+ * Returns IPC_OK, IPC_ERR_DENIED (not that window's SPI, not a client)
+ * or IPC_ERR_INVALID (a number out of range).
  */
 int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised);
 

@@ -4,8 +4,9 @@
  * instruction the service died on.
  *
  * The state lives in the partition's kept RAM (a scenario RAM region with
- * .keep = true; ipc_kept() finds it), which the kernel does not reset when
- * it restarts a crashed service. Every change to it is a small transaction:
+ * .keep = true; ipc_self_info(&self) gives it as self.kept), which the
+ * kernel does not reset when it restarts a crashed service. Every change
+ * to it is a small transaction:
  *
  *     ipc_journal_begin(&j, &state->uart[w], sizeof(state->uart[w]));
  *     ... change state->uart[w] ...
