@@ -17,6 +17,8 @@
  *   P2. The kind is CFG_VM_GUEST or CFG_VM_SERVICE.
  *   P3. vcpu_count is 1..CFG_MAX_VCPUS, ram_count 1..CFG_MAX_RAM,
  *       device_count at most CFG_MAX_DEVICES, irq_count at most CFG_MAX_IRQS.
+ *       A service partition has exactly one vCPU (the kernel runs only
+ *       vCPU 0 of a service; another would never run).
  * RAM regions
  *   R1. The size is not zero.
  *   R2. ipa and size are multiples of 2 MiB, so Stage 2 can map the region
@@ -56,6 +58,10 @@
  *   D9. irq (the guest SPI the window's service drives) is 0, or set only
  *       on an EMULATED window, a virtual SPI [VGIC_SPI_FIRST,
  *       VGIC_INTIDS - 1], and on no other window of the partition.
+ *   D10. PASSTHROUGH: the window overlaps none of the frames the kernel
+ *       itself uses of the platform's PCIe: bus 0's ECAM
+ *       [pci_ecam_base, + CFG_PCI_ECAM_BUS_SIZE) and the pvpanic BAR page
+ *       [pci_mmio_base, + CFG_PCI_BAR_SIZE) (each when not 0).
  * IRQs
  *   Q1. Each IRQ lies in the platform's grantable SPIs [spi_first, spi_last]
  *       and among those a service can be notified of [VGIC_SPI_FIRST,
@@ -445,6 +451,14 @@ static void check_vm_basics(struct check *chk, size_t i)
 		emit(chk, &m);
 	}
 	check_count(chk, i, "vcpu_count", vm->vcpu_count, 1, CFG_MAX_VCPUS);
+	if (vm->kind == CFG_VM_SERVICE && vm->vcpu_count > 1 &&
+	    vm->vcpu_count <= CFG_MAX_VCPUS) {
+		msg_vm(&m, chk, i);
+		msg_str(&m, "a service has exactly 1 vCPU, not ");
+		msg_dec(&m, (uint32_t)vm->vcpu_count);
+		msg_str(&m, " (only vCPU 0 of a service runs)");
+		emit(chk, &m);
+	}
 	check_count(chk, i, "ram_count", vm->ram_count, 1, CFG_MAX_RAM);
 	check_count(chk, i, "device_count", vm->device_count, 0,
 		    CFG_MAX_DEVICES);
@@ -689,6 +703,38 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 	}
 }
 
+/* Does [@p pa, + @p size) overlap the platform's frame [@p base, + @p len)
+ * that the kernel uses (0: the platform has none)? */
+static bool overlaps_kernel_frame(uint64_t pa, uint64_t size, uint64_t base,
+				  uint64_t len)
+{
+	return base != 0 && base <= UINT64_MAX - (len - 1) &&
+	       pa_windows_overlap(pa, size, base, len);
+}
+
+/** D10 for passthrough device @p j of partition @p i. */
+static void check_kernel_pci(struct check *chk, size_t i, size_t j)
+{
+	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
+	const struct cfg_platform *plat = chk->plat;
+	struct msg m;
+
+	if (plat == NULL || dev->size == 0 || !pa_window_ok(dev->pa, dev->size)) {
+		return;
+	}
+	if (overlaps_kernel_frame(dev->pa, dev->size, plat->pci_ecam_base,
+				  CFG_PCI_ECAM_BUS_SIZE) ||
+	    overlaps_kernel_frame(dev->pa, dev->size, plat->pci_mmio_base,
+				  CFG_PCI_BAR_SIZE)) {
+		msg_vm_dev(&m, chk, i, j);
+		msg_str(&m, " pa ");
+		msg_range(&m, dev->pa, dev->size);
+		msg_str(&m, " would grant PCIe frames the kernel uses "
+			    "(ECAM bus 0 or the pvpanic BAR)");
+		emit(chk, &m);
+	}
+}
+
 /** D6, D7 for emulated device @p j of partition @p i. */
 static void check_emulated(struct check *chk, size_t i, size_t j)
 {
@@ -835,6 +881,7 @@ static void check_device(struct check *chk, size_t i, size_t j)
 	switch (dev->kind) {
 	case CFG_DEV_PASSTHROUGH:
 		check_passthrough(chk, i, j);
+		check_kernel_pci(chk, i, j);
 		break;
 	case CFG_DEV_EMULATED:
 		check_emulated(chk, i, j);

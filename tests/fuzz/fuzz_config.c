@@ -11,7 +11,7 @@
  * The validator must never crash (ASan, UBSan), must report one NUL-ended,
  * non-empty sentence per problem it counts, and its answer must agree with
  * an independent oracle written here from the rules in config_validate.c
- * ("Scenario rules" S1-S5, P1-P3, R1-R4, I1-I4, D1-D9, Q1-Q2, and the
+ * ("Scenario rules" S1-S5, P1-P3, R1-R4, I1-I4, D1-D10, Q1-Q2, and the
  * kernel_sgir rule of hyp/config.h). The oracle
  * computes every end address with 128-bit arithmetic, so it has no
  * wrap-around of its own. A scenario the validator accepts must pass every
@@ -74,6 +74,8 @@ static const struct cfg_platform qemu_virt = {
     .gicv_size = 0x2000,
     .spi_first = 32,
     .spi_last = 1019,
+    .pci_ecam_base = 0x3f000000,
+    .pci_mmio_base = 0x10000000,
 };
 
 /** Everything one input decodes to. */
@@ -238,6 +240,12 @@ static void decode(struct fuzz_in *in)
 	for (size_t i = 0; i < CFG_MAX_VMS && i < h.sc.vm_count; i++) {
 		pick_vm(in, &h.sc.vms[i]);
 	}
+	/* A random platform's PCIe frames (D10) come last, so that seeds
+	 * written before them decode as before (no bytes left: none). */
+	if (plat % 3 == 2) {
+		h.plat.pci_ecam_base = pick_addr(in);
+		h.plat.pci_mmio_base = pick_addr(in);
+	}
 }
 
 /* --- The oracle ----------------------------------------------------------- */
@@ -327,6 +335,10 @@ static bool basics_ok(const struct cfg_vm *vm)
 {
 	if (vm->kind != CFG_VM_GUEST && vm->kind != CFG_VM_SERVICE) {
 		return fail("P2 kind");
+	}
+	if (vm->kind == CFG_VM_SERVICE && vm->vcpu_count > 1 &&
+	    vm->vcpu_count <= CFG_MAX_VCPUS) {
+		return fail("P3 a service with more than one vCPU");
 	}
 	if (vm->vcpu_count < 1 || vm->vcpu_count > CFG_MAX_VCPUS ||
 	    vm->ram_count < 1 || vm->ram_count > CFG_MAX_RAM ||
@@ -435,6 +447,13 @@ static bool pa_ok(const struct cfg_device *d)
 	return (u128)d->pa + d->size <= PA_LIMIT;
 }
 
+/** D10: a frame the kernel uses (base 0: none; one past 2^64: ignored). */
+static bool kernel_frame(const struct cfg_device *d, uint64_t base, uint64_t len)
+{
+	return base != 0 && (u128)base + len <= (u128)1 << 64 &&
+	       overlap(d->pa, d->size, base, len);
+}
+
 /** D9: the virtual SPIs are 32..127 (a 128-ID distributor). */
 static bool window_irq_ok(const struct cfg_vm *vm, const struct cfg_device *d)
 {
@@ -484,6 +503,10 @@ static bool device_ok(size_t i, const struct cfg_device *d)
 		if (vm->kind != CFG_VM_SERVICE &&
 		    overlap(d->pa, d->size, p->uart_base, UART_SIZE)) {
 			return fail("D4 log UART to a guest");
+		}
+		if (kernel_frame(d, p->pci_ecam_base, CFG_PCI_ECAM_BUS_SIZE) ||
+		    kernel_frame(d, p->pci_mmio_base, CFG_PCI_BAR_SIZE)) {
+			return fail("D10 the kernel's PCIe frames");
 		}
 		return true;
 	case CFG_DEV_EMULATED:

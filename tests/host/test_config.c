@@ -59,6 +59,8 @@ static const struct cfg_platform qemu_virt = {
 	.gicv_size = 0x2000,
 	.spi_first = 32,
 	.spi_last = 1019,
+	.pci_ecam_base = 0x3f000000,
+	.pci_mmio_base = 0x10000000,
 };
 
 /** guest0: 16 MiB, one passthrough and one emulated window, SPI 33. */
@@ -1108,6 +1110,43 @@ static void test_cfg_validate_irq_beyond_notification_bits(void **state)
 }
 
 /* D9: a window's guest SPI: emulated windows only, a virtual SPI, once. */
+/* Issue 12 follow-up: a service's vCPU 1 was accepted and never ran. */
+static void test_cfg_validate_service_has_one_vcpu(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[1].vcpu_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "a service has exactly 1 vCPU, not 2", NULL));
+}
+
+/* Issue 12 follow-up: the PCIe frames the kernel uses at power-off. */
+static void test_cfg_validate_passthrough_kernel_pci(void **state)
+{
+	static const struct {
+		uint64_t pa;
+		size_t problems;
+	} cases[] = {
+		{ 0x3f0ff000, 1 },   /* the last page of bus 0's ECAM */
+		{ 0x10000000, 1 },   /* the pvpanic BAR page */
+		{ 0x3f100000, 0 },   /* bus 1: not the kernel's */
+		{ 0x10001000, 0 },
+	};
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f->msg_count = 0;
+		vm->devices[0].pa = cases[i].pa;
+		assert_int_equal(run(f), cases[i].problems);
+	}
+	f->msg_count = 0;
+	vm->devices[0].pa = 0x3f0ff000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "PCIe frames the kernel uses",
+			    NULL));
+}
+
 static void test_cfg_validate_window_irq(void **state)
 {
 	struct fixture *f = *state;
@@ -1332,6 +1371,8 @@ int main(void)
 		T(test_cfg_validate_irq_out_of_range),
 		T(test_cfg_validate_irq_beyond_notification_bits),
 		T(test_cfg_validate_window_irq),
+		T(test_cfg_validate_service_has_one_vcpu),
+		T(test_cfg_validate_passthrough_kernel_pci),
 		T(test_cfg_validate_irq_duplicate_same_vm),
 		T(test_cfg_validate_irq_owned_twice),
 		T(test_cfg_validate_counts_every_problem),

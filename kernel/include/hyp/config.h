@@ -79,6 +79,15 @@ struct cfg_device {
 /** GICD_SGIR in a GICv2 distributor window (IHI 0048B 4.3.15). */
 #define CFG_GICD_SGIR_OFFSET 0xf00
 
+/**
+ * What the kernel itself uses of the platform's PCIe (pvpanic.c): bus 0's
+ * configuration space (ECAM: bus number at address bit 20, PCIe base spec
+ * 7.2.2, so one bus is 1 MiB) and the page at pci_mmio_base where it
+ * places the pvpanic device's BAR. Never granted to a partition (D10).
+ */
+#define CFG_PCI_ECAM_BUS_SIZE 0x100000ULL
+#define CFG_PCI_BAR_SIZE 0x1000ULL
+
 /** A further image copied into a partition's RAM (a DTB, an initramfs). */
 struct cfg_load {
 	const char *image;      /**< Name in the scenario's image table. */
