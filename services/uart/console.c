@@ -45,7 +45,13 @@
 #define UTF8_LEAD_LAST 0xf4U
 #define UTF8_C1_LEAD 0xc2U
 #define UTF8_C1_LAST 0x9fU
+/* Leads with a narrower first continuation (Unicode Table 3-7). */
+#define UTF8_SURROGATE_LEAD 0xedU
+#define UTF8_LEAD_4_FIRST_CONT 0x90U
+#define UTF8_LEAD_LAST_LAST_CONT 0x8fU
 #define UTF8_MAX_CONT 3U
+/* The largest cursor-forward count written (put_decimal's 4 digits). */
+#define CUF_MAX 9999U
 
 #define TAB_STOP 8U
 /** Column count saturates here (columns past it are never needed). */
@@ -67,6 +73,8 @@ bool console_valid(const struct uart_console *c, uint32_t windows)
 	return c->focus < windows &&
 	       (c->out_window < windows || c->out_window == CONSOLE_NO_WINDOW) &&
 	       c->seq_len <= CONSOLE_SEQ_MAX && c->utf8_left <= UTF8_MAX_CONT &&
+	       (c->utf8_lead == 0 ||
+		(c->utf8_lead >= UTF8_LEAD_FIRST && c->utf8_lead <= UTF8_LEAD_LAST)) &&
 	       (c->out_line_start || c->col >= c->tag_cols);
 }
 
@@ -248,8 +256,12 @@ static void cursor_back(struct uart_console *c, const struct console_cfg *cfg,
 	put_str(cfg, "\r");
 	put_tag(c, cfg);
 	if (target > c->tag_cols) {
+		uint32_t fwd = target - c->tag_cols;
+
+		/* Its digits fit put_decimal(); a terminal stops at its
+		 * margin long before. */
 		put_str(cfg, "\x1b[");
-		put_decimal(cfg, target - c->tag_cols);
+		put_decimal(cfg, fwd < CUF_MAX ? fwd : CUF_MAX);
 		put(cfg, &(const char){ CSI_CUF }, 1);
 	}
 	c->col = (uint16_t)target;
@@ -333,18 +345,64 @@ static void seq_byte(struct uart_console *c, const struct console_cfg *cfg,
 	byte_out(c, cfg, b);
 }
 
+/*
+ * The range of the first continuation byte after lead @p lead, so that
+ * only well-formed UTF-8 passes (Unicode 15, Table 3-7): no overlong form
+ * (an overlong ESC or CSI would be a control to a lax decoder), no
+ * surrogate, nothing past U+10FFFF; and after 0xc2 no C1 control
+ * (U+0080-U+009F).
+ */
+static void utf8_first_range(uint8_t lead, uint8_t *lo, uint8_t *hi)
+{
+	*lo = UTF8_CONT_FIRST;
+	*hi = UTF8_CONT_LAST;
+	switch (lead) {
+	case UTF8_C1_LEAD:
+	case UTF8_LEAD_3:
+		*lo = UTF8_C1_LAST + 1;     /* 0xa0 */
+		break;
+	case UTF8_SURROGATE_LEAD:
+		*hi = UTF8_C1_LAST;         /* 0x9f */
+		break;
+	case UTF8_LEAD_4:
+		*lo = UTF8_LEAD_4_FIRST_CONT;
+		break;
+	case UTF8_LEAD_LAST:
+		*hi = UTF8_LEAD_LAST_LAST_CONT;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool utf8_continues(const struct uart_console *c, uint8_t b)
+{
+	uint8_t lo = UTF8_CONT_FIRST, hi = UTF8_CONT_LAST;
+
+	/* A line start between lead and continuation (a kernel line, a
+	 * CR): the rest is no character any more, and no guest byte may
+	 * come before the tag. */
+	if (c->utf8_left == 0 || c->out_line_start) {
+		return false;
+	}
+	if (c->utf8_lead != 0) {
+		utf8_first_range(c->utf8_lead, &lo, &hi);
+	}
+	return b >= lo && b <= hi;
+}
+
 /* A byte outside ASCII: UTF-8 passes, anything else is '?'. */
 static void high_byte(struct uart_console *c, const struct console_cfg *cfg,
 		      uint8_t b)
 {
-	if (c->utf8_left > 0 && b >= UTF8_CONT_FIRST && b <= UTF8_CONT_LAST &&
-	    !(c->utf8_c2 && b <= UTF8_C1_LAST)) {
+	if (utf8_continues(c, b)) {
 		put(cfg, (const char *)&b, 1);
 		c->utf8_left--;
-		c->utf8_c2 = false;
+		c->utf8_lead = 0;
 		return;
 	}
 	c->utf8_left = 0;
+	c->utf8_lead = 0;
 	if (b < UTF8_LEAD_FIRST || b > UTF8_LEAD_LAST) {
 		not_shown(c, cfg);
 		return;
@@ -353,7 +411,7 @@ static void high_byte(struct uart_console *c, const struct console_cfg *cfg,
 	put(cfg, (const char *)&b, 1);
 	advance(c, 1);
 	c->utf8_left = b >= UTF8_LEAD_4 ? 3 : b >= UTF8_LEAD_3 ? 2 : 1;
-	c->utf8_c2 = b == UTF8_C1_LEAD;
+	c->utf8_lead = b;
 }
 
 static void control_byte(struct uart_console *c, const struct console_cfg *cfg,
@@ -453,6 +511,7 @@ static uint32_t kernel_before(struct uart_console *c,
 			c->out_line_start = true;
 			c->sgr = false;
 			c->col = 0;
+			c->utf8_left = 0;
 		}
 	}
 	if (l->open != s + 1) {
@@ -523,6 +582,7 @@ output_slow(struct uart_console *c, const struct console_cfg *cfg, uint32_t w,
 		c->out_restart = false;
 		c->sgr = false;
 		c->col = 0;
+		c->utf8_left = 0;
 		c->out_open = false;
 		c->out_line_start = true;
 	}

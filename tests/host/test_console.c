@@ -273,6 +273,53 @@ static void test_attributes_are_reset_before_another_vm(void **unused)
 	assert_string_equal(screen, "[linux] \x1b[8m^[[\x1b[0m\r\n[bare] x");
 }
 
+/*
+ * Regression (found by review): a lead byte, a kernel line, then its
+ * continuation bytes: they came out at the start of the next line, before
+ * the tag.
+ */
+static void test_character_cut_by_a_kernel_line_is_not_continued(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "a\xf0");
+	kernel_log("hyp: real");
+	print(&c, &k, 0, "\x80\x80\x80X");
+	assert_non_null(strstr(screen, "hyp: real\r\n[linux] ???X"));
+}
+
+/* Regression (found by review): overlong forms, surrogates and code points
+ * past U+10FFFF passed; an overlong ESC or CSI is a control to a lax
+ * decoder. Only well-formed UTF-8 passes. */
+static void test_only_well_formed_utf8_passes(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	console_init(&c);
+	print(&c, &k, 0, "\xe0\x80\x9b|\xe0\x82\x9b|\xed\xa0\x80|"
+			 "\xf4\x90\x80\x80|\xc0\x9b|\xf0\x80\x80\x80|");
+	assert_null(strstr(screen, "\x80\x9b"));
+	assert_null(strstr(screen, "\x82\x9b"));
+	assert_null(strstr(screen, "\xed\xa0"));
+	assert_null(strstr(screen, "\xf4\x90"));
+	assert_null(strstr(screen, "\xc0"));
+	assert_null(strstr(screen, "\xf0\x80"));
+	setup(NULL);
+	/* The edges that are characters: U+00A0, U+0800, U+D7FF, U+E000,
+	 * U+10000, U+10FFFF. */
+	print(&c, &k, 0, "\xc2\xa0\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
+			 "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+	assert_string_equal(screen, "\xc2\xa0\xe0\xa0\x80\xed\x9f\xbf"
+				    "\xee\x80\x80\xf0\x90\x80\x80"
+				    "\xf4\x8f\xbf\xbf");
+}
+
 static void test_kernel_line_ends_an_open_line_and_the_tag_follows(void **unused)
 {
 	struct uart_console c;
@@ -615,6 +662,8 @@ int main(void)
 		T(test_utf8_passes_and_c1_controls_do_not),
 		T(test_attributes_are_reset_before_another_vm),
 		T(test_kernel_line_ends_an_open_line_and_the_tag_follows),
+		T(test_character_cut_by_a_kernel_line_is_not_continued),
+		T(test_only_well_formed_utf8_passes),
 		T(test_line_end_after_a_kernel_line_stays_off_its_start),
 		T(test_random_output_never_leaves_the_tag),
 		T(test_kernel_printing_meanwhile_starts_a_new_line),

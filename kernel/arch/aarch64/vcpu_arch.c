@@ -356,7 +356,14 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 {
 	const struct arch_vcpu_ctx *s = &service->ctx;
 
-	if (parked != NULL) {
+	/*
+	 * A parked vCPU that was reset meanwhile (ctx_fresh: PSCI CPU_ON or
+	 * SYSTEM_RESET from another CPU) has only stale values in these
+	 * registers: saving them would overwrite its reset context, and it
+	 * would restart with its old SCTLR_EL1 (MMU on) and vectors. Its
+	 * next entry reloads everything (load_guest).
+	 */
+	if (parked != NULL && !parked->ctx_fresh) {
 		exception_ctx_save(&parked->ctx);
 		hidden_save(&parked->ctx);
 		parked->ctx.sctlr_el1 = read_sysreg(sctlr_el1);

@@ -74,7 +74,9 @@ struct uart_console {
 	bool sgr;              /**< The line changed the attributes. */
 	bool escape;           /**< The last input byte was the escape. */
 	uint8_t utf8_left;     /**< UTF-8 continuation bytes still expected. */
-	bool utf8_c2;          /**< ... after a 0xc2 lead (no C1 may follow). */
+	uint8_t utf8_lead;     /**< The lead byte while its first continuation
+				byte is still expected (it narrows that
+				byte's range), else 0. */
 	uint8_t seq_len;       /**< Bytes of a control sequence held. */
 	uint8_t seq[CONSOLE_SEQ_MAX];
 };
