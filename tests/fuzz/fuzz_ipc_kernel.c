@@ -818,6 +818,8 @@ static void check_mmio_message(const struct vm *svc, const uint64_t *x)
 		   "client/vCPU field 0x%llx for vm %u vcpu %u",
 		   (unsigned long long)info, c->vm->id, c->index);
 	FUZZ_CHECK(x[5] == 0, "x5 = 0x%llx", (unsigned long long)x[5]);
+	FUZZ_CHECK((info & IPC_MMIO_WRITE) != 0 || x[4] == 0,
+		   "read message with value 0x%llx", (unsigned long long)x[4]);
 	const struct access *a = access_of(c);
 
 	FUZZ_CHECK(a->active, "message for an access the guest did not make");
@@ -979,6 +981,36 @@ static void new_access(struct vcpu *v, struct fuzz_in *in, struct access *a)
 	a->active = true;
 }
 
+/* Field by field: a compound literal leaves the padding unspecified. */
+static bool insn_equal(const struct mmio_insn *a, const struct mmio_insn *b)
+{
+	return a->size == b->size && a->count == b->count &&
+	       a->write == b->write && a->sign_extend == b->sign_extend &&
+	       a->dest64 == b->dest64 && a->rt[0] == b->rt[0] &&
+	       a->rt[1] == b->rt[1] && a->rn == b->rn && a->mode == b->mode &&
+	       a->imm == b->imm && a->reg_offset == b->reg_offset &&
+	       a->rm == b->rm && a->extend == b->extend && a->shift == b->shift;
+}
+
+/*
+ * Decode once: the access record of a syndrome access is the decoder's,
+ * whichever path (fastpath_mmio or mmio_forward) built it, with nothing
+ * left over from the vCPU's previous access.
+ */
+static void check_isv_record(const struct vcpu *v, const struct access *a)
+{
+	struct esr_dabt d = esr_decode_dabt(a->esr);
+	struct mmio_insn want;
+
+	if (!a->isv || v->ipc.kind != IPC_KIND_MMIO ||
+	    mmio_decode_syndrome(&d, &want) != MMIO_DECODE_OK) {
+		return;
+	}
+	FUZZ_CHECK(insn_equal(&v->ipc.mmio.insn, &want),
+		   "%s/%u: access record of esr 0x%llx is not the decoder's",
+		   v->vm->cfg->name, v->index, (unsigned long long)a->esr);
+}
+
 static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 {
 	struct access *a = access_of(v);
@@ -1001,6 +1033,7 @@ static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 	      (unsigned long long)a->ipa, (unsigned long long)a->pc,
 	      (unsigned long long)a->esr, a->insn);
 	fastpath_mmio(v, a->esr, a->ipa, win);
+	check_isv_record(v, a);
 	if (w.aborts_injected[v->vm->id][v->index] != injected) {
 		/* Refused at the trap: nothing was sent. */
 		FUZZ_CHECK(v->state == VCPU_RUNNABLE && v->ipc.kind == IPC_KIND_NONE,

@@ -121,7 +121,7 @@ static void check_fields(const struct mmio_insn *d)
 			   "register offset with mode %d imm %lld count %u",
 			   (int)d->mode, (long long)d->imm, d->count);
 	} else {
-		FUZZ_CHECK(d->rm == 0 && d->extend == MMIO_EXT_LSL &&
+		FUZZ_CHECK(d->rm == 0 && d->extend == MMIO_EXT_NONE &&
 			       d->shift == 0,
 			   "unused rm %u extend %d shift %u", d->rm,
 			   (int)d->extend, d->shift);

@@ -642,6 +642,14 @@ def seeds_ipc_kernel():
     write('fuzz_ipc_kernel', 'regress_fast_reply_left_ep',
           one + ik_service(0, IK_RECV) + ik_access(1) +
           ik_service(0, IK_REPLY))
+    # The fast path kept the previous access's base, pair and writeback
+    # fields (here an STP pre-index) in a syndrome access's record, which
+    # the slow path's decoder resets: one decoder for both now.
+    write('fuzz_ipc_kernel', 'regress_fast_record_stale',
+          one + ik_service(0, IK_RECV) +
+          ik_access(1, offset=0x100, insn=0xa9bf0861) +
+          ik_service(0, IK_REPLY) + ik_service(0, IK_REPLY) +
+          ik_access(1, offset=0x10, write=True) + ik_service(0, IK_REPLY))
     # The virtual GIC: service 0 serves the guest's distributor, service 1
     # a device with SPI 33. vCPU 0 and 1 are the services, 2 the guest (VM
     # 2). The guest's timer fires (HW-linked LR), it is dropped by ICPENDR

@@ -3,35 +3,6 @@
 
 #include "arch/sysreg.h"
 
-struct esr_dabt esr_decode_dabt(uint64_t esr)
-{
-	struct esr_dabt d = {
-		.isv = (esr & ESR_DABT_ISV) != 0,
-		.size = (uint8_t)(1U << ((esr >> ESR_DABT_SAS_SHIFT) &
-					 ESR_DABT_SAS_MASK)),
-		.sign_extend = (esr & ESR_DABT_SSE) != 0,
-		.reg = (uint8_t)((esr >> ESR_DABT_SRT_SHIFT) &
-				 ESR_DABT_SRT_MASK),
-		.reg64 = (esr & ESR_DABT_SF) != 0,
-		.acq_rel = (esr & ESR_DABT_AR) != 0,
-		.write = (esr & ESR_DABT_WNR) != 0,
-		.s1ptw = (esr & ESR_DABT_S1PTW) != 0,
-		.cache_op = (esr & ESR_DABT_CM) != 0,
-		.far_valid = (esr & ESR_DABT_FNV) == 0,
-		.fsc = (uint8_t)(esr & ESR_FSC_MASK),
-	};
-
-	if (!d.isv) {
-		/* SAS, SSE, SRT, SF and AR are RES0 without ISV. */
-		d.size = 0;
-		d.sign_extend = false;
-		d.reg = 0;
-		d.reg64 = false;
-		d.acq_rel = false;
-	}
-	return d;
-}
-
 struct esr_sysreg esr_decode_sysreg(uint64_t esr)
 {
 	return (struct esr_sysreg){

@@ -20,52 +20,34 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 {
 	struct endpoint *ep = win->ep;
 	struct vcpu *svc = ep->receiver;
-	uint64_t size = 1ULL << ((esr >> ESR_DABT_SAS_SHIFT) & ESR_DABT_SAS_MASK);
+	struct esr_dabt d = esr_decode_dabt(esr);
 	uint64_t offset = ipa - ipa_addr(win->base);
 
-	/* Guards. */
-	if (!(esr & ESR_DABT_ISV) || (esr & ESR_DABT_CM) || svc == NULL ||
-	    ep->caller != NULL || offset + size > win->size ||
+	/* Guards; the first two are what mmio_decode_syndrome() refuses. */
+	if (!d.isv || d.cache_op || svc == NULL ||
+	    ep->caller != NULL || offset + d.size > win->size ||
 	    cpu_this()->light != NULL || v->pending != 0) {
 		return mmio_forward(v, esr, ipa, win);
 	}
 
 	/* Point of no return. */
 	struct mmio_pending *p = &v->ipc.mmio;
-	bool write = (esr & ESR_DABT_WNR) != 0;
-	uint8_t rt = (uint8_t)((esr >> ESR_DABT_SRT_SHIFT) & ESR_DABT_SRT_MASK);
-	uint64_t value = 0;
+	const struct mmio_insn *in = &p->insn;
 
-	if (write && rt != ZERO_REG) {
-		value = v->regs.x[rt] & mmio_size_mask(size);
-	}
-	p->insn.size = (uint8_t)size;
-	p->insn.count = 1;
-	p->insn.write = write;
-	p->insn.sign_extend = (esr & ESR_DABT_SSE) != 0;
-	p->insn.dest64 = (esr & ESR_DABT_SF) != 0;
-	p->insn.rt[0] = rt;
-	p->insn.mode = MMIO_ADDR_OFFSET;
+	/* Cannot fail: the guards checked ISV and CM. */
+	(void)mmio_decode_syndrome(&d, &p->insn);
 	p->win = win;
 	p->offset[0] = offset;
-	p->value[0] = value;
+	p->value[0] = in->write && in->rt[0] != MMIO_REG_ZR_OR_SP
+			      ? v->regs.x[in->rt[0]] & mmio_size_mask(in->size)
+			      : 0;
 	p->index = 0;
 	p->failed = false;
 	p->resent = false;
 	p->va = read_sysreg(far_el2);
 	p->esr = (uint32_t)esr;
 	v->ipc.kind = IPC_KIND_MMIO;
-
-	uint64_t *x = svc->regs.x;
-
-	x[0] = IPC_MSG_MMIO;
-	x[1] = win->id;
-	x[2] = offset;
-	x[3] = size | (write ? IPC_MMIO_WRITE : 0) |
-	       ((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT) |
-	       ((uint64_t)v->index << IPC_MMIO_VCPU_SHIFT);
-	x[4] = value;
-	x[5] = 0;
+	mmio_message(v, svc->regs.x);
 	ep->receiver = NULL;
 	ipc_begin_request(ep, v, read_sysreg(cntpct_el0));
 	v->ipc.ep = ep;

@@ -131,8 +131,11 @@ static bool element_offsets(struct vcpu *v, uint64_t ipa,
 	return true;
 }
 
-struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
-			  const struct mmio_window *win)
+/* The fast path's twin stays out of line: inlined into handle_dabt (LTO),
+ * its registers would cost every fast-path access a larger frame. */
+__attribute__((noinline)) struct vcpu *
+mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
+	     const struct mmio_window *win)
 {
 	struct mmio_pending *p = &v->ipc.mmio;
 	struct esr_dabt d = esr_decode_dabt(esr);
@@ -176,24 +179,6 @@ struct vcpu *mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	v->ipc.kind = IPC_KIND_MMIO;
 	mmio_message(v, v->ipc.msg);
 	return ipc_send(v, win->ep);
-}
-
-void mmio_message(const struct vcpu *v, uint64_t msg[IPC_MSG_WORDS])
-{
-	const struct mmio_pending *p = &v->ipc.mmio;
-	uint64_t info = p->insn.size |
-			((uint64_t)v->vm->id << IPC_MMIO_CLIENT_SHIFT) |
-			((uint64_t)v->index << IPC_MMIO_VCPU_SHIFT);
-
-	if (p->insn.write) {
-		info |= IPC_MMIO_WRITE;
-	}
-	msg[0] = IPC_MSG_MMIO;
-	msg[1] = p->win->id;
-	msg[2] = p->offset[p->index];
-	msg[3] = info;
-	msg[4] = p->insn.write ? p->value[p->index] : 0;
-	msg[5] = 0;
 }
 
 bool mmio_element_done(struct vcpu *v, uint64_t status, uint64_t value)

@@ -320,7 +320,7 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
 {
 	struct mmio_insn m = {
 	    .mode = MMIO_ADDR_OFFSET,
-	    .extend = MMIO_EXT_LSL,
+	    .extend = MMIO_EXT_NONE,
 	};
 
 	if (decode_class(insn, &m) != MMIO_DECODE_OK) {
@@ -331,26 +331,6 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
 		m.dest64 = m.size == REG_BYTES;
 	}
 	*out = m;
-	return MMIO_DECODE_OK;
-}
-
-int mmio_decode_syndrome(const struct esr_dabt *d, struct mmio_insn *out)
-{
-	if (!d->isv || d->cache_op) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
-	*out = (struct mmio_insn){
-	    .size = d->size,
-	    .count = 1,
-	    .write = d->write,
-	    .sign_extend = d->sign_extend && !d->write,
-	    .dest64 = d->reg64,
-	    .rt = {d->reg, MMIO_REG_ZR_OR_SP},
-	    .rn = MMIO_REG_ZR_OR_SP,
-	    .mode = MMIO_ADDR_OFFSET,
-	    .imm = 0,
-	    .extend = MMIO_EXT_LSL,
-	};
 	return MMIO_DECODE_OK;
 }
 

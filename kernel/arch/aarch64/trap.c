@@ -276,23 +276,24 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-/* ESR_EL2 of a 32-bit store with a valid syndrome (ISV, WnR, SAS = 2). */
-#define ESR_DABT_SAS_WORD 2U
+/* GICD_SGIR is a 32-bit register (IHI 0048B 4.3.15). */
+#define GICD_SGIR_BYTES 4U
 
 /* A 32-bit store to GICD_SGIR of a window that lets the kernel take it. */
 static bool is_sgir_store(const struct mmio_window *win, uint64_t ipa,
 			  uint64_t esr)
 {
+	struct esr_dabt d = esr_decode_dabt(esr);
+
 	return win->kernel_sgir &&
 	       ipa - ipa_addr(win->base) == CFG_GICD_SGIR_OFFSET &&
-	       (esr & ESR_DABT_ISV) && (esr & ESR_DABT_WNR) &&
-	       ((esr >> ESR_DABT_SAS_SHIFT) & ESR_DABT_SAS_MASK) == ESR_DABT_SAS_WORD;
+	       d.isv && d.write && d.size == GICD_SGIR_BYTES;
 }
 
 /* Virtual IPI fast path: no IPC to the distributor service. */
 HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
 {
-	uint32_t rt = (esr >> ESR_DABT_SRT_SHIFT) & ESR_DABT_SRT_MASK;
+	uint8_t rt = esr_decode_dabt(esr).reg;
 
 	vgic_sgir_write(vcpu, rt == ZERO_REG ? 0 : (uint32_t)vcpu->regs.x[rt]);
 	arch_skip_insn(&vcpu->regs, esr);

@@ -33,6 +33,7 @@ enum mmio_addr_mode {
 
 /** Extension applied to Rm in register-offset addressing (option field). */
 enum mmio_extend {
+	MMIO_EXT_NONE = 0, /**< No index register (not register offset). */
 	MMIO_EXT_UXTW = 2,
 	MMIO_EXT_LSL = 3, /**< UXTX, i.e. plain LSL. */
 	MMIO_EXT_SXTW = 6,
@@ -64,17 +65,38 @@ struct mmio_insn {
  * or MMIO_DECODE_UNSUPPORTED for anything outside the families above and for
  * CONSTRAINED UNPREDICTABLE forms (writeback with Rn == Rt and Rn != 31;
  * a load pair with Rt == Rt2). @p out is left unchanged on failure. Fields
- * that do not apply (rm, extend, shift without reg_offset) are zero, LSL and
- * zero.
+ * that do not apply (rm, extend, shift without reg_offset) are zero,
+ * MMIO_EXT_NONE and zero.
  */
 int mmio_decode_insn(uint32_t insn, struct mmio_insn *out);
 
 /**
  * Build the same description from a data-abort syndrome with ISV = 1
- * (count 1, MMIO_ADDR_OFFSET, imm 0). Returns MMIO_DECODE_UNSUPPORTED if ISV
- * is 0 or the access is a cache maintenance operation.
+ * (count 1, MMIO_ADDR_OFFSET, imm 0, every other field reset). Returns
+ * MMIO_DECODE_UNSUPPORTED if ISV is 0 or the access is a cache maintenance
+ * operation. Inline: the MMIO fast path builds its record with it too.
  */
-int mmio_decode_syndrome(const struct esr_dabt *d, struct mmio_insn *out);
+static inline int mmio_decode_syndrome(const struct esr_dabt *d,
+				       struct mmio_insn *out)
+{
+	if (!d->isv || d->cache_op) {
+		return MMIO_DECODE_UNSUPPORTED;
+	}
+	*out = (struct mmio_insn){
+	    .size = d->size,
+	    .count = 1,
+	    .write = d->write,
+	    /* SSE on a load only (for bools, a > b is a && !b). */
+	    .sign_extend = d->sign_extend > d->write,
+	    .dest64 = d->reg64,
+	    .rt = {d->reg, MMIO_REG_ZR_OR_SP},
+	    .rn = MMIO_REG_ZR_OR_SP,
+	    .mode = MMIO_ADDR_OFFSET,
+	    .imm = 0,
+	    .extend = MMIO_EXT_NONE,
+	};
+	return MMIO_DECODE_OK;
+}
 
 /**
  * Address of element 0 given the base register value @p xn and index
