@@ -15,7 +15,6 @@
 
 #define PSCI_CPU_ON 0xc4000003U
 #define IPI_PING 1
-#define SGIR_TARGET_SHIFT 16
 #define STACK_BYTES 4096
 #define NS_PER_S 1000000000ULL
 #define SPURIOUS 1023
@@ -63,7 +62,7 @@ uint64_t bench_ipi(uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t t0 = counter();
 
-		*gicd(GICD_SGIR) = (1U << (SGIR_TARGET_SHIFT + 1)) | IPI_PING;
+		*gicd(GICD_SGIR) = (1U << (GICD_SGIR_TARGETS_SHIFT + 1)) | IPI_PING;
 		wait_pong();
 		ticks += ipi_t1 - t0;
 	}

@@ -25,7 +25,6 @@
 /* Masked by PMR 0xf0 (not strictly higher), passed by PMR 0xff: with five
  * priority bits 0xff reads back as 0xf8, and 0xf8 itself is never signalled. */
 #define PRIO_MASKED 0xf0U
-#define SGIR_SELF (2U << 24)
 #define TIMEOUT_SECONDS 5
 
 static volatile uint32_t seen[1024];
@@ -201,7 +200,7 @@ static void check_lr_overflow(void)
 
 static void check_sgi(void)
 {
-	*gicd(GICD_SGIR) = SGIR_SELF | SGI_ID;
+	*gicd(GICD_SGIR) = (GICD_SGIR_FILTER_SELF << GICD_SGIR_FILTER_SHIFT) | SGI_ID;
 	wait_for(SGI_ID, 1);
 	CHECK_EQ(seen[SGI_ID], 1);
 	CHECK_EQ(last_iar, SGI_ID);   /* source CPU 0 in IAR[12:10] */

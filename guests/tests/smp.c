@@ -34,7 +34,6 @@
 #define SUSPEND_HZ 100
 #define SGI_PING 1
 #define SGI_PONG 2
-#define SGIR_TARGET_SHIFT 16
 #define GICC_IAR_CPU_MASK 0x7U
 #define ROUNDS 10000
 #define HAMMER_READS 2000
@@ -53,7 +52,7 @@ void smp_secondary_main(void);
 
 static void send_sgi(uint32_t sgi, uint32_t target_cpu)
 {
-	*gicd(GICD_SGIR) = (1U << (SGIR_TARGET_SHIFT + target_cpu)) | sgi;
+	*gicd(GICD_SGIR) = (1U << (GICD_SGIR_TARGETS_SHIFT + target_cpu)) | sgi;
 }
 
 static void handler(uint32_t iar)

@@ -900,7 +900,7 @@ static void check_device(struct check *chk, size_t i, size_t j)
 	}
 	check_window_irq(chk, i, j);
 	if (dev->kernel_sgir && (dev->kind != CFG_DEV_EMULATED ||
-				 dev->size < CFG_GICD_SGIR_OFFSET + sizeof(uint32_t))) {
+				 dev->size < GICD_SGIR + sizeof(uint32_t))) {
 		msg_vm_dev(&m, chk, i, j);
 		msg_str(&m, " sets kernel_sgir but is not an emulated window "
 			    "holding GICD_SGIR (offset 0xf00)");

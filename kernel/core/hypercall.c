@@ -17,11 +17,6 @@
 /* Chunk copied from guest memory per step of a console write. */
 #define CONSOLE_CHUNK 128
 
-static void set_ret(struct vcpu *vcpu, uint64_t value)
-{
-	vcpu->regs.x[0] = value;
-}
-
 static int64_t console_write(struct vcpu *vcpu, uint64_t ipa, uint64_t len)
 {
 	char buf[CONSOLE_CHUNK];
@@ -51,20 +46,20 @@ static bool hyp_call(struct vcpu *vcpu, uint32_t fid)
 
 	switch (fid) {
 	case HYP_CALL_VERSION:
-		set_ret(vcpu, HYP_ABI_VERSION);
+		vcpu_set_ret(vcpu, HYP_ABI_VERSION);
 		return true;
 	case HYP_CALL_CONSOLE_PUTC: {
 		char c = (char)x[1];
 
 		vm_console_write(vcpu->vm, &c, 1);
-		set_ret(vcpu, SMCCC_SUCCESS);
+		vcpu_set_ret(vcpu, SMCCC_SUCCESS);
 		return true;
 	}
 	case HYP_CALL_CONSOLE_WRITE:
-		set_ret(vcpu, (uint64_t)console_write(vcpu, x[1], x[2]));
+		vcpu_set_ret(vcpu, (uint64_t)console_write(vcpu, x[1], x[2]));
 		return true;
 	case HYP_CALL_CONSOLE_LINE:
-		set_ret(vcpu, (uint64_t)vm_console_share(vcpu->vm, x[1]));
+		vcpu_set_ret(vcpu, (uint64_t)vm_console_share(vcpu->vm, x[1]));
 		return true;
 	default:
 		return false;
@@ -75,11 +70,11 @@ static bool smccc_arch_call(struct vcpu *vcpu, uint32_t fid)
 {
 	switch (fid) {
 	case SMCCC_VERSION:
-		set_ret(vcpu, SMCCC_VERSION_1_1);
+		vcpu_set_ret(vcpu, SMCCC_VERSION_1_1);
 		return true;
 	case SMCCC_ARCH_FEATURES:
 		/* No firmware workarounds are offered (SMCCC 1.1, 7.2). */
-		set_ret(vcpu, (uint64_t)(int64_t)(vcpu->regs.x[1] == SMCCC_VERSION
+		vcpu_set_ret(vcpu, (uint64_t)(int64_t)(vcpu->regs.x[1] == SMCCC_VERSION
 							  ? SMCCC_SUCCESS
 							  : SMCCC_NOT_SUPPORTED));
 		return true;
@@ -244,13 +239,13 @@ bool hypercall_local(struct vcpu *vcpu, uint16_t imm)
 	}
 	switch (fid) {
 	case HYP_CALL_VERSION:
-		set_ret(vcpu, HYP_ABI_VERSION);
+		vcpu_set_ret(vcpu, HYP_ABI_VERSION);
 		return true;
 	case SMCCC_VERSION:
-		set_ret(vcpu, SMCCC_VERSION_1_1);
+		vcpu_set_ret(vcpu, SMCCC_VERSION_1_1);
 		return true;
 	case PSCI_VERSION:
-		set_ret(vcpu, PSCI_VERSION_1_0);
+		vcpu_set_ret(vcpu, PSCI_VERSION_1_0);
 		return true;
 	default:
 		return false;
@@ -264,7 +259,7 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 
 	/* SMCCC: the immediate of HVC/SMC must be 0 for these services. */
 	if (imm != 0) {
-		set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
+		vcpu_set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
 		return vcpu;
 	}
 	/* Our own calls first: they are the frequent ones. */
@@ -286,6 +281,6 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 	if (smccc_arch_call(vcpu, fid)) {
 		return vcpu;
 	}
-	set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
+	vcpu_set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
 	return vcpu;
 }

@@ -126,11 +126,6 @@ static struct vcpu *cpu_suspend(struct vcpu *vcpu)
 	return sched_next(vcpu);
 }
 
-static void set_ret(struct vcpu *vcpu, int64_t value)
-{
-	vcpu->regs.x[0] = (uint64_t)value;
-}
-
 /* PSCI calls with 32-bit arguments (SMC32) use only the low words. */
 static uint64_t arg(const struct vcpu *vcpu, uint32_t fid, int n)
 {
@@ -144,17 +139,17 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	*next = vcpu;
 	switch (fid) {
 	case PSCI_VERSION:
-		set_ret(vcpu, PSCI_VERSION_1_0);
+		vcpu_set_ret(vcpu, PSCI_VERSION_1_0);
 		return true;
 	case PSCI_FEATURES:
 		/* DEN 0022D 5.1.14: 0 (no feature flags) if implemented. */
-		set_ret(vcpu, psci_supported((uint32_t)vcpu->regs.x[1])
+		vcpu_set_ret(vcpu, psci_supported((uint32_t)vcpu->regs.x[1])
 				      ? PSCI_RET_SUCCESS
 				      : PSCI_RET_NOT_SUPPORTED);
 		return true;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
-		set_ret(vcpu, cpu_on(vcpu, arg(vcpu, fid, 1), arg(vcpu, fid, 2),
+		vcpu_set_ret(vcpu, cpu_on(vcpu, arg(vcpu, fid, 1), arg(vcpu, fid, 2),
 				     arg(vcpu, fid, 3)));
 		return true;
 	case PSCI_CPU_OFF:
@@ -167,11 +162,11 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
-		set_ret(vcpu, affinity_info(vcpu, arg(vcpu, fid, 1),
+		vcpu_set_ret(vcpu, affinity_info(vcpu, arg(vcpu, fid, 1),
 					    arg(vcpu, fid, 2)));
 		return true;
 	case PSCI_MIGRATE_INFO_TYPE:
-		set_ret(vcpu, PSCI_TOS_NOT_PRESENT);
+		vcpu_set_ret(vcpu, PSCI_TOS_NOT_PRESENT);
 		return true;
 	case PSCI_SYSTEM_OFF:
 		vm_stop(vcpu->vm, VM_STOP_SYSTEM_OFF);

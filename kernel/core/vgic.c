@@ -14,8 +14,6 @@
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
 
-#define VGIC_PRIVATE_IRQS 32
-#define VGIC_SGI_COUNT 16
 #define VGIC_RESET_PRIORITY 0xa0
 #define VGIC_CFG_BYTE_MASK 0xffU
 #define VGIC_CPU0 0x1U
@@ -34,7 +32,7 @@ void vgic_dist_init(struct vgic_dist *d)
 		d->spi_level[w] = level[w];
 	}
 	for (uint32_t c = 0; c < CFG_MAX_VCPUS; c++) {
-		for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
+		for (uint32_t i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
 			d->priv[c][i] = (struct vgic_irq_cfg){
 				/* SGIs are always enabled and edge (model). */
 				.enabled = i < VGIC_SGI_COUNT,
@@ -56,7 +54,7 @@ static struct vgic_irq_cfg *irq_cfg(struct vm *vm, uint32_t cpu, uint32_t intid)
 	if (intid >= VGIC_NR_IRQS || cpu >= vm->vcpu_count) {
 		return NULL;
 	}
-	return intid < VGIC_PRIVATE_IRQS ? &vm->vgic.priv[cpu][intid]
+	return intid < VGIC_PRIVATE_INTIDS ? &vm->vgic.priv[cpu][intid]
 					 : &vm->vgic.spi[intid];
 }
 
@@ -287,7 +285,7 @@ static void spi_level_set(struct vgic_dist *d, uint32_t intid, bool asserted)
 static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
 			  const struct vgic_irq_cfg *c)
 {
-	if (intid >= VGIC_PRIVATE_IRQS) {
+	if (intid >= VGIC_PRIVATE_INTIDS) {
 		return !c->edge && spi_level(&vm->vgic, intid);
 	}
 	if (intid == GIC_INTID_VTIMER) {
@@ -315,7 +313,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	if (c == NULL) {
 		return false;
 	}
-	if (intid >= VGIC_PRIVATE_IRQS) {
+	if (intid >= VGIC_PRIVATE_INTIDS) {
 		cpu = spi_target(vm, c);
 	}
 	if (!c->enabled || !(vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
@@ -434,7 +432,7 @@ void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 	 * (the timer's physical PPI fires again once unmasked). */
 	if (c->enabled && !was_enabled &&
 	    (c->latched ||
-	     (intid >= VGIC_PRIVATE_IRQS && line_asserted(vm, cpu, intid, c)))) {
+	     (intid >= VGIC_PRIVATE_INTIDS && line_asserted(vm, cpu, intid, c)))) {
 		c->latched = false;
 		vgic_inject(vm, cpu, intid, false, 0, 0);
 	}
@@ -545,13 +543,13 @@ static void pending_call(struct vm *vm, uint64_t *x)
 		vgic_clear_pending(vm, mask, intid);
 		/* ICPENDR does not end the pending state of an asserted level
 		 * SPI (IHI 0048B 4.3.8). */
-		if (intid >= VGIC_PRIVATE_IRQS &&
+		if (intid >= VGIC_PRIVATE_INTIDS &&
 		    line_asserted(vm, 0, intid, &vm->vgic.spi[intid])) {
 			vgic_inject(vm, 0, intid, false, 0, 0);
 		}
 		return;
 	}
-	if (intid >= VGIC_PRIVATE_IRQS) {
+	if (intid >= VGIC_PRIVATE_INTIDS) {
 		vgic_inject(vm, 0, intid, false, 0, 0);
 		return;
 	}
@@ -568,7 +566,7 @@ static void ctlr_call(struct vm *vm, uint64_t ctlr)
 	if (!(ctlr & VGIC_CTLR_ENABLE_MASK)) {
 		return;
 	}
-	for (uint32_t i = VGIC_PRIVATE_IRQS; i < VGIC_NR_IRQS; i++) {
+	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_NR_IRQS; i++) {
 		if (vm->vgic.spi[i].latched && vm->vgic.spi[i].enabled) {
 			vm->vgic.spi[i].latched = false;
 			vgic_inject(vm, 0, i, false, 0, 0);

@@ -39,13 +39,11 @@
 #include "abi/gicd_sgir.h"
 
 /* Interrupt ID ranges (IHI 0048B 2.2.1, "Interrupt IDs"). */
-#define GIC_SGI_COUNT	  16U /**< SGIs are IDs 0-15. */
-#define GIC_PRIVATE_COUNT 32U /**< SGIs and PPIs, banked per CPU: 0-31. */
 /** IDs a per-interrupt register group spans (table 4-1; 1020 used). */
 #define GIC_GROUP_SPAN_IRQS 1024U
 
 _Static_assert(GICD_MODEL_NR_IRQS % 32 == 0 &&
-		   GICD_MODEL_NR_IRQS > GIC_PRIVATE_COUNT &&
+		   GICD_MODEL_NR_IRQS > VGIC_PRIVATE_INTIDS &&
 		   GICD_MODEL_NR_IRQS <= 1020,
 	       "GICD_TYPER.ITLinesNumber describes 32 interrupts per step");
 _Static_assert(GICD_MODEL_MAX_CPUS >= 1 && GICD_MODEL_MAX_CPUS <= 8,
@@ -156,12 +154,12 @@ static uint32_t irq_bit(uint32_t intid)
 
 static bool is_sgi(uint32_t intid)
 {
-	return intid < GIC_SGI_COUNT;
+	return intid < VGIC_SGI_COUNT;
 }
 
 static bool is_private(uint32_t intid)
 {
-	return intid < GIC_PRIVATE_COUNT;
+	return intid < VGIC_PRIVATE_INTIDS;
 }
 
 /** Mask of the CPUs that exist. */
@@ -384,7 +382,7 @@ void gicd_model_sync_sgi_sources(struct gicd_model *m)
 	uint32_t cpu, sgi;
 
 	for (cpu = 0; cpu < m->cpu_count; cpu++) {
-		uint64_t any[GIC_SGI_COUNT / sizeof(uint64_t)];
+		uint64_t any[VGIC_SGI_COUNT / sizeof(uint64_t)];
 
 		_Static_assert(sizeof(any) == 2 * sizeof(uint64_t),
 			       "16 SGI source bytes are two words");
@@ -393,7 +391,7 @@ void gicd_model_sync_sgi_sources(struct gicd_model *m)
 		if ((any[0] | any[1]) == 0) {
 			continue;
 		}
-		for (sgi = 0; sgi < GIC_SGI_COUNT; sgi++) {
+		for (sgi = 0; sgi < VGIC_SGI_COUNT; sgi++) {
 			if (m->sgi_pending_sources[cpu][sgi] != 0) {
 				sgi_sources_sync(m, cpu, sgi);
 			}
@@ -834,7 +832,7 @@ static const struct gicd_reg gicd_regs[] = {
     {
 	.name = "GICD_CPENDSGIR",
 	.base = GICD_CPENDSGIR,
-	.size = GIC_SGI_COUNT,
+	.size = VGIC_SGI_COUNT,
 	.field_bits = 8,
 	.widths = ACCESS_BYTE | ACCESS_WORD,
 	.read = read_sgi_sources,
@@ -843,7 +841,7 @@ static const struct gicd_reg gicd_regs[] = {
     {
 	.name = "GICD_SPENDSGIR",
 	.base = GICD_SPENDSGIR,
-	.size = GIC_SGI_COUNT,
+	.size = VGIC_SGI_COUNT,
 	.field_bits = 8,
 	.widths = ACCESS_BYTE | ACCESS_WORD,
 	.read = read_sgi_sources,
@@ -988,13 +986,13 @@ static void reset_cpu(struct gicd_model *m, uint32_t cpu)
 {
 	uint32_t i;
 
-	for (i = 0; i < GIC_PRIVATE_COUNT; i++) {
+	for (i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
 		m->priority[cpu][i] = GICD_MODEL_RESET_PRIORITY;
 	}
-	for (i = 0; i < GIC_SGI_COUNT; i++) {
+	for (i = 0; i < VGIC_SGI_COUNT; i++) {
 		m->sgi_pending_sources[cpu][i] = 0;
 	}
-	m->enabled_private[cpu] = (1U << GIC_SGI_COUNT) - 1U;
+	m->enabled_private[cpu] = (1U << VGIC_SGI_COUNT) - 1U;
 	m->group_private[cpu] = 0;
 	m->icfgr_ppi[cpu] = 0;
 }

@@ -491,7 +491,7 @@ static bool device_ok(size_t i, const struct cfg_device *d)
 	/* config.h: kernel_sgir only on an emulated distributor window that
 	 * holds GICD_SGIR. */
 	if (d->kernel_sgir && (d->kind != CFG_DEV_EMULATED ||
-			       d->size < CFG_GICD_SGIR_OFFSET + 4)) {
+			       d->size < GICD_SGIR + 4)) {
 		return fail("kernel_sgir window");
 	}
 	switch (d->kind) {

@@ -35,7 +35,6 @@
 #define NR_IRQS	     GICD_MODEL_NR_IRQS
 #define MAX_CPUS     GICD_MODEL_MAX_CPUS
 #define SGI_COUNT    16U /**< IDs 0-15 (IHI 0048B 2.2.1). */
-#define PRIVATE_IRQS 32U /**< SGIs and PPIs, banked. */
 
 /* Register fields written out from IHI 0048B 4.3. */
 #define CTLR_MASK	    0x3U	 /**< EnableGrp0/1 (4.3.1). */
@@ -119,13 +118,13 @@ struct irq_view {
 /** The fake kernel: configuration view, live state, call checks. */
 struct fake_kernel {
 	uint32_t cpu_count;
-	struct irq_view priv[MAX_CPUS][PRIVATE_IRQS];
+	struct irq_view priv[MAX_CPUS][VGIC_PRIVATE_INTIDS];
 	struct irq_view spi[NR_IRQS];
 	uint32_t ctlr;
 	bool pending[MAX_CPUS][NR_IRQS];
 	bool active[MAX_CPUS][NR_IRQS];
 	/** Access number of the last irq_changed per interrupt. */
-	uint64_t reported_priv[MAX_CPUS][PRIVATE_IRQS];
+	uint64_t reported_priv[MAX_CPUS][VGIC_PRIVATE_INTIDS];
 	uint64_t reported_spi[NR_IRQS];
 	uint64_t access;     /**< Number of the access under way. */
 	uint32_t access_cpu; /**< vCPU making it. */
@@ -149,7 +148,7 @@ static uint32_t all_cpus(const struct fake_kernel *k)
 static struct irq_view *view(struct fake_kernel *k, uint32_t cpu,
 			     uint32_t intid)
 {
-	return intid < PRIVATE_IRQS ? &k->priv[cpu][intid] : &k->spi[intid];
+	return intid < VGIC_PRIVATE_INTIDS ? &k->priv[cpu][intid] : &k->spi[intid];
 }
 
 /** Lowest vCPU in @p mask, or @p fallback (the model's "home" CPU). */
@@ -174,7 +173,7 @@ static void k_irq_changed(void *ctx, uint32_t cpu, uint32_t intid, bool enabled,
 
 	k->calls++;
 	FUZZ_CHECK(intid < NR_IRQS, "irq_changed of ID %u", intid);
-	if (intid < PRIVATE_IRQS) {
+	if (intid < VGIC_PRIVATE_INTIDS) {
 		FUZZ_CHECK(cpu < k->cpu_count && targets == 1U << cpu,
 			   "irq_changed of private %u: cpu %u targets 0x%x",
 			   intid, cpu, targets);
@@ -211,7 +210,7 @@ static void k_set_pending(void *ctx, uint32_t cpu_mask, uint32_t intid,
 	if (intid < SGI_COUNT) {
 		FUZZ_CHECK(source_cpu < k->cpu_count, "SGI source %u",
 			   source_cpu);
-	} else if (intid < PRIVATE_IRQS) {
+	} else if (intid < VGIC_PRIVATE_INTIDS) {
 		FUZZ_CHECK(cpu_mask == 1U << k->access_cpu,
 			   "PPI %u pended on 0x%x by vCPU %u", intid, cpu_mask,
 			   k->access_cpu);
@@ -299,7 +298,7 @@ static void reset(struct harness *h, uint32_t cpu_count)
 	memset(k, 0, sizeof(*k));
 	k->cpu_count = n;
 	for (uint32_t c = 0; c < MAX_CPUS; c++) {
-		for (uint32_t i = 0; i < PRIVATE_IRQS; i++) {
+		for (uint32_t i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
 			k->priv[c][i] = (struct irq_view){
 			    .enabled = i < SGI_COUNT,
 			    .priority = RESET_PRIORITY,
@@ -308,7 +307,7 @@ static void reset(struct harness *h, uint32_t cpu_count)
 			};
 		}
 	}
-	for (uint32_t i = PRIVATE_IRQS; i < NR_IRQS; i++) {
+	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < NR_IRQS; i++) {
 		k->spi[i] = (struct irq_view){
 		    .priority = RESET_PRIORITY,
 		    .targets = n == 1 ? 1 : 0,
@@ -374,7 +373,7 @@ static struct irq_view read_back(struct harness *h, uint32_t cpu,
 	uint32_t cfg = peek(h, cpu, GICD_ICFGR + intid / 16 * 4, 4);
 	uint32_t field = (cfg >> (intid % 16 * 2)) & 0x3U;
 
-	if (intid >= PRIVATE_IRQS) {
+	if (intid >= VGIC_PRIVATE_INTIDS) {
 		FUZZ_CHECK((field & ICFGR_BIT0) == 0,
 			   "SPI %u Int_config[0] set", intid);
 	}
@@ -419,7 +418,7 @@ static void read_back_all(struct harness *h, uint32_t cpu,
 			uint32_t field = (cfg >> (2 * b)) & 0x3U;
 			uint32_t intid = w * 16 + b;
 
-			FUZZ_CHECK(intid < PRIVATE_IRQS ||
+			FUZZ_CHECK(intid < VGIC_PRIVATE_INTIDS ||
 				       (field & ICFGR_BIT0) == 0,
 				   "SPI %u Int_config[0] set", intid);
 			out[intid].edge = (field & ICFGR_EDGE) != 0;
@@ -446,11 +445,11 @@ static void compare_irq(struct harness *h, uint32_t cpu, uint32_t intid,
 		   want->targets, want->group1, want->edge);
 	FUZZ_CHECK((got.priority & PRIORITY_UNIMPL) == 0,
 		   "priority 0x%x has unimplemented bits", got.priority);
-	FUZZ_CHECK(intid < PRIVATE_IRQS || (got.targets & ~all_cpus(k)) == 0,
+	FUZZ_CHECK(intid < VGIC_PRIVATE_INTIDS || (got.targets & ~all_cpus(k)) == 0,
 		   "SPI %u targets 0x%x", intid, got.targets);
 	FUZZ_CHECK(intid >= SGI_COUNT || (got.enabled && got.edge),
 		   "SGI %u disabled or level", intid);
-	FUZZ_CHECK(intid >= PRIVATE_IRQS || got.targets == 1U << cpu,
+	FUZZ_CHECK(intid >= VGIC_PRIVATE_INTIDS || got.targets == 1U << cpu,
 		   "ITARGETSR of %u reads 0x%x on vCPU %u", intid, got.targets,
 		   cpu);
 }
@@ -472,7 +471,7 @@ static void check_all(struct harness *h)
 
 		read_back_all(h, c, got);
 		for (uint32_t i = 0; i < NR_IRQS; i++) {
-			if (i < PRIVATE_IRQS || c == 0) {
+			if (i < VGIC_PRIVATE_INTIDS || c == 0) {
 				compare_irq(h, c, i, got[i]);
 			}
 		}
@@ -531,9 +530,9 @@ static void check_live(struct harness *h, uint32_t cpu, enum reg_id r,
 	for (uint32_t i = 0; i < 32 && first + i < NR_IRQS; i++) {
 		uint32_t id = first + i;
 		uint32_t home =
-		    id < PRIVATE_IRQS ? cpu : lowest(k->spi[id].targets, cpu);
+		    id < VGIC_PRIVATE_INTIDS ? cpu : lowest(k->spi[id].targets, cpu);
 		bool held =
-		    id >= PRIVATE_IRQS &&
+		    id >= VGIC_PRIVATE_INTIDS &&
 		    (h->m.spi_pending_untargeted[id / 32] >> (id % 32)) & 1U;
 		bool want =
 		    pend ? k->pending[home][id] || held : k->active[home][id];

@@ -138,8 +138,6 @@ static const uint64_t win_pages[] = { 1, 2, 4, 16 };
 /** Fills guest RAM with bytes that vary (a console write prints them). */
 #define RAM_PATTERN_MUL 37U
 #define COUNTER_HZ 62500000ULL
-#define INSN_BYTES 4
-#define XZR 31
 /** First register a call must leave alone (SMCCC: x4..x17; ours: all). */
 #define FIRST_KEPT_REG 4
 /** A service register value no kernel write produces (not delivered). */
@@ -651,13 +649,13 @@ static void access_ended(struct vcpu *v)
 		a->active = false;
 		return;
 	}
-	FUZZ_CHECK(v->regs.pc == a->pc + INSN_BYTES, "PC 0x%llx after access at 0x%llx",
+	FUZZ_CHECK(v->regs.pc == a->pc + INSN_BYTES_32, "PC 0x%llx after access at 0x%llx",
 		   (unsigned long long)v->regs.pc, (unsigned long long)a->pc);
 	FUZZ_CHECK(!a->failed_reply, "access completed after a failed reply");
 	if (a->isv) {
 		FUZZ_CHECK(a->replies == 1, "single access answered %u times",
 			   a->replies);
-		if (!a->write && a->rt != XZR) {
+		if (!a->write && a->rt != ZERO_REG) {
 			uint64_t want = loaded_value(a->replied[0], a->size,
 						     a->sse, a->sf);
 
@@ -830,7 +828,7 @@ static void check_mmio_message(const struct vm *svc, const uint64_t *x)
 		FUZZ_CHECK(ipa_addr(win->base) + x[2] == a->ipa,
 			   "offset 0x%llx for IPA 0x%llx", (unsigned long long)x[2],
 			   (unsigned long long)a->ipa);
-		uint64_t want = a->write && a->rt != XZR
+		uint64_t want = a->write && a->rt != ZERO_REG
 					? a->regs[a->rt] & width_mask(a->size) : 0;
 
 		FUZZ_CHECK(x[4] == want, "value 0x%llx, guest stored 0x%llx",
@@ -956,7 +954,7 @@ static void new_access(struct vcpu *v, struct fuzz_in *in, struct access *a)
 	uint64_t off = fuzz_u32(in) % (win->size + PAGE);
 
 	a->ipa = ipa_addr(win->base) + off;
-	a->pc = RAM_IPA + (fuzz_u8(in) & ~(INSN_BYTES - 1U));
+	a->pc = RAM_IPA + (fuzz_u8(in) & ~(INSN_BYTES_32 - 1U));
 	a->far = fuzz_bool(in) ? a->ipa : (fuzz_u64(in) & ~(PAGE - 1)) | (a->ipa & (PAGE - 1));
 	if (a->isv) {
 		a->esr = make_esr(in, a);

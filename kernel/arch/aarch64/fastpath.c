@@ -13,7 +13,6 @@
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
-#define ZERO_REG 31
 
 struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 			   const struct mmio_window *win)

@@ -5,6 +5,8 @@
  */
 #include "arch/gic.h"
 
+#include "abi/gicd_sgir.h"
+#include "abi/vgic.h"
 #include "arch/platform.h"
 #include "arch/sysreg.h"
 
@@ -17,11 +19,6 @@
 #define GICD_ICACTIVER(n) (0x380 + 4 * (n))
 #define GICD_IPRIORITYR_BYTE(id) (0x400 + (id))
 #define GICD_ITARGETSR_BYTE(id) (0x800 + (id))
-#define GICD_SGIR 0xf00
-/* GICD_SGIR (4.3.15): TargetListFilter [25:24] = 0 (use the list),
- * CPUTargetList [23:16], SGIINTID [3:0]. */
-#define GICD_SGIR_TARGETS_SHIFT 16
-#define GICD_SGIR_INTID_MASK 0xfU
 #define GICD_CTLR_ENABLE_GRP0 0x1U
 #define GICD_CTLR_ENABLE_GRP1 0x2U
 #define GICD_TYPER_ITLINES_MASK 0x1fU
@@ -40,7 +37,6 @@
 #define GIC_PRIO_KERNEL 0x80U
 #define GIC_IRQS_PER_REG 32
 #define GIC_TARGET_CPU0 0x01U
-#define GIC_PRIVATE_IRQS 32
 #define GIC_TARGET_BYTE_MASK 0xffU
 
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
@@ -84,7 +80,7 @@ void gic_init(void)
 	}
 	for (uint32_t id = 0; id < lines; id++) {
 		mmio_write8(gicd + GICD_IPRIORITYR_BYTE(id), GIC_PRIO_KERNEL);
-		if (id >= GIC_INTID_SPI_FIRST) {
+		if (id >= VGIC_SPI_FIRST) {
 			mmio_write8(gicd + GICD_ITARGETSR_BYTE(id), GIC_TARGET_CPU0);
 		}
 	}
@@ -102,7 +98,7 @@ uint32_t gic_cpu_init(void)
 	mmio_write32(gicd + GICD_ICENABLER(0), UINT32_MAX);
 	mmio_write32(gicd + GICD_ICPENDR(0), UINT32_MAX);
 	mmio_write32(gicd + GICD_ICACTIVER(0), UINT32_MAX);
-	for (uint32_t id = 0; id < GIC_PRIVATE_IRQS; id++) {
+	for (uint32_t id = 0; id < VGIC_PRIVATE_INTIDS; id++) {
 		mmio_write8(gicd + GICD_IPRIORITYR_BYTE(id), GIC_PRIO_KERNEL);
 	}
 	mmio_write32(gicc + GICC_PMR, GIC_PMR_ALLOW_ALL);

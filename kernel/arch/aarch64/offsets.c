@@ -1,7 +1,7 @@
 /**
  * Struct offsets for assembly. Compiled to assembly only; the build turns
  * every "->NAME value" marker into "#define NAME value" in arch/offsets.h
- * (site_scons/hyp_offsets.py), so no offset is ever typed by hand.
+ * (site_scons/hyp_gen.py, offsets_header()), so no offset is ever typed by hand.
  */
 #include <stddef.h>
 

@@ -31,7 +31,6 @@
 #define HANDLER static __attribute__((noinline)) struct vcpu *
 
 /* Register number 31 in Rt means XZR. */
-#define ZERO_REG 31
 /* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xffffffffffULL
@@ -286,7 +285,7 @@ static bool is_sgir_store(const struct mmio_window *win, uint64_t ipa,
 	struct esr_dabt d = esr_decode_dabt(esr);
 
 	return win->kernel_sgir &&
-	       ipa - ipa_addr(win->base) == CFG_GICD_SGIR_OFFSET &&
+	       ipa - ipa_addr(win->base) == GICD_SGIR &&
 	       d.isv && d.write && d.size == GICD_SGIR_BYTES;
 }
 

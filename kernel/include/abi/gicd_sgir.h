@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/vgic.h"
+
+/** Offset of GICD_SGIR in the distributor (IHI 0048B table 4-1). */
+#define GICD_SGIR 0xf00U
 #define GICD_SGIR_FILTER_SHIFT 24U
 #define GICD_SGIR_FILTER_MASK 0x3U
 #define GICD_SGIR_FILTER_LIST 0U   /**< Forward to CPUTargetList. */
@@ -19,6 +23,8 @@
 #define GICD_SGIR_TARGETS_SHIFT 16U
 #define GICD_SGIR_TARGETS_MASK 0xffU
 #define GICD_SGIR_INTID_MASK 0xfU
+_Static_assert(GICD_SGIR_INTID_MASK + 1U == VGIC_SGI_COUNT,
+	       "SGIINTID names every SGI");
 
 /**
  * The SGI a write of @p value by CPU @p sender raises, and the CPUs it

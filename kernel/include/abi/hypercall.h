@@ -14,7 +14,11 @@
 #define SMCCC_OWNER_STANDARD 4U       /* PSCI lives here. */
 #define SMCCC_OWNER_VENDOR_HYP 6U     /* Our hypervisor calls. */
 
-/* Return codes (SMCCC 1.x, PSCI). */
+/*
+ * Return codes: one space for every call, each value one meaning. PSCI's
+ * (DEN 0022D 5.2.2, table 6) and SMCCC's (DEN 0028 7.1) take -1..-9; the
+ * hypervisor's own calls reuse those meanings and add theirs from -10 on.
+ */
 #define SMCCC_SUCCESS 0
 #define SMCCC_NOT_SUPPORTED (-1)
 #define PSCI_RET_SUCCESS 0
@@ -23,6 +27,18 @@
 #define PSCI_RET_DENIED (-3)
 #define PSCI_RET_ALREADY_ON (-4)
 #define PSCI_RET_INVALID_ADDRESS (-9)
+/** Malformed argument, or no such endpoint, window, vCPU or INTID. */
+#define HYP_RET_INVALID_PARAMS PSCI_RET_INVALID_PARAMS
+/** The caller may not do this (not its endpoint, window or VM). */
+#define HYP_RET_DENIED PSCI_RET_DENIED
+/** A guest address outside the caller's RAM. */
+#define HYP_RET_INVALID_ADDRESS PSCI_RET_INVALID_ADDRESS
+/** The called service is stopped. */
+#define HYP_RET_DEAD (-10)
+/** REPLY_RECV with nothing to reply to. */
+#define HYP_RET_STATE (-11)
+/** libipc: a handler is already registered there (never from the kernel). */
+#define HYP_RET_EXISTS (-12)
 
 /* SMCCC architecture calls. */
 #define SMCCC_VERSION 0x80000000U
@@ -64,5 +80,3 @@
 
 #define HYP_ABI_VERSION ((1U << 16) | 0U)
 #define HYP_CONSOLE_WRITE_MAX 4096U
-#define HYP_RET_INVALID_PARAMS (-2)
-#define HYP_RET_INVALID_ADDRESS (-3)

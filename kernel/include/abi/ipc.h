@@ -63,8 +63,9 @@
 #define IPC_OK 0
 /** The access failed: the guest gets a synchronous external abort. */
 #define IPC_ERR_ABORT 1
-/* Errors returned by the kernel for IPC calls (x0). */
-#define IPC_ERR_INVALID (-2)   /**< No such endpoint or window. */
-#define IPC_ERR_DENIED (-3)    /**< The caller may not use that endpoint. */
-#define IPC_ERR_DEAD (-4)      /**< The service is stopped. */
-#define IPC_ERR_STATE (-5)     /**< REPLY_RECV with nothing to reply to. */
+/* Errors returned by the kernel for IPC calls (x0), names of the ABI's
+ * one error space (abi/hypercall.h). */
+#define IPC_ERR_INVALID HYP_RET_INVALID_PARAMS /**< No such endpoint or window. */
+#define IPC_ERR_DENIED HYP_RET_DENIED   /**< The caller may not use that endpoint. */
+#define IPC_ERR_DEAD HYP_RET_DEAD       /**< The service is stopped. */
+#define IPC_ERR_STATE HYP_RET_STATE     /**< REPLY_RECV with nothing to reply to. */

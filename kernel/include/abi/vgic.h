@@ -38,8 +38,12 @@
 
 /* The interrupt ranges, one fact each, used by the kernel, the scenario
  * validator (rules Q1, D9) and the vgic service's distributor model. */
+/** SGIs are INTIDs 0 .. VGIC_SGI_COUNT - 1 (IHI 0048B 2.2.1). */
+#define VGIC_SGI_COUNT 16U
+/** SGIs and PPIs, banked per CPU interface: INTIDs 0 .. 31 (2.2.1). */
+#define VGIC_PRIVATE_INTIDS 32U
 /** The first SPI (IHI 0048B 2.2.1: SGIs 0-15, PPIs 16-31, SPIs 32-1019). */
-#define VGIC_SPI_FIRST 32U
+#define VGIC_SPI_FIRST VGIC_PRIVATE_INTIDS
 /** Interrupt IDs of a VM's virtual distributor: 0 .. VGIC_INTIDS - 1
  * (a multiple of 32: GICD_TYPER.ITLinesNumber, IHI 0048B 4.3.2). */
 #define VGIC_INTIDS 128U

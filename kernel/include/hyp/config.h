@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/gicd_sgir.h"
+
 #define CFG_MAX_VMS 8
 #define CFG_MAX_VCPUS 8
 #define CFG_MAX_RAM 4
@@ -64,7 +66,7 @@ struct cfg_device {
 	const char *service;    /**< EMULATED: name of the service partition. */
 	/**
 	 * EMULATED GIC distributor only: the kernel itself handles writes to
-	 * GICD_SGIR (offset CFG_GICD_SGIR_OFFSET), so that a virtual IPI
+	 * GICD_SGIR (abi/gicd_sgir.h), so that a virtual IPI
 	 * needs no IPC; every other access goes to the service.
 	 */
 	bool kernel_sgir;
@@ -75,9 +77,6 @@ struct cfg_device {
 	 */
 	uint32_t irq;
 };
-
-/** GICD_SGIR in a GICv2 distributor window (IHI 0048B 4.3.15). */
-#define CFG_GICD_SGIR_OFFSET 0xf00
 
 /**
  * What the kernel itself uses of the platform's PCIe (pvpanic.c): bus 0's

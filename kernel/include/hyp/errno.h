@@ -1,7 +1,7 @@
 #pragma once
 /**
  * Kernel error codes. Functions that can fail on bad input return 0 or one of
- * these negative values; only broken kernel invariants panic (see check.h).
+ * these negative values; only broken kernel invariants panic (CHECK() in panic.h).
  */
 enum hyp_err {
 	HYP_OK = 0,

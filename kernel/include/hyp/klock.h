@@ -11,7 +11,7 @@
  *
  * Lock order: the kernel lock is the only lock. Per-CPU state (struct cpu)
  * is written only by its own CPU and needs none. A handful of vCPU-local
- * hypercalls (hypercall_is_local()) run without it.
+ * hypercalls (hypercall_local()) run without it.
  */
 #include "hyp/spinlock.h"
 

@@ -72,7 +72,6 @@ enum vcpu_pending {
 
 /** Words of the remote-injection bitmap (one bit per virtual INTID). */
 #define VCPU_INBOX_WORDS (VGIC_NR_IRQS / 64)
-#define VCPU_SGI_COUNT 16
 
 /**
  * Virtual interrupts raised for a vCPU by another physical CPU. Its list
@@ -85,7 +84,7 @@ struct vcpu_inbox {
 	/** INTIDs whose pending state another CPU cleared (ICPENDR): the
 	 * home CPU drops them from its LRs before queueing @c pending. */
 	uint64_t clear[VCPU_INBOX_WORDS];
-	uint8_t sgi_sources[VCPU_SGI_COUNT];  /**< Requesting vCPUs per SGI. */
+	uint8_t sgi_sources[VGIC_SGI_COUNT];  /**< Requesting vCPUs per SGI. */
 };
 
 /** One virtual CPU of a VM or service partition. */
@@ -122,6 +121,12 @@ struct vcpu {
 	} exits;
 	uint32_t vgic_vmcr, vgic_apr; /**< GICH_VMCR/APR while switched out. */
 };
+
+/** A call's result: x0 (SMCCC; a negative code as its two's complement). */
+static inline void vcpu_set_ret(struct vcpu *vcpu, uint64_t value)
+{
+	vcpu->regs.x[0] = value;
+}
 
 /** True for the vCPU of a service partition (light EL1 context). */
 static inline bool vcpu_is_service(const struct vcpu *vcpu)

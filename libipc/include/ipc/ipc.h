@@ -34,7 +34,7 @@
 #define IPC_WINDOW_ALL UINT32_MAX
 
 /* libipc's own errors (the kernel's are in abi/ipc.h). */
-#define IPC_ERR_EXISTS (-6)   /**< A handler is already registered there. */
+#define IPC_ERR_EXISTS HYP_RET_EXISTS /**< A handler is already registered there. */
 
 /** One guest access, as the handler sees it. */
 struct ipc_mmio_access {

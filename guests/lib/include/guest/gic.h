@@ -8,6 +8,8 @@
  */
 #include <stdint.h>
 
+#include "abi/gicd_sgir.h"
+
 #define GUEST_GICD 0x08000000UL
 #define GUEST_GICC 0x08010000UL
 
@@ -20,7 +22,6 @@
 #define GICD_ISACTIVER(n) (0x300 + 4 * (n))
 #define GICD_IPRIORITYR(n) (0x400 + (n))
 #define GICD_ITARGETSR(n) (0x800 + (n))
-#define GICD_SGIR 0xf00
 #define GICC_CTLR 0x000
 #define GICC_PMR 0x004
 #define GICC_IAR 0x00c

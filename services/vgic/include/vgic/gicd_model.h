@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/gicd_sgir.h"
 #include "abi/vgic.h"
 
 #define GICD_MODEL_MAX_CPUS 8
@@ -37,7 +38,6 @@
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR	0x800
 #define GICD_ICFGR	0xc00
-#define GICD_SGIR	0xf00
 #define GICD_CPENDSGIR	0xf10
 #define GICD_SPENDSGIR	0xf20
 #define GICD_PIDR2	0xfe8

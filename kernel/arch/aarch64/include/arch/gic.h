@@ -17,7 +17,6 @@
 /** CNTP, the EL1 physical timer (PPI 14): the loaded vCPU's alarm in the
  * physical GIC, and the guests' emulated physical timer (hyp/vptimer.h). */
 #define GIC_INTID_PTIMER 30
-#define GIC_INTID_SPI_FIRST 32
 /** INTIDs 1020-1023 are special; 1023 means "no pending interrupt". */
 #define GIC_INTID_SPURIOUS 1023
 

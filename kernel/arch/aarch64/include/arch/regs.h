@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #define ARCH_GPR_COUNT 31
+/** Register number 31 in the Rt field of a trapped load, store or system
+ * register access (ESR ISS SRT, Rt): XZR, reads 0 and ignores writes. */
+#define ZERO_REG 31
 
 /** Saved general-purpose state of a vCPU. */
 struct arch_regs {
