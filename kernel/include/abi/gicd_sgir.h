@@ -3,7 +3,8 @@
  * GICD_SGIR, the GICv2 distributor's software-generated interrupt register
  * (IHI 0048B 4.3.15), decoded the same way by the kernel's virtual IPI fast
  * path (kernel/core/vgic.c) and the vgic service's distributor model
- * (services/vgic/gicd_model.c).
+ * (services/vgic/gicd_model.c); its offset and fields also serve the
+ * physical GIC driver (kernel/arch/aarch64/gic.c) and the test guests.
  *
  * TargetListFilter [25:24], CPUTargetList [23:16], NSATT [15] (Security
  * Extensions only, ignored), SGIINTID [3:0].
