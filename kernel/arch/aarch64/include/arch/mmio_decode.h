@@ -17,12 +17,13 @@
 #include <stdint.h>
 
 #include "arch/esr.h"
+#include "arch/regs.h"
 
 #define MMIO_DECODE_OK 0
 #define MMIO_DECODE_UNSUPPORTED (-1)
 
 /** XZR/WZR as a transfer register, SP as a base register. */
-#define MMIO_REG_ZR_OR_SP 31
+#define MMIO_REG_ZR_OR_SP ZERO_REG
 
 /** How the address of element 0 is formed and the base updated. */
 enum mmio_addr_mode {

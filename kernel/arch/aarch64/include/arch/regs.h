@@ -8,7 +8,8 @@
 
 #define ARCH_GPR_COUNT 31
 /** Register number 31 in the Rt field of a trapped load, store or system
- * register access (ESR ISS SRT, Rt): XZR, reads 0 and ignores writes. */
+ * register access (ESR ISS SRT, Rt): XZR, reads 0 and ignores writes (as
+ * a base register, Rn, the same number is SP: MMIO_REG_ZR_OR_SP). */
 #define ZERO_REG 31
 
 /** Saved general-purpose state of a vCPU. */
