@@ -8,7 +8,6 @@
 #include "arch/el2.h"
 #include "arch/gic.h"
 #include "arch/gich.h"
-#include "arch/sysreg.h"
 #include "hyp/hypercall.h"
 #include "hyp/klock.h"
 #include "hyp/log.h"
@@ -42,7 +41,7 @@ static void cpu_init_this(uint32_t id)
 
 	arch_el2_init();
 	cpu->id = id;
-	cpu->mpidr = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	cpu->mpidr = arch_cpu_mpidr();
 	cpu->gic_mask = gic_cpu_init();
 	cpu->lr_count = gich_init();
 	if (id != 0 && cpu->lr_count != cpu_table[0].lr_count) {
@@ -69,11 +68,11 @@ void kmain_secondary(uint64_t id)
 
 static bool wait_online(const struct cpu *cpu)
 {
-	uint64_t freq = read_sysreg(cntfrq_el0);
-	uint64_t start = read_sysreg(cntpct_el0);
+	uint64_t freq = arch_counter_freq();
+	uint64_t start = arch_counter_now();
 
 	while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE)) {
-		if (read_sysreg(cntpct_el0) - start > freq / CPU_BOOT_TIMEOUT_HZ) {
+		if (arch_counter_now() - start > freq / CPU_BOOT_TIMEOUT_HZ) {
 			return false;
 		}
 	}

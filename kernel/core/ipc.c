@@ -8,8 +8,8 @@
  */
 #include "hyp/ipc.h"
 
-#include "arch/sysreg.h"
 #include "arch/vcpu_arch.h"
+#include "hyp/arch.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
@@ -23,7 +23,7 @@ void ipc_endpoint_init(struct endpoint *ep, struct vm *service)
 {
 	*ep = (struct endpoint){
 		.service = service,
-		.timeout_ticks = read_sysreg(cntfrq_el0) / IPC_MS_PER_S *
+		.timeout_ticks = arch_counter_freq() / IPC_MS_PER_S *
 				 IPC_REPLY_TIMEOUT_MS,
 	};
 }
@@ -86,7 +86,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 		uint64_t msg[IPC_MSG_WORDS] = { IPC_MSG_NOTIFY, ep->notify_bits };
 
 		ep->notify_bits = 0;
-		ipc_begin_work(ep, read_sysreg(cntpct_el0));
+		ipc_begin_work(ep, arch_counter_now());
 		deliver(service, msg);
 		return true;
 	}
@@ -95,7 +95,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 	if (s == NULL) {
 		return false;
 	}
-	ipc_begin_request(ep, s, read_sysreg(cntpct_el0));
+	ipc_begin_request(ep, s, arch_counter_now());
 	s->state = VCPU_BLOCKED_REPLY;
 	deliver(service, s->ipc.msg);
 	return true;
@@ -116,7 +116,7 @@ struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep)
 	struct vcpu *service = ep->receiver;
 
 	ep->receiver = NULL;
-	ipc_begin_request(ep, sender, read_sysreg(cntpct_el0));
+	ipc_begin_request(ep, sender, arch_counter_now());
 	sender->ipc.ep = ep;
 	deliver(service, sender->ipc.msg);
 	service->state = VCPU_RUNNABLE;

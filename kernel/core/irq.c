@@ -4,7 +4,6 @@
 #include "abi/vgic.h"
 #include "arch/gic.h"
 #include "arch/gich.h"
-#include "arch/sysreg.h"
 #include "hyp/cpu.h"
 #include "hyp/log.h"
 #include "hyp/vcpu.h"
@@ -87,7 +86,7 @@ static void handle_one(uint32_t iar)
 		cpu_this()->kicked = true;
 		break;
 	case GIC_INTID_HYP_TIMER:
-		write_sysreg(cnthp_ctl_el2, 0);
+		arch_slice_disarm();
 		cpu_this()->slice_expired = true;
 		break;
 	case GIC_INTID_PTIMER:

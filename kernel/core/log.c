@@ -5,7 +5,7 @@
 
 #include "abi/console.h"
 #include "arch/platform.h"
-#include "arch/sysreg.h"
+#include "hyp/arch.h"
 #include "lib/pl011_hw.h"
 #include "lib/fmt.h"
 
@@ -74,7 +74,7 @@ void log_line_begin(void)
 	l->seq = log_shared.seq + 1;
 	/* The odd seq is visible before open is read and before the UART
 	 * writes (Dekker with the service's store of open, load of seq). */
-	dsb_sy();
+	arch_mem_barrier();
 	if (l->open == log_shared.seq + 1) {
 		/* As it is on the wire: no LF to CR LF here. */
 		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {
@@ -92,7 +92,7 @@ void log_line_end(void)
 		return;
 	}
 	/* The line reached the UART before the service sees the new seq. */
-	dsb_sy();
+	arch_mem_barrier();
 	l->seq = log_shared.seq;
 }
 

@@ -7,7 +7,7 @@
  * field 0, as the scenario's device trees describe the CPUs.
  */
 #include "abi/hypercall.h"
-#include "arch/sysreg.h"
+#include "arch/sysreg_bits.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "hyp/sched.h"
@@ -15,7 +15,7 @@
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 
-/* MPIDR affinity fields (arch/sysreg.h: MPIDR_AFF_MASK): 8 bits per
+/* MPIDR affinity fields (arch/sysreg_bits.h: MPIDR_AFF_MASK): 8 bits per
  * level, Aff3 apart at [39:32]. */
 #define MPIDR_AFF0_MASK 0xffULL
 #define MPIDR_LEVEL_BITS 8

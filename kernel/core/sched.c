@@ -17,7 +17,6 @@
  */
 #include "hyp/sched.h"
 
-#include "arch/sysreg.h"
 #include "arch/trap.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
@@ -171,7 +170,7 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 
 	if (guest != NULL && other_guest_runnable(guest)) {
 		uint64_t end = arch_counter_now() +
-			       read_sysreg(cntfrq_el0) / SCHED_SLICE_HZ;
+			       arch_counter_freq() / SCHED_SLICE_HZ;
 
 		at = end < at ? end : at;
 	}

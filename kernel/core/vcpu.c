@@ -1,7 +1,7 @@
 /** vCPU reset and wake-up deadlines. */
 #include "hyp/vcpu.h"
 
-#include "arch/sysreg.h"
+#include "arch/sysreg_bits.h"
 #include "hyp/cpu.h"
 #include "hyp/vgic_lr.h"
 #include "hyp/vptimer.h"

@@ -210,7 +210,7 @@ static void vm_quiesce(struct vm *vm)
 {
 	while (vm_busy_elsewhere(vm)) {
 		kernel_unlock();
-		__asm__ volatile("yield" ::: "memory");
+		arch_cpu_relax();
 		kernel_lock();
 	}
 }

@@ -6,7 +6,7 @@
  * PPIs, IHI 0048B 4.3.9). A hardware-linked LR (GICH_LR.HW) deactivates its
  * physical interrupt when the guest completes it (5.3.4), as
  * fake_gic_guest_eoi() models. Shared by tests/host/test_vgic.c and
- * tests/fuzz/fuzz_ipc_kernel.c; only those put tests/fake on their path.
+ * tests/fuzz/fuzz_ipc_kernel.c (site_scons/test_units.py: FAKE_GIC).
  */
 #include <stdbool.h>
 #include <stdint.h>

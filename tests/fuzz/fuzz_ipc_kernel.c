@@ -190,13 +190,8 @@ static bool tracing;
 		}                                                              \
 	} while (0)
 
-/* --- Fakes: system registers, CPU, log, panic ---------------------------- */
+/* --- Fakes: log, panic (system registers: tests/fake/fake_arch.c) -------- */
 
-uint64_t fake_sysreg_cntfrq_el0, fake_sysreg_cntpct_el0, fake_sysreg_far_el2;
-uint64_t fake_sysreg_sctlr_el1, fake_sysreg_par_el1, fake_sysreg_sp_el1;
-uint64_t fake_sysreg_sp_el0, fake_sysreg_tpidr_el2;
-uint64_t fake_at_va;
-unsigned fake_at_count;
 
 void log_line(enum log_level level, const char *fmt, ...)
 {

@@ -37,9 +37,6 @@
 
 /* --- The fake GIC and the kernel's other neighbours ----------------------- */
 
-/* The system registers irq.c touches (tests/fake/arch/sysreg.h). */
-uint64_t fake_sysreg_tpidr_el2, fake_sysreg_cnthp_ctl_el2;
-
 static struct {
 	uint32_t iar[SCRIPT_MAX];   /**< What GICC_IAR reads return. */
 	unsigned acks;

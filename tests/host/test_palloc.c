@@ -1,6 +1,6 @@
 /**
  * Unit tests of the physical page allocator (kernel/core/palloc.c) over the
- * fake physical memory of tests/host/fake/fake_mm.c.
+ * fake physical memory of tests/fake/fake_mm.c.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /**
  * Unit tests of the Stage-2 tables (kernel/arch/aarch64/s2.c) over the fake
- * physical memory of tests/host/fake/fake_mm.c.
+ * physical memory of tests/fake/fake_mm.c.
  *
  * Descriptors are checked against literal bit positions from the ARM ARM
  * (D8.3), not against arch/pte.h, so that a wrong constant there shows up.

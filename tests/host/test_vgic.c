@@ -50,7 +50,6 @@
 
 enum { SVC_VGIC, SVC_UART, GUEST, VMS };
 
-uint64_t fake_sysreg_tpidr_el2;
 struct cpu cpu_table[CPU_MAX];
 
 static struct vm vms[VMS];

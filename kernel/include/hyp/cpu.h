@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/sysreg.h"
+#include "hyp/arch.h"
 #include "hyp/config.h"
 
 struct vcpu;
@@ -56,7 +56,7 @@ extern struct cpu cpu_table[CPU_MAX];
 /** The physical CPU executing this code. */
 static inline struct cpu *cpu_this(void)
 {
-	return (struct cpu *)(uintptr_t)read_sysreg_pure(tpidr_el2);
+	return arch_cpu_this();
 }
 
 /** Boot CPU: its EL2 controls, GIC CPU interface and list registers. */

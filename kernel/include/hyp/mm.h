@@ -2,7 +2,7 @@
 /**
  * How the kernel reaches physical memory. At EL2 the kernel's stage-1 map is
  * an identity map of RAM, so these are casts; the host tests link a fake that
- * maps a malloc'd arena instead (tests/host/fake/fake_mm.c).
+ * maps a malloc'd arena instead (tests/fake/fake_mm.c).
  */
 #include "hyp/addr.h"
 

@@ -7,20 +7,21 @@
  * access to a variable fake_sysreg_<name> that the harness defines (a
  * register a unit starts to use is an undeclared identifier here until it
  * is added below), and barriers and address translation do nothing but
- * record.
+ * record. tests/fake/fake_arch.c defines the variables.
  *
- * Only the tests that need it put tests/fake first on their include path
- * (tests/fuzz/SConscript, tests/host/SConscript).
+ * Every host test and fuzz harness puts tests/fake first on its include
+ * path (tests/fuzz/SConscript, tests/host/SConscript).
  */
 #include <stdint.h>
 
 #include "arch/sysreg_bits.h"
 
-/* The registers the faked units use; the harness defines them. */
+/* The registers the faked units use (defined in fake_arch.c). */
 extern uint64_t fake_sysreg_cntfrq_el0, fake_sysreg_cntpct_el0;
 extern uint64_t fake_sysreg_far_el2, fake_sysreg_sctlr_el1;
 extern uint64_t fake_sysreg_par_el1, fake_sysreg_sp_el1, fake_sysreg_sp_el0;
 extern uint64_t fake_sysreg_tpidr_el2, fake_sysreg_cnthp_ctl_el2;
+extern uint64_t fake_sysreg_cnthp_cval_el2, fake_sysreg_mpidr_el1;
 
 #define read_sysreg(reg) ((uint64_t)fake_sysreg_##reg)
 #define read_sysreg_pure(reg) ((uint64_t)fake_sysreg_##reg)

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hyp/arch.h"
+
 #define ARCH_FPSIMD_QREGS 32
 
 /** FP/SIMD registers: q0..q31 as two 64-bit halves each, FPSR, FPCR. */
@@ -129,18 +131,6 @@ void arch_vcpu_set_trap_wfe(struct vcpu *vcpu, bool trap);
 void arch_fpsimd_save(struct arch_fpsimd *fp);
 void arch_fpsimd_restore(const struct arch_fpsimd *fp);
 
-/** The physical counter, CNTPCT_EL0. */
-uint64_t arch_counter_now(void);
-
-/**
- * Arm the EL2 physical timer (CNTHP) to fire when the physical counter
- * reaches @p when (end of a time slice or a wake-up), or disarm it
- * (UINT64_MAX).
- */
-void arch_slice_arm_at(uint64_t when);
-
-/**
- * Sleep in WFI until the physical counter reaches @p deadline (or, with
- * UINT64_MAX, until any interrupt), using the EL2 physical timer (CNTHP).
- */
-void arch_sleep_until(uint64_t deadline);
+/* arch_counter_now(), arch_slice_arm_at(), arch_sleep_until(): the arch
+ * contract (hyp/arch.h); here the physical counter CNTPCT_EL0 and the EL2
+ * physical timer CNTHP. */

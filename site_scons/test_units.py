@@ -1,0 +1,72 @@
+"""The one unit -> sources table of the host tests and the fuzz harnesses.
+
+A unit is the real code one test binary links: tests/host/test_<host>.c
+(cmocka, tests/host/SConscript) and/or tests/fuzz/fuzz_<fuzz>.c (libFuzzer,
+tests/fuzz/SConscript) are built from the same list, so a unit that gains a
+source file gains it in both. Every binary also links the host fake of the
+arch contract (tests/fake, FAKE); tests/fake comes first on the include
+path, so kernel units see the fake arch/arch_inline.h and arch/sysreg.h.
+"""
+
+# The host fake of hyp/arch.h and of the system registers: every binary.
+FAKE = ['#tests/fake/fake_arch.c']
+# Only cmocka binaries: errno names, and the fake RAM (fails the test).
+HOST_COMMON = ['#kernel/core/errno.c']
+FAKE_MM = '#tests/fake/fake_mm.c'
+FAKE_GIC = '#tests/fake/fake_gic.c'
+
+K = '#kernel/core/'
+A = '#kernel/arch/aarch64/'
+
+
+class Unit:
+    """Sources of one unit and the test binaries built on them."""
+
+    def __init__(self, sources, host=None, fuzz=None):
+        self.sources = sources
+        self.host = host
+        self.fuzz = fuzz
+
+
+UNITS = {
+    'palloc': Unit([K + 'palloc.c', FAKE_MM], host='palloc'),
+    's2': Unit([A + 's2.c', K + 'palloc.c', FAKE_MM], host='s2'),
+    'config': Unit([K + 'config_validate.c'], host='config', fuzz='config'),
+    'esr': Unit([A + 'esr.c'], host='esr'),
+    'insn_skip': Unit([A + 'insn_skip.c', A + 'esr.c'], host='insn_skip'),
+    'mmio_decode': Unit([A + 'mmio_decode.c', A + 'esr.c', A + 'insn_skip.c'],
+                        host='mmio_decode', fuzz='mmio_decode'),
+    'fmt': Unit(['#lib/src/fmt.c'], host='fmt'),
+    'libipc': Unit(['#libipc/src/server.c'], host='libipc', fuzz='ipc_args'),
+    'journal': Unit(['#libipc/src/journal.c', '#services/uart/pl011_model.c'],
+                    host='journal', fuzz='journal'),
+    'pl011_model': Unit(['#services/uart/pl011_model.c'],
+                        host='pl011_model', fuzz='pl011'),
+    'console': Unit(['#services/uart/console.c'], host='console'),
+    'gicd_model': Unit(['#services/vgic/gicd_model.c'],
+                       host='gicd_model', fuzz='gicd'),
+    'vgic_kept': Unit(['#services/vgic/vgic_kept.c',
+                       '#services/vgic/gicd_model.c',
+                       '#libipc/src/journal.c'], host='vgic_kept'),
+    'vgic_lr': Unit([K + 'vgic_lr.c'], host='vgic_lr', fuzz='vgic_lr'),
+    'irq': Unit([K + 'irq.c'], host='irq'),
+    'ptimer': Unit([K + 'ptimer.c'], host='ptimer'),
+    'vgic': Unit([K + 'vgic.c', K + 'vgic_lr.c', K + 'vm_window.c', FAKE_GIC],
+                 host='vgic'),
+    'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
+                        A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
+                        A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',
+                        K + 'vgic_lr.c', FAKE_GIC], fuzz='ipc_kernel'),
+}
+
+
+def host_tests():
+    """(test name, sources) of every cmocka binary, sorted."""
+    return sorted((u.host, u.sources + HOST_COMMON + FAKE)
+                  for u in UNITS.values() if u.host)
+
+
+def fuzzers():
+    """(harness name, sources) of every libFuzzer binary, sorted."""
+    return sorted((u.fuzz, u.sources + FAKE)
+                  for u in UNITS.values() if u.fuzz)

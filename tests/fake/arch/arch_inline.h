@@ -1,0 +1,65 @@
+#pragma once
+/**
+ * Host fake of the hot-path part of the arch contract (hyp/arch.h), in
+ * place of kernel/arch/aarch64/include/arch/arch_inline.h: tests/fake
+ * comes first on the include path of host tests and fuzz harnesses. The
+ * rest of the contract is tests/fake/fake_arch.c.
+ *
+ * The host runs one thread, so a lock that is taken while held can never
+ * be released: the fake reports that deadlock instead of hanging.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "arch/sysreg.h"
+
+/** Ticket halves of the lock word (hyp/spinlock.h). */
+#define FAKE_SPIN_NEXT_SHIFT 16
+#define FAKE_SPIN_OWNER_MASK 0xffffu
+
+/** Times arch_cpu_relax() was called (a wait loop spun). */
+extern unsigned fake_relax_count;
+
+/** Times arch_mem_barrier() was called. */
+extern unsigned fake_barrier_count;
+
+static inline struct cpu *arch_cpu_this(void)
+{
+	return (struct cpu *)(uintptr_t)fake_sysreg_tpidr_el2;
+}
+
+static inline void arch_spin_lock(volatile uint32_t *word)
+{
+	uint32_t w = *word;
+
+	if ((w >> FAKE_SPIN_NEXT_SHIFT) != (w & FAKE_SPIN_OWNER_MASK)) {
+		fprintf(stderr, "fake arch: spin lock %p taken while held\n",
+			(void *)word);
+		abort();
+	}
+	*word = w + (1u << FAKE_SPIN_NEXT_SHIFT);
+}
+
+static inline void arch_spin_unlock(volatile uint32_t *word)
+{
+	uint32_t w = *word;
+
+	if ((w >> FAKE_SPIN_NEXT_SHIFT) == (w & FAKE_SPIN_OWNER_MASK)) {
+		fprintf(stderr, "fake arch: spin lock %p released while free\n",
+			(void *)word);
+		abort();
+	}
+	*word = (w & ~FAKE_SPIN_OWNER_MASK) |
+		((w + 1) & FAKE_SPIN_OWNER_MASK);
+}
+
+static inline void arch_cpu_relax(void)
+{
+	fake_relax_count++;
+}
+
+static inline void arch_mem_barrier(void)
+{
+	fake_barrier_count++;
+}

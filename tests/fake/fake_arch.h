@@ -1,0 +1,22 @@
+#pragma once
+/**
+ * The host fake of the arch contract (hyp/arch.h): tests/fake/fake_arch.c
+ * and tests/fake/arch/arch_inline.h. What a test can set and observe
+ * besides the fake system registers (tests/fake/arch/sysreg.h).
+ */
+#include <stdint.h>
+
+#include "arch/sysreg.h"
+
+/** Counter frequency after fake_arch_reset(): 1 tick per microsecond. */
+#define FAKE_COUNTER_HZ 1000000ULL
+
+/** Ticks the counter advances after each arch_counter_now() (a wait loop
+ * that polls the counter then times out); 0 after fake_arch_reset(). */
+extern uint64_t fake_counter_step;
+
+/** arch_cpu_relax(), arch_mem_barrier(), arch_sleep_until() calls. */
+extern unsigned fake_relax_count, fake_barrier_count, fake_sleep_count;
+
+/** Counter at 0, FAKE_COUNTER_HZ, slice timer off, MPIDR 0, counts 0. */
+void fake_arch_reset(void);
