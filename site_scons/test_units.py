@@ -14,6 +14,7 @@ FAKE = ['#tests/fake/fake_arch.c']
 HOST_COMMON = ['#kernel/core/errno.c']
 FAKE_MM = '#tests/fake/fake_mm.c'
 FAKE_GIC = '#tests/fake/fake_gic.c'
+FAKE_LOG = '#tests/fake/fake_log.c'
 
 K = '#kernel/core/'
 A = '#kernel/arch/aarch64/'
@@ -53,6 +54,7 @@ UNITS = {
     'ptimer': Unit([K + 'ptimer.c'], host='ptimer'),
     'vgic': Unit([K + 'vgic.c', K + 'vgic_lr.c', K + 'vm_window.c', FAKE_GIC],
                  host='vgic'),
+    'cpu': Unit([K + 'cpu.c', K + 'klock.c', FAKE_LOG], host='cpu'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',
