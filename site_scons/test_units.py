@@ -57,6 +57,7 @@ UNITS = {
     'cpu': Unit([K + 'cpu.c', K + 'klock.c', FAKE_LOG], host='cpu'),
     'psci': Unit([K + 'psci.c', K + 'vcpu.c', K + 'vgic_lr.c', K + 'ptimer.c'],
                  host='psci'),
+    'sched': Unit([K + 'sched.c', K + 'klock.c', FAKE_LOG], host='sched'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',

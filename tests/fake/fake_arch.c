@@ -7,6 +7,9 @@
  */
 #include "fake_arch.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "hyp/arch.h"
 
 uint64_t fake_sysreg_cntfrq_el0, fake_sysreg_cntpct_el0;
@@ -18,6 +21,7 @@ uint64_t fake_at_va;
 unsigned fake_at_count;
 unsigned fake_relax_count, fake_barrier_count, fake_sleep_count;
 uint64_t fake_counter_step;
+void (*fake_sleep_hook)(uint64_t deadline);
 
 void fake_arch_reset(void)
 {
@@ -30,6 +34,7 @@ void fake_arch_reset(void)
 	fake_barrier_count = 0;
 	fake_sleep_count = 0;
 	fake_counter_step = 0;
+	fake_sleep_hook = NULL;
 }
 
 uint64_t arch_counter_now(void)
@@ -62,9 +67,20 @@ void arch_slice_disarm(void)
 
 void arch_sleep_until(uint64_t deadline)
 {
-	/* Nothing else runs on the host: the next event is the deadline. */
 	fake_sleep_count++;
-	if (deadline != UINT64_MAX && deadline > fake_sysreg_cntpct_el0) {
+	if (fake_sleep_hook != NULL) {
+		fake_sleep_hook(deadline);
+		return;
+	}
+	/* Nothing else runs on the host: the next event is the deadline,
+	 * and without one nothing would ever wake this CPU. */
+	if (deadline == UINT64_MAX || fake_sleep_count > FAKE_SLEEP_MAX) {
+		fprintf(stderr, "fake arch: CPU sleeps for ever (sleep %u, "
+			"deadline 0x%llx)\n", fake_sleep_count,
+			(unsigned long long)deadline);
+		abort();
+	}
+	if (deadline > fake_sysreg_cntpct_el0) {
 		fake_sysreg_cntpct_el0 = deadline;
 	}
 }

@@ -18,5 +18,17 @@ extern uint64_t fake_counter_step;
 /** arch_cpu_relax(), arch_mem_barrier(), arch_sleep_until() calls. */
 extern unsigned fake_relax_count, fake_barrier_count, fake_sleep_count;
 
-/** Counter at 0, FAKE_COUNTER_HZ, slice timer off, MPIDR 0, counts 0. */
+/**
+ * Called by arch_sleep_until() in place of the default sleep, which moves
+ * the counter to the deadline and aborts the program if there is none
+ * (UINT64_MAX) or after FAKE_SLEEP_MAX sleeps: on the host nothing else
+ * runs, so such a CPU would never wake. A hook can play the interrupt
+ * that ends the sleep.
+ */
+extern void (*fake_sleep_hook)(uint64_t deadline);
+
+/** Sleeps after which the default sleep calls the CPU stuck. */
+#define FAKE_SLEEP_MAX 1000u
+
+/** Counter at 0, FAKE_COUNTER_HZ, slice timer off, MPIDR 0, counts 0, no sleep hook. */
 void fake_arch_reset(void);

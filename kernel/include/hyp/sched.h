@@ -26,6 +26,11 @@ struct vcpu *sched_next(struct vcpu *current);
  */
 struct vcpu *sched_preempt(struct vcpu *current);
 
+#ifdef HYP_HOST
+/* POSIX has a sched_yield() the host's sanitizer runtime calls: host
+ * tests link the kernel's under another name. */
+#define sched_yield hyp_sched_yield
+#endif
 /** Give the CPU to another runnable vCPU if there is one (WFE, yield). */
 struct vcpu *sched_yield(struct vcpu *current);
 

@@ -1,0 +1,536 @@
+/**
+ * Unit tests of the scheduler (kernel/core/sched.c) on the host fake of
+ * the arch contract, in virtual time. The world, homed once by the real
+ * sched_assign_homes(): two online CPUs; guest "a" with four vCPUs and
+ * guest "b" with one, homed round robin (cpu 0: a0 a2 b0, cpu 1: a1 a3);
+ * two services "s" and "t". The EL1 context switch is recorded, not done.
+ */
+#include <setjmp.h> /* cmocka.h needs these four first. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "arch/vcpu_arch.h"
+#include "fake_arch.h"
+#include "fake_log.h"
+#include "hyp/cpu.h"
+#include "hyp/irq.h"
+#include "hyp/klock.h"
+#include "hyp/mmio.h"
+#include "hyp/sched.h"
+#include "hyp/vcpu.h"
+#include "hyp/vgic.h"
+#include "hyp/vm.h"
+
+enum { VM_A, VM_B, VM_S, VM_T, VMS };
+#define NCPU 2
+/* One time slice in counter ticks (hyp/sched.h). */
+#define SLICE (FAKE_COUNTER_HZ / SCHED_SLICE_HZ)
+
+static const struct cfg_vm cfgs[VMS] = {
+	[VM_A] = { .name = "a", .kind = CFG_VM_GUEST, .vcpu_count = 4 },
+	[VM_B] = { .name = "b", .kind = CFG_VM_GUEST, .vcpu_count = 1 },
+	[VM_S] = { .name = "s", .kind = CFG_VM_SERVICE, .vcpu_count = 1 },
+	[VM_T] = { .name = "t", .kind = CFG_VM_SERVICE, .vcpu_count = 1 },
+};
+
+struct cpu cpu_table[CPU_MAX];
+static struct vm vms[VMS];
+static uint64_t deadline_of[VMS][CFG_MAX_VCPUS];
+
+static struct {
+	unsigned loads, saves, discards, enters, leaves, syncs, restarts;
+	unsigned kicks, unmasks, pendings;
+	struct vcpu *loaded_last;
+	const struct cpu *kicked_last;
+	bool trap_wfe[VMS][CFG_MAX_VCPUS];
+	unsigned trap_wfe_calls;
+} rec;
+
+#define A(i) (&vms[VM_A].vcpus[i])
+#define B0 (&vms[VM_B].vcpus[0])
+#define S (&vms[VM_S].vcpus[0])
+#define T (&vms[VM_T].vcpus[0])
+
+/* --- Neighbours ------------------------------------------------------------ */
+
+uint32_t vm_count(void)
+{
+	return VMS;
+}
+
+struct vm *vm_get(uint32_t i)
+{
+	assert_true(i < VMS);
+	return &vms[i];
+}
+
+uint32_t cpu_count(void)
+{
+	return NCPU;
+}
+
+void cpu_kick(const struct cpu *cpu)
+{
+	rec.kicks++;
+	rec.kicked_last = cpu;
+}
+
+const char *vcpu_vm_name(const struct vcpu *vcpu)
+{
+	return vcpu->vm->cfg->name;
+}
+
+uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
+{
+	return deadline_of[vcpu->vm->id][vcpu->index];
+}
+
+void arch_vcpu_load(struct vcpu *vcpu)
+{
+	rec.loads++;
+	rec.loaded_last = vcpu;
+}
+
+void arch_vcpu_save(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	rec.saves++;
+}
+
+void arch_vcpu_discard(void)
+{
+	rec.discards++;
+}
+
+void arch_vcpu_timer_sync(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	rec.syncs++;
+}
+
+void arch_service_enter(struct vcpu *service, struct vcpu *parked)
+{
+	(void)service;
+	(void)parked;
+	rec.enters++;
+}
+
+void arch_service_leave(struct vcpu *service, struct vcpu *parked)
+{
+	(void)service;
+	(void)parked;
+	rec.leaves++;
+}
+
+void arch_vcpu_set_trap_wfe(struct vcpu *vcpu, bool trap)
+{
+	vcpu->trap_wfe = trap;
+	rec.trap_wfe[vcpu->vm->id][vcpu->index] = trap;
+	rec.trap_wfe_calls++;
+}
+
+void arch_vcpu_enter(struct vcpu *vcpu)
+{
+	(void)vcpu;
+	fail_msg("sched_start is not tested here");
+	abort();
+}
+
+struct vcpu *vgic_prepare_entry(struct vcpu *vcpu)
+{
+	return vcpu;
+}
+
+void irq_vtimer_unmask(void)
+{
+	rec.unmasks++;
+}
+
+void irq_handle_pending(void)
+{
+}
+
+void vcpu_apply_pending(struct vcpu *vcpu)
+{
+	vcpu->pending = 0;
+	rec.pendings++;
+}
+
+void vm_restart_service(struct vm *vm)
+{
+	rec.restarts++;
+	vm->vcpus[0].state = VCPU_BLOCKED_RECV;
+}
+
+/* --- Fixture --------------------------------------------------------------- */
+
+static void run_on(uint32_t cpu)
+{
+	fake_sysreg_tpidr_el2 = (uint64_t)(uintptr_t)&cpu_table[cpu];
+}
+
+/* The world, homed once: sched_assign_homes() lists the services once. */
+static int world(void **unused)
+{
+	(void)unused;
+	fake_arch_reset();
+	for (uint32_t c = 0; c < NCPU; c++) {
+		cpu_table[c].id = c;
+		cpu_table[c].online = true;
+	}
+	for (uint32_t i = 0; i < VMS; i++) {
+		vms[i].id = (uint16_t)i;
+		vms[i].cfg = &cfgs[i];
+		vms[i].vcpu_count = cfgs[i].vcpu_count;
+		for (uint32_t j = 0; j < vms[i].vcpu_count; j++) {
+			vms[i].vcpus[j].vm = &vms[i];
+			vms[i].vcpus[j].index = j;
+			vms[i].vcpus[j].is_service = cfgs[i].kind == CFG_VM_SERVICE;
+		}
+	}
+	run_on(0);
+	sched_assign_homes();
+	return 0;
+}
+
+static int setup(void **unused)
+{
+	(void)unused;
+	fake_arch_reset();
+	fake_log_reset();
+	memset(&rec, 0, sizeof(rec));
+	memset(deadline_of, 0xff, sizeof(deadline_of)); /* No deadline. */
+	for (uint32_t c = 0; c < NCPU; c++) {
+		struct cpu *cpu = &cpu_table[c];
+
+		cpu->current = cpu->loaded = cpu->light = NULL;
+		cpu->slice_expired = cpu->slice_armed = false;
+		cpu->slice_stale = cpu->kicked = false;
+		cpu->slice_at = 0;
+	}
+	for (uint32_t i = 0; i < VMS; i++) {
+		vms[i].state = VM_RUNNING;
+		vms[i].ep.caller = NULL;
+		vms[i].ep.deadline = UINT64_MAX;
+		for (uint32_t j = 0; j < vms[i].vcpu_count; j++) {
+			struct vcpu *v = &vms[i].vcpus[j];
+
+			v->state = v->is_service ? VCPU_BLOCKED_RECV : VCPU_RUNNABLE;
+			v->on_cpu = NULL;
+			v->ctx_fresh = false;
+			v->pending = 0;
+		}
+	}
+	fake_sysreg_cntpct_el0 = 1000;
+	run_on(0);
+	kernel_lock();
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	/* Every test leaves the kernel lock as it found it: held. */
+	kernel_unlock();
+	return 0;
+}
+
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+/* @p v becomes the running vCPU of this CPU (loaded, current). */
+static struct vcpu *start(struct vcpu *v)
+{
+	struct vcpu *r = sched_switch_direct(v);
+
+	assert_ptr_equal(r, v);
+	return r;
+}
+
+/* --- Tests ----------------------------------------------------------------- */
+
+static void test_sched_assign_homes_round_robin(void **unused)
+{
+	(void)unused;
+	assert_int_equal(cpu_table[0].runq_len, 3);
+	assert_ptr_equal(cpu_table[0].runq[0], A(0));
+	assert_ptr_equal(cpu_table[0].runq[1], A(2));
+	assert_ptr_equal(cpu_table[0].runq[2], B0);
+	assert_int_equal(cpu_table[1].runq_len, 2);
+	assert_ptr_equal(cpu_table[1].runq[0], A(1));
+	assert_ptr_equal(cpu_table[1].runq[1], A(3));
+	for (uint32_t c = 0; c < NCPU; c++) {
+		for (uint32_t k = 0; k < cpu_table[c].runq_len; k++) {
+			assert_ptr_equal(cpu_table[c].runq[k]->home, &cpu_table[c]);
+			assert_int_equal(cpu_table[c].runq[k]->runq_index, k);
+			/* Every CPU is shared: WFE yields. */
+			assert_true(cpu_table[c].runq[k]->trap_wfe);
+		}
+	}
+	assert_null(S->home);
+	assert_null(T->home);
+	assert_false(S->trap_wfe);
+}
+
+static void test_sched_next_keeps_runnable_current(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	assert_int_equal(rec.loads, 1);
+	assert_ptr_equal(cpu_table[0].current, A(0));
+	assert_ptr_equal(A(0)->on_cpu, &cpu_table[0]);
+}
+
+static void test_sched_yield_round_robin(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	assert_ptr_equal(sched_yield(A(0)), A(2));
+	assert_ptr_equal(sched_yield(A(2)), B0);
+	assert_ptr_equal(sched_yield(B0), A(0));
+	assert_ptr_equal(sched_yield(A(0)), A(2));
+	/* Each switch saved the old guest and loaded the new one. */
+	assert_int_equal(rec.loads, 5);
+	assert_int_equal(rec.saves, 4);
+	assert_null(B0->on_cpu);
+	assert_ptr_equal(A(2)->on_cpu, &cpu_table[0]);
+}
+
+static void test_sched_blocked_vcpu_not_picked(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(2)->state = VCPU_BLOCKED_WFI;
+	assert_ptr_equal(sched_yield(A(0)), B0);
+	B0->state = VCPU_BLOCKED_SEND;
+	assert_ptr_equal(sched_yield(B0), A(0));
+	/* A guest of the other CPU is never picked here. */
+	A(0)->state = VCPU_BLOCKED_WFI;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	deadline_of[VM_A][0] = 5000;
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	assert_int_equal(A(0)->state, VCPU_RUNNABLE);
+}
+
+static void test_sched_stopped_vm_not_picked(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	vms[VM_A].state = VM_STOPPED;
+	assert_ptr_equal(sched_next(A(0)), B0);
+	assert_ptr_equal(sched_yield(B0), B0);
+}
+
+static void test_sched_yield_alone_keeps_running(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	assert_ptr_equal(sched_yield(A(0)), A(0));
+	assert_int_equal(rec.loads, 1);
+}
+
+static void test_sched_slice_armed_only_when_shared(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_BLOCKED_RECV;
+	start(A(0));
+	/* Alone on the CPU: no slice, the EL2 timer stays off. */
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, 0);
+	assert_false(cpu_table[0].slice_armed);
+	/* B0 wakes: now they share it, one slice from now. */
+	sched_wake(B0);
+	assert_int_equal(rec.kicks, 0);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 1000 + SLICE);
+	assert_true(cpu_table[0].slice_armed);
+	assert_int_equal(cpu_table[0].slice_at, 1000 + SLICE);
+}
+
+static void test_sched_wake_does_not_extend_slice(void **unused)
+{
+	(void)unused;
+	B0->state = VCPU_BLOCKED_RECV;
+	start(A(0));
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 1000 + SLICE);
+	fake_sysreg_cntpct_el0 += SLICE / 2;
+	sched_wake(B0);
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 1000 + SLICE);
+}
+
+static void test_sched_slice_expiry_preempts_guest(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	fake_sysreg_cntpct_el0 += SLICE;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), A(2));
+	assert_false(cpu_table[0].slice_expired);
+	/* The next slice of A2 runs from now. */
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 1000 + 2 * SLICE);
+	/* Without expiry, no switch. */
+	assert_ptr_equal(sched_preempt(A(2)), A(2));
+}
+
+static void test_sched_wfi_deadline_wakes_and_arms(void **unused)
+{
+	(void)unused;
+	B0->state = VCPU_OFF;
+	A(2)->state = VCPU_BLOCKED_WFI;
+	deadline_of[VM_A][2] = 1500;
+	start(A(0));
+	/* A0 runs alone; the timer wakes A2 at its deadline. */
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 1500);
+	fake_sysreg_cntpct_el0 = 1500;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), A(2));
+	assert_int_equal(A(2)->state, VCPU_RUNNABLE);
+}
+
+static void test_sched_idle_sleeps_until_deadline(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(0)->state = VCPU_BLOCKED_WFI;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_BLOCKED_WFI;
+	deadline_of[VM_B][0] = 9000;
+	deadline_of[VM_A][0] = 7000;
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	/* Slept once, to the earlier deadline, with the lock dropped. */
+	assert_int_equal(fake_sleep_count, 1);
+	assert_int_equal(fake_sysreg_cntpct_el0, 7000);
+	assert_int_equal(B0->state, VCPU_BLOCKED_WFI);
+	assert_int_equal(rec.syncs, 1);
+	/* The sleep consumed the EL2 timer: re-armed for B0 at entry. */
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 9000);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+}
+
+static void test_sched_service_before_guests(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	assert_int_equal(rec.enters, 1);
+	assert_ptr_equal(cpu_table[0].light, S);
+	/* Still loaded under it: the guest keeps its EL1 state. */
+	assert_ptr_equal(cpu_table[0].loaded, A(0));
+	/* S waits again: back to the guest without a full switch. */
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_next(S), A(0));
+	assert_int_equal(rec.leaves, 1);
+	assert_int_equal(rec.loads, 1);
+}
+
+static void test_sched_service_current_elsewhere_not_picked(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	S->on_cpu = &cpu_table[1];
+	assert_ptr_equal(sched_preempt(A(0)), A(0));
+	T->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), T);
+}
+
+static void test_sched_overdue_service_restarted(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	vms[VM_S].ep.deadline = 2000;
+	vms[VM_S].ep.caller = A(0);
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	/* The reply deadline is armed on the EL2 timer. */
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 2000);
+	/* Its slice ends before the deadline: it keeps running. */
+	fake_sysreg_cntpct_el0 = 1999;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(S), S);
+	assert_int_equal(rec.restarts, 0);
+	fake_sysreg_cntpct_el0 = 2000;
+	cpu_table[0].slice_expired = true;
+	A(0)->state = VCPU_BLOCKED_REPLY;
+	assert_ptr_equal(sched_preempt(S), A(2));
+	assert_int_equal(rec.restarts, 1);
+	assert_non_null(strstr(fake_log_last[LOG_LEVEL_WARN],
+			       "service 's' did not answer within"));
+}
+
+static void test_sched_wake_kicks_home_or_idle_cpu(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(1)->state = VCPU_BLOCKED_WFI;
+	sched_wake(A(1));
+	assert_int_equal(A(1)->state, VCPU_RUNNABLE);
+	assert_int_equal(rec.kicks, 1);
+	assert_ptr_equal(rec.kicked_last, &cpu_table[1]);
+	/* A service: the idle CPU 1 is kicked, not this one. */
+	sched_wake(S);
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_int_equal(rec.kicks, 2);
+	assert_ptr_equal(rec.kicked_last, &cpu_table[1]);
+	/* Nobody idle: no kick. */
+	cpu_table[1].current = A(1);
+	sched_wake(T);
+	assert_int_equal(rec.kicks, 2);
+}
+
+static void test_sched_reset_vcpu_is_reloaded(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(0)->ctx_fresh = true;
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	/* Its old registers are dropped, not saved over the reset ones. */
+	assert_int_equal(rec.discards, 1);
+	assert_int_equal(rec.saves, 0);
+	assert_int_equal(rec.loads, 2);
+	assert_false(A(0)->ctx_fresh);
+}
+
+static void test_sched_pending_work_applied_on_switch(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(2)->pending = 1;
+	assert_ptr_equal(sched_yield(A(0)), A(2));
+	assert_int_equal(rec.pendings, 1);
+	assert_int_equal(A(2)->pending, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_sched_assign_homes_round_robin),
+		TEST(test_sched_next_keeps_runnable_current),
+		TEST(test_sched_yield_round_robin),
+		TEST(test_sched_blocked_vcpu_not_picked),
+		TEST(test_sched_stopped_vm_not_picked),
+		TEST(test_sched_yield_alone_keeps_running),
+		TEST(test_sched_slice_armed_only_when_shared),
+		TEST(test_sched_wake_does_not_extend_slice),
+		TEST(test_sched_slice_expiry_preempts_guest),
+		TEST(test_sched_wfi_deadline_wakes_and_arms),
+		TEST(test_sched_idle_sleeps_until_deadline),
+		TEST(test_sched_service_before_guests),
+		TEST(test_sched_service_current_elsewhere_not_picked),
+		TEST(test_sched_overdue_service_restarted),
+		TEST(test_sched_wake_kicks_home_or_idle_cpu),
+		TEST(test_sched_reset_vcpu_is_reloaded),
+		TEST(test_sched_pending_work_applied_on_switch),
+	};
+
+	return cmocka_run_group_tests(tests, world, NULL);
+}
