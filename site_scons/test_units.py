@@ -61,6 +61,7 @@ UNITS = {
     'vm': Unit([K + 'vm.c', K + 'vm_window.c', K + 'klock.c', A + 's2.c',
                 K + 'palloc.c', '#lib/src/fmt.c', FAKE_MM, FAKE_LOG],
                host='vm'),
+    'vcpu': Unit([K + 'vcpu.c', K + 'ptimer.c', K + 'vgic_lr.c'], host='vcpu'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',
