@@ -62,6 +62,8 @@ UNITS = {
                 K + 'palloc.c', '#lib/src/fmt.c', FAKE_MM, FAKE_LOG],
                host='vm'),
     'vcpu': Unit([K + 'vcpu.c', K + 'ptimer.c', K + 'vgic_lr.c'], host='vcpu'),
+    'vptimer': Unit([K + 'vptimer.c', K + 'ptimer.c', FAKE_LOG],
+                    host='vptimer'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',
