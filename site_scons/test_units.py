@@ -64,6 +64,7 @@ UNITS = {
     'vcpu': Unit([K + 'vcpu.c', K + 'ptimer.c', K + 'vgic_lr.c'], host='vcpu'),
     'vptimer': Unit([K + 'vptimer.c', K + 'ptimer.c', FAKE_LOG],
                     host='vptimer'),
+    'log': Unit([K + 'log.c', '#lib/src/fmt.c'], host='log'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',
