@@ -65,6 +65,7 @@ UNITS = {
     'vptimer': Unit([K + 'vptimer.c', K + 'ptimer.c', FAKE_LOG],
                     host='vptimer'),
     'log': Unit([K + 'log.c', '#lib/src/fmt.c'], host='log'),
+    'ipc': Unit([K + 'ipc.c'], host='ipc'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',

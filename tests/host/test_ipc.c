@@ -1,0 +1,512 @@
+/**
+ * Unit tests of synchronous IPC and MMIO forwarding (kernel/core/ipc.c):
+ * the fast path (service waiting), the queue (FIFO), replies, notifications
+ * (delivered first, never empty), cancel, shutdown and restart. The world:
+ * service "s" (VM 0), guest "g" (VM 1, two vCPUs) that uses it, guest "h"
+ * (VM 2) that does not. The scheduler and the MMIO instruction completion
+ * are recorded; time is the fake counter.
+ */
+#include <setjmp.h> /* cmocka.h needs these four first. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "abi/ipc.h"
+#include "fake_arch.h"
+#include "hyp/ipc.h"
+#include "hyp/mmio.h"
+#include "hyp/sched.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+
+enum { VM_S, VM_G, VM_H, VMS };
+#define ST(v) ((uint64_t)(int64_t)(v))
+#define NOW 1000
+
+static const struct cfg_vm cfgs[VMS] = {
+	[VM_S] = { .name = "s", .kind = CFG_VM_SERVICE, .vcpu_count = 1 },
+	[VM_G] = { .name = "g", .kind = CFG_VM_GUEST, .vcpu_count = 2 },
+	[VM_H] = { .name = "h", .kind = CFG_VM_GUEST, .vcpu_count = 1 },
+};
+static struct vm vms[VMS];
+static struct mmio_window win = { .id = 3 };
+
+#define S (&vms[VM_S].vcpus[0])
+#define EP (&vms[VM_S].ep)
+#define G0 (&vms[VM_G].vcpus[0])
+#define G1 (&vms[VM_G].vcpus[1])
+#define H0 (&vms[VM_H].vcpus[0])
+
+static struct idle_marker { int unused; } idle;
+#define IDLE ((struct vcpu *)&idle)
+
+static struct {
+	unsigned wakes, nexts, directs, bounds, finishes, fails;
+	struct vcpu *woken[8], *direct;
+	bool elements_left;
+	bool runs_here;
+} rec;
+
+/* --- Neighbours ------------------------------------------------------------ */
+
+uint32_t vm_count(void)
+{
+	return VMS;
+}
+
+struct vm *vm_get(uint32_t i)
+{
+	assert_true(i < VMS);
+	return &vms[i];
+}
+
+bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
+{
+	return vm == &vms[VM_G] && ep == EP;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	v->state = VCPU_RUNNABLE;
+	rec.woken[rec.wakes++ % 8] = v;
+}
+
+struct vcpu *sched_next(struct vcpu *current)
+{
+	(void)current;
+	rec.nexts++;
+	return IDLE;
+}
+
+struct vcpu *sched_switch_direct(struct vcpu *next)
+{
+	rec.directs++;
+	rec.direct = next;
+	return next;
+}
+
+void sched_bound_reply(struct vcpu *service)
+{
+	assert_ptr_equal(service, S);
+	rec.bounds++;
+}
+
+bool sched_runs_here(const struct vcpu *v)
+{
+	(void)v;
+	return rec.runs_here;
+}
+
+bool mmio_element_done(struct vcpu *vcpu, uint64_t status, uint64_t value)
+{
+	(void)status;
+	vcpu->ipc.mmio.value[vcpu->ipc.mmio.index] = value;
+	if (rec.elements_left) {
+		rec.elements_left = false;
+		vcpu->ipc.mmio.index++;
+		return true;
+	}
+	return false;
+}
+
+void mmio_fail_or_finish(struct vcpu *vcpu, bool failed)
+{
+	(void)vcpu;
+	if (failed) {
+		rec.fails++;
+	} else {
+		rec.finishes++;
+	}
+}
+
+/* --- Fixture --------------------------------------------------------------- */
+
+static int setup(void **unused)
+{
+	(void)unused;
+	memset(vms, 0, sizeof(vms));
+	memset(&rec, 0, sizeof(rec));
+	fake_arch_reset();
+	for (uint32_t i = 0; i < VMS; i++) {
+		vms[i].id = (uint16_t)i;
+		vms[i].cfg = &cfgs[i];
+		vms[i].state = VM_RUNNING;
+		vms[i].vcpu_count = cfgs[i].vcpu_count;
+		for (uint32_t j = 0; j < vms[i].vcpu_count; j++) {
+			vms[i].vcpus[j].vm = &vms[i];
+			vms[i].vcpus[j].index = j;
+			vms[i].vcpus[j].is_service = cfgs[i].kind == CFG_VM_SERVICE;
+			vms[i].vcpus[j].state = VCPU_RUNNABLE;
+		}
+	}
+	ipc_endpoint_init(EP, &vms[VM_S]);
+	fake_sysreg_cntpct_el0 = NOW;
+	return 0;
+}
+
+#define TEST(f) cmocka_unit_test_setup(f, setup)
+
+/* The service waits in RECV with nothing pending. */
+static void service_waits(void)
+{
+	assert_ptr_equal(ipc_recv(S), IDLE);
+	assert_ptr_equal(EP->receiver, S);
+	assert_int_equal(S->state, VCPU_BLOCKED_RECV);
+}
+
+/* @p v calls the service with x2..x5 = tag + 2..5. */
+static struct vcpu *call(struct vcpu *v, uint64_t tag)
+{
+	for (int i = 2; i < IPC_MSG_WORDS; i++) {
+		v->regs.x[i] = tag + (uint64_t)i;
+	}
+	return ipc_call(v, VM_S);
+}
+
+/* The service replies @p status with results r, r+1, r+2. */
+static struct vcpu *reply(uint64_t status, uint64_t r)
+{
+	S->regs.x[1] = status;
+	S->regs.x[2] = r;
+	S->regs.x[3] = r + 1;
+	S->regs.x[4] = r + 2;
+	return ipc_reply_recv(S);
+}
+
+static void mmio_sender(struct vcpu *v)
+{
+	v->ipc.kind = IPC_KIND_MMIO;
+	v->ipc.mmio = (struct mmio_pending){ .win = &win };
+	v->ipc.mmio.offset[0] = 0x18;
+	v->ipc.mmio.insn.size = 4;
+}
+
+/* --- Tests ----------------------------------------------------------------- */
+
+static void test_ipc_endpoint_timeout_in_ticks(void **unused)
+{
+	(void)unused;
+	assert_int_equal(EP->timeout_ticks,
+			 FAKE_COUNTER_HZ / 1000 * IPC_REPLY_TIMEOUT_MS);
+	assert_ptr_equal(EP->service, &vms[VM_S]);
+}
+
+static void test_ipc_call_to_waiting_service_switches_directly(void **unused)
+{
+	(void)unused;
+	service_waits();
+	assert_ptr_equal(call(G1, 0x100), S);
+	assert_int_equal(rec.directs, 1);
+	/* [CALL, caller VM, x2..x5] (abi/ipc.h). */
+	assert_int_equal(S->regs.x[0], IPC_MSG_CALL);
+	assert_int_equal(S->regs.x[1], VM_G);
+	for (int i = 2; i < IPC_MSG_WORDS; i++) {
+		assert_int_equal(S->regs.x[i], 0x100 + i);
+	}
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_int_equal(G1->state, VCPU_BLOCKED_REPLY);
+	assert_ptr_equal(EP->caller, G1);
+	assert_null(EP->receiver);
+	assert_int_equal(EP->deadline, NOW + EP->timeout_ticks);
+}
+
+static void test_ipc_reply_completes_caller(void **unused)
+{
+	(void)unused;
+	service_waits();
+	call(G0, 0);
+	rec.runs_here = true;
+	/* The caller runs here: the reply switches straight back to it. */
+	assert_ptr_equal(reply(ST(-7), 0x50), G0);
+	assert_int_equal(G0->regs.x[0], ST(-7));
+	assert_int_equal(G0->regs.x[1], 0x50);
+	assert_int_equal(G0->regs.x[2], 0x51);
+	assert_int_equal(G0->regs.x[3], 0x52);
+	assert_int_equal(G0->state, VCPU_RUNNABLE);
+	assert_int_equal(G0->ipc.kind, IPC_KIND_NONE);
+	assert_null(G0->ipc.ep);
+	assert_null(EP->caller);
+	assert_ptr_equal(EP->receiver, S);
+	assert_int_equal(S->state, VCPU_BLOCKED_RECV);
+}
+
+static void test_ipc_busy_service_queues_in_order(void **unused)
+{
+	(void)unused;
+	/* Nobody receiving: both wait, in order. */
+	assert_ptr_equal(call(G0, 0x10), IDLE);
+	assert_ptr_equal(call(G1, 0x20), IDLE);
+	assert_int_equal(G0->state, VCPU_BLOCKED_SEND);
+	assert_int_equal(G1->state, VCPU_BLOCKED_SEND);
+	assert_ptr_equal(EP->queue_head, G0);
+	assert_ptr_equal(EP->queue_tail, G1);
+	/* RECV takes the first at once, and bounds the service's turn. */
+	fake_sysreg_cntpct_el0 = NOW + 5;
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(rec.bounds, 1);
+	assert_int_equal(S->regs.x[2], 0x12);
+	assert_ptr_equal(EP->caller, G0);
+	assert_int_equal(G0->state, VCPU_BLOCKED_REPLY);
+	assert_int_equal(EP->deadline, NOW + 5 + EP->timeout_ticks);
+	/* The reply answers G0 and hands over G1's message. */
+	assert_ptr_equal(reply(IPC_OK, 1), S);
+	assert_int_equal(G0->state, VCPU_RUNNABLE);
+	assert_int_equal(S->regs.x[2], 0x22);
+	assert_ptr_equal(EP->caller, G1);
+	assert_null(EP->queue_head);
+	assert_null(EP->queue_tail);
+}
+
+static void test_ipc_call_checks(void **unused)
+{
+	(void)unused;
+	/* Not a partition, not a service, not one it uses. */
+	assert_ptr_equal(ipc_call(G0, VMS), G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_ptr_equal(ipc_call(G0, 1ULL << 32), G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_ptr_equal(ipc_call(G0, VM_H), G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_ptr_equal(ipc_call(H0, VM_S), H0);
+	assert_int_equal(H0->regs.x[0], ST(IPC_ERR_DENIED));
+	assert_null(EP->queue_head);
+}
+
+static void test_ipc_call_to_stopped_service_is_dead(void **unused)
+{
+	(void)unused;
+	vms[VM_S].state = VM_STOPPED;
+	assert_ptr_equal(call(G0, 0), IDLE);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DEAD));
+	assert_int_equal(G0->state, VCPU_RUNNABLE);
+	assert_null(EP->queue_head);
+}
+
+static void test_ipc_recv_checks(void **unused)
+{
+	(void)unused;
+	assert_ptr_equal(ipc_recv(G0), G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_ptr_equal(ipc_reply_recv(G0), G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	/* RECV while serving a caller would strand it. */
+	service_waits();
+	call(G0, 0);
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_STATE));
+	assert_ptr_equal(EP->caller, G0);
+}
+
+static void test_ipc_notify_wakes_waiting_service(void **unused)
+{
+	(void)unused;
+	service_waits();
+	ipc_notify(EP, 0x4);
+	assert_int_equal(S->regs.x[0], IPC_MSG_NOTIFY);
+	assert_int_equal(S->regs.x[1], 0x4);
+	assert_int_equal(rec.wakes, 1);
+	assert_ptr_equal(rec.woken[0], S);
+	assert_null(EP->receiver);
+	assert_int_equal(EP->notify_bits, 0);
+	assert_int_equal(EP->deadline, NOW + EP->timeout_ticks);
+}
+
+static void test_ipc_empty_notify_does_not_wake(void **unused)
+{
+	(void)unused;
+	service_waits();
+	ipc_notify(EP, 0);
+	assert_int_equal(rec.wakes, 0);
+	assert_ptr_equal(EP->receiver, S);
+}
+
+static void test_ipc_notifications_accumulate_and_go_first(void **unused)
+{
+	(void)unused;
+	call(G0, 0);
+	ipc_notify(EP, 0x1);
+	ipc_notify(EP, 0x8);
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_NOTIFY);
+	assert_int_equal(S->regs.x[1], 0x9);
+	/* Then the queued call. */
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_CALL);
+}
+
+static void test_ipc_notify_call_checks(void **unused)
+{
+	(void)unused;
+	G0->regs.x[1] = VM_S;
+	G0->regs.x[2] = 0x2;
+	assert_ptr_equal(ipc_notify_call(G0), G0);
+	assert_int_equal(G0->regs.x[0], IPC_OK);
+	assert_int_equal(EP->notify_bits, 0x2);
+	H0->regs.x[1] = VM_S;
+	ipc_notify_call(H0);
+	assert_int_equal(H0->regs.x[0], ST(IPC_ERR_DENIED));
+	G0->regs.x[1] = VM_G;
+	ipc_notify_call(G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+}
+
+static void test_ipc_cancel_unqueues_and_forgets(void **unused)
+{
+	(void)unused;
+	call(G0, 0);
+	call(G1, 0);
+	call(H0, 0); /* Denied: not queued. */
+	ipc_cancel(G1);
+	assert_ptr_equal(EP->queue_head, G0);
+	assert_ptr_equal(EP->queue_tail, G0);
+	assert_null(G1->ipc.ep);
+	assert_int_equal(G1->ipc.kind, IPC_KIND_NONE);
+	ipc_cancel(G1); /* Nothing to do. */
+	/* G0 is taken; cancelling it forgets the caller. */
+	ipc_recv(S);
+	assert_ptr_equal(EP->caller, G0);
+	ipc_cancel(G0);
+	assert_null(EP->caller);
+	assert_null(EP->queue_head);
+	assert_null(EP->queue_tail);
+	/* The service's reply then answers nobody. */
+	assert_ptr_equal(reply(IPC_OK, 0), IDLE);
+	assert_int_equal(rec.wakes, 0);
+}
+
+static void test_ipc_cancel_head_keeps_tail(void **unused)
+{
+	(void)unused;
+	call(G0, 0);
+	call(G1, 0);
+	ipc_cancel(G0);
+	assert_ptr_equal(EP->queue_head, G1);
+	assert_ptr_equal(EP->queue_tail, G1);
+	call(G0, 0);
+	assert_ptr_equal(EP->queue_tail, G0);
+	assert_ptr_equal(G1->ipc.queue_next, G0);
+}
+
+static void test_ipc_cancel_only_sender_empties_queue(void **unused)
+{
+	(void)unused;
+	call(G0, 0);
+	ipc_cancel(G0);
+	assert_null(EP->queue_head);
+	assert_null(EP->queue_tail);
+	/* The next sender is first and last. */
+	call(G1, 0);
+	assert_ptr_equal(EP->queue_head, G1);
+	assert_null(G1->ipc.queue_next);
+}
+
+static void test_ipc_shutdown_fails_everyone(void **unused)
+{
+	(void)unused;
+	service_waits();
+	call(G0, 0);
+	mmio_sender(G1);
+	ipc_send(G1, EP);
+	ipc_notify(EP, 1);
+	ipc_endpoint_shutdown(EP);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DEAD));
+	assert_int_equal(rec.fails, 1);
+	assert_int_equal(rec.wakes, 2);
+	assert_null(EP->caller);
+	assert_null(EP->queue_head);
+	assert_null(EP->receiver);
+	assert_int_equal(EP->notify_bits, 0);
+}
+
+static void test_ipc_restart_resends_mmio_once_and_fails_calls(void **unused)
+{
+	(void)unused;
+	mmio_sender(G0);
+	ipc_send(G0, EP);
+	call(G1, 0);
+	ipc_recv(S);
+	assert_ptr_equal(EP->caller, G0);
+	/* The service dies serving G0's access: G1's queued call fails,
+	 * G0's access goes first in line again. */
+	ipc_endpoint_restart(EP);
+	assert_int_equal(G1->regs.x[0], ST(IPC_ERR_DEAD));
+	assert_ptr_equal(EP->queue_head, G0);
+	assert_ptr_equal(EP->queue_tail, G0);
+	assert_int_equal(G0->state, VCPU_BLOCKED_SEND);
+	assert_true(G0->ipc.mmio.resent);
+	assert_int_equal(G0->ipc.msg[0], IPC_MSG_MMIO);
+	assert_int_equal(G0->ipc.msg[1], 3);
+	assert_int_equal(G0->ipc.msg[2], 0x18);
+	assert_int_equal(rec.fails, 0);
+	/* It dies on it again: the access aborts. */
+	ipc_recv(S);
+	assert_ptr_equal(EP->caller, G0);
+	ipc_endpoint_restart(EP);
+	assert_int_equal(rec.fails, 1);
+	assert_null(EP->queue_head);
+	assert_null(EP->caller);
+}
+
+static void test_ipc_restart_keeps_queued_accesses(void **unused)
+{
+	(void)unused;
+	call(G0, 0);
+	mmio_sender(G1);
+	ipc_send(G1, EP);
+	ipc_endpoint_restart(EP);
+	assert_ptr_equal(EP->queue_head, G1);
+	assert_ptr_equal(EP->queue_tail, G1);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DEAD));
+	assert_null(G0->ipc.queue_next);
+}
+
+static void test_ipc_pair_access_serves_next_element(void **unused)
+{
+	(void)unused;
+	service_waits();
+	mmio_sender(G0);
+	G0->ipc.mmio.offset[1] = 0x20;
+	ipc_send(G0, EP);
+	rec.elements_left = true;
+	S->regs.x[1] = IPC_OK;
+	S->regs.x[2] = 0xaa;
+	assert_ptr_equal(ipc_reply_recv(S), S);
+	/* The second element goes to the service without a switch. */
+	assert_int_equal(S->regs.x[0], IPC_MSG_MMIO);
+	assert_int_equal(S->regs.x[2], 0x20);
+	assert_ptr_equal(EP->caller, G0);
+	assert_int_equal(rec.finishes, 0);
+	assert_ptr_equal(reply(IPC_OK, 0xbb), IDLE);
+	assert_int_equal(rec.finishes, 1);
+	assert_int_equal(G0->ipc.mmio.value[1], 0xbb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_ipc_endpoint_timeout_in_ticks),
+		TEST(test_ipc_call_to_waiting_service_switches_directly),
+		TEST(test_ipc_reply_completes_caller),
+		TEST(test_ipc_busy_service_queues_in_order),
+		TEST(test_ipc_call_checks),
+		TEST(test_ipc_call_to_stopped_service_is_dead),
+		TEST(test_ipc_recv_checks),
+		TEST(test_ipc_notify_wakes_waiting_service),
+		TEST(test_ipc_empty_notify_does_not_wake),
+		TEST(test_ipc_notifications_accumulate_and_go_first),
+		TEST(test_ipc_notify_call_checks),
+		TEST(test_ipc_cancel_unqueues_and_forgets),
+		TEST(test_ipc_cancel_head_keeps_tail),
+		TEST(test_ipc_cancel_only_sender_empties_queue),
+		TEST(test_ipc_shutdown_fails_everyone),
+		TEST(test_ipc_restart_resends_mmio_once_and_fails_calls),
+		TEST(test_ipc_restart_keeps_queued_accesses),
+		TEST(test_ipc_pair_access_serves_next_element),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
