@@ -66,6 +66,7 @@ UNITS = {
                     host='vptimer'),
     'log': Unit([K + 'log.c', '#lib/src/fmt.c'], host='log'),
     'ipc': Unit([K + 'ipc.c'], host='ipc'),
+    'hypercall': Unit([K + 'hypercall.c', FAKE_LOG], host='hypercall'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'vm_window.c',
                         A + 'mmio.c', A + 'fastpath.c', A + 'mmio_decode.c',
                         A + 'esr.c', A + 'insn_skip.c', K + 'vgic.c',
