@@ -2,8 +2,7 @@
 #include "hyp/irq.h"
 
 #include "abi/vgic.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/sysreg.h"
 #include "hyp/cpu.h"
 #include "hyp/log.h"
@@ -94,7 +93,7 @@ static void handle_one(uint32_t iar)
 		vptimer_fired();
 		break;
 	case GIC_INTID_MAINTENANCE:
-		gich_maintenance_ack();
+		arch_vgic_maintenance_ack();
 		g = cpu_this()->loaded;
 		if (g != NULL) {
 			g->vgic_dirty = true;

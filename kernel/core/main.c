@@ -2,7 +2,7 @@
  * Kernel entry after boot.S: console, EL2 MMU, trap configuration, page
  * pool, scenario check, partitions, then the scheduler.
  */
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "arch/mmu.h"

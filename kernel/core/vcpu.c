@@ -22,8 +22,7 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vptimer_reset(vcpu);
 	vgic_cpu_init(&vcpu->vgic, cpu->lr_count);
 	vcpu->vgic_dirty = false;
-	vcpu->vgic_vmcr = 0;
-	vcpu->vgic_apr = 0;
+	vcpu->vgic_ctx = (struct arch_vgic_ctx){ 0 };
 	vcpu->inbox = (struct vcpu_inbox){ 0 };
 	vcpu->vtimer_phys_active = false;
 	arch_vcpu_ctx_reset(vcpu);

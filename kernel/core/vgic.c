@@ -4,8 +4,7 @@
 #include "abi/ipc.h"
 #include "abi/gicd_sgir.h"
 #include "abi/vgic.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
@@ -134,7 +133,7 @@ static void inbox_post_clear(struct vcpu *v, uint32_t intid)
 /*
  * @p v lost a hardware-linked interrupt other than by the guest's
  * completion of its LR (vgic_cpu_clear_pending() named @p phys): its
- * physical interrupt is still active (IHI 0048B 5.3.4, GICH_LR.HW) and
+ * physical interrupt is still active (IHI 0048B 5.3.4, a hardware LR) and
  * must be deactivated here, on @p v's home CPU, where it is banked. A
  * loaded vCPU's is active in the GIC now (the guest cannot run before the
  * caller has written the LRs); a switched-out one's was deactivated when
@@ -158,7 +157,7 @@ static void clear_local(struct vcpu *v, uint32_t intid)
 	uint32_t phys = vgic_cpu_clear_pending(&v->vgic, intid);
 
 	if (cpu_this()->loaded == v) {
-		gich_write(&v->vgic, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
 	}
 	hw_dropped(v, phys);
 }
@@ -242,12 +241,12 @@ static void inbox_drain(struct vcpu *v)
 }
 
 /* The vCPU's LRs as the guest left them (read from hardware if loaded:
- * gich_sync() keeps only live LRs), with what other CPUs cleared
+ * arch_vgic_lrs_read() keeps only live LRs), with what other CPUs cleared
  * meanwhile dropped if this is its home. */
 static void sync_lrs(struct vcpu *v)
 {
 	if (cpu_this()->loaded == v) {
-		gich_sync(&v->vgic);
+		arch_vgic_lrs_read(&v->vgic);
 	} else {
 		vgic_cpu_sync(&v->vgic);
 	}
@@ -323,7 +322,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	struct vcpu *v = &vm->vcpus[cpu];
 
 	if (is_remote(v)) {
-		/* Its LRs are in another CPU's GICH: that CPU queues it. */
+		/* Its LRs are in another CPU's GIC: that CPU queues it. */
 		inbox_post(v, intid, source);
 		return true;
 	}
@@ -337,7 +336,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		/* Queueing may have changed a live LR (active -> pending and
 		 * active): write it back now, or the next sync from hardware
 		 * would undo it and lose the interrupt. */
-		gich_write(&v->vgic, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
 	}
 	v->vgic_dirty = true;
 	if (v->state == VCPU_BLOCKED_WFI) {
@@ -450,10 +449,7 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 	}
 	sync_lrs(v);
 	for (uint32_t i = 0; i < v->vgic.lr_count; i++) {
-		uint32_t state = (v->vgic.lr[i] >> GICH_LR_STATE_SHIFT) &
-				 GICH_LR_STATE_MASK;
-
-		if (state & GICH_LR_STATE_PENDING) {
+		if (arch_lr_state(v->vgic.lr[i]) & VGIC_LR_PENDING) {
 			return true;
 		}
 	}
@@ -472,7 +468,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	if (!v->vgic_dirty) {
 		return v;
 	}
-	gich_sync(&v->vgic);   /* v is loaded here: only live LRs kept */
+	arch_vgic_lrs_read(&v->vgic);   /* v is loaded here: only live LRs kept */
 	inbox_apply_clears(v);
 	inbox_drain(v);
 	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
@@ -480,7 +476,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	}
 	bool more = vgic_cpu_flush(&v->vgic);
 
-	gich_write(&v->vgic, more);
+	arch_vgic_lrs_write(&v->vgic, more);
 	v->vgic_dirty = false;
 	return v;
 }
@@ -522,8 +518,8 @@ static bool args_valid(const struct vm *vm, uint32_t fid, const uint64_t *x)
 	case HYP_VGIC_QUERY:
 		return vcpu_ok && intid_ok;
 	case HYP_VGIC_PENDING:
-		/* An SGI's source is a CPU interface number, GICH_LR.CPUID
-		 * (5.3.4). */
+		/* An SGI's source is a CPU interface number (IHI 0048B
+		 * 5.3.4). */
 		return x[2] < VGIC_CPU_MASK_LIMIT && intid_ok &&
 		       (x[4] == 0 || x[3] >= VGIC_SGI_COUNT ||
 			x[5] < CFG_MAX_VCPUS);

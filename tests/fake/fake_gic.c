@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 
 struct fake_gic_cpu fake_gic[CPU_MAX];
 
@@ -100,7 +99,7 @@ unsigned fake_gic_hw_lrs(uint32_t cpu, uint32_t phys)
 
 /* --- arch/gich.h ---------------------------------------------------------- */
 
-void gich_sync(struct vgic_cpu *c)
+void arch_vgic_lrs_read(struct vgic_cpu *c)
 {
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		if (c->lr[i] != 0) {
@@ -110,7 +109,7 @@ void gich_sync(struct vgic_cpu *c)
 	}
 }
 
-void gich_write(const struct vgic_cpu *c, bool underflow)
+void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow)
 {
 	(void)underflow;
 	for (uint32_t i = 0; i < c->lr_count; i++) {

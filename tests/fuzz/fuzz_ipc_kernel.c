@@ -86,8 +86,7 @@
 #include "abi/ipc.h"
 #include "abi/vgic.h"
 #include "arch/esr.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/inject.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
@@ -397,7 +396,7 @@ static void switch_loaded(struct vcpu *next)
 		return;
 	}
 	if (old != NULL) {
-		gich_sync(&old->vgic);
+		arch_vgic_lrs_read(&old->vgic);
 		old->vtimer_phys_active = vgic_cpu_holds_hw(&old->vgic);
 		if (old->vtimer_phys_active) {
 			gic_deactivate(GIC_INTID_VTIMER);
@@ -408,7 +407,7 @@ static void switch_loaded(struct vcpu *next)
 		gic_set_active(GIC_INTID_VTIMER);
 		next->vtimer_phys_active = false;
 	}
-	gich_write(&next->vgic, next->vgic.queue_len > 0);
+	arch_vgic_lrs_write(&next->vgic, next->vgic.queue_len > 0);
 }
 
 bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)

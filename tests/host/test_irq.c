@@ -16,8 +16,7 @@
 #include <string.h>
 
 #include "abi/vgic.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
 #include "hyp/irq.h"
@@ -82,7 +81,7 @@ void gic_disable(uint32_t intid)
 	gic.enabled[intid] = false;
 }
 
-void gich_maintenance_ack(void)
+void arch_vgic_maintenance_ack(void)
 {
 }
 

@@ -7,7 +7,7 @@
 #include "arch/trap.h"
 
 #include "arch/esr.h"
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
 #include "arch/sysreg.h"

@@ -1,9 +1,9 @@
 #pragma once
 /**
  * Physical interrupts. The kernel owns the GIC: its own EL2 timer, the
- * GICH maintenance interrupt, the EL1 physical timer (the loaded vCPU's
+ * GIC maintenance interrupt, the EL1 physical timer (the loaded vCPU's
  * emulated physical timer, hyp/vptimer.h), the virtual timer (injected into the loaded
- * guest as virtual PPI 27 with GICH_LR.HW linking the physical one, so the
+ * guest as virtual PPI 27 with a hardware LR linking the physical one, so the
  * guest's EOI deactivates it), and SPIs a scenario gives to a service
  * partition: those are masked and sent to the service as a notification
  * until the service acknowledges them (HYP_IRQ_ACK).
