@@ -27,6 +27,7 @@
 #include "hyp/panic.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
+#include "hyp/vtimer.h"
 
 static bool vcpu_can_run(const struct vcpu *v)
 {
@@ -248,7 +249,7 @@ static void load_guest(struct cpu *cpu, struct vcpu *next)
 	arch_vcpu_load(next);
 	next->ctx_fresh = false;
 	cpu->loaded = next;
-	irq_vtimer_unmask();
+	vtimer_unmask();
 	arm_slice(cpu, next, true);
 }
 

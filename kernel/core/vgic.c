@@ -12,6 +12,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
+#include "hyp/vtimer.h"
 
 #define VGIC_RESET_PRIORITY 0xa0
 #define VGIC_CFG_BYTE_MASK 0xffU
@@ -288,15 +289,7 @@ static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
 		return !c->edge && spi_level(&vm->vgic, intid);
 	}
 	if (intid == GIC_INTID_VTIMER) {
-		const struct vcpu *v = &vm->vcpus[cpu];
-
-		/* Live only with no service on top: a service runs with
-		 * the guest's CNTV_* saved in its context and cleared
-		 * (arch_service_enter); the distributor service asking is
-		 * exactly that case. */
-		return arch_vtimer_asserted(v, cpu_this()->loaded == v &&
-						       cpu_this()->light == NULL &&
-						       !v->ctx_fresh);
+		return vtimer_line(&vm->vcpus[cpu]);
 	}
 	if (intid == GIC_INTID_PTIMER) {
 		return vptimer_line(&vm->vcpus[cpu]);
@@ -421,11 +414,7 @@ void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 	c->priority = (uint8_t)((word >> VGIC_CFG_PRIORITY_SHIFT) & VGIC_CFG_BYTE_MASK);
 	c->targets = (uint8_t)((word >> VGIC_CFG_TARGETS_SHIFT) & VGIC_CFG_BYTE_MASK);
 	if (intid == GIC_INTID_VTIMER && c->enabled && !was_enabled) {
-		/* Its CPU unmasks the physical PPI on the next entry. */
-		vm->vcpus[cpu].vgic_dirty = true;
-		if (is_remote(&vm->vcpus[cpu])) {
-			cpu_kick(vm->vcpus[cpu].home);
-		}
+		vtimer_enabled(&vm->vcpus[cpu]);
 	}
 	/* Pending while disabled: latched, or a level SPI still asserted
 	 * (the timer's physical PPI fires again once unmasked). */
@@ -456,13 +445,6 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 	return false;
 }
 
-/* Has @p v's guest its virtual timer interrupt enabled? */
-static bool vtimer_wanted(const struct vcpu *v)
-{
-	return v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
-	       (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK);
-}
-
 __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 {
 	if (!v->vgic_dirty) {
@@ -471,9 +453,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	arch_vgic_lrs_read(&v->vgic);   /* v is loaded here: only live LRs kept */
 	inbox_apply_clears(v);
 	inbox_drain(v);
-	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
-		irq_vtimer_unmask();
-	}
+	vtimer_prepare_entry(v);
 	bool more = vgic_cpu_flush(&v->vgic);
 
 	arch_vgic_lrs_write(&v->vgic, more);

@@ -358,11 +358,6 @@ void cpu_kick(const struct cpu *cpu)
 	FUZZ_CHECK(0, "kick with one CPU");
 }
 
-void irq_vtimer_unmask(void)
-{
-	w.cpu.vtimer_masked = false;
-}
-
 /* Guests' virtual timer lines, as a guest step sets them. */
 static bool vtimer_line[MAX_VMS][MAX_GUEST_VCPUS];
 

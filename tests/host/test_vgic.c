@@ -79,11 +79,6 @@ void sched_wake(struct vcpu *v)
 	v->state = VCPU_RUNNABLE;
 }
 
-void irq_vtimer_unmask(void)
-{
-	cpu_this()->vtimer_masked = false;
-}
-
 bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
 {
 	vtimer_read_live[vcpu->index] = live;
@@ -206,7 +201,7 @@ static void enable(uint32_t vcpu, uint32_t intid)
 			 VGIC_OK);
 }
 
-/* irq.c's vtimer_fired() on @p v's home CPU, with @p v loaded there. */
+/* vtimer.c's vtimer_fired() on @p v's home CPU, with @p v loaded there. */
 static void vtimer_fires(struct vcpu *v)
 {
 	run_on(v->home->id);

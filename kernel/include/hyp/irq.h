@@ -20,9 +20,6 @@ void irq_init(const struct cfg_scenario *sc);
 /** Acknowledge and handle every pending physical interrupt. */
 void irq_handle_pending(void);
 
-/** Unmask this CPU's physical vtimer PPI if a guest left it masked. */
-void irq_vtimer_unmask(void);
-
 /** Unmask every physical interrupt @p vm owns (a restarted service). */
 void irq_unmask_owned(const struct vm *vm);
 
