@@ -47,7 +47,7 @@ struct mmio_pending {
 	/**
 	 * Its service died serving the element in flight, which was sent
 	 * again to the restarted service; if that one dies on it too, the
-	 * access aborts (ipc_endpoint_restart).
+	 * access aborts (hyp/service.h).
 	 */
 	bool resent;
 	uint32_t esr;         /**< ESR_EL2 [31:0] of the access: EC, IL (its
