@@ -294,21 +294,29 @@ void ipc_endpoint_shutdown(struct endpoint *ep)
 	ep->notify_bits = 0;
 }
 
+/* The caller's own window x[1] (a service's), or NULL: x0 says invalid. */
+static const struct mmio_window *own_window(struct vcpu *vcpu)
+{
+	const struct endpoint *ep = own_endpoint(vcpu);
+
+	if (ep == NULL || vcpu->regs.x[1] >= ep->window_count) {
+		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return NULL;
+	}
+	return ep->windows[vcpu->regs.x[1]];
+}
+
 static struct vcpu *window_info(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
-	const struct endpoint *ep = &vcpu->vm->ep;
+	const struct mmio_window *w = own_window(vcpu);
 
-	if (!vcpu_is_service(vcpu) || x[1] >= ep->window_count) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return vcpu;
+	if (w != NULL) {
+		x[0] = IPC_OK;
+		x[1] = w->size;
+		x[2] = w->client->id;
+		x[3] = w->client->vcpu_count;
 	}
-	const struct mmio_window *w = ep->windows[x[1]];
-
-	x[0] = IPC_OK;
-	x[1] = w->size;
-	x[2] = w->client->id;
-	x[3] = w->client->vcpu_count;
 	return vcpu;
 }
 
@@ -336,22 +344,20 @@ static struct vcpu *self_info(struct vcpu *vcpu)
 
 static struct vcpu *client_name(struct vcpu *vcpu)
 {
-	uint64_t *x = vcpu->regs.x;
-	const struct endpoint *ep = &vcpu->vm->ep;
+	const struct mmio_window *w = own_window(vcpu);
 	char name[IPC_NAME_WORDS * sizeof(uint64_t)] = { 0 };
 
 	_Static_assert(sizeof(name) > CFG_NAME_MAX, "a name fits, with its NUL");
-	if (!vcpu_is_service(vcpu) || x[1] >= ep->window_count) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+	if (w == NULL) {
 		return vcpu;
 	}
-	const char *src = ep->windows[x[1]]->client->cfg->name;
+	const char *src = w->client->cfg->name;
 
 	for (size_t i = 0; i < CFG_NAME_MAX && src[i] != '\0'; i++) {
 		name[i] = src[i];
 	}
-	x[0] = IPC_OK;
-	memcpy(&x[1], name, sizeof(name));
+	vcpu->regs.x[0] = IPC_OK;
+	memcpy(&vcpu->regs.x[1], name, sizeof(name));
 	return vcpu;
 }
 

@@ -71,22 +71,33 @@ static uint32_t spi_target(const struct vm *vm, const struct vgic_irq_cfg *c)
 
 #define BITS_PER_WORD 64
 
+/* Bit @p i of the bitmap @p words (inbox, SPI levels). */
+static bool bit_test(const uint64_t *words, uint32_t i)
+{
+	return (words[i / BITS_PER_WORD] >> (i % BITS_PER_WORD)) & 1U;
+}
+
+static void bit_assign(uint64_t *words, uint32_t i, bool set)
+{
+	uint64_t bit = 1ULL << (i % BITS_PER_WORD);
+
+	if (set) {
+		words[i / BITS_PER_WORD] |= bit;
+	} else {
+		words[i / BITS_PER_WORD] &= ~bit;
+	}
+}
+
 /* A guest vCPU whose list registers belong to another CPU. */
 static bool is_remote(const struct vcpu *v)
 {
 	return !v->is_service && v->home != NULL && v->home != cpu_this();
 }
 
-static bool inbox_has(const struct vcpu *v, uint32_t intid)
-{
-	return (v->inbox.pending[intid / BITS_PER_WORD] >>
-		(intid % BITS_PER_WORD)) & 1U;
-}
-
 /* Record @p intid for remote vCPU @p v and kick its home CPU. */
 static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 {
-	v->inbox.pending[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	bit_assign(v->inbox.pending, intid, true);
 	if (intid < VGIC_SGI_COUNT) {
 		v->inbox.sgi_sources[intid] |= (uint8_t)(1U << source);
 	}
@@ -100,7 +111,7 @@ static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 
 static void inbox_clear(struct vcpu *v, uint32_t intid)
 {
-	v->inbox.pending[intid / BITS_PER_WORD] &= ~(1ULL << (intid % BITS_PER_WORD));
+	bit_assign(v->inbox.pending, intid, false);
 	if (intid < VGIC_SGI_COUNT) {
 		v->inbox.sgi_sources[intid] = 0;
 	}
@@ -117,16 +128,10 @@ static bool kernel_level_source(uint32_t intid)
 	return intid == GIC_INTID_PTIMER;
 }
 
-static bool clear_requested(const struct vcpu *v, uint32_t intid)
-{
-	return (v->inbox.clear[intid / BITS_PER_WORD] >>
-		(intid % BITS_PER_WORD)) & 1U;
-}
-
 /* Ask remote vCPU @p v's home CPU to clear @p intid from its LRs. */
 static void inbox_post_clear(struct vcpu *v, uint32_t intid)
 {
-	v->inbox.clear[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	bit_assign(v->inbox.clear, intid, true);
 	v->vgic_dirty = true;
 	cpu_kick(v->home);
 }
@@ -256,22 +261,6 @@ static void sync_lrs(struct vcpu *v)
 	}
 }
 
-static bool spi_level(const struct vgic_dist *d, uint32_t intid)
-{
-	return (d->spi_level[intid / BITS_PER_WORD] >> (intid % BITS_PER_WORD)) & 1U;
-}
-
-static void spi_level_set(struct vgic_dist *d, uint32_t intid, bool asserted)
-{
-	uint64_t bit = 1ULL << (intid % BITS_PER_WORD);
-
-	if (asserted) {
-		d->spi_level[intid / BITS_PER_WORD] |= bit;
-	} else {
-		d->spi_level[intid / BITS_PER_WORD] &= ~bit;
-	}
-}
-
 /*
  * Does the source of level-sensitive @p intid (configuration @p c) assert
  * it for vCPU @p cpu? Such an interrupt is pending while asserted, enabled
@@ -286,7 +275,7 @@ static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
 			  const struct vgic_irq_cfg *c)
 {
 	if (intid >= VGIC_PRIVATE_INTIDS) {
-		return !c->edge && spi_level(&vm->vgic, intid);
+		return !c->edge && bit_test(vm->vgic.spi_level, intid);
 	}
 	if (intid == GIC_INTID_VTIMER) {
 		return vtimer_line(&vm->vcpus[cpu]);
@@ -395,8 +384,8 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 
 	sync_lrs(v);
 	vgic_cpu_state(&v->vgic, intid, pending, active);
-	*pending = (*pending && !clear_requested(v, intid)) || c->latched ||
-		   inbox_has(v, intid) || line_asserted(vm, cpu, intid, c);
+	*pending = (*pending && !bit_test(v->inbox.clear, intid)) || c->latched ||
+		   bit_test(v->inbox.pending, intid) || line_asserted(vm, cpu, intid, c);
 }
 
 void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
@@ -598,7 +587,7 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		break;
 	case HYP_IRQ_LEVEL:
 		/* The window's SPI (client_of), < VGIC_INTIDS (rule D9). */
-		spi_level_set(&vm->vgic, (uint32_t)x[2], x[3] != 0);
+		bit_assign(vm->vgic.spi_level, (uint32_t)x[2], x[3] != 0);
 		if (x[3]) {
 			vgic_inject(vm, 0, (uint32_t)x[2], false, 0, 0);
 		} else {

@@ -54,8 +54,8 @@ bool fake_gic_guest_ack(uint32_t cpu, uint32_t intid)
 
 	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
 		if ((g->lr[i] & GICH_LR_VIRTUALID_MASK) == intid &&
-		    lr_state(g->lr[i]) == GICH_LR_STATE_PENDING) {
-			g->lr[i] = lr_with_state(g->lr[i], GICH_LR_STATE_ACTIVE);
+		    lr_state(g->lr[i]) == VGIC_LR_PENDING) {
+			g->lr[i] = lr_with_state(g->lr[i], VGIC_LR_ACTIVE);
 			return true;
 		}
 	}
@@ -70,10 +70,10 @@ bool fake_gic_guest_eoi(uint32_t cpu, uint32_t intid)
 		uint32_t lr = g->lr[i];
 
 		if ((lr & GICH_LR_VIRTUALID_MASK) != intid ||
-		    !(lr_state(lr) & GICH_LR_STATE_ACTIVE)) {
+		    !(lr_state(lr) & VGIC_LR_ACTIVE)) {
 			continue;
 		}
-		g->lr[i] = lr_with_state(lr, lr_state(lr) & ~GICH_LR_STATE_ACTIVE);
+		g->lr[i] = lr_with_state(lr, lr_state(lr) & ~VGIC_LR_ACTIVE);
 		if (lr & GICH_LR_HW) {
 			/* IHI 0048B 5.3.4: the GIC deactivates PhysicalID. */
 			deactivate(g, (lr >> GICH_LR_PHYSICALID_SHIFT) &
@@ -91,7 +91,7 @@ unsigned fake_gic_hw_lrs(uint32_t cpu, uint32_t phys)
 	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
 		uint32_t lr = fake_gic[cpu].lr[i];
 
-		n += (lr & GICH_LR_HW) && lr_state(lr) != GICH_LR_STATE_INVALID &&
+		n += (lr & GICH_LR_HW) && lr_state(lr) != VGIC_LR_INVALID &&
 		     ((lr >> GICH_LR_PHYSICALID_SHIFT) & GICH_LR_PHYSICALID_MASK) == phys;
 	}
 	return n;
@@ -103,7 +103,7 @@ void arch_vgic_lrs_read(struct vgic_cpu *c)
 {
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		if (c->lr[i] != 0) {
-			c->lr[i] = lr_state(here()->lr[i]) == GICH_LR_STATE_INVALID
+			c->lr[i] = lr_state(here()->lr[i]) == VGIC_LR_INVALID
 					   ? 0 : here()->lr[i];
 		}
 	}

@@ -1413,7 +1413,7 @@ static void guest_takes_irq(bool eoi)
 		uint32_t lr = fake_gic[0].lr[i];
 		uint32_t state = (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
 
-		if (state & GICH_LR_STATE_PENDING) {
+		if (state & VGIC_LR_PENDING) {
 			uint32_t intid = lr & GICH_LR_VIRTUALID_MASK;
 
 			fake_gic_guest_ack(0, intid);

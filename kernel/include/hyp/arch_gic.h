@@ -41,7 +41,8 @@ struct vgic_pending_irq {
 				kernel looks at the level again. */
 };
 
-/** State of an LR as the core sees it: pending and active are bits. */
+/** State of an LR: pending and active are bits (GICv2 GICH_LRn.State and
+ * GICv3 ICH_LR<n>_EL2.State alike, IHI 0048B 5.3.4). */
 #define VGIC_LR_INVALID 0U
 #define VGIC_LR_PENDING 1U
 #define VGIC_LR_ACTIVE 2U

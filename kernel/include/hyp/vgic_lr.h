@@ -17,7 +17,6 @@
 
 #define VGIC_MAX_LRS 64
 #define VGIC_NR_IRQS VGIC_INTIDS
-#define VGIC_SPURIOUS 1023
 /** No physical interrupt (vgic_cpu_clear_pending()). */
 #define VGIC_NO_PHYS UINT32_MAX
 

@@ -10,7 +10,8 @@
 
 /* GICH_LRn (IHI 0048B 5.3.4): VirtualID [9:0]; PhysicalID [19:10] when HW,
  * else CPUID (SGI source) [12:10] and EOI [19]; Priority [27:23] (the top
- * five bits of an 8-bit priority); State [29:28]; Grp1 [30]; HW [31]. */
+ * five bits of an 8-bit priority); State [29:28], encoded as the core's
+ * VGIC_LR_* (hyp/arch_gic.h); Grp1 [30]; HW [31]. */
 #define GICH_LR_VIRTUALID_MASK 0x3ffU
 #define GICH_LR_PHYSICALID_SHIFT 10
 #define GICH_LR_PHYSICALID_MASK 0x3ffU
@@ -21,10 +22,6 @@
 #define GICH_LR_PRIORITY_MASK 0x1fU
 #define GICH_LR_STATE_SHIFT 28
 #define GICH_LR_STATE_MASK 0x3U
-#define GICH_LR_STATE_INVALID 0U
-#define GICH_LR_STATE_PENDING 1U
-#define GICH_LR_STATE_ACTIVE 2U
-#define GICH_LR_STATE_PENDING_ACTIVE 3U
 #define GICH_LR_GRP1 (1U << 30)
 #define GICH_LR_HW (1U << 31)
 /** Bits of a GIC priority below the 5 that GICH_LRn.Priority keeps. */
@@ -36,10 +33,6 @@
 /** GICH_LRn.CPUID holds a source CPU interface number 0-7 (5.3.4). */
 #define GICH_LR_SOURCE_CPU_LAST 7U
 
-_Static_assert(GICH_LR_STATE_PENDING == VGIC_LR_PENDING &&
-		       GICH_LR_STATE_ACTIVE == VGIC_LR_ACTIVE &&
-		       GICH_LR_STATE_INVALID == VGIC_LR_INVALID,
-	       "GICH_LRn.State encodes the core's LR states as they are");
 
 /** GICC_IAR.InterruptID [9:0]; for an SGI, [12:10] is the CPU that sent
  * it (IHI 0048B 4.4.4). */
