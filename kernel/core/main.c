@@ -3,7 +3,7 @@
  * pool, the scenario's bounds (the build checked its rules), partitions,
  * then the scheduler.
  */
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "arch/mmu.h"

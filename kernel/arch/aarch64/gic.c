@@ -3,7 +3,7 @@
  * (distributor) and 4.1.3 (CPU interface); QEMU virt addresses in
  * arch/platform.h.
  */
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 
 #include "abi/gicd_sgir.h"
 #include "abi/vgic.h"

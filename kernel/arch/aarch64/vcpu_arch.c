@@ -1,8 +1,7 @@
 /** Loading, saving and resetting a vCPU's EL1 context (see vcpu_arch.h). */
 #include "arch/vcpu_arch.h"
 
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/ptimer_arch.h"
 #include "arch/sysreg.h"
 #include "hyp/vcpu.h"
@@ -126,8 +125,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 		gic_set_active(GIC_INTID_VTIMER);
 		vcpu->vtimer_phys_active = false;
 	}
-	gich_restore_ctrl(vcpu->vgic_vmcr, vcpu->vgic_apr);
-	gich_write(&vcpu->vgic, vcpu->vgic.queue_len > 0);
+	arch_vgic_ctx_restore(&vcpu->vgic_ctx);
+	arch_vgic_lrs_write(&vcpu->vgic, vcpu->vgic.queue_len > 0);
 	isb();
 }
 
@@ -166,8 +165,8 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	/* Stop the virtual timer so it cannot fire for another vCPU. */
 	write_sysreg(cntv_ctl_el0, 0);
 	arch_fpsimd_save(&c->fp);
-	gich_sync(&vcpu->vgic);
-	gich_save_ctrl(&vcpu->vgic_vmcr, &vcpu->vgic_apr);
+	arch_vgic_lrs_read(&vcpu->vgic);
+	arch_vgic_ctx_save(&vcpu->vgic_ctx);
 	/*
 	 * Its timer interrupt, linked to the physical one (GICH_LR.HW), may
 	 * still be pending or active in the guest: the physical PPI is then
