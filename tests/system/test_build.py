@@ -1,5 +1,6 @@
 """Build-side behaviour: scenario checking, dependency messages, QEMU args."""
 import os
+import re
 import subprocess
 import sys
 
@@ -109,3 +110,30 @@ def test_qemu_cmdline_keeps_semihosting_off(kw):
     assert args[i + 1] == 'enable=off'
     assert '-semihosting' not in args
     assert sum('semihosting' in a for a in args) == 1
+
+
+GICV2_ABI = os.path.join('kernel', 'include', 'abi', 'gicv2.h')
+
+
+def gic_offsets_outside_abi(root):
+    """Lines that define again a GICv2 register of abi/gicv2.h."""
+    with open(os.path.join(root, GICV2_ABI), encoding='utf-8') as f:
+        regs = re.findall(r'(?m)^#define (GIC[DC]_[A-Z0-9]+) 0x', f.read())
+    again = re.compile(r'^#define (%s)\b' % '|'.join(regs))
+    found = []
+    for top in ('kernel', 'services', 'libipc', 'guests', 'lib', 'tests'):
+        for d, _, names in os.walk(os.path.join(root, top)):
+            for n in names:
+                path = os.path.join(d, n)
+                if not n.endswith(('.c', '.h')) or path.endswith(GICV2_ABI):
+                    continue
+                with open(path, encoding='utf-8') as f:
+                    found += ['%s: %s' % (os.path.relpath(path, root), l.strip())
+                              for l in f if again.match(l)]
+    return found
+
+
+def test_gicv2_register_offsets_are_defined_once():
+    """The kernel's GIC driver, the vgic service's model and the test
+    guests read one register map (kernel/include/abi/gicv2.h)."""
+    assert gic_offsets_outside_abi(ROOT) == []
