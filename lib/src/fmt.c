@@ -213,8 +213,8 @@ static bool emit_conversion(struct fmt_out *out, const struct fmt_spec *spec,
 	case 'd': {
 		intmax_t v = read_signed(ap, spec->length);
 		/* Negate in unsigned arithmetic: INTMAX_MIN has no positive. */
-		uintmax_t magnitude = v < 0 ? (uintmax_t)0 - (uintmax_t)v
-					    : (uintmax_t)v;
+		uintmax_t magnitude =
+			v < 0 ? (uintmax_t)0 - (uintmax_t)v : (uintmax_t)v;
 
 		emit_integer(out, spec, 10, magnitude, v < 0);
 		return true;

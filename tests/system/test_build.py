@@ -1,6 +1,7 @@
 """Build-side behaviour: scenario checking, dependency messages, QEMU args."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -137,3 +138,39 @@ def test_gicv2_register_offsets_are_defined_once():
     """The kernel's GIC driver, the vgic service's model and the test
     guests read one register map (kernel/include/abi/gicv2.h)."""
     assert gic_offsets_outside_abi(ROOT) == []
+
+
+# The sources .clang-format covers, and the version whose output it was
+# tuned to (another version breaks some lines differently).
+FORMATTED_DIRS = ('kernel', 'libipc', 'services', 'lib')
+CLANG_FORMAT_MAJOR = 14
+
+
+def clang_format_major():
+    exe = shutil.which('clang-format')
+    if exe is None:
+        return None
+    m = re.search(r'version (\d+)', run([exe, '--version']).stdout)
+    return int(m.group(1)) if m else None
+
+
+def unformatted(root, paths):
+    """The files of @paths (relative to @root) clang-format would change."""
+    r = subprocess.run(['clang-format', '--dry-run'] + list(paths), cwd=root,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return sorted(set(re.findall(r'(?m)^(\S+?):\d+:\d+: warning', r.stdout)))
+
+
+@pytest.mark.skipif(clang_format_major() != CLANG_FORMAT_MAJOR,
+                    reason='needs clang-format %d' % CLANG_FORMAT_MAJOR)
+def test_sources_follow_clang_format():
+    sources = sorted(os.path.relpath(os.path.join(d, n), ROOT)
+                     for top in FORMATTED_DIRS
+                     for d, _, names in os.walk(os.path.join(ROOT, top))
+                     for n in names if n.endswith(('.c', '.h')))
+    with open(os.path.join(ROOT, 'tests', 'system', 'clang_format_pending.txt')) as f:
+        pending = {l.strip() for l in f if l.strip() and not l.startswith('#')}
+    bad = unformatted(ROOT, sources)
+    assert [p for p in bad if p not in pending] == [], 'run clang-format -i on these'
+    assert [p for p in pending if p in sources and p not in bad] == [], \
+        'formatted now: delete them from clang_format_pending.txt'

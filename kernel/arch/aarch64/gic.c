@@ -51,14 +51,18 @@ void gic_init(void)
 	mmio_write32(gicd + GICD_CTLR, 0);
 	/* Everything off, inactive, not pending, middle priority, CPU 0. */
 	for (uint32_t id = 0; id < lines; id += GICD_INTIDS_PER_WORD) {
-		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, id), UINT32_MAX);
-		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, id), UINT32_MAX);
-		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, id), UINT32_MAX);
+		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, id),
+			     UINT32_MAX);
+		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, id),
+			     UINT32_MAX);
+		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, id),
+			     UINT32_MAX);
 	}
 	for (uint32_t id = 0; id < lines; id++) {
 		mmio_write8(gicd + GICD_IPRIORITYR + id, GIC_PRIO_KERNEL);
 		if (id >= VGIC_SPI_FIRST) {
-			mmio_write8(gicd + GICD_ITARGETSR + id, GIC_TARGET_CPU0);
+			mmio_write8(gicd + GICD_ITARGETSR + id,
+				    GIC_TARGET_CPU0);
 		}
 	}
 	mmio_write32(gicd + GICD_CTLR,

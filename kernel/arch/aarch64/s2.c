@@ -158,8 +158,8 @@ static unsigned pte_to_attr(uint64_t pte)
 /** Block (levels 1-2) or page (level 3) descriptor mapping @p pa. */
 static uint64_t leaf_pte(uint64_t pa, unsigned level, uint64_t bits)
 {
-	uint64_t type = level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE
-					       : S2_PTE_TYPE_BLOCK;
+	uint64_t type =
+		level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE : S2_PTE_TYPE_BLOCK;
 
 	return (pa & S2_PTE_OA_MASK) | (bits & S2_PTE_ATTR_MASK) | type;
 }
@@ -168,8 +168,7 @@ static uint64_t leaf_pte(uint64_t pa, unsigned level, uint64_t bits)
  * Walk to the deepest descriptor governing @p ipa (which must be below
  * S2_IPA_LIMIT): an invalid one, a block or a page. Sets *@p level.
  */
-static uint64_t *walk(const struct s2_space *s2, uint64_t ipa,
-		      unsigned *level)
+static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level)
 {
 	unsigned lvl = S2_LEVEL_FIRST;
 	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
@@ -378,10 +377,11 @@ int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
  * Validate the arguments of s2_map(). Device memory may not be executable:
  * speculative instruction fetches could touch device registers.
  */
-static int check_map_args(const struct s2_space *s2, uint64_t ipa,
-			  uint64_t pa, uint64_t size, unsigned attr)
+static int check_map_args(const struct s2_space *s2, uint64_t ipa, uint64_t pa,
+			  uint64_t size, unsigned attr)
 {
-	if (s2 == NULL || size == 0 || !IS_ALIGNED(ipa | pa | size, PAGE_SIZE)) {
+	if (s2 == NULL || size == 0 ||
+	    !IS_ALIGNED(ipa | pa | size, PAGE_SIZE)) {
 		return HYP_EINVAL;
 	}
 	if ((attr & ~(unsigned)S2_ATTR_ALL) != 0 ||
@@ -410,8 +410,8 @@ int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	uint64_t bits = attr_to_pte(attr);
 
 	for (uint64_t off = 0; off < size;) {
-		unsigned level = map_level(start + off, pa_addr(pa) + off,
-					   size - off);
+		unsigned level =
+			map_level(start + off, pa_addr(pa) + off, size - off);
 
 		err = map_one(s2, start + off, pa_addr(pa) + off, level, bits);
 		if (err != HYP_OK) {
@@ -441,8 +441,9 @@ bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
 	uint64_t offset = addr & (level_size(level) - 1);
 
 	if (pa != NULL) {
-		*pa = pa_init((pte & S2_PTE_OA_MASK & ~(level_size(level) - 1)) +
-			      offset);
+		*pa = pa_init(
+			(pte & S2_PTE_OA_MASK & ~(level_size(level) - 1)) +
+			offset);
 	}
 	if (attr != NULL) {
 		*attr = pte_to_attr(pte);

@@ -37,7 +37,8 @@ static inline bool gicd_sgir_decode(uint32_t value, uint32_t sender,
 	*sgi = value & GICD_SGIR_INTID_MASK;
 	switch ((value >> GICD_SGIR_FILTER_SHIFT) & GICD_SGIR_FILTER_MASK) {
 	case GICD_SGIR_FILTER_LIST:
-		*targets = (value >> GICD_SGIR_TARGETS_SHIFT) & GICD_SGIR_TARGETS_MASK;
+		*targets = (value >> GICD_SGIR_TARGETS_SHIFT) &
+			   GICD_SGIR_TARGETS_MASK;
 		return true;
 	case GICD_SGIR_FILTER_OTHERS:
 		*targets = ~(1U << sender);
