@@ -174,3 +174,32 @@ def test_sources_follow_clang_format():
     assert [p for p in bad if p not in pending] == [], 'run clang-format -i on these'
     assert [p for p in pending if p in sources and p not in bad] == [], \
         'formatted now: delete them from clang_format_pending.txt'
+
+
+def test_loc_counts_code_lines_only(tmp_path):
+    """tools/loc.py, which reports the kernel's size: comment-only and blank
+    lines count 0, code lines 1, and // or /* inside a literal is code."""
+    import loc
+    src = tmp_path / 'x.c'
+    src.write_text('\n'.join([
+        '/** A block comment',            # 0
+        ' * over lines. */',              # 0
+        '',                               # 0
+        '   \t',                          # 0
+        '// a line comment',              # 0
+        'int a; // trailing comment',     # 1
+        'const char *u = "http://x";',    # 1
+        'const char *c = "/* no */";',    # 1
+        'const char *o = "/*";',          # 1
+        'int d;',                         # 1: that /* opened no comment
+        'const char *e = "*/";',          # 1
+        "char q = '\"'; /* quote */",     # 1
+        'int b; /* spans',                # 1
+        '   lines */ int c;',             # 1
+        '   /* only */ /* comments */',   # 0
+        '}',                              # 1
+    ]) + '\n')
+    assert loc.count_file(str(src)) == 10
+    (tmp_path / 'notes.txt').write_text('not counted\n')
+    per_dir, per_file = loc.count_tree(str(tmp_path))
+    assert per_file == {str(src): 10} and per_dir == {str(tmp_path): 10}
