@@ -162,9 +162,14 @@ problem(struct check *chk, const char *fmt, ...)
 static struct label quoted(const char *s)
 {
 	struct label l;
+	char head[CFG_QUOTE_MAX + 1];
+	size_t len = strnlen(s, CFG_QUOTE_MAX + 1);
 
-	fmt_snprintf(l.s, sizeof(l.s), "'%.*s%s'", CFG_QUOTE_MAX, s,
-		     strnlen(s, CFG_QUOTE_MAX + 1) > CFG_QUOTE_MAX ? "..." : "");
+	/* lib/fmt has no precision: cut the name here. */
+	memcpy(head, s, len > CFG_QUOTE_MAX ? CFG_QUOTE_MAX : len);
+	head[len > CFG_QUOTE_MAX ? CFG_QUOTE_MAX : len] = '\0';
+	fmt_snprintf(l.s, sizeof(l.s), "'%s%s'", head,
+		     len > CFG_QUOTE_MAX ? "..." : "");
 	return l;
 }
 
@@ -299,7 +304,9 @@ static void check_name_chars(struct check *chk, size_t i, const char *name,
 			continue;
 		}
 		if (c >= ' ' && c <= '~') {
-			fmt_snprintf(shown.s, sizeof(shown.s), "'%c'", c);
+			const char one[] = {c, '\0'};
+
+			fmt_snprintf(shown.s, sizeof(shown.s), "'%s'", one);
 		} else {
 			fmt_snprintf(shown.s, sizeof(shown.s), "0x%x",
 				     (unsigned)(uint8_t)c);

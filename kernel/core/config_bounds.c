@@ -44,9 +44,11 @@ static bool count_ok(struct why *why, const struct cfg_vm *vm,
 /** The counts that bound the loops over @p vm's arrays. */
 static bool vm_counts_ok(struct why *why, const struct cfg_vm *vm)
 {
-	return count_ok(why, vm, "vcpu_count", vm->vcpu_count, 1, CFG_MAX_VCPUS) &&
+	return count_ok(why, vm, "vcpu_count", vm->vcpu_count, 1,
+			CFG_MAX_VCPUS) &&
 	       count_ok(why, vm, "ram_count", vm->ram_count, 1, CFG_MAX_RAM) &&
-	       count_ok(why, vm, "load_count", vm->load_count, 0, CFG_MAX_LOADS) &&
+	       count_ok(why, vm, "load_count", vm->load_count, 0,
+			CFG_MAX_LOADS) &&
 	       count_ok(why, vm, "device_count", vm->device_count, 0,
 			CFG_MAX_DEVICES) &&
 	       count_ok(why, vm, "irq_count", vm->irq_count, 0, CFG_MAX_IRQS);
@@ -59,10 +61,11 @@ static bool vm_irqs_ok(struct why *why, const struct cfg_vm *vm)
 		uint32_t irq = vm->irqs[k];
 
 		if (irq < VGIC_SPI_FIRST || irq > IRQ_OWNED_SPI_LAST) {
-			fmt_snprintf(why->buf, why->size,
-				     "vm '%s': irqs[%zu] %u is not an SPI %u..%u",
-				     vm->name, k, irq, VGIC_SPI_FIRST,
-				     IRQ_OWNED_SPI_LAST);
+			fmt_snprintf(
+				why->buf, why->size,
+				"vm '%s': irqs[%zu] %u is not an SPI %u..%u",
+				vm->name, k, irq, VGIC_SPI_FIRST,
+				IRQ_OWNED_SPI_LAST);
 			return false;
 		}
 	}
@@ -78,9 +81,11 @@ static bool vm_services_ok(struct why *why, const struct cfg_scenario *sc,
 
 		if (dev->kind == CFG_DEV_EMULATED &&
 		    cfg_find_vm(sc, dev->service) < 0) {
-			fmt_snprintf(why->buf, why->size,
-				     "vm '%s': devices[%zu].service '%s' is not "
-				     "a partition", vm->name, d, dev->service);
+			fmt_snprintf(
+				why->buf, why->size,
+				"vm '%s': devices[%zu].service '%s' is not "
+				"a partition",
+				vm->name, d, dev->service);
 			return false;
 		}
 	}
@@ -111,16 +116,17 @@ static bool image_ok(struct why *why, const struct cfg_vm *vm,
 	const struct cfg_image *img = cfg_find_image(images, image_count, name);
 
 	if (img == NULL) {
-		fmt_snprintf(why->buf, why->size,
-			     "vm '%s': image '%s' is not linked into the kernel",
-			     vm->name, name);
+		fmt_snprintf(
+			why->buf, why->size,
+			"vm '%s': image '%s' is not linked into the kernel",
+			vm->name, name);
 		return false;
 	}
 	if (ram_room(vm, ipa) < img->size) {
 		fmt_snprintf(why->buf, why->size,
 			     "vm '%s': image '%s' (%llu bytes) does not fit in "
-			     "RAM at IPA 0x%llx", vm->name, name,
-			     (unsigned long long)img->size,
+			     "RAM at IPA 0x%llx",
+			     vm->name, name, (unsigned long long)img->size,
 			     (unsigned long long)ipa);
 		return false;
 	}

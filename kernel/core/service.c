@@ -81,7 +81,8 @@ void service_restart(struct vm *vm)
 	}
 	endpoint_restart(&vm->ep);
 	vm->reset_count++;
-	log_warn("service '%s' restarted from its image (restart %u of at most %u)",
+	log_warn("service '%s' restarted from its image (restart %u of at most "
+		 "%u)",
 		 vm->cfg->name, vm->reset_count, SERVICE_RESTART_MAX);
 	vm_reload(vm);
 	irq_unmask_owned(vm);
@@ -90,7 +91,8 @@ void service_restart(struct vm *vm)
 void service_stalled(struct vm *vm, const char *what)
 {
 	log_warn("service '%s' faulted: %s while it has work (a service waits "
-		 "only in HYP_IPC_RECV)", vm->cfg->name, what);
+		 "only in HYP_IPC_RECV)",
+		 vm->cfg->name, what);
 	service_restart(vm);
 }
 
@@ -168,13 +170,15 @@ void service_dead(struct vm *service, enum vm_stop_reason why)
 			continue;
 		}
 		if (why == VM_STOP_SYSTEM_OFF) {
-			log_warn("vm '%s' stopped: its service '%s' is dead (it "
-				 "powered off with PSCI SYSTEM_OFF)", vm->cfg->name,
-				 service->cfg->name);
+			log_warn(
+				"vm '%s' stopped: its service '%s' is dead (it "
+				"powered off with PSCI SYSTEM_OFF)",
+				vm->cfg->name, service->cfg->name);
 		} else {
 			log_warn("vm '%s' stopped: its service '%s' is dead "
-				 "(restarted %u times)", vm->cfg->name,
-				 service->cfg->name, service->reset_count);
+				 "(restarted %u times)",
+				 vm->cfg->name, service->cfg->name,
+				 service->reset_count);
 		}
 		vm_stop(vm, VM_STOP_SERVICE_DEAD);
 	}

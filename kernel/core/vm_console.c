@@ -115,8 +115,8 @@ static int64_t console_write(struct vcpu *vcpu, uint64_t ipa, uint64_t len)
 		return HYP_RET_INVALID_PARAMS;
 	}
 	while (done < len) {
-		uint64_t want = len - done < CONSOLE_CHUNK ? len - done
-							   : CONSOLE_CHUNK;
+		uint64_t want =
+			len - done < CONSOLE_CHUNK ? len - done : CONSOLE_CHUNK;
 		uint64_t got = vm_read_guest(vcpu->vm, ipa_init(ipa + done),
 					     buf, want);
 
@@ -151,4 +151,3 @@ bool vm_console_call(struct vcpu *vcpu, uint32_t fid)
 		return false;
 	}
 }
-

@@ -248,12 +248,13 @@ int fmt_vprintf(fmt_putc_fn putc, void *ctx, const char *fmt, va_list ap)
 
 		p = parse_spec(p + 1, &spec);
 		if (!emit_conversion(&out, &spec, *p, &args)) {
-			/* Unknown: print the directive as written. */
-			if (*p != '\0') {
-				p++;
+			/* Unknown: it may have been meant to take arguments
+			 * ("%.*s" takes two), so no later directive can know
+			 * which is its own. The rest goes out as written. */
+			while (*start != '\0') {
+				out_char(&out, *start++);
 			}
-			out_chars(&out, start, (size_t)(p - start));
-			continue;
+			break;
 		}
 		p++;
 	}

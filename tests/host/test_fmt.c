@@ -376,16 +376,16 @@ ODD_FORMATS_BEGIN
 static void test_fmt_snprintf_unused_features_literal(void **state)
 {
 	(void)state;
-	assert_string_equal(format("[%+d|%d]", 1), "[%+d|1]");
-	assert_string_equal(format("[% d|%d]", 2), "[% d|2]");
-	assert_string_equal(format("[%#x|%d]", 3), "[%#x|3]");
-	assert_string_equal(format("[%.3s|%d]", 4), "[%.3s|4]");
-	assert_string_equal(format("[%*d|%d]", 5), "[%*d|5]");
-	assert_string_equal(format("[%c|%d]", 6), "[%c|6]");
-	assert_string_equal(format("[%p|%d]", 7), "[%p|7]");
-	assert_string_equal(format("[%i%o%X|%d]", 8), "[%i%o%X|8]");
+	assert_string_equal(format("[%+d|%d]", 1), "[%+d|%d]");
+	assert_string_equal(format("[% d|%d]", 2), "[% d|%d]");
+	assert_string_equal(format("[%#x|%d]", 3), "[%#x|%d]");
+	assert_string_equal(format("[%.3s|%d]", 4), "[%.3s|%d]");
+	assert_string_equal(format("[%*d|%d]", 5), "[%*d|%d]");
+	assert_string_equal(format("[%c|%d]", 6), "[%c|%d]");
+	assert_string_equal(format("[%p|%d]", 7), "[%p|%d]");
+	assert_string_equal(format("[%i%o%X|%d]", 8), "[%i%o%X|%d]");
 	assert_string_equal(format("[%hhd%hd%jd%td|%d]", 9),
-			    "[%hhd%hd%jd%td|9]");
+			    "[%hhd%hd%jd%td|%d]");
 }
 ODD_FORMATS_END
 
@@ -408,14 +408,17 @@ static void test_fmt_snprintf_unknown_conversion_literal(void **state)
 	assert_string_equal(format("%y"), "%y");
 	assert_string_equal(format("a%-05.2yb"), "a%-05.2yb");
 	assert_string_equal(format("%lq"), "%lq");
-	/* Not consumed: the next directive still gets the first argument. */
-	assert_string_equal(format("%y %d %k %s", 5, "s"), "%y 5 %k s");
+	/* After an unknown directive nothing takes an argument: "%.*s" meant
+	 * two, and a %s reading the int as a pointer would crash. */
+	assert_string_equal(format("%d %y %d %k %s", 4, 5, "s"), "4 %y %d %k %s");
+	assert_string_equal(format("'%.*s' %s", 3, "abcdef", "x"),
+			    "'%.*s' %s");
 	/* No %n: nothing is stored through the argument. */
 	int n = 77;
 	assert_string_equal(format("ab%n", &n), "ab%n");
 	assert_int_equal(n, 77);
 	/* No floating point. */
-	assert_string_equal(format("%f|%d", 3), "%f|3");
+	assert_string_equal(format("%f|%d", 3), "%f|%d");
 }
 
 static void test_fmt_snprintf_cut_off_directive_literal(void **state)

@@ -18,9 +18,9 @@
 /** SGI the kernel sends to make another CPU reschedule (cpu_kick). */
 #define GIC_INTID_KICK 0
 /* PPIs of QEMU virt (hw/arm/virt.h: PPI n = INTID 16 + n). */
-#define GIC_INTID_MAINTENANCE 25  /**< Virtual interface maintenance (PPI 9). */
-#define GIC_INTID_HYP_TIMER 26    /**< CNTHP, the EL2 timer (PPI 10). */
-#define GIC_INTID_VTIMER 27       /**< CNTV, the virtual timer (PPI 11). */
+#define GIC_INTID_MAINTENANCE 25 /**< Virtual interface maintenance (PPI 9). */
+#define GIC_INTID_HYP_TIMER 26	 /**< CNTHP, the EL2 timer (PPI 10). */
+#define GIC_INTID_VTIMER 27	 /**< CNTV, the virtual timer (PPI 11). */
 /** CNTP, the EL1 physical timer (PPI 14): the loaded vCPU's alarm in the
  * physical GIC, and the guests' emulated physical timer (hyp/vptimer.h). */
 #define GIC_INTID_PTIMER 30
@@ -31,14 +31,14 @@
 struct vgic_pending_irq {
 	uint16_t intid;
 	uint8_t priority;
-	uint8_t source_cpu;   /**< SGIs: requesting vCPU. */
-	bool hw;              /**< Linked to physical interrupt @c phys. */
+	uint8_t source_cpu; /**< SGIs: requesting vCPU. */
+	bool hw;	    /**< Linked to physical interrupt @c phys. */
 	uint16_t phys;
 	bool group1;
-	bool resample;        /**< Software level source the kernel emulates:
-				its LR asks for an EOI maintenance interrupt,
-				so the guest's completion is seen and the
-				kernel looks at the level again. */
+	bool resample; /**< Software level source the kernel emulates:
+			 its LR asks for an EOI maintenance interrupt,
+			 so the guest's completion is seen and the
+			 kernel looks at the level again. */
 };
 
 /** State of an LR: pending and active are bits (GICv2 GICH_LRn.State and

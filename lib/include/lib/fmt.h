@@ -8,7 +8,10 @@
  * Semantics follow C11 7.21.6.1 with these choices:
  * - %s of a NULL pointer prints "(null)";
  * - a directive with an unknown conversion (or one cut off by the end of the
- *   format) is printed as written, e.g. "%y", "%p" or "%-5"; %n is unknown.
+ *   format), e.g. "%y", "%p", "%.*s" or "%-5", and everything after it are
+ *   printed as written and take no argument: the unknown directive may have
+ *   been meant to take some, so later ones could not know their own; %n is
+ *   unknown.
  * There is no floating point: targets are built with -mgeneral-regs-only.
  */
 #include <stdarg.h>

@@ -33,7 +33,6 @@
 /** GICH_LRn.CPUID holds a source CPU interface number 0-7 (5.3.4). */
 #define GICH_LR_SOURCE_CPU_LAST 7U
 
-
 /** GICC_IAR.InterruptID [9:0]; for an SGI, [12:10] is the CPU that sent
  * it (IHI 0048B 4.4.4). */
 #define GIC_IAR_INTID_MASK 0x3ffU
