@@ -4,15 +4,21 @@ import re
 _MARKER = re.compile(r'->(\w+)\s+[#$]?(-?\d+)')
 
 
+def read_markers(path):
+    """{NAME: value} of the '->NAME value' markers a C file compiled to
+    assembly left (DEFINE() in kernel/arch/aarch64/offsets.c)."""
+    with open(str(path)) as f:
+        values = {m.group(1): int(m.group(2)) for m in _MARKER.finditer(f.read())}
+    if not values:
+        raise RuntimeError('no "->NAME value" markers in %s' % path)
+    return values
+
+
 def offsets_header(target, source, env):
     """arch/offsets.h from the '->NAME value' markers in offsets.s."""
     lines = ['/* Generated from kernel/arch/aarch64/offsets.c: do not edit. */',
              '#pragma once']
-    with open(str(source[0])) as f:
-        for m in _MARKER.finditer(f.read()):
-            lines.append('#define %s %s' % (m.group(1), m.group(2)))
-    if len(lines) == 2:
-        raise RuntimeError('no offsets found in %s' % source[0])
+    lines += ['#define %s %d' % kv for kv in read_markers(source[0]).items()]
     with open(str(target[0]), 'w') as f:
         f.write('\n'.join(lines) + '\n')
 

@@ -1,10 +1,11 @@
 /**
  * cfgcheck: build-time check of one scenario.
  *
- * Linked with kernel/core/config_validate.c and one scenario's config.c (which
- * defines `scenario`), it runs the same validator the kernel runs at boot, on
- * the images as built: each NAME=PATH argument names an image of the scenario
- * and the file it was built into, whose size stands in for the image.
+ * Linked with tools/config_validate.c and one scenario's config.c (which
+ * defines `scenario`), it checks every scenario rule on the images as built:
+ * each NAME=PATH argument names an image of the scenario and the file it was
+ * built into, whose size stands in for the image. The build refuses a
+ * scenario it rejects; the kernel does not check those rules again.
  *
  *   cfgcheck [--stamp FILE] NAME=PATH ...
  *

@@ -5,7 +5,7 @@
 
 A line counts when, after C comments (/* */ and //) and, in assembly, '//'
 comments are removed, it holds anything but white space. Counted files:
-.c .h .S .ld. Prints one line per directory, then the total; --goal N also
+.c .h .S (the linker script is not code). Prints one line per directory, then the total; --goal N also
 prints how far the total is from N, and --check makes the exit status 1 when
 the total exceeds it.
 """
@@ -14,7 +14,7 @@ import os
 import re
 import sys
 
-SUFFIXES = ('.c', '.h', '.S', '.ld')
+SUFFIXES = ('.c', '.h', '.S')
 # A block comment, a line comment, or a string/char literal (kept as is so
 # that "//" or "/*" inside a string does not start a comment).
 TOKEN = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'',

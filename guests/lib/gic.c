@@ -19,12 +19,12 @@ void gic_set_handler(gic_handler_fn fn)
 
 void gic_enable_irq(uint32_t intid)
 {
-	*gicd(GICD_ISENABLER(intid / 32)) = 1U << (intid % 32);
+	*gicd(GICD_BIT_WORD(GICD_ISENABLER, intid)) = 1U << (intid % 32);
 }
 
 void gic_disable_irq(uint32_t intid)
 {
-	*gicd(GICD_ICENABLER(intid / 32)) = 1U << (intid % 32);
+	*gicd(GICD_BIT_WORD(GICD_ICENABLER, intid)) = 1U << (intid % 32);
 }
 
 /** Called by the vectors for an IRQ; false if no handler is set. */

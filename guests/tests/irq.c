@@ -46,7 +46,7 @@ static void handler(uint32_t iar)
 		}
 	}
 	if (id == SPI_C) {
-		active_in_handler = *gicd(GICD_ISACTIVER(SPI_C / 32)) &
+		active_in_handler = *gicd(GICD_BIT_WORD(GICD_ISACTIVER, SPI_C)) &
 				    (1U << (SPI_C % 32));
 	}
 }
@@ -115,12 +115,12 @@ static void check_back_to_back_timer(void)
 
 static void pend(uint32_t id)
 {
-	*gicd(GICD_ISPENDR(id / 32)) = 1U << (id % 32);
+	*gicd(GICD_BIT_WORD(GICD_ISPENDR, id)) = 1U << (id % 32);
 }
 
 static uint32_t pending_bit(uint32_t id)
 {
-	return *gicd(GICD_ISPENDR(id / 32)) & (1U << (id % 32));
+	return *gicd(GICD_BIT_WORD(GICD_ISPENDR, id)) & (1U << (id % 32));
 }
 
 static void check_distributor(void)
@@ -144,14 +144,14 @@ static void check_distributor(void)
 	/* Cleared while disabled: never delivered. */
 	gic_disable_irq(SPI_A);
 	pend(SPI_A);
-	*gicd(GICD_ICPENDR(SPI_A / 32)) = 1U << (SPI_A % 32);
+	*gicd(GICD_BIT_WORD(GICD_ICPENDR, SPI_A)) = 1U << (SPI_A % 32);
 	CHECK(!pending_bit(SPI_A));
 	gic_enable_irq(SPI_A);
 	CHECK_EQ(seen[SPI_A], 2);
 
 	/* Priority below the mask: held back until the mask opens. */
-	*gicd8(GICD_IPRIORITYR(SPI_B)) = PRIO_MASKED;
-	CHECK_EQ(*gicd8(GICD_IPRIORITYR(SPI_B)), PRIO_MASKED);
+	*gicd8(GICD_IPRIORITYR + SPI_B) = PRIO_MASKED;
+	CHECK_EQ(*gicd8(GICD_IPRIORITYR + SPI_B), PRIO_MASKED);
 	gic_enable_irq(SPI_B);
 	pend(SPI_B);
 	for (int i = 0; i < 100; i++) {
@@ -169,10 +169,10 @@ static void check_distributor(void)
 	wait_for(SPI_C, 1);
 	CHECK_EQ(seen[SPI_C], 1);
 	CHECK(active_in_handler);
-	CHECK(!(*gicd(GICD_ISACTIVER(SPI_C / 32)) & (1U << (SPI_C % 32))));
+	CHECK(!(*gicd(GICD_BIT_WORD(GICD_ISACTIVER, SPI_C)) & (1U << (SPI_C % 32))));
 
 	/* Banked targets of private interrupts read as this CPU. */
-	CHECK_EQ(*gicd(GICD_ITARGETSR(0)), 0x01010101);
+	CHECK_EQ(*gicd(GICD_ITARGETSR), 0x01010101);
 	printf("irq: distributor enable/pending/active/priority behave\n");
 }
 

@@ -57,12 +57,12 @@ static volatile uint32_t *uart(uint32_t off)
 
 static uint32_t pending(uint32_t id)
 {
-	return (*gicd(GICD_ISPENDR(id / 32)) >> (id % 32)) & 1U;
+	return (*gicd(GICD_BIT_WORD(GICD_ISPENDR, id)) >> (id % 32)) & 1U;
 }
 
 static void clear_pending(uint32_t id)
 {
-	*gicd(GICD_ICPENDR(id / 32)) = 1U << (id % 32);
+	*gicd(GICD_BIT_WORD(GICD_ICPENDR, id)) = 1U << (id % 32);
 }
 
 static void timer_ctl(uint64_t ctl)

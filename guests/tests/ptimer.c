@@ -189,7 +189,7 @@ static void sleep_hz(uint32_t hz)
 
 static uint32_t ptimer_pending(void)
 {
-	return *gicd(GICD_ISPENDR(0)) & (1U << PTIMER_INTID);
+	return *gicd(GICD_ISPENDR) & (1U << PTIMER_INTID);
 }
 
 static int32_t tval_signed(void)

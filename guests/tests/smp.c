@@ -109,7 +109,7 @@ static int spin_until(volatile uint32_t *var, uint32_t n)
 
 static uint32_t read_own_targets(void)
 {
-	return *gicd(GICD_ITARGETSR(0));
+	return *gicd(GICD_ITARGETSR);
 }
 
 static uint32_t hammer(uint32_t cpu)

@@ -2,7 +2,7 @@
  * System test of the dead-service policy: every write to CRASH_OFFSET
  * crashes the echo service, and again when it is sent again, so each write
  * costs two restarts and aborts. Past its restart budget
- * (VM_SERVICE_RESTART_MAX) the kernel gives the service up and must stop
+ * (SERVICE_RESTART_MAX) the kernel gives the service up and must stop
  * this guest, its client: this guest never gets to report a result. If it
  * is still running after twice the budget, the test fails.
  */

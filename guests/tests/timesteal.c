@@ -6,7 +6,7 @@
  * the physical PPI is active until the guest completes it), then drops it
  * without completing it:
  *  - icpendr: GICD_ICPENDR0 bit 27;
- *  - icactiver: GICD_ICACTIVER0 bit 27;
+ *  - icactiver: GICD_ICACTIVER bit 27;
  *  - cpu-off-on: vCPU 1 arms it and calls CPU_OFF; vCPU 0 starts it again
  *    with CPU_ON at once (with smp=2 vCPU 1 shares CPU 0 with the ticker
  *    and vCPU 0 runs on CPU 1), several rounds;
@@ -27,7 +27,6 @@
 
 #define VTIMER_INTID 27U
 #define VTIMER_BIT (1U << VTIMER_INTID)
-#define GICD_ICACTIVER0 0x380
 #define PMR_ALL 0xf0U
 /* CNTV_CTL_EL0.ENABLE (D13.8.15). */
 #define CNT_CTL_ENABLE 1ULL
@@ -82,7 +81,7 @@ static int arm_pending_timer(void)
 	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
 	isb();
 	for (uint32_t i = 0; i < ARM_POLLS; i++) {
-		if (*gicd(GICD_ISPENDR(0)) & VTIMER_BIT) {
+		if (*gicd(GICD_ISPENDR) & VTIMER_BIT) {
 			return 1;
 		}
 	}
@@ -168,8 +167,8 @@ void test_main(void)
 	printf("timesteal: start\n");
 	gic_setup(PMR_ALL);
 	gic_set_handler(handler);
-	attack_register("icpendr", GICD_ICPENDR(0));
-	attack_register("icactiver", GICD_ICACTIVER0);
+	attack_register("icpendr", GICD_ICPENDR);
+	attack_register("icactiver", GICD_ICACTIVER);
 	attack_cpu_off_on();
 	printf("timesteal: checks %s\n", test_failures == 0 ? "ok" : "FAILED");
 	CHECK(arm_pending_timer());

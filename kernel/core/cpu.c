@@ -6,8 +6,7 @@
 
 #include "abi/hypercall.h"
 #include "arch/el2.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "hyp/hypercall.h"
 #include "hyp/klock.h"
 #include "hyp/log.h"
@@ -43,9 +42,9 @@ static void cpu_init_this(uint32_t id)
 	cpu->id = id;
 	cpu->mpidr = arch_cpu_mpidr();
 	cpu->gic_mask = gic_cpu_init();
-	cpu->lr_count = gich_init();
+	cpu->lr_count = arch_vgic_init();
 	if (id != 0 && cpu->lr_count != cpu_table[0].lr_count) {
-		panic("cpu %u has %u GICH list registers, cpu 0 has %u", id,
+		panic("cpu %u has %u list registers, cpu 0 has %u", id,
 		      cpu->lr_count, cpu_table[0].lr_count);
 	}
 	__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);

@@ -8,11 +8,14 @@
  */
 #include "hyp/ipc.h"
 
+#include <string.h>
+
 #include "arch/vcpu_arch.h"
 #include "hyp/arch.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
+#include "hyp/service.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -61,9 +64,7 @@ static struct vcpu *dequeue(struct endpoint *ep)
 	return s;
 }
 
-/* Complete a sender whose message failed or was answered. */
-static void complete_sender(struct vcpu *s, uint64_t status,
-			    const uint64_t result[IPC_RESULT_WORDS])
+void ipc_complete(struct vcpu *s, uint64_t status, const uint64_t *result)
 {
 	if (s->ipc.kind == IPC_KIND_MMIO) {
 		mmio_fail_or_finish(s, status != IPC_OK);
@@ -104,7 +105,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep)
 {
 	if (ep->service->state != VM_RUNNING) {
-		complete_sender(sender, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		ipc_complete(sender, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 		return sched_next(sender);
 	}
 	if (ep->receiver == NULL || ep->caller != NULL) {
@@ -182,7 +183,7 @@ struct vcpu *ipc_reply_recv(struct vcpu *service)
 			deliver(service, s->ipc.msg);
 			return service;
 		}
-		complete_sender(s, status, &service->regs.x[2]);
+		ipc_complete(s, status, &service->regs.x[2]);
 		ep->caller = NULL;
 	}
 	return wait_or_take(ep, service, s);
@@ -283,60 +284,116 @@ void ipc_endpoint_shutdown(struct endpoint *ep)
 	struct vcpu *s;
 
 	if (ep->caller != NULL) {
-		complete_sender(ep->caller, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		ipc_complete(ep->caller, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 		ep->caller = NULL;
 	}
 	while ((s = dequeue(ep)) != NULL) {
-		complete_sender(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		ipc_complete(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 	}
 	ep->receiver = NULL;
 	ep->notify_bits = 0;
 }
 
-/* Put @p s back first in line: the restarted service gets its message
- * again (rebuilt: the fast path writes it straight into the service). */
-static void resend_first(struct endpoint *ep, struct vcpu *s)
+/* The caller's own window x[1] (a service's), or NULL: x0 says invalid. */
+static const struct mmio_window *own_window(struct vcpu *vcpu)
 {
-	s->ipc.mmio.resent = true;
-	mmio_message(s, s->ipc.msg);
-	s->ipc.queue_next = ep->queue_head;
-	ep->queue_head = s;
-	if (ep->queue_tail == NULL) {
-		ep->queue_tail = s;
+	const struct endpoint *ep = own_endpoint(vcpu);
+
+	if (ep == NULL || vcpu->regs.x[1] >= ep->window_count) {
+		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return NULL;
 	}
-	s->state = VCPU_BLOCKED_SEND;
+	return ep->windows[vcpu->regs.x[1]];
 }
 
-void ipc_endpoint_restart(struct endpoint *ep)
+static struct vcpu *window_info(struct vcpu *vcpu)
 {
-	struct vcpu *s = ep->caller;
-	struct vcpu **link = &ep->queue_head;
+	uint64_t *x = vcpu->regs.x;
+	const struct mmio_window *w = own_window(vcpu);
 
-	ep->caller = NULL;
-	/* Calls waiting in the queue never reached the service: they fail,
-	 * as documented, and may be retried; accesses stay queued. */
-	while (*link != NULL) {
-		struct vcpu *q = *link;
+	if (w != NULL) {
+		x[0] = IPC_OK;
+		x[1] = w->size;
+		x[2] = w->client->id;
+		x[3] = w->client->vcpu_count;
+	}
+	return vcpu;
+}
 
-		if (q->ipc.kind == IPC_KIND_CALL) {
-			*link = q->ipc.queue_next;
-			q->ipc.queue_next = NULL;
-			complete_sender(q, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
-		} else {
-			ep->queue_tail = q;
-			link = &q->ipc.queue_next;
+static struct vcpu *self_info(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct cfg_vm *cfg = vcpu->vm->cfg;
+
+	if (!vcpu_is_service(vcpu)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return vcpu;
+	}
+	x[0] = IPC_OK;
+	x[1] = vcpu->vm->reset_count;
+	x[2] = 0;
+	x[3] = 0;
+	for (size_t r = 0; r < cfg->ram_count; r++) {
+		if (cfg->ram[r].keep) {
+			x[2] = cfg->ram[r].ipa;
+			x[3] = cfg->ram[r].size;
 		}
 	}
-	if (ep->queue_head == NULL) {
-		ep->queue_tail = NULL;
+	return vcpu;
+}
+
+static struct vcpu *client_name(struct vcpu *vcpu)
+{
+	const struct mmio_window *w = own_window(vcpu);
+	char name[IPC_NAME_WORDS * sizeof(uint64_t)] = { 0 };
+
+	_Static_assert(sizeof(name) > CFG_NAME_MAX, "a name fits, with its NUL");
+	if (w == NULL) {
+		return vcpu;
 	}
-	if (s != NULL) {
-		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.resent) {
-			resend_first(ep, s);
-		} else {
-			complete_sender(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
-		}
+	const char *src = w->client->cfg->name;
+
+	for (size_t i = 0; i < CFG_NAME_MAX && src[i] != '\0'; i++) {
+		name[i] = src[i];
 	}
-	ep->receiver = NULL;
-	ep->notify_bits = 0;
+	vcpu->regs.x[0] = IPC_OK;
+	memcpy(&vcpu->regs.x[1], name, sizeof(name));
+	return vcpu;
+}
+
+bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
+{
+	switch (fid) {
+	case HYP_IPC_RECV:
+		*next = ipc_recv(vcpu);
+		return true;
+	case HYP_IPC_REPLY_RECV:
+		*next = ipc_reply_recv(vcpu);
+		return true;
+	case HYP_IPC_CALL:
+		*next = ipc_call(vcpu, vcpu->regs.x[1]);
+		return true;
+	case HYP_IPC_NOTIFY:
+		*next = ipc_notify_call(vcpu);
+		return true;
+	case HYP_IPC_WINDOW_COUNT:
+		vcpu->regs.x[0] = vcpu_is_service(vcpu) ? vcpu->vm->ep.window_count
+							: (uint64_t)(int64_t)IPC_ERR_INVALID;
+		*next = vcpu;
+		return true;
+	case HYP_IPC_WINDOW_INFO:
+		*next = window_info(vcpu);
+		return true;
+	case HYP_IPC_FAULT:
+		*next = service_fault_call(vcpu);
+		return true;
+	case HYP_IPC_SELF_INFO:
+		*next = self_info(vcpu);
+		return true;
+	case HYP_IPC_CLIENT_NAME:
+		*next = client_name(vcpu);
+		return true;
+	default:
+		return false;
+	}
 }

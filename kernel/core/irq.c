@@ -2,14 +2,14 @@
 #include "hyp/irq.h"
 
 #include "abi/vgic.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/log.h"
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
+#include "hyp/vtimer.h"
 
 #define IRQ_MAX 1020
 /** SPIs a partition may own: each has a notification bit (rule Q1). */
@@ -38,39 +38,8 @@ void irq_init(const struct cfg_scenario *sc)
 	}
 }
 
-void irq_vtimer_unmask(void)
-{
-	struct cpu *cpu = cpu_this();
-
-	if (cpu->vtimer_masked) {
-		cpu->vtimer_masked = false;
-		gic_enable(GIC_INTID_VTIMER);
-	}
-}
-
-static void vtimer_fired(void)
-{
-	struct cpu *cpu = cpu_this();
-	struct vcpu *g = cpu->loaded;
-
-	gic_eoi(GIC_INTID_VTIMER);
-	/* The guest's EOI of the linked virtual interrupt deactivates it. A
-	 * loaded vCPU that was reset (ctx_fresh) is not the timer's owner:
-	 * its old timer still runs in hardware until the next load. */
-	if (g != NULL && !g->ctx_fresh &&
-	    vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
-			GIC_INTID_VTIMER, 0)) {
-		return;
-	}
-	/* Nobody takes it: keep a level interrupt from storming until the
-	 * guest enables it or another guest is loaded (the PPI is banked:
-	 * this CPU only). */
-	gic_disable(GIC_INTID_VTIMER);
-	gic_deactivate(GIC_INTID_VTIMER);
-	cpu->vtimer_masked = true;
-}
-
-/* @p iar as GICC_IAR gave it: EOIR and DIR get it back whole (gic.h). */
+/* @p iar as gic_ack() gave it: gic_eoi() and gic_deactivate() get it
+ * back whole (hyp/arch_gic.h). */
 static void handle_one(uint32_t iar)
 {
 	uint32_t intid = gic_iar_intid(iar);
@@ -93,7 +62,7 @@ static void handle_one(uint32_t iar)
 		vptimer_fired();
 		break;
 	case GIC_INTID_MAINTENANCE:
-		gich_maintenance_ack();
+		arch_vgic_maintenance_ack();
 		g = cpu_this()->loaded;
 		if (g != NULL) {
 			g->vgic_dirty = true;

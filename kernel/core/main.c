@@ -1,8 +1,9 @@
 /**
  * Kernel entry after boot.S: console, EL2 MMU, trap configuration, page
- * pool, scenario check, partitions, then the scheduler.
+ * pool, the scenario's bounds (the build checked its rules), partitions,
+ * then the scheduler.
  */
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "arch/mmu.h"
@@ -25,12 +26,6 @@ extern char __hyp_start[], __hyp_end[];
 
 /** Physical pages handed to partitions and Stage-2 tables. */
 static struct palloc kernel_pool;
-
-static void report_config_problem(void *ctx, const char *msg)
-{
-	(void)ctx;
-	log_err("scenario: %s", msg);
-}
 
 static void pool_init(const struct cfg_platform *plat)
 {
@@ -63,13 +58,11 @@ void kmain(void)
 	cpu_init_boot();
 	pool_init(plat);
 
-	size_t problems = cfg_validate(&scenario, scenario_images,
-				       scenario_image_count,
-				       report_config_problem, NULL);
+	char why[CFG_BOUNDS_MSG_MAX];
 
-	if (problems != 0) {
-		panic("scenario '%s' is invalid (%zu problem(s))",
-		      scenario.name, problems);
+	if (!cfg_check_bounds(&scenario, scenario_images, scenario_image_count,
+			      why, sizeof(why))) {
+		panic("scenario '%s': %s", scenario.name, why);
 	}
 	log_info("scenario '%s' on %s: %zu partition(s)", scenario.name,
 		 plat->name, scenario.vm_count);

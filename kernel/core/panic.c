@@ -1,14 +1,13 @@
-/** Kernel panic: report and halt (see panic.h). */
+/** Kernel panic: report and power off with a failure status (panic.h). */
 #include "hyp/panic.h"
 
 #include <stdarg.h>
 
+#include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "lib/fmt.h"
 
 #define PANIC_MSG_MAX 200
-
-
 
 noreturn void panic(const char *fmt, ...)
 {
@@ -19,5 +18,6 @@ noreturn void panic(const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_line(LOG_LEVEL_ERROR, "PANIC: %s", msg);
-	halt();
+	/* Not a silent hang: QEMU exits with a failure status (pvpanic). */
+	platform_power_off_failure();
 }

@@ -24,8 +24,10 @@
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
+#include "hyp/service.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
+#include "hyp/vtimer.h"
 
 static bool vcpu_can_run(const struct vcpu *v)
 {
@@ -247,7 +249,7 @@ static void load_guest(struct cpu *cpu, struct vcpu *next)
 	arch_vcpu_load(next);
 	next->ctx_fresh = false;
 	cpu->loaded = next;
-	irq_vtimer_unmask();
+	vtimer_unmask();
 	arm_slice(cpu, next, true);
 }
 
@@ -375,12 +377,6 @@ struct vcpu *sched_next(struct vcpu *current)
 	return switch_to(next);
 }
 
-/* Is the running @p service still busy past its deadline? */
-static bool reply_overdue(const struct vcpu *service)
-{
-	return arch_counter_now() >= service->vm->ep.deadline;
-}
-
 struct vcpu *sched_preempt(struct vcpu *current)
 {
 	struct cpu *cpu = cpu_this();
@@ -394,17 +390,7 @@ struct vcpu *sched_preempt(struct vcpu *current)
 		if (!current->is_service) {
 			return sched_yield(current);
 		}
-		if (reply_overdue(current)) {
-			if (current->vm->ep.caller != NULL) {
-				log_warn("service '%s' did not answer within %u ms",
-					 vcpu_vm_name(current),
-					 IPC_REPLY_TIMEOUT_MS);
-			} else {
-				log_warn("service '%s' ran %u ms without waiting "
-					 "for work", vcpu_vm_name(current),
-					 IPC_REPLY_TIMEOUT_MS);
-			}
-			vm_restart_service(current->vm);
+		if (service_overdue(current, arch_counter_now())) {
 			return sched_next(current);
 		}
 		arm_slice(cpu, cpu->loaded, true);

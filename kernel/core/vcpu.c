@@ -5,6 +5,7 @@
 #include "hyp/cpu.h"
 #include "hyp/vgic_lr.h"
 #include "hyp/vptimer.h"
+#include "hyp/vtimer.h"
 #include "hyp/vm.h"
 
 void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
@@ -22,8 +23,7 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vptimer_reset(vcpu);
 	vgic_cpu_init(&vcpu->vgic, cpu->lr_count);
 	vcpu->vgic_dirty = false;
-	vcpu->vgic_vmcr = 0;
-	vcpu->vgic_apr = 0;
+	vcpu->vgic_ctx = (struct arch_vgic_ctx){ 0 };
 	vcpu->inbox = (struct vcpu_inbox){ 0 };
 	vcpu->vtimer_phys_active = false;
 	arch_vcpu_ctx_reset(vcpu);
@@ -43,23 +43,9 @@ const char *vcpu_vm_name(const struct vcpu *vcpu)
 	return vcpu->vm->cfg->name;
 }
 
-/* When the virtual timer's interrupt rises, in physical counts. */
-static uint64_t vtimer_deadline(const struct arch_vcpu_ctx *c)
-{
-	/* An interrupt is signalled only if ENABLE=1 and IMASK=0 (D11.2.4). */
-	if (!(c->cntv_ctl_el0 & CNT_CTL_ENABLE) ||
-	    (c->cntv_ctl_el0 & CNT_CTL_IMASK)) {
-		return VCPU_NO_DEADLINE;
-	}
-	/* CNTVCT = CNTPCT - CNTVOFF, so the physical deadline is CVAL + OFF. */
-	uint64_t deadline = c->cntv_cval_el0 + c->cntvoff_el2;
-
-	return deadline < c->cntv_cval_el0 ? VCPU_NO_DEADLINE : deadline;
-}
-
 uint64_t vcpu_wake_deadline(const struct vcpu *vcpu)
 {
-	uint64_t v = vtimer_deadline(&vcpu->ctx);
+	uint64_t v = vtimer_deadline(vcpu);
 	/* The physical timer's: its counter is CNTPCT itself (no offset). */
 	uint64_t p = ptimer_deadline(&vcpu->ptimer);
 

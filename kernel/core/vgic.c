@@ -4,8 +4,7 @@
 #include "abi/ipc.h"
 #include "abi/gicd_sgir.h"
 #include "abi/vgic.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
@@ -13,6 +12,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
+#include "hyp/vtimer.h"
 
 #define VGIC_RESET_PRIORITY 0xa0
 #define VGIC_CFG_BYTE_MASK 0xffU
@@ -71,22 +71,33 @@ static uint32_t spi_target(const struct vm *vm, const struct vgic_irq_cfg *c)
 
 #define BITS_PER_WORD 64
 
+/* Bit @p i of the bitmap @p words (inbox, SPI levels). */
+static bool bit_test(const uint64_t *words, uint32_t i)
+{
+	return (words[i / BITS_PER_WORD] >> (i % BITS_PER_WORD)) & 1U;
+}
+
+static void bit_assign(uint64_t *words, uint32_t i, bool set)
+{
+	uint64_t bit = 1ULL << (i % BITS_PER_WORD);
+
+	if (set) {
+		words[i / BITS_PER_WORD] |= bit;
+	} else {
+		words[i / BITS_PER_WORD] &= ~bit;
+	}
+}
+
 /* A guest vCPU whose list registers belong to another CPU. */
 static bool is_remote(const struct vcpu *v)
 {
 	return !v->is_service && v->home != NULL && v->home != cpu_this();
 }
 
-static bool inbox_has(const struct vcpu *v, uint32_t intid)
-{
-	return (v->inbox.pending[intid / BITS_PER_WORD] >>
-		(intid % BITS_PER_WORD)) & 1U;
-}
-
 /* Record @p intid for remote vCPU @p v and kick its home CPU. */
 static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 {
-	v->inbox.pending[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	bit_assign(v->inbox.pending, intid, true);
 	if (intid < VGIC_SGI_COUNT) {
 		v->inbox.sgi_sources[intid] |= (uint8_t)(1U << source);
 	}
@@ -100,7 +111,7 @@ static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 
 static void inbox_clear(struct vcpu *v, uint32_t intid)
 {
-	v->inbox.pending[intid / BITS_PER_WORD] &= ~(1ULL << (intid % BITS_PER_WORD));
+	bit_assign(v->inbox.pending, intid, false);
 	if (intid < VGIC_SGI_COUNT) {
 		v->inbox.sgi_sources[intid] = 0;
 	}
@@ -117,16 +128,10 @@ static bool kernel_level_source(uint32_t intid)
 	return intid == GIC_INTID_PTIMER;
 }
 
-static bool clear_requested(const struct vcpu *v, uint32_t intid)
-{
-	return (v->inbox.clear[intid / BITS_PER_WORD] >>
-		(intid % BITS_PER_WORD)) & 1U;
-}
-
 /* Ask remote vCPU @p v's home CPU to clear @p intid from its LRs. */
 static void inbox_post_clear(struct vcpu *v, uint32_t intid)
 {
-	v->inbox.clear[intid / BITS_PER_WORD] |= 1ULL << (intid % BITS_PER_WORD);
+	bit_assign(v->inbox.clear, intid, true);
 	v->vgic_dirty = true;
 	cpu_kick(v->home);
 }
@@ -134,7 +139,7 @@ static void inbox_post_clear(struct vcpu *v, uint32_t intid)
 /*
  * @p v lost a hardware-linked interrupt other than by the guest's
  * completion of its LR (vgic_cpu_clear_pending() named @p phys): its
- * physical interrupt is still active (IHI 0048B 5.3.4, GICH_LR.HW) and
+ * physical interrupt is still active (IHI 0048B 5.3.4, a hardware LR) and
  * must be deactivated here, on @p v's home CPU, where it is banked. A
  * loaded vCPU's is active in the GIC now (the guest cannot run before the
  * caller has written the LRs); a switched-out one's was deactivated when
@@ -158,7 +163,7 @@ static void clear_local(struct vcpu *v, uint32_t intid)
 	uint32_t phys = vgic_cpu_clear_pending(&v->vgic, intid);
 
 	if (cpu_this()->loaded == v) {
-		gich_write(&v->vgic, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
 	}
 	hw_dropped(v, phys);
 }
@@ -242,33 +247,17 @@ static void inbox_drain(struct vcpu *v)
 }
 
 /* The vCPU's LRs as the guest left them (read from hardware if loaded:
- * gich_sync() keeps only live LRs), with what other CPUs cleared
+ * arch_vgic_lrs_read() keeps only live LRs), with what other CPUs cleared
  * meanwhile dropped if this is its home. */
 static void sync_lrs(struct vcpu *v)
 {
 	if (cpu_this()->loaded == v) {
-		gich_sync(&v->vgic);
+		arch_vgic_lrs_read(&v->vgic);
 	} else {
 		vgic_cpu_sync(&v->vgic);
 	}
 	if (!is_remote(v)) {
 		inbox_apply_clears(v);
-	}
-}
-
-static bool spi_level(const struct vgic_dist *d, uint32_t intid)
-{
-	return (d->spi_level[intid / BITS_PER_WORD] >> (intid % BITS_PER_WORD)) & 1U;
-}
-
-static void spi_level_set(struct vgic_dist *d, uint32_t intid, bool asserted)
-{
-	uint64_t bit = 1ULL << (intid % BITS_PER_WORD);
-
-	if (asserted) {
-		d->spi_level[intid / BITS_PER_WORD] |= bit;
-	} else {
-		d->spi_level[intid / BITS_PER_WORD] &= ~bit;
 	}
 }
 
@@ -286,18 +275,10 @@ static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
 			  const struct vgic_irq_cfg *c)
 {
 	if (intid >= VGIC_PRIVATE_INTIDS) {
-		return !c->edge && spi_level(&vm->vgic, intid);
+		return !c->edge && bit_test(vm->vgic.spi_level, intid);
 	}
 	if (intid == GIC_INTID_VTIMER) {
-		const struct vcpu *v = &vm->vcpus[cpu];
-
-		/* Live only with no service on top: a service runs with
-		 * the guest's CNTV_* saved in its context and cleared
-		 * (arch_service_enter); the distributor service asking is
-		 * exactly that case. */
-		return arch_vtimer_asserted(v, cpu_this()->loaded == v &&
-						       cpu_this()->light == NULL &&
-						       !v->ctx_fresh);
+		return vtimer_line(&vm->vcpus[cpu]);
 	}
 	if (intid == GIC_INTID_PTIMER) {
 		return vptimer_line(&vm->vcpus[cpu]);
@@ -323,7 +304,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	struct vcpu *v = &vm->vcpus[cpu];
 
 	if (is_remote(v)) {
-		/* Its LRs are in another CPU's GICH: that CPU queues it. */
+		/* Its LRs are in another CPU's GIC: that CPU queues it. */
 		inbox_post(v, intid, source);
 		return true;
 	}
@@ -337,7 +318,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		/* Queueing may have changed a live LR (active -> pending and
 		 * active): write it back now, or the next sync from hardware
 		 * would undo it and lose the interrupt. */
-		gich_write(&v->vgic, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
 	}
 	v->vgic_dirty = true;
 	if (v->state == VCPU_BLOCKED_WFI) {
@@ -403,8 +384,8 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 
 	sync_lrs(v);
 	vgic_cpu_state(&v->vgic, intid, pending, active);
-	*pending = (*pending && !clear_requested(v, intid)) || c->latched ||
-		   inbox_has(v, intid) || line_asserted(vm, cpu, intid, c);
+	*pending = (*pending && !bit_test(v->inbox.clear, intid)) || c->latched ||
+		   bit_test(v->inbox.pending, intid) || line_asserted(vm, cpu, intid, c);
 }
 
 void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
@@ -422,11 +403,7 @@ void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 	c->priority = (uint8_t)((word >> VGIC_CFG_PRIORITY_SHIFT) & VGIC_CFG_BYTE_MASK);
 	c->targets = (uint8_t)((word >> VGIC_CFG_TARGETS_SHIFT) & VGIC_CFG_BYTE_MASK);
 	if (intid == GIC_INTID_VTIMER && c->enabled && !was_enabled) {
-		/* Its CPU unmasks the physical PPI on the next entry. */
-		vm->vcpus[cpu].vgic_dirty = true;
-		if (is_remote(&vm->vcpus[cpu])) {
-			cpu_kick(vm->vcpus[cpu].home);
-		}
+		vtimer_enabled(&vm->vcpus[cpu]);
 	}
 	/* Pending while disabled: latched, or a level SPI still asserted
 	 * (the timer's physical PPI fires again once unmasked). */
@@ -450,21 +427,11 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 	}
 	sync_lrs(v);
 	for (uint32_t i = 0; i < v->vgic.lr_count; i++) {
-		uint32_t state = (v->vgic.lr[i] >> GICH_LR_STATE_SHIFT) &
-				 GICH_LR_STATE_MASK;
-
-		if (state & GICH_LR_STATE_PENDING) {
+		if (arch_lr_state(v->vgic.lr[i]) & VGIC_LR_PENDING) {
 			return true;
 		}
 	}
 	return false;
-}
-
-/* Has @p v's guest its virtual timer interrupt enabled? */
-static bool vtimer_wanted(const struct vcpu *v)
-{
-	return v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
-	       (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK);
 }
 
 __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
@@ -472,15 +439,13 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	if (!v->vgic_dirty) {
 		return v;
 	}
-	gich_sync(&v->vgic);   /* v is loaded here: only live LRs kept */
+	arch_vgic_lrs_read(&v->vgic);   /* v is loaded here: only live LRs kept */
 	inbox_apply_clears(v);
 	inbox_drain(v);
-	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
-		irq_vtimer_unmask();
-	}
+	vtimer_prepare_entry(v);
 	bool more = vgic_cpu_flush(&v->vgic);
 
-	gich_write(&v->vgic, more);
+	arch_vgic_lrs_write(&v->vgic, more);
 	v->vgic_dirty = false;
 	return v;
 }
@@ -522,8 +487,8 @@ static bool args_valid(const struct vm *vm, uint32_t fid, const uint64_t *x)
 	case HYP_VGIC_QUERY:
 		return vcpu_ok && intid_ok;
 	case HYP_VGIC_PENDING:
-		/* An SGI's source is a CPU interface number, GICH_LR.CPUID
-		 * (5.3.4). */
+		/* An SGI's source is a CPU interface number (IHI 0048B
+		 * 5.3.4). */
 		return x[2] < VGIC_CPU_MASK_LIMIT && intid_ok &&
 		       (x[4] == 0 || x[3] >= VGIC_SGI_COUNT ||
 			x[5] < CFG_MAX_VCPUS);
@@ -622,7 +587,7 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		break;
 	case HYP_IRQ_LEVEL:
 		/* The window's SPI (client_of), < VGIC_INTIDS (rule D9). */
-		spi_level_set(&vm->vgic, (uint32_t)x[2], x[3] != 0);
+		bit_assign(vm->vgic.spi_level, (uint32_t)x[2], x[3] != 0);
 		if (x[3]) {
 			vgic_inject(vm, 0, (uint32_t)x[2], false, 0, 0);
 		} else {

@@ -16,13 +16,13 @@
  *   interrupt so that the caller deactivates it (IHI 0048B 5.3.4).
  *
  * Design decisions:
- * - EOI maintenance (GICH_LRn.EOI) only for interrupts marked resample
+ * - EOI maintenance (the LR's EOI bit) only for interrupts marked resample
  *   (the kernel's own level sources: the EL1 physical timer). Hardware
  *   interrupts are deactivated by the GIC itself when the guest EOIs them
- *   (GICH_LRn.HW), edge-triggered software interrupts need no completion,
+ *   (a hardware LR), edge-triggered software interrupts need no completion,
  *   and a device service's level source that is still asserted is
  *   re-queued by its emulator. Free LRs are requested through
- *   GICH_HCR.UIE/NPIE when vgic_cpu_flush() returns true.
+ *   an underflow maintenance interrupt when vgic_cpu_flush() returns true.
  * - Preemption: when every LR is busy, a queued interrupt whose 5-bit
  *   priority is strictly higher than that of a pending-only, non-hardware
  *   LR takes that LR, and the displaced interrupt goes back to the front of
@@ -36,58 +36,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* GICH_VTR.ListRegs is a 6-bit "number of LRs minus one" (IHI 0048B 5.3.2),
- * and GICH_ELRSR0/1 cover 64 LRs: no GICv2 has more. */
-_Static_assert(VGIC_MAX_LRS <= 64, "GICv2 has at most 64 list registers");
 _Static_assert(VGIC_NR_IRQS > 0, "the queue needs room");
 
-/** Interrupt IDs 0-15 are SGIs (IHI 0048B 2.2.1). */
-#define SGI_LAST 15U
-/** IDs 1020-1023 are special (IHI 0048B 3.2.5); 1019 is the last SPI. */
-#define INTID_LAST 1019U
-/** GICH_LRn.CPUID holds a source CPU interface number 0-7 (5.3.4). */
-#define SOURCE_CPU_LAST 7U
-/** Bits of a GIC priority below the 5 that GICH_LRn.Priority keeps. */
-#define LR_PRIORITY_DROP 3U
 
 /** Index meaning "no LR" or "no queue entry". */
 #define NONE UINT32_MAX
 
 static bool is_sgi(uint32_t intid)
 {
-	return intid <= SGI_LAST;
-}
-
-static uint32_t lr_state(uint32_t lr)
-{
-	return (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
-}
-
-static uint32_t lr_with_state(uint32_t lr, uint32_t state)
-{
-	lr &= ~(GICH_LR_STATE_MASK << GICH_LR_STATE_SHIFT);
-	return lr | ((state & GICH_LR_STATE_MASK) << GICH_LR_STATE_SHIFT);
-}
-
-static uint32_t lr_intid(uint32_t lr)
-{
-	return lr & GICH_LR_VIRTUALID_MASK;
-}
-
-static uint32_t lr_priority(uint32_t lr)
-{
-	return (lr >> GICH_LR_PRIORITY_SHIFT) & GICH_LR_PRIORITY_MASK;
-}
-
-static bool lr_is_hw(uint32_t lr)
-{
-	return (lr & GICH_LR_HW) != 0;
-}
-
-/** The SGI source of a software LR (GICH_LRn.CPUID). */
-static uint32_t lr_source(uint32_t lr)
-{
-	return (lr >> GICH_LR_CPUID_SHIFT) & GICH_LR_CPUID_MASK;
+	return intid < VGIC_SGI_COUNT;
 }
 
 /**
@@ -97,14 +54,14 @@ static uint32_t lr_source(uint32_t lr)
  */
 static bool lr_holds(uint32_t lr, const struct vgic_pending_irq *irq)
 {
-	if (lr_state(lr) == GICH_LR_STATE_INVALID ||
-	    lr_intid(lr) != irq->intid) {
+	if (arch_lr_state(lr) == VGIC_LR_INVALID ||
+	    arch_lr_intid(lr) != irq->intid) {
 		return false;
 	}
-	if (!is_sgi(irq->intid) || irq->hw || lr_is_hw(lr)) {
+	if (!is_sgi(irq->intid) || irq->hw || arch_lr_is_hw(lr)) {
 		return true;
 	}
-	return lr_source(lr) == irq->source_cpu;
+	return arch_lr_source(lr) == irq->source_cpu;
 }
 
 /** True if queue entries @p a and @p b are the same interrupt. */
@@ -180,18 +137,6 @@ static void queue_push_front(struct vgic_cpu *c,
 	c->queue_len++;
 }
 
-/** True if @p irq can be written into an LR (IHI 0048B 5.3.4). */
-static bool irq_valid(const struct vgic_pending_irq *irq)
-{
-	if (irq->intid > INTID_LAST) {
-		return false;
-	}
-	if (irq->hw) {
-		return irq->phys <= INTID_LAST;
-	}
-	return !is_sgi(irq->intid) || irq->source_cpu <= SOURCE_CPU_LAST;
-}
-
 void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count)
 {
 	static const struct vgic_pending_irq no_irq = {0};
@@ -207,38 +152,11 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count)
 	c->injected = 0;
 }
 
-uint32_t vgic_lr_make(const struct vgic_pending_irq *irq, uint32_t state)
-{
-	uint32_t lr = irq->intid & GICH_LR_VIRTUALID_MASK;
-	uint32_t prio = (uint32_t)irq->priority >> LR_PRIORITY_DROP;
-
-	lr |= (prio & GICH_LR_PRIORITY_MASK) << GICH_LR_PRIORITY_SHIFT;
-	lr |= (state & GICH_LR_STATE_MASK) << GICH_LR_STATE_SHIFT;
-	if (irq->group1) {
-		lr |= GICH_LR_GRP1;
-	}
-	if (irq->hw) {
-		lr |= GICH_LR_HW;
-		lr |= (irq->phys & GICH_LR_PHYSICALID_MASK)
-		      << GICH_LR_PHYSICALID_SHIFT;
-	} else {
-		if (is_sgi(irq->intid)) {
-			lr |= ((uint32_t)irq->source_cpu & GICH_LR_CPUID_MASK)
-			      << GICH_LR_CPUID_SHIFT;
-		}
-		/* Bit 19 is EOI only in a software LR (PhysicalID if HW). */
-		if (irq->resample) {
-			lr |= GICH_LR_EOI;
-		}
-	}
-	return lr;
-}
-
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 {
 	uint32_t lr;
 
-	if (!irq_valid(irq)) {
+	if (!arch_lr_valid(irq)) {
 		return false;
 	}
 	lr = find_lr(c, irq);
@@ -250,14 +168,14 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	 * only pending becomes the linked one; an acknowledged one keeps its
 	 * LR and the hardware interrupt waits in the queue for it.
 	 */
-	bool hw_over_sw = irq->hw && lr != NONE && !lr_is_hw(c->lr[lr]);
+	bool hw_over_sw = irq->hw && lr != NONE && !arch_lr_is_hw(c->lr[lr]);
 
-	if (hw_over_sw && lr_state(c->lr[lr]) == GICH_LR_STATE_PENDING) {
-		c->lr[lr] = vgic_lr_make(irq, GICH_LR_STATE_PENDING);
+	if (hw_over_sw && arch_lr_state(c->lr[lr]) == VGIC_LR_PENDING) {
+		c->lr[lr] = arch_lr_make(irq, VGIC_LR_PENDING);
 		return true;
 	}
 	if (lr != NONE && !hw_over_sw &&
-	    (lr_state(c->lr[lr]) & GICH_LR_STATE_PENDING) != 0) {
+	    (arch_lr_state(c->lr[lr]) & VGIC_LR_PENDING) != 0) {
 		return true;
 	}
 	uint32_t q = find_queued(c, irq);
@@ -276,9 +194,9 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	 * distributor, IHI 0048B 5.3.4), so the new edge waits in the queue
 	 * until the guest has completed the LR.
 	 */
-	if (lr != NONE && !lr_is_hw(c->lr[lr]) && !irq->hw) {
+	if (lr != NONE && !arch_lr_is_hw(c->lr[lr]) && !irq->hw) {
 		c->lr[lr] =
-		    lr_with_state(c->lr[lr], GICH_LR_STATE_PENDING_ACTIVE);
+		    arch_lr_with_state(c->lr[lr], VGIC_LR_PENDING_ACTIVE);
 		return true;
 	}
 	if (c->queue_len >= VGIC_NR_IRQS) {
@@ -292,8 +210,8 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 bool vgic_cpu_holds_hw(const struct vgic_cpu *c)
 {
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (lr_is_hw(c->lr[i]) &&
-		    lr_state(c->lr[i]) != GICH_LR_STATE_INVALID) {
+		if (arch_lr_is_hw(c->lr[i]) &&
+		    arch_lr_state(c->lr[i]) != VGIC_LR_INVALID) {
 			return true;
 		}
 	}
@@ -309,12 +227,12 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 {
 	uint32_t lr;
 
-	if (c->queue_len != 0 || !irq_valid(irq) || find_lr(c, irq) != NONE) {
+	if (c->queue_len != 0 || !arch_lr_valid(irq) || find_lr(c, irq) != NONE) {
 		return false;
 	}
 	for (lr = 0; lr < c->lr_count; lr++) {
-		if (lr_state(c->lr[lr]) == GICH_LR_STATE_INVALID) {
-			c->lr[lr] = vgic_lr_make(irq, GICH_LR_STATE_PENDING);
+		if (arch_lr_state(c->lr[lr]) == VGIC_LR_INVALID) {
+			c->lr[lr] = arch_lr_make(irq, VGIC_LR_PENDING);
 			c->injected++;
 			return true;
 		}
@@ -347,7 +265,7 @@ static uint32_t next_queued(const struct vgic_cpu *c)
 static uint32_t free_lr(const struct vgic_cpu *c)
 {
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (lr_state(c->lr[i]) == GICH_LR_STATE_INVALID) {
+		if (arch_lr_state(c->lr[i]) == VGIC_LR_INVALID) {
 			return i;
 		}
 	}
@@ -362,16 +280,16 @@ static uint32_t free_lr(const struct vgic_cpu *c)
 static uint32_t victim_lr(const struct vgic_cpu *c, uint8_t prio)
 {
 	uint32_t victim = NONE;
-	uint32_t worst = (uint32_t)prio >> LR_PRIORITY_DROP;
+	uint32_t worst = arch_lr_priority_round(prio);
 
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		uint32_t lr = c->lr[i];
 
-		if (lr_state(lr) != GICH_LR_STATE_PENDING || lr_is_hw(lr)) {
+		if (arch_lr_state(lr) != VGIC_LR_PENDING || arch_lr_is_hw(lr)) {
 			continue;
 		}
-		if (lr_priority(lr) > worst) {
-			worst = lr_priority(lr);
+		if (arch_lr_priority(lr) > worst) {
+			worst = arch_lr_priority(lr);
 			victim = i;
 		}
 	}
@@ -386,14 +304,14 @@ static uint32_t victim_lr(const struct vgic_cpu *c, uint8_t prio)
 static struct vgic_pending_irq irq_from_lr(uint32_t lr)
 {
 	struct vgic_pending_irq irq = {
-	    .intid = (uint16_t)lr_intid(lr),
-	    .priority = (uint8_t)(lr_priority(lr) << LR_PRIORITY_DROP),
-	    .group1 = (lr & GICH_LR_GRP1) != 0,
-	    .resample = (lr & GICH_LR_EOI) != 0,   /* software LRs only */
+	    .intid = (uint16_t)arch_lr_intid(lr),
+	    .priority = (uint8_t)arch_lr_priority(lr),
+	    .group1 = arch_lr_group1(lr),
+	    .resample = arch_lr_resample(lr),   /* software LRs only */
 	};
 
 	if (is_sgi(irq.intid)) {
-		irq.source_cpu = (uint8_t)lr_source(lr);
+		irq.source_cpu = (uint8_t)arch_lr_source(lr);
 	}
 	return irq;
 }
@@ -418,13 +336,13 @@ bool vgic_cpu_flush(struct vgic_cpu *c)
 			break;
 		}
 		queue_remove(c, next);
-		if (lr_state(c->lr[lr]) != GICH_LR_STATE_INVALID) {
+		if (arch_lr_state(c->lr[lr]) != VGIC_LR_INVALID) {
 			struct vgic_pending_irq old = irq_from_lr(c->lr[lr]);
 
 			/* It was queued before everything still queued. */
 			queue_push_front(c, &old);
 		}
-		c->lr[lr] = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+		c->lr[lr] = arch_lr_make(&irq, VGIC_LR_PENDING);
 		c->injected++;
 	}
 	return c->queue_len > 0;
@@ -435,7 +353,7 @@ void vgic_cpu_sync(struct vgic_cpu *c)
 	/* The GIC leaves the other fields of a completed LR as they were;
 	 * clear them so the shadow shows only live interrupts. */
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (lr_state(c->lr[i]) == GICH_LR_STATE_INVALID) {
+		if (arch_lr_state(c->lr[i]) == VGIC_LR_INVALID) {
 			c->lr[i] = 0;
 		}
 	}
@@ -447,16 +365,16 @@ void vgic_cpu_state(const struct vgic_cpu *c, uint32_t intid, bool *pending,
 	*pending = false;
 	*active = false;
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		uint32_t state = lr_state(c->lr[i]);
+		uint32_t state = arch_lr_state(c->lr[i]);
 
-		if (state == GICH_LR_STATE_INVALID ||
-		    lr_intid(c->lr[i]) != intid) {
+		if (state == VGIC_LR_INVALID ||
+		    arch_lr_intid(c->lr[i]) != intid) {
 			continue;
 		}
-		if ((state & GICH_LR_STATE_PENDING) != 0) {
+		if ((state & VGIC_LR_PENDING) != 0) {
 			*pending = true;
 		}
-		if ((state & GICH_LR_STATE_ACTIVE) != 0) {
+		if ((state & VGIC_LR_ACTIVE) != 0) {
 			*active = true;
 		}
 	}
@@ -483,21 +401,20 @@ uint32_t vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid)
 		}
 	}
 	for (i = 0; i < c->lr_count; i++) {
-		uint32_t state = lr_state(c->lr[i]);
+		uint32_t state = arch_lr_state(c->lr[i]);
 
-		if (state == GICH_LR_STATE_INVALID ||
-		    lr_intid(c->lr[i]) != intid) {
+		if (state == VGIC_LR_INVALID ||
+		    arch_lr_intid(c->lr[i]) != intid) {
 			continue;
 		}
-		if (state == GICH_LR_STATE_PENDING) {
-			if (lr_is_hw(c->lr[i])) {
-				dropped = (c->lr[i] >> GICH_LR_PHYSICALID_SHIFT) &
-					  GICH_LR_PHYSICALID_MASK;
+		if (state == VGIC_LR_PENDING) {
+			if (arch_lr_is_hw(c->lr[i])) {
+				dropped = arch_lr_phys(c->lr[i]);
 			}
 			c->lr[i] = 0;
-		} else if (state == GICH_LR_STATE_PENDING_ACTIVE) {
+		} else if (state == VGIC_LR_PENDING_ACTIVE) {
 			c->lr[i] =
-			    lr_with_state(c->lr[i], GICH_LR_STATE_ACTIVE);
+			    arch_lr_with_state(c->lr[i], VGIC_LR_ACTIVE);
 		}
 	}
 	return dropped;

@@ -1,13 +1,13 @@
 /**
  * Partitions: creation from the scenario, RAM and image loading, reset,
- * power-off, guest memory reads, and the per-VM debug console.
+ * power-off, guest memory reads (the debug console: vm_console.c; the
+ * life cycle of services: service.c).
  */
 #include "hyp/vm.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-#include "abi/console.h"
 #include "abi/hypercall.h"
 #include "arch/mmu.h"
 #include "hyp/errno.h"
@@ -16,11 +16,11 @@
 #include "hyp/irq.h"
 #include "hyp/klock.h"
 #include "hyp/sched.h"
+#include "hyp/service.h"
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/panic.h"
 #include "hyp/units.h"
-#include "lib/ascii.h"
 #include "lib/fmt.h"
 
 #define VM_LOG_MSG_MAX 200
@@ -94,24 +94,7 @@ static void vm_map_devices(struct vm *vm)
 	}
 }
 
-/** The kernel's log UART page is passed through to @p vm (rule D4). */
-static bool vm_has_log_uart(const struct vm *vm)
-{
-	uint64_t uart = scenario.platform->uart_base;
-
-	for (size_t d = 0; d < vm->cfg->device_count; d++) {
-		const struct cfg_device *dev = &vm->cfg->devices[d];
-
-		if (dev->kind == CFG_DEV_PASSTHROUGH && uart >= dev->pa &&
-		    uart - dev->pa < dev->size) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/** Kernel pointer to guest RAM at @p ipa, with the bytes left in its region. */
-static uint8_t *ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
+uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
 {
 	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
 		const struct cfg_ram *ram = &vm->cfg->ram[r];
@@ -139,7 +122,7 @@ static void vm_load(struct vm *vm, bool dirty)
 			mm_zero_pages(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
 		}
 	}
-	uint8_t *dst = ram_ptr(vm, vm->cfg->image_ipa, &avail);
+	uint8_t *dst = vm_ram_ptr(vm, vm->cfg->image_ipa, &avail);
 
 	CHECK(dst != NULL && avail >= vm->image->size);
 	memcpy(dst, vm->image->data, vm->image->size);
@@ -151,7 +134,7 @@ static void vm_load(struct vm *vm, bool dirty)
 
 		/* Validated at build time and at boot (rule I4). */
 		CHECK(img != NULL);
-		dst = ram_ptr(vm, l->ipa, &avail);
+		dst = vm_ram_ptr(vm, l->ipa, &avail);
 		CHECK(dst != NULL && avail >= img->size);
 		memcpy(dst, img->data, img->size);
 		mmu_clean_dcache_range(dst, img->size);
@@ -324,21 +307,6 @@ bool vm_any_guest_running(void)
 	return false;
 }
 
-static void console_flush(struct vm *vm)
-{
-	if (vm->console_len == 0) {
-		return;
-	}
-	log_line_begin();
-	log_raw("[", 1);
-	log_raw(vm_name(vm), strlen(vm_name(vm)));
-	log_raw("] ", 2);
-	log_raw(vm->console_line, vm->console_len);
-	log_raw("\n", 1);
-	log_line_end();
-	vm->console_len = 0;
-}
-
 /*
  * Why the machine should report a failure when it powers off: a guest the
  * kernel stopped (its service died, or a fatal fault), or NULL when every
@@ -364,32 +332,9 @@ static const char *power_off_failure(void)
 	return why;
 }
 
-/* @p service is gone for good (@p why): stop every guest that uses it. */
-static void stop_clients(struct vm *service, enum vm_stop_reason why)
-{
-	for (uint32_t i = 0; i < vm_table_count; i++) {
-		struct vm *vm = &vm_table[i];
-
-		if (vm->state != VM_RUNNING || vm->cfg->kind != CFG_VM_GUEST ||
-		    !vm_uses_endpoint(vm, &service->ep)) {
-			continue;
-		}
-		if (why == VM_STOP_SYSTEM_OFF) {
-			log_warn("vm '%s' stopped: its service '%s' is dead (it "
-				 "powered off with PSCI SYSTEM_OFF)", vm_name(vm),
-				 vm_name(service));
-		} else {
-			log_warn("vm '%s' stopped: its service '%s' is dead "
-				 "(restarted %u times)", vm_name(vm),
-				 vm_name(service), service->reset_count);
-		}
-		vm_stop(vm, VM_STOP_SERVICE_DEAD);
-	}
-}
-
 void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
-	console_flush(vm);
+	vm_console_flush(vm);
 	vm_halt_vcpus(vm);
 	vm->stop_reason = why;
 	/* Its vCPUs on other CPUs stop at their next trap: make it now. */
@@ -422,7 +367,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 	log_unshare_line(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {
 		/* Its clients would take aborts for ever: they stop too. */
-		stop_clients(vm, why);
+		service_dead(vm, why);
 	}
 	if (!vm_any_guest_running()) {
 		const char *failure = power_off_failure();
@@ -439,46 +384,22 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 
 void vm_reset(struct vm *vm)
 {
-	console_flush(vm);
+	vm_console_flush(vm);
 	vm->reset_count++;
 	log_info("vm '%s' reset (PSCI SYSTEM_RESET, reset #%u)", vm_name(vm),
 		 vm->reset_count);
 	vm_halt_vcpus(vm);
 	vm_quiesce(vm);
+	vm_reload(vm);
+}
+
+void vm_reload(struct vm *vm)
+{
 	/* Its RAM is reloaded: it shares its console line again. */
 	log_unshare_line(vm);
 	vm_load(vm, true);
 	arch_s2_tlb_flush_vmid(vm->s2.vmid);
 	vm_start_vcpus(vm);
-}
-
-void vm_restart_service(struct vm *vm)
-{
-	CHECK(vm->cfg->kind == CFG_VM_SERVICE);
-	console_flush(vm);
-	if (vm->reset_count >= VM_SERVICE_RESTART_MAX) {
-		log_warn("service '%s' failed %u times: not restarted again",
-			 vm_name(vm), vm->reset_count);
-		vm_stop(vm, VM_STOP_FAILED);
-		return;
-	}
-	ipc_endpoint_restart(&vm->ep);
-	vm->reset_count++;
-	log_warn("service '%s' restarted from its image (restart %u of at most %u)",
-		 vm_name(vm), vm->reset_count, VM_SERVICE_RESTART_MAX);
-	/* Its RAM is reloaded: it shares its console line again. */
-	log_unshare_line(vm);
-	vm_load(vm, true);
-	arch_s2_tlb_flush_vmid(vm->s2.vmid);
-	vm_start_vcpus(vm);
-	irq_unmask_owned(vm);
-}
-
-void vm_service_stalled(struct vm *vm, const char *what)
-{
-	log_warn("service '%s' faulted: %s while it has work (a service waits "
-		 "only in HYP_IPC_RECV)", vm_name(vm), what);
-	vm_restart_service(vm);
 }
 
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
@@ -522,64 +443,4 @@ void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_warn("vm '%s': %s (reported once)", vm_name(vm), msg);
-}
-
-/* Append @p n characters to the line, ending it first if they do not fit. */
-static void console_append(struct vm *vm, const char *c, uint32_t n)
-{
-	if (vm->console_len + n > VM_CONSOLE_LINE_MAX) {
-		console_flush(vm);
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		vm->console_line[vm->console_len++] = c[i];
-	}
-}
-
-/*
- * Only printable ASCII and tabs reach the console: a control character
- * (ESC, CR, backspace...) could move the cursor over the "[name] " tag or
- * another line, so it is shown in caret notation ("^["); other bytes as
- * '?'. Each line starts with the tag, never with the VM's own bytes.
- */
-void vm_console_write(struct vm *vm, const char *s, uint64_t len)
-{
-	for (uint64_t i = 0; i < len; i++) {
-		uint8_t c = (uint8_t)s[i];
-
-		if (c == ASCII_LF) {
-			console_flush(vm);
-		} else if (c == ASCII_CR) {
-			/* Lines end at LF; a CR before it means nothing here. */
-		} else if (ascii_printable(c) || c == ASCII_TAB) {
-			console_append(vm, (const char *)&c, 1);
-		} else if (ascii_control(c)) {
-			const char caret[] = { ASCII_CARET, ascii_caret(c) };
-
-			console_append(vm, caret, sizeof(caret));
-		} else {
-			console_append(vm, &(const char){ ASCII_NOT_SHOWN }, 1);
-		}
-	}
-}
-
-int64_t vm_console_share(struct vm *vm, uint64_t ipa)
-{
-	uint64_t avail = 0;
-
-	if (vm->cfg->kind != CFG_VM_SERVICE || !vm_has_log_uart(vm) ||
-	    ipa % sizeof(uint64_t) != 0) {
-		return HYP_RET_INVALID_PARAMS;
-	}
-	uint8_t *p = ram_ptr(vm, ipa, &avail);
-
-	if (p == NULL || avail < sizeof(struct hyp_console_line)) {
-		return HYP_RET_INVALID_ADDRESS;
-	}
-	log_share_line(vm, (struct hyp_console_line *)p);
-	if (vm->reset_count != 0) {
-		return SMCCC_SUCCESS;
-	}
-	log_info("vm '%s' shares the console line with the kernel's log",
-		 vm_name(vm));
-	return SMCCC_SUCCESS;
 }

@@ -1,7 +1,7 @@
 /** Guest vCPUs' EL1 physical timer (see hyp/vptimer.h). */
 #include "hyp/vptimer.h"
 
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "arch/ptimer_arch.h"
 #include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"

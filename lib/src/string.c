@@ -77,11 +77,13 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 			size_t blocks = (n - i) / COPY_BLOCK;
 
 			copy_blocks((uint64_t *)(void *)(d + i),
-				    (const uint64_t *)(const void *)(s + i), blocks);
+				    (const uint64_t *)(const void *)(s + i),
+				    blocks);
 			i += blocks * COPY_BLOCK;
 		}
 		for (; n - i >= WORD_BYTES; i += WORD_BYTES) {
-			*(uint64_t *)(void *)(d + i) = *(const uint64_t *)(const void *)(s + i);
+			*(uint64_t *)(void *)(d + i) =
+				*(const uint64_t *)(const void *)(s + i);
 		}
 	}
 	for (; i < n; i++) {
@@ -119,7 +121,8 @@ void *memset(void *s, int c, size_t n)
 	for (; i < n && ((uintptr_t)(p + i) & WORD_MASK); i++) {
 		p[i] = (unsigned char)c;
 	}
-	for (; n - i >= BLOCK_WORDS * WORD_BYTES; i += BLOCK_WORDS * WORD_BYTES) {
+	for (; n - i >= BLOCK_WORDS * WORD_BYTES;
+	     i += BLOCK_WORDS * WORD_BYTES) {
 		uint64_t *w = (uint64_t *)(void *)(p + i);
 
 		w[0] = pattern;

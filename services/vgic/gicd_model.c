@@ -50,15 +50,13 @@ _Static_assert(GICD_MODEL_MAX_CPUS >= 1 && GICD_MODEL_MAX_CPUS <= 8,
 	       "GICv2 targets at most 8 CPUs (ITARGETSR CPU targets field)");
 
 #define BITS_PER_BYTE 8U
-#define BITS_PER_WORD 32U
+#define BITS_PER_WORD GICD_INTIDS_PER_WORD
 
 /* Access widths (IHI 0048B 4.1.4): a bit set at the width in bytes. */
 #define ACCESS_BYTE (1U << 1)
 #define ACCESS_WORD (1U << 4)
 
 /* GICD_CTLR without the Security Extensions (4.3.1). */
-#define GICD_CTLR_ENABLE_GRP0 (1U << 0)
-#define GICD_CTLR_ENABLE_GRP1 (1U << 1)
 #define GICD_CTLR_MASK	      (GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1)
 
 /* GICD_TYPER (4.3.2): ITLinesNumber [4:0], CPUNumber [7:5],

@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 
 struct fake_gic_cpu fake_gic[CPU_MAX];
 
@@ -55,8 +54,8 @@ bool fake_gic_guest_ack(uint32_t cpu, uint32_t intid)
 
 	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
 		if ((g->lr[i] & GICH_LR_VIRTUALID_MASK) == intid &&
-		    lr_state(g->lr[i]) == GICH_LR_STATE_PENDING) {
-			g->lr[i] = lr_with_state(g->lr[i], GICH_LR_STATE_ACTIVE);
+		    lr_state(g->lr[i]) == VGIC_LR_PENDING) {
+			g->lr[i] = lr_with_state(g->lr[i], VGIC_LR_ACTIVE);
 			return true;
 		}
 	}
@@ -71,10 +70,10 @@ bool fake_gic_guest_eoi(uint32_t cpu, uint32_t intid)
 		uint32_t lr = g->lr[i];
 
 		if ((lr & GICH_LR_VIRTUALID_MASK) != intid ||
-		    !(lr_state(lr) & GICH_LR_STATE_ACTIVE)) {
+		    !(lr_state(lr) & VGIC_LR_ACTIVE)) {
 			continue;
 		}
-		g->lr[i] = lr_with_state(lr, lr_state(lr) & ~GICH_LR_STATE_ACTIVE);
+		g->lr[i] = lr_with_state(lr, lr_state(lr) & ~VGIC_LR_ACTIVE);
 		if (lr & GICH_LR_HW) {
 			/* IHI 0048B 5.3.4: the GIC deactivates PhysicalID. */
 			deactivate(g, (lr >> GICH_LR_PHYSICALID_SHIFT) &
@@ -92,7 +91,7 @@ unsigned fake_gic_hw_lrs(uint32_t cpu, uint32_t phys)
 	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
 		uint32_t lr = fake_gic[cpu].lr[i];
 
-		n += (lr & GICH_LR_HW) && lr_state(lr) != GICH_LR_STATE_INVALID &&
+		n += (lr & GICH_LR_HW) && lr_state(lr) != VGIC_LR_INVALID &&
 		     ((lr >> GICH_LR_PHYSICALID_SHIFT) & GICH_LR_PHYSICALID_MASK) == phys;
 	}
 	return n;
@@ -100,17 +99,17 @@ unsigned fake_gic_hw_lrs(uint32_t cpu, uint32_t phys)
 
 /* --- arch/gich.h ---------------------------------------------------------- */
 
-void gich_sync(struct vgic_cpu *c)
+void arch_vgic_lrs_read(struct vgic_cpu *c)
 {
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		if (c->lr[i] != 0) {
-			c->lr[i] = lr_state(here()->lr[i]) == GICH_LR_STATE_INVALID
+			c->lr[i] = lr_state(here()->lr[i]) == VGIC_LR_INVALID
 					   ? 0 : here()->lr[i];
 		}
 	}
 }
 
-void gich_write(const struct vgic_cpu *c, bool underflow)
+void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow)
 {
 	(void)underflow;
 	for (uint32_t i = 0; i < c->lr_count; i++) {
@@ -118,7 +117,14 @@ void gich_write(const struct vgic_cpu *c, bool underflow)
 	}
 }
 
-/* --- arch/gic.h ------------------------------------------------------------ */
+/* --- hyp/arch_gic.h: the physical GIC ---------------------------------------- */
+
+/* Priority drop only: the fake keeps no running priority, and the
+ * interrupt stays active (fake_gic_fire made it so). */
+void gic_eoi(uint32_t iar)
+{
+	(void)iar;
+}
 
 void gic_deactivate(uint32_t iar)
 {

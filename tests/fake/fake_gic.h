@@ -1,7 +1,7 @@
 #pragma once
 /**
  * Host stand-in for the physical GIC as kernel/core/vgic.c sees it
- * (arch/gic.h, arch/gich.h): per physical CPU, the list registers of its
+ * (hyp/arch_gic.h): per physical CPU, the list registers of its
  * GICH and the banked active state of its private interrupts (SGIs and
  * PPIs, IHI 0048B 4.3.9). A hardware-linked LR (GICH_LR.HW) deactivates its
  * physical interrupt when the guest completes it (5.3.4), as

@@ -1,6 +1,7 @@
 /**
- * libFuzzer harness of the scenario validator (hyp/config.h), linked with the
- * real kernel/core/config_validate.c.
+ * libFuzzer harness of the build-time scenario validator (hyp/config.h),
+ * linked with the real tools/config_validate.c, and of the kernel's boot
+ * check (kernel/core/config_bounds.c).
  *
  * The input is decoded into a whole scenario: platform (none, QEMU virt, or
  * built from the bytes), partitions, RAM, images, loads, devices and IRQs,
@@ -15,7 +16,9 @@
  * kernel_sgir rule of hyp/config.h). The oracle
  * computes every end address with 128-bit arithmetic, so it has no
  * wrap-around of its own. A scenario the validator accepts must pass every
- * rule; one it rejects must break at least one.
+ * rule; one it rejects must break at least one. The kernel's boot check,
+ * cfg_check_bounds(), must never crash on any scenario and must accept
+ * every one the validator accepts (a built kernel never refuses to boot).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -684,6 +687,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "accepted a scenario that breaks rule %s", broken);
 	FUZZ_CHECK(problems == 0 || !valid,
 		   "rejected a valid scenario (%zu problems)", problems);
+	/* The kernel's boot check: safe on anything, never stricter. */
+	char why[CFG_BOUNDS_MSG_MAX];
+	bool bounds_ok = cfg_check_bounds(&h.sc, h.images, h.image_count, why,
+					  sizeof(why));
+
+	FUZZ_CHECK(bounds_ok || problems != 0,
+		   "the kernel refuses a scenario the build accepts: %s", why);
 	/* Without a report callback the count is the same. */
 	FUZZ_CHECK(cfg_validate(&h.sc, h.images, h.image_count, NULL, NULL) ==
 		       problems,

@@ -28,7 +28,7 @@
  *    REPLY_RECV answers its message with a status and values;
  *  - events: a service misses its reply deadline, faults, or calls PSCI
  *    CPU_SUSPEND, CPU_OFF or SYSTEM_RESET over HVC or SMC (restart, or a
- *    stop once it has used up VM_SERVICE_RESTART_MAX restarts), a physical
+ *    stop once it has used up SERVICE_RESTART_MAX restarts), a physical
  *    interrupt notifies a service, the CPU may or may not run a vCPU.
  *
  * Checked after every step, against what the harness itself recorded:
@@ -86,8 +86,7 @@
 #include "abi/ipc.h"
 #include "abi/vgic.h"
 #include "arch/esr.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/inject.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
@@ -103,6 +102,7 @@
 #include "hyp/panic.h"
 #include "hyp/s2.h"
 #include "hyp/sched.h"
+#include "hyp/service.h"
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
@@ -236,19 +236,39 @@ void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	(void)fmt;
 }
 
-void vm_console_write(struct vm *vm, const char *s, uint64_t len)
+/* The console (kernel vm_console.c, linked): the log it writes to. */
+void log_line_begin(void)
 {
-	(void)vm;
-	(void)s;
-	FUZZ_CHECK(len <= HYP_CONSOLE_WRITE_MAX, "console write of %llu bytes",
-		   (unsigned long long)len);
 }
 
-int64_t vm_console_share(struct vm *vm, uint64_t ipa)
+void log_line_end(void)
+{
+}
+
+void log_raw(const char *s, unsigned long len)
+{
+	(void)s;
+	FUZZ_CHECK(len <= HYP_CONSOLE_WRITE_MAX, "console write of %lu bytes",
+		   len);
+}
+
+void log_share_line(const void *owner, struct hyp_console_line *line)
+{
+	(void)owner;
+	(void)line;
+}
+
+/* The log UART is at 0 here, where no service has a device: sharing the
+ * console line is refused before RAM is looked at. */
+static const struct cfg_platform platform = { .name = "fuzz" };
+const struct cfg_scenario scenario = { .platform = &platform };
+
+uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
 {
 	(void)vm;
 	(void)ipa;
-	return HYP_RET_INVALID_PARAMS;
+	*avail = 0;
+	return NULL;
 }
 
 static uint8_t *ram_of(const struct vm *vm)
@@ -322,25 +342,26 @@ static void start_service_vcpu(struct vcpu *v)
 	v->state = VCPU_RUNNABLE;
 }
 
-/* Same order of IPC effects as the real one (kernel/core/vm.c). */
-void vm_restart_service(struct vm *vm)
+/* The real vm_reload() (kernel/core/vm.c) as far as IPC goes: the
+ * restarted service's vCPU at its entry (service.c's restart is real). */
+void vm_reload(struct vm *vm)
 {
-	FUZZ_CHECK(vm->cfg->kind == CFG_VM_SERVICE, "restart of a guest");
-	if (vm->reset_count >= VM_SERVICE_RESTART_MAX) {
-		stop_service(vm);
-		return;
-	}
-	ipc_endpoint_restart(&vm->ep);
-	vm->reset_count++;
 	vm->state = VM_RUNNING;
 	start_service_vcpu(&vm->vcpus[0]);
 }
 
-/* The real one logs, then restarts the service the same way. */
-void vm_service_stalled(struct vm *vm, const char *what)
+/* Only a service given up is stopped here (service_restart). */
+void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
-	(void)what;
-	vm_restart_service(vm);
+	(void)why;
+	FUZZ_CHECK(vm->cfg->kind == CFG_VM_SERVICE, "guest stopped");
+	stop_service(vm);
+}
+
+/* The harness's services own no physical interrupt. */
+void irq_unmask_owned(const struct vm *vm)
+{
+	(void)vm;
 }
 
 /* --- Fakes: the neighbours of vgic.c (one CPU: never a remote vCPU) --- */
@@ -352,11 +373,6 @@ void cpu_kick(const struct cpu *cpu)
 {
 	(void)cpu;
 	FUZZ_CHECK(0, "kick with one CPU");
-}
-
-void irq_vtimer_unmask(void)
-{
-	w.cpu.vtimer_masked = false;
 }
 
 /* Guests' virtual timer lines, as a guest step sets them. */
@@ -392,7 +408,7 @@ static void switch_loaded(struct vcpu *next)
 		return;
 	}
 	if (old != NULL) {
-		gich_sync(&old->vgic);
+		arch_vgic_lrs_read(&old->vgic);
 		old->vtimer_phys_active = vgic_cpu_holds_hw(&old->vgic);
 		if (old->vtimer_phys_active) {
 			gic_deactivate(GIC_INTID_VTIMER);
@@ -403,7 +419,7 @@ static void switch_loaded(struct vcpu *next)
 		gic_set_active(GIC_INTID_VTIMER);
 		next->vtimer_phys_active = false;
 	}
-	gich_write(&next->vgic, next->vgic.queue_len > 0);
+	arch_vgic_lrs_write(&next->vgic, next->vgic.queue_len > 0);
 }
 
 bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
@@ -523,7 +539,7 @@ static void init_vm(uint32_t id, enum cfg_vm_kind kind, uint32_t vcpus,
 	}
 	if (service) {
 		/* Close to the limit, so that the stop is reached too. */
-		vm->reset_count = fuzz_bool(in) ? VM_SERVICE_RESTART_MAX - 2 : 0;
+		vm->reset_count = fuzz_bool(in) ? SERVICE_RESTART_MAX - 2 : 0;
 	}
 }
 
@@ -1392,7 +1408,7 @@ static void guest_takes_irq(bool eoi)
 		uint32_t lr = fake_gic[0].lr[i];
 		uint32_t state = (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
 
-		if (state & GICH_LR_STATE_PENDING) {
+		if (state & VGIC_LR_PENDING) {
 			uint32_t intid = lr & GICH_LR_VIRTUALID_MASK;
 
 			fake_gic_guest_ack(0, intid);
@@ -1609,7 +1625,7 @@ static bool is_restarting_psci(uint32_t fid)
 /*
  * The service ran past its deadline (@p fid 0: sched.c restarts it), or it
  * faulted (@p fid HYP_IPC_FAULT: its vectors report it; what the kernel
- * sees itself takes the same vm_restart_service()), or it made a PSCI call
+ * sees itself takes the same service_restart()), or it made a PSCI call
  * that restarts it (@p fid, over HVC or, with @p smc, SMC).
  */
 static void restart_event(struct vm *svc, uint32_t fid, bool smc)
@@ -1624,7 +1640,7 @@ static void restart_event(struct vm *svc, uint32_t fid, bool smc)
 	struct vcpu *c = svc->ep.caller;
 	enum ipc_kind ckind = c != NULL ? c->ipc.kind : IPC_KIND_NONE;
 	bool resends = ckind == IPC_KIND_MMIO && !c->ipc.mmio.resent;
-	bool stops = svc->reset_count >= VM_SERVICE_RESTART_MAX;
+	bool stops = svc->reset_count >= SERVICE_RESTART_MAX;
 	struct vcpu *queued[MAX_VCPUS];
 	enum ipc_kind kinds[MAX_VCPUS];
 	unsigned n = 0;
@@ -1635,7 +1651,7 @@ static void restart_event(struct vm *svc, uint32_t fid, bool smc)
 		queued[n++] = s;
 	}
 	if (fid == 0) {
-		vm_restart_service(svc);
+		service_restart(svc);
 	} else {
 		sv->regs.x[0] = fid;
 		hypercall_dispatch(sv, 0, smc && fid != HYP_IPC_FAULT);

@@ -1,5 +1,5 @@
 /**
- * Unit tests for the scenario validator (kernel/core/config_validate.c).
+ * Unit tests for the build-time scenario validator (tools/config_validate.c).
  *
  * Every test starts from the same valid scenario on a QEMU virt platform,
  * breaks one thing, and checks both how many problems are found and that the
@@ -1243,59 +1243,6 @@ static void test_cfg_validate_messages_are_sentences(void **state)
 			    "no partition of kind CFG_VM_GUEST", NULL));
 }
 
-/* --- Look-ups ------------------------------------------------------------ */
-
-static void test_cfg_find_image_found(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_ptr_equal(cfg_find_image(f->images, 2, "hello"), &f->images[0]);
-	assert_ptr_equal(cfg_find_image(f->images, 2, "uart"), &f->images[1]);
-}
-
-static void test_cfg_find_image_absent(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_null(cfg_find_image(f->images, 2, "hell"));
-	assert_null(cfg_find_image(f->images, 2, "hello!"));
-	assert_null(cfg_find_image(f->images, 1, "uart"));
-	assert_null(cfg_find_image(f->images, 2, NULL));
-	assert_null(cfg_find_image(NULL, 2, "hello"));
-	f->images[0].name = NULL;
-	assert_null(cfg_find_image(f->images, 1, "hello"));
-}
-
-static void test_cfg_find_vm_found(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(cfg_find_vm(&f->sc, "guest0"), 0);
-	assert_int_equal(cfg_find_vm(&f->sc, "uart"), 1);
-}
-
-static void test_cfg_find_vm_absent(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(cfg_find_vm(&f->sc, "guest"), -1);
-	assert_int_equal(cfg_find_vm(&f->sc, "uart0"), -1);
-	assert_int_equal(cfg_find_vm(&f->sc, NULL), -1);
-	assert_int_equal(cfg_find_vm(NULL, "uart"), -1);
-	f->sc.vm_count = 1;
-	assert_int_equal(cfg_find_vm(&f->sc, "uart"), -1);
-	f->sc.vms[0].name = NULL;
-	assert_int_equal(cfg_find_vm(&f->sc, "guest0"), -1);
-}
-
-static void test_cfg_find_vm_clamps_count(void **state)
-{
-	struct fixture *f = *state;
-
-	f->sc.vm_count = 1000;
-	assert_int_equal(cfg_find_vm(&f->sc, "not-there"), -1);
-}
-
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1377,11 +1324,6 @@ int main(void)
 		T(test_cfg_validate_irq_owned_twice),
 		T(test_cfg_validate_counts_every_problem),
 		T(test_cfg_validate_messages_are_sentences),
-		T(test_cfg_find_image_found),
-		T(test_cfg_find_image_absent),
-		T(test_cfg_find_vm_found),
-		T(test_cfg_find_vm_absent),
-		T(test_cfg_find_vm_clamps_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

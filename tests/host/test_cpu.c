@@ -16,10 +16,9 @@
 
 #include "abi/hypercall.h"
 #include "arch/el2.h"
-#include "arch/gic.h"
-#include "arch/gich.h"
 #include "fake_arch.h"
 #include "fake_log.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/hypercall.h"
 #include "hyp/klock.h"
@@ -36,7 +35,7 @@ enum fw_answer { FW_STARTS, FW_SILENT, FW_REFUSES, FW_NO_SUCH_CPU };
 
 static struct {
 	enum fw_answer answer[CPU_MAX];
-	uint32_t lrs[CPU_MAX];       /**< What gich_init() finds per CPU. */
+	uint32_t lrs[CPU_MAX];       /**< What arch_vgic_init() finds per CPU. */
 	uint64_t entry[CPU_MAX], context[CPU_MAX];
 	unsigned calls;
 	unsigned el2_inits;
@@ -104,7 +103,7 @@ uint32_t gic_cpu_init(void)
 	return GIC_MASK_OF(running()->id);
 }
 
-uint32_t gich_init(void)
+uint32_t arch_vgic_init(void)
 {
 	return fw.lrs[running() - cpu_table];
 }
@@ -225,7 +224,7 @@ static void test_cpu_secondary_with_other_lr_count_panics(void **unused)
 	give_cpus(2);
 	fw.lrs[1] = LRS - 1;
 	FAKE_EXPECT_PANIC(cpu_start_secondaries());
-	assert_non_null(strstr(fake_panic_msg, "cpu 1 has 3 GICH list registers"));
+	assert_non_null(strstr(fake_panic_msg, "cpu 1 has 3 list registers"));
 	assert_false(cpu_table[1].online);
 }
 

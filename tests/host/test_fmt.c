@@ -183,21 +183,20 @@ static int capture_printf(struct capture *cap, const char *fmt, ...)
 
 /** The argument type each length modifier makes %d and %u read. */
 enum arg_kind {
-	ARG_INT,       /* none, h, hh: int / unsigned int after promotion */
+	ARG_INT,       /* none: int / unsigned int */
 	ARG_LONG,      /* l */
 	ARG_LLONG,     /* ll */
 	ARG_SIZE,      /* z: size_t and its signed twin */
-	ARG_INTMAX,    /* j */
-	ARG_PTRDIFF,   /* t: ptrdiff_t and its unsigned twin */
 };
 
 static const struct {
 	const char *text;
 	enum arg_kind kind;
 } lengths[] = {
-	{ "", ARG_INT },      { "hh", ARG_INT },      { "h", ARG_INT },
-	{ "l", ARG_LONG },    { "ll", ARG_LLONG },    { "z", ARG_SIZE },
-	{ "j", ARG_INTMAX },  { "t", ARG_PTRDIFF },
+	{ "", ARG_INT },
+	{ "l", ARG_LONG },
+	{ "ll", ARG_LLONG },
+	{ "z", ARG_SIZE },
 };
 
 /** Values around every boundary a length modifier or base can expose. */
@@ -235,18 +234,10 @@ static void check_integer(const char *fmt, enum arg_kind kind, bool is_signed,
 		}
 		break;
 	case ARG_SIZE:
-	case ARG_PTRDIFF:
 		if (is_signed) {
 			check_vs_host(fmt, (ptrdiff_t)bits);
 		} else {
 			check_vs_host(fmt, (size_t)bits);
-		}
-		break;
-	case ARG_INTMAX:
-		if (is_signed) {
-			check_vs_host(fmt, (intmax_t)bits);
-		} else {
-			check_vs_host(fmt, (uintmax_t)bits);
 		}
 		break;
 	}
@@ -264,13 +255,13 @@ static size_t check_all_values(const char *fmt, enum arg_kind kind,
 	return count;
 }
 
-/** The subset of the flags "-0+ #" that bit i of @p mask selects. */
-static void flags_from_mask(unsigned int mask, char flags[6])
+/** The subset of the flags "-0" that bit i of @p mask selects. */
+static void flags_from_mask(unsigned int mask, char flags[3])
 {
-	static const char flag_chars[] = "-0+ #";
+	static const char flag_chars[] = "-0";
 	size_t n = 0;
 
-	for (unsigned int f = 0; f < 5; f++) {
+	for (unsigned int f = 0; f < 2; f++) {
 		if (mask & (1U << f)) {
 			flags[n++] = flag_chars[f];
 		}
@@ -279,64 +270,46 @@ static void flags_from_mask(unsigned int mask, char flags[6])
 }
 
 /**
- * Every subset of the flags "-0+ #" with widths, precisions, length modifiers,
- * integer conversions and values, against the host's vsnprintf. '#' is left
- * out for d, i and u, where C leaves it undefined.
+ * Every subset of the flags "-0" with widths, length modifiers, integer
+ * conversions and values, against the host's vsnprintf.
  */
 static void test_fmt_integers_match_host(void **state)
 {
 	static const char *const widths[] = { "", "1", "6", "23" };
-	static const char *const precisions[] = { "", ".", ".0", ".1", ".4",
-						  ".21" };
-	static const char conversions[] = "diuoxX";
-	const unsigned int alt_bit = 1U << 4;
+	static const char conversions[] = "dux";
 	size_t checked = 0;
 
 	(void)state;
 	for (const char *conv = conversions; *conv != '\0'; conv++) {
-		bool is_signed = *conv == 'd' || *conv == 'i';
-		bool alt_allowed = !is_signed && *conv != 'u';
+		for (unsigned int mask = 0; mask < 4; mask++) {
+			char flags[3];
 
-		for (unsigned int mask = 0; mask < 32; mask++) {
-			char flags[6];
-
-			if ((mask & alt_bit) && !alt_allowed) {
-				continue;
-			}
 			flags_from_mask(mask, flags);
 			for (size_t w = 0; w < 4; w++) {
-				for (size_t p = 0; p < 6; p++) {
-					for (size_t l = 0; l < 8; l++) {
-						char fmt[32];
+				for (size_t l = 0; l < 4; l++) {
+					char fmt[32];
 
-						snprintf(fmt, sizeof(fmt),
-							 "<%%%s%s%s%s%c>",
-							 flags, widths[w],
-							 precisions[p],
-							 lengths[l].text,
-							 *conv);
-						checked += check_all_values(
-							fmt, lengths[l].kind,
-							is_signed);
-					}
+					snprintf(fmt, sizeof(fmt), "<%%%s%s%s%c>",
+						 flags, widths[w],
+						 lengths[l].text, *conv);
+					checked += check_all_values(
+						fmt, lengths[l].kind,
+						*conv == 'd');
 				}
 			}
 		}
 	}
 	/* Guard against the loops silently shrinking to nothing. */
-	assert_true(checked > 100000);
+	assert_true(checked > 3000);
 }
 
-/** %s and %c with '-', widths and precisions, against the host. */
+/** %s with '-' and widths, against the host. */
 static void test_fmt_strings_match_host(void **state)
 {
 	static const char *const strings[] = { "", "a", "hello",
 					       "a somewhat longer string" };
 	static const char *const specs[] = { "%s", "%-s", "%1s", "%8s", "%-8s",
-					     "%.0s", "%.3s", "%.30s", "%10.2s",
-					     "%-10.2s", "%.s", "%30s" };
-	static const char *const char_specs[] = { "%c", "%-c", "%1c", "%5c",
-						  "%-5c" };
+					     "%30s" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
@@ -348,46 +321,7 @@ static void test_fmt_strings_match_host(void **state)
 			check_vs_host(fmt, strings[s]);
 		}
 	}
-	for (size_t i = 0; i < sizeof(char_specs) / sizeof(char_specs[0]);
-	     i++) {
-		char fmt[32];
-
-		snprintf(fmt, sizeof(fmt), "[%s]", char_specs[i]);
-		check_vs_host(fmt, 'x');
-		check_vs_host(fmt, '~');
-		check_vs_host(fmt, (char)0xe9);
-	}
 }
-
-ODD_FORMATS_BEGIN
-/** '*' widths and precisions, negative ones included, against the host. */
-static void test_fmt_star_match_host(void **state)
-{
-	static const int stars[] = { INT_MIN + 1, -30, -5, -1, 0, 1, 5, 30 };
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(stars) / sizeof(stars[0]); i++) {
-		int w = stars[i];
-
-		if (w >= -30) {
-			check_vs_host("[%*d]", w, -42);
-			check_vs_host("[%-*x]", w, 0xbeefu);
-			check_vs_host("[%0*d]", w, 42);
-			check_vs_host("[%*s]", w, "str");
-			check_vs_host("[%*c]", w, 'c');
-		}
-		check_vs_host("[%.*d]", w, 42);
-		check_vs_host("[%.*o]", w, 0u);
-		check_vs_host("[%.*s]", w, "abcdefgh");
-		if (w >= -30) {
-			check_vs_host("[%*.*lld]", w, w, (long long)INT64_MIN);
-			check_vs_host("[%0*.*u]", w, 3, 7u);
-		}
-	}
-	/* The arguments after '*' ones must still line up. */
-	check_vs_host("%*d|%.*s|%*.*x|%d", 4, 1, 2, "xyz", 6, 3, 0xau, 99);
-}
-ODD_FORMATS_END
 
 /** Literal text, %% and several directives in one format. */
 static void test_fmt_mixed_match_host(void **state)
@@ -396,8 +330,8 @@ static void test_fmt_mixed_match_host(void **state)
 	check_vs_host("%s", "");
 	check_vs_host("plain text");
 	check_vs_host("100%% sure %%d");
-	check_vs_host("%d%s%c%x%%%o", -1, "mid", '!', 255u, 8u);
-	check_vs_host("vcpu %u: esr=%#010x far=%#llx el%d",
+	check_vs_host("%d%s%x%%%u", -1, "mid", 255u, 8u);
+	check_vs_host("vcpu %u: esr=0x%08x far=0x%016llx el%d",
 		      3u, 0x96000045u, 0xffff000012345678ull, 2);
 }
 
@@ -408,41 +342,16 @@ static void test_fmt_snprintf_extremes(void **state)
 	(void)state;
 	assert_string_equal(format("%lld", (long long)INT64_MIN),
 			    "-9223372036854775808");
-	assert_string_equal(format("%jd", INTMAX_MIN), "-9223372036854775808");
-	assert_string_equal(format("%+lld", (long long)INT64_MAX),
-			    "+9223372036854775807");
+	assert_string_equal(format("%lld", (long long)INT64_MAX),
+			    "9223372036854775807");
 	assert_string_equal(format("%llu", (unsigned long long)UINT64_MAX),
 			    "18446744073709551615");
 	assert_string_equal(format("%llx", (unsigned long long)UINT64_MAX),
 			    "ffffffffffffffff");
-	assert_string_equal(format("%#llX", (unsigned long long)UINT64_MAX),
-			    "0XFFFFFFFFFFFFFFFF");
-	assert_string_equal(format("%llo", (unsigned long long)UINT64_MAX),
-			    "1777777777777777777777");
-	assert_string_equal(format("%#llo", (unsigned long long)UINT64_MAX),
-			    "01777777777777777777777");
 	assert_string_equal(format("%d", INT_MIN), "-2147483648");
 	assert_string_equal(format("%zu", SIZE_MAX), "18446744073709551615");
-	assert_string_equal(format("%td", PTRDIFF_MIN),
-			    "-9223372036854775808");
-}
-
-static void test_fmt_snprintf_length_modifiers_truncate(void **state)
-{
-	(void)state;
-	/* hh and h convert the promoted int back to (signed or unsigned)
-	 * char and short before printing. */
-	assert_string_equal(format("%hhd", 255), "-1");
-	assert_string_equal(format("%hhd", 0x17f), "127");
-	assert_string_equal(format("%hhu", 256), "0");
-	assert_string_equal(format("%hhx", 0x1ab), "ab");
-	assert_string_equal(format("%hd", 0xffff), "-1");
-	assert_string_equal(format("%hu", 0x10001), "1");
-	assert_string_equal(format("%ho", 0x18000), "100000");
-	assert_string_equal(format("%u", -1), "4294967295");
 	assert_string_equal(format("%zd", (ptrdiff_t)-5), "-5");
-	assert_string_equal(format("%tu", (size_t)PTRDIFF_MAX + 1),
-			    "9223372036854775808");
+	assert_string_equal(format("%u", -1), "4294967295");
 }
 
 ODD_FORMATS_BEGIN
@@ -453,56 +362,32 @@ static void test_fmt_snprintf_flags(void **state)
 	assert_string_equal(format("[%-5d]", 42), "[42   ]");
 	assert_string_equal(format("[%05d]", -42), "[-0042]");
 	assert_string_equal(format("[%-05d]", 42), "[42   ]");
-	assert_string_equal(format("[%+d]", 0), "[+0]");
-	assert_string_equal(format("[% d]", 7), "[ 7]");
-	assert_string_equal(format("[%+ d]", 7), "[+7]");
-	assert_string_equal(format("[%#x]", 0u), "[0]");
-	assert_string_equal(format("[%#x]", 0x1fu), "[0x1f]");
-	assert_string_equal(format("[%#08x]", 0x1fu), "[0x00001f]");
-	assert_string_equal(format("[%#8x]", 0x1fu), "[    0x1f]");
-	assert_string_equal(format("[%#o]", 0u), "[0]");
-	assert_string_equal(format("[%#o]", 8u), "[010]");
-	assert_string_equal(format("[%#.0o]", 0u), "[0]");
-	assert_string_equal(format("[%+u]", 5u), "[5]");
-	assert_string_equal(format("[% x]", 5u), "[5]");
-	assert_string_equal(format("[%i]", -3), "[-3]");
+	assert_string_equal(format("[%0d]", 0), "[0]");
+	assert_string_equal(format("[%016llx]", 0xabcull),
+			    "[0000000000000abc]");
 }
 ODD_FORMATS_END
 
 ODD_FORMATS_BEGIN
-static void test_fmt_snprintf_precision(void **state)
+/*
+ * What no caller uses is not implemented: such a directive is printed as
+ * written and consumes no argument (the next directive gets it).
+ */
+static void test_fmt_snprintf_unused_features_literal(void **state)
 {
 	(void)state;
-	assert_string_equal(format("[%.0d]", 0), "[]");
-	assert_string_equal(format("[%5.0d]", 0), "[     ]");
-	assert_string_equal(format("[%.d]", 0), "[]");
-	assert_string_equal(format("[%.3d]", -5), "[-005]");
-	/* A precision turns off the '0' flag. */
-	assert_string_equal(format("[%08.3d]", -5), "[    -005]");
-	assert_string_equal(format("[%.2s]", "abc"), "[ab]");
-	assert_string_equal(format("[%-4.1s]", "abc"), "[a   ]");
+	assert_string_equal(format("[%+d|%d]", 1), "[%+d|%d]");
+	assert_string_equal(format("[% d|%d]", 2), "[% d|%d]");
+	assert_string_equal(format("[%#x|%d]", 3), "[%#x|%d]");
+	assert_string_equal(format("[%.3s|%d]", 4), "[%.3s|%d]");
+	assert_string_equal(format("[%*d|%d]", 5), "[%*d|%d]");
+	assert_string_equal(format("[%c|%d]", 6), "[%c|%d]");
+	assert_string_equal(format("[%p|%d]", 7), "[%p|%d]");
+	assert_string_equal(format("[%i%o%X|%d]", 8), "[%i%o%X|%d]");
+	assert_string_equal(format("[%hhd%hd%jd%td|%d]", 9),
+			    "[%hhd%hd%jd%td|%d]");
 }
 ODD_FORMATS_END
-
-static void test_fmt_snprintf_star(void **state)
-{
-	(void)state;
-	assert_string_equal(format("[%*d]", 4, 1), "[   1]");
-	assert_string_equal(format("[%*d]", -4, 1), "[1   ]");
-	assert_string_equal(format("[%.*d]", 3, 1), "[001]");
-	assert_string_equal(format("[%.*d]", -3, 1), "[1]");
-	assert_string_equal(format("[%*.*s]", 5, 2, "abc"), "[   ab]");
-}
-
-static void test_fmt_snprintf_char(void **state)
-{
-	(void)state;
-	assert_string_equal(format("%c%c%c", 'a', 'B', '9'), "aB9");
-	assert_string_equal(format("[%3c]", 'z'), "[  z]");
-	assert_string_equal(format("[%-3c]", 'z'), "[z  ]");
-	/* The int argument is converted to char: 0x141 is 'A'. */
-	assert_string_equal(format("%c", 0x141), "A");
-}
 
 static void test_fmt_snprintf_string_null(void **state)
 {
@@ -512,44 +397,7 @@ static void test_fmt_snprintf_string_null(void **state)
 	assert_string_equal(format("%s", null), "(null)");
 	assert_string_equal(format("[%8s]", null), "[  (null)]");
 	assert_string_equal(format("[%-8s]", null), "[(null)  ]");
-	assert_string_equal(format("[%.3s]", null), "[(nu]");
 }
-
-static void test_fmt_snprintf_string_precision_bounds_read(void **state)
-{
-	/* Not NUL-terminated: reading a fourth byte is an ASan report. */
-	char *abc = malloc(3);
-
-	(void)state;
-	assert_non_null(abc);
-	abc[0] = 'a';
-	abc[1] = 'b';
-	abc[2] = 'c';
-	assert_string_equal(format("[%.3s]", abc), "[abc]");
-	assert_string_equal(format("[%5.3s]", abc), "[  abc]");
-	assert_string_equal(format("[%.*s]", 2, abc), "[ab]");
-	free(abc);
-}
-
-ODD_FORMATS_BEGIN
-static void test_fmt_snprintf_pointer(void **state)
-{
-	(void)state;
-	assert_string_equal(format("%p", (void *)0x1234),
-			    "0x0000000000001234");
-	assert_string_equal(format("%p", (void *)NULL), "0x0000000000000000");
-	assert_string_equal(format("%p", (void *)UINTPTR_MAX),
-			    "0xffffffffffffffff");
-	assert_string_equal(format("[%20p]", (void *)0xabc),
-			    "[  0x0000000000000abc]");
-	assert_string_equal(format("[%-20p]", (void *)0xabc),
-			    "[0x0000000000000abc  ]");
-	assert_string_equal(format("[%020p]", (void *)0xabc),
-			    "[  0x0000000000000abc]");
-	assert_string_equal(format("[%+p]", (void *)0x1),
-			    "[0x0000000000000001]");
-}
-ODD_FORMATS_END
 
 /* Unknown and cut-off directives are what -Wformat exists to reject. */
 ODD_FORMATS_BEGIN
@@ -560,14 +408,17 @@ static void test_fmt_snprintf_unknown_conversion_literal(void **state)
 	assert_string_equal(format("%y"), "%y");
 	assert_string_equal(format("a%-05.2yb"), "a%-05.2yb");
 	assert_string_equal(format("%lq"), "%lq");
-	/* Not consumed: the next directive still gets the first argument. */
-	assert_string_equal(format("%y %d %k %s", 5, "s"), "%y 5 %k s");
+	/* After an unknown directive nothing takes an argument: "%.*s" meant
+	 * two, and a %s reading the int as a pointer would crash. */
+	assert_string_equal(format("%d %y %d %k %s", 4, 5, "s"), "4 %y %d %k %s");
+	assert_string_equal(format("'%.*s' %s", 3, "abcdef", "x"),
+			    "'%.*s' %s");
 	/* No %n: nothing is stored through the argument. */
 	int n = 77;
 	assert_string_equal(format("ab%n", &n), "ab%n");
 	assert_int_equal(n, 77);
 	/* No floating point. */
-	assert_string_equal(format("%f|%d", 3), "%f|3");
+	assert_string_equal(format("%f|%d", 3), "%f|%d");
 }
 
 static void test_fmt_snprintf_cut_off_directive_literal(void **state)
@@ -631,17 +482,6 @@ static void test_fmt_vprintf_streams_every_char(void **state)
 	assert_int_equal(cap.calls, 9);
 	assert_memory_equal(cap.text, "x=00ab ok", 9);
 	assert_ptr_equal(cap.ctx_seen, &cap);
-}
-
-static void test_fmt_vprintf_nul_char_is_output(void **state)
-{
-	struct capture cap;
-
-	(void)state;
-	/* %c of 0 produces a NUL character, which is counted and streamed. */
-	assert_int_equal(capture_printf(&cap, "a%cb", 0), 3);
-	assert_int_equal(cap.calls, 3);
-	assert_memory_equal(cap.text, "a\0b", 3);
 }
 
 static void test_fmt_vprintf_empty(void **state)
@@ -800,23 +640,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fmt_integers_match_host),
 		cmocka_unit_test(test_fmt_strings_match_host),
-		cmocka_unit_test(test_fmt_star_match_host),
 		cmocka_unit_test(test_fmt_mixed_match_host),
 		cmocka_unit_test(test_fmt_snprintf_extremes),
-		cmocka_unit_test(test_fmt_snprintf_length_modifiers_truncate),
 		cmocka_unit_test(test_fmt_snprintf_flags),
-		cmocka_unit_test(test_fmt_snprintf_precision),
-		cmocka_unit_test(test_fmt_snprintf_star),
-		cmocka_unit_test(test_fmt_snprintf_char),
+		cmocka_unit_test(test_fmt_snprintf_unused_features_literal),
 		cmocka_unit_test(test_fmt_snprintf_string_null),
-		cmocka_unit_test(test_fmt_snprintf_string_precision_bounds_read),
-		cmocka_unit_test(test_fmt_snprintf_pointer),
 		cmocka_unit_test(test_fmt_snprintf_unknown_conversion_literal),
 		cmocka_unit_test(test_fmt_snprintf_cut_off_directive_literal),
 		cmocka_unit_test(test_fmt_snprintf_size_zero),
 		cmocka_unit_test(test_fmt_snprintf_truncation),
 		cmocka_unit_test(test_fmt_vprintf_streams_every_char),
-		cmocka_unit_test(test_fmt_vprintf_nul_char_is_output),
 		cmocka_unit_test(test_fmt_vprintf_empty),
 		cmocka_unit_test(test_memcpy_copies_and_returns_dst),
 		cmocka_unit_test(test_memcpy_every_alignment_and_size),

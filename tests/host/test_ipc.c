@@ -15,11 +15,14 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "abi/hypercall.h"
 #include "abi/ipc.h"
 #include "fake_arch.h"
+#include "fake_log.h"
 #include "hyp/ipc.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
+#include "hyp/service.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -28,8 +31,15 @@ enum { VM_S, VM_G, VM_H, VMS };
 #define NOW 1000
 
 static const struct cfg_vm cfgs[VMS] = {
-	[VM_S] = { .name = "s", .kind = CFG_VM_SERVICE, .vcpu_count = 1 },
-	[VM_G] = { .name = "g", .kind = CFG_VM_GUEST, .vcpu_count = 2 },
+	[VM_S] = { .name = "s", .kind = CFG_VM_SERVICE, .vcpu_count = 1,
+		   /* The kept region between two others. */
+		   .ram = { { .ipa = 0x10000000ULL, .size = 0x200000ULL },
+			    { .ipa = 0x10200000ULL, .size = 0x200000ULL,
+			      .keep = true },
+			    { .ipa = 0x10400000ULL, .size = 0x400000ULL } },
+		   .ram_count = 3 },
+	[VM_G] = { .name = "a-guest-name-of-31-characters-x",
+		   .kind = CFG_VM_GUEST, .vcpu_count = 2 },
 	[VM_H] = { .name = "h", .kind = CFG_VM_GUEST, .vcpu_count = 1 },
 };
 static struct vm vms[VMS];
@@ -121,6 +131,34 @@ void mmio_fail_or_finish(struct vcpu *vcpu, bool failed)
 	} else {
 		rec.finishes++;
 	}
+}
+
+/* service.c's restart around the endpoint's: recorded. */
+void vm_console_flush(struct vm *vm)
+{
+	(void)vm;
+}
+
+void vm_reload(struct vm *vm)
+{
+	(void)vm;
+}
+
+void irq_unmask_owned(const struct vm *vm)
+{
+	(void)vm;
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason why)
+{
+	(void)vm;
+	(void)why;
+	fail_msg("no VM stops in these tests");
+}
+
+const char *vcpu_vm_name(const struct vcpu *vcpu)
+{
+	return vcpu->vm->cfg->name;
 }
 
 /* --- Fixture --------------------------------------------------------------- */
@@ -432,7 +470,7 @@ static void test_ipc_restart_resends_mmio_once_and_fails_calls(void **unused)
 	assert_ptr_equal(EP->caller, G0);
 	/* The service dies serving G0's access: G1's queued call fails,
 	 * G0's access goes first in line again. */
-	ipc_endpoint_restart(EP);
+	service_restart(&vms[VM_S]);
 	assert_int_equal(G1->regs.x[0], ST(IPC_ERR_DEAD));
 	assert_ptr_equal(EP->queue_head, G0);
 	assert_ptr_equal(EP->queue_tail, G0);
@@ -445,7 +483,7 @@ static void test_ipc_restart_resends_mmio_once_and_fails_calls(void **unused)
 	/* It dies on it again: the access aborts. */
 	ipc_recv(S);
 	assert_ptr_equal(EP->caller, G0);
-	ipc_endpoint_restart(EP);
+	service_restart(&vms[VM_S]);
 	assert_int_equal(rec.fails, 1);
 	assert_null(EP->queue_head);
 	assert_null(EP->caller);
@@ -457,7 +495,7 @@ static void test_ipc_restart_keeps_queued_accesses(void **unused)
 	call(G0, 0);
 	mmio_sender(G1);
 	ipc_send(G1, EP);
-	ipc_endpoint_restart(EP);
+	service_restart(&vms[VM_S]);
 	assert_ptr_equal(EP->queue_head, G1);
 	assert_ptr_equal(EP->queue_tail, G1);
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DEAD));
@@ -485,6 +523,108 @@ static void test_ipc_pair_access_serves_next_element(void **unused)
 	assert_int_equal(G0->ipc.mmio.value[1], 0xbb);
 }
 
+/* @p v makes the IPC hypercall @p fid with x1 = @p x1. */
+static struct vcpu *hc(struct vcpu *v, uint32_t fid, uint64_t x1)
+{
+	struct vcpu *next = NULL;
+
+	v->regs.x[0] = fid;
+	v->regs.x[1] = x1;
+	assert_true(ipc_hypercall(v, fid, &next));
+	return next;
+}
+
+static void add_window(void)
+{
+	win.size = 0x1000;
+	win.client = &vms[VM_G];
+	EP->windows[0] = &win;
+	EP->window_count = 1;
+}
+
+static void test_ipc_window_count_and_info(void **unused)
+{
+	(void)unused;
+	add_window();
+	hc(S, HYP_IPC_WINDOW_COUNT, 0);
+	assert_int_equal(S->regs.x[0], 1);
+	hc(G0, HYP_IPC_WINDOW_COUNT, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(S, HYP_IPC_WINDOW_INFO, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(S->regs.x[1], 0x1000);
+	assert_int_equal(S->regs.x[2], VM_G);
+	assert_int_equal(S->regs.x[3], 2);
+	hc(S, HYP_IPC_WINDOW_INFO, 1);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(G0, HYP_IPC_WINDOW_INFO, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+}
+
+static void test_ipc_client_name(void **unused)
+{
+	char name[IPC_NAME_WORDS * sizeof(uint64_t)];
+
+	(void)unused;
+	add_window();
+	hc(S, HYP_IPC_CLIENT_NAME, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	memcpy(name, &S->regs.x[1], sizeof(name));
+	/* The longest name, NUL-terminated in x1..x4. */
+	assert_string_equal(name, cfgs[VM_G].name);
+	hc(S, HYP_IPC_CLIENT_NAME, 1);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(G0, HYP_IPC_CLIENT_NAME, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+}
+
+static void test_ipc_self_info(void **unused)
+{
+	(void)unused;
+	vms[VM_S].reset_count = 4;
+	hc(S, HYP_IPC_SELF_INFO, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(S->regs.x[1], 4);
+	assert_int_equal(S->regs.x[2], 0x10200000ULL);
+	assert_int_equal(S->regs.x[3], 0x200000ULL);
+	hc(G0, HYP_IPC_SELF_INFO, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+}
+
+static void test_ipc_service_fault_restarts(void **unused)
+{
+	(void)unused;
+	fake_log_reset();
+	assert_ptr_equal(hc(G0, HYP_IPC_FAULT, 0x96000045), G0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DENIED));
+	assert_int_equal(vms[VM_S].reset_count, 0);
+	assert_ptr_equal(hc(S, HYP_IPC_FAULT, 0x96000045), IDLE);
+	assert_int_equal(vms[VM_S].reset_count, 1);
+	assert_non_null(strstr(fake_log_last[LOG_LEVEL_WARN],
+			       "restarted from its image (restart 1"));
+}
+
+static void test_ipc_service_power_calls(void **unused)
+{
+	struct vcpu *next = NULL;
+
+	(void)unused;
+	fake_log_reset();
+	assert_true(service_psci(S, PSCI_CPU_OFF, &next));
+	assert_ptr_equal(next, IDLE);
+	assert_int_equal(vms[VM_S].reset_count, 1);
+	assert_true(service_psci(S, PSCI_CPU_SUSPEND_64, &next));
+	assert_true(service_psci(S, PSCI_SYSTEM_RESET, &next));
+	assert_int_equal(vms[VM_S].reset_count, 3);
+	/* Each logged why, then the restart. */
+	assert_int_equal(fake_log_count[LOG_LEVEL_WARN], 6);
+	assert_non_null(strstr(fake_log_last[LOG_LEVEL_WARN], "(restart 3 of"));
+	/* The others are PSCI's, as for any partition. */
+	assert_false(service_psci(S, PSCI_SYSTEM_OFF, &next));
+	assert_false(service_psci(S, PSCI_AFFINITY_INFO_64, &next));
+	assert_int_equal(vms[VM_S].reset_count, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +646,11 @@ int main(void)
 		TEST(test_ipc_restart_resends_mmio_once_and_fails_calls),
 		TEST(test_ipc_restart_keeps_queued_accesses),
 		TEST(test_ipc_pair_access_serves_next_element),
+		TEST(test_ipc_window_count_and_info),
+		TEST(test_ipc_client_name),
+		TEST(test_ipc_self_info),
+		TEST(test_ipc_service_fault_restarts),
+		TEST(test_ipc_service_power_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

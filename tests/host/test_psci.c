@@ -24,6 +24,7 @@
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
+#include "hyp/vtimer.h"
 
 #define VCPUS 3
 #define RAM_IPA 0x40000000ULL
@@ -96,6 +97,12 @@ void vptimer_reset(struct vcpu *v)
 {
 	(void)v;
 	rec.timer_resets++;
+}
+
+uint64_t vtimer_deadline(const struct vcpu *v)
+{
+	(void)v;
+	return VCPU_NO_DEADLINE;
 }
 
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)

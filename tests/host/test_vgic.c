@@ -24,9 +24,8 @@
 
 #include "abi/ipc.h"
 #include "abi/vgic.h"
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "arch/vcpu_arch.h"
-#include "arch/gich.h"
 #include "fake_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
@@ -79,11 +78,6 @@ void sched_wake(struct vcpu *v)
 	v->state = VCPU_RUNNABLE;
 }
 
-void irq_vtimer_unmask(void)
-{
-	cpu_this()->vtimer_masked = false;
-}
-
 bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
 {
 	vtimer_read_live[vcpu->index] = live;
@@ -118,7 +112,7 @@ static void load(struct vcpu *v)
 {
 	run_on(v->home->id);
 	v->home->loaded = v;
-	gich_write(&v->vgic, false);
+	arch_vgic_lrs_write(&v->vgic, false);
 }
 
 static void add_window(struct vm *svc, bool distributor, uint32_t irq)
@@ -206,7 +200,7 @@ static void enable(uint32_t vcpu, uint32_t intid)
 			 VGIC_OK);
 }
 
-/* irq.c's vtimer_fired() on @p v's home CPU, with @p v loaded there. */
+/* vtimer.c's vtimer_fired() on @p v's home CPU, with @p v loaded there. */
 static void vtimer_fires(struct vcpu *v)
 {
 	run_on(v->home->id);
@@ -408,7 +402,7 @@ static void test_vgic_icpendr_of_switched_out_hw_timer(void **unused)
 	(void)unused;
 	timer_pending_in_lr();
 	/* arch_vcpu_save() on CPU 0. */
-	gich_sync(&gvcpu(0)->vgic);
+	arch_vgic_lrs_read(&gvcpu(0)->vgic);
 	gvcpu(0)->vtimer_phys_active = vgic_cpu_holds_hw(&gvcpu(0)->vgic);
 	gic_deactivate(VTIMER);
 	cpu_table[0].loaded = NULL;

@@ -30,7 +30,7 @@
 #define NO_CRASH (-1)
 #define WINDOW 0U
 /* Byte-accessible registers (IHI 0048B 4.1.4). */
-#define GICD_BYTE_REGS_END 0xc00U
+#define GICD_BYTE_REGS_END GICD_ICFGR
 /* How steps are chosen, out of 16. */
 #define STEP_KINDS 16U
 #define STEP_READ 11U

@@ -276,12 +276,12 @@ static void test_vgic_cpu_init_zero_lrs(void **state)
 	assert_state(c, 40, true, false);
 }
 
-/* ---- vgic_lr_make ---- */
+/* ---- arch_lr_make ---- */
 
 static void test_vgic_lr_make_spi_fields(void **state)
 {
 	struct vgic_pending_irq irq = spi(45, 0xa8);
-	uint32_t lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	uint32_t lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 
 	(void)state;
 	/* 45 | (0xa8 >> 3 = 21) << 23 | pending << 28 | Grp1 (bit 30). */
@@ -302,7 +302,7 @@ static void test_vgic_lr_make_sgi_cpuid(void **state)
 
 	(void)state;
 	irq.group1 = false;
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	/* 3 | CPUID 5 << 10 | pending << 28; Group 0, no EOI. */
 	assert_int_equal(lr, 0x10001403U);
 	assert_int_equal(LR_CPUID(lr), 5);
@@ -311,7 +311,7 @@ static void test_vgic_lr_make_sgi_cpuid(void **state)
 
 	/* CPUID is three bits: source 7 sets [12:10] and nothing above. */
 	irq = sgi(15, 7, 0x00);
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	assert_int_equal(lr & 0x000ffc00U, 0x7U << 10);
 	assert_int_equal(LR_VIRTUALID(lr), 15);
 }
@@ -323,7 +323,7 @@ static void test_vgic_lr_make_spi_ignores_source_cpu(void **state)
 
 	(void)state;
 	irq.source_cpu = 3;
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	assert_int_equal(lr & 0x000ffc00U, 0);
 }
 
@@ -335,13 +335,13 @@ static void test_vgic_lr_make_resample_sets_eoi(void **state)
 
 	(void)state;
 	irq.resample = true;
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	assert_true(lr & LR_EOI_BIT);
 	assert_int_equal(LR_VIRTUALID(lr), 30);
 	/* With HW = 1, bit 19 is PhysicalID: never the EOI bit. */
 	irq = hw_irq(27, 27, 0xa0);
 	irq.resample = true;
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	assert_int_equal(LR_PHYSICALID(lr), 27);
 }
 
@@ -352,7 +352,7 @@ static void test_vgic_lr_make_hw_fields(void **state)
 
 	(void)state;
 	irq.source_cpu = 6; /* Must not leak into PhysicalID. */
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	/* 27 | 1019 << 10 | 16 << 23 | pending << 28 | Grp1 | HW. */
 	assert_int_equal(lr, 0xd80fec1bU);
 	assert_true(lr & LR_HW_BIT);
@@ -362,7 +362,7 @@ static void test_vgic_lr_make_hw_fields(void **state)
 	assert_int_equal(LR_STATE(lr), ST_PENDING);
 
 	irq = hw_irq(48, 80, 0x80);
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_PENDING);
+	lr = arch_lr_make(&irq, VGIC_LR_PENDING);
 	assert_int_equal(LR_PHYSICALID(lr), 80);
 	assert_int_equal(LR_VIRTUALID(lr), 48);
 }
@@ -373,12 +373,12 @@ static void test_vgic_lr_make_state_field(void **state)
 
 	(void)state;
 	irq.group1 = false;
-	assert_int_equal(vgic_lr_make(&irq, GICH_LR_STATE_INVALID), 1019);
-	assert_int_equal(vgic_lr_make(&irq, GICH_LR_STATE_PENDING),
+	assert_int_equal(arch_lr_make(&irq, VGIC_LR_INVALID), 1019);
+	assert_int_equal(arch_lr_make(&irq, VGIC_LR_PENDING),
 			 (1U << 28) | 1019);
-	assert_int_equal(vgic_lr_make(&irq, GICH_LR_STATE_ACTIVE),
+	assert_int_equal(arch_lr_make(&irq, VGIC_LR_ACTIVE),
 			 (2U << 28) | 1019);
-	assert_int_equal(vgic_lr_make(&irq, GICH_LR_STATE_PENDING_ACTIVE),
+	assert_int_equal(arch_lr_make(&irq, VGIC_LR_PENDING_ACTIVE),
 			 (3U << 28) | 1019);
 }
 
@@ -389,13 +389,13 @@ static void test_vgic_lr_make_priority_top_five_bits(void **state)
 
 	(void)state;
 	irq.group1 = false;
-	lr = vgic_lr_make(&irq, GICH_LR_STATE_INVALID);
+	lr = arch_lr_make(&irq, VGIC_LR_INVALID);
 	/* 0x1f in [27:23] and nothing in [22:20] or [28]. */
 	assert_int_equal(lr, (0x1fU << 23) | 32);
 	irq.priority = 0x07;
-	assert_int_equal(vgic_lr_make(&irq, GICH_LR_STATE_INVALID), 32);
+	assert_int_equal(arch_lr_make(&irq, VGIC_LR_INVALID), 32);
 	irq.priority = 0x08;
-	assert_int_equal(vgic_lr_make(&irq, GICH_LR_STATE_INVALID),
+	assert_int_equal(arch_lr_make(&irq, VGIC_LR_INVALID),
 			 (1U << 23) | 32);
 }
 
@@ -529,7 +529,7 @@ static void test_vgic_cpu_queue_full_returns_false(void **state)
 static void test_vgic_cpu_queue_rejects_malformed(void **state)
 {
 	struct vgic_cpu *c = *state;
-	struct vgic_pending_irq special = spi(VGIC_SPURIOUS, 0xa0);
+	struct vgic_pending_irq special = spi(GIC_INTID_SPURIOUS, 0xa0);
 	struct vgic_pending_irq first_special = spi(1020, 0xa0);
 	struct vgic_pending_irq bad_source = sgi(2, 8, 0xa0);
 	struct vgic_pending_irq bad_phys = hw_irq(40, 1020, 0xa0);

@@ -16,11 +16,11 @@
 #include <string.h>
 
 #include "arch/esr.h"
-#include "arch/gic.h"
 #include "arch/ptimer_arch.h"
 #include "arch/sysreg_bits.h"
 #include "fake_arch.h"
 #include "fake_log.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"

@@ -1,5 +1,7 @@
 """Build-side behaviour: scenario checking, dependency messages, QEMU args."""
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -109,3 +111,95 @@ def test_qemu_cmdline_keeps_semihosting_off(kw):
     assert args[i + 1] == 'enable=off'
     assert '-semihosting' not in args
     assert sum('semihosting' in a for a in args) == 1
+
+
+GICV2_ABI = os.path.join('kernel', 'include', 'abi', 'gicv2.h')
+
+
+def gic_offsets_outside_abi(root):
+    """Lines that define again a GICv2 register of abi/gicv2.h."""
+    with open(os.path.join(root, GICV2_ABI), encoding='utf-8') as f:
+        regs = re.findall(r'(?m)^#define (GIC[DC]_[A-Z0-9]+) 0x', f.read())
+    again = re.compile(r'^#define (%s)\b' % '|'.join(regs))
+    found = []
+    for top in ('kernel', 'services', 'libipc', 'guests', 'lib', 'tests'):
+        for d, _, names in os.walk(os.path.join(root, top)):
+            for n in names:
+                path = os.path.join(d, n)
+                if not n.endswith(('.c', '.h')) or path.endswith(GICV2_ABI):
+                    continue
+                with open(path, encoding='utf-8') as f:
+                    found += ['%s: %s' % (os.path.relpath(path, root), l.strip())
+                              for l in f if again.match(l)]
+    return found
+
+
+def test_gicv2_register_offsets_are_defined_once():
+    """The kernel's GIC driver, the vgic service's model and the test
+    guests read one register map (kernel/include/abi/gicv2.h)."""
+    assert gic_offsets_outside_abi(ROOT) == []
+
+
+# The sources .clang-format covers, and the version whose output it was
+# tuned to (another version breaks some lines differently).
+FORMATTED_DIRS = ('kernel', 'libipc', 'services', 'lib')
+CLANG_FORMAT_MAJOR = 14
+
+
+def clang_format_major():
+    exe = shutil.which('clang-format')
+    if exe is None:
+        return None
+    m = re.search(r'version (\d+)', run([exe, '--version']).stdout)
+    return int(m.group(1)) if m else None
+
+
+def unformatted(root, paths):
+    """The files of @paths (relative to @root) clang-format would change."""
+    r = subprocess.run(['clang-format', '--dry-run'] + list(paths), cwd=root,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return sorted(set(re.findall(r'(?m)^(\S+?):\d+:\d+: warning', r.stdout)))
+
+
+@pytest.mark.skipif(clang_format_major() != CLANG_FORMAT_MAJOR,
+                    reason='needs clang-format %d' % CLANG_FORMAT_MAJOR)
+def test_sources_follow_clang_format():
+    sources = sorted(os.path.relpath(os.path.join(d, n), ROOT)
+                     for top in FORMATTED_DIRS
+                     for d, _, names in os.walk(os.path.join(ROOT, top))
+                     for n in names if n.endswith(('.c', '.h')))
+    with open(os.path.join(ROOT, 'tests', 'system', 'clang_format_pending.txt')) as f:
+        pending = {l.strip() for l in f if l.strip() and not l.startswith('#')}
+    bad = unformatted(ROOT, sources)
+    assert [p for p in bad if p not in pending] == [], 'run clang-format -i on these'
+    assert [p for p in pending if p in sources and p not in bad] == [], \
+        'formatted now: delete them from clang_format_pending.txt'
+
+
+def test_loc_counts_code_lines_only(tmp_path):
+    """tools/loc.py, which reports the kernel's size: comment-only and blank
+    lines count 0, code lines 1, and // or /* inside a literal is code."""
+    import loc
+    src = tmp_path / 'x.c'
+    src.write_text('\n'.join([
+        '/** A block comment',            # 0
+        ' * over lines. */',              # 0
+        '',                               # 0
+        '   \t',                          # 0
+        '// a line comment',              # 0
+        'int a; // trailing comment',     # 1
+        'const char *u = "http://x";',    # 1
+        'const char *c = "/* no */";',    # 1
+        'const char *o = "/*";',          # 1
+        'int d;',                         # 1: that /* opened no comment
+        'const char *e = "*/";',          # 1
+        "char q = '\"'; /* quote */",     # 1
+        'int b; /* spans',                # 1
+        '   lines */ int c;',             # 1
+        '   /* only */ /* comments */',   # 0
+        '}',                              # 1
+    ]) + '\n')
+    assert loc.count_file(str(src)) == 10
+    (tmp_path / 'notes.txt').write_text('not counted\n')
+    per_dir, per_file = loc.count_tree(str(tmp_path))
+    assert per_file == {str(src): 10} and per_dir == {str(tmp_path): 10}

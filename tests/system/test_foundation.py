@@ -28,6 +28,19 @@ def test_kernel_refuses_to_run_below_el2(boot):
         'kernel printed before refusing to run:\n' + m.output()
 
 
+def test_kernel_bounds_check_panics_and_qemu_exits_failure(boot):
+    """A scenario linked without cfgcheck (test-bounds: 9 vCPUs, one more
+    than a partition's array) meets the kernel's own boot check: one line
+    naming the field, then QEMU exits 1 instead of hanging on a halted
+    CPU."""
+    m = boot('test-bounds')
+    assert m.wait_exit() == 1
+    out = m.output()
+    assert re.search(r"(?m)^hyp: error: PANIC: scenario 'bounds': vm 'hello': "
+                     r"vcpu_count 9 is not 1\.\.8\r*$", out), out
+    assert 'Hello from a guest' not in out
+
+
 def test_guest_reads_and_writes_its_ram(boot):
     run_guest_test(boot, 'test-mem')
 

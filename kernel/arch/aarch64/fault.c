@@ -3,6 +3,7 @@
 
 #include "arch/esr.h"
 #include "arch/regs.h"
+#include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "hyp/panic.h"
 #include "lib/fmt.h"
@@ -31,5 +32,5 @@ noreturn void panic_el2_exception(const struct arch_el2_frame *f)
 		}
 		log_err("  %s", line);
 	}
-	halt();
+	platform_power_off_failure();
 }

@@ -1,41 +1,18 @@
 /**
- * Physical GICv2 driver (IHI 0048B). Register offsets from 4.1.2
- * (distributor) and 4.1.3 (CPU interface); QEMU virt addresses in
- * arch/platform.h.
+ * Physical GICv2 driver (IHI 0048B). Register map in abi/gicv2.h; QEMU
+ * virt addresses in arch/platform.h.
  */
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 
 #include "abi/gicd_sgir.h"
+#include "abi/gicv2.h"
 #include "abi/vgic.h"
 #include "arch/platform.h"
 #include "arch/sysreg.h"
 
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_ISENABLER(n) (0x100 + 4 * (n))
-#define GICD_ICENABLER(n) (0x180 + 4 * (n))
-#define GICD_ICPENDR(n) (0x280 + 4 * (n))
-#define GICD_ISACTIVER(n) (0x300 + 4 * (n))
-#define GICD_ICACTIVER(n) (0x380 + 4 * (n))
-#define GICD_IPRIORITYR_BYTE(id) (0x400 + (id))
-#define GICD_ITARGETSR_BYTE(id) (0x800 + (id))
-#define GICD_CTLR_ENABLE_GRP0 0x1U
-#define GICD_CTLR_ENABLE_GRP1 0x2U
-#define GICD_TYPER_ITLINES_MASK 0x1fU
-
-#define GICC_CTLR 0x000
-#define GICC_PMR 0x004
-#define GICC_IAR 0x00c
-#define GICC_EOIR 0x010
-#define GICC_DIR 0x1000
-#define GICC_CTLR_ENABLE_GRP0 0x1U
-#define GICC_CTLR_ENABLE_GRP1 0x2U
-#define GICC_CTLR_EOIMODE (1U << 9)  /* EOImodeNS: EOIR drops, DIR deactivates. */
-
 /* Every priority passes the mask; kernel interrupts at a middle priority. */
 #define GIC_PMR_ALLOW_ALL 0xffU
 #define GIC_PRIO_KERNEL 0x80U
-#define GIC_IRQS_PER_REG 32
 #define GIC_TARGET_CPU0 0x01U
 #define GIC_TARGET_BYTE_MASK 0xffU
 
@@ -63,7 +40,7 @@ static uint32_t gic_line_count(void)
 {
 	uint32_t typer = mmio_read32(PLATFORM_GICD_BASE + GICD_TYPER);
 
-	return ((typer & GICD_TYPER_ITLINES_MASK) + 1) * GIC_IRQS_PER_REG;
+	return ((typer & GICD_TYPER_ITLINES_MASK) + 1) * GICD_INTIDS_PER_WORD;
 }
 
 void gic_init(void)
@@ -73,15 +50,19 @@ void gic_init(void)
 
 	mmio_write32(gicd + GICD_CTLR, 0);
 	/* Everything off, inactive, not pending, middle priority, CPU 0. */
-	for (uint32_t n = 0; n < lines / GIC_IRQS_PER_REG; n++) {
-		mmio_write32(gicd + GICD_ICENABLER(n), UINT32_MAX);
-		mmio_write32(gicd + GICD_ICPENDR(n), UINT32_MAX);
-		mmio_write32(gicd + GICD_ICACTIVER(n), UINT32_MAX);
+	for (uint32_t id = 0; id < lines; id += GICD_INTIDS_PER_WORD) {
+		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, id),
+			     UINT32_MAX);
+		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, id),
+			     UINT32_MAX);
+		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, id),
+			     UINT32_MAX);
 	}
 	for (uint32_t id = 0; id < lines; id++) {
-		mmio_write8(gicd + GICD_IPRIORITYR_BYTE(id), GIC_PRIO_KERNEL);
+		mmio_write8(gicd + GICD_IPRIORITYR + id, GIC_PRIO_KERNEL);
 		if (id >= VGIC_SPI_FIRST) {
-			mmio_write8(gicd + GICD_ITARGETSR_BYTE(id), GIC_TARGET_CPU0);
+			mmio_write8(gicd + GICD_ITARGETSR + id,
+				    GIC_TARGET_CPU0);
 		}
 	}
 	mmio_write32(gicd + GICD_CTLR,
@@ -95,11 +76,11 @@ uint32_t gic_cpu_init(void)
 
 	/* SGIs and PPIs are banked per CPU (4.3.5, 4.3.11): each CPU sets
 	 * its own copy. */
-	mmio_write32(gicd + GICD_ICENABLER(0), UINT32_MAX);
-	mmio_write32(gicd + GICD_ICPENDR(0), UINT32_MAX);
-	mmio_write32(gicd + GICD_ICACTIVER(0), UINT32_MAX);
+	mmio_write32(gicd + GICD_ICENABLER, UINT32_MAX);
+	mmio_write32(gicd + GICD_ICPENDR, UINT32_MAX);
+	mmio_write32(gicd + GICD_ICACTIVER, UINT32_MAX);
 	for (uint32_t id = 0; id < VGIC_PRIVATE_INTIDS; id++) {
-		mmio_write8(gicd + GICD_IPRIORITYR_BYTE(id), GIC_PRIO_KERNEL);
+		mmio_write8(gicd + GICD_IPRIORITYR + id, GIC_PRIO_KERNEL);
 	}
 	mmio_write32(gicc + GICC_PMR, GIC_PMR_ALLOW_ALL);
 	mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE_GRP0 |
@@ -111,7 +92,7 @@ uint32_t gic_cpu_init(void)
 	gic_enable(GIC_INTID_VTIMER);
 	gic_enable(GIC_INTID_PTIMER);
 	/* ITARGETSR0-7 read as the reading CPU's own interface (4.3.12). */
-	return mmio_read8(gicd + GICD_ITARGETSR_BYTE(0)) & GIC_TARGET_BYTE_MASK;
+	return mmio_read8(gicd + GICD_ITARGETSR) & GIC_TARGET_BYTE_MASK;
 }
 
 void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask)
@@ -141,24 +122,24 @@ void gic_deactivate(uint32_t iar)
 
 void gic_set_active(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_ISACTIVER(intid / GIC_IRQS_PER_REG),
-		     1U << (intid % GIC_IRQS_PER_REG));
+	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISACTIVER, intid),
+		     1U << (intid % GICD_INTIDS_PER_WORD));
 }
 
 void gic_enable(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_ISENABLER(intid / GIC_IRQS_PER_REG),
-		     1U << (intid % GIC_IRQS_PER_REG));
+	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISENABLER, intid),
+		     1U << (intid % GICD_INTIDS_PER_WORD));
 }
 
 void gic_disable(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_ICENABLER(intid / GIC_IRQS_PER_REG),
-		     1U << (intid % GIC_IRQS_PER_REG));
+	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICENABLER, intid),
+		     1U << (intid % GICD_INTIDS_PER_WORD));
 }
 
 void gic_clear_active(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_ICACTIVER(intid / GIC_IRQS_PER_REG),
-		     1U << (intid % GIC_IRQS_PER_REG));
+	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICACTIVER, intid),
+		     1U << (intid % GICD_INTIDS_PER_WORD));
 }

@@ -1,8 +1,12 @@
 /** GICH access (IHI 0048B 5.3, "GIC virtual interface control registers"). */
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 
 #include "arch/platform.h"
 #include "hyp/vgic_lr.h"
+
+/* GICH_VTR.ListRegs is a 6-bit "number of LRs minus one" (IHI 0048B 5.3.2),
+ * and GICH_ELRSR0/1 cover 64 LRs: no GICv2 has more. */
+_Static_assert(VGIC_MAX_LRS <= 64, "GICv2 has at most 64 list registers");
 
 #define GICH_HCR 0x000
 #define GICH_VTR 0x004
@@ -28,7 +32,7 @@ static inline void gich_write32(uint32_t off, uint32_t v)
 	*(volatile uint32_t *)(uintptr_t)(PLATFORM_GICH_BASE + off) = v;
 }
 
-uint32_t gich_init(void)
+uint32_t arch_vgic_init(void)
 {
 	uint32_t count = (gich_read(GICH_VTR) & GICH_VTR_LISTREGS_MASK) + 1;
 
@@ -47,7 +51,7 @@ uint32_t gich_init(void)
  * vgic_cpu_sync() after this. The guest does not run meanwhile, so ELRSR
  * is read once.
  */
-void gich_sync(struct vgic_cpu *c)
+void arch_vgic_lrs_read(struct vgic_cpu *c)
 {
 	uint64_t empty = gich_read(GICH_ELRSR0);
 
@@ -60,13 +64,11 @@ void gich_sync(struct vgic_cpu *c)
 			continue;
 		}
 		uint32_t lr = (empty >> i) & 1U ? 0 : gich_read(GICH_LR(i));
-		uint32_t state = (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
-
-		c->lr[i] = state == GICH_LR_STATE_INVALID ? 0 : lr;
+		c->lr[i] = arch_lr_state(lr) == VGIC_LR_INVALID ? 0 : lr;
 	}
 }
 
-void gich_write(const struct vgic_cpu *c, bool underflow)
+void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow)
 {
 	/* A local: the volatile stores would make it reloaded each time. */
 	uint32_t count = c->lr_count;
@@ -77,16 +79,16 @@ void gich_write(const struct vgic_cpu *c, bool underflow)
 	gich_write32(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
 }
 
-void gich_save_ctrl(uint32_t *vmcr, uint32_t *apr)
+void arch_vgic_ctx_save(struct arch_vgic_ctx *ctx)
 {
-	*vmcr = gich_read(GICH_VMCR);
-	*apr = gich_read(GICH_APR);
+	ctx->vmcr = gich_read(GICH_VMCR);
+	ctx->apr = gich_read(GICH_APR);
 }
 
-void gich_restore_ctrl(uint32_t vmcr, uint32_t apr)
+void arch_vgic_ctx_restore(const struct arch_vgic_ctx *ctx)
 {
-	gich_write32(GICH_VMCR, vmcr);
-	gich_write32(GICH_APR, apr);
+	gich_write32(GICH_VMCR, ctx->vmcr);
+	gich_write32(GICH_APR, ctx->apr);
 }
 
 /*
@@ -105,7 +107,7 @@ static void eoi_lrs_free(uint32_t eisr_off, uint32_t first)
 	}
 }
 
-void gich_maintenance_ack(void)
+void arch_vgic_maintenance_ack(void)
 {
 	eoi_lrs_free(GICH_EISR0, 0);
 	eoi_lrs_free(GICH_EISR1, GICH_ELRSR_BITS);

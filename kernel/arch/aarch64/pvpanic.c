@@ -50,8 +50,10 @@ static uint32_t find_pvpanic(uint64_t ecam)
 _Noreturn void platform_power_off_failure(void)
 {
 	const struct cfg_platform *p = scenario.platform;
-	uint32_t dev = p->pci_ecam_base != 0 ? find_pvpanic(p->pci_ecam_base)
-					     : PCI_DEVICES_PER_BUS;
+	/* A panic may come from the boot check that found no platform. */
+	uint32_t dev = p != NULL && p->pci_ecam_base != 0
+			       ? find_pvpanic(p->pci_ecam_base)
+			       : PCI_DEVICES_PER_BUS;
 
 	if (dev < PCI_DEVICES_PER_BUS) {
 		/* Its BAR 0 at the start of the 32-bit PCI memory window, memory

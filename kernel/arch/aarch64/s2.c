@@ -158,8 +158,8 @@ static unsigned pte_to_attr(uint64_t pte)
 /** Block (levels 1-2) or page (level 3) descriptor mapping @p pa. */
 static uint64_t leaf_pte(uint64_t pa, unsigned level, uint64_t bits)
 {
-	uint64_t type = level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE
-					       : S2_PTE_TYPE_BLOCK;
+	uint64_t type =
+		level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE : S2_PTE_TYPE_BLOCK;
 
 	return (pa & S2_PTE_OA_MASK) | (bits & S2_PTE_ATTR_MASK) | type;
 }
@@ -168,8 +168,7 @@ static uint64_t leaf_pte(uint64_t pa, unsigned level, uint64_t bits)
  * Walk to the deepest descriptor governing @p ipa (which must be below
  * S2_IPA_LIMIT): an invalid one, a block or a page. Sets *@p level.
  */
-static uint64_t *walk(const struct s2_space *s2, uint64_t ipa,
-		      unsigned *level)
+static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level)
 {
 	unsigned lvl = S2_LEVEL_FIRST;
 	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
@@ -288,63 +287,8 @@ static unsigned map_level(uint64_t ipa, uint64_t pa, uint64_t left)
 }
 
 /**
- * Split the block at @p pte (level @p level) into a table of next-level
- * blocks or pages with the same output addresses and attributes. The block
- * is removed and the TLB flushed before the table goes in: changing the
- * size of a mapping needs break-before-make (ARM ARM D8, "Using
- * break-before-make when updating translation table entries").
- */
-static int split_block(struct s2_space *s2, uint64_t *pte, unsigned level)
-{
-	uint64_t block = pte_read(pte);
-	uint64_t child_size = level_size(level + 1);
-	uint64_t oa = block & S2_PTE_OA_MASK;
-	paddr_t table_pa;
-	int err = table_alloc(s2, &table_pa);
-
-	if (err != HYP_OK) {
-		return err;
-	}
-	uint64_t *table = mm_va(table_pa);
-
-	for (uint64_t i = 0; i < S2_PTES_PER_TABLE; i++) {
-		table[i] = leaf_pte(oa + i * child_size, level + 1, block);
-	}
-	pte_write(pte, 0);
-	arch_s2_tlb_flush_vmid(s2->vmid);
-	pte_write(pte, pa_addr(table_pa) | S2_PTE_TYPE_TABLE);
-	return HYP_OK;
-}
-
-/**
- * Split blocks until @p ipa is the start of a leaf (or lies in an unmapped
- * region), so that a range starting or ending there covers whole leaves.
- * The translation itself is unchanged.
- */
-static int split_at(struct s2_space *s2, uint64_t ipa)
-{
-	if (ipa >= S2_IPA_LIMIT) {
-		return HYP_OK; /* The end of the IPA space is a boundary. */
-	}
-	for (;;) {
-		unsigned level;
-		uint64_t *pte = walk(s2, ipa, &level);
-
-		if (!(pte_read(pte) & S2_PTE_VALID) ||
-		    IS_ALIGNED(ipa, level_size(level))) {
-			return HYP_OK;
-		}
-		int err = split_block(s2, pte, level);
-
-		if (err != HYP_OK) {
-			return err;
-		}
-	}
-}
-
-/**
  * Invalidate every leaf in [start, end). Every leaf met must lie wholly
- * inside the range (see split_at()). Tables are left for prune_range().
+ * inside the range. Tables are left for prune_range().
  */
 static void clear_range(struct s2_space *s2, uint64_t start, uint64_t end)
 {
@@ -433,10 +377,11 @@ int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
  * Validate the arguments of s2_map(). Device memory may not be executable:
  * speculative instruction fetches could touch device registers.
  */
-static int check_map_args(const struct s2_space *s2, uint64_t ipa,
-			  uint64_t pa, uint64_t size, unsigned attr)
+static int check_map_args(const struct s2_space *s2, uint64_t ipa, uint64_t pa,
+			  uint64_t size, unsigned attr)
 {
-	if (s2 == NULL || size == 0 || !IS_ALIGNED(ipa | pa | size, PAGE_SIZE)) {
+	if (s2 == NULL || size == 0 ||
+	    !IS_ALIGNED(ipa | pa | size, PAGE_SIZE)) {
 		return HYP_EINVAL;
 	}
 	if ((attr & ~(unsigned)S2_ATTR_ALL) != 0 ||
@@ -465,38 +410,17 @@ int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	uint64_t bits = attr_to_pte(attr);
 
 	for (uint64_t off = 0; off < size;) {
-		unsigned level = map_level(start + off, pa_addr(pa) + off,
-					   size - off);
+		unsigned level =
+			map_level(start + off, pa_addr(pa) + off, size - off);
 
 		err = map_one(s2, start + off, pa_addr(pa) + off, level, bits);
 		if (err != HYP_OK) {
-			/* Only whole leaves of this range exist: no split. */
+			/* Only whole leaves of this range exist. */
 			remove_range(s2, start, start + size);
 			return err;
 		}
 		off += level_size(level);
 	}
-	return HYP_OK;
-}
-
-int s2_unmap(struct s2_space *s2, ipaddr_t ipa, uint64_t size)
-{
-	uint64_t start = ipa_addr(ipa);
-
-	if (s2 == NULL || size == 0 || !IS_ALIGNED(start | size, PAGE_SIZE) ||
-	    start >= S2_IPA_LIMIT || size > S2_IPA_LIMIT - start) {
-		return HYP_EINVAL;
-	}
-	/* Splitting keeps every translation, so failing here changes none. */
-	int err = split_at(s2, start);
-
-	if (err == HYP_OK) {
-		err = split_at(s2, start + size);
-	}
-	if (err != HYP_OK) {
-		return err;
-	}
-	remove_range(s2, start, start + size);
 	return HYP_OK;
 }
 
@@ -517,53 +441,14 @@ bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
 	uint64_t offset = addr & (level_size(level) - 1);
 
 	if (pa != NULL) {
-		*pa = pa_init((pte & S2_PTE_OA_MASK & ~(level_size(level) - 1)) +
-			      offset);
+		*pa = pa_init(
+			(pte & S2_PTE_OA_MASK & ~(level_size(level) - 1)) +
+			offset);
 	}
 	if (attr != NULL) {
 		*attr = pte_to_attr(pte);
 	}
 	return true;
-}
-
-/**
- * Free the level-2 table that level-1 descriptor @p l1_pte points to, and
- * every level-3 table below it.
- */
-static void destroy_level2(struct s2_space *s2, uint64_t l1_pte)
-{
-	uint64_t *l2 = pte_table(l1_pte);
-
-	for (uint64_t i = 0; i < S2_PTES_PER_TABLE; i++) {
-		uint64_t pte = pte_read(&l2[i]);
-
-		if (pte_is_table(pte, S2_LEVEL_LAST - 1)) {
-			table_free(s2, pte);
-		}
-	}
-	table_free(s2, l1_pte);
-}
-
-void s2_destroy(struct s2_space *s2)
-{
-	if (s2 == NULL || s2->table_count == 0) {
-		return; /* Never initialised, or destroyed already. */
-	}
-	uint64_t *root = root_table(s2);
-
-	for (uint64_t i = 0; i < S2_ROOT_ENTRIES; i++) {
-		uint64_t pte = pte_read(&root[i]);
-
-		if (pte_is_table(pte, S2_LEVEL_FIRST)) {
-			destroy_level2(s2, pte);
-		}
-	}
-	/* Cannot fail: the root came from this pool in s2_init(). */
-	(void)palloc_free(s2->pool, s2->root, S2_ROOT_PAGES);
-	s2->table_count -= S2_ROOT_PAGES;
-	/* The VMID may be reused: no stale entry may outlive the tables. */
-	arch_s2_tlb_flush_vmid(s2->vmid);
-	s2->root = pa_init(0);
 }
 
 uint64_t s2_vttbr(const struct s2_space *s2)

@@ -7,7 +7,7 @@
 #include "arch/trap.h"
 
 #include "arch/esr.h"
-#include "arch/gic.h"
+#include "hyp/arch_gic.h"
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
 #include "arch/sysreg.h"
@@ -21,6 +21,7 @@
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
+#include "hyp/service.h"
 #include "hyp/vcpu.h"
 #include "hyp/units.h"
 #include "hyp/vm.h"
@@ -55,7 +56,7 @@ static uint64_t fault_ipa(void)
  * again, for ever). A data access outside its RAM is delivered like a
  * guest's, to its vectors, which report it (libipc) or, in the isolation
  * test's probe, count it; if they cannot run, its deadline stops it.
- * Its guests' accesses survive the restart (ipc_endpoint_restart).
+ * Its guests' accesses survive the restart (hyp/service.h).
  */
 HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 			   bool abort)
@@ -70,7 +71,7 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 			 "not delivered to it", vcpu_vm_name(vcpu), what,
 			 (unsigned long long)vcpu->regs.pc, (unsigned long long)esr);
 	}
-	vm_restart_service(vcpu->vm);
+	service_restart(vcpu->vm);
 	return sched_next(vcpu);
 }
 
@@ -89,7 +90,7 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 	/* A service waits for work only in HYP_IPC_RECV: nothing would wake
 	 * it from WFI, out of reach of its reply deadline (sched.c). */
 	if (vcpu_is_service(vcpu)) {
-		vm_service_stalled(vcpu->vm, "WFI");
+		service_stalled(vcpu->vm, "WFI");
 		return sched_next(vcpu);
 	}
 	/* WFI completes at once with a virtual interrupt pending. */

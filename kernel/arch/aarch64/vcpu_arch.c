@@ -1,8 +1,7 @@
 /** Loading, saving and resetting a vCPU's EL1 context (see vcpu_arch.h). */
 #include "arch/vcpu_arch.h"
 
-#include "arch/gic.h"
-#include "arch/gich.h"
+#include "hyp/arch_gic.h"
 #include "arch/ptimer_arch.h"
 #include "arch/sysreg.h"
 #include "hyp/vcpu.h"
@@ -51,6 +50,10 @@
  * reset guest sees 0 (trapped to its EL1), as on hardware. */
 #define CPACR_EL1_RESET 0ULL
 
+/* Steps of the walks over the register table (vcpu_arch.h). */
+#define LOAD_FROM_CTX(reg) write_sysreg(reg, c->reg);
+#define SAVE_TO_CTX(reg) c->reg = read_sysreg(reg);
+
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
@@ -90,34 +93,11 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	write_sysreg(mdcr_el2, c->mdcr_el2);
 	write_sysreg(vmpidr_el2, c->vmpidr_el2);
 	write_sysreg(cntvoff_el2, c->cntvoff_el2);
-	write_sysreg(sctlr_el1, c->sctlr_el1);
-	write_sysreg(ttbr0_el1, c->ttbr0_el1);
-	write_sysreg(ttbr1_el1, c->ttbr1_el1);
-	write_sysreg(tcr_el1, c->tcr_el1);
-	write_sysreg(mair_el1, c->mair_el1);
-	write_sysreg(amair_el1, c->amair_el1);
-	write_sysreg(vbar_el1, c->vbar_el1);
-	write_sysreg(contextidr_el1, c->contextidr_el1);
-	write_sysreg(tpidr_el0, c->tpidr_el0);
-	write_sysreg(tpidrro_el0, c->tpidrro_el0);
-	write_sysreg(tpidr_el1, c->tpidr_el1);
-	write_sysreg(sp_el0, c->sp_el0);
-	write_sysreg(sp_el1, c->sp_el1);
-	write_sysreg(elr_el1, c->elr_el1);
-	write_sysreg(spsr_el1, c->spsr_el1);
-	write_sysreg(esr_el1, c->esr_el1);
-	write_sysreg(far_el1, c->far_el1);
-	write_sysreg(afsr0_el1, c->afsr0_el1);
-	write_sysreg(afsr1_el1, c->afsr1_el1);
-	write_sysreg(par_el1, c->par_el1);
-	write_sysreg(cpacr_el1, c->cpacr_el1);
-	write_sysreg(csselr_el1, c->csselr_el1);
-	write_sysreg(cntkctl_el1, c->cntkctl_el1);
-	write_sysreg(mdscr_el1, c->mdscr_el1);
+	ARCH_EL1_GUEST_REGS(LOAD_FROM_CTX)
+	ARCH_EL1_EXC_REGS(LOAD_FROM_CTX)
+	ARCH_EL1_HIDDEN_REGS(LOAD_FROM_CTX)
 	arch_debug_load(&c->dbg);
 	arch_pmu_load(&c->pmu);
-	write_sysreg(cntv_cval_el0, c->cntv_cval_el0);
-	write_sysreg(cntv_ctl_el0, c->cntv_ctl_el0);
 	/* Its physical timer's alarm: the previous vCPU's is replaced (or
 	 * stopped) even if that one was never saved (reset meanwhile). */
 	arch_ptimer_arm(&vcpu->ptimer);
@@ -126,8 +106,8 @@ void arch_vcpu_load(struct vcpu *vcpu)
 		gic_set_active(GIC_INTID_VTIMER);
 		vcpu->vtimer_phys_active = false;
 	}
-	gich_restore_ctrl(vcpu->vgic_vmcr, vcpu->vgic_apr);
-	gich_write(&vcpu->vgic, vcpu->vgic.queue_len > 0);
+	arch_vgic_ctx_restore(&vcpu->vgic_ctx);
+	arch_vgic_lrs_write(&vcpu->vgic, vcpu->vgic.queue_len > 0);
 	isb();
 }
 
@@ -135,39 +115,16 @@ void arch_vcpu_save(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
 
-	c->sctlr_el1 = read_sysreg(sctlr_el1);
-	c->ttbr0_el1 = read_sysreg(ttbr0_el1);
-	c->ttbr1_el1 = read_sysreg(ttbr1_el1);
-	c->tcr_el1 = read_sysreg(tcr_el1);
-	c->mair_el1 = read_sysreg(mair_el1);
-	c->amair_el1 = read_sysreg(amair_el1);
-	c->vbar_el1 = read_sysreg(vbar_el1);
-	c->contextidr_el1 = read_sysreg(contextidr_el1);
-	c->tpidr_el0 = read_sysreg(tpidr_el0);
-	c->tpidrro_el0 = read_sysreg(tpidrro_el0);
-	c->tpidr_el1 = read_sysreg(tpidr_el1);
-	c->sp_el0 = read_sysreg(sp_el0);
-	c->sp_el1 = read_sysreg(sp_el1);
-	c->elr_el1 = read_sysreg(elr_el1);
-	c->spsr_el1 = read_sysreg(spsr_el1);
-	c->esr_el1 = read_sysreg(esr_el1);
-	c->far_el1 = read_sysreg(far_el1);
-	c->afsr0_el1 = read_sysreg(afsr0_el1);
-	c->afsr1_el1 = read_sysreg(afsr1_el1);
-	c->par_el1 = read_sysreg(par_el1);
-	c->cpacr_el1 = read_sysreg(cpacr_el1);
-	c->csselr_el1 = read_sysreg(csselr_el1);
-	c->cntkctl_el1 = read_sysreg(cntkctl_el1);
-	c->mdscr_el1 = read_sysreg(mdscr_el1);
+	ARCH_EL1_GUEST_REGS(SAVE_TO_CTX)
+	ARCH_EL1_EXC_REGS(SAVE_TO_CTX)
+	ARCH_EL1_HIDDEN_REGS(SAVE_TO_CTX)
 	arch_debug_save(&c->dbg);
 	arch_pmu_save(&c->pmu);
-	c->cntv_ctl_el0 = read_sysreg(cntv_ctl_el0);
-	c->cntv_cval_el0 = read_sysreg(cntv_cval_el0);
 	/* Stop the virtual timer so it cannot fire for another vCPU. */
 	write_sysreg(cntv_ctl_el0, 0);
 	arch_fpsimd_save(&c->fp);
-	gich_sync(&vcpu->vgic);
-	gich_save_ctrl(&vcpu->vgic_vmcr, &vcpu->vgic_apr);
+	arch_vgic_lrs_read(&vcpu->vgic);
+	arch_vgic_ctx_save(&vcpu->vgic_ctx);
 	/*
 	 * Its timer interrupt, linked to the physical one (GICH_LR.HW), may
 	 * still be pending or active in the guest: the physical PPI is then
@@ -255,101 +212,61 @@ void arch_vcpu_timer_sync(struct vcpu *vcpu)
  * stored after (and loaded before it is written), so that the stores and
  * loads of neighbouring fields pair into STP/LDP: an MMIO round trip
  * passes here twice. The compiler would sink each load next to its MSR;
- * LOADED() tells it the values are needed together.
+ * one empty asm taking them all (LOADED) tells it the values are needed
+ * together (its first operand, an unused output, only starts the list).
  */
-#define LOADED(...) __asm__("" : __VA_ARGS__)
+#define READ_LOCAL(reg) uint64_t reg = read_sysreg(reg);
+#define STORE_LOCAL(reg) c->reg = reg;
+#define LOAD_LOCAL(reg) uint64_t reg = c->reg;
+#define LOADED_OPERAND(reg) , "+r"(reg)
+#define LOADED(list)                                               \
+	do {                                                       \
+		uint64_t first;                                    \
+		__asm__("" : "=r"(first) list(LOADED_OPERAND));    \
+	} while (0)
+#define WRITE_LOCAL(reg) write_sysreg(reg, reg);
+#define CLEAR_REG(reg) write_sysreg(reg, 0);
 
 /* The exception context (SP_EL1, ELR, SPSR, ESR, FAR, VBAR of EL1). */
 static inline void exception_ctx_save(struct arch_vcpu_ctx *c)
 {
-	uint64_t sp = read_sysreg(sp_el1), elr = read_sysreg(elr_el1);
-	uint64_t spsr = read_sysreg(spsr_el1), esr = read_sysreg(esr_el1);
-	uint64_t far = read_sysreg(far_el1), vbar = read_sysreg(vbar_el1);
-
-	c->sp_el1 = sp;
-	c->elr_el1 = elr;
-	c->spsr_el1 = spsr;
-	c->esr_el1 = esr;
-	c->far_el1 = far;
-	c->vbar_el1 = vbar;
+	ARCH_EL1_EXC_REGS(READ_LOCAL)
+	ARCH_EL1_EXC_REGS(STORE_LOCAL)
 }
 
 static inline void exception_ctx_load(const struct arch_vcpu_ctx *c)
 {
-	uint64_t sp = c->sp_el1, elr = c->elr_el1, spsr = c->spsr_el1;
-	uint64_t esr = c->esr_el1, far = c->far_el1, vbar = c->vbar_el1;
-
-	LOADED("+r"(sp), "+r"(elr), "+r"(spsr), "+r"(esr), "+r"(far), "+r"(vbar));
-	write_sysreg(sp_el1, sp);
-	write_sysreg(elr_el1, elr);
-	write_sysreg(spsr_el1, spsr);
-	write_sysreg(esr_el1, esr);
-	write_sysreg(far_el1, far);
-	write_sysreg(vbar_el1, vbar);
+	ARCH_EL1_EXC_REGS(LOAD_LOCAL)
+	LOADED(ARCH_EL1_EXC_REGS);
+	ARCH_EL1_EXC_REGS(WRITE_LOCAL)
 }
 
 /*
- * The hidden group of the guest under a service: EL1 registers that no
- * trap keeps from EL1 (TPIDR_EL0/EL1, TPIDRRO_EL0, SP_EL0, PAR_EL1,
- * CNTKCTL_EL1, CSSELR_EL1, and the virtual timer CNTV_CTL/CVAL_EL0:
- * without FEAT_ECV, CNTHCTL_EL2 cannot trap it, D13.8.1). The service gets
- * them cleared (its virtual timer off, so that the guest's cannot fire
- * under it) and what it writes there is dropped when it leaves: for a
- * service they are scratch, never the guest's. The guest's timer stands
- * still while the service runs and fires on its return if due.
+ * The hidden group of the guest under a service (ARCH_EL1_HIDDEN_REGS).
+ * The service gets them cleared (its virtual timer off first, so that
+ * the guest's cannot fire under it) and what it writes there is dropped
+ * when it leaves: for a service they are scratch, never the guest's. The
+ * guest's timer stands still while the service runs and fires on its
+ * return if due.
  */
-static inline void hidden_save(struct arch_vcpu_ctx *g)
+static inline void hidden_save(struct arch_vcpu_ctx *c)
 {
-	uint64_t tpidr0 = read_sysreg(tpidr_el0);
-	uint64_t tpidrro = read_sysreg(tpidrro_el0);
-	uint64_t tpidr1 = read_sysreg(tpidr_el1), sp0 = read_sysreg(sp_el0);
-	uint64_t par = read_sysreg(par_el1), kctl = read_sysreg(cntkctl_el1);
-	uint64_t csselr = read_sysreg(csselr_el1);
-	uint64_t ctl = read_sysreg(cntv_ctl_el0);
-	uint64_t cval = read_sysreg(cntv_cval_el0);
-
-	g->tpidr_el0 = tpidr0;
-	g->tpidrro_el0 = tpidrro;
-	g->tpidr_el1 = tpidr1;
-	g->sp_el0 = sp0;
-	g->par_el1 = par;
-	g->cntkctl_el1 = kctl;
-	g->csselr_el1 = csselr;
-	g->cntv_ctl_el0 = ctl;
-	g->cntv_cval_el0 = cval;
+	ARCH_EL1_HIDDEN_REGS(READ_LOCAL)
+	ARCH_EL1_HIDDEN_REGS(STORE_LOCAL)
 }
 
 static inline void hidden_clear(void)
 {
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntv_cval_el0, 0);
-	write_sysreg(tpidr_el0, 0);
-	write_sysreg(tpidrro_el0, 0);
-	write_sysreg(tpidr_el1, 0);
-	write_sysreg(sp_el0, 0);
-	write_sysreg(par_el1, 0);
-	write_sysreg(cntkctl_el1, 0);
-	write_sysreg(csselr_el1, 0);
+	ARCH_EL1_SCRATCH_REGS(CLEAR_REG)
 }
 
-static inline void hidden_restore(const struct arch_vcpu_ctx *g)
+static inline void hidden_restore(const struct arch_vcpu_ctx *c)
 {
-	uint64_t tpidr0 = g->tpidr_el0, tpidrro = g->tpidrro_el0;
-	uint64_t tpidr1 = g->tpidr_el1, sp0 = g->sp_el0, par = g->par_el1;
-	uint64_t kctl = g->cntkctl_el1, csselr = g->csselr_el1;
-	uint64_t ctl = g->cntv_ctl_el0, cval = g->cntv_cval_el0;
-
-	LOADED("+r"(tpidr0), "+r"(tpidrro), "+r"(tpidr1), "+r"(sp0), "+r"(par),
-	       "+r"(kctl), "+r"(csselr), "+r"(ctl), "+r"(cval));
-	write_sysreg(tpidr_el0, tpidr0);
-	write_sysreg(tpidrro_el0, tpidrro);
-	write_sysreg(tpidr_el1, tpidr1);
-	write_sysreg(sp_el0, sp0);
-	write_sysreg(par_el1, par);
-	write_sysreg(cntkctl_el1, kctl);
-	write_sysreg(csselr_el1, csselr);
-	write_sysreg(cntv_cval_el0, cval);
-	write_sysreg(cntv_ctl_el0, ctl);
+	ARCH_EL1_HIDDEN_REGS(LOAD_LOCAL)
+	LOADED(ARCH_EL1_HIDDEN_REGS);
+	ARCH_EL1_HIDDEN_REGS(WRITE_LOCAL)
 }
 
 void arch_service_enter(struct vcpu *service, struct vcpu *parked)

@@ -7,15 +7,14 @@
  * physical GIC driver (kernel/arch/aarch64/gic.c) and the test guests.
  *
  * TargetListFilter [25:24], CPUTargetList [23:16], NSATT [15] (Security
- * Extensions only, ignored), SGIINTID [3:0].
+ * Extensions only, ignored), SGIINTID [3:0]. Its offset: abi/gicv2.h.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "abi/gicv2.h"
 #include "abi/vgic.h"
 
-/** Offset of GICD_SGIR in the distributor (IHI 0048B table 4-1). */
-#define GICD_SGIR 0xf00U
 #define GICD_SGIR_FILTER_SHIFT 24U
 #define GICD_SGIR_FILTER_MASK 0x3U
 #define GICD_SGIR_FILTER_LIST 0U   /**< Forward to CPUTargetList. */
@@ -38,7 +37,8 @@ static inline bool gicd_sgir_decode(uint32_t value, uint32_t sender,
 	*sgi = value & GICD_SGIR_INTID_MASK;
 	switch ((value >> GICD_SGIR_FILTER_SHIFT) & GICD_SGIR_FILTER_MASK) {
 	case GICD_SGIR_FILTER_LIST:
-		*targets = (value >> GICD_SGIR_TARGETS_SHIFT) & GICD_SGIR_TARGETS_MASK;
+		*targets = (value >> GICD_SGIR_TARGETS_SHIFT) &
+			   GICD_SGIR_TARGETS_MASK;
 		return true;
 	case GICD_SGIR_FILTER_OTHERS:
 		*targets = ~(1U << sender);

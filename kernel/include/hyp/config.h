@@ -2,8 +2,10 @@
 /**
  * Scenario configuration: one declarative, designated-initializer tree per
  * scenario (configs/<name>/config.c), in the manner of Bao's configs. The
- * same tree is checked on the host at build time (tools/cfgcheck) and again
- * by the kernel at boot, by one validator (kernel/core/config_validate.c).
+ * build checks the tree against every rule (tools/config_validate.c, run by
+ * tools/cfgcheck) and refuses a scenario that breaks one; the kernel checks
+ * at boot only what keeps its own indexing safe and what depends on the
+ * running machine (kernel/core/config_bounds.c).
  *
  * A scenario lists partitions. A partition is a guest VM or a device service
  * (deprivileged EL1 partition). Each has RAM regions in its own IPA space,
@@ -148,16 +150,35 @@ struct cfg_image {
 typedef void (*cfg_report_fn)(void *ctx, const char *msg);
 
 /**
- * Check @p sc against the rules in docs/architecture.md ("Scenario rules"):
- * names, counts, alignment, overlaps inside a partition's IPA space, RAM and
- * images fitting, entry inside the image, device windows and services,
- * passthrough windows inside platform MMIO and not the kernel's UART nor
- * granted twice, IRQs in range and owned once, total RAM within the
- * platform. Every problem is reported; returns the number found (0 = valid).
+ * Build time only (tools/config_validate.c, linked into cfgcheck, the host
+ * tests and the fuzzer; not into the kernel): check @p sc against the rules
+ * in docs/architecture.md ("Scenario rules"): names, counts, alignment,
+ * overlaps inside a partition's IPA space, RAM and images fitting, entry
+ * inside the image, device windows and services, passthrough windows inside
+ * platform MMIO and not the kernel's UART nor granted twice, IRQs in range
+ * and owned once, total RAM within the platform. Every problem is reported;
+ * returns the number found (0 = valid).
  */
 size_t cfg_validate(const struct cfg_scenario *sc,
 		    const struct cfg_image *images, size_t image_count,
 		    cfg_report_fn report, void *ctx);
+
+/** Room for the message of cfg_check_bounds(), NUL included. */
+#define CFG_BOUNDS_MSG_MAX 160
+
+/**
+ * The kernel's boot-time check (kernel/core/config_bounds.c): every count
+ * within the arrays it sizes (partitions, vCPUs, RAM regions, loads,
+ * devices, IRQs), every index it takes from the scenario within its table
+ * (owned IRQs, the service of an emulated window), and every image linked
+ * into the kernel present and fitting in RAM where it is loaded. Returns
+ * true if the kernel can build the partitions without reading or writing
+ * out of bounds; otherwise false with the first problem, naming the field,
+ * in @p why. Whatever it accepts, cfg_validate() has stricter rules for.
+ */
+bool cfg_check_bounds(const struct cfg_scenario *sc,
+		      const struct cfg_image *images, size_t image_count,
+		      char *why, size_t why_size);
 
 /** Look up an image by name; NULL if absent. */
 const struct cfg_image *cfg_find_image(const struct cfg_image *images,

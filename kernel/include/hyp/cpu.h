@@ -28,7 +28,7 @@ struct cpu {
 	uint32_t id;              /**< Index, 0 = boot CPU. */
 	uint32_t gic_mask;        /**< Its GICv2 CPU interface bit (SGI target). */
 	uint64_t mpidr;           /**< MPIDR_EL1 affinity, for PSCI CPU_ON. */
-	uint32_t lr_count;        /**< GICH list registers of this CPU. */
+	uint32_t lr_count;        /**< List registers of this CPU. */
 	bool slice_expired;       /**< The EL2 timer ended a time slice. */
 	bool slice_armed;         /**< The EL2 timer is armed (slice_at). */
 	uint64_t slice_at;        /**< When: end of slice or a wake-up. */

@@ -62,7 +62,7 @@ struct endpoint {
  * How long a service may run on work it was given (a message, a
  * notification, its start) before waiting for more. A service still busy
  * then is treated like a faulted one: reported and restarted from its
- * image (ipc_endpoint_restart says what becomes of its messages). So a
+ * image (hyp/service.h says what becomes of its messages). So a
  * service stuck in a loop, with or without a request, cannot hold a CPU.
  */
 #define IPC_REPLY_TIMEOUT_MS 1000
@@ -119,12 +119,11 @@ void ipc_cancel(struct vcpu *v);
 void ipc_endpoint_shutdown(struct endpoint *ep);
 
 /**
- * The service of @p ep is being restarted. MMIO accesses it had not yet
- * received stay queued for the restarted service, and the element it was
- * serving goes first in line again (its guest stays blocked and never sees
- * the crash; a pair resumes at the element in flight). That element is
- * sent again only once: if the restarted service dies on it too, the
- * access aborts (a poison access cannot crash a service forever). Calls,
- * queued or in flight, get IPC_ERR_DEAD, as their callers can retry them.
+ * Complete sender @p s, whose message failed or was answered with
+ * @p status and (calls) @p result (NULL: zeros); an MMIO access finishes
+ * or aborts. Wakes it on its CPU.
  */
-void ipc_endpoint_restart(struct endpoint *ep);
+void ipc_complete(struct vcpu *s, uint64_t status, const uint64_t *result);
+
+/** HYP_IPC_* calls; false if @p fid is not one. */
+bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next);

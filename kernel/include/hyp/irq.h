@@ -1,9 +1,9 @@
 #pragma once
 /**
  * Physical interrupts. The kernel owns the GIC: its own EL2 timer, the
- * GICH maintenance interrupt, the EL1 physical timer (the loaded vCPU's
+ * GIC maintenance interrupt, the EL1 physical timer (the loaded vCPU's
  * emulated physical timer, hyp/vptimer.h), the virtual timer (injected into the loaded
- * guest as virtual PPI 27 with GICH_LR.HW linking the physical one, so the
+ * guest as virtual PPI 27 with a hardware LR linking the physical one, so the
  * guest's EOI deactivates it), and SPIs a scenario gives to a service
  * partition: those are masked and sent to the service as a notification
  * until the service acknowledges them (HYP_IRQ_ACK).
@@ -19,9 +19,6 @@ void irq_init(const struct cfg_scenario *sc);
 
 /** Acknowledge and handle every pending physical interrupt. */
 void irq_handle_pending(void);
-
-/** Unmask this CPU's physical vtimer PPI if a guest left it masked. */
-void irq_vtimer_unmask(void);
 
 /** Unmask every physical interrupt @p vm owns (a restarted service). */
 void irq_unmask_owned(const struct vm *vm);

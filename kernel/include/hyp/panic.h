@@ -5,7 +5,10 @@
  */
 #include <stdnoreturn.h>
 
-/** Print "hyp: error: PANIC: <msg>" and halt this CPU. */
+/**
+ * Print "hyp: error: PANIC: <msg>" and power the machine off with a failure
+ * status (platform_power_off_failure: QEMU exits 1).
+ */
 noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /**

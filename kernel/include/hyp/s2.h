@@ -7,8 +7,8 @@
  * SL0=1; ARM ARM D8.2.6 "concatenated translation tables"), levels 1-3.
  * s2_map() uses 2 MiB level-2 blocks wherever both IPA and PA are 2 MiB
  * aligned and the remaining size covers the block, 4 KiB level-3 pages
- * elsewhere. 1 GiB level-1 blocks are not used, so that any region can be
- * split later without breaking a block.
+ * elsewhere; 1 GiB level-1 blocks are not used. A partition's mappings
+ * are made once, at boot, and never removed.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,10 +39,10 @@ enum s2_attr {
 
 /** One partition's Stage-2 address space. */
 struct s2_space {
-	paddr_t root;          /**< Physical address of the level-1 root. */
-	uint16_t vmid;         /**< VMID tagging its TLB entries (8 bits). */
-	struct palloc *pool;   /**< Where its tables come from and go back. */
-	size_t table_count;    /**< Table pages in use, root included. */
+	paddr_t root;	     /**< Physical address of the level-1 root. */
+	uint16_t vmid;	     /**< VMID tagging its TLB entries (8 bits). */
+	struct palloc *pool; /**< Where its tables come from and go back. */
+	size_t table_count;  /**< Table pages in use, root included. */
 };
 
 /**
@@ -61,21 +61,11 @@ int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	   unsigned attr);
 
 /**
- * Remove every mapping in [ipa, ipa+size) (page-aligned). A 2 MiB block
- * only partly inside the range is split into pages first. Invalidates the
- * TLB entries of this VMID. Returns HYP_OK, HYP_EINVAL or HYP_ENOMEM (split).
- */
-int s2_unmap(struct s2_space *s2, ipaddr_t ipa, uint64_t size);
-
-/**
  * Walk the tables for @p ipa. Returns true and fills *@p pa (exact byte
  * address) and *@p attr if mapped.
  */
 bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
 		  unsigned *attr);
-
-/** Free every table page, root included. */
-void s2_destroy(struct s2_space *s2);
 
 /** VTTBR_EL2 value for this space: root BADDR | VMID << 48 (ARM ARM D13.2). */
 uint64_t s2_vttbr(const struct s2_space *s2);

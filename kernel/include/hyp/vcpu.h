@@ -47,7 +47,7 @@ struct mmio_pending {
 	/**
 	 * Its service died serving the element in flight, which was sent
 	 * again to the restarted service; if that one dies on it too, the
-	 * access aborts (ipc_endpoint_restart).
+	 * access aborts (hyp/service.h).
 	 */
 	bool resent;
 	uint32_t esr;         /**< ESR_EL2 [31:0] of the access: EC, IL (its
@@ -75,7 +75,7 @@ enum vcpu_pending {
 
 /**
  * Virtual interrupts raised for a vCPU by another physical CPU. Its list
- * registers live in its home CPU's GICH, which only that CPU can read, so
+ * registers live in its home CPU's GIC, which only that CPU can read, so
  * the sender records the interrupt here and kicks the home CPU, which
  * queues it (vgic_prepare_entry) with a fresh view of the LRs.
  */
@@ -119,7 +119,8 @@ struct vcpu {
 	struct vcpu_exits {
 		uint64_t mmio, hvc, wfx, irq, other;
 	} exits;
-	uint32_t vgic_vmcr, vgic_apr; /**< GICH_VMCR/APR while switched out. */
+	struct arch_vgic_ctx vgic_ctx; /**< Its virtual interface control
+				       state while switched out (arch). */
 };
 
 /** A call's result: x0 (SMCCC; a negative code as its two's complement). */

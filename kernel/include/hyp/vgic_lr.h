@@ -1,62 +1,29 @@
 #pragma once
 /**
- * List-register allocation for GICv2 virtualization (IHI 0048B chapter 5,
+ * List-register allocation for GIC virtualization (IHI 0048B chapter 5,
  * "GIC Support for Virtualization"). Per vCPU, the kernel keeps the virtual
  * interrupts that are pending (or active) and not yet in a list register;
  * before entering the vCPU it fills free LRs with the highest-priority ones,
  * and after an exit it reads the LRs back to learn what the guest consumed.
- * Pure logic on LR values: host-tested in tests/host/test_vgic_lr.c; the
- * GICH register access lives in kernel/arch/aarch64/gich.c.
+ * Pure logic on LR values, which it reads and builds only through the GIC
+ * contract (hyp/arch_gic.h): host-tested in tests/host/test_vgic_lr.c; the
+ * register access lives in kernel/arch/aarch64/gich.c.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "abi/vgic.h"
+#include "hyp/arch_gic.h"
 
 #define VGIC_MAX_LRS 64
 #define VGIC_NR_IRQS VGIC_INTIDS
-#define VGIC_SPURIOUS 1023
 /** No physical interrupt (vgic_cpu_clear_pending()). */
 #define VGIC_NO_PHYS UINT32_MAX
 
-/* GICH_LRn (IHI 0048B 5.3.x): VirtualID [9:0]; PhysicalID [19:10] when HW,
- * else CPUID (SGI source) [12:10] and EOI [19]; Priority [27:23] (the top
- * five bits of an 8-bit priority); State [29:28]; Grp1 [30]; HW [31]. */
-#define GICH_LR_VIRTUALID_MASK 0x3ffU
-#define GICH_LR_PHYSICALID_SHIFT 10
-#define GICH_LR_PHYSICALID_MASK 0x3ffU
-#define GICH_LR_CPUID_SHIFT 10
-#define GICH_LR_CPUID_MASK 0x7U
-#define GICH_LR_EOI (1U << 19)
-#define GICH_LR_PRIORITY_SHIFT 23
-#define GICH_LR_PRIORITY_MASK 0x1fU
-#define GICH_LR_STATE_SHIFT 28
-#define GICH_LR_STATE_MASK 0x3U
-#define GICH_LR_STATE_INVALID 0U
-#define GICH_LR_STATE_PENDING 1U
-#define GICH_LR_STATE_ACTIVE 2U
-#define GICH_LR_STATE_PENDING_ACTIVE 3U
-#define GICH_LR_GRP1 (1U << 30)
-#define GICH_LR_HW (1U << 31)
-
-/** One virtual interrupt waiting for a list register. */
-struct vgic_pending_irq {
-	uint16_t intid;
-	uint8_t priority;
-	uint8_t source_cpu;   /**< SGIs: requesting vCPU. */
-	bool hw;              /**< Linked to physical interrupt @c phys. */
-	uint16_t phys;
-	bool group1;
-	bool resample;        /**< Software level source the kernel emulates:
-				its LR gets GICH_LRn.EOI, so the guest's
-				completion raises a maintenance interrupt
-				and the kernel looks at the level again. */
-};
-
 /** Virtual interrupt state of one vCPU. */
 struct vgic_cpu {
-	uint32_t lr_count;                 /**< Implemented LRs (GICH_VTR). */
-	uint32_t lr[VGIC_MAX_LRS];         /**< Shadow of GICH_LRn. */
+	uint32_t lr_count;                 /**< Implemented LRs. */
+	uint32_t lr[VGIC_MAX_LRS];         /**< Shadow of the LRs. */
 	struct vgic_pending_irq queue[VGIC_NR_IRQS]; /**< Not yet in an LR. */
 	uint32_t queue_len;
 	uint64_t injected;                 /**< Statistics. */
@@ -88,7 +55,7 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
 /**
- * True if a hardware-linked interrupt (GICH_LR.HW) is live in an LR or
+ * True if a hardware-linked interrupt (a hardware LR) is live in an LR or
  * queued: its physical interrupt is active on the CPU until the guest
  * completes it.
  */
@@ -106,7 +73,7 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
  * Move the highest-priority queued interrupts (lowest value first; ties in
  * arrival order) into free LRs (state invalid). Returns true if interrupts
  * remain queued: the caller then asks for a maintenance interrupt when LRs
- * free up (GICH_HCR.UIE/NPIE).
+ * free up (underflow).
  *
  * With every LR busy, a queued interrupt whose 5-bit LR priority is
  * strictly higher than that of a pending-only software LR takes that LR
@@ -138,6 +105,3 @@ void vgic_cpu_state(const struct vgic_cpu *c, uint32_t intid, bool *pending,
  * guest's completion of the LR would have).
  */
 uint32_t vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid);
-
-/** Build an LR value for @p irq in state @p state. */
-uint32_t vgic_lr_make(const struct vgic_pending_irq *irq, uint32_t state);

@@ -72,28 +72,16 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why);
 /** Reset a VM: fresh RAM, image reloaded, vCPU 0 at its entry. */
 void vm_reset(struct vm *vm);
 
-/** A service may be restarted this many times before it stays stopped. */
-#define VM_SERVICE_RESTART_MAX 64
-
 /**
- * A service faulted: its MMIO accesses in flight or queued go to the
- * restarted service (ipc_endpoint_restart: the one it died on only once,
- * then it aborts) and calls return IPC_ERR_DEAD; it restarts from its
- * pristine image with fresh
- * RAM, except RAM regions marked @c keep, and its interrupts unmasked.
- * After VM_SERVICE_RESTART_MAX restarts it is given up instead: stopped,
- * with its clients (vm_stop).
+ * The reload step of a reset or a service's restart (service.c): RAM
+ * zeroed except regions marked @c keep, images copied in, vCPU 0 started
+ * at its entry. Its vCPUs must be out of IPC and stopped.
  */
-void vm_restart_service(struct vm *vm);
+void vm_reload(struct vm *vm);
 
-/**
- * A service stopped answering without faulting: it idled (@p what: WFI,
- * PSCI CPU_SUSPEND) or powered its only vCPU off (PSCI CPU_OFF). It waits
- * for work only in HYP_IPC_RECV, and nothing else would wake it, nor reach
- * its reply deadline (checked only while it runs): logged as a fault and
- * restarted (vm_restart_service).
- */
-void vm_service_stalled(struct vm *vm, const char *what);
+/** Kernel pointer to @p vm's RAM at @p ipa, with the bytes left in its
+ * region in *@p avail; NULL if @p ipa is not in its RAM. */
+uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail);
 
 /** The emulated window containing @p ipa, or NULL. */
 const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);
@@ -127,8 +115,17 @@ uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len);
 void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* --- The debug console (vm_console.c) ----------------------------------- */
+
 /** Append guest console output; emits whole lines prefixed by the VM name. */
 void vm_console_write(struct vm *vm, const char *s, uint64_t len);
+
+/** End @p vm's console line, if it has one started (before a log line
+ * about it, or a stop or restart). */
+void vm_console_flush(struct vm *vm);
+
+/** HYP_CALL_CONSOLE_*; false if @p fid is not one. */
+bool vm_console_call(struct vcpu *vcpu, uint32_t fid);
 
 /**
  * HYP_CALL_CONSOLE_LINE: the console service @p vm shares the line state

@@ -7,7 +7,7 @@
  * The registers live in struct vcpu (struct ptimer, hyp/ptimer.h); every
  * guest access traps (CNTHCTL_EL2.EL1PCEN = 0). The interrupt is a level:
  * high while ENABLE = 1, IMASK = 0 and CNTPCT >= CVAL. It is a software
- * interrupt (no GICH_LR.HW link), so the kernel follows the level:
+ * interrupt (no hardware LR link), so the kernel follows the level:
  * - a register write re-evaluates it: rising, INTID 30 is made pending
  *   (vgic_inject); falling, a pending state not yet taken is withdrawn
  *   (vgic_clear_pending);
@@ -16,7 +16,7 @@
  *   the line. A vCPU in WFI that is not loaded wakes at the same deadline
  *   (vcpu_wake_deadline) and, once loaded, finds CNTP already due;
  * - the guest's completion of INTID 30 (an EOI maintenance interrupt: its
- *   LR carries GICH_LRn.EOI) makes it pending again while the line is
+ *   LR asks for EOI maintenance) makes it pending again while the line is
  *   still high, as a level interrupt is (IHI 0048B 1.4.2).
  * Services have no physical timer: their accesses stay faults.
  */

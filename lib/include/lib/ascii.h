@@ -10,17 +10,17 @@
 
 #define ASCII_NUL 0x00U
 #define ASCII_BEL 0x07U
-#define ASCII_BS  0x08U
+#define ASCII_BS 0x08U
 #define ASCII_TAB 0x09U
-#define ASCII_LF  0x0aU
-#define ASCII_CR  0x0dU
+#define ASCII_LF 0x0aU
+#define ASCII_CR 0x0dU
 #define ASCII_ESC 0x1bU
 #define ASCII_DEL 0x7fU
 /** First and last printable character (space and tilde). */
 #define ASCII_PRINTABLE_FIRST 0x20U
-#define ASCII_PRINTABLE_LAST  0x7eU
+#define ASCII_PRINTABLE_LAST 0x7eU
 /** Caret notation: the control's code with bit 6 flipped (0x1b -> '['). */
-#define ASCII_CARET	 '^'
+#define ASCII_CARET '^'
 #define ASCII_CARET_FLIP 0x40U
 /** Shown for a byte that is not ASCII where only ASCII may pass. */
 #define ASCII_NOT_SHOWN '?'

@@ -3,13 +3,15 @@
  * A printf-style formatter for freestanding code: the kernel's console, the
  * service partitions and the test guests all print through it.
  *
- * Supported: %% %c %s %d %i %u %x %X %o %p; the flags '-', '0', '+', ' ' and
- * '#'; field width and precision, both also as '*'; the length modifiers hh,
- * h, l, ll, z, j and t. Semantics follow C11 7.21.6.1 with these choices:
- * - %s of a NULL pointer prints "(null)" (cut short by a precision, if any);
- * - %p prints "0x" and exactly 16 lower-case hex digits, NULL included;
+ * Supported, what the callers use and no more: %% %s %d %u %x; the flags
+ * '-' and '0'; a decimal field width; the length modifiers l, ll and z.
+ * Semantics follow C11 7.21.6.1 with these choices:
+ * - %s of a NULL pointer prints "(null)";
  * - a directive with an unknown conversion (or one cut off by the end of the
- *   format) is printed as written, e.g. "%y" or "%-5"; %n is unknown.
+ *   format), e.g. "%y", "%p", "%.*s" or "%-5", and everything after it are
+ *   printed as written and take no argument: the unknown directive may have
+ *   been meant to take some, so later ones could not know their own; %n is
+ *   unknown.
  * There is no floating point: targets are built with -mgeneral-regs-only.
  */
 #include <stdarg.h>

@@ -9,23 +9,11 @@
 #include <stdint.h>
 
 #include "abi/gicd_sgir.h"
+#include "abi/gicv2.h"
 
 #define GUEST_GICD 0x08000000UL
 #define GUEST_GICC 0x08010000UL
 
-#define GICD_CTLR 0x000
-#define GICD_TYPER 0x004
-#define GICD_ISENABLER(n) (0x100 + 4 * (n))
-#define GICD_ICENABLER(n) (0x180 + 4 * (n))
-#define GICD_ISPENDR(n) (0x200 + 4 * (n))
-#define GICD_ICPENDR(n) (0x280 + 4 * (n))
-#define GICD_ISACTIVER(n) (0x300 + 4 * (n))
-#define GICD_IPRIORITYR(n) (0x400 + (n))
-#define GICD_ITARGETSR(n) (0x800 + (n))
-#define GICC_CTLR 0x000
-#define GICC_PMR 0x004
-#define GICC_IAR 0x00c
-#define GICC_EOIR 0x010
 #define GICC_IAR_ID_MASK 0x3ffU
 #define GICC_IAR_CPU_SHIFT 10
 

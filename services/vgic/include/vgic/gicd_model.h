@@ -16,32 +16,13 @@
 #include <stdint.h>
 
 #include "abi/gicd_sgir.h"
+#include "abi/gicv2.h"
 #include "abi/vgic.h"
 
 #define GICD_MODEL_MAX_CPUS 8
 /** SGIs 0-15, PPIs 16-31, SPIs 32..GICD_MODEL_NR_IRQS-1 (a multiple of 32):
  * the kernel's range of virtual INTIDs. */
 #define GICD_MODEL_NR_IRQS VGIC_INTIDS
-#define GICD_WINDOW_SIZE   0x1000U
-
-/* Register offsets (IHI 0048B table 4-1). */
-#define GICD_CTLR	0x000
-#define GICD_TYPER	0x004
-#define GICD_IIDR	0x008
-#define GICD_IGROUPR	0x080
-#define GICD_ISENABLER	0x100
-#define GICD_ICENABLER	0x180
-#define GICD_ISPENDR	0x200
-#define GICD_ICPENDR	0x280
-#define GICD_ISACTIVER	0x300
-#define GICD_ICACTIVER	0x380
-#define GICD_IPRIORITYR 0x400
-#define GICD_ITARGETSR	0x800
-#define GICD_ICFGR	0xc00
-#define GICD_CPENDSGIR	0xf10
-#define GICD_SPENDSGIR	0xf20
-#define GICD_PIDR2	0xfe8
-
 /**
  * What the model tells the kernel (a fake records these in tests). Any
  * pointer may be NULL: the model then skips that report. CPU numbers are

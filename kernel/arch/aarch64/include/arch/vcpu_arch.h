@@ -19,7 +19,6 @@ struct arch_fpsimd {
 	uint64_t fpcr;
 };
 
-/** EL1 state of one vCPU. */
 /** Most breakpoint / watchpoint register pairs Armv8 defines. */
 #define ARCH_DEBUG_PAIRS 16
 
@@ -51,21 +50,42 @@ struct arch_pmu {
 void arch_pmu_save(struct arch_pmu *p);
 void arch_pmu_load(const struct arch_pmu *p);
 
+/*
+ * The EL1 registers a vCPU owns, as one table (X-macros: each group calls
+ * X(reg) once per register; reg names both the system register and its
+ * field of struct arch_vcpu_ctx). Saving, loading and clearing walk these
+ * lists, so a register added here is switched everywhere. Three groups:
+ * - EXC: the exception context, which a service has its own of;
+ * - HIDDEN: the registers no trap keeps from a service on top of a guest
+ *   (arch_service_enter clears them for it; without FEAT_ECV, CNTHCTL_EL2
+ *   cannot trap the virtual timer, D13.8.1), CVAL before CTL so that an
+ *   enabled timer is never loaded against a stale compare value;
+ * - GUEST: the rest, which traps keep from a service (HCR_EL2.TVM/TRVM,
+ *   CPTR_EL2.TCPAC, MDCR_EL2.TDA), switched only between vCPUs.
+ */
+#define ARCH_EL1_EXC_REGS(X) \
+	X(sp_el1) X(elr_el1) X(spsr_el1) X(esr_el1) X(far_el1) X(vbar_el1)
+#define ARCH_EL1_SCRATCH_REGS(X)                                         \
+	X(tpidr_el0) X(tpidrro_el0) X(tpidr_el1) X(sp_el0) X(par_el1)     \
+	X(cntkctl_el1) X(csselr_el1)
+#define ARCH_VTIMER_REGS(X) X(cntv_cval_el0) X(cntv_ctl_el0)
+#define ARCH_EL1_HIDDEN_REGS(X) ARCH_EL1_SCRATCH_REGS(X) ARCH_VTIMER_REGS(X)
+#define ARCH_EL1_GUEST_REGS(X)                                           \
+	X(sctlr_el1) X(ttbr0_el1) X(ttbr1_el1) X(tcr_el1) X(mair_el1)     \
+	X(amair_el1) X(contextidr_el1) X(afsr0_el1) X(afsr1_el1)         \
+	X(cpacr_el1) X(mdscr_el1)
+
+#define ARCH_CTX_FIELD(reg) uint64_t reg;
+
+/** EL1 state of one vCPU. */
 struct arch_vcpu_ctx {
 	/*
-	 * What the light switch to a service moves (arch_service_enter), kept
-	 * together in the order it is moved, so that it takes STP/LDP pairs:
-	 * the exception context, which a service has its own of, then the
-	 * EL1 registers no trap protects from a service on top of this guest,
-	 * which the service gets cleared.
+	 * What the light switch to a service moves comes first, in the order
+	 * it is moved, so that it takes STP/LDP pairs.
 	 */
-	uint64_t sp_el1, elr_el1, spsr_el1, esr_el1, far_el1, vbar_el1;
-	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, sp_el0, par_el1;
-	uint64_t cntkctl_el1, csselr_el1, cntv_ctl_el0, cntv_cval_el0;
-	uint64_t sctlr_el1, ttbr0_el1, ttbr1_el1, tcr_el1, mair_el1;
-	uint64_t amair_el1, contextidr_el1;
-	uint64_t afsr0_el1, afsr1_el1;
-	uint64_t cpacr_el1, mdscr_el1;
+	ARCH_EL1_EXC_REGS(ARCH_CTX_FIELD)
+	ARCH_EL1_HIDDEN_REGS(ARCH_CTX_FIELD)
+	ARCH_EL1_GUEST_REGS(ARCH_CTX_FIELD)
 	uint64_t cntvoff_el2;
 	uint64_t vmpidr_el2;
 	uint64_t hcr_el2;

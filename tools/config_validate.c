@@ -1,7 +1,9 @@
 /**
- * Scenario validation: the one checker shared by tools/cfgcheck (on the host,
- * at build time) and the kernel (at EL2, at boot). It is freestanding: no libc,
- * only the tiny string and message helpers below.
+ * Scenario validation at build time: tools/cfgcheck runs it on the host
+ * against the images as built, and the build refuses a scenario it rejects.
+ * The kernel does not run it: at boot it only checks what keeps its own
+ * array indexing safe and what only the running machine can tell
+ * (kernel/core/config_bounds.c). Messages are formatted by lib/fmt.
  *
  * Scenario rules
  * ==============
@@ -77,25 +79,31 @@
  * windows are compared by their last byte, so one that ends exactly at 2^64
  * gets D4 and D5 like any other; one that wraps around to 0 breaks D3.
  */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
 #include "abi/vgic.h"
 #include "hyp/addr.h"
 #include "hyp/config.h"
 #include "hyp/units.h"
+#include "lib/fmt.h"
 
 /** First IPA beyond the 40-bit IPA space (rules R3, D2). */
 #define CFG_IPA_LIMIT (1ULL << 40)
 /** Size of the kernel's log UART window (one page; rule D4). */
 #define CFG_UART_SIZE SZ_4K
-/** Longest message, including the terminating NUL. */
+/** Longest message, including the terminating NUL; longer ones are cut. */
 #define CFG_MSG_MAX 192
 /** Longest name quoted in a message; longer ones end in "...". */
 #define CFG_QUOTE_MAX 40
+/** Room for one label: "vm '<name>': device '<name>'" or a range. */
+#define CFG_LABEL_MAX 128
 
-/** A message being built; always NUL terminated, silently truncated. */
-struct msg {
-	char buf[CFG_MSG_MAX];
-	size_t len;
-};
+/** Half-open range "[base, end)" for fmt: pass base and base + size. */
+#define RANGE "[0x%" PRIx64 ", 0x%" PRIx64 ")"
+/** Hexadecimal as the messages print it: "0x" and lower-case digits. */
+#define HEX "0x%" PRIx64
 
 /** State of one cfg_validate() run. */
 struct check {
@@ -117,31 +125,16 @@ struct window {
 	uint64_t size;
 };
 
-/* --- Strings ------------------------------------------------------------- */
+/**
+ * A piece of a message (a name, a window), returned by value so that it
+ * can be formatted inline: its array lives until the end of the call's
+ * full expression (C11 6.2.4p8).
+ */
+struct label {
+	char s[CFG_LABEL_MAX];
+};
 
-/** Length of @p s, but at most @p max. */
-static size_t str_len(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && s[n] != '\0') {
-		n++;
-	}
-	return n;
-}
-
-/** True if @p a and @p b are both non-NULL and equal. */
-static bool str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL) {
-		return false;
-	}
-	while (*a != '\0' && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
+/* --- Messages ------------------------------------------------------------ */
 
 /** True if @p s is NULL or "". */
 static bool str_empty(const char *s)
@@ -149,157 +142,86 @@ static bool str_empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/* --- Messages ------------------------------------------------------------ */
-
-static void msg_init(struct msg *m)
+/** Count a problem and hand its message, formatted from @p fmt, on. */
+static __attribute__((format(printf, 2, 3))) void
+problem(struct check *chk, const char *fmt, ...)
 {
-	m->len = 0;
-	m->buf[0] = '\0';
-}
+	char msg[CFG_MSG_MAX];
+	va_list ap;
 
-static void msg_char(struct msg *m, char c)
-{
-	if (m->len + 1 < CFG_MSG_MAX) {
-		m->buf[m->len++] = c;
-		m->buf[m->len] = '\0';
-	}
-}
-
-static void msg_str(struct msg *m, const char *s)
-{
-	while (*s != '\0') {
-		msg_char(m, *s++);
-	}
-}
-
-/** Append @p v in decimal. */
-static void msg_dec(struct msg *m, uint64_t v)
-{
-	char digits[20];
-	size_t n = 0;
-
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0) {
-		msg_char(m, digits[--n]);
-	}
-}
-
-/** Append @p v as 0x-prefixed lower-case hexadecimal. */
-static void msg_hex(struct msg *m, uint64_t v)
-{
-	static const char hex[] = "0123456789abcdef";
-	char digits[16];
-	size_t n = 0;
-
-	do {
-		digits[n++] = hex[v & 0xf];
-		v >>= 4;
-	} while (v != 0);
-	msg_str(m, "0x");
-	while (n > 0) {
-		msg_char(m, digits[--n]);
-	}
-}
-
-/** Append @p s in single quotes, shortened to CFG_QUOTE_MAX characters. */
-static void msg_quoted(struct msg *m, const char *s)
-{
-	size_t n = str_len(s, CFG_QUOTE_MAX + 1);
-	size_t i;
-
-	msg_char(m, '\'');
-	for (i = 0; i < n && i < CFG_QUOTE_MAX; i++) {
-		msg_char(m, s[i]);
-	}
-	if (n > CFG_QUOTE_MAX) {
-		msg_str(m, "...");
-	}
-	msg_char(m, '\'');
-}
-
-/** Append the half-open range "[base, base + size)". */
-static void msg_range(struct msg *m, uint64_t base, uint64_t size)
-{
-	msg_char(m, '[');
-	msg_hex(m, base);
-	msg_str(m, ", ");
-	msg_hex(m, base + size);
-	msg_char(m, ')');
-}
-
-/** Append a size as "0x... bytes (N MiB)". */
-static void msg_bytes(struct msg *m, uint64_t bytes)
-{
-	msg_hex(m, bytes);
-	msg_str(m, " bytes (");
-	msg_dec(m, bytes / SZ_1M);
-	msg_str(m, " MiB)");
-}
-
-/** Start a message about the scenario: "scenario 'name'". */
-static void msg_scenario(struct msg *m, const struct check *chk)
-{
-	msg_init(m);
-	if (str_empty(chk->sc->name)) {
-		msg_str(m, "unnamed scenario");
-	} else {
-		msg_str(m, "scenario ");
-		msg_quoted(m, chk->sc->name);
-	}
-}
-
-/** Append a partition: "vm 'name'", or "vm #i" if it has no name. */
-static void msg_vm_name(struct msg *m, const struct check *chk, size_t i)
-{
-	const char *name = chk->sc->vms[i].name;
-
-	msg_str(m, "vm ");
-	if (str_empty(name)) {
-		msg_char(m, '#');
-		msg_dec(m, i);
-	} else {
-		msg_quoted(m, name);
-	}
-}
-
-/** Start a message about partition @p i: "vm 'name': ". */
-static void msg_vm(struct msg *m, const struct check *chk, size_t i)
-{
-	msg_init(m);
-	msg_vm_name(m, chk, i);
-	msg_str(m, ": ");
-}
-
-/** Append a device: "device 'name'", or "device #j" if it has no name. */
-static void msg_dev(struct msg *m, const struct cfg_device *dev, size_t j)
-{
-	msg_str(m, "device ");
-	if (str_empty(dev->name)) {
-		msg_char(m, '#');
-		msg_dec(m, j);
-	} else {
-		msg_quoted(m, dev->name);
-	}
-}
-
-/** Start a message about device @p j of partition @p i. */
-static void msg_vm_dev(struct msg *m, const struct check *chk, size_t i,
-		       size_t j)
-{
-	msg_vm(m, chk, i);
-	msg_dev(m, &chk->sc->vms[i].devices[j], j);
-}
-
-/** Count the problem in @p m and hand it to the report callback. */
-static void emit(struct check *chk, const struct msg *m)
-{
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	chk->problems++;
 	if (chk->report != NULL) {
-		chk->report(chk->ctx, m->buf);
+		chk->report(chk->ctx, msg);
 	}
+}
+
+/** @p s in single quotes, shortened to CFG_QUOTE_MAX characters. */
+static struct label quoted(const char *s)
+{
+	struct label l;
+	char head[CFG_QUOTE_MAX + 1];
+	size_t len = strnlen(s, CFG_QUOTE_MAX + 1);
+
+	/* lib/fmt has no precision: cut the name here. */
+	memcpy(head, s, len > CFG_QUOTE_MAX ? CFG_QUOTE_MAX : len);
+	head[len > CFG_QUOTE_MAX ? CFG_QUOTE_MAX : len] = '\0';
+	fmt_snprintf(l.s, sizeof(l.s), "'%s%s'", head,
+		     len > CFG_QUOTE_MAX ? "..." : "");
+	return l;
+}
+
+/** "scenario 'name'", or "unnamed scenario". */
+static struct label scenario_label(const struct check *chk)
+{
+	struct label l;
+
+	if (str_empty(chk->sc->name)) {
+		fmt_snprintf(l.s, sizeof(l.s), "unnamed scenario");
+	} else {
+		fmt_snprintf(l.s, sizeof(l.s), "scenario %s",
+			     quoted(chk->sc->name).s);
+	}
+	return l;
+}
+
+/** Partition @p i: "vm 'name'", or "vm #i" if it has no name. */
+static struct label vm_label(const struct check *chk, size_t i)
+{
+	const char *name = chk->sc->vms[i].name;
+	struct label l;
+
+	if (str_empty(name)) {
+		fmt_snprintf(l.s, sizeof(l.s), "vm #%zu", i);
+	} else {
+		fmt_snprintf(l.s, sizeof(l.s), "vm %s", quoted(name).s);
+	}
+	return l;
+}
+
+/** Device @p j: "device 'name'", or "device #j" if it has no name. */
+static struct label dev_label(const struct cfg_device *dev, size_t j)
+{
+	struct label l;
+
+	if (str_empty(dev->name)) {
+		fmt_snprintf(l.s, sizeof(l.s), "device #%zu", j);
+	} else {
+		fmt_snprintf(l.s, sizeof(l.s), "device %s", quoted(dev->name).s);
+	}
+	return l;
+}
+
+/** Device @p j of partition @p i: "vm 'name': device 'name'". */
+static struct label vm_dev_label(const struct check *chk, size_t i, size_t j)
+{
+	struct label l;
+
+	fmt_snprintf(l.s, sizeof(l.s), "%s: %s", vm_label(chk, i).s,
+		     dev_label(&chk->sc->vms[i].devices[j], j).s);
+	return l;
 }
 
 /* --- Helpers ------------------------------------------------------------- */
@@ -357,26 +279,43 @@ static size_t clamp(size_t count, size_t max)
 static void check_count(struct check *chk, size_t i, const char *what,
 			uint64_t count, uint64_t min, uint64_t max)
 {
-	struct msg m;
-
 	if (count >= min && count <= max) {
 		return;
 	}
-	msg_vm(&m, chk, i);
-	msg_str(&m, what);
-	msg_str(&m, " is ");
-	msg_dec(&m, count);
 	if (min == 0) {
-		msg_str(&m, "; at most ");
-		msg_dec(&m, max);
-		msg_str(&m, " are allowed");
+		problem(chk, "%s: %s is %" PRIu64 "; at most %" PRIu64
+			" are allowed", vm_label(chk, i).s, what, count, max);
 	} else {
-		msg_str(&m, "; it must be ");
-		msg_dec(&m, min);
-		msg_str(&m, "..");
-		msg_dec(&m, max);
+		problem(chk, "%s: %s is %" PRIu64 "; it must be %" PRIu64
+			"..%" PRIu64, vm_label(chk, i).s, what, count, min, max);
 	}
-	emit(chk, &m);
+}
+
+/** P1: the name's characters: a-z, 0-9, '_' and '-'. */
+static void check_name_chars(struct check *chk, size_t i, const char *name,
+			     size_t len)
+{
+	for (size_t k = 0; k < len; k++) {
+		char c = name[k];
+		struct label shown;
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '-') {
+			continue;
+		}
+		if (c >= ' ' && c <= '~') {
+			const char one[] = {c, '\0'};
+
+			fmt_snprintf(shown.s, sizeof(shown.s), "'%s'", one);
+		} else {
+			fmt_snprintf(shown.s, sizeof(shown.s), "0x%x",
+				     (unsigned)(uint8_t)c);
+		}
+		problem(chk, "%s: name has the invalid character %s at position "
+			"%zu; only a-z, 0-9, '_' and '-' are allowed",
+			vm_label(chk, i).s, shown.s, k);
+		return;
+	}
 }
 
 /** P1: the name's length and characters, and that no earlier vm has it. */
@@ -384,53 +323,24 @@ static void check_vm_name(struct check *chk, size_t i)
 {
 	const char *name = chk->sc->vms[i].name;
 	size_t len;
-	size_t k;
-	struct msg m;
 
 	if (str_empty(name)) {
-		msg_init(&m);
-		msg_vm_name(&m, chk, i);
-		msg_str(&m, " has no name");
-		emit(chk, &m);
+		problem(chk, "%s has no name", vm_label(chk, i).s);
 		return;
 	}
-	len = str_len(name, CFG_NAME_MAX + 1);
+	len = strnlen(name, CFG_NAME_MAX + 1);
 	if (len > CFG_NAME_MAX) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "name is longer than ");
-		msg_dec(&m, CFG_NAME_MAX);
-		msg_str(&m, " characters");
-		emit(chk, &m);
+		problem(chk, "%s: name is longer than %d characters",
+			vm_label(chk, i).s, CFG_NAME_MAX);
 	}
-	for (k = 0; k < len; k++) {
-		char c = name[k];
+	check_name_chars(chk, i, name, len);
+	for (size_t k = 0; k < i; k++) {
+		const char *other = chk->sc->vms[k].name;
 
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '-') {
-			continue;
-		}
-		msg_vm(&m, chk, i);
-		msg_str(&m, "name has the invalid character ");
-		if (c >= ' ' && c <= '~') {
-			msg_char(&m, '\'');
-			msg_char(&m, c);
-			msg_char(&m, '\'');
-		} else {
-			msg_hex(&m, (uint8_t)c);
-		}
-		msg_str(&m, " at position ");
-		msg_dec(&m, k);
-		msg_str(&m, "; only a-z, 0-9, '_' and '-' are allowed");
-		emit(chk, &m);
-		break;
-	}
-	for (k = 0; k < i; k++) {
-		if (str_eq(name, chk->sc->vms[k].name)) {
-			msg_vm(&m, chk, i);
-			msg_str(&m, "the name is already used by partition #");
-			msg_dec(&m, k);
-			msg_str(&m, " (names must be unique)");
-			emit(chk, &m);
+		if (other != NULL && strcmp(name, other) == 0) {
+			problem(chk, "%s: the name is already used by partition "
+				"#%zu (names must be unique)",
+				vm_label(chk, i).s, k);
 			break;
 		}
 	}
@@ -440,24 +350,19 @@ static void check_vm_name(struct check *chk, size_t i)
 static void check_vm_basics(struct check *chk, size_t i)
 {
 	const struct cfg_vm *vm = &chk->sc->vms[i];
-	struct msg m;
 
 	check_vm_name(chk, i);
 	if (vm->kind != CFG_VM_GUEST && vm->kind != CFG_VM_SERVICE) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "kind ");
-		msg_dec(&m, (uint32_t)vm->kind);
-		msg_str(&m, " is neither CFG_VM_GUEST nor CFG_VM_SERVICE");
-		emit(chk, &m);
+		problem(chk, "%s: kind %u is neither CFG_VM_GUEST nor "
+			"CFG_VM_SERVICE", vm_label(chk, i).s,
+			(unsigned)vm->kind);
 	}
 	check_count(chk, i, "vcpu_count", vm->vcpu_count, 1, CFG_MAX_VCPUS);
 	if (vm->kind == CFG_VM_SERVICE && vm->vcpu_count > 1 &&
 	    vm->vcpu_count <= CFG_MAX_VCPUS) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "a service has exactly 1 vCPU, not ");
-		msg_dec(&m, (uint32_t)vm->vcpu_count);
-		msg_str(&m, " (only vCPU 0 of a service runs)");
-		emit(chk, &m);
+		problem(chk, "%s: a service has exactly 1 vCPU, not %" PRIu32
+			" (only vCPU 0 of a service runs)", vm_label(chk, i).s,
+			vm->vcpu_count);
 	}
 	check_count(chk, i, "ram_count", vm->ram_count, 1, CFG_MAX_RAM);
 	check_count(chk, i, "device_count", vm->device_count, 0,
@@ -471,38 +376,22 @@ static void check_vm_basics(struct check *chk, size_t i)
 static void check_ram(struct check *chk, size_t i, size_t r)
 {
 	const struct cfg_ram *ram = &chk->sc->vms[i].ram[r];
-	struct msg m;
+	uint64_t end = ram->ipa + ram->size;
 
 	if (ram->size == 0) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "ram region ");
-		msg_dec(&m, r);
-		msg_str(&m, " at ");
-		msg_hex(&m, ram->ipa);
-		msg_str(&m, " has size 0");
-		emit(chk, &m);
+		problem(chk, "%s: ram region %zu at " HEX " has size 0",
+			vm_label(chk, i).s, r, ram->ipa);
 		return;
 	}
 	if (!IS_ALIGNED(ram->ipa, SZ_2M) || !IS_ALIGNED(ram->size, SZ_2M)) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "ram region ");
-		msg_dec(&m, r);
-		msg_char(&m, ' ');
-		msg_range(&m, ram->ipa, ram->size);
-		msg_str(&m, " is not 2 MiB aligned (ipa and size must be "
-			    "multiples of 0x200000)");
-		emit(chk, &m);
+		problem(chk, "%s: ram region %zu " RANGE " is not 2 MiB aligned "
+			"(ipa and size must be multiples of 0x200000)",
+			vm_label(chk, i).s, r, ram->ipa, end);
 	}
 	if (!ipa_window_ok(ram->ipa, ram->size)) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "ram region ");
-		msg_dec(&m, r);
-		msg_char(&m, ' ');
-		msg_range(&m, ram->ipa, ram->size);
-		msg_str(&m, " ends beyond the 40-bit IPA space (");
-		msg_hex(&m, CFG_IPA_LIMIT);
-		msg_char(&m, ')');
-		emit(chk, &m);
+		problem(chk, "%s: ram region %zu " RANGE " ends beyond the "
+			"40-bit IPA space (" HEX ")", vm_label(chk, i).s, r,
+			ram->ipa, end, (uint64_t)CFG_IPA_LIMIT);
 	}
 }
 
@@ -511,22 +400,17 @@ static void check_kept_ram(struct check *chk, size_t i)
 {
 	const struct cfg_vm *vm = &chk->sc->vms[i];
 	size_t kept = 0;
-	struct msg m;
 
 	for (size_t r = 0; r < clamp(vm->ram_count, CFG_MAX_RAM); r++) {
 		kept += vm->ram[r].keep ? 1 : 0;
 	}
 	if (kept > 0 && vm->kind != CFG_VM_SERVICE) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "is not a service but keeps a ram region across "
-			    "restarts (keep is for service partitions)");
-		emit(chk, &m);
+		problem(chk, "%s: is not a service but keeps a ram region "
+			"across restarts (keep is for service partitions)",
+			vm_label(chk, i).s);
 	} else if (kept > 1) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "keeps ");
-		msg_dec(&m, kept);
-		msg_str(&m, " ram regions across restarts; at most one may be kept");
-		emit(chk, &m);
+		problem(chk, "%s: keeps %zu ram regions across restarts; at "
+			"most one may be kept", vm_label(chk, i).s, kept);
 	}
 }
 
@@ -541,15 +425,11 @@ static const struct cfg_image *check_load(struct check *chk, size_t i,
 	size_t ram_count = clamp(vm->ram_count, CFG_MAX_RAM);
 	const struct cfg_image *img;
 	bool fits = false;
-	struct msg m;
 
 	img = cfg_find_image(chk->images, chk->image_count, name);
 	if (img == NULL) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "image ");
-		msg_quoted(&m, name);
-		msg_str(&m, " is missing (not built or not listed)");
-		emit(chk, &m);
+		problem(chk, "%s: image %s is missing (not built or not listed)",
+			vm_label(chk, i).s, quoted(name).s);
 		return NULL;
 	}
 	for (size_t r = 0; r < ram_count; r++) {
@@ -561,13 +441,9 @@ static const struct cfg_image *check_load(struct check *chk, size_t i,
 	}
 	/* With no RAM at all, P3 has already reported the problem. */
 	if (!fits && ram_count > 0) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "image ");
-		msg_quoted(&m, name);
-		msg_char(&m, ' ');
-		msg_range(&m, ipa, img->size);
-		msg_str(&m, " does not fit inside one ram region that is not kept");
-		emit(chk, &m);
+		problem(chk, "%s: image %s " RANGE " does not fit inside one ram "
+			"region that is not kept", vm_label(chk, i).s,
+			quoted(name).s, ipa, ipa + img->size);
 	}
 	return img;
 }
@@ -581,26 +457,18 @@ static void check_loads(struct check *chk, size_t i,
 	uint64_t at[CFG_MAX_LOADS + 1] = { vm->image_ipa };
 	const char *names[CFG_MAX_LOADS + 1] = { vm->image };
 	size_t n = 1;
-	struct msg m;
 
 	if (vm->load_count > CFG_MAX_LOADS) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "lists ");
-		msg_dec(&m, vm->load_count);
-		msg_str(&m, " further images, more than CFG_MAX_LOADS (");
-		msg_dec(&m, CFG_MAX_LOADS);
-		msg_char(&m, ')');
-		emit(chk, &m);
+		problem(chk, "%s: lists %zu further images, more than "
+			"CFG_MAX_LOADS (%d)", vm_label(chk, i).s,
+			vm->load_count, CFG_MAX_LOADS);
 	}
 	for (size_t k = 0; k < clamp(vm->load_count, CFG_MAX_LOADS); k++) {
 		const struct cfg_load *l = &vm->loads[k];
 
 		if (l->image == NULL) {
-			msg_vm(&m, chk, i);
-			msg_str(&m, "load ");
-			msg_dec(&m, (uint32_t)k);
-			msg_str(&m, " names no image");
-			emit(chk, &m);
+			problem(chk, "%s: load %zu names no image",
+				vm_label(chk, i).s, k);
 			continue;
 		}
 		img[n] = check_load(chk, i, l->image, l->ipa);
@@ -611,19 +479,14 @@ static void check_loads(struct check *chk, size_t i,
 	for (size_t a = 0; a < n; a++) {
 		for (size_t b = a + 1; b < n; b++) {
 			if (img[a] == NULL || img[b] == NULL ||
-			    !range_overlaps(at[a], img[a]->size, at[b], img[b]->size)) {
+			    !range_overlaps(at[a], img[a]->size, at[b],
+					    img[b]->size)) {
 				continue;
 			}
-			msg_vm(&m, chk, i);
-			msg_str(&m, "image ");
-			msg_quoted(&m, names[a]);
-			msg_char(&m, ' ');
-			msg_range(&m, at[a], img[a]->size);
-			msg_str(&m, " overlaps image ");
-			msg_quoted(&m, names[b]);
-			msg_char(&m, ' ');
-			msg_range(&m, at[b], img[b]->size);
-			emit(chk, &m);
+			problem(chk, "%s: image %s " RANGE " overlaps image %s "
+				RANGE, vm_label(chk, i).s, quoted(names[a]).s,
+				at[a], at[a] + img[a]->size, quoted(names[b]).s,
+				at[b], at[b] + img[b]->size);
 		}
 	}
 }
@@ -633,12 +496,9 @@ static void check_image(struct check *chk, size_t i)
 {
 	const struct cfg_vm *vm = &chk->sc->vms[i];
 	const struct cfg_image *img;
-	struct msg m;
 
 	if (vm->image == NULL) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "names no image");
-		emit(chk, &m);
+		problem(chk, "%s: names no image", vm_label(chk, i).s);
 		return;
 	}
 	img = check_load(chk, i, vm->image, vm->image_ipa);
@@ -647,14 +507,9 @@ static void check_image(struct check *chk, size_t i)
 	}
 	check_loads(chk, i, img);
 	if (!range_contains(vm->image_ipa, img->size, vm->entry, 1)) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "entry ");
-		msg_hex(&m, vm->entry);
-		msg_str(&m, " lies outside image ");
-		msg_quoted(&m, vm->image);
-		msg_char(&m, ' ');
-		msg_range(&m, vm->image_ipa, img->size);
-		emit(chk, &m);
+		problem(chk, "%s: entry " HEX " lies outside image %s " RANGE,
+			vm_label(chk, i).s, vm->entry, quoted(vm->image).s,
+			vm->image_ipa, vm->image_ipa + img->size);
 	}
 }
 
@@ -665,14 +520,11 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
 	const struct cfg_platform *plat = chk->plat;
-	struct msg m;
+	uint64_t end = dev->pa + dev->size;
 
 	if (!IS_ALIGNED(dev->pa, SZ_4K)) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " pa ");
-		msg_hex(&m, dev->pa);
-		msg_str(&m, " is not 4 KiB page aligned");
-		emit(chk, &m);
+		problem(chk, "%s pa " HEX " is not 4 KiB page aligned",
+			vm_dev_label(chk, i, j).s, dev->pa);
 	}
 	if (plat == NULL || dev->size == 0) {
 		return;
@@ -682,24 +534,18 @@ static void check_passthrough(struct check *chk, size_t i, size_t j)
 	if (!pa_window_ok(dev->pa, dev->size) ||
 	    !range_contains(plat->mmio_base, plat->mmio_size, dev->pa,
 			    dev->size)) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " pa ");
-		msg_range(&m, dev->pa, dev->size);
-		msg_str(&m, " lies outside the platform MMIO space ");
-		msg_range(&m, plat->mmio_base, plat->mmio_size);
-		emit(chk, &m);
+		problem(chk, "%s pa " RANGE " lies outside the platform MMIO "
+			"space " RANGE, vm_dev_label(chk, i, j).s, dev->pa, end,
+			plat->mmio_base, plat->mmio_base + plat->mmio_size);
 	}
 	if (pa_window_ok(dev->pa, dev->size) &&
 	    chk->sc->vms[i].kind != CFG_VM_SERVICE &&
 	    pa_windows_overlap(dev->pa, dev->size, plat->uart_base,
 			       uart_window_size(plat->uart_base))) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " pa ");
-		msg_range(&m, dev->pa, dev->size);
-		msg_str(&m, " would grant the kernel's log UART page ");
-		msg_range(&m, plat->uart_base, CFG_UART_SIZE);
-		msg_str(&m, " to a guest (only a service may share it)");
-		emit(chk, &m);
+		problem(chk, "%s pa " RANGE " would grant the kernel's log UART "
+			"page " RANGE " to a guest (only a service may share "
+			"it)", vm_dev_label(chk, i, j).s, dev->pa, end,
+			plat->uart_base, (uint64_t)(plat->uart_base + CFG_UART_SIZE));
 	}
 }
 
@@ -717,7 +563,6 @@ static void check_kernel_pci(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
 	const struct cfg_platform *plat = chk->plat;
-	struct msg m;
 
 	if (plat == NULL || dev->size == 0 || !pa_window_ok(dev->pa, dev->size)) {
 		return;
@@ -726,12 +571,9 @@ static void check_kernel_pci(struct check *chk, size_t i, size_t j)
 				  CFG_PCI_ECAM_BUS_SIZE) ||
 	    overlaps_kernel_frame(dev->pa, dev->size, plat->pci_mmio_base,
 				  CFG_PCI_BAR_SIZE)) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " pa ");
-		msg_range(&m, dev->pa, dev->size);
-		msg_str(&m, " would grant PCIe frames the kernel uses "
-			    "(ECAM bus 0 or the pvpanic BAR)");
-		emit(chk, &m);
+		problem(chk, "%s pa " RANGE " would grant PCIe frames the kernel "
+			"uses (ECAM bus 0 or the pvpanic BAR)",
+			vm_dev_label(chk, i, j).s, dev->pa, dev->pa + dev->size);
 	}
 }
 
@@ -740,36 +582,32 @@ static void check_emulated(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_vm *vm = &chk->sc->vms[i];
 	const struct cfg_device *dev = &vm->devices[j];
+	const char *why;
 	int svc;
-	struct msg m;
 
 	if (vm->kind == CFG_VM_SERVICE) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " is emulated, but a service partition may not "
-			    "use emulated windows (no chaining)");
-		emit(chk, &m);
+		problem(chk, "%s is emulated, but a service partition may not "
+			"use emulated windows (no chaining)",
+			vm_dev_label(chk, i, j).s);
 		return;
 	}
 	if (str_empty(dev->service)) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " is emulated but names no service");
-		emit(chk, &m);
+		problem(chk, "%s is emulated but names no service",
+			vm_dev_label(chk, i, j).s);
 		return;
 	}
 	svc = cfg_find_vm(chk->sc, dev->service);
-	msg_vm_dev(&m, chk, i, j);
-	msg_str(&m, " is served by ");
-	msg_quoted(&m, dev->service);
 	if (svc < 0) {
-		msg_str(&m, ", which is not a partition of this scenario");
+		why = ", which is not a partition of this scenario";
 	} else if ((size_t)svc == i) {
-		msg_str(&m, ", the partition itself");
+		why = ", the partition itself";
 	} else if (chk->sc->vms[svc].kind != CFG_VM_SERVICE) {
-		msg_str(&m, ", which is not a service partition");
+		why = ", which is not a service partition";
 	} else {
 		return;
 	}
-	emit(chk, &m);
+	problem(chk, "%s is served by %s%s", vm_dev_label(chk, i, j).s,
+		quoted(dev->service).s, why);
 }
 
 /** D9 for device @p j of partition @p i. */
@@ -777,37 +615,26 @@ static void check_window_irq(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_vm *vm = &chk->sc->vms[i];
 	const struct cfg_device *dev = &vm->devices[j];
-	struct msg m;
 
 	if (dev->irq == 0) {
 		return;
 	}
-	msg_vm_dev(&m, chk, i, j);
 	if (dev->kind != CFG_DEV_EMULATED) {
-		msg_str(&m, " has irq ");
-		msg_dec(&m, dev->irq);
-		msg_str(&m, " but is not an emulated window");
-		emit(chk, &m);
+		problem(chk, "%s has irq %" PRIu32 " but is not an emulated "
+			"window", vm_dev_label(chk, i, j).s, dev->irq);
 		return;
 	}
 	if (dev->irq < VGIC_SPI_FIRST || dev->irq >= VGIC_INTIDS) {
-		msg_str(&m, " has irq ");
-		msg_dec(&m, dev->irq);
-		msg_str(&m, ", not a virtual SPI [");
-		msg_dec(&m, VGIC_SPI_FIRST);
-		msg_str(&m, ", ");
-		msg_dec(&m, VGIC_INTIDS - 1);
-		msg_char(&m, ']');
-		emit(chk, &m);
+		problem(chk, "%s has irq %" PRIu32 ", not a virtual SPI [%u, %u]",
+			vm_dev_label(chk, i, j).s, dev->irq,
+			(unsigned)VGIC_SPI_FIRST, (unsigned)(VGIC_INTIDS - 1));
 		return;
 	}
 	for (size_t k = 0; k < j; k++) {
 		if (vm->devices[k].irq == dev->irq) {
-			msg_str(&m, " has irq ");
-			msg_dec(&m, dev->irq);
-			msg_str(&m, ", already that of ");
-			msg_dev(&m, &vm->devices[k], k);
-			emit(chk, &m);
+			problem(chk, "%s has irq %" PRIu32 ", already that of %s",
+				vm_dev_label(chk, i, j).s, dev->irq,
+				dev_label(&vm->devices[k], k).s);
 			return;
 		}
 	}
@@ -817,27 +644,39 @@ static void check_window_irq(struct check *chk, size_t i, size_t j)
 static void check_gicv(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
-	struct msg m;
 
 	if (chk->sc->vms[i].kind != CFG_VM_GUEST) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " is a GICV window, which only a guest may have");
-		emit(chk, &m);
+		problem(chk, "%s is a GICV window, which only a guest may have",
+			vm_dev_label(chk, i, j).s);
 	}
 	if (chk->plat == NULL) {
 		return;
 	}
 	if (chk->plat->gicv_size == 0) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " is a GICV window but the platform has no GICV");
-		emit(chk, &m);
+		problem(chk, "%s is a GICV window but the platform has no GICV",
+			vm_dev_label(chk, i, j).s);
 	} else if (dev->size != chk->plat->gicv_size) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " size ");
-		msg_hex(&m, dev->size);
-		msg_str(&m, " differs from the platform's GICV size ");
-		msg_hex(&m, chk->plat->gicv_size);
-		emit(chk, &m);
+		problem(chk, "%s size " HEX " differs from the platform's GICV "
+			"size " HEX, vm_dev_label(chk, i, j).s, dev->size,
+			chk->plat->gicv_size);
+	}
+}
+
+/** D2: alignment and the IPA space, for a device with a size. */
+static void check_device_ipa(struct check *chk, size_t i, size_t j)
+{
+	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
+	uint64_t end = dev->ipa + dev->size;
+
+	if (!IS_ALIGNED(dev->ipa, SZ_4K) || !IS_ALIGNED(dev->size, SZ_4K)) {
+		problem(chk, "%s " RANGE " is not 4 KiB page aligned (ipa and "
+			"size must be multiples of 0x1000)",
+			vm_dev_label(chk, i, j).s, dev->ipa, end);
+	}
+	if (!ipa_window_ok(dev->ipa, dev->size)) {
+		problem(chk, "%s " RANGE " ends beyond the 40-bit IPA space ("
+			HEX ")", vm_dev_label(chk, i, j).s, dev->ipa, end,
+			(uint64_t)CFG_IPA_LIMIT);
 	}
 }
 
@@ -845,38 +684,15 @@ static void check_gicv(struct check *chk, size_t i, size_t j)
 static void check_device(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
-	struct msg m;
 
 	if (str_empty(dev->name)) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " has no name");
-		emit(chk, &m);
+		problem(chk, "%s has no name", vm_dev_label(chk, i, j).s);
 	}
 	if (dev->size == 0) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " at ");
-		msg_hex(&m, dev->ipa);
-		msg_str(&m, " has size 0");
-		emit(chk, &m);
+		problem(chk, "%s at " HEX " has size 0",
+			vm_dev_label(chk, i, j).s, dev->ipa);
 	} else {
-		if (!IS_ALIGNED(dev->ipa, SZ_4K) ||
-		    !IS_ALIGNED(dev->size, SZ_4K)) {
-			msg_vm_dev(&m, chk, i, j);
-			msg_char(&m, ' ');
-			msg_range(&m, dev->ipa, dev->size);
-			msg_str(&m, " is not 4 KiB page aligned (ipa and size "
-				    "must be multiples of 0x1000)");
-			emit(chk, &m);
-		}
-		if (!ipa_window_ok(dev->ipa, dev->size)) {
-			msg_vm_dev(&m, chk, i, j);
-			msg_char(&m, ' ');
-			msg_range(&m, dev->ipa, dev->size);
-			msg_str(&m, " ends beyond the 40-bit IPA space (");
-			msg_hex(&m, CFG_IPA_LIMIT);
-			msg_char(&m, ')');
-			emit(chk, &m);
-		}
+		check_device_ipa(chk, i, j);
 	}
 	switch (dev->kind) {
 	case CFG_DEV_PASSTHROUGH:
@@ -890,36 +706,35 @@ static void check_device(struct check *chk, size_t i, size_t j)
 		check_gicv(chk, i, j);
 		break;
 	default:
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " has kind ");
-		msg_dec(&m, (uint32_t)dev->kind);
-		msg_str(&m, ", not CFG_DEV_PASSTHROUGH, CFG_DEV_EMULATED nor "
-			    "CFG_DEV_GICV");
-		emit(chk, &m);
+		problem(chk, "%s has kind %u, not CFG_DEV_PASSTHROUGH, "
+			"CFG_DEV_EMULATED nor CFG_DEV_GICV",
+			vm_dev_label(chk, i, j).s, (unsigned)dev->kind);
 		break;
 	}
 	check_window_irq(chk, i, j);
 	if (dev->kernel_sgir && (dev->kind != CFG_DEV_EMULATED ||
 				 dev->size < GICD_SGIR + sizeof(uint32_t))) {
-		msg_vm_dev(&m, chk, i, j);
-		msg_str(&m, " sets kernel_sgir but is not an emulated window "
-			    "holding GICD_SGIR (offset 0xf00)");
-		emit(chk, &m);
+		problem(chk, "%s sets kernel_sgir but is not an emulated window "
+			"holding GICD_SGIR (offset 0xf00)",
+			vm_dev_label(chk, i, j).s);
 	}
 }
 
-/** Append a window: "ram region 1 [a, b)" or "device 'x' [a, b)". */
-static void msg_window(struct msg *m, const struct cfg_vm *vm,
-		       const struct window *w)
+/** A window: "ram region 1 [a, b)" or "device 'x' [a, b)". */
+static struct label window_label(const struct cfg_vm *vm,
+				 const struct window *w)
 {
+	struct label l;
+
 	if (w->is_ram) {
-		msg_str(m, "ram region ");
-		msg_dec(m, w->index);
+		fmt_snprintf(l.s, sizeof(l.s), "ram region %zu " RANGE,
+			     w->index, w->base, w->base + w->size);
 	} else {
-		msg_dev(m, &vm->devices[w->index], w->index);
+		fmt_snprintf(l.s, sizeof(l.s), "%s " RANGE,
+			     dev_label(&vm->devices[w->index], w->index).s,
+			     w->base, w->base + w->size);
 	}
-	msg_char(m, ' ');
-	msg_range(m, w->base, w->size);
+	return l;
 }
 
 /** R4: no two windows of partition @p i overlap in its IPA space. */
@@ -930,11 +745,8 @@ static void check_ipa_overlaps(struct check *chk, size_t i)
 	size_t device_count = clamp(vm->device_count, CFG_MAX_DEVICES);
 	struct window win[CFG_MAX_RAM + CFG_MAX_DEVICES];
 	size_t n = 0;
-	size_t a;
-	size_t b;
-	struct msg m;
 
-	for (a = 0; a < ram_count + device_count; a++) {
+	for (size_t a = 0; a < ram_count + device_count; a++) {
 		bool is_ram = a < ram_count;
 		size_t index = is_ram ? a : a - ram_count;
 		uint64_t base = is_ram ? vm->ram[index].ipa :
@@ -943,24 +755,18 @@ static void check_ipa_overlaps(struct check *chk, size_t i)
 					 vm->devices[index].size;
 
 		if (ipa_window_ok(base, size)) {
-			win[n].is_ram = is_ram;
-			win[n].index = index;
-			win[n].base = base;
-			win[n].size = size;
-			n++;
+			win[n++] = (struct window){ is_ram, index, base, size };
 		}
 	}
-	for (a = 0; a < n; a++) {
-		for (b = a + 1; b < n; b++) {
+	for (size_t a = 0; a < n; a++) {
+		for (size_t b = a + 1; b < n; b++) {
 			if (!range_overlaps(win[a].base, win[a].size,
 					    win[b].base, win[b].size)) {
 				continue;
 			}
-			msg_vm(&m, chk, i);
-			msg_window(&m, vm, &win[a]);
-			msg_str(&m, " overlaps ");
-			msg_window(&m, vm, &win[b]);
-			emit(chk, &m);
+			problem(chk, "%s: %s overlaps %s", vm_label(chk, i).s,
+				window_label(vm, &win[a]).s,
+				window_label(vm, &win[b]).s);
 		}
 	}
 }
@@ -982,16 +788,13 @@ static bool is_granted(const struct check *chk, size_t i, size_t j)
 static void check_granted_once(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
-	size_t k;
-	size_t l;
-	struct msg m;
 
-	for (k = 0; k <= i; k++) {
+	for (size_t k = 0; k <= i; k++) {
 		const struct cfg_vm *other = &chk->sc->vms[k];
 		size_t count = k == i ? j :
 			       clamp(other->device_count, CFG_MAX_DEVICES);
 
-		for (l = 0; l < count; l++) {
+		for (size_t l = 0; l < count; l++) {
 			const struct cfg_device *o = &other->devices[l];
 
 			if (!is_granted(chk, k, l) ||
@@ -999,72 +802,58 @@ static void check_granted_once(struct check *chk, size_t i, size_t j)
 						o->size)) {
 				continue;
 			}
-			msg_vm_dev(&m, chk, i, j);
-			msg_str(&m, " pa ");
-			msg_range(&m, dev->pa, dev->size);
-			msg_str(&m, " overlaps frames already granted to ");
-			msg_dev(&m, o, l);
-			msg_str(&m, " pa ");
-			msg_range(&m, o->pa, o->size);
-			msg_str(&m, " of ");
-			msg_vm_name(&m, chk, k);
-			emit(chk, &m);
+			problem(chk, "%s pa " RANGE " overlaps frames already "
+				"granted to %s pa " RANGE " of %s",
+				vm_dev_label(chk, i, j).s, dev->pa,
+				dev->pa + dev->size, dev_label(o, l).s, o->pa,
+				o->pa + o->size, vm_label(chk, k).s);
 		}
 	}
 }
 
 /* --- IRQ rules (Q) ------------------------------------------------------- */
 
+/** Q1: IRQ @p irq of partition @p i is grantable and has a notification bit. */
+static void check_irq_range(struct check *chk, size_t i, uint32_t irq)
+{
+	const struct cfg_platform *plat = chk->plat;
+
+	if (plat != NULL && (irq < plat->spi_first || irq > plat->spi_last)) {
+		problem(chk, "%s: irq %" PRIu32 " lies outside the platform's "
+			"grantable SPIs [%" PRIu32 ", %" PRIu32 "]",
+			vm_label(chk, i).s, irq, plat->spi_first,
+			plat->spi_last);
+	} else if (irq < VGIC_SPI_FIRST || irq > IRQ_OWNED_SPI_LAST) {
+		problem(chk, "%s: irq %" PRIu32 " lies outside the SPIs a "
+			"partition can be notified of [%u, %u]",
+			vm_label(chk, i).s, irq, (unsigned)VGIC_SPI_FIRST,
+			(unsigned)IRQ_OWNED_SPI_LAST);
+	}
+}
+
 /** Q1, Q2 for IRQ @p q of partition @p i. */
 static void check_irq(struct check *chk, size_t i, size_t q)
 {
 	uint32_t irq = chk->sc->vms[i].irqs[q];
-	const struct cfg_platform *plat = chk->plat;
-	size_t k;
-	size_t l;
-	struct msg m;
 
-	if (plat != NULL && (irq < plat->spi_first || irq > plat->spi_last)) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "irq ");
-		msg_dec(&m, irq);
-		msg_str(&m, " lies outside the platform's grantable SPIs [");
-		msg_dec(&m, plat->spi_first);
-		msg_str(&m, ", ");
-		msg_dec(&m, plat->spi_last);
-		msg_char(&m, ']');
-		emit(chk, &m);
-	} else if (irq < VGIC_SPI_FIRST || irq > IRQ_OWNED_SPI_LAST) {
-		msg_vm(&m, chk, i);
-		msg_str(&m, "irq ");
-		msg_dec(&m, irq);
-		msg_str(&m, " lies outside the SPIs a partition can be notified "
-			    "of [");
-		msg_dec(&m, VGIC_SPI_FIRST);
-		msg_str(&m, ", ");
-		msg_dec(&m, IRQ_OWNED_SPI_LAST);
-		msg_char(&m, ']');
-		emit(chk, &m);
-	}
-	for (k = 0; k <= i; k++) {
+	check_irq_range(chk, i, irq);
+	for (size_t k = 0; k <= i; k++) {
 		const struct cfg_vm *other = &chk->sc->vms[k];
 		size_t count = k == i ? q : clamp(other->irq_count,
 						  CFG_MAX_IRQS);
 
-		for (l = 0; l < count; l++) {
+		for (size_t l = 0; l < count; l++) {
 			if (other->irqs[l] != irq) {
 				continue;
 			}
-			msg_vm(&m, chk, i);
-			msg_str(&m, "irq ");
-			msg_dec(&m, irq);
 			if (k == i) {
-				msg_str(&m, " is listed twice");
+				problem(chk, "%s: irq %" PRIu32 " is listed twice",
+					vm_label(chk, i).s, irq);
 			} else {
-				msg_str(&m, " is already owned by ");
-				msg_vm_name(&m, chk, k);
+				problem(chk, "%s: irq %" PRIu32 " is already "
+					"owned by %s", vm_label(chk, i).s, irq,
+					vm_label(chk, k).s);
 			}
-			emit(chk, &m);
 			return;
 		}
 	}
@@ -1102,14 +891,11 @@ static void check_total_ram(struct check *chk)
 	const struct cfg_platform *plat = chk->plat;
 	uint64_t total = 0;
 	uint64_t avail;
-	size_t i;
-	size_t r;
-	struct msg m;
 
-	for (i = 0; i < chk->vm_count; i++) {
+	for (size_t i = 0; i < chk->vm_count; i++) {
 		const struct cfg_vm *vm = &chk->sc->vms[i];
 
-		for (r = 0; r < clamp(vm->ram_count, CFG_MAX_RAM); r++) {
+		for (size_t r = 0; r < clamp(vm->ram_count, CFG_MAX_RAM); r++) {
 			uint64_t size = vm->ram[r].size;
 
 			total = size > UINT64_MAX - total ? UINT64_MAX :
@@ -1121,91 +907,65 @@ static void check_total_ram(struct check *chk)
 	if (total <= avail) {
 		return;
 	}
-	msg_scenario(&m, chk);
-	msg_str(&m, ": the partitions need ");
-	msg_bytes(&m, total);
-	msg_str(&m, " of RAM in total, but the platform leaves only ");
-	msg_bytes(&m, avail);
-	msg_str(&m, " (ram_size ");
-	msg_hex(&m, plat->ram_size);
-	msg_str(&m, " minus hyp_reserved ");
-	msg_hex(&m, plat->hyp_reserved);
-	msg_char(&m, ')');
-	emit(chk, &m);
+	problem(chk, "%s: the partitions need " HEX " bytes (%" PRIu64 " MiB) "
+		"of RAM in total, but the platform leaves only " HEX " bytes (%"
+		PRIu64 " MiB) (ram_size " HEX " minus hyp_reserved " HEX ")",
+		scenario_label(chk).s, total, (uint64_t)(total / SZ_1M), avail,
+		(uint64_t)(avail / SZ_1M), plat->ram_size, plat->hyp_reserved);
 }
 
 /** S1, S2, S3; sets chk->plat and chk->vm_count for the other rules. */
 static void check_scenario(struct check *chk)
 {
 	const struct cfg_scenario *sc = chk->sc;
-	struct msg m;
 
 	if (str_empty(sc->name)) {
-		msg_scenario(&m, chk);
-		msg_str(&m, " has no name");
-		emit(chk, &m);
+		problem(chk, "%s has no name", scenario_label(chk).s);
 	}
 	chk->plat = sc->platform;
 	if (sc->platform == NULL) {
-		msg_scenario(&m, chk);
-		msg_str(&m, " names no platform");
-		emit(chk, &m);
+		problem(chk, "%s names no platform", scenario_label(chk).s);
 	}
 	chk->vm_count = clamp(sc->vm_count, CFG_MAX_VMS);
 	if (sc->vm_count < 1 || sc->vm_count > CFG_MAX_VMS) {
-		msg_scenario(&m, chk);
-		msg_str(&m, " lists ");
-		msg_dec(&m, sc->vm_count);
-		msg_str(&m, " partitions; it must list 1..");
-		msg_dec(&m, CFG_MAX_VMS);
-		emit(chk, &m);
+		problem(chk, "%s lists %zu partitions; it must list 1..%d",
+			scenario_label(chk).s, sc->vm_count, CFG_MAX_VMS);
 	}
 }
 
 /** S4: at least one partition is a guest (skipped when S3 fails on 0). */
 static void check_has_guest(struct check *chk)
 {
-	size_t i;
-	struct msg m;
-
 	if (chk->vm_count == 0) {
 		return;
 	}
-	for (i = 0; i < chk->vm_count; i++) {
+	for (size_t i = 0; i < chk->vm_count; i++) {
 		if (chk->sc->vms[i].kind == CFG_VM_GUEST) {
 			return;
 		}
 	}
-	msg_scenario(&m, chk);
-	msg_str(&m, " has no partition of kind CFG_VM_GUEST");
-	emit(chk, &m);
+	problem(chk, "%s has no partition of kind CFG_VM_GUEST",
+		scenario_label(chk).s);
 }
 
 size_t cfg_validate(const struct cfg_scenario *sc,
 		    const struct cfg_image *images, size_t image_count,
 		    cfg_report_fn report, void *ctx)
 {
-	struct check chk;
-	struct msg m;
-	size_t i;
-
-	chk.sc = sc;
-	chk.plat = NULL;
-	chk.images = images;
-	chk.image_count = images != NULL ? image_count : 0;
-	chk.vm_count = 0;
-	chk.report = report;
-	chk.ctx = ctx;
-	chk.problems = 0;
+	struct check chk = {
+		.sc = sc,
+		.images = images,
+		.image_count = images != NULL ? image_count : 0,
+		.report = report,
+		.ctx = ctx,
+	};
 
 	if (sc == NULL) {
-		msg_init(&m);
-		msg_str(&m, "no scenario was given");
-		emit(&chk, &m);
+		problem(&chk, "no scenario was given");
 		return chk.problems;
 	}
 	check_scenario(&chk);
-	for (i = 0; i < chk.vm_count; i++) {
+	for (size_t i = 0; i < chk.vm_count; i++) {
 		check_vm(&chk, i);
 	}
 	check_has_guest(&chk);
@@ -1213,35 +973,4 @@ size_t cfg_validate(const struct cfg_scenario *sc,
 		check_total_ram(&chk);
 	}
 	return chk.problems;
-}
-
-const struct cfg_image *cfg_find_image(const struct cfg_image *images,
-				       size_t image_count, const char *name)
-{
-	size_t i;
-
-	if (images == NULL || name == NULL) {
-		return NULL;
-	}
-	for (i = 0; i < image_count; i++) {
-		if (str_eq(images[i].name, name)) {
-			return &images[i];
-		}
-	}
-	return NULL;
-}
-
-int cfg_find_vm(const struct cfg_scenario *sc, const char *name)
-{
-	size_t i;
-
-	if (sc == NULL || name == NULL) {
-		return -1;
-	}
-	for (i = 0; i < clamp(sc->vm_count, CFG_MAX_VMS); i++) {
-		if (str_eq(sc->vms[i].name, name)) {
-			return (int)i;
-		}
-	}
-	return -1;
 }

@@ -1,0 +1,205 @@
+/**
+ * What the kernel checks of its scenario at boot (hyp/config.h). The build
+ * has checked every rule (tools/config_validate.c, run by cfgcheck); the
+ * kernel does not repeat them. It checks what a scenario that did not go
+ * through cfgcheck (a config linked by hand) could otherwise turn into a
+ * read or write out of bounds: the counts that size its arrays, the indices
+ * it takes from the scenario, and the images as linked into this kernel
+ * against the RAM they are copied into. Everything else bad in such a
+ * scenario ends in a named panic where the kernel meets it (a Stage-2 map
+ * refused, RAM exhausted) or in a partition that misbehaves on its own.
+ */
+#include <string.h>
+
+#include "abi/vgic.h"
+#include "hyp/config.h"
+#include "lib/fmt.h"
+
+/** Where the first problem goes: the caller's buffer. */
+struct why {
+	char *buf;
+	size_t size;
+};
+
+/** True if @p a and @p b are both non-NULL and equal. */
+static bool str_eq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/** A count of partition @p vm within [@p min, @p max], else the reason. */
+static bool count_ok(struct why *why, const struct cfg_vm *vm,
+		     const char *field, uint64_t count, uint64_t min,
+		     uint64_t max)
+{
+	if (count >= min && count <= max) {
+		return true;
+	}
+	fmt_snprintf(why->buf, why->size, "vm '%s': %s %llu is not %llu..%llu",
+		     vm->name, field, (unsigned long long)count,
+		     (unsigned long long)min, (unsigned long long)max);
+	return false;
+}
+
+/** The counts that bound the loops over @p vm's arrays. */
+static bool vm_counts_ok(struct why *why, const struct cfg_vm *vm)
+{
+	return count_ok(why, vm, "vcpu_count", vm->vcpu_count, 1,
+			CFG_MAX_VCPUS) &&
+	       count_ok(why, vm, "ram_count", vm->ram_count, 1, CFG_MAX_RAM) &&
+	       count_ok(why, vm, "load_count", vm->load_count, 0,
+			CFG_MAX_LOADS) &&
+	       count_ok(why, vm, "device_count", vm->device_count, 0,
+			CFG_MAX_DEVICES) &&
+	       count_ok(why, vm, "irq_count", vm->irq_count, 0, CFG_MAX_IRQS);
+}
+
+/** Owned IRQs index the kernel's owner table (irq.c, rule Q1). */
+static bool vm_irqs_ok(struct why *why, const struct cfg_vm *vm)
+{
+	for (size_t k = 0; k < vm->irq_count; k++) {
+		uint32_t irq = vm->irqs[k];
+
+		if (irq < VGIC_SPI_FIRST || irq > IRQ_OWNED_SPI_LAST) {
+			fmt_snprintf(
+				why->buf, why->size,
+				"vm '%s': irqs[%zu] %u is not an SPI %u..%u",
+				vm->name, k, irq, VGIC_SPI_FIRST,
+				IRQ_OWNED_SPI_LAST);
+			return false;
+		}
+	}
+	return true;
+}
+
+/** An emulated window's service indexes the partition table (rule D6). */
+static bool vm_services_ok(struct why *why, const struct cfg_scenario *sc,
+			   const struct cfg_vm *vm)
+{
+	for (size_t d = 0; d < vm->device_count; d++) {
+		const struct cfg_device *dev = &vm->devices[d];
+
+		if (dev->kind == CFG_DEV_EMULATED &&
+		    cfg_find_vm(sc, dev->service) < 0) {
+			fmt_snprintf(
+				why->buf, why->size,
+				"vm '%s': devices[%zu].service '%s' is not "
+				"a partition",
+				vm->name, d, dev->service);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * Bytes of @p vm's RAM from @p ipa to the end of the region holding it (the
+ * first one, as vm.c copies images), or 0 if no region holds it.
+ */
+static uint64_t ram_room(const struct cfg_vm *vm, uint64_t ipa)
+{
+	for (size_t r = 0; r < vm->ram_count; r++) {
+		const struct cfg_ram *ram = &vm->ram[r];
+
+		if (ipa >= ram->ipa && ipa - ram->ipa < ram->size) {
+			return ram->size - (ipa - ram->ipa);
+		}
+	}
+	return 0;
+}
+
+/** Image @p name is linked into the kernel and fits in RAM at @p ipa. */
+static bool image_ok(struct why *why, const struct cfg_vm *vm,
+		     const struct cfg_image *images, size_t image_count,
+		     const char *name, uint64_t ipa)
+{
+	const struct cfg_image *img = cfg_find_image(images, image_count, name);
+
+	if (img == NULL) {
+		fmt_snprintf(
+			why->buf, why->size,
+			"vm '%s': image '%s' is not linked into the kernel",
+			vm->name, name);
+		return false;
+	}
+	if (ram_room(vm, ipa) < img->size) {
+		fmt_snprintf(why->buf, why->size,
+			     "vm '%s': image '%s' (%llu bytes) does not fit in "
+			     "RAM at IPA 0x%llx",
+			     vm->name, name, (unsigned long long)img->size,
+			     (unsigned long long)ipa);
+		return false;
+	}
+	return true;
+}
+
+/** The main image and every further load of @p vm (rules I1, I2, I4). */
+static bool vm_images_ok(struct why *why, const struct cfg_vm *vm,
+			 const struct cfg_image *images, size_t image_count)
+{
+	if (!image_ok(why, vm, images, image_count, vm->image, vm->image_ipa)) {
+		return false;
+	}
+	for (size_t k = 0; k < vm->load_count; k++) {
+		if (!image_ok(why, vm, images, image_count, vm->loads[k].image,
+			      vm->loads[k].ipa)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool cfg_check_bounds(const struct cfg_scenario *sc,
+		      const struct cfg_image *images, size_t image_count,
+		      char *why_buf, size_t why_size)
+{
+	struct why why = { why_buf, why_size };
+
+	if (sc->platform == NULL) {
+		fmt_snprintf(why.buf, why.size, "platform is missing");
+		return false;
+	}
+	if (sc->vm_count < 1 || sc->vm_count > CFG_MAX_VMS) {
+		fmt_snprintf(why.buf, why.size, "vm_count %zu is not 1..%u",
+			     sc->vm_count, CFG_MAX_VMS);
+		return false;
+	}
+	for (size_t i = 0; i < sc->vm_count; i++) {
+		const struct cfg_vm *vm = &sc->vms[i];
+
+		/* Counts first: the other checks loop over what they bound. */
+		if (!vm_counts_ok(&why, vm) || !vm_irqs_ok(&why, vm) ||
+		    !vm_services_ok(&why, sc, vm) ||
+		    !vm_images_ok(&why, vm, images, image_count)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const struct cfg_image *cfg_find_image(const struct cfg_image *images,
+				       size_t image_count, const char *name)
+{
+	if (images == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < image_count; i++) {
+		if (str_eq(images[i].name, name)) {
+			return &images[i];
+		}
+	}
+	return NULL;
+}
+
+int cfg_find_vm(const struct cfg_scenario *sc, const char *name)
+{
+	if (sc == NULL) {
+		return -1;
+	}
+	for (size_t i = 0; i < sc->vm_count && i < CFG_MAX_VMS; i++) {
+		if (str_eq(sc->vms[i].name, name)) {
+			return (int)i;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,185 @@
+/** The life cycle of service partitions (see hyp/service.h). */
+#include "hyp/service.h"
+
+#include "abi/hypercall.h"
+#include "abi/ipc.h"
+#include "hyp/ipc.h"
+#include "hyp/irq.h"
+#include "hyp/log.h"
+#include "hyp/mmio.h"
+#include "hyp/panic.h"
+#include "hyp/sched.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+
+/* Put @p s back first in line: the restarted service gets its message
+ * again (rebuilt: the fast path writes it straight into the service). */
+static void resend_first(struct endpoint *ep, struct vcpu *s)
+{
+	s->ipc.mmio.resent = true;
+	mmio_message(s, s->ipc.msg);
+	s->ipc.queue_next = ep->queue_head;
+	ep->queue_head = s;
+	if (ep->queue_tail == NULL) {
+		ep->queue_tail = s;
+	}
+	s->state = VCPU_BLOCKED_SEND;
+}
+
+/*
+ * The service of @p ep is being restarted. MMIO accesses it had not yet
+ * received stay queued for the restarted service, and the element it was
+ * serving goes first in line again (its guest stays blocked and never sees
+ * the crash; a pair resumes at the element in flight). That element is
+ * sent again only once: if the restarted service dies on it too, the
+ * access aborts (a poison access cannot crash a service forever). Calls,
+ * queued or in flight, get IPC_ERR_DEAD, as their callers can retry them.
+ */
+static void endpoint_restart(struct endpoint *ep)
+{
+	struct vcpu *s = ep->caller;
+	struct vcpu **link = &ep->queue_head;
+
+	ep->caller = NULL;
+	/* Calls waiting in the queue never reached the service: they fail,
+	 * as documented, and may be retried; accesses stay queued. */
+	while (*link != NULL) {
+		struct vcpu *q = *link;
+
+		if (q->ipc.kind == IPC_KIND_CALL) {
+			*link = q->ipc.queue_next;
+			q->ipc.queue_next = NULL;
+			ipc_complete(q, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		} else {
+			ep->queue_tail = q;
+			link = &q->ipc.queue_next;
+		}
+	}
+	if (ep->queue_head == NULL) {
+		ep->queue_tail = NULL;
+	}
+	if (s != NULL) {
+		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.resent) {
+			resend_first(ep, s);
+		} else {
+			ipc_complete(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
+		}
+	}
+	ep->receiver = NULL;
+	ep->notify_bits = 0;
+}
+
+void service_restart(struct vm *vm)
+{
+	CHECK(vm->cfg->kind == CFG_VM_SERVICE);
+	vm_console_flush(vm);
+	if (vm->reset_count >= SERVICE_RESTART_MAX) {
+		log_warn("service '%s' failed %u times: not restarted again",
+			 vm->cfg->name, vm->reset_count);
+		vm_stop(vm, VM_STOP_FAILED);
+		return;
+	}
+	endpoint_restart(&vm->ep);
+	vm->reset_count++;
+	log_warn("service '%s' restarted from its image (restart %u of at most "
+		 "%u)",
+		 vm->cfg->name, vm->reset_count, SERVICE_RESTART_MAX);
+	vm_reload(vm);
+	irq_unmask_owned(vm);
+}
+
+void service_stalled(struct vm *vm, const char *what)
+{
+	log_warn("service '%s' faulted: %s while it has work (a service waits "
+		 "only in HYP_IPC_RECV)",
+		 vm->cfg->name, what);
+	service_restart(vm);
+}
+
+bool service_overdue(struct vcpu *service, uint64_t now)
+{
+	if (now < service->vm->ep.deadline) {
+		return false;
+	}
+	if (service->vm->ep.caller != NULL) {
+		log_warn("service '%s' did not answer within %u ms",
+			 vcpu_vm_name(service), IPC_REPLY_TIMEOUT_MS);
+	} else {
+		log_warn("service '%s' ran %u ms without waiting for work",
+			 vcpu_vm_name(service), IPC_REPLY_TIMEOUT_MS);
+	}
+	service_restart(service->vm);
+	return true;
+}
+
+struct vcpu *service_fault_call(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+
+	if (!vcpu_is_service(vcpu)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
+		return vcpu;
+	}
+	log_warn("service '%s' faulted: ESR_EL1 0x%llx ELR_EL1 0x%llx "
+		 "FAR_EL1 0x%llx",
+		 vcpu_vm_name(vcpu), (unsigned long long)x[1],
+		 (unsigned long long)x[2], (unsigned long long)x[3]);
+	service_restart(vcpu->vm);
+	return sched_next(vcpu);
+}
+
+/*
+ * PSCI power calls from a service (false for the others, which psci.c
+ * answers as for any partition). A service waits for work only in
+ * HYP_IPC_RECV and its clients wait for its answers: idling (CPU_SUSPEND)
+ * or powering its only vCPU off (CPU_OFF) would block them for ever, out
+ * of reach of its reply deadline, so it is a fault; a reset is a restart,
+ * with the access in flight sent again (never a made-up answer) and its
+ * interrupts unmasked; SYSTEM_OFF ends it for good (its clients are
+ * stopped, vm_stop).
+ */
+bool service_psci(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
+{
+	switch (fid) {
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+		service_stalled(vcpu->vm, "PSCI CPU_SUSPEND");
+		break;
+	case PSCI_CPU_OFF:
+		service_stalled(vcpu->vm, "PSCI CPU_OFF");
+		break;
+	case PSCI_SYSTEM_RESET:
+		log_warn("service '%s' asked for a reset (PSCI SYSTEM_RESET)",
+			 vcpu_vm_name(vcpu));
+		service_restart(vcpu->vm);
+		break;
+	default:
+		return false;
+	}
+	*next = sched_next(vcpu);
+	return true;
+}
+
+void service_dead(struct vm *service, enum vm_stop_reason why)
+{
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		if (vm->state != VM_RUNNING || vm->cfg->kind != CFG_VM_GUEST ||
+		    !vm_uses_endpoint(vm, &service->ep)) {
+			continue;
+		}
+		if (why == VM_STOP_SYSTEM_OFF) {
+			log_warn(
+				"vm '%s' stopped: its service '%s' is dead (it "
+				"powered off with PSCI SYSTEM_OFF)",
+				vm->cfg->name, service->cfg->name);
+		} else {
+			log_warn("vm '%s' stopped: its service '%s' is dead "
+				 "(restarted %u times)",
+				 vm->cfg->name, service->cfg->name,
+				 service->reset_count);
+		}
+		vm_stop(vm, VM_STOP_SERVICE_DEAD);
+	}
+}

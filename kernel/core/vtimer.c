@@ -1,0 +1,91 @@
+/** Guest vCPUs' virtual timer (see hyp/vtimer.h). */
+#include "hyp/vtimer.h"
+
+#include "abi/vgic.h"
+#include "arch/sysreg_bits.h"
+#include "arch/vcpu_arch.h"
+#include "hyp/arch_gic.h"
+#include "hyp/cpu.h"
+#include "hyp/vcpu.h"
+#include "hyp/vgic.h"
+#include "hyp/vm.h"
+
+void vtimer_unmask(void)
+{
+	struct cpu *cpu = cpu_this();
+
+	if (cpu->vtimer_masked) {
+		cpu->vtimer_masked = false;
+		gic_enable(GIC_INTID_VTIMER);
+	}
+}
+
+void vtimer_fired(void)
+{
+	struct cpu *cpu = cpu_this();
+	struct vcpu *g = cpu->loaded;
+
+	gic_eoi(GIC_INTID_VTIMER);
+	/* The guest's EOI of the linked virtual interrupt deactivates it. A
+	 * loaded vCPU that was reset (ctx_fresh) is not the timer's owner:
+	 * its old timer still runs in hardware until the next load. */
+	if (g != NULL && !g->ctx_fresh &&
+	    vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
+			GIC_INTID_VTIMER, 0)) {
+		return;
+	}
+	/* Nobody takes it: keep a level interrupt from storming until the
+	 * guest enables it or another guest is loaded (the PPI is banked:
+	 * this CPU only). */
+	gic_disable(GIC_INTID_VTIMER);
+	gic_deactivate(GIC_INTID_VTIMER);
+	cpu->vtimer_masked = true;
+}
+
+/* Has @p v's guest its virtual timer interrupt enabled? */
+static bool vtimer_wanted(const struct vcpu *v)
+{
+	return v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
+	       (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK);
+}
+
+void vtimer_prepare_entry(const struct vcpu *v)
+{
+	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
+		vtimer_unmask();
+	}
+}
+
+void vtimer_enabled(struct vcpu *v)
+{
+	/* Its CPU unmasks the physical PPI on the next entry. */
+	v->vgic_dirty = true;
+	if (v->home != NULL && v->home != cpu_this()) {
+		cpu_kick(v->home);
+	}
+}
+
+bool vtimer_line(const struct vcpu *v)
+{
+	/* Live only with no service on top: a service runs with the guest's
+	 * CNTV_* saved in its context and cleared (arch_service_enter); the
+	 * distributor service asking is exactly that case. */
+	return arch_vtimer_asserted(v, cpu_this()->loaded == v &&
+					       cpu_this()->light == NULL &&
+					       !v->ctx_fresh);
+}
+
+uint64_t vtimer_deadline(const struct vcpu *v)
+{
+	const struct arch_vcpu_ctx *c = &v->ctx;
+
+	/* An interrupt is signalled only if ENABLE=1 and IMASK=0 (D11.2.4). */
+	if (!(c->cntv_ctl_el0 & CNT_CTL_ENABLE) ||
+	    (c->cntv_ctl_el0 & CNT_CTL_IMASK)) {
+		return VCPU_NO_DEADLINE;
+	}
+	/* CNTVCT = CNTPCT - CNTVOFF, so the physical deadline is CVAL + OFF. */
+	uint64_t deadline = c->cntv_cval_el0 + c->cntvoff_el2;
+
+	return deadline < c->cntv_cval_el0 ? VCPU_NO_DEADLINE : deadline;
+}
