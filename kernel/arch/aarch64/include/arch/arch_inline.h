@@ -54,13 +54,12 @@ arch_spin_unlock(volatile uint32_t *word)
 {
 	uint32_t owner;
 
-	__asm__ volatile(
-		"	ldrh	%w0, %1\n"
-		"	add	%w0, %w0, #1\n"
-		"	stlrh	%w0, %1\n"
-		: "=&r"(owner), "+Q"(*word)
-		:
-		: "memory");
+	__asm__ volatile("	ldrh	%w0, %1\n"
+			 "	add	%w0, %w0, #1\n"
+			 "	stlrh	%w0, %1\n"
+			 : "=&r"(owner), "+Q"(*word)
+			 :
+			 : "memory");
 }
 
 static inline void arch_cpu_relax(void)
