@@ -108,7 +108,9 @@ struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep)
 		ipc_complete(sender, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 		return sched_next(sender);
 	}
-	if (ep->receiver == NULL || ep->caller != NULL) {
+	/* A service waits in RECV only with no caller (wait_or_take()), so
+	 * a receiver is free to take this message. */
+	if (ep->receiver == NULL) {
 		enqueue(ep, sender);
 		sender->state = VCPU_BLOCKED_SEND;
 		return sched_next(sender);

@@ -2,6 +2,7 @@
 #include "hyp/log.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "abi/console.h"
 #include "arch/platform.h"
@@ -119,13 +120,9 @@ void log_vline(enum log_level level, const char *fmt, va_list ap)
 	}
 	unsigned long len = (unsigned long)n < sizeof(line) ? (unsigned long)n
 							    : sizeof(line) - 1;
-	unsigned long plen = 0;
 
-	while (prefix[plen] != '\0') {
-		plen++;
-	}
 	log_line_begin();
-	log_raw(prefix, plen);
+	log_raw(prefix, strlen(prefix));
 	log_raw(line, len);
 	log_raw("\n", 1);
 	log_line_end();

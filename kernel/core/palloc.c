@@ -11,19 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hyp/bitmap.h"
 #include "hyp/errno.h"
 #include "hyp/mm.h"
 #include "hyp/units.h"
 
-/** Bits in one bitmap word. */
-#define WORD_BITS 64U
 /** Pages whose bits fit in one bitmap page. */
 #define BITS_PER_PAGE (PAGE_SIZE * 8U)
 
 /** True if page @p idx of @p pool is allocated. */
 static bool page_busy(const struct palloc *pool, uint64_t idx)
 {
-	return (pool->bitmap[idx / WORD_BITS] >> (idx % WORD_BITS)) & 1U;
+	return bitmap_test(pool->bitmap, idx);
 }
 
 /** Mark pages [first, first+count) allocated (@p busy) or free. */
@@ -31,13 +30,7 @@ static void mark_pages(struct palloc *pool, uint64_t first, uint64_t count,
 		       bool busy)
 {
 	for (uint64_t idx = first; idx < first + count; idx++) {
-		uint64_t bit = 1ULL << (idx % WORD_BITS);
-
-		if (busy) {
-			pool->bitmap[idx / WORD_BITS] |= bit;
-		} else {
-			pool->bitmap[idx / WORD_BITS] &= ~bit;
-		}
+		bitmap_assign(pool->bitmap, idx, busy);
 	}
 }
 
@@ -83,7 +76,7 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size)
 	pool->page_count = total - meta;
 	pool->free_count = pool->page_count;
 	zero_words(pool->bitmap,
-		   (pool->page_count + WORD_BITS - 1) / WORD_BITS);
+		   (pool->page_count + BITMAP_WORD_BITS - 1) / BITMAP_WORD_BITS);
 	return HYP_OK;
 }
 

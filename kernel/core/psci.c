@@ -17,10 +17,12 @@
 
 /* MPIDR affinity fields (arch/sysreg_bits.h: MPIDR_AFF_MASK): 8 bits per
  * level, Aff3 apart at [39:32]. */
-#define MPIDR_AFF0_MASK 0xffULL
 #define MPIDR_LEVEL_BITS 8
 #define MPIDR_AFF3_SHIFT 32
 #define PSCI_AFF_LEVEL_MAX 3
+
+_Static_assert(CFG_MAX_VCPUS <= (1U << MPIDR_LEVEL_BITS),
+	       "every vCPU index fits in Aff0");
 
 static bool psci_supported(uint32_t fid)
 {
@@ -45,12 +47,15 @@ static bool psci_supported(uint32_t fid)
 	}
 }
 
-/* The vCPU of @p vm whose MPIDR is @p mpidr, or NULL. */
+/*
+ * The vCPU of @p vm whose MPIDR is @p mpidr, or NULL. A set bit above Aff0
+ * makes the value larger than any vCPU index (static assert above).
+ */
 static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
 	uint64_t aff = mpidr & MPIDR_AFF_MASK;
 
-	if ((aff & ~MPIDR_AFF0_MASK) != 0 || aff >= vm->vcpu_count) {
+	if (aff >= vm->vcpu_count) {
 		return NULL;
 	}
 	return &vm->vcpus[aff];

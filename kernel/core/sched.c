@@ -185,23 +185,20 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 	arch_slice_arm_at(at);
 }
 
-/* Make sure the EL2 timer fires by @p when (keeps an earlier one). */
-static void arm_by(struct cpu *cpu, uint64_t when)
+/*
+ * A running service has work (it is not waiting in RECV): it must be
+ * waiting again by its endpoint's deadline (IPC_REPLY_TIMEOUT_MS). Make
+ * sure the EL2 timer fires by then (an earlier time armed stays).
+ */
+static void arm_reply_deadline(struct cpu *cpu, const struct vcpu *service)
 {
+	uint64_t when = service->vm->ep.deadline;
+
 	if (!cpu->slice_armed || when < cpu->slice_at) {
 		cpu->slice_armed = true;
 		cpu->slice_at = when;
 		arch_slice_arm_at(when);
 	}
-}
-
-/*
- * A running service has work (it is not waiting in RECV): it must be
- * waiting again by its endpoint's deadline (IPC_REPLY_TIMEOUT_MS).
- */
-static void arm_reply_deadline(struct cpu *cpu, const struct vcpu *service)
-{
-	arm_by(cpu, service->vm->ep.deadline);
 }
 
 static void set_current(struct cpu *cpu, struct vcpu *next)

@@ -5,6 +5,7 @@
 #include "abi/gicd_sgir.h"
 #include "abi/vgic.h"
 #include "hyp/arch_gic.h"
+#include "hyp/bitmap.h"
 #include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
@@ -69,25 +70,6 @@ static uint32_t spi_target(const struct vm *vm, const struct vgic_irq_cfg *c)
 	return 0;
 }
 
-#define BITS_PER_WORD 64
-
-/* Bit @p i of the bitmap @p words (inbox, SPI levels). */
-static bool bit_test(const uint64_t *words, uint32_t i)
-{
-	return (words[i / BITS_PER_WORD] >> (i % BITS_PER_WORD)) & 1U;
-}
-
-static void bit_assign(uint64_t *words, uint32_t i, bool set)
-{
-	uint64_t bit = 1ULL << (i % BITS_PER_WORD);
-
-	if (set) {
-		words[i / BITS_PER_WORD] |= bit;
-	} else {
-		words[i / BITS_PER_WORD] &= ~bit;
-	}
-}
-
 /* A guest vCPU whose list registers belong to another CPU. */
 static bool is_remote(const struct vcpu *v)
 {
@@ -97,7 +79,7 @@ static bool is_remote(const struct vcpu *v)
 /* Record @p intid for remote vCPU @p v and kick its home CPU. */
 static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 {
-	bit_assign(v->inbox.pending, intid, true);
+	bitmap_assign(v->inbox.pending, intid, true);
 	if (intid < VGIC_SGI_COUNT) {
 		v->inbox.sgi_sources[intid] |= (uint8_t)(1U << source);
 	}
@@ -111,7 +93,7 @@ static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 
 static void inbox_clear(struct vcpu *v, uint32_t intid)
 {
-	bit_assign(v->inbox.pending, intid, false);
+	bitmap_assign(v->inbox.pending, intid, false);
 	if (intid < VGIC_SGI_COUNT) {
 		v->inbox.sgi_sources[intid] = 0;
 	}
@@ -131,7 +113,7 @@ static bool kernel_level_source(uint32_t intid)
 /* Ask remote vCPU @p v's home CPU to clear @p intid from its LRs. */
 static void inbox_post_clear(struct vcpu *v, uint32_t intid)
 {
-	bit_assign(v->inbox.clear, intid, true);
+	bitmap_assign(v->inbox.clear, intid, true);
 	v->vgic_dirty = true;
 	cpu_kick(v->home);
 }
@@ -175,7 +157,7 @@ static __attribute__((noinline)) void inbox_apply_clears_slow(struct vcpu *v)
 
 		v->inbox.clear[w] = 0;
 		while (bits != 0) {
-			uint32_t intid = w * BITS_PER_WORD + (uint32_t)__builtin_ctzll(bits);
+			uint32_t intid = w * BITMAP_WORD_BITS + (uint32_t)__builtin_ctzll(bits);
 
 			bits &= bits - 1;
 			clear_local(v, intid);
@@ -223,7 +205,7 @@ static void inbox_drain(struct vcpu *v)
 
 		v->inbox.pending[w] = 0;
 		while (bits != 0) {
-			uint32_t intid = w * BITS_PER_WORD + (uint32_t)__builtin_ctzll(bits);
+			uint32_t intid = w * BITMAP_WORD_BITS + (uint32_t)__builtin_ctzll(bits);
 			struct vgic_irq_cfg *c = irq_cfg(v->vm, v->index, intid);
 			uint32_t sources = 1;
 
@@ -275,7 +257,7 @@ static bool line_asserted(struct vm *vm, uint32_t cpu, uint32_t intid,
 			  const struct vgic_irq_cfg *c)
 {
 	if (intid >= VGIC_PRIVATE_INTIDS) {
-		return !c->edge && bit_test(vm->vgic.spi_level, intid);
+		return !c->edge && bitmap_test(vm->vgic.spi_level, intid);
 	}
 	if (intid == GIC_INTID_VTIMER) {
 		return vtimer_line(&vm->vcpus[cpu]);
@@ -327,19 +309,25 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	return true;
 }
 
+/* Make private @p intid pending on each vCPU of @p vm in @p cpu_mask. */
+static void inject_each(struct vm *vm, uint32_t cpu_mask, uint32_t intid,
+			uint32_t source)
+{
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		if (cpu_mask & (1U << i)) {
+			vgic_inject(vm, i, intid, false, 0, source);
+		}
+	}
+}
+
 void vgic_sgir_write(struct vcpu *sender, uint32_t value)
 {
-	struct vm *vm = sender->vm;
 	uint32_t sgi, targets;
 
 	if (!gicd_sgir_decode(value, sender->index, &sgi, &targets)) {
 		return;   /* Reserved filter: the write is ignored. */
 	}
-	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		if (targets & (1U << i)) {
-			vgic_inject(vm, i, sgi, false, 0, sender->index);
-		}
-	}
+	inject_each(sender->vm, targets, sgi, sender->index);
 }
 
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
@@ -370,8 +358,13 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 	}
 }
 
-void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
-		bool *active)
+/*
+ * The guest-visible pending/active state. A level-sensitive interrupt whose
+ * source asserts it reads pending whatever its enable bit (IHI 0048B
+ * 1.4.2): the virtual timer, and SPIs a service holds asserted.
+ */
+static void query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
+		  bool *active)
 {
 	struct vgic_irq_cfg *c = irq_cfg(vm, cpu, intid);
 
@@ -384,11 +377,12 @@ void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 
 	sync_lrs(v);
 	vgic_cpu_state(&v->vgic, intid, pending, active);
-	*pending = (*pending && !bit_test(v->inbox.clear, intid)) || c->latched ||
-		   bit_test(v->inbox.pending, intid) || line_asserted(vm, cpu, intid, c);
+	*pending = (*pending && !bitmap_test(v->inbox.clear, intid)) || c->latched ||
+		   bitmap_test(v->inbox.pending, intid) || line_asserted(vm, cpu, intid, c);
 }
 
-void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
+/* Apply a HYP_VGIC_CONFIG from the service. */
+static void configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 {
 	struct vgic_irq_cfg *c = irq_cfg(vm, cpu, intid);
 
@@ -518,11 +512,7 @@ static void pending_call(struct vm *vm, uint64_t *x)
 		vgic_inject(vm, 0, intid, false, 0, 0);
 		return;
 	}
-	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		if (mask & (1U << i)) {
-			vgic_inject(vm, i, intid, false, 0, (uint32_t)x[5]);
-		}
-	}
+	inject_each(vm, mask, intid, (uint32_t)x[5]);
 }
 
 static void ctlr_call(struct vm *vm, uint64_t ctlr)
@@ -566,7 +556,7 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 	}
 	switch (fid) {
 	case HYP_VGIC_CONFIG:
-		vgic_configure(vm, (uint32_t)x[2], (uint32_t)x[3], x[4]);
+		configure(vm, (uint32_t)x[2], (uint32_t)x[3], x[4]);
 		break;
 	case HYP_VGIC_PENDING:
 		pending_call(vm, x);
@@ -578,7 +568,7 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		}
 		break;
 	case HYP_VGIC_QUERY:
-		vgic_query(vm, (uint32_t)x[2], (uint32_t)x[3], &pending, &active);
+		query(vm, (uint32_t)x[2], (uint32_t)x[3], &pending, &active);
 		x[1] = pending;
 		x[2] = active;
 		break;
@@ -587,7 +577,7 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		break;
 	case HYP_IRQ_LEVEL:
 		/* The window's SPI (client_of), < VGIC_INTIDS (rule D9). */
-		bit_assign(vm->vgic.spi_level, (uint32_t)x[2], x[3] != 0);
+		bitmap_assign(vm->vgic.spi_level, (uint32_t)x[2], x[3] != 0);
 		if (x[3]) {
 			vgic_inject(vm, 0, (uint32_t)x[2], false, 0, 0);
 		} else {

@@ -223,6 +223,17 @@ bool vgic_cpu_holds_hw(const struct vgic_cpu *c)
 	return false;
 }
 
+/** Index of an unused LR, or NONE. */
+static uint32_t free_lr(const struct vgic_cpu *c)
+{
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		if (arch_lr_state(c->lr[i]) == VGIC_LR_INVALID) {
+			return i;
+		}
+	}
+	return NONE;
+}
+
 bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 {
 	uint32_t lr;
@@ -230,14 +241,13 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	if (c->queue_len != 0 || !arch_lr_valid(irq) || find_lr(c, irq) != NONE) {
 		return false;
 	}
-	for (lr = 0; lr < c->lr_count; lr++) {
-		if (arch_lr_state(c->lr[lr]) == VGIC_LR_INVALID) {
-			c->lr[lr] = arch_lr_make(irq, VGIC_LR_PENDING);
-			c->injected++;
-			return true;
-		}
+	lr = free_lr(c);
+	if (lr == NONE) {
+		return false;
 	}
-	return false;
+	c->lr[lr] = arch_lr_make(irq, VGIC_LR_PENDING);
+	c->injected++;
+	return true;
 }
 
 /**
@@ -260,16 +270,6 @@ static uint32_t next_queued(const struct vgic_cpu *c)
 		}
 	}
 	return best;
-}
-
-static uint32_t free_lr(const struct vgic_cpu *c)
-{
-	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (arch_lr_state(c->lr[i]) == VGIC_LR_INVALID) {
-			return i;
-		}
-	}
-	return NONE;
 }
 
 /**

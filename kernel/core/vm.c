@@ -12,6 +12,7 @@
 #include "arch/mmu.h"
 #include "hyp/errno.h"
 #include "hyp/hypercall.h"
+#include "hyp/bitmap.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "hyp/klock.h"
@@ -25,7 +26,6 @@
 
 #define VM_LOG_MSG_MAX 200
 #define VM_LOG_KEYS 128
-#define VM_LOG_KEYS_PER_WORD 64
 
 /** Every partition of the scenario (per-VM state lives here). */
 static struct vm vm_table[CFG_MAX_VMS];
@@ -82,14 +82,15 @@ static void vm_map_devices(struct vm *vm)
 	for (size_t d = 0; d < vm->cfg->device_count; d++) {
 		const struct cfg_device *dev = &vm->cfg->devices[d];
 
+		uint64_t pa = dev->kind == CFG_DEV_GICV
+				      ? scenario.platform->gicv_base
+				      : dev->pa;
+
 		/* Emulated windows stay unmapped: accesses trap. */
-		if (dev->kind == CFG_DEV_PASSTHROUGH) {
-			map_or_panic(vm, dev->ipa, pa_init(dev->pa), dev->size,
+		if (dev->kind == CFG_DEV_PASSTHROUGH ||
+		    dev->kind == CFG_DEV_GICV) {
+			map_or_panic(vm, dev->ipa, pa_init(pa), dev->size,
 				     S2_RW | S2_DEVICE, dev->name);
-		} else if (dev->kind == CFG_DEV_GICV) {
-			map_or_panic(vm, dev->ipa,
-				     pa_init(scenario.platform->gicv_base),
-				     dev->size, S2_RW | S2_DEVICE, dev->name);
 		}
 	}
 }
@@ -107,6 +108,17 @@ uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
 	return NULL;
 }
 
+/* Copy @p img into @p vm's RAM at @p ipa (checked at boot to fit, I2). */
+static void copy_image(struct vm *vm, const struct cfg_image *img, uint64_t ipa)
+{
+	uint64_t avail = 0;
+	uint8_t *dst = vm_ram_ptr(vm, ipa, &avail);
+
+	CHECK(dst != NULL && avail >= img->size);
+	memcpy(dst, img->data, img->size);
+	mmu_clean_dcache_range(dst, img->size);
+}
+
 /*
  * Zeroed RAM (@p dirty: it was used, zero it, except a region kept across
  * restarts; otherwise it comes zeroed from the allocator), image copied in, caches cleaned for a guest whose MMU is
@@ -114,19 +126,13 @@ uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail)
  */
 static void vm_load(struct vm *vm, bool dirty)
 {
-	uint64_t avail = 0;
-
 	for (size_t r = 0; dirty && r < vm->cfg->ram_count; r++) {
 		/* Kept RAM (rule R5) survives a service's restart. */
 		if (!vm->cfg->ram[r].keep) {
 			mm_zero_pages(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
 		}
 	}
-	uint8_t *dst = vm_ram_ptr(vm, vm->cfg->image_ipa, &avail);
-
-	CHECK(dst != NULL && avail >= vm->image->size);
-	memcpy(dst, vm->image->data, vm->image->size);
-	mmu_clean_dcache_range(dst, vm->image->size);
+	copy_image(vm, vm->image, vm->cfg->image_ipa);
 	for (size_t k = 0; k < vm->cfg->load_count; k++) {
 		const struct cfg_load *l = &vm->cfg->loads[k];
 		const struct cfg_image *img = cfg_find_image(
@@ -134,10 +140,7 @@ static void vm_load(struct vm *vm, bool dirty)
 
 		/* Validated at build time and at boot (rule I4). */
 		CHECK(img != NULL);
-		dst = vm_ram_ptr(vm, l->ipa, &avail);
-		CHECK(dst != NULL && avail >= img->size);
-		memcpy(dst, img->data, img->size);
-		mmu_clean_dcache_range(dst, img->size);
+		copy_image(vm, img, l->ipa);
 	}
 	mmu_invalidate_icache();
 }
@@ -431,13 +434,10 @@ void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
 	va_list ap;
 
 	if (key < VM_LOG_KEYS) {
-		uint64_t *word = &vm->logged[key / VM_LOG_KEYS_PER_WORD];
-		uint64_t bit = 1ULL << (key % VM_LOG_KEYS_PER_WORD);
-
-		if (*word & bit) {
+		if (bitmap_test(vm->logged, key)) {
 			return;
 		}
-		*word |= bit;
+		bitmap_assign(vm->logged, key, true);
 	}
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);

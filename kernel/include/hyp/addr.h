@@ -43,11 +43,6 @@ static inline uint64_t ipa_addr(ipaddr_t i)
 	return i.ipa;
 }
 
-static inline ipaddr_t ipa_add(ipaddr_t i, uint64_t off)
-{
-	return (ipaddr_t){ .ipa = i.ipa + off };
-}
-
 /** True if [a, a+alen) and [b, b+blen) share at least one byte. */
 static inline bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b,
 				  uint64_t blen)

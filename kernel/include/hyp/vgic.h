@@ -57,18 +57,6 @@ void vgic_sgir_write(struct vcpu *sender, uint32_t value);
 /** Clear pending state of @p intid on every vCPU in @p cpu_mask. */
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid);
 
-/**
- * The guest-visible pending/active state. A level-sensitive interrupt whose
- * source asserts it reads pending whatever its enable bit (IHI 0048B
- * 1.4.2): the virtual timer, and SPIs a service holds asserted.
- */
-void vgic_query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
-		bool *active);
-
-/** Apply a HYP_VGIC_CONFIG from the service. */
-void vgic_configure(struct vm *vm, uint32_t cpu, uint32_t intid,
-		    uint64_t word);
-
 /** True if @p vcpu has a virtual interrupt waiting (ends its WFI). */
 bool vgic_vcpu_has_pending(struct vcpu *vcpu);
 
