@@ -34,14 +34,6 @@ static void mark_pages(struct palloc *pool, uint64_t first, uint64_t count,
 	}
 }
 
-/** Zero @p words 64-bit words at @p p (no libc: the kernel has no memset). */
-static void zero_words(uint64_t *p, uint64_t words)
-{
-	for (uint64_t i = 0; i < words; i++) {
-		p[i] = 0;
-	}
-}
-
 /**
  * Number of bitmap pages needed at the front of a range of @p total pages:
  * the smallest b with b * BITS_PER_PAGE >= total - b.
@@ -75,8 +67,7 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size)
 	pool->base = pa_init(start + meta * PAGE_SIZE);
 	pool->page_count = total - meta;
 	pool->free_count = pool->page_count;
-	zero_words(pool->bitmap,
-		   (pool->page_count + BITMAP_WORD_BITS - 1) / BITMAP_WORD_BITS);
+	mm_zero_pages(pool->bitmap, meta * PAGE_SIZE);
 	return HYP_OK;
 }
 

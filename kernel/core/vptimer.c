@@ -11,9 +11,6 @@
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 
-/* Rt = 31 in a trapped MRS/MSR is XZR (C6.2). */
-#define RT_XZR 31
-
 /* Its vCPU's own bit in a vgic_clear_pending() mask. */
 static uint32_t own_mask(const struct vcpu *v)
 {
@@ -52,12 +49,12 @@ bool vptimer_access(struct vcpu *v, const struct esr_sysreg *s)
 	CHECK(cpu_this()->loaded == v);
 	now = arch_counter_now();
 	if (s->read) {
-		if (s->reg != RT_XZR) {
+		if (s->reg != ZERO_REG) {
 			x[s->reg] = ptimer_read(&v->ptimer, reg, now);
 		}
 		return true;
 	}
-	ptimer_write(&v->ptimer, reg, s->reg == RT_XZR ? 0 : x[s->reg], now);
+	ptimer_write(&v->ptimer, reg, s->reg == ZERO_REG ? 0 : x[s->reg], now);
 	sync_level(v, now);
 	return true;
 }
