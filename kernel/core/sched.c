@@ -416,15 +416,15 @@ struct vcpu *sched_yield(struct vcpu *current)
 	if (next == NULL) {
 		next = pick_guest(cpu, current, true);
 	}
-	if (next == NULL || next == cpu->loaded) {
-		/* Nobody else: keep going, with a new slice if one is due. */
-		if (next == NULL && !current->is_service && vcpu_can_run(current)) {
-			arm_slice(cpu, current, true);
-			return switch_to(current);
-		}
-		return next != NULL ? switch_to(next) : sched_next(current);
+	if (next != NULL) {
+		return switch_to(next);
 	}
-	return switch_to(next);
+	/* Nobody else: keep going, with a new slice if one is due. */
+	if (!current->is_service && vcpu_can_run(current)) {
+		arm_slice(cpu, current, true);
+		return switch_to(current);
+	}
+	return sched_next(current);
 }
 
 void sched_wake(struct vcpu *v)

@@ -359,29 +359,25 @@ void vgic_cpu_sync(struct vgic_cpu *c)
 	}
 }
 
+/** State of LR value @p lr if it holds @p intid, else VGIC_LR_INVALID. */
+static uint32_t lr_state_of(uint32_t lr, uint32_t intid)
+{
+	return arch_lr_intid(lr) == intid ? arch_lr_state(lr) : VGIC_LR_INVALID;
+}
+
 void vgic_cpu_state(const struct vgic_cpu *c, uint32_t intid, bool *pending,
 		    bool *active)
 {
 	*pending = false;
 	*active = false;
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		uint32_t state = arch_lr_state(c->lr[i]);
+		uint32_t state = lr_state_of(c->lr[i], intid);
 
-		if (state == VGIC_LR_INVALID ||
-		    arch_lr_intid(c->lr[i]) != intid) {
-			continue;
-		}
-		if ((state & VGIC_LR_PENDING) != 0) {
-			*pending = true;
-		}
-		if ((state & VGIC_LR_ACTIVE) != 0) {
-			*active = true;
-		}
+		*pending |= (state & VGIC_LR_PENDING) != 0;
+		*active |= (state & VGIC_LR_ACTIVE) != 0;
 	}
 	for (uint32_t i = 0; i < c->queue_len; i++) {
-		if (c->queue[i].intid == intid) {
-			*pending = true;
-		}
+		*pending |= c->queue[i].intid == intid;
 	}
 }
 
@@ -401,12 +397,8 @@ uint32_t vgic_cpu_clear_pending(struct vgic_cpu *c, uint32_t intid)
 		}
 	}
 	for (i = 0; i < c->lr_count; i++) {
-		uint32_t state = arch_lr_state(c->lr[i]);
+		uint32_t state = lr_state_of(c->lr[i], intid);
 
-		if (state == VGIC_LR_INVALID ||
-		    arch_lr_intid(c->lr[i]) != intid) {
-			continue;
-		}
 		if (state == VGIC_LR_PENDING) {
 			if (arch_lr_is_hw(c->lr[i])) {
 				dropped = arch_lr_phys(c->lr[i]);
