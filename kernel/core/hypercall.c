@@ -67,16 +67,14 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 	if (!smc && (hypercall_local(vcpu, imm) || vm_console_call(vcpu, fid))) {
 		return vcpu;
 	}
-	if (!smc && ipc_hypercall(vcpu, fid, &next)) {
+	/* Calls that may switch to another vCPU: @p next is the one to run. */
+	if (!smc && (ipc_hypercall(vcpu, fid, &next) ||
+		     vgic_hypercall(vcpu, fid, &next))) {
 		return next;
 	}
-	if (!smc && vgic_hypercall(vcpu, fid, &next)) {
-		return next;
-	}
-	if (vcpu_is_service(vcpu) && service_psci(vcpu, fid, &next)) {
-		return next;
-	}
-	if (psci_handle(vcpu, fid, &next)) {
+	/* A service's power calls first: some are faults for it. */
+	if ((vcpu_is_service(vcpu) && service_psci(vcpu, fid, &next)) ||
+	    psci_handle(vcpu, fid, &next)) {
 		return next;
 	}
 	if (smccc_arch_call(vcpu, fid)) {

@@ -191,26 +191,30 @@ struct vcpu *ipc_reply_recv(struct vcpu *service)
 	return wait_or_take(ep, service, s);
 }
 
-static struct endpoint *endpoint_by_id(uint64_t id)
+/*
+ * The endpoint of service @p id if @p caller may call it (one of its
+ * windows is served there), else NULL with the error in x0.
+ */
+static struct endpoint *usable_endpoint(struct vcpu *caller, uint64_t id)
 {
-	if (id >= vm_count()) {
+	struct vm *vm = id < vm_count() ? vm_get((uint32_t)id) : NULL;
+
+	if (vm == NULL || vm->cfg->kind != CFG_VM_SERVICE) {
+		caller->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 		return NULL;
 	}
-	struct vm *vm = vm_get((uint32_t)id);
-
-	return vm->cfg->kind == CFG_VM_SERVICE ? &vm->ep : NULL;
+	if (!vm_uses_endpoint(caller->vm, &vm->ep)) {
+		caller->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
+		return NULL;
+	}
+	return &vm->ep;
 }
 
 struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id)
 {
-	struct endpoint *ep = endpoint_by_id(ep_id);
+	struct endpoint *ep = usable_endpoint(caller, ep_id);
 
 	if (ep == NULL) {
-		caller->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return caller;
-	}
-	if (!vm_uses_endpoint(caller->vm, ep)) {
-		caller->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
 		return caller;
 	}
 	uint64_t *x = caller->regs.x;
@@ -268,13 +272,9 @@ void ipc_cancel(struct vcpu *v)
 
 struct vcpu *ipc_notify_call(struct vcpu *caller)
 {
-	struct endpoint *ep = endpoint_by_id(caller->regs.x[1]);
+	struct endpoint *ep = usable_endpoint(caller, caller->regs.x[1]);
 
-	if (ep == NULL) {
-		caller->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-	} else if (!vm_uses_endpoint(caller->vm, ep)) {
-		caller->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
-	} else {
+	if (ep != NULL) {
 		ipc_notify(ep, caller->regs.x[2]);
 		caller->regs.x[0] = IPC_OK;
 	}
