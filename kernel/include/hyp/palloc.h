@@ -25,7 +25,9 @@ struct palloc {
 /**
  * Take over [base, base+size) (page-aligned inside; unaligned edges are
  * trimmed). Returns HYP_EINVAL if the range cannot hold the bitmap and at
- * least one page.
+ * least one page. The bitmap pages are zeroed with mm_zero_pages(), so at
+ * EL2 the MMU must be on (DC ZVA needs Normal memory; kmain() calls this
+ * after mmu_init()).
  */
 int palloc_init(struct palloc *pool, paddr_t base, uint64_t size);
 
