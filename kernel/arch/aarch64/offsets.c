@@ -19,7 +19,8 @@ void offsets_generate(void);
  * el2_fault stores SP right after x30. */
 _Static_assert(offsetof(struct vcpu, regs) == 0, "regs must open struct vcpu");
 _Static_assert(offsetof(struct arch_el2_frame, sp) ==
-		       offsetof(struct arch_el2_frame, x[30]) + sizeof(uint64_t),
+		       offsetof(struct arch_el2_frame, x[30]) +
+			       sizeof(uint64_t),
 	       "sp must follow x30 in struct arch_el2_frame");
 
 void offsets_generate(void)
