@@ -200,9 +200,6 @@ static int decode_imm9(uint32_t insn, struct mmio_insn *m)
 	m->mode = index_modes[field(insn, LS_IDX_SHIFT, LS_IDX_MASK)];
 	m->imm = sign_extend_field(field(insn, LS_IMM9_SHIFT, LS_IMM9_MASK),
 				   LS_IMM9_BITS);
-	if (writeback_overlaps(m)) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
 	return MMIO_DECODE_OK;
 }
 
@@ -288,9 +285,6 @@ static int decode_pair(uint32_t insn, struct mmio_insn *m)
 	if (!m->write && m->rt[0] == m->rt[1]) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
-	if (writeback_overlaps(m)) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
 	return MMIO_DECODE_OK;
 }
 
@@ -319,7 +313,7 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
 	    .extend = MMIO_EXT_NONE,
 	};
 
-	if (decode_class(insn, &m) != MMIO_DECODE_OK) {
+	if (decode_class(insn, &m) != MMIO_DECODE_OK || writeback_overlaps(&m)) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	if (m.write) {
