@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/sysreg_bits.h"
+
 /* ESR_ELx layout: EC [31:26], IL [25], ISS [24:0]. */
 #define ESR_EC_SHIFT 26
 #define ESR_EC_MASK 0x3fULL
@@ -181,3 +183,11 @@ uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write);
  * SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
  */
 uint64_t esr_vector_offset_sync(uint64_t spsr);
+
+/** True if PSTATE @p spsr is EL1 (EL1t or EL1h) rather than EL0. */
+static inline bool spsr_is_el1(uint64_t spsr)
+{
+	uint64_t m = spsr & SPSR_M_MASK;
+
+	return m == SPSR_M_EL1T || m == SPSR_M_EL1H;
+}
