@@ -36,15 +36,15 @@ static inline uint8_t mmio_read8(uintptr_t addr)
 	return *(volatile uint8_t *)addr;
 }
 
-/* Disable, unpend and deactivate the 32 interrupts from @p first on. */
+/* Disable, unpend and deactivate the 32 interrupts from @p first on
+ * (GICD_ICENABLERn 4.3.6, GICD_ICPENDRn 4.3.8, GICD_ICACTIVERn 4.3.10). */
 static void gicd_clear_word(uint32_t first)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICENABLER, first),
-		     UINT32_MAX);
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICPENDR, first),
-		     UINT32_MAX);
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICACTIVER, first),
-		     UINT32_MAX);
+	uintptr_t gicd = PLATFORM_GICD_BASE;
+
+	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, first), UINT32_MAX);
+	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, first), UINT32_MAX);
+	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, first), UINT32_MAX);
 }
 
 static uint32_t gic_line_count(void)
