@@ -247,7 +247,8 @@ static void test_service_restart_resends_access_fails_calls(void **unused)
 	(void)unused;
 	access(G(0));
 	EP->caller = G(0);
-	EP->receiver = NULL;
+	/* Stale: the service is no longer waiting. */
+	EP->receiver = S;
 	EP->notify_bits = 0x5;
 	a_call(G(1));
 	enqueue(G(1));

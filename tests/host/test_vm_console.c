@@ -237,6 +237,11 @@ static void test_vm_console_long_line_cut(void **unused)
 	rec.out_len = 0;
 	vm_console_flush(&guest);
 	assert_string_equal(out(), "[g] ^A\n");
+	/* A pair that fills the line exactly stays on it. */
+	vm_console_write(&guest, line, VM_CONSOLE_LINE_MAX - 2);
+	vm_console_write(&guest, "\x01", 1);
+	assert_int_equal(rec.ends, 4);
+	assert_int_equal(guest.console_len, VM_CONSOLE_LINE_MAX);
 }
 
 /* --- Calls ----------------------------------------------------------------- */
