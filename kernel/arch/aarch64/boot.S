@@ -47,9 +47,11 @@ _start:
 	b	halt
 
 /*
- * x0 = CPU index: TPIDR_EL2 = &cpu_table[x0], SP = top of its stack.
- * Touches no memory, so it is safe with the MMU off.
+ * x0 = CPU index: TPIDR_EL2 = &cpu_table[x0], SP = top of its stack
+ * (cpu_stacks + (x0 + 1) * CPU_STACK_SIZE). Touches no memory, so it is
+ * safe with the MMU off; arch_vcpu_enter (vectors.S) resets the stack with it.
  */
+	.global set_cpu_and_stack
 set_cpu_and_stack:
 	ldr	x1, =cpu_table
 	mov	x2, #CPU_SIZE

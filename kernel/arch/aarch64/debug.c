@@ -18,52 +18,40 @@
 #define DFR0_WRPS_SHIFT 20
 #define DFR0_FIELD_MASK 0xfU
 
-static uint32_t brps(void)
+/* Breakpoints (kind b, BRPs) or watchpoints (kind w, WRPs) implemented. */
+static uint32_t dfr0_count(unsigned shift)
 {
-	return ((read_sysreg(id_aa64dfr0_el1) >> DFR0_BRPS_SHIFT) & DFR0_FIELD_MASK) + 1;
+	return ((read_sysreg(id_aa64dfr0_el1) >> shift) & DFR0_FIELD_MASK) + 1;
 }
 
-static uint32_t wrps(void)
-{
-	return ((read_sysreg(id_aa64dfr0_el1) >> DFR0_WRPS_SHIFT) & DFR0_FIELD_MASK) + 1;
-}
-
-/* One case per register pair; falls through to the lower numbers. */
-#define SAVE_BP(n)                                                        \
+/* One case per register pair of a kind (b or w); falls through to the
+ * lower numbers. */
+#define SAVE_PAIR(kind, n)                                                \
 	case (n) + 1:                                                     \
-		d->bvr[n] = read_sysreg(dbgbvr##n##_el1);                 \
-		d->bcr[n] = read_sysreg(dbgbcr##n##_el1);                 \
+		d->kind##vr[n] = read_sysreg(dbg##kind##vr##n##_el1);     \
+		d->kind##cr[n] = read_sysreg(dbg##kind##cr##n##_el1);     \
 		__attribute__((fallthrough));
-#define LOAD_BP(n)                                                        \
+#define LOAD_PAIR(kind, n)                                                \
 	case (n) + 1:                                                     \
-		write_sysreg(dbgbvr##n##_el1, d->bvr[n]);                 \
-		write_sysreg(dbgbcr##n##_el1, d->bcr[n]);                 \
+		write_sysreg(dbg##kind##vr##n##_el1, d->kind##vr[n]);     \
+		write_sysreg(dbg##kind##cr##n##_el1, d->kind##cr[n]);     \
 		__attribute__((fallthrough));
-#define SAVE_WP(n)                                                        \
-	case (n) + 1:                                                     \
-		d->wvr[n] = read_sysreg(dbgwvr##n##_el1);                 \
-		d->wcr[n] = read_sysreg(dbgwcr##n##_el1);                 \
-		__attribute__((fallthrough));
-#define LOAD_WP(n)                                                        \
-	case (n) + 1:                                                     \
-		write_sysreg(dbgwvr##n##_el1, d->wvr[n]);                 \
-		write_sysreg(dbgwcr##n##_el1, d->wcr[n]);                 \
-		__attribute__((fallthrough));
-#define ALL_PAIRS(X)                                                      \
-	X(15) X(14) X(13) X(12) X(11) X(10) X(9) X(8)                     \
-	X(7) X(6) X(5) X(4) X(3) X(2) X(1) X(0)
+#define ALL_PAIRS(X, kind)                                                \
+	X(kind, 15) X(kind, 14) X(kind, 13) X(kind, 12) X(kind, 11)       \
+	X(kind, 10) X(kind, 9) X(kind, 8) X(kind, 7) X(kind, 6)           \
+	X(kind, 5) X(kind, 4) X(kind, 3) X(kind, 2) X(kind, 1) X(kind, 0)
 
 void arch_debug_save(struct arch_debug *d)
 {
 	d->oslsr = read_sysreg(oslsr_el1);
 	d->osdlr = read_sysreg(osdlr_el1);
-	switch (brps()) {
-	ALL_PAIRS(SAVE_BP)
+	switch (dfr0_count(DFR0_BRPS_SHIFT)) {
+	ALL_PAIRS(SAVE_PAIR, b)
 	default:
 		break;
 	}
-	switch (wrps()) {
-	ALL_PAIRS(SAVE_WP)
+	switch (dfr0_count(DFR0_WRPS_SHIFT)) {
+	ALL_PAIRS(SAVE_PAIR, w)
 	default:
 		break;
 	}
@@ -73,13 +61,13 @@ void arch_debug_load(const struct arch_debug *d)
 {
 	write_sysreg(oslar_el1, (d->oslsr & OSLSR_EL1_OSLK) ? OSLAR_EL1_OSLK : 0);
 	write_sysreg(osdlr_el1, d->osdlr);
-	switch (brps()) {
-	ALL_PAIRS(LOAD_BP)
+	switch (dfr0_count(DFR0_BRPS_SHIFT)) {
+	ALL_PAIRS(LOAD_PAIR, b)
 	default:
 		break;
 	}
-	switch (wrps()) {
-	ALL_PAIRS(LOAD_WP)
+	switch (dfr0_count(DFR0_WRPS_SHIFT)) {
+	ALL_PAIRS(LOAD_PAIR, w)
 	default:
 		break;
 	}

@@ -1,6 +1,8 @@
 /** ESR decoding and construction of injected syndromes (see esr.h). */
 #include "arch/esr.h"
 
+#include <stddef.h>
+
 #include "arch/sysreg.h"
 
 struct esr_sysreg esr_decode_sysreg(uint64_t esr)
@@ -18,66 +20,39 @@ struct esr_sysreg esr_decode_sysreg(uint64_t esr)
 
 bool esr_ec_has_cond(uint32_t ec)
 {
-	switch (ec) {
-	case EC_WFX:
-	case EC_CP15_32:
-	case EC_CP15_64:
-	case EC_CP14_32:
-	case EC_CP14_LS:
-	case EC_FP_ASIMD:
-	case EC_CP10_ID:
-	case EC_CP14_64:
-		return true;
-	default:
-		return false;
-	}
-}
+	static const bool has_cond[ESR_EC_MASK + 1] = {
+		[EC_WFX] = true,     [EC_CP15_32] = true, [EC_CP15_64] = true,
+		[EC_CP14_32] = true, [EC_CP14_LS] = true, [EC_FP_ASIMD] = true,
+		[EC_CP10_ID] = true, [EC_CP14_64] = true,
+	};
 
-bool esr_fsc_is_s2_fault(uint8_t fsc)
-{
-	/* DFSC encodings (D13.2.37): translation fault 0x04-0x07, access
-	 * flag fault 0x08-0x0b, permission fault 0x0c-0x0f (levels 0-3). */
-	return fsc >= 0x04 && fsc <= 0x0f;
+	return ec <= ESR_EC_MASK && has_cond[ec];
 }
 
 const char *esr_ec_name(uint32_t ec)
 {
-	switch (ec) {
-	case EC_UNKNOWN:
-		return "unknown instruction";
-	case EC_WFX:
-		return "WFI/WFE";
-	case EC_FP_ASIMD:
-		return "FP/SIMD access";
-	case EC_ILLEGAL_STATE:
-		return "illegal execution state";
-	case EC_SVC64:
-		return "SVC";
-	case EC_HVC64:
-		return "HVC";
-	case EC_SMC64:
-		return "SMC";
-	case EC_SYSREG:
-		return "MSR/MRS trap";
-	case EC_SVE:
-		return "SVE access";
-	case EC_IABT_LOW:
-	case EC_IABT_CUR:
-		return "instruction abort";
-	case EC_PC_ALIGN:
-		return "PC alignment";
-	case EC_DABT_LOW:
-	case EC_DABT_CUR:
-		return "data abort";
-	case EC_SP_ALIGN:
-		return "SP alignment";
-	case EC_SERROR:
-		return "SError";
-	case EC_BRK64:
-		return "BRK";
-	default:
-		return "unhandled exception class";
-	}
+	static const char *const names[ESR_EC_MASK + 1] = {
+		[EC_UNKNOWN] = "unknown instruction",
+		[EC_WFX] = "WFI/WFE",
+		[EC_FP_ASIMD] = "FP/SIMD access",
+		[EC_ILLEGAL_STATE] = "illegal execution state",
+		[EC_SVC64] = "SVC",
+		[EC_HVC64] = "HVC",
+		[EC_SMC64] = "SMC",
+		[EC_SYSREG] = "MSR/MRS trap",
+		[EC_SVE] = "SVE access",
+		[EC_IABT_LOW] = "instruction abort",
+		[EC_IABT_CUR] = "instruction abort",
+		[EC_PC_ALIGN] = "PC alignment",
+		[EC_DABT_LOW] = "data abort",
+		[EC_DABT_CUR] = "data abort",
+		[EC_SP_ALIGN] = "SP alignment",
+		[EC_SERROR] = "SError",
+		[EC_BRK64] = "BRK",
+	};
+	const char *name = ec <= ESR_EC_MASK ? names[ec] : NULL;
+
+	return name != NULL ? name : "unhandled exception class";
 }
 
 uint64_t esr_make_undef(void)

@@ -36,6 +36,17 @@ static inline uint8_t mmio_read8(uintptr_t addr)
 	return *(volatile uint8_t *)addr;
 }
 
+/* Disable, unpend and deactivate the 32 interrupts from @p first on
+ * (GICD_ICENABLERn 4.3.6, GICD_ICPENDRn 4.3.8, GICD_ICACTIVERn 4.3.10). */
+static void gicd_clear_word(uint32_t first)
+{
+	uintptr_t gicd = PLATFORM_GICD_BASE;
+
+	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, first), UINT32_MAX);
+	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, first), UINT32_MAX);
+	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, first), UINT32_MAX);
+}
+
 static uint32_t gic_line_count(void)
 {
 	uint32_t typer = mmio_read32(PLATFORM_GICD_BASE + GICD_TYPER);
@@ -51,12 +62,7 @@ void gic_init(void)
 	mmio_write32(gicd + GICD_CTLR, 0);
 	/* Everything off, inactive, not pending, middle priority, CPU 0. */
 	for (uint32_t id = 0; id < lines; id += GICD_INTIDS_PER_WORD) {
-		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, id),
-			     UINT32_MAX);
-		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, id),
-			     UINT32_MAX);
-		mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, id),
-			     UINT32_MAX);
+		gicd_clear_word(id);
 	}
 	for (uint32_t id = 0; id < lines; id++) {
 		mmio_write8(gicd + GICD_IPRIORITYR + id, GIC_PRIO_KERNEL);
@@ -76,9 +82,7 @@ uint32_t gic_cpu_init(void)
 
 	/* SGIs and PPIs are banked per CPU (4.3.5, 4.3.11): each CPU sets
 	 * its own copy. */
-	mmio_write32(gicd + GICD_ICENABLER, UINT32_MAX);
-	mmio_write32(gicd + GICD_ICPENDR, UINT32_MAX);
-	mmio_write32(gicd + GICD_ICACTIVER, UINT32_MAX);
+	gicd_clear_word(0);
 	for (uint32_t id = 0; id < VGIC_PRIVATE_INTIDS; id++) {
 		mmio_write8(gicd + GICD_IPRIORITYR + id, GIC_PRIO_KERNEL);
 	}
@@ -120,26 +124,30 @@ void gic_deactivate(uint32_t iar)
 	mmio_write32(PLATFORM_GICC_BASE + GICC_DIR, iar);
 }
 
+/* Write 1 to @p intid's bit of a set/clear register array (4.3.5-4.3.10):
+ * the other interrupts are not touched. */
+static void gicd_write_bit(uint32_t reg, uint32_t intid)
+{
+	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(reg, intid),
+		     1U << (intid % GICD_INTIDS_PER_WORD));
+}
+
 void gic_set_active(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISACTIVER, intid),
-		     1U << (intid % GICD_INTIDS_PER_WORD));
+	gicd_write_bit(GICD_ISACTIVER, intid);
 }
 
 void gic_enable(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISENABLER, intid),
-		     1U << (intid % GICD_INTIDS_PER_WORD));
+	gicd_write_bit(GICD_ISENABLER, intid);
 }
 
 void gic_disable(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICENABLER, intid),
-		     1U << (intid % GICD_INTIDS_PER_WORD));
+	gicd_write_bit(GICD_ICENABLER, intid);
 }
 
 void gic_clear_active(uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ICACTIVER, intid),
-		     1U << (intid % GICD_INTIDS_PER_WORD));
+	gicd_write_bit(GICD_ICACTIVER, intid);
 }

@@ -9,13 +9,6 @@
 #include "hyp/panic.h"
 #include "hyp/vcpu.h"
 
-static bool from_el1(const struct vcpu *vcpu)
-{
-	uint64_t m = vcpu->regs.spsr & SPSR_M_MASK;
-
-	return m == SPSR_M_EL1T || m == SPSR_M_EL1H;
-}
-
 /* Take a synchronous exception to the guest's EL1 (Arm ARM D1.10.1). */
 static void take_sync_exception(struct vcpu *vcpu, uint64_t esr)
 {
@@ -40,13 +33,13 @@ void inject_undef(struct vcpu *vcpu)
 void inject_data_abort(struct vcpu *vcpu, uint64_t va, bool write)
 {
 	write_sysreg(far_el1, va);
-	take_sync_exception(vcpu,
-			    esr_make_ext_abort(from_el1(vcpu), false, write));
+	take_sync_exception(vcpu, esr_make_ext_abort(spsr_is_el1(vcpu->regs.spsr),
+						     false, write));
 }
 
 void inject_instruction_abort(struct vcpu *vcpu, uint64_t va)
 {
 	write_sysreg(far_el1, va);
-	take_sync_exception(vcpu,
-			    esr_make_ext_abort(from_el1(vcpu), true, false));
+	take_sync_exception(vcpu, esr_make_ext_abort(spsr_is_el1(vcpu->regs.spsr),
+						     true, false));
 }

@@ -44,34 +44,18 @@ bool aarch32_cond_holds(uint32_t cond, uint64_t spsr)
 	bool z = (spsr & SPSR32_Z) != 0;
 	bool c = (spsr & SPSR32_C) != 0;
 	bool v = (spsr & SPSR32_V) != 0;
-	bool result;
+	const bool holds[] = {
+		[COND_EQ] = z,
+		[COND_CS] = c,
+		[COND_MI] = n,
+		[COND_VS] = v,
+		[COND_HI] = c && !z,
+		[COND_GE] = n == v,
+		[COND_GT] = n == v && !z,
+		[COND_AL] = true,
+	};
+	bool result = holds[(cond >> COND_TEST_SHIFT) & COND_TEST_MASK];
 
-	switch ((enum cond_test)((cond >> COND_TEST_SHIFT) & COND_TEST_MASK)) {
-	case COND_EQ:
-		result = z;
-		break;
-	case COND_CS:
-		result = c;
-		break;
-	case COND_MI:
-		result = n;
-		break;
-	case COND_VS:
-		result = v;
-		break;
-	case COND_HI:
-		result = c && !z;
-		break;
-	case COND_GE:
-		result = n == v;
-		break;
-	case COND_GT:
-		result = n == v && !z;
-		break;
-	default:
-		result = true;
-		break;
-	}
 	if ((cond & COND_INVERT) && cond != COND_NEVER_INVERTED) {
 		result = !result;
 	}

@@ -25,14 +25,7 @@ void mm_zero_pages(void *va, uint64_t size)
 		uint64_t block = WORD_BYTES << (dczid & DCZID_BS_MASK);
 
 		for (; p < end; p += 4 * block) {
-			__asm__ volatile("dc zva, %0\n"
-					 "dc zva, %1\n"
-					 "dc zva, %2\n"
-					 "dc zva, %3"
-					 :
-					 : "r"(p), "r"(p + block), "r"(p + 2 * block),
-					   "r"(p + 3 * block)
-					 : "memory");
+			DC_X4("zva", p, block);
 		}
 	}
 	mmu_clean_dcache_range(va, size);

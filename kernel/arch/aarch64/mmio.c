@@ -22,13 +22,6 @@
 /* vm_log_once key for accesses the decoder cannot emulate. */
 #define LOG_KEY_MMIO_UNSUPPORTED 64
 
-static bool guest_at_el1(const struct vcpu *v)
-{
-	uint64_t m = v->regs.spsr & SPSR_M_MASK;
-
-	return m == SPSR_M_EL1H || m == SPSR_M_EL1T;
-}
-
 /* The guest's current SP: SP_EL1 in EL1h, SP_EL0 otherwise. Live state. */
 static uint64_t guest_sp(const struct vcpu *v)
 {
@@ -57,7 +50,7 @@ static bool pc_to_ipa(const struct vcpu *v, uint64_t *ipa)
 	}
 	uint64_t saved_par = read_sysreg(par_el1);
 
-	if (guest_at_el1(v)) {
+	if (spsr_is_el1(v->regs.spsr)) {
 		at_s1e1r(pc);
 	} else {
 		at_s1e0r(pc);

@@ -66,14 +66,24 @@
 #define LSP_MODE_SHIFT	 23
 #define LSP_MODE_MASK	 0x3U
 #define LSP_MODE_NOALLOC 0x0U /**< LDNP/STNP: signed offset, no writeback. */
-#define LSP_MODE_POST	 0x1U
-#define LSP_MODE_OFFSET	 0x2U
-#define LSP_MODE_PRE	 0x3U
 #define LSP_L_SHIFT	 22
 #define LSP_L_MASK	 0x1U
 #define LSP_IMM7_SHIFT	 15
 #define LSP_IMM7_MASK	 0x7fU
 #define LSP_IMM7_BITS	 7U
+
+/*
+ * Addressing mode of the 2-bit index field, the same in the imm9 classes
+ * (LS_IDX_*) and the pair classes (mode [24:23]: 0 no-allocate, 1 post,
+ * 2 offset, 3 pre): an unprivileged or no-allocate access is emulated
+ * like a plain one.
+ */
+static const enum mmio_addr_mode index_modes[] = {
+    [LS_IDX_UNSCALED] = MMIO_ADDR_OFFSET,
+    [LS_IDX_POST] = MMIO_ADDR_POST,
+    [LS_IDX_UNPRIV] = MMIO_ADDR_OFFSET,
+    [LS_IDX_PRE] = MMIO_ADDR_PRE,
+};
 
 #define BITS_PER_BYTE 8U
 #define REG_BYTES     8U
@@ -183,23 +193,13 @@ static int decode_unsigned_imm(uint32_t insn, struct mmio_insn *m)
  */
 static int decode_imm9(uint32_t insn, struct mmio_insn *m)
 {
-	static const enum mmio_addr_mode modes[] = {
-	    [LS_IDX_UNSCALED] = MMIO_ADDR_OFFSET,
-	    [LS_IDX_POST] = MMIO_ADDR_POST,
-	    [LS_IDX_UNPRIV] = MMIO_ADDR_OFFSET,
-	    [LS_IDX_PRE] = MMIO_ADDR_PRE,
-	};
-
 	if (decode_size_opc(insn, m) != MMIO_DECODE_OK) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	decode_regs(insn, false, m);
-	m->mode = modes[field(insn, LS_IDX_SHIFT, LS_IDX_MASK)];
+	m->mode = index_modes[field(insn, LS_IDX_SHIFT, LS_IDX_MASK)];
 	m->imm = sign_extend_field(field(insn, LS_IMM9_SHIFT, LS_IMM9_MASK),
 				   LS_IMM9_BITS);
-	if (writeback_overlaps(m)) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
 	return MMIO_DECODE_OK;
 }
 
@@ -274,25 +274,15 @@ static int decode_pair_opc(uint32_t insn, struct mmio_insn *m)
  */
 static int decode_pair(uint32_t insn, struct mmio_insn *m)
 {
-	static const enum mmio_addr_mode modes[] = {
-	    [LSP_MODE_NOALLOC] = MMIO_ADDR_OFFSET,
-	    [LSP_MODE_POST] = MMIO_ADDR_POST,
-	    [LSP_MODE_OFFSET] = MMIO_ADDR_OFFSET,
-	    [LSP_MODE_PRE] = MMIO_ADDR_PRE,
-	};
-
 	if (decode_pair_opc(insn, m) != MMIO_DECODE_OK) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	decode_regs(insn, true, m);
-	m->mode = modes[field(insn, LSP_MODE_SHIFT, LSP_MODE_MASK)];
+	m->mode = index_modes[field(insn, LSP_MODE_SHIFT, LSP_MODE_MASK)];
 	m->imm = sign_extend_field(field(insn, LSP_IMM7_SHIFT, LSP_IMM7_MASK),
 				   LSP_IMM7_BITS) *
 		 m->size;
 	if (!m->write && m->rt[0] == m->rt[1]) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
-	if (writeback_overlaps(m)) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	return MMIO_DECODE_OK;
@@ -323,7 +313,7 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
 	    .extend = MMIO_EXT_NONE,
 	};
 
-	if (decode_class(insn, &m) != MMIO_DECODE_OK) {
+	if (decode_class(insn, &m) != MMIO_DECODE_OK || writeback_overlaps(&m)) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	if (m.write) {

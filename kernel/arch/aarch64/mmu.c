@@ -181,14 +181,7 @@ void mmu_clean_dcache_range(const void *va, uint64_t size)
 
 	/* Four lines per iteration while they fit (guest RAM: most of it). */
 	for (; end - p >= 4 * line && p < end; p += 4 * line) {
-		__asm__ volatile("dc cvac, %0\n"
-				 "dc cvac, %1\n"
-				 "dc cvac, %2\n"
-				 "dc cvac, %3"
-				 :
-				 : "r"(p), "r"(p + line), "r"(p + 2 * line),
-				   "r"(p + 3 * line)
-				 : "memory");
+		DC_X4("cvac", p, line);
 	}
 	for (; p < end; p += line) {
 		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");

@@ -15,20 +15,25 @@
 
 void offsets_generate(void);
 
+/* vectors.S reaches the saved registers from the vCPU pointer itself, and
+ * el2_fault stores SP right after x30. */
+_Static_assert(offsetof(struct vcpu, regs) == 0, "regs must open struct vcpu");
+_Static_assert(offsetof(struct arch_el2_frame, sp) ==
+		       offsetof(struct arch_el2_frame, x[30]) +
+			       sizeof(uint64_t),
+	       "sp must follow x30 in struct arch_el2_frame");
+
 void offsets_generate(void)
 {
-	DEFINE(VCPU_REGS, offsetof(struct vcpu, regs));
 	DEFINE(REGS_X0, offsetof(struct arch_regs, x[0]));
 	DEFINE(REGS_X30, offsetof(struct arch_regs, x[30]));
 	DEFINE(REGS_PC, offsetof(struct arch_regs, pc));
 	DEFINE(REGS_SPSR, offsetof(struct arch_regs, spsr));
 	DEFINE(FRAME_SIZE, sizeof(struct arch_el2_frame));
 	DEFINE(FRAME_X30, offsetof(struct arch_el2_frame, x[30]));
-	DEFINE(FRAME_SP, offsetof(struct arch_el2_frame, sp));
 	DEFINE(FRAME_ELR, offsetof(struct arch_el2_frame, elr));
 	DEFINE(FRAME_ESR, offsetof(struct arch_el2_frame, esr));
 	DEFINE(FPSIMD_FPSR, offsetof(struct arch_fpsimd, fpsr));
-	DEFINE(VCPU_VGIC_DIRTY, offsetof(struct vcpu, vgic_dirty));
 	DEFINE(CPU_CURRENT, offsetof(struct cpu, current));
 	DEFINE(CPU_ID, offsetof(struct cpu, id));
 	DEFINE(CPU_SIZE, sizeof(struct cpu));

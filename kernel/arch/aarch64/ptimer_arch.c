@@ -18,23 +18,18 @@
 
 bool arch_ptimer_reg(const struct esr_sysreg *s, enum ptimer_reg *reg)
 {
+	static const enum ptimer_reg by_op2[] = {
+		[CNTP_OP2_TVAL] = PTIMER_REG_TVAL,
+		[CNTP_OP2_CTL] = PTIMER_REG_CTL,
+		[CNTP_OP2_CVAL] = PTIMER_REG_CVAL,
+	};
+
 	if (s->op0 != CNTP_OP0 || s->op1 != CNTP_OP1 || s->crn != CNTP_CRN ||
-	    s->crm != CNTP_CRM) {
+	    s->crm != CNTP_CRM || s->op2 > CNTP_OP2_CVAL) {
 		return false;
 	}
-	switch (s->op2) {
-	case CNTP_OP2_TVAL:
-		*reg = PTIMER_REG_TVAL;
-		return true;
-	case CNTP_OP2_CTL:
-		*reg = PTIMER_REG_CTL;
-		return true;
-	case CNTP_OP2_CVAL:
-		*reg = PTIMER_REG_CVAL;
-		return true;
-	default:
-		return false;
-	}
+	*reg = by_op2[s->op2];
+	return true;
 }
 
 void arch_ptimer_arm(const struct ptimer *t)

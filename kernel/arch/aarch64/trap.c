@@ -31,7 +31,6 @@
  * compares and a tail call, with no stack frame. */
 #define HANDLER static __attribute__((noinline)) struct vcpu *
 
-/* Register number 31 in Rt means XZR. */
 /* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xffffffffffULL
@@ -202,12 +201,6 @@ static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 #define PMU_EV_CRM_FIRST 8
 #define PMU_OP1_EL0 3
 
-/* CPACR_EL1 = S3_0_C1_C0_2 (D13.2.30). */
-static bool is_cpacr(const struct esr_sysreg *s)
-{
-	return is_reg(s, 3, 0, 1, 0, 2);
-}
-
 static bool is_debug_or_pmu(const struct esr_sysreg *s)
 {
 	if (s->op0 == SYSREG_OP0_DEBUG) {
@@ -235,8 +228,9 @@ static bool is_debug_or_pmu(const struct esr_sysreg *s)
 static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 			       uint64_t esr)
 {
+	/* CPACR_EL1 = S3_0_C1_C0_2 (D13.2.30). */
 	if (!vcpu_is_service(vcpu) ||
-	    !(is_debug_or_pmu(s) || is_cpacr(s))) {
+	    !(is_debug_or_pmu(s) || is_reg(s, 3, 0, 1, 0, 2))) {
 		return false;
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,

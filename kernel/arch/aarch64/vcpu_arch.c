@@ -54,6 +54,16 @@
 #define LOAD_FROM_CTX(reg) write_sysreg(reg, c->reg);
 #define SAVE_TO_CTX(reg) c->reg = read_sysreg(reg);
 
+/* A partition's EL2 controls: its traps, its stage 2 and @p cptr. */
+static inline void el2_controls_load(const struct arch_vcpu_ctx *c,
+				     uint64_t cptr)
+{
+	write_sysreg(hcr_el2, c->hcr_el2);
+	write_sysreg(vttbr_el2, c->vttbr_el2);
+	write_sysreg(cptr_el2, cptr);
+	write_sysreg(mdcr_el2, c->mdcr_el2);
+}
+
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
@@ -87,10 +97,7 @@ void arch_vcpu_load(struct vcpu *vcpu)
 {
 	const struct arch_vcpu_ctx *c = &vcpu->ctx;
 
-	write_sysreg(vttbr_el2, c->vttbr_el2);
-	write_sysreg(hcr_el2, c->hcr_el2);
-	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
-	write_sysreg(mdcr_el2, c->mdcr_el2);
+	el2_controls_load(c, CPTR_EL2_GUEST);
 	write_sysreg(vmpidr_el2, c->vmpidr_el2);
 	write_sysreg(cntvoff_el2, c->cntvoff_el2);
 	ARCH_EL1_GUEST_REGS(LOAD_FROM_CTX)
@@ -294,10 +301,7 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 	 * it from writing it).
 	 */
 	write_sysreg(sctlr_el1, s->sctlr_el1);
-	write_sysreg(hcr_el2, s->hcr_el2);
-	write_sysreg(vttbr_el2, s->vttbr_el2);
-	write_sysreg(cptr_el2, CPTR_EL2_SERVICE);
-	write_sysreg(mdcr_el2, s->mdcr_el2);
+	el2_controls_load(s, CPTR_EL2_SERVICE);
 	/* Never let the service read the guest's syndrome. */
 	exception_ctx_load(s);
 }
@@ -310,10 +314,7 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 	}
 	const struct arch_vcpu_ctx *g = &parked->ctx;
 
-	write_sysreg(hcr_el2, g->hcr_el2);
-	write_sysreg(vttbr_el2, g->vttbr_el2);
-	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
-	write_sysreg(mdcr_el2, g->mdcr_el2);
+	el2_controls_load(g, CPTR_EL2_GUEST);
 	write_sysreg(sctlr_el1, g->sctlr_el1);
 	hidden_restore(g);
 	exception_ctx_load(g);

@@ -6,26 +6,31 @@
  */
 #include "arch/offsets.h"
 
+/* \op (stp or ldp) x2..x29 in pairs at [\base, #\off + 8 * n] for xn. */
+.macro gprs_x2_x29 op, base, off
+	\op	x2, x3, [\base, #\off + 16]
+	\op	x4, x5, [\base, #\off + 32]
+	\op	x6, x7, [\base, #\off + 48]
+	\op	x8, x9, [\base, #\off + 64]
+	\op	x10, x11, [\base, #\off + 80]
+	\op	x12, x13, [\base, #\off + 96]
+	\op	x14, x15, [\base, #\off + 112]
+	\op	x16, x17, [\base, #\off + 128]
+	\op	x18, x19, [\base, #\off + 144]
+	\op	x20, x21, [\base, #\off + 160]
+	\op	x22, x23, [\base, #\off + 176]
+	\op	x24, x25, [\base, #\off + 192]
+	\op	x26, x27, [\base, #\off + 208]
+	\op	x28, x29, [\base, #\off + 224]
+.endm
+
 /* Save x0-x30, ELR_EL2, SPSR_EL2 into this CPU's current vCPU (TPIDR_EL2
  * holds the struct cpu); x0 = vCPU. */
 .macro save_vcpu_regs
 	stp	x0, x1, [sp, #-16]!
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0, #CPU_CURRENT]
-	stp	x2, x3, [x0, #REGS_X0 + 16]
-	stp	x4, x5, [x0, #REGS_X0 + 32]
-	stp	x6, x7, [x0, #REGS_X0 + 48]
-	stp	x8, x9, [x0, #REGS_X0 + 64]
-	stp	x10, x11, [x0, #REGS_X0 + 80]
-	stp	x12, x13, [x0, #REGS_X0 + 96]
-	stp	x14, x15, [x0, #REGS_X0 + 112]
-	stp	x16, x17, [x0, #REGS_X0 + 128]
-	stp	x18, x19, [x0, #REGS_X0 + 144]
-	stp	x20, x21, [x0, #REGS_X0 + 160]
-	stp	x22, x23, [x0, #REGS_X0 + 176]
-	stp	x24, x25, [x0, #REGS_X0 + 192]
-	stp	x26, x27, [x0, #REGS_X0 + 208]
-	stp	x28, x29, [x0, #REGS_X0 + 224]
+	gprs_x2_x29 stp, x0, REGS_X0
 	mrs	x2, elr_el2
 	stp	x30, x2, [x0, #REGS_X30]
 	mrs	x3, spsr_el2
@@ -89,20 +94,8 @@ vcpu_resume:
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
 	ldr	x30, [x0, #REGS_X30]
-	ldp	x28, x29, [x0, #REGS_X0 + 224]
-	ldp	x26, x27, [x0, #REGS_X0 + 208]
-	ldp	x24, x25, [x0, #REGS_X0 + 192]
-	ldp	x22, x23, [x0, #REGS_X0 + 176]
-	ldp	x20, x21, [x0, #REGS_X0 + 160]
-	ldp	x18, x19, [x0, #REGS_X0 + 144]
-	ldp	x16, x17, [x0, #REGS_X0 + 128]
-	ldp	x14, x15, [x0, #REGS_X0 + 112]
-	ldp	x12, x13, [x0, #REGS_X0 + 96]
-	ldp	x10, x11, [x0, #REGS_X0 + 80]
-	ldp	x8, x9, [x0, #REGS_X0 + 64]
-	ldp	x6, x7, [x0, #REGS_X0 + 48]
-	ldp	x4, x5, [x0, #REGS_X0 + 32]
-	ldp	x2, x3, [x0, #REGS_X0 + 16]
+	gprs_x2_x29 ldp, x0, REGS_X0
+	/* x0 last: it is the base. */
 	ldp	x0, x1, [x0, #REGS_X0]
 	eret
 
@@ -110,20 +103,7 @@ vcpu_resume:
 el2_fault:
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp, #0]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
+	gprs_x2_x29 stp, sp, 0
 	add	x0, sp, #FRAME_SIZE
 	stp	x30, x0, [sp, #FRAME_X30]
 	mrs	x0, elr_el2
@@ -136,15 +116,13 @@ el2_fault:
 	bl	panic_el2_exception
 	b	halt
 
-/* x0 = vCPU, after kernel_exit(): enter it on this CPU's fresh stack
- * (cpu_stacks + (id + 1) * CPU_STACK_SIZE, as boot.S set it up). */
+/* x0 = vCPU, after kernel_exit(): enter it on this CPU's fresh stack, as
+ * boot.S set it up (x19 is free: nothing returns here). */
 	.global arch_vcpu_enter
 arch_vcpu_enter:
-	mrs	x1, tpidr_el2
-	ldr	w1, [x1, #CPU_ID]
-	add	x1, x1, #1
-	mov	x2, #CPU_STACK_SIZE
-	ldr	x3, =cpu_stacks
-	madd	x1, x1, x2, x3
-	mov	sp, x1
+	mov	x19, x0
+	mrs	x0, tpidr_el2
+	ldr	w0, [x0, #CPU_ID]
+	bl	set_cpu_and_stack
+	mov	x0, x19
 	b	vcpu_resume

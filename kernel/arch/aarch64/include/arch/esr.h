@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/sysreg_bits.h"
+
 /* ESR_ELx layout: EC [31:26], IL [25], ISS [24:0]. */
 #define ESR_EC_SHIFT 26
 #define ESR_EC_MASK 0x3fULL
@@ -52,19 +54,12 @@ enum esr_ec {
 #define ESR_DABT_SRT_SHIFT 16
 #define ESR_DABT_SRT_MASK 0x1fULL
 #define ESR_DABT_SF BIT64(15)
-#define ESR_DABT_AR BIT64(14)
-#define ESR_DABT_FNV BIT64(10)
-#define ESR_DABT_EA BIT64(9)
 #define ESR_DABT_CM BIT64(8)
 #define ESR_DABT_S1PTW BIT64(7)
 #define ESR_DABT_WNR BIT64(6)
-#define ESR_FSC_MASK 0x3fULL
 /* Fault status codes (xFSC). */
 #define FSC_TRANSLATION_L0 0x04 /* ..0x07 for levels 0-3 */
-#define FSC_PERMISSION_L1 0x0d  /* 0x0d..0x0f for levels 1-3 */
-#define FSC_ACCESS_FLAG_L1 0x09
 #define FSC_SYNC_EXTERNAL 0x10
-#define FSC_ALIGNMENT 0x21
 
 /* Instruction lengths ESR_ELx.IL distinguishes (D13.2.37): IL = 0 for a
  * 16-bit T32 instruction, 1 for every A64, A32 and 32-bit T32 one. */
@@ -102,12 +97,8 @@ struct esr_dabt {
 	bool sign_extend; /**< SSE: sign-extend the loaded value. */
 	uint8_t reg;      /**< SRT: transfer register, 31 = XZR. */
 	bool reg64;       /**< SF: 64-bit register (else W, zero-extended). */
-	bool acq_rel;     /**< AR: acquire/release semantics. */
 	bool write;       /**< WnR. */
-	bool s1ptw;       /**< Fault on the guest's stage-1 table walk. */
 	bool cache_op;    /**< CM: cache maintenance, not a load/store. */
-	bool far_valid;   /**< !FnV: FAR holds the faulting address. */
-	uint8_t fsc;      /**< DFSC. */
 };
 
 /** Decoded trapped MSR/MRS. */
@@ -155,30 +146,22 @@ static inline struct esr_dabt esr_decode_dabt(uint64_t esr)
 		.reg = (uint8_t)((esr >> ESR_DABT_SRT_SHIFT) &
 				 ESR_DABT_SRT_MASK),
 		.reg64 = (esr & ESR_DABT_SF) != 0,
-		.acq_rel = (esr & ESR_DABT_AR) != 0,
 		.write = (esr & ESR_DABT_WNR) != 0,
-		.s1ptw = (esr & ESR_DABT_S1PTW) != 0,
 		.cache_op = (esr & ESR_DABT_CM) != 0,
-		.far_valid = (esr & ESR_DABT_FNV) == 0,
-		.fsc = (uint8_t)(esr & ESR_FSC_MASK),
 	};
 
 	if (!d.isv) {
-		/* SAS, SSE, SRT, SF and AR are RES0 without ISV. */
+		/* SAS, SSE, SRT and SF are RES0 without ISV. */
 		d.size = 0;
 		d.sign_extend = false;
 		d.reg = 0;
 		d.reg64 = false;
-		d.acq_rel = false;
 	}
 	return d;
 }
 
 /** Decode the ISS of a trapped MSR/MRS (EC 0x18). */
 struct esr_sysreg esr_decode_sysreg(uint64_t esr);
-
-/** True for a translation, access-flag or permission fault code. */
-bool esr_fsc_is_s2_fault(uint8_t fsc);
 
 /** Short name of an exception class for logs ("data abort", ...). */
 const char *esr_ec_name(uint32_t ec);
@@ -200,3 +183,11 @@ uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write);
  * SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
  */
 uint64_t esr_vector_offset_sync(uint64_t spsr);
+
+/** True if PSTATE @p spsr is EL1 (EL1t or EL1h) rather than EL0. */
+static inline bool spsr_is_el1(uint64_t spsr)
+{
+	uint64_t m = spsr & SPSR_M_MASK;
+
+	return m == SPSR_M_EL1T || m == SPSR_M_EL1H;
+}

@@ -13,6 +13,20 @@ struct mmu_boot_regs {
 
 extern struct mmu_boot_regs mmu_boot_regs;
 
+/**
+ * Data cache operation @p op ("zva", "cvac") on the four blocks or lines of
+ * @p step bytes from address @p p: loops over large ranges unroll by four.
+ */
+#define DC_X4(op, p, step)                                                   \
+	__asm__ volatile("dc " op ", %0\n"                                   \
+			 "dc " op ", %1\n"                                   \
+			 "dc " op ", %2\n"                                   \
+			 "dc " op ", %3"                                     \
+			 :                                                   \
+			 : "r"(p), "r"((p) + (step)), "r"((p) + 2 * (step)), \
+			   "r"((p) + 3 * (step))                             \
+			 : "memory")
+
 /** Build the identity map of devices and RAM, turn on MMU and caches. */
 void mmu_init(uint64_t ram_base, uint64_t ram_size);
 

@@ -44,26 +44,17 @@
 /** MemAttr 0b0001: Device-nGnRE. */
 #define S2_MEMATTR_DEVICE_nGnRE 0x1ULL
 
-/** S2AP[1:0], bits [7:6]: "Stage 2 data access permissions" (D8.4). */
-#define S2_PTE_S2AP_SHIFT 6
-#define S2_PTE_S2AP_MASK (0x3ULL << S2_PTE_S2AP_SHIFT)
-/** S2AP bit 0 (descriptor bit 6): reads allowed. */
+/** S2AP[1:0], bits [7:6]: "Stage 2 data access permissions" (D8.4).
+ * S2AP bit 0 (descriptor bit 6): reads allowed. */
 #define S2_PTE_S2AP_R (1ULL << 6)
 /** S2AP bit 1 (descriptor bit 7): writes allowed. */
 #define S2_PTE_S2AP_W (1ULL << 7)
-#define S2_S2AP_NONE 0x0ULL
-#define S2_S2AP_RO 0x1ULL
-#define S2_S2AP_WO 0x2ULL
-#define S2_S2AP_RW 0x3ULL
 
 /**
  * SH[1:0], bits [9:8]: shareability of Normal memory (D8.6). Ignored for
  * Device memory, which is always treated as Outer Shareable.
  */
 #define S2_PTE_SH_SHIFT 8
-#define S2_PTE_SH_MASK (0x3ULL << S2_PTE_SH_SHIFT)
-#define S2_SH_NON 0x0ULL
-#define S2_SH_OUTER 0x2ULL
 #define S2_SH_INNER 0x3ULL
 
 /** AF, bit 10: Access Flag; clear would fault on first access (D8.5). */
@@ -87,37 +78,29 @@
 #define S2_LEVEL_BITS 9
 #define S2_PTES_PER_TABLE (1ULL << S2_LEVEL_BITS)
 #define S2_LEVEL1_SHIFT 30
-#define S2_LEVEL2_SHIFT 21
 #define S2_LEVEL3_SHIFT 12
 
 /* --- VTCR_EL2, Virtualization Translation Control Register (D13.2) ---- */
 
 /** T0SZ [5:0]: IPA size is 2^(64 - T0SZ); 24 gives 40 bits. */
 #define VTCR_EL2_T0SZ_SHIFT 0
-#define VTCR_EL2_T0SZ_MASK (0x3fULL << VTCR_EL2_T0SZ_SHIFT)
 #define VTCR_EL2_T0SZ_40BIT 24ULL
 /** SL0 [7:6]: starting level; with TG0 = 4 KiB, 1 means level 1. */
 #define VTCR_EL2_SL0_SHIFT 6
-#define VTCR_EL2_SL0_MASK (0x3ULL << VTCR_EL2_SL0_SHIFT)
 #define VTCR_EL2_SL0_4K_LEVEL1 1ULL
 /** IRGN0 [9:8]: inner cacheability of table walks; 1 = WB RA WA. */
 #define VTCR_EL2_IRGN0_SHIFT 8
-#define VTCR_EL2_IRGN0_MASK (0x3ULL << VTCR_EL2_IRGN0_SHIFT)
 #define VTCR_EL2_RGN_WBWA 1ULL
 /** ORGN0 [11:10]: outer cacheability of table walks; 1 = WB RA WA. */
 #define VTCR_EL2_ORGN0_SHIFT 10
-#define VTCR_EL2_ORGN0_MASK (0x3ULL << VTCR_EL2_ORGN0_SHIFT)
 /** SH0 [13:12]: shareability of table walks; 3 = Inner Shareable. */
 #define VTCR_EL2_SH0_SHIFT 12
-#define VTCR_EL2_SH0_MASK (0x3ULL << VTCR_EL2_SH0_SHIFT)
 #define VTCR_EL2_SH0_INNER 3ULL
 /** TG0 [15:14]: granule size; 0 = 4 KiB. */
 #define VTCR_EL2_TG0_SHIFT 14
-#define VTCR_EL2_TG0_MASK (0x3ULL << VTCR_EL2_TG0_SHIFT)
 #define VTCR_EL2_TG0_4K 0ULL
 /** PS [18:16]: physical (output) address size; 2 = 40 bits, 1 TiB. */
 #define VTCR_EL2_PS_SHIFT 16
-#define VTCR_EL2_PS_MASK (0x7ULL << VTCR_EL2_PS_SHIFT)
 #define VTCR_EL2_PS_40BIT 2ULL
 /** Output address bits selected by VTCR_EL2_PS_40BIT. */
 #define S2_PA_BITS 40

@@ -7,10 +7,6 @@
  */
 #define BIT(n) (1ULL << (n))
 
-/* CurrentEL (C5.2.2): EL in bits [3:2]. */
-#define CURRENTEL_EL_SHIFT 2
-#define CURRENTEL_EL_MASK 0x3ULL
-
 /* HCR_EL2, Hypervisor Configuration Register (D13.2.48). */
 #define HCR_EL2_VM BIT(0)     /* Stage-2 translation enable. */
 #define HCR_EL2_SWIO BIT(1)   /* Set/way invalidate -> clean+invalidate. */
@@ -31,7 +27,6 @@
 
 /* SCTLR_EL2 (D13.2.114), non-VHE layout. */
 #define SCTLR_EL2_M BIT(0)
-#define SCTLR_EL2_A BIT(1)
 #define SCTLR_EL2_C BIT(2)
 #define SCTLR_EL2_SA BIT(3)
 #define SCTLR_EL2_I BIT(12)
@@ -67,7 +62,6 @@
 /* MAIR_ELx attribute encodings (D13.2.95). */
 #define MAIR_NORMAL_WB 0xffULL   /* Normal, inner/outer WB RW-allocate. */
 #define MAIR_DEVICE_nGnRE 0x04ULL
-#define MAIR_DEVICE_nGnRnE 0x00ULL
 #define MAIR_ATTR_SHIFT(idx) ((idx) * 8)
 
 /* SPSR_EL2 / PSTATE (C5.2.19). */
@@ -111,9 +105,8 @@
 #define OSLSR_EL1_OSLK BIT(1)
 #define OSLAR_EL1_OSLK BIT(0)
 
-/* CNTHCTL_EL2 (D13.8.1), non-VHE: EL1PCTEN bit 0, EL1PCEN bit 1. */
+/* CNTHCTL_EL2 (D13.8.1), non-VHE: EL1PCTEN bit 0 (EL1PCEN, bit 1, stays 0). */
 #define CNTHCTL_EL2_EL1PCTEN BIT(0)
-#define CNTHCTL_EL2_EL1PCEN BIT(1)
 
 /* CNTx_CTL_EL0 timer control (D13.8.x): ENABLE, IMASK, ISTATUS. */
 #define CNT_CTL_ENABLE BIT(0)
@@ -130,7 +123,6 @@
 #define ID_AA64MMFR0_PARANGE_MASK 0xfULL
 #define ID_AA64MMFR0_PARANGE_40 0x2ULL
 
-/* CTR_EL0 (D13.2.34): DminLine [19:16], IminLine [3:0], log2 words. */
+/* CTR_EL0 (D13.2.34): DminLine [19:16], log2 words. */
 #define CTR_EL0_DMINLINE_SHIFT 16
 #define CTR_EL0_LINE_MASK 0xfULL
-#define CTR_EL0_IMINLINE_SHIFT 0
