@@ -194,25 +194,6 @@ static int table_alloc(struct s2_space *s2, paddr_t *out)
 	return err;
 }
 
-/** Return the table that descriptor @p pte points to to the pool. */
-static void table_free(struct s2_space *s2, uint64_t pte)
-{
-	/* Cannot fail: every table page was allocated from this pool. */
-	(void)palloc_free(s2->pool, pa_init(pte & S2_PTE_OA_MASK), 1);
-	s2->table_count--;
-}
-
-/** True if no descriptor of the 512-entry @p table is valid. */
-static bool table_empty(const uint64_t *table)
-{
-	for (uint64_t i = 0; i < S2_PTES_PER_TABLE; i++) {
-		if (pte_read(&table[i]) & S2_PTE_VALID) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /** True if no part of [start, end) is mapped. */
 static bool range_is_free(const struct s2_space *s2, uint64_t start,
 			  uint64_t end)
@@ -286,73 +267,6 @@ static unsigned map_level(uint64_t ipa, uint64_t pa, uint64_t left)
 	return S2_LEVEL_LAST;
 }
 
-/**
- * Invalidate every leaf in [start, end). Every leaf met must lie wholly
- * inside the range. Tables are left for prune_range().
- */
-static void clear_range(struct s2_space *s2, uint64_t start, uint64_t end)
-{
-	uint64_t ipa = start;
-
-	while (ipa < end) {
-		unsigned level;
-		uint64_t *pte = walk(s2, ipa, &level);
-
-		if (pte_read(pte) & S2_PTE_VALID) {
-			pte_write(pte, 0);
-		}
-		ipa = next_boundary(ipa, level);
-	}
-}
-
-/** Free the empty level-3 tables below @p l2 that overlap [lo, hi). */
-static void prune_level2(struct s2_space *s2, uint64_t *l2, uint64_t lo,
-			 uint64_t hi)
-{
-	uint64_t last = pte_index(hi - 1, S2_LEVEL_LAST - 1);
-
-	for (uint64_t i = pte_index(lo, S2_LEVEL_LAST - 1); i <= last; i++) {
-		uint64_t pte = pte_read(&l2[i]);
-
-		if (pte_is_table(pte, S2_LEVEL_LAST - 1) &&
-		    table_empty(pte_table(pte))) {
-			pte_write(&l2[i], 0);
-			table_free(s2, pte);
-		}
-	}
-}
-
-/** Free every table left empty in [start, end), bottom up. */
-static void prune_range(struct s2_space *s2, uint64_t start, uint64_t end)
-{
-	uint64_t *root = root_table(s2);
-	uint64_t last = pte_index(end - 1, S2_LEVEL_FIRST);
-
-	for (uint64_t i = pte_index(start, S2_LEVEL_FIRST); i <= last; i++) {
-		uint64_t pte = pte_read(&root[i]);
-		uint64_t region = i << S2_LEVEL1_SHIFT;
-		uint64_t lo = start > region ? start : region;
-		uint64_t hi = end < region + SZ_1G ? end : region + SZ_1G;
-
-		if (!pte_is_table(pte, S2_LEVEL_FIRST)) {
-			continue;
-		}
-		prune_level2(s2, pte_table(pte), lo, hi);
-		if (table_empty(pte_table(pte))) {
-			pte_write(&root[i], 0);
-			table_free(s2, pte);
-		}
-	}
-}
-
-/** Remove every whole leaf in [start, end), free empty tables, flush. */
-static void remove_range(struct s2_space *s2, uint64_t start, uint64_t end)
-{
-	clear_range(s2, start, end);
-	prune_range(s2, start, end);
-	arch_s2_tlb_flush_vmid(s2->vmid);
-}
-
 int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
 {
 	paddr_t root;
@@ -415,8 +329,6 @@ int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 
 		err = map_one(s2, start + off, pa_addr(pa) + off, level, bits);
 		if (err != HYP_OK) {
-			/* Only whole leaves of this range exist. */
-			remove_range(s2, start, start + size);
 			return err;
 		}
 		off += level_size(level);

@@ -55,7 +55,8 @@ int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid);
  * Map [ipa, ipa+size) to [pa, pa+size) with @p attr. All of ipa, pa and size
  * must be page-aligned and size non-zero; the range must lie below
  * S2_IPA_LIMIT and must not overlap an existing mapping (HYP_EEXIST, nothing
- * changed). On HYP_ENOMEM the part already mapped is removed again.
+ * changed). On HYP_ENOMEM the part already mapped stays: the only caller
+ * (vm.c, at boot) gives the boot up, so nothing undoes it.
  */
 int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	   unsigned attr);
