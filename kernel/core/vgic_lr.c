@@ -52,7 +52,7 @@ static bool is_sgi(uint32_t intid)
  * the same ID and, for software SGIs, the same source CPU (IHI 0048B 5.3.4:
  * CPUID tells apart SGIs with the same ID).
  */
-static bool lr_holds(uint32_t lr, const struct vgic_pending_irq *irq)
+static bool lr_holds(arch_lr_t lr, const struct vgic_pending_irq *irq)
 {
 	if (arch_lr_state(lr) == VGIC_LR_INVALID ||
 	    arch_lr_intid(lr) != irq->intid) {
@@ -283,7 +283,7 @@ static uint32_t victim_lr(const struct vgic_cpu *c, uint8_t prio)
 	uint32_t worst = arch_lr_priority_round(prio);
 
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		uint32_t lr = c->lr[i];
+		arch_lr_t lr = c->lr[i];
 
 		if (arch_lr_state(lr) != VGIC_LR_PENDING || arch_lr_is_hw(lr)) {
 			continue;
@@ -301,7 +301,7 @@ static uint32_t victim_lr(const struct vgic_cpu *c, uint8_t prio)
  * were dropped when the LR was made; the 5-bit value is what the guest's
  * virtual CPU interface compares anyway.
  */
-static struct vgic_pending_irq irq_from_lr(uint32_t lr)
+static struct vgic_pending_irq irq_from_lr(arch_lr_t lr)
 {
 	struct vgic_pending_irq irq = {
 	    .intid = (uint16_t)arch_lr_intid(lr),
@@ -360,7 +360,7 @@ void vgic_cpu_sync(struct vgic_cpu *c)
 }
 
 /** State of LR value @p lr if it holds @p intid, else VGIC_LR_INVALID. */
-static uint32_t lr_state_of(uint32_t lr, uint32_t intid)
+static uint32_t lr_state_of(arch_lr_t lr, uint32_t intid)
 {
 	return arch_lr_intid(lr) == intid ? arch_lr_state(lr) : VGIC_LR_INVALID;
 }

@@ -5,9 +5,9 @@
  */
 #include "hyp/arch_gic.h"
 
-uint32_t arch_lr_make(const struct vgic_pending_irq *irq, uint32_t state)
+arch_lr_t arch_lr_make(const struct vgic_pending_irq *irq, uint32_t state)
 {
-	uint32_t lr = irq->intid & GICH_LR_VIRTUALID_MASK;
+	arch_lr_t lr = irq->intid & GICH_LR_VIRTUALID_MASK;
 	uint32_t prio = (uint32_t)irq->priority >> GICH_LR_PRIORITY_DROP;
 
 	lr |= (prio & GICH_LR_PRIORITY_MASK) << GICH_LR_PRIORITY_SHIFT;

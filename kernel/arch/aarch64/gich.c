@@ -63,7 +63,7 @@ void arch_vgic_lrs_read(struct vgic_cpu *c)
 		if (__builtin_expect(c->lr[i] == 0, 1)) {
 			continue;
 		}
-		uint32_t lr = (empty >> i) & 1U ? 0 : gich_read(GICH_LR(i));
+		arch_lr_t lr = (empty >> i) & 1U ? 0 : gich_read(GICH_LR(i));
 		c->lr[i] = arch_lr_state(lr) == VGIC_LR_INVALID ? 0 : lr;
 	}
 }

@@ -23,7 +23,7 @@
 /** Virtual interrupt state of one vCPU. */
 struct vgic_cpu {
 	uint32_t lr_count;                 /**< Implemented LRs. */
-	uint32_t lr[VGIC_MAX_LRS];         /**< Shadow of the LRs. */
+	arch_lr_t lr[VGIC_MAX_LRS];        /**< Shadow of the LRs. */
 	struct vgic_pending_irq queue[VGIC_NR_IRQS]; /**< Not yet in an LR. */
 	uint32_t queue_len;
 	uint64_t injected;                 /**< Statistics. */

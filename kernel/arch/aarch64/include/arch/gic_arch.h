@@ -37,6 +37,13 @@
  * it (IHI 0048B 4.4.4). */
 #define GIC_IAR_INTID_MASK 0x3ffU
 
+/**
+ * One list-register value as the core keeps it (struct vgic_cpu's shadow):
+ * GICH_LRn is 32 bits (IHI 0048B 5.3.4); a GICv3 implementation would make
+ * this 64 bits (ICH_LR<n>_EL2) without a core change.
+ */
+typedef uint32_t arch_lr_t;
+
 /** GICH_VMCR and GICH_APR of a switched-out vCPU (IHI 0048B 5.3.3, 5.3.6). */
 struct arch_vgic_ctx {
 	uint32_t vmcr, apr;
@@ -52,18 +59,18 @@ static inline bool arch_lr_is_sgi(uint32_t intid)
 	return intid <= GICH_LR_SGI_LAST;
 }
 
-static inline uint32_t arch_lr_state(uint32_t lr)
+static inline uint32_t arch_lr_state(arch_lr_t lr)
 {
 	return (lr >> GICH_LR_STATE_SHIFT) & GICH_LR_STATE_MASK;
 }
 
-static inline uint32_t arch_lr_with_state(uint32_t lr, uint32_t state)
+static inline arch_lr_t arch_lr_with_state(arch_lr_t lr, uint32_t state)
 {
 	lr &= ~(GICH_LR_STATE_MASK << GICH_LR_STATE_SHIFT);
 	return lr | ((state & GICH_LR_STATE_MASK) << GICH_LR_STATE_SHIFT);
 }
 
-static inline uint32_t arch_lr_intid(uint32_t lr)
+static inline uint32_t arch_lr_intid(arch_lr_t lr)
 {
 	return lr & GICH_LR_VIRTUALID_MASK;
 }
@@ -75,36 +82,36 @@ static inline uint32_t arch_lr_priority_round(uint32_t prio)
 }
 
 /** The priority of LR @p lr, as an 8-bit value with the low bits 0. */
-static inline uint32_t arch_lr_priority(uint32_t lr)
+static inline uint32_t arch_lr_priority(arch_lr_t lr)
 {
 	return ((lr >> GICH_LR_PRIORITY_SHIFT) & GICH_LR_PRIORITY_MASK)
 	       << GICH_LR_PRIORITY_DROP;
 }
 
-static inline bool arch_lr_is_hw(uint32_t lr)
+static inline bool arch_lr_is_hw(arch_lr_t lr)
 {
 	return (lr & GICH_LR_HW) != 0;
 }
 
 /** The SGI source of a software LR (GICH_LRn.CPUID). */
-static inline uint32_t arch_lr_source(uint32_t lr)
+static inline uint32_t arch_lr_source(arch_lr_t lr)
 {
 	return (lr >> GICH_LR_CPUID_SHIFT) & GICH_LR_CPUID_MASK;
 }
 
 /** The physical interrupt of a hardware LR (GICH_LRn.PhysicalID). */
-static inline uint32_t arch_lr_phys(uint32_t lr)
+static inline uint32_t arch_lr_phys(arch_lr_t lr)
 {
 	return (lr >> GICH_LR_PHYSICALID_SHIFT) & GICH_LR_PHYSICALID_MASK;
 }
 
-static inline bool arch_lr_group1(uint32_t lr)
+static inline bool arch_lr_group1(arch_lr_t lr)
 {
 	return (lr & GICH_LR_GRP1) != 0;
 }
 
 /** A software LR that asks for an EOI maintenance interrupt. */
-static inline bool arch_lr_resample(uint32_t lr)
+static inline bool arch_lr_resample(arch_lr_t lr)
 {
 	return (lr & GICH_LR_EOI) != 0;
 }
@@ -123,4 +130,4 @@ static inline bool arch_lr_valid(const struct vgic_pending_irq *irq)
 }
 
 /** Build an LR value for @p irq in state @p state (gic_lr.c). */
-uint32_t arch_lr_make(const struct vgic_pending_irq *irq, uint32_t state);
+arch_lr_t arch_lr_make(const struct vgic_pending_irq *irq, uint32_t state);
