@@ -247,6 +247,53 @@ static void test_cfg_check_bounds_unknown_service(void **state)
 	assert_refused(*state, "devices[0].service", "not a partition");
 }
 
+/*
+ * REVIEW h9review: FAILS BEFORE THE FIX. An emulated window's guest SPI
+ * (cfg_device.irq, rule D9) indexes the client's vgic.spi_level bitmap and
+ * its spi[] table when the service drives it (vgic.c, HYP_IRQ_LEVEL:
+ * bitmap_assign(vm->vgic.spi_level, x[2], ...)): 128 bits, so irq 4096 is
+ * a write 480 bytes past the bitmap, at an address the scenario chose.
+ */
+static void test_cfg_check_bounds_window_irq_beyond_vgic(void **state)
+{
+	vm0(state)->devices[0].irq = VGIC_INTIDS;
+	assert_refused(*state, "devices[0].irq 128", "32..127");
+	vm0(state)->devices[0].irq = UINT32_MAX;
+	assert_refused(*state, "devices[0].irq 4294967295", "32..127");
+}
+
+/* REVIEW h9review: FAILS BEFORE THE FIX. A PPI (the hardware-linked
+ * virtual timer, 27) driven by a service: vgic.c's client_of() says
+ * "never a PPI", which only the build's D9 made true. */
+static void test_cfg_check_bounds_window_irq_not_spi(void **state)
+{
+	vm0(state)->devices[0].irq = 27;
+	assert_refused(*state, "devices[0].irq 27", "32..127");
+}
+
+/** 0 is "no interrupt" and the whole virtual SPI range is accepted. */
+static void test_cfg_check_bounds_window_irq_valid(void **state)
+{
+	vm0(state)->devices[0].irq = VGIC_SPI_FIRST;
+	assert_true(check(*state));
+	vm0(state)->devices[0].irq = VGIC_INTIDS - 1;
+	assert_true(check(*state));
+}
+
+/*
+ * REVIEW h9review: FAILS BEFORE THE FIX. A window served by a guest (rule
+ * D6): the client's accesses queue on an endpoint that nobody receives on
+ * and that has no reply deadline (only services are watched, sched.c
+ * service_vcpus), so the client blocks for ever and the machine never
+ * powers off.
+ */
+static void test_cfg_check_bounds_service_is_guest(void **state)
+{
+	vm0(state)->devices[0].service = "guest0";
+	assert_refused(*state, "devices[0].service 'guest0'",
+		       "not a service partition");
+}
+
 /* --- Images -------------------------------------------------------------- */
 
 static void test_cfg_check_bounds_image_not_linked(void **state)
@@ -366,6 +413,10 @@ int main(void)
 		T(test_cfg_check_bounds_irq_below_spis),
 		T(test_cfg_check_bounds_irq_beyond_owner_table),
 		T(test_cfg_check_bounds_unknown_service),
+		T(test_cfg_check_bounds_window_irq_beyond_vgic),
+		T(test_cfg_check_bounds_window_irq_not_spi),
+		T(test_cfg_check_bounds_window_irq_valid),
+		T(test_cfg_check_bounds_service_is_guest),
 		T(test_cfg_check_bounds_image_not_linked),
 		T(test_cfg_check_bounds_image_too_big),
 		T(test_cfg_check_bounds_image_outside_ram),
