@@ -294,6 +294,58 @@ static void test_cfg_check_bounds_service_is_guest(void **state)
 		       "not a service partition");
 }
 
+/*
+ * REVIEW h9review: FAILS BEFORE THE FIX. A passthrough window's frames are
+ * mapped as they are (vm.c vm_map_devices): one on the platform's RAM gives
+ * the partition the kernel image and every other partition's memory (rule
+ * D3: inside the platform's MMIO space).
+ */
+static void test_cfg_check_bounds_passthrough_on_ram(void **state)
+{
+	struct fixture *f = *state;
+
+	f->plat.mmio_base = 0x08000000;
+	f->plat.mmio_size = 0x38000000;
+	vm0(state)->devices[1] = (struct cfg_device){
+		.name = "ram",
+		.kind = CFG_DEV_PASSTHROUGH,
+		.ipa = 0x10000000,
+		.size = SZ_2M,
+		.pa = f->plat.ram_base,
+	};
+	vm0(state)->device_count = 2;
+	assert_refused(f, "devices[1]", "platform MMIO");
+	/* Straddling the end of MMIO, and wrapping around 2^64. */
+	vm0(state)->devices[1].pa = 0x40000000 - 0x1000;
+	assert_refused(f, "devices[1]", "platform MMIO");
+	vm0(state)->devices[1].pa = 0x08000000;
+	vm0(state)->devices[1].size = UINT64_MAX - 0x07ffffff;
+	assert_refused(f, "devices[1]", "platform MMIO");
+	vm0(state)->devices[1].size = 0x38000000;
+	assert_true(check(f));
+}
+
+/* REVIEW h9review: FAILS BEFORE THE FIX. A GICV window is mapped at
+ * gicv_base with the window's size (vm.c): a larger one maps the frames
+ * after the virtual CPU interface (rule D8: size equal to gicv_size). */
+static void test_cfg_check_bounds_gicv_size(void **state)
+{
+	struct fixture *f = *state;
+
+	f->plat.gicv_base = 0x08040000;
+	f->plat.gicv_size = 0x2000;
+	vm0(state)->devices[1] = (struct cfg_device){
+		.name = "gicv",
+		.kind = CFG_DEV_GICV,
+		.ipa = 0x08010000,
+		.size = 0x2000,
+	};
+	vm0(state)->device_count = 2;
+	assert_true(check(f));
+	vm0(state)->devices[1].size = 0x1000000;
+	assert_refused(f, "devices[1].size 0x1000000", "gicv_size 0x2000");
+}
+
 /* --- Images -------------------------------------------------------------- */
 
 static void test_cfg_check_bounds_image_not_linked(void **state)
@@ -417,6 +469,8 @@ int main(void)
 		T(test_cfg_check_bounds_window_irq_not_spi),
 		T(test_cfg_check_bounds_window_irq_valid),
 		T(test_cfg_check_bounds_service_is_guest),
+		T(test_cfg_check_bounds_passthrough_on_ram),
+		T(test_cfg_check_bounds_gicv_size),
 		T(test_cfg_check_bounds_image_not_linked),
 		T(test_cfg_check_bounds_image_too_big),
 		T(test_cfg_check_bounds_image_outside_ram),
