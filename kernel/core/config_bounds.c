@@ -122,6 +122,43 @@ static bool vm_window_irqs_ok(struct why *why, const struct cfg_vm *vm)
 	return true;
 }
 
+/*
+ * What a device window maps of the machine (vm.c, vm_map_devices): a
+ * passthrough window's frames lie inside the platform's MMIO space, never
+ * on RAM (rule D3); a GICV window is the virtual CPU interface, no more
+ * (rule D8).
+ */
+static bool vm_frames_ok(struct why *why, const struct cfg_platform *plat,
+			 const struct cfg_vm *vm)
+{
+	for (size_t d = 0; d < vm->device_count; d++) {
+		const struct cfg_device *dev = &vm->devices[d];
+
+		if (dev->kind == CFG_DEV_PASSTHROUGH &&
+		    (dev->pa < plat->mmio_base ||
+		     dev->pa - plat->mmio_base > plat->mmio_size ||
+		     dev->size >
+			     plat->mmio_size - (dev->pa - plat->mmio_base))) {
+			fmt_snprintf(
+				why->buf, why->size,
+				"vm '%s': devices[%zu] at PA 0x%llx "
+				"(+0x%llx) is not inside the platform MMIO",
+				vm->name, d, (unsigned long long)dev->pa,
+				(unsigned long long)dev->size);
+			return false;
+		}
+		if (dev->kind == CFG_DEV_GICV && dev->size != plat->gicv_size) {
+			fmt_snprintf(why->buf, why->size,
+				     "vm '%s': devices[%zu].size 0x%llx is not "
+				     "the platform's gicv_size 0x%llx",
+				     vm->name, d, (unsigned long long)dev->size,
+				     (unsigned long long)plat->gicv_size);
+			return false;
+		}
+	}
+	return true;
+}
+
 /**
  * Bytes of @p vm's RAM from @p ipa to the end of the region holding it (the
  * first one, as vm.c copies images), or 0 if no region holds it.
@@ -201,6 +238,7 @@ bool cfg_check_bounds(const struct cfg_scenario *sc,
 		if (!vm_counts_ok(&why, vm) || !vm_irqs_ok(&why, vm) ||
 		    !vm_services_ok(&why, sc, vm) ||
 		    !vm_window_irqs_ok(&why, vm) ||
+		    !vm_frames_ok(&why, sc->platform, vm) ||
 		    !vm_images_ok(&why, vm, images, image_count)) {
 			return false;
 		}
