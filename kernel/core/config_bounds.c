@@ -72,20 +72,87 @@ static bool vm_irqs_ok(struct why *why, const struct cfg_vm *vm)
 	return true;
 }
 
-/** An emulated window's service indexes the partition table (rule D6). */
+/*
+ * An emulated window's service indexes the partition table and must be a
+ * service: only services have a reply deadline, a guest's endpoint would
+ * block the client for ever (rule D6).
+ */
 static bool vm_services_ok(struct why *why, const struct cfg_scenario *sc,
 			   const struct cfg_vm *vm)
 {
 	for (size_t d = 0; d < vm->device_count; d++) {
 		const struct cfg_device *dev = &vm->devices[d];
 
-		if (dev->kind == CFG_DEV_EMULATED &&
-		    cfg_find_vm(sc, dev->service) < 0) {
+		if (dev->kind != CFG_DEV_EMULATED) {
+			continue;
+		}
+		int svc = cfg_find_vm(sc, dev->service);
+
+		if (svc < 0 || sc->vms[svc].kind != CFG_VM_SERVICE) {
 			fmt_snprintf(
 				why->buf, why->size,
 				"vm '%s': devices[%zu].service '%s' is not "
-				"a partition",
-				vm->name, d, dev->service);
+				"a %s",
+				vm->name, d, dev->service,
+				svc < 0 ? "partition" : "service partition");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A window's guest SPI indexes the client's virtual distributor when its
+ * service drives it (vgic.c, HYP_IRQ_LEVEL), and is never a PPI (rule D9).
+ */
+static bool vm_window_irqs_ok(struct why *why, const struct cfg_vm *vm)
+{
+	for (size_t d = 0; d < vm->device_count; d++) {
+		uint32_t irq = vm->devices[d].irq;
+
+		if (irq != 0 && (irq < VGIC_SPI_FIRST || irq >= VGIC_INTIDS)) {
+			fmt_snprintf(why->buf, why->size,
+				     "vm '%s': devices[%zu].irq %u is not 0 "
+				     "or a virtual SPI %u..%u",
+				     vm->name, d, irq, VGIC_SPI_FIRST,
+				     VGIC_INTIDS - 1U);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * What a device window maps of the machine (vm.c, vm_map_devices): a
+ * passthrough window's frames lie inside the platform's MMIO space, never
+ * on RAM (rule D3); a GICV window is the virtual CPU interface, no more
+ * (rule D8).
+ */
+static bool vm_frames_ok(struct why *why, const struct cfg_platform *plat,
+			 const struct cfg_vm *vm)
+{
+	for (size_t d = 0; d < vm->device_count; d++) {
+		const struct cfg_device *dev = &vm->devices[d];
+
+		if (dev->kind == CFG_DEV_PASSTHROUGH &&
+		    (dev->pa < plat->mmio_base ||
+		     dev->pa - plat->mmio_base > plat->mmio_size ||
+		     dev->size >
+			     plat->mmio_size - (dev->pa - plat->mmio_base))) {
+			fmt_snprintf(
+				why->buf, why->size,
+				"vm '%s': devices[%zu] at PA 0x%llx "
+				"(+0x%llx) is not inside the platform MMIO",
+				vm->name, d, (unsigned long long)dev->pa,
+				(unsigned long long)dev->size);
+			return false;
+		}
+		if (dev->kind == CFG_DEV_GICV && dev->size != plat->gicv_size) {
+			fmt_snprintf(why->buf, why->size,
+				     "vm '%s': devices[%zu].size 0x%llx is not "
+				     "the platform's gicv_size 0x%llx",
+				     vm->name, d, (unsigned long long)dev->size,
+				     (unsigned long long)plat->gicv_size);
 			return false;
 		}
 	}
@@ -170,6 +237,8 @@ bool cfg_check_bounds(const struct cfg_scenario *sc,
 		/* Counts first: the other checks loop over what they bound. */
 		if (!vm_counts_ok(&why, vm) || !vm_irqs_ok(&why, vm) ||
 		    !vm_services_ok(&why, sc, vm) ||
+		    !vm_window_irqs_ok(&why, vm) ||
+		    !vm_frames_ok(&why, sc->platform, vm) ||
 		    !vm_images_ok(&why, vm, images, image_count)) {
 			return false;
 		}

@@ -247,6 +247,105 @@ static void test_cfg_check_bounds_unknown_service(void **state)
 	assert_refused(*state, "devices[0].service", "not a partition");
 }
 
+/*
+ * REVIEW h9review: FAILS BEFORE THE FIX. An emulated window's guest SPI
+ * (cfg_device.irq, rule D9) indexes the client's vgic.spi_level bitmap and
+ * its spi[] table when the service drives it (vgic.c, HYP_IRQ_LEVEL:
+ * bitmap_assign(vm->vgic.spi_level, x[2], ...)): 128 bits, so irq 4096 is
+ * a write 480 bytes past the bitmap, at an address the scenario chose.
+ */
+static void test_cfg_check_bounds_window_irq_beyond_vgic(void **state)
+{
+	vm0(state)->devices[0].irq = VGIC_INTIDS;
+	assert_refused(*state, "devices[0].irq 128", "32..127");
+	vm0(state)->devices[0].irq = UINT32_MAX;
+	assert_refused(*state, "devices[0].irq 4294967295", "32..127");
+}
+
+/* REVIEW h9review: FAILS BEFORE THE FIX. A PPI (the hardware-linked
+ * virtual timer, 27) driven by a service: vgic.c's client_of() says
+ * "never a PPI", which only the build's D9 made true. */
+static void test_cfg_check_bounds_window_irq_not_spi(void **state)
+{
+	vm0(state)->devices[0].irq = 27;
+	assert_refused(*state, "devices[0].irq 27", "32..127");
+}
+
+/** 0 is "no interrupt" and the whole virtual SPI range is accepted. */
+static void test_cfg_check_bounds_window_irq_valid(void **state)
+{
+	vm0(state)->devices[0].irq = VGIC_SPI_FIRST;
+	assert_true(check(*state));
+	vm0(state)->devices[0].irq = VGIC_INTIDS - 1;
+	assert_true(check(*state));
+}
+
+/*
+ * REVIEW h9review: FAILS BEFORE THE FIX. A window served by a guest (rule
+ * D6): the client's accesses queue on an endpoint that nobody receives on
+ * and that has no reply deadline (only services are watched, sched.c
+ * service_vcpus), so the client blocks for ever and the machine never
+ * powers off.
+ */
+static void test_cfg_check_bounds_service_is_guest(void **state)
+{
+	vm0(state)->devices[0].service = "guest0";
+	assert_refused(*state, "devices[0].service 'guest0'",
+		       "not a service partition");
+}
+
+/*
+ * REVIEW h9review: FAILS BEFORE THE FIX. A passthrough window's frames are
+ * mapped as they are (vm.c vm_map_devices): one on the platform's RAM gives
+ * the partition the kernel image and every other partition's memory (rule
+ * D3: inside the platform's MMIO space).
+ */
+static void test_cfg_check_bounds_passthrough_on_ram(void **state)
+{
+	struct fixture *f = *state;
+
+	f->plat.mmio_base = 0x08000000;
+	f->plat.mmio_size = 0x38000000;
+	vm0(state)->devices[1] = (struct cfg_device){
+		.name = "ram",
+		.kind = CFG_DEV_PASSTHROUGH,
+		.ipa = 0x10000000,
+		.size = SZ_2M,
+		.pa = f->plat.ram_base,
+	};
+	vm0(state)->device_count = 2;
+	assert_refused(f, "devices[1]", "platform MMIO");
+	/* Straddling the end of MMIO, and wrapping around 2^64. */
+	vm0(state)->devices[1].pa = 0x40000000 - 0x1000;
+	assert_refused(f, "devices[1]", "platform MMIO");
+	vm0(state)->devices[1].pa = 0x08000000;
+	vm0(state)->devices[1].size = UINT64_MAX - 0x07ffffff;
+	assert_refused(f, "devices[1]", "platform MMIO");
+	vm0(state)->devices[1].size = 0x38000000;
+	assert_true(check(f));
+}
+
+/* REVIEW h9review: FAILS BEFORE THE FIX. A GICV window is mapped at
+ * gicv_base with the window's size (vm.c): a larger one maps the frames
+ * after the virtual CPU interface (rule D8: size equal to gicv_size). */
+static void test_cfg_check_bounds_gicv_size(void **state)
+{
+	struct fixture *f = *state;
+
+	f->plat.gicv_base = 0x08040000;
+	f->plat.gicv_size = 0x2000;
+	vm0(state)->devices[1] = (struct cfg_device){
+		.name = "gicv",
+		.kind = CFG_DEV_GICV,
+		.ipa = 0x08010000,
+		.size = 0x2000,
+	};
+	vm0(state)->device_count = 2;
+	assert_true(check(f));
+	vm0(state)->devices[1].size = 0x1000000;
+	assert_refused(f, "devices[1].size 0x1000000", "gicv_size 0x2000");
+}
+
 /* --- Images -------------------------------------------------------------- */
 
 static void test_cfg_check_bounds_image_not_linked(void **state)
@@ -366,6 +465,12 @@ int main(void)
 		T(test_cfg_check_bounds_irq_below_spis),
 		T(test_cfg_check_bounds_irq_beyond_owner_table),
 		T(test_cfg_check_bounds_unknown_service),
+		T(test_cfg_check_bounds_window_irq_beyond_vgic),
+		T(test_cfg_check_bounds_window_irq_not_spi),
+		T(test_cfg_check_bounds_window_irq_valid),
+		T(test_cfg_check_bounds_service_is_guest),
+		T(test_cfg_check_bounds_passthrough_on_ram),
+		T(test_cfg_check_bounds_gicv_size),
 		T(test_cfg_check_bounds_image_not_linked),
 		T(test_cfg_check_bounds_image_too_big),
 		T(test_cfg_check_bounds_image_outside_ram),

@@ -13,6 +13,7 @@
 
 #include "arch/sysreg.h"
 #include "hyp/config.h"
+#include "hyp/cpu.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 
@@ -50,10 +51,17 @@ static uint32_t find_pvpanic(uint64_t ecam)
 _Noreturn void platform_power_off_failure(void)
 {
 	const struct cfg_platform *p = scenario.platform;
-	/* A panic may come from the boot check that found no platform. */
-	uint32_t dev = p != NULL && p->pci_ecam_base != 0
-			       ? find_pvpanic(p->pci_ecam_base)
-			       : PCI_DEVICES_PER_BUS;
+	struct cpu *cpu = cpu_this();
+	/* A panic may come from the boot check that found no platform; an
+	 * abort in the probe (nothing behind pci_ecam_base) comes back here
+	 * through panic_el2_exception(): then power off without the device,
+	 * instead of one exception frame deeper each time. Per CPU: another
+	 * CPU's concurrent failure still reports through pvpanic. */
+	bool probe = p != NULL && p->pci_ecam_base != 0 && !cpu->powering_off;
+
+	cpu->powering_off = true;
+	uint32_t dev = probe ? find_pvpanic(p->pci_ecam_base)
+			     : PCI_DEVICES_PER_BUS;
 
 	if (dev < PCI_DEVICES_PER_BUS) {
 		/* Its BAR 0 at the start of the 32-bit PCI memory window, memory

@@ -170,7 +170,9 @@ size_t cfg_validate(const struct cfg_scenario *sc,
  * The kernel's boot-time check (kernel/core/config_bounds.c): every count
  * within the arrays it sizes (partitions, vCPUs, RAM regions, loads,
  * devices, IRQs), every index it takes from the scenario within its table
- * (owned IRQs, the service of an emulated window), and every image linked
+ * (owned IRQs, the service of an emulated window, which is a service, and
+ * the window's guest SPI), every passthrough window inside the platform's
+ * MMIO and every GICV window of its gicv_size, and every image linked
  * into the kernel present and fitting in RAM where it is loaded. Returns
  * true if the kernel can build the partitions without reading or writing
  * out of bounds; otherwise false with the first problem, naming the field,

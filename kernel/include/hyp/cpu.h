@@ -42,6 +42,9 @@ struct cpu {
 	 * round robin; vcpu->runq_index is a vCPU's place in it. */
 	struct vcpu *runq[CPU_RUNQ_MAX];
 	uint32_t runq_len;
+	/** In platform_power_off_failure(): an EL2 fault there (its pvpanic
+	 * probe) panics again, which must not enter it again. */
+	bool powering_off;
 };
 
 /** GICv2 addresses at most 8 CPU interfaces (IHI 0048B 4.3.12). */
