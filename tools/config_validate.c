@@ -61,9 +61,11 @@
  *       on an EMULATED window, a virtual SPI [VGIC_SPI_FIRST,
  *       VGIC_INTIDS - 1], and on no other window of the partition.
  *   D10. PASSTHROUGH: the window overlaps none of the frames the kernel
- *       itself uses of the platform's PCIe: bus 0's ECAM
+ *       itself uses: of the platform's PCIe, bus 0's ECAM
  *       [pci_ecam_base, + CFG_PCI_ECAM_BUS_SIZE) and the pvpanic BAR page
- *       [pci_mmio_base, + CFG_PCI_BAR_SIZE) (each when not 0).
+ *       [pci_mmio_base, + CFG_PCI_BAR_SIZE); the GIC's distributor, CPU
+ *       and hypervisor control interfaces [gic_base, + gic_size) (each
+ *       when not 0).
  * IRQs
  *   Q1. Each IRQ lies in the platform's grantable SPIs [spi_first, spi_last]
  *       and among those a service can be notified of [VGIC_SPI_FIRST,
@@ -559,7 +561,7 @@ static bool overlaps_kernel_frame(uint64_t pa, uint64_t size, uint64_t base,
 }
 
 /** D10 for passthrough device @p j of partition @p i. */
-static void check_kernel_pci(struct check *chk, size_t i, size_t j)
+static void check_kernel_frames(struct check *chk, size_t i, size_t j)
 {
 	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
 	const struct cfg_platform *plat = chk->plat;
@@ -574,6 +576,16 @@ static void check_kernel_pci(struct check *chk, size_t i, size_t j)
 		problem(chk, "%s pa " RANGE " would grant PCIe frames the kernel "
 			"uses (ECAM bus 0 or the pvpanic BAR)",
 			vm_dev_label(chk, i, j).s, dev->pa, dev->pa + dev->size);
+	}
+	/* The list registers, every CPU's SGIs and SPIs: the kernel's. */
+	if (plat->gic_size != 0 &&
+	    overlaps_kernel_frame(dev->pa, dev->size, plat->gic_base,
+				  plat->gic_size)) {
+		problem(chk, "%s pa " RANGE " would grant the kernel's GIC "
+			"frames " RANGE " (distributor, CPU and hypervisor "
+			"interfaces)", vm_dev_label(chk, i, j).s, dev->pa,
+			dev->pa + dev->size, plat->gic_base,
+			plat->gic_base + plat->gic_size);
 	}
 }
 
@@ -697,7 +709,7 @@ static void check_device(struct check *chk, size_t i, size_t j)
 	switch (dev->kind) {
 	case CFG_DEV_PASSTHROUGH:
 		check_passthrough(chk, i, j);
-		check_kernel_pci(chk, i, j);
+		check_kernel_frames(chk, i, j);
 		break;
 	case CFG_DEV_EMULATED:
 		check_emulated(chk, i, j);

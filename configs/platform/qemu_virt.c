@@ -27,4 +27,9 @@ const struct cfg_platform platform_qemu_virt = {
 	 * pvpanic-pci device's BAR to report a failure at power-off. */
 	.pci_ecam_base = 0x3f000000,
 	.pci_mmio_base = 0x10000000,
+	/* GICv2 distributor, CPU interface and hypervisor control interface
+	 * (virt's VIRT_GIC_DIST, VIRT_GIC_CPU, VIRT_GIC_HYP): the kernel's own;
+	 * the virtual CPU interface (gicv_base) follows them. */
+	.gic_base = 0x08000000,
+	.gic_size = 0x40000,
 };

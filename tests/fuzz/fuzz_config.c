@@ -79,6 +79,8 @@ static const struct cfg_platform qemu_virt = {
     .spi_last = 1019,
     .pci_ecam_base = 0x3f000000,
     .pci_mmio_base = 0x10000000,
+    .gic_base = 0x08000000,
+    .gic_size = 0x40000,
 };
 
 /** Everything one input decodes to. */
@@ -248,6 +250,8 @@ static void decode(struct fuzz_in *in)
 	if (plat % 3 == 2) {
 		h.plat.pci_ecam_base = pick_addr(in);
 		h.plat.pci_mmio_base = pick_addr(in);
+		h.plat.gic_base = pick_addr(in);
+		h.plat.gic_size = pick_addr(in);
 	}
 }
 
@@ -508,8 +512,10 @@ static bool device_ok(size_t i, const struct cfg_device *d)
 			return fail("D4 log UART to a guest");
 		}
 		if (kernel_frame(d, p->pci_ecam_base, CFG_PCI_ECAM_BUS_SIZE) ||
-		    kernel_frame(d, p->pci_mmio_base, CFG_PCI_BAR_SIZE)) {
-			return fail("D10 the kernel's PCIe frames");
+		    kernel_frame(d, p->pci_mmio_base, CFG_PCI_BAR_SIZE) ||
+		    (p->gic_size != 0 &&
+		     kernel_frame(d, p->gic_base, p->gic_size))) {
+			return fail("D10 the kernel's PCIe or GIC frames");
 		}
 		return true;
 	case CFG_DEV_EMULATED:

@@ -61,6 +61,8 @@ static const struct cfg_platform qemu_virt = {
 	.spi_last = 1019,
 	.pci_ecam_base = 0x3f000000,
 	.pci_mmio_base = 0x10000000,
+	.gic_base = 0x08000000,
+	.gic_size = 0x40000,
 };
 
 /** guest0: 16 MiB, one passthrough and one emulated window, SPI 33. */
@@ -786,8 +788,12 @@ static void test_cfg_validate_passthrough_outside_mmio(void **state)
 			    "outside the platform MMIO space",
 			    "[0x8000000, 0x40000000)", NULL));
 	f->msg_count = 0;
-	vm0(state)->devices[0].pa = 0x07fff000; /* Just below. */
+	vm0(state)->devices[0].pa = 0x07fff000; /* Just below, into the GIC. */
 	vm0(state)->devices[0].size = 0x2000;
+	assert_int_equal(run(f), 2);
+	assert_true(msg_has(f, 0, "outside the platform MMIO space", NULL));
+	f->msg_count = 0;
+	vm0(state)->devices[0].pa = 0x3ffff000; /* Its last page, into RAM. */
 	assert_int_equal(run(f), 1);
 	assert_true(msg_has(f, 0, "outside the platform MMIO space", NULL));
 }
@@ -1147,6 +1153,34 @@ static void test_cfg_validate_passthrough_kernel_pci(void **state)
 			    NULL));
 }
 
+/* Review of issue 13: the GIC frames the kernel drives are never granted. */
+static void test_cfg_validate_passthrough_of_the_gic(void **state)
+{
+	static const struct {
+		uint64_t pa;
+		size_t problems;
+	} cases[] = {
+		{ 0x08000000, 1 },   /* the distributor (GICD) */
+		{ 0x08010000, 1 },   /* the CPU interface (GICC) */
+		{ 0x08030000, 1 },   /* the hypervisor control interface (GICH) */
+		{ 0x0803f000, 1 },   /* the last page of the kernel's frames */
+		{ 0x08040000, 0 },   /* the virtual CPU interface: not the kernel's */
+	};
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f->msg_count = 0;
+		vm->devices[0].pa = cases[i].pa;
+		assert_int_equal(run(f), cases[i].problems);
+	}
+	f->msg_count = 0;
+	vm->devices[0].pa = 0x08030000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "the kernel's GIC frames",
+			    "[0x8000000, 0x8040000)", NULL));
+}
+
 static void test_cfg_validate_window_irq(void **state)
 {
 	struct fixture *f = *state;
@@ -1317,6 +1351,7 @@ int main(void)
 		T(test_cfg_validate_emulated_chaining),
 		T(test_cfg_validate_irq_out_of_range),
 		T(test_cfg_validate_irq_beyond_notification_bits),
+		T(test_cfg_validate_passthrough_of_the_gic),
 		T(test_cfg_validate_window_irq),
 		T(test_cfg_validate_service_has_one_vcpu),
 		T(test_cfg_validate_passthrough_kernel_pci),

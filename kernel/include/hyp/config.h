@@ -129,6 +129,8 @@ struct cfg_platform {
 	uint32_t spi_last;      /**< Highest grantable SPI ID. */
 	uint64_t pci_ecam_base; /**< PCIe ECAM, bus 0 (0: none). */
 	uint64_t pci_mmio_base; /**< A free 32-bit PCI memory address. */
+	uint64_t gic_base;      /**< The GIC frames the kernel drives (GICD, */
+	uint64_t gic_size;      /**< GICC, GICH; 0: none): never granted. */
 };
 
 /** A whole scenario. */
