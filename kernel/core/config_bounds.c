@@ -231,6 +231,15 @@ bool cfg_check_bounds(const struct cfg_scenario *sc,
 			     sc->vm_count, CFG_MAX_VMS);
 		return false;
 	}
+	/* Every log line and console tag prints a name; windows name their
+	 * service. */
+	for (size_t i = 0; i < sc->vm_count; i++) {
+		if (sc->vms[i].name == NULL) {
+			fmt_snprintf(why.buf, why.size, "vm %zu has no name",
+				     i);
+			return false;
+		}
+	}
 	for (size_t i = 0; i < sc->vm_count; i++) {
 		const struct cfg_vm *vm = &sc->vms[i];
 

@@ -178,6 +178,15 @@ static void test_cfg_check_bounds_vm_count(void **state)
 	assert_refused(f, "vm_count 9", "1..8");
 }
 
+/* Review of issue 13: a NULL name reached strlen() in vm_console.c. */
+static void test_cfg_check_bounds_vm_without_name(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[1].name = NULL;
+	assert_refused(f, "vm 1", "has no name");
+}
+
 static void test_cfg_check_bounds_vcpu_count(void **state)
 {
 	struct fixture *f = *state;
@@ -456,6 +465,7 @@ int main(void)
 		T(test_cfg_check_bounds_valid_limits),
 		T(test_cfg_check_bounds_no_platform),
 		T(test_cfg_check_bounds_vm_count),
+		T(test_cfg_check_bounds_vm_without_name),
 		T(test_cfg_check_bounds_vcpu_count),
 		T(test_cfg_check_bounds_ram_count),
 		T(test_cfg_check_bounds_load_count),

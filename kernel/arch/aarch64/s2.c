@@ -6,8 +6,7 @@
  * maintenance only through arch_s2_tlb_flush_vmid().
  *
  * Invariants kept by every operation:
- *  - no table is empty: a table that loses its last valid entry is freed,
- *    so a free 2 MiB slot never hides a table below it;
+ *  - tables are only ever added (nothing is unmapped, hyp/s2.h);
  *  - table_count is the number of table pages allocated, root included.
  *
  * Not done here, and left to the caller or the architecture layer: the
