@@ -29,13 +29,13 @@ extern struct klock_stat klock_stats[CPU_MAX];
 static inline __attribute__((always_inline)) void kernel_lock(void)
 {
 	struct klock_stat *st = &klock_stats[cpu_this()->id];
-	uint32_t w = kernel_lock_word.word;	/* TEMP: 1 = held */
+	uint32_t w = kernel_lock_word.word;
 	uint64_t t0 = read_sysreg(cntpct_el0);
 
 	spin_lock(&kernel_lock_word);
 	uint64_t t1 = read_sysreg(cntpct_el0);
 	st->acq++;
-	if (w != 0) {
+	if ((w & 0xffff) != (w >> 16)) {
 		st->contended++;
 		st->spin_ticks += t1 - t0;
 		if (t1 - t0 > st->max_spin) {
