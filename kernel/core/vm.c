@@ -362,18 +362,6 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		 (unsigned long long)e.mmio, (unsigned long long)e.hvc,
 		 (unsigned long long)e.wfx, (unsigned long long)e.irq,
 		 (unsigned long long)e.other);
-	for (uint32_t c = 0; c < CPU_MAX; c++) {
-		const struct klock_stat *st = &klock_stats[c];
-
-		if (st->acq != 0) {
-			log_info("KSTAT cpu%u acq %llu contended %llu spin_ticks %llu max_spin %llu hold_ticks %llu",
-				 c, (unsigned long long)st->acq,
-				 (unsigned long long)st->contended,
-				 (unsigned long long)st->spin_ticks,
-				 (unsigned long long)st->max_spin,
-				 (unsigned long long)st->hold_ticks);
-		}
-	}
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else if (why == VM_STOP_FAILED) {

@@ -17,38 +17,12 @@
 
 extern struct spinlock kernel_lock_word;
 
-#include "hyp/cpu.h"
-#include "arch/sysreg.h"
-
-/* TEMPORARY instrumentation (issue 14 diagnosis). */
-struct klock_stat {
-	uint64_t acq, contended, spin_ticks, hold_ticks, t_acq, max_spin;
-};
-extern struct klock_stat klock_stats[CPU_MAX];
-
 static inline __attribute__((always_inline)) void kernel_lock(void)
 {
-	struct klock_stat *st = &klock_stats[cpu_this()->id];
-	uint32_t w = kernel_lock_word.word;
-	uint64_t t0 = read_sysreg(cntpct_el0);
-
 	spin_lock(&kernel_lock_word);
-	uint64_t t1 = read_sysreg(cntpct_el0);
-	st->acq++;
-	if ((w & 0xffff) != (w >> 16)) {
-		st->contended++;
-		st->spin_ticks += t1 - t0;
-		if (t1 - t0 > st->max_spin) {
-			st->max_spin = t1 - t0;
-		}
-	}
-	st->t_acq = t1;
 }
 
 static inline __attribute__((always_inline)) void kernel_unlock(void)
 {
-	struct klock_stat *st = &klock_stats[cpu_this()->id];
-
-	st->hold_ticks += read_sysreg(cntpct_el0) - st->t_acq;
 	spin_unlock(&kernel_lock_word);
 }
