@@ -68,10 +68,7 @@ static uint64_t wake_if_due(struct vcpu *v, uint64_t *now)
 		*now = arch_counter_now();
 	}
 	if (deadline <= *now) {
-		extern uint64_t timer_wakes;
-		timer_wakes++;
 		v->state = VCPU_RUNNABLE;
-		v->vgic_dirty = true; /* EXPERIMENT: unmask the vtimer PPI on entry */
 		return VCPU_NO_DEADLINE;
 	}
 	return deadline;
@@ -510,4 +507,3 @@ _Noreturn void sched_start(void)
 	}
 	arch_vcpu_enter(kernel_exit(switch_to(first)));
 }
-uint64_t timer_wakes;

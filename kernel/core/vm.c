@@ -362,14 +362,6 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		 (unsigned long long)e.mmio, (unsigned long long)e.hvc,
 		 (unsigned long long)e.wfx, (unsigned long long)e.irq,
 		 (unsigned long long)e.other);
-	{
-		extern uint64_t wfx_stat[4];
-		extern uint64_t timer_wakes;
-		log_info("KSTAT wfe %llu timer_wakes %llu wfi_already_due %llu wfi_pending %llu wfi_block %llu",
-			 (unsigned long long)wfx_stat[0], (unsigned long long)timer_wakes,
-			 (unsigned long long)wfx_stat[1], (unsigned long long)wfx_stat[2],
-			 (unsigned long long)wfx_stat[3]);
-	}
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else if (why == VM_STOP_FAILED) {

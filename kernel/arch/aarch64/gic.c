@@ -151,16 +151,3 @@ void gic_clear_active(uint32_t intid)
 {
 	gicd_write_bit(GICD_ICACTIVER, intid);
 }
-uint32_t gic_debug_bits(uint32_t intid);
-uint32_t gic_debug_bits(uint32_t intid)
-{
-	uint32_t b = 1U << (intid % GICD_INTIDS_PER_WORD);
-	uint32_t e = mmio_read32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISENABLER, intid)) & b;
-	uint32_t p = mmio_read32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISPENDR, intid)) & b;
-	uint32_t a = mmio_read32(PLATFORM_GICD_BASE + GICD_BIT_WORD(GICD_ISACTIVER, intid)) & b;
-
-	return (e ? 4 : 0) | (p ? 2 : 0) | (a ? 1 : 0) |
-	       (mmio_read32(PLATFORM_GICC_BASE + 0x14) << 4) |
-	       ((mmio_read32(PLATFORM_GICC_BASE + 0x18) & 0x3ff) << 12) |
-	       ((mmio_read32(PLATFORM_GICC_BASE + 0x4) & 0xff) << 24);
-}

@@ -23,9 +23,6 @@
 #include "hyp/sched.h"
 #include "hyp/service.h"
 #include "hyp/vcpu.h"
-#include "arch/gic_arch.h"
-#include "hyp/ptimer.h"
-#include "hyp/vtimer.h"
 #include "hyp/units.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
@@ -77,7 +74,6 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 	return sched_next(vcpu);
 }
 
-uint64_t wfx_stat[4]; /* TEMP: wfe, wfi-service, wfi-pending, wfi-block */
 HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	/* The condition is checked on the trapped instruction's ITSTATE. */
@@ -88,7 +84,6 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 		return vcpu;
 	}
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
-		wfx_stat[0]++;
 		return sched_yield(vcpu);
 	}
 	/* A service waits for work only in HYP_IPC_RECV: nothing would wake
@@ -99,37 +94,7 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 	}
 	/* WFI completes at once with a virtual interrupt pending. */
 	if (vgic_vcpu_has_pending(vcpu)) {
-		wfx_stat[2]++;
 		return vcpu;
-	}
-	wfx_stat[3]++;
-	if (vcpu_wake_deadline(vcpu) <= read_sysreg(cntpct_el0)) {
-		wfx_stat[1]++;
-		if (wfx_stat[1] % 200000 == 1) {
-			uint32_t lr27 = 0xffffffff;
-			for (uint32_t i = 0; i < vcpu->vgic.lr_count; i++) {
-				if (arch_lr_intid(vcpu->vgic.lr[i]) == 27) {
-					lr27 = vcpu->vgic.lr[i];
-				}
-			}
-			extern uint32_t gic_debug_bits(uint32_t);
-			log_info("KSTAT phys27 EPA %x", gic_debug_bits(27));
-			log_info("KSTAT masked %d en %d ctlr %x lr27 %x physact %d dirty %d",
-				 cpu_this()->vtimer_masked,
-				 vcpu->vm->vgic.priv[vcpu->index][27].enabled,
-				 (unsigned)vcpu->vm->vgic.ctlr, lr27,
-				 vcpu->vtimer_phys_active, vcpu->vgic_dirty);
-			log_info("KSTAT due: vcpu %u ctx ctl %llx cval %llx off %llx live ctl %llx cval %llx now %llx vtd %llx ptd %llx",
-				 vcpu->index,
-				 (unsigned long long)vcpu->ctx.cntv_ctl_el0,
-				 (unsigned long long)vcpu->ctx.cntv_cval_el0,
-				 (unsigned long long)vcpu->ctx.cntvoff_el2,
-				 (unsigned long long)read_sysreg(cntv_ctl_el0),
-				 (unsigned long long)read_sysreg(cntv_cval_el0),
-				 (unsigned long long)read_sysreg(cntpct_el0),
-				 (unsigned long long)vtimer_deadline(vcpu),
-				 (unsigned long long)ptimer_deadline(&vcpu->ptimer));
-		}
 	}
 	vcpu->state = VCPU_BLOCKED_WFI;
 	return sched_next(vcpu);
