@@ -33,6 +33,9 @@ static inline __attribute__((always_inline)) struct cpu *arch_cpu_this(void)
  * because the target is Armv8.0 (no LSE atomics) and C11 atomics would
  * call out-of-line helpers.
  */
+/** The lock word's value while held (0: free). */
+#define ARCH_SPIN_HELD 1u
+
 static inline __attribute__((always_inline)) void
 arch_spin_lock(volatile uint32_t *word)
 {
@@ -49,7 +52,7 @@ arch_spin_lock(volatile uint32_t *word)
 		"	b	1b\n"
 		"3:"
 		: "=&r"(seen), "=&r"(fail), "+Q"(*word)
-		: "r"(1u)
+		: "r"(ARCH_SPIN_HELD)
 		: "memory");
 }
 
