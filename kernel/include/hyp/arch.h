@@ -25,7 +25,7 @@ struct cpu;
 /** The struct cpu of the physical CPU executing this code. */
 static inline struct cpu *arch_cpu_this(void);
 
-/** Take / release a ticket lock word (hyp/spinlock.h: FIFO fair). */
+/** Take / release a test-and-set lock word (hyp/spinlock.h). */
 static inline void arch_spin_lock(volatile uint32_t *word);
 static inline void arch_spin_unlock(volatile uint32_t *word);
 

@@ -1,6 +1,6 @@
 #pragma once
 /**
- * The kernel lock: one ticket lock guarding all shared kernel state (VMs,
+ * The kernel lock: one test-and-set lock (hyp/spinlock.h) guarding all shared kernel state (VMs,
  * vCPUs, endpoints, the virtual GIC, the page pool, the log).
  *
  * Every trap takes it on entry and drops it just before the ERET (trap.c,

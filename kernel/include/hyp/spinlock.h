@@ -1,9 +1,10 @@
 #pragma once
 /**
- * Ticket spinlock: FIFO fair, so no CPU starves under contention. The lock
- * word holds two 16-bit counters, `owner` (the ticket being served, low
- * half) and `next` (the next ticket to hand out, high half); the
- * architecture takes and releases it (hyp/arch.h: arch_spin_lock()).
+ * Test-and-set spinlock: the word is 0 when free, 1 when held; the
+ * architecture takes and releases it (hyp/arch.h: arch_spin_lock()). Not
+ * FIFO: a CPU that runs takes a free lock at once, rather than waiting
+ * for a waiter ahead of it whose CPU may not be running (a vCPU thread of
+ * a host); see docs/architecture.md, "Physical CPUs and the kernel lock".
  */
 #include <stdint.h>
 

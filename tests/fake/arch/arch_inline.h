@@ -14,9 +14,9 @@
 
 #include "arch/sysreg.h"
 
-/** Ticket halves of the lock word (hyp/spinlock.h). */
-#define FAKE_SPIN_NEXT_SHIFT 16
-#define FAKE_SPIN_OWNER_MASK 0xffffu
+/** Values of the lock word (hyp/spinlock.h). */
+#define FAKE_SPIN_FREE 0u
+#define FAKE_SPIN_HELD 1u
 
 /** Times arch_cpu_relax() was called (a wait loop spun). */
 extern unsigned fake_relax_count;
@@ -31,27 +31,22 @@ static inline struct cpu *arch_cpu_this(void)
 
 static inline void arch_spin_lock(volatile uint32_t *word)
 {
-	uint32_t w = *word;
-
-	if ((w >> FAKE_SPIN_NEXT_SHIFT) != (w & FAKE_SPIN_OWNER_MASK)) {
+	if (*word != FAKE_SPIN_FREE) {
 		fprintf(stderr, "fake arch: spin lock %p taken while held\n",
 			(void *)word);
 		abort();
 	}
-	*word = w + (1u << FAKE_SPIN_NEXT_SHIFT);
+	*word = FAKE_SPIN_HELD;
 }
 
 static inline void arch_spin_unlock(volatile uint32_t *word)
 {
-	uint32_t w = *word;
-
-	if ((w >> FAKE_SPIN_NEXT_SHIFT) == (w & FAKE_SPIN_OWNER_MASK)) {
+	if (*word != FAKE_SPIN_HELD) {
 		fprintf(stderr, "fake arch: spin lock %p released while free\n",
 			(void *)word);
 		abort();
 	}
-	*word = (w & ~FAKE_SPIN_OWNER_MASK) |
-		((w + 1) & FAKE_SPIN_OWNER_MASK);
+	*word = FAKE_SPIN_FREE;
 }
 
 static inline void arch_cpu_relax(void)

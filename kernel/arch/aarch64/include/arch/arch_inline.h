@@ -15,51 +15,56 @@ static inline __attribute__((always_inline)) struct cpu *arch_cpu_this(void)
 }
 
 /*
- * Ticket spinlock. The lock word holds two 16-bit counters: `owner` (the
- * ticket being served, low half) and `next` (the next ticket to hand out,
- * high half). Taking it is an exclusive fetch-and-increment of `next` with
- * acquire semantics (LDAXR/STXR, Arm ARM B2.9); a waiter sleeps in WFE
- * until the owner's release store (STLRH) clears its exclusive monitor,
- * which is a wake-up event (Arm ARM D1.16.1 "The Event Register"). In
- * assembly because the target is Armv8.0 (no LSE atomics) and C11 atomics
- * would call out-of-line helpers.
+ * Test-and-test-and-set spinlock: the word is 0 when free, 1 when held.
+ * Not FIFO, on purpose: a ticket lock hands itself to the next waiter in
+ * line even when that waiter's CPU is not running (a vCPU thread of a
+ * host, e.g. QEMU's MTTCG on fewer host cores than CPUs), and then every
+ * other CPU waits for it; here whichever CPU runs takes the lock as soon
+ * as it is free (docs/architecture.md, "Physical CPUs and the kernel
+ * lock").
+ *
+ * Taking it: LDAXR (load-acquire exclusive) sees 0, STXR writes 1; the
+ * pair is atomic (Arm ARM B2.9.5) and the acquire keeps the critical
+ * section after it (B2.3.11). A waiter that saw 1 still holds the
+ * exclusive monitor of the word, so it sleeps in WFE: the release store
+ * clears that monitor, which is a wake-up event (D1.16.1 "The Event
+ * Register"), even if it lands between the LDAXR and the WFE (the event
+ * register is then already set and WFE returns at once). In assembly
+ * because the target is Armv8.0 (no LSE atomics) and C11 atomics would
+ * call out-of-line helpers.
  */
+/** The lock word's value while held (0: free). */
+#define ARCH_SPIN_HELD 1u
+
 static inline __attribute__((always_inline)) void
 arch_spin_lock(volatile uint32_t *word)
 {
-	uint32_t ticket, tmp, fail;
+	uint32_t seen, fail;
 
 	__asm__ volatile(
-		"	prfm	pstl1strm, %3\n"
-		"1:	ldaxr	%w0, %3\n"
-		"	add	%w1, %w0, #0x10000\n"
-		"	stxr	%w2, %w1, %3\n"
-		"	cbnz	%w2, 1b\n"
-		/* Our ticket (high half) is being served (low half)? */
-		"	eor	%w1, %w0, %w0, ror #16\n"
-		"	cbz	%w1, 3f\n"
-		"	sevl\n"
+		"	prfm	pstl1strm, %2\n"
+		"1:	ldaxr	%w0, %2\n"
+		"	cbnz	%w0, 2f\n"
+		"	stxr	%w1, %w3, %2\n"
+		"	cbnz	%w1, 1b\n"
+		"	b	3f\n"
 		"2:	wfe\n"
-		"	ldaxrh	%w2, %3\n"
-		"	eor	%w1, %w2, %w0, lsr #16\n"
-		"	cbnz	%w1, 2b\n"
+		"	b	1b\n"
 		"3:"
-		: "=&r"(ticket), "=&r"(tmp), "=&r"(fail), "+Q"(*word)
-		:
+		: "=&r"(seen), "=&r"(fail), "+Q"(*word)
+		: "r"(ARCH_SPIN_HELD)
 		: "memory");
 }
 
+/*
+ * Release: STLR (store-release, B2.3.11) makes every access of the
+ * critical section visible before the word reads 0, and clears the
+ * waiters' exclusive monitors (their WFE event).
+ */
 static inline __attribute__((always_inline)) void
 arch_spin_unlock(volatile uint32_t *word)
 {
-	uint32_t owner;
-
-	__asm__ volatile("	ldrh	%w0, %1\n"
-			 "	add	%w0, %w0, #1\n"
-			 "	stlrh	%w0, %1\n"
-			 : "=&r"(owner), "+Q"(*word)
-			 :
-			 : "memory");
+	__asm__ volatile("	stlr	wzr, %0\n" : "=Q"(*word) : : "memory");
 }
 
 static inline void arch_cpu_relax(void)
