@@ -44,6 +44,36 @@ def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
     return args
 
 
+# TCP state LISTEN in /proc/net/tcp (include/net/tcp_states.h).
+TCP_LISTEN = '0A'
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on now, for a private gdb
+    stub (-gdb tcp:127.0.0.1:PORT): a fixed port could reach another QEMU."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def gdb_stub_args(port):
+    """QEMU arguments: a gdb stub on 127.0.0.1:port, CPUs halted until gdb
+    continues them."""
+    return ['-gdb', 'tcp:127.0.0.1:%d' % port, '-S']
+
+
+def listening(port):
+    """True once a socket listens on 127.0.0.1:port. Probing by connecting
+    would not do: QEMU resumes the guest when a gdb client disconnects."""
+    with open('/proc/net/tcp') as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(':')[1], 16) == port and fields[3] == TCP_LISTEN:
+                return True
+    return False
+
+
 def gdb_hint(elf):
     return ("gdb-multiarch %s -ex 'target remote :%d'"
             % (shlex.quote(str(elf)), GDB_PORT))

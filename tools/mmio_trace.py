@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hypqemu  # noqa: E402
@@ -36,6 +37,7 @@ BENCH_SMP = 2
 # paths of the service).
 WARMUP = 3
 MAX_STEPS = 5000
+LISTEN_POLL_S = 0.05
 PC_LINE = re.compile(r'^=> (0x[0-9a-f]+)', re.M)
 
 
@@ -62,10 +64,10 @@ def insn_address(guest_elf, insn):
     sys.exit('mmio_trace: %r not found in %s' % (insn, guest_elf))
 
 
-def gdb_script(addr):
+def gdb_script(addr, port):
     return '\n'.join([
         'set pagination off', 'set confirm off',
-        'target remote :%d' % hypqemu.GDB_PORT,
+        'target remote 127.0.0.1:%d' % port,
         'break *0x%x' % addr] + ['continue'] * WARMUP + [
         'delete', 'set $n = 0',
         'while $pc != 0x%x && $n < %d' % (addr + 4, MAX_STEPS),
@@ -74,15 +76,21 @@ def gdb_script(addr):
 
 
 def trace(args, addr):
-    qemu = hypqemu.cmdline(args.elf, qemu=args.qemu, gdb=True, icount=True,
-                           smp=BENCH_SMP)
+    port = hypqemu.free_port()
+    qemu = hypqemu.cmdline(args.elf, qemu=args.qemu, icount=True,
+                           smp=BENCH_SMP, extra=hypqemu.gdb_stub_args(port))
     with tempfile.NamedTemporaryFile('w', suffix='.gdb') as script:
-        script.write(gdb_script(addr))
+        script.write(gdb_script(addr, port))
         script.flush()
         proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
+            deadline = time.monotonic() + args.timeout
+            while not hypqemu.listening(port):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    sys.exit('mmio_trace: QEMU did not open its gdb stub')
+                time.sleep(LISTEN_POLL_S)
             out = subprocess.run(['gdb-multiarch', '-q', '-batch', '-x',
                                   script.name, args.elf], capture_output=True,
                                  text=True, timeout=args.timeout).stdout
@@ -108,8 +116,7 @@ def main():
 
     pcs = trace(args, insn_address(args.guest, args.insn))
     if not pcs:
-        sys.exit('mmio_trace: gdb stepped nothing (is port %d free?)'
-                 % hypqemu.GDB_PORT)
+        sys.exit('mmio_trace: gdb stepped nothing')
     kernel, service = symbols(args.elf), symbols(args.service)
 
     def name(pc):

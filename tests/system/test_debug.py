@@ -8,43 +8,25 @@ entry's CFI marks its return address undefined, which ends the unwind.
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
 
-# TCP states in /proc/net/tcp (include/net/tcp_states.h): 0A = LISTEN.
-TCP_LISTEN = '0A'
+import hypqemu  # conftest puts tools/ on the path
+
 # The trap path at most: handler, its inlined dispatch, the C entry, the
 # assembly entry; a few more for inlining differences, never thousands.
 MAX_FRAMES = 8
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def listening(port):
-    """True once some socket listens on 127.0.0.1:port (no connection made:
-    QEMU resumes the guest when a gdb client disconnects)."""
-    with open('/proc/net/tcp') as f:
-        for line in f.readlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            if int(local.split(':')[1], 16) == port and state == TCP_LISTEN:
-                return True
-    return False
 
 
 def test_backtrace_in_a_trap_handler_ends_at_the_exception_entry(boot, request):
     gdb = shutil.which('gdb-multiarch')
     if gdb is None:
         pytest.skip('gdb-multiarch is not installed')
-    port = free_port()
-    m = boot('demo', extra=['-gdb', 'tcp:127.0.0.1:%d' % port, '-S'])
-    while not listening(port):
+    port = hypqemu.free_port()
+    m = boot('demo', extra=hypqemu.gdb_stub_args(port))
+    while not hypqemu.listening(port):
         if not m.child.isalive() or m.remaining() <= 0.1:
             pytest.fail('QEMU never listened for gdb on port %d:\n%s'
                         % (port, m.output()))

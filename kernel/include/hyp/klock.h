@@ -1,7 +1,7 @@
 #pragma once
 /**
- * The kernel lock: one test-and-set lock (hyp/spinlock.h) guarding all shared kernel state (VMs,
- * vCPUs, endpoints, the virtual GIC, the page pool, the log).
+ * The kernel lock: one test-and-set lock (hyp/spinlock.h) guarding all shared
+ * kernel state (VMs, vCPUs, endpoints, the virtual GIC, the page pool, the log).
  *
  * Every trap takes it on entry and drops it just before the ERET (trap.c,
  * kernel_exit()); the idle loop drops it around WFI. Kernel paths are a

@@ -41,19 +41,18 @@ arch_spin_lock(volatile uint32_t *word)
 {
 	uint32_t seen, fail;
 
-	__asm__ volatile(
-		"	prfm	pstl1strm, %2\n"
-		"1:	ldaxr	%w0, %2\n"
-		"	cbnz	%w0, 2f\n"
-		"	stxr	%w1, %w3, %2\n"
-		"	cbnz	%w1, 1b\n"
-		"	b	3f\n"
-		"2:	wfe\n"
-		"	b	1b\n"
-		"3:"
-		: "=&r"(seen), "=&r"(fail), "+Q"(*word)
-		: "r"(ARCH_SPIN_HELD)
-		: "memory");
+	__asm__ volatile("	prfm	pstl1strm, %2\n"
+			 "1:	ldaxr	%w0, %2\n"
+			 "	cbnz	%w0, 2f\n"
+			 "	stxr	%w1, %w3, %2\n"
+			 "	cbnz	%w1, 1b\n"
+			 "	b	3f\n"
+			 "2:	wfe\n"
+			 "	b	1b\n"
+			 "3:"
+			 : "=&r"(seen), "=&r"(fail), "+Q"(*word)
+			 : "r"(ARCH_SPIN_HELD)
+			 : "memory");
 }
 
 /*
