@@ -14,6 +14,9 @@ import shlex
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import busyhost  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Whole-suite guard on top of the per-test QEMU timeouts.
 SUITE_TIMEOUT = 1800
@@ -87,6 +90,8 @@ def main():
     ap.add_argument('--pytest-args', default='')
     ap.add_argument('--fuzzer', action='append', default=[])
     ap.add_argument('--fuzz-seconds', type=int, default=10)
+    ap.add_argument('--busy', type=int, default=0,
+                    help='CPU-bound loops to run beside the system tests')
     ap.add_argument('--fuzz-corpus', default=os.path.join(ROOT, 'tests', 'fuzz', 'corpus'))
     args = ap.parse_args()
 
@@ -94,8 +99,10 @@ def main():
     hp, hf = run_host_tests(args.host_test)
     print('== fuzzers (libFuzzer, ASan+UBSan, %d s each) ==' % args.fuzz_seconds)
     fp, ff = run_fuzzers(args)
-    print('== QEMU system tests ==')
-    sp, sf = run_system_tests(args)
+    print('== QEMU system tests%s ==' % (
+        ' (%d busy loops beside them)' % args.busy if args.busy > 0 else ''))
+    with busyhost.BusyHost(max(0, args.busy)):
+        sp, sf = run_system_tests(args)
     passed, failed = hp + fp + sp, hf + ff + sf
     print('host: %d passed, %d failed; fuzz: %d passed, %d failed; '
           'system: %d passed, %d failed' % (hp, hf, fp, ff, sp, sf))
