@@ -3,7 +3,11 @@
 Used by SConstruct (scons qemu=1, scons bench) and by the system tests, so
 what a developer runs and what the tests run are the same machine.
 """
+import os
+import re
+import select
 import shlex
+import subprocess
 
 # QEMU virt board as the kernel's platform description expects it
 # (configs/platform/qemu_virt.c): GICv2, EL2 present, 1 GiB of RAM, the
@@ -77,3 +81,89 @@ def listening(port):
 def gdb_hint(elf):
     return ("gdb-multiarch %s -ex 'target remote :%d'"
             % (shlex.quote(str(elf)), GDB_PORT))
+
+
+# The kernel's line for a guest that ended with HYP_CALL_EXIT
+# (kernel/core/vm.c, vm_stop). Only the kernel's lines begin with "hyp: ":
+# a guest's always carry its "[name] " tag (docs/architecture.md, the
+# console), so no guest can forge one.
+EXIT_LINE = re.compile(rb"(?m)^hyp: vm '[^']+' exited with status (\d+)\r?$")
+# The end of a shell prompt ("/ # ", "$ ") on the console's last line: when
+# piped input may be sent to the guest.
+PROMPT = re.compile(rb'[#$] $')
+# Console bytes kept to find the lines above (the longest is ~80 bytes).
+TAIL_KEEP = 4096
+
+
+def exit_status(qemu_status, statuses):
+    """What `scons qemu=1` exits with: the last status a guest exited with
+    (HYP_CALL_EXIT), else QEMU's (1 when the kernel stopped a guest after
+    a fault or because its service died, or panicked: pvpanic). A guest
+    that exited 0 while QEMU failed (another VM was stopped) is 1."""
+    if statuses and statuses[-1] != 0:
+        return statuses[-1]
+    if qemu_status < 0:  # killed by a signal
+        return 128 - qemu_status
+    return qemu_status
+
+
+class _Console:
+    """QEMU's console output on its way to @out: exit lines and prompts."""
+
+    def __init__(self, out):
+        self.out = out
+        self.tail = b''
+        self.statuses = []
+
+    def feed(self, data):
+        os.write(self.out, data)
+        self.tail = (self.tail + data)[-TAIL_KEEP:]
+        lines = self.tail.split(b'\n')
+        for line in lines[:-1]:
+            m = EXIT_LINE.match(line)
+            if m:
+                self.statuses.append(int(m.group(1)))
+        self.tail = lines[-1]
+
+    def at_prompt(self):
+        return PROMPT.search(self.tail) is not None
+
+
+def run(cmd, stdin=0, stdout=1):
+    """Run QEMU (@cmd from cmdline()) with its console on @stdout and
+    return exit_status(). From a terminal @stdin goes to QEMU as it is;
+    from a pipe or file it is held and sent one line at a time, each when
+    the console shows a shell prompt: input that arrives while the guest
+    is still booting could be lost (bytes that reach the UART before the
+    guest's driver is up; a shell that flushes typed-ahead input). When
+    the input ends the guest just runs on."""
+    tty = os.isatty(stdin)
+    proc = subprocess.Popen(cmd, stdin=stdin if tty else subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    console = _Console(stdout)
+    out = proc.stdout.fileno()
+    watch = [out] if tty else [out, stdin]
+    held = b''
+    while True:
+        if b'\n' in held and console.at_prompt():
+            line, held = held.split(b'\n', 1)
+            proc.stdin.write(line + b'\n')
+            proc.stdin.flush()
+            console.tail = b''  # the next line waits for the next prompt
+        ready, _, _ = select.select(watch, [], [])
+        if stdin in ready:
+            data = os.read(stdin, 65536)
+            held += data
+            if not data:  # the input ended: its last line, ended too
+                watch.remove(stdin)
+                held += b'\n' if held and not held.endswith(b'\n') else b''
+
+        if out in ready:
+            data = os.read(out, 65536)
+            if not data:
+                break
+            console.feed(data)
+    status = proc.wait()
+    if proc.stdin:
+        proc.stdin.close()
+    return exit_status(status, console.statuses)

@@ -80,6 +80,12 @@ int printf(const char *fmt, ...)
 	return n;
 }
 
+int64_t guest_exit(uint64_t status)
+{
+	console_flush();
+	return (int64_t)hvc_call(HYP_CALL_EXIT, status, 0, 0).a0;
+}
+
 _Noreturn void guest_power_off(void)
 {
 	console_flush();

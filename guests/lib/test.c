@@ -19,6 +19,8 @@ _Noreturn void test_finish(void)
 		printf("TEST RESULT: PASS\n");
 	} else {
 		printf("TEST RESULT: FAIL (%u failed checks)\n", test_failures);
+		/* The failure reaches the exit status of `scons qemu=1`. */
+		(void)guest_exit(1);
 	}
 	guest_power_off();
 }

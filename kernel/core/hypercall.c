@@ -52,6 +52,24 @@ bool hypercall_local(struct vcpu *vcpu, uint16_t imm)
 	}
 }
 
+/* HYP_CALL_EXIT (abi/hypercall.h): a guest ends with its own status. */
+static struct vcpu *guest_exit(struct vcpu *vcpu)
+{
+	uint64_t status = vcpu->regs.x[1];
+
+	if (vcpu_is_service(vcpu)) {
+		vcpu_set_ret(vcpu, (uint64_t)(int64_t)HYP_RET_DENIED);
+		return vcpu;
+	}
+	if (status > HYP_EXIT_STATUS_MAX) {
+		vcpu_set_ret(vcpu, (uint64_t)(int64_t)HYP_RET_INVALID_PARAMS);
+		return vcpu;
+	}
+	vcpu->vm->exit_status = (uint32_t)status;
+	vm_stop(vcpu->vm, VM_STOP_EXIT);
+	return sched_next(vcpu);
+}
+
 struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 {
 	uint32_t fid = (uint32_t)vcpu->regs.x[0];
@@ -71,6 +89,9 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 	if (!smc && (ipc_hypercall(vcpu, fid, &next) ||
 		     vgic_hypercall(vcpu, fid, &next))) {
 		return next;
+	}
+	if (!smc && fid == HYP_CALL_EXIT) {
+		return guest_exit(vcpu);
 	}
 	/* A service's power calls first: some are faults for it. */
 	if ((vcpu_is_service(vcpu) && service_psci(vcpu, fid, &next)) ||

@@ -331,6 +331,10 @@ static const char *power_off_failure(void)
 		if (vm->stop_reason == VM_STOP_FAILED) {
 			why = "a guest failed";
 		}
+		if (vm->stop_reason == VM_STOP_EXIT && vm->exit_status != 0 &&
+		    why == NULL) {
+			why = "a guest exited with a non-zero status";
+		}
 	}
 	return why;
 }
@@ -366,6 +370,9 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else if (why == VM_STOP_FAILED) {
 		log_warn("vm '%s' stopped after a fatal fault", vm_name(vm));
+	} else if (why == VM_STOP_EXIT) {
+		log_info("vm '%s' exited with status %u", vm_name(vm),
+			 vm->exit_status);
 	}
 	log_unshare_line(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {

@@ -77,6 +77,16 @@
 /** x1 = IPA of a buffer, x2 = length (<= HYP_CONSOLE_WRITE_MAX);
  * returns the bytes written or a negative error. */
 #define HYP_CALL_CONSOLE_WRITE (HYP_CALL_BASE | SMCCC_64BIT | 0x2U)
+/**
+ * A guest ends with its own exit status: x1 = 0..HYP_EXIT_STATUS_MAX, else
+ * HYP_RET_INVALID_PARAMS (and HYP_RET_DENIED for a service). The kernel logs
+ * "vm 'NAME' exited with status N" and stops the VM as at a power-off; with
+ * no guest left the machine powers off, with a failure status if any guest
+ * exited non-zero. `scons qemu=1` (tools/hypqemu.py, run()) exits with the
+ * last such status. (0x3 is HYP_CALL_CONSOLE_LINE, abi/console.h.)
+ */
+#define HYP_CALL_EXIT (HYP_CALL_BASE | 0x4U)
+#define HYP_EXIT_STATUS_MAX 255U
 
 #define HYP_ABI_VERSION ((1U << 16) | 0U)
 #define HYP_CONSOLE_WRITE_MAX 4096U

@@ -26,6 +26,7 @@ enum vm_stop_reason {
 	VM_STOP_SYSTEM_OFF,    /**< It powered itself off (PSCI SYSTEM_OFF). */
 	VM_STOP_FAILED,        /**< A fatal fault, or a service given up. */
 	VM_STOP_SERVICE_DEAD,  /**< A guest whose service was given up. */
+	VM_STOP_EXIT,          /**< It exited (HYP_CALL_EXIT, exit_status). */
 };
 
 /** One partition. */
@@ -39,6 +40,7 @@ struct vm {
 	uint32_t vcpu_count;
 	uint32_t reset_count;
 	enum vm_stop_reason stop_reason; /**< Once stopped: why. */
+	uint32_t exit_status;         /**< Its HYP_CALL_EXIT status. */
 	uint64_t logged[2];           /**< vm_log_once keys already used. */
 	struct mmio_window mmio[CFG_MAX_DEVICES]; /**< Its emulated windows. */
 	uint32_t mmio_count;

@@ -1,0 +1,89 @@
+"""The exit status of a run tells how its guests ended (issue 15, item 3).
+
+`scons qemu=1` runs QEMU through tools/hypqemu.py's run(), which exits with
+the status of the kernel's last "hyp: vm 'X' exited with status N" line
+(HYP_CALL_EXIT), else with QEMU's (1 for a guest the kernel stopped, a
+dead service or a panic: pvpanic). These tests call that same function.
+"""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import hypqemu  # noqa: E402
+
+
+def run_scenario(request, tmp_path, scenario, stdin_text=b''):
+    """hypqemu.run() on @scenario; returns (status, console)."""
+    elf = os.path.join(request.config.getoption('--build'), 'scenarios', scenario,
+                       'hyp.elf')
+    if not os.path.exists(elf):
+        pytest.fail('scenario image %s is missing: run scons first' % elf)
+    cmd = hypqemu.cmdline(elf, qemu=request.config.getoption('--qemu'))
+    # QEMU's own wall-clock guard: a hung guest fails, never hangs the suite.
+    cmd = ['timeout', str(int(request.config.getoption('--qemu-timeout')))] + cmd
+    stdin = tmp_path / 'stdin'
+    stdin.write_bytes(stdin_text)
+    out = tmp_path / 'console'
+    with open(stdin, 'rb') as i, open(out, 'wb') as o:
+        status = hypqemu.run(cmd, stdin=i.fileno(), stdout=o.fileno())
+    return status, out.read_text(errors='replace')
+
+
+def test_guest_exit_status_3_is_the_run_status(request, tmp_path):
+    status, out = run_scenario(request, tmp_path, 'test-exit3')
+    assert "hyp: vm 'test' exited with status 3" in out, out
+    assert 'TEST CHECK FAILED' not in out, out
+    assert status == 3, out
+
+
+def test_guest_exit_status_0_is_success(request, tmp_path):
+    status, out = run_scenario(request, tmp_path, 'test-exit0')
+    assert "hyp: vm 'test' exited with status 0" in out, out
+    assert re.search(r'(?m)^hyp: no guest left running: powering off\r?$', out), out
+    assert status == 0, out
+
+
+def test_faulting_guest_fails_the_run(request, tmp_path):
+    """An abort the guest did not expect: the guest library reports the
+    failure with exit status 1."""
+    status, out = run_scenario(request, tmp_path, 'test-fault')
+    assert 'TEST RESULT: FAIL' in out, out
+    assert status != 0, out
+
+
+def test_dead_service_fails_the_run(request, tmp_path):
+    """No exit line: QEMU's own failure status (pvpanic) is the run's."""
+    status, out = run_scenario(request, tmp_path, 'test-svcdead')
+    assert 'powering off with a failure status (a service died)' in out, out
+    assert status == 1, out
+
+
+@pytest.mark.parametrize('qemu_status, statuses, want', [
+    (0, [], 0), (1, [], 1), (1, [3], 3), (1, [0], 1), (0, [0], 0),
+    (1, [0, 5], 5), (1, [5, 0], 1), (-9, [], 137)])
+def test_exit_status_mapping(qemu_status, statuses, want):
+    assert hypqemu.exit_status(qemu_status, statuses) == want
+
+
+def test_forged_exit_line_from_a_guest_is_not_taken():
+    """A guest's lines carry its tag: only the kernel's count."""
+    c = hypqemu._Console(os.open(os.devnull, os.O_WRONLY))
+    c.feed(b"[test] hyp: vm 'test' exited with status 7\r\n")
+    c.feed(b"hyp: vm 'test' exited with status 4\r\nhyp: no guest left")
+    assert c.statuses == [4]
+
+
+def test_scons_qemu_exits_with_the_guest_status(request):
+    """The whole path a user runs: scons qemu=1 exits 3 for test-exit3."""
+    r = subprocess.run(['scons', '-Q', 'qemu=1', 'scenario=test-exit3'], cwd=ROOT,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT,
+                       timeout=request.config.getoption('--qemu-timeout') * 4)
+    out = r.stdout.decode(errors='replace')
+    assert "hyp: vm 'test' exited with status 3" in out, out
+    assert r.returncode == 3, out
