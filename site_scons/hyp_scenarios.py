@@ -1,0 +1,92 @@
+"""The scenarios files: configs/<dir>/scenarios names the scenarios built
+from configs/<dir>/config.c and the images each one embeds, so that a new
+directory is picked up without editing configs/SConscript.
+
+One scenario per line, '#' starts a comment:
+
+    NAME IMAGE=SOURCE ... [unchecked]
+
+NAME is what `scenario=NAME` boots; IMAGE is an image name the config.c
+uses (cfg_vm.image, cfg_load.image); SOURCE is a built guest or service
+image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES.
+`unchecked` links the scenario without the build-time check (cfgcheck),
+for a scenario that tests the kernel's own boot check.
+"""
+import os
+import re
+
+FILE_NAME = 'scenarios'
+# Debian's kernel and the busybox initramfs, and the device tree generated
+# from the directory's config.c (configs/SConscript).
+LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
+UNCHECKED = 'unchecked'
+NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
+IMAGE = re.compile(r'^[A-Za-z0-9_-]+$')
+
+
+class ScenarioFileError(Exception):
+    """A malformed scenarios file: the message names the file and line."""
+
+
+class Scenario:
+    def __init__(self, name, config_dir, images, unchecked):
+        self.name = name
+        self.config_dir = config_dir    # directory under configs/
+        self.images = images            # image name in config.c -> source
+        self.unchecked = unchecked
+
+
+def parse(text, config_dir, known_sources, where):
+    """The scenarios of one file's @text; @where names it in errors."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        words = line.split('#', 1)[0].split()
+        if not words:
+            continue
+
+        def fail(msg):
+            raise ScenarioFileError('%s:%d: %s' % (where, n, msg))
+
+        name, rest = words[0], words[1:]
+        if not NAME.match(name):
+            fail("scenario name '%s': lower-case letters, digits and '-' only"
+                 % name)
+        unchecked = rest[-1:] == [UNCHECKED]
+        if unchecked:
+            rest = rest[:-1]
+        if not rest:
+            fail("scenario '%s' names no image (IMAGE=SOURCE)" % name)
+        images = {}
+        for word in rest:
+            image, eq, source = word.partition('=')
+            if not eq or not IMAGE.match(image) or not source:
+                fail("'%s': IMAGE=SOURCE expected" % word)
+            if image in images:
+                fail("image '%s' named twice" % image)
+            if source not in known_sources and source not in LINUX_SOURCES:
+                fail("'%s': no guest or service image '%s' (known: %s)"
+                     % (word, source, ', '.join(sorted(known_sources))))
+            images[image] = source
+        out.append(Scenario(name, config_dir, images, unchecked))
+    return out
+
+
+def read_all(configs_root, known_sources):
+    """Every configs/<dir>/scenarios, directories in name order."""
+    found = {}
+    for d in sorted(os.listdir(configs_root)):
+        path = os.path.join(configs_root, d, FILE_NAME)
+        if not os.path.isfile(path):
+            continue
+        where = os.path.join('configs', d, FILE_NAME)
+        if not os.path.isfile(os.path.join(configs_root, d, 'config.c')):
+            raise ScenarioFileError('%s: configs/%s/config.c is missing'
+                                    % (where, d))
+        with open(path) as f:
+            for s in parse(f.read(), d, known_sources, where):
+                if s.name in found:
+                    raise ScenarioFileError(
+                        "%s: scenario '%s' is also in configs/%s/%s"
+                        % (where, s.name, found[s.name].config_dir, FILE_NAME))
+                found[s.name] = s
+    return found

@@ -1,0 +1,101 @@
+"""Scenarios without plumbing (issue 15, item 2): configs/<dir>/scenarios
+declares a directory's scenarios (site_scons/hyp_scenarios.py), so a new
+directory needs no edit of configs/SConscript; `scons qemu=1 scenario=X`
+builds only what X needs."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+import hyp_scenarios  # noqa: E402
+
+KNOWN = {'hello', 'uart', 'test_exit0'}
+
+
+def scons(*args):
+    """A dry run (-n): nothing is built, only what would be."""
+    return subprocess.run(['scons', '-Q', '-n'] + list(args), cwd=ROOT,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
+
+
+@pytest.fixture
+def new_config_dir():
+    """A scenario directory made the way a user would: config.c (a copy of
+    configs/test's) and a scenarios file; removed afterwards."""
+    d = os.path.join(ROOT, 'configs', 'tmp_item2_%d' % os.getpid())
+    os.makedirs(d)
+    with open(os.path.join(ROOT, 'configs', 'test', 'config.c')) as f:
+        config = f.read()
+    with open(os.path.join(d, 'config.c'), 'w') as f:
+        f.write(config)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d)
+
+
+def test_parse_reads_scenarios_and_flags():
+    got = hyp_scenarios.parse('# comment\n\ndemo hello=hello uart=uart  # two\n'
+                              'bounds hello=hello unchecked\n'
+                              'lx Image=linux:Image dtb=linux:dtb\n',
+                              'demo', KNOWN, 'f')
+    assert [(s.name, s.images, s.unchecked) for s in got] == [
+        ('demo', {'hello': 'hello', 'uart': 'uart'}, False),
+        ('bounds', {'hello': 'hello'}, True),
+        ('lx', {'Image': 'linux:Image', 'dtb': 'linux:dtb'}, False)]
+
+
+@pytest.mark.parametrize('line, msg', [
+    ('demo', "scenario 'demo' names no image"),
+    ('demo hello', "'hello': IMAGE=SOURCE expected"),
+    ('demo hello=nosuch', "no guest or service image 'nosuch'"),
+    ('demo hello=hello hello=uart', "image 'hello' named twice"),
+    ('Demo hello=hello', "scenario name 'Demo'"),
+])
+def test_parse_rejects_a_malformed_line_naming_file_and_line(line, msg):
+    with pytest.raises(hyp_scenarios.ScenarioFileError) as e:
+        hyp_scenarios.parse('# first\n' + line + '\n', 'demo', KNOWN,
+                            'configs/demo/scenarios')
+    assert str(e.value).startswith('configs/demo/scenarios:2: ')
+    assert msg in str(e.value)
+
+
+def test_a_new_config_dir_is_listed_and_built(new_config_dir):
+    with open(os.path.join(new_config_dir, 'scenarios'), 'w') as f:
+        f.write('tmp-item2 test=test_exit0\n')
+    r = scons('-h')
+    assert r.returncode == 0, r.stdout
+    assert 'tmp-item2' in r.stdout
+    r = scons('--tree=prune', 'build/scenarios/tmp-item2/hyp.elf')
+    assert r.returncode == 0, r.stdout
+    d = os.path.basename(new_config_dir)
+    assert 'configs/%s/config.c' % d in r.stdout, r.stdout
+    assert 'build/guests/test_exit0.bin' in r.stdout, r.stdout
+
+
+def test_a_malformed_scenarios_file_stops_the_build_with_one_line(new_config_dir):
+    with open(os.path.join(new_config_dir, 'scenarios'), 'w') as f:
+        f.write('tmp-item2 test=no_such_image\n')
+    r = scons('-h')
+    d = os.path.basename(new_config_dir)
+    assert r.returncode == 2, r.stdout
+    assert ("error: configs/%s/scenarios:1: 'test=no_such_image': no guest "
+            "or service image 'no_such_image'" % d) in r.stdout
+
+
+def test_qemu_demo_builds_no_linux():
+    """What `scons qemu=1 scenario=demo` would build: the demo's image only;
+    no Linux fetch, initramfs or other scenario."""
+    r = scons('--tree=prune', 'qemu=1', 'scenario=demo')
+    assert r.returncode == 0, r.stdout
+    assert 'build/scenarios/demo/hyp.elf' in r.stdout, r.stdout
+    assert 'build/linux/' not in r.stdout
+    assert 'fetch_linux' not in r.stdout
+    others = [l for l in r.stdout.splitlines()
+              if 'build/scenarios/' in l and 'build/scenarios/demo/' not in l]
+    assert not others, others
