@@ -24,6 +24,9 @@ FILE_GLOBS = {
 }
 HEADERS = {
     '/usr/include/cmocka.h': 'libcmocka-dev',
+    # The host C library's headers (host tests, tools): only recommended
+    # by gcc, so named here for a machine set up without recommends.
+    '/usr/include/stdio.h': 'libc6-dev',
 }
 PY_MODULES = {
     'pytest': 'python3-pytest',
@@ -72,8 +75,10 @@ def ensure(cross_gcc, need_cross_package):
         sys.exit(2)
     print('installing missing packages: ' + ' '.join(missing))
     env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    subprocess.check_call(['apt-get', 'update', '-qq'], env=env)
-    subprocess.check_call(line.split(), env=env)
+    # Not the caller's stdin: it may be input for the guest (.ci/run).
+    subprocess.check_call(['apt-get', 'update', '-qq'], env=env,
+                          stdin=subprocess.DEVNULL)
+    subprocess.check_call(line.split(), env=env, stdin=subprocess.DEVNULL)
     still = missing_packages(cross_gcc, need_cross_package)
     if still:
         sys.stderr.write('error: still missing after apt-get: %s\n' % ', '.join(still))

@@ -87,3 +87,15 @@ def test_scons_qemu_exits_with_the_guest_status(request):
     out = r.stdout.decode(errors='replace')
     assert "hyp: vm 'test' exited with status 3" in out, out
     assert r.returncode == 3, out
+
+
+def test_piped_input_reaches_the_linux_shell(request, tmp_path):
+    """.ci/run pipes `poweroff` into `scons qemu=1`: input that is not a
+    terminal is held until the shell prompts (Linux's PL011 driver drains
+    its RX FIFO when the console opens, so early bytes would be lost), then
+    the run ends by itself with status 0."""
+    status, out = run_scenario(request, tmp_path, 'linux',
+                               stdin_text=b'echo piped-$((6*7))\npoweroff')
+    assert '[linux] piped-42' in out, out
+    assert "hyp: vm 'linux' powered off (PSCI SYSTEM_OFF)" in out, out
+    assert status == 0, out
