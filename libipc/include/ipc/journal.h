@@ -17,7 +17,7 @@
  * service's ipc_journal_open() finds a transaction that was begun but not
  * committed and rolls it back, so the state is exactly what it was before
  * the access the service died on; the kernel then sends that access again
- * (ipc_endpoint_restart), and it takes effect once.
+ * (service_restart(), kernel/core/service.c), and it takes effect once.
  *
  * Side effects outside the state (a byte sent to a physical UART) cannot be
  * rolled back: do them after the last change and just before the commit, so

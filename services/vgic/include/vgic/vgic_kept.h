@@ -9,7 +9,7 @@
  * undo journal (ipc/journal.h): every guest write is one transaction that
  * saves the model before changing it. A service that dies inside a write
  * finds, restarted, the model as it was before that write, which the
- * kernel sends again (ipc_endpoint_restart) and which then takes effect
+ * kernel sends again (service_restart()) and which then takes effect
  * once.
  *
  * The kernel calls a write makes (gicd_ops) are repeated by the resent
