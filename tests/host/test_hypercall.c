@@ -58,7 +58,8 @@ static struct idle_marker { int unused; } idle;
 static struct {
 	char console[8192];
 	size_t console_len;
-	unsigned ipc, vgic, psci, restarts, stalls, nexts, shares;
+	unsigned ipc, vgic, psci, restarts, stalls, nexts, shares, stops;
+	enum vm_stop_reason stop_why;
 	uint32_t last_fid;
 	const char *stalled;
 } rec;
@@ -160,6 +161,13 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	rec.last_fid = fid;
 	*next = vcpu;
 	return true;
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason why)
+{
+	(void)vm;
+	rec.stops++;
+	rec.stop_why = why;
 }
 
 struct vcpu *sched_next(struct vcpu *current)
@@ -358,6 +366,30 @@ static void test_hypercall_console_write_limits(void **unused)
 	assert_int_equal(G()->regs.x[0], 0);
 }
 
+static void test_hypercall_exit_stops_the_guest_with_its_status(void **unused)
+{
+	(void)unused;
+	assert_ptr_equal(hvc(G(), HYP_CALL_EXIT, 3, 0), IDLE);
+	assert_int_equal(rec.stops, 1);
+	assert_int_equal(rec.stop_why, VM_STOP_EXIT);
+	assert_int_equal(guest.exit_status, 3);
+	assert_int_equal(rec.nexts, 1);
+}
+
+static void test_hypercall_exit_refuses_bad_status_service_and_smc(void **unused)
+{
+	(void)unused;
+	assert_ptr_equal(hvc(G(), HYP_CALL_EXIT, HYP_EXIT_STATUS_MAX + 1, 0), G());
+	assert_int_equal(G()->regs.x[0], ST(HYP_RET_INVALID_PARAMS));
+	assert_ptr_equal(hvc(G(), HYP_CALL_EXIT, 1ULL << 32, 0), G());
+	assert_int_equal(G()->regs.x[0], ST(HYP_RET_INVALID_PARAMS));
+	assert_ptr_equal(hvc(S(), HYP_CALL_EXIT, 0, 0), S());
+	assert_int_equal(S()->regs.x[0], ST(HYP_RET_DENIED));
+	assert_ptr_equal(smc(G(), HYP_CALL_EXIT, 0), G());
+	assert_int_equal(G()->regs.x[0], ST(SMCCC_NOT_SUPPORTED));
+	assert_int_equal(rec.stops, 0);
+}
+
 static void test_hypercall_ipc_calls_forwarded(void **unused)
 {
 	static const uint32_t fids[] = {
@@ -392,6 +424,8 @@ int main(void)
 		TEST(test_hypercall_console_putc_and_line),
 		TEST(test_hypercall_console_write_in_chunks),
 		TEST(test_hypercall_console_write_limits),
+		TEST(test_hypercall_exit_stops_the_guest_with_its_status),
+		TEST(test_hypercall_exit_refuses_bad_status_service_and_smc),
 		TEST(test_hypercall_ipc_calls_forwarded),
 	};
 

@@ -420,6 +420,30 @@ static void test_vm_stop_failed_guest_powers_off_with_failure(void **unused)
 	assert_non_null(strstr(fake_log_last[LOG_LEVEL_INFO], "a guest failed"));
 }
 
+static void test_vm_stop_exit_logs_its_status_and_nonzero_fails(void **unused)
+{
+	(void)unused;
+	vm(VM_H)->exit_status = 3;
+	vm_stop(vm(VM_H), VM_STOP_EXIT);
+	assert_int_equal(vm(VM_H)->state, VM_STOPPED);
+	assert_non_null(strstr(fake_log_last[LOG_LEVEL_INFO],
+			       "vm 'h' exited with status 3"));
+	EXPECT_POWER_OFF(vm_stop(vm(VM_G), VM_STOP_SYSTEM_OFF));
+	assert_int_equal(rec.failures, 1);
+	assert_non_null(strstr(fake_log_last[LOG_LEVEL_INFO],
+			       "a guest exited with a non-zero status"));
+}
+
+static void test_vm_stop_exit_zero_powers_off_normally(void **unused)
+{
+	(void)unused;
+	vm_stop(vm(VM_H), VM_STOP_SYSTEM_OFF);
+	vm(VM_G)->exit_status = 0;
+	EXPECT_POWER_OFF(vm_stop(vm(VM_G), VM_STOP_EXIT));
+	assert_int_equal(rec.power_offs, 1);
+	assert_int_equal(rec.failures, 0);
+}
+
 static void test_vm_stop_service_stops_its_clients(void **unused)
 {
 	(void)unused;
@@ -601,6 +625,8 @@ int main(void)
 		TEST(test_vm_read_guest_stops_at_ram_end_and_devices),
 		TEST(test_vm_stop_last_guest_powers_off),
 		TEST(test_vm_stop_failed_guest_powers_off_with_failure),
+		TEST(test_vm_stop_exit_logs_its_status_and_nonzero_fails),
+		TEST(test_vm_stop_exit_zero_powers_off_normally),
 		TEST(test_vm_stop_service_stops_its_clients),
 		TEST(test_vm_stop_kicks_cpus_running_it),
 		TEST(test_vm_restart_service_reloads_but_keeps_kept_ram),
