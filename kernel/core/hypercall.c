@@ -56,13 +56,12 @@ bool hypercall_local(struct vcpu *vcpu, uint16_t imm)
 static struct vcpu *guest_exit(struct vcpu *vcpu)
 {
 	uint64_t status = vcpu->regs.x[1];
+	int64_t err = vcpu_is_service(vcpu) ? HYP_RET_DENIED :
+		      status > HYP_EXIT_STATUS_MAX ? HYP_RET_INVALID_PARAMS :
+						     SMCCC_SUCCESS;
 
-	if (vcpu_is_service(vcpu)) {
-		vcpu_set_ret(vcpu, (uint64_t)(int64_t)HYP_RET_DENIED);
-		return vcpu;
-	}
-	if (status > HYP_EXIT_STATUS_MAX) {
-		vcpu_set_ret(vcpu, (uint64_t)(int64_t)HYP_RET_INVALID_PARAMS);
+	if (err != SMCCC_SUCCESS) {
+		vcpu_set_ret(vcpu, (uint64_t)err);
 		return vcpu;
 	}
 	vcpu->vm->exit_status = (uint32_t)status;

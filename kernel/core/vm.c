@@ -312,8 +312,8 @@ bool vm_any_guest_running(void)
 
 /*
  * Why the machine should report a failure when it powers off: a guest the
- * kernel stopped (its service died, or a fatal fault), or NULL when every
- * guest powered itself off.
+ * kernel stopped (its service died, or a fatal fault) or that exited with a
+ * non-zero status, or NULL when every guest powered itself off or exited 0.
  */
 static const char *power_off_failure(void)
 {
@@ -328,12 +328,9 @@ static const char *power_off_failure(void)
 		if (vm->stop_reason == VM_STOP_SERVICE_DEAD) {
 			return "a service died";
 		}
-		if (vm->stop_reason == VM_STOP_FAILED) {
-			why = "a guest failed";
-		}
-		if (vm->stop_reason == VM_STOP_EXIT && vm->exit_status != 0 &&
-		    why == NULL) {
-			why = "a guest exited with a non-zero status";
+		if (vm->stop_reason == VM_STOP_FAILED ||
+		    (vm->stop_reason == VM_STOP_EXIT && vm->exit_status != 0)) {
+			why = "a guest failed or exited with a non-zero status";
 		}
 	}
 	return why;

@@ -431,7 +431,7 @@ static void test_vm_stop_exit_logs_its_status_and_nonzero_fails(void **unused)
 	EXPECT_POWER_OFF(vm_stop(vm(VM_G), VM_STOP_SYSTEM_OFF));
 	assert_int_equal(rec.failures, 1);
 	assert_non_null(strstr(fake_log_last[LOG_LEVEL_INFO],
-			       "a guest exited with a non-zero status"));
+			       "exited with a non-zero status"));
 }
 
 static void test_vm_stop_exit_zero_powers_off_normally(void **unused)
