@@ -142,7 +142,7 @@ def run(cmd, stdin=0, stdout=1):
                             stdout=subprocess.PIPE)
     console = _Console(stdout)
     out = proc.stdout.fileno()
-    watch = [out] if tty else [out, stdin]
+    watch = [out] if tty or not _is_open(stdin) else [out, stdin]
     held = b''
     while True:
         if b'\n' in held and console.at_prompt():
@@ -167,3 +167,11 @@ def run(cmd, stdin=0, stdout=1):
     if proc.stdin:
         proc.stdin.close()
     return exit_status(status, console.statuses)
+
+
+def _is_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False

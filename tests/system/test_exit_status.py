@@ -99,3 +99,27 @@ def test_piped_input_reaches_the_linux_shell(request, tmp_path):
     assert '[linux] piped-42' in out, out
     assert "hyp: vm 'linux' powered off (PSCI SYSTEM_OFF)" in out, out
     assert status == 0, out
+
+
+def test_terminal_input_goes_straight_to_the_guest(request):
+    """From a terminal the runner holds nothing back: bytes typed reach the
+    guest at once (test-svcirq waits for two typed bytes, no prompt)."""
+    import pexpect
+    elf = os.path.join(request.config.getoption('--build'), 'scenarios',
+                       'test-svcirq', 'hyp.elf')
+    code = ('import sys; sys.path.insert(0, %r); import hypqemu; '
+            'sys.exit(hypqemu.run(hypqemu.cmdline(%r, qemu=%r)))'
+            % (os.path.join(ROOT, 'tools'), elf, request.config.getoption('--qemu')))
+    child = pexpect.spawn(sys.executable, ['-c', code],
+                          timeout=request.config.getoption('--qemu-timeout'))
+    try:
+        child.expect(r'svcirq: type a byte \(1\)')
+        child.send('a')
+        child.expect(r'svcirq: .*type a byte \(2\)')
+        child.send('b')
+        child.expect(r'TEST RESULT: PASS')
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+    finally:
+        child.terminate(force=True)
