@@ -44,8 +44,19 @@ def refused(request, *args):
     return r.returncode, [l for l in r.stdout.splitlines() if l.strip()]
 
 
+# Building the generated scenario: under `scons test` the first one may
+# rebuild the kernel and services (the outer scons writes what it built to
+# .sconsign only when it exits). Not QEMU time: outside the test deadline.
+BUILD_TIMEOUT = 1800
+
+
 def boot(request, timeout, *args):
-    """scons qemu=1 with @args under pexpect, console collected."""
+    """scons qemu=1 with @args under pexpect, console collected, after
+    scons with @args has built the scenario."""
+    r = subprocess.run(scons_cmd(request, *args), cwd=ROOT, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=BUILD_TIMEOUT)
+    assert r.returncode == 0, r.stdout
     cmd = scons_cmd(request, 'qemu=1', *args)
     child = pexpect.spawn(cmd[0], cmd[1:], cwd=ROOT, encoding='utf-8',
                           codec_errors='replace', timeout=timeout)
