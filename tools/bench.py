@@ -39,8 +39,8 @@ OPERATIONS = {
 BENCH_SMP = 2
 LINE = re.compile(r'BENCH (\w+) (\d+) (\d+) (\d+)')
 COUNTER = re.compile(r'tinyhyp: counter (\d+) frequency (\d+)\r?\n')
-# Same kernel command line on bare QEMU as in configs/linux/guest.dts.in.
-LINUX_BOOTARGS = 'console=ttyAMA0 earlycon=pl011,0x09000000 panic=-1'
+# Same kernel command line on bare QEMU as the Linux VM's (configs/SConscript).
+LINUX_BOOTARGS = 'console=ttyAMA0 earlycon panic=-1'
 # The Linux VM's RAM (configs/linux/layout.h), for the bare run.
 LINUX_RAM = '256M'
 BOOT_RATIO_GOAL = 1.05

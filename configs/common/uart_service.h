@@ -48,4 +48,5 @@
 		.service = "uart",                                           \
 		/* Its PL011 interrupt (SPI 1), raised by the service. */    \
 		.irq = 33,                                                   \
+		.compatible = "arm,pl011",                                   \
 	}

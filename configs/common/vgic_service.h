@@ -27,6 +27,7 @@
 	{                                                                    \
 		.name = "gicd", .kind = CFG_DEV_EMULATED, .ipa = 0x08000000, \
 		.size = SZ_4K, .service = "vgic", .kernel_sgir = true,       \
+		.compatible = "arm,cortex-a15-gic",                          \
 	}
 
 #define GUEST_GICC_WINDOW                                                    \

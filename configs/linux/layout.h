@@ -1,7 +1,7 @@
 #pragma once
 /**
- * Where the Linux VM's pieces go in its IPA space (config.c; the DTS
- * generation gets the values from the compiler, see layout_values.h).
+ * Where the Linux VM's pieces go in its IPA space (partition.h; the VM's
+ * device tree is generated from the partition by tools/dtgen).
  * Linux boot protocol (Documentation/arch/arm64/booting.rst): Image 2 MiB
  * aligned with its image_size free after it, DTB 8-byte aligned and below
  * 512 MiB into RAM, initramfs anywhere in RAM clear of both.

@@ -78,6 +78,14 @@ struct cfg_device {
 	 * (rule D9). A service may drive no other interrupt of its clients.
 	 */
 	uint32_t irq;
+	/**
+	 * What the window holds, as a device tree "compatible" (e.g.
+	 * "arm,pl011"), from which tools/dtgen.c writes the VM's node for
+	 * it; NULL for a VM without a generated device tree. Not used by
+	 * the kernel. A GICV window needs none: it is the GIC node's CPU
+	 * interface.
+	 */
+	const char *compatible;
 };
 
 /**

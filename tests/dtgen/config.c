@@ -1,0 +1,79 @@
+/**
+ * A scenario for tests/system/test_dtgen.py only (never booted): a guest
+ * with two vCPUs, two RAM regions, the Linux VM's devices, an emulated
+ * PL031 RTC (as the RTC service gives it) and a passthrough device with a
+ * compatible dtgen has no entry for, so that each kind of node dtgen
+ * writes appears in its device tree; and a guest with a window dtgen
+ * cannot describe.
+ */
+#include "../../configs/linux/partition.h"
+#include "../../configs/platform/platform.h"
+
+/* QEMU virt's PL031 RTC: 0x09010000, SPI 2 (INTID 34). */
+#define EXAMPLE_RTC_IPA 0x09010000ULL
+#define EXAMPLE_RTC_INTID 34
+/* QEMU virt's first virtio-mmio transport, SPI 16 (INTID 48). */
+#define EXAMPLE_VIRTIO_IPA 0x0a000000ULL
+#define EXAMPLE_VIRTIO_INTID 48
+
+const struct cfg_scenario scenario = {
+	.name = "dtgen-example",
+	.platform = &platform_qemu_virt,
+	.vm_count = 4,
+	.vms = {
+		VGIC_SERVICE_PARTITION,
+		UART_SERVICE_PARTITION,
+		{
+			.name = "two",
+			.kind = CFG_VM_GUEST,
+			.vcpu_count = 2,
+			.image = "guest",
+			.image_ipa = 0x40000000,
+			.entry = 0x40000000,
+			.entry_arg = 0x47e00000,
+			.loads = { { .image = "initrd", .ipa = 0x47000000 },
+				   { .image = "dtb", .ipa = 0x47e00000 } },
+			.load_count = 2,
+			.ram = { { .ipa = 0x40000000, .size = 128 * SZ_1M },
+				 { .ipa = 0x60000000, .size = 64 * SZ_1M } },
+			.ram_count = 2,
+			.devices = {
+				LINUX_GUEST_DEVICES,
+				{
+					.name = "rtc",
+					.kind = CFG_DEV_EMULATED,
+					.ipa = EXAMPLE_RTC_IPA,
+					.size = SZ_4K,
+					.service = "uart",
+					.irq = EXAMPLE_RTC_INTID,
+					.compatible = "arm,pl031",
+				},
+				{
+					.name = "virtio0",
+					.kind = CFG_DEV_PASSTHROUGH,
+					.ipa = EXAMPLE_VIRTIO_IPA,
+					.pa = EXAMPLE_VIRTIO_IPA,
+					.size = SZ_4K,
+					.irq = EXAMPLE_VIRTIO_INTID,
+					.compatible = "virtio,mmio",
+				},
+			},
+			.device_count = LINUX_GUEST_DEVICE_COUNT + 2,
+		},
+		{
+			/* A window without .compatible: dtgen refuses. */
+			.name = "nodt",
+			.kind = CFG_VM_GUEST,
+			.vcpu_count = 1,
+			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
+			.ram_count = 1,
+			.devices = { GUEST_GICD_WINDOW, GUEST_GICC_WINDOW,
+				     { .name = "mystery",
+				       .kind = CFG_DEV_PASSTHROUGH,
+				       .ipa = EXAMPLE_VIRTIO_IPA,
+				       .pa = EXAMPLE_VIRTIO_IPA,
+				       .size = SZ_4K } },
+			.device_count = 3,
+		},
+	},
+};
