@@ -50,8 +50,11 @@ def example(tmp_path_factory):
     return str(out)
 
 
-def scenario_dtgen(request, name):
-    path = os.path.join(request.config.getoption('--build'), 'scenarios', name, 'dtgen')
+def scenario_dtgen(request, config_dir):
+    """dtgen as the build links it with configs/<config_dir>/config.c (one
+    per directory: configs/SConscript linux_dtb)."""
+    path = os.path.join(request.config.getoption('--build'), 'scenarios',
+                        'dtb-' + config_dir, 'dtgen')
     if not os.path.exists(path):
         pytest.fail('%s missing: run scons first' % path)
     return path
@@ -93,7 +96,7 @@ def test_linux_vm_has_every_node(request, tmp_path):
 
 
 def test_linux_up_has_one_cpu(request, tmp_path):
-    r = run([scenario_dtgen(request, 'linux-up'), '--vm', 'linux'])
+    r = run([scenario_dtgen(request, 'linux_up'), '--vm', 'linux'])
     assert r.returncode == 0, r.stderr
     dtc_ok(r.stdout, tmp_path)
     assert re.findall(r'cpu@(\d+) \{', r.stdout) == ['0']
