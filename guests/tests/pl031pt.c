@@ -112,6 +112,7 @@ static void gic_init_rtc(void)
 	gic_setup(PMR_DEFAULT);
 	gic_disable_irq(RTC_INTID);
 	gic_enable_irq(RTC_INTID);
+	gic_disable_irq(GIC_INTID_VTIMER);
 	gic_enable_irq(GIC_INTID_VTIMER);
 }
 
