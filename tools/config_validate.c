@@ -72,6 +72,12 @@
  *       IRQ_OWNED_SPI_LAST] (abi/vgic.h).
  *   Q2. Each IRQ is listed once in the whole scenario: one partition owns it,
  *       and lists it once.
+ *   Q3. A guest's IRQs are passed through to it, each as the virtual SPI of
+ *       the same INTID (Q1 keeps them inside its virtual distributor's
+ *       SPIs, [VGIC_SPI_FIRST, VGIC_INTIDS - 1]): a guest that owns one has
+ *       a virtual distributor window (EMULATED, kernel_sgir).
+ *   Q4. A guest's IRQ is not also the irq (D9) of one of its emulated
+ *       windows: one virtual SPI, one source.
  *
  * Rules that need the platform (S5, D3, D4, Q1) are skipped when S2 fails.
  * Counts beyond the array bounds (S3, P3) are reported and then clamped, so
@@ -843,12 +849,43 @@ static void check_irq_range(struct check *chk, size_t i, uint32_t irq)
 	}
 }
 
-/** Q1, Q2 for IRQ @p q of partition @p i. */
+_Static_assert(IRQ_OWNED_SPI_LAST < VGIC_INTIDS,
+	       "a passed-through SPI is a virtual SPI of the same INTID (Q3)");
+
+/** Q3, Q4: IRQ @p irq of guest @p i is passed through to it. */
+static void check_passthrough_irq(struct check *chk, size_t i, uint32_t irq)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+	bool has_distributor = false;
+
+	for (size_t j = 0; j < clamp(vm->device_count, CFG_MAX_DEVICES); j++) {
+		const struct cfg_device *dev = &vm->devices[j];
+
+		has_distributor |= dev->kind == CFG_DEV_EMULATED && dev->kernel_sgir;
+		if (dev->kind == CFG_DEV_EMULATED && dev->irq == irq) {
+			problem(chk, "%s: irq %" PRIu32 " is passed through to it "
+				"and also the SPI of %s: a virtual SPI has one "
+				"source", vm_label(chk, i).s, irq,
+				dev_label(dev, j).s);
+		}
+	}
+	if (!has_distributor) {
+		problem(chk, "%s: irq %" PRIu32 " is passed through to it but "
+			"it has no virtual GIC distributor (an emulated window "
+			"with kernel_sgir) to deliver it", vm_label(chk, i).s,
+			irq);
+	}
+}
+
+/** Q1, Q2 (and Q3, Q4 for a guest) for IRQ @p q of partition @p i. */
 static void check_irq(struct check *chk, size_t i, size_t q)
 {
 	uint32_t irq = chk->sc->vms[i].irqs[q];
 
 	check_irq_range(chk, i, irq);
+	if (chk->sc->vms[i].kind == CFG_VM_GUEST) {
+		check_passthrough_irq(chk, i, irq);
+	}
 	for (size_t k = 0; k <= i; k++) {
 		const struct cfg_vm *other = &chk->sc->vms[k];
 		size_t count = k == i ? q : clamp(other->irq_count,

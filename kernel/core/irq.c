@@ -3,6 +3,7 @@
 
 #include "abi/vgic.h"
 #include "hyp/arch_gic.h"
+#include "hyp/bitmap.h"
 #include "hyp/cpu.h"
 #include "hyp/log.h"
 #include "hyp/vcpu.h"
@@ -29,10 +30,19 @@ void irq_init(const struct cfg_scenario *sc)
 		const struct cfg_vm *c = &sc->vms[i];
 
 		for (size_t k = 0; k < c->irq_count; k++) {
+			uint32_t intid = c->irqs[k];
+
 			/* Validated at boot (rule Q1). */
-			if (owned_range(c->irqs[k])) {
-				irq_owner[c->irqs[k]] = vm_get(i);
-				gic_enable(c->irqs[k]);
+			if (!owned_range(intid)) {
+				continue;
+			}
+			irq_owner[intid] = vm_get(i);
+			if (c->kind == CFG_VM_GUEST) {
+				/* Passed through: unmasked when the guest
+				 * enables it in its distributor (vgic.c). */
+				bitmap_assign(vm_get(i)->vgic.spi_hw, intid, true);
+			} else {
+				gic_enable(intid);
 			}
 		}
 	}
@@ -43,6 +53,7 @@ void irq_init(const struct cfg_scenario *sc)
 static void handle_one(uint32_t iar)
 {
 	uint32_t intid = gic_iar_intid(iar);
+	struct vm *owner;
 	struct vcpu *g;
 
 	switch (intid) {
@@ -70,10 +81,19 @@ static void handle_one(uint32_t iar)
 		}
 		break;
 	default:
-		if (owned_range(intid) && irq_owner[intid] != NULL) {
+		owner = owned_range(intid) ? irq_owner[intid] : NULL;
+		if (owner != NULL && owner->cfg->kind == CFG_VM_GUEST) {
+			/* Passed through: priority drop only; the guest's
+			 * completion of its hardware LR deactivates it (IHI
+			 * 0048B 5.3.4), so a level line cannot storm. */
+			if (vgic_passthru_fired(owner, intid)) {
+				gic_eoi(iar);
+				return;
+			}
+		} else if (owner != NULL) {
 			/* Masked until the service says it is handled. */
 			gic_disable(intid);
-			ipc_notify(&irq_owner[intid]->ep, IRQ_NOTIFY_BIT(intid));
+			ipc_notify(&owner->ep, IRQ_NOTIFY_BIT(intid));
 		} else {
 			log_warn("unexpected physical IRQ %u: masked", intid);
 			gic_disable(intid);
@@ -112,4 +132,16 @@ bool irq_ack_owned(const struct vm *vm, uint32_t intid)
 	}
 	gic_enable(intid);
 	return true;
+}
+
+void irq_release_owned(const struct vm *vm)
+{
+	for (uint32_t i = VGIC_SPI_FIRST; i < IRQ_OWNED_COUNT; i++) {
+		if (irq_owner[i] == vm) {
+			/* A passed-through SPI may be active in an LR the VM
+			 * will never complete (GICD_ICACTIVER, 4.3.10). */
+			gic_disable(i);
+			gic_clear_active(i);
+		}
+	}
 }

@@ -21,16 +21,18 @@
 
 void vgic_dist_init(struct vgic_dist *d)
 {
-	uint64_t level[VGIC_LEVEL_WORDS];
+	uint64_t level[VGIC_LEVEL_WORDS], hw[VGIC_LEVEL_WORDS];
 
 	/* The lines services hold are the devices' state, not the
 	 * distributor's: a guest's reset does not lower them. */
 	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
 		level[w] = d->spi_level[w];
+		hw[w] = d->spi_hw[w];
 	}
 	*d = (struct vgic_dist){ 0 };
 	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
 		d->spi_level[w] = level[w];
+		d->spi_hw[w] = hw[w];
 	}
 	for (uint32_t c = 0; c < CFG_MAX_VCPUS; c++) {
 		for (uint32_t i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
@@ -132,10 +134,14 @@ static void hw_dropped(struct vcpu *v, uint32_t phys)
 	if (phys == VGIC_NO_PHYS) {
 		return;
 	}
-	if (cpu_this()->loaded == v) {
+	if (phys >= VGIC_PRIVATE_INTIDS) {
+		/* A passed-through SPI stays active while its vCPU is switched
+		 * out; GICD_ICACTIVER is not banked for SPIs (4.3.10). */
+		gic_clear_active(phys);
+	} else if (cpu_this()->loaded == v) {
 		gic_deactivate(phys);
 	} else {
-		v->vtimer_phys_active = vgic_cpu_holds_hw(&v->vgic);
+		v->vtimer_phys_active = vgic_cpu_holds_hw(&v->vgic, phys);
 	}
 }
 
@@ -309,6 +315,43 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	return true;
 }
 
+bool vgic_passthru_fired(struct vm *vm, uint32_t intid)
+{
+	/* Its LR must be on the CPU that acknowledged it, whose interface
+	 * the guest's completion deactivates it through (IHI 0048B 5.3.4).
+	 * passthru_route() points it there: a stale target (the guest just
+	 * moved it) comes back, still asserted, on the right CPU. */
+	if (is_remote(&vm->vcpus[spi_target(vm, &vm->vgic.spi[intid])])) {
+		return false;
+	}
+	if (!vgic_inject(vm, 0, intid, true, intid, 0)) {
+		/* Disabled in its distributor: passthru_route() unmasks it. */
+		gic_disable(intid);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The physical side of passed-through SPI @p intid follows the guest's
+ * distributor: forwarded (GICD_ISENABLER) only while the guest can take
+ * it, to the home CPU of its target vCPU (GICD_ITARGETSR, 4.3.12).
+ */
+static void passthru_route(struct vm *vm, uint32_t intid)
+{
+	const struct vgic_irq_cfg *c = &vm->vgic.spi[intid];
+
+	if (!bitmap_test(vm->vgic.spi_hw, intid)) {
+		return;
+	}
+	if (!c->enabled || !(vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
+		gic_disable(intid);
+		return;
+	}
+	gic_set_target(intid, vm->vcpus[spi_target(vm, c)].home->gic_mask);
+	gic_enable(intid);
+}
+
 /* Make private @p intid pending on each vCPU of @p vm in @p cpu_mask. */
 static void inject_each(struct vm *vm, uint32_t cpu_mask, uint32_t intid,
 			uint32_t source)
@@ -398,6 +441,9 @@ static void configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word
 	c->targets = (uint8_t)((word >> VGIC_CFG_TARGETS_SHIFT) & VGIC_CFG_BYTE_MASK);
 	if (intid == GIC_INTID_VTIMER && c->enabled && !was_enabled) {
 		vtimer_enabled(&vm->vcpus[cpu]);
+	}
+	if (intid >= VGIC_PRIVATE_INTIDS) {
+		passthru_route(vm, intid);
 	}
 	/* Pending while disabled: latched, or a level SPI still asserted
 	 * (the timer's physical PPI fires again once unmasked). */
@@ -518,11 +564,10 @@ static void pending_call(struct vm *vm, uint64_t *x)
 static void ctlr_call(struct vm *vm, uint64_t ctlr)
 {
 	vm->vgic.ctlr = (uint32_t)ctlr;
-	if (!(ctlr & VGIC_CTLR_ENABLE_MASK)) {
-		return;
-	}
 	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_NR_IRQS; i++) {
-		if (vm->vgic.spi[i].latched && vm->vgic.spi[i].enabled) {
+		passthru_route(vm, i);
+		if ((ctlr & VGIC_CTLR_ENABLE_MASK) && vm->vgic.spi[i].latched &&
+		    vm->vgic.spi[i].enabled) {
 			vm->vgic.spi[i].latched = false;
 			vgic_inject(vm, 0, i, false, 0, 0);
 		}

@@ -207,16 +207,16 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	return true;
 }
 
-bool vgic_cpu_holds_hw(const struct vgic_cpu *c)
+bool vgic_cpu_holds_hw(const struct vgic_cpu *c, uint32_t phys)
 {
 	for (uint32_t i = 0; i < c->lr_count; i++) {
-		if (arch_lr_is_hw(c->lr[i]) &&
+		if (arch_lr_is_hw(c->lr[i]) && arch_lr_phys(c->lr[i]) == phys &&
 		    arch_lr_state(c->lr[i]) != VGIC_LR_INVALID) {
 			return true;
 		}
 	}
 	for (uint32_t i = 0; i < c->queue_len; i++) {
-		if (c->queue[i].hw) {
+		if (c->queue[i].hw && c->queue[i].phys == phys) {
 			return true;
 		}
 	}

@@ -340,6 +340,9 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
 	vm_console_flush(vm);
 	vm_halt_vcpus(vm);
+	/* Its passed-through SPIs: masked, and not left active in LRs that
+	 * will never be completed. */
+	irq_release_owned(vm);
 	vm->stop_reason = why;
 	/* Its vCPUs on other CPUs stop at their next trap: make it now. */
 	vm_busy_elsewhere(vm);
@@ -397,6 +400,7 @@ void vm_reset(struct vm *vm)
 		 vm->reset_count);
 	vm_halt_vcpus(vm);
 	vm_quiesce(vm);
+	irq_release_owned(vm);
 	vm_reload(vm);
 }
 

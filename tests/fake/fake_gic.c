@@ -6,6 +6,7 @@
 #include "hyp/arch_gic.h"
 
 struct fake_gic_cpu fake_gic[CPU_MAX];
+struct fake_gic_spi fake_spi[FAKE_GIC_INTIDS];
 
 static struct fake_gic_cpu *here(void)
 {
@@ -26,25 +27,39 @@ static uint32_t lr_with_state(uint32_t lr, uint32_t state)
 void fake_gic_reset(void)
 {
 	memset(fake_gic, 0, sizeof(fake_gic));
+	memset(fake_spi, 0, sizeof(fake_spi));
 }
 
 void fake_gic_fire(uint32_t cpu, uint32_t intid)
 {
 	if (intid < FAKE_GIC_PRIVATE) {
 		fake_gic[cpu].active[intid] = true;
+	} else if (intid < FAKE_GIC_INTIDS) {
+		fake_spi[intid].active = true;
 	}
+}
+
+/* The active bit of @p intid as CPU @p g sees it, or NULL. */
+static bool *active_bit(struct fake_gic_cpu *g, uint32_t intid)
+{
+	if (intid < FAKE_GIC_PRIVATE) {
+		return &g->active[intid];
+	}
+	return intid < FAKE_GIC_INTIDS ? &fake_spi[intid].active : NULL;
 }
 
 static void deactivate(struct fake_gic_cpu *g, uint32_t intid)
 {
-	if (intid >= FAKE_GIC_PRIVATE) {
+	bool *active = active_bit(g, intid);
+
+	if (active == NULL) {
 		return;
 	}
-	if (!g->active[intid]) {
+	if (!*active) {
 		g->bad_dir++;
 		return;
 	}
-	g->active[intid] = false;
+	*active = false;
 	g->deactivations++;
 }
 
@@ -133,8 +148,10 @@ void gic_deactivate(uint32_t iar)
 
 void gic_clear_active(uint32_t intid)
 {
-	if (intid < FAKE_GIC_PRIVATE && here()->active[intid]) {
-		here()->active[intid] = false;
+	bool *active = active_bit(here(), intid);
+
+	if (active != NULL && *active) {
+		*active = false;
 		here()->deactivations++;
 	}
 }
@@ -150,6 +167,8 @@ void gic_enable(uint32_t intid)
 {
 	if (intid < FAKE_GIC_PRIVATE) {
 		here()->enabled[intid] = true;
+	} else if (intid < FAKE_GIC_INTIDS) {
+		fake_spi[intid].enabled = true;
 	}
 }
 
@@ -157,5 +176,14 @@ void gic_disable(uint32_t intid)
 {
 	if (intid < FAKE_GIC_PRIVATE) {
 		here()->enabled[intid] = false;
+	} else if (intid < FAKE_GIC_INTIDS) {
+		fake_spi[intid].enabled = false;
+	}
+}
+
+void gic_set_target(uint32_t intid, uint32_t cpu_mask)
+{
+	if (intid >= FAKE_GIC_PRIVATE && intid < FAKE_GIC_INTIDS) {
+		fake_spi[intid].target = (uint8_t)cpu_mask;
 	}
 }

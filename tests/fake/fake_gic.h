@@ -16,6 +16,8 @@
 
 /** Private interrupts per CPU interface (SGIs 0-15, PPIs 16-31). */
 #define FAKE_GIC_PRIVATE 32
+/** INTIDs the fake models: the private ones and SPIs up to 127. */
+#define FAKE_GIC_INTIDS 128
 
 /** One CPU's GIC state. */
 struct fake_gic_cpu {
@@ -28,11 +30,21 @@ struct fake_gic_cpu {
 
 extern struct fake_gic_cpu fake_gic[CPU_MAX];
 
+/** The distributor's state of an SPI, shared by every CPU (not banked). */
+struct fake_gic_spi {
+	bool active;    /**< GICD_ISACTIVER bit. */
+	bool enabled;   /**< GICD_ISENABLER bit. */
+	uint8_t target; /**< GICD_ITARGETSR byte. */
+};
+
+extern struct fake_gic_spi fake_spi[FAKE_GIC_INTIDS];
+
 /** Every CPU's GIC back to reset (nothing active, LRs empty). */
 void fake_gic_reset(void);
 
 /** The physical interrupt @p intid fired on @p cpu and the kernel
- * acknowledged it (GICC_IAR, then EOIR: active, priority dropped). */
+ * acknowledged it (GICC_IAR, then EOIR: active, priority dropped; an SPI
+ * in the distributor, whichever CPU). */
 void fake_gic_fire(uint32_t cpu, uint32_t intid);
 
 /**

@@ -574,7 +574,26 @@ static bool grants_ok(void)
 	return true;
 }
 
-/** Q1, Q2. */
+/** Q3, Q4 for SPI @p irq of guest @p vm, passed through to it. */
+static bool passthrough_irq_ok(const struct cfg_vm *vm, uint32_t irq)
+{
+	bool distributor = false;
+
+	for (size_t d = 0; d < vm->device_count; d++) {
+		const struct cfg_device *dev = &vm->devices[d];
+
+		if (dev->kind != CFG_DEV_EMULATED) {
+			continue;
+		}
+		if (dev->irq == irq) {
+			return fail("Q4 also a window's SPI");
+		}
+		distributor = distributor || dev->kernel_sgir;
+	}
+	return distributor || fail("Q3 no distributor");
+}
+
+/** Q1..Q4. */
 static bool irqs_ok(void)
 {
 	const struct cfg_platform *p = h.sc.platform;
@@ -590,6 +609,10 @@ static bool irqs_ok(void)
 			if (irq < p->spi_first || irq > p->spi_last ||
 			    irq < 32 || irq > 95) {
 				return fail("Q1 range");
+			}
+			if (a->kind == CFG_VM_GUEST &&
+			    !passthrough_irq_ok(a, irq)) {
+				return false;
 			}
 			for (size_t k = 0; k <= i; k++) {
 				const struct cfg_vm *b = &h.sc.vms[k];

@@ -409,7 +409,8 @@ static void switch_loaded(struct vcpu *next)
 	}
 	if (old != NULL) {
 		arch_vgic_lrs_read(&old->vgic);
-		old->vtimer_phys_active = vgic_cpu_holds_hw(&old->vgic);
+		old->vtimer_phys_active = vgic_cpu_holds_hw(&old->vgic,
+							     GIC_INTID_VTIMER);
 		if (old->vtimer_phys_active) {
 			gic_deactivate(GIC_INTID_VTIMER);
 		}

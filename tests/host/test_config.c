@@ -65,7 +65,9 @@ static const struct cfg_platform qemu_virt = {
 	.gic_size = 0x40000,
 };
 
-/** guest0: 16 MiB, one passthrough and one emulated window, SPI 33. */
+/** guest0: 16 MiB, one passthrough and one emulated window, SPI 33
+ * passed through (the emulated window is its distributor, kernel_sgir, as
+ * rule Q3 wants of a guest that owns an SPI). */
 static const struct cfg_vm guest0 = {
 	.name = "guest0",
 	.kind = CFG_VM_GUEST,
@@ -89,6 +91,7 @@ static const struct cfg_vm guest0 = {
 			.ipa = 0x09100000,
 			.size = 0x1000,
 			.service = "uart",
+			.kernel_sgir = true,
 		},
 	},
 	.device_count = 2,
@@ -174,6 +177,15 @@ static bool msg_has(const struct fixture *f, size_t idx, ...)
 static struct cfg_vm *vm0(void **state)
 {
 	return &((struct fixture *)*state)->sc.vms[0];
+}
+
+/** guest0's vuart as a plain emulated window, not a distributor (which
+ * must hold GICD_SGIR), and guest0 owning no SPI (Q3). */
+static struct cfg_device *plain_vuart(void **state)
+{
+	vm0(state)->devices[1].kernel_sgir = false;
+	vm0(state)->irq_count = 0;
+	return &vm0(state)->devices[1];
 }
 
 /* --- Valid scenarios ----------------------------------------------------- */
@@ -375,7 +387,7 @@ static void test_cfg_validate_vm_name_duplicate(void **state)
 	f->sc.vms[2].ram[0].size = SZ_2M;
 	f->sc.vms[2].device_count = 1;
 	f->sc.vms[2].devices[0].pa = 0x09020000;
-	f->sc.vms[2].irqs[0] = 35;
+	f->sc.vms[2].irq_count = 0;
 	f->sc.vms[2].image_ipa = 0x40000000;
 	f->sc.vms[2].entry = 0x40000000;
 	f->sc.vm_count = 3;
@@ -734,7 +746,7 @@ static void test_cfg_validate_device_size_zero(void **state)
 {
 	struct fixture *f = *state;
 
-	vm0(state)->devices[1].size = 0;
+	plain_vuart(state)->size = 0;
 	assert_int_equal(run(f), 1);
 	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
 			    "0x9100000", "size 0", NULL));
@@ -744,7 +756,7 @@ static void test_cfg_validate_device_unaligned(void **state)
 {
 	struct fixture *f = *state;
 
-	vm0(state)->devices[1].ipa = 0x09100800;
+	plain_vuart(state)->ipa = 0x09100800;
 	assert_int_equal(run(f), 1);
 	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
 			    "[0x9100800, 0x9101800)", "4 KiB page aligned",
@@ -1056,6 +1068,7 @@ static void test_cfg_validate_emulated_service_is_guest(void **state)
 	struct fixture *f = *state;
 
 	f->sc.vms[1].kind = CFG_VM_GUEST;
+	f->sc.vms[1].irq_count = 0;   /* a guest's SPI wants a distributor */
 	assert_int_equal(run(f), 1);
 	assert_true(msg_has(f, 0, "vm 'guest0'", "device 'vuart'",
 			    "served by 'uart'", "not a service partition",
@@ -1186,7 +1199,7 @@ static void test_cfg_validate_window_irq(void **state)
 	struct fixture *f = *state;
 	struct cfg_vm *vm = vm0(state);
 
-	vm->devices[1].irq = 33;
+	vm->devices[1].irq = 35;
 	assert_int_equal(run(f), 0);
 	vm->devices[0].irq = 34;                 /* passthrough */
 	vm->devices[1].irq = 31;                 /* a PPI */
@@ -1210,6 +1223,54 @@ static void test_cfg_validate_window_irq(void **state)
 	assert_true(msg_has(f, 2, "device 'vuart2'", "irq 128", NULL));
 	assert_true(msg_has(f, 3, "device 'vuart4'", "irq 40",
 			    "already that of device 'vuart3'", NULL));
+}
+
+/* Q3: an SPI passed through to a guest needs its virtual distributor. */
+static void test_cfg_validate_passthrough_irq_needs_a_distributor(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].kernel_sgir = false;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "irq 33",
+			    "passed through to it but it has no virtual GIC "
+			    "distributor", "kernel_sgir", NULL));
+	/* A service's SPI is a notification: no distributor needed. */
+	f->msg_count = 0;
+	vm0(state)->irq_count = 0;
+	f->sc.vms[1].irqs[0] = 33;
+	assert_int_equal(run(f), 0);
+}
+
+/* Q4: one virtual SPI, one source: not also an emulated window's. */
+static void test_cfg_validate_passthrough_irq_not_a_windows_irq(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].irq = 33;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0'", "irq 33",
+			    "passed through to it and also the SPI of device "
+			    "'vuart'", NULL));
+}
+
+/* Q2 for passthrough: one SPI, one VM; two guests cannot share it. */
+static void test_cfg_validate_passthrough_irq_one_vm_only(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *g1 = &f->sc.vms[2];
+
+	*g1 = guest0;
+	g1->name = "guest1";
+	g1->ram[0].size = SZ_2M;
+	g1->device_count = 2;
+	g1->devices[0].pa = 0x09020000;
+	g1->image_ipa = 0x40000000;
+	g1->entry = 0x40000000;
+	f->sc.vm_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest1'", "irq 33",
+			    "already owned by vm 'guest0'", NULL));
 }
 
 static void test_cfg_validate_irq_duplicate_same_vm(void **state)
@@ -1302,6 +1363,9 @@ int main(void)
 		T(test_cfg_validate_vcpu_count),
 		T(test_cfg_validate_ram_count_zero),
 		T(test_cfg_validate_kernel_sgir),
+		T(test_cfg_validate_passthrough_irq_needs_a_distributor),
+		T(test_cfg_validate_passthrough_irq_not_a_windows_irq),
+		T(test_cfg_validate_passthrough_irq_one_vm_only),
 		T(test_cfg_validate_ram_count_too_big),
 		T(test_cfg_validate_device_count),
 		T(test_cfg_validate_irq_count),

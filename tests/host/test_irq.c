@@ -17,6 +17,7 @@
 
 #include "abi/vgic.h"
 #include "hyp/arch_gic.h"
+#include "hyp/bitmap.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
 #include "hyp/irq.h"
@@ -31,6 +32,7 @@
 #define SPURIOUS 1023U
 #define SPI_OWNED 40U
 #define SPI_NOBODY 41U
+#define SPI_PASSTHRU 34U
 #define GIC_INTIDS 1024
 #define SCRIPT_MAX 8
 #define LOG_MAX 16
@@ -48,10 +50,15 @@ static struct {
 	unsigned ptimer_fired;      /**< vptimer_fired() calls. */
 	unsigned vtimer_fired;      /**< vtimer_fired() calls. */
 	struct vcpu *resampled;     /**< Last vptimer_resample() argument. */
+	bool cleared_active[GIC_INTIDS]; /**< GICD_ICACTIVER writes. */
+	bool passthru_taken;        /**< What vgic_passthru_fired() says. */
+	unsigned passthru_fired;    /**< Its calls (for guest_vm). */
 } gic;
 
 static struct cpu this_cpu;
-static struct vm owner_vm;
+/* Partition 0, a service, owns SPI_OWNED; partition 1, a guest, has
+ * SPI_PASSTHRU passed through. */
+static struct vm owner_vm, guest_vm;
 
 uint32_t gic_ack(void)
 {
@@ -78,6 +85,19 @@ void gic_enable(uint32_t intid)
 void gic_disable(uint32_t intid)
 {
 	gic.enabled[intid] = false;
+}
+
+void gic_clear_active(uint32_t intid)
+{
+	gic.cleared_active[intid] = true;
+}
+
+bool vgic_passthru_fired(struct vm *vm, uint32_t intid)
+{
+	assert_ptr_equal(vm, &guest_vm);
+	assert_int_equal(intid, SPI_PASSTHRU);
+	gic.passthru_fired++;
+	return gic.passthru_taken;
 }
 
 void arch_vgic_maintenance_ack(void)
@@ -113,20 +133,26 @@ void log_line(enum log_level level, const char *fmt, ...)
 
 struct vm *vm_get(uint32_t i)
 {
-	assert_int_equal(i, 0);
-	return &owner_vm;
+	assert_true(i < 2);
+	return i == 0 ? &owner_vm : &guest_vm;
 }
 
 static int setup(void **unused)
 {
 	static const struct cfg_scenario sc = {
-		.vm_count = 1,
+		.vm_count = 2,
 		.vms = { { .name = "svc", .kind = CFG_VM_SERVICE,
-			   .irqs = { SPI_OWNED }, .irq_count = 1 } },
+			   .irqs = { SPI_OWNED }, .irq_count = 1 },
+			 { .name = "guest", .kind = CFG_VM_GUEST,
+			   .irqs = { SPI_PASSTHRU }, .irq_count = 1 } },
 	};
 
 	(void)unused;
 	memset(&gic, 0, sizeof(gic));
+	memset(&owner_vm, 0, sizeof(owner_vm));
+	memset(&guest_vm, 0, sizeof(guest_vm));
+	owner_vm.cfg = &sc.vms[0];
+	guest_vm.cfg = &sc.vms[1];
 	this_cpu = (struct cpu){ 0 };
 	fake_sysreg_tpidr_el2 = (uint64_t)(uintptr_t)&this_cpu;
 	for (unsigned i = 0; i < SCRIPT_MAX; i++) {
@@ -244,6 +270,57 @@ static void test_irq_handle_pending_maintenance_resamples(void **unused)
 	assert_int_equal(gic.dir[0], GIC_INTID_MAINTENANCE);
 }
 
+/* A guest's SPI is passed through: masked until the guest enables it in
+ * its distributor (vgic.c), and marked hardware-linked there. */
+static void test_irq_init_guest_spi_is_passed_through_masked(void **unused)
+{
+	(void)unused;
+	assert_false(gic.enabled[SPI_PASSTHRU]);
+	assert_true(bitmap_test(guest_vm.vgic.spi_hw, SPI_PASSTHRU));
+	assert_false(bitmap_test(owner_vm.vgic.spi_hw, SPI_OWNED));
+}
+
+/* Taken by the guest: priority drop only (GICC_EOIR); the guest's
+ * completion of the hardware LR deactivates it (IHI 0048B 5.3.4), so no
+ * GICC_DIR here, and no notification. */
+static void test_irq_handle_pending_passthru_spi_only_drops_priority(void **unused)
+{
+	(void)unused;
+	gic.passthru_taken = true;
+	gic.iar[0] = IAR(0, SPI_PASSTHRU);
+	irq_handle_pending();
+	assert_int_equal(gic.passthru_fired, 1);
+	assert_int_equal(gic.eoirs, 1);
+	assert_int_equal(gic.eoir[0], SPI_PASSTHRU);
+	assert_int_equal(gic.dirs, 0);
+	assert_int_equal(gic.notified, 0);
+}
+
+/* Not taken (disabled in the guest's distributor, or its vCPU's LRs on
+ * another CPU): completed here, or it would stay active for ever. */
+static void test_irq_handle_pending_passthru_spi_not_taken_is_deactivated(void **unused)
+{
+	(void)unused;
+	gic.iar[0] = IAR(0, SPI_PASSTHRU);
+	irq_handle_pending();
+	assert_int_equal(gic.passthru_fired, 1);
+	assert_int_equal(gic.eoir[0], SPI_PASSTHRU);
+	assert_int_equal(gic.dir[0], SPI_PASSTHRU);
+	assert_int_equal(gic.notified, 0);
+}
+
+/* A VM that stops or resets gives back its SPIs masked and inactive. */
+static void test_irq_release_owned_masks_and_deactivates(void **unused)
+{
+	(void)unused;
+	gic.enabled[SPI_PASSTHRU] = true;
+	irq_release_owned(&guest_vm);
+	assert_false(gic.enabled[SPI_PASSTHRU]);
+	assert_true(gic.cleared_active[SPI_PASSTHRU]);
+	assert_true(gic.enabled[SPI_OWNED]);
+	assert_false(gic.cleared_active[SPI_OWNED]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +332,10 @@ int main(void)
 		cmocka_unit_test_setup(test_irq_handle_pending_ptimer_goes_to_vptimer, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_maintenance_resamples, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_vtimer_goes_to_vtimer, setup),
+		cmocka_unit_test_setup(test_irq_init_guest_spi_is_passed_through_masked, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_passthru_spi_only_drops_priority, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_passthru_spi_not_taken_is_deactivated, setup),
+		cmocka_unit_test_setup(test_irq_release_owned_masks_and_deactivates, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

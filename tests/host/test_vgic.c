@@ -25,6 +25,7 @@
 #include "abi/ipc.h"
 #include "abi/vgic.h"
 #include "hyp/arch_gic.h"
+#include "hyp/bitmap.h"
 #include "arch/vcpu_arch.h"
 #include "fake_gic.h"
 #include "hyp/cpu.h"
@@ -40,6 +41,7 @@
 #define SPI_FIRST 40U
 #define QEMU_LRS 4U
 #define UART_SPI 33U
+#define PT_SPI 34U
 #define PRIO 0xa0U
 #define VGIC_OK ((uint64_t)IPC_OK)
 #define DENIED ((uint64_t)(int64_t)IPC_ERR_DENIED)
@@ -140,7 +142,8 @@ static int setup(void **unused)
 	memset(vtimer_read_live, 0, sizeof(vtimer_read_live));
 	fake_gic_reset();
 	for (uint32_t c = 0; c < 2; c++) {
-		cpu_table[c] = (struct cpu){ .id = c, .lr_count = QEMU_LRS };
+		cpu_table[c] = (struct cpu){ .id = c, .lr_count = QEMU_LRS,
+					     .gic_mask = 1U << c };
 	}
 	for (uint32_t i = 0; i < VMS; i++) {
 		struct vm *vm = &vms[i];
@@ -167,6 +170,8 @@ static int setup(void **unused)
 	add_window(&vms[SVC_VGIC], true, 0);
 	add_window(&vms[SVC_UART], false, UART_SPI);
 	vms[GUEST].vgic.ctlr = VGIC_CTLR_ENABLE_MASK;
+	/* The guest has physical PT_SPI passed through (irq.c's irq_init). */
+	bitmap_assign(vms[GUEST].vgic.spi_hw, PT_SPI, true);
 	load(gvcpu(0));
 	load(gvcpu(1));
 	run_on(0);
@@ -403,12 +408,12 @@ static void test_vgic_icpendr_of_switched_out_hw_timer(void **unused)
 	timer_pending_in_lr();
 	/* arch_vcpu_save() on CPU 0. */
 	arch_vgic_lrs_read(&gvcpu(0)->vgic);
-	gvcpu(0)->vtimer_phys_active = vgic_cpu_holds_hw(&gvcpu(0)->vgic);
+	gvcpu(0)->vtimer_phys_active = vgic_cpu_holds_hw(&gvcpu(0)->vgic, VTIMER);
 	gic_deactivate(VTIMER);
 	cpu_table[0].loaded = NULL;
 	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1, VTIMER, 0, 0), VGIC_OK);
 	assert_false(gvcpu(0)->vtimer_phys_active);
-	assert_false(vgic_cpu_holds_hw(&gvcpu(0)->vgic));
+	assert_false(vgic_cpu_holds_hw(&gvcpu(0)->vgic, VTIMER));
 }
 
 /* --- Item 5: interrupt ownership and ranges --------------------------------- */
@@ -514,6 +519,103 @@ static void test_vgic_asserted_vtimer_is_pending(void **unused)
 	assert_int_equal(query_pending(0, PPI_OTHER), 0);
 }
 
+/* --- Passed-through SPIs: hardware-linked, physical side follows ------- */
+
+static void disable(uint32_t vcpu, uint32_t intid)
+{
+	uint64_t word = (uint64_t)PRIO << VGIC_CFG_PRIORITY_SHIFT |
+			1ULL << (VGIC_CFG_TARGETS_SHIFT + vcpu);
+
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CONFIG, vcpu, intid, word, 0),
+			 VGIC_OK);
+}
+
+/* Physical PT_SPI fires on @p cpu and the kernel offers it to the guest. */
+static bool pt_fires(uint32_t cpu)
+{
+	run_on(cpu);
+	fake_gic_fire(cpu, PT_SPI);
+	return vgic_passthru_fired(&vms[GUEST], PT_SPI);
+}
+
+/* The physical SPI is forwarded only while the guest's distributor would
+ * take it, to the home CPU of the vCPU it targets (GICD_ITARGETSR). */
+static void test_vgic_passthru_spi_follows_the_guest_distributor(void **unused)
+{
+	(void)unused;
+	assert_false(fake_spi[PT_SPI].enabled);
+	enable(0, PT_SPI);
+	assert_true(fake_spi[PT_SPI].enabled);
+	assert_int_equal(fake_spi[PT_SPI].target, cpu_table[0].gic_mask);
+	enable(1, PT_SPI);                  /* retargeted to vCPU 1 */
+	assert_int_equal(fake_spi[PT_SPI].target, cpu_table[1].gic_mask);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CTLR, 0, 0, 0, 0), VGIC_OK);
+	assert_false(fake_spi[PT_SPI].enabled);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CTLR, VGIC_CTLR_ENABLE_MASK, 0, 0,
+			      0), VGIC_OK);
+	assert_true(fake_spi[PT_SPI].enabled);
+	disable(1, PT_SPI);
+	assert_false(fake_spi[PT_SPI].enabled);
+	/* An emulated device's SPI has no physical side. */
+	enable(0, UART_SPI);
+	assert_false(fake_spi[UART_SPI].enabled);
+}
+
+/* Injected with GICH_LR.HW naming the same physical INTID: the guest's
+ * EOI deactivates the physical SPI (IHI 0048B 5.3.4), nobody else does. */
+static void test_vgic_passthru_spi_guest_eoi_deactivates_it(void **unused)
+{
+	(void)unused;
+	enable(0, PT_SPI);
+	assert_true(pt_fires(0));
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 1);
+	assert_true(fake_spi[PT_SPI].active);
+	assert_int_equal(guest_takes_all(0, PT_SPI), 1);
+	assert_false(fake_spi[PT_SPI].active);
+	assert_int_equal(fake_gic[0].bad_dir, 0);
+	/* Not the timer's: switching the vCPU out leaves PPI 27 alone. */
+	assert_true(pt_fires(0));
+	assert_false(vgic_cpu_holds_hw(&gvcpu(0)->vgic, VTIMER));
+}
+
+/* Disabled in the guest's distributor: not taken (the caller completes
+ * it) and masked, not latched as a software interrupt. */
+static void test_vgic_passthru_spi_disabled_is_masked(void **unused)
+{
+	(void)unused;
+	fake_spi[PT_SPI].enabled = true;
+	assert_false(pt_fires(0));
+	assert_false(fake_spi[PT_SPI].enabled);
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 0);
+	assert_false(vms[GUEST].vgic.spi[PT_SPI].latched);
+}
+
+/* Acknowledged on a CPU that is not its target vCPU's home (the guest
+ * just moved it): not taken there, where another CPU's LR could not
+ * deactivate it; the caller completes it and it comes back at home. */
+static void test_vgic_passthru_spi_for_a_remote_vcpu_is_not_taken(void **unused)
+{
+	(void)unused;
+	enable(1, PT_SPI);
+	assert_false(pt_fires(0));
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 0);
+	assert_false(bitmap_test(gvcpu(1)->inbox.pending, PT_SPI));
+	assert_true(pt_fires(1));
+	assert_int_equal(fake_gic_hw_lrs(1, PT_SPI), 1);
+}
+
+/* ICPENDR drops the pending hardware LR: the physical SPI, not banked, is
+ * deactivated in the distributor, so a still-asserted line comes back. */
+static void test_vgic_icpendr_of_passthru_spi_deactivates(void **unused)
+{
+	(void)unused;
+	enable(0, PT_SPI);
+	assert_true(pt_fires(0));
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_PENDING, 1, PT_SPI, 0, 0), VGIC_OK);
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 0);
+	assert_false(fake_spi[PT_SPI].active);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +634,11 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_asserted_level_spi_is_pending, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_edge_spi_is_not_level_pending, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_vtimer_is_pending, setup),
+		cmocka_unit_test_setup(test_vgic_passthru_spi_follows_the_guest_distributor, setup),
+		cmocka_unit_test_setup(test_vgic_passthru_spi_guest_eoi_deactivates_it, setup),
+		cmocka_unit_test_setup(test_vgic_passthru_spi_disabled_is_masked, setup),
+		cmocka_unit_test_setup(test_vgic_passthru_spi_for_a_remote_vcpu_is_not_taken, setup),
+		cmocka_unit_test_setup(test_vgic_icpendr_of_passthru_spi_deactivates, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -983,25 +983,30 @@ static void test_vgic_cpu_place_refuses(void **state)
 	assert_false(vgic_cpu_place(c, &bad));
 }
 
-/* holds_hw(): a live HW LR or a queued HW interrupt; not software ones,
- * not a completed HW LR. */
+/* holds_hw(): a live HW LR or a queued HW interrupt of that physical
+ * interrupt; not software ones, not a completed HW LR, not another
+ * physical interrupt's (a passed-through SPI beside the timer). */
 static void test_vgic_cpu_holds_hw(void **state)
 {
 	struct vgic_cpu *c = *state;
 
-	assert_false(vgic_cpu_holds_hw(c));
+	assert_false(vgic_cpu_holds_hw(c, 27));
 	queue_ok(c, spi(40, 0xa0));
 	assert_false(vgic_cpu_flush(c));
-	assert_false(vgic_cpu_holds_hw(c));
+	assert_false(vgic_cpu_holds_hw(c, 27));
+	queue_ok(c, hw_irq(34, 34, 0xa0));
+	assert_false(vgic_cpu_holds_hw(c, 27));     /* another physical */
+	assert_true(vgic_cpu_holds_hw(c, 34));
 	queue_ok(c, hw_irq(27, 27, 0xa0));
-	assert_true(vgic_cpu_holds_hw(c));          /* queued */
+	assert_true(vgic_cpu_holds_hw(c, 27));      /* queued */
 	assert_false(vgic_cpu_flush(c));
-	assert_true(vgic_cpu_holds_hw(c));          /* in an LR */
+	assert_true(vgic_cpu_holds_hw(c, 27));      /* in an LR */
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		set_state(c, (int)i, ST_INVALID);   /* guest completed all */
 	}
 	vgic_cpu_sync(c);
-	assert_false(vgic_cpu_holds_hw(c));
+	assert_false(vgic_cpu_holds_hw(c, 27));
+	assert_false(vgic_cpu_holds_hw(c, 34));
 }
 
 #define T(name)	 cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -112,7 +112,7 @@ static jmp_buf power_off;
 
 static struct {
 	unsigned resets[VMS], wakes[VMS], cancels, shutdowns[VMS];
-	unsigned unmasks[VMS], kicks, power_offs, failures;
+	unsigned unmasks[VMS], releases[VMS], kicks, power_offs, failures;
 	unsigned shares, unshares, icache, busy_kicks_left;
 	const void *shared_owner;
 	struct hyp_console_line *shared_line;
@@ -199,6 +199,11 @@ const char *vcpu_vm_name(const struct vcpu *vcpu)
 void irq_unmask_owned(const struct vm *vm)
 {
 	rec.unmasks[vm->id]++;
+}
+
+void irq_release_owned(const struct vm *vm)
+{
+	rec.releases[vm->id]++;
 }
 
 void cpu_kick(const struct cpu *cpu)
@@ -471,6 +476,7 @@ static void test_vm_stop_kicks_cpus_running_it(void **unused)
 	cpu_table[2].current = &vm(VM_H)->vcpus[0];
 	vm_stop(vm(VM_G), VM_STOP_FAILED);
 	assert_int_equal(rec.kicks, 1);
+	assert_int_equal(rec.releases[VM_G], 1);
 }
 
 static void test_vm_restart_service_reloads_but_keeps_kept_ram(void **unused)
@@ -535,6 +541,7 @@ static void test_vm_reset_waits_for_other_cpus(void **unused)
 	assert_int_equal(vm(VM_G)->vcpus[1].state, VCPU_OFF);
 	assert_int_equal(vm(VM_G)->reset_count, 1);
 	assert_int_equal(rec.resets[VM_G], 2);
+	assert_int_equal(rec.releases[VM_G], 1);   /* its SPIs, once quiet */
 	assert_int_equal(vm(VM_G)->state, VM_RUNNING);
 	assert_int_equal(fake_tlb_flush_count, 1);
 }

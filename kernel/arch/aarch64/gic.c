@@ -151,3 +151,10 @@ void gic_clear_active(uint32_t intid)
 {
 	gicd_write_bit(GICD_ICACTIVER, intid);
 }
+
+void gic_set_target(uint32_t intid, uint32_t cpu_mask)
+{
+	/* GICD_ITARGETSRn: one byte per INTID, a CPU interface mask (4.3.12). */
+	mmio_write8(PLATFORM_GICD_BASE + GICD_ITARGETSR + intid,
+		    (uint8_t)(cpu_mask & GIC_TARGET_BYTE_MASK));
+}

@@ -139,7 +139,8 @@ void arch_vcpu_save(struct vcpu *vcpu)
 	 * make it active again when this vCPU comes back (as KVM does), so
 	 * that the guest's EOI still finds it active.
 	 */
-	vcpu->vtimer_phys_active = vgic_cpu_holds_hw(&vcpu->vgic);
+	vcpu->vtimer_phys_active =
+		vgic_cpu_holds_hw(&vcpu->vgic, GIC_INTID_VTIMER);
 	if (vcpu->vtimer_phys_active) {
 		gic_deactivate(GIC_INTID_VTIMER);
 	}

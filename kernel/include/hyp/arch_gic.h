@@ -102,6 +102,10 @@ void gic_clear_active(uint32_t intid);
 void gic_enable(uint32_t intid);
 void gic_disable(uint32_t intid);
 
+/** Forward SPI @p intid to the CPU interfaces in @p cpu_mask (struct
+ * cpu's gic_mask). */
+void gic_set_target(uint32_t intid, uint32_t cpu_mask);
+
 /* --- The virtual CPU interface (gich.c) ---------------------------------- */
 
 /** Enable this CPU's virtual CPU interface; returns its number of LRs. */

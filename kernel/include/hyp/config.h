@@ -118,7 +118,12 @@ struct cfg_vm {
 	size_t ram_count;
 	struct cfg_device devices[CFG_MAX_DEVICES];
 	size_t device_count;
-	uint32_t irqs[CFG_MAX_IRQS];   /**< Physical IRQs (SPIs) it owns. */
+	/**
+	 * Physical IRQs (SPIs) it owns: a service is notified of each
+	 * (IRQ_NOTIFY_BIT); a guest has each passed through, as the virtual
+	 * SPI of the same INTID in its distributor (rules Q1-Q4).
+	 */
+	uint32_t irqs[CFG_MAX_IRQS];
 	size_t irq_count;
 };
 
@@ -166,7 +171,8 @@ typedef void (*cfg_report_fn)(void *ctx, const char *msg);
  * overlaps inside a partition's IPA space, RAM and images fitting, entry
  * inside the image, device windows and services, passthrough windows inside
  * platform MMIO and not the kernel's UART nor granted twice, IRQs in range
- * and owned once, total RAM within the platform. Every problem is reported;
+ * and owned once (a guest's with a distributor to deliver them), total RAM
+ * within the platform. Every problem is reported;
  * returns the number found (0 = valid).
  */
 size_t cfg_validate(const struct cfg_scenario *sc,

@@ -4,9 +4,10 @@
  * GIC maintenance interrupt, the EL1 physical timer (the loaded vCPU's
  * emulated physical timer, hyp/vptimer.h), the virtual timer (injected into the loaded
  * guest as virtual PPI 27 with a hardware LR linking the physical one, so the
- * guest's EOI deactivates it), and SPIs a scenario gives to a service
- * partition: those are masked and sent to the service as a notification
- * until the service acknowledges them (HYP_IRQ_ACK).
+ * guest's EOI deactivates it), and SPIs a scenario gives to a partition:
+ * a service's are masked and sent to it as a notification until it
+ * acknowledges them (HYP_IRQ_ACK); a guest's are passed through, injected
+ * hardware-linked through its virtual distributor (vgic_passthru_fired).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +23,13 @@ void irq_handle_pending(void);
 
 /** Unmask every physical interrupt @p vm owns (a restarted service). */
 void irq_unmask_owned(const struct vm *vm);
+
+/**
+ * @p vm stops or resets: mask and deactivate every physical interrupt it
+ * owns (a passed-through SPI may be active in a list register that will
+ * never be completed). A restarting service unmasks them again.
+ */
+void irq_release_owned(const struct vm *vm);
 
 /** HYP_IRQ_ACK: @p vm handled its physical @p intid; unmask it. */
 bool irq_ack_owned(const struct vm *vm, uint32_t intid);

@@ -32,12 +32,16 @@ struct vgic_dist {
 	uint32_t ctlr;                                /**< Group enables. */
 	/** SPIs whose line a service holds asserted (HYP_IRQ_LEVEL). */
 	uint64_t spi_level[VGIC_LEVEL_WORDS];
+	/** Physical SPIs passed through to the VM (cfg_vm.irqs of a guest),
+	 * each its virtual SPI of the same INTID, hardware-linked. */
+	uint64_t spi_hw[VGIC_LEVEL_WORDS];
 	struct vgic_irq_cfg priv[CFG_MAX_VCPUS][32];  /**< SGIs and PPIs. */
 	struct vgic_irq_cfg spi[VGIC_NR_IRQS];        /**< Index = INTID. */
 };
 
 /** Reset state, matching the distributor model's reset; the SPI lines
- * services hold asserted are kept (device state). */
+ * services hold asserted (device state) and the passed-through SPIs
+ * (configuration) are kept. */
 void vgic_dist_init(struct vgic_dist *d);
 
 /**
@@ -47,6 +51,16 @@ void vgic_dist_init(struct vgic_dist *d);
  */
 bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		 uint32_t phys, uint32_t source);
+
+/**
+ * Physical SPI @p intid, passed through to guest @p vm, was acknowledged
+ * on this CPU: make it pending for its target vCPU, linked to the physical
+ * one (GICH_LR.HW), so that the guest's completion deactivates it. Returns
+ * false if the guest cannot take it here (disabled in its distributor: the
+ * physical SPI is masked until it enables it; or the target vCPU's LRs are
+ * on another CPU): the caller deactivates it.
+ */
+bool vgic_passthru_fired(struct vm *vm, uint32_t intid);
 
 /**
  * A guest vCPU wrote @p value to its GICD_SGIR: raise the SGI on the

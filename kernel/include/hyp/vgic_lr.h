@@ -55,11 +55,11 @@ void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count);
 bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
 /**
- * True if a hardware-linked interrupt (a hardware LR) is live in an LR or
- * queued: its physical interrupt is active on the CPU until the guest
- * completes it.
+ * True if an interrupt hardware-linked to physical @p phys (a hardware LR)
+ * is live in an LR or queued: @p phys is active until the guest completes
+ * it. Other physical interrupts (a passed-through SPI) do not count.
  */
-bool vgic_cpu_holds_hw(const struct vgic_cpu *c);
+bool vgic_cpu_holds_hw(const struct vgic_cpu *c, uint32_t phys);
 
 /**
  * The shortcut for the common case: with nothing queued, @p irq in no LR
