@@ -34,7 +34,7 @@ void service_main(void);
 
 /** One client's alarm device. */
 struct alarm_dev {
-	uint64_t deadline;   /**< Armed deadline, 0: none. */
+	uint64_t deadline; /**< Armed deadline, 0: none. */
 	uint64_t fired;
 	uint64_t fired_at;
 	uint64_t delivered;
@@ -141,7 +141,8 @@ static void alarm_client_reset(void *ctx, uint32_t client)
 		uint64_t size;
 		uint32_t c;
 
-		if (ipc_window_info(&s->srv, w, &size, &c) != IPC_OK || c != client) {
+		if (ipc_window_info(&s->srv, w, &size, &c) != IPC_OK ||
+		    c != client) {
 			continue;
 		}
 		if (w == s->timer_window && s->dev[w].deadline != 0) {
@@ -160,7 +161,8 @@ void service_main(void)
 	struct alarm_service *s = &alarm;
 
 	if (ipc_server_init(&s->srv) != IPC_OK ||
-	    ipc_register_mmio(&s->srv, IPC_WINDOW_ALL, alarm_mmio, s) != IPC_OK) {
+	    ipc_register_mmio(&s->srv, IPC_WINDOW_ALL, alarm_mmio, s) !=
+		    IPC_OK) {
 		ipc_log("alarm: no window to serve\n");
 		return;
 	}

@@ -21,6 +21,8 @@
 #include "hyp/ipc.h"
 #include "hyp/irq.h"
 #include "hyp/log.h"
+#include "hyp/service_event.h"
+#include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
@@ -48,6 +50,7 @@ static struct {
 	unsigned ptimer_fired;      /**< vptimer_fired() calls. */
 	unsigned vtimer_fired;      /**< vtimer_fired() calls. */
 	struct vcpu *resampled;     /**< Last vptimer_resample() argument. */
+	unsigned timer_polls;       /**< service_timer_poll() calls. */
 } gic;
 
 static struct cpu this_cpu;
@@ -97,6 +100,15 @@ void vptimer_fired(void)
 void vptimer_resample(struct vcpu *v)
 {
 	gic.resampled = v;
+}
+
+/* service_event.c: the EL2 timer's interrupt polls service deadlines. */
+uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
+{
+	(void)cpu;
+	assert_null(woke);
+	gic.timer_polls++;
+	return VCPU_NO_DEADLINE;
 }
 
 void ipc_notify(struct endpoint *ep, uint64_t bits)
@@ -201,6 +213,8 @@ static void test_irq_handle_pending_hyp_timer_ends_the_slice(void **unused)
 	assert_true(this_cpu.slice_expired);
 	assert_int_equal(fake_sysreg_cnthp_ctl_el2, 0);
 	assert_int_equal(gic.eoir[0], GIC_INTID_HYP_TIMER);
+	/* Services whose deadline passed are woken before rescheduling. */
+	assert_int_equal(gic.timer_polls, 1);
 }
 
 /* The EL1 physical timer's PPI is the loaded vCPU's emulated timer. */
