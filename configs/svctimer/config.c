@@ -1,17 +1,22 @@
 /**
  * Service timer and client-reset test: the alarm service (one timer,
- * services/timersvc) and one guest with its window, which resets once
- * (guests/tests/svctimer.c, tests/system/test_svctimer.py).
+ * services/timersvc), the vgic and UART services, and one guest with a
+ * window of each, which resets once (guests/tests/svctimer.c,
+ * tests/system/test_svctimer.py).
  */
 #include "../common/test_guest.h"
+#include "../common/uart_service.h"
+#include "../common/vgic_service.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
 const struct cfg_scenario scenario = {
 	.name = "svctimer",
 	.platform = &platform_qemu_virt,
-	.vm_count = 2,
+	.vm_count = 4,
 	.vms = {
+		VGIC_SERVICE_PARTITION,
+		UART_SERVICE_PARTITION,
 		{
 			.name = "alarm",
 			.kind = CFG_VM_SERVICE,
@@ -24,14 +29,16 @@ const struct cfg_scenario scenario = {
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { {
-				.name = "alarm0",
-				.kind = CFG_DEV_EMULATED,
-				.ipa = 0x0a000000,
-				.size = SZ_4K,
-				.service = "alarm",
-			} },
-			.device_count = 1,
+			.devices = { GUEST_GICD_WINDOW, GUEST_GICC_WINDOW,
+				     GUEST_UART_WINDOW,
+				     {
+					     .name = "alarm0",
+					     .kind = CFG_DEV_EMULATED,
+					     .ipa = 0x0a000000,
+					     .size = SZ_4K,
+					     .service = "alarm",
+				     } },
+			.device_count = 4,
 		},
 	},
 };

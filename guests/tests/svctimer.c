@@ -14,10 +14,14 @@
  *
  * Second run: its first access finds the service already told of the
  * reset (RESETS = 1), and the alarm device back at its reset values, the
- * alarm armed before the reset cancelled.
+ * alarm armed before the reset cancelled. So are the other services'
+ * devices: an SPI enabled in the GIC distributor (vgic service) and the
+ * PL011's interrupt mask (UART service) read their reset values, 0.
  */
 #include <stdint.h>
 
+#include "abi/gicv2.h"
+#include "guest/gic.h"
 #include "guest/smccc.h"
 #include "guest/sysreg.h"
 #include "guest/test.h"
@@ -31,6 +35,13 @@
 #define REG_FIRED 0x28U
 #define REG_FIRED_AT 0x30U
 #define REG_DELIVERED 0x38U
+
+/* Set in the first run, reset values (0) in the second. */
+#define UART 0x09000000UL
+#define PL011_IMSC 0x038U        /* interrupt mask set/clear (PL011 TRM) */
+#define PL011_IMSC_RXIM 0x10U
+#define GICD_ISENABLER_SPI 0x4U  /* GICD_ISENABLER1: INTIDs 32-63 */
+#define SPI_BIT 0x2U             /* INTID 33 */
 
 #define CNT_CTL_ENABLE 1ULL
 #define MS_PER_S 1000U
@@ -174,6 +185,21 @@ static void cancel_and_replace(void)
 	printf("svctimer: a deadline already past fires at once\n");
 }
 
+static volatile uint32_t *reg32(uint64_t addr)
+{
+	return (volatile uint32_t *)addr;
+}
+
+/* Device state of the other services, changed before the reset. */
+static void dirty_other_devices(void)
+{
+	*reg32(GUEST_GICD + GICD_ISENABLER + GICD_ISENABLER_SPI) = SPI_BIT;
+	*reg32(UART + PL011_IMSC) = PL011_IMSC_RXIM;
+	CHECK_EQ(*reg32(GUEST_GICD + GICD_ISENABLER + GICD_ISENABLER_SPI),
+		 SPI_BIT);
+	CHECK_EQ(*reg32(UART + PL011_IMSC), PL011_IMSC_RXIM);
+}
+
 void test_main(void)
 {
 	/* The first access of each run: the reset must be known by then. */
@@ -189,6 +215,7 @@ void test_main(void)
 		fires_while_idle();
 		fires_while_busy();
 		cancel_and_replace();
+		dirty_other_devices();
 		wr(REG_DEADLINE, ms_ahead(LEAD_MS));
 		printf("svctimer: alarm armed, resetting\n");
 		console_flush();
@@ -200,6 +227,10 @@ void test_main(void)
 	CHECK_EQ(rd(REG_DEADLINE), 0);
 	CHECK_EQ(rd(REG_FIRED), 0);
 	CHECK_EQ(rd(REG_FIRED_AT), 0);
+	CHECK_EQ(*reg32(GUEST_GICD + GICD_ISENABLER + GICD_ISENABLER_SPI), 0);
+	CHECK_EQ(*reg32(UART + PL011_IMSC), 0);
+	printf("svctimer: the GIC distributor and the PL011 are at their "
+	       "reset values too\n");
 	idle_until(ms_ahead(LEAD_MS + AFTER_MS));
 	CHECK_EQ(rd(REG_FIRED), 0);
 	printf("svctimer: after the reset the alarm is at its reset values "

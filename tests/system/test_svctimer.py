@@ -25,6 +25,8 @@ def test_service_timer_and_client_reset(boot, smp):
     # The service hears of it before the guest's second run reaches it.
     m.expect(r'\[alarm\] alarm: client \d+ reset \(1 so far\)')
     m.expect(r'\[test\] svctimer: run 1, the service heard of 1 reset\(s\)')
+    m.expect(r'\[test\] svctimer: the GIC distributor and the PL011 are at '
+             r'their reset values too')
     m.expect(r'\[test\] svctimer: after the reset the alarm is at its reset '
              r'values and its old deadline cancelled')
     verdict = m.expect(r'\[test\] TEST RESULT: (PASS|FAIL[^\r\n]*)')
