@@ -84,7 +84,7 @@ struct vcpu *service_timer_set(struct vcpu *vcpu)
 uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
 {
 	uint64_t next = VCPU_NO_DEADLINE;
-	uint64_t now = arch_counter_now();
+	uint64_t now = 0;
 
 	for (uint32_t i = 0; cpu->id == SERVICE_TIMER_CPU && i < vm_count();
 	     i++) {
@@ -95,6 +95,8 @@ uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
 		if (vm->state != VM_RUNNING || ep->timer_at == 0) {
 			continue;
 		}
+		/* The counter is read only if some timer is set. */
+		now = now != 0 ? now : arch_counter_now();
 		if (ep->timer_at > now) {
 			next = ep->timer_at < next ? ep->timer_at : next;
 			continue;
