@@ -338,6 +338,7 @@ static bool call_result_ok(const uint64_t *in, const uint64_t *out, bool smc)
 		case HYP_IPC_WINDOW_COUNT:
 		case HYP_IPC_SELF_INFO:
 		case HYP_IPC_CLIENT_NAME:
+		case HYP_IPC_TIMER_SET:
 			return r == RET(IPC_ERR_INVALID);
 		case HYP_IPC_CALL:
 			if (in[1] == EP_UART) {

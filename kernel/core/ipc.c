@@ -16,6 +16,7 @@
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
+#include "hyp/service_event.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -80,13 +81,17 @@ void ipc_complete(struct vcpu *s, uint64_t status, const uint64_t *result)
 	sched_wake(s);
 }
 
-/* Give the service its next message (notifications first). */
+/* Give the service its next message: events, notifications, the queue. */
 static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 {
-	if (ep->notify_bits != 0) {
-		uint64_t msg[IPC_MSG_WORDS] = { IPC_MSG_NOTIFY, ep->notify_bits };
+	uint64_t msg[IPC_MSG_WORDS] = { 0 };
 
-		ep->notify_bits = 0;
+	if (service_event_take(ep, msg) || ep->notify_bits != 0) {
+		if (msg[0] == 0) {
+			msg[0] = IPC_MSG_NOTIFY;
+			msg[1] = ep->notify_bits;
+			ep->notify_bits = 0;
+		}
 		ipc_begin_work(ep, arch_counter_now());
 		deliver(service, msg);
 		return true;
@@ -228,19 +233,22 @@ struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id)
 	return ipc_send(caller, ep);
 }
 
+void ipc_wake_receiver(struct endpoint *ep)
+{
+	struct vcpu *service = ep->receiver;
+
+	/* It waits only with nothing pending: nothing to take (an empty
+	 * notification) leaves it waiting. */
+	if (service != NULL && take_next_message(ep, service)) {
+		ep->receiver = NULL;
+		sched_wake(service);
+	}
+}
+
 void ipc_notify(struct endpoint *ep, uint64_t bits)
 {
 	ep->notify_bits |= bits;
-	/* No bits, nothing to tell: a waiting service would wake without a
-	 * message (it waits only with nothing pending, so bits == 0 here
-	 * means an empty notification). */
-	if (ep->receiver != NULL && ep->notify_bits != 0) {
-		struct vcpu *service = ep->receiver;
-
-		ep->receiver = NULL;
-		take_next_message(ep, service);
-		sched_wake(service);
-	}
+	ipc_wake_receiver(ep);
 }
 
 void ipc_cancel(struct vcpu *v)
@@ -394,6 +402,9 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case HYP_IPC_CLIENT_NAME:
 		*next = client_name(vcpu);
+		return true;
+	case HYP_IPC_TIMER_SET:
+		*next = service_timer_set(vcpu);
 		return true;
 	default:
 		return false;

@@ -6,6 +6,7 @@
 #include "hyp/bitmap.h"
 #include "hyp/cpu.h"
 #include "hyp/log.h"
+#include "hyp/service_event.h"
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
@@ -68,6 +69,9 @@ static void handle_one(uint32_t iar)
 	case GIC_INTID_HYP_TIMER:
 		arch_slice_disarm();
 		cpu_this()->slice_expired = true;
+		/* Services whose deadline passed run before the guest goes on
+		 * (sched_preempt). */
+		(void)service_timer_poll(cpu_this(), NULL);
 		break;
 	case GIC_INTID_PTIMER:
 		vptimer_fired();

@@ -25,6 +25,7 @@
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
 #include "hyp/service.h"
+#include "hyp/service_event.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 #include "hyp/vtimer.h"
@@ -122,8 +123,9 @@ static struct vcpu *pick(const struct cpu *cpu, const struct vcpu *after)
 }
 
 /*
- * Wake @p cpu's guests waiting in WFI whose virtual timer is due (*woke
- * tells if any did) and return the earliest deadline still ahead, or
+ * Wake @p cpu's guests waiting in WFI whose virtual timer is due, and
+ * services whose timer is due (*woke tells if any did), and return the
+ * earliest deadline still ahead, or
  * VCPU_NO_DEADLINE. A deadline already past is never returned: armed on
  * the EL2 timer it would fire at once, again and again.
  */
@@ -141,7 +143,10 @@ static uint64_t next_deadline(const struct cpu *cpu, bool *woke)
 		*woke = *woke || (waiting && v->state == VCPU_RUNNABLE);
 		best = d < best ? d : best;
 	}
-	return best;
+	/* And services' timers, if this CPU watches them. */
+	uint64_t s = service_timer_poll(cpu, woke);
+
+	return s < best ? s : best;
 }
 
 /* Is a guest vCPU homed with @p v, other than @p v, waiting for the CPU? */

@@ -9,6 +9,7 @@
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
 #include "hyp/sched.h"
+#include "hyp/service_event.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -67,6 +68,11 @@ static void endpoint_restart(struct endpoint *ep)
 	}
 	ep->receiver = NULL;
 	ep->notify_bits = 0;
+	/* Its timer is cancelled, as at boot; client resets are told to the
+	 * new instance, the one it died handling again (service_event.h). */
+	ep->timer_at = 0;
+	ep->events = (ep->events | ep->resets_told) & ~SERVICE_EVENT_TIMER;
+	ep->resets_told = 0;
 }
 
 void service_restart(struct vm *vm)

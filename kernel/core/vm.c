@@ -18,6 +18,7 @@
 #include "hyp/klock.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
+#include "hyp/service_event.h"
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/panic.h"
@@ -401,6 +402,8 @@ void vm_reset(struct vm *vm)
 	vm_halt_vcpus(vm);
 	vm_quiesce(vm);
 	irq_release_owned(vm);
+	/* Its services put its devices back to reset values first. */
+	service_client_reset(vm);
 	vm_reload(vm);
 }
 

@@ -59,6 +59,18 @@ void ipc_on_call(struct ipc_server *srv, ipc_call_fn fn, void *ctx)
 	srv->call_ctx = ctx;
 }
 
+void ipc_on_timer(struct ipc_server *srv, ipc_timer_fn fn, void *ctx)
+{
+	srv->timer_fn = fn;
+	srv->timer_ctx = ctx;
+}
+
+void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx)
+{
+	srv->reset_fn = fn;
+	srv->reset_ctx = ctx;
+}
+
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
 		    uint64_t *size, uint32_t *client)
 {
@@ -164,6 +176,16 @@ void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 	case IPC_MSG_NOTIFY:
 		if (srv->notify_fn != NULL) {
 			srv->notify_fn(srv->notify_ctx, msg->w[1]);
+		}
+		break;
+	case IPC_MSG_TIMER:
+		if (srv->timer_fn != NULL) {
+			srv->timer_fn(srv->timer_ctx, msg->w[1], msg->w[2]);
+		}
+		break;
+	case IPC_MSG_RESET:
+		if (srv->reset_fn != NULL) {
+			srv->reset_fn(srv->reset_ctx, (uint32_t)msg->w[1]);
 		}
 		break;
 	default:

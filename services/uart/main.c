@@ -388,6 +388,29 @@ static void uart_notified(void *ctx, uint64_t bits)
 	rearm_phys(u);
 }
 
+/*
+ * Client VM @p client reset (IPC_MSG_RESET, before it runs again): its
+ * PL011s go back to their reset values, their interrupt line with them.
+ * One transaction each: a crash in it is rolled back and the kernel tells
+ * the restarted service again.
+ */
+static void uart_client_reset(void *ctx, uint32_t client)
+{
+	struct uart_service *u = ctx;
+
+	for (uint32_t w = 0; w < u->srv.window_count; w++) {
+		if (u->client_of[w] != client) {
+			continue;
+		}
+		txn_begin(u, w);
+		pl011_model_init(&u->st->win[w].model, tx_byte, &u->tx_ctx[w]);
+		update_line(u, w, false);
+		txn_commit(u);
+	}
+	/* The focus window may have room for input again. */
+	rearm_phys(u);
+}
+
 static int uart_call(void *ctx, uint32_t badge, const uint64_t args[4],
 		     uint64_t result[3])
 {
@@ -515,6 +538,7 @@ void service_main(void)
 	u->crash_seed = self.restarts;
 	ipc_on_call(&u->srv, uart_call, u);
 	ipc_on_notify(&u->srv, uart_notified, u);
+	ipc_on_client_reset(&u->srv, uart_client_reset, u);
 	pl011_enable_rx_irq(UART_PHYS_IPA);
 	if (self.restarts == 0) {
 		ipc_log("uart: serving %u PL011 window(s)%s%s\n",

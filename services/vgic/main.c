@@ -171,6 +171,22 @@ static int vgic_mmio(void *ctx, struct ipc_mmio_access *a)
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
 }
 
+/*
+ * Client VM @p client reset (IPC_MSG_RESET, before it runs again): the
+ * kernel reset its view of the client's distributor (vgic_dist_init), so
+ * the model goes back to reset values too, or the two would disagree.
+ */
+static void vgic_client_reset(void *ctx, uint32_t client)
+{
+	struct vgic_service *s = ctx;
+
+	for (uint32_t w = 0; w < s->srv.window_count; w++) {
+		if (s->win[w].client == client) {
+			vgic_kept_reset(&s->kept, w);
+		}
+	}
+}
+
 /* The client's vCPU count (WINDOW_INFO x3). */
 static uint32_t client_cpus(uint32_t window)
 {
@@ -227,6 +243,7 @@ void service_main(void)
 		ipc_log("vgic: no window to serve\n");
 		return;
 	}
+	ipc_on_client_reset(&s->srv, vgic_client_reset, s);
 	if (self.restarts == 0) {
 		ipc_log("vgic: serving %u distributor(s)%s\n",
 			s->srv.window_count,

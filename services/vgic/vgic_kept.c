@@ -41,6 +41,19 @@ static void crash_point(const struct vgic_kept *k, enum vgic_crash_point p)
 	}
 }
 
+void vgic_kept_reset(struct vgic_kept *k, uint32_t w)
+{
+	struct gicd_model *m = &k->st->model[w];
+
+	if (k->journaled) {
+		(void)ipc_journal_begin(&k->journal, m, sizeof(*m));
+	}
+	gicd_model_init(m, m->cpu_count, m->ops, m->ops_ctx);
+	if (k->journaled) {
+		ipc_journal_commit(&k->journal);
+	}
+}
+
 int vgic_kept_write(struct vgic_kept *k, uint32_t w, uint32_t cpu,
 		    uint64_t offset, unsigned width, uint32_t value)
 {

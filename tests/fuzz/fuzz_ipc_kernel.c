@@ -103,6 +103,7 @@
 #include "hyp/s2.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
+#include "hyp/service_event.h"
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
@@ -117,6 +118,8 @@
 #define MAX_VCPUS (MAX_SERVICES + MAX_GUESTS * MAX_GUEST_VCPUS)
 /** Steps one input may take. */
 #define MAX_STEPS 512
+/** HYP_IPC_TIMER_SET from a service: cancel, or -1..61 ms ahead. */
+#define TIMER_MS_SPAN 64
 
 /** Guest windows: one every WIN_STRIDE from WIN_BASE. */
 #define WIN_BASE 0x09000000ULL
@@ -171,6 +174,7 @@ struct world {
 	struct access access[MAX_VMS][MAX_GUEST_VCPUS];
 	struct call call[MAX_VMS][MAX_GUEST_VCPUS];
 	uint64_t notified[MAX_SERVICES];   /**< Bits raised, not yet seen. */
+	uint64_t timer_set[MAX_SERVICES];  /**< Last HYP_IPC_TIMER_SET. */
 	uint8_t ram[MAX_VMS][PAGE];        /**< Each guest's backed page. */
 	uint8_t dev[PAGE];
 	uint32_t aborts_injected[MAX_VMS][MAX_GUEST_VCPUS];
@@ -368,6 +372,9 @@ void irq_unmask_owned(const struct vm *vm)
 
 /** List registers of the fake GIC (QEMU's GICv2 has 4). */
 #define FAKE_LRS 4
+
+/* service_event.c's watching CPU (w.cpu is CPU 0 here: never kicked). */
+struct cpu cpu_table[CPU_MAX];
 
 void cpu_kick(const struct cpu *cpu)
 {
@@ -724,7 +731,7 @@ static void check_endpoint(const struct vm *svc)
 				   ep->receiver->state == VCPU_BLOCKED_RECV,
 			   "receiver is not the waiting service");
 		FUZZ_CHECK(ep->caller == NULL && ep->queue_head == NULL &&
-				   ep->notify_bits == 0,
+				   ep->notify_bits == 0 && ep->events == 0,
 			   "service waits while a message waits for it (lost wake-up)");
 	}
 	if (svc->state != VM_RUNNING) {
@@ -817,6 +824,9 @@ static void check_mmio_message(const struct vm *svc, const uint64_t *x)
 		   (unsigned long long)x[1], ep->window_count);
 	const struct mmio_window *win = ep->windows[x[1]];
 
+	FUZZ_CHECK(!(ep->events & SERVICE_EVENT_RESET(win->client->id)),
+		   "an access of a reset guest before its reset was told");
+
 	FUZZ_CHECK(win->client == c->vm, "message names another VM's window");
 	FUZZ_CHECK(size == 1 || size == 2 || size == 4 || size == 8,
 		   "width %u", size);
@@ -882,6 +892,20 @@ static void check_delivery(struct vm *svc)
 			   (unsigned long long)x[1],
 			   (unsigned long long)w.notified[svc->id]);
 		w.notified[svc->id] &= ~x[1];
+		break;
+	case IPC_MSG_TIMER:
+		/* One shot, the last deadline set, not before it. */
+		FUZZ_CHECK(x[1] != 0 && x[1] == w.timer_set[svc->id] && x[2] >= x[1],
+			   "timer message for %llu at %llu, set %llu",
+			   (unsigned long long)x[1], (unsigned long long)x[2],
+			   (unsigned long long)w.timer_set[svc->id]);
+		w.timer_set[svc->id] = 0;
+		break;
+	case IPC_MSG_RESET:
+		FUZZ_CHECK(x[1] < w.vm_count &&
+				   vm_uses_endpoint(&w.vm[x[1]], &svc->ep),
+			   "reset of VM %llu told to '%s'", (unsigned long long)x[1],
+			   svc->cfg->name);
 		break;
 	default:
 		FUZZ_CHECK(false, "service '%s' woke with x0 = 0x%llx",
@@ -1062,6 +1086,7 @@ static const uint32_t fids[] = {
 	SMCCC_ARCH_FEATURES, PSCI_VERSION, HYP_VGIC_CONFIG, HYP_IRQ_LEVEL,
 	HYP_IRQ_ACK, HYP_VGIC_PENDING, HYP_VGIC_ACTIVE, HYP_VGIC_QUERY,
 	HYP_VGIC_CTLR, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_SYSTEM_RESET,
+	HYP_IPC_TIMER_SET,
 };
 #define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
 
@@ -1210,6 +1235,7 @@ static void guest_hvc(struct vcpu *v, struct fuzz_in *in, bool smc)
 	case HYP_IPC_WINDOW_COUNT:
 	case HYP_IPC_SELF_INFO:
 	case HYP_IPC_CLIENT_NAME:
+	case HYP_IPC_TIMER_SET:
 		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_INVALID,
 			   "service call 0x%x from a guest gave %lld", fid,
 			   (long long)v->regs.x[0]);
@@ -1497,6 +1523,10 @@ static void check_service_answer(const struct vm *svc, uint32_t fid,
 				   "client name '%s'", name);
 		}
 		break;
+	case HYP_IPC_TIMER_SET:
+		FUZZ_CHECK(x[0] == IPC_OK, "timer set gave %lld", (long long)x[0]);
+		w.timer_set[svc->id] = x0[1];
+		break;
 	case HYP_IPC_SELF_INFO: {
 		const struct cfg_vm *cfg = svc->cfg;
 		bool kept = cfg->ram_count > 1;
@@ -1540,6 +1570,15 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 		}
 		random_args(sv, in);
 		sv->regs.x[1] = fuzz_u8(in) % (EP_MAX_WINDOWS + 1);
+		if (fid == HYP_IPC_TIMER_SET) {
+			/* Cancel, or a deadline from 1 ms ago to 63 ms ahead. */
+			uint8_t ms = fuzz_u8(in) % TIMER_MS_SPAN;
+
+			sv->regs.x[1] = ms == 0 ? 0
+					: fake_sysreg_cntpct_el0 +
+						  (uint64_t)((int64_t)ms - 2) *
+							  (COUNTER_HZ / 1000);
+		}
 		if (is_vgic_fid(fid)) {
 			sv->regs.x[0] = fid;
 			vgic_args(sv, in);
@@ -1725,6 +1764,8 @@ static void reset_guest(struct vm *g)
 		v->vgic_dirty = false;
 	}
 	vgic_dist_init(&g->vgic);
+	/* vm_reset(): its services are told. */
+	service_client_reset(g);
 }
 
 static void event(struct fuzz_in *in)
@@ -1817,15 +1858,15 @@ static void step(struct fuzz_in *in)
 	} else {
 		struct vcpu *v = pick_vcpu(b);
 
-		if (v == NULL) {
-			return;
-		}
-		if (v->is_service) {
+		if (v != NULL && v->is_service) {
 			service_step(v->vm, in);
-		} else {
+		} else if (v != NULL) {
 			guest_step(v, in);
 		}
 	}
+	/* Then the watching CPU's EL2 timer (irq.c): due service deadlines
+	 * wake their services, which check_woken() looks at. */
+	(void)service_timer_poll(&w.cpu, NULL);
 	check_woken(waiting);
 }
 

@@ -496,7 +496,7 @@ IK_FID = {'RECV': 0, 'REPLY_RECV': 1, 'CALL': 2, 'NOTIFY': 3,
           'WINDOW_INFO': 4, 'WINDOW_COUNT': 5, 'FAULT': 6, 'SELF_INFO': 7,
           'CLIENT_NAME': 8, 'CONSOLE_WRITE': 11, 'VGIC_CONFIG': 15,
           'IRQ_LEVEL': 16, 'VGIC_PENDING': 18, 'VGIC_ACTIVE': 19,
-          'VGIC_QUERY': 20, 'VGIC_CTLR': 21}
+          'VGIC_QUERY': 20, 'VGIC_CTLR': 21, 'TIMER_SET': 25}
 IK_VGIC_STEP = 0xe8                                # guest: timer, LRs
 IK_VGIC_TIMER, IK_VGIC_EOI = 0, 1
 # Window byte flags: the VM's distributor window; a device with SPI 33.
@@ -650,6 +650,22 @@ def seeds_ipc_kernel():
           ik_access(1, offset=0x100, insn=0xa9bf0861) +
           ik_service(0, IK_REPLY) + ik_service(0, IK_REPLY) +
           ik_access(1, offset=0x10, write=True) + ik_service(0, IK_REPLY))
+    # The service timer and client resets (service_event.c): a deadline
+    # 2 ms ahead fires while the service waits; a guest reset with its
+    # next access queued behind the service's work is told first. The
+    # byte after TIMER_SET picks the deadline: ms - 2 ms from now.
+    ev = one + ik_service(0, IK_OTHER, fid='TIMER_SET') + u8(4)
+    ev += ik_service(0, IK_RECV) + ik_access(1) + ik_service(0, IK_REPLY)
+    ev += ik_access(1) + ik_service(0, IK_REPLY) + ik_service(0, IK_REPLY)
+    ev += ik_access(1) + ik_event(IK_RESET_OR_TOGGLE, target=0)
+    ev += ik_access(1) + ik_service(0, IK_REPLY) + ik_service(0, IK_REPLY)
+    write('fuzz_ipc_kernel', 'service_timer_and_reset', ev)
+    # A deadline set while serving an access fires at once: the fast reply
+    # must not leave the service waiting with that event pending.
+    write('fuzz_ipc_kernel', 'regress_fast_reply_event_pending',
+          one + ik_service(0, IK_RECV) + ik_access(1) +
+          ik_service(0, IK_OTHER, fid='TIMER_SET') + u8(2) +
+          ik_service(0, IK_REPLY) + ik_service(0, IK_REPLY))
     # The virtual GIC: service 0 serves the guest's distributor, service 1
     # a device with SPI 33. vCPU 0 and 1 are the services, 2 the guest (VM
     # 2). The guest's timer fires (HW-linked LR), it is dropped by ICPENDR

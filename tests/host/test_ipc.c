@@ -19,6 +19,7 @@
 #include "abi/ipc.h"
 #include "fake_arch.h"
 #include "fake_log.h"
+#include "hyp/cpu.h"
 #include "hyp/ipc.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
@@ -62,6 +63,15 @@ static struct {
 } rec;
 
 /* --- Neighbours ------------------------------------------------------------ */
+
+/* service_event.c: no timer is set in these tests. */
+struct cpu cpu_table[CPU_MAX];
+
+void cpu_kick(const struct cpu *cpu)
+{
+	(void)cpu;
+	fail_msg("no CPU is kicked in these tests");
+}
 
 uint32_t vm_count(void)
 {

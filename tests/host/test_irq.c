@@ -22,6 +22,8 @@
 #include "hyp/ipc.h"
 #include "hyp/irq.h"
 #include "hyp/log.h"
+#include "hyp/service_event.h"
+#include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
@@ -53,6 +55,7 @@ static struct {
 	bool cleared_active[GIC_INTIDS]; /**< GICD_ICACTIVER writes. */
 	bool passthru_taken;        /**< What vgic_passthru_fired() says. */
 	unsigned passthru_fired;    /**< Its calls (for guest_vm). */
+	unsigned timer_polls;       /**< service_timer_poll() calls. */
 } gic;
 
 static struct cpu this_cpu;
@@ -117,6 +120,15 @@ void vptimer_fired(void)
 void vptimer_resample(struct vcpu *v)
 {
 	gic.resampled = v;
+}
+
+/* service_event.c: the EL2 timer's interrupt polls service deadlines. */
+uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
+{
+	(void)cpu;
+	assert_null(woke);
+	gic.timer_polls++;
+	return VCPU_NO_DEADLINE;
 }
 
 void ipc_notify(struct endpoint *ep, uint64_t bits)
@@ -227,6 +239,8 @@ static void test_irq_handle_pending_hyp_timer_ends_the_slice(void **unused)
 	assert_true(this_cpu.slice_expired);
 	assert_int_equal(fake_sysreg_cnthp_ctl_el2, 0);
 	assert_int_equal(gic.eoir[0], GIC_INTID_HYP_TIMER);
+	/* Services whose deadline passed are woken before rescheduling. */
+	assert_int_equal(gic.timer_polls, 1);
 }
 
 /* The EL1 physical timer's PPI is the loaded vCPU's emulated timer. */

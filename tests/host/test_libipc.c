@@ -249,6 +249,75 @@ static void test_ipc_dispatch_call_and_notify(void **state)
 	assert_int_equal(seen_bits, 0x5);
 }
 
+/** What the timer and reset handlers saw. */
+static struct {
+	unsigned timers, resets;
+	void *ctx;
+	uint64_t deadline, now;
+	uint32_t client;
+} seen_event;
+
+static void fake_timer(void *ctx, uint64_t deadline, uint64_t now)
+{
+	seen_event.timers++;
+	seen_event.ctx = ctx;
+	seen_event.deadline = deadline;
+	seen_event.now = now;
+}
+
+static void fake_reset(void *ctx, uint32_t client)
+{
+	seen_event.resets++;
+	seen_event.ctx = ctx;
+	seen_event.client = client;
+}
+
+/* Each event reaches its handler; the reply (to no caller) is IPC_OK with
+ * zero words, as REPLY_RECV expects. */
+static void test_ipc_dispatch_timer_and_reset(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg timer = { { IPC_MSG_TIMER, 1000, 1003 } };
+	struct ipc_msg reset = { { IPC_MSG_RESET, 2 } };
+	struct ipc_reply r;
+	int ctx;
+
+	memset(&seen_event, 0, sizeof(seen_event));
+	ipc_on_timer(&f->srv, fake_timer, &ctx);
+	ipc_dispatch(&f->srv, &timer, &r);
+	assert_int_equal(seen_event.timers, 1);
+	assert_ptr_equal(seen_event.ctx, &ctx);
+	assert_int_equal(seen_event.deadline, 1000);
+	assert_int_equal(seen_event.now, 1003);
+	assert_int_equal(r.status, IPC_OK);
+	assert_int_equal(r.word[0], 0);
+	assert_int_equal(seen_event.resets, 0);
+	ipc_on_client_reset(&f->srv, fake_reset, f);
+	ipc_dispatch(&f->srv, &reset, &r);
+	assert_int_equal(seen_event.resets, 1);
+	assert_ptr_equal(seen_event.ctx, f);
+	assert_int_equal(seen_event.client, 2);
+	assert_int_equal(r.status, IPC_OK);
+	assert_int_equal(seen_event.timers, 1);
+	assert_int_equal(f->dev.calls, 0);
+}
+
+/* Without a handler an event is dropped, with an IPC_OK reply. */
+static void test_ipc_dispatch_events_without_handler(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg timer = { { IPC_MSG_TIMER, 1000, 1003 } };
+	struct ipc_msg reset = { { IPC_MSG_RESET, 2 } };
+	struct ipc_reply r = { .status = 7 };
+
+	ipc_dispatch(&f->srv, &timer, &r);
+	assert_int_equal(r.status, IPC_OK);
+	r.status = 7;
+	ipc_dispatch(&f->srv, &reset, &r);
+	assert_int_equal(r.status, IPC_OK);
+	assert_int_equal(f->srv.rejected, 0);
+}
+
 static void test_ipc_window_info_reports_table(void **state)
 {
 	struct fixture *f = *state;
@@ -276,6 +345,8 @@ int main(void)
 		T(test_ipc_dispatch_unregistered_window_aborts),
 		T(test_ipc_dispatch_handler_error_is_abort),
 		T(test_ipc_dispatch_call_and_notify),
+		T(test_ipc_dispatch_timer_and_reset),
+		T(test_ipc_dispatch_events_without_handler),
 		T(test_ipc_window_info_reports_table),
 	};
 

@@ -23,6 +23,7 @@
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
+#include "hyp/service_event.h"
 #include "hyp/vtimer.h"
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
@@ -174,6 +175,26 @@ bool service_overdue(struct vcpu *service, uint64_t now)
 	return true;
 }
 
+/*
+ * service_event.c: service S's timer deadline (0: none), which CPU 0
+ * watches; due, it wakes S as the real one wakes a service in RECV.
+ */
+static uint64_t s_timer_at;
+
+uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
+{
+	if (cpu->id != 0 || s_timer_at == 0) {
+		return VCPU_NO_DEADLINE;
+	}
+	if (arch_counter_now() < s_timer_at) {
+		return s_timer_at;
+	}
+	s_timer_at = 0;
+	S->state = VCPU_RUNNABLE;
+	*woke = true;
+	return VCPU_NO_DEADLINE;
+}
+
 /* --- Fixture --------------------------------------------------------------- */
 
 static void run_on(uint32_t cpu)
@@ -212,6 +233,7 @@ static int setup(void **unused)
 	fake_log_reset();
 	memset(&rec, 0, sizeof(rec));
 	memset(deadline_of, 0xff, sizeof(deadline_of)); /* No deadline. */
+	s_timer_at = 0;
 	for (uint32_t c = 0; c < NCPU; c++) {
 		struct cpu *cpu = &cpu_table[c];
 
@@ -422,6 +444,39 @@ static void test_sched_idle_sleeps_until_deadline(void **unused)
 	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
 }
 
+/* A service's timer wakes an idle CPU: it sleeps until the deadline. */
+static void test_sched_idle_sleeps_until_service_deadline(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(0)->state = VCPU_BLOCKED_WFI;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	deadline_of[VM_A][0] = 9000;
+	s_timer_at = 4000;
+	assert_ptr_equal(sched_next(A(0)), S);
+	assert_int_equal(fake_sleep_count, 1);
+	assert_int_equal(fake_sysreg_cntpct_el0, 4000);
+}
+
+/* A guest alone on the watching CPU: its EL2 timer is armed for the
+ * service deadline, though no time slice is due. */
+static void test_sched_guest_alone_arms_service_deadline(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	s_timer_at = 4000;
+	start(A(0));
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 4000);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	/* CPU 1 does not watch service deadlines. */
+	A(3)->state = VCPU_OFF;
+	run_on(1);
+	start(A(1));
+	assert_int_equal(cpu_table[1].slice_armed, false);
+}
+
 static void test_sched_service_before_guests(void **unused)
 {
 	(void)unused;
@@ -529,6 +584,8 @@ int main(void)
 		TEST(test_sched_slice_expiry_preempts_guest),
 		TEST(test_sched_wfi_deadline_wakes_and_arms),
 		TEST(test_sched_idle_sleeps_until_deadline),
+		TEST(test_sched_idle_sleeps_until_service_deadline),
+		TEST(test_sched_guest_alone_arms_service_deadline),
 		TEST(test_sched_service_before_guests),
 		TEST(test_sched_service_current_elsewhere_not_picked),
 		TEST(test_sched_overdue_service_restarted),

@@ -348,6 +348,26 @@ static void test_other_cpu_count_or_no_kept_ram_resets(void **unused)
 	assert_int_equal(svc.st->model[WINDOW].ctlr, 1);
 }
 
+/* A client reset puts its model back to reset values, kept and committed:
+ * a restart after it finds the reset model. */
+static void test_client_reset_resets_the_model(void **unused)
+{
+	static struct vgic_kept svc;
+	struct gicd_model reset;
+
+	(void)unused;
+	start(&svc, IPC_JOURNAL_FRESH);
+	assert_int_equal(vgic_kept_write(&svc, WINDOW, 0, GICD_CTLR, 4, 1), 0);
+	assert_int_equal(vgic_kept_write(&svc, WINDOW, 0, GICD_ISENABLER + 4, 4,
+					 0x3), 0);
+	vgic_kept_reset(&svc, WINDOW);
+	gicd_model_init(&reset, CPUS, &ops, &svc_k);
+	assert_same_model(&reset, &svc.st->model[WINDOW]);
+	assert_ptr_equal(svc.st->model[WINDOW].ops, &ops);
+	start(&svc, IPC_JOURNAL_KEPT);
+	assert_same_model(&reset, &svc.st->model[WINDOW]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +377,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_other_cpu_count_or_no_kept_ram_resets,
 				       setup),
+		cmocka_unit_test_setup(test_client_reset_resets_the_model, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

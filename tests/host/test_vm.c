@@ -31,6 +31,7 @@
 #include "hyp/palloc.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
+#include "hyp/service_event.h"
 #include "hyp/units.h"
 #include "hyp/vm.h"
 
@@ -112,7 +113,7 @@ static jmp_buf power_off;
 
 static struct {
 	unsigned resets[VMS], wakes[VMS], cancels, shutdowns[VMS];
-	unsigned unmasks[VMS], releases[VMS], kicks, power_offs, failures;
+	unsigned unmasks[VMS], releases[VMS], kicks, power_offs, failures, receiver_wakes[VMS];
 	unsigned shares, unshares, icache, busy_kicks_left;
 	const void *shared_owner;
 	struct hyp_console_line *shared_line;
@@ -171,6 +172,11 @@ void ipc_cancel(struct vcpu *v)
 {
 	(void)v;
 	rec.cancels++;
+}
+
+void ipc_wake_receiver(struct endpoint *ep)
+{
+	rec.receiver_wakes[ep->service->id]++;
 }
 
 void ipc_endpoint_shutdown(struct endpoint *ep)
@@ -544,6 +550,11 @@ static void test_vm_reset_waits_for_other_cpus(void **unused)
 	assert_int_equal(rec.releases[VM_G], 1);   /* its SPIs, once quiet */
 	assert_int_equal(vm(VM_G)->state, VM_RUNNING);
 	assert_int_equal(fake_tlb_flush_count, 1);
+	/* Its service is told (IPC_MSG_RESET), not h's nobody. */
+	assert_int_equal(vm(VM_SVC)->ep.events, SERVICE_EVENT_RESET(vm(VM_G)->id));
+	assert_int_equal(rec.receiver_wakes[vm(VM_SVC)->id], 1);
+	vm_reset(vm(VM_H));
+	assert_int_equal(vm(VM_SVC)->ep.events, SERVICE_EVENT_RESET(vm(VM_G)->id));
 }
 
 static void test_vm_log_once_per_key(void **unused)

@@ -12,6 +12,8 @@
  *                        x3 = access info     x4 = value (writes)
  *   x0 = IPC_MSG_CALL    x1 = caller badge    x2..x5 = payload
  *   x0 = IPC_MSG_NOTIFY  x1 = notification bits (accumulated, then cleared)
+ *   x0 = IPC_MSG_TIMER   x1 = the deadline that fired  x2 = CNTVCT now
+ *   x0 = IPC_MSG_RESET   x1 = client VM id that reset
  *
  * and answers with REPLY_RECV(x1 = status, x2..x4 = result words), which
  * completes the access or call and waits for the next message in one trap.
@@ -42,6 +44,15 @@
 /** x1 = window id; returns x0 = status, x1..x4 = the name of the window's
  * client VM, NUL padded (IPC_NAME_WORDS words). */
 #define HYP_IPC_CLIENT_NAME (HYP_CALL_BASE | SMCCC_64BIT | 0x18U)
+/**
+ * x1 = absolute deadline in ticks of CNTVCT_EL0 as the service reads it
+ * (CNTVOFF_EL2 is 0: the physical counter), 0 = cancel. One timer per
+ * service: setting it replaces the previous deadline and drops a fired one
+ * not yet received. At or after the deadline the service receives one
+ * IPC_MSG_TIMER. Returns x0 = IPC_OK, or IPC_ERR_INVALID if the caller is
+ * not a service.
+ */
+#define HYP_IPC_TIMER_SET (HYP_CALL_BASE | SMCCC_64BIT | 0x19U)
 /** Words of a VM name in HYP_IPC_CLIENT_NAME (CFG_NAME_MAX + 1 bytes). */
 #define IPC_NAME_WORDS 4
 
@@ -49,6 +60,11 @@
 #define IPC_MSG_MMIO 1U
 #define IPC_MSG_CALL 2U
 #define IPC_MSG_NOTIFY 3U
+/** The deadline of HYP_IPC_TIMER_SET passed (one shot). */
+#define IPC_MSG_TIMER 4U
+/** A client VM reset (PSCI SYSTEM_RESET): sent to every service with a
+ * window of that VM before the VM runs again. */
+#define IPC_MSG_RESET 5U
 
 /* MMIO access info word (x3): width in bytes [7:0], write flag [8],
  * client VM id [31:16], accessing vCPU [47:32]. */

@@ -9,7 +9,8 @@
  * a scheduler pass. The reply (HYP_IPC_REPLY_RECV) completes the sender and
  * switches straight back. Senders arriving while the service is busy queue
  * in FIFO order; notifications are a word of bits OR-ed in and delivered
- * before queued messages.
+ * before queued messages, after events (timer, client reset:
+ * hyp/service_event.h).
  *
  * Locking: every function runs under the kernel lock (hyp/klock.h), with
  * interrupts masked. A sender and the service may be on different CPUs:
@@ -54,6 +55,13 @@ struct endpoint {
 	uint64_t timeout_ticks; /**< IPC_REPLY_TIMEOUT_MS in counter ticks. */
 	struct vcpu *queue_head, *queue_tail; /**< Senders waiting. */
 	uint64_t notify_bits;
+	/* Events for the service (hyp/service_event.h). */
+	uint64_t timer_at;      /**< HYP_IPC_TIMER_SET deadline, 0: none. */
+	uint64_t timer_fired;   /**< The deadline that fired, to be told. */
+	uint32_t events;        /**< Not yet told: SERVICE_EVENT_TIMER and
+				   SERVICE_EVENT_RESET(client VM id). */
+	uint32_t resets_told;   /**< Reset bit of the message being handled
+				   (told again if the service dies on it). */
 	struct mmio_window *windows[EP_MAX_WINDOWS];
 	uint32_t window_count;
 };
@@ -105,6 +113,10 @@ struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id);
 
 /** Raise @p bits on @p ep; wakes a waiting service (no switch). */
 void ipc_notify(struct endpoint *ep, uint64_t bits);
+
+/** If @p ep's service waits in RECV and has something to take (an event,
+ * a notification), hand it over and wake the service (no switch). */
+void ipc_wake_receiver(struct endpoint *ep);
 
 /** HYP_IPC_NOTIFY from a partition (x1 = endpoint, x2 = bits). */
 struct vcpu *ipc_notify_call(struct vcpu *caller);

@@ -56,6 +56,15 @@ typedef void (*ipc_notify_fn)(void *ctx, uint64_t bits);
 typedef int (*ipc_call_fn)(void *ctx, uint32_t badge, const uint64_t args[4],
 			   uint64_t result[3]);
 
+/**
+ * IPC_MSG_TIMER: the deadline set with ipc_timer_set() (@p deadline) passed;
+ * @p now is CNTVCT_EL0 when the message was delivered (>= @p deadline).
+ */
+typedef void (*ipc_timer_fn)(void *ctx, uint64_t deadline, uint64_t now);
+/** IPC_MSG_RESET: client VM @p client reset; its devices go back to their
+ * reset values before it runs again. */
+typedef void (*ipc_reset_fn)(void *ctx, uint32_t client);
+
 /** One registered window. */
 struct ipc_window {
 	ipc_mmio_fn fn;
@@ -72,6 +81,10 @@ struct ipc_server {
 	void *notify_ctx;
 	ipc_call_fn call_fn;
 	void *call_ctx;
+	ipc_timer_fn timer_fn;
+	void *timer_ctx;
+	ipc_reset_fn reset_fn;
+	void *reset_ctx;
 	uint64_t rejected;   /**< Accesses answered with an abort by libipc. */
 };
 
@@ -103,6 +116,10 @@ int ipc_register_mmio(struct ipc_server *srv, uint32_t window, ipc_mmio_fn fn,
 
 void ipc_on_notify(struct ipc_server *srv, ipc_notify_fn fn, void *ctx);
 void ipc_on_call(struct ipc_server *srv, ipc_call_fn fn, void *ctx);
+/** Handler of IPC_MSG_TIMER (without one, the message is dropped). */
+void ipc_on_timer(struct ipc_server *srv, ipc_timer_fn fn, void *ctx);
+/** Handler of IPC_MSG_RESET (without one, the message is dropped). */
+void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx);
 
 /** Size and client VM of a window known to the server. */
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
@@ -157,6 +174,27 @@ int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised);
 /** A physical interrupt this service owns (delivered as notification bit
  * IRQ_NOTIFY_BIT(intid), masked meanwhile) is handled: unmask it. */
 int64_t ipc_irq_ack(uint32_t intid);
+
+/*
+ * Time (timer.c). The counter is CNTVCT_EL0, which the kernel runs with
+ * CNTVOFF_EL2 = 0: a service reads the physical counter, the same one
+ * every partition reads. See libipc/README.md.
+ */
+
+/** CNTVCT_EL0, read in program order (ISB first). */
+uint64_t ipc_now(void);
+/** CNTFRQ_EL0: ticks of ipc_now() per second. */
+uint64_t ipc_ticks_per_sec(void);
+/**
+ * HYP_IPC_TIMER_SET: receive one IPC_MSG_TIMER (ipc_on_timer) at or after
+ * ipc_now() reaches @p deadline (one in the past fires at once). One timer
+ * per service: this replaces the previous deadline, and a fired one not yet
+ * received is dropped. 0 cancels. A restart of the service cancels it.
+ * Returns IPC_OK, or IPC_ERR_INVALID if the caller is not a service.
+ */
+int ipc_timer_set(uint64_t deadline);
+/** ipc_timer_set(0): no IPC_MSG_TIMER until the next ipc_timer_set(). */
+int ipc_timer_cancel(void);
 
 /** What the kernel tells a service about itself. */
 struct ipc_self {

@@ -82,6 +82,12 @@ enum ipc_journal_found vgic_kept_open(struct vgic_kept *k, void *mem,
 bool vgic_kept_attach(struct vgic_kept *k, uint32_t w, uint32_t cpu_count,
 		      const struct gicd_ops *ops, void *ops_ctx, bool fresh);
 
+/**
+ * Window @p w's client reset: its model back to reset values (the kernel
+ * reset its own view of that distributor), as one transaction.
+ */
+void vgic_kept_reset(struct vgic_kept *k, uint32_t w);
+
 /** A guest write to window @p w, as one transaction (gicd_model_write). */
 int vgic_kept_write(struct vgic_kept *k, uint32_t w, uint32_t cpu,
 		    uint64_t offset, unsigned width, uint32_t value);

@@ -1,0 +1,124 @@
+/** Timer and client-reset events for services (see hyp/service_event.h). */
+#include "hyp/service_event.h"
+
+#include "hyp/cpu.h"
+#include "hyp/ipc.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+
+_Static_assert(CFG_MAX_VMS + SERVICE_EVENT_RESET_SHIFT <= 32,
+	       "a reset bit per VM id beside the timer's");
+
+bool service_event_take(struct endpoint *ep, uint64_t msg[IPC_MSG_WORDS])
+{
+	uint32_t resets = ep->events & ~SERVICE_EVENT_TIMER;
+
+	ep->resets_told = 0;
+	if (resets != 0) {
+		uint32_t bit = (uint32_t)__builtin_ctz(resets);
+
+		ep->resets_told = 1U << bit;
+		ep->events &= ~ep->resets_told;
+		msg[0] = IPC_MSG_RESET;
+		msg[1] = bit - SERVICE_EVENT_RESET_SHIFT;
+		return true;
+	}
+	if (ep->events & SERVICE_EVENT_TIMER) {
+		ep->events &= ~SERVICE_EVENT_TIMER;
+		msg[0] = IPC_MSG_TIMER;
+		msg[1] = ep->timer_fired;
+		/* CNTVCT of the service: CNTVOFF_EL2 is 0. */
+		msg[2] = arch_counter_now();
+		return true;
+	}
+	return false;
+}
+
+static void timer_fire(struct endpoint *ep)
+{
+	ep->timer_fired = ep->timer_at;
+	ep->timer_at = 0;
+	ep->events |= SERVICE_EVENT_TIMER;
+	ipc_wake_receiver(ep);
+}
+
+/*
+ * The watching CPU's EL2 timer fires by @p when (an earlier time armed
+ * stays), as sched.c brings it forward; it is re-armed from the deadlines
+ * after it fires (next_deadline).
+ */
+static void bring_forward(struct cpu *cpu, uint64_t when)
+{
+	if (!cpu->slice_armed || when < cpu->slice_at) {
+		cpu->slice_armed = true;
+		cpu->slice_at = when;
+		arch_slice_arm_at(when);
+	}
+}
+
+struct vcpu *service_timer_set(struct vcpu *vcpu)
+{
+	struct endpoint *ep = &vcpu->vm->ep;
+	struct cpu *cpu = cpu_this();
+
+	if (!vcpu_is_service(vcpu)) {
+		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return vcpu;
+	}
+	vcpu->regs.x[0] = IPC_OK;
+	ep->timer_at = vcpu->regs.x[1];
+	ep->events &= ~SERVICE_EVENT_TIMER;
+	if (ep->timer_at == 0) {
+		return vcpu;
+	}
+	if (ep->timer_at <= arch_counter_now()) {
+		timer_fire(ep);
+	} else if (cpu->id == SERVICE_TIMER_CPU) {
+		bring_forward(cpu, ep->timer_at);
+	} else {
+		cpu_kick(&cpu_table[SERVICE_TIMER_CPU]);
+	}
+	return vcpu;
+}
+
+uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
+{
+	uint64_t next = VCPU_NO_DEADLINE;
+	uint64_t now = 0;
+
+	for (uint32_t i = 0; cpu->id == SERVICE_TIMER_CPU && i < vm_count();
+	     i++) {
+		struct vm *vm = vm_get(i);
+		struct endpoint *ep = &vm->ep;
+
+		/* Only a service sets a timer (service_timer_set). */
+		if (vm->state != VM_RUNNING || ep->timer_at == 0) {
+			continue;
+		}
+		/* The counter is read only if some timer is set. */
+		now = now != 0 ? now : arch_counter_now();
+		if (ep->timer_at > now) {
+			next = ep->timer_at < next ? ep->timer_at : next;
+			continue;
+		}
+		timer_fire(ep);
+		if (woke != NULL) {
+			*woke = true;
+		}
+	}
+	return next;
+}
+
+void service_client_reset(const struct vm *client)
+{
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		struct vm *vm = vm_get(i);
+
+		/* Only a service has windows (rule D7). */
+		if (vm->state == VM_RUNNING &&
+		    vm_uses_endpoint(client, &vm->ep)) {
+			vm->ep.events |= SERVICE_EVENT_RESET(client->id);
+			ipc_wake_receiver(&vm->ep);
+		}
+	}
+}
