@@ -267,6 +267,8 @@ static bool destructive(uint32_t fid)
 	/* Known-unsafe hypervisor calls: console output of random bytes. */
 	case HYP_CALL_CONSOLE_PUTC:
 	case HYP_CALL_CONSOLE_WRITE:
+	/* Ends this VM with its exit status (x1 0..255): checked below. */
+	case HYP_CALL_EXIT:
 		return true;
 	default:
 		return false;
@@ -562,6 +564,9 @@ static void attack_hvc_fuzz(void)
 	CHECK_EQ(CALL_IMM("hvc #0x8000", HYP_CALL_VERSION), NOT_SUPPORTED);
 	CHECK_EQ(CALL_IMM("hvc #0xffff", HYP_IPC_RECV), NOT_SUPPORTED);
 	CHECK_EQ(CALL_IMM("hvc #0xffff", PSCI_SYSTEM_RESET), NOT_SUPPORTED);
+	/* An exit status outside 0..255 is refused and the VM runs on. */
+	CHECK_EQ(hvc_call(HYP_CALL_EXIT, 256, 0, 0).a0, RET(HYP_RET_INVALID_PARAMS));
+	CHECK_EQ(hvc_call(HYP_CALL_EXIT, ~0ULL, 0, 0).a0, RET(HYP_RET_INVALID_PARAMS));
 	/* SMCCC_ARCH_FEATURES is an SMC32 call: only W1 is its argument. */
 	CHECK_EQ(hvc_call(SMCCC_ARCH_FEATURES, SMCCC_VERSION, 0, 0).a0, 0);
 	CHECK_EQ(hvc_call(PSCI_FEATURES, 0xffffffff00000000ULL | PSCI_VERSION,

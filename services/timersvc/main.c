@@ -3,13 +3,13 @@
  * (tests/system/test_svctimer.py): an alarm device, one 4 KiB window per
  * client, 64-bit registers:
  *
- *   RESETS      R   IPC_MSG_RESETs heard for this window's client
+ *   RESETS      R   IPC_MSG_RESET messages heard for this window's client
  *   BOOTS       R   how often BOOTS was read before (each read counts)
  *   NOW         R   ipc_now() (CNTVCT_EL0 as the service reads it)
  *   FREQ        R   ipc_ticks_per_sec()
  *   DEADLINE    RW  write: ipc_timer_set(value), 0 cancels (an abort if
  *                   the kernel refuses); read: the armed deadline, 0 none
- *   FIRED       R   IPC_MSG_TIMERs received for this window
+ *   FIRED       R   IPC_MSG_TIMER messages received for this window
  *   FIRED_AT    R   the last one's deadline (x1)
  *   DELIVERED   R   the last one's counter at delivery (x2)
  *
