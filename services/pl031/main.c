@@ -10,10 +10,13 @@
  *    it is the physical count). A guest's RTC reads that clock plus the
  *    offset its RTCLR writes set;
  *  - after every access the model's interrupt line (RTCMIS) is mirrored
- *    into the client's virtual GIC as SPI PL031_GUEST_INTID. A match is
- *    applied when the guest next touches the device (the model checks the
- *    time on every access); waking at the match without one needs a
- *    service timer, which libipc does not have yet;
+ *    into the client's virtual GIC as SPI PL031_GUEST_INTID;
+ *  - alarms: the service timer (ipc_timer_set) is set to the counter value
+ *    at which the earliest next match of all windows begins; when it
+ *    fires, every window applies its passed matches and its line follows
+ *    (a match is pending whatever the mask: RTCRIS is raw);
+ *  - a client reset (ipc_on_client_reset) puts that client's RTCs back to
+ *    their reset values except the time;
  *  - surviving a crash: with a RAM region kept across restarts
  *    (configs/common/pl031_service.h) the clock's base and every model
  *    live there, and every access is a journal transaction (ipc/journal.h):
@@ -68,23 +71,6 @@ static struct pl031_state pl031_volatile_state;
 
 /* --- Time ------------------------------------------------------------------ */
 
-/* The generic timer's virtual count (Arm ARM D11.2.4; ISB: not early). */
-static uint64_t read_cntvct(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v)::"memory");
-	return v;
-}
-
-static uint64_t read_cntfrq(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
-
 /* The board's RTC: RTCDR, seconds since the epoch (DDI 0224 3.3.1). */
 static uint32_t read_board_rtc(void)
 {
@@ -93,7 +79,23 @@ static uint32_t read_board_rtc(void)
 
 static uint64_t now_seconds(const struct pl031_service *p)
 {
-	return pl031_clock_seconds(&p->st->clock, read_cntvct());
+	return pl031_clock_seconds(&p->st->clock, ipc_now());
+}
+
+/* Wake at the earliest next match of all windows (ipc_timer_set). */
+static void set_timer(struct pl031_service *p)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (uint32_t w = 0; w < p->srv.window_count; w++) {
+		uint64_t at = pl031_model_next_match(&p->st->win[w].model);
+
+		first = at < first ? at : first;
+	}
+	uint64_t deadline = pl031_clock_count_at(&p->st->clock, first);
+
+	/* 0 would cancel: a deadline that early is due anyway. */
+	(void)ipc_timer_set(deadline == 0 ? 1 : deadline);
 }
 
 /* --- Fault injection (test image only) ------------------------------------- */
@@ -150,19 +152,34 @@ static void update_line(struct pl031_service *p, uint32_t w, bool force)
 	(void)ipc_irq_level(p->client_of[w], PL031_GUEST_INTID, level);
 }
 
+/* Window @p w's model is about to change (a transaction until commit). */
+static void txn_begin(struct pl031_service *p, uint32_t w)
+{
+	if (p->journaled) {
+		(void)ipc_journal_begin(&p->journal, &p->st->win[w].model,
+					sizeof(p->st->win[w].model));
+	}
+}
+
+static void txn_commit(struct pl031_service *p)
+{
+	if (p->journaled) {
+		ipc_journal_commit(&p->journal);
+	}
+}
+
 static int pl031_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct pl031_service *p = ctx;
 	struct pl031_model *m = &p->st->win[a->window].model;
 	uint64_t now = now_seconds(p);
+	uint64_t match = pl031_model_next_match(m);
 	uint32_t value = 0;
 	int rc;
 
 	/* Every access may apply a match: each is a transaction. The model
 	 * is plain data, well within one undo record. */
-	if (p->journaled) {
-		(void)ipc_journal_begin(&p->journal, m, sizeof(*m));
-	}
+	txn_begin(p, a->window);
 	if (a->write) {
 		rc = pl031_model_write(m, a->offset, a->width,
 				       (uint32_t)a->value, now);
@@ -172,11 +189,46 @@ static int pl031_mmio(void *ctx, struct ipc_mmio_access *a)
 	}
 	crash_point(p, a);
 	update_line(p, a->window, false);
-	if (p->journaled) {
-		ipc_journal_commit(&p->journal);
-	}
+	txn_commit(p);
 	arm_crash(p, a);
+	if (pl031_model_next_match(m) != match) {
+		set_timer(p);
+	}
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
+}
+
+/* The timer fired: every window applies the matches that have passed. */
+static void pl031_timer(void *ctx, uint64_t deadline, uint64_t now)
+{
+	struct pl031_service *p = ctx;
+	uint64_t seconds = pl031_clock_seconds(&p->st->clock, now);
+
+	(void)deadline;
+	for (uint32_t w = 0; w < p->srv.window_count; w++) {
+		txn_begin(p, w);
+		(void)pl031_model_expire(&p->st->win[w].model, seconds);
+		update_line(p, w, false);
+		txn_commit(p);
+	}
+	set_timer(p);
+}
+
+/* Client @p client reset: its RTCs keep only their time. */
+static void pl031_client_reset(void *ctx, uint32_t client)
+{
+	struct pl031_service *p = ctx;
+	uint64_t now = now_seconds(p);
+
+	for (uint32_t w = 0; w < p->srv.window_count; w++) {
+		if (p->client_of[w] != client) {
+			continue;
+		}
+		txn_begin(p, w);
+		pl031_model_reset(&p->st->win[w].model, now);
+		update_line(p, w, false);
+		txn_commit(p);
+	}
+	set_timer(p);
 }
 
 /* --- Start ----------------------------------------------------------------- */
@@ -223,8 +275,8 @@ static void init_fresh(struct pl031_service *p)
 
 	st->clock = (struct pl031_clock){
 		.base_seconds = read_board_rtc(),
-		.base_count = read_cntvct(),
-		.freq = read_cntfrq(),
+		.base_count = ipc_now(),
+		.freq = ipc_ticks_per_sec(),
 	};
 	st->crash_armed = 0;
 	uint64_t now = now_seconds(p);
@@ -279,6 +331,10 @@ void service_main(void)
 	} else {
 		init_fresh(p);
 	}
+	/* A restart cancelled the timer: set it again. */
+	set_timer(p);
+	ipc_on_timer(&p->srv, pl031_timer, p);
+	ipc_on_client_reset(&p->srv, pl031_client_reset, p);
 	if (self.restarts == 0) {
 		ipc_log("pl031: serving %u PL031 window(s), time from the "
 			"board's RTC (%llu s since the epoch)%s\n",
