@@ -47,6 +47,7 @@ UNITS = {
     'pl011_model': Unit(['#services/uart/pl011_model.c'],
                         host='pl011_model', fuzz='pl011'),
     'console': Unit(['#services/uart/console.c'], host='console'),
+    'pl031_model': Unit(['#services/pl031/pl031_model.c'], host='pl031_model'),
     'gicd_model': Unit(['#services/vgic/gicd_model.c'],
                        host='gicd_model', fuzz='gicd'),
     'vgic_kept': Unit(['#services/vgic/vgic_kept.c',

@@ -2,10 +2,12 @@
 /**
  * The Linux guest partition: Debian's kernel with the busybox initramfs
  * and the DTB tools/dtgen generates from this partition, LINUX_VCPUS
- * vCPUs, its GIC distributor (vgic service), CPU interface and PL011 (UART
- * service). Used by the linux, linux-up, linux-crash and linux-two
- * scenarios.
+ * vCPUs, its GIC distributor (vgic service), CPU interface, PL011 (UART
+ * service) and PL031 RTC (pl031 service). Used by the linux, linux-up,
+ * linux-crash, linux-vgic-crash, linux-rtc-crash and linux-two scenarios,
+ * which all list the three services.
  */
+#include "../common/pl031_service.h"
 #include "../common/uart_service.h"
 #include "../common/vgic_service.h"
 #include "layout.h"
@@ -36,6 +38,8 @@
 		.load_count = 2,                                             \
 		.ram = { { .ipa = LINUX_RAM_BASE, .size = LINUX_RAM_SIZE } },\
 		.ram_count = 1,                                              \
-		.devices = { LINUX_GUEST_DEVICES },                          \
-		.device_count = LINUX_GUEST_DEVICE_COUNT,                    \
+		/* The RTC too: every Linux scenario has its service (a    \
+		 * `scons guest=` VM has only the vgic and UART ones). */  \
+		.devices = { LINUX_GUEST_DEVICES, GUEST_RTC_WINDOW },        \
+		.device_count = LINUX_GUEST_DEVICE_COUNT + 1,                \
 	}

@@ -12,10 +12,11 @@
 const struct cfg_scenario scenario = {
 	.name = "linux-two",
 	.platform = &platform_qemu_virt,
-	.vm_count = 4,
+	.vm_count = 5,
 	.vms = {
 		VGIC_SERVICE_PARTITION,
 		UART_SERVICE_PARTITION,
+		PL031_SERVICE_PARTITION,
 		/* First of the UART's clients: its window gets the input. */
 		LINUX_GUEST_PARTITION,
 		{
