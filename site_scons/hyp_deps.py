@@ -24,6 +24,9 @@ FILE_GLOBS = {
 }
 HEADERS = {
     '/usr/include/cmocka.h': 'libcmocka-dev',
+    # The host tests of the kernel's device tree reader (test_board); the
+    # kernel's own arm64 libfdt.a comes from tools/fetch_libfdt.py.
+    '/usr/include/libfdt.h': 'libfdt-dev',
 }
 PY_MODULES = {
     'pytest': 'python3-pytest',
