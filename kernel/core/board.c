@@ -46,17 +46,14 @@ static bool prop_is(const void *fdt, int node, const char *name,
 	       memcmp(p, value, (size_t)len) == 0;
 }
 
-/* Range @p idx of @p node's reg, in its parent's #address/#size-cells. */
-static bool reg_at(const void *fdt, int node, int idx, uint64_t *base,
-		   uint64_t *size)
+/* Range @p idx of @p node's reg, of @p ac address and @p sc size cells. */
+static bool reg_cells(const void *fdt, int node, int ac, int sc, int idx,
+		      uint64_t *base, uint64_t *size)
 {
-	int parent = fdt_parent_offset(fdt, node);
-	int ac = fdt_address_cells(fdt, parent);
-	int sc = fdt_size_cells(fdt, parent);
 	int len;
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 
-	if (parent < 0 || reg == NULL || ac < 1 || ac > CELLS_MAX || sc < 0 ||
+	if (reg == NULL || ac < 1 || ac > CELLS_MAX || sc < 0 ||
 	    sc > CELLS_MAX || len < (idx + 1) * (ac + sc) * (int)sizeof(*reg)) {
 		return false;
 	}
@@ -64,6 +61,22 @@ static bool reg_at(const void *fdt, int node, int idx, uint64_t *base,
 	*base = read_cells(reg, ac);
 	*size = read_cells(reg + ac, sc);
 	return *base + *size >= *base;
+}
+
+/* Range @p idx of @p node's reg, in the #address/#size-cells of @p parent
+ * (its parent: libfdt finds that by walking the tree from the root). */
+static bool reg_in(const void *fdt, int node, int parent, int idx,
+		   uint64_t *base, uint64_t *size)
+{
+	return parent >= 0 &&
+	       reg_cells(fdt, node, fdt_address_cells(fdt, parent),
+			 fdt_size_cells(fdt, parent), idx, base, size);
+}
+
+static bool reg_at(const void *fdt, int node, int idx, uint64_t *base,
+		   uint64_t *size)
+{
+	return reg_in(fdt, node, fdt_parent_offset(fdt, node), idx, base, size);
 }
 
 static const char *read_ram(const void *fdt, struct cfg_platform *p)
@@ -96,7 +109,8 @@ static const char *read_cpus(const void *fdt, struct cfg_platform *p)
 		if (p->cpu_count == CFG_MAX_CPUS) {
 			return "more than 8 CPUs (GICv2)";
 		}
-		if (!reg_at(fdt, node, 0, &p->cpu_mpidr[p->cpu_count], &size)) {
+		if (!reg_in(fdt, node, cpus, 0, &p->cpu_mpidr[p->cpu_count],
+			    &size)) {
 			return "a cpu node without its MPIDR (reg)";
 		}
 		p->cpu_count++;
@@ -224,21 +238,23 @@ const struct cfg_platform *board(void)
 	return found_fdt != NULL ? &found : scenario.platform;
 }
 
-/* [pa, pa + size) inside a reg range of a device node under the root. */
+/* [pa, pa + size) inside a reg range of a device node under the root
+ * (offset 0). */
 static bool board_has(const void *fdt, uint64_t pa, uint64_t size)
 {
 	int depth = -1; /* The root is depth 0. */
+	int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
 	uint64_t base, len;
 
 	for (int n = fdt_next_node(fdt, -1, &depth); n >= 0;
 	     n = fdt_next_node(fdt, n, &depth)) {
 		for (int i = 0;
-		     depth == 1 && !prop_is(fdt, n, "device_type", "memory") &&
-		     reg_at(fdt, n, i, &base, &len);
+		     depth == 1 && reg_cells(fdt, n, ac, sc, i, &base, &len);
 		     i++) {
 			if (pa >= base && size <= len &&
 			    pa - base <= len - size) {
-				return true;
+				return !prop_is(fdt, n, "device_type",
+						"memory");
 			}
 		}
 	}
