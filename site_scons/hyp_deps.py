@@ -27,6 +27,9 @@ HEADERS = {
     # The host C library's headers (host tests, tools): only recommended
     # by gcc, so named here for a machine set up without recommends.
     '/usr/include/stdio.h': 'libc6-dev',
+    # The host tests of the kernel's device tree reader (test_board); the
+    # kernel's own arm64 libfdt.a comes from tools/fetch_libfdt.py.
+    '/usr/include/libfdt.h': 'libfdt-dev',
 }
 PY_MODULES = {
     'pytest': 'python3-pytest',

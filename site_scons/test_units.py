@@ -15,6 +15,7 @@ HOST_COMMON = ['#kernel/core/errno.c']
 FAKE_MM = '#tests/fake/fake_mm.c'
 FAKE_GIC = '#tests/fake/fake_gic.c'
 FAKE_LOG = '#tests/fake/fake_log.c'
+FAKE_BOARD = '#tests/fake/fake_board.c'
 
 K = '#kernel/core/'
 A = '#kernel/arch/aarch64/'
@@ -66,8 +67,8 @@ UNITS = {
     'vm': Unit([K + 'vm.c', K + 'vm_console.c', K + 'service.c',
                 K + 'service_event.c',
                 K + 'vm_window.c', K + 'klock.c', A + 's2.c',
-                K + 'palloc.c', '#lib/src/fmt.c', FAKE_MM, FAKE_LOG],
-               host='vm'),
+                K + 'palloc.c', '#lib/src/fmt.c', FAKE_MM, FAKE_LOG,
+                FAKE_BOARD], host='vm'),
     'vcpu': Unit([K + 'vcpu.c', K + 'ptimer.c', K + 'vtimer.c', K + 'vgic_lr.c',
                   A + 'gic_lr.c', FAKE_GIC], host='vcpu'),
     'vptimer': Unit([K + 'vptimer.c', K + 'ptimer.c', FAKE_LOG],
@@ -77,23 +78,25 @@ UNITS = {
                  FAKE_LOG], host='ipc'),
     'service_event': Unit([K + 'service_event.c', K + 'ipc.c', K + 'service.c',
                            FAKE_LOG], host='service_event'),
-    'hypercall': Unit([K + 'hypercall.c', K + 'vm_console.c', FAKE_LOG],
-                      host='hypercall'),
+    'hypercall': Unit([K + 'hypercall.c', K + 'vm_console.c', FAKE_LOG,
+                       FAKE_BOARD], host='hypercall'),
     'errno': Unit([], host='errno'),
     'klock': Unit([K + 'klock.c'], host='klock'),
     'panic': Unit([K + 'panic.c', '#lib/src/fmt.c'], host='panic'),
     'vm_window': Unit([K + 'vm_window.c'], host='vm_window'),
     'vtimer': Unit([K + 'vtimer.c', FAKE_GIC], host='vtimer'),
-    'vm_console': Unit([K + 'vm_console.c', FAKE_LOG], host='vm_console'),
+    'vm_console': Unit([K + 'vm_console.c', FAKE_LOG, FAKE_BOARD],
+                       host='vm_console'),
     'service': Unit([K + 'service.c', K + 'vm_window.c'], host='service'),
     'main': Unit([K + 'main.c', K + 'klock.c', FAKE_LOG], host='main'),
+    'board': Unit([K + 'board.c', '#lib/src/fmt.c'], host='board'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'service.c',
                         K + 'service_event.c',
                         K + 'vm_console.c', K + 'vm_window.c', A + 'mmio.c',
                         A + 'fastpath.c', A + 'mmio_decode.c', A + 'esr.c',
                         A + 'insn_skip.c', K + 'vgic.c', K + 'vgic_lr.c',
-                        A + 'gic_lr.c', K + 'vtimer.c', FAKE_GIC],
-                       fuzz='ipc_kernel'),
+                        A + 'gic_lr.c', K + 'vtimer.c', FAKE_GIC,
+                        FAKE_BOARD], fuzz='ipc_kernel'),
 }
 
 

@@ -9,9 +9,9 @@ import select
 import shlex
 import subprocess
 
-# QEMU virt board as the kernel's platform description expects it
-# (configs/platform/qemu_virt.c): GICv2, EL2 present, 1 GiB of RAM, the
-# PCIe ECAM below RAM (highmem=off), where the kernel finds pvpanic-pci.
+# QEMU virt board: GICv2, EL2 present, the PCIe ECAM below RAM
+# (highmem=off), where the kernel finds pvpanic-pci. The kernel reads the
+# board (RAM, CPUs, GIC, UART, PCIe) from the device tree QEMU builds.
 MACHINE = 'virt,virtualization=on,gic-version=2,highmem=off'
 # How the kernel reports a failure at power-off (a guest it had to stop,
 # e.g. because its service died): a pvpanic event, which QEMU turns into
@@ -19,6 +19,7 @@ MACHINE = 'virt,virtualization=on,gic-version=2,highmem=off'
 # off.
 FAILURE_EXIT = ['-device', 'pvpanic-pci', '-action', 'panic=exit-failure']
 CPU = 'cortex-a57'
+# The board's RAM (-m) unless the caller asks for another (scons mem=).
 MEMORY = '1G'
 GDB_PORT = 1234
 # One instruction = one ns of virtual time (shared/MEASURE.md); with
@@ -29,9 +30,10 @@ ICOUNT = 'shift=0,sleep=off'
 
 
 def cmdline(elf, qemu='qemu-system-aarch64', gdb=False, icount=False,
-            smp=1, extra=(), machine=MACHINE):
-    """Argument list booting the hypervisor ELF with the console on stdio."""
-    args = [qemu, '-M', machine, '-cpu', CPU, '-m', MEMORY,
+            smp=1, extra=(), machine=MACHINE, memory=MEMORY):
+    """Argument list booting the hypervisor ELF with the console on stdio,
+    on a board with @memory of RAM (QEMU's -m syntax, e.g. '2G')."""
+    args = [qemu, '-M', machine, '-cpu', CPU, '-m', str(memory),
             '-smp', str(smp), '-nographic', '-no-reboot',
             # No network: virt's default NIC wants efi-virtio.rom, which a
             # --no-install-recommends QEMU lacks, and no scenario has one.

@@ -79,16 +79,17 @@ static bool wait_online(const struct cpu *cpu)
 }
 
 /*
- * QEMU virt numbers CPU n with MPIDR Aff0 = n (up to 8 with GICv2), and
- * its PSCI answers INVALID_PARAMETERS for a CPU that does not exist: the
- * probe stops there (Arm DEN 0022D 5.1.4).
+ * The board's CPUs after the boot CPU, by the MPIDRs its device tree
+ * lists; a PSCI INVALID_PARAMETERS (no such CPU, Arm DEN 0022D 5.1.4)
+ * ends the list there.
  */
-uint32_t cpu_start_secondaries(void)
+uint32_t cpu_start_secondaries(const uint64_t *mpidr, uint32_t count)
 {
 	uint32_t n = 1;
 
-	for (uint32_t i = 1; i < CPU_MAX; i++) {
-		int64_t r = platform_cpu_on(i, (uint64_t)secondary_entry, i);
+	for (uint32_t i = 1; i < count && i < CPU_MAX; i++) {
+		int64_t r =
+			platform_cpu_on(mpidr[i], (uint64_t)secondary_entry, i);
 
 		if (r == PSCI_RET_INVALID_PARAMS) {
 			break;

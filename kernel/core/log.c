@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "abi/console.h"
-#include "arch/platform.h"
 #include "hyp/arch.h"
+#include "hyp/board.h"
 #include "lib/pl011_hw.h"
 #include "lib/fmt.h"
 
@@ -14,6 +14,8 @@
 
 /** Set once the UART is programmed; output before that is dropped. */
 static bool log_ready;
+/** The UART programmed: the board's, once its device tree is read. */
+static uintptr_t log_uart;
 
 /*
  * The line state shared with the console service (abi/console.h). State of
@@ -28,16 +30,17 @@ static struct {
 
 void log_init(void)
 {
-	pl011_init(PLATFORM_UART_BASE);
+	log_uart = board()->uart_base;
+	pl011_init(log_uart);
 	log_ready = true;
 }
 
 static void console_putc(char c)
 {
 	if (c == '\n') {
-		pl011_putc(PLATFORM_UART_BASE, '\r');
+		pl011_putc(log_uart, '\r');
 	}
-	pl011_putc(PLATFORM_UART_BASE, c);
+	pl011_putc(log_uart, c);
 }
 
 void log_raw(const char *s, unsigned long len)
@@ -79,7 +82,7 @@ void log_line_begin(void)
 	if (l->open == log_shared.seq + 1) {
 		/* As it is on the wire: no LF to CR LF here. */
 		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {
-			pl011_putc(PLATFORM_UART_BASE, HYP_CONSOLE_BREAK[i]);
+			pl011_putc(log_uart, HYP_CONSOLE_BREAK[i]);
 		}
 	}
 }

@@ -13,6 +13,7 @@
 #include "hyp/errno.h"
 #include "hyp/hypercall.h"
 #include "hyp/bitmap.h"
+#include "hyp/board.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "hyp/klock.h"
@@ -83,9 +84,8 @@ static void vm_map_devices(struct vm *vm)
 	for (size_t d = 0; d < vm->cfg->device_count; d++) {
 		const struct cfg_device *dev = &vm->cfg->devices[d];
 
-		uint64_t pa = dev->kind == CFG_DEV_GICV
-				      ? scenario.platform->gicv_base
-				      : dev->pa;
+		uint64_t pa = dev->kind == CFG_DEV_GICV ? board()->gicv_base
+							: dev->pa;
 
 		/* Emulated windows stay unmapped: accesses trap. */
 		if (dev->kind == CFG_DEV_PASSTHROUGH ||

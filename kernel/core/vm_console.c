@@ -9,13 +9,14 @@
 
 #include "abi/console.h"
 #include "abi/hypercall.h"
+#include "hyp/board.h"
 #include "hyp/log.h"
 #include "lib/ascii.h"
 
 /** The kernel's log UART page is passed through to @p vm (rule D4). */
 static bool vm_has_log_uart(const struct vm *vm)
 {
-	uint64_t uart = scenario.platform->uart_base;
+	uint64_t uart = board()->uart_base;
 
 	for (size_t d = 0; d < vm->cfg->device_count; d++) {
 		const struct cfg_device *dev = &vm->cfg->devices[d];

@@ -35,7 +35,7 @@ enum fw_answer { FW_STARTS, FW_SILENT, FW_REFUSES, FW_NO_SUCH_CPU };
 
 static struct {
 	enum fw_answer answer[CPU_MAX];
-	uint32_t lrs[CPU_MAX];       /**< What arch_vgic_init() finds per CPU. */
+	uint32_t lrs[CPU_MAX]; /**< What arch_vgic_init() finds per CPU. */
 	uint64_t entry[CPU_MAX], context[CPU_MAX];
 	unsigned calls;
 	unsigned el2_inits;
@@ -70,7 +70,9 @@ int64_t platform_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 	fw.context[mpidr] = context;
 	switch (fw.answer[mpidr]) {
 	case FW_STARTS:
-		run_on((uint32_t)mpidr);
+		/* The kernel's CPU index is the context; MPIDR the board's. */
+		run_on((uint32_t)context);
+		fake_sysreg_mpidr_el1 = MPIDR_OF(mpidr);
 		if (setjmp(secondary_done) == 0) {
 			kmain_secondary(context);
 		}
@@ -140,6 +142,9 @@ static void give_cpus(uint32_t n)
 	}
 }
 
+/* The board's CPUs as its device tree lists them: MPIDR n for CPU n. */
+static const uint64_t board_mpidr[CPU_MAX] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
 /* --- Tests ----------------------------------------------------------------- */
 
 static void test_cpu_init_boot_sets_up_cpu_0(void **unused)
@@ -159,12 +164,13 @@ static void test_cpu_start_secondaries_stops_at_invalid_params(void **unused)
 {
 	(void)unused;
 	give_cpus(3);
-	assert_int_equal(cpu_start_secondaries(), 3);
+	assert_int_equal(cpu_start_secondaries(board_mpidr, CPU_MAX), 3);
 	assert_int_equal(cpu_count(), 3);
 	/* CPU 3 was asked and does not exist; nobody after it. */
 	assert_int_equal(fw.calls, 3);
 	for (uint32_t i = 1; i < 3; i++) {
-		assert_ptr_equal((void *)(uintptr_t)fw.entry[i], secondary_entry);
+		assert_ptr_equal((void *)(uintptr_t)fw.entry[i],
+				 secondary_entry);
 		assert_int_equal(fw.context[i], i);
 		assert_int_equal(cpu_table[i].id, i);
 		assert_int_equal(cpu_table[i].mpidr, i);
@@ -173,16 +179,35 @@ static void test_cpu_start_secondaries_stops_at_invalid_params(void **unused)
 	}
 	assert_false(cpu_table[3].online);
 	assert_int_equal(fake_log_count[LOG_LEVEL_WARN], 0);
-	assert_int_equal(kernel_lock_word.word >> 16, kernel_lock_word.word & 0xffff);
+	assert_int_equal(kernel_lock_word.word >> 16,
+			 kernel_lock_word.word & 0xffff);
 }
 
 static void test_cpu_start_secondaries_all_cpus(void **unused)
 {
 	(void)unused;
 	give_cpus(CPU_MAX);
-	assert_int_equal(cpu_start_secondaries(), CPU_MAX);
+	assert_int_equal(cpu_start_secondaries(board_mpidr, CPU_MAX), CPU_MAX);
 	assert_int_equal(cpu_count(), CPU_MAX);
 	assert_int_equal(fw.calls, CPU_MAX - 1);
+}
+
+/* Only the CPUs the board lists, by their MPIDRs, though the firmware
+ * would start more. */
+static void test_cpu_start_secondaries_board_cpus(void **unused)
+{
+	(void)unused;
+	static const uint64_t listed[] = { 0, 3 };
+
+	give_cpus(4);
+	assert_int_equal(cpu_start_secondaries(listed, 2), 2);
+	assert_int_equal(fw.calls, 1);
+	/* MPIDR 3 became the kernel's CPU 1. */
+	assert_int_equal(fw.context[3], 1);
+	assert_int_equal(cpu_table[1].mpidr, 3);
+	assert_true(cpu_table[1].online);
+	assert_false(cpu_table[2].online);
+	assert_int_equal(cpu_count(), 2);
 }
 
 static void test_cpu_start_secondaries_firmware_refusal(void **unused)
@@ -190,7 +215,7 @@ static void test_cpu_start_secondaries_firmware_refusal(void **unused)
 	(void)unused;
 	give_cpus(4);
 	fw.answer[2] = FW_REFUSES;
-	assert_int_equal(cpu_start_secondaries(), 2);
+	assert_int_equal(cpu_start_secondaries(board_mpidr, CPU_MAX), 2);
 	assert_int_equal(fw.calls, 2);
 	assert_int_equal(fake_log_count[LOG_LEVEL_WARN], 1);
 	assert_non_null(strstr(fake_log_last[LOG_LEVEL_WARN], "cpu 2"));
@@ -205,15 +230,16 @@ static void test_cpu_start_secondaries_boot_timeout(void **unused)
 	fw.answer[2] = FW_SILENT;
 	/* Every counter read moves virtual time on by 1/8 s. */
 	fake_counter_step = FAKE_COUNTER_HZ / 8;
-	assert_int_equal(cpu_start_secondaries(), 2);
+	assert_int_equal(cpu_start_secondaries(board_mpidr, CPU_MAX), 2);
 	assert_int_equal(fw.calls, 2);
 	/* It waited a full second of counter time, no more than one step
 	 * beyond, and then gave up on the CPU. */
 	assert_true(fake_sysreg_cntpct_el0 > FAKE_COUNTER_HZ);
-	assert_true(fake_sysreg_cntpct_el0 <= FAKE_COUNTER_HZ + 3 * fake_counter_step);
+	assert_true(fake_sysreg_cntpct_el0 <=
+		    FAKE_COUNTER_HZ + 3 * fake_counter_step);
 	assert_int_equal(fake_log_count[LOG_LEVEL_WARN], 1);
-	assert_non_null(strstr(fake_log_last[LOG_LEVEL_WARN],
-			       "cpu 2 did not come up"));
+	assert_non_null(
+		strstr(fake_log_last[LOG_LEVEL_WARN], "cpu 2 did not come up"));
 	assert_false(cpu_table[2].online);
 	assert_int_equal(cpu_count(), 2);
 }
@@ -223,7 +249,7 @@ static void test_cpu_secondary_with_other_lr_count_panics(void **unused)
 	(void)unused;
 	give_cpus(2);
 	fw.lrs[1] = LRS - 1;
-	FAKE_EXPECT_PANIC(cpu_start_secondaries());
+	FAKE_EXPECT_PANIC(cpu_start_secondaries(board_mpidr, CPU_MAX));
 	assert_non_null(strstr(fake_panic_msg, "cpu 1 has 3 list registers"));
 	assert_false(cpu_table[1].online);
 }
@@ -232,7 +258,7 @@ static void test_cpu_kick_sends_sgi_to_other_online_cpu(void **unused)
 {
 	(void)unused;
 	give_cpus(2);
-	cpu_start_secondaries();
+	cpu_start_secondaries(board_mpidr, CPU_MAX);
 	cpu_kick(&cpu_table[1]);
 	assert_int_equal(fw.sgis, 1);
 	assert_int_equal(fw.sgi, GIC_INTID_KICK);
@@ -251,13 +277,23 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_cpu_init_boot_sets_up_cpu_0, setup),
-		cmocka_unit_test_setup(test_cpu_start_secondaries_stops_at_invalid_params, setup),
-		cmocka_unit_test_setup(test_cpu_start_secondaries_all_cpus, setup),
-		cmocka_unit_test_setup(test_cpu_start_secondaries_firmware_refusal, setup),
-		cmocka_unit_test_setup(test_cpu_start_secondaries_boot_timeout, setup),
-		cmocka_unit_test_setup(test_cpu_secondary_with_other_lr_count_panics, setup),
-		cmocka_unit_test_setup(test_cpu_kick_sends_sgi_to_other_online_cpu, setup),
-		cmocka_unit_test_setup(test_cpu_kick_skips_self_and_offline_cpus, setup),
+		cmocka_unit_test_setup(
+			test_cpu_start_secondaries_stops_at_invalid_params,
+			setup),
+		cmocka_unit_test_setup(test_cpu_start_secondaries_all_cpus,
+				       setup),
+		cmocka_unit_test_setup(test_cpu_start_secondaries_board_cpus,
+				       setup),
+		cmocka_unit_test_setup(
+			test_cpu_start_secondaries_firmware_refusal, setup),
+		cmocka_unit_test_setup(test_cpu_start_secondaries_boot_timeout,
+				       setup),
+		cmocka_unit_test_setup(
+			test_cpu_secondary_with_other_lr_count_panics, setup),
+		cmocka_unit_test_setup(
+			test_cpu_kick_sends_sgi_to_other_online_cpu, setup),
+		cmocka_unit_test_setup(
+			test_cpu_kick_skips_self_and_offline_cpus, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "abi/console.h"
-#include "arch/platform.h"
+#include "hyp/board.h"
 #include "fake_arch.h"
 #include "hyp/log.h"
 #include "lib/pl011_hw.h"
@@ -31,15 +31,25 @@ static unsigned inits;
 static struct hyp_console_line shared;
 static uint32_t seq_at_byte[OUT_MAX];
 
+/* The board the log asks for its UART: the scenario's, then the DTB's. */
+#define UART_BUILT 0x09000000
+#define UART_BOARD 0x1c090000
+static struct cfg_platform plat = { .uart_base = UART_BUILT };
+
+const struct cfg_platform *board(void)
+{
+	return &plat;
+}
+
 void pl011_init(uintptr_t base)
 {
-	assert_int_equal(base, PLATFORM_UART_BASE);
+	assert_int_equal(base, plat.uart_base);
 	inits++;
 }
 
 void pl011_putc(uintptr_t base, char c)
 {
-	assert_int_equal(base, PLATFORM_UART_BASE);
+	assert_int_equal(base, plat.uart_base);
 	assert_true(out_len < OUT_MAX - 1);
 	seq_at_byte[out_len] = shared.seq;
 	out[out_len++] = c;
@@ -64,6 +74,20 @@ static void test_log_dropped_before_init(void **unused)
 	assert_int_equal(out_len, 0);
 	log_init();
 	assert_int_equal(inits, 1);
+}
+
+/* Once the board's device tree names another UART, log_init() moves the
+ * log there (pl011_init and pl011_putc check the base). */
+static void test_log_moves_to_board_uart(void **unused)
+{
+	(void)unused;
+	plat.uart_base = UART_BOARD;
+	log_init();
+	assert_int_equal(inits, 2);
+	log_info("on the board's UART");
+	assert_string_equal(out, "hyp: on the board's UART\r\n");
+	plat.uart_base = UART_BUILT;
+	log_init();
 }
 
 static void test_log_prefixes_and_crlf(void **unused)
@@ -154,11 +178,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_log_dropped_before_init, setup),
+		cmocka_unit_test_setup(test_log_moves_to_board_uart, setup),
 		cmocka_unit_test_setup(test_log_prefixes_and_crlf, setup),
 		cmocka_unit_test_setup(test_log_long_line_cut, setup),
 		cmocka_unit_test_setup(test_log_raw_lf_is_crlf, setup),
-		cmocka_unit_test_setup(test_log_shared_line_seq_odd_while_printing, setup),
-		cmocka_unit_test_setup(test_log_open_service_line_ended_first, setup),
+		cmocka_unit_test_setup(
+			test_log_shared_line_seq_odd_while_printing, setup),
+		cmocka_unit_test_setup(test_log_open_service_line_ended_first,
+				       setup),
 		cmocka_unit_test_setup(test_log_unshare_only_by_owner, setup),
 	};
 

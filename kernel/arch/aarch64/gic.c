@@ -1,6 +1,6 @@
 /**
- * Physical GICv2 driver (IHI 0048B). Register map in abi/gicv2.h; QEMU
- * virt addresses in arch/platform.h.
+ * Physical GICv2 driver (IHI 0048B). Register map in abi/gicv2.h; the
+ * frames' addresses come from the board's device tree (hyp/board.h).
  */
 #include "hyp/arch_gic.h"
 
@@ -9,12 +9,15 @@
 #include "abi/vgic.h"
 #include "arch/platform.h"
 #include "arch/sysreg.h"
+#include "hyp/board.h"
 
 /* Every priority passes the mask; kernel interrupts at a middle priority. */
 #define GIC_PMR_ALLOW_ALL 0xffU
 #define GIC_PRIO_KERNEL 0x80U
 #define GIC_TARGET_CPU0 0x01U
 #define GIC_TARGET_BYTE_MASK 0xffU
+
+struct gic_frames gic_frames;
 
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
 {
@@ -40,7 +43,7 @@ static inline uint8_t mmio_read8(uintptr_t addr)
  * (GICD_ICENABLERn 4.3.6, GICD_ICPENDRn 4.3.8, GICD_ICACTIVERn 4.3.10). */
 static void gicd_clear_word(uint32_t first)
 {
-	uintptr_t gicd = PLATFORM_GICD_BASE;
+	uintptr_t gicd = gic_frames.gicd;
 
 	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICENABLER, first), UINT32_MAX);
 	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICPENDR, first), UINT32_MAX);
@@ -49,14 +52,20 @@ static void gicd_clear_word(uint32_t first)
 
 static uint32_t gic_line_count(void)
 {
-	uint32_t typer = mmio_read32(PLATFORM_GICD_BASE + GICD_TYPER);
+	uint32_t typer = mmio_read32(gic_frames.gicd + GICD_TYPER);
 
 	return ((typer & GICD_TYPER_ITLINES_MASK) + 1) * GICD_INTIDS_PER_WORD;
 }
 
 void gic_init(void)
 {
-	uintptr_t gicd = PLATFORM_GICD_BASE;
+	const struct cfg_platform *plat = board();
+
+	gic_frames = (struct gic_frames){ .gicd = plat->gicd_base,
+					  .gicc = plat->gicc_base,
+					  .gich = plat->gich_base };
+
+	uintptr_t gicd = gic_frames.gicd;
 	uint32_t lines = gic_line_count();
 
 	mmio_write32(gicd + GICD_CTLR, 0);
@@ -77,8 +86,8 @@ void gic_init(void)
 
 uint32_t gic_cpu_init(void)
 {
-	uintptr_t gicd = PLATFORM_GICD_BASE;
-	uintptr_t gicc = PLATFORM_GICC_BASE;
+	uintptr_t gicd = gic_frames.gicd;
+	uintptr_t gicc = gic_frames.gicc;
 
 	/* SGIs and PPIs are banked per CPU (4.3.5, 4.3.11): each CPU sets
 	 * its own copy. */
@@ -104,31 +113,31 @@ void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask)
 	/* Stores made before a kick must be visible to the CPU it wakes:
 	 * the SGIR write is a Device access, ordered after them by a DSB. */
 	dsb_ishst();
-	mmio_write32(PLATFORM_GICD_BASE + GICD_SGIR,
+	mmio_write32(gic_frames.gicd + GICD_SGIR,
 		     (cpu_mask << GICD_SGIR_TARGETS_SHIFT) |
 			     (sgi & GICD_SGIR_INTID_MASK));
 }
 
 uint32_t gic_ack(void)
 {
-	return mmio_read32(PLATFORM_GICC_BASE + GICC_IAR);
+	return mmio_read32(gic_frames.gicc + GICC_IAR);
 }
 
 void gic_eoi(uint32_t iar)
 {
-	mmio_write32(PLATFORM_GICC_BASE + GICC_EOIR, iar);
+	mmio_write32(gic_frames.gicc + GICC_EOIR, iar);
 }
 
 void gic_deactivate(uint32_t iar)
 {
-	mmio_write32(PLATFORM_GICC_BASE + GICC_DIR, iar);
+	mmio_write32(gic_frames.gicc + GICC_DIR, iar);
 }
 
 /* Write 1 to @p intid's bit of a set/clear register array (4.3.5-4.3.10):
  * the other interrupts are not touched. */
 static void gicd_write_bit(uint32_t reg, uint32_t intid)
 {
-	mmio_write32(PLATFORM_GICD_BASE + GICD_BIT_WORD(reg, intid),
+	mmio_write32(gic_frames.gicd + GICD_BIT_WORD(reg, intid),
 		     1U << (intid % GICD_INTIDS_PER_WORD));
 }
 

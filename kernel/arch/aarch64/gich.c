@@ -24,12 +24,12 @@ _Static_assert(VGIC_MAX_LRS <= 64, "GICv2 has at most 64 list registers");
 
 static inline uint32_t gich_read(uint32_t off)
 {
-	return *(volatile uint32_t *)(uintptr_t)(PLATFORM_GICH_BASE + off);
+	return *(volatile uint32_t *)(uintptr_t)(gic_frames.gich + off);
 }
 
 static inline void gich_write32(uint32_t off, uint32_t v)
 {
-	*(volatile uint32_t *)(uintptr_t)(PLATFORM_GICH_BASE + off) = v;
+	*(volatile uint32_t *)(uintptr_t)(gic_frames.gich + off) = v;
 }
 
 uint32_t arch_vgic_init(void)

@@ -55,6 +55,23 @@ static void build_identity_map(uint64_t ram_base, uint64_t ram_size)
 	}
 }
 
+bool mmu_map_ram(uint64_t ram_base, uint64_t ram_size)
+{
+	if (ram_base + ram_size > (1ULL << EL2_VA_BITS) ||
+	    ram_base + ram_size < ram_base) {
+		return false;
+	}
+	/* Only invalid entries change (those already valid are rewritten
+	 * as they are): a TLB never holds a translation that faulted, so no
+	 * TLB maintenance (Arm ARM D8, "Translation Lookaside Buffers").
+	 * Secondary CPUs read the table with their MMU off. */
+	build_identity_map(ram_base, ram_size);
+	dsb_sy();
+	isb();
+	mmu_clean_dcache_range(el2_l1_table, sizeof(el2_l1_table));
+	return true;
+}
+
 void mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
 	build_identity_map(ram_base, ram_size);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "arch/sysreg.h"
-#include "hyp/config.h"
+#include "hyp/board.h"
 #include "hyp/cpu.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
@@ -50,7 +50,7 @@ static uint32_t find_pvpanic(uint64_t ecam)
 
 _Noreturn void platform_power_off_failure(void)
 {
-	const struct cfg_platform *p = scenario.platform;
+	const struct cfg_platform *p = board();
 	struct cpu *cpu = cpu_this();
 	/* A panic may come from the boot check that found no platform; an
 	 * abort in the probe (nothing behind pci_ecam_base) comes back here

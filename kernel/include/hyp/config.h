@@ -25,6 +25,8 @@
 #define CFG_MAX_IRQS 8
 #define CFG_MAX_LOADS 4
 #define CFG_NAME_MAX 31
+/** Physical CPUs: a GICv2 has at most 8 CPU interfaces (IHI 0048B 4.3.12). */
+#define CFG_MAX_CPUS 8
 
 /** What a partition is for. */
 enum cfg_vm_kind {
@@ -127,7 +129,12 @@ struct cfg_vm {
 	size_t irq_count;
 };
 
-/** The physical machine the scenario runs on. */
+/**
+ * The physical machine the scenario runs on. The build checks a scenario
+ * against the board it expects (configs/platform/); at boot the kernel
+ * reads the board it runs on from the device tree QEMU hands it and uses
+ * that (hyp/board.h: which fields come from where).
+ */
 struct cfg_platform {
 	const char *name;
 	uint64_t ram_base;      /**< Physical RAM. */
@@ -144,6 +151,11 @@ struct cfg_platform {
 	uint64_t pci_mmio_base; /**< A free 32-bit PCI memory address. */
 	uint64_t gic_base;      /**< The GIC frames the kernel drives (GICD, */
 	uint64_t gic_size;      /**< GICC, GICH; 0: none): never granted. */
+	uint64_t gicd_base;     /**< GICv2 distributor, CPU interface and */
+	uint64_t gicc_base;     /**< hypervisor control interface: read */
+	uint64_t gich_base;     /**< from the board at boot. */
+	uint32_t cpu_count;     /**< Physical CPUs (board), boot CPU first, */
+	uint64_t cpu_mpidr[CFG_MAX_CPUS]; /**< by MPIDR affinity. */
 };
 
 /** A whole scenario. */

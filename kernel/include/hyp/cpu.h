@@ -47,8 +47,8 @@ struct cpu {
 	bool powering_off;
 };
 
-/** GICv2 addresses at most 8 CPU interfaces (IHI 0048B 4.3.12). */
-#define CPU_MAX 8
+/** One per CPU the board may have (hyp/config.h). */
+#define CPU_MAX CFG_MAX_CPUS
 
 /** Kernel stack of each CPU (boot.S: cpu_stacks). */
 #define CPU_STACK_BYTES 16384
@@ -68,8 +68,11 @@ void cpu_init_boot(void);
 /** Number of CPUs brought up (online ones, set at boot, then fixed). */
 uint32_t cpu_count(void);
 
-/** Bring up every other CPU the firmware knows; returns how many run. */
-uint32_t cpu_start_secondaries(void);
+/**
+ * Bring up the board's other CPUs, @p mpidr[1..@p count) (index 0 is the
+ * boot CPU); returns how many run, the boot CPU included.
+ */
+uint32_t cpu_start_secondaries(const uint64_t *mpidr, uint32_t count);
 
 /**
  * Make @p cpu re-run its scheduler soon (a physical SGI): something it

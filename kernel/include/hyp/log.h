@@ -12,7 +12,10 @@ enum log_level {
 	LOG_LEVEL_ERROR,
 };
 
-/** Bring up the console; before this, output is dropped. */
+/**
+ * Bring up the console on board()'s UART: the scenario's until the board's
+ * device tree is read, then again on the board's. Before, output is dropped.
+ */
 void log_init(void);
 
 /** One log line (a trailing newline is added). */

@@ -1,5 +1,6 @@
 #pragma once
 /** The kernel's EL2 stage-1 identity map and cache maintenance. */
+#include <stdbool.h>
 #include <stdint.h>
 
 /**
@@ -27,8 +28,18 @@ extern struct mmu_boot_regs mmu_boot_regs;
 			   "r"((p) + 3 * (step))                             \
 			 : "memory")
 
-/** Build the identity map of devices and RAM, turn on MMU and caches. */
+/**
+ * Build the identity map of the devices below RAM and of the RAM blocks
+ * holding [@p ram_base, + @p ram_size) (at boot: the device tree and the
+ * kernel image), turn on MMU and caches.
+ */
 void mmu_init(uint64_t ram_base, uint64_t ram_size);
+
+/**
+ * Add RAM [@p ram_base, + @p ram_size) to the map mmu_init() made (the
+ * board's RAM, once read): false if it ends beyond the map's 39-bit VA.
+ */
+bool mmu_map_ram(uint64_t ram_base, uint64_t ram_size);
 
 /**
  * Clean [va, va+size) to the point of coherency, so that a guest running with
