@@ -56,7 +56,8 @@ void vtimer_fired(void)
  */
 bool vtimer_wfi_resample(const struct vcpu *v)
 {
-	if (cpu_this()->vtimer_masked || !vtimer_line(v)) {
+	/* @p v trapped here: its timer is live (no service on top). */
+	if (!arch_vtimer_asserted(v, true) || cpu_this()->vtimer_masked) {
 		return false;
 	}
 	gic_enable(GIC_INTID_VTIMER);
