@@ -36,8 +36,6 @@
 #define RTC_INT_ALARM 1U
 #define RTC_INTID 34U
 
-/* GICC_HPPIR, highest priority pending interrupt (IHI 0048B 4.4.8). */
-#define GICC_HPPIR 0x018U
 #define GIC_INTID_VTIMER 27U
 #define PMR_DEFAULT 0xf0U
 /* A lower priority than the reset one (0xa0), written while active. */

@@ -42,6 +42,28 @@ void vtimer_fired(void)
 	cpu->vtimer_masked = true;
 }
 
+/*
+ * The guest's completion of the hardware-linked timer interrupt
+ * deactivates the physical PPI (IHI 0048B 5.3.4); if the timer still
+ * asserts it, it is pending again at once (1.4.2) and must interrupt this
+ * CPU. QEMU's GICv2 model (hw/intc/arm_gic.c) clears the physical active
+ * bit then but re-evaluates only the virtual interface, so the physical
+ * PPI stays unsignalled (GICC_HPPIR 1023) until the distributor's next
+ * event; a guest waiting for it in WFI would come back at once (its
+ * deadline is past, sched.c) again and again. A write to GICD_ISENABLER
+ * of the enabled PPI changes nothing in the architecture (4.3.5) and
+ * makes the model look again.
+ */
+bool vtimer_wfi_resample(const struct vcpu *v)
+{
+	/* @p v trapped here: its timer is live (no service on top). */
+	if (!arch_vtimer_asserted(v, true) || cpu_this()->vtimer_masked) {
+		return false;
+	}
+	gic_enable(GIC_INTID_VTIMER);
+	return gic_highest_pending() == GIC_INTID_VTIMER;
+}
+
 /* Has @p v's guest its virtual timer interrupt enabled? */
 static bool vtimer_wanted(const struct vcpu *v)
 {

@@ -187,3 +187,9 @@ void gic_set_target(uint32_t intid, uint32_t cpu_mask)
 		fake_spi[intid].target = (uint8_t)cpu_mask;
 	}
 }
+
+uint32_t gic_highest_pending(void)
+{
+	/* The fake models no pending state at the CPU interface. */
+	return GIC_INTID_SPURIOUS;
+}

@@ -128,6 +128,11 @@ void gic_eoi(uint32_t iar)
 	mmio_write32(gic_frames.gicc + GICC_EOIR, iar);
 }
 
+uint32_t gic_highest_pending(void)
+{
+	return gic_iar_intid(mmio_read32(PLATFORM_GICC_BASE + GICC_HPPIR));
+}
+
 void gic_deactivate(uint32_t iar)
 {
 	mmio_write32(gic_frames.gicc + GICC_DIR, iar);

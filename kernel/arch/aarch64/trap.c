@@ -26,6 +26,7 @@
 #include "hyp/units.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
+#include "hyp/vtimer.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
  * compares and a tail call, with no stack frame. */
@@ -92,8 +93,9 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 		service_stalled(vcpu->vm, "WFI");
 		return sched_next(vcpu);
 	}
-	/* WFI completes at once with a virtual interrupt pending. */
-	if (vgic_vcpu_has_pending(vcpu)) {
+	/* WFI completes at once with a virtual interrupt pending, or its
+	 * timer's physical one about to be taken (hyp/vtimer.h). */
+	if (vgic_vcpu_has_pending(vcpu) || vtimer_wfi_resample(vcpu)) {
 		return vcpu;
 	}
 	vcpu->state = VCPU_BLOCKED_WFI;

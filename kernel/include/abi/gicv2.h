@@ -42,6 +42,8 @@
 #define GICC_PMR 0x004U
 #define GICC_IAR 0x00cU
 #define GICC_EOIR 0x010U
+/* Highest priority pending interrupt (4.4.8). */
+#define GICC_HPPIR 0x018U
 #define GICC_DIR 0x1000U
 /* GICC_CTLR without the Security Extensions (4.4.1); EOImodeNS [9]:
  * EOIR only drops the priority, DIR deactivates. */

@@ -106,6 +106,11 @@ void gic_disable(uint32_t intid);
  * cpu's gic_mask). */
 void gic_set_target(uint32_t intid, uint32_t cpu_mask);
 
+/** The INTID of this CPU interface's highest-priority pending interrupt
+ * (GICC_HPPIR, 4.4.8), without acknowledging it; GIC_INTID_SPURIOUS if
+ * none. */
+uint32_t gic_highest_pending(void);
+
 /* --- The virtual CPU interface (gich.c) ---------------------------------- */
 
 /** Enable this CPU's virtual CPU interface; returns its number of LRs. */

@@ -39,6 +39,14 @@ void vtimer_enabled(struct vcpu *v);
  */
 bool vtimer_line(const struct vcpu *v);
 
+/**
+ * @p v, loaded here, traps a WFI with no virtual interrupt pending: if its
+ * virtual timer asserts its interrupt, make sure the physical PPI reaches
+ * this CPU. True if it is now pending here (the WFI completes and the
+ * interrupt is taken as soon as @p v runs).
+ */
+bool vtimer_wfi_resample(const struct vcpu *v);
+
 /** Physical counter value at which @p v's virtual timer fires, or
  * VCPU_NO_DEADLINE. */
 uint64_t vtimer_deadline(const struct vcpu *v);
