@@ -130,7 +130,7 @@ void gic_eoi(uint32_t iar)
 
 uint32_t gic_highest_pending(void)
 {
-	return gic_iar_intid(mmio_read32(PLATFORM_GICC_BASE + GICC_HPPIR));
+	return gic_iar_intid(mmio_read32(gic_frames.gicc + GICC_HPPIR));
 }
 
 void gic_deactivate(uint32_t iar)
@@ -169,6 +169,6 @@ void gic_clear_active(uint32_t intid)
 void gic_set_target(uint32_t intid, uint32_t cpu_mask)
 {
 	/* GICD_ITARGETSRn: one byte per INTID, a CPU interface mask (4.3.12). */
-	mmio_write8(PLATFORM_GICD_BASE + GICD_ITARGETSR + intid,
+	mmio_write8(gic_frames.gicd + GICD_ITARGETSR + intid,
 		    (uint8_t)(cpu_mask & GIC_TARGET_BYTE_MASK));
 }
