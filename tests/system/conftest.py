@@ -31,8 +31,10 @@ def untag(text, vm):
     if @vm went on with it, else just ended. Take the kernel's lines out
     first."""
     tag = re.escape('[%s] ' % vm)
-    # (The pty QEMU writes to turns each \n into \r\n.)
-    text = re.sub(r'\x1b\[0m\r+\n%s' % tag, '', text)
+    # (The pty QEMU writes to turns each \n into \r\n.) The kernel's break
+    # and the service's own when it starts the line again (out_restart) may
+    # both come before the tag.
+    text = re.sub(r'(?:\x1b\[0m\r+\n)+%s' % tag, '', text)
     text = re.sub(r'\x1b\[0m(\r+\n)', r'\1', text)
     return re.sub(r'(?m)(^|\r)%s' % tag, r'\1', text)
 

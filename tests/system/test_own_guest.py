@@ -92,8 +92,9 @@ def exit_status(child):
 def guest_output(child):
     """What the guest printed: the kernel's lines (which may cut one of the
     guest's) and the "[guest] " tags taken out."""
-    text = re.sub(r'(?m)^hyp: .*\n', '', ''.join(child.logfile_read).replace('\r', ''))
-    return untag(text, 'guest')
+    # untag() joins a cut line by its CR LF: CRs go only after it.
+    text = re.sub(r'(?m)^hyp: .*\r?\n', '', ''.join(child.logfile_read))
+    return untag(text, 'guest').replace('\r', '')
 
 
 @pytest.fixture
