@@ -2,9 +2,10 @@
 
 plan() checks the options and the image (before anything is built or QEMU
 starts: one GuestError line each) and lays the VM out; config_c() writes the
-scenario's config.c: the vgic and UART services and one guest partition
-with the devices of the Linux VM (configs/linux/partition.h), whose device
-tree tools/dtgen generates (configs/SConscript).
+scenario's config.c: the vgic, UART and PL031 RTC services and one guest
+partition with the devices of the Linux VM (configs/linux/partition.h), so
+that one's own Linux sees the machine the linux scenario's does; tools/dtgen
+generates its device tree (configs/SConscript).
 
 Image kinds:
   * an arm64 Linux Image (Documentation/arch/arm64/booting.rst, header:
@@ -193,10 +194,11 @@ def config_c(p, root):
 const struct cfg_scenario scenario = {
 	.name = "%(scenario)s",
 	.platform = &platform_qemu_virt,
-	.vm_count = 3,
+	.vm_count = 4,
 	.vms = {
 		VGIC_SERVICE_PARTITION,
 		UART_SERVICE_PARTITION,
+		PL031_SERVICE_PARTITION,
 		{
 			.name = "%(vm)s",
 			.kind = CFG_VM_GUEST,

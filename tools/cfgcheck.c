@@ -5,9 +5,15 @@
  * defines `scenario`), it checks every scenario rule on the images as built:
  * each NAME=PATH argument names an image of the scenario and the file it was
  * built into, whose size stands in for the image. The build refuses a
- * scenario it rejects; the kernel does not check those rules again.
+ * scenario it rejects; the kernel does not check those rules again, except
+ * the one that depends on the board (its RAM: board_check() at boot).
  *
- *   cfgcheck [--stamp FILE] NAME=PATH ...
+ * The board's RAM is the platform's (configs/platform) unless --board-ram
+ * gives the size QEMU will give it (scons mem=, QEMU -m: a number of MiB
+ * or GiB, e.g. 2G), so that a scenario is checked against the board it is
+ * built to run on (rule S5, tools/config_validate.c).
+ *
+ *   cfgcheck [--stamp FILE] [--board-ram SIZE] NAME=PATH ...
  *
  * Exit status: 0 if the scenario is valid (and FILE was written), 1 if it is
  * not or an image file cannot be read, 2 on bad usage. Problems go to stderr
@@ -24,6 +30,18 @@
 #define EXIT_INVALID 1
 #define EXIT_USAGE 2
 
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+/** The largest --board-ram taken (1 TiB): a bound against overflow only. */
+#define BOARD_RAM_MAX (1ULL << 40)
+
+/** The scenario as checked: `scenario` on the board --board-ram gives. */
+static struct cfg_scenario checked;
+static struct cfg_platform board;
+/** The board's name in messages: the platform's and where its RAM came
+ * from. */
+static char board_name[128];
+
 /** The scenario's name for message prefixes. */
 static const char *scenario_label(void)
 {
@@ -36,9 +54,12 @@ static const char *scenario_label(void)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: cfgcheck [--stamp FILE] NAME=PATH ...\n"
+		"usage: cfgcheck [--stamp FILE] [--board-ram SIZE] NAME=PATH "
+		"...\n"
 		"Check the scenario linked into this program against the\n"
-		"images NAME built into PATH. If it is valid, write FILE.\n");
+		"images NAME built into PATH, on a board with SIZE of RAM\n"
+		"(e.g. 2G, 512M; default: its platform's). If it is valid,\n"
+		"write FILE.\n");
 }
 
 /** Report callback of cfg_validate(): one line per problem. */
@@ -102,6 +123,34 @@ static bool stat_image(struct cfg_image *img, const char *path)
 	return true;
 }
 
+/**
+ * Parse a board RAM size, "<number>M" or "<number>G" (scons mem=), into
+ * @p bytes. Returns false (after printing why) if it is not one.
+ */
+static bool parse_board_ram(const char *text, uint64_t *bytes)
+{
+	char *end;
+	unsigned long long n;
+	uint64_t unit = 0;
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (end != text && text[0] >= '0' && text[0] <= '9' && errno == 0) {
+		unit = strcmp(end, "M") == 0   ? MIB
+		       : strcmp(end, "G") == 0 ? GIB
+					       : 0;
+	}
+	if (unit == 0 || n == 0 || n > BOARD_RAM_MAX / unit) {
+		fprintf(stderr,
+			"cfgcheck: --board-ram '%s': a size in MiB or GiB is "
+			"needed, e.g. 512M or 2G\n",
+			text);
+		return false;
+	}
+	*bytes = (uint64_t)n * unit;
+	return true;
+}
+
 /** Create or truncate the stamp file @p path; false after printing why not. */
 static bool write_stamp(const char *path)
 {
@@ -124,6 +173,8 @@ static bool write_stamp(const char *path)
 int main(int argc, char **argv)
 {
 	const char *stamp = NULL;
+	const char *board_ram = NULL;
+	uint64_t board_ram_bytes = 0;
 	struct cfg_image *images;
 	size_t image_count = 0;
 	bool files_ok = true;
@@ -153,6 +204,22 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			stamp = argv[++i];
+			continue;
+		}
+		if (strcmp(argv[i], "--board-ram") == 0) {
+			if (i + 1 >= argc || board_ram != NULL) {
+				fprintf(stderr, "cfgcheck: --board-ram takes "
+						"one SIZE, once\n");
+				usage(stderr);
+				free(images);
+				return EXIT_USAGE;
+			}
+			board_ram = argv[++i];
+			if (!parse_board_ram(board_ram, &board_ram_bytes)) {
+				usage(stderr);
+				free(images);
+				return EXIT_USAGE;
+			}
 			continue;
 		}
 		if (argv[i][0] == '-') {
@@ -185,7 +252,17 @@ int main(int argc, char **argv)
 		free(images);
 		return EXIT_INVALID;
 	}
-	problems = cfg_validate(&scenario, images, image_count, print_problem,
+	checked = scenario;
+	if (board_ram != NULL && scenario.platform != NULL) {
+		board = *scenario.platform;
+		board.ram_size = board_ram_bytes;
+		snprintf(board_name, sizeof(board_name), "%s with scons mem=%s",
+			 board.name != NULL ? board.name : "(unnamed platform)",
+			 board_ram);
+		board.name = board_name;
+		checked.platform = &board;
+	}
+	problems = cfg_validate(&checked, images, image_count, print_problem,
 				NULL);
 	free(images);
 	if (problems != 0) {

@@ -12,8 +12,10 @@
  *   S2. The scenario names a platform.
  *   S3. It lists 1..CFG_MAX_VMS partitions.
  *   S4. At least one partition is a guest (CFG_VM_GUEST).
- *   S5. The RAM of all partitions together fits in the platform RAM that the
- *       hypervisor leaves over: ram_size - hyp_reserved.
+ *   S5. The RAM of all partitions together fits in the board's RAM that the
+ *       hypervisor leaves over: ram_size - hyp_reserved (ram_size: the
+ *       platform's, or the board's RAM cfgcheck is given, scons mem=; the
+ *       kernel checks again against the board it boots on).
  * Partitions
  *   P1. The name is 1..CFG_NAME_MAX characters of [a-z0-9_-] and unique.
  *   P2. The kind is CFG_VM_GUEST or CFG_VM_SERVICE.
@@ -102,7 +104,7 @@
 /** Size of the kernel's log UART window (one page; rule D4). */
 #define CFG_UART_SIZE SZ_4K
 /** Longest message, including the terminating NUL; longer ones are cut. */
-#define CFG_MSG_MAX 192
+#define CFG_MSG_MAX 256
 /** Longest name quoted in a message; longer ones end in "...". */
 #define CFG_QUOTE_MAX 40
 /** Room for one label: "vm '<name>': device '<name>'" or a range. */
@@ -957,9 +959,10 @@ static void check_total_ram(struct check *chk)
 		return;
 	}
 	problem(chk, "%s: the partitions need " HEX " bytes (%" PRIu64 " MiB) "
-		"of RAM in total, but the platform leaves only " HEX " bytes (%"
+		"of RAM in total, but the board (%s) leaves only " HEX " bytes (%"
 		PRIu64 " MiB) (ram_size " HEX " minus hyp_reserved " HEX ")",
-		scenario_label(chk).s, total, (uint64_t)(total / SZ_1M), avail,
+		scenario_label(chk).s, total, (uint64_t)(total / SZ_1M),
+		str_empty(plat->name) ? "unnamed" : plat->name, avail,
 		(uint64_t)(avail / SZ_1M), plat->ram_size, plat->hyp_reserved);
 }
 

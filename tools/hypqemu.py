@@ -90,11 +90,19 @@ def gdb_hint(elf):
 # a guest's always carry its "[name] " tag (docs/architecture.md, the
 # console), so no guest can forge one.
 EXIT_LINE = re.compile(rb"(?m)^hyp: vm '[^']+' exited with status (\d+)\r?$")
+# The kernel's line for a VM reset (kernel/core/vm.c, vm_reset): PSCI
+# SYSTEM_RESET, which Linux calls when it panics with panic=-1 (the linux
+# scenario's bootargs) as well as for `reboot`.
+RESET_LINE = re.compile(
+    rb"(?m)^hyp: vm '([^']+)' reset \(PSCI SYSTEM_RESET, reset #(\d+)\)\r?$")
 # The end of a shell prompt ("/ # ", "$ ") on the console's last line: when
 # piped input may be sent to the guest.
 PROMPT = re.compile(rb'[#$] $')
 # Console bytes kept to find the lines above (the longest is ~80 bytes).
 TAIL_KEEP = 4096
+# run()'s status when a VM reset while piped input still waited for its
+# first prompt: the boot failed (QEMU stopped by the runner).
+BOOT_FAILED = 1
 
 
 def exit_status(qemu_status, statuses):
@@ -116,6 +124,7 @@ class _Console:
         self.out = out
         self.tail = b''
         self.statuses = []
+        self.resets = []  # (vm, reset number), in order
 
     def feed(self, data):
         os.write(self.out, data)
@@ -125,6 +134,10 @@ class _Console:
             m = EXIT_LINE.match(line)
             if m:
                 self.statuses.append(int(m.group(1)))
+            m = RESET_LINE.match(line)
+            if m:
+                self.resets.append((m.group(1).decode(errors='replace'),
+                                    int(m.group(2))))
         self.tail = lines[-1]
 
     def at_prompt(self):
@@ -138,7 +151,14 @@ def run(cmd, stdin=0, stdout=1):
     the console shows a shell prompt: input that arrives while the guest
     is still booting could be lost (bytes that reach the UART before the
     guest's driver is up; a shell that flushes typed-ahead input). When
-    the input ends the guest just runs on."""
+    the input ends the guest just runs on.
+
+    A VM reset (PSCI SYSTEM_RESET) while piped input still waits for the
+    first prompt is a failed boot: a Linux that panics at boot with
+    panic=-1 resets and boots again for ever, which would hold a CI job
+    until its time limit. QEMU is stopped, one "error:" line written, and
+    BOOT_FAILED returned. Without input waiting (none piped, or a prompt
+    seen) a reset is the guest's business."""
     tty = os.isatty(stdin)
     proc = subprocess.Popen(cmd, stdin=stdin if tty else subprocess.PIPE,
                             stdout=subprocess.PIPE)
@@ -146,12 +166,17 @@ def run(cmd, stdin=0, stdout=1):
     out = proc.stdout.fileno()
     watch = [out] if tty or not _is_open(stdin) else [out, stdin]
     held = b''
+    prompted = False
     while True:
         if b'\n' in held and console.at_prompt():
             line, held = held.split(b'\n', 1)
             proc.stdin.write(line + b'\n')
             proc.stdin.flush()
             console.tail = b''  # the next line waits for the next prompt
+            prompted = True
+        waiting = not tty and not prompted and (held or stdin in watch)
+        if waiting and console.resets:
+            return _boot_failed(proc, console, stdout)
         ready, _, _ = select.select(watch, [], [])
         if stdin in ready:
             data = os.read(stdin, 65536)
@@ -169,6 +194,20 @@ def run(cmd, stdin=0, stdout=1):
     if proc.stdin:
         proc.stdin.close()
     return exit_status(status, console.statuses)
+
+
+def _boot_failed(proc, console, stdout):
+    """Stop QEMU after a reset before the first prompt; one line says why."""
+    proc.terminate()
+    proc.wait()
+    if proc.stdin:
+        proc.stdin.close()
+    vm, number = console.resets[0]
+    os.write(stdout, ("%serror: vm '%s' reset (reset #%d) before a shell prompt: "
+                      "its boot failed (a kernel panic with panic=-1 resets); "
+                      "QEMU stopped, the piped input not sent\n"
+                      % ('\n' if console.tail else '', vm, number)).encode())
+    return BOOT_FAILED
 
 
 def _is_open(fd):

@@ -5,7 +5,8 @@
  * vCPUs, its GIC distributor (vgic service), CPU interface, PL011 (UART
  * service) and PL031 RTC (pl031 service). Used by the linux, linux-up,
  * linux-crash, linux-vgic-crash, linux-rtc-crash and linux-two scenarios,
- * which all list the three services.
+ * and by the scenario `scons guest=` generates, which all list the three
+ * services.
  */
 #include "../common/pl031_service.h"
 #include "../common/uart_service.h"
@@ -14,13 +15,15 @@
 
 /*
  * The Linux VM's device windows (also those of a `scons guest=` VM,
- * site_scons/own_guest.py). Each has its .compatible, from which
- * tools/dtgen writes the VM's device tree node: adding a window here is
- * all it takes to give the VM a device (docs/architecture.md).
+ * site_scons/own_guest.py: one's own Linux sees the same machine). Each
+ * has its .compatible, from which tools/dtgen writes the VM's device tree
+ * node: adding a window here (and its service to the scenarios) is all it
+ * takes to give the VM a device (docs/architecture.md).
  */
 #define LINUX_GUEST_DEVICES                                                  \
-	GUEST_GICD_WINDOW, GUEST_GICC_WINDOW, GUEST_UART_WINDOW
-#define LINUX_GUEST_DEVICE_COUNT 3
+	GUEST_GICD_WINDOW, GUEST_GICC_WINDOW, GUEST_UART_WINDOW,             \
+		GUEST_RTC_WINDOW
+#define LINUX_GUEST_DEVICE_COUNT 4
 
 #define LINUX_GUEST_PARTITION                                                \
 	{                                                                    \
@@ -38,8 +41,6 @@
 		.load_count = 2,                                             \
 		.ram = { { .ipa = LINUX_RAM_BASE, .size = LINUX_RAM_SIZE } },\
 		.ram_count = 1,                                              \
-		/* The RTC too: every Linux scenario has its service (a    \
-		 * `scons guest=` VM has only the vgic and UART ones). */  \
-		.devices = { LINUX_GUEST_DEVICES, GUEST_RTC_WINDOW },        \
-		.device_count = LINUX_GUEST_DEVICE_COUNT + 1,                \
+		.devices = { LINUX_GUEST_DEVICES },                          \
+		.device_count = LINUX_GUEST_DEVICE_COUNT,                    \
 	}

@@ -1,17 +1,14 @@
 /**
  * A scenario for tests/system/test_dtgen.py only (never booted): a guest
- * with two vCPUs, two RAM regions, the Linux VM's devices, an emulated
- * PL031 RTC (as the RTC service gives it) and a passthrough device with a
- * compatible dtgen has no entry for, so that each kind of node dtgen
- * writes appears in its device tree; and a guest with a window dtgen
- * cannot describe.
+ * with two vCPUs, two RAM regions, the Linux VM's devices (among them the
+ * emulated PL031 RTC the RTC service gives it) and a passthrough device
+ * with a compatible dtgen has no entry for, so that each kind of node
+ * dtgen writes appears in its device tree; and a guest with a window
+ * dtgen cannot describe.
  */
 #include "../../configs/linux/partition.h"
 #include "../../configs/platform/platform.h"
 
-/* QEMU virt's PL031 RTC: 0x09010000, SPI 2 (INTID 34). */
-#define EXAMPLE_RTC_IPA 0x09010000ULL
-#define EXAMPLE_RTC_INTID 34
 /* QEMU virt's first virtio-mmio transport, SPI 16 (INTID 48). */
 #define EXAMPLE_VIRTIO_IPA 0x0a000000ULL
 #define EXAMPLE_VIRTIO_INTID 48
@@ -40,15 +37,6 @@ const struct cfg_scenario scenario = {
 			.devices = {
 				LINUX_GUEST_DEVICES,
 				{
-					.name = "rtc",
-					.kind = CFG_DEV_EMULATED,
-					.ipa = EXAMPLE_RTC_IPA,
-					.size = SZ_4K,
-					.service = "uart",
-					.irq = EXAMPLE_RTC_INTID,
-					.compatible = "arm,pl031",
-				},
-				{
 					.name = "virtio0",
 					.kind = CFG_DEV_PASSTHROUGH,
 					.ipa = EXAMPLE_VIRTIO_IPA,
@@ -58,7 +46,7 @@ const struct cfg_scenario scenario = {
 					.compatible = "virtio,mmio",
 				},
 			},
-			.device_count = LINUX_GUEST_DEVICE_COUNT + 2,
+			.device_count = LINUX_GUEST_DEVICE_COUNT + 1,
 		},
 		{
 			/* A window without .compatible: dtgen refuses. */

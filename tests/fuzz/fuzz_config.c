@@ -40,7 +40,7 @@ typedef unsigned __int128 u128;
 /** The log UART window is one page (D4). */
 #define UART_SIZE SZ_4K
 /** Longest message the validator builds, NUL included. */
-#define MSG_MAX 192
+#define MSG_MAX 256
 /** Strings built from the input: how many and how long. */
 #define STR_COUNT  256
 #define STR_LEN	   48

@@ -63,6 +63,14 @@ def test_cfgcheck_rejects_bad_usage(cfgcheck):
     assert 'usage' in r.stdout.lower()
 
 
+@pytest.mark.parametrize('size', ['2T', '0G', 'G', '1.5G', '-1G'])
+def test_cfgcheck_rejects_a_bad_board_ram(cfgcheck, size):
+    r = run([cfgcheck, '--board-ram', size, 'hello=/nonexistent'])
+    assert r.returncode == 2
+    assert ("cfgcheck: --board-ram '%s': a size in MiB or GiB is needed, e.g. "
+            "512M or 2G" % size) in r.stdout
+
+
 def test_missing_packages_print_exact_apt_line_when_not_root(monkeypatch, capsys):
     monkeypatch.setenv('PATH', '/nonexistent')
     monkeypatch.setattr(os, 'geteuid', lambda: 1000)

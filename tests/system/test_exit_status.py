@@ -101,6 +101,52 @@ def test_piped_input_reaches_the_linux_shell(request, tmp_path):
     assert status == 0, out
 
 
+def test_reset_before_the_prompt_with_piped_input_fails_fast(request, tmp_path):
+    """Piped input waits for a shell prompt; a guest that resets before it
+    prompts (Linux panicking at boot with panic=-1, here test-reset, which
+    resets for ever) would hold the run, and CI, until a time limit. The
+    first reset ends the run: QEMU stopped, one line, non-zero status."""
+    status, out = run_scenario(request, tmp_path, 'test-reset',
+                               stdin_text=b'poweroff\n')
+    # (The console may hold a few more resets QEMU wrote before it was
+    # stopped; without the check it resets until timeout(1) kills it.)
+    assert re.search(r"(?m)^error: vm 'test' reset \(reset #1\) before a shell "
+                     r"prompt: its boot failed \(a kernel panic with panic=-1 "
+                     r"resets\); QEMU stopped, the piped input not sent\r?$",
+                     out), out
+    assert status == hypqemu.BOOT_FAILED, out
+
+
+# A stand-in for QEMU: the kernel's reset line, then a long wait (or, with
+# "exit", status 0 at once).
+RESET_THEN = ("printf \"hyp: vm 'linux' reset (PSCI SYSTEM_RESET, reset #1)\\r\\n\"; %s")
+
+
+@pytest.mark.parametrize('stdin_text, then, want', [
+    (b'', 'exit 0', 0),               # no input waiting: the guest's business
+    (b'poweroff\n', 'exec sleep 60', hypqemu.BOOT_FAILED),  # stopped at once
+])
+def test_reset_line_fails_only_a_run_with_input_waiting(tmp_path, stdin_text,
+                                                        then, want):
+    stdin = tmp_path / 'stdin'
+    stdin.write_bytes(stdin_text)
+    out = tmp_path / 'console'
+    with open(stdin, 'rb') as i, open(out, 'wb') as o:
+        status = hypqemu.run(['sh', '-c', RESET_THEN % then], stdin=i.fileno(),
+                             stdout=o.fileno())
+    text = out.read_text()
+    assert status == want, text
+    assert ("error: vm 'linux' reset" in text) == (want != 0), text
+
+
+def test_forged_reset_line_from_a_guest_is_not_taken():
+    c = hypqemu._Console(os.open(os.devnull, os.O_WRONLY))
+    c.feed(b"[linux] hyp: vm 'linux' reset (PSCI SYSTEM_RESET, reset #1)\r\n")
+    assert c.resets == []
+    c.feed(b"hyp: vm 'linux' reset (PSCI SYSTEM_RESET, reset #2)\r\n")
+    assert c.resets == [('linux', 2)]
+
+
 def test_terminal_input_goes_straight_to_the_guest(request):
     """From a terminal the runner holds nothing back: bytes typed reach the
     guest at once (test-svcirq waits for two typed bytes, no prompt)."""

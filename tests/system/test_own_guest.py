@@ -1,9 +1,10 @@
 """scons qemu=1 guest=PATH: an image of one's own booted without writing
 code (README, "Run your own guest"): a bare-metal test guest as a raw
-binary and as an ELF, and the Debian kernel with its initramfs, each in the
-scenario the build generates (build/scenarios/own/), leaving the tree as it
-was; and the clear line, before anything runs, for a missing file, an image
-too big for ram=, a bad vcpus= and a bad header.
+binary and as an ELF, and the Debian kernel with its initramfs (on the
+machine of the linux scenario: its rtc-pl031 probes the RTC service's
+PL031), each in the scenario the build generates (build/scenarios/own/),
+leaving the tree as it was; and the clear line, before anything runs, for
+a missing file, an image too big for ram=, a bad vcpus= and a bad header.
 
 These run scons itself (in the source tree), as a user would.
 """
@@ -129,9 +130,12 @@ def test_debian_kernel_with_initramfs(request, build):
     expect(child, r'smp: Brought up 1 node, 2 CPUs')
     expect(child, r'tinyhyp: busybox shell on Linux')
     expect(child, PROMPT)
-    child.sendline('cat /proc/cmdline; free -m; echo @@$((6*7))')
+    child.sendline('cat /proc/cmdline; free -m; dmesg | grep rtc-pl031; '
+                   'echo @@$((6*7))')
     out = untag(expect(child, r'([\s\S]*?)@@42').group(1), 'guest')
     assert 'own_guest_test=1' in out
+    # The Linux VM's devices, the RTC service's PL031 among them.
+    assert re.search(r'rtc-pl031 9010000\.pl031: registered as rtc0', out), out
     # 192 MiB of RAM, less what the kernel keeps.
     total = int(re.search(r'Mem:\s+(\d+)', out).group(1))
     assert 150 < total <= 192, out

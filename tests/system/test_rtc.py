@@ -12,6 +12,10 @@ Scenario linux-rtc-crash (image pl031-faultinject: the first RTCDR read
 after each RTCLR write crashes the service): the time the guest set, and
 an alarm's match and mask, survive two crashes of the service.
 
+Scenario test-pl031reset (bare metal, under -icount): the service told of
+its client's PSCI SYSTEM_RESET (IPC_MSG_RESET) puts the client's RTC back
+to its reset values except the time (guests/tests/pl031reset.c).
+
 Waiting for the alarm: the guest watches /proc/interrupts (not the RTC)
 until the rtc-pl031 count goes up: an event, under the test's deadline.
 """
@@ -114,3 +118,22 @@ def test_rtc_time_and_alarm_survive_service_crashes(boot):
                       r'SError|BUG:|^hyp: error', untag(m.output(), 'linux'),
                       re.M)
     assert fatal is None, fatal.group(0)
+
+
+def test_client_reset_restores_the_rtc_but_keeps_its_time(boot):
+    """The guest loads the time (RTCLR), sets a match and unmasks it
+    (RTCMR, RTCIMSC), resets; after the reset RTCIMSC, RTCMR and RTCRIS read
+    0 and the counter runs on from the time loaded."""
+    m = boot('test-pl031reset', icount=True)
+    m.expect(r'\[test\] pl031reset: run 0: time loaded, match set and '
+             r'unmasked, resetting')
+    m.expect(r"hyp: vm 'test' reset \(PSCI SYSTEM_RESET, reset #1\)")
+    m.expect(r'\[test\] pl031reset: run 1: RTCIMSC, RTCMR and RTCRIS at their '
+             r'reset values')
+    m.expect(r'\[test\] pl031reset: run 1: the time runs on from the time '
+             r'loaded \(\+\d+ s, then \+\d+ s\)')
+    verdict = m.expect(r'\[test\] TEST RESULT: (PASS|FAIL[^\r\n]*)')
+    assert verdict.group(1) == 'PASS', m.output()
+    m.expect(r"hyp: vm 'test' powered off \(PSCI SYSTEM_OFF\)")
+    assert m.wait_exit() == 0
+    assert 'TEST CHECK FAILED' not in m.output()
