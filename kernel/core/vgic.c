@@ -582,7 +582,10 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 
 	*next = caller;
 	if (fid == HYP_IRQ_ACK) {
-		x[0] = irq_ack_owned(caller->vm, (uint32_t)x[1])
+		/* A service's call: a guest's own passed-through SPIs follow
+		 * its distributor (passthru_route), never this unmask. */
+		x[0] = vcpu_is_service(caller) &&
+			       irq_ack_owned(caller->vm, (uint32_t)x[1])
 			       ? IPC_OK
 			       : (uint64_t)(int64_t)IPC_ERR_DENIED;
 		return true;
