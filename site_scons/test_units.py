@@ -62,7 +62,7 @@ UNITS = {
                   K + 'vtimer.c', K + 'vm_window.c', FAKE_GIC], host='vgic'),
     'cpu': Unit([K + 'cpu.c', K + 'klock.c', FAKE_LOG], host='cpu'),
     'psci': Unit([K + 'psci.c', K + 'vcpu.c', K + 'vgic_lr.c', A + 'gic_lr.c',
-                  K + 'ptimer.c'], host='psci'),
+                  K + 'ptimer.c', FAKE_GIC], host='psci'),
     'sched': Unit([K + 'sched.c', K + 'klock.c', FAKE_LOG], host='sched'),
     'vm': Unit([K + 'vm.c', K + 'vm_console.c', K + 'service.c',
                 K + 'service_event.c',

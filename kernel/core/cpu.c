@@ -6,6 +6,7 @@
 
 #include "abi/hypercall.h"
 #include "arch/el2.h"
+#include "arch/sysreg_bits.h"
 #include "hyp/arch_gic.h"
 #include "hyp/hypercall.h"
 #include "hyp/klock.h"
@@ -79,28 +80,32 @@ static bool wait_online(const struct cpu *cpu)
 }
 
 /*
- * The board's CPUs after the boot CPU, by the MPIDRs its device tree
- * lists; a PSCI INVALID_PARAMETERS (no such CPU, Arm DEN 0022D 5.1.4)
- * ends the list there.
+ * The board's CPUs other than the boot CPU, by the MPIDRs its device tree
+ * lists in any order (the boot CPU's entry, by its affinity fields, is
+ * skipped); each started one is the next kernel index. A PSCI
+ * INVALID_PARAMETERS (no such CPU, Arm DEN 0022D 5.1.4) ends the list.
  */
 uint32_t cpu_start_secondaries(const uint64_t *mpidr, uint32_t count)
 {
 	uint32_t n = 1;
 
-	for (uint32_t i = 1; i < count && i < CPU_MAX; i++) {
+	for (uint32_t i = 0; i < count && n < CPU_MAX; i++) {
+		if ((mpidr[i] & MPIDR_AFF_MASK) == cpu_table[0].mpidr) {
+			continue;
+		}
 		int64_t r =
-			platform_cpu_on(mpidr[i], (uint64_t)secondary_entry, i);
+			platform_cpu_on(mpidr[i], (uint64_t)secondary_entry, n);
 
 		if (r == PSCI_RET_INVALID_PARAMS) {
 			break;
 		}
 		if (r != PSCI_RET_SUCCESS) {
 			log_warn("cpu %u: firmware refused CPU_ON (%lld): not used",
-				 i, (long long)r);
+				 n, (long long)r);
 			break;
 		}
-		if (!wait_online(&cpu_table[i])) {
-			log_warn("cpu %u did not come up within 1 s: not used", i);
+		if (!wait_online(&cpu_table[n])) {
+			log_warn("cpu %u did not come up within 1 s: not used", n);
 			break;
 		}
 		n++;

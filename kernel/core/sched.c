@@ -337,16 +337,19 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu)
 		uint64_t deadline = next_deadline(cpu, &woke);
 
 		if (!woke) {
-			/* A kick sent after the unlock stays pending and ends
+			/* The sleep uses (and disarms) the EL2 timer, if
+			 * anything had it armed; slice_at is what it sleeps
+			 * until, for service_timer_set() on another CPU. A
+			 * kick sent after the unlock stays pending and ends
 			 * WFI. */
+			cpu->slice_stale = cpu->slice_stale || cpu->slice_armed ||
+					   deadline != VCPU_NO_DEADLINE;
+			cpu->slice_armed = deadline != VCPU_NO_DEADLINE;
+			cpu->slice_at = deadline;
 			kernel_unlock();
 			arch_sleep_until(deadline);
 			kernel_lock();
 			irq_handle_pending();
-			/* The sleep used (and disarmed) the EL2 timer, if
-			 * anything had it armed. */
-			cpu->slice_stale = cpu->slice_stale || cpu->slice_armed ||
-					   deadline != VCPU_NO_DEADLINE;
 			cpu->slice_armed = false;
 			cpu->slice_expired = false;
 			cpu->kicked = false;
@@ -398,17 +401,17 @@ struct vcpu *sched_preempt(struct vcpu *current)
 		arm_slice(cpu, cpu->loaded, true);
 		arm_reply_deadline(cpu, current);
 	}
+	if (cpu->kicked) {
+		/* A guest of this CPU may have become runnable elsewhere, or
+		 * a service deadline been set there: armed before a service
+		 * is picked, which may run up to its reply timeout. */
+		cpu->kicked = false;
+		arm_slice(cpu, cpu->loaded, false);
+	}
 	struct vcpu *s = pick_service(cpu, current);
 
 	if (s != NULL) {
 		return switch_to(s);
-	}
-	if (cpu->kicked) {
-		/* A guest of this CPU may have become runnable elsewhere. */
-		cpu->kicked = false;
-		if (cpu->loaded != NULL) {
-			arm_slice(cpu, cpu->loaded, false);
-		}
 	}
 	return sched_next(current);
 }

@@ -60,6 +60,7 @@ struct vcpu *service_timer_set(struct vcpu *vcpu)
 {
 	struct endpoint *ep = &vcpu->vm->ep;
 	struct cpu *cpu = cpu_this();
+	const struct cpu *watcher = &cpu_table[SERVICE_TIMER_CPU];
 
 	if (!vcpu_is_service(vcpu)) {
 		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
@@ -75,8 +76,10 @@ struct vcpu *service_timer_set(struct vcpu *vcpu)
 		timer_fire(ep);
 	} else if (cpu->id == SERVICE_TIMER_CPU) {
 		bring_forward(cpu, ep->timer_at);
-	} else {
-		cpu_kick(&cpu_table[SERVICE_TIMER_CPU]);
+	} else if (!watcher->slice_armed || ep->timer_at < watcher->slice_at) {
+		/* Its EL2 timer (read under the kernel lock) fires too late:
+		 * a later one re-polls the deadlines when it fires. */
+		cpu_kick(watcher);
 	}
 	return vcpu;
 }

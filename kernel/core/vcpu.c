@@ -8,6 +8,30 @@
 #include "hyp/vtimer.h"
 #include "hyp/vm.h"
 
+/*
+ * A reset drops every LR and queued entry of @p c: a passed-through SPI
+ * among them is still active, which only the guest's completion of its
+ * hardware LR would have undone (IHI 0048B 5.3.4), so it is deactivated
+ * here as vgic.c hw_dropped() does (GICD_ICACTIVER, not banked for SPIs,
+ * 4.3.10). The shadow holds at least what the LRs hold (the guest only
+ * completes them); deactivating an inactive SPI changes nothing.
+ */
+static void drop_hw_spis(const struct vgic_cpu *c)
+{
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		if (arch_lr_is_hw(c->lr[i]) &&
+		    arch_lr_state(c->lr[i]) != VGIC_LR_INVALID &&
+		    arch_lr_phys(c->lr[i]) >= VGIC_PRIVATE_INTIDS) {
+			gic_clear_active(arch_lr_phys(c->lr[i]));
+		}
+	}
+	for (uint32_t i = 0; i < c->queue_len; i++) {
+		if (c->queue[i].hw && c->queue[i].phys >= VGIC_PRIVATE_INTIDS) {
+			gic_clear_active(c->queue[i].phys);
+		}
+	}
+}
+
 void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 {
 	struct cpu *cpu = cpu_this();
@@ -21,6 +45,7 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vcpu->ipc = (struct vcpu_ipc){ .kind = IPC_KIND_NONE };
 	vcpu->pending = 0;
 	vptimer_reset(vcpu);
+	drop_hw_spis(&vcpu->vgic);
 	vgic_cpu_init(&vcpu->vgic, cpu->lr_count);
 	vcpu->vgic_dirty = false;
 	vcpu->vgic_ctx = (struct arch_vgic_ctx){ 0 };

@@ -321,15 +321,57 @@ bool vgic_passthru_fired(struct vm *vm, uint32_t intid)
 	 * the guest's completion deactivates it through (IHI 0048B 5.3.4).
 	 * passthru_route() points it there: a stale target (the guest just
 	 * moved it) comes back, still asserted, on the right CPU. */
-	if (is_remote(&vm->vcpus[spi_target(vm, &vm->vgic.spi[intid])])) {
+	const struct vgic_irq_cfg *c = &vm->vgic.spi[intid];
+	struct vcpu *v = &vm->vcpus[spi_target(vm, c)];
+
+	if (is_remote(v)) {
 		return false;
 	}
-	if (!vgic_inject(vm, 0, intid, true, intid, 0)) {
+	if (!c->enabled || !(vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
 		/* Disabled in its distributor: passthru_route() unmasks it. */
 		gic_disable(intid);
 		return false;
 	}
+	if (!vgic_inject(vm, 0, intid, true, intid, 0)) {
+		/* Its vCPU's queue is full: left active (deactivated, a level
+		 * line still high would fire again at once and starve the
+		 * guest that must drain it) and offered again at its next
+		 * entry, once its LRs free up (underflow maintenance). */
+		bitmap_assign(vm->vgic.spi_owed, intid, true);
+		v->vgic_dirty = true;
+	}
 	return true;
+}
+
+/*
+ * On @p v's home CPU, its LR shadow fresh: offer again the passed-through
+ * SPIs that found a full queue. One the guest disabled or moved to another
+ * vCPU meanwhile is deactivated (GICD_ICACTIVER, 4.3.10): a level line
+ * still high comes back where passthru_route() now sends it.
+ */
+static void retry_owed(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool on = vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK;
+
+	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+		uint64_t bits = vm->vgic.spi_owed[w];
+
+		while (bits != 0) {
+			uint32_t i = w * BITMAP_WORD_BITS +
+				     (uint32_t)__builtin_ctzll(bits);
+			const struct vgic_irq_cfg *c = &vm->vgic.spi[i];
+
+			bits &= bits - 1;
+			if (!on || !c->enabled ||
+			    &vm->vcpus[spi_target(vm, c)] != v) {
+				gic_clear_active(i);
+			} else if (!queue_irq(v, c, i, true, i, 0)) {
+				continue;   /* Still full: the next entry. */
+			}
+			bitmap_assign(vm->vgic.spi_owed, i, false);
+		}
+	}
 }
 
 /*
@@ -482,6 +524,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	arch_vgic_lrs_read(&v->vgic);   /* v is loaded here: only live LRs kept */
 	inbox_apply_clears(v);
 	inbox_drain(v);
+	retry_owed(v);
 	vtimer_prepare_entry(v);
 	bool more = vgic_cpu_flush(&v->vgic);
 
@@ -582,7 +625,10 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 
 	*next = caller;
 	if (fid == HYP_IRQ_ACK) {
-		x[0] = irq_ack_owned(caller->vm, (uint32_t)x[1])
+		/* A service's call: a guest's own passed-through SPIs follow
+		 * its distributor (passthru_route), never this unmask. */
+		x[0] = vcpu_is_service(caller) &&
+			       irq_ack_owned(caller->vm, (uint32_t)x[1])
 			       ? IPC_OK
 			       : (uint64_t)(int64_t)IPC_ERR_DENIED;
 		return true;

@@ -341,12 +341,13 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
 	vm_console_flush(vm);
 	vm_halt_vcpus(vm);
-	/* Its passed-through SPIs: masked, and not left active in LRs that
-	 * will never be completed. */
-	irq_release_owned(vm);
 	vm->stop_reason = why;
-	/* Its vCPUs on other CPUs stop at their next trap: make it now. */
-	vm_busy_elsewhere(vm);
+	/* Its vCPUs on other CPUs stop at their next trap: made now, and
+	 * waited for, as vm_reset() does. */
+	vm_quiesce(vm);
+	/* Its passed-through SPIs, once no CPU runs it (none can re-enable
+	 * one): masked, and not left active in LRs never completed. */
+	irq_release_owned(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {
 		/* Every access in flight or queued fails with an abort. */
 		ipc_endpoint_shutdown(&vm->ep);

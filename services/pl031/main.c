@@ -63,6 +63,9 @@ struct pl031_service {
 	struct ipc_journal journal;
 	bool journaled; /**< st is in kept RAM. */
 	uint32_t client_of[IPC_MAX_WINDOWS];
+	/** The deadline last given to ipc_timer_set(); 0: none (the kernel
+	 * forgets it when the timer fires). Not kept: a restart sets it. */
+	uint64_t timer_at;
 };
 
 static struct pl031_service pl031;
@@ -95,7 +98,13 @@ static void set_timer(struct pl031_service *p)
 	uint64_t deadline = pl031_clock_count_at(&p->st->clock, first);
 
 	/* 0 would cancel: a deadline that early is due anyway. */
-	(void)ipc_timer_set(deadline == 0 ? 1 : deadline);
+	deadline = deadline == 0 ? 1 : deadline;
+	/* Unchanged (a guest rewriting RTCMR or RTCLR in a loop): no call,
+	 * which could interrupt the CPU that watches deadlines. */
+	if (deadline != p->timer_at) {
+		p->timer_at = deadline;
+		(void)ipc_timer_set(deadline);
+	}
 }
 
 /* --- Fault injection (test image only) ------------------------------------- */
@@ -204,6 +213,7 @@ static void pl031_timer(void *ctx, uint64_t deadline, uint64_t now)
 	uint64_t seconds = pl031_clock_seconds(&p->st->clock, now);
 
 	(void)deadline;
+	p->timer_at = 0; /* Fired: the kernel holds no deadline now. */
 	for (uint32_t w = 0; w < p->srv.window_count; w++) {
 		txn_begin(p, w);
 		(void)pl031_model_expire(&p->st->win[w].model, seconds);

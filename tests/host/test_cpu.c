@@ -210,6 +210,27 @@ static void test_cpu_start_secondaries_board_cpus(void **unused)
 	assert_int_equal(cpu_count(), 2);
 }
 
+/*
+ * The device tree may list the boot CPU anywhere (/cpus in any order):
+ * its entry, by MPIDR affinity, is skipped, not taken for the first
+ * secondary. Before, the first entry was skipped whatever it was, and the
+ * boot CPU asked to start again (review of issue 15).
+ */
+static void test_cpu_start_secondaries_boot_cpu_not_first(void **unused)
+{
+	(void)unused;
+	static const uint64_t listed[] = { 1, 0x80000000ULL, 2 };
+
+	give_cpus(3);
+	assert_int_equal(cpu_start_secondaries(listed, 3), 3);
+	assert_int_equal(fw.calls, 2);
+	assert_int_equal(fw.context[1], 1);
+	assert_int_equal(fw.context[2], 2);
+	assert_int_equal(cpu_table[1].mpidr, 1);
+	assert_int_equal(cpu_table[2].mpidr, 2);
+	assert_int_equal(cpu_count(), 3);
+}
+
 static void test_cpu_start_secondaries_firmware_refusal(void **unused)
 {
 	(void)unused;
@@ -281,6 +302,8 @@ int main(void)
 			test_cpu_start_secondaries_stops_at_invalid_params,
 			setup),
 		cmocka_unit_test_setup(test_cpu_start_secondaries_all_cpus,
+				       setup),
+		cmocka_unit_test_setup(test_cpu_start_secondaries_boot_cpu_not_first,
 				       setup),
 		cmocka_unit_test_setup(test_cpu_start_secondaries_board_cpus,
 				       setup),

@@ -459,6 +459,38 @@ static void test_sched_idle_sleeps_until_service_deadline(void **unused)
 	assert_int_equal(fake_sysreg_cntpct_el0, 4000);
 }
 
+/* What the sleeping CPU's EL2 timer is armed for, seen while it sleeps. */
+static bool sleep_seen_armed;
+static uint64_t sleep_seen_at;
+
+static void record_sleep(uint64_t deadline)
+{
+	sleep_seen_armed = cpu_table[0].slice_armed;
+	sleep_seen_at = cpu_table[0].slice_at;
+	fake_sysreg_cntpct_el0 = deadline;
+}
+
+/*
+ * While idle, the CPU records the time its EL2 timer sleeps until:
+ * service_timer_set() on another CPU reads it to kick the watcher only for
+ * an earlier deadline (review of issue 15).
+ */
+static void test_sched_idle_records_what_it_sleeps_until(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(0)->state = VCPU_BLOCKED_WFI;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	deadline_of[VM_A][0] = 9000;
+	s_timer_at = 4000;
+	fake_sleep_hook = record_sleep;
+	assert_ptr_equal(sched_next(A(0)), S);
+	fake_sleep_hook = NULL;
+	assert_true(sleep_seen_armed);
+	assert_int_equal(sleep_seen_at, 4000);
+}
+
 /* A guest alone on the watching CPU: its EL2 timer is armed for the
  * service deadline, though no time slice is due. */
 static void test_sched_guest_alone_arms_service_deadline(void **unused)
@@ -492,6 +524,29 @@ static void test_sched_service_before_guests(void **unused)
 	assert_ptr_equal(sched_next(S), A(0));
 	assert_int_equal(rec.leaves, 1);
 	assert_int_equal(rec.loads, 1);
+}
+
+/*
+ * A kick to the watching CPU (a service deadline set on another CPU) arms
+ * its EL2 timer even when a runnable service is picked first: else the
+ * deadline waited for the next interrupt, up to the service's reply
+ * timeout (review of issue 15).
+ */
+static void test_sched_kick_armed_before_a_service_runs(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	assert_false(cpu_table[0].slice_armed);
+	s_timer_at = 4000;
+	cpu_table[0].kicked = true;
+	T->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), T);
+	assert_false(cpu_table[0].kicked);
+	assert_int_equal(cpu_table[0].slice_at, 4000);
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, 4000);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
 }
 
 static void test_sched_service_current_elsewhere_not_picked(void **unused)
@@ -585,8 +640,10 @@ int main(void)
 		TEST(test_sched_wfi_deadline_wakes_and_arms),
 		TEST(test_sched_idle_sleeps_until_deadline),
 		TEST(test_sched_idle_sleeps_until_service_deadline),
+		TEST(test_sched_idle_records_what_it_sleeps_until),
 		TEST(test_sched_guest_alone_arms_service_deadline),
 		TEST(test_sched_service_before_guests),
+		TEST(test_sched_kick_armed_before_a_service_runs),
 		TEST(test_sched_service_current_elsewhere_not_picked),
 		TEST(test_sched_overdue_service_restarted),
 		TEST(test_sched_wake_kicks_home_or_idle_cpu),

@@ -333,6 +333,29 @@ static void test_timer_set_elsewhere_kicks_the_watcher(void **unused)
 	assert_int_equal(fake_sysreg_cnthp_ctl_el2, 0);
 }
 
+/*
+ * A service on another CPU that sets its timer again and again, each
+ * deadline after the one the watcher's EL2 timer is already armed for (a
+ * guest writing the PL031's RTCMR or RTCLR in a loop: pl031_mmio() sets the
+ * timer on every change of its match): the watcher need not be interrupted,
+ * its EL2 timer fires first and the deadlines are looked at again then
+ * (sched.c next_deadline). Today every call sends CPU 0 a kick, which
+ * interrupts whatever guest runs there: a guest on CPU 1 makes its
+ * neighbour on CPU 0 trap once per MMIO write (review of issue 15).
+ */
+static void test_timer_set_elsewhere_later_than_armed_does_not_kick(void **unused)
+{
+	(void)unused;
+	cpu_table[0].slice_armed = true;
+	cpu_table[0].slice_at = 1500;
+	run_on(1);
+	for (uint64_t i = 0; i < 100; i++) {
+		assert_int_equal(timer_set(S, 2000 + i), IPC_OK);
+	}
+	assert_int_equal(rec.kicks, 0);
+	assert_int_equal(EP->timer_at, 2099);
+}
+
 static void test_timer_set_keeps_an_earlier_el2_time(void **unused)
 {
 	(void)unused;
@@ -465,6 +488,7 @@ int main(void)
 		TEST(test_timer_in_the_past_fires_at_once),
 		TEST(test_timer_set_elsewhere_kicks_the_watcher),
 		TEST(test_timer_set_keeps_an_earlier_el2_time),
+		TEST(test_timer_set_elsewhere_later_than_armed_does_not_kick),
 		TEST(test_timer_poll_earliest_of_running_services),
 		TEST(test_reset_wakes_a_waiting_service),
 		TEST(test_reset_told_before_the_clients_next_access),

@@ -17,6 +17,7 @@
 #include "arch/sysreg_bits.h"
 #include "arch/vcpu_arch.h"
 #include "fake_arch.h"
+#include "fake_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
@@ -193,6 +194,41 @@ static void test_vcpu_reset_architectural_state(void **unused)
 	assert_int_equal(rec.leaves, 0);
 }
 
+/*
+ * A vCPU switched off and on again (PSCI CPU_OFF, CPU_ON) with a
+ * passed-through SPI in a hardware LR or queued: the reset drops both, so
+ * it deactivates their physical interrupts, which no guest completion will
+ * now; a hardware PPI (the virtual timer) is not an SPI and keeps its own
+ * bookkeeping (vtimer_phys_active). Before, both SPIs stayed active for
+ * ever (review of issue 15).
+ */
+static void test_vcpu_reset_deactivates_dropped_passthru_spis(void **unused)
+{
+	struct vcpu *v = &vm.vcpus[1];
+	const struct vgic_pending_irq in_lr = {
+		.intid = 40, .priority = 0xa0, .hw = true, .phys = 40 };
+	const struct vgic_pending_irq queued = {
+		.intid = 41, .priority = 0xa0, .hw = true, .phys = 41 };
+	const struct vgic_pending_irq ppi = {
+		.intid = 27, .priority = 0xa0, .hw = true, .phys = 27 };
+
+	(void)unused;
+	fake_gic_reset();
+	vgic_cpu_init(&v->vgic, LRS);
+	assert_true(vgic_cpu_place(&v->vgic, &in_lr));
+	assert_true(vgic_cpu_queue(&v->vgic, &queued));
+	assert_true(vgic_cpu_queue(&v->vgic, &ppi));
+	fake_gic_fire(0, 40);
+	fake_gic_fire(0, 41);
+	fake_gic_fire(0, 27);
+	v->state = VCPU_OFF;
+	vcpu_reset(v, 0x1000, 0);
+	assert_false(fake_spi[40].active);
+	assert_false(fake_spi[41].active);
+	assert_true(fake_gic[0].active[27]);
+	assert_int_equal(v->vgic.queue_len, 0);
+}
+
 static void test_vcpu_reset_of_running_service_leaves_light(void **unused)
 {
 	struct vcpu guest = { 0 };
@@ -227,6 +263,7 @@ int main(void)
 		TEST(test_vcpu_wake_deadline_earlier_of_both_timers),
 		TEST(test_vcpu_reset_architectural_state),
 		TEST(test_vcpu_reset_of_running_service_leaves_light),
+		TEST(test_vcpu_reset_deactivates_dropped_passthru_spis),
 		TEST(test_vcpu_vm_name),
 	};
 

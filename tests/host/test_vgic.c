@@ -92,11 +92,16 @@ bool vptimer_line(const struct vcpu *v)
 	return v->ptimer.asserted;
 }
 
+/* irq.c: the owner of an SPI may acknowledge it (any owner, guest or
+ * service: the caller decides who may ask). */
+static unsigned ack_calls;
+
 bool irq_ack_owned(const struct vm *vm, uint32_t intid)
 {
 	(void)vm;
 	(void)intid;
-	return false;
+	ack_calls++;
+	return true;
 }
 
 static void run_on(uint32_t cpu)
@@ -138,6 +143,7 @@ static int setup(void **unused)
 	memset(cfgs, 0, sizeof(cfgs));
 	memset(cpu_table, 0, sizeof(cpu_table));
 	memset(kicks, 0, sizeof(kicks));
+	ack_calls = 0;
 	memset(vtimer_line, 0, sizeof(vtimer_line));
 	memset(vtimer_read_live, 0, sizeof(vtimer_read_live));
 	fake_gic_reset();
@@ -616,6 +622,82 @@ static void test_vgic_icpendr_of_passthru_spi_deactivates(void **unused)
 	assert_false(fake_spi[PT_SPI].active);
 }
 
+/*
+ * Enabled, but its vCPU's queue is full: not masked (before, only a later
+ * guest distributor write unmasked it again; review of issue 15) and not
+ * deactivated (a level line still high would fire again at once); it stays
+ * active and is offered again at the vCPU's next entry.
+ */
+static void test_vgic_passthru_spi_on_a_full_queue_is_retried(void **unused)
+{
+	struct vgic_cpu *q = &gvcpu(0)->vgic;
+
+	(void)unused;
+	enable(0, PT_SPI);
+	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+		/* Every other INTID, and SGI 0 from a second source. */
+		uint32_t intid = i == PT_SPI ? 0 : i;
+
+		q->queue[i] = (struct vgic_pending_irq){
+			.intid = (uint16_t)intid, .priority = PRIO,
+			.source_cpu = i == PT_SPI ? 1 : 0 };
+	}
+	q->queue_len = VGIC_NR_IRQS;
+	assert_true(pt_fires(0));
+	assert_true(fake_spi[PT_SPI].enabled);
+	assert_true(fake_spi[PT_SPI].active);
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 0);
+	/* The guest drained its queue; its next entry offers it. */
+	q->queue_len = 0;
+	run_on(0);
+	vgic_prepare_entry(gvcpu(0));
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 1);
+	assert_int_equal(guest_takes_all(0, PT_SPI), 1);
+	assert_false(fake_spi[PT_SPI].active);
+	assert_int_equal(fake_gic[0].bad_dir, 0);
+}
+
+/* Owed, then disabled by the guest: deactivated at the next entry, so a
+ * line still high comes back once it is enabled again. */
+static void test_vgic_passthru_spi_owed_then_disabled_is_deactivated(void **unused)
+{
+	(void)unused;
+	enable(0, PT_SPI);
+	fake_gic_fire(0, PT_SPI);
+	bitmap_assign(vms[GUEST].vgic.spi_owed, PT_SPI, true);
+	disable(0, PT_SPI);
+	gvcpu(0)->vgic_dirty = true;
+	run_on(0);
+	vgic_prepare_entry(gvcpu(0));
+	assert_false(fake_spi[PT_SPI].active);
+	assert_false(bitmap_test(vms[GUEST].vgic.spi_owed, PT_SPI));
+	assert_int_equal(fake_gic_hw_lrs(0, PT_SPI), 0);
+}
+
+/*
+ * HYP_IRQ_ACK is a service's call: a guest acknowledging its own
+ * passed-through SPI would unmask it while its distributor has it
+ * disabled (review of issue 15).
+ */
+static void test_vgic_irq_ack_only_from_a_service(void **unused)
+{
+	struct vcpu *g = gvcpu(0);
+	struct vcpu *next = NULL;
+
+	(void)unused;
+	g->regs.x[1] = PT_SPI;
+	assert_true(vgic_hypercall(g, HYP_IRQ_ACK, &next));
+	assert_int_equal(g->regs.x[0], DENIED);
+	assert_int_equal(ack_calls, 0);
+	assert_false(fake_spi[PT_SPI].enabled);
+	struct vcpu *s = &vms[SVC_UART].vcpus[0];
+
+	s->regs.x[1] = UART_SPI;
+	assert_true(vgic_hypercall(s, HYP_IRQ_ACK, &next));
+	assert_int_equal(s->regs.x[0], VGIC_OK);
+	assert_int_equal(ack_calls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +721,9 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_passthru_spi_disabled_is_masked, setup),
 		cmocka_unit_test_setup(test_vgic_passthru_spi_for_a_remote_vcpu_is_not_taken, setup),
 		cmocka_unit_test_setup(test_vgic_icpendr_of_passthru_spi_deactivates, setup),
+		cmocka_unit_test_setup(test_vgic_irq_ack_only_from_a_service, setup),
+		cmocka_unit_test_setup(test_vgic_passthru_spi_on_a_full_queue_is_retried, setup),
+		cmocka_unit_test_setup(test_vgic_passthru_spi_owed_then_disabled_is_deactivated, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,9 @@ struct vgic_dist {
 	/** Physical SPIs passed through to the VM (cfg_vm.irqs of a guest),
 	 * each its virtual SPI of the same INTID, hardware-linked. */
 	uint64_t spi_hw[VGIC_LEVEL_WORDS];
+	/** Passed-through SPIs acknowledged while their vCPU's queue was
+	 * full: still active, offered again at its next entry. */
+	uint64_t spi_owed[VGIC_LEVEL_WORDS];
 	struct vgic_irq_cfg priv[CFG_MAX_VCPUS][32];  /**< SGIs and PPIs. */
 	struct vgic_irq_cfg spi[VGIC_NR_IRQS];        /**< Index = INTID. */
 };
