@@ -185,3 +185,33 @@ def test_bad_load_for_linux_image(request, build):
                         'load=0x40100000')
     assert (rc, lines) == (2, ['error: load=0x40100000: a Linux Image goes at a 2 MiB '
                                'aligned base (booting.rst)'])
+
+
+def test_image_path_with_space_quote_and_comment_end(request, build, tmp_path):
+    """Review of issue 15: the image's path went unquoted into the cfgcheck
+    command line, images.S (.incbin "...") and the generated config.c (a C
+    comment): a space, a '"' or a '*/' in it broke the build. A bare-metal
+    image under such a path boots."""
+    odd = tmp_path / 'my dir*' / 'the "hello" image.bin'
+    odd.parent.mkdir()
+    shutil.copy(os.path.join(build, 'guests', 'hello.bin'), str(odd))
+    before = tree_state()
+    child = boot(request, request.config.getoption('--qemu-timeout') * 2,
+                 'guest=%s' % odd)
+    expect(child, r"hyp: vm 'guest' powered off \(PSCI SYSTEM_OFF\)")
+    assert exit_status(child) == 0
+    assert 'TEST RESULT: PASS' in guest_output(child)
+    assert tree_state() == before
+
+
+def test_gdb_hint_quotes_the_paths():
+    """The gdb line printed for gdb=1 is one a shell and gdb read back."""
+    import shlex
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+    import own_guest
+    path = '/tmp/my dir/a "b" c.elf'
+    hint = own_guest.gdb_hint({'kind': 'elf', 'path': path}, '/x y/hyp.elf', 1234)
+    argv = shlex.split(hint)
+    assert argv[:2] == ['gdb-multiarch', '/x y/hyp.elf'], argv
+    assert shlex.split(argv[-1], posix=True) == ['add-symbol-file', path], argv
