@@ -52,6 +52,12 @@ MAX_VCPUS = 8
 SIZE_SUFFIX = {'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}
 
 DEFAULT_RAM = '256M'
+# What the board's RAM (mem=) must hold besides the guest's, as the build's
+# rule S5 counts it: the RAM of the vgic and UART services
+# (configs/common/vgic_service.h, uart_service.h: 2 MiB + 2 MiB kept each)
+# and the hypervisor's share (configs/platform/qemu_virt.c, hyp_reserved).
+SERVICES_RAM = 2 * (2 + 2) * SZ_1M
+HYP_RESERVED = 64 * SZ_1M
 DEFAULT_APPEND = 'console=ttyAMA0 earlycon'
 SCENARIO = 'own'
 VM = 'guest'
@@ -124,12 +130,28 @@ def _read(option, path):
         return f.read()
 
 
-def plan(path, ram='', vcpus='', load='', initrd='', append=None):
-    """The guest VM's layout as a dict, or GuestError with the reason."""
+def check_board_memory(ram, ram_size, mem):
+    """The guest's and its services' RAM fit in the board's @mem (QEMU -m,
+    scons mem=) less the hypervisor's share, else GuestError: said before
+    QEMU starts rather than by the kernel after."""
+    board = parse_size('mem', mem)
+    if ram_size + SERVICES_RAM + HYP_RESERVED > board:
+        raise GuestError("ram=%s: the guest's %d MiB and its services' %d MiB "
+                         "do not fit in the board's %d MiB (mem=%s) less the "
+                         "%d MiB the hypervisor keeps: raise mem= or lower ram="
+                         % (ram or DEFAULT_RAM, ram_size // SZ_1M,
+                            SERVICES_RAM // SZ_1M, board // SZ_1M, mem,
+                            HYP_RESERVED // SZ_1M))
+
+
+def plan(path, mem, ram='', vcpus='', load='', initrd='', append=None):
+    """The guest VM's layout as a dict, or GuestError with the reason.
+    @mem: the board's RAM (scons mem=, hypqemu.MEMORY by default)."""
     ram_size = parse_size('ram', ram or DEFAULT_RAM)
     if ram_size < 2 * SZ_2M or ram_size % SZ_2M:
         raise GuestError('ram=%s: the guest RAM must be a multiple of 2 MiB, '
                          'at least 4 MiB' % ram)
+    check_board_memory(ram, ram_size, mem)
     if not (vcpus or '1').isdigit() or not 1 <= int(vcpus or '1') <= MAX_VCPUS:
         raise GuestError('vcpus=%s: a VM has 1 to %d vCPUs' % (vcpus, MAX_VCPUS))
     data = _read('guest', path)

@@ -215,3 +215,41 @@ def test_gdb_hint_quotes_the_paths():
     argv = shlex.split(hint)
     assert argv[:2] == ['gdb-multiarch', '/x y/hyp.elf'], argv
     assert shlex.split(argv[-1], posix=True) == ['add-symbol-file', path], argv
+
+
+def test_ram_beyond_the_boards_memory_is_refused_before_qemu(request, build):
+    """Review of issue 15: ram=1G on the default 1 GiB board was refused
+    only by the kernel, after QEMU started."""
+    rc, lines = refused(request, 'guest=' + os.path.join(build, 'guests', 'hello.bin'),
+                        'ram=1G')
+    assert (rc, lines) == (2, [
+        "error: ram=1G: the guest's 1024 MiB and its services' 8 MiB do not fit "
+        "in the board's 1024 MiB (mem=1G) less the 64 MiB the hypervisor keeps: "
+        "raise mem= or lower ram="])
+
+
+def test_ram_fits_a_bigger_board(build):
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+    import own_guest
+    hello = os.path.join(build, 'guests', 'hello.bin')
+    assert own_guest.plan(hello, ram='1G', mem='2G')['ram_size'] == 1 << 30
+    assert own_guest.plan(hello, ram='952M', mem='1G')['ram_size'] == 952 << 20
+    with pytest.raises(own_guest.GuestError):
+        own_guest.plan(hello, ram='954M', mem='1G')
+
+
+def test_services_ram_and_reserve_match_the_configs():
+    """own_guest's sums are those of the C headers it builds from."""
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+    import own_guest
+
+    def read(p):
+        with open(os.path.join(ROOT, p)) as f:
+            return f.read()
+    sizes = [int(n) for h in ('configs/common/vgic_service.h', 'configs/common/uart_service.h')
+             for n in re.findall(r'\.size = (\d+) \* SZ_1M', read(h))]
+    assert sum(sizes) << 20 == own_guest.SERVICES_RAM
+    reserved = re.search(r'\.hyp_reserved = (\d+) \* SZ_1M', read('configs/platform/qemu_virt.c'))
+    assert int(reserved.group(1)) << 20 == own_guest.HYP_RESERVED
