@@ -1,4 +1,5 @@
 """Build-time generators: struct offsets for assembly, image tables."""
+import os
 import re
 
 _MARKER = re.compile(r'->(\w+)\s+[#$]?(-?\d+)')
@@ -23,6 +24,16 @@ def offsets_header(target, source, env):
         f.write('\n'.join(lines) + '\n')
 
 
+def gas_string(text):
+    """@text as a GNU as string literal: '"' and backslash escaped, bytes
+    that are not printable ASCII as octal escapes (as manual, Strings)."""
+    out = ''
+    for b in os.fsencode(text):
+        c = chr(b)
+        out += '\\' + c if c in '"\\' else c if 32 <= b < 127 else '\\%03o' % b
+    return '"%s"' % out
+
+
 def images_asm(target, source, env):
     """images.S: the scenario's images (incbin) and their cfg_image table."""
     names = env['IMAGE_NAMES']
@@ -32,11 +43,11 @@ def images_asm(target, source, env):
         out += ['\t.section .images.%d, "a"' % i,
                 '\t.balign 4096',
                 'image_%d_start:' % i,
-                '\t.incbin "%s"' % src.abspath,
+                '\t.incbin %s' % gas_string(src.abspath),
                 'image_%d_end:' % i,
                 '\t.section .rodata.image_names, "a"',
                 'image_%d_name:' % i,
-                '\t.asciz "%s"' % name]
+                '\t.asciz %s' % gas_string(name)]
     out += ['\t.section .rodata.image_table, "a"',
             '\t.balign 8',
             '\t.global scenario_images',

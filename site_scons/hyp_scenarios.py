@@ -15,6 +15,8 @@ for a scenario that tests the kernel's own boot check.
 import os
 import re
 
+import own_guest
+
 FILE_NAME = 'scenarios'
 # Debian's kernel and the busybox initramfs, and the device tree generated
 # from the directory's config.c (configs/SConscript).
@@ -22,6 +24,11 @@ LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
 UNCHECKED = 'unchecked'
 NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
 IMAGE = re.compile(r'^[A-Za-z0-9_-]+$')
+# Names the build gives its own directories under build/scenarios/: the
+# scenario of scons guest=PATH, and each directory's generated device tree
+# (configs/SConscript, vm_dtb(DTB_PREFIX + dir)). No declared scenario may
+# take one: it would share their files.
+DTB_PREFIX = 'dtb-'
 
 
 class ScenarioFileError(Exception):
@@ -51,6 +58,12 @@ def parse(text, config_dir, known_sources, where):
         if not NAME.match(name):
             fail("scenario name '%s': lower-case letters, digits and '-' only"
                  % name)
+        if name == own_guest.SCENARIO:
+            fail("scenario name '%s' is reserved: the scenario scons "
+                 "guest=PATH builds" % name)
+        if name.startswith(DTB_PREFIX):
+            fail("scenario name '%s' is reserved: names starting with '%s' "
+                 "are the build's device trees" % (name, DTB_PREFIX))
         unchecked = rest[-1:] == [UNCHECKED]
         if unchecked:
             rest = rest[:-1]

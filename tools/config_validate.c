@@ -59,9 +59,11 @@
  *   D8. GICV: only in a guest, size equal to the platform's gicv_size, and
  *       the platform has one; it is not a grant of frames (D5 does not
  *       apply): every guest may map the banked virtual CPU interface.
- *   D9. irq (the guest SPI the window's service drives) is 0, or set only
- *       on an EMULATED window, a virtual SPI [VGIC_SPI_FIRST,
- *       VGIC_INTIDS - 1], and on no other window of the partition.
+ *   D9. irq is 0, or a virtual SPI [VGIC_SPI_FIRST, VGIC_INTIDS - 1] on
+ *       no other window of the partition, set on an EMULATED window (the
+ *       guest SPI its service drives) or on a PASSTHROUGH window (the
+ *       device's SPI, written into the guest's device tree by dtgen): then
+ *       it is also one of the partition's irqs, passed through (Q3).
  *   D10. PASSTHROUGH: the window overlaps none of the frames the kernel
  *       itself uses: of the platform's PCIe, bus 0's ECAM
  *       [pci_ecam_base, + CFG_PCI_ECAM_BUS_SIZE) and the pvpanic BAR page
@@ -79,7 +81,8 @@
  *       SPIs, [VGIC_SPI_FIRST, VGIC_INTIDS - 1]): a guest that owns one has
  *       a virtual distributor window (EMULATED, kernel_sgir).
  *   Q4. A guest's IRQ is not also the irq (D9) of one of its emulated
- *       windows: one virtual SPI, one source.
+ *       windows: one virtual SPI, one source (a passthrough window may
+ *       name it: that is the device the SPI comes from).
  *
  * Rules that need the platform (S5, D3, D4, Q1) are skipped when S2 fails.
  * Counts beyond the array bounds (S3, P3) are reported and then clamped, so
@@ -630,6 +633,17 @@ static void check_emulated(struct check *chk, size_t i, size_t j)
 		quoted(dev->service).s, why);
 }
 
+/** True if @p irq is one of @p vm's irqs (rule D9, a passthrough window). */
+static bool owns_irq(const struct cfg_vm *vm, uint32_t irq)
+{
+	for (size_t q = 0; q < clamp(vm->irq_count, CFG_MAX_IRQS); q++) {
+		if (vm->irqs[q] == irq) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /** D9 for device @p j of partition @p i. */
 static void check_window_irq(struct check *chk, size_t i, size_t j)
 {
@@ -639,15 +653,24 @@ static void check_window_irq(struct check *chk, size_t i, size_t j)
 	if (dev->irq == 0) {
 		return;
 	}
-	if (dev->kind != CFG_DEV_EMULATED) {
-		problem(chk, "%s has irq %" PRIu32 " but is not an emulated "
-			"window", vm_dev_label(chk, i, j).s, dev->irq);
+	if (dev->kind != CFG_DEV_EMULATED &&
+	    dev->kind != CFG_DEV_PASSTHROUGH) {
+		problem(chk, "%s has irq %" PRIu32 " but is neither an "
+			"emulated nor a passthrough window",
+			vm_dev_label(chk, i, j).s, dev->irq);
 		return;
 	}
 	if (dev->irq < VGIC_SPI_FIRST || dev->irq >= VGIC_INTIDS) {
 		problem(chk, "%s has irq %" PRIu32 ", not a virtual SPI [%u, %u]",
 			vm_dev_label(chk, i, j).s, dev->irq,
 			(unsigned)VGIC_SPI_FIRST, (unsigned)(VGIC_INTIDS - 1));
+		return;
+	}
+	if (dev->kind == CFG_DEV_PASSTHROUGH && !owns_irq(vm, dev->irq)) {
+		problem(chk, "%s is a passthrough window with irq %" PRIu32
+			", which is not one of the partition's irqs (pass the "
+			"SPI through in .irqs too)",
+			vm_dev_label(chk, i, j).s, dev->irq);
 		return;
 	}
 	for (size_t k = 0; k < j; k++) {

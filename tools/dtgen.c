@@ -9,7 +9,11 @@
  * per device window, chosen by the window's .compatible (hyp/config.h):
  * the GIC (distributor window + the GICV window as its CPU interface), the
  * PrimeCells (PL011, PL031) with the clock Linux's AMBA bus wants, and any
- * other compatible as a plain node with its reg and interrupt.
+ * other compatible as a plain node with its reg and interrupt. A window's
+ * interrupt is its .irq: the SPI an emulated window's service drives, or
+ * the SPI passed through with a passthrough window (rule D9: also one of
+ * the VM's .irqs); an SPI of the VM's .irqs that no window names would be
+ * in no node, so dtgen refuses it.
  *
  *   dtgen --vm NAME [--bootargs STR] [--initrd IMAGE=PATH] [-o FILE]
  *
@@ -164,6 +168,32 @@ static bool has_primecell(const struct cfg_vm *vm)
 }
 
 /**
+ * Every SPI passed through to @p vm (.irqs) must be a window's .irq (rule
+ * D9), or the guest's driver would never learn it. Returns false after
+ * printing the first one that is not.
+ */
+static bool irqs_linked(const struct cfg_vm *vm)
+{
+	for (size_t q = 0; q < vm->irq_count; q++) {
+		bool named = false;
+
+		for (size_t i = 0; i < vm->device_count; i++) {
+			named = named || vm->devices[i].irq == vm->irqs[q];
+		}
+		if (!named) {
+			fprintf(stderr,
+				"%s: error: VM '%s': irq %u is passed through "
+				"but no device window names it (.irq of its "
+				"passthrough window), so its node would lack "
+				"it\n",
+				label(), vm->name, vm->irqs[q]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
  * Every window must be describable: a GICV window only beside a GIC
  * distributor, every other one with a compatible. Returns false after
  * printing the first problem.
@@ -184,6 +214,9 @@ static bool windows_ok(const struct cfg_vm *vm)
 				label(), vm->name, d->name);
 			return false;
 		}
+	}
+	if (!irqs_linked(vm)) {
+		return false;
 	}
 	if (find_compatible(vm, GIC_COMPATIBLE) == NULL ||
 	    find_gicv(vm) == NULL) {

@@ -89,16 +89,17 @@ def gdb_hint(elf):
 # (kernel/core/vm.c, vm_stop). Only the kernel's lines begin with "hyp: ":
 # a guest's always carry its "[name] " tag (docs/architecture.md, the
 # console), so no guest can forge one.
-EXIT_LINE = re.compile(rb"(?m)^hyp: vm '[^']+' exited with status (\d+)\r?$")
+EXIT_LINE = re.compile(rb"hyp: vm '[^']+' exited with status (\d+)\r?\Z")
 # The kernel's line for a VM reset (kernel/core/vm.c, vm_reset): PSCI
 # SYSTEM_RESET, which Linux calls when it panics with panic=-1 (the linux
 # scenario's bootargs) as well as for `reboot`.
 RESET_LINE = re.compile(
-    rb"(?m)^hyp: vm '([^']+)' reset \(PSCI SYSTEM_RESET, reset #(\d+)\)\r?$")
+    rb"hyp: vm '([^']+)' reset \(PSCI SYSTEM_RESET, reset #(\d+)\)\r?\Z")
 # The end of a shell prompt ("/ # ", "$ ") on the console's last line: when
 # piped input may be sent to the guest.
 PROMPT = re.compile(rb'[#$] $')
-# Console bytes kept to find the lines above (the longest is ~80 bytes).
+# Bytes of the console's incomplete last line kept to find the lines above
+# (the longest is ~80 bytes); a longer line is never matched.
 TAIL_KEEP = 4096
 # run()'s status when a VM reset while piped input still waited for its
 # first prompt: the boot failed (QEMU stopped by the runner).
@@ -106,39 +107,65 @@ BOOT_FAILED = 1
 
 
 def exit_status(qemu_status, statuses):
-    """What `scons qemu=1` exits with: the last status a guest exited with
-    (HYP_CALL_EXIT), else QEMU's (1 when the kernel stopped a guest after
-    a fault or because its service died, or panicked: pvpanic). A guest
-    that exited 0 while QEMU failed (another VM was stopped) is 1."""
-    if statuses and statuses[-1] != 0:
-        return statuses[-1]
+    """What `scons qemu=1` exits with: the first non-zero status a guest
+    exited with (HYP_CALL_EXIT; a test suite failing in one VM is never
+    hidden by another VM's later status), else QEMU's (1 when the kernel
+    stopped a guest after a fault or because its service died, or
+    panicked: pvpanic). Guests that all exited 0 while QEMU failed
+    (another VM was stopped) give 1."""
+    failed = [s for s in statuses if s != 0]
+    if failed:
+        return failed[0]
     if qemu_status < 0:  # killed by a signal
         return 128 - qemu_status
     return qemu_status
 
 
 class _Console:
-    """QEMU's console output on its way to @out: exit lines and prompts."""
+    """QEMU's console output on its way to @out: exit lines and prompts.
+
+    Each chunk is split into lines first; only a complete line seen from
+    its first byte is matched. The incomplete last line is kept (at most
+    TAIL_KEEP bytes): once it grows past that, its start is gone and it is
+    never matched, so a long guest line cannot be cut into what looks like
+    the start of a kernel line."""
 
     def __init__(self, out):
         self.out = out
+        # The last TAIL_KEEP bytes of the incomplete last line: prompts.
         self.tail = b''
+        # The incomplete last line from its first byte; None once it grew
+        # past TAIL_KEEP (its start was dropped).
+        self.line = b''
         self.statuses = []
         self.resets = []  # (vm, reset number), in order
 
     def feed(self, data):
         os.write(self.out, data)
-        self.tail = (self.tail + data)[-TAIL_KEEP:]
-        lines = self.tail.split(b'\n')
-        for line in lines[:-1]:
-            m = EXIT_LINE.match(line)
+        lines = data.split(b'\n')
+        for part in lines[:-1]:
+            self._line_ends(part)
+        self._line_grows(lines[-1])
+        if len(lines) > 1:
+            self.tail = b''
+        self.tail = (self.tail + lines[-1])[-TAIL_KEEP:]
+
+    def _line_ends(self, part):
+        if self.line is not None:
+            m = EXIT_LINE.match(self.line + part)
             if m:
                 self.statuses.append(int(m.group(1)))
-            m = RESET_LINE.match(line)
+            m = RESET_LINE.match(self.line + part)
             if m:
                 self.resets.append((m.group(1).decode(errors='replace'),
                                     int(m.group(2))))
-        self.tail = lines[-1]
+        self.line = b''
+
+    def _line_grows(self, part):
+        if self.line is not None:
+            self.line += part
+            if len(self.line) > TAIL_KEEP:
+                self.line = None
 
     def at_prompt(self):
         return PROMPT.search(self.tail) is not None

@@ -61,6 +61,10 @@ def run_fuzzers(args):
     return passed, failed
 
 
+# pytest's exit status when it collected no test (pytest.ExitCode.NO_TESTS_COLLECTED).
+PYTEST_NO_TESTS = 5
+
+
 def run_system_tests(args):
     cmd = [sys.executable, '-m', 'pytest', os.path.join(ROOT, 'tests', 'system'),
            '-v', '-p', 'no:cacheprovider', '--build', args.build,
@@ -76,7 +80,12 @@ def run_system_tests(args):
     text = ''.join(tail[-5:])
     passed = sum(int(n) for n in re.findall(r'(\d+) passed', text))
     failed = sum(int(n) for n in re.findall(r'(\d+) (?:failed|error)', text))
-    if proc.returncode not in (0, 5) and failed == 0:
+    if proc.returncode == PYTEST_NO_TESTS:
+        print('system tests: pytest collected no test (exit status %d): a '
+              '--pytest-args filter that matches nothing, or a test module '
+              'that cannot be collected' % PYTEST_NO_TESTS)
+        failed = max(failed, 1)
+    elif proc.returncode != 0 and failed == 0:
         failed = 1
     return passed, failed
 

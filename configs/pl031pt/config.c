@@ -30,6 +30,9 @@ const struct cfg_scenario scenario = {
 					     .ipa = PL031_BASE,
 					     .pa = PL031_BASE,
 					     .size = SZ_4K,
+					     /* The SPI passed through with
+					      * it (rule D9). */
+					     .irq = PL031_INTID,
 				     } },
 			.device_count = 3,
 			.irqs = { PL031_INTID },

@@ -4,7 +4,7 @@
  * emulated PL031 RTC the RTC service gives it) and a passthrough device
  * with a compatible dtgen has no entry for, so that each kind of node
  * dtgen writes appears in its device tree; and a guest with a window
- * dtgen cannot describe.
+ * dtgen cannot describe. cfgcheck accepts it (test_dtgen_passthru.py).
  */
 #include "../../configs/linux/partition.h"
 #include "../../configs/platform/platform.h"
@@ -12,6 +12,8 @@
 /* QEMU virt's first virtio-mmio transport, SPI 16 (INTID 48). */
 #define EXAMPLE_VIRTIO_IPA 0x0a000000ULL
 #define EXAMPLE_VIRTIO_INTID 48
+/* QEMU virt's last page of virtio-mmio transports (24..31), for "nodt". */
+#define EXAMPLE_MYSTERY_PA 0x0a003000ULL
 
 const struct cfg_scenario scenario = {
 	.name = "dtgen-example",
@@ -47,19 +49,25 @@ const struct cfg_scenario scenario = {
 				},
 			},
 			.device_count = LINUX_GUEST_DEVICE_COUNT + 1,
+			/* The virtio window's SPI, passed through (rule D9). */
+			.irqs = { EXAMPLE_VIRTIO_INTID },
+			.irq_count = 1,
 		},
 		{
 			/* A window without .compatible: dtgen refuses. */
 			.name = "nodt",
 			.kind = CFG_VM_GUEST,
 			.vcpu_count = 1,
+			.image = "guest",
+			.image_ipa = 0x40000000,
+			.entry = 0x40000000,
 			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
 			.ram_count = 1,
 			.devices = { GUEST_GICD_WINDOW, GUEST_GICC_WINDOW,
 				     { .name = "mystery",
 				       .kind = CFG_DEV_PASSTHROUGH,
 				       .ipa = EXAMPLE_VIRTIO_IPA,
-				       .pa = EXAMPLE_VIRTIO_IPA,
+				       .pa = EXAMPLE_MYSTERY_PA,
 				       .size = SZ_4K } },
 			.device_count = 3,
 		},

@@ -461,14 +461,24 @@ static bool kernel_frame(const struct cfg_device *d, uint64_t base, uint64_t len
 	       overlap(d->pa, d->size, base, len);
 }
 
-/** D9: the virtual SPIs are 32..127 (a 128-ID distributor). */
+/** D9: the virtual SPIs are 32..127 (a 128-ID distributor); a passthrough
+ * window's is also one of the partition's irqs. */
 static bool window_irq_ok(const struct cfg_vm *vm, const struct cfg_device *d)
 {
+	bool owned = false;
+
 	if (d->irq == 0) {
 		return true;
 	}
-	if (d->kind != CFG_DEV_EMULATED || d->irq < 32 || d->irq > 127) {
+	if ((d->kind != CFG_DEV_EMULATED && d->kind != CFG_DEV_PASSTHROUGH) ||
+	    d->irq < 32 || d->irq > 127) {
 		return fail("D9 irq");
+	}
+	for (size_t q = 0; q < vm->irq_count && q < CFG_MAX_IRQS; q++) {
+		owned = owned || vm->irqs[q] == d->irq;
+	}
+	if (d->kind == CFG_DEV_PASSTHROUGH && !owned) {
+		return fail("D9 passthrough irq not passed through");
 	}
 	for (const struct cfg_device *o = vm->devices; o < d; o++) {
 		if (o->irq == d->irq) {

@@ -1216,13 +1216,45 @@ static void test_cfg_validate_window_irq(void **state)
 	vm->devices[4].ipa = 0x09400000;         /* 40 again */
 	vm->device_count = 5;
 	assert_int_equal(run(f), 4);
-	assert_true(msg_has(f, 0, "device 'uart0'", "irq 34",
-			    "not an emulated window", NULL));
+	assert_true(msg_has(f, 0, "device 'uart0'", "passthrough window",
+			    "irq 34", "not one of the partition's irqs",
+			    NULL));
 	assert_true(msg_has(f, 1, "device 'vuart'", "irq 31",
 			    "not a virtual SPI [32, 127]", NULL));
 	assert_true(msg_has(f, 2, "device 'vuart2'", "irq 128", NULL));
 	assert_true(msg_has(f, 3, "device 'vuart4'", "irq 40",
 			    "already that of device 'vuart3'", NULL));
+}
+
+/* Review of issue 15: a passthrough window names the SPI passed through
+ * with it (D9), so dtgen can write the device's interrupt; one that is not
+ * passed through, or a GICV window's irq, is refused. */
+static void test_cfg_validate_passthrough_window_irq(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *vm = vm0(state);
+
+	vm->devices[0].irq = 33; /* guest0's irqs[0] */
+	assert_int_equal(run(f), 0);
+	vm->irq_count = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "irq 33",
+			    "not one of the partition's irqs", NULL));
+	f->msg_count = 0;
+	vm->irq_count = 1;
+	vm->devices[0].irq = 0;
+	vm->devices[2] = (struct cfg_device){
+		.name = "gicv",
+		.kind = CFG_DEV_GICV,
+		.ipa = 0x08040000,
+		.size = 0x2000,
+		.irq = 33,
+	};
+	vm->device_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'gicv'", "irq 33",
+			    "neither an emulated nor a passthrough window",
+			    NULL));
 }
 
 /* Q3: an SPI passed through to a guest needs its virtual distributor. */
@@ -1417,6 +1449,7 @@ int main(void)
 		T(test_cfg_validate_irq_beyond_notification_bits),
 		T(test_cfg_validate_passthrough_of_the_gic),
 		T(test_cfg_validate_window_irq),
+		T(test_cfg_validate_passthrough_window_irq),
 		T(test_cfg_validate_service_has_one_vcpu),
 		T(test_cfg_validate_passthrough_kernel_pci),
 		T(test_cfg_validate_irq_duplicate_same_vm),

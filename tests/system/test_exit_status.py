@@ -65,9 +65,17 @@ def test_dead_service_fails_the_run(request, tmp_path):
 
 @pytest.mark.parametrize('qemu_status, statuses, want', [
     (0, [], 0), (1, [], 1), (1, [3], 3), (1, [0], 1), (0, [0], 0),
-    (1, [0, 5], 5), (1, [5, 0], 1), (-9, [], 137)])
+    (1, [0, 5], 5), (-9, [], 137)])
 def test_exit_status_mapping(qemu_status, statuses, want):
     assert hypqemu.exit_status(qemu_status, statuses) == want
+
+
+@pytest.mark.parametrize('statuses, want', [
+    ([3, 0], 3), ([0, 3], 3), ([3, 5], 3), ([5, 3, 0], 5)])
+def test_first_failing_vm_status_wins(statuses, want):
+    """Several VMs exit: a test suite failing in one VM is never hidden
+    by another VM's later success or later failure status."""
+    assert hypqemu.exit_status(1, statuses) == want
 
 
 def test_forged_exit_line_from_a_guest_is_not_taken():

@@ -190,3 +190,71 @@ def test_bad_load_for_linux_image(request, build):
                         'load=0x40100000')
     assert (rc, lines) == (2, ['error: load=0x40100000: a Linux Image goes at a 2 MiB '
                                'aligned base (booting.rst)'])
+
+
+def test_image_path_with_space_quote_and_comment_end(request, build, tmp_path):
+    """Review of issue 15: the image's path went unquoted into the cfgcheck
+    command line, images.S (.incbin "...") and the generated config.c (a C
+    comment): a space, a '"' or a '*/' in it broke the build. A bare-metal
+    image under such a path boots."""
+    odd = tmp_path / 'my dir*' / 'the "hello" image.bin'
+    odd.parent.mkdir()
+    shutil.copy(os.path.join(build, 'guests', 'hello.bin'), str(odd))
+    before = tree_state()
+    child = boot(request, request.config.getoption('--qemu-timeout') * 2,
+                 'guest=%s' % odd)
+    expect(child, r"hyp: vm 'guest' powered off \(PSCI SYSTEM_OFF\)")
+    assert exit_status(child) == 0
+    assert 'TEST RESULT: PASS' in guest_output(child)
+    assert tree_state() == before
+
+
+def test_gdb_hint_quotes_the_paths():
+    """The gdb line printed for gdb=1 is one a shell and gdb read back."""
+    import shlex
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+    import own_guest
+    path = '/tmp/my dir/a "b" c.elf'
+    hint = own_guest.gdb_hint({'kind': 'elf', 'path': path}, '/x y/hyp.elf', 1234)
+    argv = shlex.split(hint)
+    assert argv[:2] == ['gdb-multiarch', '/x y/hyp.elf'], argv
+    assert shlex.split(argv[-1], posix=True) == ['add-symbol-file', path], argv
+
+
+def test_ram_beyond_the_boards_memory_is_refused_before_qemu(request, build):
+    """Review of issue 15: ram=1G on the default 1 GiB board was refused
+    only by the kernel, after QEMU started."""
+    rc, lines = refused(request, 'guest=' + os.path.join(build, 'guests', 'hello.bin'),
+                        'ram=1G')
+    assert (rc, lines) == (2, [
+        "error: ram=1G: the guest's 1024 MiB and its services' 8 MiB do not fit "
+        "in the board's 1024 MiB (mem=1G) less the 64 MiB the hypervisor keeps: "
+        "raise mem= or lower ram="])
+
+
+def test_ram_fits_a_bigger_board(build):
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+    import own_guest
+    hello = os.path.join(build, 'guests', 'hello.bin')
+    assert own_guest.plan(hello, ram='1G', mem='2G')['ram_size'] == 1 << 30
+    assert own_guest.plan(hello, ram='952M', mem='1G')['ram_size'] == 952 << 20
+    with pytest.raises(own_guest.GuestError):
+        own_guest.plan(hello, ram='954M', mem='1G')
+
+
+def test_services_ram_and_reserve_match_the_configs():
+    """own_guest's sums are those of the C headers it builds from."""
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
+    import own_guest
+
+    def read(p):
+        with open(os.path.join(ROOT, p)) as f:
+            return f.read()
+    sizes = [int(n) for h in ('configs/common/vgic_service.h', 'configs/common/uart_service.h')
+             for n in re.findall(r'\.size = (\d+) \* SZ_1M', read(h))]
+    assert sum(sizes) << 20 == own_guest.SERVICES_RAM
+    reserved = re.search(r'\.hyp_reserved = (\d+) \* SZ_1M', read('configs/platform/qemu_virt.c'))
+    assert int(reserved.group(1)) << 20 == own_guest.HYP_RESERVED

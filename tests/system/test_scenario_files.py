@@ -99,3 +99,18 @@ def test_qemu_demo_builds_no_linux():
     others = [l for l in r.stdout.splitlines()
               if 'build/scenarios/' in l and 'build/scenarios/demo/' not in l]
     assert not others, others
+
+
+@pytest.mark.parametrize('name, msg', [
+    ('own', "scenario name 'own' is reserved: the scenario scons guest=PATH builds"),
+    ('dtb-linux', "scenario name 'dtb-linux' is reserved: names starting with "
+                  "'dtb-' are the build's device trees"),
+])
+def test_names_the_build_uses_are_reserved(name, msg):
+    """Review of issue 15: build/scenarios/own/ is scons guest=PATH's and
+    build/scenarios/dtb-<dir>/ a directory's generated device tree; a
+    declared scenario of either name would share their files."""
+    with pytest.raises(hyp_scenarios.ScenarioFileError) as e:
+        hyp_scenarios.parse(name + ' hello=hello\n', 'demo', KNOWN,
+                            'configs/demo/scenarios')
+    assert str(e.value) == 'configs/demo/scenarios:1: ' + msg

@@ -75,9 +75,11 @@ struct cfg_device {
 	 */
 	bool kernel_sgir;
 	/**
-	 * EMULATED only: the guest's virtual SPI that the serving service
-	 * raises and lowers for this device (HYP_IRQ_LEVEL), or 0 for none
-	 * (rule D9). A service may drive no other interrupt of its clients.
+	 * EMULATED: the guest's virtual SPI that the serving service raises
+	 * and lowers for this device (HYP_IRQ_LEVEL); a service may drive no
+	 * other interrupt of its clients. PASSTHROUGH: the device's SPI, also
+	 * in the partition's irqs (passed through), for its device tree node
+	 * (tools/dtgen.c); the kernel does not use it. 0 for none (rule D9).
 	 */
 	uint32_t irq;
 	/**
