@@ -4,13 +4,16 @@ directory is picked up without editing configs/SConscript.
 
 One scenario per line, '#' starts a comment:
 
-    NAME IMAGE=SOURCE ... [unchecked]
+    NAME IMAGE=SOURCE ... [unchecked] [bench]
 
 NAME is what `scenario=NAME` boots; IMAGE is an image name the config.c
 uses (cfg_vm.image, cfg_load.image); SOURCE is a built guest or service
 image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES.
 `unchecked` links the scenario without the build-time check (cfgcheck),
-for a scenario that tests the kernel's own boot check.
+for a scenario that tests the kernel's own boot check. `bench` leaves the
+scenario out of a plain `scons`: a Linux VM of another size that only the
+benchmark boots, built by `scons bench`, `scons test` (test_bench) and
+`scenario=NAME qemu=1`.
 """
 import os
 import re
@@ -22,6 +25,8 @@ FILE_NAME = 'scenarios'
 # from the directory's config.c (configs/SConscript).
 LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
 UNCHECKED = 'unchecked'
+BENCH = 'bench'
+FLAGS = (UNCHECKED, BENCH)
 NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
 IMAGE = re.compile(r'^[A-Za-z0-9_-]+$')
 # Names the build gives its own directories under build/scenarios/: the
@@ -36,11 +41,12 @@ class ScenarioFileError(Exception):
 
 
 class Scenario:
-    def __init__(self, name, config_dir, images, unchecked):
+    def __init__(self, name, config_dir, images, unchecked, bench=False):
         self.name = name
         self.config_dir = config_dir    # directory under configs/
         self.images = images            # image name in config.c -> source
         self.unchecked = unchecked
+        self.bench = bench              # not built by a plain scons
 
 
 def parse(text, config_dir, known_sources, where):
@@ -64,9 +70,9 @@ def parse(text, config_dir, known_sources, where):
         if name.startswith(DTB_PREFIX):
             fail("scenario name '%s' is reserved: names starting with '%s' "
                  "are the build's device trees" % (name, DTB_PREFIX))
-        unchecked = rest[-1:] == [UNCHECKED]
-        if unchecked:
-            rest = rest[:-1]
+        flags = set()
+        while rest and rest[-1] in FLAGS:
+            flags.add(rest.pop())
         if not rest:
             fail("scenario '%s' names no image (IMAGE=SOURCE)" % name)
         images = {}
@@ -80,7 +86,8 @@ def parse(text, config_dir, known_sources, where):
                 fail("'%s': no guest or service image '%s' (known: %s)"
                      % (word, source, ', '.join(sorted(known_sources))))
             images[image] = source
-        out.append(Scenario(name, config_dir, images, unchecked))
+        out.append(Scenario(name, config_dir, images, UNCHECKED in flags,
+                            BENCH in flags))
     return out
 
 

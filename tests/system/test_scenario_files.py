@@ -114,3 +114,23 @@ def test_names_the_build_uses_are_reserved(name, msg):
         hyp_scenarios.parse(name + ' hello=hello\n', 'demo', KNOWN,
                             'configs/demo/scenarios')
     assert str(e.value) == 'configs/demo/scenarios:1: ' + msg
+
+
+def test_parse_reads_the_bench_flag_beside_unchecked():
+    got = hyp_scenarios.parse('a hello=hello bench\nb hello=hello unchecked bench\n'
+                              'c hello=hello bench unchecked\nd hello=hello\n',
+                              'demo', KNOWN, 'f')
+    assert [(s.name, s.unchecked, s.bench) for s in got] == [
+        ('a', False, True), ('b', True, True), ('c', True, True), ('d', False, False)]
+
+
+def test_bench_scenarios_are_built_for_scons_bench_not_by_a_plain_scons():
+    """linux-smp8 (a `bench` line) is in `scons bench`'s tree, not in the
+    default targets' (issue 14: the Linux boot rows on 8 CPUs)."""
+    r = scons('--tree=prune')
+    assert r.returncode == 0, r.stdout
+    assert 'build/scenarios/linux-up/hyp.elf' in r.stdout
+    assert 'build/scenarios/linux-smp8/hyp.elf' not in r.stdout
+    r = scons('--tree=prune', 'bench')
+    assert r.returncode == 0, r.stdout
+    assert 'build/scenarios/linux-smp8/hyp.elf' in r.stdout, r.stdout
