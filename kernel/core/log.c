@@ -22,6 +22,10 @@ static uintptr_t log_uart;
  * the one physical console, like log_ready; kernel lines are printed under
  * the kernel lock, so one CPU at a time changes it.
  */
+/* Polls of the service's writing word before a kernel line: its writes
+ * are a few bytes; one stopped mid-write (a fault) must not hang the log. */
+#define LOG_SERVICE_WRITE_POLLS (1U << 16)
+
 static struct {
 	volatile struct hyp_console_line *line; /**< NULL: none registered. */
 	const void *owner;                      /**< Who registered it. */
@@ -76,9 +80,13 @@ void log_line_begin(void)
 		return;
 	}
 	l->seq = log_shared.seq + 1;
-	/* The odd seq is visible before open is read and before the UART
-	 * writes (Dekker with the service's store of open, load of seq). */
+	/* The odd seq is visible before writing and open are read and before
+	 * the UART writes (Dekker with the service's stores of writing and
+	 * open, then its load of seq: abi/console.h). */
 	arch_mem_barrier();
+	for (uint32_t i = 0; l->writing != 0 && i < LOG_SERVICE_WRITE_POLLS; i++) {
+		arch_cpu_relax();
+	}
 	if (l->open == log_shared.seq + 1) {
 		/* As it is on the wire: no LF to CR LF here. */
 		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {

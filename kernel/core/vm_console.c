@@ -87,16 +87,13 @@ int64_t vm_console_share(struct vm *vm, uint64_t ipa)
 	uint64_t avail = 0;
 
 	if (vm->cfg->kind != CFG_VM_SERVICE || !vm_has_log_uart(vm) ||
-	    ipa % sizeof(uint64_t) != 0) {
+	    ipa % HYP_CONSOLE_LINE_ALIGN != 0) {
 		return HYP_RET_INVALID_PARAMS;
 	}
-	/* RAM regions are whole pages (Stage 2 maps nothing else, vm.c): an
-	 * aligned line that starts in one ends in it. */
-	_Static_assert(sizeof(struct hyp_console_line) == sizeof(uint64_t),
-		       "the line is as large as its alignment");
 	uint8_t *p = vm_ram_ptr(vm, ipa, &avail);
 
-	if (p == NULL) {
+	/* Wholly in one RAM region: the kernel writes all of it. */
+	if (p == NULL || avail < sizeof(struct hyp_console_line)) {
 		return HYP_RET_INVALID_ADDRESS;
 	}
 	log_share_line(vm, (struct hyp_console_line *)p);

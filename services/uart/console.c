@@ -499,10 +499,19 @@ static void console_sync(void)
 static uint32_t kernel_before(struct uart_console *c,
 			      volatile struct hyp_console_line *l)
 {
-	uint32_t s = l->seq;
+	uint32_t s;
 
-	for (uint32_t i = 0; (s & 1U) != 0 && i < KERNEL_LINE_POLLS; i++) {
+	/* writing before seq is read: then the kernel, which makes seq odd
+	 * before it reads writing, waits for our bytes (abi/console.h). */
+	for (uint32_t i = 0;; i++) {
+		l->writing = 1;
+		console_sync();
 		s = l->seq;
+		if ((s & 1U) == 0 || i >= KERNEL_LINE_POLLS) {
+			break;
+		}
+		l->writing = 0;
+		console_sync();
 	}
 	if (s != c->seq_seen) {
 		c->seq_seen = s;
@@ -530,6 +539,7 @@ static void kernel_after(struct uart_console *c,
 		l->open = 0;
 	}
 	console_sync();
+	l->writing = 0;
 	if (l->seq != s || (s & 1U) != 0) {
 		c->out_restart = true;
 	}
@@ -551,15 +561,19 @@ static inline bool output_fast(struct uart_console *c,
 	    c->out_line_start || c->out_restart || l == NULL) {
 		return false;
 	}
+	l->writing = 1;
+	console_sync();
 	uint32_t s = l->seq;
 
 	if (s != c->seq_seen || (s & 1U) != 0) {
+		l->writing = 0;
 		return false;
 	}
 	c->utf8_left = 0;
 	put(cfg, (const char *)&b, 1);
 	advance(c, 1);
 	console_sync();
+	l->writing = 0;
 	if (l->seq != s) {
 		c->out_restart = true;
 	}

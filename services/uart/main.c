@@ -40,7 +40,7 @@ void service_main(void);
 
 /** Bump when struct uart_state changes: kept state of another layout is
  * not trusted. */
-#define UART_STATE_VERSION 2ULL
+#define UART_STATE_VERSION 3ULL
 #define UART_STATE_VERSION_SHIFT 32
 /** Bytes one access may transmit (a DR write: one). */
 #define UART_TX_BUF_MAX 8U
@@ -60,7 +60,7 @@ struct uart_state {
 	struct uart_console con;
 	/** Shared with the kernel's log (not journaled: each side writes its
 	 * own word, and the kernel's must never be rolled back). */
-	_Alignas(uint64_t) struct hyp_console_line line;
+	_Alignas(HYP_CONSOLE_LINE_ALIGN) struct hyp_console_line line;
 };
 
 _Static_assert(2 * sizeof(uint64_t) + PL011_MODEL_UNDO_BYTES +

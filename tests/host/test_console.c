@@ -29,9 +29,16 @@ static bool kernel_prints_during_put;
 
 static void kernel_log(const char *s);
 
+/* put_ctx of the service's writes (the kernel's pass NULL), and how many
+ * of its bytes went out without the shared writing word set. */
+static char service_ctx;
+static unsigned unguarded_bytes;
+
 static void put(void *ctx, const char *s, uint32_t len)
 {
-	(void)ctx;
+	if (ctx == &service_ctx && kline.writing != 1) {
+		unguarded_bytes += len;
+	}
 	if (kernel_prints_during_put) {
 		kernel_prints_during_put = false;
 		/* It read open before the service wrote it. */
@@ -50,7 +57,7 @@ static struct console_cfg cfg(bool tagged, uint32_t windows)
 {
 	(void)tagged;
 	return (struct console_cfg){ .windows = windows, .names = names,
-				     .put = put };
+				     .put = put, .put_ctx = &service_ctx };
 }
 
 /* One byte per call, as the service sees a guest's DR writes. */
@@ -81,7 +88,32 @@ static int setup(void **unused)
 	screen[0] = '\0';
 	kline = (struct hyp_console_line){ 0 };
 	kernel_prints_during_put = false;
+	unguarded_bytes = 0;
 	return 0;
+}
+
+/*
+ * Regression (a kernel line garbled by a guest's bytes, "hyp: cguest]pu
+ * H1 online"): every byte the service writes, on the fast and the slow
+ * path, tags and breaks included, goes out with writing set, so that the
+ * kernel waits for it; and writing is clear between outputs.
+ */
+static void test_service_bytes_written_with_writing_set(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 2);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "boot ok");
+	assert_int_equal(kline.writing, 0);
+	kernel_log("hyp: between");
+	print(&c, &k, 0, " more\r\n");
+	print(&c, &k, 1, "other vm\r\n");
+	assert_int_equal(kline.writing, 0);
+	assert_int_equal(unguarded_bytes, 0);
+	assert_true(screen_len > 0);
 }
 
 static void test_one_client_is_tagged_too(void **unused)
@@ -647,6 +679,8 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, setup)
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_service_bytes_written_with_writing_set,
+				       setup),
 		T(test_one_client_is_tagged_too),
 		T(test_forged_kernel_and_vm_lines_keep_the_tag),
 		T(test_carriage_return_prints_the_tag_again),

@@ -30,6 +30,10 @@ static unsigned inits;
 /* The shared line, and the kernel's seq seen at each UART byte. */
 static struct hyp_console_line shared;
 static uint32_t seq_at_byte[OUT_MAX];
+/* fake_relax_count when the first byte went out. */
+static unsigned relax_at_first_byte;
+/* log.c: polls of the service's writing word before a kernel line. */
+#define SERVICE_WRITE_POLLS (1U << 16)
 
 /* The board the log asks for its UART: the scenario's, then the DTB's. */
 #define UART_BUILT 0x09000000
@@ -51,6 +55,9 @@ void pl011_putc(uintptr_t base, char c)
 {
 	assert_int_equal(base, plat.uart_base);
 	assert_true(out_len < OUT_MAX - 1);
+	if (out_len == 0) {
+		relax_at_first_byte = fake_relax_count;
+	}
 	seq_at_byte[out_len] = shared.seq;
 	out[out_len++] = c;
 	out[out_len] = '\0';
@@ -158,6 +165,27 @@ static void test_log_open_service_line_ended_first(void **unused)
 	log_unshare_line(&dummy);
 }
 
+/* Regression ("hyp: cguest]pu H1 online"): a kernel line waits while the
+ * service writes (abi/console.h), a bounded time if it never finishes. */
+static void test_log_waits_for_service_writing(void **unused)
+{
+	int dummy = 0;
+
+	(void)unused;
+	log_share_line(&dummy, &shared);
+	shared.writing = 1;
+	fake_relax_count = 0;
+	log_info("w");
+	assert_int_equal(relax_at_first_byte, SERVICE_WRITE_POLLS);
+	assert_string_equal(out, "hyp: w\r\n");
+	shared.writing = 0;
+	out_len = 0;
+	fake_relax_count = 0;
+	log_info("w");
+	assert_int_equal(relax_at_first_byte, 0);
+	log_unshare_line(&dummy);
+}
+
 static void test_log_unshare_only_by_owner(void **unused)
 {
 	int owner = 0, other = 0;
@@ -186,6 +214,7 @@ int main(void)
 			test_log_shared_line_seq_odd_while_printing, setup),
 		cmocka_unit_test_setup(test_log_open_service_line_ended_first,
 				       setup),
+		cmocka_unit_test_setup(test_log_waits_for_service_writing, setup),
 		cmocka_unit_test_setup(test_log_unshare_only_by_owner, setup),
 	};
 

@@ -34,22 +34,33 @@
 #define OUT_MAX 8192
 #define READS_MAX 64
 
-#define UART_DEV                                                        \
-	{ .name = "uart", .kind = CFG_DEV_PASSTHROUGH, .ipa = UART_PA,  \
-	  .size = PAGE, .pa = UART_PA }
+#define UART_DEV                                                             \
+	{                                                                    \
+		.name = "uart", .kind = CFG_DEV_PASSTHROUGH, .ipa = UART_PA, \
+		.size = PAGE, .pa = UART_PA                                  \
+	}
 static const struct cfg_device uart_dev = UART_DEV;
 /* A passthrough page just below the UART's. */
 static const struct cfg_device other_dev = {
-	.name = "rtc", .kind = CFG_DEV_PASSTHROUGH, .ipa = UART_PA - PAGE,
-	.size = PAGE, .pa = UART_PA - PAGE,
+	.name = "rtc",
+	.kind = CFG_DEV_PASSTHROUGH,
+	.ipa = UART_PA - PAGE,
+	.size = PAGE,
+	.pa = UART_PA - PAGE,
 };
 static struct cfg_vm svc_cfg = {
-	.name = "con", .kind = CFG_VM_SERVICE, .vcpu_count = 1,
-	.devices = { UART_DEV }, .device_count = 1,
+	.name = "con",
+	.kind = CFG_VM_SERVICE,
+	.vcpu_count = 1,
+	.devices = { UART_DEV },
+	.device_count = 1,
 };
 static const struct cfg_vm guest_cfg = {
-	.name = "g", .kind = CFG_VM_GUEST, .vcpu_count = 1,
-	.devices = { UART_DEV }, .device_count = 1,
+	.name = "g",
+	.kind = CFG_VM_GUEST,
+	.vcpu_count = 1,
+	.devices = { UART_DEV },
+	.device_count = 1,
 };
 static const struct cfg_platform platform = { .uart_base = UART_PA };
 const struct cfg_scenario scenario = { .name = "con", .platform = &platform };
@@ -207,8 +218,8 @@ static void test_vm_console_flush_ends_open_line_only(void **unused)
 static void test_vm_console_control_and_other_bytes(void **unused)
 {
 	(void)unused;
-	const char in[] = { 'a', '\t', 0x1b, '[', 0x08, 0x7f, (char)0x80,
-			    (char)0xff, 0x00, 'z', '\n' };
+	const char in[] = { 'a',	'\t',	    0x1b, '[', 0x08, 0x7f,
+			    (char)0x80, (char)0xff, 0x00, 'z', '\n' };
 
 	vm_console_write(&guest, in, sizeof(in));
 	assert_string_equal(out(), "[g] a\t^[[^H^???^@z\n");
@@ -325,9 +336,12 @@ static void test_vm_console_share_refused(void **unused)
 	assert_int_equal(share(&guest, MEM_IPA), ST(HYP_RET_INVALID_PARAMS));
 	/* Not 8-byte aligned. */
 	assert_int_equal(share(&svc, MEM_IPA + 4), ST(HYP_RET_INVALID_PARAMS));
-	/* Not in its RAM. (A line that starts in RAM ends in it: regions are
-	 * whole pages and the line is one aligned word, vm_console.c.) */
-	assert_int_equal(share(&svc, MEM_IPA - 8), ST(HYP_RET_INVALID_ADDRESS));
+	/* Not in its RAM, or not all of it. */
+	assert_int_equal(share(&svc, MEM_IPA - HYP_CONSOLE_LINE_ALIGN),
+			 ST(HYP_RET_INVALID_ADDRESS));
+	assert_int_equal(share(&svc,
+			       MEM_IPA + MEM_BYTES - HYP_CONSOLE_LINE_ALIGN),
+			 ST(HYP_RET_INVALID_ADDRESS));
 	/* A service without the log UART (its neighbour page only). */
 	svc_cfg.devices[0] = other_dev;
 	assert_int_equal(share(&svc, MEM_IPA), ST(HYP_RET_INVALID_PARAMS));

@@ -91,11 +91,13 @@ def exit_status(child):
 
 
 def guest_output(child):
-    """What the guest printed: the kernel's lines (which may cut one of the
-    guest's) and the "[guest] " tags taken out."""
-    # untag() joins a cut line by its CR LF: CRs go only after it.
+    """What the guest printed: the kernel's lines and the "[guest] " tags
+    taken out, and a guest line that a kernel line cut (the console ends
+    it with HYP_CONSOLE_BREAK, abi/console.h, and goes on in a new tagged
+    line) joined again."""
     text = re.sub(r'(?m)^hyp: .*\r?\n', '', ''.join(child.logfile_read))
-    return untag(text, 'guest').replace('\r', '')
+    text = text.replace('\r', '').replace('[guest] ', '')
+    return re.sub(r'\x1b\[0m\n', '', text)
 
 
 @pytest.fixture

@@ -10,26 +10,37 @@
  * the service's unfinished line if open says there is one. The service
  * writes open before it prints and reads seq before and after: a change
  * means the kernel printed in between, so its next output starts a new,
- * tagged line (services/uart/console.c). Each side writes only its own
- * word; a barrier (DSB) orders the word against the UART writes.
+ * tagged line (services/uart/console.c). So that no byte of the service
+ * lands inside a kernel line, the service also sets writing while it
+ * writes to the UART, storing it before it reads seq; the kernel, after
+ * making seq odd, waits (a bounded number of polls: a service stopped
+ * mid-write costs at most a garbled line, never a hang) until writing is
+ * clear. One of the two sees the other's store (Dekker): the kernel waits,
+ * or the service finds seq odd, clears writing and leaves the UART alone.
+ * Each side writes only its own words; a barrier (DSB) orders each word
+ * against the UART writes.
  */
 #include <stdint.h>
 
 #include "abi/hypercall.h"
 
 /**
- * x1 = IPA of a struct hyp_console_line in the caller's RAM, 8-byte
- * aligned. Only for the console service. Returns SMCCC_SUCCESS,
- * HYP_RET_INVALID_PARAMS (not the console service, misaligned) or
- * HYP_RET_INVALID_ADDRESS (not in its RAM).
+ * x1 = IPA of a struct hyp_console_line wholly in the caller's RAM,
+ * HYP_CONSOLE_LINE_ALIGN-byte aligned. Only for the console service. Returns
+ * SMCCC_SUCCESS, HYP_RET_INVALID_PARAMS (not the console service, misaligned)
+ * or HYP_RET_INVALID_ADDRESS (not in its RAM).
  */
 #define HYP_CALL_CONSOLE_LINE (HYP_CALL_BASE | SMCCC_64BIT | 0x3U)
 
+/** Alignment of the shared line state (its words are accessed singly). */
+#define HYP_CONSOLE_LINE_ALIGN 8
 /** The shared line state (see above). */
 struct hyp_console_line {
 	uint32_t seq;  /**< Kernel's: +1 before and after each of its lines. */
 	uint32_t open; /**< Service's: seq + 1 while its line is unfinished
 			    (seq as read before printing), else 0. */
+	uint32_t writing;  /**< Service's: 1 while it writes to the UART. */
+	uint32_t reserved; /**< 0. */
 };
 
 /** The kernel ends a console-service line with this: attributes reset
