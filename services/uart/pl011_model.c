@@ -270,23 +270,35 @@ static void write_ignore(struct pl011_model *m, const struct pl011_reg *r,
 static void write_dr(struct pl011_model *m, const struct pl011_reg *r,
 		     uint32_t value)
 {
-	uint8_t byte = (uint8_t)(value & PL011_DR_DATA_MASK);
-
 	(void)r;
-	if (!tx_enabled(m)) {
-		return;
-	}
-	m->ris |= PL011_INT_TX;
-	if ((m->cr & PL011_CR_LBE) != 0) {
-		if (rx_enabled(m)) {
-			(void)rx_push(m, byte);
+	if (pl011_model_transmits(m)) {
+		uint8_t byte = pl011_model_tx(m, value);
+
+		if (m->tx != NULL) {
+			m->tx(m->tx_ctx, byte);
 		}
 		return;
 	}
-	m->tx_count++;
-	if (m->tx != NULL) {
-		m->tx(m->tx_ctx, byte);
+	if (!tx_enabled(m)) {
+		return;
 	}
+	/* Loopback (CR.LBE). */
+	m->ris |= PL011_INT_TX;
+	if (rx_enabled(m)) {
+		(void)rx_push(m, (uint8_t)(value & PL011_DR_DATA_MASK));
+	}
+}
+
+bool pl011_model_transmits(const struct pl011_model *m)
+{
+	return tx_enabled(m) && (m->cr & PL011_CR_LBE) == 0;
+}
+
+uint8_t pl011_model_tx(struct pl011_model *m, uint32_t value)
+{
+	m->ris |= PL011_INT_TX;
+	m->tx_count++;
+	return (uint8_t)(value & PL011_DR_DATA_MASK);
 }
 
 /** ECR write: any value clears the error status. */

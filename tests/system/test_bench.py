@@ -22,9 +22,13 @@ HYP_CALL_GOAL = 100
 # printed byte for the console filter and the line shared with the
 # kernel's log (item 13; the DR write stores a printable byte). Then the
 # hot paths were trimmed without touching those guarantees (the vCPUs last
-# in struct vm, one bulk pl011_write() per access): the worst access is 861
-# now (DR write), with ~20 to spare.
-MMIO_CEILING = 880
+# in struct vm, one bulk pl011_write() per access): 861 for a DR write.
+# Issue 14 (cheaper exits) cut each row on its own; each has its own
+# ceiling, its figure plus ~20: the UART service's DR-write fast path
+# (journal of 16 bytes, no register lookup or TX buffer) 869 -> 769.
+MMIO_WRITE_CEILING = 790
+MMIO_READ_CEILING = 725
+GICD_READ_CEILING = 735
 VIPI_GOAL = 1200
 # 687 before issue 12; 643 after its LR-sync and layout trims.
 VIRQ_CEILING = 670
@@ -64,8 +68,10 @@ def test_bench_reports_every_operation_within_bounds(request, tmp_path):
                             'virtual_ipi'}
     # A null hypercall is at least hvc + vector + eret.
     assert 3 < results['hyp_call'] <= HYP_CALL_GOAL
-    for name in ('mmio_uart_write', 'mmio_uart_read', 'gicd_read'):
-        assert results['hyp_call'] < results[name] <= MMIO_CEILING, results
+    for name, ceiling in (('mmio_uart_write', MMIO_WRITE_CEILING),
+                          ('mmio_uart_read', MMIO_READ_CEILING),
+                          ('gicd_read', GICD_READ_CEILING)):
+        assert results['hyp_call'] < results[name] <= ceiling, results
     # Delivery goes through EL2 (the physical timer interrupt) and back.
     assert results['hyp_call'] < results['virq_delivery'] <= VIRQ_CEILING
     # vCPU 0's GICD_SGIR store to vCPU 1's handler on another CPU: two
@@ -142,7 +148,7 @@ def test_mmio_trace_walks_one_access_through_kernel_and_service(request):
     kernel, service, steps = (int(g) for g in total.groups())
     assert 1 + kernel + service == steps
     # The same order of magnitude as the bench figure (its own ceiling).
-    assert 200 < steps <= MMIO_CEILING, r.stdout
+    assert 200 < steps <= MMIO_WRITE_CEILING, r.stdout
     for where in ('kernel handle_dabt', 'kernel arch_service_enter',
                   'service uart_mmio', 'kernel arch_service_leave'):
         assert where in r.stdout, r.stdout

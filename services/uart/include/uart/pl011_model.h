@@ -98,10 +98,12 @@ typedef void (*pl011_tx_fn)(void *ctx, uint8_t byte);
  * enough to undo it (services/uart journals just that; host-tested).
  */
 struct pl011_model {
-	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, ris, dmacr, ilpr, rsr;
+	/* tx_count and ris first: what a transmitted byte changes
+	 * (PL011_MODEL_TX_UNDO_BYTES). */
+	uint64_t tx_count;      /**< Bytes sent to @c tx since reset. */
+	uint32_t ris, cr, lcr_h, ibrd, fbrd, ifls, imsc, dmacr, ilpr, rsr;
 	uint32_t rx_head, rx_count;
 	bool overrun_pending;   /**< Flag the next byte read with OE. */
-	uint64_t tx_count;      /**< Bytes sent to @c tx since reset. */
 	uint16_t rx_fifo[PL011_FIFO_DEPTH]; /**< data | error flags << 8 */
 	pl011_tx_fn tx;
 	void *tx_ctx;
@@ -109,6 +111,17 @@ struct pl011_model {
 
 /** Bytes of a model that an access may change besides free FIFO slots. */
 #define PL011_MODEL_UNDO_BYTES offsetof(struct pl011_model, rx_fifo)
+
+/**
+ * Bytes at the start of a model that pl011_model_tx() changes (tx_count
+ * and RIS; two words, so that saving them is one pair of loads and stores).
+ */
+#define PL011_MODEL_TX_UNDO_BYTES (2 * sizeof(uint64_t))
+_Static_assert(offsetof(struct pl011_model, tx_count) == 0 &&
+	       offsetof(struct pl011_model, ris) + sizeof(uint32_t) <=
+	       PL011_MODEL_TX_UNDO_BYTES,
+	       "pl011_model_tx() changes only the first "
+	       "PL011_MODEL_TX_UNDO_BYTES bytes");
 
 /** Reset @p m; transmitted bytes go to @p tx (may be NULL) with @p tx_ctx. */
 void pl011_model_init(struct pl011_model *m, pl011_tx_fn tx, void *tx_ctx);
@@ -125,6 +138,21 @@ int pl011_model_write(struct pl011_model *m, uint64_t offset, unsigned width,
  * A byte arrived on the line. Returns false if it was lost (FIFO full or
  * receiver disabled: CR.UARTEN or CR.RXE clear).
  */
+/**
+ * True if a DR write would transmit its byte through the callback:
+ * CR.UARTEN and CR.TXE set, CR.LBE clear (a fast path's guard).
+ */
+bool pl011_model_transmits(const struct pl011_model *m);
+
+/**
+ * A DR write of @p value to a model that pl011_model_transmits(): sets
+ * RIS.TXRIS and counts the byte (nothing beyond the first
+ * PL011_MODEL_TX_UNDO_BYTES bytes changes) and returns the byte, which
+ * the caller transmits (the callback is not called). pl011_model_write()
+ * goes through it too, then calls the callback.
+ */
+uint8_t pl011_model_tx(struct pl011_model *m, uint32_t value);
+
 bool pl011_model_rx(struct pl011_model *m, uint8_t byte);
 
 /** Free RX FIFO entries (so a caller pulls no more than fits). */
