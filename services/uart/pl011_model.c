@@ -219,9 +219,14 @@ static uint32_t read_dr(struct pl011_model *m, const struct pl011_reg *r)
 /** FR: TX FIFO always empty; RXFE/RXFF from the fill level. */
 static uint32_t read_fr(struct pl011_model *m, const struct pl011_reg *r)
 {
+	(void)r;
+	return pl011_model_fr(m);
+}
+
+uint32_t pl011_model_fr(const struct pl011_model *m)
+{
 	uint32_t fr = PL011_FR_TXFE;
 
-	(void)r;
 	if (m->rx_count == 0) {
 		fr |= PL011_FR_RXFE;
 	}
