@@ -305,10 +305,15 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	if (cpu_this()->loaded == v) {
 		/* Queueing may have changed a live LR (active -> pending and
 		 * active): write it back now, or the next sync from hardware
-		 * would undo it and lose the interrupt. */
+		 * would undo it and lose the interrupt. The LRs then hold the
+		 * shadow, and what did not fit waits for the underflow
+		 * interrupt: of vgic_prepare_entry() only the timer's unmask
+		 * is left to do (a timer delivery skips the refill). */
 		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
+		vtimer_prepare_entry(v);
+	} else {
+		v->vgic_dirty = true;
 	}
-	v->vgic_dirty = true;
 	if (v->state == VCPU_BLOCKED_WFI) {
 		sched_wake(v);
 	}

@@ -270,6 +270,24 @@ static void timer_pending_in_lr(void)
 	assert_true(fake_gic[0].active[VTIMER]);
 }
 
+/*
+ * An interrupt injected into the vCPU loaded on this CPU is in its list
+ * registers at once, so the exit back to it needs no refill
+ * (vgic_prepare_entry): the timer's delivery is that cheap path.
+ */
+static void test_vgic_inject_to_loaded_vcpu_needs_no_refill(void **unused)
+{
+	(void)unused;
+	enable(0, VTIMER);
+	gvcpu(0)->vgic_dirty = false;
+	vtimer_fires(gvcpu(0));
+	assert_int_equal(fake_gic_hw_lrs(0, VTIMER), 1);
+	assert_false(gvcpu(0)->vgic_dirty);
+	assert_true(fake_gic_guest_ack(0, VTIMER));
+	assert_true(fake_gic_guest_eoi(0, VTIMER));
+	assert_hw_rule(0, gvcpu(0));
+}
+
 /* Regression: GICD_ICPENDR0 bit 27 (HYP_VGIC_PENDING clear) dropped the
  * pending HW LR and left physical PPI 27 active on the CPU for good. */
 static void test_vgic_icpendr_of_hw_timer_deactivates_physical(void **unused)
@@ -701,6 +719,7 @@ static void test_vgic_irq_ack_only_from_a_service(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_vgic_inject_to_loaded_vcpu_needs_no_refill, setup),
 		cmocka_unit_test_setup(test_vgic_icpendr_of_hw_timer_deactivates_physical, setup),
 		cmocka_unit_test_setup(test_vgic_icactiver_of_hw_timer_deactivates_physical, setup),
 		cmocka_unit_test_setup(test_vgic_icpendr_keeps_active_hw_timer, setup),
