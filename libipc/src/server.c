@@ -134,8 +134,11 @@ uint64_t ipc_serve_mmio(struct ipc_server *srv, uint64_t window,
 		a->value = 0;
 		return IPC_ERR_ABORT;
 	}
-	/* Never hand the guest more bits than it asked for. */
-	a->value &= width_mask(a->width);
+	/* Never hand the guest more bits than it asked for (a write's value
+	 * goes back to no one: ipc_serve() answers 0). */
+	if (!a->write) {
+		a->value &= width_mask(a->width);
+	}
 	return IPC_OK;
 }
 

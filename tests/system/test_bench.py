@@ -26,8 +26,9 @@ HYP_CALL_GOAL = 100
 # Issue 14 (cheaper exits) cut each row on its own; each has its own
 # ceiling, its figure plus ~20: the UART service's DR-write fast path
 # (journal of 16 bytes, no register lookup or TX buffer) 869 -> 769, its
-# FR-read fast path 703 -> 645.
-MMIO_WRITE_CEILING = 790
+# FR-read fast path 703 -> 645; libipc masks only a read's value and the
+# trap dispatch tests a data abort first: the DR write 769 -> 759.
+MMIO_WRITE_CEILING = 780
 MMIO_READ_CEILING = 665
 GICD_READ_CEILING = 735
 VIPI_GOAL = 1200

@@ -339,6 +339,11 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 
 static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr)
 {
+	/* The hot class first: a guest's MMIO access. */
+	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
+		vcpu->exits.mmio++;
+		return handle_dabt(vcpu, esr);
+	}
 	switch (esr_ec(esr)) {
 	case EC_WFX:
 		vcpu->exits.wfx++;
@@ -352,9 +357,6 @@ static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr)
 	case EC_SYSREG:
 		vcpu->exits.other++;
 		return handle_sysreg(vcpu, esr);
-	case EC_DABT_LOW:
-		vcpu->exits.mmio++;
-		return handle_dabt(vcpu, esr);
 	case EC_IABT_LOW:
 		return handle_iabt(vcpu, esr);
 	default:
