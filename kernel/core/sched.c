@@ -91,12 +91,15 @@ static struct vcpu *pick_service(const struct cpu *cpu, const struct vcpu *excep
 /*
  * The next vCPU of @p cpu's run queue able to run, round robin after
  * @p after (NULL or not in this queue: from the first). With
- * @p skip_after, @p after itself is never chosen.
+ * @p skip_after, @p after itself is never chosen. If none can and
+ * @p ahead is not NULL, *ahead is the earliest wake-up deadline still
+ * ahead among them (what next_deadline() would find in the run queue).
  */
 static struct vcpu *pick_guest(const struct cpu *cpu, const struct vcpu *after,
-			       bool skip_after)
+			       bool skip_after, uint64_t *ahead)
 {
 	uint64_t now = 0;
+	uint64_t best = VCPU_NO_DEADLINE;
 	uint32_t n = cpu->runq_len;
 	bool mine = after != NULL && after->home == cpu;
 	uint32_t start = mine ? after->runq_index + 1 : 0;
@@ -107,19 +110,26 @@ static struct vcpu *pick_guest(const struct cpu *cpu, const struct vcpu *after,
 		if (skip_after && v == after) {
 			continue;
 		}
-		wake_if_due(v, &now);
+		uint64_t d = wake_if_due(v, &now);
+
 		if (vcpu_can_run(v)) {
 			return v;
 		}
+		best = d < best ? d : best;
+	}
+	if (ahead != NULL) {
+		*ahead = best;
 	}
 	return NULL;
 }
 
-static struct vcpu *pick(const struct cpu *cpu, const struct vcpu *after)
+/* A service, else a guest (pick_guest(), @p ahead as there). */
+static struct vcpu *pick(const struct cpu *cpu, const struct vcpu *after,
+			 uint64_t *ahead)
 {
 	struct vcpu *s = pick_service(cpu, NULL);
 
-	return s != NULL ? s : pick_guest(cpu, after, false);
+	return s != NULL ? s : pick_guest(cpu, after, false, ahead);
 }
 
 /*
@@ -325,16 +335,29 @@ bool sched_runs_here(const struct vcpu *v)
 
 /*
  * Sleep until some vCPU can run here; never spins. The caller has just
- * found nothing to run.
+ * found nothing to run, and @p ahead is the run queue's earliest wake-up
+ * deadline that pick() found (under the lock since: the first round need
+ * not walk the run queue again, only the services' timers).
  */
-static struct vcpu *idle_until_runnable(struct cpu *cpu)
+static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 {
+	bool first = true;
+
 	/* Another CPU may pick the service up: its state must be saved. */
 	leave_light(cpu);
 	set_current(cpu, NULL);
 	for (;;) {
-		bool woke;
-		uint64_t deadline = next_deadline(cpu, &woke);
+		bool woke = false;
+		uint64_t deadline;
+
+		if (first) {
+			uint64_t s = service_timer_poll(cpu, &woke);
+
+			deadline = s < ahead ? s : ahead;
+			first = false;
+		} else {
+			deadline = next_deadline(cpu, &woke);
+		}
 
 		if (!woke) {
 			/* The sleep uses (and disarms) the EL2 timer, if
@@ -355,7 +378,7 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu)
 			cpu->kicked = false;
 		}
 
-		struct vcpu *v = pick(cpu, NULL);
+		struct vcpu *v = pick(cpu, NULL, NULL);
 
 		if (v != NULL) {
 			return v;
@@ -374,10 +397,11 @@ struct vcpu *sched_next(struct vcpu *current)
 	    current->state == VCPU_BLOCKED_WFI) {
 		arch_vcpu_timer_sync(current);
 	}
-	struct vcpu *next = pick(cpu, current);
+	uint64_t ahead = VCPU_NO_DEADLINE;
+	struct vcpu *next = pick(cpu, current, &ahead);
 
 	if (next == NULL) {
-		next = idle_until_runnable(cpu);
+		next = idle_until_runnable(cpu, ahead);
 	}
 	return switch_to(next);
 }
@@ -422,7 +446,7 @@ struct vcpu *sched_yield(struct vcpu *current)
 	struct vcpu *next = pick_service(cpu, current);
 
 	if (next == NULL) {
-		next = pick_guest(cpu, current, true);
+		next = pick_guest(cpu, current, true, NULL);
 	}
 	if (next != NULL) {
 		return switch_to(next);
@@ -504,14 +528,15 @@ void sched_assign_homes(void)
 _Noreturn void sched_start(void)
 {
 	struct cpu *cpu = cpu_this();
-	struct vcpu *first = pick(cpu, NULL);
+	uint64_t ahead = VCPU_NO_DEADLINE;
+	struct vcpu *first = pick(cpu, NULL, &ahead);
 
 	if (cpu->id == 0) {
 		log_info("partitions start at counter %llu",
 			 (unsigned long long)arch_counter_now());
 	}
 	if (first == NULL) {
-		first = idle_until_runnable(cpu);
+		first = idle_until_runnable(cpu, ahead);
 	}
 	arch_vcpu_enter(kernel_exit(switch_to(first)));
 }
