@@ -58,6 +58,17 @@ void arch_vgic_lrs_read(struct vgic_cpu *c)
 	if (c->lr_count > GICH_ELRSR_BITS) {
 		empty |= (uint64_t)gich_read(GICH_ELRSR1) << GICH_ELRSR_BITS;
 	}
+	/* Every LR empty (the guest completed them all: the common case on
+	 * an exit to idle or on an interrupt): no LR to read. */
+	uint64_t all = c->lr_count >= VGIC_MAX_LRS ? UINT64_MAX
+						   : (1ULL << c->lr_count) - 1;
+
+	if ((empty & all) == all) {
+		for (uint32_t i = 0; i < c->lr_count; i++) {
+			c->lr[i] = 0;
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		/* Most LRs are free: the hint keeps their loop short. */
 		if (__builtin_expect(c->lr[i] == 0, 1)) {
