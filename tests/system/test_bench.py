@@ -31,10 +31,13 @@ HYP_CALL_GOAL = 100
 MMIO_WRITE_CEILING = 780
 MMIO_READ_CEILING = 665
 GICD_READ_CEILING = 735
-VIPI_GOAL = 1200
+# The virtual IPI was gated at 1200 (then an issue's goal); issue 14's
+# trims (one run-queue walk into idle, no LR loop when every LR is empty,
+# no service-timer frame) took it from 1244 to 1165.
+VIPI_CEILING = 1185
 # 687 before issue 12; 643 after its LR-sync and layout trims; 630 -> 496
 # once an injection into the loaded vCPU writes its LRs and skips the
-# refill on entry (issue 14).
+# refill on entry (issue 14); 495 with the empty-LR read.
 VIRQ_CEILING = 515
 EOI_CEILING = 10
 # Linux boot to the prompt, N vCPUs on N physical CPUs under tinyhyp vs
@@ -79,8 +82,8 @@ def test_bench_reports_every_operation_within_bounds(request, tmp_path):
     # Delivery goes through EL2 (the physical timer interrupt) and back.
     assert results['hyp_call'] < results['virq_delivery'] <= VIRQ_CEILING
     # vCPU 0's GICD_SGIR store to vCPU 1's handler on another CPU: two
-    # exits and a physical kick at least, within the issue's goal.
-    assert 2 * results['hyp_call'] < results['virtual_ipi'] <= VIPI_GOAL, results
+    # exits and a physical kick at least, within its ceiling.
+    assert 2 * results['hyp_call'] < results['virtual_ipi'] <= VIPI_CEILING, results
     # Completion is a store to the hardware virtual CPU interface: no exit.
     assert 1 <= results['virq_eoi'] <= EOI_CEILING
 
