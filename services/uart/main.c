@@ -40,7 +40,7 @@ void service_main(void);
 
 /** Bump when struct uart_state changes: kept state of another layout is
  * not trusted. */
-#define UART_STATE_VERSION 3ULL
+#define UART_STATE_VERSION 4ULL
 #define UART_STATE_VERSION_SHIFT 32
 /** Bytes one access may transmit (a DR write: one). */
 #define UART_TX_BUF_MAX 8U
