@@ -635,11 +635,14 @@ static void test_vm_console_share(void **unused)
 			 HYP_RET_INVALID_PARAMS);
 	assert_int_equal(vm_console_share(vm(VM_SVC), 0x20000000ULL),
 			 HYP_RET_INVALID_ADDRESS);
-	/* The line fits in the last 8 bytes of its RAM region, not across
-	 * the hole after it. */
-	_Static_assert(sizeof(struct hyp_console_line) == 8, "two words");
-	assert_int_equal(vm_console_share(vm(VM_SVC), RAM_SVC + SZ_2M - 8),
+	/* The line fits in the last bytes of its RAM region, not across the
+	 * hole after it. */
+	assert_int_equal(vm_console_share(vm(VM_SVC),
+					  RAM_SVC + SZ_2M -
+						  sizeof(struct hyp_console_line)),
 			 SMCCC_SUCCESS);
+	assert_int_equal(vm_console_share(vm(VM_SVC), RAM_SVC + SZ_2M - 8),
+			 HYP_RET_INVALID_ADDRESS);
 	assert_int_equal(vm_console_share(vm(VM_SVC), KEPT_SVC + SZ_2M),
 			 HYP_RET_INVALID_ADDRESS);
 	rec.shares = 0;
