@@ -18,10 +18,11 @@
 const struct cfg_scenario scenario = {
 	.name = "dtgen-example",
 	.platform = &platform_qemu_virt,
-	.vm_count = 4,
+	.vm_count = 5,
 	.vms = {
 		VGIC_SERVICE_PARTITION,
 		UART_SERVICE_PARTITION,
+		PL031_SERVICE_PARTITION,
 		{
 			.name = "two",
 			.kind = CFG_VM_GUEST,

@@ -31,8 +31,12 @@ const struct cfg_scenario scenario = {
 			.entry = 0x40000000,
 			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
 			.ram_count = 1,
+			/* The Linux VM's windows but its emulated RTC: this
+			 * one gets the physical PL031. */
 			.devices = {
-				LINUX_GUEST_DEVICES,
+				GUEST_GICD_WINDOW,
+				GUEST_GICC_WINDOW,
+				GUEST_UART_WINDOW,
 				{
 					.name = "rtc",
 					.kind = CFG_DEV_PASSTHROUGH,
@@ -43,7 +47,7 @@ const struct cfg_scenario scenario = {
 					.compatible = "arm,pl031",
 				},
 			},
-			.device_count = LINUX_GUEST_DEVICE_COUNT + 1,
+			.device_count = 4,
 			.irqs = { PT_RTC_INTID },
 			.irq_count = 1,
 		},
@@ -57,7 +61,9 @@ const struct cfg_scenario scenario = {
 			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
 			.ram_count = 1,
 			.devices = {
-				LINUX_GUEST_DEVICES,
+				GUEST_GICD_WINDOW,
+				GUEST_GICC_WINDOW,
+				GUEST_UART_WINDOW,
 				{
 					.name = "virtio0",
 					.kind = CFG_DEV_PASSTHROUGH,
@@ -67,7 +73,7 @@ const struct cfg_scenario scenario = {
 					.compatible = "virtio,mmio",
 				},
 			},
-			.device_count = LINUX_GUEST_DEVICE_COUNT + 1,
+			.device_count = 4,
 			.irqs = { PT_VIRTIO_INTID },
 			.irq_count = 1,
 		},

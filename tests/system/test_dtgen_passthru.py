@@ -41,7 +41,8 @@ def test_dtgen_configs_are_ones_the_build_accepts(tmp_path, config):
                      config)
     guest = tmp_path / 'guest'
     guest.write_bytes(b'\0' * 4096)
-    images = ['%s=%s' % (name, guest) for name in ('guest', 'vgic', 'uart', 'initrd', 'dtb')]
+    images = ['%s=%s' % (name, guest)
+              for name in ('guest', 'vgic', 'uart', 'pl031', 'initrd', 'dtb')]
     r = run([cfgcheck] + images)
     assert r.returncode == 0, r.stderr
 
