@@ -25,16 +25,9 @@
 #include "guest/smccc.h"
 #include "guest/sysreg.h"
 #include "guest/test.h"
+#include "timersvc/regs.h"
 
 #define ALARM 0x0a000000UL
-#define REG_RESETS 0x00U
-#define REG_BOOTS 0x08U
-#define REG_NOW 0x10U
-#define REG_FREQ 0x18U
-#define REG_DEADLINE 0x20U
-#define REG_FIRED 0x28U
-#define REG_FIRED_AT 0x30U
-#define REG_DELIVERED 0x38U
 
 /* Set in the first run, reset values (0) in the second. */
 #define UART 0x09000000UL
@@ -100,11 +93,11 @@ static void idle_until(uint64_t t)
 /* The alarm fired exactly once more, for @p deadline, promptly. */
 static void check_fired(const char *what, uint64_t deadline, uint64_t before)
 {
-	uint64_t at = rd(REG_DELIVERED);
+	uint64_t at = rd(TIMERSVC_REG_DELIVERED);
 
-	CHECK_EQ(rd(REG_FIRED), before + 1);
-	CHECK_EQ(rd(REG_FIRED_AT), deadline);
-	CHECK_EQ(rd(REG_DEADLINE), 0);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), before + 1);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED_AT), deadline);
+	CHECK_EQ(rd(TIMERSVC_REG_DEADLINE), 0);
 	CHECK(at >= deadline);
 	CHECK(at - deadline <= PROMPT_MS * ticks_per_ms);
 	printf("svctimer: %s: delivered %llu ticks after its deadline\n", what,
@@ -114,13 +107,13 @@ static void check_fired(const char *what, uint64_t deadline, uint64_t before)
 static void same_counter(void)
 {
 	uint64_t before = now();
-	uint64_t svc = rd(REG_NOW);
+	uint64_t svc = rd(TIMERSVC_REG_NOW);
 	uint64_t after = now();
 	uint64_t p0 = read_sysreg(cntpct_el0);
 	uint64_t v = now();
 	uint64_t p1 = read_sysreg(cntpct_el0);
 
-	CHECK_EQ(rd(REG_FREQ), read_sysreg(cntfrq_el0));
+	CHECK_EQ(rd(TIMERSVC_REG_FREQ), read_sysreg(cntfrq_el0));
 	CHECK(before <= svc && svc <= after);
 	/* CNTVOFF_EL2 = 0: the virtual counter is the physical one. */
 	CHECK(p0 <= v && v <= p1);
@@ -131,9 +124,9 @@ static void fires_while_idle(void)
 {
 	uint64_t d = ms_ahead(LEAD_MS);
 
-	wr(REG_DEADLINE, d);
-	CHECK_EQ(rd(REG_DEADLINE), d);
-	CHECK_EQ(rd(REG_FIRED), 0);
+	wr(TIMERSVC_REG_DEADLINE, d);
+	CHECK_EQ(rd(TIMERSVC_REG_DEADLINE), d);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 0);
 	idle_until(d + AFTER_MS * ticks_per_ms);
 	check_fired("idle CPU", d, 0);
 }
@@ -142,9 +135,9 @@ static void fires_while_busy(void)
 {
 	uint64_t d = ms_ahead(2 * LEAD_MS);
 
-	wr(REG_DEADLINE, d);
+	wr(TIMERSVC_REG_DEADLINE, d);
 	spin_until(d - LEAD_MS * ticks_per_ms);
-	CHECK_EQ(rd(REG_FIRED), 1); /* not before */
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 1); /* not before */
 	spin_until(d + AFTER_MS * ticks_per_ms);
 	check_fired("busy CPU", d, 1);
 }
@@ -153,35 +146,35 @@ static void cancel_and_replace(void)
 {
 	uint64_t d = ms_ahead(LEAD_MS);
 
-	wr(REG_DEADLINE, d);
-	wr(REG_DEADLINE, 0);
-	CHECK_EQ(rd(REG_DEADLINE), 0);
+	wr(TIMERSVC_REG_DEADLINE, d);
+	wr(TIMERSVC_REG_DEADLINE, 0);
+	CHECK_EQ(rd(TIMERSVC_REG_DEADLINE), 0);
 	idle_until(d + AFTER_MS * ticks_per_ms);
-	CHECK_EQ(rd(REG_FIRED), 2);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 2);
 	printf("svctimer: a cancelled deadline does not fire\n");
 
 	uint64_t first = ms_ahead(LEAD_MS);
 	uint64_t later = ms_ahead(2 * LEAD_MS);
 
-	wr(REG_DEADLINE, first);
-	wr(REG_DEADLINE, later);
+	wr(TIMERSVC_REG_DEADLINE, first);
+	wr(TIMERSVC_REG_DEADLINE, later);
 	idle_until(later + AFTER_MS * ticks_per_ms);
 	check_fired("replaced by a later one", later, 2);
 
 	uint64_t far = ms_ahead(4 * LEAD_MS);
 	uint64_t sooner = ms_ahead(LEAD_MS);
 
-	wr(REG_DEADLINE, far);
-	wr(REG_DEADLINE, sooner);
+	wr(TIMERSVC_REG_DEADLINE, far);
+	wr(TIMERSVC_REG_DEADLINE, sooner);
 	idle_until(far + AFTER_MS * ticks_per_ms);
 	check_fired("replaced by a sooner one", sooner, 3);
 
 	uint64_t past = now() - 1;
 
-	wr(REG_DEADLINE, past);
+	wr(TIMERSVC_REG_DEADLINE, past);
 	/* Told before this read is served: events come first. */
-	CHECK_EQ(rd(REG_FIRED), 5);
-	CHECK_EQ(rd(REG_FIRED_AT), past);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 5);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED_AT), past);
 	printf("svctimer: a deadline already past fires at once\n");
 }
 
@@ -203,8 +196,8 @@ static void dirty_other_devices(void)
 void test_main(void)
 {
 	/* The first access of each run: the reset must be known by then. */
-	uint64_t resets = rd(REG_RESETS);
-	uint64_t run = rd(REG_BOOTS);
+	uint64_t resets = rd(TIMERSVC_REG_RESETS);
+	uint64_t run = rd(TIMERSVC_REG_BOOTS);
 
 	ticks_per_ms = read_sysreg(cntfrq_el0) / MS_PER_S;
 	printf("svctimer: run %llu, the service heard of %llu reset(s)\n",
@@ -216,7 +209,7 @@ void test_main(void)
 		fires_while_busy();
 		cancel_and_replace();
 		dirty_other_devices();
-		wr(REG_DEADLINE, ms_ahead(LEAD_MS));
+		wr(TIMERSVC_REG_DEADLINE, ms_ahead(LEAD_MS));
 		printf("svctimer: alarm armed, resetting\n");
 		console_flush();
 		if (test_failures == 0) {
@@ -224,15 +217,15 @@ void test_main(void)
 		}
 		return;
 	}
-	CHECK_EQ(rd(REG_DEADLINE), 0);
-	CHECK_EQ(rd(REG_FIRED), 0);
-	CHECK_EQ(rd(REG_FIRED_AT), 0);
+	CHECK_EQ(rd(TIMERSVC_REG_DEADLINE), 0);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 0);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED_AT), 0);
 	CHECK_EQ(*reg32(GUEST_GICD + GICD_ISENABLER + GICD_ISENABLER_SPI), 0);
 	CHECK_EQ(*reg32(UART + PL011_IMSC), 0);
 	printf("svctimer: the GIC distributor and the PL011 are at their "
 	       "reset values too\n");
 	idle_until(ms_ahead(LEAD_MS + AFTER_MS));
-	CHECK_EQ(rd(REG_FIRED), 0);
+	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 0);
 	printf("svctimer: after the reset the alarm is at its reset values "
 	       "and its old deadline cancelled\n");
 }

@@ -19,18 +19,9 @@
  * (0, the alarm cancelled) when the client resets.
  */
 #include "ipc/ipc.h"
+#include "timersvc/regs.h"
 
 void service_main(void);
-
-#define REG_RESETS 0x00U
-#define REG_BOOTS 0x08U
-#define REG_NOW 0x10U
-#define REG_FREQ 0x18U
-#define REG_DEADLINE 0x20U
-#define REG_FIRED 0x28U
-#define REG_FIRED_AT 0x30U
-#define REG_DELIVERED 0x38U
-#define REG_WIDTH 8U
 
 /** One client's alarm device. */
 struct alarm_dev {
@@ -57,7 +48,7 @@ static struct alarm_service alarm;
 
 static int alarm_write(struct alarm_service *s, struct ipc_mmio_access *a)
 {
-	if (a->offset != REG_DEADLINE) {
+	if (a->offset != TIMERSVC_REG_DEADLINE) {
 		return IPC_ERR_ABORT;
 	}
 	if (ipc_timer_set(a->value) != IPC_OK) {
@@ -80,28 +71,28 @@ static int alarm_read(struct alarm_service *s, struct ipc_mmio_access *a)
 	struct alarm_diag *g = &s->diag[a->window];
 
 	switch (a->offset) {
-	case REG_RESETS:
+	case TIMERSVC_REG_RESETS:
 		a->value = g->resets;
 		return IPC_OK;
-	case REG_BOOTS:
+	case TIMERSVC_REG_BOOTS:
 		a->value = g->boots++;
 		return IPC_OK;
-	case REG_NOW:
+	case TIMERSVC_REG_NOW:
 		a->value = ipc_now();
 		return IPC_OK;
-	case REG_FREQ:
+	case TIMERSVC_REG_FREQ:
 		a->value = ipc_ticks_per_sec();
 		return IPC_OK;
-	case REG_DEADLINE:
+	case TIMERSVC_REG_DEADLINE:
 		a->value = d->deadline;
 		return IPC_OK;
-	case REG_FIRED:
+	case TIMERSVC_REG_FIRED:
 		a->value = d->fired;
 		return IPC_OK;
-	case REG_FIRED_AT:
+	case TIMERSVC_REG_FIRED_AT:
 		a->value = d->fired_at;
 		return IPC_OK;
-	case REG_DELIVERED:
+	case TIMERSVC_REG_DELIVERED:
 		a->value = d->delivered;
 		return IPC_OK;
 	default:
@@ -113,7 +104,8 @@ static int alarm_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct alarm_service *s = ctx;
 
-	if (a->width != REG_WIDTH || a->offset % REG_WIDTH != 0) {
+	if (a->width != TIMERSVC_REG_WIDTH ||
+	    a->offset % TIMERSVC_REG_WIDTH != 0) {
 		return IPC_ERR_ABORT;
 	}
 	return a->write ? alarm_write(s, a) : alarm_read(s, a);
