@@ -25,6 +25,7 @@
 #define CFG_MAX_IRQS 8
 #define CFG_MAX_LOADS 4
 #define CFG_NAME_MAX 31
+#define CFG_MAX_GRANTS 4
 /** Physical CPUs: a GICv2 has at most 8 CPU interfaces (IHI 0048B 4.3.12). */
 #define CFG_MAX_CPUS 8
 
@@ -107,6 +108,23 @@ struct cfg_load {
 	uint64_t ipa;           /**< Where it is copied (inside RAM). */
 };
 
+/**
+ * Service partitions only: RAM of a guest it serves, mapped into the
+ * service's Stage 2 at boot (read/write, normal memory, not executable)
+ * so that it can reach the guest's buffers (virtqueues). Never zeroed
+ * when the service restarts (it is the guest's memory); the mapping
+ * stays through the guest's resets (rules G1-G5).
+ */
+struct cfg_grant {
+	const char *client;  /**< Guest whose RAM is granted; it has a window
+				  served by this service. */
+	uint64_t client_ipa; /**< Base inside ONE RAM region of the client
+				  (page aligned). */
+	uint64_t size;       /**< Page multiple, inside that region. */
+	uint64_t ipa;        /**< Where the service sees it; overlapping none
+				  of its RAM, windows or other grants. */
+};
+
 /** One partition. */
 struct cfg_vm {
 	const char *name;       /**< Unique, [a-z0-9_-], 1..CFG_NAME_MAX. */
@@ -129,6 +147,9 @@ struct cfg_vm {
 	 */
 	uint32_t irqs[CFG_MAX_IRQS];
 	size_t irq_count;
+	/** Services only: guest RAM it reaches (HYP_IPC_GRANT_INFO). */
+	struct cfg_grant grants[CFG_MAX_GRANTS];
+	size_t grant_count;
 };
 
 /**
