@@ -207,7 +207,8 @@ typedef void (*cfg_report_fn)(void *ctx, const char *msg);
  * inside the image, device windows and services, passthrough windows inside
  * platform MMIO and not the kernel's UART nor granted twice, IRQs in range
  * and owned once (a guest's with a distributor to deliver them), total RAM
- * within the platform. Every problem is reported;
+ * within the platform, grants only of RAM of guests a service serves.
+ * Every problem is reported;
  * returns the number found (0 = valid).
  */
 size_t cfg_validate(const struct cfg_scenario *sc,
@@ -220,9 +221,10 @@ size_t cfg_validate(const struct cfg_scenario *sc,
 /**
  * The kernel's boot-time check (kernel/core/config_bounds.c): every count
  * within the arrays it sizes (partitions, vCPUs, RAM regions, loads,
- * devices, IRQs), every index it takes from the scenario within its table
- * (owned IRQs, the service of an emulated window, which is a service, and
- * the window's guest SPI), every passthrough window inside the platform's
+ * devices, IRQs, grants), every index it takes from the scenario within
+ * its table (owned IRQs, the service of an emulated window, which is a
+ * service, the window's guest SPI, a grant's client and its range inside
+ * that client's RAM), every passthrough window inside the platform's
  * MMIO and every GICV window of its gicv_size, and every image linked
  * into the kernel present and fitting in RAM where it is loaded. Returns
  * true if the kernel can build the partitions without reading or writing
