@@ -795,6 +795,19 @@ static void test_virtq_readable_after_writable(void **st)
 	assert_failed(VIRTIO_FAULT_DESC_ORDER);
 }
 
+/* Found by fuzz_virtq: the order rule holds for an empty writable buffer. */
+static void test_virtq_readable_after_empty_writable(void **st)
+{
+	(void)st;
+	start(VIRTIO_F_VERSION_1);
+	set_desc(DESC_OFF, 0, gpa(BUF_OFF), 0,
+		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	set_desc(DESC_OFF, 1, gpa(BUF_OFF), 4, 0, 0);
+	offer(0);
+	assert_int_equal(pop(), VIRTQ_ERR_BROKEN);
+	assert_failed(VIRTIO_FAULT_DESC_ORDER);
+}
+
 /** Queue 0 made ready with @p num and rings at @p desc/@p avail/@p used:
  * refused with @p fault. */
 static void check_bad_queue(uint32_t num, uint64_t desc, uint64_t avail,
@@ -976,6 +989,7 @@ int main(void)
 		T(test_virtq_chain_longer_than_segments),
 		T(test_virtq_buffer_outside_grant),
 		T(test_virtq_readable_after_writable),
+		T(test_virtq_readable_after_empty_writable),
 		T(test_virtq_bad_queue_size),
 		T(test_virtq_bad_ring_alignment),
 		T(test_virtq_ring_outside_grant),
