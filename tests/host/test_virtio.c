@@ -426,6 +426,7 @@ static void test_virtio_queue_notify(void **st)
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(seen.notifies, 0);
 	start(VIRTIO_F_VERSION_1);
+	seen.notifies = 0;
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(seen.notifies, 1);
 	assert_int_equal(seen.notified_queue, 0);
@@ -433,6 +434,22 @@ static void test_virtio_queue_notify(void **st)
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 7);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, UINT32_MAX);
+	assert_int_equal(seen.notifies, 1);
+}
+
+/* Buffers made available before DRIVER_OK are not forgotten: the device
+ * looks at every ready queue once the driver is ready (§3.1.1 step 8). */
+static void test_virtio_driver_ok_kicks_ready_queues(void **st)
+{
+	(void)st;
+	assert_true(negotiate(VIRTIO_F_VERSION_1) & VIRTIO_STATUS_FEATURES_OK);
+	queue_setup(QNUM, gpa(DESC_OFF), gpa(AVAIL_OFF), gpa(USED_OFF));
+	assert_int_equal(seen.notifies, 0);
+	driver_ok();
+	assert_int_equal(seen.notifies, 1);
+	assert_int_equal(seen.notified_queue, 0);
+	/* Writing DRIVER_OK again is no new start. */
+	driver_ok();
 	assert_int_equal(seen.notifies, 1);
 }
 
@@ -974,6 +991,7 @@ int main(void)
 		T(test_virtio_status_reset),
 		T(test_virtio_queue_registers),
 		T(test_virtio_queue_notify),
+		T(test_virtio_driver_ok_kicks_ready_queues),
 		T(test_virtio_interrupt_ack),
 		T(test_virtio_mmio_bad_width_and_offset),
 		T(test_virtio_config_space),
