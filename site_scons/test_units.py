@@ -48,6 +48,7 @@ UNITS = {
     'pl011_model': Unit(['#services/uart/pl011_model.c'],
                         host='pl011_model', fuzz='pl011'),
     'console': Unit(['#services/uart/console.c'], host='console'),
+    'virtio_drv': Unit(['#libipc/src/virtio_drv.c'], host='virtio_drv'),
     'pl031_model': Unit(['#services/pl031/pl031_model.c'], host='pl031_model'),
     'gicd_model': Unit(['#services/vgic/gicd_model.c'],
                        host='gicd_model', fuzz='gicd'),
