@@ -352,6 +352,39 @@ static struct vcpu *self_info(struct vcpu *vcpu)
 	return vcpu;
 }
 
+/* @p ipa in [@p base, +@p size), backed from @p pa: x0..x2 answer it. */
+static bool translate_in(uint64_t *x, uint64_t ipa, uint64_t base,
+			 uint64_t size, paddr_t pa)
+{
+	if (ipa < base || ipa - base >= size) {
+		return false;
+	}
+	x[0] = IPC_OK;
+	x[1] = pa_addr(pa) + (ipa - base);
+	x[2] = size - (ipa - base);
+	return true;
+}
+
+/* HYP_IPC_TRANSLATE: a service's RAM (palloc'd contiguous per region). */
+static struct vcpu *translate(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct cfg_vm *cfg = vcpu->vm->cfg;
+
+	if (!vcpu_is_service(vcpu)) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
+		return vcpu;
+	}
+	for (size_t r = 0; r < cfg->ram_count; r++) {
+		if (translate_in(x, x[1], cfg->ram[r].ipa, cfg->ram[r].size,
+				 vcpu->vm->ram_pa[r])) {
+			return vcpu;
+		}
+	}
+	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+	return vcpu;
+}
+
 static struct vcpu *client_name(struct vcpu *vcpu)
 {
 	const struct mmio_window *w = own_window(vcpu);
@@ -405,6 +438,9 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case HYP_IPC_TIMER_SET:
 		*next = service_timer_set(vcpu);
+		return true;
+	case HYP_IPC_TRANSLATE:
+		*next = translate(vcpu);
 		return true;
 	default:
 		return false;

@@ -170,6 +170,20 @@ int ipc_self_info(struct ipc_self *self)
 	return IPC_OK;
 }
 
+int ipc_translate(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_TRANSLATE, ipa };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	if (out[0] != IPC_OK) {
+		return (int)(int64_t)out[0];
+	}
+	*pa = out[1];
+	*contiguous = out[2];
+	return IPC_OK;
+}
+
 int ipc_client_name(uint32_t window, char name[IPC_NAME_MAX])
 {
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_CLIENT_NAME, window };

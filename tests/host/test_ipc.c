@@ -601,6 +601,36 @@ static void test_ipc_self_info(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 }
 
+/* HYP_IPC_TRANSLATE: each RAM region's PA and the bytes to its end. */
+static void test_ipc_translate_own_ram(void **unused)
+{
+	(void)unused;
+	vms[VM_S].ram_pa[0] = pa_init(0x80000000ULL);
+	vms[VM_S].ram_pa[1] = pa_init(0x90000000ULL);
+	vms[VM_S].ram_pa[2] = pa_init(0x70000000ULL);
+	hc(S, HYP_IPC_TRANSLATE, 0x10000000ULL);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(S->regs.x[1], 0x80000000ULL);
+	assert_int_equal(S->regs.x[2], 0x200000ULL);
+	hc(S, HYP_IPC_TRANSLATE, 0x107fffffULL);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(S->regs.x[1], 0x703fffffULL);
+	assert_int_equal(S->regs.x[2], 1);
+	hc(S, HYP_IPC_TRANSLATE, 0x10201234ULL);
+	assert_int_equal(S->regs.x[1], 0x90001234ULL);
+	assert_int_equal(S->regs.x[2], 0x200000ULL - 0x1234);
+	/* Just past the last region, below the first, far away: invalid. */
+	hc(S, HYP_IPC_TRANSLATE, 0x10800000ULL);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(S, HYP_IPC_TRANSLATE, 0x0fffffffULL);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(S, HYP_IPC_TRANSLATE, ~0ULL);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	/* A guest never learns a PA, even of its own RAM. */
+	hc(G0, HYP_IPC_TRANSLATE, 0x10000000ULL);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DENIED));
+}
+
 static void test_ipc_service_fault_restarts(void **unused)
 {
 	(void)unused;
@@ -659,6 +689,7 @@ int main(void)
 		TEST(test_ipc_window_count_and_info),
 		TEST(test_ipc_client_name),
 		TEST(test_ipc_self_info),
+		TEST(test_ipc_translate_own_ram),
 		TEST(test_ipc_service_fault_restarts),
 		TEST(test_ipc_service_power_calls),
 	};

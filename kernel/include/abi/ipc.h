@@ -53,6 +53,23 @@
  * not a service.
  */
 #define HYP_IPC_TIMER_SET (HYP_CALL_BASE | SMCCC_64BIT | 0x19U)
+/**
+ * x1 = grant index (0..n-1, in the order of the service's cfg_vm.grants);
+ * returns x0 = status, x1 = IPA where the service sees the granted memory,
+ * x2 = its size in bytes, x3 = the client VM id (as in HYP_IPC_WINDOW_INFO),
+ * x4 = the base of the granted range in the client's IPA space.
+ * IPC_ERR_INVALID: no such grant, or the caller is not a service.
+ */
+#define HYP_IPC_GRANT_INFO (HYP_CALL_BASE | SMCCC_64BIT | 0x1AU)
+/**
+ * x1 = an IPA of the calling service, inside its RAM or a grant; returns
+ * x0 = status, x1 = the PA behind it, x2 = bytes physically contiguous
+ * from there (to the end of that RAM region or grant), for DMA by a device
+ * the service drives (no IOMMU: the driver domain is trusted for DMA,
+ * docs/architecture.md). IPC_ERR_INVALID: not in its RAM or a grant;
+ * IPC_ERR_DENIED: the caller is a guest (a guest never learns a PA).
+ */
+#define HYP_IPC_TRANSLATE (HYP_CALL_BASE | SMCCC_64BIT | 0x1BU)
 /** Words of a VM name in HYP_IPC_CLIENT_NAME (CFG_NAME_MAX + 1 bytes). */
 #define IPC_NAME_WORDS 4
 

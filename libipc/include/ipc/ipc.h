@@ -206,6 +206,15 @@ struct ipc_self {
 /** HYP_IPC_SELF_INFO. Returns IPC_OK, or IPC_ERR_INVALID (not a service). */
 int ipc_self_info(struct ipc_self *self);
 
+/**
+ * HYP_IPC_TRANSLATE: the PA behind @p ipa, an address of this service in
+ * its RAM or in a grant (ipc_grant_info()), in *@p pa, and the bytes
+ * physically contiguous from there in *@p contiguous: what a device this
+ * service drives needs for DMA (there is no IOMMU; see libipc/README.md).
+ * Returns IPC_OK, or IPC_ERR_INVALID (not in its RAM or a grant).
+ */
+int ipc_translate(uint64_t ipa, uint64_t *pa, uint64_t *contiguous);
+
 /** Bytes of a client VM name, with its NUL. */
 #define IPC_NAME_MAX 32
 
