@@ -83,6 +83,18 @@
  *   Q4. A guest's IRQ is not also the irq (D9) of one of its emulated
  *       windows: one virtual SPI, one source (a passthrough window may
  *       name it: that is the device the SPI comes from).
+ * Grants (guest RAM a service reaches: its CPU accesses reach only its own
+ * RAM, its windows, and granted RAM of guests it serves)
+ *   G1. Only a service partition has grants, at most CFG_MAX_GRANTS.
+ *   G2. client names a guest partition (CFG_VM_GUEST) with an EMULATED
+ *       window served by this service.
+ *   G3. client_ipa, size and ipa are 4 KiB page multiples and size is not
+ *       zero.
+ *   G4. [client_ipa, client_ipa + size) lies inside one RAM region of the
+ *       client (no wrap around).
+ *   G5. [ipa, ipa + size) ends at or below 1 << 40 (Stage 2's IPA space,
+ *       as R3) and overlaps none of the service's RAM regions, device
+ *       windows or other grants.
  *
  * Rules that need the platform (S5, D3, D4, Q1) are skipped when S2 fails.
  * Counts beyond the array bounds (S3, P3) are reported and then clamped, so
@@ -933,6 +945,146 @@ static void check_irq(struct check *chk, size_t i, size_t q)
 	}
 }
 
+/* --- Grant rules (G) ---------------------------------------------------- */
+
+/** True if @p client has an emulated window served by @p service (G2). */
+static bool serves(const struct cfg_vm *client, const char *service)
+{
+	for (size_t j = 0; j < clamp(client->device_count, CFG_MAX_DEVICES);
+	     j++) {
+		const struct cfg_device *dev = &client->devices[j];
+
+		if (dev->kind == CFG_DEV_EMULATED && !str_empty(dev->service) &&
+		    !str_empty(service) && strcmp(dev->service, service) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/** G2: the client of grant @p g of service @p i, or NULL (reported). */
+static const struct cfg_vm *grant_client(struct check *chk, size_t i,
+					 size_t g)
+{
+	const struct cfg_vm *svc = &chk->sc->vms[i];
+	const char *name = svc->grants[g].client;
+	int c = cfg_find_vm(chk->sc, name);
+
+	if (str_empty(name)) {
+		problem(chk, "%s: grant %zu names no client", vm_label(chk, i).s,
+			g);
+	} else if (c < 0) {
+		problem(chk, "%s: grant %zu names client %s, which is not a "
+			"partition of this scenario", vm_label(chk, i).s, g,
+			quoted(name).s);
+	} else if (chk->sc->vms[c].kind != CFG_VM_GUEST) {
+		problem(chk, "%s: grant %zu names client %s, which is not a "
+			"guest", vm_label(chk, i).s, g, quoted(name).s);
+	} else if (!serves(&chk->sc->vms[c], svc->name)) {
+		problem(chk, "%s: grant %zu names client %s, which has no "
+			"window served by %s (a service reaches only RAM of "
+			"guests it serves)", vm_label(chk, i).s, g,
+			quoted(name).s, quoted(svc->name).s);
+	} else {
+		return &chk->sc->vms[c];
+	}
+	return NULL;
+}
+
+/** G4: grant @p g of service @p i lies inside one RAM region of @p client. */
+static void check_grant_in_client(struct check *chk, size_t i, size_t g,
+				  const struct cfg_vm *client)
+{
+	const struct cfg_grant *gr = &chk->sc->vms[i].grants[g];
+
+	for (size_t r = 0; r < clamp(client->ram_count, CFG_MAX_RAM); r++) {
+		if (range_contains(client->ram[r].ipa, client->ram[r].size,
+				   gr->client_ipa, gr->size)) {
+			return;
+		}
+	}
+	problem(chk, "%s: grant %zu " RANGE " is not inside one ram region of "
+		"%s", vm_label(chk, i).s, g, gr->client_ipa,
+		gr->client_ipa + gr->size, quoted(client->name).s);
+}
+
+/** G5: where grant @p g of service @p i appears in the service. */
+static void check_grant_ipa(struct check *chk, size_t i, size_t g)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+	const struct cfg_grant *gr = &vm->grants[g];
+	size_t ram_count = clamp(vm->ram_count, CFG_MAX_RAM);
+	size_t device_count = clamp(vm->device_count, CFG_MAX_DEVICES);
+
+	if (!ipa_window_ok(gr->ipa, gr->size)) {
+		problem(chk, "%s: grant %zu at ipa " HEX " (size " HEX ") "
+			"leaves the 40-bit IPA space of Stage 2",
+			vm_label(chk, i).s, g, gr->ipa, gr->size);
+		return;
+	}
+	for (size_t a = 0; a < ram_count + device_count; a++) {
+		bool is_ram = a < ram_count;
+		size_t index = is_ram ? a : a - ram_count;
+		struct window w = {
+			is_ram, index,
+			is_ram ? vm->ram[index].ipa : vm->devices[index].ipa,
+			is_ram ? vm->ram[index].size : vm->devices[index].size
+		};
+
+		if (range_overlaps(gr->ipa, gr->size, w.base, w.size)) {
+			problem(chk, "%s: grant %zu " RANGE " overlaps %s",
+				vm_label(chk, i).s, g, gr->ipa,
+				gr->ipa + gr->size, window_label(vm, &w).s);
+		}
+	}
+	for (size_t o = 0; o < g; o++) {
+		if (range_overlaps(gr->ipa, gr->size, vm->grants[o].ipa,
+				   vm->grants[o].size)) {
+			problem(chk, "%s: grant %zu " RANGE " overlaps grant %zu",
+				vm_label(chk, i).s, g, gr->ipa,
+				gr->ipa + gr->size, o);
+		}
+	}
+}
+
+/** G1-G5 for the grants of partition @p i. */
+static void check_grants(struct check *chk, size_t i)
+{
+	const struct cfg_vm *vm = &chk->sc->vms[i];
+
+	if (vm->grant_count == 0) {
+		return;
+	}
+	if (vm->kind != CFG_VM_SERVICE) {
+		problem(chk, "%s: has %zu grant(s), but only a service partition "
+			"may be granted guest RAM", vm_label(chk, i).s,
+			vm->grant_count);
+		return;
+	}
+	check_count(chk, i, "grant_count", vm->grant_count, 0, CFG_MAX_GRANTS);
+	for (size_t g = 0; g < clamp(vm->grant_count, CFG_MAX_GRANTS); g++) {
+		const struct cfg_grant *gr = &vm->grants[g];
+		const struct cfg_vm *client = grant_client(chk, i, g);
+
+		if (gr->size == 0) {
+			problem(chk, "%s: grant %zu: size is 0",
+				vm_label(chk, i).s, g);
+			continue;
+		}
+		if ((gr->client_ipa | gr->size | gr->ipa) % SZ_4K != 0) {
+			problem(chk, "%s: grant %zu: client_ipa " HEX ", size "
+				HEX " and ipa " HEX " must be 4 KiB page "
+				"multiples", vm_label(chk, i).s, g,
+				gr->client_ipa, gr->size, gr->ipa);
+			continue;
+		}
+		if (client != NULL) {
+			check_grant_in_client(chk, i, g, client);
+		}
+		check_grant_ipa(chk, i, g);
+	}
+}
+
 /* --- Whole scenario ------------------------------------------------------ */
 
 /** All rules for partition @p i. */
@@ -957,6 +1109,7 @@ static void check_vm(struct check *chk, size_t i)
 	for (n = 0; n < clamp(vm->irq_count, CFG_MAX_IRQS); n++) {
 		check_irq(chk, i, n);
 	}
+	check_grants(chk, i);
 }
 
 /** S5: the partitions' RAM fits in what the platform leaves over. */

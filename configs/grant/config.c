@@ -20,6 +20,15 @@ const struct cfg_scenario scenario = {
 			.entry = 0x20000000,
 			.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } },
 			.ram_count = 1,
+			/* 64 KiB of the guest's RAM, past its image, bss and
+			 * stack, high in the service's IPA space. */
+			.grants = { {
+				.client = "test",
+				.client_ipa = 0x40800000,
+				.size = 16 * SZ_4K,
+				.ipa = 0x100000000ULL,
+			} },
+			.grant_count = 1,
 		},
 		{
 			TEST_GUEST_FIELDS,

@@ -51,7 +51,9 @@ static bool vm_counts_ok(struct why *why, const struct cfg_vm *vm)
 			CFG_MAX_LOADS) &&
 	       count_ok(why, vm, "device_count", vm->device_count, 0,
 			CFG_MAX_DEVICES) &&
-	       count_ok(why, vm, "irq_count", vm->irq_count, 0, CFG_MAX_IRQS);
+	       count_ok(why, vm, "irq_count", vm->irq_count, 0, CFG_MAX_IRQS) &&
+	       count_ok(why, vm, "grant_count", vm->grant_count, 0,
+			CFG_MAX_GRANTS);
 }
 
 /** Owned IRQs index the kernel's owner table (irq.c, rule Q1). */
@@ -175,6 +177,30 @@ static uint64_t ram_room(const struct cfg_vm *vm, uint64_t ipa)
 	return 0;
 }
 
+/*
+ * A grant maps its client's RAM into the service (vm.c, vm_map_grants):
+ * the client indexes the partition table, and the range lies inside one
+ * of its RAM regions (rules G2, G4). Run once every count is checked.
+ */
+static bool vm_grants_ok(struct why *why, const struct cfg_scenario *sc,
+			 const struct cfg_vm *vm)
+{
+	for (size_t k = 0; k < vm->grant_count; k++) {
+		const struct cfg_grant *g = &vm->grants[k];
+		int c = cfg_find_vm(sc, g->client);
+
+		if (c < 0 || g->size == 0 ||
+		    ram_room(&sc->vms[c], g->client_ipa) < g->size) {
+			fmt_snprintf(why->buf, why->size,
+				     "vm '%s': grants[%zu] is not inside the "
+				     "RAM of a partition",
+				     vm->name, k);
+			return false;
+		}
+	}
+	return true;
+}
+
 /** Image @p name is linked into the kernel and fits in RAM at @p ipa. */
 static bool image_ok(struct why *why, const struct cfg_vm *vm,
 		     const struct cfg_image *images, size_t image_count,
@@ -249,6 +275,11 @@ bool cfg_check_bounds(const struct cfg_scenario *sc,
 		    !vm_window_irqs_ok(&why, vm) ||
 		    !vm_frames_ok(&why, sc->platform, vm) ||
 		    !vm_images_ok(&why, vm, images, image_count)) {
+			return false;
+		}
+	}
+	for (size_t i = 0; i < sc->vm_count; i++) {
+		if (!vm_grants_ok(&why, sc, &sc->vms[i])) {
 			return false;
 		}
 	}

@@ -381,7 +381,33 @@ static struct vcpu *translate(struct vcpu *vcpu)
 			return vcpu;
 		}
 	}
+	for (size_t k = 0; k < cfg->grant_count; k++) {
+		if (translate_in(x, x[1], cfg->grants[k].ipa,
+				 cfg->grants[k].size, vcpu->vm->grant_pa[k])) {
+			return vcpu;
+		}
+	}
 	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+	return vcpu;
+}
+
+/* HYP_IPC_GRANT_INFO: grant x1 of the calling service. */
+static struct vcpu *grant_info(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct cfg_vm *cfg = vcpu->vm->cfg;
+
+	if (!vcpu_is_service(vcpu) || x[1] >= cfg->grant_count) {
+		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+		return vcpu;
+	}
+	const struct cfg_grant *g = &cfg->grants[x[1]];
+
+	x[0] = IPC_OK;
+	x[3] = vcpu->vm->grant_client[x[1]];
+	x[1] = g->ipa;
+	x[2] = g->size;
+	x[4] = g->client_ipa;
 	return vcpu;
 }
 
@@ -441,6 +467,9 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case HYP_IPC_TRANSLATE:
 		*next = translate(vcpu);
+		return true;
+	case HYP_IPC_GRANT_INFO:
+		*next = grant_info(vcpu);
 		return true;
 	default:
 		return false;

@@ -276,6 +276,34 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc)
 	}
 }
 
+/*
+ * Map the grants of @p vm (rules G1-G5): its clients' RAM, read/write and
+ * not executable, once every partition has its RAM. A grant is not one of
+ * its RAM regions: its restarts never zero it.
+ */
+static void vm_map_grants(struct vm *vm, const struct cfg_scenario *sc)
+{
+	for (size_t k = 0; k < vm->cfg->grant_count; k++) {
+		const struct cfg_grant *g = &vm->cfg->grants[k];
+		int c = cfg_find_vm(sc, g->client);
+		uint64_t avail = 0;
+
+		/* Checked at boot (config_bounds.c). */
+		CHECK(c >= 0);
+		uint8_t *ram = vm_ram_ptr(&vm_table[c], g->client_ipa, &avail);
+
+		CHECK(ram != NULL && avail >= g->size);
+		vm->grant_pa[k] = mm_pa(ram);
+		vm->grant_client[k] = (uint16_t)c;
+		map_or_panic(vm, g->ipa, vm->grant_pa[k], g->size, S2_RW,
+			     "a grant");
+		log_info("vm '%s': RAM of '%s' [0x%llx, +0x%llx) granted at "
+			 "IPA 0x%llx",
+			 vm_name(vm), g->client, (unsigned long long)g->client_ipa,
+			 (unsigned long long)g->size, (unsigned long long)g->ipa);
+	}
+}
+
 void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images,
 		   size_t image_count, struct palloc *pool)
 {
@@ -290,6 +318,9 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 	}
 	for (uint32_t i = 0; i < vm_table_count; i++) {
 		vm_link_windows(&vm_table[i], sc);
+	}
+	for (uint32_t i = 0; i < vm_table_count; i++) {
+		vm_map_grants(&vm_table[i], sc);
 	}
 	/* Loading the later partitions took time: services' start deadlines
 	 * count from now, when scheduling begins. */

@@ -170,6 +170,24 @@ int ipc_self_info(struct ipc_self *self)
 	return IPC_OK;
 }
 
+int ipc_grant_info(uint32_t index, struct ipc_grant *g)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_GRANT_INFO, index };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	if (out[0] != IPC_OK) {
+		return (int)(int64_t)out[0];
+	}
+	*g = (struct ipc_grant){
+		.ipa = out[1],
+		.size = out[2],
+		.client = (uint32_t)out[3],
+		.client_ipa = out[4],
+	};
+	return IPC_OK;
+}
+
 int ipc_translate(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
 {
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_TRANSLATE, ipa };

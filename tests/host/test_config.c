@@ -1372,6 +1372,176 @@ static void test_cfg_validate_messages_are_sentences(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* --- Grants (G1-G5) ------------------------------------------------------ */
+
+/** uart's grant of 8 KiB of guest0's RAM (whose vuart it serves). */
+static struct cfg_grant *grant0(void **state)
+{
+	struct cfg_vm *svc = service_vm(state);
+
+	svc->grants[0] = (struct cfg_grant){ .client = "guest0",
+					     .client_ipa = 0x40100000,
+					     .size = 0x2000,
+					     .ipa = 0x100000000ULL };
+	svc->grant_count = 1;
+	return &svc->grants[0];
+}
+
+static void test_cfg_validate_grant_ok(void **state)
+{
+	struct cfg_vm *svc = service_vm(state);
+
+	grant0(state);
+	/* And the whole of guest0's RAM, elsewhere. */
+	svc->grants[1] = (struct cfg_grant){ .client = "guest0",
+					     .client_ipa = 0x40000000,
+					     .size = 16 * SZ_1M,
+					     .ipa = 0x140000000ULL };
+	svc->grant_count = 2;
+	assert_int_equal(run(*state), 0);
+}
+
+static void test_cfg_validate_grant_in_guest(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->grants[0] = *grant0(state);
+	vm0(state)->grant_count = 1;
+	service_vm(state)->grant_count = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest0': has 1 grant",
+			    "only a service partition", NULL));
+}
+
+static void test_cfg_validate_grant_count(void **state)
+{
+	struct fixture *f = *state;
+
+	grant0(state);
+	service_vm(state)->grant_count = CFG_MAX_GRANTS + 1;
+	assert_true(run(f) >= 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant_count is 5",
+			    "at most 4", NULL));
+}
+
+static void test_cfg_validate_grant_client_not_served(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_grant *g = grant0(state);
+
+	g->client = NULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "names no client",
+			    NULL));
+	f->msg_count = 0;
+	g->client = "nobody";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "'nobody'",
+			    "not a partition of this scenario", NULL));
+	f->msg_count = 0;
+	g->client = "uart";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "'uart'",
+			    "not a guest", NULL));
+	/* A guest this service serves no window of: out of its reach. */
+	f->sc.vms[2] = guest0;
+	f->sc.vms[2].name = "guest1";
+	f->sc.vms[2].device_count = 0;
+	f->sc.vms[2].irq_count = 0;
+	f->sc.vm_count = 3;
+	f->msg_count = 0;
+	g->client = "guest1";
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "'guest1'",
+			    "no window served by 'uart'", NULL));
+}
+
+static void test_cfg_validate_grant_unaligned_or_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_grant *g = grant0(state);
+
+	g->client_ipa += 0x800;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "4 KiB page",
+			    NULL));
+	f->msg_count = 0;
+	g = grant0(state);
+	g->size = 0x1800;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "4 KiB page", NULL));
+	f->msg_count = 0;
+	g = grant0(state);
+	g->ipa += 0x10;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "4 KiB page", NULL));
+	f->msg_count = 0;
+	g = grant0(state);
+	g->size = 0;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "size is 0", NULL));
+}
+
+static void test_cfg_validate_grant_outside_client_ram(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_grant *g = grant0(state);
+
+	/* Crosses the end of guest0's only region. */
+	g->client_ipa = 0x40ff0000;
+	g->size = 0x20000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0",
+			    "[0x40ff0000, 0x41010000)",
+			    "not inside one ram region of 'guest0'", NULL));
+	/* Wraps around: never inside. */
+	f->msg_count = 0;
+	g->client_ipa = 0x40100000;
+	g->size = 0 - 0x40100000ULL;
+	assert_true(run(f) >= 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0",
+			    "not inside one ram region", NULL));
+}
+
+static void test_cfg_validate_grant_overlaps_service_space(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = service_vm(state);
+	struct cfg_grant *g = grant0(state);
+
+	g->ipa = 0x40100000; /* its own RAM */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0",
+			    "[0x40100000, 0x40102000)", "overlaps ram region 0",
+			    NULL));
+	f->msg_count = 0;
+	svc->devices[0] = (struct cfg_device){ .name = "mmio0",
+					       .kind = CFG_DEV_PASSTHROUGH,
+					       .ipa = 0x100001000ULL,
+					       .pa = 0x0a000000,
+					       .size = 0x1000 };
+	svc->device_count = 1;
+	g->ipa = 0x100000000ULL;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "overlaps device 'mmio0'",
+			    NULL));
+	f->msg_count = 0;
+	svc->device_count = 0;
+	svc->grants[1] = *g;
+	svc->grants[1].ipa = 0x100001000ULL;
+	svc->grant_count = 2;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 1",
+			    "overlaps grant 0", NULL));
+	/* Past the 40-bit IPA space of Stage 2. */
+	f->msg_count = 0;
+	svc->grant_count = 1;
+	g->ipa = (1ULL << 40) - 0x1000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'uart': grant 0",
+			    "40-bit IPA space", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1456,6 +1626,13 @@ int main(void)
 		T(test_cfg_validate_irq_owned_twice),
 		T(test_cfg_validate_counts_every_problem),
 		T(test_cfg_validate_messages_are_sentences),
+		T(test_cfg_validate_grant_ok),
+		T(test_cfg_validate_grant_in_guest),
+		T(test_cfg_validate_grant_count),
+		T(test_cfg_validate_grant_client_not_served),
+		T(test_cfg_validate_grant_unaligned_or_empty),
+		T(test_cfg_validate_grant_outside_client_ram),
+		T(test_cfg_validate_grant_overlaps_service_space),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

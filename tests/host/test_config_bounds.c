@@ -234,6 +234,78 @@ static void test_cfg_check_bounds_counts_of_every_vm(void **state)
 	assert_refused(f, "vm 'uart': irq_count", "0..8");
 }
 
+static void test_cfg_check_bounds_grant_count(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sc.vms[1].grant_count = CFG_MAX_GRANTS + 1;
+	assert_refused(f, "vm 'uart': grant_count 5", "0..4");
+}
+
+/* --- Grants (what vm.c maps: the client's RAM) --------------------------- */
+
+/** uart's grant of guest0's RAM, valid until a test breaks it. */
+static struct cfg_grant *grant0(void **state)
+{
+	struct cfg_vm *svc = &((struct fixture *)*state)->sc.vms[1];
+
+	svc->grants[0] = (struct cfg_grant){ .client = "guest0",
+					     .client_ipa = 0x40100000,
+					     .size = 0x2000,
+					     .ipa = 0x100000000ULL };
+	svc->grant_count = 1;
+	return &svc->grants[0];
+}
+
+static void test_cfg_check_bounds_grant_valid(void **state)
+{
+	struct cfg_grant *g = grant0(state);
+
+	/* Up to the last byte of the client's region. */
+	g->client_ipa = 0x40000000 + 16 * SZ_1M - g->size;
+	assert_true(check(*state));
+}
+
+static void test_cfg_check_bounds_grant_unknown_client(void **state)
+{
+	grant0(state)->client = "nobody";
+	assert_refused(*state, "vm 'uart': grants[0]", "not inside the RAM");
+	grant0(state)->client = NULL;
+	assert_refused(*state, "vm 'uart': grants[0]", "not inside the RAM");
+}
+
+static void test_cfg_check_bounds_grant_outside_client_ram(void **state)
+{
+	struct cfg_grant *g = grant0(state);
+
+	/* One byte past the client's region. */
+	g->client_ipa = 0x40000000 + 16 * SZ_1M - g->size + 1;
+	assert_refused(*state, "vm 'uart': grants[0]", "not inside the RAM");
+	g->client_ipa = 0x3ffff000;
+	assert_refused(*state, "vm 'uart': grants[0]", "not inside the RAM");
+	/* A size that would wrap. */
+	g->client_ipa = 0x40100000;
+	g->size = UINT64_MAX - 0xfff;
+	assert_refused(*state, "vm 'uart': grants[0]", "not inside the RAM");
+	g->size = 0;
+	assert_refused(*state, "vm 'uart': grants[0]", "not inside the RAM");
+}
+
+/** A grant's client may come after its service in the table: the
+ * client's counts are checked before its RAM regions are read. */
+static void test_cfg_check_bounds_grant_client_counts_first(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm guest = f->sc.vms[0];
+
+	/* In no region of the client: the walk would run off its array. */
+	grant0(state)->client_ipa = 0x80000000;
+	f->sc.vms[0] = f->sc.vms[1];
+	f->sc.vms[1] = guest;
+	f->sc.vms[1].ram_count = (size_t)-1;
+	assert_refused(f, "vm 'guest0': ram_count", "1..4");
+}
+
 /* --- Indices ------------------------------------------------------------- */
 
 static void test_cfg_check_bounds_irq_below_spis(void **state)
@@ -472,6 +544,11 @@ int main(void)
 		T(test_cfg_check_bounds_device_count),
 		T(test_cfg_check_bounds_irq_count),
 		T(test_cfg_check_bounds_counts_of_every_vm),
+		T(test_cfg_check_bounds_grant_count),
+		T(test_cfg_check_bounds_grant_valid),
+		T(test_cfg_check_bounds_grant_unknown_client),
+		T(test_cfg_check_bounds_grant_outside_client_ram),
+		T(test_cfg_check_bounds_grant_client_counts_first),
 		T(test_cfg_check_bounds_irq_below_spis),
 		T(test_cfg_check_bounds_irq_beyond_owner_table),
 		T(test_cfg_check_bounds_unknown_service),

@@ -38,7 +38,12 @@ static const struct cfg_vm cfgs[VMS] = {
 			    { .ipa = 0x10200000ULL, .size = 0x200000ULL,
 			      .keep = true },
 			    { .ipa = 0x10400000ULL, .size = 0x400000ULL } },
-		   .ram_count = 3 },
+		   .ram_count = 3,
+		   .grants = { { .client = "g", .client_ipa = 0x40001000ULL,
+				 .size = 0x3000ULL, .ipa = 0x100000000ULL },
+			       { .client = "g", .client_ipa = 0x48000000ULL,
+				 .size = 0x1000ULL, .ipa = 0x140000000ULL } },
+		   .grant_count = 2 },
 	[VM_G] = { .name = "a-guest-name-of-31-characters-x",
 		   .kind = CFG_VM_GUEST, .vcpu_count = 2 },
 	[VM_H] = { .name = "h", .kind = CFG_VM_GUEST, .vcpu_count = 1 },
@@ -631,6 +636,38 @@ static void test_ipc_translate_own_ram(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DENIED));
 }
 
+/* HYP_IPC_GRANT_INFO: each grant in scenario order, then invalid. */
+static void test_ipc_grant_info(void **unused)
+{
+	(void)unused;
+	vms[VM_S].grant_client[1] = VM_G;
+	hc(S, HYP_IPC_GRANT_INFO, 1);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(S->regs.x[1], 0x140000000ULL);
+	assert_int_equal(S->regs.x[2], 0x1000ULL);
+	assert_int_equal(S->regs.x[3], VM_G);
+	assert_int_equal(S->regs.x[4], 0x48000000ULL);
+	hc(S, HYP_IPC_GRANT_INFO, 2);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(S, HYP_IPC_GRANT_INFO, ~0ULL);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(G0, HYP_IPC_GRANT_INFO, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+}
+
+/* HYP_IPC_TRANSLATE covers grants, up to their end (not the region's). */
+static void test_ipc_translate_grant(void **unused)
+{
+	(void)unused;
+	vms[VM_S].grant_pa[0] = pa_init(0x60001000ULL);
+	hc(S, HYP_IPC_TRANSLATE, 0x100000010ULL);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(S->regs.x[1], 0x60001010ULL);
+	assert_int_equal(S->regs.x[2], 0x3000ULL - 0x10);
+	hc(S, HYP_IPC_TRANSLATE, 0x100003000ULL);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+}
+
 static void test_ipc_service_fault_restarts(void **unused)
 {
 	(void)unused;
@@ -690,6 +727,8 @@ int main(void)
 		TEST(test_ipc_client_name),
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),
+		TEST(test_ipc_grant_info),
+		TEST(test_ipc_translate_grant),
 		TEST(test_ipc_service_fault_restarts),
 		TEST(test_ipc_service_power_calls),
 	};

@@ -41,6 +41,10 @@ enum { VM_G, VM_H, VM_SVC, VMS };
 #define RAM_SVC 0x10000000ULL
 #define KEPT_SVC 0x10200000ULL
 #define WIN_IPA 0x09000000ULL
+/* Where svc sees its grant of g's second RAM region (pages 1 and 2). */
+#define GRANT_SVC 0x100000000ULL
+#define GRANT_OFF PAGE_SIZE
+#define GRANT_SIZE (2 * PAGE_SIZE)
 #define ARENA (32 * SZ_1M)
 #define IMAGE_BYTES 5000
 #define TIMEOUT_TICKS 777
@@ -101,6 +105,9 @@ const struct cfg_scenario scenario = {
 				  .pa = 0x09000000ULL },
 			},
 			.device_count = 1,
+			.grants = { { .client = "g", .client_ipa = RAM_G2 + GRANT_OFF,
+				      .size = GRANT_SIZE, .ipa = GRANT_SVC } },
+			.grant_count = 1,
 		},
 	},
 };
@@ -397,6 +404,50 @@ static void test_vm_create_all_maps_devices(void **unused)
 	assert_int_equal(pa_addr(pa), 0x09000000ULL);
 }
 
+/* A grant: the client's RAM in the service, RW, normal, not executable. */
+static void test_vm_create_all_maps_grants(void **unused)
+{
+	paddr_t pa;
+	unsigned attr;
+
+	(void)unused;
+	assert_true(s2_translate(&vm(VM_SVC)->s2, ipa_init(GRANT_SVC + 8), &pa,
+				 &attr));
+	assert_int_equal(pa_addr(pa),
+			 pa_addr(vm(VM_G)->ram_pa[1]) + GRANT_OFF + 8);
+	assert_int_equal(attr, S2_RW);
+	assert_int_equal(pa_addr(vm(VM_SVC)->grant_pa[0]),
+			 pa_addr(vm(VM_G)->ram_pa[1]) + GRANT_OFF);
+	assert_int_equal(vm(VM_SVC)->grant_client[0], VM_G);
+	/* Only what the scenario grants: not the page before nor after. */
+	assert_false(s2_translate(&vm(VM_SVC)->s2,
+				  ipa_init(GRANT_SVC - PAGE_SIZE), &pa, &attr));
+	assert_false(s2_translate(&vm(VM_SVC)->s2,
+				  ipa_init(GRANT_SVC + GRANT_SIZE), &pa, &attr));
+	/* Logged last, after the windows. */
+	assert_non_null(strstr(fake_log_last[LOG_LEVEL_INFO],
+			       "vm 'svc': RAM of 'g' [0x48001000, +0x2000) "
+			       "granted at IPA 0x100000000"));
+}
+
+/* A service's restart never zeroes its grant; the client's reset keeps it
+ * mapped to the same (reloaded) RAM. */
+static void test_vm_grant_survives_restart_and_client_reset(void **unused)
+{
+	paddr_t pa;
+	unsigned attr;
+
+	(void)unused;
+	*ram_va(vm(VM_G), 1, GRANT_OFF) = 0x77;
+	service_restart(vm(VM_SVC));
+	assert_int_equal(*ram_va(vm(VM_G), 1, GRANT_OFF), 0x77);
+	vm_reset(vm(VM_G));
+	assert_true(s2_translate(&vm(VM_SVC)->s2, ipa_init(GRANT_SVC), &pa,
+				 &attr));
+	assert_int_equal(pa_addr(pa),
+			 pa_addr(vm(VM_G)->ram_pa[1]) + GRANT_OFF);
+}
+
 static void test_vm_read_guest_stops_at_ram_end_and_devices(void **unused)
 {
 	uint8_t buf[64];
@@ -657,6 +708,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_vm_create_all_loads_and_starts),
 		TEST(test_vm_create_all_maps_devices),
+		TEST(test_vm_create_all_maps_grants),
+		TEST(test_vm_grant_survives_restart_and_client_reset),
 		TEST(test_vm_read_guest_stops_at_ram_end_and_devices),
 		TEST(test_vm_stop_last_guest_powers_off),
 		TEST(test_vm_stop_failed_guest_powers_off_with_failure),

@@ -25,6 +25,7 @@
 #define CFG_MAX_IRQS 8
 #define CFG_MAX_LOADS 4
 #define CFG_NAME_MAX 31
+#define CFG_MAX_GRANTS 4
 /** Physical CPUs: a GICv2 has at most 8 CPU interfaces (IHI 0048B 4.3.12). */
 #define CFG_MAX_CPUS 8
 
@@ -107,6 +108,23 @@ struct cfg_load {
 	uint64_t ipa;           /**< Where it is copied (inside RAM). */
 };
 
+/**
+ * Service partitions only: RAM of a guest it serves, mapped into the
+ * service's Stage 2 at boot (read/write, normal memory, not executable)
+ * so that it can reach the guest's buffers (virtqueues). Never zeroed
+ * when the service restarts (it is the guest's memory); the mapping
+ * stays through the guest's resets (rules G1-G5).
+ */
+struct cfg_grant {
+	const char *client;  /**< Guest whose RAM is granted; it has a window
+				  served by this service. */
+	uint64_t client_ipa; /**< Base inside ONE RAM region of the client
+				  (page aligned). */
+	uint64_t size;       /**< Page multiple, inside that region. */
+	uint64_t ipa;        /**< Where the service sees it; overlapping none
+				  of its RAM, windows or other grants. */
+};
+
 /** One partition. */
 struct cfg_vm {
 	const char *name;       /**< Unique, [a-z0-9_-], 1..CFG_NAME_MAX. */
@@ -129,6 +147,9 @@ struct cfg_vm {
 	 */
 	uint32_t irqs[CFG_MAX_IRQS];
 	size_t irq_count;
+	/** Services only: guest RAM it reaches (HYP_IPC_GRANT_INFO). */
+	struct cfg_grant grants[CFG_MAX_GRANTS];
+	size_t grant_count;
 };
 
 /**
@@ -186,7 +207,8 @@ typedef void (*cfg_report_fn)(void *ctx, const char *msg);
  * inside the image, device windows and services, passthrough windows inside
  * platform MMIO and not the kernel's UART nor granted twice, IRQs in range
  * and owned once (a guest's with a distributor to deliver them), total RAM
- * within the platform. Every problem is reported;
+ * within the platform, grants only of RAM of guests a service serves.
+ * Every problem is reported;
  * returns the number found (0 = valid).
  */
 size_t cfg_validate(const struct cfg_scenario *sc,
@@ -199,9 +221,10 @@ size_t cfg_validate(const struct cfg_scenario *sc,
 /**
  * The kernel's boot-time check (kernel/core/config_bounds.c): every count
  * within the arrays it sizes (partitions, vCPUs, RAM regions, loads,
- * devices, IRQs), every index it takes from the scenario within its table
- * (owned IRQs, the service of an emulated window, which is a service, and
- * the window's guest SPI), every passthrough window inside the platform's
+ * devices, IRQs, grants), every index it takes from the scenario within
+ * its table (owned IRQs, the service of an emulated window, which is a
+ * service, the window's guest SPI, a grant's client and its range inside
+ * that client's RAM), every passthrough window inside the platform's
  * MMIO and every GICV window of its gicv_size, and every image linked
  * into the kernel present and fitting in RAM where it is loaded. Returns
  * true if the kernel can build the partitions without reading or writing

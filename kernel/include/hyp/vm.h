@@ -35,6 +35,8 @@ struct vm {
 	const struct cfg_vm *cfg;
 	struct s2_space s2;
 	paddr_t ram_pa[CFG_MAX_RAM];  /**< Backing of each cfg RAM region. */
+	paddr_t grant_pa[CFG_MAX_GRANTS]; /**< Services: each cfg grant's. */
+	uint16_t grant_client[CFG_MAX_GRANTS]; /**< Its client's VM id. */
 	const struct cfg_image *image;
 	enum vm_state state;
 	uint32_t vcpu_count;

@@ -206,6 +206,21 @@ struct ipc_self {
 /** HYP_IPC_SELF_INFO. Returns IPC_OK, or IPC_ERR_INVALID (not a service). */
 int ipc_self_info(struct ipc_self *self);
 
+/** RAM of a client VM granted to this service by the scenario. */
+struct ipc_grant {
+	uint64_t ipa;        /**< Where this service sees it. */
+	uint64_t size;       /**< Bytes. */
+	uint32_t client;     /**< Client VM id (as ipc_mmio_access.client). */
+	uint64_t client_ipa; /**< Its base in the client's IPA space. */
+};
+
+/**
+ * HYP_IPC_GRANT_INFO: grant @p index (0..n-1, the order of the service's
+ * grants in the scenario). Returns IPC_OK, or IPC_ERR_INVALID (no such
+ * grant, or not a service).
+ */
+int ipc_grant_info(uint32_t index, struct ipc_grant *g);
+
 /**
  * HYP_IPC_TRANSLATE: the PA behind @p ipa, an address of this service in
  * its RAM or in a grant (ipc_grant_info()), in *@p pa, and the bytes
