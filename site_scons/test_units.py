@@ -47,6 +47,8 @@ UNITS = {
                     host='journal', fuzz='journal'),
     'pl011_model': Unit(['#services/uart/pl011_model.c'],
                         host='pl011_model', fuzz='pl011'),
+    'virtio': Unit(['#libipc/src/virtio_mmio.c', '#libipc/src/virtq.c',
+                    '#libipc/src/virtio_gmem.c'], host='virtio', fuzz='virtq'),
     'console': Unit(['#services/uart/console.c'], host='console'),
     'virtio_drv': Unit(['#libipc/src/virtio_drv.c'], host='virtio_drv'),
     'vblk_req': Unit(['#services/vblk/vblk_req.c'], host='vblk_req'),

@@ -1,0 +1,311 @@
+#pragma once
+/**
+ * The device side of virtio for services: the virtio-mmio transport,
+ * version 2 (OASIS virtio 1.2 §4.2.2), and split virtqueues (§2.7).
+ *
+ * A service keeps, per virtual device it presents to a client VM:
+ *  - a `struct virtio_state`: the whole transport and queue state, plain
+ *    data without pointers, so it may live in kept RAM under the journal
+ *    (ipc/journal.h) and survive a restart of the service;
+ *  - a `struct virtio_dev_ops`: what the device is (ID, features, queues,
+ *    its configuration space) and the callbacks for notify, reset and the
+ *    interrupt line;
+ *  - a `struct virtio_gmem`: the client's memory as the service sees it
+ *    (the grants of that client, virtio_gmem_from_grants());
+ *  - a `struct virtio_dev` tying the three together (rebuilt on start).
+ *
+ * Its MMIO handler is one call, virtio_mmio_access(); on a queue
+ * notification the service pops chains with virtq_pop(), does the work on
+ * the segments (always inside the grant) and completes them with
+ * virtq_push() and virtq_signal(). A malformed ring sets
+ * VIRTIO_STATUS_DEVICE_NEEDS_RESET with a configuration-change interrupt
+ * and stops the device until the driver resets it (libipc/README.md,
+ * "Writing a virtio service").
+ *
+ * Pure C: no kernel call inside (only through the ops), host-testable.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc/ipc.h"
+
+/* --- virtio-mmio registers (virtio 1.2 §4.2.2, table "MMIO Device Register
+ * Layout"); all are 32 bits wide and 32-bit aligned. --- */
+#define VIRTIO_MMIO_MAGIC_VALUE 0x000U
+#define VIRTIO_MMIO_VERSION 0x004U
+#define VIRTIO_MMIO_DEVICE_ID 0x008U
+#define VIRTIO_MMIO_VENDOR_ID 0x00cU
+#define VIRTIO_MMIO_DEVICE_FEATURES 0x010U
+#define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014U
+#define VIRTIO_MMIO_DRIVER_FEATURES 0x020U
+#define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024U
+#define VIRTIO_MMIO_QUEUE_SEL 0x030U
+#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034U
+#define VIRTIO_MMIO_QUEUE_NUM 0x038U
+#define VIRTIO_MMIO_QUEUE_READY 0x044U
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050U
+#define VIRTIO_MMIO_INTERRUPT_STATUS 0x060U
+#define VIRTIO_MMIO_INTERRUPT_ACK 0x064U
+#define VIRTIO_MMIO_STATUS 0x070U
+#define VIRTIO_MMIO_QUEUE_DESC_LOW 0x080U
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH 0x084U
+#define VIRTIO_MMIO_QUEUE_DRIVER_LOW 0x090U
+#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH 0x094U
+#define VIRTIO_MMIO_QUEUE_DEVICE_LOW 0x0a0U
+#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4U
+#define VIRTIO_MMIO_SHM_SEL 0x0acU
+#define VIRTIO_MMIO_SHM_LEN_LOW 0x0b0U
+#define VIRTIO_MMIO_SHM_LEN_HIGH 0x0b4U
+#define VIRTIO_MMIO_SHM_BASE_LOW 0x0b8U
+#define VIRTIO_MMIO_SHM_BASE_HIGH 0x0bcU
+#define VIRTIO_MMIO_QUEUE_RESET 0x0c0U
+#define VIRTIO_MMIO_CONFIG_GENERATION 0x0fcU
+/** Device-specific configuration space starts here (§4.2.2). */
+#define VIRTIO_MMIO_CONFIG 0x100U
+
+/** MagicValue: "virt" little-endian (§4.2.2). */
+#define VIRTIO_MMIO_MAGIC 0x74726976U
+/** Version of the non-legacy transport (§4.2.2). */
+#define VIRTIO_MMIO_VERSION_2 2U
+/** VendorID this library reports: "THYP" little-endian. */
+#define VIRTIO_VENDOR_TINYHYP 0x50594854U
+
+/* InterruptStatus bits (§4.2.2). */
+#define VIRTIO_INT_VRING (1U << 0)  /**< Used Buffer Notification. */
+#define VIRTIO_INT_CONFIG (1U << 1) /**< Configuration Change Notification. */
+
+/* Device status field (§2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE 0x01U
+#define VIRTIO_STATUS_DRIVER 0x02U
+#define VIRTIO_STATUS_DRIVER_OK 0x04U
+#define VIRTIO_STATUS_FEATURES_OK 0x08U
+#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 0x40U
+#define VIRTIO_STATUS_FAILED 0x80U
+
+/* Reserved feature bits (§6). */
+#define VIRTIO_F_INDIRECT_DESC (1ULL << 28)
+#define VIRTIO_F_EVENT_IDX (1ULL << 29)
+#define VIRTIO_F_VERSION_1 (1ULL << 32)
+/** Transport features this library implements and may offer; a device's
+ * ops->features is masked to these plus bits 0..23 (device-specific). */
+#define VIRTIO_TRANSPORT_FEATURES (VIRTIO_F_INDIRECT_DESC | VIRTIO_F_VERSION_1)
+#define VIRTIO_DEVICE_FEATURES_MASK ((1ULL << 24) - 1U)
+
+/* Split virtqueue layout (§2.7). */
+#define VIRTQ_DESC_F_NEXT 1U
+#define VIRTQ_DESC_F_WRITE 2U
+#define VIRTQ_DESC_F_INDIRECT 4U
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1U
+#define VIRTQ_USED_F_NO_NOTIFY 1U
+/** Largest split queue (§2.7: Queue Size up to 32768). */
+#define VIRTQ_NUM_LIMIT 32768U
+
+/** Queues per device this library keeps state for. */
+#define VIRTIO_MAX_QUEUES 8U
+/** Regions of client memory one device may see (CFG_MAX_GRANTS). */
+#define VIRTIO_GMEM_MAX_REGIONS 4U
+
+/* --- Guest memory ------------------------------------------------------- */
+
+/** A range of client memory: client GPA @p gpa .. + @p size, seen by the
+ * service at @p ptr. */
+struct virtio_gmem_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *ptr;
+};
+
+/** What the service sees of one client's memory. */
+struct virtio_gmem {
+	struct virtio_gmem_region region[VIRTIO_GMEM_MAX_REGIONS];
+	uint32_t count;
+};
+
+void virtio_gmem_init(struct virtio_gmem *g);
+
+/**
+ * Add a region. Returns IPC_OK, or IPC_ERR_INVALID: table full, size 0,
+ * NULL pointer, gpa + size or ptr + size wrapping, or @p ptr not aligned to
+ * @p gpa modulo 16 (rings are read with naturally aligned loads).
+ */
+int virtio_gmem_add(struct virtio_gmem *g, uint64_t gpa, uint64_t size,
+		    void *ptr);
+
+/**
+ * Where the service sees client bytes [@p gpa, @p gpa + @p len), or NULL
+ * unless they lie wholly in one region. Overflow-safe for any inputs.
+ */
+void *virtio_gmem_ptr(const struct virtio_gmem *g, uint64_t gpa, uint64_t len);
+
+/**
+ * Target only (virtio_grant.c, needs ipc_grant_info()): fill @p g with
+ * every grant of client VM @p client. Returns the number of regions added
+ * (0: the scenario grants nothing of that client), or a negative IPC_ERR_*.
+ */
+int virtio_gmem_from_grants(struct virtio_gmem *g, uint32_t client);
+
+/* --- Device state (plain data: may live in kept RAM) --------------------- */
+
+/** One split virtqueue. */
+struct virtq_state {
+	uint64_t desc;	     /**< QueueDesc: descriptor table GPA. */
+	uint64_t avail;	     /**< QueueDriver: available ring GPA. */
+	uint64_t used;	     /**< QueueDevice: used ring GPA. */
+	uint16_t num;	     /**< QueueNum. */
+	uint16_t last_avail; /**< Next available ring entry to pop. */
+	uint16_t used_idx;   /**< used->idx the device published last. */
+	uint8_t ready;	     /**< QueueReady. */
+	uint8_t reserved;
+};
+
+/** Why a device set DEVICE_NEEDS_RESET (virtio_state.fault). */
+enum virtio_fault {
+	VIRTIO_FAULT_NONE = 0,
+	VIRTIO_FAULT_QUEUE_SIZE,   /**< QueueNum 0, not a power of 2, > max. */
+	VIRTIO_FAULT_RING_ALIGN,   /**< A ring misaligned (§2.7 table). */
+	VIRTIO_FAULT_RING_RANGE,   /**< A ring not wholly inside the grant. */
+	VIRTIO_FAULT_AVAIL_IDX,	   /**< avail->idx moved more than QueueNum. */
+	VIRTIO_FAULT_DESC_INDEX,   /**< A descriptor index >= QueueNum. */
+	VIRTIO_FAULT_CHAIN_LENGTH, /**< Chain longer than the queue: a loop. */
+	VIRTIO_FAULT_BUFFER_RANGE, /**< A buffer outside the grant. */
+	VIRTIO_FAULT_DESC_ORDER,   /**< Readable after writable (§2.7.4.2). */
+	VIRTIO_FAULT_INDIRECT,	   /**< Bad indirect table (§2.7.5.3). */
+	VIRTIO_FAULT_COUNT
+};
+
+/** The transport and queues of one device: no pointers, fixed layout. */
+struct virtio_state {
+	uint64_t driver_features;     /**< DriverFeatures, both halves. */
+	uint32_t status;	      /**< Status. */
+	uint32_t device_features_sel; /**< DeviceFeaturesSel. */
+	uint32_t driver_features_sel; /**< DriverFeaturesSel. */
+	uint32_t queue_sel;	      /**< QueueSel. */
+	uint32_t interrupt_status;    /**< InterruptStatus. */
+	uint32_t config_generation;   /**< ConfigGeneration. */
+	uint32_t fault;		      /**< enum virtio_fault, until reset. */
+	uint32_t reserved;
+	struct virtq_state queue[VIRTIO_MAX_QUEUES];
+};
+
+/* --- The device: ops and binding ----------------------------------------- */
+
+/** What a device is, and how the library calls back into the service. */
+struct virtio_dev_ops {
+	uint32_t device_id; /**< §5, e.g. 2 = block; never 0. */
+	/** Offered features: device bits 0..23 and VIRTIO_F_INDIRECT_DESC;
+	 * VIRTIO_F_VERSION_1 is always added, other bits dropped. */
+	uint64_t features;
+	uint32_t queue_count; /**< 1..VIRTIO_MAX_QUEUES. */
+	uint16_t queue_max;   /**< QueueNumMax, 1..VIRTQ_NUM_LIMIT. */
+	uint32_t config_size; /**< Bytes of configuration space. */
+	/** Read @p width (1, 2 or 4) bytes at @p offset of the configuration
+	 * space (naturally aligned, inside config_size). May be NULL: reads 0. */
+	uint32_t (*config_read)(void *ctx, uint32_t offset, uint8_t width);
+	/** Write likewise. May be NULL: writes ignored. */
+	void (*config_write)(void *ctx, uint32_t offset, uint8_t width,
+			     uint32_t value);
+	/** QueueNotify on a ready queue of a running device. */
+	void (*notify)(void *ctx, uint32_t queue);
+	/** The device was reset (Status 0 or virtio_dev_reset()): drop
+	 * requests in flight. May be NULL. */
+	void (*reset)(void *ctx);
+	/** The interrupt line's level changed (InterruptStatus != 0): the
+	 * service calls ipc_irq_level(client, intid, level). */
+	void (*set_irq)(void *ctx, bool level);
+};
+
+/** One device: its state, ops, the client memory it sees. */
+struct virtio_dev {
+	struct virtio_state *st;
+	const struct virtio_dev_ops *ops;
+	void *ctx;
+	const struct virtio_gmem *gmem;
+};
+
+/** Bind the parts; the state is left as it is (kept across a restart). */
+void virtio_dev_bind(struct virtio_dev *d, struct virtio_state *st,
+		     const struct virtio_dev_ops *ops, void *ctx,
+		     const struct virtio_gmem *gmem);
+
+/** Reset the device (Status written 0; a client VM reset): every register
+ * to its reset value, ops->reset, interrupt lowered. config_generation
+ * stays. Also what a fresh state needs. */
+void virtio_dev_reset(struct virtio_dev *d);
+
+/** The configuration space changed: ConfigGeneration moves on and a
+ * configuration-change interrupt is raised (§2.5.1, §4.2.2). */
+void virtio_config_changed(struct virtio_dev *d);
+
+/** Set DEVICE_NEEDS_RESET for @p fault (§2.1.2): configuration-change
+ * interrupt, the device stops until reset. The first fault is kept. */
+void virtio_dev_fail(struct virtio_dev *d, enum virtio_fault fault);
+
+/** True when the driver set DRIVER_OK and the device is not broken. */
+bool virtio_dev_running(const struct virtio_dev *d);
+
+/** Re-assert the line from InterruptStatus (after a service restart). */
+void virtio_dev_sync_irq(const struct virtio_dev *d);
+
+/** A short name of @p fault, for log lines. */
+const char *virtio_fault_name(uint32_t fault);
+
+/**
+ * The MMIO handler: one guest access to the device's window. Registers
+ * take 32-bit aligned accesses, the configuration space 1, 2 or 4 byte
+ * naturally aligned ones; anything else reads 0 and writes are ignored.
+ * Always returns IPC_OK (the guest never gets an abort).
+ */
+int virtio_mmio_access(struct virtio_dev *d, struct ipc_mmio_access *a);
+
+/* --- Split virtqueues ---------------------------------------------------- */
+
+/** One buffer of a chain, checked to lie inside the grant. */
+struct virtq_seg {
+	uint64_t gpa; /**< Client address. */
+	uint8_t *ptr; /**< Where the service sees it (@p len bytes valid). */
+	uint32_t len;
+	bool write; /**< Device-writable (VIRTQ_DESC_F_WRITE). */
+};
+
+/** A popped chain: @p count segments, readable ones first. */
+struct virtq_chain {
+	uint16_t head;	   /**< Descriptor index to hand to virtq_push(). */
+	uint32_t count;	   /**< Segments filled in. */
+	uint64_t readable; /**< Bytes in readable segments. */
+	uint64_t writable; /**< Bytes in writable segments. */
+};
+
+/* virtq_pop() results. */
+#define VIRTQ_POPPED 1	      /**< A chain is in @p chain and @p seg. */
+#define VIRTQ_EMPTY 0	      /**< Nothing available. */
+#define VIRTQ_ERR_BROKEN (-1) /**< Device not running / needs reset. */
+/** The chain is longer than @p seg_max (but valid so far): it is consumed
+ * (chain->head set, no segments); push it back with 0 bytes written. */
+#define VIRTQ_ERR_SEGS (-2)
+
+/**
+ * Take the next available chain of queue @p q: each descriptor is read
+ * once, every buffer checked against the grant, at most @p seg_max
+ * segments filled. A malformed ring fails the device (virtio_dev_fail())
+ * and returns VIRTQ_ERR_BROKEN. Bounded: at most QueueNum descriptors of
+ * the ring and @p seg_max + 1 of an indirect table are read.
+ */
+int virtq_pop(struct virtio_dev *d, uint32_t q, struct virtq_chain *chain,
+	      struct virtq_seg *seg, uint32_t seg_max);
+
+/**
+ * Complete chain @p head of queue @p q with @p written bytes written to its
+ * writable segments: a used ring entry, then used->idx (§2.7.8), with the
+ * barriers between. Returns IPC_OK, or IPC_ERR_INVALID (device not running,
+ * queue not ready, @p head >= QueueNum).
+ */
+int virtq_push(struct virtio_dev *d, uint32_t q, uint16_t head,
+	       uint32_t written);
+
+/**
+ * After pushes: raise the used-buffer interrupt unless the driver
+ * suppressed it (avail->flags VIRTQ_AVAIL_F_NO_INTERRUPT, §2.7.7).
+ * Returns true if it was raised.
+ */
+bool virtq_signal(struct virtio_dev *d, uint32_t q);
