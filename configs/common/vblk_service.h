@@ -27,37 +27,35 @@
 /** Where the service sees the k-th client's granted RAM. */
 #define VBLK_GRANT_IPA(k) (0x100000000ULL + 0x40000000ULL * (k))
 
-#define VBLK_SERVICE_FIELDS(image_name)                                      \
-	.name = "vblk", .kind = CFG_VM_SERVICE, .vcpu_count = 1,             \
-	.image = image_name, .image_ipa = 0x20000000, .entry = 0x20000000,   \
-	.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },                   \
-		 /* Devices and requests in flight, kept across restarts. */ \
-		 { .ipa = VBLK_KEPT_IPA, .size = 2 * SZ_1M, .keep = true } },\
-	.ram_count = 2,                                                      \
-	.devices = { {                                                       \
-		.name = "virtio-mmio-24-31",                                 \
-		.kind = CFG_DEV_PASSTHROUGH,                                 \
-		.ipa = VBLK_PHYS_PAGE,                                       \
-		.pa = VBLK_PHYS_PAGE,                                        \
-		.size = SZ_4K,                                               \
-	} },                                                                 \
+#define VBLK_SERVICE_FIELDS(image_name)                                       \
+	.name = "vblk", .kind = CFG_VM_SERVICE, .vcpu_count = 1,              \
+	.image = image_name, .image_ipa = 0x20000000, .entry = 0x20000000,    \
+	.ram = { { .ipa = 0x20000000,                                         \
+		   .size = 2 * SZ_1M }, /* Devices and requests in flight,    \
+					   kept across restarts. */           \
+		 { .ipa = VBLK_KEPT_IPA, .size = 2 * SZ_1M, .keep = true } }, \
+	.ram_count = 2,                                                       \
+	.devices = { {                                                        \
+		.name = "virtio-mmio-24-31",                                  \
+		.kind = CFG_DEV_PASSTHROUGH,                                  \
+		.ipa = VBLK_PHYS_PAGE,                                        \
+		.pa = VBLK_PHYS_PAGE,                                         \
+		.size = SZ_4K,                                                \
+	} },                                                                  \
 	.device_count = 1, .irqs = { VBLK_PHYS_INTID }, .irq_count = 1
 
 /** The k-th client's RAM region [ipa, ipa + size), granted to the service. */
-#define VBLK_GRANT(vm_name, k, ram_ipa, ram_size)                            \
-	{                                                                    \
-		.client = vm_name, .client_ipa = ram_ipa, .size = ram_size,  \
-		.ipa = VBLK_GRANT_IPA(k),                                    \
+#define VBLK_GRANT(vm_name, k, ram_ipa, ram_size)                           \
+	{                                                                   \
+		.client = vm_name, .client_ipa = ram_ipa, .size = ram_size, \
+		.ipa = VBLK_GRANT_IPA(k),                                   \
 	}
 
-#define GUEST_VBLK_WINDOW                                                    \
-	{                                                                    \
-		.name = "vda",                                               \
-		.kind = CFG_DEV_EMULATED,                                    \
-		.ipa = GUEST_VBLK_IPA,                                       \
-		.size = SZ_4K,                                               \
-		.service = "vblk",                                           \
-		/* Its virtio interrupt, raised by the service. */           \
-		.irq = GUEST_VBLK_INTID,                                     \
-		.compatible = "virtio,mmio",                                 \
+#define GUEST_VBLK_WINDOW                                                     \
+	{                                                                     \
+		.name = "vda", .kind = CFG_DEV_EMULATED,                      \
+		.ipa = GUEST_VBLK_IPA, .size = SZ_4K,                         \
+		.service = "vblk", /* Its virtio interrupt, raised by the     \
+				      service. */                             \
+			.irq = GUEST_VBLK_INTID, .compatible = "virtio,mmio", \
 	}

@@ -75,8 +75,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint32_t len)
 	}
 	hdr = (struct blk_hdr){ .type = type, .sector = sector };
 	status = NO_STATUS;
-	CHECK_EQ(virtio_drv_submit(&drv, 0, bufs, count, &head),
-		 VIRTIO_DRV_OK);
+	CHECK_EQ(virtio_drv_submit(&drv, 0, bufs, count, &head), VIRTIO_DRV_OK);
 	virtio_drv_kick(&drv, 0);
 	for (uint32_t i = 0; i < POLLS; i++) {
 		/* Each register read is an exit to the service, which
@@ -115,8 +114,8 @@ static bool same_as(uint8_t seed, uint32_t len)
 
 static void bring_up(void)
 {
-	int rc = virtio_drv_probe(&drv, VBLK_IPA, VIRTIO_DRV_ID_BLOCK,
-				  identity);
+	int rc =
+		virtio_drv_probe(&drv, VBLK_IPA, VIRTIO_DRV_ID_BLOCK, identity);
 
 	if (rc != VIRTIO_DRV_OK) {
 		printf("vblk: probe: %s\n", virtio_drv_strerror(rc));

@@ -184,8 +184,11 @@ static void write_id(struct vblk_dev *dev, const struct vblk_rec *rec)
 	char id[VBLK_ID_BYTES] = VBLK_ID_PREFIX;
 	uint32_t done = 0;
 
-	strncpy(id + sizeof(VBLK_ID_PREFIX) - 1, dev->name,
-		VBLK_ID_BYTES - (sizeof(VBLK_ID_PREFIX) - 1));
+	/* The prefix, then the VM name, NUL padded, not terminated if full. */
+	for (uint32_t i = sizeof(VBLK_ID_PREFIX) - 1, j = 0;
+	     i < VBLK_ID_BYTES && dev->name[j] != '\0'; i++, j++) {
+		id[i] = dev->name[j];
+	}
 	for (uint32_t i = 0; i < rec->nseg && done < VBLK_ID_BYTES; i++) {
 		uint32_t n = rec->seg[i].len < VBLK_ID_BYTES - done
 				     ? rec->seg[i].len
@@ -254,9 +257,8 @@ static bool dma_pa(const struct vblk_dev *dev, uint64_t gpa, uint32_t len,
 
 static uint64_t io_pa(const struct vblk_service *p, uint32_t w, uint16_t head)
 {
-	return p->io_pa +
-	       (uint64_t)((const uint8_t *)&vblk_io[w][head] -
-			  (const uint8_t *)vblk_io);
+	return p->io_pa + (uint64_t)((const uint8_t *)&vblk_io[w][head] -
+				     (const uint8_t *)vblk_io);
 }
 
 /*
@@ -298,11 +300,11 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 			return true;
 		}
 	}
-	bufs[rec->nseg + 1] = (struct virtio_drv_buf){
-		.pa = io_pa(p, w, head) + offsetof(struct vblk_io, status),
-		.len = 1,
-		.device_writes = true
-	};
+	bufs[rec->nseg + 1] =
+		(struct virtio_drv_buf){ .pa = io_pa(p, w, head) +
+					       offsetof(struct vblk_io, status),
+					 .len = 1,
+					 .device_writes = true };
 	if (virtio_drv_submit(&p->drv, VBLK_QUEUE, bufs,
 			      (uint16_t)(rec->nseg + 2U),
 			      &ph) != VIRTIO_DRV_OK) {
@@ -321,8 +323,8 @@ static void pending_add(struct vblk_service *p, uint32_t w, uint16_t head)
 	}
 	uint32_t at = (p->pending_head + p->pending_count) % VBLK_PENDING_MAX;
 
-	p->pending[at] = (struct vblk_pending){ .w = (uint16_t)w,
-						.head = head };
+	p->pending[at] =
+		(struct vblk_pending){ .w = (uint16_t)w, .head = head };
 	p->pending_count++;
 }
 
@@ -584,8 +586,8 @@ static void map_grants(struct vblk_dev *dev)
 		const struct virtio_gmem_region *r = &dev->gmem.region[i];
 		uint64_t pa = 0, contiguous = 0;
 
-		dev->dma[i] = (struct vblk_dma){ .gpa = r->gpa,
-						 .size = r->size };
+		dev->dma[i] =
+			(struct vblk_dma){ .gpa = r->gpa, .size = r->size };
 		dev->dma[i].ok = ipc_translate((uintptr_t)r->ptr, &pa,
 					       &contiguous) == IPC_OK &&
 				 contiguous >= r->size;
@@ -614,8 +616,8 @@ static void setup_dev(struct vblk_service *p, uint32_t w)
 	map_grants(dev);
 	dev->ops = (struct virtio_dev_ops){
 		.device_id = VIRTIO_DRV_ID_BLOCK,
-		.features = VBLK_FEATURES |
-			    (dev->range.read_only ? VBLK_F_RO : 0),
+		.features =
+			VBLK_FEATURES | (dev->range.read_only ? VBLK_F_RO : 0),
 		.queue_count = 1,
 		.queue_max = VBLK_QUEUE_MAX,
 		.config_size = VBLK_CFG_BYTES,
@@ -649,8 +651,9 @@ static void reconcile(struct vblk_service *p, uint32_t w)
 	/* §2.7.8: used ring = le16 flags, le16 idx, then (le32 id, le32
 	 * len) entries. */
 	const uint8_t *idx = virtio_gmem_ptr(&dev->gmem, q->used + 2, 2);
-	const uint8_t *elem = virtio_gmem_ptr(
-		&dev->gmem, q->used + 4 + 8ULL * (q->used_idx % q->num), 8);
+	const uint8_t *elem =
+		virtio_gmem_ptr(&dev->gmem,
+				q->used + 4 + 8ULL * (q->used_idx % q->num), 8);
 	uint16_t guest_idx;
 	uint32_t id;
 
@@ -683,8 +686,8 @@ static bool open_state(struct vblk_service *p, const struct ipc_self *self)
 	p->journaled = found != IPC_JOURNAL_TOO_SMALL;
 	p->st = p->journaled ? (struct vblk_state *)p->journal.state
 			     : &vblk_volatile_state;
-	return self->restarts != 0 && (found == IPC_JOURNAL_KEPT ||
-				       found == IPC_JOURNAL_ROLLED_BACK);
+	return self->restarts != 0 &&
+	       (found == IPC_JOURNAL_KEPT || found == IPC_JOURNAL_ROLLED_BACK);
 }
 
 static void start_disk(struct vblk_service *p)
@@ -719,9 +722,8 @@ void service_main(void)
 		ipc_log("vblk: no window to serve\n");
 		return;
 	}
-	p->dev_count = p->srv.window_count < VBLK_MAX_DEVS
-			       ? p->srv.window_count
-			       : VBLK_MAX_DEVS;
+	p->dev_count = p->srv.window_count < VBLK_MAX_DEVS ? p->srv.window_count
+							   : VBLK_MAX_DEVS;
 	bool kept = open_state(p, &self);
 
 	start_disk(p);
