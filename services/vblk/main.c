@@ -87,6 +87,9 @@ struct vblk_dev_kept {
 /** All kept state. */
 struct vblk_state {
 	struct vblk_dev_kept dev[VBLK_MAX_DEVS];
+	/** Fault injection: crash points passed. Not journaled, so the
+	 * work sent again after a crash does not crash at the same point. */
+	uint32_t crash_count;
 };
 
 /** What the journal saves of a record when it completes. */
@@ -177,6 +180,31 @@ static void txn_commit(struct vblk_service *p)
 	}
 }
 
+/* --- Fault injection (test image only) ------------------------------------- */
+
+#ifdef VBLK_FAULT_INJECT
+/* Nothing is mapped here in the service's IPA space: a store faults. */
+#define VBLK_UNMAPPED_IPA 0x70000000UL
+/** Crash at every VBLK_CRASH_EVERY-th crash point passed. */
+#define VBLK_CRASH_EVERY 19U
+
+static void crash_point(struct vblk_service *p, const char *where)
+{
+	if (++p->st->crash_count % VBLK_CRASH_EVERY != 0) {
+		return;
+	}
+	ipc_log("vblk: fault injection: crashing %s\n", where);
+	__asm__ volatile("" ::: "memory");
+	*(volatile uint64_t *)VBLK_UNMAPPED_IPA = p->st->crash_count;
+}
+#else
+static void crash_point(struct vblk_service *p, const char *where)
+{
+	(void)p;
+	(void)where;
+}
+#endif
+
 /* --- Completing a client's request ----------------------------------------- */
 
 static void write_id(struct vblk_dev *dev, const struct vblk_rec *rec)
@@ -233,6 +261,8 @@ static void complete(struct vblk_service *p, uint32_t w, uint16_t head,
 		}
 	}
 	(void)virtq_push(&dev->vdev, VBLK_QUEUE, head, rec->written);
+	/* The guest may see the used entry already: see reconcile(). */
+	crash_point(p, "after a used entry, before its commit");
 	rec->live = 0;
 	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
@@ -422,6 +452,8 @@ static void phys_irq(struct vblk_service *p)
 		if (status > VBLK_S_UNSUPP) {
 			status = VBLK_S_IOERR;
 		}
+		/* The disk's completion is lost: the request is resent. */
+		crash_point(p, "with a disk completion taken");
 		if (o.epoch == p->dev[o.w].kept->rec[o.head].epoch) {
 			complete(p, o.w, o.head, status);
 		}
@@ -478,6 +510,7 @@ static void drain(struct vblk_service *p, uint32_t w)
 		}
 		rec->live = 1;
 		rec->epoch = k->h.epoch;
+		crash_point(p, "after a pop, before its commit");
 		txn_commit(p);
 		if (rec->to_device) {
 			pending_add(p, w, ch.head);
@@ -600,7 +633,7 @@ static void map_grants(struct vblk_dev *dev)
 	}
 }
 
-static void setup_dev(struct vblk_service *p, uint32_t w)
+static void setup_dev(struct vblk_service *p, uint32_t w, bool quiet)
 {
 	struct vblk_dev *dev = &p->dev[w];
 	uint64_t size;
@@ -628,6 +661,9 @@ static void setup_dev(struct vblk_service *p, uint32_t w)
 	};
 	virtio_dev_bind(&dev->vdev, &dev->kept->h.vio, &dev->ops, dev,
 			&dev->gmem);
+	if (quiet) {
+		return;
+	}
 	ipc_log("vblk: %s: sectors %llu..+%llu of the disk%s\n", dev->name,
 		(unsigned long long)dev->range.first,
 		(unsigned long long)dev->range.sectors,
@@ -728,7 +764,7 @@ void service_main(void)
 
 	start_disk(p);
 	for (uint32_t w = 0; w < p->dev_count; w++) {
-		setup_dev(p, w);
+		setup_dev(p, w, self.restarts != 0);
 		if (!kept) {
 			virtio_dev_reset(&p->dev[w].vdev);
 		}
