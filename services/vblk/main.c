@@ -520,12 +520,32 @@ static void drain(struct vblk_service *p, uint32_t w)
 	}
 }
 
+/*
+ * Without the physical disk a client sees an empty virtio-mmio slot:
+ * MagicValue and Version, DeviceID 0 (§4.2.2: a placeholder, which a
+ * driver ignores, as Linux's virtio_mmio does), the rest 0, writes
+ * ignored; so a Linux VM without a disk boots as before.
+ */
+static void placeholder(struct ipc_mmio_access *a)
+{
+	if (a->write) {
+		return;
+	}
+	a->value = a->offset == VIRTIO_MMIO_MAGIC_VALUE ? VIRTIO_MMIO_MAGIC
+		   : a->offset == VIRTIO_MMIO_VERSION	? VIRTIO_MMIO_VERSION_2
+							: 0;
+}
+
 static int vblk_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct vblk_service *p = ctx;
 
 	if (a->window >= p->dev_count) {
 		return IPC_ERR_ABORT;
+	}
+	if (!p->disk) {
+		placeholder(a);
+		return IPC_OK;
 	}
 	struct vblk_dev *dev = &p->dev[a->window];
 
