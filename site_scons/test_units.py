@@ -50,6 +50,8 @@ UNITS = {
     'virtio': Unit(['#libipc/src/virtio_mmio.c', '#libipc/src/virtq.c',
                     '#libipc/src/virtio_gmem.c'], host='virtio', fuzz='virtq'),
     'console': Unit(['#services/uart/console.c'], host='console'),
+    'virtio_drv': Unit(['#libipc/src/virtio_drv.c'], host='virtio_drv'),
+    'vblk_req': Unit(['#services/vblk/vblk_req.c'], host='vblk_req'),
     'pl031_model': Unit(['#services/pl031/pl031_model.c'], host='pl031_model'),
     'gicd_model': Unit(['#services/vgic/gicd_model.c'],
                        host='gicd_model', fuzz='gicd'),

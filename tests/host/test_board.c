@@ -164,6 +164,12 @@ static void test_board_check(void **unused)
 				 "at 0x9010000 (+0x2000)");
 	sc = one_guest(SZ_2M, 0x09100000, SZ_4K);
 	assert_false(board_check(&sc, SZ_1G, why, sizeof(why)));
+	/* A page of virtio-mmio transports: eight 0x200 nodes back to back;
+	 * two pages run past the last one (0x0a003e00). */
+	sc = one_guest(SZ_2M, 0x0a003000, SZ_4K);
+	assert_true(board_check(&sc, SZ_1G, why, sizeof(why)));
+	sc = one_guest(SZ_2M, 0x0a003000, 2 * SZ_4K);
+	assert_false(board_check(&sc, SZ_1G, why, sizeof(why)));
 	/* RAM is no device. */
 	sc = one_guest(SZ_2M, 0x40000000, SZ_4K);
 	assert_false(board_check(&sc, SZ_1G, why, sizeof(why)));

@@ -1,0 +1,28 @@
+/**
+ * The virtio-blk service with one bare-metal client (issue 16,
+ * tests/system/test_vblk.py): the guest (guests/tests/vblk.c) drives its
+ * virtual virtio-blk, the service the physical disk QEMU gets with the
+ * test's -drive/-device. Its 16 MiB of RAM are granted to the service.
+ */
+#include "../common/test_guest.h"
+#include "../common/vblk_service.h"
+#include "../platform/platform.h"
+
+const struct cfg_scenario scenario = {
+	.name = "vblk",
+	.platform = &platform_qemu_virt,
+	.vm_count = 2,
+	.vms = {
+		{
+			VBLK_SERVICE_FIELDS("vblk"),
+			.grants = { VBLK_GRANT("test", 0, 0x40000000,
+					       16 * SZ_1M) },
+			.grant_count = 1,
+		},
+		{
+			TEST_GUEST_FIELDS,
+			.devices = { GUEST_VBLK_WINDOW },
+			.device_count = 1,
+		},
+	},
+};
