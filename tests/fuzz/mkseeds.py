@@ -783,6 +783,56 @@ def seeds_virtq():
     write('fuzz_virtq', 'config', vq_input(bytearray(64), cfg))
 
 
+# fuzz_vblk_req: range, capacity, flags, then the chain.
+VB_RO = 1
+VB_FLUSH = 2
+
+
+def vb_seg(gpa, length, write, hdr=b''):
+    return u64(gpa) + u32(length) + u8(1 if write else 0) + hdr
+
+
+def vb_hdr(rtype, sector):
+    return u32(rtype) + u32(0) + u64(sector)
+
+
+def vb_input(first, sectors, capacity, flags, segs):
+    return u64(first) + u64(sectors) + u64(capacity) + u8(flags) + \
+        u8(len(segs)) + b''.join(segs)
+
+
+def seeds_vblk_req():
+    """A Linux-like read, write, flush and GET_ID on the halves layout's
+    second half, a request past its end, and a write to a read-only disk."""
+    base = 0x40000000
+    hdr = lambda t, s: vb_seg(base, 16, False, vb_hdr(t, s))  # noqa: E731
+    status = vb_seg(base + 0x100, 1, True)
+    half = 2048
+    write('fuzz_vblk_req', 'read', vb_input(
+        half, 2 ** 64 - 1, 8192, VB_FLUSH,
+        [hdr(0, 8), vb_seg(base + 0x1000, 4096, True),
+         vb_seg(base + 0x3000, 512, True), status]))
+    write('fuzz_vblk_req', 'write', vb_input(
+        half, 2 ** 64 - 1, 8192, VB_FLUSH,
+        [hdr(1, 0), vb_seg(base + 0x2000, 4096, False), status]))
+    write('fuzz_vblk_req', 'flush', vb_input(
+        0, half, 8192, VB_FLUSH, [hdr(4, 0), status]))
+    write('fuzz_vblk_req', 'get_id', vb_input(
+        0, half, 8192, 0, [hdr(8, 0), vb_seg(base + 0x1000, 20, True), status]))
+    write('fuzz_vblk_req', 'past_end', vb_input(
+        0, half, 8192, 0,
+        [hdr(0, half - 1), vb_seg(base + 0x1000, 1024, True), status]))
+    write('fuzz_vblk_req', 'read_only', vb_input(
+        0, 2 ** 64 - 1, 8192, VB_RO,
+        [hdr(1, 5), vb_seg(base + 0x1000, 512, False), status]))
+    # 16 segments of 256 MiB: 4 GiB, which a 32-bit sum wrapped to 0
+    # sectors, passing the range check at the range's end (fails before
+    # the fix in vblk_req.c add_seg).
+    write('fuzz_vblk_req', 'regress_data_sum_4g', vb_input(
+        0, half, 8192, VB_FLUSH,
+        [hdr(1, half)] + [vb_seg(base, 256 << 20, False)] * 16 + [status]))
+
+
 def main():
     seeds_mmio_decode()
     seeds_ipc_args()
@@ -793,6 +843,7 @@ def main():
     seeds_journal()
     seeds_ipc_kernel()
     seeds_virtq()
+    seeds_vblk_req()
 
 
 if __name__ == '__main__':
