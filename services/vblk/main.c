@@ -189,7 +189,8 @@ enum vblk_crash_at {
 	VBLK_CRASH_HARVESTED, /**< With a disk completion taken. */
 };
 
-#if defined(VBLK_FAULT_INJECT) || defined(VBLK_FAULT_INJECT_PUBLISHED)
+#if defined(VBLK_FAULT_INJECT) || defined(VBLK_FAULT_INJECT_PUBLISHED) || \
+	defined(VBLK_FAULT_INJECT_WRITES)
 /* Nothing is mapped here in the service's IPA space: a store faults. */
 #define VBLK_UNMAPPED_IPA 0x70000000UL
 
@@ -199,24 +200,38 @@ static const char *const vblk_crash_name[] = {
 	[VBLK_CRASH_HARVESTED] = "with a disk completion taken",
 };
 
-#ifdef VBLK_FAULT_INJECT
+#if defined(VBLK_FAULT_INJECT)
 /** vblk-faultinject: at every 19th crash point of any kind. */
 #define VBLK_CRASH_EVERY 19U
-#define VBLK_CRASH_ONLY(at) true
+#define VBLK_CRASH_ONLY(at, type) true
 #define VBLK_CRASH_DELAY_TICKS(freq) 0U
+#define VBLK_CRASH_MAX UINT32_MAX
+#elif defined(VBLK_FAULT_INJECT_WRITES)
+/** vblk-faultinject-writes: at every 16th crash point of a write request
+ * (any kind), VBLK_CRASH_MAX times in all: a Linux boot and a few MiB
+ * written stay well inside the kernel's restart budget (64). */
+#define VBLK_CRASH_EVERY 16U
+#define VBLK_CRASH_ONLY(at, type) ((type) == VBLK_T_OUT)
+#define VBLK_CRASH_DELAY_TICKS(freq) 0U
+#define VBLK_CRASH_MAX 16U
 #else
 /** vblk-faultinject-published: at every 4th used entry (about one per
  * batch of 4 of guests/tests/vblkcrash.c), 10 ms after it, so that a
  * guest on another CPU sees the entry, and reuses its buffers, before the
  * service dies. */
 #define VBLK_CRASH_EVERY 4U
-#define VBLK_CRASH_ONLY(at) ((at) == VBLK_CRASH_PUBLISHED)
+#define VBLK_CRASH_ONLY(at, type) ((at) == VBLK_CRASH_PUBLISHED)
 #define VBLK_CRASH_DELAY_TICKS(freq) ((freq) / 100U)
+#define VBLK_CRASH_MAX UINT32_MAX
 #endif
 
-static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
+/* A crash point in the work on a request of VBLK_T_* @p type. */
+static void crash_point(struct vblk_service *p, enum vblk_crash_at at,
+			uint32_t type)
 {
-	if (!VBLK_CRASH_ONLY(at) ||
+	(void)type;
+	if (!VBLK_CRASH_ONLY(at, type) ||
+	    p->st->crash_count / VBLK_CRASH_EVERY >= VBLK_CRASH_MAX ||
 	    ++p->st->crash_count % VBLK_CRASH_EVERY != 0) {
 		return;
 	}
@@ -230,10 +245,12 @@ static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
 	*(volatile uint64_t *)VBLK_UNMAPPED_IPA = p->st->crash_count;
 }
 #else
-static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
+static void crash_point(struct vblk_service *p, enum vblk_crash_at at,
+			uint32_t type)
 {
 	(void)p;
 	(void)at;
+	(void)type;
 }
 #endif
 
@@ -294,7 +311,7 @@ static void complete(struct vblk_service *p, uint32_t w, uint16_t head,
 	}
 	(void)virtq_push(&dev->vdev, VBLK_QUEUE, head, rec->written);
 	/* The guest may see the used entry already: see reconcile(). */
-	crash_point(p, VBLK_CRASH_PUBLISHED);
+	crash_point(p, VBLK_CRASH_PUBLISHED, rec->type);
 	rec->live = 0;
 	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
@@ -485,7 +502,7 @@ static void phys_irq(struct vblk_service *p)
 			status = VBLK_S_IOERR;
 		}
 		/* The disk's completion is lost: the request is resent. */
-		crash_point(p, VBLK_CRASH_HARVESTED);
+		crash_point(p, VBLK_CRASH_HARVESTED, vblk_io[o.w][o.head].type);
 		if (o.epoch == p->dev[o.w].kept->rec[o.head].epoch) {
 			complete(p, o.w, o.head, status);
 		}
@@ -542,7 +559,7 @@ static void drain(struct vblk_service *p, uint32_t w)
 		}
 		rec->live = 1;
 		rec->epoch = k->h.epoch;
-		crash_point(p, VBLK_CRASH_POPPED);
+		crash_point(p, VBLK_CRASH_POPPED, rec->type);
 		txn_commit(p);
 		if (rec->to_device) {
 			pending_add(p, w, ch.head);
