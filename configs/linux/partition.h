@@ -26,9 +26,11 @@
 		GUEST_RTC_WINDOW
 #define LINUX_GUEST_DEVICE_COUNT 4
 
-/* Everything of the Linux VM but its devices. */
-#define LINUX_GUEST_FIELDS                                                   \
-	.name = "linux", .kind = CFG_VM_GUEST, .vcpu_count = LINUX_VCPUS,    \
+/* Everything of the Linux VM but its devices; _NAMED: another VM of the
+ * same kernel, initramfs and device tree (configs/linux_vblk_two). */
+#define LINUX_GUEST_FIELDS LINUX_GUEST_FIELDS_NAMED("linux")
+#define LINUX_GUEST_FIELDS_NAMED(vm_name)                                    \
+	.name = vm_name, .kind = CFG_VM_GUEST, .vcpu_count = LINUX_VCPUS,    \
 	.image = "Image", .image_ipa = LINUX_IMAGE_IPA,                      \
 	.entry = LINUX_IMAGE_IPA, .entry_arg = LINUX_DTB_IPA, /* x0 = DTB */ \
 	.loads = {                                                           \
