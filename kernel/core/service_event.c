@@ -12,8 +12,17 @@ _Static_assert(CFG_MAX_VMS + SERVICE_EVENT_RESET_SHIFT <= 32,
 bool service_event_take(struct endpoint *ep, uint64_t msg[IPC_MSG_WORDS])
 {
 	uint32_t resets = ep->events & ~SERVICE_EVENT_TIMER;
+	uint32_t handled = ep->resets_told;
 
 	ep->resets_told = 0;
+	if (handled != 0) {
+		struct vm *client = vm_get((uint32_t)__builtin_ctz(handled) -
+					   SERVICE_EVENT_RESET_SHIFT);
+
+		if (!service_reset_pending(client)) {
+			vm_reset_resume(client);
+		}
+	}
 	if (resets != 0) {
 		uint32_t bit = (uint32_t)__builtin_ctz(resets);
 
@@ -125,6 +134,20 @@ uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
 		}
 	}
 	return VCPU_NO_DEADLINE;
+}
+
+bool service_reset_pending(const struct vm *client)
+{
+	for (uint32_t i = 0; i < vm_count(); i++) {
+		const struct vm *vm = vm_get(i);
+
+		if (vm->state == VM_RUNNING &&
+		    ((vm->ep.events | vm->ep.resets_told) &
+		     SERVICE_EVENT_RESET(client->id)) != 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 void service_client_reset(const struct vm *client)

@@ -434,9 +434,26 @@ void vm_reset(struct vm *vm)
 	vm_halt_vcpus(vm);
 	vm_quiesce(vm);
 	irq_release_owned(vm);
-	/* Its services put its devices back to reset values first. */
+	/* Its services put its devices back to reset values first, and
+	 * stop what they do for it (a disk's DMA into its RAM): its RAM is
+	 * reloaded once they have (vm_reset_resume()). */
 	service_client_reset(vm);
-	vm_reload(vm);
+	vm->reset_held = service_reset_pending(vm);
+	if (vm->reset_held) {
+		vm->state = VM_RUNNING; /* vCPUs off until vm_reset_resume() */
+	} else {
+		vm_reload(vm);
+	}
+}
+
+void vm_reset_resume(struct vm *vm)
+{
+	bool held = vm->reset_held;
+
+	vm->reset_held = false;
+	if (held && vm->state == VM_RUNNING) {
+		vm_reload(vm);
+	}
 }
 
 void vm_reload(struct vm *vm)

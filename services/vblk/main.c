@@ -67,6 +67,11 @@ void service_main(void);
 /** GET_ID answers this prefix and the client's VM name. */
 #define VBLK_ID_PREFIX "tinyhyp-"
 
+/** How long a reset device waits for its requests on the disk before the
+ * disk is reset: well under the kernel's 1 s limit on a service's run. */
+#define VBLK_DRAIN_MS 50U
+#define MS_PER_S 1000U
+
 #define VBLK_STATE_VERSION 1ULL
 #define VBLK_STATE_VERSION_SHIFT 32
 
@@ -112,7 +117,8 @@ struct vblk_dev {
 	struct vblk_range range;
 	struct vblk_dev_kept *kept;
 	uint32_t client;
-	bool kicked; /**< QueueNotify in the current access. */
+	bool kicked;	/**< QueueNotify in the current access. */
+	bool was_reset; /**< Reset in the current access (Status 0). */
 	char name[IPC_NAME_MAX];
 };
 
@@ -474,25 +480,41 @@ static void resend_all(struct vblk_service *p)
 	pump(p);
 }
 
-/* The disk broke (DEVICE_NEEDS_RESET, a bad used entry): start over. */
-static void phys_restart(struct vblk_service *p)
+/* Reset the disk (virtio 1.2 §2.4: it then no longer touches the
+ * driver's memory, §4.2.3.1: reset done when Status reads 0), set it up
+ * again and resend every current request. */
+static void phys_reset_resend(struct vblk_service *p)
 {
-	ipc_log("vblk: physical disk needs a reset: resetting, resending\n");
 	p->disk = phys_up(p) == VIRTIO_DRV_OK;
 	resend_all(p);
 }
 
+/* The disk broke (DEVICE_NEEDS_RESET, a bad used entry): start over. */
+static void phys_restart(struct vblk_service *p)
+{
+	ipc_log("vblk: physical disk needs a reset: resetting, resending\n");
+	phys_reset_resend(p);
+}
+
+static void phys_harvest(struct vblk_service *p);
+
 static void phys_irq(struct vblk_service *p)
 {
-	uint16_t ph;
-	uint32_t len;
-	int rc;
-
 	(void)virtio_drv_irq_ack(&p->drv);
 	if (virtio_drv_needs_reset(&p->drv)) {
 		phys_restart(p);
 		return;
 	}
+	phys_harvest(p);
+}
+
+/* Take every completion of the disk, then send what waits. */
+static void phys_harvest(struct vblk_service *p)
+{
+	uint16_t ph;
+	uint32_t len;
+	int rc;
+
 	while ((rc = virtio_drv_harvest(&p->drv, VBLK_QUEUE, &ph, &len)) ==
 	       VIRTIO_DRV_OK) {
 		struct vblk_owner o = p->owner[ph];
@@ -512,6 +534,51 @@ static void phys_irq(struct vblk_service *p)
 		return;
 	}
 	pump(p);
+}
+
+/* Does the disk still have a request of device @p w from before its
+ * current epoch (one its client gave before a reset)? */
+static bool stale_on_disk(const struct vblk_service *p, uint32_t w)
+{
+	const struct virtio_drv_queue *q = &p->drv.q[VBLK_QUEUE];
+
+	for (uint16_t ph = 0; ph < q->num; ph++) {
+		if (q->chain_len[ph] != 0 && p->owner[ph].w == w &&
+		    p->owner[ph].epoch != p->dev[w].kept->h.epoch) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Device @p w was reset (its driver wrote Status 0, or its VM reset): the
+ * disk must not write into the client's RAM once the client goes on (its
+ * reads land there by DMA). Before the reset's access or message is
+ * answered, wait for the disk to finish the device's older requests,
+ * taking every completion meanwhile (the others' are given as usual); if
+ * they take longer than VBLK_DRAIN_MS, reset the disk, which stops its
+ * DMA (virtio 1.2 §2.4), and resend every other request.
+ */
+static void quiesce(struct vblk_service *p, uint32_t w)
+{
+	uint64_t until =
+		ipc_now() + ipc_ticks_per_sec() * VBLK_DRAIN_MS / MS_PER_S;
+
+	while (p->disk && stale_on_disk(p, w)) {
+		if (ipc_now() >= until) {
+			ipc_log("vblk: %s: reset with requests on the disk: "
+				"resetting the disk\n",
+				p->dev[w].name);
+			phys_reset_resend(p);
+			return;
+		}
+		if (virtio_drv_needs_reset(&p->drv)) {
+			phys_restart(p);
+			return;
+		}
+		phys_harvest(p);
+	}
 }
 
 static void vblk_notify(void *ctx, uint64_t bits)
@@ -601,6 +668,10 @@ static int vblk_mmio(void *ctx, struct ipc_mmio_access *a)
 	txn_begin(p, &dev->kept->h, sizeof(dev->kept->h));
 	(void)virtio_mmio_access(&dev->vdev, a);
 	txn_commit(p);
+	if (dev->was_reset) {
+		dev->was_reset = false;
+		quiesce(p, a->window);
+	}
 	if (dev->kicked) {
 		dev->kicked = false;
 		drain(p, a->window);
@@ -638,6 +709,7 @@ static void vblk_dev_reset(void *ctx)
 	struct vblk_dev *dev = ctx;
 
 	dev->kept->h.epoch++;
+	dev->was_reset = true;
 }
 
 static void vblk_set_irq(void *ctx, bool level)
@@ -658,6 +730,9 @@ static void vblk_client_reset(void *ctx, uint32_t client)
 		txn_begin(p, &p->dev[w].kept->h, sizeof(p->dev[w].kept->h));
 		virtio_dev_reset(&p->dev[w].vdev);
 		txn_commit(p);
+		/* The client runs again once this message is handled. */
+		p->dev[w].was_reset = false;
+		quiesce(p, w);
 	}
 }
 

@@ -133,6 +133,11 @@ void vm_console_flush(struct vm *vm)
 	rec.flushes++;
 }
 
+void vm_reset_resume(struct vm *vm)
+{
+	vm->reset_held = false;
+}
+
 void vm_reload(struct vm *vm)
 {
 	assert_ptr_equal(vm, SVC);

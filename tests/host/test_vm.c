@@ -606,20 +606,36 @@ static void test_vm_reset_waits_for_other_cpus(void **unused)
 	/* It dropped the lock and spun until cpu 1 left the VM. */
 	assert_int_equal(rec.kicks, 3);
 	assert_int_equal(fake_relax_count, 3);
-	assert_int_equal(*ram_va(vm(VM_G), 0, 0), image_g[0]);
-	assert_int_equal(*ram_va(vm(VM_G), 0, SZ_1M), 0);
-	assert_int_equal(*ram_va(vm(VM_G), 1, 16), 0);
 	assert_int_equal(vm(VM_G)->vcpus[1].state, VCPU_OFF);
 	assert_int_equal(vm(VM_G)->reset_count, 1);
-	assert_int_equal(rec.resets[VM_G], 2);
 	assert_int_equal(rec.releases[VM_G], 1);   /* its SPIs, once quiet */
-	assert_int_equal(vm(VM_G)->state, VM_RUNNING);
-	assert_int_equal(fake_tlb_flush_count, 1);
 	/* Its service is told (IPC_MSG_RESET), not h's nobody. */
 	assert_int_equal(vm(VM_SVC)->ep.events, SERVICE_EVENT_RESET(vm(VM_G)->id));
 	assert_int_equal(rec.receiver_wakes[vm(VM_SVC)->id], 1);
+	/* Held until its service has handled it: RAM not reloaded yet. */
+	assert_true(vm(VM_G)->reset_held);
+	assert_int_equal(*ram_va(vm(VM_G), 0, SZ_1M), 0x44);
+	assert_int_equal(rec.resets[VM_G], 1);
+	assert_int_equal(fake_tlb_flush_count, 0);
+	uint64_t msg[IPC_MSG_WORDS] = { 0 };
+
+	assert_true(service_event_take(&vm(VM_SVC)->ep, msg));
+	assert_int_equal(msg[0], IPC_MSG_RESET);
+	assert_true(vm(VM_G)->reset_held);
+	/* The service comes back for more work: the reset is handled. */
+	assert_false(service_event_take(&vm(VM_SVC)->ep, msg));
+	assert_false(vm(VM_G)->reset_held);
+	assert_int_equal(*ram_va(vm(VM_G), 0, 0), image_g[0]);
+	assert_int_equal(*ram_va(vm(VM_G), 0, SZ_1M), 0);
+	assert_int_equal(*ram_va(vm(VM_G), 1, 16), 0);
+	assert_int_equal(rec.resets[VM_G], 2);
+	assert_int_equal(vm(VM_G)->state, VM_RUNNING);
+	assert_int_equal(fake_tlb_flush_count, 1);
+	/* h uses no service: reloaded at once. */
 	vm_reset(vm(VM_H));
-	assert_int_equal(vm(VM_SVC)->ep.events, SERVICE_EVENT_RESET(vm(VM_G)->id));
+	assert_false(vm(VM_H)->reset_held);
+	assert_int_equal(vm(VM_SVC)->ep.events, 0);
+	assert_int_equal(fake_tlb_flush_count, 2);
 }
 
 static void test_vm_log_once_per_key(void **unused)

@@ -59,3 +59,9 @@ uint64_t service_timer_poll(const struct cpu *cpu, bool *woke);
 /** Guest @p client is being reset: tell every running service that
  * serves one of its windows (IPC_MSG_RESET). */
 void service_client_reset(const struct vm *client);
+
+/** Has a running service not yet handled @p client's reset (told, or
+ * being told)? Its vCPUs wait until none has (vm_reset_resume()): a
+ * service stops what it does for the client (a disk's DMA into its RAM)
+ * before the client runs again. Handled = it came back for more work. */
+bool service_reset_pending(const struct vm *client);

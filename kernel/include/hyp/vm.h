@@ -41,6 +41,7 @@ struct vm {
 	enum vm_state state;
 	uint32_t vcpu_count;
 	uint32_t reset_count;
+	bool reset_held; /**< Reset: its services have not all handled it. */
 	enum vm_stop_reason stop_reason; /**< Once stopped: why. */
 	uint32_t exit_status;         /**< Its HYP_CALL_EXIT status. */
 	uint64_t logged[2];           /**< vm_log_once keys already used. */
@@ -82,6 +83,10 @@ void vm_reset(struct vm *vm);
  * at its entry. Its vCPUs must be out of IPC and stopped.
  */
 void vm_reload(struct vm *vm);
+
+/** @p vm's services have handled its reset: if held, it is reloaded and
+ * its vCPUs start. */
+void vm_reset_resume(struct vm *vm);
 
 /** Kernel pointer to @p vm's RAM at @p ipa, with the bytes left in its
  * region in *@p avail; NULL if @p ipa is not in its RAM. */
