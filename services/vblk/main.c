@@ -850,6 +850,9 @@ static void reconcile(struct vblk_service *p, uint32_t w)
 	txn_begin(p, &k->rec[id], VBLK_REC_HEAD_BYTES);
 	q->used_idx++;
 	k->rec[id].live = 0;
+	/* Its interrupt was rolled back with it: raise it again (§2.7.7:
+	 * a driver waiting for it would wait for ever). */
+	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
 	ipc_log("vblk: %s: request %u was completed before the crash\n",
 		dev->name, id);
