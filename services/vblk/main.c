@@ -500,6 +500,14 @@ static void drain(struct vblk_service *p, uint32_t w)
 		}
 		struct vblk_rec *rec = &k->rec[ch.head];
 
+		if (rec_current(k, ch.head)) {
+			/* §2.7.13: the driver offered again a head the disk
+			 * still works on; a new record would answer the old
+			 * request with the new one's status and buffers. */
+			virtio_dev_fail(&dev->vdev, VIRTIO_FAULT_HEAD_IN_USE);
+			txn_commit(p);
+			return;
+		}
 		txn_begin(p, rec, sizeof(*rec));
 		if (rc == VIRTQ_ERR_SEGS) {
 			/* Longer than seg_max: no status byte was found. */
