@@ -162,7 +162,11 @@ struct vblk_service {
 static struct vblk_service vblk;
 static struct vblk_state vblk_volatile_state;
 static _Alignas(16) uint8_t vblk_ring[VBLK_RING_BYTES];
-static _Alignas(16) struct vblk_io vblk_io[VBLK_MAX_DEVS][VBLK_QUEUE_MAX];
+/** Header and status byte of each physical chain, by its head: never
+ * shared by two chains in flight (a client's head may be reused after its
+ * reset while the disk still has the old chain, whose header must not
+ * change under it: sector checked for one length, used with another). */
+static _Alignas(16) struct vblk_io vblk_io[VIRTIO_DRV_QUEUE_MAX];
 
 /* --- Journal --------------------------------------------------------------- */
 
@@ -285,10 +289,9 @@ static bool dma_pa(const struct vblk_dev *dev, uint64_t gpa, uint32_t len,
 	return false;
 }
 
-static uint64_t io_pa(const struct vblk_service *p, uint32_t w, uint16_t head)
+static uint64_t io_pa(const struct vblk_service *p, uint16_t ph)
 {
-	return p->io_pa + (uint64_t)((const uint8_t *)&vblk_io[w][head] -
-				     (const uint8_t *)vblk_io);
+	return p->io_pa + (uint64_t)ph * sizeof(struct vblk_io);
 }
 
 /*
@@ -301,13 +304,20 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 	struct vblk_dev *dev = &p->dev[w];
 	const struct vblk_rec *rec = &dev->kept->rec[head];
 	struct virtio_drv_buf bufs[VBLK_SEG_MAX + 2];
-	struct vblk_io *io = &vblk_io[w][head];
-	uint16_t ph;
+	/* The chain's head, known before it is published. */
+	uint16_t ph = virtio_drv_next_head(&p->drv, VBLK_QUEUE);
+	struct vblk_io *io = &vblk_io[ph % VIRTIO_DRV_QUEUE_MAX];
 
 	if (!rec_current(dev->kept, head)) {
 		return true;
 	}
 	if (!p->disk) {
+		complete(p, w, head, VBLK_S_IOERR);
+		return true;
+	}
+	if (rec->nseg > VBLK_SEG_MAX) {
+		/* Kept RAM is not trusted blindly: bufs[] has room for so
+		 * many. */
 		complete(p, w, head, VBLK_S_IOERR);
 		return true;
 	}
@@ -317,7 +327,7 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 	*io = (struct vblk_io){ .type = rec->type,
 				.sector = rec->sector,
 				.status = VBLK_S_NONE };
-	bufs[0] = (struct virtio_drv_buf){ .pa = io_pa(p, w, head),
+	bufs[0] = (struct virtio_drv_buf){ .pa = io_pa(p, ph),
 					   .len = VBLK_HDR_BYTES };
 	for (uint32_t i = 0; i < rec->nseg; i++) {
 		bufs[i + 1] = (struct virtio_drv_buf){
@@ -331,18 +341,20 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 		}
 	}
 	bufs[rec->nseg + 1] =
-		(struct virtio_drv_buf){ .pa = io_pa(p, w, head) +
+		(struct virtio_drv_buf){ .pa = io_pa(p, ph) +
 					       offsetof(struct vblk_io, status),
 					 .len = 1,
 					 .device_writes = true };
+	uint16_t got;
+
 	if (virtio_drv_submit(&p->drv, VBLK_QUEUE, bufs,
 			      (uint16_t)(rec->nseg + 2U),
-			      &ph) != VIRTIO_DRV_OK) {
+			      &got) != VIRTIO_DRV_OK) {
 		return false;
 	}
-	p->owner[ph] = (struct vblk_owner){ .w = (uint16_t)w,
-					    .head = head,
-					    .epoch = rec->epoch };
+	p->owner[got] = (struct vblk_owner){ .w = (uint16_t)w,
+					     .head = head,
+					     .epoch = rec->epoch };
 	return true;
 }
 
@@ -447,7 +459,7 @@ static void phys_irq(struct vblk_service *p)
 	while ((rc = virtio_drv_harvest(&p->drv, VBLK_QUEUE, &ph, &len)) ==
 	       VIRTIO_DRV_OK) {
 		struct vblk_owner o = p->owner[ph];
-		uint8_t status = vblk_io[o.w][o.head].status;
+		uint8_t status = vblk_io[ph].status;
 
 		if (status > VBLK_S_UNSUPP) {
 			status = VBLK_S_IOERR;
