@@ -156,6 +156,11 @@ struct vblk_service {
 	uint64_t io_pa;
 	struct vblk_owner owner[VIRTIO_DRV_QUEUE_MAX];
 	struct vblk_pending pending[VBLK_PENDING_MAX];
+	/** (device, head) has an entry in pending[]: at most one each, so
+	 * pending[] never overflows, however often a client resets with
+	 * requests waiting (an entry of an older epoch sends the current
+	 * record of its head, or nothing). */
+	bool queued[VBLK_MAX_DEVS][VBLK_QUEUE_MAX];
 	uint32_t pending_head, pending_count;
 };
 
@@ -360,9 +365,10 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 
 static void pending_add(struct vblk_service *p, uint32_t w, uint16_t head)
 {
-	if (p->pending_count == VBLK_PENDING_MAX) {
-		return; /* cannot happen: one entry per head in flight */
+	if (p->queued[w][head] || p->pending_count == VBLK_PENDING_MAX) {
+		return; /* already waiting; full cannot happen (queued[]) */
 	}
+	p->queued[w][head] = true;
 	uint32_t at = (p->pending_head + p->pending_count) % VBLK_PENDING_MAX;
 
 	p->pending[at] =
@@ -381,6 +387,7 @@ static void pump(struct vblk_service *p)
 		if (!phys_submit(p, e->w, e->head)) {
 			break;
 		}
+		p->queued[e->w][e->head] = false;
 		p->pending_head = (p->pending_head + 1) % VBLK_PENDING_MAX;
 		p->pending_count--;
 		sent = true;
@@ -420,6 +427,7 @@ static void resend_all(struct vblk_service *p)
 {
 	p->pending_head = 0;
 	p->pending_count = 0;
+	memset(p->queued, 0, sizeof(p->queued));
 	for (uint32_t w = 0; w < p->dev_count; w++) {
 		for (uint16_t h = 0; h < VBLK_QUEUE_MAX; h++) {
 			const struct vblk_rec *rec = &p->dev[w].kept->rec[h];
