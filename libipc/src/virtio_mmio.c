@@ -222,9 +222,20 @@ static bool features_acceptable(const struct virtio_dev *d)
 	return (f & ~virtio_offered(d)) == 0 && (f & VIRTIO_F_VERSION_1) != 0;
 }
 
+static void write_notify(struct virtio_dev *d, uint32_t queue)
+{
+	if (!virtio_dev_running(d) || queue >= d->ops->queue_count ||
+	    queue >= VIRTIO_MAX_QUEUES || d->st->queue[queue].ready == 0 ||
+	    d->ops->notify == NULL) {
+		return;
+	}
+	d->ops->notify(d->ctx, queue);
+}
+
 static void write_status(struct virtio_dev *d, uint32_t value)
 {
 	struct virtio_state *st = d->st;
+	bool was_running = virtio_dev_running(d);
 
 	if (value == 0) {
 		virtio_dev_reset(d); /* §4.2.2: writing 0 resets the device. */
@@ -244,6 +255,14 @@ static void write_status(struct virtio_dev *d, uint32_t value)
 	if ((next & VIRTIO_STATUS_DRIVER_OK) != 0 &&
 	    (next & VIRTIO_STATUS_FEATURES_OK) == 0) {
 		virtio_dev_fail(d, VIRTIO_FAULT_SEQUENCE);
+		return;
+	}
+	if (!was_running && virtio_dev_running(d)) {
+		/* Buffers the driver made available before DRIVER_OK
+		 * (§3.1.1 step 8): look at each ready queue once. */
+		for (uint32_t q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+			write_notify(d, q);
+		}
 	}
 }
 
@@ -315,16 +334,6 @@ static void write_queue_reg(struct virtio_dev *d, uint64_t off, uint32_t value)
 	default:
 		break;
 	}
-}
-
-static void write_notify(struct virtio_dev *d, uint32_t queue)
-{
-	if (!virtio_dev_running(d) || queue >= d->ops->queue_count ||
-	    queue >= VIRTIO_MAX_QUEUES || d->st->queue[queue].ready == 0 ||
-	    d->ops->notify == NULL) {
-		return;
-	}
-	d->ops->notify(d->ctx, queue);
 }
 
 static void write_reg(struct virtio_dev *d, uint64_t off, uint32_t value)
