@@ -778,7 +778,9 @@ static void reconcile(struct vblk_service *p, uint32_t w)
 	}
 	memcpy(&guest_idx, idx, sizeof(guest_idx));
 	memcpy(&id, elem, sizeof(id));
-	if (guest_idx != (uint16_t)(q->used_idx + 1U) ||
+	/* The entry is in the client's memory: its whole 32-bit id is
+	 * checked before it indexes rec[] (not only the low 16 bits). */
+	if (guest_idx != (uint16_t)(q->used_idx + 1U) || id >= VBLK_QUEUE_MAX ||
 	    !rec_current(k, (uint16_t)id)) {
 		return;
 	}
@@ -786,6 +788,9 @@ static void reconcile(struct vblk_service *p, uint32_t w)
 	txn_begin(p, &k->rec[id], VBLK_REC_HEAD_BYTES);
 	q->used_idx++;
 	k->rec[id].live = 0;
+	/* The crash came before complete() signalled it (§2.7.7): a driver
+	 * waiting for the interrupt would wait for ever. */
+	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
 	ipc_log("vblk: %s: request %u was completed before the crash\n",
 		dev->name, id);

@@ -100,3 +100,22 @@ def test_hostile_guest_gets_errors_and_good_vm_disk_works(boot, tmp_path):
         assert data[at:at + SECTOR] == good_sector(n), 'sector %d' % (HALF + n)
     assert data[(HALF + SPAN) * SECTOR:] == bytes(DISK_BYTES - (HALF + SPAN) * SECTOR)
     assert rc == 0
+
+
+def test_forged_used_entry_across_service_crashes(boot, tmp_path):
+    """The restarted service's reconcile() reads the client's used ring:
+    a forged entry (id = head in flight + 2^16, used->idx one ahead) must
+    not make it write outside its kept records (a fault on every restart,
+    the service given up, every client stopped)."""
+    image = make_disk(tmp_path)
+    m = boot('test-vblk-forge', extra=disk_args(image), timeout_scale=4)
+    m.expect(r'(?m)^hyp: no guest left running: powering off')
+    rc = m.wait_exit()
+    out = m.output()
+    print(out)
+    assert '[vblk] vblk: fault injection: crashing with a disk completion taken' in out
+    assert re.search(r'restart \d+: devices and requests kept', out)
+    assert 'not restarted again' not in out
+    assert '[test] vblkforge: 120 requests with forged used entries, 0 bad' in out
+    assert '[test] TEST RESULT: PASS' in out
+    assert rc == 0
