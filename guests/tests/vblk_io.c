@@ -61,11 +61,11 @@ bool vblk_io_wait(uint16_t *head, uint32_t *irq)
 	uint32_t len, seen = 0;
 
 	for (uint32_t i = 0; i < POLLS; i++) {
-		seen |= virtio_drv_irq_ack(&vblk_drv);
+		/* The used ring first: it is in RAM, no exit is needed to
+		 * see a completion. */
 		int rc = virtio_drv_harvest(&vblk_drv, 0, head, &len);
 
 		if (rc == VIRTIO_DRV_OK) {
-			/* Maybe raised after the last read. */
 			*irq = seen | virtio_drv_irq_ack(&vblk_drv);
 			return true;
 		}
@@ -73,6 +73,7 @@ bool vblk_io_wait(uint16_t *head, uint32_t *irq)
 		if (rc != VIRTIO_DRV_ERR_EMPTY) {
 			return false;
 		}
+		seen |= virtio_drv_irq_ack(&vblk_drv);
 	}
 	return false;
 }

@@ -182,26 +182,58 @@ static void txn_commit(struct vblk_service *p)
 
 /* --- Fault injection (test image only) ------------------------------------- */
 
-#ifdef VBLK_FAULT_INJECT
+/** Where a test image may crash. */
+enum vblk_crash_at {
+	VBLK_CRASH_POPPED,    /**< After a pop, before its commit. */
+	VBLK_CRASH_PUBLISHED, /**< After a used entry, before its commit. */
+	VBLK_CRASH_HARVESTED, /**< With a disk completion taken. */
+};
+
+#if defined(VBLK_FAULT_INJECT) || defined(VBLK_FAULT_INJECT_PUBLISHED)
 /* Nothing is mapped here in the service's IPA space: a store faults. */
 #define VBLK_UNMAPPED_IPA 0x70000000UL
-/** Crash at every VBLK_CRASH_EVERY-th crash point passed. */
-#define VBLK_CRASH_EVERY 19U
 
-static void crash_point(struct vblk_service *p, const char *where)
+static const char *const vblk_crash_name[] = {
+	[VBLK_CRASH_POPPED] = "after a pop, before its commit",
+	[VBLK_CRASH_PUBLISHED] = "after a used entry, before its commit",
+	[VBLK_CRASH_HARVESTED] = "with a disk completion taken",
+};
+
+#ifdef VBLK_FAULT_INJECT
+/** vblk-faultinject: at every 19th crash point of any kind. */
+#define VBLK_CRASH_EVERY 19U
+#define VBLK_CRASH_ONLY(at) true
+#define VBLK_CRASH_DELAY_TICKS(freq) 0U
+#else
+/** vblk-faultinject-published: at every 4th used entry (about one per
+ * batch of 4 of guests/tests/vblkcrash.c), 10 ms after it, so that a
+ * guest on another CPU sees the entry, and reuses its buffers, before the
+ * service dies. */
+#define VBLK_CRASH_EVERY 4U
+#define VBLK_CRASH_ONLY(at) ((at) == VBLK_CRASH_PUBLISHED)
+#define VBLK_CRASH_DELAY_TICKS(freq) ((freq) / 100U)
+#endif
+
+static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
 {
-	if (++p->st->crash_count % VBLK_CRASH_EVERY != 0) {
+	if (!VBLK_CRASH_ONLY(at) ||
+	    ++p->st->crash_count % VBLK_CRASH_EVERY != 0) {
 		return;
 	}
-	ipc_log("vblk: fault injection: crashing %s\n", where);
+	uint64_t until =
+		ipc_now() + VBLK_CRASH_DELAY_TICKS(ipc_ticks_per_sec());
+
+	while (ipc_now() < until) {
+	}
+	ipc_log("vblk: fault injection: crashing %s\n", vblk_crash_name[at]);
 	__asm__ volatile("" ::: "memory");
 	*(volatile uint64_t *)VBLK_UNMAPPED_IPA = p->st->crash_count;
 }
 #else
-static void crash_point(struct vblk_service *p, const char *where)
+static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
 {
 	(void)p;
-	(void)where;
+	(void)at;
 }
 #endif
 
@@ -262,7 +294,7 @@ static void complete(struct vblk_service *p, uint32_t w, uint16_t head,
 	}
 	(void)virtq_push(&dev->vdev, VBLK_QUEUE, head, rec->written);
 	/* The guest may see the used entry already: see reconcile(). */
-	crash_point(p, "after a used entry, before its commit");
+	crash_point(p, VBLK_CRASH_PUBLISHED);
 	rec->live = 0;
 	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
@@ -453,7 +485,7 @@ static void phys_irq(struct vblk_service *p)
 			status = VBLK_S_IOERR;
 		}
 		/* The disk's completion is lost: the request is resent. */
-		crash_point(p, "with a disk completion taken");
+		crash_point(p, VBLK_CRASH_HARVESTED);
 		if (o.epoch == p->dev[o.w].kept->rec[o.head].epoch) {
 			complete(p, o.w, o.head, status);
 		}
@@ -510,7 +542,7 @@ static void drain(struct vblk_service *p, uint32_t w)
 		}
 		rec->live = 1;
 		rec->epoch = k->h.epoch;
-		crash_point(p, "after a pop, before its commit");
+		crash_point(p, VBLK_CRASH_POPPED);
 		txn_commit(p);
 		if (rec->to_device) {
 			pending_add(p, w, ch.head);
