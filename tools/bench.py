@@ -389,6 +389,9 @@ def main():
             raise SystemExit('bench: no result for ' + ', '.join(missing))
     if linux:
         results['linux_boot'] = linux_icount(args, linux)
+    # The network rows of issue 16 (TCP VM<->host and VM<->VM with busybox
+    # nc) are to come the same way as the disk's: a module with the two
+    # sides' command lines, a shell session, table_rows() and section().
     if args.disk:
         elf, dtb = args.disk.split(':', 1)
         sides = diskbench.Sides(args.qemu, elf, dtb, args.linux_image, args.linux_initrd,

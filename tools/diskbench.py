@@ -87,13 +87,16 @@ DOC = (
     'tools/plugins/insn_mark.c counts every instruction of every CPU at '
     'every EL between marker instructions blkrand runs around each of '
     '%(icount_reads)d reads; the row gives the cheapest read of each side (the '
-    'disk answered before the CPU idled: the same figure every run; a read '
-    'that waits adds idle-loop and timer work that depends on how fast the '
-    'host\'s I/O thread is, which the median shows). Virtual time would not '
-    'do: an idle CPU waiting for the disk warps it to the next timer.\n\n'
+    'disk answered before the CPU idled). That figure barely moves: the same '
+    'to the instruction on an idle host, within about 1.5%% on a loaded one '
+    '(bare QEMU 25,329 to 25,707: when the host\'s I/O thread is slow no '
+    'read escapes the idle loop). A read that waits adds idle-loop and timer '
+    'work that depends on how fast the host is, which the median shows. '
+    'Virtual time would not do: an idle CPU waiting for the disk warps it to '
+    'the next timer.\n\n'
     '**Where the disk\'s wall time goes.** A 4 KiB read costs tinyhyp about '
-    '7,300 more instructions than bare Linux (1.29x) but about 3-4 times the '
-    'host time. Each read makes four round trips to the vblk service (the '
+    '7,000 more instructions than bare Linux (1.27-1.29x) but 3 to 5 times '
+    'the host time. Each read makes four round trips to the vblk service (the '
     'queue notify, the disk\'s interrupt, the guest\'s InterruptStatus read '
     'and InterruptACK write): 8 VTTBR_EL2 writes and 11 more exception '
     'returns than bare Linux (13 against 2, the plugin\'s counts). QEMU\'s '
@@ -109,7 +112,8 @@ DOC = (
     'The service offers seg_max 32 (bare QEMU 254; the journal bounds it): '
     'for 64 MiB with bs=1M Linux sends 64 reads and 128 writes under '
     'tinyhyp, 64 and 64 on bare QEMU (with seg_max 16 it was 129 and '
-    '192).\n\n')
+    '192). The network rows of issue 16 (TCP throughput VM to host and VM '
+    'to VM) are not measured yet.\n\n')
 
 
 class DiskBenchError(Exception):
