@@ -92,6 +92,18 @@ struct vblk_state {
 	uint32_t crash_count;
 };
 
+/* A pop is one transaction saving the device header and the record
+ * (drain()): both must fit the undo log, or the pop would not be undone
+ * after a crash. ipc_journal_rec_size() as a constant expression. */
+#define VBLK_UNDO_BYTES(len)                                           \
+	(sizeof(struct ipc_journal_rec) +                              \
+	 ((len) + IPC_JOURNAL_REC_ALIGN - 1) / IPC_JOURNAL_REC_ALIGN * \
+		 IPC_JOURNAL_REC_ALIGN)
+_Static_assert(VBLK_UNDO_BYTES(sizeof(struct vblk_dev_hdr)) +
+			       VBLK_UNDO_BYTES(sizeof(struct vblk_rec)) <=
+		       IPC_JOURNAL_UNDO_MAX,
+	       "a pop's transaction overflows the journal (VBLK_SEG_MAX)");
+
 /** What the journal saves of a record when it completes. */
 #define VBLK_REC_HEAD_BYTES offsetof(struct vblk_rec, type)
 
