@@ -29,7 +29,8 @@
 #define QNUM 16U
 #define QNUM_NOT_POW2 6U
 #define QNUM_TOO_BIG 512U
-#define INDIRECT_ENTRIES 24U
+/* More than the service's seg_max (32) plus header and status. */
+#define INDIRECT_ENTRIES 40U
 #define INDIRECT_LOOP 4U
 #define POLLS 200000U
 #define STORM 20000U
