@@ -104,8 +104,8 @@ static bool model_data(const struct chain *c, uint32_t *n, uint64_t *bytes,
 		*all_write = *all_write && c->seg[i].write;
 		*all_read = *all_read && !c->seg[i].write;
 	}
-	/* A request of 4 GiB or more is refused (its length is 32-bit). */
-	return *n <= VBLK_SEG_MAX && *bytes <= UINT32_MAX;
+	/* Data and status byte fit one le32 used length (§2.7.8). */
+	return *n <= VBLK_SEG_MAX && *bytes < UINT32_MAX;
 }
 
 /* What the request must get: TO_DEVICE or a VBLK_S_* status. */
