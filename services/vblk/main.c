@@ -556,7 +556,7 @@ static void phys_harvest(struct vblk_service *p)
 			status = VBLK_S_IOERR;
 		}
 		/* The disk's completion is lost: the request is resent. */
-		crash_point(p, VBLK_CRASH_HARVESTED, vblk_io[o.w][o.head].type);
+		crash_point(p, VBLK_CRASH_HARVESTED, vblk_io[ph].type);
 		if (o.epoch == p->dev[o.w].kept->rec[o.head].epoch) {
 			complete(p, o.w, o.head, status);
 		}
