@@ -1,0 +1,29 @@
+/**
+ * The virtio-net service with one bare-metal client (issue 16,
+ * tests/system/test_vnet.py): the guest (guests/tests/vnet.c) drives its
+ * virtual virtio-net, the service the uplink QEMU gets with the test's
+ * -netdev/-device (QEMU's user network, restrict=on). Its 16 MiB of RAM
+ * are granted to the service.
+ */
+#include "../common/test_guest.h"
+#include "../common/vnet_service.h"
+#include "../platform/platform.h"
+
+const struct cfg_scenario scenario = {
+	.name = "vnet",
+	.platform = &platform_qemu_virt,
+	.vm_count = 2,
+	.vms = {
+		{
+			VNET_SERVICE_FIELDS,
+			.grants = { VNET_GRANT("test", 0, 0x40000000,
+					       16 * SZ_1M) },
+			.grant_count = 1,
+		},
+		{
+			TEST_GUEST_FIELDS,
+			.devices = { GUEST_VNET_WINDOW },
+			.device_count = 1,
+		},
+	},
+};
