@@ -21,6 +21,10 @@ HOST_TOOLS = {
 FILE_GLOBS = {
     '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a':
         'libclang-rt-14-dev',
+    # The Linux guest's root disk (tools/mkrootfs.py: mke2fs -d) and its
+    # test (e2fsck -fn); in /sbin, which is not on a user's PATH.
+    '/sbin/mke2fs': 'e2fsprogs',
+    '/sbin/e2fsck': 'e2fsprogs',
 }
 HEADERS = {
     '/usr/include/cmocka.h': 'libcmocka-dev',

@@ -4,7 +4,7 @@ directory is picked up without editing configs/SConscript.
 
 One scenario per line, '#' starts a comment:
 
-    NAME IMAGE=SOURCE ... [unchecked] [bench]
+    NAME IMAGE=SOURCE ... [unchecked] [bench] [disk]
 
 NAME is what `scenario=NAME` boots; IMAGE is an image name the config.c
 uses (cfg_vm.image, cfg_load.image); SOURCE is a built guest or service
@@ -13,7 +13,10 @@ image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES.
 for a scenario that tests the kernel's own boot check. `bench` leaves the
 scenario out of a plain `scons`: a Linux VM of another size that only the
 benchmark boots, built by `scons bench`, `scons test` (test_bench) and
-`scenario=NAME qemu=1`.
+`scenario=NAME qemu=1`. `disk` gives the scenario's qemu=1 run the root
+disk (tools/hypqemu.py, disk_args(): a virtio-blk device on virtio-mmio
+slot 31; the image build/disk/linux-root.img, or scons disk=PATH); a
+scenario that gives no VM that device leaves it unused.
 """
 import os
 import re
@@ -26,7 +29,8 @@ FILE_NAME = 'scenarios'
 LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
 UNCHECKED = 'unchecked'
 BENCH = 'bench'
-FLAGS = (UNCHECKED, BENCH)
+DISK = 'disk'
+FLAGS = (UNCHECKED, BENCH, DISK)
 NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
 IMAGE = re.compile(r'^[A-Za-z0-9_-]+$')
 # Names the build gives its own directories under build/scenarios/: the
@@ -41,12 +45,13 @@ class ScenarioFileError(Exception):
 
 
 class Scenario:
-    def __init__(self, name, config_dir, images, unchecked, bench=False):
+    def __init__(self, name, config_dir, images, unchecked, bench=False, disk=False):
         self.name = name
         self.config_dir = config_dir    # directory under configs/
         self.images = images            # image name in config.c -> source
         self.unchecked = unchecked
         self.bench = bench              # not built by a plain scons
+        self.disk = disk                # qemu=1 gives QEMU the root disk
 
 
 def parse(text, config_dir, known_sources, where):
@@ -87,7 +92,7 @@ def parse(text, config_dir, known_sources, where):
                      % (word, source, ', '.join(sorted(known_sources))))
             images[image] = source
         out.append(Scenario(name, config_dir, images, UNCHECKED in flags,
-                            BENCH in flags))
+                            BENCH in flags, DISK in flags))
     return out
 
 

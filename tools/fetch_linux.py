@@ -4,6 +4,9 @@ tools/linux-versions.txt, and extract them into the output folder:
 
     OUT/Image     the kernel (arm64 boot Image from /boot/vmlinuz-*)
     OUT/busybox   the static busybox binary
+    OUT/modules/NAME.ko  the kernel modules of MODULES, from the same
+                  linux-image package (Debian ships them uncompressed and
+                  without modules.dep: tools/mkinitramfs.py orders them)
 
 Needs Debian's arm64 package lists (dpkg --add-architecture arm64 &&
 apt-get update): done here when running as root, otherwise the exact
@@ -19,6 +22,29 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The modules the initramfs loads, by name -> path under
+# /lib/modules/<version>/kernel/ in the linux-image package: the virtio-mmio
+# transport, the disk and the network drivers and ext4 with what it needs
+# (virtio and virtio_ring are built into Debian's kernel).
+MODULES = {
+    'virtio_mmio': 'drivers/virtio/virtio_mmio.ko',
+    'virtio_blk': 'drivers/block/virtio_blk.ko',
+    'failover': 'net/core/failover.ko',
+    'net_failover': 'drivers/net/net_failover.ko',
+    'virtio_net': 'drivers/net/virtio_net.ko',
+    'crc16': 'lib/crc16.ko',
+    'crc32c_generic': 'crypto/crc32c_generic.ko',
+    'mbcache': 'fs/mbcache.ko',
+    'jbd2': 'fs/jbd2/jbd2.ko',
+    'ext4': 'fs/ext4/ext4.ko',
+}
+MODULES_DIR = 'modules'
+
+
+def module_paths(out):
+    """Where the modules of MODULES land under @out, in MODULES' order."""
+    return [os.path.join(out, MODULES_DIR, name + '.ko') for name in MODULES]
 
 
 def pins():
@@ -66,16 +92,31 @@ def download(pkgs, workdir):
                  % (' '.join(pkgs), result.stdout, have))
 
 
+def extract_modules(root, version, out):
+    """Copy MODULES from the unpacked package @root into OUT/modules/."""
+    kernel = os.path.join(root, 'lib', 'modules', version, 'kernel')
+    os.makedirs(os.path.join(out, MODULES_DIR), exist_ok=True)
+    for name, rel in sorted(MODULES.items()):
+        src = os.path.join(kernel, rel)
+        if not os.path.exists(src):
+            sys.exit('error: module %s: no %s in linux-image-%s (compressed, '
+                     'renamed or built in?)' % (name, rel, version))
+        shutil.copyfile(src, os.path.join(out, MODULES_DIR, name + '.ko'))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
     p = pins()
-    stamp = '%s %s' % (p['linux-image'], p['busybox-static'])
+    # The module list is part of the stamp: a module added here is fetched.
+    stamp = '%s %s modules:%s' % (p['linux-image'], p['busybox-static'],
+                                  ','.join(sorted(MODULES)))
     stamp_file = os.path.join(args.out, 'versions')
     image = os.path.join(args.out, 'Image')
     busybox = os.path.join(args.out, 'busybox')
-    if (os.path.exists(image) and os.path.exists(busybox) and
+    outputs = [image, busybox] + module_paths(args.out)
+    if (all(os.path.exists(f) for f in outputs) and
             os.path.exists(stamp_file) and open(stamp_file).read() == stamp):
         return
     os.makedirs(args.out, exist_ok=True)
@@ -91,10 +132,11 @@ def main():
             sys.exit('error: expected one /boot/vmlinuz-* in the package')
         shutil.copyfile(kernels[0], image)
         shutil.copyfile(os.path.join(tmp, 'root', 'bin', 'busybox'), busybox)
+        extract_modules(os.path.join(tmp, 'root'), p['linux-image'], args.out)
     with open(stamp_file, 'w') as f:
         f.write(stamp)
-    print('fetched Linux %s and busybox %s into %s'
-          % (p['linux-image'], p['busybox-static'], args.out))
+    print('fetched Linux %s (and %d modules) and busybox %s into %s'
+          % (p['linux-image'], len(MODULES), p['busybox-static'], args.out))
 
 
 if __name__ == '__main__':

@@ -1,26 +1,46 @@
 #!/usr/bin/env python3
 """Build a gzip-compressed initramfs (cpio "newc" format, the one Linux's
-initramfs unpacker reads): a static busybox as /init with an inittab that
-starts a shell on the console, plus extra executables.
+initramfs unpacker reads): a static busybox, the kernel modules given
+(loaded by /init in dependency order, tools/kmodinfo.py) and an /init
+that boots from a disk when there is one:
 
-    mkinitramfs.py --busybox PATH [--extra bin/NAME=PATH] --out FILE.cpio.gz
+  1. it loads the modules (virtio-mmio, virtio-blk, ext4, ...);
+  2. if the root device (/dev/vda; `root=DEV` on the kernel command line
+     names another, `root=initramfs` keeps the initramfs) is a block
+     device holding an ext4 file system with /sbin/init, it mounts it
+     (read-only with `ro`), moves /proc, /sys and /dev onto it and
+     switch_roots to its busybox init;
+  3. otherwise it says why in one line ("tinyhyp: no /dev/vda, staying on
+     the initramfs") and runs busybox init here: a shell on the console.
+
+The disk made by tools/mkrootfs.py has the same inittab, rcS and profile.
+
+    mkinitramfs.py --busybox PATH [--module M.ko ...] [--extra bin/NAME=PATH]
+                   --out FILE.cpio.gz
 """
 import argparse
 import gzip
 import os
 import stat
 
+import kmodinfo
+
 # busybox init runs rcS, then a shell on the console (respawned).
 INITTAB = b'''::sysinit:/etc/init.d/rcS
 ::respawn:/bin/cttyhack /bin/sh -l
 '''
 
+# Run by busybox init on the initramfs and on the disk. /init has mounted
+# /proc, /sys and /dev already (and moved them onto the disk); the tests
+# keep rcS working when init is started directly (rdinit=/sbin/init). The
+# applet links are made once: on the disk they persist (and a read-only
+# disk would refuse them).
 RCS = b'''#!/bin/sh
-/bin/busybox --install -s /bin
+[ -e /bin/ls ] || /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
+[ -e /proc/self ] || mount -t proc proc /proc
+[ -d /sys/kernel ] || mount -t sysfs sysfs /sys
+[ -e /dev/null ] || mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "tinyhyp: busybox shell on $(uname -sr)"
 [ -x /bin/cntvct ] && /bin/cntvct
 '''
@@ -29,10 +49,69 @@ echo "tinyhyp: busybox shell on $(uname -sr)"
 # Login shells read this. poweroff/reboot sync and call the kernel directly
 # (PSCI SYSTEM_OFF / SYSTEM_RESET): busybox's shell runs applets in-process,
 # so only an alias reaches it, and going through busybox init's shutdown
-# (SIGTERM, sleep 1, SIGKILL) sometimes never finished its sleep.
-PROFILE = b'''alias poweroff='sync; busybox poweroff -f'
-alias reboot='sync; busybox reboot -f'
+# (SIGTERM, sleep 1, SIGKILL) sometimes never finished its sleep. Root is
+# remounted read-only first: on a disk that writes back what is dirty,
+# commits ext4's journal and marks the file system clean, so the host's
+# e2fsck -fn finds nothing to do (on the initramfs it changes nothing).
+PROFILE = b'''alias poweroff='sync; mount -o remount,ro /; busybox poweroff -f'
+alias reboot='sync; mount -o remount,ro /; busybox reboot -f'
 '''
+
+# Where the modules go in the initramfs.
+MODULE_DIR = 'lib/modules'
+# The root device without root= on the kernel command line: the first
+# virtio disk (the first virtio-blk device Linux probes).
+ROOT_DEV = '/dev/vda'
+NEWROOT = '/newroot'
+# /init (PID 1 until it execs busybox init here or on the disk).
+INIT = '''#!/bin/sh
+# tinyhyp initramfs (tools/mkinitramfs.py): modules, then root on a disk.
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev /tmp {newroot}
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for m in {modules}; do
+	insmod /{module_dir}/$m.ko || echo "tinyhyp: insmod $m failed"
+done
+root={root}
+mode=rw
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	root=*) root="${{arg#root=}}" ;;
+	ro) mode=ro ;;
+	esac
+done
+why=
+if [ "$root" = initramfs ]; then
+	why="root=initramfs"
+elif [ ! -b "$root" ]; then
+	why="no $root"
+elif ! mount -t ext4 -o $mode "$root" {newroot}; then
+	why="cannot mount $root (ext4)"
+elif [ ! -x {newroot}/sbin/init ]; then
+	umount {newroot}
+	why="no /sbin/init on $root"
+else
+	echo "tinyhyp: root file system on $root ($mode)"
+	mount --move /proc {newroot}/proc
+	mount --move /sys {newroot}/sys
+	mount --move /dev {newroot}/dev
+	exec switch_root {newroot} /sbin/init
+fi
+echo "tinyhyp: $why, staying on the initramfs"
+exec /sbin/init
+'''
+
+
+def init_script(module_names):
+    """/init loading @module_names in this order."""
+    return INIT.format(newroot=NEWROOT, module_dir=MODULE_DIR, root=ROOT_DEV,
+                       modules=' '.join(module_names) or ':').encode()
+
+
+def module_name(path):
+    return os.path.basename(path)[:-len('.ko')]
 
 
 class Newc:
@@ -75,19 +154,30 @@ class Newc:
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--busybox', required=True)
+    ap.add_argument('--module', action='append', default=[],
+                    help='a kernel module (.ko) /init loads, after those it '
+                    'depends on')
     ap.add_argument('--extra', action='append', default=[],
                     help='NAME=PATH: add an executable at /NAME')
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
     with open(args.busybox, 'rb') as f:
         busybox = f.read()
+    try:
+        modules = kmodinfo.load_order(args.module)
+    except kmodinfo.ModuleError as e:
+        raise SystemExit('error: %s' % e)
     w = Newc()
     for d in ('bin', 'sbin', 'dev', 'proc', 'sys', 'tmp', 'root', 'etc',
-              'etc/init.d'):
+              'etc/init.d', 'lib', MODULE_DIR, NEWROOT[1:]):
         w.dir(d)
     w.file('bin/busybox', busybox)
     w.symlink('bin/sh', 'busybox')
-    w.symlink('init', 'bin/busybox')
+    w.symlink('sbin/init', '../bin/busybox')
+    w.file('init', init_script([module_name(m) for m in modules]))
+    for path in modules:
+        with open(path, 'rb') as f:
+            w.file('%s/%s.ko' % (MODULE_DIR, module_name(path)), f.read(), perm=0o644)
     w.file('etc/inittab', INITTAB, perm=0o644)
     w.file('etc/init.d/rcS', RCS)
     w.file('etc/profile', PROFILE, perm=0o644)

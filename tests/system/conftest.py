@@ -84,9 +84,11 @@ def pytest_addoption(parser):
 class Machine:
     """One QEMU run of a scenario, with its console transcript."""
 
-    def __init__(self, elf, qemu, timeout, **qemu_args):
+    def __init__(self, elf, qemu, timeout, cmd=None, **qemu_args):
+        """@cmd: another QEMU command line than hypqemu.cmdline()'s for
+        @elf (bare QEMU: hypqemu.bare_linux_cmdline())."""
         self.deadline = time.monotonic() + timeout
-        cmd = hypqemu.cmdline(elf, qemu=qemu, **qemu_args)
+        cmd = cmd or hypqemu.cmdline(elf, qemu=qemu, **qemu_args)
         self.child = pexpect.spawn(cmd[0], cmd[1:], encoding='utf-8',
                                    codec_errors='replace', timeout=timeout)
         self.transcript = []
