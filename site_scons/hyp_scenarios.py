@@ -4,7 +4,7 @@ directory is picked up without editing configs/SConscript.
 
 One scenario per line, '#' starts a comment:
 
-    NAME IMAGE=SOURCE ... [unchecked] [bench] [disk]
+    NAME IMAGE=SOURCE ... [unchecked] [bench] [disk] [net]
 
 NAME is what `scenario=NAME` boots; IMAGE is an image name the config.c
 uses (cfg_vm.image, cfg_load.image); SOURCE is a built guest or service
@@ -16,7 +16,11 @@ benchmark boots, built by `scons bench`, `scons test` (test_bench) and
 `scenario=NAME qemu=1`. `disk` gives the scenario's qemu=1 run the root
 disk (tools/hypqemu.py, disk_args(): a virtio-blk device on virtio-mmio
 slot 31; the image build/disk/linux-root.img, or scons disk=PATH); a
-scenario that gives no VM that device leaves it unused.
+scenario that gives no VM that device leaves it unused. `net` gives it
+the network uplink (tools/hypqemu.py, net_args(): a virtio-net device on
+virtio-mmio slot 23, QEMU's user network with restrict=on and the
+forwarding rules of scons hostfwd= / guestfwd=) and its Linux VM's kernel
+command line tinyhyp.ip= (README: The network).
 """
 import os
 import re
@@ -30,7 +34,8 @@ LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
 UNCHECKED = 'unchecked'
 BENCH = 'bench'
 DISK = 'disk'
-FLAGS = (UNCHECKED, BENCH, DISK)
+NET = 'net'
+FLAGS = (UNCHECKED, BENCH, DISK, NET)
 NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
 IMAGE = re.compile(r'^[A-Za-z0-9_-]+$')
 # Names the build gives its own directories under build/scenarios/: the
@@ -45,13 +50,15 @@ class ScenarioFileError(Exception):
 
 
 class Scenario:
-    def __init__(self, name, config_dir, images, unchecked, bench=False, disk=False):
+    def __init__(self, name, config_dir, images, unchecked, bench=False, disk=False,
+                 net=False):
         self.name = name
         self.config_dir = config_dir    # directory under configs/
         self.images = images            # image name in config.c -> source
         self.unchecked = unchecked
         self.bench = bench              # not built by a plain scons
         self.disk = disk                # qemu=1 gives QEMU the root disk
+        self.net = net                  # qemu=1 gives QEMU the uplink
 
 
 def parse(text, config_dir, known_sources, where):
@@ -92,7 +99,8 @@ def parse(text, config_dir, known_sources, where):
                      % (word, source, ', '.join(sorted(known_sources))))
             images[image] = source
         out.append(Scenario(name, config_dir, images, UNCHECKED in flags,
-                            BENCH in flags, DISK in flags))
+                            BENCH in flags, DISK in flags,
+                            NET in flags))
     return out
 
 
