@@ -130,19 +130,22 @@ def test_wget_through_guestfwd(net):
 
 
 def test_host_reaches_guest_through_hostfwd(net):
-    net.sh('linux', 'nc -l -p %d > /tmp/got & true' % GUEST_PORT)
+    # stdin from /dev/null: a background nc reading the console would be
+    # stopped (SIGTTIN) before it copies what arrives.
+    net.sh('linux', 'nc -l -p %d < /dev/null > /tmp/got & true' % GUEST_PORT)
     for _ in range(RETRIES):
         if ':%d ' % GUEST_PORT in net.sh('linux', 'netstat -tln'):
             break
     else:
-        pytest.fail('nc never listened in the guest')
+        pytest.fail('nc never listened in the guest; console:\n' + net.m.output())
     with socket.create_connection(('127.0.0.1', net.host_port)) as s:
         s.sendall((PAYLOAD + '\n').encode())
     for _ in range(RETRIES):
         if PAYLOAD in net.sh('linux', 'cat /tmp/got'):
             break
     else:
-        pytest.fail('the guest never got the host\'s bytes')
+        pytest.fail('the guest never got the host\'s bytes; console:\n'
+                    + net.m.output())
 
 
 def test_frames_with_another_vms_mac_are_dropped(net):
