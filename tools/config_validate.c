@@ -982,9 +982,9 @@ static const struct cfg_vm *grant_client(struct check *chk, size_t i,
 			"guest", vm_label(chk, i).s, g, quoted(name).s);
 	} else if (!serves(&chk->sc->vms[c], svc->name)) {
 		problem(chk, "%s: grant %zu names client %s, which has no "
-			"window served by %s (a service reaches only RAM of "
-			"guests it serves)", vm_label(chk, i).s, g,
-			quoted(name).s, quoted(svc->name).s);
+			"window served by this service (a service reaches "
+			"only RAM of guests it serves)", vm_label(chk, i).s, g,
+			quoted(name).s);
 	} else {
 		return &chk->sc->vms[c];
 	}

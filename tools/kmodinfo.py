@@ -72,12 +72,12 @@ def _soft_pre(info):
     return pre
 
 
-def load_order(paths):
-    """@paths in an order insmod can load them: every module after those its
-    depends= names (which must all be among @paths: a module the kernel has
-    built in is never listed) and after those of its softdep pre: names that
-    are among @paths (by name or alias; the others are built in or optional).
-    Ties keep the order of @paths."""
+def graph(paths):
+    """({name: path}, {name: [names it loads after]}) of the modules at
+    @paths: their depends= (which must all be among @paths: a module the
+    kernel has built in is never listed) and those of their softdep pre:
+    names that are among @paths (by name or alias; the others are built
+    in or optional)."""
     mods = {}
     for path in paths:
         info = modinfo(path)
@@ -96,6 +96,24 @@ def load_order(paths):
                               % (path, ', '.join(missing)))
         soft = [s if s in mods else alias.get(s) for s in _soft_pre(info)]
         before[name] = deps + [s for s in soft if s and s != name]
+    return {name: path for name, (path, _info) in mods.items()}, before
+
+
+def needs(before, name):
+    """@name and every module it loads after, directly or not."""
+    seen, todo = set(), [name]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo += before[n]
+    return seen
+
+
+def load_order(paths):
+    """@paths in an order insmod can load them: every module after those
+    graph() says it needs. Ties keep the order of @paths."""
+    paths_by_name, before = graph(paths)
     order, state = [], {}
 
     def visit(name, chain):
@@ -107,9 +125,9 @@ def load_order(paths):
         for dep in before[name]:
             visit(dep, chain + [name])
         state[name] = 'done'
-        order.append(mods[name][0])
+        order.append(paths_by_name[name])
 
-    for name in mods:
+    for name in paths_by_name:
         visit(name, [])
     return order
 

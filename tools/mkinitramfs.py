@@ -4,7 +4,8 @@ initramfs unpacker reads): a static busybox, the kernel modules given
 (loaded by /init in dependency order, tools/kmodinfo.py) and an /init
 that boots from a disk when there is one:
 
-  1. it loads the modules (virtio-mmio, virtio-blk, ext4, ...);
+  1. it loads the modules (virtio-mmio, virtio-blk; virtio-net when there
+     is such a device; ext4 when there is a disk to mount);
   2. if the root device (/dev/vda; `root=DEV` on the kernel command line
      names another, `root=initramfs` keeps the initramfs) is a block
      device holding an ext4 file system with /sbin/init, it mounts it
@@ -88,6 +89,12 @@ MODULE_DIR = 'lib/modules'
 # virtio disk (the first virtio-blk device Linux probes).
 ROOT_DEV = '/dev/vda'
 NEWROOT = '/newroot'
+# Modules loaded only when needed (with what only they need): the file
+# system when there is a root device to mount, the network driver when
+# there is a virtio-net device (virtio 1.2, 5.1: device ID 1). Loading
+# ext4 (1.5 MB) alone costs about a fifth of a bare boot's instructions.
+FS_MODULE = 'ext4'
+NET_MODULE = 'virtio_net'
 # /init (PID 1 until it execs busybox init here or on the disk).
 INIT = '''#!/bin/sh
 # tinyhyp initramfs (tools/mkinitramfs.py): modules, then root on a disk.
@@ -96,9 +103,15 @@ mkdir -p /proc /sys /dev /tmp {newroot}
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in {modules}; do
-	insmod /{module_dir}/$m.ko || echo "tinyhyp: insmod $m failed"
-done
+load() {{
+	for m; do
+		insmod /{module_dir}/$m.ko || echo "tinyhyp: insmod $m failed"
+	done
+}}
+load {always}
+if grep -qx 0x0001 /sys/bus/virtio/devices/*/device 2>/dev/null; then
+	load {net}
+fi
 root={root}
 mode=rw
 for arg in $(cat /proc/cmdline); do
@@ -112,7 +125,7 @@ if [ "$root" = initramfs ]; then
 	why="root=initramfs"
 elif [ ! -b "$root" ]; then
 	why="no $root"
-elif ! mount -t ext4 -o $mode "$root" {newroot}; then
+elif ! load {fs} || ! mount -t ext4 -o $mode "$root" {newroot}; then
 	why="cannot mount $root (ext4)"
 elif [ ! -x {newroot}/sbin/init ]; then
 	umount {newroot}
@@ -129,10 +142,26 @@ exec /sbin/init
 '''
 
 
-def init_script(module_names):
-    """/init loading @module_names in this order."""
+def module_groups(paths):
+    """(always, net, fs): the module names of @paths in load order, split
+    into those /init always loads, those only the network driver needs and
+    those only the file system needs (a module both need is always
+    loaded)."""
+    order = [module_name(p) for p in kmodinfo.load_order(paths)]
+    _paths, before = kmodinfo.graph(paths)
+    fs = kmodinfo.needs(before, FS_MODULE) if FS_MODULE in before else set()
+    net = kmodinfo.needs(before, NET_MODULE) if NET_MODULE in before else set()
+    shared = fs & net
+    return ([m for m in order if m not in (fs | net) - shared],
+            [m for m in order if m in net - shared],
+            [m for m in order if m in fs - shared])
+
+
+def init_script(always, net, fs):
+    """/init loading the module names of each list in its order."""
     return INIT.format(newroot=NEWROOT, module_dir=MODULE_DIR, root=ROOT_DEV,
-                       modules=' '.join(module_names) or ':').encode()
+                       always=' '.join(always), net=' '.join(net),
+                       fs=' '.join(fs)).encode()
 
 
 def module_name(path):
@@ -190,6 +219,7 @@ def main():
         busybox = f.read()
     try:
         modules = kmodinfo.load_order(args.module)
+        groups = module_groups(args.module)
     except kmodinfo.ModuleError as e:
         raise SystemExit('error: %s' % e)
     w = Newc()
@@ -199,7 +229,7 @@ def main():
     w.file('bin/busybox', busybox)
     w.symlink('bin/sh', 'busybox')
     w.symlink('sbin/init', '../bin/busybox')
-    w.file('init', init_script([module_name(m) for m in modules]))
+    w.file('init', init_script(*groups))
     for path in modules:
         with open(path, 'rb') as f:
             w.file('%s/%s.ko' % (MODULE_DIR, module_name(path)), f.read(), perm=0o644)

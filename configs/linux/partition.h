@@ -10,6 +10,7 @@
  */
 #include "../common/pl031_service.h"
 #include "../common/uart_service.h"
+#include "../common/vblk_service.h"
 #include "../common/vgic_service.h"
 #include "layout.h"
 
@@ -25,22 +26,45 @@
 		GUEST_RTC_WINDOW
 #define LINUX_GUEST_DEVICE_COUNT 4
 
+/* Everything of the Linux VM but its devices. */
+#define LINUX_GUEST_FIELDS                                                   \
+	.name = "linux", .kind = CFG_VM_GUEST, .vcpu_count = LINUX_VCPUS,    \
+	.image = "Image", .image_ipa = LINUX_IMAGE_IPA,                      \
+	.entry = LINUX_IMAGE_IPA, .entry_arg = LINUX_DTB_IPA, /* x0 = DTB */ \
+	.loads = {                                                           \
+		{ .image = "initrd", .ipa = LINUX_INITRD_IPA },              \
+		{ .image = "dtb", .ipa = LINUX_DTB_IPA },                    \
+	},                                                                   \
+	.load_count = 2,                                                     \
+	.ram = { { .ipa = LINUX_RAM_BASE, .size = LINUX_RAM_SIZE } },        \
+	.ram_count = 1
+
 #define LINUX_GUEST_PARTITION                                                \
 	{                                                                    \
-		.name = "linux",                                             \
-		.kind = CFG_VM_GUEST,                                        \
-		.vcpu_count = LINUX_VCPUS,                                   \
-		.image = "Image",                                            \
-		.image_ipa = LINUX_IMAGE_IPA,                                \
-		.entry = LINUX_IMAGE_IPA,                                    \
-		.entry_arg = LINUX_DTB_IPA, /* x0 = DTB */                   \
-		.loads = {                                                   \
-			{ .image = "initrd", .ipa = LINUX_INITRD_IPA },      \
-			{ .image = "dtb", .ipa = LINUX_DTB_IPA },            \
-		},                                                           \
-		.load_count = 2,                                             \
-		.ram = { { .ipa = LINUX_RAM_BASE, .size = LINUX_RAM_SIZE } },\
-		.ram_count = 1,                                              \
+		LINUX_GUEST_FIELDS,                                          \
 		.devices = { LINUX_GUEST_DEVICES },                          \
 		.device_count = LINUX_GUEST_DEVICE_COUNT,                    \
+	}
+
+/*
+ * The Linux VM with a virtio-blk disk (configs/linux: the linux, linux-up,
+ * linux-crash, ... scenarios): its window of the vblk service, which sees
+ * the whole Linux RAM through a grant (LINUX_VBLK_SERVICE_PARTITION).
+ * Without QEMU's disk the slot is empty (DeviceID 0) and the initramfs
+ * stays on its shell; with it (the `disk` scenario flag) Linux's root is
+ * /dev/vda.
+ */
+#define LINUX_DISK_GUEST_PARTITION                                           \
+	{                                                                    \
+		LINUX_GUEST_FIELDS,                                          \
+		.devices = { LINUX_GUEST_DEVICES, GUEST_VBLK_WINDOW },       \
+		.device_count = LINUX_GUEST_DEVICE_COUNT + 1,                \
+	}
+
+#define LINUX_VBLK_SERVICE_PARTITION                                         \
+	{                                                                    \
+		VBLK_SERVICE_FIELDS("vblk"),                                 \
+		.grants = { VBLK_GRANT("linux", 0, LINUX_RAM_BASE,           \
+				       LINUX_RAM_SIZE) },                    \
+		.grant_count = 1,                                            \
 	}

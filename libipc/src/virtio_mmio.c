@@ -218,9 +218,20 @@ static bool features_acceptable(const struct virtio_dev *d)
 	return (f & ~virtio_offered(d)) == 0 && (f & VIRTIO_F_VERSION_1) != 0;
 }
 
+static void write_notify(struct virtio_dev *d, uint32_t queue)
+{
+	if (!virtio_dev_running(d) || queue >= d->ops->queue_count ||
+	    queue >= VIRTIO_MAX_QUEUES || d->st->queue[queue].ready == 0 ||
+	    d->ops->notify == NULL) {
+		return;
+	}
+	d->ops->notify(d->ctx, queue);
+}
+
 static void write_status(struct virtio_dev *d, uint32_t value)
 {
 	struct virtio_state *st = d->st;
+	bool was_running = virtio_dev_running(d);
 
 	if (value == 0) {
 		virtio_dev_reset(d); /* §4.2.2: writing 0 resets the device. */
@@ -234,6 +245,13 @@ static void write_status(struct virtio_dev *d, uint32_t value)
 		next &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
 	st->status = next | (st->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	if (!was_running && virtio_dev_running(d)) {
+		/* Buffers the driver made available before DRIVER_OK
+		 * (§3.1.1 step 8): look at each ready queue once. */
+		for (uint32_t q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+			write_notify(d, q);
+		}
+	}
 }
 
 static void write_half(uint64_t *reg, bool high, uint32_t value)
@@ -298,16 +316,6 @@ static void write_queue_reg(struct virtio_dev *d, uint64_t off, uint32_t value)
 	default:
 		break;
 	}
-}
-
-static void write_notify(struct virtio_dev *d, uint32_t queue)
-{
-	if (!virtio_dev_running(d) || queue >= d->ops->queue_count ||
-	    queue >= VIRTIO_MAX_QUEUES || d->st->queue[queue].ready == 0 ||
-	    d->ops->notify == NULL) {
-		return;
-	}
-	d->ops->notify(d->ctx, queue);
 }
 
 static void write_reg(struct virtio_dev *d, uint64_t off, uint32_t value)

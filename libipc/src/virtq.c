@@ -145,7 +145,8 @@ struct walk {
 	struct virtq_seg *seg;
 	uint32_t seg_max;
 	enum virtio_fault fault;
-	bool full; /**< More segments than seg_max. */
+	bool full;	 /**< More segments than seg_max. */
+	bool seen_write; /**< A writable descriptor came (even of 0 bytes). */
 };
 
 /** Add the buffer of @p v; false stops the walk (fault or full). */
@@ -159,7 +160,7 @@ static bool add_seg(const struct virtio_dev *d, struct walk *w,
 		w->fault = VIRTIO_FAULT_BUFFER_RANGE;
 		return false;
 	}
-	if (!write && w->chain->writable != 0) {
+	if (!write && w->seen_write) {
 		/* §2.7.4.2: writable descriptors come after readable ones. */
 		w->fault = VIRTIO_FAULT_DESC_ORDER;
 		return false;
@@ -168,6 +169,7 @@ static bool add_seg(const struct virtio_dev *d, struct walk *w,
 		w->full = true;
 		return false;
 	}
+	w->seen_write |= write;
 	w->seg[w->chain->count++] = (struct virtq_seg){
 		.gpa = v->addr, .ptr = ptr, .len = v->len, .write = write
 	};

@@ -87,6 +87,9 @@ struct vblk_dev_kept {
 /** All kept state. */
 struct vblk_state {
 	struct vblk_dev_kept dev[VBLK_MAX_DEVS];
+	/** Fault injection: crash points passed. Not journaled, so the
+	 * work sent again after a crash does not crash at the same point. */
+	uint32_t crash_count;
 };
 
 /** What the journal saves of a record when it completes. */
@@ -177,6 +180,63 @@ static void txn_commit(struct vblk_service *p)
 	}
 }
 
+/* --- Fault injection (test image only) ------------------------------------- */
+
+/** Where a test image may crash. */
+enum vblk_crash_at {
+	VBLK_CRASH_POPPED,    /**< After a pop, before its commit. */
+	VBLK_CRASH_PUBLISHED, /**< After a used entry, before its commit. */
+	VBLK_CRASH_HARVESTED, /**< With a disk completion taken. */
+};
+
+#if defined(VBLK_FAULT_INJECT) || defined(VBLK_FAULT_INJECT_PUBLISHED)
+/* Nothing is mapped here in the service's IPA space: a store faults. */
+#define VBLK_UNMAPPED_IPA 0x70000000UL
+
+static const char *const vblk_crash_name[] = {
+	[VBLK_CRASH_POPPED] = "after a pop, before its commit",
+	[VBLK_CRASH_PUBLISHED] = "after a used entry, before its commit",
+	[VBLK_CRASH_HARVESTED] = "with a disk completion taken",
+};
+
+#ifdef VBLK_FAULT_INJECT
+/** vblk-faultinject: at every 19th crash point of any kind. */
+#define VBLK_CRASH_EVERY 19U
+#define VBLK_CRASH_ONLY(at) true
+#define VBLK_CRASH_DELAY_TICKS(freq) 0U
+#else
+/** vblk-faultinject-published: at every 4th used entry (about one per
+ * batch of 4 of guests/tests/vblkcrash.c), 10 ms after it, so that a
+ * guest on another CPU sees the entry, and reuses its buffers, before the
+ * service dies. */
+#define VBLK_CRASH_EVERY 4U
+#define VBLK_CRASH_ONLY(at) ((at) == VBLK_CRASH_PUBLISHED)
+#define VBLK_CRASH_DELAY_TICKS(freq) ((freq) / 100U)
+#endif
+
+static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
+{
+	if (!VBLK_CRASH_ONLY(at) ||
+	    ++p->st->crash_count % VBLK_CRASH_EVERY != 0) {
+		return;
+	}
+	uint64_t until =
+		ipc_now() + VBLK_CRASH_DELAY_TICKS(ipc_ticks_per_sec());
+
+	while (ipc_now() < until) {
+	}
+	ipc_log("vblk: fault injection: crashing %s\n", vblk_crash_name[at]);
+	__asm__ volatile("" ::: "memory");
+	*(volatile uint64_t *)VBLK_UNMAPPED_IPA = p->st->crash_count;
+}
+#else
+static void crash_point(struct vblk_service *p, enum vblk_crash_at at)
+{
+	(void)p;
+	(void)at;
+}
+#endif
+
 /* --- Completing a client's request ----------------------------------------- */
 
 static void write_id(struct vblk_dev *dev, const struct vblk_rec *rec)
@@ -233,6 +293,8 @@ static void complete(struct vblk_service *p, uint32_t w, uint16_t head,
 		}
 	}
 	(void)virtq_push(&dev->vdev, VBLK_QUEUE, head, rec->written);
+	/* The guest may see the used entry already: see reconcile(). */
+	crash_point(p, VBLK_CRASH_PUBLISHED);
 	rec->live = 0;
 	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
@@ -422,6 +484,8 @@ static void phys_irq(struct vblk_service *p)
 		if (status > VBLK_S_UNSUPP) {
 			status = VBLK_S_IOERR;
 		}
+		/* The disk's completion is lost: the request is resent. */
+		crash_point(p, VBLK_CRASH_HARVESTED);
 		if (o.epoch == p->dev[o.w].kept->rec[o.head].epoch) {
 			complete(p, o.w, o.head, status);
 		}
@@ -478,6 +542,7 @@ static void drain(struct vblk_service *p, uint32_t w)
 		}
 		rec->live = 1;
 		rec->epoch = k->h.epoch;
+		crash_point(p, VBLK_CRASH_POPPED);
 		txn_commit(p);
 		if (rec->to_device) {
 			pending_add(p, w, ch.head);
@@ -487,12 +552,32 @@ static void drain(struct vblk_service *p, uint32_t w)
 	}
 }
 
+/*
+ * Without the physical disk a client sees an empty virtio-mmio slot:
+ * MagicValue and Version, DeviceID 0 (§4.2.2: a placeholder, which a
+ * driver ignores, as Linux's virtio_mmio does), the rest 0, writes
+ * ignored; so a Linux VM without a disk boots as before.
+ */
+static void placeholder(struct ipc_mmio_access *a)
+{
+	if (a->write) {
+		return;
+	}
+	a->value = a->offset == VIRTIO_MMIO_MAGIC_VALUE ? VIRTIO_MMIO_MAGIC
+		   : a->offset == VIRTIO_MMIO_VERSION	? VIRTIO_MMIO_VERSION_2
+							: 0;
+}
+
 static int vblk_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct vblk_service *p = ctx;
 
 	if (a->window >= p->dev_count) {
 		return IPC_ERR_ABORT;
+	}
+	if (!p->disk) {
+		placeholder(a);
+		return IPC_OK;
 	}
 	struct vblk_dev *dev = &p->dev[a->window];
 
@@ -600,7 +685,7 @@ static void map_grants(struct vblk_dev *dev)
 	}
 }
 
-static void setup_dev(struct vblk_service *p, uint32_t w)
+static void setup_dev(struct vblk_service *p, uint32_t w, bool quiet)
 {
 	struct vblk_dev *dev = &p->dev[w];
 	uint64_t size;
@@ -628,6 +713,9 @@ static void setup_dev(struct vblk_service *p, uint32_t w)
 	};
 	virtio_dev_bind(&dev->vdev, &dev->kept->h.vio, &dev->ops, dev,
 			&dev->gmem);
+	if (quiet) {
+		return;
+	}
 	ipc_log("vblk: %s: sectors %llu..+%llu of the disk%s\n", dev->name,
 		(unsigned long long)dev->range.first,
 		(unsigned long long)dev->range.sectors,
@@ -728,7 +816,7 @@ void service_main(void)
 
 	start_disk(p);
 	for (uint32_t w = 0; w < p->dev_count; w++) {
-		setup_dev(p, w);
+		setup_dev(p, w, self.restarts != 0);
 		if (!kept) {
 			virtio_dev_reset(&p->dev[w].vdev);
 		}

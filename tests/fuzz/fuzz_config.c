@@ -12,8 +12,8 @@
  * The validator must never crash (ASan, UBSan), must report one NUL-ended,
  * non-empty sentence per problem it counts, and its answer must agree with
  * an independent oracle written here from the rules in config_validate.c
- * ("Scenario rules" S1-S5, P1-P3, R1-R4, I1-I4, D1-D10, Q1-Q2, and the
- * kernel_sgir rule of hyp/config.h). The oracle
+ * ("Scenario rules" S1-S5, P1-P3, R1-R4, I1-I4, D1-D10, Q1-Q2, G1-G5, and
+ * the kernel_sgir rule of hyp/config.h). The oracle
  * computes every end address with 128-bit arithmetic, so it has no
  * wrap-around of its own. A scenario the validator accepts must pass every
  * rule; one it rejects must break at least one. The kernel's boot check,
@@ -252,6 +252,19 @@ static void decode(struct fuzz_in *in)
 		h.plat.pci_mmio_base = pick_addr(in);
 		h.plat.gic_base = pick_addr(in);
 		h.plat.gic_size = pick_addr(in);
+	}
+	/* Grants (G1-G5) last too, for the same reason. */
+	for (size_t i = 0; i < CFG_MAX_VMS && i < h.sc.vm_count; i++) {
+		struct cfg_vm *vm = &h.sc.vms[i];
+
+		vm->grant_count = pick_count(in, CFG_MAX_GRANTS);
+		for (size_t g = 0; g < CFG_MAX_GRANTS && g < vm->grant_count;
+		     g++) {
+			vm->grants[g].client = pick_name(in);
+			vm->grants[g].client_ipa = pick_addr(in);
+			vm->grants[g].size = pick_addr(in);
+			vm->grants[g].ipa = pick_addr(in);
+		}
 	}
 }
 
@@ -655,6 +668,85 @@ static bool total_ram_ok(void)
 	return total <= avail || fail("S5 total RAM");
 }
 
+/** G2-G5 for grant @p g of service @p i. */
+static bool grant_ok(size_t i, size_t g)
+{
+	const struct cfg_vm *vm = &h.sc.vms[i];
+	const struct cfg_grant *gr = &vm->grants[g];
+	const struct cfg_vm *c = NULL;
+	bool served = false, in = false;
+
+	for (size_t k = 0; k < vm_count() && c == NULL; k++) {
+		if (same(h.sc.vms[k].name, gr->client)) {
+			c = &h.sc.vms[k];
+		}
+	}
+	if (c == NULL || c->kind != CFG_VM_GUEST) {
+		return fail("G2 client");
+	}
+	for (size_t d = 0; d < c->device_count; d++) {
+		served = served || (c->devices[d].kind == CFG_DEV_EMULATED &&
+				    same(c->devices[d].service, vm->name));
+	}
+	if (!served) {
+		return fail("G2 not served");
+	}
+	if (gr->size == 0 || gr->client_ipa % SZ_4K != 0 ||
+	    gr->size % SZ_4K != 0 || gr->ipa % SZ_4K != 0) {
+		return fail("G3 pages");
+	}
+	for (size_t r = 0; r < c->ram_count; r++) {
+		in = in || inside(c->ram[r].ipa, c->ram[r].size, gr->client_ipa,
+				  gr->size);
+	}
+	if (!in) {
+		return fail("G4 outside the client's RAM");
+	}
+	if ((u128)gr->ipa + gr->size > IPA_LIMIT) {
+		return fail("G5 IPA space");
+	}
+	for (size_t r = 0; r < vm->ram_count; r++) {
+		if (overlap(gr->ipa, gr->size, vm->ram[r].ipa, vm->ram[r].size)) {
+			return fail("G5 over RAM");
+		}
+	}
+	for (size_t d = 0; d < vm->device_count; d++) {
+		if (overlap(gr->ipa, gr->size, vm->devices[d].ipa,
+			    vm->devices[d].size)) {
+			return fail("G5 over a window");
+		}
+	}
+	for (size_t o = 0; o < g; o++) {
+		if (overlap(gr->ipa, gr->size, vm->grants[o].ipa,
+			    vm->grants[o].size)) {
+			return fail("G5 over a grant");
+		}
+	}
+	return true;
+}
+
+/** G1-G5 for every partition. */
+static bool vm_grants_ok(void)
+{
+	for (size_t i = 0; i < vm_count(); i++) {
+		const struct cfg_vm *vm = &h.sc.vms[i];
+
+		if (vm->grant_count == 0) {
+			continue;
+		}
+		if (vm->kind != CFG_VM_SERVICE ||
+		    vm->grant_count > CFG_MAX_GRANTS) {
+			return fail("G1 grants");
+		}
+		for (size_t g = 0; g < vm->grant_count; g++) {
+			if (!grant_ok(i, g)) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 /** Every rule; true if the scenario is valid. */
 static bool oracle(void)
 {
@@ -688,7 +780,7 @@ static bool oracle(void)
 	if (!guest) {
 		return fail("S4 no guest");
 	}
-	return grants_ok() && irqs_ok() && total_ram_ok();
+	return grants_ok() && irqs_ok() && total_ram_ok() && vm_grants_ok();
 }
 
 /* --- The harness ---------------------------------------------------------- */

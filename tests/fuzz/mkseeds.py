@@ -689,6 +689,100 @@ def seeds_ipc_kernel():
     write('fuzz_ipc_kernel', 'vgic_ownership', gic + own)
 
 
+# --- fuzz_virtq: a virtio driver's start-up, rings in the client memory -----
+
+(VQ_WRITE, VQ_READ, VQ_REG, VQ_SERVE, VQ_POKE, VQ_RESET, VQ_RESTART) = range(7)
+VQ_REGS = ['DEVICE_FEATURES_SEL', 'DRIVER_FEATURES', 'DRIVER_FEATURES_SEL',
+           'QUEUE_SEL', 'QUEUE_NUM', 'QUEUE_READY', 'QUEUE_NOTIFY',
+           'INTERRUPT_ACK', 'STATUS', 'DESC_LOW', 'DESC_HIGH', 'DRIVER_LOW',
+           'DRIVER_HIGH', 'DEVICE_LOW', 'DEVICE_HIGH', 'CONFIG']
+VQ_GPA = 0x1000
+VQ_MEM = 1024
+VQ_DESC, VQ_AVAIL, VQ_USED, VQ_TABLE, VQ_BUF = 0x000, 0x100, 0x200, 0x280, 0x300
+VQ_NUM = 8
+F_NEXT, F_WRITE, F_INDIRECT = 1, 2, 4
+
+
+def vq_reg(name, value):
+    return u8(VQ_REG) + u8(VQ_REGS.index(name)) + u32(value)
+
+
+def vq_desc(mem, table, i, addr, length, flags, nxt):
+    off = table + 16 * i
+    mem[off:off + 16] = u64(addr) + u32(length) + u16(flags) + u16(nxt)
+
+
+def vq_offer(mem, heads):
+    for n, head in enumerate(heads):
+        mem[VQ_AVAIL + 4 + 2 * n:VQ_AVAIL + 6 + 2 * n] = u16(head)
+    mem[VQ_AVAIL + 2:VQ_AVAIL + 4] = u16(len(heads))
+
+
+def vq_input(mem, ops, qmax=16):
+    return u16(len(mem)) + bytes(mem) + u8(qmax - 1) + ops
+
+
+def vq_start(features_hi=1, features_lo=0):
+    ops = vq_reg('STATUS', 0) + vq_reg('STATUS', 1) + vq_reg('STATUS', 3)
+    ops += vq_reg('DRIVER_FEATURES_SEL', 1) + \
+        vq_reg('DRIVER_FEATURES', features_hi)
+    ops += vq_reg('DRIVER_FEATURES_SEL', 0) + \
+        vq_reg('DRIVER_FEATURES', features_lo)
+    ops += vq_reg('STATUS', 0xb) + vq_reg('QUEUE_SEL', 0)
+    ops += vq_reg('QUEUE_NUM', VQ_NUM)
+    ops += vq_reg('DESC_LOW', VQ_GPA + VQ_DESC) + vq_reg('DESC_HIGH', 0)
+    ops += vq_reg('DRIVER_LOW', VQ_GPA + VQ_AVAIL) + vq_reg('DRIVER_HIGH', 0)
+    ops += vq_reg('DEVICE_LOW', VQ_GPA + VQ_USED) + vq_reg('DEVICE_HIGH', 0)
+    ops += vq_reg('QUEUE_READY', 1) + vq_reg('STATUS', 0xf)
+    return ops
+
+
+def vq_serve(queue=0, seg_max=16, written=1):
+    return u8(VQ_SERVE) + u8(queue) + u8(seg_max) + u32(written)
+
+
+def seeds_virtq():
+    mem = bytearray(VQ_MEM)
+    vq_desc(mem, VQ_DESC, 0, VQ_GPA + VQ_BUF, 16, F_NEXT, 1)
+    vq_desc(mem, VQ_DESC, 1, VQ_GPA + VQ_BUF + 0x40, 1, F_WRITE, 0)
+    vq_offer(mem, [0])
+    ack = u8(VQ_READ) + u16(0x60) + u8(2) + vq_reg('INTERRUPT_ACK', 1)
+    ops = vq_start() + vq_reg('QUEUE_NOTIFY', 0) + vq_serve() + ack
+    write('fuzz_virtq', 'blk_request', vq_input(mem, ops))
+    # The same request, the driver then rewrites the descriptor and offers
+    # it again; the service restarts in between; a client reset at the end.
+    again = u8(VQ_POKE) + u16(VQ_DESC + 8) + u8(0xff) + \
+        u8(VQ_POKE) + u16(VQ_AVAIL + 6) + u8(0) + \
+        u8(VQ_POKE) + u16(VQ_AVAIL + 2) + u8(2) + u8(VQ_RESTART) + \
+        vq_serve() + u8(VQ_RESET) + vq_serve()
+    write('fuzz_virtq', 'rewrite_restart', vq_input(mem, ops + again))
+    ind = bytearray(VQ_MEM)
+    vq_desc(ind, VQ_TABLE, 0, VQ_GPA + VQ_BUF, 16, F_NEXT, 1)
+    vq_desc(ind, VQ_TABLE, 1, VQ_GPA + VQ_BUF + 0x40, 8, F_WRITE, 0)
+    vq_desc(ind, VQ_DESC, 0, VQ_GPA + VQ_TABLE, 32, F_INDIRECT, 0)
+    vq_offer(ind, [0])
+    ops = vq_start(features_lo=1 << 28) + vq_serve()
+    write('fuzz_virtq', 'indirect', vq_input(ind, ops))
+    loop = bytearray(VQ_MEM)
+    vq_desc(loop, VQ_DESC, 0, VQ_GPA + VQ_BUF, 16, F_NEXT, 1)
+    vq_desc(loop, VQ_DESC, 1, VQ_GPA + VQ_BUF, 16, F_NEXT, 0)
+    vq_offer(loop, [0])
+    write('fuzz_virtq', 'loop', vq_input(loop, vq_start() + vq_serve() +
+                                         vq_reg('STATUS', 0) +
+                                         vq_start() + vq_serve()))
+    # Found by the harness: a readable buffer after a writable one of 0
+    # bytes passed the order rule (it counted bytes, not descriptors).
+    order = bytearray(VQ_MEM)
+    vq_desc(order, VQ_DESC, 0, VQ_GPA + VQ_BUF, 0, F_NEXT | F_WRITE, 1)
+    vq_desc(order, VQ_DESC, 1, VQ_GPA + VQ_BUF, 4, 0, 0)
+    vq_offer(order, [0])
+    write('fuzz_virtq', 'regress_empty_writable_then_readable',
+          vq_input(order, vq_start() + vq_serve()))
+    cfg = u8(VQ_WRITE) + u16(0x104) + u8(2) + u32(0x1234) + \
+        u8(VQ_READ) + u16(0x104) + u8(1) + u8(VQ_READ) + u16(0x0fc) + u8(2)
+    write('fuzz_virtq', 'config', vq_input(bytearray(64), cfg))
+
+
 def main():
     seeds_mmio_decode()
     seeds_ipc_args()
@@ -698,6 +792,7 @@ def main():
     seeds_vgic_lr()
     seeds_journal()
     seeds_ipc_kernel()
+    seeds_virtq()
 
 
 if __name__ == '__main__':

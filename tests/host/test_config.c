@@ -1453,7 +1453,7 @@ static void test_cfg_validate_grant_client_not_served(void **state)
 	g->client = "guest1";
 	assert_int_equal(run(f), 1);
 	assert_true(msg_has(f, 0, "vm 'uart': grant 0", "'guest1'",
-			    "no window served by 'uart'", NULL));
+			    "no window served by this service", NULL));
 }
 
 static void test_cfg_validate_grant_unaligned_or_empty(void **state)

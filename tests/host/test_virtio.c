@@ -426,6 +426,7 @@ static void test_virtio_queue_notify(void **st)
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(seen.notifies, 0);
 	start(VIRTIO_F_VERSION_1);
+	seen.notifies = 0;
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(seen.notifies, 1);
 	assert_int_equal(seen.notified_queue, 0);
@@ -433,6 +434,22 @@ static void test_virtio_queue_notify(void **st)
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 7);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, UINT32_MAX);
+	assert_int_equal(seen.notifies, 1);
+}
+
+/* Buffers made available before DRIVER_OK are not forgotten: the device
+ * looks at every ready queue once the driver is ready (§3.1.1 step 8). */
+static void test_virtio_driver_ok_kicks_ready_queues(void **st)
+{
+	(void)st;
+	assert_true(negotiate(VIRTIO_F_VERSION_1) & VIRTIO_STATUS_FEATURES_OK);
+	queue_setup(QNUM, gpa(DESC_OFF), gpa(AVAIL_OFF), gpa(USED_OFF));
+	assert_int_equal(seen.notifies, 0);
+	driver_ok();
+	assert_int_equal(seen.notifies, 1);
+	assert_int_equal(seen.notified_queue, 0);
+	/* Writing DRIVER_OK again is no new start. */
+	driver_ok();
 	assert_int_equal(seen.notifies, 1);
 }
 
@@ -795,6 +812,19 @@ static void test_virtq_readable_after_writable(void **st)
 	assert_failed(VIRTIO_FAULT_DESC_ORDER);
 }
 
+/* Found by fuzz_virtq: the order rule holds for an empty writable buffer. */
+static void test_virtq_readable_after_empty_writable(void **st)
+{
+	(void)st;
+	start(VIRTIO_F_VERSION_1);
+	set_desc(DESC_OFF, 0, gpa(BUF_OFF), 0,
+		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	set_desc(DESC_OFF, 1, gpa(BUF_OFF), 4, 0, 0);
+	offer(0);
+	assert_int_equal(pop(), VIRTQ_ERR_BROKEN);
+	assert_failed(VIRTIO_FAULT_DESC_ORDER);
+}
+
 /** Queue 0 made ready with @p num and rings at @p desc/@p avail/@p used:
  * refused with @p fault. */
 static void check_bad_queue(uint32_t num, uint64_t desc, uint64_t avail,
@@ -961,6 +991,7 @@ int main(void)
 		T(test_virtio_status_reset),
 		T(test_virtio_queue_registers),
 		T(test_virtio_queue_notify),
+		T(test_virtio_driver_ok_kicks_ready_queues),
 		T(test_virtio_interrupt_ack),
 		T(test_virtio_mmio_bad_width_and_offset),
 		T(test_virtio_config_space),
@@ -976,6 +1007,7 @@ int main(void)
 		T(test_virtq_chain_longer_than_segments),
 		T(test_virtq_buffer_outside_grant),
 		T(test_virtq_readable_after_writable),
+		T(test_virtq_readable_after_empty_writable),
 		T(test_virtq_bad_queue_size),
 		T(test_virtq_bad_ring_alignment),
 		T(test_virtq_ring_outside_grant),

@@ -15,6 +15,7 @@ from conftest import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import hyp_deps  # noqa: E402
 import hyp_scenarios  # noqa: E402
 import hypqemu  # noqa: E402
 
@@ -100,3 +101,13 @@ def test_qemu_run_with_disk_option_boots_with_that_image(disk_scenario, tmp_path
     assert ' '.join(hypqemu.disk_args(str(image))) in r.stdout, r.stdout
     assert image.read_bytes() == before
     assert os.path.exists(os.path.join(ROOT, DEFAULT_DISK)) == default_existed
+
+
+def test_the_build_installs_e2fsprogs_when_mke2fs_is_missing(monkeypatch):
+    """The root disk needs mke2fs (and its test e2fsck): a machine without
+    them gets e2fsprogs from hyp_deps, like the build's other packages
+    (.ci/run's first line installs them as root)."""
+    real_glob = hyp_deps.glob.glob
+    monkeypatch.setattr(hyp_deps.glob, 'glob',
+                        lambda p: [] if 'e2fs' in p or 'mke2fs' in p else real_glob(p))
+    assert 'e2fsprogs' in hyp_deps.missing_packages('aarch64-linux-gnu-gcc', False)

@@ -205,7 +205,9 @@ struct virtio_dev_ops {
 	/** Write likewise. May be NULL: writes ignored. */
 	void (*config_write)(void *ctx, uint32_t offset, uint8_t width,
 			     uint32_t value);
-	/** QueueNotify on a ready queue of a running device. */
+	/** QueueNotify on a ready queue of a running device, and once per
+	 * ready queue when the driver sets DRIVER_OK (buffers it made
+	 * available before). Pops until VIRTQ_EMPTY. */
 	void (*notify)(void *ctx, uint32_t queue);
 	/** The device was reset (Status 0 or virtio_dev_reset()): drop
 	 * requests in flight. May be NULL. */
