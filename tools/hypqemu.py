@@ -60,16 +60,20 @@ DISK_ID = 'hd0'
 MODERN_VIRTIO = ['-global', 'virtio-mmio.force-legacy=false']
 
 
-def disk_args(image, readonly=False):
-    """QEMU arguments giving the board the raw disk @image. Without a
-    virtio,mmio node for it in a guest's device tree nobody drives it
-    (tinyhyp maps the transport to no VM unless a scenario says so)."""
+def disk_args(image, readonly=False, slot=DISK_SLOT):
+    """QEMU arguments giving the board the raw disk @image on virtio-mmio
+    transport @slot (0x0a000000 + slot * 0x200, INTID 48 + slot). Without
+    a virtio,mmio node for it in a guest's device tree nobody drives it
+    (tinyhyp maps the transport to no VM unless a scenario says so). Bare
+    QEMU booted with a tinyhyp VM's device tree (-dtb) finds the disk where
+    that tree puts the VM's virtual one: slot 0 (VIRTIO_DESIGN, 0x0a000000,
+    INTID 48)."""
     drive = 'file=%s,format=raw,if=none,id=%s' % (str(image).replace(',', ',,'), DISK_ID)
     if readonly:
         drive += ',readonly=on'
     return MODERN_VIRTIO + ['-drive', drive, '-device',
                             'virtio-blk-device,drive=%s,bus=virtio-mmio-bus.%d'
-                            % (DISK_ID, DISK_SLOT)]
+                            % (DISK_ID, slot)]
 
 
 # Linux given the board directly (no hypervisor): the baseline of the disk

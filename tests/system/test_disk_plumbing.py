@@ -44,6 +44,7 @@ def test_disk_args_put_a_modern_virtio_blk_device_on_slot_31():
     ro = hypqemu.disk_args('/x/a,b.img', readonly=True)
     # QEMU's option syntax: a comma in a value is doubled.
     assert ro[3] == 'file=/x/a,,b.img,format=raw,if=none,id=hd0,readonly=on'
+    assert hypqemu.disk_args('d', slot=0)[-1] == 'virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.0'
 
 
 @pytest.fixture
