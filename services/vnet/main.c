@@ -168,8 +168,11 @@ static void to_client(struct vnet_service *p, uint32_t d, uint32_t bytes)
 	int rc = virtq_pop(&dev->vdev, VNET_RXQ, &ch, seg, VNET_SEG_MAX);
 
 	if (rc == VIRTQ_ERR_SEGS) {
+		/* More segments than we take: given back unused. */
 		(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, 0);
 		(void)virtq_signal(&dev->vdev, VNET_RXQ);
+		drop(p, d, VNET_DROP_MALFORMED, NULL, 0);
+		return;
 	}
 	if (rc != VIRTQ_POPPED) {
 		drop(p, d, VNET_DROP_NO_BUFFER, NULL, 0);
