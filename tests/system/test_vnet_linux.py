@@ -9,6 +9,7 @@ hostfwd rules forward to); the test moves linux2 to 10.0.2.16.
   - the VMs ping each other through the switch;
   - wget in linux fetches a file from an HTTP server this test runs on
     127.0.0.1, through a guestfwd rule (10.0.2.100:80);
+  - a guestfwd rule of the cmd: form starts a command per connection;
   - the host reaches linux through a hostfwd rule on 127.0.0.1 (Python
     socket here, busybox nc -l in the guest);
   - linux2 takes linux's MAC: its frames are dropped (ping fails) and the
@@ -32,6 +33,7 @@ ESCAPE = '\x1d'
 GUEST_PORT = 5555
 PAYLOAD = 'hello-through-the-vnet-switch'
 FILE_BODY = 'served-from-127.0.0.1-%d\n' % os.getpid()
+CMD_WORD = 'started-by-guestfwd-cmd-%d' % os.getpid()
 # Commands that wait in the guest (a listener to come up, data to arrive)
 # are retried this many times, each one a round trip through the shell.
 RETRIES = 50
@@ -91,7 +93,8 @@ def net(request):
         pytest.fail('scenario image %s is missing: run scons first' % elf)
     # QEMU opens the guestfwd stream when it starts: the server listens.
     extra = hypqemu.net_args(hostfwd=['%d-%d' % (host_port, GUEST_PORT)],
-                             guestfwd=['80-%d' % httpd.server_address[1]])
+                             guestfwd=['80-%d' % httpd.server_address[1],
+                                       '81-cmd:echo %s' % CMD_WORD])
     m = Machine(elf, cfg.getoption('--qemu'), cfg.getoption('--qemu-timeout') * 4,
                 extra=extra)
     n = Net(m)
@@ -127,6 +130,13 @@ def test_vms_ping_each_other(net):
 def test_wget_through_guestfwd(net):
     out = net.sh('linux', 'wget -q -O - http://10.0.2.100/file.txt')
     assert FILE_BODY.strip() in out, out
+
+
+def test_guestfwd_cmd_form_runs_a_command_per_connection(net):
+    # stdin kept open a while: nc ends when its input does.
+    for _ in range(2):
+        out = net.sh('linux', '(sleep 2) | nc 10.0.2.100 81')
+        assert CMD_WORD in out, out
 
 
 def test_host_reaches_guest_through_hostfwd(net):
