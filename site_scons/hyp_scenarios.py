@@ -8,7 +8,9 @@ One scenario per line, '#' starts a comment:
 
 NAME is what `scenario=NAME` boots; IMAGE is an image name the config.c
 uses (cfg_vm.image, cfg_load.image); SOURCE is a built guest or service
-image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES.
+image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES,
+or linux:dtb:VM: the device tree generated for VM VM of the directory's
+config.c (linux:dtb is VM "linux"'s), for a second Linux VM.
 `unchecked` links the scenario without the build-time check (cfgcheck),
 for a scenario that tests the kernel's own boot check. `bench` leaves the
 scenario out of a plain `scons`: a Linux VM of another size that only the
@@ -31,6 +33,8 @@ FILE_NAME = 'scenarios'
 # Debian's kernel and the busybox initramfs, and the device tree generated
 # from the directory's config.c (configs/SConscript).
 LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
+# linux:dtb:VM, the device tree of VM VM (a partition name).
+VM_DTB = re.compile(r'^linux:dtb:[A-Za-z0-9_-]+$')
 UNCHECKED = 'unchecked'
 BENCH = 'bench'
 DISK = 'disk'
@@ -94,7 +98,8 @@ def parse(text, config_dir, known_sources, where):
                 fail("'%s': IMAGE=SOURCE expected" % word)
             if image in images:
                 fail("image '%s' named twice" % image)
-            if source not in known_sources and source not in LINUX_SOURCES:
+            if (source not in known_sources and source not in LINUX_SOURCES
+                    and not VM_DTB.match(source)):
                 fail("'%s': no guest or service image '%s' (known: %s)"
                      % (word, source, ', '.join(sorted(known_sources))))
             images[image] = source

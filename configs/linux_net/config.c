@@ -4,8 +4,9 @@
  * virtual virtio-net (window at 0x0a001000, SPI 49) served by the vnet
  * service, which switches frames between them and the uplink, QEMU's user
  * network (the `net` flag of the scenarios line: tools/hypqemu.py,
- * net_args()). Both VMs have the same layout, so they boot the same
- * device tree (the one generated for "linux"); one vCPU each.
+ * net_args()). Each boots its own device tree (dtb, dtb2: the build
+ * generates one per VM, with its tinyhyp.ip=: linux 10.0.2.15, linux2
+ * 10.0.2.16); one vCPU each.
  */
 #define LINUX_VCPUS 1
 #include "../common/test_guest.h"
@@ -16,8 +17,9 @@
 #define LINUX_NET_DEVICES LINUX_GUEST_DEVICES, GUEST_VNET_WINDOW
 #define LINUX_NET_DEVICE_COUNT (LINUX_GUEST_DEVICE_COUNT + 1)
 
-/* A Linux VM named @vm_name with the network window. */
-#define LINUX_NET_PARTITION(vm_name)                                     \
+/* A Linux VM named @vm_name with the network window, its device tree
+ * the image @dtb_image. */
+#define LINUX_NET_PARTITION(vm_name, dtb_image)                          \
 	{                                                                \
 		.name = vm_name, .kind = CFG_VM_GUEST,                 \
 		.vcpu_count = LINUX_VCPUS, .image = "Image",           \
@@ -26,7 +28,7 @@
 		.entry_arg = LINUX_DTB_IPA, /* x0 = DTB */             \
 		.loads = {                                             \
 			{ .image = "initrd", .ipa = LINUX_INITRD_IPA }, \
-			{ .image = "dtb", .ipa = LINUX_DTB_IPA },      \
+			{ .image = dtb_image, .ipa = LINUX_DTB_IPA },      \
 		},                                                     \
 		.load_count = 2,                                       \
 		.ram = { { .ipa = LINUX_RAM_BASE,                      \
@@ -52,7 +54,7 @@ const struct cfg_scenario scenario = {
 			.grant_count = 2,
 		},
 		/* First of the UART's clients: its window gets the input. */
-		LINUX_NET_PARTITION("linux"),
-		LINUX_NET_PARTITION("linux2"),
+		LINUX_NET_PARTITION("linux", "dtb"),
+		LINUX_NET_PARTITION("linux2", "dtb2"),
 	},
 };

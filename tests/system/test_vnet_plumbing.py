@@ -34,6 +34,25 @@ def test_parse_reads_the_net_flag_beside_the_others():
         ('a', True, False, False), ('b', True, True, True), ('c', False, False, False)]
 
 
+def test_parse_reads_a_second_linux_vms_device_tree():
+    got = hyp_scenarios.parse('a dtb=linux:dtb dtb2=linux:dtb:linux2 net\n',
+                              'demo', KNOWN, 'f')
+    assert got[0].images == {'dtb': 'linux:dtb', 'dtb2': 'linux:dtb:linux2'}
+    with pytest.raises(hyp_scenarios.ScenarioFileError):
+        hyp_scenarios.parse('a dtb=linux:dtb:\n', 'demo', KNOWN, 'f')
+
+
+def test_each_linux_vm_of_linux_net_has_its_own_address():
+    build = os.path.join(ROOT, 'build', 'scenarios')
+    for d, vm, addr in (('dtb-linux_net', 'linux', '10.0.2.15'),
+                        ('dtb-linux_net-linux2', 'linux2', '10.0.2.16')):
+        dts = os.path.join(build, d, vm + '.dts')
+        if not os.path.exists(dts):
+            pytest.fail('%s missing: run scons first' % dts)
+        with open(dts) as f:
+            assert 'tinyhyp.ip=%s/24"' % addr in f.read()
+
+
 def test_net_args_put_a_restricted_user_network_on_slot_23():
     assert hypqemu.net_args() == [
         '-global', 'virtio-mmio.force-legacy=false',
