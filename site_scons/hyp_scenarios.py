@@ -4,11 +4,13 @@ directory is picked up without editing configs/SConscript.
 
 One scenario per line, '#' starts a comment:
 
-    NAME IMAGE=SOURCE ... [unchecked] [bench] [disk]
+    NAME IMAGE=SOURCE ... [unchecked] [bench] [disk] [net]
 
 NAME is what `scenario=NAME` boots; IMAGE is an image name the config.c
 uses (cfg_vm.image, cfg_load.image); SOURCE is a built guest or service
-image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES.
+image (guests/SConscript, services/SConscript) or one of LINUX_SOURCES,
+or linux:dtb:VM: the device tree generated for VM VM of the directory's
+config.c (linux:dtb is VM "linux"'s), for a second Linux VM.
 `unchecked` links the scenario without the build-time check (cfgcheck),
 for a scenario that tests the kernel's own boot check. `bench` leaves the
 scenario out of a plain `scons`: a Linux VM of another size that only the
@@ -16,7 +18,11 @@ benchmark boots, built by `scons bench`, `scons test` (test_bench) and
 `scenario=NAME qemu=1`. `disk` gives the scenario's qemu=1 run the root
 disk (tools/hypqemu.py, disk_args(): a virtio-blk device on virtio-mmio
 slot 31; the image build/disk/linux-root.img, or scons disk=PATH); a
-scenario that gives no VM that device leaves it unused.
+scenario that gives no VM that device leaves it unused. `net` gives it
+the network uplink (tools/hypqemu.py, net_args(): a virtio-net device on
+virtio-mmio slot 23, QEMU's user network with restrict=on and the
+forwarding rules of scons hostfwd= / guestfwd=) and its Linux VM's kernel
+command line tinyhyp.ip= (README: The network).
 """
 import os
 import re
@@ -27,10 +33,13 @@ FILE_NAME = 'scenarios'
 # Debian's kernel and the busybox initramfs, and the device tree generated
 # from the directory's config.c (configs/SConscript).
 LINUX_SOURCES = ('linux:Image', 'linux:initrd', 'linux:dtb')
+# linux:dtb:VM, the device tree of VM VM (a partition name).
+VM_DTB = re.compile(r'^linux:dtb:[A-Za-z0-9_-]+$')
 UNCHECKED = 'unchecked'
 BENCH = 'bench'
 DISK = 'disk'
-FLAGS = (UNCHECKED, BENCH, DISK)
+NET = 'net'
+FLAGS = (UNCHECKED, BENCH, DISK, NET)
 NAME = re.compile(r'^[a-z0-9][a-z0-9-]*$')
 IMAGE = re.compile(r'^[A-Za-z0-9_-]+$')
 # Names the build gives its own directories under build/scenarios/: the
@@ -45,13 +54,15 @@ class ScenarioFileError(Exception):
 
 
 class Scenario:
-    def __init__(self, name, config_dir, images, unchecked, bench=False, disk=False):
+    def __init__(self, name, config_dir, images, unchecked, bench=False, disk=False,
+                 net=False):
         self.name = name
         self.config_dir = config_dir    # directory under configs/
         self.images = images            # image name in config.c -> source
         self.unchecked = unchecked
         self.bench = bench              # not built by a plain scons
         self.disk = disk                # qemu=1 gives QEMU the root disk
+        self.net = net                  # qemu=1 gives QEMU the uplink
 
 
 def parse(text, config_dir, known_sources, where):
@@ -87,12 +98,14 @@ def parse(text, config_dir, known_sources, where):
                 fail("'%s': IMAGE=SOURCE expected" % word)
             if image in images:
                 fail("image '%s' named twice" % image)
-            if source not in known_sources and source not in LINUX_SOURCES:
+            if (source not in known_sources and source not in LINUX_SOURCES
+                    and not VM_DTB.match(source)):
                 fail("'%s': no guest or service image '%s' (known: %s)"
                      % (word, source, ', '.join(sorted(known_sources))))
             images[image] = source
         out.append(Scenario(name, config_dir, images, UNCHECKED in flags,
-                            BENCH in flags, DISK in flags))
+                            BENCH in flags, DISK in flags,
+                            NET in flags))
     return out
 
 

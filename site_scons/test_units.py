@@ -53,6 +53,7 @@ UNITS = {
     'virtio_drv': Unit(['#libipc/src/virtio_drv.c'], host='virtio_drv'),
     'vblk_req': Unit(['#services/vblk/vblk_req.c'], host='vblk_req',
                      fuzz='vblk_req'),
+    'vnet_switch': Unit(['#services/vnet/vnet_switch.c'], host='vnet_switch'),
     'pl031_model': Unit(['#services/pl031/pl031_model.c'], host='pl031_model'),
     'gicd_model': Unit(['#services/vgic/gicd_model.c'],
                        host='gicd_model', fuzz='gicd'),

@@ -91,6 +91,72 @@ def bare_linux_cmdline(image, initrd, append, qemu='qemu-system-aarch64',
             '-semihosting-config', 'enable=off',
             '-kernel', str(image), '-initrd', str(initrd),
             '-append', append] + list(extra)
+# The network uplink (issue 16, services/vnet): a virtio-net device on
+# virt's virtio-mmio transport 23 (0x0a002e00, INTID 71, the page
+# 0x0a002000 the vnet driver domain is given), modern (virtio 1.2 §4.2.2:
+# QEMU 7.2 defaults to the legacy transport), on QEMU's user network with
+# restrict=on: nothing leaves this machine. The host is reached only
+# through the forwarding rules, each bound to 127.0.0.1 (README: The
+# network). No DNS server is given to the guests.
+NET_SLOT = 23
+NET_ID = 'net0'
+NET_MODERN = MODERN_VIRTIO
+# Where a guest reaches a guestfwd rule: an address of the user network
+# that nothing else uses (10.0.2.2 is the gateway, .3 the DNS, .15 the
+# address hostfwd rules forward to).
+GUESTFWD_ADDR = '10.0.2.100'
+LOOPBACK = '127.0.0.1'
+_PORT = re.compile(r'^\d{1,5}$')
+
+
+class NetRuleError(ValueError):
+    """A malformed forwarding rule; the message says which and why."""
+
+
+def _port(text, what):
+    if not _PORT.match(text) or not 0 < int(text) < 65536:
+        raise NetRuleError('%s: %r is not a TCP port (1-65535)' % (what, text))
+    return int(text)
+
+
+def hostfwd_rule(rule):
+    """'HOSTPORT-GUESTPORT' -> QEMU's hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT.
+    Always 127.0.0.1: without an address QEMU listens on every interface."""
+    host, dash, guest = rule.partition('-')
+    if not dash:
+        raise NetRuleError("hostfwd rule %r: HOSTPORT-GUESTPORT" % rule)
+    return 'hostfwd=tcp:%s:%d-:%d' % (LOOPBACK, _port(host, 'hostfwd host port'),
+                                      _port(guest, 'hostfwd guest port'))
+
+
+def guestfwd_rule(rule):
+    """'PORT-HOSTPORT' -> guestfwd=tcp:10.0.2.100:PORT-tcp:127.0.0.1:HOSTPORT
+    (one stream QEMU opens when it starts: it refuses to start if nothing
+    listens on 127.0.0.1:HOSTPORT); 'PORT-cmd:COMMAND' -> the cmd: form
+    (QEMU runs COMMAND for each connection, its stdin/stdout the stream)."""
+    port, dash, target = rule.partition('-')
+    if not dash:
+        raise NetRuleError("guestfwd rule %r: PORT-HOSTPORT or PORT-cmd:COMMAND"
+                           % rule)
+    guest = 'guestfwd=tcp:%s:%d-' % (GUESTFWD_ADDR, _port(port, 'guestfwd port'))
+    if target.startswith('cmd:'):
+        if not target[len('cmd:'):].strip():
+            raise NetRuleError('guestfwd rule %r: an empty command' % rule)
+        # QEMU's option syntax: a ',' inside a value is written ',,'.
+        return guest + target.replace(',', ',,')
+    return guest + 'tcp:%s:%d' % (LOOPBACK, _port(target, 'guestfwd host port'))
+
+
+def net_args(hostfwd=(), guestfwd=()):
+    """QEMU arguments giving the board the uplink: @hostfwd rules
+    'HOSTPORT-GUESTPORT', @guestfwd rules 'PORT-HOSTPORT' or
+    'PORT-cmd:COMMAND' (hostfwd_rule(), guestfwd_rule())."""
+    netdev = ['user', 'id=' + NET_ID, 'restrict=on']
+    netdev += [hostfwd_rule(r) for r in hostfwd]
+    netdev += [guestfwd_rule(r) for r in guestfwd]
+    return NET_MODERN + ['-netdev', ','.join(netdev), '-device',
+                         'virtio-net-device,netdev=%s,bus=virtio-mmio-bus.%d'
+                         % (NET_ID, NET_SLOT)]
 
 
 # TCP state LISTEN in /proc/net/tcp (include/net/tcp_states.h).

@@ -46,6 +46,31 @@ echo "tinyhyp: busybox shell on $(uname -sr)"
 [ -x /bin/cntvct ] && /bin/cntvct
 '''
 
+# The network (README: The network), the last part of rcS: with
+# tinyhyp.ip=ADDRESS/PREFIX on the kernel command line, eth0 (the vnet
+# service's virtual virtio-net) comes up with that address and a default
+# route via QEMU's user-network gateway 10.0.2.2. No DNS server: the
+# user network forwards nothing but the scons hostfwd=/guestfwd= rules.
+NET_GATEWAY = b'10.0.2.2'
+NET_UP = b'''ip=
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	tinyhyp.ip=*) ip="${arg#tinyhyp.ip=}" ;;
+	esac
+done
+if [ -z "$ip" ]; then
+	:
+elif [ ! -e /sys/class/net/eth0 ]; then
+	echo "tinyhyp: tinyhyp.ip=$ip but no eth0 (no virtio-net device)"
+elif ip link set eth0 up && ip addr add "$ip" dev eth0 &&
+	ip route add default via ''' + NET_GATEWAY + b'''; then
+	echo "tinyhyp: eth0 $ip, gateway ''' + NET_GATEWAY + b'''"
+else
+	echo "tinyhyp: eth0: cannot set $ip"
+fi
+'''
+RCS += NET_UP
+
 
 # Login shells read this. poweroff/reboot sync and call the kernel directly
 # (PSCI SYSTEM_OFF / SYSTEM_RESET): busybox's shell runs applets in-process,

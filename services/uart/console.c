@@ -491,6 +491,13 @@ static void console_sync(void)
 #endif
 }
 
+/* The seq of the kernel's next line to begin after it was @p s: s + 1,
+ * or s + 2 if s is odd (that line has begun: it may have read open). */
+static inline uint32_t next_kernel_line(uint32_t s)
+{
+	return (s + 1U) | 1U;
+}
+
 /*
  * Before printing: wait while the kernel prints a line; if it printed
  * since our last output, it ended our open line (HYP_CONSOLE_BREAK), so
@@ -523,15 +530,44 @@ static uint32_t kernel_before(struct uart_console *c,
 			c->utf8_left = 0;
 		}
 	}
-	if (l->open != s + 1) {
-		l->open = s + 1;
+	if (l->open != next_kernel_line(s)) {
+		l->open = next_kernel_line(s);
 	}
 	console_sync();
 	return s;
 }
 
+/*
+ * The kernel began a line after we read seq (its wait for writing timed
+ * out: our vCPU's thread stopped by the host, or our own poll gave up):
+ * our bytes may be inside its line or after it, and the open we stored
+ * names a line that has begun, maybe before it read open. Our next output
+ * starts a new line; while ours is open, open names the kernel's next
+ * line again (stored, then seq read again: Dekker with log_line_begin),
+ * so that it ends ours first. Called with writing still set.
+ */
+static __attribute__((noinline, cold)) void
+kernel_cut(struct uart_console *c, volatile struct hyp_console_line *l)
+{
+	c->out_restart = true;
+	if (!c->out_open) {
+		return;
+	}
+	for (uint32_t i = 0; i < KERNEL_LINE_POLLS; i++) {
+		uint32_t s = l->seq;
+
+		l->open = next_kernel_line(s);
+		console_sync();
+		if (l->seq == s) {
+			return;
+		}
+	}
+}
+
 /* After printing: if the kernel printed meanwhile, our bytes may be in
- * its line or begin the next: start a new line before any more. */
+ * its line or begin the next: start a new line before any more. The seq
+ * check comes before writing is cleared, so that a kernel line that
+ * begins after it waits for us and finds open as kernel_cut left it. */
 static void kernel_after(struct uart_console *c,
 			 volatile struct hyp_console_line *l, uint32_t s)
 {
@@ -539,10 +575,10 @@ static void kernel_after(struct uart_console *c,
 		l->open = 0;
 	}
 	console_sync();
-	l->writing = 0;
 	if (l->seq != s || (s & 1U) != 0) {
-		c->out_restart = true;
+		kernel_cut(c, l);
 	}
+	l->writing = 0;
 }
 
 /*
@@ -573,10 +609,10 @@ static inline bool output_fast(struct uart_console *c,
 	put(cfg, (const char *)&b, 1);
 	advance(c, 1);
 	console_sync();
-	l->writing = 0;
 	if (l->seq != s) {
-		c->out_restart = true;
+		kernel_cut(c, l);
 	}
+	l->writing = 0;
 	return true;
 }
 

@@ -26,6 +26,9 @@ static size_t screen_len;
  * the middle of the next put (the race the shared line must detect). */
 static struct hyp_console_line kline;
 static bool kernel_prints_during_put;
+/* Run once at the service's next put (the kernel's CPU going on while
+ * the service's is between reading seq and writing its bytes). */
+static void (*at_service_put)(void);
 
 static void kernel_log(const char *s);
 
@@ -38,6 +41,12 @@ static void put(void *ctx, const char *s, uint32_t len)
 {
 	if (ctx == &service_ctx && kline.writing != 1) {
 		unguarded_bytes += len;
+	}
+	if (ctx == &service_ctx && at_service_put != NULL) {
+		void (*run)(void) = at_service_put;
+
+		at_service_put = NULL;
+		run();
 	}
 	if (kernel_prints_during_put) {
 		kernel_prints_during_put = false;
@@ -88,6 +97,7 @@ static int setup(void **unused)
 	screen[0] = '\0';
 	kline = (struct hyp_console_line){ 0 };
 	kernel_prints_during_put = false;
+	at_service_put = NULL;
 	unguarded_bytes = 0;
 	return 0;
 }
@@ -410,6 +420,75 @@ static void test_kernel_printing_meanwhile_starts_a_new_line(void **unused)
 				    "[linux] hyp: fake");
 }
 
+/* A whole kernel line whose wait for writing timed out (log.c: the
+ * service's vCPU thread descheduled by the host): it reads open as the
+ * service left it. */
+static void kernel_line_timed_out(void)
+{
+	kernel_log("hyp: timed out");
+}
+
+/*
+ * Regression (issue 14, a busy host): the kernel's wait for writing timed
+ * out while "c" went out, and "c" landed after the kernel's line, so the
+ * service's line is open on the screen. The open word it had stored named
+ * the kernel line that has now been printed: the kernel's next line must
+ * still end the service's line before it starts.
+ */
+static void
+test_kernel_line_after_a_timed_out_one_ends_the_open_line(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	print(&c, &k, 0, "ab");
+	at_service_put = kernel_line_timed_out;
+	print(&c, &k, 0, "c");
+	kernel_log("hyp: next");
+	print(&c, &k, 0, "d");
+	assert_string_equal(screen,
+			    "[linux] ab" HYP_CONSOLE_BREAK
+			    "hyp: timed out\r\nc" HYP_CONSOLE_BREAK
+			    "hyp: next\r\n" HYP_CONSOLE_BREAK "[linux] d");
+	assert_int_equal(kline.writing, 0);
+}
+
+/* The rest of a kernel line whose vCPU thread the host had stopped. */
+static void kernel_line_ends(void)
+{
+	put(NULL, "line end\r\n", (uint32_t)strlen("line end\r\n"));
+	kline.seq++;
+}
+
+/*
+ * Regression (issue 14, a busy host): the service gave up waiting for the
+ * kernel's line (seq odd all along its polls) and the line ended before
+ * the service's bytes went out. The kernel's next line has seq + 2, not
+ * seq + 1: it must find the service's line open and end it.
+ */
+static void
+test_service_tired_of_waiting_still_gets_its_line_ended(void **unused)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	(void)unused;
+	k.line = &kline;
+	console_init(&c);
+	kline.seq = 1; /* the kernel is printing "hyp: stopped ..." */
+	put(NULL, "hyp: stopped ", (uint32_t)strlen("hyp: stopped "));
+	at_service_put = kernel_line_ends;
+	print(&c, &k, 0, "a");
+	kernel_log("hyp: next");
+	assert_string_equal(
+		screen, "hyp: stopped line end\r\n[linux] a" HYP_CONSOLE_BREAK
+			"hyp: next\r\n");
+	assert_int_equal(kline.writing, 0);
+}
+
 static void test_each_line_is_tagged_with_its_vm(void **unused)
 {
 	struct uart_console c;
@@ -701,6 +780,8 @@ int main(void)
 		T(test_line_end_after_a_kernel_line_stays_off_its_start),
 		T(test_random_output_never_leaves_the_tag),
 		T(test_kernel_printing_meanwhile_starts_a_new_line),
+		T(test_kernel_line_after_a_timed_out_one_ends_the_open_line),
+		T(test_service_tired_of_waiting_still_gets_its_line_ended),
 		T(test_each_line_is_tagged_with_its_vm),
 		T(test_unfinished_line_is_ended_when_another_vm_prints),
 		T(test_empty_lines_get_no_tag),

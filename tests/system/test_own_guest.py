@@ -90,14 +90,35 @@ def exit_status(child):
     return child.exitstatus
 
 
+# The kernel's lines: its own ("hyp: ...") and the ones it prints for the
+# services' consoles ("[pl031] ...", kernel/core/vm_console.c); any line
+# tagged with another VM's name is not the guest's either.
+OTHER_LINE = r'(?m)^(?:hyp: |\[(?!guest\] )[^\]\r\n]*\] ).*\r?\n'
+
+
 def guest_output(child):
     """What the guest printed: the kernel's lines and the "[guest] " tags
     taken out, and a guest line that a kernel line cut (the console ends
     it with HYP_CONSOLE_BREAK, abi/console.h, and goes on in a new tagged
     line) joined again."""
-    text = re.sub(r'(?m)^hyp: .*\r?\n', '', ''.join(child.logfile_read))
+    text = re.sub(OTHER_LINE, '', ''.join(child.logfile_read))
     text = text.replace('\r', '').replace('[guest] ', '')
     return re.sub(r'\x1b\[0m\n', '', text)
+
+
+def test_guest_output_joins_a_line_cut_by_a_service_line():
+    """Regression (issue 14, a busy host): the RTC service's first line,
+    printed by the kernel, cut the guest's line (the break and the tag
+    again, as abi/console.h promises); the test read the service's line
+    as the guest's ("Hello from a guest at EL[pl031] pl031: ...")."""
+    child = Transcript()
+    child.append("hyp: vm 'guest' started\r\n[guest] Hello from a guest at EL"
+                 "\x1b[0m\r\n[pl031] pl031: serving 1 PL031 window(s)\r\n"
+                 "\x1b[0m\r\n[guest] 1, MPIDR 0x80000000\r\n")
+
+    class Child:
+        logfile_read = child
+    assert guest_output(Child) == 'Hello from a guest at EL1, MPIDR 0x80000000\n'
 
 
 @pytest.fixture

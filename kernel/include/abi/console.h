@@ -17,8 +17,17 @@
  * mid-write costs at most a garbled line, never a hang) until writing is
  * clear. One of the two sees the other's store (Dekker): the kernel waits,
  * or the service finds seq odd, clears writing and leaves the UART alone.
- * Each side writes only its own words; a barrier (DSB) orders each word
- * against the UART writes.
+ * open names the kernel line that is to end the service's line: the next
+ * one to begin after the seq the service read. Either wait may run out
+ * (the other side's vCPU thread stopped by the host, or stopped for good),
+ * and the service's bytes then land inside or after a kernel line, and
+ * its open may name a line already begun. So the service reads seq again
+ * after writing, before it clears writing: if it changed, its next output
+ * starts with HYP_CONSOLE_BREAK and a new tag, and, while its line is
+ * open, it stores open again for the kernel's next line (then reads seq
+ * again: Dekker once more), so that a kernel line never runs on from a
+ * service line without the break. Each side writes only its own words; a
+ * barrier (DSB) orders each word against the UART writes.
  */
 #include <stdint.h>
 
@@ -37,8 +46,9 @@
 /** The shared line state (see above). */
 struct hyp_console_line {
 	uint32_t seq;  /**< Kernel's: +1 before and after each of its lines. */
-	uint32_t open; /**< Service's: seq + 1 while its line is unfinished
-			    (seq as read before printing), else 0. */
+	uint32_t open; /**< Service's: while its line is unfinished, the seq
+			    its next kernel line makes (seq + 1, or + 2
+			    if seq is odd), else 0. */
 	uint32_t writing;  /**< Service's: 1 while it writes to the UART. */
 	uint32_t reserved; /**< 0. */
 };

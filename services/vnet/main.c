@@ -1,0 +1,566 @@
+/**
+ * The virtio-net service (services/vnet/README.md): the driver domain of
+ * QEMU virt's virtio-net device (virtio-mmio slot 23, its page 0x0a002000
+ * passed through, its SPI 71 owned), the uplink, and for each client VM a
+ * virtual virtio-net device (virtio 1.2 §5.1) on an emulated window (guest
+ * SPI 49) with the MAC this service assigns it (vnet/vnet_switch.h). In
+ * between a switch (vnet_switch.c): frames go to the port owning their
+ * destination MAC, broadcast and multicast to every other port, a client's
+ * frame with a source MAC not its own is dropped and counted.
+ *
+ * Data path: every frame is copied once, out of the sender's buffers (a
+ * client's transmit chain, inside its grant; or a receive buffer of the
+ * uplink in this service's RAM) into a scratch frame, and from there into
+ * each destination (a client's receive chain, inside its grant; or a
+ * transmit buffer in this service's RAM given to the device by PA). So no
+ * frame is ever written outside a grant or this service's RAM, and a port
+ * without a free receive buffer loses the frame (counted) without holding
+ * up the others: nothing waits in the switch.
+ *
+ * Restarts: the state is not kept; a restarted service finds its clients'
+ * devices reset (their drivers see DEVICE_NEEDS_RESET only if they look;
+ * item 4 of issue 16 is to keep it).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "abi/vgic.h"
+#include "ipc/ipc.h"
+#include "ipc/virtio.h"
+#include "ipc/virtio_drv.h"
+#include "vnet/vnet_switch.h"
+
+void service_main(void);
+
+/* The uplink: virt's virtio-mmio slot 23, in the page the scenario passes
+ * through (configs/common/vnet_service.h), and its SPI (48 + 23). */
+#define VNET_PHYS_PAGE_IPA 0x0a002000UL
+#define VNET_PHYS_SLOT_OFFSET 0xe00U
+#define VNET_PHYS_INTID 71U
+/** The SPI of every client's virtual device (its window's .irq). */
+#define VNET_GUEST_INTID 49U
+
+/* virtio-net (virtio 1.2 §5.1): receiveq1 and transmitq1. */
+#define VNET_RXQ 0U
+#define VNET_TXQ 1U
+#define VNET_QUEUES 2U
+/** VIRTIO_NET_F_MAC (§5.1.3): the config space holds the device's MAC. */
+#define VNET_F_MAC (1ULL << 5)
+/** Config space (§5.1.4): mac[6], then le16 status (0: VIRTIO_NET_F_STATUS
+ * is not offered), so a driver may read it in 32-bit words. */
+#define VNET_CFG_BYTES 8U
+/** struct virtio_net_hdr with VIRTIO_F_VERSION_1 (§5.1.6): 12 bytes,
+ * num_buffers (le16) last, 1 without VIRTIO_NET_F_MRG_RXBUF. */
+#define VNET_HDR_BYTES 12U
+#define VNET_HDR_NUM_BUFFERS 10U
+/** The largest frame without offloads: 1500 + header + a VLAN tag. */
+#define VNET_FRAME_MAX 1518U
+/** One buffer of the uplink's queues: header and frame, 16-byte aligned. */
+#define VNET_BUF_BYTES 2048U
+/** Entries of each of the uplink's queues (all receive buffers posted). */
+#define VNET_PHYS_ENTRIES 64U
+#define VNET_RING_BYTES 8192U
+
+/** Entries of a client's queues, and segments of one chain we take. */
+#define VNET_QUEUE_MAX 256U
+#define VNET_SEG_MAX 32U
+
+/** Why frames were dropped, counted per port. */
+enum vnet_drop {
+	VNET_DROP_SPOOFED, /**< Source MAC not the sender's (anti-spoofing). */
+	VNET_DROP_NO_BUFFER, /**< Destination's receive queue full/absent. */
+	VNET_DROP_MALFORMED, /**< Too short, too long, no room for a frame. */
+	VNET_DROP_NO_ROUTE,  /**< From the uplink to no client's MAC. */
+	VNET_DROP_KINDS
+};
+
+static const char *const drop_why[VNET_DROP_KINDS] = {
+	"source MAC is not the VM's own (anti-spoofing)",
+	"receive queue full or not set up",
+	"malformed frame",
+	"no client has its destination MAC",
+};
+
+struct vnet_port_stats {
+	uint64_t tx; /**< Frames the port sent into the switch. */
+	uint64_t rx; /**< Frames delivered to the port. */
+	uint64_t drop[VNET_DROP_KINDS];
+};
+
+/** One client's virtual device. */
+struct vnet_dev {
+	struct virtio_dev vdev;
+	struct virtio_state st;
+	struct virtio_dev_ops ops;
+	struct virtio_gmem gmem;
+	uint32_t client;
+	bool kicked_tx; /**< QueueNotify of transmitq1 in this access. */
+	char name[IPC_NAME_MAX];
+};
+
+struct vnet_service {
+	struct ipc_server srv;
+	struct vnet_switch sw;
+	uint32_t dev_count;
+	struct vnet_dev dev[VNET_MAX_CLIENTS];
+	struct vnet_port_stats stats[VNET_MAX_CLIENTS + 1];
+	/* The uplink. */
+	struct virtio_drv drv;
+	uint64_t rx_pa, tx_pa; /**< PAs of vnet_rx_buf, vnet_tx_buf. */
+	uint16_t rx_slot[VIRTIO_DRV_QUEUE_MAX]; /**< Head -> buffer. */
+	uint16_t tx_slot[VIRTIO_DRV_QUEUE_MAX];
+	uint16_t tx_free[VNET_PHYS_ENTRIES]; /**< Stack of free tx buffers. */
+	uint32_t tx_free_count;
+	bool tx_kick; /**< Frames submitted, device not notified yet. */
+	/** The frame in the switch: header room, then the frame. */
+	_Alignas(16) uint8_t frame[VNET_HDR_BYTES + VNET_FRAME_MAX];
+};
+
+static struct vnet_service vnet;
+static _Alignas(16) uint8_t vnet_rx_ring[VNET_RING_BYTES];
+static _Alignas(16) uint8_t vnet_tx_ring[VNET_RING_BYTES];
+static _Alignas(16) uint8_t vnet_rx_buf[VNET_PHYS_ENTRIES][VNET_BUF_BYTES];
+static _Alignas(16) uint8_t vnet_tx_buf[VNET_PHYS_ENTRIES][VNET_BUF_BYTES];
+
+/* --- Counting ----------------------------------------------------------------
+ */
+
+static const char *port_name(const struct vnet_service *p, uint32_t port)
+{
+	return port == VNET_UPLINK ? "uplink" : p->dev[port].name;
+}
+
+static void log_mac(const char *what, const uint8_t *m)
+{
+	ipc_log("%s%02x:%02x:%02x:%02x:%02x:%02x", what, m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+}
+
+/* Count a drop; say why on the 1st, 2nd, 4th, 8th ... of a kind. */
+static void drop(struct vnet_service *p, uint32_t port, enum vnet_drop why,
+		 const uint8_t *frame, uint32_t len)
+{
+	uint64_t n = ++p->stats[port].drop[why];
+
+	if ((n & (n - 1U)) != 0) {
+		return;
+	}
+	ipc_log("vnet: %s: frame dropped: %s (%llu so far)", port_name(p, port),
+		drop_why[why], (unsigned long long)n);
+	if (why == VNET_DROP_SPOOFED && len >= VNET_ETH_HDR_BYTES) {
+		log_mac(": source ", frame + VNET_ETH_SRC);
+		log_mac(", its MAC ", p->sw.mac[port]);
+	}
+	ipc_log("\n");
+}
+
+/* --- Delivery ----------------------------------------------------------------
+ */
+
+/* Copy the frame (p->frame, header included: @p bytes) into a receive
+ * chain of client port @p d. */
+static void to_client(struct vnet_service *p, uint32_t d, uint32_t bytes)
+{
+	struct vnet_dev *dev = &p->dev[d];
+	struct virtq_seg seg[VNET_SEG_MAX];
+	struct virtq_chain ch;
+	uint32_t done = 0;
+	int rc = virtq_pop(&dev->vdev, VNET_RXQ, &ch, seg, VNET_SEG_MAX);
+
+	if (rc == VIRTQ_ERR_SEGS) {
+		/* More segments than we take: given back unused. */
+		(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, 0);
+		(void)virtq_signal(&dev->vdev, VNET_RXQ);
+		drop(p, d, VNET_DROP_MALFORMED, NULL, 0);
+		return;
+	}
+	if (rc != VIRTQ_POPPED) {
+		drop(p, d, VNET_DROP_NO_BUFFER, NULL, 0);
+		return;
+	}
+	if (ch.writable < bytes) {
+		(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, 0);
+		(void)virtq_signal(&dev->vdev, VNET_RXQ);
+		drop(p, d, VNET_DROP_MALFORMED, NULL, 0);
+		return;
+	}
+	for (uint32_t i = 0; i < ch.count && done < bytes; i++) {
+		uint32_t n = bytes - done;
+
+		if (!seg[i].write) {
+			continue;
+		}
+		n = n < seg[i].len ? n : seg[i].len;
+		memcpy(seg[i].ptr, p->frame + done, n);
+		done += n;
+	}
+	(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, bytes);
+	(void)virtq_signal(&dev->vdev, VNET_RXQ);
+	p->stats[d].rx++;
+}
+
+/* Transmit buffers the device has sent are free again. */
+static void uplink_reap_tx(struct vnet_service *p)
+{
+	uint16_t head;
+	uint32_t len;
+
+	while (virtio_drv_harvest(&p->drv, VNET_TXQ, &head, &len) ==
+	       VIRTIO_DRV_OK) {
+		p->tx_free[p->tx_free_count++] = p->tx_slot[head];
+	}
+}
+
+/* Copy the frame into a transmit buffer of the uplink. */
+static void to_uplink(struct vnet_service *p, uint32_t bytes)
+{
+	uint16_t head;
+
+	if (p->tx_free_count == 0) {
+		uplink_reap_tx(p);
+	}
+	if (p->tx_free_count == 0) {
+		drop(p, VNET_UPLINK, VNET_DROP_NO_BUFFER, NULL, 0);
+		return;
+	}
+	uint16_t slot = p->tx_free[--p->tx_free_count];
+	struct virtio_drv_buf buf = {
+		.pa = p->tx_pa + (uint64_t)slot * VNET_BUF_BYTES,
+		.len = bytes,
+	};
+
+	memcpy(vnet_tx_buf[slot], p->frame, bytes);
+	if (virtio_drv_submit(&p->drv, VNET_TXQ, &buf, 1, &head) !=
+	    VIRTIO_DRV_OK) {
+		p->tx_free[p->tx_free_count++] = slot;
+		drop(p, VNET_UPLINK, VNET_DROP_NO_BUFFER, NULL, 0);
+		return;
+	}
+	p->tx_slot[head] = slot;
+	p->tx_kick = true;
+	p->stats[VNET_UPLINK].rx++;
+}
+
+/* The frame in p->frame (@p len bytes after the header) came in on port
+ * @p from: switch it. */
+static void switch_frame(struct vnet_service *p, uint32_t from, uint32_t len)
+{
+	const uint8_t *eth = p->frame + VNET_HDR_BYTES;
+	uint32_t to;
+	enum vnet_verdict v = vnet_route(&p->sw, from, eth, len, &to);
+
+	if (v != VNET_FORWARD) {
+		drop(p, from,
+		     v == VNET_DROP_SPOOF     ? VNET_DROP_SPOOFED
+		     : v == VNET_DROP_UNKNOWN ? VNET_DROP_NO_ROUTE
+					      : VNET_DROP_MALFORMED,
+		     eth, len);
+		return;
+	}
+	p->stats[from].tx++;
+	/* The header every destination gets (§5.1.6.3.1): no offload, one
+	 * buffer. */
+	memset(p->frame, 0, VNET_HDR_BYTES);
+	p->frame[VNET_HDR_NUM_BUFFERS] = 1;
+	for (uint32_t d = 0; d < p->dev_count; d++) {
+		if (to & VNET_PORT_BIT(d)) {
+			to_client(p, d, VNET_HDR_BYTES + len);
+		}
+	}
+	if (to & VNET_PORT_BIT(VNET_UPLINK)) {
+		to_uplink(p, VNET_HDR_BYTES + len);
+	}
+}
+
+/* --- Clients' transmit queues ----------------------------------------------- */
+
+/* Gather a transmit chain (header, then the frame) into p->frame. Returns
+ * the frame's length, 0 if malformed. */
+static uint32_t gather(struct vnet_service *p, const struct virtq_seg *seg,
+		       const struct virtq_chain *ch)
+{
+	uint32_t done = 0;
+
+	if (ch->readable < VNET_HDR_BYTES + VNET_ETH_HDR_BYTES ||
+	    ch->readable > sizeof(p->frame)) {
+		return 0;
+	}
+	for (uint32_t i = 0; i < ch->count; i++) {
+		if (!seg[i].write) {
+			memcpy(p->frame + done, seg[i].ptr, seg[i].len);
+			done += seg[i].len;
+		}
+	}
+	return done - VNET_HDR_BYTES;
+}
+
+static void client_tx(struct vnet_service *p, uint32_t w)
+{
+	struct vnet_dev *dev = &p->dev[w];
+	bool sent = false;
+
+	for (;;) {
+		struct virtq_seg seg[VNET_SEG_MAX];
+		struct virtq_chain ch;
+		int rc =
+			virtq_pop(&dev->vdev, VNET_TXQ, &ch, seg, VNET_SEG_MAX);
+		uint32_t len = 0;
+
+		if (rc != VIRTQ_POPPED && rc != VIRTQ_ERR_SEGS) {
+			break;
+		}
+		if (rc == VIRTQ_POPPED) {
+			len = gather(p, seg, &ch);
+		}
+		/* The frame is copied: the buffer goes back at once. */
+		(void)virtq_push(&dev->vdev, VNET_TXQ, ch.head, 0);
+		sent = true;
+		if (len == 0) {
+			drop(p, w, VNET_DROP_MALFORMED, NULL, 0);
+			continue;
+		}
+		switch_frame(p, w, len);
+	}
+	if (sent) {
+		(void)virtq_signal(&dev->vdev, VNET_TXQ);
+	}
+	if (p->tx_kick) {
+		p->tx_kick = false;
+		virtio_drv_kick(&p->drv, VNET_TXQ);
+	}
+}
+
+/* --- The uplink ------------------------------------------------------------- */
+
+static bool post_rx(struct vnet_service *p, uint16_t slot)
+{
+	struct virtio_drv_buf buf = {
+		.pa = p->rx_pa + (uint64_t)slot * VNET_BUF_BYTES,
+		.len = VNET_BUF_BYTES,
+		.device_writes = true,
+	};
+	uint16_t head;
+
+	if (virtio_drv_submit(&p->drv, VNET_RXQ, &buf, 1, &head) !=
+	    VIRTIO_DRV_OK) {
+		return false;
+	}
+	p->rx_slot[head] = slot;
+	return true;
+}
+
+static void uplink_rx(struct vnet_service *p)
+{
+	uint16_t head;
+	uint32_t len;
+
+	while (virtio_drv_harvest(&p->drv, VNET_RXQ, &head, &len) ==
+	       VIRTIO_DRV_OK) {
+		uint16_t slot = p->rx_slot[head];
+
+		if (len >= VNET_HDR_BYTES + VNET_ETH_HDR_BYTES &&
+		    len <= sizeof(p->frame)) {
+			memcpy(p->frame, vnet_rx_buf[slot], len);
+			switch_frame(p, VNET_UPLINK, len - VNET_HDR_BYTES);
+		} else {
+			drop(p, VNET_UPLINK, VNET_DROP_MALFORMED, NULL, 0);
+		}
+		(void)post_rx(p, slot);
+	}
+	virtio_drv_kick(&p->drv, VNET_RXQ);
+	if (p->tx_kick) {
+		p->tx_kick = false;
+		virtio_drv_kick(&p->drv, VNET_TXQ);
+	}
+}
+
+static int uplink_up(struct vnet_service *p)
+{
+	int rc = virtio_drv_probe(&p->drv,
+				  VNET_PHYS_PAGE_IPA + VNET_PHYS_SLOT_OFFSET,
+				  VIRTIO_DRV_ID_NET, ipc_translate);
+
+	/* No offloads, no merged buffers: 12-byte headers, whole frames. */
+	if (rc == VIRTIO_DRV_OK) {
+		rc = virtio_drv_init(&p->drv, 0);
+	}
+	if (rc == VIRTIO_DRV_OK) {
+		rc = virtio_drv_queue_setup(&p->drv, VNET_RXQ, vnet_rx_ring,
+					    sizeof(vnet_rx_ring),
+					    VNET_PHYS_ENTRIES);
+	}
+	if (rc == VIRTIO_DRV_OK) {
+		rc = virtio_drv_queue_setup(&p->drv, VNET_TXQ, vnet_tx_ring,
+					    sizeof(vnet_tx_ring),
+					    VNET_PHYS_ENTRIES);
+	}
+	if (rc != VIRTIO_DRV_OK) {
+		return rc;
+	}
+	uint64_t c1 = 0, c2 = 0;
+
+	if (ipc_translate((uintptr_t)vnet_rx_buf, &p->rx_pa, &c1) != IPC_OK ||
+	    ipc_translate((uintptr_t)vnet_tx_buf, &p->tx_pa, &c2) != IPC_OK ||
+	    c1 < sizeof(vnet_rx_buf) || c2 < sizeof(vnet_tx_buf)) {
+		return VIRTIO_DRV_ERR_DMA;
+	}
+	virtio_drv_driver_ok(&p->drv);
+	for (uint16_t s = 0; s < VNET_PHYS_ENTRIES; s++) {
+		(void)post_rx(p, s);
+		p->tx_free[s] = s;
+	}
+	p->tx_free_count = VNET_PHYS_ENTRIES;
+	virtio_drv_kick(&p->drv, VNET_RXQ);
+	return VIRTIO_DRV_OK;
+}
+
+static void vnet_notify(void *ctx, uint64_t bits)
+{
+	struct vnet_service *p = ctx;
+
+	if (bits & IRQ_NOTIFY_BIT(VNET_PHYS_INTID)) {
+		if (p->sw.uplink) {
+			(void)virtio_drv_irq_ack(&p->drv);
+			if (virtio_drv_needs_reset(&p->drv)) {
+				ipc_log("vnet: uplink needs a reset: "
+					"resetting\n");
+				p->sw.uplink = uplink_up(p) == VIRTIO_DRV_OK;
+			} else {
+				uplink_reap_tx(p);
+				uplink_rx(p);
+			}
+		}
+		(void)ipc_irq_ack(VNET_PHYS_INTID);
+	}
+}
+
+/* --- The virtual devices ---------------------------------------------------- */
+
+static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
+{
+	struct vnet_service *p = ctx;
+
+	if (a->window >= p->dev_count) {
+		return IPC_ERR_ABORT;
+	}
+	struct vnet_dev *dev = &p->dev[a->window];
+
+	(void)virtio_mmio_access(&dev->vdev, a);
+	if (dev->kicked_tx) {
+		dev->kicked_tx = false;
+		client_tx(p, a->window);
+	}
+	return IPC_OK;
+}
+
+static uint32_t vnet_config_read(void *ctx, uint32_t offset, uint8_t width)
+{
+	const struct vnet_dev *dev = ctx;
+	uint8_t cfg[VNET_CFG_BYTES] = { 0 };
+	uint32_t v = 0;
+
+	/* Config space (§5.1.4): mac[6], then status (0). */
+	vnet_mac_of(dev->client, cfg);
+	if (offset < VNET_CFG_BYTES && width <= VNET_CFG_BYTES - offset) {
+		memcpy(&v, cfg + offset, width);
+	}
+	return v;
+}
+
+static void vnet_queue_notify(void *ctx, uint32_t queue)
+{
+	struct vnet_dev *dev = ctx;
+
+	/* A new receive buffer needs nothing: frames never wait for one. */
+	if (queue == VNET_TXQ) {
+		dev->kicked_tx = true;
+	}
+}
+
+static void vnet_set_irq(void *ctx, bool level)
+{
+	const struct vnet_dev *dev = ctx;
+
+	(void)ipc_irq_level(dev->client, VNET_GUEST_INTID, level);
+}
+
+static void vnet_client_reset(void *ctx, uint32_t client)
+{
+	struct vnet_service *p = ctx;
+
+	for (uint32_t w = 0; w < p->dev_count; w++) {
+		if (p->dev[w].client == client) {
+			virtio_dev_reset(&p->dev[w].vdev);
+		}
+	}
+}
+
+/* --- Start ------------------------------------------------------------------ */
+
+static void setup_dev(struct vnet_service *p, uint32_t w)
+{
+	struct vnet_dev *dev = &p->dev[w];
+	uint64_t size;
+
+	(void)ipc_window_info(&p->srv, w, &size, &dev->client);
+	if (ipc_client_name(w, dev->name) != IPC_OK) {
+		dev->name[0] = '\0';
+	}
+	vnet_mac_of(dev->client, p->sw.mac[w]);
+	if (virtio_gmem_from_grants(&dev->gmem, dev->client) <= 0) {
+		ipc_log("vnet: %s: no memory granted: its device stays "
+			"broken\n",
+			dev->name);
+	}
+	dev->ops = (struct virtio_dev_ops){
+		.device_id = VIRTIO_DRV_ID_NET,
+		.features = VNET_F_MAC,
+		.queue_count = VNET_QUEUES,
+		.queue_max = VNET_QUEUE_MAX,
+		.config_size = VNET_CFG_BYTES,
+		.config_read = vnet_config_read,
+		.notify = vnet_queue_notify,
+		.set_irq = vnet_set_irq,
+	};
+	virtio_dev_bind(&dev->vdev, &dev->st, &dev->ops, dev, &dev->gmem);
+	virtio_dev_reset(&dev->vdev);
+	ipc_log("vnet: %s: port %u", dev->name, w);
+	log_mac(", MAC ", p->sw.mac[w]);
+	ipc_log("\n");
+}
+
+void service_main(void)
+{
+	struct vnet_service *p = &vnet;
+	int rc;
+
+	if (ipc_server_init(&p->srv) != IPC_OK || p->srv.window_count == 0 ||
+	    ipc_register_mmio(&p->srv, IPC_WINDOW_ALL, vnet_mmio, p) !=
+		    IPC_OK) {
+		ipc_log("vnet: no window to serve\n");
+		return;
+	}
+	p->dev_count = p->srv.window_count < VNET_MAX_CLIENTS
+			       ? p->srv.window_count
+			       : VNET_MAX_CLIENTS;
+	p->sw.count = p->dev_count;
+	for (uint32_t w = 0; w < p->dev_count; w++) {
+		setup_dev(p, w);
+	}
+	rc = uplink_up(p);
+	p->sw.uplink = rc == VIRTIO_DRV_OK;
+	if (p->sw.uplink) {
+		ipc_log("vnet: uplink at 0x%lx up, %u client(s)\n",
+			VNET_PHYS_PAGE_IPA + VNET_PHYS_SLOT_OFFSET,
+			p->dev_count);
+	} else {
+		ipc_log("vnet: uplink at 0x%lx: %s\n",
+			VNET_PHYS_PAGE_IPA + VNET_PHYS_SLOT_OFFSET,
+			virtio_drv_strerror(rc));
+	}
+	ipc_on_notify(&p->srv, vnet_notify, p);
+	ipc_on_client_reset(&p->srv, vnet_client_reset, p);
+	/* A restart may find the line masked from before: unmask it. */
+	(void)ipc_irq_ack(VNET_PHYS_INTID);
+	ipc_serve(&p->srv);
+}
