@@ -111,7 +111,10 @@ struct vnet_service {
 	uint16_t tx_slot[VIRTIO_DRV_QUEUE_MAX];
 	uint16_t tx_free[VNET_PHYS_ENTRIES]; /**< Stack of free tx buffers. */
 	uint32_t tx_free_count;
-	bool tx_kick; /**< Frames submitted, device not notified yet. */
+	bool tx_kick;	   /**< Frames submitted, device not notified yet. */
+	uint32_t restarts; /**< Of this service, so far. */
+	uint32_t *crash_count; /**< Fault injection: crash points passed. */
+	uint32_t volatile_crash_count;
 	/** The frame in the switch: header room, then the frame. */
 	_Alignas(16) uint8_t frame[VNET_HDR_BYTES + VNET_FRAME_MAX];
 };
@@ -121,6 +124,53 @@ static _Alignas(16) uint8_t vnet_rx_ring[VNET_RING_BYTES];
 static _Alignas(16) uint8_t vnet_tx_ring[VNET_RING_BYTES];
 static _Alignas(16) uint8_t vnet_rx_buf[VNET_PHYS_ENTRIES][VNET_BUF_BYTES];
 static _Alignas(16) uint8_t vnet_tx_buf[VNET_PHYS_ENTRIES][VNET_BUF_BYTES];
+
+/* --- Fault injection (test image only) --------------------------------------
+ */
+
+/** Where a test image may crash. */
+enum vnet_crash_at {
+	VNET_CRASH_TX_POPPED,	 /**< A transmit chain popped, not yet used. */
+	VNET_CRASH_TX_PUBLISHED, /**< Its used entry out, not committed. */
+	VNET_CRASH_RX_PUBLISHED, /**< A receive chain used, not committed. */
+	VNET_CRASH_SWITCHING,	 /**< A frame taken, not yet delivered. */
+};
+
+#ifdef VNET_FAULT_INJECT
+/** vnet-faultinject: at every 997th crash point of any kind (a prime, so
+ * the kind varies), about once per 400 frames of a bulk transfer. */
+#define VNET_CRASH_EVERY 997U
+/** No crash after this many restarts: the kernel's budget is 64. */
+#define VNET_CRASH_RESTARTS_MAX 32U
+/* Nothing is mapped here in the service's IPA space: a store faults. */
+#define VNET_UNMAPPED_IPA 0x70000000UL
+
+static const char *const vnet_crash_name[] = {
+	[VNET_CRASH_TX_POPPED] = "with a transmit chain popped",
+	[VNET_CRASH_TX_PUBLISHED] = "after a transmit used entry, before "
+				    "its commit",
+	[VNET_CRASH_RX_PUBLISHED] = "after a receive used entry, before "
+				    "its commit",
+	[VNET_CRASH_SWITCHING] = "with a frame in the switch",
+};
+
+static void crash_point(struct vnet_service *p, enum vnet_crash_at at)
+{
+	if (p->restarts >= VNET_CRASH_RESTARTS_MAX ||
+	    ++*p->crash_count % VNET_CRASH_EVERY != 0) {
+		return;
+	}
+	ipc_log("vnet: fault injection: crashing %s\n", vnet_crash_name[at]);
+	__asm__ volatile("" ::: "memory");
+	*(volatile uint64_t *)VNET_UNMAPPED_IPA = *p->crash_count;
+}
+#else
+static void crash_point(struct vnet_service *p, enum vnet_crash_at at)
+{
+	(void)p;
+	(void)at;
+}
+#endif
 
 /* --- Counting ----------------------------------------------------------------
  */
@@ -195,6 +245,7 @@ static void to_client(struct vnet_service *p, uint32_t d, uint32_t bytes)
 		done += n;
 	}
 	(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, bytes);
+	crash_point(p, VNET_CRASH_RX_PUBLISHED);
 	(void)virtq_signal(&dev->vdev, VNET_RXQ);
 	p->stats[d].rx++;
 }
@@ -258,6 +309,7 @@ static void switch_frame(struct vnet_service *p, uint32_t from, uint32_t len)
 		return;
 	}
 	p->stats[from].tx++;
+	crash_point(p, VNET_CRASH_SWITCHING);
 	/* The header every destination gets (§5.1.6.3.1): no offload, one
 	 * buffer. */
 	memset(p->frame, 0, VNET_HDR_BYTES);
@@ -312,8 +364,10 @@ static void client_tx(struct vnet_service *p, uint32_t w)
 		if (rc == VIRTQ_POPPED) {
 			len = gather(p, seg, &ch);
 		}
+		crash_point(p, VNET_CRASH_TX_POPPED);
 		/* The frame is copied: the buffer goes back at once. */
 		(void)virtq_push(&dev->vdev, VNET_TXQ, ch.head, 0);
+		crash_point(p, VNET_CRASH_TX_PUBLISHED);
 		sent = true;
 		if (len == 0) {
 			drop(p, w, VNET_DROP_MALFORMED, NULL, 0);
@@ -532,6 +586,7 @@ static void setup_dev(struct vnet_service *p, uint32_t w)
 void service_main(void)
 {
 	struct vnet_service *p = &vnet;
+	struct ipc_self self = { 0 };
 	int rc;
 
 	if (ipc_server_init(&p->srv) != IPC_OK || p->srv.window_count == 0 ||
@@ -540,6 +595,9 @@ void service_main(void)
 		ipc_log("vnet: no window to serve\n");
 		return;
 	}
+	(void)ipc_self_info(&self);
+	p->restarts = self.restarts;
+	p->crash_count = &p->volatile_crash_count;
 	p->dev_count = p->srv.window_count < VNET_MAX_CLIENTS
 			       ? p->srv.window_count
 			       : VNET_MAX_CLIENTS;
