@@ -18,13 +18,18 @@
 /** virt's virtio-mmio slots 16..23 (slot 23 is the uplink), its SPI. */
 #define VNET_PHYS_PAGE 0x0a002000ULL
 #define VNET_PHYS_INTID 71
+/** The service's RAM kept across restarts (its clients' devices). */
+#define VNET_KEPT_IPA 0x20200000ULL
 /** Where the service sees the k-th client's granted RAM. */
 #define VNET_GRANT_IPA(k) (0x100000000ULL + 0x40000000ULL * (k))
 
 #define VNET_SERVICE_FIELDS                                                  \
 	.name = "vnet", .kind = CFG_VM_SERVICE, .vcpu_count = 1,             \
 	.image = "vnet", .image_ipa = 0x20000000, .entry = 0x20000000,       \
-	.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } }, .ram_count = 1, \
+	.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },                   \
+		 /* Its clients' devices, kept across restarts. */          \
+		 { .ipa = VNET_KEPT_IPA, .size = SZ_2M, .keep = true } },     \
+	.ram_count = 2,                                                      \
 	.devices = { {                                                       \
 		.name = "virtio-mmio-16-23",                                 \
 		.kind = CFG_DEV_PASSTHROUGH,                                 \

@@ -17,15 +17,23 @@
  * without a free receive buffer loses the frame (counted) without holding
  * up the others: nothing waits in the switch.
  *
- * Restarts: the state is not kept; a restarted service finds its clients'
- * devices reset (their drivers see DEVICE_NEEDS_RESET only if they look;
- * item 4 of issue 16 is to keep it).
+ * Crashes: every client's transport state (struct virtio_state) lives in
+ * kept RAM under the journal. An MMIO access is one transaction; so is
+ * each chain: a pop, its copy and its used entry (a transmit chain, or a
+ * receive chain a frame is delivered into) commit together. A restarted
+ * service binds the kept states again (no reset: the guests' drivers go
+ * on), takes a used entry the guest already sees but whose transaction
+ * was rolled back as done (reconcile()), and resets the uplink: frames in
+ * flight are lost, as Ethernet allows. So no used entry is given twice or
+ * lost, no index goes backwards; a frame is switched at most once (after
+ * its transmit chain's commit).
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "abi/vgic.h"
 #include "ipc/ipc.h"
+#include "ipc/journal.h"
 #include "ipc/virtio.h"
 #include "ipc/virtio_drv.h"
 #include "vnet/vnet_switch.h"
@@ -65,6 +73,19 @@ void service_main(void);
 #define VNET_QUEUE_MAX 256U
 #define VNET_SEG_MAX 32U
 
+#define VNET_STATE_VERSION 1ULL
+#define VNET_STATE_VERSION_SHIFT 32
+
+/** Kept across restarts (kept RAM, under the journal). */
+struct vnet_state {
+	struct virtio_state dev[VNET_MAX_CLIENTS];
+	/** Fault injection: crash points passed since the last crash, and
+	 * the kind of the next one. Not journaled, so the work done again
+	 * after a crash does not crash at the same point. */
+	uint32_t crash_count;
+	uint32_t crash_next;
+};
+
 /** Why frames were dropped, counted per port. */
 enum vnet_drop {
 	VNET_DROP_SPOOFED, /**< Source MAC not the sender's (anti-spoofing). */
@@ -89,8 +110,7 @@ struct vnet_port_stats {
 
 /** One client's virtual device. */
 struct vnet_dev {
-	struct virtio_dev vdev;
-	struct virtio_state st;
+	struct virtio_dev vdev; /**< Its state: vnet_state.dev[port]. */
 	struct virtio_dev_ops ops;
 	struct virtio_gmem gmem;
 	uint32_t client;
@@ -100,6 +120,9 @@ struct vnet_dev {
 
 struct vnet_service {
 	struct ipc_server srv;
+	struct vnet_state *st;
+	struct ipc_journal journal;
+	bool journaled;
 	struct vnet_switch sw;
 	uint32_t dev_count;
 	struct vnet_dev dev[VNET_MAX_CLIENTS];
@@ -111,16 +134,90 @@ struct vnet_service {
 	uint16_t tx_slot[VIRTIO_DRV_QUEUE_MAX];
 	uint16_t tx_free[VNET_PHYS_ENTRIES]; /**< Stack of free tx buffers. */
 	uint32_t tx_free_count;
-	bool tx_kick; /**< Frames submitted, device not notified yet. */
+	bool tx_kick;	   /**< Frames submitted, device not notified yet. */
+	uint32_t restarts; /**< Of this service, so far. */
 	/** The frame in the switch: header room, then the frame. */
 	_Alignas(16) uint8_t frame[VNET_HDR_BYTES + VNET_FRAME_MAX];
 };
 
 static struct vnet_service vnet;
+static struct vnet_state vnet_volatile_state;
 static _Alignas(16) uint8_t vnet_rx_ring[VNET_RING_BYTES];
 static _Alignas(16) uint8_t vnet_tx_ring[VNET_RING_BYTES];
 static _Alignas(16) uint8_t vnet_rx_buf[VNET_PHYS_ENTRIES][VNET_BUF_BYTES];
 static _Alignas(16) uint8_t vnet_tx_buf[VNET_PHYS_ENTRIES][VNET_BUF_BYTES];
+
+/* --- Journal ----------------------------------------------------------------
+ */
+
+/* Begin a transaction over client port @p w's transport state. */
+static void txn_begin(struct vnet_service *p, uint32_t w)
+{
+	if (p->journaled) {
+		(void)ipc_journal_begin(&p->journal, &p->st->dev[w],
+					sizeof(p->st->dev[w]));
+	}
+}
+
+static void txn_commit(struct vnet_service *p)
+{
+	if (p->journaled) {
+		ipc_journal_commit(&p->journal);
+	}
+}
+
+/* --- Fault injection (test image only) --------------------------------------
+ */
+
+/** Where a test image may crash. */
+enum vnet_crash_at {
+	VNET_CRASH_TX_POPPED,	 /**< A transmit chain popped, not yet used. */
+	VNET_CRASH_TX_PUBLISHED, /**< Its used entry out, not committed. */
+	VNET_CRASH_RX_PUBLISHED, /**< A receive chain used, not committed. */
+	VNET_CRASH_SWITCHING,	 /**< A frame taken, not yet delivered. */
+	VNET_CRASH_KINDS
+};
+
+#ifdef VNET_FAULT_INJECT
+/** vnet-faultinject: at the first crash point of the next kind (in turn)
+ * after 997 crash points, about once per 400 frames of a bulk transfer. */
+#define VNET_CRASH_EVERY 997U
+/** No crash after this many restarts: the kernel's budget is 64. */
+#define VNET_CRASH_RESTARTS_MAX 32U
+/* Nothing is mapped here in the service's IPA space: a store faults. */
+#define VNET_UNMAPPED_IPA 0x70000000UL
+
+static const char *const vnet_crash_name[] = {
+	[VNET_CRASH_TX_POPPED] = "with a transmit chain popped",
+	[VNET_CRASH_TX_PUBLISHED] = "after a transmit used entry, before "
+				    "its commit",
+	[VNET_CRASH_RX_PUBLISHED] = "after a receive used entry, before "
+				    "its commit",
+	[VNET_CRASH_SWITCHING] = "with a frame in the switch",
+};
+
+static void crash_point(struct vnet_service *p, enum vnet_crash_at at)
+{
+	struct vnet_state *st = p->st;
+
+	if (p->restarts >= VNET_CRASH_RESTARTS_MAX ||
+	    ++st->crash_count < VNET_CRASH_EVERY ||
+	    st->crash_next % VNET_CRASH_KINDS != at) {
+		return;
+	}
+	st->crash_count = 0;
+	st->crash_next = (at + 1U) % VNET_CRASH_KINDS;
+	ipc_log("vnet: fault injection: crashing %s\n", vnet_crash_name[at]);
+	__asm__ volatile("" ::: "memory");
+	*(volatile uint64_t *)VNET_UNMAPPED_IPA = st->crash_next;
+}
+#else
+static void crash_point(struct vnet_service *p, enum vnet_crash_at at)
+{
+	(void)p;
+	(void)at;
+}
+#endif
 
 /* --- Counting ----------------------------------------------------------------
  */
@@ -157,34 +254,18 @@ static void drop(struct vnet_service *p, uint32_t port, enum vnet_drop why,
 /* --- Delivery ----------------------------------------------------------------
  */
 
-/* Copy the frame (p->frame, header included: @p bytes) into a receive
- * chain of client port @p d. */
-static void to_client(struct vnet_service *p, uint32_t d, uint32_t bytes)
+/* Copy the frame (p->frame, header included: @p bytes) into the receive
+ * chain @p ch (segments @p seg); false if it does not fit. */
+static bool copy_to_chain(const struct vnet_service *p,
+			  const struct virtq_chain *ch,
+			  const struct virtq_seg *seg, uint32_t bytes)
 {
-	struct vnet_dev *dev = &p->dev[d];
-	struct virtq_seg seg[VNET_SEG_MAX];
-	struct virtq_chain ch;
 	uint32_t done = 0;
-	int rc = virtq_pop(&dev->vdev, VNET_RXQ, &ch, seg, VNET_SEG_MAX);
 
-	if (rc == VIRTQ_ERR_SEGS) {
-		/* More segments than we take: given back unused. */
-		(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, 0);
-		(void)virtq_signal(&dev->vdev, VNET_RXQ);
-		drop(p, d, VNET_DROP_MALFORMED, NULL, 0);
-		return;
+	if (ch->writable < bytes) {
+		return false;
 	}
-	if (rc != VIRTQ_POPPED) {
-		drop(p, d, VNET_DROP_NO_BUFFER, NULL, 0);
-		return;
-	}
-	if (ch.writable < bytes) {
-		(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, 0);
-		(void)virtq_signal(&dev->vdev, VNET_RXQ);
-		drop(p, d, VNET_DROP_MALFORMED, NULL, 0);
-		return;
-	}
-	for (uint32_t i = 0; i < ch.count && done < bytes; i++) {
+	for (uint32_t i = 0; i < ch->count && done < bytes; i++) {
 		uint32_t n = bytes - done;
 
 		if (!seg[i].write) {
@@ -194,9 +275,39 @@ static void to_client(struct vnet_service *p, uint32_t d, uint32_t bytes)
 		memcpy(seg[i].ptr, p->frame + done, n);
 		done += n;
 	}
-	(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, bytes);
+	return true;
+}
+
+/* Deliver the frame (p->frame, header included: @p bytes) to client port
+ * @p d: one transaction (pop, copy, used entry, interrupt), so a crash
+ * leaves the chain either untaken or used once. */
+static void to_client(struct vnet_service *p, uint32_t d, uint32_t bytes)
+{
+	struct vnet_dev *dev = &p->dev[d];
+	struct virtq_seg seg[VNET_SEG_MAX];
+	struct virtq_chain ch;
+
+	txn_begin(p, d);
+	int rc = virtq_pop(&dev->vdev, VNET_RXQ, &ch, seg, VNET_SEG_MAX);
+
+	if (rc != VIRTQ_POPPED && rc != VIRTQ_ERR_SEGS) {
+		txn_commit(p);
+		drop(p, d, VNET_DROP_NO_BUFFER, NULL, 0);
+		return;
+	}
+	/* A chain of more segments than we take, or too short: given back
+	 * unused. */
+	bool fits = rc == VIRTQ_POPPED && copy_to_chain(p, &ch, seg, bytes);
+
+	(void)virtq_push(&dev->vdev, VNET_RXQ, ch.head, fits ? bytes : 0);
+	crash_point(p, VNET_CRASH_RX_PUBLISHED);
 	(void)virtq_signal(&dev->vdev, VNET_RXQ);
-	p->stats[d].rx++;
+	txn_commit(p);
+	if (fits) {
+		p->stats[d].rx++;
+	} else {
+		drop(p, d, VNET_DROP_MALFORMED, NULL, 0);
+	}
 }
 
 /* Transmit buffers the device has sent are free again. */
@@ -258,6 +369,7 @@ static void switch_frame(struct vnet_service *p, uint32_t from, uint32_t len)
 		return;
 	}
 	p->stats[from].tx++;
+	crash_point(p, VNET_CRASH_SWITCHING);
 	/* The header every destination gets (§5.1.6.3.1): no offload, one
 	 * buffer. */
 	memset(p->frame, 0, VNET_HDR_BYTES);
@@ -302,18 +414,25 @@ static void client_tx(struct vnet_service *p, uint32_t w)
 	for (;;) {
 		struct virtq_seg seg[VNET_SEG_MAX];
 		struct virtq_chain ch;
-		int rc =
-			virtq_pop(&dev->vdev, VNET_TXQ, &ch, seg, VNET_SEG_MAX);
 		uint32_t len = 0;
 
+		/* One transaction per chain: pop, copy, used entry. */
+		txn_begin(p, w);
+		int rc =
+			virtq_pop(&dev->vdev, VNET_TXQ, &ch, seg, VNET_SEG_MAX);
+
 		if (rc != VIRTQ_POPPED && rc != VIRTQ_ERR_SEGS) {
+			txn_commit(p);
 			break;
 		}
 		if (rc == VIRTQ_POPPED) {
 			len = gather(p, seg, &ch);
 		}
+		crash_point(p, VNET_CRASH_TX_POPPED);
 		/* The frame is copied: the buffer goes back at once. */
 		(void)virtq_push(&dev->vdev, VNET_TXQ, ch.head, 0);
+		crash_point(p, VNET_CRASH_TX_PUBLISHED);
+		txn_commit(p);
 		sent = true;
 		if (len == 0) {
 			drop(p, w, VNET_DROP_MALFORMED, NULL, 0);
@@ -322,7 +441,9 @@ static void client_tx(struct vnet_service *p, uint32_t w)
 		switch_frame(p, w, len);
 	}
 	if (sent) {
+		txn_begin(p, w);
 		(void)virtq_signal(&dev->vdev, VNET_TXQ);
+		txn_commit(p);
 	}
 	if (p->tx_kick) {
 		p->tx_kick = false;
@@ -445,7 +566,9 @@ static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
 	}
 	struct vnet_dev *dev = &p->dev[a->window];
 
+	txn_begin(p, a->window);
 	(void)virtio_mmio_access(&dev->vdev, a);
+	txn_commit(p);
 	if (dev->kicked_tx) {
 		dev->kicked_tx = false;
 		client_tx(p, a->window);
@@ -490,14 +613,18 @@ static void vnet_client_reset(void *ctx, uint32_t client)
 
 	for (uint32_t w = 0; w < p->dev_count; w++) {
 		if (p->dev[w].client == client) {
+			txn_begin(p, w);
 			virtio_dev_reset(&p->dev[w].vdev);
+			txn_commit(p);
 		}
 	}
 }
 
 /* --- Start ------------------------------------------------------------------ */
 
-static void setup_dev(struct vnet_service *p, uint32_t w)
+/* Bind client port @p w's device to its state, kept (after a restart)
+ * or reset. */
+static void setup_dev(struct vnet_service *p, uint32_t w, bool kept)
 {
 	struct vnet_dev *dev = &p->dev[w];
 	uint64_t size;
@@ -522,16 +649,119 @@ static void setup_dev(struct vnet_service *p, uint32_t w)
 		.notify = vnet_queue_notify,
 		.set_irq = vnet_set_irq,
 	};
-	virtio_dev_bind(&dev->vdev, &dev->st, &dev->ops, dev, &dev->gmem);
+	virtio_dev_bind(&dev->vdev, &p->st->dev[w], &dev->ops, dev, &dev->gmem);
+	if (kept) {
+		return;
+	}
 	virtio_dev_reset(&dev->vdev);
 	ipc_log("vnet: %s: port %u", dev->name, w);
 	log_mac(", MAC ", p->sw.mac[w]);
 	ipc_log("\n");
 }
 
+/* Split virtqueue layout (§2.7.6, §2.7.8): avail = le16 flags, le16 idx,
+ * le16 ring[num]; used = le16 flags, le16 idx, {le32 id, le32 len}[num]. */
+#define VRING_IDX_OFFSET 2U
+#define VRING_RING_OFFSET 4U
+#define VRING_AVAIL_ENTRY_BYTES 2U
+#define VRING_USED_ENTRY_BYTES 8U
+
+/*
+ * After a restart: a chain whose used entry the guest already sees (its
+ * used->idx one ahead of the kept one) but whose transaction was rolled
+ * back (the crash came between the two) was used: keep it so, or the
+ * guest would get that entry again for a buffer it may have reused. The
+ * entry must name the head the kept avail position names (every chain
+ * this service pops is used in the same transaction).
+ */
+static void reconcile(struct vnet_service *p, uint32_t w, uint32_t qi)
+{
+	struct vnet_dev *dev = &p->dev[w];
+	struct virtq_state *q = &p->st->dev[w].queue[qi];
+
+	if (!q->ready || q->num == 0 || (q->num & (q->num - 1U)) != 0 ||
+	    q->last_avail != q->used_idx) {
+		return;
+	}
+	uint32_t at = q->used_idx & (q->num - 1U);
+	const uint8_t *idx =
+		virtio_gmem_ptr(&dev->gmem, q->used + VRING_IDX_OFFSET, 2);
+	const uint8_t *elem =
+		virtio_gmem_ptr(&dev->gmem,
+				q->used + VRING_RING_OFFSET +
+					VRING_USED_ENTRY_BYTES * at,
+				4);
+	const uint8_t *avail =
+		virtio_gmem_ptr(&dev->gmem,
+				q->avail + VRING_RING_OFFSET +
+					VRING_AVAIL_ENTRY_BYTES * at,
+				2);
+	uint16_t guest_idx, head;
+	uint32_t id;
+
+	if (idx == NULL || elem == NULL || avail == NULL) {
+		return;
+	}
+	memcpy(&guest_idx, idx, sizeof(guest_idx));
+	memcpy(&id, elem, sizeof(id));
+	memcpy(&head, avail, sizeof(head));
+	if (guest_idx != (uint16_t)(q->used_idx + 1U) || id != head) {
+		return;
+	}
+	txn_begin(p, w);
+	q->last_avail++;
+	q->used_idx++;
+	txn_commit(p);
+	ipc_log("vnet: %s: queue %u: entry %u was used before the crash\n",
+		dev->name, qi, id);
+}
+
+/* After a restart: each running device goes on where it was; an
+ * interrupt lost in the crash is raised again (a spurious one is
+ * harmless), and transmit chains that waited are sent. */
+static void resume_dev(struct vnet_service *p, uint32_t w)
+{
+	struct vnet_dev *dev = &p->dev[w];
+
+	if (virtio_dev_running(&dev->vdev)) {
+		reconcile(p, w, VNET_RXQ);
+		reconcile(p, w, VNET_TXQ);
+	}
+	virtio_dev_sync_irq(&dev->vdev);
+	if (!virtio_dev_running(&dev->vdev)) {
+		return;
+	}
+	txn_begin(p, w);
+	(void)virtq_signal(&dev->vdev, VNET_RXQ);
+	(void)virtq_signal(&dev->vdev, VNET_TXQ);
+	txn_commit(p);
+	client_tx(p, w);
+}
+
+/* The kept state: true if it is from before a restart. */
+static bool open_state(struct vnet_service *p, const struct ipc_self *self)
+{
+	uint64_t layout = VNET_STATE_VERSION << VNET_STATE_VERSION_SHIFT |
+			  sizeof(struct vnet_state);
+	enum ipc_journal_found found =
+		ipc_journal_open(&p->journal, self->kept, self->kept_size,
+				 sizeof(struct vnet_state), layout);
+
+	p->journaled = found != IPC_JOURNAL_TOO_SMALL;
+	p->st = p->journaled ? (struct vnet_state *)p->journal.state
+			     : &vnet_volatile_state;
+	if (!p->journaled) {
+		ipc_log("vnet: no kept RAM for the devices: a restart resets "
+			"them\n");
+	}
+	return self->restarts != 0 &&
+	       (found == IPC_JOURNAL_KEPT || found == IPC_JOURNAL_ROLLED_BACK);
+}
+
 void service_main(void)
 {
 	struct vnet_service *p = &vnet;
+	struct ipc_self self = { 0 };
 	int rc;
 
 	if (ipc_server_init(&p->srv) != IPC_OK || p->srv.window_count == 0 ||
@@ -540,16 +770,27 @@ void service_main(void)
 		ipc_log("vnet: no window to serve\n");
 		return;
 	}
+	(void)ipc_self_info(&self);
+	p->restarts = self.restarts;
 	p->dev_count = p->srv.window_count < VNET_MAX_CLIENTS
 			       ? p->srv.window_count
 			       : VNET_MAX_CLIENTS;
 	p->sw.count = p->dev_count;
+	bool kept = open_state(p, &self);
+
 	for (uint32_t w = 0; w < p->dev_count; w++) {
-		setup_dev(p, w);
+		setup_dev(p, w, kept);
 	}
+	/* The uplink is reset and set up afresh: frames in flight are lost. */
 	rc = uplink_up(p);
 	p->sw.uplink = rc == VIRTIO_DRV_OK;
-	if (p->sw.uplink) {
+	if (kept) {
+		ipc_log("vnet: restart %u: devices kept, uplink %s\n",
+			self.restarts, p->sw.uplink ? "reset" : "down");
+		for (uint32_t w = 0; w < p->dev_count; w++) {
+			resume_dev(p, w);
+		}
+	} else if (p->sw.uplink) {
 		ipc_log("vnet: uplink at 0x%lx up, %u client(s)\n",
 			VNET_PHYS_PAGE_IPA + VNET_PHYS_SLOT_OFFSET,
 			p->dev_count);
