@@ -22,6 +22,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import diskbench  # noqa: E402
 import hypqemu  # noqa: E402
 
 # name -> (what it measures, goal in instructions, reference figure). The
@@ -44,6 +45,9 @@ OPERATIONS = {
 }
 # The benchmark scenario's guest has two vCPUs, one per physical CPU.
 BENCH_SMP = 2
+# The disk rows: one vCPU on one physical CPU (scenario linux-up) against
+# bare QEMU -smp 1.
+DISK_SMP = 1
 LINE = re.compile(r'BENCH (\w+) (\d+) (\d+) (\d+)')
 COUNTER = re.compile(r'tinyhyp: counter (\d+) frequency (\d+)\r?\n')
 # Same kernel command line on bare QEMU as the Linux VM's (configs/SConscript).
@@ -207,6 +211,8 @@ def table(results):
                     'tinyhyp %d, bare QEMU %d |'
                     % (smp, smp, ratio, BOOT_RATIO_GOAL, mark(ratio, BOOT_RATIO_GOAL),
                        r['hyp'], r['bare']))
+    if results.get('disk'):
+        rows += diskbench.table_rows(results['disk'], mark)
     runs = results.get('linux_wall', [])
     for smp in sorted(runs[0]['times'] if runs else (), key=int):
         ratios = [wall_ratio(run['times'][smp]) for run in runs]
@@ -313,9 +319,14 @@ INTRO = (
 
 def write_doc(path, results, args):
     text = '# Benchmarks\n\n' + INTRO % {'pairs': args.wall_pairs, 'runs': args.wall_runs}
+    text += diskbench.DOC % {'read': diskbench.READ_MIB, 'write': diskbench.WRITE_MIB,
+                             'reads': diskbench.WALL_READS, 'pairs': args.disk_pairs,
+                             'icount_reads': diskbench.ICOUNT_READS}
     text += table(results) + '\n'
     if results.get('linux_wall'):
         text += '\n## Wall-time runs\n\n' + wall_section(results['linux_wall'])
+    if results.get('disk'):
+        text += '\n## Disk runs\n\n' + diskbench.section(results['disk'])
     with open(path, 'w') as f:
         f.write(text.rstrip('\n') + '\n')
 
@@ -351,6 +362,17 @@ def main():
                     help='alternating tinyhyp/bare boots per N in a run')
     ap.add_argument('--wall-timeout', type=float, default=120,
                     help='seconds a wall-time boot may take (then: none)')
+    ap.add_argument('--disk', metavar='ELF:DTB',
+                    help='disk rows (tools/diskbench.py): hyp.elf of a Linux '
+                    'scenario with the vblk service, booted on -smp 1, and the '
+                    'DTB of its VM, which bare QEMU gets with the same disk')
+    ap.add_argument('--disk-busybox', help='busybox for the disk image (mkrootfs.py)')
+    ap.add_argument('--disk-extra', action='append', default=[], metavar='NAME=PATH',
+                    help='a program for the disk image (bin/cntvct, bin/blkrand)')
+    ap.add_argument('--disk-plugin', help='tools/plugins/insn_mark.c built (.so)')
+    ap.add_argument('--disk-pairs', type=int, default=5,
+                    help='alternating tinyhyp/bare wall-time disk runs (0: '
+                    'only the instruction count)')
     args = ap.parse_args()
 
     linux = parse_linux(args.linux, args.linux_image, args.linux_initrd)
@@ -367,6 +389,20 @@ def main():
             raise SystemExit('bench: no result for ' + ', '.join(missing))
     if linux:
         results['linux_boot'] = linux_icount(args, linux)
+    # The network rows of issue 16 (TCP VM<->host and VM<->VM with busybox
+    # nc) are to come the same way as the disk's: a module with the two
+    # sides' command lines, a shell session, table_rows() and section().
+    if args.disk:
+        elf, dtb = args.disk.split(':', 1)
+        sides = diskbench.Sides(args.qemu, elf, dtb, args.linux_image, args.linux_initrd,
+                                DISK_SMP, bare_cmdline, RTC)
+        try:
+            results['disk'] = diskbench.run(sides, args.disk_busybox, args.disk_extra,
+                                            args.disk_plugin, args.disk_pairs,
+                                            args.timeout)
+        except diskbench.DiskBenchError as e:
+            sys.stderr.write(str(e))
+            raise SystemExit('bench: a disk run did not complete')
     if wall_smp:
         results['linux_wall'] = [linux_wall_run(args, linux, wall_smp)
                                  for _ in range(args.wall_runs)]

@@ -341,7 +341,11 @@ static bool call_result_ok(const uint64_t *in, const uint64_t *out, bool smc)
 		case HYP_IPC_SELF_INFO:
 		case HYP_IPC_CLIENT_NAME:
 		case HYP_IPC_TIMER_SET:
+		case HYP_IPC_GRANT_INFO:
 			return r == RET(IPC_ERR_INVALID);
+		case HYP_IPC_TRANSLATE:
+			/* A guest never learns a physical address. */
+			return r == RET(IPC_ERR_DENIED);
 		case HYP_IPC_CALL:
 			if (in[1] == EP_UART) {
 				/* The service answers its own call codes. */

@@ -336,6 +336,14 @@ int virtio_drv_submit(struct virtio_drv *d, uint16_t index,
 	return VIRTIO_DRV_OK;
 }
 
+uint16_t virtio_drv_next_head(const struct virtio_drv *d, uint16_t index)
+{
+	if (index >= VIRTIO_DRV_MAX_QUEUES || d->q[index].num == 0) {
+		return 0;
+	}
+	return d->q[index].free_head;
+}
+
 void virtio_drv_kick(struct virtio_drv *d, uint16_t index)
 {
 	struct virtio_drv_queue *q = live_queue(d, index);

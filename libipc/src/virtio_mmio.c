@@ -122,6 +122,10 @@ const char *virtio_fault_name(uint32_t fault)
 		[VIRTIO_FAULT_DESC_ORDER] =
 			"readable descriptor after a writable one",
 		[VIRTIO_FAULT_INDIRECT] = "bad indirect descriptor table",
+		[VIRTIO_FAULT_SEQUENCE] =
+			"queue ready or DRIVER_OK before FEATURES_OK",
+		[VIRTIO_FAULT_HEAD_IN_USE] =
+			"descriptor head made available while in use",
 	};
 
 	return fault < VIRTIO_FAULT_COUNT ? names[fault] : "unknown";
@@ -245,6 +249,14 @@ static void write_status(struct virtio_dev *d, uint32_t value)
 		next &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
 	st->status = next | (st->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	/* §3.1.1: DRIVER_OK (step 8) comes after FEATURES_OK (steps 5-6);
+	 * a device left without negotiated features would hang the driver
+	 * silently: say it needs a reset (§2.1.2). */
+	if ((next & VIRTIO_STATUS_DRIVER_OK) != 0 &&
+	    (next & VIRTIO_STATUS_FEATURES_OK) == 0) {
+		virtio_dev_fail(d, VIRTIO_FAULT_SEQUENCE);
+		return;
+	}
 	if (!was_running && virtio_dev_running(d)) {
 		/* Buffers the driver made available before DRIVER_OK
 		 * (§3.1.1 step 8): look at each ready queue once. */
@@ -269,6 +281,12 @@ static void write_queue_ready(struct virtio_dev *d, struct virtq_state *q,
 {
 	if (value == 0) {
 		q->ready = 0;
+		return;
+	}
+	/* §3.1.1: virtqueues are set up (step 7) once FEATURES_OK is set,
+	 * so the features the queue is walked with are fixed. */
+	if ((d->st->status & VIRTIO_STATUS_FEATURES_OK) == 0) {
+		virtio_dev_fail(d, VIRTIO_FAULT_SEQUENCE);
 		return;
 	}
 	enum virtio_fault f = virtq_check_rings(d, q);

@@ -92,6 +92,18 @@ struct vblk_state {
 	uint32_t crash_count;
 };
 
+/* A pop is one transaction saving the device header and the record
+ * (drain()): both must fit the undo log, or the pop would not be undone
+ * after a crash. ipc_journal_rec_size() as a constant expression. */
+#define VBLK_UNDO_BYTES(len)                                           \
+	(sizeof(struct ipc_journal_rec) +                              \
+	 ((len) + IPC_JOURNAL_REC_ALIGN - 1) / IPC_JOURNAL_REC_ALIGN * \
+		 IPC_JOURNAL_REC_ALIGN)
+_Static_assert(VBLK_UNDO_BYTES(sizeof(struct vblk_dev_hdr)) +
+			       VBLK_UNDO_BYTES(sizeof(struct vblk_rec)) <=
+		       IPC_JOURNAL_UNDO_MAX,
+	       "a pop's transaction overflows the journal (VBLK_SEG_MAX)");
+
 /** What the journal saves of a record when it completes. */
 #define VBLK_REC_HEAD_BYTES offsetof(struct vblk_rec, type)
 
@@ -156,13 +168,22 @@ struct vblk_service {
 	uint64_t io_pa;
 	struct vblk_owner owner[VIRTIO_DRV_QUEUE_MAX];
 	struct vblk_pending pending[VBLK_PENDING_MAX];
+	/** (device, head) has an entry in pending[]: at most one each, so
+	 * pending[] never overflows, however often a client resets with
+	 * requests waiting (an entry of an older epoch sends the current
+	 * record of its head, or nothing). */
+	bool queued[VBLK_MAX_DEVS][VBLK_QUEUE_MAX];
 	uint32_t pending_head, pending_count;
 };
 
 static struct vblk_service vblk;
 static struct vblk_state vblk_volatile_state;
 static _Alignas(16) uint8_t vblk_ring[VBLK_RING_BYTES];
-static _Alignas(16) struct vblk_io vblk_io[VBLK_MAX_DEVS][VBLK_QUEUE_MAX];
+/** Header and status byte of each physical chain, by its head: never
+ * shared by two chains in flight (a client's head may be reused after its
+ * reset while the disk still has the old chain, whose header must not
+ * change under it: sector checked for one length, used with another). */
+static _Alignas(16) struct vblk_io vblk_io[VIRTIO_DRV_QUEUE_MAX];
 
 /* --- Journal --------------------------------------------------------------- */
 
@@ -317,10 +338,9 @@ static bool dma_pa(const struct vblk_dev *dev, uint64_t gpa, uint32_t len,
 	return false;
 }
 
-static uint64_t io_pa(const struct vblk_service *p, uint32_t w, uint16_t head)
+static uint64_t io_pa(const struct vblk_service *p, uint16_t ph)
 {
-	return p->io_pa + (uint64_t)((const uint8_t *)&vblk_io[w][head] -
-				     (const uint8_t *)vblk_io);
+	return p->io_pa + (uint64_t)ph * sizeof(struct vblk_io);
 }
 
 /*
@@ -333,13 +353,20 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 	struct vblk_dev *dev = &p->dev[w];
 	const struct vblk_rec *rec = &dev->kept->rec[head];
 	struct virtio_drv_buf bufs[VBLK_SEG_MAX + 2];
-	struct vblk_io *io = &vblk_io[w][head];
-	uint16_t ph;
+	/* The chain's head, known before it is published. */
+	uint16_t ph = virtio_drv_next_head(&p->drv, VBLK_QUEUE);
+	struct vblk_io *io = &vblk_io[ph % VIRTIO_DRV_QUEUE_MAX];
 
 	if (!rec_current(dev->kept, head)) {
 		return true;
 	}
 	if (!p->disk) {
+		complete(p, w, head, VBLK_S_IOERR);
+		return true;
+	}
+	if (rec->nseg > VBLK_SEG_MAX) {
+		/* Kept RAM is not trusted blindly: bufs[] has room for so
+		 * many. */
 		complete(p, w, head, VBLK_S_IOERR);
 		return true;
 	}
@@ -349,7 +376,7 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 	*io = (struct vblk_io){ .type = rec->type,
 				.sector = rec->sector,
 				.status = VBLK_S_NONE };
-	bufs[0] = (struct virtio_drv_buf){ .pa = io_pa(p, w, head),
+	bufs[0] = (struct virtio_drv_buf){ .pa = io_pa(p, ph),
 					   .len = VBLK_HDR_BYTES };
 	for (uint32_t i = 0; i < rec->nseg; i++) {
 		bufs[i + 1] = (struct virtio_drv_buf){
@@ -363,26 +390,29 @@ static bool phys_submit(struct vblk_service *p, uint32_t w, uint16_t head)
 		}
 	}
 	bufs[rec->nseg + 1] =
-		(struct virtio_drv_buf){ .pa = io_pa(p, w, head) +
+		(struct virtio_drv_buf){ .pa = io_pa(p, ph) +
 					       offsetof(struct vblk_io, status),
 					 .len = 1,
 					 .device_writes = true };
+	uint16_t got;
+
 	if (virtio_drv_submit(&p->drv, VBLK_QUEUE, bufs,
 			      (uint16_t)(rec->nseg + 2U),
-			      &ph) != VIRTIO_DRV_OK) {
+			      &got) != VIRTIO_DRV_OK) {
 		return false;
 	}
-	p->owner[ph] = (struct vblk_owner){ .w = (uint16_t)w,
-					    .head = head,
-					    .epoch = rec->epoch };
+	p->owner[got] = (struct vblk_owner){ .w = (uint16_t)w,
+					     .head = head,
+					     .epoch = rec->epoch };
 	return true;
 }
 
 static void pending_add(struct vblk_service *p, uint32_t w, uint16_t head)
 {
-	if (p->pending_count == VBLK_PENDING_MAX) {
-		return; /* cannot happen: one entry per head in flight */
+	if (p->queued[w][head] || p->pending_count == VBLK_PENDING_MAX) {
+		return; /* already waiting; full cannot happen (queued[]) */
 	}
+	p->queued[w][head] = true;
 	uint32_t at = (p->pending_head + p->pending_count) % VBLK_PENDING_MAX;
 
 	p->pending[at] =
@@ -401,6 +431,7 @@ static void pump(struct vblk_service *p)
 		if (!phys_submit(p, e->w, e->head)) {
 			break;
 		}
+		p->queued[e->w][e->head] = false;
 		p->pending_head = (p->pending_head + 1) % VBLK_PENDING_MAX;
 		p->pending_count--;
 		sent = true;
@@ -440,6 +471,7 @@ static void resend_all(struct vblk_service *p)
 {
 	p->pending_head = 0;
 	p->pending_count = 0;
+	memset(p->queued, 0, sizeof(p->queued));
 	for (uint32_t w = 0; w < p->dev_count; w++) {
 		for (uint16_t h = 0; h < VBLK_QUEUE_MAX; h++) {
 			const struct vblk_rec *rec = &p->dev[w].kept->rec[h];
@@ -479,7 +511,7 @@ static void phys_irq(struct vblk_service *p)
 	while ((rc = virtio_drv_harvest(&p->drv, VBLK_QUEUE, &ph, &len)) ==
 	       VIRTIO_DRV_OK) {
 		struct vblk_owner o = p->owner[ph];
-		uint8_t status = vblk_io[o.w][o.head].status;
+		uint8_t status = vblk_io[ph].status;
 
 		if (status > VBLK_S_UNSUPP) {
 			status = VBLK_S_IOERR;
@@ -532,6 +564,14 @@ static void drain(struct vblk_service *p, uint32_t w)
 		}
 		struct vblk_rec *rec = &k->rec[ch.head];
 
+		if (rec_current(k, ch.head)) {
+			/* §2.7.13: the driver offered again a head the disk
+			 * still works on; a new record would answer the old
+			 * request with the new one's status and buffers. */
+			virtio_dev_fail(&dev->vdev, VIRTIO_FAULT_HEAD_IN_USE);
+			txn_commit(p);
+			return;
+		}
 		txn_begin(p, rec, sizeof(*rec));
 		if (rc == VIRTQ_ERR_SEGS) {
 			/* Longer than seg_max: no status byte was found. */
@@ -750,7 +790,9 @@ static void reconcile(struct vblk_service *p, uint32_t w)
 	}
 	memcpy(&guest_idx, idx, sizeof(guest_idx));
 	memcpy(&id, elem, sizeof(id));
-	if (guest_idx != (uint16_t)(q->used_idx + 1U) ||
+	/* The entry is in the client's memory: its whole 32-bit id is
+	 * checked before it indexes rec[] (not only the low 16 bits). */
+	if (guest_idx != (uint16_t)(q->used_idx + 1U) || id >= VBLK_QUEUE_MAX ||
 	    !rec_current(k, (uint16_t)id)) {
 		return;
 	}
@@ -758,6 +800,9 @@ static void reconcile(struct vblk_service *p, uint32_t w)
 	txn_begin(p, &k->rec[id], VBLK_REC_HEAD_BYTES);
 	q->used_idx++;
 	k->rec[id].live = 0;
+	/* The crash came before complete() signalled it (§2.7.7): a driver
+	 * waiting for the interrupt would wait for ever. */
+	(void)virtq_signal(&dev->vdev, VBLK_QUEUE);
 	txn_commit(p);
 	ipc_log("vblk: %s: request %u was completed before the crash\n",
 		dev->name, id);

@@ -44,13 +44,18 @@ static bool read_header(const struct virtq_seg *hdr, uint32_t *type,
 	return true;
 }
 
-/* Add a data segment; false if there are too many. */
+/** A request's data bytes at most: with the status byte, its used length
+ * is one le32 (§2.7.8), and the sum of its segments never wraps. */
+#define DATA_BYTES_MAX (UINT32_MAX - 1U)
+
+/* Add a data segment; false if there are too many or too many bytes
+ * (lengths that wrap a 32-bit sum would pass the range check small). */
 static bool add_seg(struct vblk_rec *r, uint64_t gpa, uint32_t len, bool write)
 {
 	if (len == 0) {
 		return true;
 	}
-	if (r->nseg == VBLK_SEG_MAX) {
+	if (r->nseg == VBLK_SEG_MAX || len > DATA_BYTES_MAX - r->data_bytes) {
 		return false;
 	}
 	r->seg[r->nseg++] =

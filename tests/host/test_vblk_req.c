@@ -228,6 +228,43 @@ static void test_vblk_req_status_inside_last_data_segment(void **state)
 	assert_int_equal(r.written, 513);
 }
 
+/*
+ * Data segments whose lengths add up past 2^32: the byte count must not
+ * wrap to a small number that passes the range check, or the physical disk
+ * would move the whole 4 GiB + 512 bytes from a sector inside the range,
+ * into the blocks after it (another VM's). Lengths up to a grant's size
+ * (1 GiB for a Linux VM) are each valid.
+ */
+static void test_vblk_req_data_length_does_not_wrap(void **state)
+{
+	struct vblk_rec r;
+	const uint32_t big = 0x80000000U;
+	uint32_t n = 0;
+
+	(void)state;
+	/* A range as large as the transfer, so only the wrap is tested. */
+	const struct vblk_range huge = { .first = 0, .sectors = VBLK_TO_END };
+
+	chain(VBLK_T_OUT, 0, 0, false);
+	seg[n++] = seg[0];
+	seg[n++] =
+		(struct virtq_seg){ .gpa = DATA_GPA, .ptr = data, .len = big };
+	seg[n++] =
+		(struct virtq_seg){ .gpa = DATA_GPA, .ptr = data, .len = big };
+	seg[n++] =
+		(struct virtq_seg){ .gpa = DATA_GPA, .ptr = data, .len = 512 };
+	seg[n++] = (struct virtq_seg){
+		.gpa = STATUS_GPA, .ptr = &status_byte, .len = 1, .write = true
+	};
+	vblk_req_decode(seg, n, &range, true, &r);
+	assert_false(r.to_device);
+	assert_int_equal(r.status, VBLK_S_IOERR);
+	/* Even on an unbounded disk: the used length (le32) cannot say it. */
+	vblk_req_decode(seg, n, &huge, true, &r);
+	assert_false(r.to_device);
+	assert_int_equal(r.status, VBLK_S_IOERR);
+}
+
 static void test_vblk_range_clip(void **state)
 {
 	struct vblk_range want = { .first = 100, .sectors = VBLK_TO_END };
@@ -258,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_vblk_req_get_id_and_unknown),
 		cmocka_unit_test(test_vblk_req_bad_framing),
 		cmocka_unit_test(test_vblk_req_status_inside_last_data_segment),
+		cmocka_unit_test(test_vblk_req_data_length_does_not_wrap),
 		cmocka_unit_test(test_vblk_range_clip),
 	};
 

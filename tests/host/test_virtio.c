@@ -969,6 +969,28 @@ static void test_virtio_gmem_lookup(void **st)
 	assert_int_equal(g.count, VIRTIO_GMEM_MAX_REGIONS);
 }
 
+/* §3.1.1: features first (FEATURES_OK), then queues, then DRIVER_OK. */
+static void test_virtio_init_order(void **st)
+{
+	(void)st;
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	queue_setup(QNUM, gpa(DESC_OFF), gpa(AVAIL_OFF), gpa(USED_OFF));
+	assert_int_equal(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	assert_failed(VIRTIO_FAULT_SEQUENCE);
+
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE |
+				       VIRTIO_STATUS_DRIVER |
+				       VIRTIO_STATUS_DRIVER_OK);
+	assert_failed(VIRTIO_FAULT_SEQUENCE);
+
+	/* After a reset, the right order works. */
+	start(VIRTIO_F_VERSION_1);
+}
+
 static void test_virtio_fault_names(void **st)
 {
 	(void)st;
@@ -1014,6 +1036,7 @@ int main(void)
 		T(test_virtq_reset_after_failure_recovers),
 		T(test_virtq_state_survives_restart),
 		T(test_virtio_gmem_lookup),
+		T(test_virtio_init_order),
 		T(test_virtio_fault_names),
 	};
 

@@ -430,12 +430,17 @@ static void test_virtio_drv_submit_reuses_freed_descriptors(void **state)
 			  .len = 8,
 			  .device_writes = true },
 		};
-		uint16_t heads[2];
+		uint16_t heads[2], next[2];
 
+		next[0] = virtio_drv_next_head(&d, 0);
 		assert_int_equal(virtio_drv_submit(&d, 0, b, 2, &heads[0]),
 				 VIRTIO_DRV_OK);
+		next[1] = virtio_drv_next_head(&d, 0);
 		assert_int_equal(virtio_drv_submit(&d, 0, b, 2, &heads[1]),
 				 VIRTIO_DRV_OK);
+		/* Known before the chain is published. */
+		assert_int_equal(heads[0], next[0]);
+		assert_int_equal(heads[1], next[1]);
 		assert_int_equal(virtio_drv_submit(&d, 0, b, 1, &head),
 				 VIRTIO_DRV_ERR_FULL);
 		virtio_drv_kick(&d, 0);

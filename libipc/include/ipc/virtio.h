@@ -171,6 +171,11 @@ enum virtio_fault {
 	VIRTIO_FAULT_BUFFER_RANGE, /**< A buffer outside the grant. */
 	VIRTIO_FAULT_DESC_ORDER,   /**< Readable after writable (§2.7.4.2). */
 	VIRTIO_FAULT_INDIRECT,	   /**< Bad indirect table (§2.7.5.3). */
+	/** QueueReady or DRIVER_OK before FEATURES_OK (§3.1.1 order). */
+	VIRTIO_FAULT_SEQUENCE,
+	/** A head made available again while the device still owns it
+	 * (§2.7.13: the driver gives a buffer back only once used). */
+	VIRTIO_FAULT_HEAD_IN_USE,
 	VIRTIO_FAULT_COUNT
 };
 

@@ -226,6 +226,11 @@ int virtio_drv_submit(struct virtio_drv *d, uint16_t index,
 		      const struct virtio_drv_buf *bufs, uint16_t count,
 		      uint16_t *head);
 
+/** The head the next virtio_drv_submit() on queue @p index returns (its
+ * first free descriptor), so a caller can place per-chain data (a request
+ * header) by head before the chain is published; 0 for no such queue. */
+uint16_t virtio_drv_next_head(const struct virtio_drv *d, uint16_t index);
+
 /** Notify queue @p index unless the device asked not to be (§2.7.10). */
 void virtio_drv_kick(struct virtio_drv *d, uint16_t index);
 
