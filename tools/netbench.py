@@ -10,10 +10,11 @@ no DNS):
 - host -> VM: a Python socket here sends through the hostfwd rule to
   `nc -l` in VM linux;
 - VM -> VM: `dd | nc` in linux to `nc -l` in linux2 (10.0.2.16).
-The receiver times each transfer from its first byte to its last, counted
-(it does not wait for the sender's close): the host with time.monotonic(),
-a guest with the virtual counter (bin/cntvct: host time without icount)
-around `head -c` after a one-byte `dd`. Wall time, tinyhyp and bare QEMU
+The receiver times each transfer from its first data to its last byte,
+counted (it does not wait for the sender's close): the host from its first
+recv() with time.monotonic(), a guest with the virtual counter (bin/cntvct:
+host time without icount) after the first 64 KiB block and after the last
+(busybox dd iflag=fullblock). Wall time, tinyhyp and bare QEMU
 alternating, PAIRS pairs; each figure is the median of tinyhyp's runs over
 the median of bare QEMU's (shared/MEASURE.md).
 
@@ -82,10 +83,12 @@ DOC = (
     'linux, read by a Python socket through a hostfwd rule (127.0.0.1:PORT '
     'to 10.0.2.15); host -> VM: a Python socket sends through that rule to '
     '`nc -l` in linux; VM -> VM: `dd | nc` in linux to `nc -l` in linux2 '
-    '(10.0.2.16). The receiver times each transfer from its first byte to '
-    'its last, counted, not waiting for the sender\'s close: the host with '
-    'its monotonic clock, a guest with the virtual counter (bin/cntvct, host '
-    'time without icount) around `head -c` after a one-byte `dd`. tinyhyp: '
+    '(10.0.2.16). The receiver times each transfer from its first data to '
+    'its last byte, counted, not waiting for the sender\'s close: the host with '
+    'its monotonic clock from its first recv(), a guest with the virtual counter (bin/cntvct, host '
+    'time without icount) after the first 64 KiB block and after the last '
+    '(busybox dd iflag=fullblock; head -c, which copies byte by byte, cost '
+    'more CPU than the transfer). tinyhyp: '
     'scenario linux-net, two one-vCPU VMs on -smp 2, the vnet service '
     'switching frames between them and the uplink (QEMU\'s virtio-net on '
     'virtio-mmio slot 23). Bare QEMU: the same kernel, initramfs and each '
@@ -96,13 +99,43 @@ DOC = (
     'tinyhyp\'s service gives the VM. VM <-> host: one QEMU on the user '
     'network with the same hostfwd rule; VM -> VM: two QEMUs, one per VM, '
     'joined by `-netdev socket` listen=/connect= on 127.0.0.1 (QEMU\'s way '
-    'to join two machines\' NICs without a host bridge or tap). Bare '
-    'QEMU\'s virtio-net offers its offloads (checksum, TSO), which Linux '
-    'uses; the vnet service offers none. One run boots tinyhyp once for '
+    'to join two machines\' NICs without a host bridge or tap). Neither '
+    'side has offloads: QEMU\'s virtio-net offers no checksum or TSO over '
+    'a backend without a virtio-net header (user, socket), and the vnet '
+    'service offers none; both carry whole frames of at most 1,514 bytes. '
+    'QEMU\'s device does offer VIRTIO_F_RING_EVENT_IDX (fewer notifies and '
+    'interrupts) and VIRTIO_NET_F_MRG_RXBUF, which Linux takes (its '
+    'features in sysfs); the vnet service offers only VERSION_1 and MAC. '
+    'One run boots tinyhyp once for '
     'the three transfers, then bare QEMU (one QEMU, then two); %(pairs)s '
     'alternating pairs, and each figure is tinyhyp\'s median over bare '
     'QEMU\'s (throughput: higher is better). Wall time under host load: '
-    'every run is listed below.\n\n')
+    'every run is listed below.\n\n'
+    '**Where the network\'s wall time goes.** Not in instructions: with the '
+    'QEMU plugin tools/plugins/insn_mark.c (one TCG thread, '
+    '`-accel tcg,thread=single`) counting between the receiver\'s two '
+    'bin/cntvct runs (cntvct executes the plugin\'s marker), 1 MiB VM -> VM '
+    'costs the whole tinyhyp machine (both VMs, kernel, vnet service) 104M '
+    'instructions, and the two bare QEMUs together 104M (46M the receiver, '
+    '58M the sender); 1 MiB host -> VM 51.5M under tinyhyp, 49.3M bare. '
+    'What differs is the switches: VM -> VM makes 6,348 VTTBR_EL2 writes '
+    'and 20,515 exception returns per MiB under tinyhyp (per data frame '
+    'received: 7.7 VTTBR_EL2 writes, 25 ERETs; bare: none and 10), host -> '
+    'VM 460 VTTBR_EL2 writes (0.6 per frame; 6.2 ERETs per frame against '
+    '5.2). Each VTTBR_EL2 write that changes the VMID makes QEMU\'s TCG '
+    'flush its EL1&0 and stage-2 TLB and its TB jump cache (`vttbr_write` '
+    'in target/arm; see the disk paragraph), so both guests re-walk their '
+    'page tables after every exit to the service: per frame, a queue '
+    'notify from the sender, the copy into the receiver\'s ring, its '
+    'interrupt and its InterruptStatus read and InterruptACK write, each a '
+    'round trip VM -> service -> VM. The bytes themselves cost the same. '
+    'Fewer switches per frame (VIRTIO_F_RING_EVENT_IDX in the vnet service, '
+    'so that a busy driver neither kicks nor is interrupted per frame) or '
+    'a VMID-tagged TLB (hardware; QEMU TCG has none) are what would close '
+    'the gap; TSO between VMs (no '
+    'segmentation inside the switch) would cut the frames per MiB. The guests\' busybox nc is '
+    'slow on both sides (about 50,000 instructions per KiB received, bare '
+    'QEMU too): these are ratios, not this hypervisor\'s best.\n\n')
 
 
 class NetBenchError(Exception):
@@ -201,10 +234,13 @@ def listen_cmd(port, source, sink):
 
 
 def timed_sink(nbytes):
-    """A receiving guest's pipeline: the first byte, the counter, the rest
-    by count, the counter, an end marker."""
-    return ('(dd bs=1 count=1 of=/dev/null 2>/dev/null; cntvct; '
-            'head -c %d > /dev/null; cntvct; echo @@RECV$((6*7)))' % (nbytes - 1))
+    """A receiving guest's pipeline: the first block, the counter, the rest
+    by count, the counter, an end marker. dd with iflag=fullblock reads
+    whole blocks from the pipe (busybox head -c copies byte by byte: about
+    five times the CPU time of the transfer's own copies)."""
+    block = 'dd bs=%d count=%%d iflag=fullblock of=/dev/null 2>/dev/null' % DD_BS
+    return ('(%s; cntvct; %s; cntvct; echo @@RECV$((6*7)))'
+            % (block % 1, block % (nbytes // DD_BS - 1)))
 
 
 def source_cmd(nbytes):
@@ -212,12 +248,13 @@ def source_cmd(nbytes):
 
 
 def guest_rate(text, nbytes):
-    """MB/s from the two counter lines of timed_sink() in @text."""
+    """MB/s from the two counter lines of timed_sink() in @text (all but
+    the first block)."""
     counters = [(int(c), int(f)) for c, f in COUNTER.findall(text)][-2:]
     if len(counters) != 2:
         raise NetBenchError('no counter lines:\n' + text[-2000:])
     seconds = (counters[1][0] - counters[0][0]) / counters[0][1]
-    return (nbytes - 1) / 1e6 / seconds
+    return (nbytes - DD_BS) / 1e6 / seconds
 
 
 def host_receive(port, nbytes, timeout):
