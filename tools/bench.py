@@ -19,10 +19,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import diskbench  # noqa: E402
+import netbench  # noqa: E402
 import hypqemu  # noqa: E402
 
 # name -> (what it measures, goal in instructions, reference figure). The
@@ -213,6 +215,8 @@ def table(results):
                        r['hyp'], r['bare']))
     if results.get('disk'):
         rows += diskbench.table_rows(results['disk'], mark)
+    if results.get('net'):
+        rows += netbench.table_rows(results['net'])
     runs = results.get('linux_wall', [])
     for smp in sorted(runs[0]['times'] if runs else (), key=int):
         ratios = [wall_ratio(run['times'][smp]) for run in runs]
@@ -322,11 +326,14 @@ def write_doc(path, results, args):
     text += diskbench.DOC % {'read': diskbench.READ_MIB, 'write': diskbench.WRITE_MIB,
                              'reads': diskbench.WALL_READS, 'pairs': args.disk_pairs,
                              'icount_reads': diskbench.ICOUNT_READS}
+    text += netbench.DOC % {'mib': netbench.NET_MIB, 'pairs': args.net_pairs}
     text += table(results) + '\n'
     if results.get('linux_wall'):
         text += '\n## Wall-time runs\n\n' + wall_section(results['linux_wall'])
     if results.get('disk'):
         text += '\n## Disk runs\n\n' + diskbench.section(results['disk'])
+    if results.get('net'):
+        text += '\n## Network runs\n\n' + netbench.section(results['net'])
     with open(path, 'w') as f:
         f.write(text.rstrip('\n') + '\n')
 
@@ -373,6 +380,12 @@ def main():
     ap.add_argument('--disk-pairs', type=int, default=5,
                     help='alternating tinyhyp/bare wall-time disk runs (0: '
                     'only the instruction count)')
+    ap.add_argument('--net', metavar='ELF:DTB:DTB2',
+                    help='network rows (tools/netbench.py): hyp.elf of scenario '
+                    'linux-net and the DTBs of its VMs linux and linux2, which '
+                    'bare QEMU gets')
+    ap.add_argument('--net-pairs', type=int, default=3,
+                    help='alternating tinyhyp/bare network runs')
     args = ap.parse_args()
 
     linux = parse_linux(args.linux, args.linux_image, args.linux_initrd)
@@ -389,9 +402,6 @@ def main():
             raise SystemExit('bench: no result for ' + ', '.join(missing))
     if linux:
         results['linux_boot'] = linux_icount(args, linux)
-    # The network rows of issue 16 (TCP VM<->host and VM<->VM with busybox
-    # nc) are to come the same way as the disk's: a module with the two
-    # sides' command lines, a shell session, table_rows() and section().
     if args.disk:
         elf, dtb = args.disk.split(':', 1)
         sides = diskbench.Sides(args.qemu, elf, dtb, args.linux_image, args.linux_initrd,
@@ -403,6 +413,17 @@ def main():
         except diskbench.DiskBenchError as e:
             sys.stderr.write(str(e))
             raise SystemExit('bench: a disk run did not complete')
+    if args.net:
+        elf, dtb, dtb2 = args.net.split(':', 2)
+        with tempfile.TemporaryDirectory(prefix='tinyhyp-netbench-') as tmp:
+            sides = netbench.Sides(args.qemu, elf, {'linux': dtb, 'linux2': dtb2},
+                                   args.linux_image, args.linux_initrd, bare_cmdline,
+                                   RTC, tmp)
+            try:
+                results['net'] = netbench.run(sides, args.net_pairs, args.timeout)
+            except netbench.NetBenchError as e:
+                sys.stderr.write(str(e))
+                raise SystemExit('bench: a network run did not complete')
     if wall_smp:
         results['linux_wall'] = [linux_wall_run(args, linux, wall_smp)
                                  for _ in range(args.wall_runs)]

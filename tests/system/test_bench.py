@@ -229,3 +229,33 @@ def test_disk_wall_rows_are_ratios_of_medians_with_every_run_listed():
     disk['wall'] = {'hyp': runs(50, 50, 50), 'bare': runs(100, 100, 100)}
     assert re.search(r'sequential read, MB/s .* \| 0\.50 \| ≥ 0\.7 \| \*\*no\*\* \|',
                      '\n'.join(diskbench.table_rows(disk, tool.mark)))
+
+
+def test_net_rows_are_ratios_of_medians_with_every_run_listed():
+    """The network rows (tools/netbench.py): per transfer, tinyhyp's median
+    MB/s over bare QEMU's (goal >= 0.7), every run listed in
+    docs/benchmarks.md. Made-up figures: the machinery, not the network."""
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    import bench as tool
+    import netbench
+
+    def runs(*rates):
+        return [{'vm_host': r, 'host_vm': 2 * r, 'vm_vm': 3 * r} for r in rates]
+    net = {'when': 'now', 'load_before': [1, 1, 1], 'load_after': [2, 2, 2], 'mib': 4,
+           'runs': {'hyp': runs(6, 10, 8), 'bare': runs(10, 10, 20)}}
+    rows = tool.table({'net': net})
+    for what, hyp, bare in (('VM -> host', 8, 10), ('host -> VM', 16, 20),
+                            ('VM -> VM', 24, 30)):
+        assert re.search(r'\| network TCP throughput, %s .*MB/s \(4 MiB\), wall time, '
+                         r'tinyhyp / bare \(ratio of medians of 3 runs each\) \| 0\.80 \| '
+                         r'≥ 0\.7 \| yes \| tinyhyp %.2f, bare QEMU %.2f \|'
+                         % (what, hyp, bare), rows), rows
+    section = netbench.section(net)
+    assert '| 3 | bare QEMU | 20.00 | 40.00 | 60.00 |' in section, section
+    assert '| 1 | tinyhyp | 6.00 | 12.00 | 18.00 |' in section, section
+    assert 'Load average (1, 5, 15 min) 1.00 1.00 1.00 before, 2.00 2.00 2.00 after' in section
+    # An even number of runs: the median is the mean of the middle two.
+    net['runs'] = {'hyp': runs(1, 2, 3, 100), 'bare': runs(10, 10, 10, 10)}
+    assert re.search(r'VM -> host .* \| 0\.25 \| ≥ 0\.7 \| \*\*no\*\* \| tinyhyp 2\.50, '
+                     r'bare QEMU 10\.00 \|', '\n'.join(netbench.table_rows(net)))
+    assert not netbench.table_rows(dict(net, runs={'hyp': [], 'bare': []}))
