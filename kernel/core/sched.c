@@ -185,7 +185,10 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 	bool woke;
 	uint64_t at = next_deadline(cpu, &woke);
 
-	if (guest != NULL && other_guest_runnable(guest)) {
+	if (woke && pick_service(cpu, cpu->current) != NULL) {
+		/* A service timer fired just now: it runs first (sched_wake). */
+		at = arch_counter_now();
+	} else if (guest != NULL && other_guest_runnable(guest)) {
 		uint64_t end = arch_counter_now() +
 			       arch_counter_freq() / SCHED_SLICE_HZ;
 
@@ -481,6 +484,15 @@ void sched_wake(struct vcpu *v)
 			cpu_kick(c);
 			return;
 		}
+	}
+	/* Else this CPU, at once: services before guests, and a guest
+	 * spinning without a trap must not outlast the service's deadline
+	 * (armed from now). Its EL2 timer fires on the next entry, and
+	 * sched_preempt() picks the service. */
+	if (cpu->current != NULL) {
+		cpu->slice_armed = true;
+		cpu->slice_at = arch_counter_now();
+		arch_slice_arm_at(cpu->slice_at);
 	}
 }
 

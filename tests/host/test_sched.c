@@ -602,6 +602,44 @@ static void test_sched_wake_kicks_home_or_idle_cpu(void **unused)
 	assert_int_equal(rec.kicks, 2);
 }
 
+/*
+ * A service woken while every CPU is busy: services before guests, so the
+ * waking CPU's EL2 timer fires at once and the guest there gives it the
+ * CPU, instead of its next trap (a guest spinning without one outlasted the
+ * service's reply deadline, and the kernel restarted the service).
+ */
+static void test_sched_woken_service_preempts_busy_guest(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	assert_false(cpu_table[0].slice_armed);
+	cpu_table[1].current = A(1);
+	sched_wake(S);
+	assert_int_equal(rec.kicks, 0);
+	assert_true(cpu_table[0].slice_armed);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_true(fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+}
+
+/* A service timer that fires while a guest's slice is armed runs first. */
+static void test_sched_service_timer_fired_on_arming_runs_first(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	s_timer_at = 900; /* Already past: it fires as the slice is armed. */
+	start(A(0));
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_true(cpu_table[0].slice_armed);
+	assert_true(fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+}
+
 static void test_sched_reset_vcpu_is_reloaded(void **unused)
 {
 	(void)unused;
@@ -647,6 +685,8 @@ int main(void)
 		TEST(test_sched_service_current_elsewhere_not_picked),
 		TEST(test_sched_overdue_service_restarted),
 		TEST(test_sched_wake_kicks_home_or_idle_cpu),
+		TEST(test_sched_woken_service_preempts_busy_guest),
+		TEST(test_sched_service_timer_fired_on_arming_runs_first),
 		TEST(test_sched_reset_vcpu_is_reloaded),
 		TEST(test_sched_pending_work_applied_on_switch),
 	};
