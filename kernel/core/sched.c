@@ -289,6 +289,7 @@ static struct vcpu *switch_to(struct vcpu *next)
 		arm_reply_deadline(cpu, next);
 	} else {
 		load_guest(cpu, next);
+		cpu->turn_ended = NULL;
 	}
 	set_current(cpu, next);
 	if (next->pending != 0) {
@@ -389,6 +390,23 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 	}
 }
 
+/*
+ * @p current, a service, waits again: the guest it ran on top of goes on
+ * with its turn, unless that turn ended (cpu->turn_ended, sched_yield()),
+ * then the round robin goes on after it (pick()). NULL: ask pick().
+ * Another runnable service comes first either way.
+ */
+static struct vcpu *after_service(struct cpu *cpu, const struct vcpu *current)
+{
+	struct vcpu *g = cpu->loaded;
+
+	if (current == NULL || !current->is_service || cpu->turn_ended != NULL ||
+	    g == NULL || !vcpu_can_run(g) || pick_service(cpu, NULL) != NULL) {
+		return NULL;
+	}
+	return g;
+}
+
 struct vcpu *sched_next(struct vcpu *current)
 {
 	struct cpu *cpu = cpu_this();
@@ -401,7 +419,12 @@ struct vcpu *sched_next(struct vcpu *current)
 		arch_vcpu_timer_sync(current);
 	}
 	uint64_t ahead = VCPU_NO_DEADLINE;
-	struct vcpu *next = pick(cpu, current, &ahead);
+	struct vcpu *next = after_service(cpu, current);
+
+	if (next == NULL) {
+		next = pick(cpu, cpu->turn_ended != NULL ? cpu->turn_ended
+							 : current, &ahead);
+	}
 
 	if (next == NULL) {
 		next = idle_until_runnable(cpu, ahead);
@@ -452,6 +475,7 @@ struct vcpu *sched_yield(struct vcpu *current)
 		next = pick_guest(cpu, current, true, NULL);
 	}
 	if (next != NULL) {
+		cpu->turn_ended = current->is_service ? NULL : current;
 		return switch_to(next);
 	}
 	/* Nobody else: keep going, with a new slice if one is due. */

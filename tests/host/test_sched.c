@@ -218,7 +218,8 @@ static int world(void **unused)
 		for (uint32_t j = 0; j < vms[i].vcpu_count; j++) {
 			vms[i].vcpus[j].vm = &vms[i];
 			vms[i].vcpus[j].index = j;
-			vms[i].vcpus[j].is_service = cfgs[i].kind == CFG_VM_SERVICE;
+			vms[i].vcpus[j].is_service =
+				cfgs[i].kind == CFG_VM_SERVICE;
 		}
 	}
 	run_on(0);
@@ -240,6 +241,7 @@ static int setup(void **unused)
 		cpu->current = cpu->loaded = cpu->light = NULL;
 		cpu->slice_expired = cpu->slice_armed = false;
 		cpu->slice_stale = cpu->kicked = false;
+		cpu->turn_ended = NULL;
 		cpu->slice_at = 0;
 	}
 	for (uint32_t i = 0; i < VMS; i++) {
@@ -249,7 +251,8 @@ static int setup(void **unused)
 		for (uint32_t j = 0; j < vms[i].vcpu_count; j++) {
 			struct vcpu *v = &vms[i].vcpus[j];
 
-			v->state = v->is_service ? VCPU_BLOCKED_RECV : VCPU_RUNNABLE;
+			v->state = v->is_service ? VCPU_BLOCKED_RECV
+						 : VCPU_RUNNABLE;
 			v->on_cpu = NULL;
 			v->ctx_fresh = false;
 			v->pending = 0;
@@ -294,7 +297,8 @@ static void test_sched_assign_homes_round_robin(void **unused)
 	assert_ptr_equal(cpu_table[1].runq[1], A(3));
 	for (uint32_t c = 0; c < NCPU; c++) {
 		for (uint32_t k = 0; k < cpu_table[c].runq_len; k++) {
-			assert_ptr_equal(cpu_table[c].runq[k]->home, &cpu_table[c]);
+			assert_ptr_equal(cpu_table[c].runq[k]->home,
+					 &cpu_table[c]);
 			assert_int_equal(cpu_table[c].runq[k]->runq_index, k);
 			/* Every CPU is shared: WFE yields. */
 			assert_true(cpu_table[c].runq[k]->trap_wfe);
@@ -625,6 +629,28 @@ static void test_sched_woken_service_preempts_busy_guest(void **unused)
 	assert_ptr_equal(sched_preempt(A(0)), S);
 }
 
+/*
+ * A guest whose slice ended while a service ran on top does not get the
+ * CPU back before the other guests of its CPU: the round robin goes on
+ * after it. Else a guest that wakes a service once per slice keeps the
+ * CPU and starves its neighbours (found with the starve scenario's review).
+ */
+static void test_sched_slice_ended_under_service_goes_round(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_next(S), A(2));
+	/* The next service round trip of A(2) comes back to A(2). */
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(2)), S);
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_next(S), A(2));
+}
+
 /* A service timer that fires while a guest's slice is armed runs first. */
 static void test_sched_service_timer_fired_on_arming_runs_first(void **unused)
 {
@@ -687,6 +713,7 @@ int main(void)
 		TEST(test_sched_wake_kicks_home_or_idle_cpu),
 		TEST(test_sched_woken_service_preempts_busy_guest),
 		TEST(test_sched_service_timer_fired_on_arming_runs_first),
+		TEST(test_sched_slice_ended_under_service_goes_round),
 		TEST(test_sched_reset_vcpu_is_reloaded),
 		TEST(test_sched_pending_work_applied_on_switch),
 	};

@@ -35,6 +35,9 @@ struct cpu {
 	bool slice_stale;         /**< The EL2 timer fired or the idle loop
 				   used it: re-arm before the next guest. */
 	bool kicked;              /**< Another CPU asked it to reschedule. */
+	/** The guest that gave up its turn to a service (sched_yield()): the
+	 * round robin goes on after it once the service waits again. */
+	const struct vcpu *turn_ended;
 	bool vtimer_masked;       /**< Physical vtimer PPI masked: the loaded
 				   guest could not take it. */
 	bool online;              /**< Entered the kernel and took part. */
