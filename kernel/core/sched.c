@@ -391,20 +391,21 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 }
 
 /*
- * @p current, a service, waits again: the guest it ran on top of goes on
- * with its turn, unless that turn ended (cpu->turn_ended, sched_yield()),
- * then the round robin goes on after it (pick()). NULL: ask pick().
- * Another runnable service comes first either way.
+ * The service that ran waits again: the guest it ran on top of goes on
+ * with its turn, unless that turn ended (cpu->turn_ended, sched_yield()):
+ * then the round robin goes on after it. Another runnable service comes
+ * first either way. (Not inlined: off the guest-only paths.)
  */
-static struct vcpu *after_service(struct cpu *cpu, const struct vcpu *current)
+static __attribute__((noinline)) struct vcpu *
+after_service(struct cpu *cpu, uint64_t *ahead)
 {
 	struct vcpu *g = cpu->loaded;
 
-	if (current == NULL || !current->is_service || cpu->turn_ended != NULL ||
-	    g == NULL || !vcpu_can_run(g) || pick_service(cpu, NULL) != NULL) {
-		return NULL;
+	if (cpu->turn_ended == NULL && g != NULL && vcpu_can_run(g) &&
+	    pick_service(cpu, NULL) == NULL) {
+		return g;
 	}
-	return g;
+	return pick(cpu, cpu->turn_ended, ahead);
 }
 
 struct vcpu *sched_next(struct vcpu *current)
@@ -419,12 +420,9 @@ struct vcpu *sched_next(struct vcpu *current)
 		arch_vcpu_timer_sync(current);
 	}
 	uint64_t ahead = VCPU_NO_DEADLINE;
-	struct vcpu *next = after_service(cpu, current);
-
-	if (next == NULL) {
-		next = pick(cpu, cpu->turn_ended != NULL ? cpu->turn_ended
-							 : current, &ahead);
-	}
+	struct vcpu *next = current != NULL && current->is_service
+				    ? after_service(cpu, &ahead)
+				    : pick(cpu, current, &ahead);
 
 	if (next == NULL) {
 		next = idle_until_runnable(cpu, ahead);
