@@ -16,6 +16,7 @@
  */
 #include <stdint.h>
 
+#include "guest/delay.h"
 #include "guest/smccc.h"
 #include "guest/sysreg.h"
 #include "guest/test.h"
@@ -36,34 +37,12 @@
 /** The second run reads the counter within this of LOADED_TIME (the
  * reset and the second boot take well under a second of virtual time). */
 #define RESET_BOUND_SECONDS 10U
-/* CNTV_CTL_EL0.ENABLE (Arm ARM D11.2.4); the timer's interrupt stays
- * masked in PSTATE: WFI wakes, no handler runs. */
-#define CNT_CTL_ENABLE 1ULL
-#define MS_PER_S 1000U
 /** A little over one RTC second of virtual time. */
 #define TICK_WAIT_MS 1100U
 
 static volatile uint32_t *rtc(uint32_t off)
 {
 	return (volatile uint32_t *)(RTC_BASE + off);
-}
-
-/* Idle in WFI for @p ms of virtual time. */
-static void idle_ms(uint64_t ms)
-{
-	isb();
-	uint64_t until = read_sysreg(cntvct_el0) +
-			 read_sysreg(cntfrq_el0) * ms / MS_PER_S;
-
-	write_sysreg(cntv_cval_el0, until);
-	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
-	isb();
-	while (read_sysreg(cntvct_el0) < until) {
-		__asm__ volatile("wfi");
-		isb();
-	}
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
 }
 
 static void first_run(void)
@@ -95,7 +74,7 @@ static void second_run(void)
 	       "values\n");
 	first = *rtc(RTCDR);
 	CHECK(first - LOADED_TIME < RESET_BOUND_SECONDS);
-	idle_ms(TICK_WAIT_MS);
+	guest_idle_ms(TICK_WAIT_MS);
 	later = *rtc(RTCDR);
 	CHECK(later > first);
 	printf("pl031reset: run 1: the time runs on from the time loaded "

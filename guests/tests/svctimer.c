@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "abi/gicv2.h"
+#include "guest/delay.h"
 #include "guest/gic.h"
 #include "guest/smccc.h"
 #include "guest/sysreg.h"
@@ -31,12 +32,11 @@
 
 /* Set in the first run, reset values (0) in the second. */
 #define UART 0x09000000UL
-#define PL011_IMSC 0x038U        /* interrupt mask set/clear (PL011 TRM) */
+#define PL011_IMSC 0x038U /* interrupt mask set/clear (PL011 TRM) */
 #define PL011_IMSC_RXIM 0x10U
-#define GICD_ISENABLER_SPI 0x4U  /* GICD_ISENABLER1: INTIDs 32-63 */
-#define SPI_BIT 0x2U             /* INTID 33 */
+#define GICD_ISENABLER_SPI 0x4U /* GICD_ISENABLER1: INTIDs 32-63 */
+#define SPI_BIT 0x2U		/* INTID 33 */
 
-#define CNT_CTL_ENABLE 1ULL
 #define MS_PER_S 1000U
 /** A deadline is this far ahead when set. */
 #define LEAD_MS 5U
@@ -58,38 +58,6 @@ static void wr(uint32_t reg, uint64_t v)
 	*(volatile uint64_t *)(ALARM + reg) = v;
 }
 
-static uint64_t now(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
-static uint64_t ms_ahead(uint64_t ms)
-{
-	return now() + ms * ticks_per_ms;
-}
-
-/* Spin without a trap until the counter reaches @p t. */
-static void spin_until(uint64_t t)
-{
-	while (now() < t) {
-	}
-}
-
-/* Idle in WFI until @p t: the guest's virtual timer wakes it (masked in
- * PSTATE, so no handler runs); the CPU has nothing else to run. */
-static void idle_until(uint64_t t)
-{
-	write_sysreg(cntv_cval_el0, t);
-	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
-	isb();
-	while (now() < t) {
-		__asm__ volatile("wfi");
-	}
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
-}
-
 /* The alarm fired exactly once more, for @p deadline, promptly. */
 static void check_fired(const char *what, uint64_t deadline, uint64_t before)
 {
@@ -106,11 +74,11 @@ static void check_fired(const char *what, uint64_t deadline, uint64_t before)
 
 static void same_counter(void)
 {
-	uint64_t before = now();
+	uint64_t before = guest_now();
 	uint64_t svc = rd(TIMERSVC_REG_NOW);
-	uint64_t after = now();
+	uint64_t after = guest_now();
 	uint64_t p0 = read_sysreg(cntpct_el0);
-	uint64_t v = now();
+	uint64_t v = guest_now();
 	uint64_t p1 = read_sysreg(cntpct_el0);
 
 	CHECK_EQ(rd(TIMERSVC_REG_FREQ), read_sysreg(cntfrq_el0));
@@ -122,54 +90,54 @@ static void same_counter(void)
 
 static void fires_while_idle(void)
 {
-	uint64_t d = ms_ahead(LEAD_MS);
+	uint64_t d = guest_ms_ahead(LEAD_MS);
 
 	wr(TIMERSVC_REG_DEADLINE, d);
 	CHECK_EQ(rd(TIMERSVC_REG_DEADLINE), d);
 	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 0);
-	idle_until(d + AFTER_MS * ticks_per_ms);
+	guest_idle_until(d + AFTER_MS * ticks_per_ms);
 	check_fired("idle CPU", d, 0);
 }
 
 static void fires_while_busy(void)
 {
-	uint64_t d = ms_ahead(2 * LEAD_MS);
+	uint64_t d = guest_ms_ahead(2 * LEAD_MS);
 
 	wr(TIMERSVC_REG_DEADLINE, d);
-	spin_until(d - LEAD_MS * ticks_per_ms);
+	guest_spin_until(d - LEAD_MS * ticks_per_ms);
 	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 1); /* not before */
-	spin_until(d + AFTER_MS * ticks_per_ms);
+	guest_spin_until(d + AFTER_MS * ticks_per_ms);
 	check_fired("busy CPU", d, 1);
 }
 
 static void cancel_and_replace(void)
 {
-	uint64_t d = ms_ahead(LEAD_MS);
+	uint64_t d = guest_ms_ahead(LEAD_MS);
 
 	wr(TIMERSVC_REG_DEADLINE, d);
 	wr(TIMERSVC_REG_DEADLINE, 0);
 	CHECK_EQ(rd(TIMERSVC_REG_DEADLINE), 0);
-	idle_until(d + AFTER_MS * ticks_per_ms);
+	guest_idle_until(d + AFTER_MS * ticks_per_ms);
 	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 2);
 	printf("svctimer: a cancelled deadline does not fire\n");
 
-	uint64_t first = ms_ahead(LEAD_MS);
-	uint64_t later = ms_ahead(2 * LEAD_MS);
+	uint64_t first = guest_ms_ahead(LEAD_MS);
+	uint64_t later = guest_ms_ahead(2 * LEAD_MS);
 
 	wr(TIMERSVC_REG_DEADLINE, first);
 	wr(TIMERSVC_REG_DEADLINE, later);
-	idle_until(later + AFTER_MS * ticks_per_ms);
+	guest_idle_until(later + AFTER_MS * ticks_per_ms);
 	check_fired("replaced by a later one", later, 2);
 
-	uint64_t far = ms_ahead(4 * LEAD_MS);
-	uint64_t sooner = ms_ahead(LEAD_MS);
+	uint64_t far = guest_ms_ahead(4 * LEAD_MS);
+	uint64_t sooner = guest_ms_ahead(LEAD_MS);
 
 	wr(TIMERSVC_REG_DEADLINE, far);
 	wr(TIMERSVC_REG_DEADLINE, sooner);
-	idle_until(far + AFTER_MS * ticks_per_ms);
+	guest_idle_until(far + AFTER_MS * ticks_per_ms);
 	check_fired("replaced by a sooner one", sooner, 3);
 
-	uint64_t past = now() - 1;
+	uint64_t past = guest_now() - 1;
 
 	wr(TIMERSVC_REG_DEADLINE, past);
 	/* Told before this read is served: events come first. */
@@ -209,7 +177,7 @@ void test_main(void)
 		fires_while_busy();
 		cancel_and_replace();
 		dirty_other_devices();
-		wr(TIMERSVC_REG_DEADLINE, ms_ahead(LEAD_MS));
+		wr(TIMERSVC_REG_DEADLINE, guest_ms_ahead(LEAD_MS));
 		printf("svctimer: alarm armed, resetting\n");
 		console_flush();
 		if (test_failures == 0) {
@@ -224,7 +192,7 @@ void test_main(void)
 	CHECK_EQ(*reg32(UART + PL011_IMSC), 0);
 	printf("svctimer: the GIC distributor and the PL011 are at their "
 	       "reset values too\n");
-	idle_until(ms_ahead(LEAD_MS + AFTER_MS));
+	guest_idle_until(guest_ms_ahead(LEAD_MS + AFTER_MS));
 	CHECK_EQ(rd(TIMERSVC_REG_FIRED), 0);
 	printf("svctimer: after the reset the alarm is at its reset values "
 	       "and its old deadline cancelled\n");

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "guest/delay.h"
 #include "guest/smccc.h"
 #include "guest/sysreg.h"
 #include "guest/test.h"
@@ -39,8 +40,6 @@
 #define DISK_BYTE 0x44U
 /** Longer than the reads take at the throttled rate. */
 #define WAIT_MS 3000U
-#define MS_PER_S 1000U
-#define CNT_CTL_ENABLE 1ULL
 
 static struct blk_req req[READS];
 static _Alignas(16) uint8_t check[SECTOR];
@@ -48,26 +47,6 @@ static _Alignas(16) uint8_t check[SECTOR];
 static volatile uint32_t *rtc(uint32_t off)
 {
 	return (volatile uint32_t *)(RTC_BASE + off);
-}
-
-/* Idle in WFI for @p ms of virtual time (the vCPU's CPU goes to the
- * services meanwhile). CNTV_CTL_EL0.ENABLE (Arm ARM D11.2.4); the timer's
- * interrupt stays masked in PSTATE: WFI wakes, no handler runs. */
-static void wait_ms(uint64_t ms)
-{
-	isb();
-	uint64_t until = read_sysreg(cntvct_el0) +
-			 read_sysreg(cntfrq_el0) * ms / MS_PER_S;
-
-	write_sysreg(cntv_cval_el0, until);
-	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
-	isb();
-	while (read_sysreg(cntvct_el0) < until) {
-		__asm__ volatile("wfi");
-		isb();
-	}
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
 }
 
 static void first_run(void)
@@ -107,7 +86,7 @@ static void second_run(void)
 	for (uint64_t i = 0; i < (uint64_t)READS * READ_BYTES; i++) {
 		buf[i] = CANARY;
 	}
-	wait_ms(WAIT_MS);
+	guest_idle_ms(WAIT_MS); /* the services run meanwhile */
 	for (uint64_t i = 0; i < (uint64_t)READS * READ_BYTES; i++) {
 		if (buf[i] != CANARY) {
 			first_bad = bad == 0 ? i : first_bad;
