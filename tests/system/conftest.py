@@ -6,6 +6,7 @@ hung suite: every expect has a deadline and QEMU is killed at teardown.
 """
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -16,6 +17,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import hypqemu  # noqa: E402
 import busyhost  # noqa: E402
+
+# Images the scenarios-file parse tests let a line name
+# (hyp_scenarios.parse()'s known set).
+SCENARIO_TEST_IMAGES = frozenset({'hello', 'uart', 'test_exit0'})
+SCONS_RUN_TIMEOUT = 600
+
+
+def scons_run(*args, dry=True):
+    """`scons -Q ARGS` in the tree, output and errors in one text; with
+    @dry (-n) nothing is built, only what would be is printed."""
+    return subprocess.run(['scons', '-Q'] + (['-n'] if dry else []) + list(args),
+                          cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=SCONS_RUN_TIMEOUT)
+
 
 # A line that means the hypervisor itself is broken (the kernel's lines
 # begin a console line; a guest's never do, see services/uart/console.h).

@@ -6,12 +6,11 @@ scenario without the flag refuses disk=. A scenario that gives no VM the
 device is not harmed: the hypervisor maps the transport to nobody."""
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SCENARIO_TEST_IMAGES, scons_run as scons
 
 sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
@@ -19,19 +18,12 @@ import hyp_deps  # noqa: E402
 import hyp_scenarios  # noqa: E402
 import hypqemu  # noqa: E402
 
-KNOWN = {'hello', 'uart', 'test_exit0'}
 DEFAULT_DISK = 'build/disk/linux-root.img'
-
-
-def scons(*args, dry=True):
-    return subprocess.run(['scons', '-Q'] + (['-n'] if dry else []) + list(args),
-                          cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=600)
 
 
 def test_parse_reads_the_disk_flag_beside_the_others():
     got = hyp_scenarios.parse('a hello=hello disk\nb hello=hello bench disk unchecked\n'
-                              'c hello=hello\n', 'demo', KNOWN, 'f')
+                              'c hello=hello\n', 'demo', SCENARIO_TEST_IMAGES, 'f')
     assert [(s.name, s.disk, s.bench, s.unchecked) for s in got] == [
         ('a', True, False, False), ('b', True, True, True), ('c', False, False, False)]
 

@@ -4,23 +4,14 @@ directory needs no edit of configs/SConscript; `scons qemu=1 scenario=X`
 builds only what X needs."""
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import ROOT, SCENARIO_TEST_IMAGES, scons_run as scons
+
 sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
 import hyp_scenarios  # noqa: E402
-
-KNOWN = {'hello', 'uart', 'test_exit0'}
-
-
-def scons(*args):
-    """A dry run (-n): nothing is built, only what would be."""
-    return subprocess.run(['scons', '-Q', '-n'] + list(args), cwd=ROOT,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=300)
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def test_parse_reads_scenarios_and_flags():
     got = hyp_scenarios.parse('# comment\n\ndemo hello=hello uart=uart  # two\n'
                               'bounds hello=hello unchecked\n'
                               'lx Image=linux:Image dtb=linux:dtb\n',
-                              'demo', KNOWN, 'f')
+                              'demo', SCENARIO_TEST_IMAGES, 'f')
     assert [(s.name, s.images, s.unchecked) for s in got] == [
         ('demo', {'hello': 'hello', 'uart': 'uart'}, False),
         ('bounds', {'hello': 'hello'}, True),
@@ -59,7 +50,7 @@ def test_parse_reads_scenarios_and_flags():
 ])
 def test_parse_rejects_a_malformed_line_naming_file_and_line(line, msg):
     with pytest.raises(hyp_scenarios.ScenarioFileError) as e:
-        hyp_scenarios.parse('# first\n' + line + '\n', 'demo', KNOWN,
+        hyp_scenarios.parse('# first\n' + line + '\n', 'demo', SCENARIO_TEST_IMAGES,
                             'configs/demo/scenarios')
     assert str(e.value).startswith('configs/demo/scenarios:2: ')
     assert msg in str(e.value)
@@ -111,7 +102,7 @@ def test_names_the_build_uses_are_reserved(name, msg):
     build/scenarios/dtb-<dir>/ a directory's generated device tree; a
     declared scenario of either name would share their files."""
     with pytest.raises(hyp_scenarios.ScenarioFileError) as e:
-        hyp_scenarios.parse(name + ' hello=hello\n', 'demo', KNOWN,
+        hyp_scenarios.parse(name + ' hello=hello\n', 'demo', SCENARIO_TEST_IMAGES,
                             'configs/demo/scenarios')
     assert str(e.value) == 'configs/demo/scenarios:1: ' + msg
 
@@ -119,7 +110,7 @@ def test_names_the_build_uses_are_reserved(name, msg):
 def test_parse_reads_the_bench_flag_beside_unchecked():
     got = hyp_scenarios.parse('a hello=hello bench\nb hello=hello unchecked bench\n'
                               'c hello=hello bench unchecked\nd hello=hello\n',
-                              'demo', KNOWN, 'f')
+                              'demo', SCENARIO_TEST_IMAGES, 'f')
     assert [(s.name, s.unchecked, s.bench) for s in got] == [
         ('a', False, True), ('b', True, True), ('c', True, True), ('d', False, False)]
 

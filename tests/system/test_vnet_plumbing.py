@@ -6,40 +6,31 @@ each bound to 127.0.0.1; malformed rules and rules for a scenario without
 the flag are refused with one line."""
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SCENARIO_TEST_IMAGES, scons_run as scons
 
 sys.path.insert(0, os.path.join(ROOT, 'site_scons'))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import hyp_scenarios  # noqa: E402
 import hypqemu  # noqa: E402
 
-KNOWN = {'hello', 'uart', 'test_exit0'}
-
-
-def scons(*args, dry=True):
-    return subprocess.run(['scons', '-Q'] + (['-n'] if dry else []) + list(args),
-                          cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=600)
-
 
 def test_parse_reads_the_net_flag_beside_the_others():
     got = hyp_scenarios.parse('a hello=hello net\nb hello=hello disk net unchecked\n'
-                              'c hello=hello\n', 'demo', KNOWN, 'f')
+                              'c hello=hello\n', 'demo', SCENARIO_TEST_IMAGES, 'f')
     assert [(s.name, s.net, s.disk, s.unchecked) for s in got] == [
         ('a', True, False, False), ('b', True, True, True), ('c', False, False, False)]
 
 
 def test_parse_reads_a_second_linux_vms_device_tree():
     got = hyp_scenarios.parse('a dtb=linux:dtb dtb2=linux:dtb:linux2 net\n',
-                              'demo', KNOWN, 'f')
+                              'demo', SCENARIO_TEST_IMAGES, 'f')
     assert got[0].images == {'dtb': 'linux:dtb', 'dtb2': 'linux:dtb:linux2'}
     with pytest.raises(hyp_scenarios.ScenarioFileError):
-        hyp_scenarios.parse('a dtb=linux:dtb:\n', 'demo', KNOWN, 'f')
+        hyp_scenarios.parse('a dtb=linux:dtb:\n', 'demo', SCENARIO_TEST_IMAGES, 'f')
 
 
 def test_each_linux_vm_of_linux_net_has_its_own_address():
