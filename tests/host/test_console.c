@@ -65,8 +65,10 @@ static const char *const names[] = { "linux", "bare", "third" };
 static struct console_cfg cfg(bool tagged, uint32_t windows)
 {
 	(void)tagged;
-	return (struct console_cfg){ .windows = windows, .names = names,
-				     .put = put, .put_ctx = &service_ctx };
+	return (struct console_cfg){ .windows = windows,
+				     .names = names,
+				     .put = put,
+				     .put_ctx = &service_ctx };
 }
 
 /* One byte per call, as the service sees a guest's DR writes. */
@@ -76,6 +78,18 @@ static void print(struct uart_console *c, const struct console_cfg *k,
 	while (*s != '\0') {
 		console_output(c, k, w, (const uint8_t *)s++, 1);
 	}
+}
+
+/* One untagged VM's window: VM 0 printing @p in puts @p want on the
+ * screen. */
+static void assert_shown(const char *in, const char *want)
+{
+	struct uart_console c;
+	struct console_cfg k = cfg(false, 1);
+
+	console_init(&c);
+	print(&c, &k, 0, in);
+	assert_string_equal(screen, want);
 }
 
 /* What kernel/core/log.c does around a line (abi/console.h). */
@@ -128,36 +142,22 @@ static void test_service_bytes_written_with_writing_set(void **unused)
 
 static void test_one_client_is_tagged_too(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "boot\r\n/ # ");
-	assert_string_equal(screen, "[linux] boot\r\n[linux] / # ");
+	assert_shown("boot\r\n/ # ", "[linux] boot\r\n[linux] / # ");
 }
 
 static void test_forged_kernel_and_vm_lines_keep_the_tag(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "hyp: vm 'x' powered off\r\n[victim] victim: alive 99\n");
-	assert_string_equal(screen, "[linux] hyp: vm 'x' powered off\r\n"
-				    "[linux] [victim] victim: alive 99\r\n");
+	assert_shown("hyp: vm 'x' powered off\r\n[victim] victim: alive 99\n",
+		     "[linux] hyp: vm 'x' powered off\r\n"
+		     "[linux] [victim] victim: alive 99\r\n");
 }
 
 static void test_carriage_return_prints_the_tag_again(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "abc\rhyp: x\r\r\n");
-	assert_string_equal(screen, "[linux] abc\r[linux] hyp: x\r\r\n");
+	assert_shown("abc\rhyp: x\r\r\n", "[linux] abc\r[linux] hyp: x\r\r\n");
 }
 
 static void test_backspace_stops_at_the_tag(void **unused)
@@ -177,13 +177,9 @@ static void test_backspace_stops_at_the_tag(void **unused)
 
 static void test_cursor_back_is_clamped_at_the_tag(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "abc\x1b[99D\x1b[D\x1b[9Dz\x1b[4C\x1b[1D");
-	assert_string_equal(screen, "[linux] abc\r[linux] z\x1b[4C\r[linux] \x1b[4C");
+	assert_shown("abc\x1b[99D\x1b[D\x1b[9Dz\x1b[4C\x1b[1D",
+		     "[linux] abc\r[linux] z\x1b[4C\r[linux] \x1b[4C");
 }
 
 /*
@@ -192,7 +188,8 @@ static void test_cursor_back_is_clamped_at_the_tag(void **unused)
  * cursor-forward stops at the right margin. A cursor-back trusting the
  * model's column went left of the tag, and the row read "hyp: ...".
  */
-static void test_cursor_back_cannot_reach_the_tag_whatever_the_widths(void **unused)
+static void
+test_cursor_back_cannot_reach_the_tag_whatever_the_widths(void **unused)
 {
 	struct uart_console c;
 	struct console_cfg k = cfg(false, 1);
@@ -218,89 +215,60 @@ static void test_cursor_back_cannot_reach_the_tag_whatever_the_widths(void **unu
 /* A guest's colours (even concealed) end before its tag is printed again. */
 static void test_tag_is_printed_in_default_attributes(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "a\x1b[8m\rb\x1b[30;40m\x1b[Dc");
-	assert_string_equal(screen, "[linux] a\x1b[8m\r\x1b[0m[linux] b"
-				    "\x1b[30;40m\r\x1b[0m[linux] c");
+	assert_shown("a\x1b[8m\rb\x1b[30;40m\x1b[Dc",
+		     "[linux] a\x1b[8m\r\x1b[0m[linux] b"
+		     "\x1b[30;40m\r\x1b[0m[linux] c");
 }
 
 static void test_line_editing_sequences_pass(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
 	/* busybox: erase to end of line and of screen, colours. */
-	print(&c, &k, 0, "/ # ls\x1b[K\x1b[J\x1b[0K\x1b[1;31mred\x1b[m\r\n");
-	assert_string_equal(screen, "[linux] / # ls\x1b[K\x1b[J\x1b[0K"
-				    "\x1b[1;31mred\x1b[m\r\x1b[0m\n");
+	assert_shown("/ # ls\x1b[K\x1b[J\x1b[0K\x1b[1;31mred\x1b[m\r\n",
+		     "[linux] / # ls\x1b[K\x1b[J\x1b[0K"
+		     "\x1b[1;31mred\x1b[m\r\x1b[0m\n");
 }
 
 static void test_other_sequences_are_shown(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
 	/* Clear screen, cursor home and up, erase the line with its tag, a
 	 * title (OSC), a private mode, a lone ESC. */
-	print(&c, &k, 0, "\x1b[2J\x1b[H\x1b[A\x1b[2K"
-			 "\x1b]0;t\a\x1b[?25l\x1b" "c\n");
-	assert_string_equal(screen, "[linux] ^[[2J^[[H^[[A^[[2K"
-				    "^[]0;t\a^[[?25l^[c\r\n");
+	assert_shown("\x1b[2J\x1b[H\x1b[A\x1b[2K"
+		     "\x1b]0;t\a\x1b[?25l\x1b"
+		     "c\n",
+		     "[linux] ^[[2J^[[H^[[A^[[2K"
+		     "^[]0;t\a^[[?25l^[c\r\n");
 }
 
 static void test_terminal_queries_are_dropped(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
 	/* busybox asks for the cursor position after each prompt. */
-	print(&c, &k, 0, "/ # \x1b[6nls\x1b[c\x1b[0c\x1b[>c");
-	assert_string_equal(screen, "[linux] / # ls^[[>c");
+	assert_shown("/ # \x1b[6nls\x1b[c\x1b[0c\x1b[>c",
+		     "[linux] / # ls^[[>c");
 }
 
 static void test_too_long_sequence_is_shown(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "\x1b[1;2;3;4;5;6;7;8m");
-	assert_string_equal(screen, "[linux] ^[[1;2;3;4;5;6;7;8m");
+	assert_shown("\x1b[1;2;3;4;5;6;7;8m", "[linux] ^[[1;2;3;4;5;6;7;8m");
 }
 
 static void test_controls_are_shown_in_caret_notation(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
-	print(&c, &k, 0, "\x01\x0b\x0c\x7f\a\tz");
-	assert_string_equal(screen, "[linux] ^A^K^L^?\a\tz");
+	assert_shown("\x01\x0b\x0c\x7f\a\tz", "[linux] ^A^K^L^?\a\tz");
 }
 
 static void test_utf8_passes_and_c1_controls_do_not(void **unused)
 {
-	struct uart_console c;
-	struct console_cfg k = cfg(false, 1);
-
 	(void)unused;
-	console_init(&c);
 	/* e-acute, euro sign, CSI as a C1 byte, U+009B, a stray
 	 * continuation byte, a truncated character before ASCII. */
-	print(&c, &k, 0, "\xc3\xa9\xe2\x82\xac\x9b\xc2\x9b\xa9\xe2x");
-	assert_string_equal(screen, "[linux] \xc3\xa9\xe2\x82\xac?\xc2??\xe2x");
+	assert_shown("\xc3\xa9\xe2\x82\xac\x9b\xc2\x9b\xa9\xe2x",
+		     "[linux] \xc3\xa9\xe2\x82\xac?\xc2??\xe2x");
 }
 
 static void test_attributes_are_reset_before_another_vm(void **unused)
@@ -344,8 +312,9 @@ static void test_only_well_formed_utf8_passes(void **unused)
 
 	(void)unused;
 	console_init(&c);
-	print(&c, &k, 0, "\xe0\x80\x9b|\xe0\x82\x9b|\xed\xa0\x80|"
-			 "\xf4\x90\x80\x80|\xc0\x9b|\xf0\x80\x80\x80|");
+	print(&c, &k, 0,
+	      "\xe0\x80\x9b|\xe0\x82\x9b|\xed\xa0\x80|"
+	      "\xf4\x90\x80\x80|\xc0\x9b|\xf0\x80\x80\x80|");
 	assert_null(strstr(screen, "\x80\x9b"));
 	assert_null(strstr(screen, "\x82\x9b"));
 	assert_null(strstr(screen, "\xed\xa0"));
@@ -355,14 +324,16 @@ static void test_only_well_formed_utf8_passes(void **unused)
 	setup(NULL);
 	/* The edges that are characters: U+00A0, U+0800, U+D7FF, U+E000,
 	 * U+10000, U+10FFFF. */
-	print(&c, &k, 0, "\xc2\xa0\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
-			 "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+	print(&c, &k, 0,
+	      "\xc2\xa0\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
+	      "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
 	assert_string_equal(screen, "\xc2\xa0\xe0\xa0\x80\xed\x9f\xbf"
 				    "\xee\x80\x80\xf0\x90\x80\x80"
 				    "\xf4\x8f\xbf\xbf");
 }
 
-static void test_kernel_line_ends_an_open_line_and_the_tag_follows(void **unused)
+static void
+test_kernel_line_ends_an_open_line_and_the_tag_follows(void **unused)
 {
 	struct uart_console c;
 	struct console_cfg k = cfg(false, 1);
@@ -381,7 +352,7 @@ static void test_kernel_line_ends_an_open_line_and_the_tag_follows(void **unused
 	kernel_log("hyp: second");
 	print(&c, &k, 0, "x");
 	assert_non_null(strstr(screen, "[linux] hyp: fake\r\nhyp: second\r\n"
-					"[linux] x"));
+				       "[linux] x"));
 }
 
 static void test_line_end_after_a_kernel_line_stays_off_its_start(void **unused)
@@ -399,8 +370,9 @@ static void test_line_end_after_a_kernel_line_stays_off_its_start(void **unused)
 	print(&c, &k, 0, "\r");
 	kernel_log("hyp: next");
 	print(&c, &k, 0, "\nx");
-	assert_string_equal(screen, "[linux] ab" HYP_CONSOLE_BREAK "hyp: real\r\n"
-				    "hyp: next\r\n\n[linux] x");
+	assert_string_equal(screen,
+			    "[linux] ab" HYP_CONSOLE_BREAK "hyp: real\r\n"
+			    "hyp: next\r\n\n[linux] x");
 }
 
 static void test_kernel_printing_meanwhile_starts_a_new_line(void **unused)
@@ -416,8 +388,9 @@ static void test_kernel_printing_meanwhile_starts_a_new_line(void **unused)
 	 * "c" may begin a screen line, so the next output starts a new one. */
 	kernel_prints_during_put = true;
 	print(&c, &k, 0, "chyp: fake");
-	assert_string_equal(screen, "[linux] abhyp: racing\r\nc" HYP_CONSOLE_BREAK
-				    "[linux] hyp: fake");
+	assert_string_equal(screen,
+			    "[linux] abhyp: racing\r\nc" HYP_CONSOLE_BREAK
+			    "[linux] hyp: fake");
 }
 
 /* A whole kernel line whose wait for writing timed out (log.c: the
@@ -498,7 +471,8 @@ static void test_each_line_is_tagged_with_its_vm(void **unused)
 	console_init(&c);
 	print(&c, &k, 0, "one\r\ntwo\r\n");
 	print(&c, &k, 1, "hi\n");
-	assert_string_equal(screen, "[linux] one\r\n[linux] two\r\n[bare] hi\r\n");
+	assert_string_equal(screen,
+			    "[linux] one\r\n[linux] two\r\n[bare] hi\r\n");
 }
 
 static void test_unfinished_line_is_ended_when_another_vm_prints(void **unused)
@@ -511,7 +485,8 @@ static void test_unfinished_line_is_ended_when_another_vm_prints(void **unused)
 	print(&c, &k, 0, "/ # ");
 	print(&c, &k, 1, "tick\n");
 	print(&c, &k, 0, "ls\r\n");
-	assert_string_equal(screen, "[linux] / # \r\n[bare] tick\r\n[linux] ls\r\n");
+	assert_string_equal(screen,
+			    "[linux] / # \r\n[bare] tick\r\n[linux] ls\r\n");
 }
 
 static void test_empty_lines_get_no_tag(void **unused)
@@ -535,11 +510,14 @@ static void test_empty_lines_get_no_tag(void **unused)
 
 /* Pieces that exercise the filter: controls, sequences, UTF-8, text. */
 static const char *const prop_pieces[] = {
-	"\x1b", "[", "\x1b[", "\x1b[9D", "\x1b[1D", "\x1b[D", "\x1b[3C",
-	"\x1b[K", "\x1b[1K", "\x1b[J", "\x1b[2J", "\x1b[1;31m", "\x1b[A",
-	"\x1b[6n", "\x1b]0;t\a", "0", "9", ";", "m", "D", "\r", "\n", "\r\n",
-	"\b", "\b\b\b", "\t", "\a", "\x7f", "\x9b", "\xc2", "\xc2\x9b",
-	"\xc3\xa9", "\x80", "\xe2\x82", "hyp: ", "x",
+	"\x1b",	    "[",	  "\x1b[",  "\x1b[9D",	"\x1b[1D",
+	"\x1b[D",   "\x1b[3C",	  "\x1b[K", "\x1b[1K",	"\x1b[J",
+	"\x1b[2J",  "\x1b[1;31m", "\x1b[A", "\x1b[6n",	"\x1b]0;t\a",
+	"0",	    "9",	  ";",	    "m",	"D",
+	"\r",	    "\n",	  "\r\n",   "\b",	"\b\b\b",
+	"\t",	    "\a",	  "\x7f",   "\x9b",	"\xc2",
+	"\xc2\x9b", "\xc3\xa9",	  "\x80",   "\xe2\x82", "hyp: ",
+	"x",
 };
 
 static uint32_t prop_seed = 12345;
@@ -595,7 +573,8 @@ static void check_screen(void)
 
 			assert_true(n > 0);
 			/* Before the tag only the reset that ends a line. */
-			assert_true(tagged || strncmp(screen + i, "\x1b[0m", 4) == 0);
+			assert_true(tagged ||
+				    strncmp(screen + i, "\x1b[0m", 4) == 0);
 			/* Never backwards: only CR, and the tag follows it
 			 * (the widths a terminal gives UTF-8 are not known). */
 			assert_int_not_equal(screen[i + n - 1], 'D');
@@ -605,7 +584,8 @@ static void check_screen(void)
 			i += n;
 			continue;
 		}
-		assert_false(b >= 0x80 && b <= 0x9f && (uint8_t)screen[i - 1] == 0xc2);
+		assert_false(b >= 0x80 && b <= 0x9f &&
+			     (uint8_t)screen[i - 1] == 0xc2);
 		assert_false(b < 0x20 && b != '\b' && b != '\t' && b != '\a');
 		assert_int_not_equal(b, 0x7f);
 		assert_int_not_equal(b, '\b');
@@ -673,7 +653,7 @@ static void test_escape_digit_and_next_switch_the_focus(void **unused)
 	assert_int_equal(c.focus, 2);
 	assert_int_equal(type(&c, &k, CONSOLE_ESCAPE, &out), CONSOLE_CONSUMED);
 	assert_int_equal(type(&c, &k, CONSOLE_CMD_NEXT, &out), CONSOLE_FOCUS);
-	assert_int_equal(c.focus, 0);   /* wraps */
+	assert_int_equal(c.focus, 0); /* wraps */
 	/* Back to plain input. */
 	assert_int_equal(type(&c, &k, '3', &out), CONSOLE_DELIVER);
 	assert_int_equal(out, '3');
@@ -758,8 +738,8 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, setup)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_service_bytes_written_with_writing_set,
-				       setup),
+		cmocka_unit_test_setup(
+			test_service_bytes_written_with_writing_set, setup),
 		T(test_one_client_is_tagged_too),
 		T(test_forged_kernel_and_vm_lines_keep_the_tag),
 		T(test_carriage_return_prints_the_tag_again),
