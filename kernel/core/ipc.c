@@ -326,6 +326,7 @@ static struct vcpu *window_info(struct vcpu *vcpu)
 		x[1] = w->size;
 		x[2] = w->client->id;
 		x[3] = w->client->vcpu_count;
+		x[4] = w->shadow_ipa;
 	}
 	return vcpu;
 }
