@@ -167,6 +167,7 @@ struct vcpu *ipc_recv(struct vcpu *service)
 		service->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_STATE;
 		return service;
 	}
+	vm_map_shadows(ep);
 	return wait_or_take(ep, service, NULL);
 }
 

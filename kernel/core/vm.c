@@ -245,8 +245,9 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 
 /*
  * The register shadow page of @p vm's window @p dev (rules H1-H4): one
- * zeroed page (palloc), the window read-only in the client, shadow_ipa
- * read/write in the service @p svc, never executable. Stage 2 makes both
+ * zeroed page (palloc), at shadow_ipa read/write in the service @p svc,
+ * and over the window read-only in the client once the service has
+ * written it (vm_map_shadows), never executable. Stage 2 makes both
  * Normal Non-cacheable: combined with the client's stage-1 Device and the
  * service's Normal Write-Back (stage 1 off, HCR_EL2.DC) the stricter type
  * wins (ARM ARM D8.6.5, "Combining the stage 1 and stage 2 memory type"),
@@ -263,9 +264,28 @@ static void vm_map_shadow(struct vm *vm, struct vm *svc,
 		panic("vm '%s': no page for the shadow of %s", vm_name(vm),
 		      dev->name);
 	}
-	map_or_panic(vm, dev->ipa, pa, PAGE_SIZE, S2_RO | S2_NC, dev->name);
 	map_or_panic(svc, dev->shadow_ipa, pa, PAGE_SIZE, S2_RW | S2_NC,
 		     "a shadow page");
+}
+
+void vm_map_shadows(struct endpoint *ep)
+{
+	for (uint32_t i = 0; i < ep->window_count; i++) {
+		struct mmio_window *w = ep->windows[i];
+		paddr_t pa;
+		unsigned attr;
+
+		/* Until then its reads trap and wait for the service. */
+		if (w->shadow_ipa == 0 ||
+		    s2_translate(&w->client->s2, w->base, &pa, &attr)) {
+			continue;
+		}
+		CHECK(s2_translate(&ep->service->s2, ipa_init(w->shadow_ipa),
+				   &pa, &attr));
+		map_or_panic(w->client, ipa_addr(w->base), pa, PAGE_SIZE,
+			     S2_RO | S2_NC, w->name);
+		arch_s2_tlb_flush_vmid(w->client->s2.vmid);
+	}
 }
 
 /* Register @p vm's emulated windows with the endpoints of their services. */
