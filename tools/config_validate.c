@@ -95,6 +95,14 @@
  *   G5. [ipa, ipa + size) ends at or below 1 << 40 (Stage 2's IPA space,
  *       as R3) and overlaps none of the service's RAM regions, device
  *       windows or other grants.
+ * Register shadow pages (an emulated window's registers read without an
+ * exit; the service writes them, cfg_device.shadow_ipa)
+ *   H1. shadow_ipa is set only on an EMULATED window without kernel_sgir.
+ *   H2. That window is exactly one 4 KiB page.
+ *   H3. shadow_ipa is 4 KiB page aligned and the page ends at or below
+ *       1 << 40 (Stage 2's IPA space).
+ *   H4. In its service's IPA space the page overlaps none of the service's
+ *       RAM regions, device windows, grants or other shadow pages.
  *
  * Rules that need the platform (S5, D3, D4, Q1) are skipped when S2 fails.
  * Counts beyond the array bounds (S3, P3) are reported and then clamped, so
@@ -1085,6 +1093,92 @@ static void check_grants(struct check *chk, size_t i)
 	}
 }
 
+/* --- Register shadow pages (H1-H4) ---------------------------------------- */
+
+/** H4: the shadow page at @p ipa overlaps nothing else of service @p svc;
+ * other shadows only those listed before device @p j of partition @p i. */
+static void check_shadow_space(struct check *chk, size_t i, size_t j,
+			       size_t svc, uint64_t ipa)
+{
+	const struct cfg_vm *s = &chk->sc->vms[svc];
+	size_t ram_count = clamp(s->ram_count, CFG_MAX_RAM);
+	size_t device_count = clamp(s->device_count, CFG_MAX_DEVICES);
+	struct label what = vm_dev_label(chk, i, j);
+
+	for (size_t a = 0; a < ram_count + device_count; a++) {
+		bool is_ram = a < ram_count;
+		size_t index = is_ram ? a : a - ram_count;
+		struct window w = {
+			is_ram, index,
+			is_ram ? s->ram[index].ipa : s->devices[index].ipa,
+			is_ram ? s->ram[index].size : s->devices[index].size
+		};
+
+		if (range_overlaps(ipa, SZ_4K, w.base, w.size)) {
+			problem(chk, "%s: shadow page at " HEX " overlaps %s "
+				"of %s", what.s, ipa, window_label(s, &w).s,
+				quoted(s->name).s);
+		}
+	}
+	for (size_t g = 0; g < clamp(s->grant_count, CFG_MAX_GRANTS); g++) {
+		if (range_overlaps(ipa, SZ_4K, s->grants[g].ipa,
+				   s->grants[g].size)) {
+			problem(chk, "%s: shadow page at " HEX " overlaps grant "
+				"%zu of %s", what.s, ipa, g, quoted(s->name).s);
+		}
+	}
+	for (size_t k = 0; k <= i; k++) {
+		const struct cfg_vm *o = &chk->sc->vms[k];
+		size_t count = k == i ? j : clamp(o->device_count,
+						  CFG_MAX_DEVICES);
+
+		for (size_t l = 0; l < count; l++) {
+			const struct cfg_device *d = &o->devices[l];
+
+			if (d->kind == CFG_DEV_EMULATED && d->shadow_ipa != 0 &&
+			    !str_empty(d->service) &&
+			    strcmp(d->service, s->name) == 0 &&
+			    range_overlaps(ipa, SZ_4K, d->shadow_ipa, SZ_4K)) {
+				problem(chk, "%s: shadow page at " HEX
+					" overlaps the shadow page of %s",
+					what.s, ipa, vm_dev_label(chk, k, l).s);
+			}
+		}
+	}
+}
+
+/** H1-H4 for device @p j of partition @p i. */
+static void check_shadow(struct check *chk, size_t i, size_t j)
+{
+	const struct cfg_device *dev = &chk->sc->vms[i].devices[j];
+	struct label what = vm_dev_label(chk, i, j);
+	int svc;
+
+	if (dev->shadow_ipa == 0) {
+		return;
+	}
+	if (dev->kind != CFG_DEV_EMULATED || dev->kernel_sgir) {
+		problem(chk, "%s has a shadow page, but only an emulated window "
+			"without kernel_sgir may have one", what.s);
+		return;
+	}
+	if (dev->size != SZ_4K) {
+		problem(chk, "%s has a shadow page, but its size is " HEX
+			", not one 4 KiB page", what.s, dev->size);
+	}
+	if (!IS_ALIGNED(dev->shadow_ipa, SZ_4K) ||
+	    !ipa_window_ok(dev->shadow_ipa, SZ_4K)) {
+		problem(chk, "%s: shadow page at " HEX " is not 4 KiB page "
+			"aligned inside the 40-bit IPA space", what.s,
+			dev->shadow_ipa);
+		return;
+	}
+	svc = str_empty(dev->service) ? -1 : cfg_find_vm(chk->sc, dev->service);
+	if (svc >= 0 && chk->sc->vms[svc].kind == CFG_VM_SERVICE) {
+		check_shadow_space(chk, i, j, (size_t)svc, dev->shadow_ipa);
+	}
+}
+
 /* --- Whole scenario ------------------------------------------------------ */
 
 /** All rules for partition @p i. */
@@ -1101,6 +1195,7 @@ static void check_vm(struct check *chk, size_t i)
 	check_image(chk, i);
 	for (n = 0; n < clamp(vm->device_count, CFG_MAX_DEVICES); n++) {
 		check_device(chk, i, n);
+		check_shadow(chk, i, n);
 		if (is_granted(chk, i, n)) {
 			check_granted_once(chk, i, n);
 		}

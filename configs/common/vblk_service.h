@@ -51,11 +51,18 @@
 		.ipa = VBLK_GRANT_IPA(k),                                   \
 	}
 
-#define GUEST_VBLK_WINDOW                                                     \
+/** Where the service sees the k-th client's register shadow page
+ * (cfg_device.shadow_ipa, rules H1-H4): the client reads its registers
+ * there without an exit. */
+#define VBLK_SHADOW_IPA(k) (0x30000000ULL + SZ_4K * (k))
+
+/** The window of the k-th client (the k of its VBLK_GRANT). */
+#define GUEST_VBLK_WINDOW(k)                                                  \
 	{                                                                     \
 		.name = "vda", .kind = CFG_DEV_EMULATED,                      \
 		.ipa = GUEST_VBLK_IPA, .size = SZ_4K,                         \
 		.service = "vblk", /* Its virtio interrupt, raised by the     \
 				      service. */                             \
 			.irq = GUEST_VBLK_INTID, .compatible = "virtio,mmio", \
+			.shadow_ipa = VBLK_SHADOW_IPA(k),                     \
 	}

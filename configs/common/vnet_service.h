@@ -46,11 +46,18 @@
 		.ipa = VNET_GRANT_IPA(k),                                   \
 	}
 
-#define GUEST_VNET_WINDOW                                                     \
+/** Where the service sees the k-th client's register shadow page
+ * (cfg_device.shadow_ipa, rules H1-H4): the client reads its registers
+ * there without an exit. */
+#define VNET_SHADOW_IPA(k) (0x30000000ULL + SZ_4K * (k))
+
+/** The window of the k-th client (the k of its VNET_GRANT). */
+#define GUEST_VNET_WINDOW(k)                                                  \
 	{                                                                     \
 		.name = "eth0", .kind = CFG_DEV_EMULATED,                     \
 		.ipa = GUEST_VNET_IPA, .size = SZ_4K,                         \
 		.service = "vnet", /* Its virtio interrupt, raised by the     \
 				      service. */                             \
 			.irq = GUEST_VNET_INTID, .compatible = "virtio,mmio", \
+			.shadow_ipa = VNET_SHADOW_IPA(k),                     \
 	}

@@ -59,7 +59,7 @@
 #define LINUX_DISK_GUEST_PARTITION                                           \
 	{                                                                    \
 		LINUX_GUEST_FIELDS,                                          \
-		.devices = { LINUX_GUEST_DEVICES, GUEST_VBLK_WINDOW },       \
+		.devices = { LINUX_GUEST_DEVICES, GUEST_VBLK_WINDOW(0) },    \
 		.device_count = LINUX_GUEST_DEVICE_COUNT + 1,                \
 	}
 

@@ -14,12 +14,12 @@
 #include "../linux/partition.h"
 #include "../platform/platform.h"
 
-#define LINUX_NET_DEVICES LINUX_GUEST_DEVICES, GUEST_VNET_WINDOW
+#define LINUX_NET_DEVICES(k) LINUX_GUEST_DEVICES, GUEST_VNET_WINDOW(k)
 #define LINUX_NET_DEVICE_COUNT (LINUX_GUEST_DEVICE_COUNT + 1)
 
-/* A Linux VM named @vm_name with the network window, its device tree
- * the image @dtb_image. */
-#define LINUX_NET_PARTITION(vm_name, dtb_image)                          \
+/* A Linux VM named @vm_name with the network window (the k-th client of
+ * vnet), its device tree the image @dtb_image. */
+#define LINUX_NET_PARTITION(vm_name, k, dtb_image)                          \
 	{                                                                \
 		.name = vm_name, .kind = CFG_VM_GUEST,                 \
 		.vcpu_count = LINUX_VCPUS, .image = "Image",           \
@@ -33,7 +33,7 @@
 		.load_count = 2,                                       \
 		.ram = { { .ipa = LINUX_RAM_BASE,                      \
 			   .size = LINUX_RAM_SIZE } },                 \
-		.ram_count = 1, .devices = { LINUX_NET_DEVICES },      \
+		.ram_count = 1, .devices = { LINUX_NET_DEVICES(k) },      \
 		.device_count = LINUX_NET_DEVICE_COUNT, \
 	}
 
@@ -54,7 +54,7 @@ const struct cfg_scenario scenario = {
 			.grant_count = 2,
 		},
 		/* First of the UART's clients: its window gets the input. */
-		LINUX_NET_PARTITION("linux", "dtb"),
-		LINUX_NET_PARTITION("linux2", "dtb2"),
+		LINUX_NET_PARTITION("linux", 0, "dtb"),
+		LINUX_NET_PARTITION("linux2", 1, "dtb2"),
 	},
 };

@@ -11,10 +11,11 @@
 #include "../linux/partition.h"
 #include "../platform/platform.h"
 
-#define LINUX_VBLK_GUEST(vm_name)                                              \
+#define LINUX_VBLK_GUEST(vm_name, k)                                           \
 	{                                                                      \
 		LINUX_GUEST_FIELDS_NAMED(vm_name),                             \
-			.devices = { LINUX_GUEST_DEVICES, GUEST_VBLK_WINDOW }, \
+			.devices = { LINUX_GUEST_DEVICES,                      \
+				     GUEST_VBLK_WINDOW(k) },                   \
 			.device_count = LINUX_GUEST_DEVICE_COUNT + 1,          \
 	}
 
@@ -35,7 +36,7 @@ const struct cfg_scenario scenario = {
 			.grant_count = 2,
 		},
 		/* First of the UART's clients: its window gets the input. */
-		LINUX_VBLK_GUEST("linux"),
-		LINUX_VBLK_GUEST("linux2"),
+		LINUX_VBLK_GUEST("linux", 0),
+		LINUX_VBLK_GUEST("linux2", 1),
 	},
 };

@@ -21,7 +21,7 @@ const struct cfg_scenario scenario = {
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { GUEST_VBLK_WINDOW },
+			.devices = { GUEST_VBLK_WINDOW(0) },
 			.device_count = 1,
 		},
 	},

@@ -27,7 +27,7 @@ const struct cfg_scenario scenario = {
 		{
 			TEST_GUEST_FIELDS,
 			.devices = { GUEST_GICD_WINDOW, GUEST_GICC_WINDOW,
-				     GUEST_RTC_WINDOW, GUEST_VBLK_WINDOW },
+				     GUEST_RTC_WINDOW, GUEST_VBLK_WINDOW(0) },
 			.device_count = 4,
 		},
 	},

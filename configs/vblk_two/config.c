@@ -23,12 +23,12 @@ const struct cfg_scenario scenario = {
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { GUEST_VBLK_WINDOW },
+			.devices = { GUEST_VBLK_WINDOW(0) },
 			.device_count = 1,
 		},
 		{
 			TEST_GUEST_FIELDS_NAMED("test2"),
-			.devices = { GUEST_VBLK_WINDOW },
+			.devices = { GUEST_VBLK_WINDOW(1) },
 			.device_count = 1,
 		},
 	},

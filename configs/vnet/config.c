@@ -26,7 +26,7 @@ const struct cfg_scenario scenario = {
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { GUEST_VNET_WINDOW },
+			.devices = { GUEST_VNET_WINDOW(0) },
 			.device_count = 1,
 		},
 		{
@@ -35,7 +35,7 @@ const struct cfg_scenario scenario = {
 			.entry = 0x40000000,
 			.ram = { { .ipa = 0x40000000, .size = 16 * SZ_1M } },
 			.ram_count = 1,
-			.devices = { GUEST_VNET_WINDOW },
+			.devices = { GUEST_VNET_WINDOW(1) },
 			.device_count = 1,
 		},
 	},

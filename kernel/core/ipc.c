@@ -167,6 +167,7 @@ struct vcpu *ipc_recv(struct vcpu *service)
 		service->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_STATE;
 		return service;
 	}
+	vm_map_shadows(ep);
 	return wait_or_take(ep, service, NULL);
 }
 
@@ -326,6 +327,7 @@ static struct vcpu *window_info(struct vcpu *vcpu)
 		x[1] = w->size;
 		x[2] = w->client->id;
 		x[3] = w->client->vcpu_count;
+		x[4] = w->shadow_ipa;
 	}
 	return vcpu;
 }

@@ -243,8 +243,54 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 	}
 }
 
+/*
+ * The register shadow page of @p vm's window @p dev (rules H1-H4): one
+ * zeroed page (palloc), at shadow_ipa read/write in the service @p svc,
+ * and over the window read-only in the client once the service has
+ * written it (vm_map_shadows), never executable. Stage 2 makes both
+ * Normal Non-cacheable: combined with the client's stage-1 Device and the
+ * service's Normal Write-Back (stage 1 off, HCR_EL2.DC) the stricter type
+ * wins (ARM ARM D8.6.5, "Combining the stage 1 and stage 2 memory type"),
+ * so neither side caches it and the two views stay coherent (B2.8,
+ * "Mismatched memory attributes"). In no RAM region: no restart or reset
+ * zeroes it.
+ */
+static void vm_map_shadow(struct vm *vm, struct vm *svc,
+			  const struct cfg_device *dev, struct palloc *pool)
+{
+	paddr_t pa;
+
+	if (palloc_alloc(pool, 1, PAGE_SIZE, &pa) != HYP_OK) {
+		panic("vm '%s': no page for the shadow of %s", vm_name(vm),
+		      dev->name);
+	}
+	map_or_panic(svc, dev->shadow_ipa, pa, PAGE_SIZE, S2_RW | S2_NC,
+		     "a shadow page");
+}
+
+void vm_map_shadows(struct endpoint *ep)
+{
+	for (uint32_t i = 0; i < ep->window_count; i++) {
+		struct mmio_window *w = ep->windows[i];
+		paddr_t pa;
+		unsigned attr;
+
+		/* Until then its reads trap and wait for the service. */
+		if (w->shadow_ipa == 0 ||
+		    s2_translate(&w->client->s2, w->base, &pa, &attr)) {
+			continue;
+		}
+		CHECK(s2_translate(&ep->service->s2, ipa_init(w->shadow_ipa),
+				   &pa, &attr));
+		map_or_panic(w->client, ipa_addr(w->base), pa, PAGE_SIZE,
+			     S2_RO | S2_NC, w->name);
+		arch_s2_tlb_flush_vmid(w->client->s2.vmid);
+	}
+}
+
 /* Register @p vm's emulated windows with the endpoints of their services. */
-static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc)
+static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc,
+			    struct palloc *pool)
 {
 	for (size_t d = 0; d < vm->cfg->device_count; d++) {
 		const struct cfg_device *dev = &vm->cfg->devices[d];
@@ -268,7 +314,11 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc)
 			.id = ep->window_count,
 			.kernel_sgir = dev->kernel_sgir,
 			.irq = dev->irq,
+			.shadow_ipa = dev->shadow_ipa,
 		};
+		if (dev->shadow_ipa != 0) {
+			vm_map_shadow(vm, &vm_table[svc], dev, pool);
+		}
 		ep->windows[ep->window_count++] = win;
 		log_info("vm '%s': %s [0x%llx, +0x%llx) emulated by '%s' (window %u)",
 			 vm_name(vm), dev->name, (unsigned long long)dev->ipa,
@@ -317,7 +367,7 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 			image_count, pool);
 	}
 	for (uint32_t i = 0; i < vm_table_count; i++) {
-		vm_link_windows(&vm_table[i], sc);
+		vm_link_windows(&vm_table[i], sc, pool);
 	}
 	for (uint32_t i = 0; i < vm_table_count; i++) {
 		vm_map_grants(&vm_table[i], sc);

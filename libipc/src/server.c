@@ -82,6 +82,11 @@ int ipc_window_info(const struct ipc_server *srv, uint32_t window,
 	return IPC_OK;
 }
 
+uint64_t ipc_window_shadow(const struct ipc_server *srv, uint32_t window)
+{
+	return window < srv->window_count ? srv->windows[window].shadow : 0;
+}
+
 int ipc_decode_mmio(const struct ipc_msg *msg, struct ipc_mmio_access *out)
 {
 	uint64_t info = msg->w[3];

@@ -50,6 +50,7 @@ int ipc_server_init(struct ipc_server *srv)
 	uint64_t out[IPC_MSG_WORDS];
 	uint64_t sizes[IPC_MAX_WINDOWS];
 	uint32_t clients[IPC_MAX_WINDOWS];
+	uint64_t shadows[IPC_MAX_WINDOWS];
 
 	ipc_kernel_call(in, out);
 	if ((int64_t)out[0] < 0) {
@@ -64,8 +65,12 @@ int ipc_server_init(struct ipc_server *srv)
 		ipc_kernel_call(q, out);
 		sizes[i] = out[0] == IPC_OK ? out[1] : 0;
 		clients[i] = (uint32_t)out[2];
+		shadows[i] = out[0] == IPC_OK ? out[4] : 0;
 	}
 	ipc_server_init_windows(srv, count, sizes, clients);
+	for (uint32_t i = 0; i < srv->window_count; i++) {
+		srv->windows[i].shadow = shadows[i];
+	}
 	return IPC_OK;
 }
 

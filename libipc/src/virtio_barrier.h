@@ -13,8 +13,12 @@
 #define virtio_wmb() __asm__ volatile("dmb ishst" ::: "memory")
 /** Full barrier: stores before it are seen before loads after it. */
 #define virtio_mb() __asm__ volatile("dmb ish" ::: "memory")
+/** Stores before it have completed (a register shadow page) before the
+ * hypervisor call after it is made: DSB ISHST (B2.3.12). */
+#define virtio_publish() __asm__ volatile("dsb ishst" ::: "memory")
 #else
 #define virtio_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define virtio_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define virtio_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define virtio_publish() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif

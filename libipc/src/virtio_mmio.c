@@ -40,6 +40,7 @@ static void set_interrupt(struct virtio_dev *d, uint32_t status)
 	bool was = d->st->interrupt_status != 0;
 
 	d->st->interrupt_status = status;
+	virtio_shadow_irq(d);
 	if (was != (status != 0) && d->ops->set_irq != NULL) {
 		d->ops->set_irq(d->ctx, status != 0);
 	}
@@ -68,11 +69,13 @@ void virtio_dev_reset(struct virtio_dev *d)
 	if (d->ops->reset != NULL) {
 		d->ops->reset(d->ctx);
 	}
+	virtio_shadow_sync(d);
 }
 
 void virtio_config_changed(struct virtio_dev *d)
 {
 	d->st->config_generation++;
+	virtio_shadow_sync(d);
 	virtio_raise(d, VIRTIO_INT_CONFIG);
 }
 
@@ -414,6 +417,9 @@ int virtio_mmio_access(struct virtio_dev *d, struct ipc_mmio_access *a)
 	}
 	if (off >= VIRTIO_MMIO_CONFIG) {
 		config_access(d, a, off - VIRTIO_MMIO_CONFIG);
+		if (a->write) {
+			virtio_shadow_write(d, off);
+		}
 		return IPC_OK;
 	}
 	if (a->width != REG_WIDTH || off % REG_WIDTH != 0) {
@@ -421,6 +427,7 @@ int virtio_mmio_access(struct virtio_dev *d, struct ipc_mmio_access *a)
 	}
 	if (a->write) {
 		write_reg(d, off, (uint32_t)a->value);
+		virtio_shadow_write(d, off);
 	} else {
 		a->value = read_reg(d, off);
 	}

@@ -17,3 +17,13 @@ void virtio_raise(struct virtio_dev *d, uint32_t bits);
  */
 enum virtio_fault virtq_check_rings(const struct virtio_dev *d,
 				    const struct virtq_state *q);
+
+/* Register shadow page (virtio_shadow.c); each does nothing without one. */
+
+/** InterruptStatus, Status, ConfigGeneration, then a barrier: before the
+ * interrupt line is told (ops->set_irq). */
+void virtio_shadow_irq(const struct virtio_dev *d);
+
+/** After the register write at @p off: every register it may change, then
+ * a barrier, before the reply. */
+void virtio_shadow_write(const struct virtio_dev *d, uint64_t off);

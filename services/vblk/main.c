@@ -817,6 +817,26 @@ static void map_grants(struct vblk_dev *dev)
 	}
 }
 
+/*
+ * The window's register shadow page (HYP_IPC_WINDOW_INFO x4), rewritten
+ * whole: from the device's state (kept across a restart), or as the empty
+ * slot placeholder() answers without the disk.
+ */
+static void attach_shadow(struct vblk_service *p, uint32_t w)
+{
+	volatile uint32_t *page =
+		(volatile uint32_t *)(uintptr_t)ipc_window_shadow(&p->srv, w);
+
+	if (page == NULL) {
+		return;
+	}
+	if (p->disk) {
+		virtio_dev_shadow(&p->dev[w].vdev, page);
+	} else {
+		virtio_shadow_placeholder(page);
+	}
+}
+
 static void setup_dev(struct vblk_service *p, uint32_t w, bool quiet)
 {
 	struct vblk_dev *dev = &p->dev[w];
@@ -845,6 +865,7 @@ static void setup_dev(struct vblk_service *p, uint32_t w, bool quiet)
 	};
 	virtio_dev_bind(&dev->vdev, &dev->kept->h.vio, &dev->ops, dev,
 			&dev->gmem);
+	attach_shadow(p, w);
 	if (quiet) {
 		return;
 	}

@@ -650,6 +650,10 @@ static void setup_dev(struct vnet_service *p, uint32_t w, bool kept)
 		.set_irq = vnet_set_irq,
 	};
 	virtio_dev_bind(&dev->vdev, &p->st->dev[w], &dev->ops, dev, &dev->gmem);
+	/* The register shadow page (HYP_IPC_WINDOW_INFO x4), rewritten whole
+	 * from the state, kept across a restart. */
+	virtio_dev_shadow(&dev->vdev, (volatile uint32_t *)(uintptr_t)
+					      ipc_window_shadow(&p->srv, w));
 	if (kept) {
 		return;
 	}

@@ -348,6 +348,11 @@ static void start_service_vcpu(struct vcpu *v)
 
 /* The real vm_reload() (kernel/core/vm.c) as far as IPC goes: the
  * restarted service's vCPU at its entry (service.c's restart is real). */
+void vm_map_shadows(struct endpoint *ep)
+{
+	(void)ep;
+}
+
 void vm_reset_resume(struct vm *vm)
 {
 	vm->reset_held = false;

@@ -1542,6 +1542,115 @@ static void test_cfg_validate_grant_overlaps_service_space(void **state)
 			    "40-bit IPA space", NULL));
 }
 
+/* --- Register shadow pages (H1-H4) ---------------------------------------- */
+
+/** A one-page emulated window of guest0 served by uart, with a shadow. */
+static struct cfg_device *shadowed(void **state)
+{
+	struct cfg_vm *g = vm0(state);
+
+	g->devices[2] = (struct cfg_device){ .name = "vda",
+					     .kind = CFG_DEV_EMULATED,
+					     .ipa = 0x0a000000,
+					     .size = SZ_4K,
+					     .service = "uart",
+					     .shadow_ipa = 0x30000000 };
+	g->device_count = 3;
+	return &g->devices[2];
+}
+
+static void test_cfg_validate_shadow_ok(void **state)
+{
+	shadowed(state);
+	assert_int_equal(run(*state), 0);
+}
+
+/* H1: only an emulated window without kernel_sgir. */
+static void test_cfg_validate_shadow_kind(void **state)
+{
+	struct fixture *f = *state;
+
+	vm0(state)->devices[1].shadow_ipa = 0x30000000; /* kernel_sgir */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vuart'", "shadow page",
+			    "without kernel_sgir", NULL));
+	f->msg_count = 0;
+	vm0(state)->devices[1].shadow_ipa = 0;
+	vm0(state)->devices[0].shadow_ipa = 0x30000000; /* passthrough */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'uart0'", "only an emulated window",
+			    NULL));
+}
+
+/* H2: exactly one page. */
+static void test_cfg_validate_shadow_size(void **state)
+{
+	struct fixture *f = *state;
+
+	shadowed(state)->size = 2 * SZ_4K;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vda'", "0x2000",
+			    "not one 4 KiB page", NULL));
+}
+
+/* H3: aligned, inside the 40-bit IPA space. */
+static void test_cfg_validate_shadow_alignment(void **state)
+{
+	struct fixture *f = *state;
+
+	shadowed(state)->shadow_ipa = 0x30000800;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vda'", "0x30000800",
+			    "not 4 KiB page aligned", NULL));
+	f->msg_count = 0;
+	shadowed(state)->shadow_ipa = 1ULL << 40;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vda'", "40-bit IPA space", NULL));
+}
+
+/* H4: nothing else of the service is there. */
+static void test_cfg_validate_shadow_overlaps_service_space(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_vm *svc = service_vm(state);
+
+	shadowed(state)->shadow_ipa = 0x40001000; /* the service's RAM */
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vda'", "overlaps ram region 0",
+			    "'uart'", NULL));
+	f->msg_count = 0;
+	svc->devices[0] = (struct cfg_device){ .name = "mmio0",
+					       .kind = CFG_DEV_PASSTHROUGH,
+					       .ipa = 0x30000000,
+					       .pa = 0x0a000000,
+					       .size = 0x1000 };
+	svc->device_count = 1;
+	shadowed(state);
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vda'", "overlaps device 'mmio0'",
+			    NULL));
+	f->msg_count = 0;
+	svc->device_count = 0;
+	grant0(state)->ipa = 0x30000000;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "device 'vda'", "overlaps grant 0", NULL));
+	/* Another window's shadow at the same place. */
+	f->msg_count = 0;
+	svc->grant_count = 0;
+	f->sc.vms[2] = f->sc.vms[0];
+	f->sc.vms[2].name = "guest1";
+	f->sc.vms[2].irq_count = 0;
+	f->sc.vms[2].devices[0] = f->sc.vms[2].devices[2];
+	f->sc.vms[2].device_count = 1;
+	f->sc.vm_count = 3;
+	assert_int_equal(run(f), 1);
+	assert_true(msg_has(f, 0, "vm 'guest1': device 'vda'",
+			    "overlaps the shadow page of vm 'guest0': device "
+			    "'vda'",
+			    NULL));
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1633,6 +1742,11 @@ int main(void)
 		T(test_cfg_validate_grant_unaligned_or_empty),
 		T(test_cfg_validate_grant_outside_client_ram),
 		T(test_cfg_validate_grant_overlaps_service_space),
+		T(test_cfg_validate_shadow_ok),
+		T(test_cfg_validate_shadow_kind),
+		T(test_cfg_validate_shadow_size),
+		T(test_cfg_validate_shadow_alignment),
+		T(test_cfg_validate_shadow_overlaps_service_space),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -317,6 +317,23 @@ static void test_s2_map_block_then_tail_pages(void **state)
 	assert_int_equal(f->s2.table_count, 2 + 1 + 1);
 }
 
+/* A register shadow page (vm.c): Normal Non-cacheable, MemAttr 0b0101
+ * (D8.6.5), read-only for the client, not executable. */
+static void test_s2_map_noncacheable_attrs(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t d;
+
+	assert_int_equal(s2_map(&f->s2, ipa_init(0x0a000000),
+				pa_init(0x50000000), PAGE_SIZE, S2_RO | S2_NC),
+			 HYP_OK);
+	d = desc_at(&f->s2, 0x0a000000, 3);
+	assert_int_equal(D_MEMATTR(d), 0x5);
+	assert_int_equal(D_XN(d), 1);
+	assert_int_equal(D_S2AP(d), 1);
+	expect_mapped(&f->s2, 0x0a000010, 0x50000010, S2_RO | S2_NC);
+}
+
 static void test_s2_map_device_attrs(void **state)
 {
 	struct fixture *f = *state;
@@ -564,6 +581,7 @@ int main(void)
 		S2_TEST(test_s2_map_misaligned_pa_uses_pages),
 		S2_TEST(test_s2_map_mixes_blocks_and_pages),
 		S2_TEST(test_s2_map_block_then_tail_pages),
+		S2_TEST(test_s2_map_noncacheable_attrs),
 		S2_TEST(test_s2_map_device_attrs),
 		S2_TEST(test_s2_map_device_exec_rejected),
 		S2_TEST(test_s2_map_read_only),

@@ -39,21 +39,19 @@ static uint64_t xfer_reg(const struct vcpu *v, uint8_t n)
 	return n == MMIO_REG_ZR_OR_SP ? 0 : v->regs.x[n];
 }
 
-/* IPA of the guest's PC, through its stage 1 if its MMU is on. */
-static bool pc_to_ipa(const struct vcpu *v, uint64_t *ipa)
+/* IPA of the guest's address @p va, through its stage 1 if its MMU is on. */
+static bool va_to_ipa(const struct vcpu *v, uint64_t va, uint64_t *ipa)
 {
-	uint64_t pc = v->regs.pc;
-
 	if (!(read_sysreg(sctlr_el1) & SCTLR_EL1_M)) {
-		*ipa = pc;
+		*ipa = va;
 		return true;
 	}
 	uint64_t saved_par = read_sysreg(par_el1);
 
 	if (spsr_is_el1(v->regs.spsr)) {
-		at_s1e1r(pc);
+		at_s1e1r(va);
 	} else {
-		at_s1e0r(pc);
+		at_s1e0r(va);
 	}
 	isb();
 	uint64_t par = read_sysreg(par_el1);
@@ -62,7 +60,7 @@ static bool pc_to_ipa(const struct vcpu *v, uint64_t *ipa)
 	if (par & PAR_EL1_F) {
 		return false;
 	}
-	*ipa = (par & PAR_EL1_PA_MASK) | (pc & PAGE_OFFSET_MASK);
+	*ipa = (par & PAR_EL1_PA_MASK) | (va & PAGE_OFFSET_MASK);
 	return true;
 }
 
@@ -79,7 +77,8 @@ static bool fetch_insn(const struct vcpu *v, uint32_t *insn)
 	paddr_t pa;
 	unsigned attr;
 
-	if ((v->regs.pc & (INSN_BYTES_32 - 1)) != 0 || !pc_to_ipa(v, &ipa) ||
+	if ((v->regs.pc & (INSN_BYTES_32 - 1)) != 0 ||
+	    !va_to_ipa(v, v->regs.pc, &ipa) ||
 	    !s2_translate(&v->vm->s2, ipa_init(ipa), &pa, &attr) ||
 	    (attr & S2_DEVICE) || !(attr & S2_READ)) {
 		return false;
@@ -88,8 +87,8 @@ static bool fetch_insn(const struct vcpu *v, uint32_t *insn)
 	return true;
 }
 
-static struct vcpu *reject(struct vcpu *v, const char *why, uint64_t ipa,
-			   bool write)
+struct vcpu *mmio_reject(struct vcpu *v, const char *why, uint64_t ipa,
+			 bool write)
 {
 	uint64_t far = read_sysreg(far_el2);
 
@@ -100,6 +99,11 @@ static struct vcpu *reject(struct vcpu *v, const char *why, uint64_t ipa,
 		    (unsigned long long)v->regs.pc, why);
 	inject_data_abort(v, far, write);
 	return v;
+}
+
+bool mmio_fault_ipa(const struct vcpu *v, uint64_t *ipa)
+{
+	return va_to_ipa(v, read_sysreg(far_el2), ipa);
 }
 
 /* Window offsets of each element of a manually decoded instruction. */
@@ -136,25 +140,25 @@ mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 
 	if (d.isv) {
 		if (mmio_decode_syndrome(&d, &p->insn) != MMIO_DECODE_OK) {
-			return reject(v, "cache maintenance", ipa, d.write);
+			return mmio_reject(v, "cache maintenance", ipa, d.write);
 		}
 		p->offset[0] = ipa - ipa_addr(win->base);
 	} else if (v->regs.spsr & SPSR_NRW) {
 		/* LDM, LDRD, ... from AArch32 EL0 (EL1 is AArch64: HCR_EL2.RW):
 		 * only A64 is decoded. An abort is what the kernel gives any
 		 * access it does not emulate. */
-		return reject(v, "AArch32 access without syndrome", ipa, d.write);
+		return mmio_reject(v, "AArch32 access without syndrome", ipa, d.write);
 	} else if (!fetch_insn(v, &insn)) {
-		return reject(v, "cannot read the instruction", ipa, d.write);
+		return mmio_reject(v, "cannot read the instruction", ipa, d.write);
 	} else if (mmio_decode_insn(insn, &p->insn) != MMIO_DECODE_OK) {
-		return reject(v, "unsupported load/store form", ipa, d.write);
+		return mmio_reject(v, "unsupported load/store form", ipa, d.write);
 	} else if (!element_offsets(v, ipa, win)) {
-		return reject(v, "access crosses a page", ipa, d.write);
+		return mmio_reject(v, "access crosses a page", ipa, d.write);
 	}
 	for (unsigned i = 0; i < p->insn.count; i++) {
 		if (p->offset[i] >= win->size ||
 		    win->size - p->offset[i] < p->insn.size) {
-			return reject(v, "access leaves the window", ipa, d.write);
+			return mmio_reject(v, "access leaves the window", ipa, d.write);
 		}
 		p->value[i] = p->insn.write ? mmio_store_value(
 						      xfer_reg(v, p->insn.rt[i]),

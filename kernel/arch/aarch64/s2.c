@@ -118,6 +118,8 @@ static uint64_t attr_to_pte(unsigned attr)
 
 	if (attr & S2_DEVICE) {
 		bits |= S2_MEMATTR_DEVICE_nGnRE << S2_PTE_MEMATTR_SHIFT;
+	} else if (attr & S2_NC) {
+		bits |= S2_MEMATTR_NORMAL_NC << S2_PTE_MEMATTR_SHIFT;
 	} else {
 		bits |= S2_MEMATTR_NORMAL_WB << S2_PTE_MEMATTR_SHIFT;
 	}
@@ -150,6 +152,9 @@ static unsigned pte_to_attr(uint64_t pte)
 	}
 	if (memattr == S2_MEMATTR_DEVICE_nGnRE) {
 		attr |= S2_DEVICE;
+	}
+	if (memattr == S2_MEMATTR_NORMAL_NC) {
+		attr |= S2_NC;
 	}
 	return attr;
 }

@@ -296,9 +296,31 @@ HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
+/* DFSC 0b0011LL: a permission fault at level LL (D13.2.39, ISS of a
+ * Data Abort). */
+#define ESR_FSC_MASK 0x3fULL
+#define FSC_PERMISSION 0x0cULL
+#define FSC_LEVEL_MASK 0x3ULL
+
+/* A stage-2 permission fault on the access itself: a write to a read-only
+ * register shadow page (vm.c). */
+static bool is_s2_permission(uint64_t esr)
+{
+	return (esr & ESR_FSC_MASK & ~FSC_LEVEL_MASK) == FSC_PERMISSION &&
+	       !(esr & ESR_DABT_S1PTW);
+}
+
 HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t ipa = fault_ipa();
+
+	/* HPFAR_EL2 is UNKNOWN for a stage-2 permission fault that is not on
+	 * a stage-1 walk (D13.2.49): translate FAR_EL2 instead, as KVM does. */
+	if (__builtin_expect(is_s2_permission(esr), 0) &&
+	    !mmio_fault_ipa(vcpu, &ipa)) {
+		return mmio_reject(vcpu, "cannot translate its address", ipa,
+				   esr_decode_dabt(esr).write);
+	}
 	const struct mmio_window *win = vm_find_mmio_window(vcpu->vm, ipa);
 
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {

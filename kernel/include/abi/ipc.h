@@ -30,7 +30,8 @@
 /** x1 = endpoint, x2 = bits to raise. */
 #define HYP_IPC_NOTIFY (HYP_CALL_BASE | SMCCC_64BIT | 0x13U)
 /** x1 = window id; returns x0 = status, x1 = size, x2 = client VM id,
- * x3 = the client's vCPU count. */
+ * x3 = the client's vCPU count, x4 = the IPA of the window's register
+ * shadow page in this service (0: none; cfg_device.shadow_ipa). */
 #define HYP_IPC_WINDOW_INFO (HYP_CALL_BASE | SMCCC_64BIT | 0x14U)
 /** Returns x0 = number of MMIO windows this service emulates. */
 #define HYP_IPC_WINDOW_COUNT (HYP_CALL_BASE | SMCCC_64BIT | 0x15U)

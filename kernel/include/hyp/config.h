@@ -91,6 +91,15 @@ struct cfg_device {
 	 * interface.
 	 */
 	const char *compatible;
+	/**
+	 * EMULATED, one page, not kernel_sgir: where the serving service
+	 * sees the window's read-only register shadow page in its own IPA
+	 * space (0: none; rules H1-H4). The client's reads of the window
+	 * then read that page without an exit; its writes still trap and
+	 * go to the service, which keeps every readable register current
+	 * there (ipc/virtio.h).
+	 */
+	uint64_t shadow_ipa;
 };
 
 /**

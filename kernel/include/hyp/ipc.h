@@ -41,6 +41,7 @@ struct mmio_window {
 	bool kernel_sgir;       /**< GICD_SGIR writes: vgic_sgir_write();
 				   also: the VM's GIC distributor window. */
 	uint32_t irq;           /**< Guest SPI its service drives, or 0. */
+	uint64_t shadow_ipa;    /**< Its register shadow in the service, or 0. */
 };
 
 /** The endpoint of a service partition. */

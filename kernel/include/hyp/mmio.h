@@ -16,6 +16,13 @@
 struct mmio_window;
 
 /** Decode the access and send it to the window's service. */
+/** Inject an external abort for an access not emulated, logged once. */
+struct vcpu *mmio_reject(struct vcpu *vcpu, const char *why, uint64_t ipa,
+			 bool write);
+
+/** The IPA of FAR_EL2, through the guest's stage 1 (AT S1E1R/S1E0R). */
+bool mmio_fault_ipa(const struct vcpu *vcpu, uint64_t *ipa);
+
 struct vcpu *mmio_forward(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 			  const struct mmio_window *win);
 

@@ -30,12 +30,14 @@ enum s2_attr {
 	S2_EXEC = 1U << 2,
 	/** Device-nGnRE memory (otherwise Normal write-back cacheable). */
 	S2_DEVICE = 1U << 3,
+	/** Normal Non-cacheable: a register shadow page (vm.c). */
+	S2_NC = 1U << 4,
 };
 
 #define S2_RW (S2_READ | S2_WRITE)
 #define S2_RWX (S2_READ | S2_WRITE | S2_EXEC)
 #define S2_RO (S2_READ)
-#define S2_ATTR_ALL (S2_READ | S2_WRITE | S2_EXEC | S2_DEVICE)
+#define S2_ATTR_ALL (S2_READ | S2_WRITE | S2_EXEC | S2_DEVICE | S2_NC)
 
 /** One partition's Stage-2 address space. */
 struct s2_space {

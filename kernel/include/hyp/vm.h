@@ -92,6 +92,13 @@ void vm_reset_resume(struct vm *vm);
  * region in *@p avail; NULL if @p ipa is not in its RAM. */
 uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail);
 
+/**
+ * The service of @p ep waits for work (HYP_IPC_RECV): it has written the
+ * register shadow pages of its windows, which are mapped read-only over
+ * its clients' windows now if not yet (vm.c, rules H1-H4).
+ */
+void vm_map_shadows(struct endpoint *ep);
+
 /** The emulated window containing @p ipa, or NULL. */
 const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);
 

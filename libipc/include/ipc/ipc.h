@@ -71,6 +71,7 @@ struct ipc_window {
 	void *ctx;
 	uint64_t size;
 	uint32_t client;
+	uint64_t shadow; /**< Its register shadow page's IPA here, or 0. */
 };
 
 /** A service's dispatch table. */
@@ -124,6 +125,10 @@ void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx);
 /** Size and client VM of a window known to the server. */
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
 		    uint64_t *size, uint32_t *client);
+
+/** Where this service sees @p window's register shadow page (the
+ * scenario's cfg_device.shadow_ipa, HYP_IPC_WINDOW_INFO x4), or 0: none. */
+uint64_t ipc_window_shadow(const struct ipc_server *srv, uint32_t window);
 
 /**
  * Decode a received MMIO message. Returns IPC_OK, or IPC_ERR_INVALID if it

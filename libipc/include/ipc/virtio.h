@@ -228,6 +228,8 @@ struct virtio_dev {
 	const struct virtio_dev_ops *ops;
 	void *ctx;
 	const struct virtio_gmem *gmem;
+	/** The window's register shadow page, or NULL (virtio_dev_shadow). */
+	volatile uint32_t *shadow;
 };
 
 /** Bind the parts; the state is left as it is (kept across a restart). */
@@ -264,6 +266,30 @@ const char *virtio_fault_name(uint32_t fault);
  * Always returns IPC_OK (the guest never gets an abort).
  */
 int virtio_mmio_access(struct virtio_dev *d, struct ipc_mmio_access *a);
+
+/* --- Register shadow page (HYP_IPC_WINDOW_INFO x4) ------------------------ */
+
+/** A register shadow page: the window's one 4 KiB page (rule H2). */
+#define VIRTIO_SHADOW_BYTES 4096U
+
+/**
+ * Attach the window's read-only register shadow page, where the service
+ * sees it (ipc_window_shadow()), and rewrite the whole page from the
+ * state (also what a restarted service needs). From then on the library
+ * keeps every readable register current there, so the client reads the
+ * window without an exit: after each register write before the reply,
+ * after each InterruptStatus or Status change before the interrupt line
+ * is told, after a reset and after virtio_config_changed(). A device whose
+ * config space changes otherwise calls virtio_shadow_sync().
+ */
+void virtio_dev_shadow(struct virtio_dev *d, volatile uint32_t *page);
+
+/** Rewrite every register and the configuration space in the page. */
+void virtio_shadow_sync(const struct virtio_dev *d);
+
+/** Fill @p page as an empty virtio-mmio slot reads: MagicValue, Version
+ * 2, everything else 0 (DeviceID 0: no device, §4.2.2). */
+void virtio_shadow_placeholder(volatile uint32_t *page);
 
 /* --- Split virtqueues ---------------------------------------------------- */
 

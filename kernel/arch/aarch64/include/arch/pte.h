@@ -43,6 +43,8 @@
 #define S2_MEMATTR_NORMAL_WB 0xfULL
 /** MemAttr 0b0001: Device-nGnRE. */
 #define S2_MEMATTR_DEVICE_nGnRE 0x1ULL
+/** MemAttr 0b0101: Normal, Outer and Inner Non-cacheable. */
+#define S2_MEMATTR_NORMAL_NC 0x5ULL
 
 /** S2AP[1:0], bits [7:6]: "Stage 2 data access permissions" (D8.4).
  * S2AP bit 0 (descriptor bit 6): reads allowed. */
