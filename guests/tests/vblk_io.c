@@ -24,7 +24,7 @@ static int identity(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
 
 void vblk_io_up(uint16_t entries)
 {
-	int rc = virtio_drv_probe(&vblk_drv, VBLK_IPA, VIRTIO_DRV_ID_BLOCK,
+	int rc = virtio_drv_probe(&vblk_drv, VBLK_IPA, VIRTIO_ID_BLOCK,
 				  identity);
 
 	if (rc != VIRTIO_DRV_OK) {
@@ -67,7 +67,7 @@ void vblk_io_submit(struct blk_req *r, uint32_t type, uint64_t sector,
  */
 static uint32_t irq_after_used(uint32_t seen)
 {
-	for (uint32_t i = 0; i < POLLS && !(seen & VIRTIO_DRV_INT_USED); i++) {
+	for (uint32_t i = 0; i < POLLS && !(seen & VIRTIO_INT_VRING); i++) {
 		seen |= virtio_drv_irq_ack(&vblk_drv);
 	}
 	return seen;
@@ -112,6 +112,6 @@ uint8_t vblk_io_request(uint32_t type, uint64_t sector, void *data,
 	CHECK_EQ(head, r.head);
 	irq = irq_after_used(irq);
 	/* The used entry came with its interrupt (§2.7.7). */
-	CHECK(irq & VIRTIO_DRV_INT_USED);
+	CHECK(irq & VIRTIO_INT_VRING);
 	return r.status;
 }

@@ -134,42 +134,42 @@ static void rings_clear(void)
 /** Status 0, ACKNOWLEDGE, DRIVER, features: the start of §3.1.1. */
 static void negotiate(uint64_t want)
 {
-	wr(VIRTIO_DRV_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
 	rings_clear();
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE);
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER);
-	wr(VIRTIO_DRV_DEVICE_FEATURES_SEL, 0);
-	offered = rd(VIRTIO_DRV_DEVICE_FEATURES);
-	wr(VIRTIO_DRV_DEVICE_FEATURES_SEL, 1);
-	offered |= (uint64_t)rd(VIRTIO_DRV_DEVICE_FEATURES) << 32;
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	offered = rd(VIRTIO_MMIO_DEVICE_FEATURES);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	offered |= (uint64_t)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 	want &= offered;
-	wr(VIRTIO_DRV_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_DRV_DRIVER_FEATURES, (uint32_t)want);
-	wr(VIRTIO_DRV_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_DRV_DRIVER_FEATURES, (uint32_t)(want >> 32));
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)want);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(want >> 32));
 }
 
 static void features_ok(void)
 {
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER |
-				      VIRTIO_DRV_S_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+				      VIRTIO_STATUS_FEATURES_OK);
 }
 
 static void queue_setup(uint32_t num)
 {
-	wr(VIRTIO_DRV_QUEUE_SEL, 0);
-	wr(VIRTIO_DRV_QUEUE_NUM, num);
-	wr64(VIRTIO_DRV_QUEUE_DESC_LOW, (uintptr_t)desc);
-	wr64(VIRTIO_DRV_QUEUE_DRIVER_LOW, (uintptr_t)avail);
-	wr64(VIRTIO_DRV_QUEUE_DEVICE_LOW, (uintptr_t)used);
-	wr(VIRTIO_DRV_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, num);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, (uintptr_t)desc);
+	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uintptr_t)avail);
+	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uintptr_t)used);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 static void driver_ok(void)
 {
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER |
-				      VIRTIO_DRV_S_FEATURES_OK |
-				      VIRTIO_DRV_S_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+				      VIRTIO_STATUS_FEATURES_OK |
+				      VIRTIO_STATUS_DRIVER_OK);
 }
 
 /** The whole §3.1.1 sequence, right. */
@@ -177,15 +177,15 @@ static void up(void)
 {
 	negotiate(F_VERSION_1 | F_FLUSH | F_INDIRECT);
 	features_ok();
-	CHECK(rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_FEATURES_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
 	queue_setup(QNUM);
 	driver_ok();
-	CHECK_EQ(rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_NEEDS_RESET, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET, 0);
 }
 
 static bool needs_reset(void)
 {
-	return (rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_NEEDS_RESET) != 0;
+	return (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
 }
 
 /** Make head @p head available (no notify). */
@@ -198,7 +198,7 @@ static void offer(uint16_t head)
 
 static void kick(void)
 {
-	wr(VIRTIO_DRV_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
 /*
@@ -208,7 +208,7 @@ static void kick(void)
  */
 static void pace(void)
 {
-	wr(VIRTIO_DRV_MAGIC_VALUE, 0);
+	wr(VIRTIO_MMIO_MAGIC_VALUE, 0);
 }
 
 /** Wait for a used entry or DEVICE_NEEDS_RESET, one exit per poll. */
@@ -262,7 +262,7 @@ static void expect_reset(const char *what)
 
 	report(what, o);
 	CHECK_EQ(o, OUT_RESET);
-	CHECK(rd(VIRTIO_DRV_INTERRUPT_STATUS) & INT_CONFIG);
+	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & INT_CONFIG);
 	up();
 }
 
@@ -403,13 +403,13 @@ static void attack_buffers(void)
 	/* The rings themselves outside the grant. */
 	negotiate(F_VERSION_1);
 	features_ok();
-	wr(VIRTIO_DRV_QUEUE_SEL, 0);
-	wr(VIRTIO_DRV_QUEUE_NUM, QNUM);
-	wr64(VIRTIO_DRV_QUEUE_DESC_LOW, SERVICE_RAM_IPA);
-	wr64(VIRTIO_DRV_QUEUE_DRIVER_LOW, (uintptr_t)avail);
-	wr64(VIRTIO_DRV_QUEUE_DEVICE_LOW, (uintptr_t)used);
-	wr(VIRTIO_DRV_QUEUE_READY, 1);
-	CHECK_EQ(rd(VIRTIO_DRV_QUEUE_READY), 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QNUM);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, SERVICE_RAM_IPA);
+	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uintptr_t)avail);
+	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uintptr_t)used);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_reset("descriptor table in the service's RAM");
 }
 
@@ -503,7 +503,7 @@ static void attack_in_flight(void)
 		offer(h);
 	}
 	kick();
-	wr(VIRTIO_DRV_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
 	up();
 	memset((void *)buf[0], 0, SECTOR);
 	request(0, T_IN, PATTERN_SECTOR, SECTOR);
@@ -527,7 +527,7 @@ static void attack_in_flight(void)
 
 	/* A notify storm: nothing available, queues that do not exist. */
 	for (uint32_t i = 0; i < STORM; i++) {
-		wr(VIRTIO_DRV_QUEUE_NOTIFY, i % 3U == 0 ? 0 : i);
+		wr(VIRTIO_MMIO_QUEUE_NOTIFY, i % 3U == 0 ? 0 : i);
 	}
 	memset((void *)buf[0], 0, SECTOR);
 	status_of("read after a notify storm", T_IN, PATTERN_SECTOR, SECTOR,
@@ -542,7 +542,7 @@ static void attack_init(void)
 	negotiate(F_VERSION_1);
 	features_ok();
 	queue_setup(QNUM_NOT_POW2);
-	CHECK_EQ(rd(VIRTIO_DRV_QUEUE_READY), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_reset("queue size not a power of 2");
 
 	negotiate(F_VERSION_1);
@@ -552,20 +552,20 @@ static void attack_init(void)
 
 	negotiate(F_VERSION_1);
 	queue_setup(QNUM);
-	CHECK_EQ(rd(VIRTIO_DRV_QUEUE_READY), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_reset("queue ready before FEATURES_OK");
 
 	negotiate(F_VERSION_1);
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER |
-				      VIRTIO_DRV_S_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+				      VIRTIO_STATUS_DRIVER_OK);
 	expect_reset("DRIVER_OK without FEATURES_OK");
 
 	/* Features the device did not offer: FEATURES_OK refused. */
 	negotiate(F_VERSION_1);
-	wr(VIRTIO_DRV_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_DRV_DRIVER_FEATURES, UINT32_MAX);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, UINT32_MAX);
 	features_ok();
-	bool refused = (rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_FEATURES_OK) == 0;
+	bool refused = (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK) == 0;
 
 	printf("hostile: features not offered: FEATURES_OK %s\n",
 	       refused ? "refused" : "accepted");
@@ -576,8 +576,8 @@ static void attack_init(void)
 void test_main(void)
 {
 	up();
-	capacity = (uint64_t)rd(VIRTIO_DRV_CONFIG) |
-		   (uint64_t)rd(VIRTIO_DRV_CONFIG + 4U) << 32;
+	capacity = (uint64_t)rd(VIRTIO_MMIO_CONFIG) |
+		   (uint64_t)rd(VIRTIO_MMIO_CONFIG + 4U) << 32;
 	printf("hostile: start, capacity %llu sectors\n",
 	       (unsigned long long)capacity);
 	CHECK(capacity > INFLIGHT_SECTOR + 2U * IN_FLIGHT);

@@ -182,7 +182,7 @@ static bool await_reply(void)
 
 static void bring_up(void)
 {
-	int rc = virtio_drv_probe(&drv, VNET_IPA, VIRTIO_DRV_ID_NET, identity);
+	int rc = virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET, identity);
 
 	if (rc != VIRTIO_DRV_OK) {
 		printf("vnet: probe: %s\n", virtio_drv_strerror(rc));

@@ -42,17 +42,17 @@ int virtio_drv_probe(struct virtio_drv *d, uintptr_t base, uint32_t device_id,
 		     virtio_drv_translate_fn translate)
 {
 	*d = (struct virtio_drv){ .base = base, .translate = translate };
-	if (virtio_drv_reg_read(d, VIRTIO_DRV_MAGIC_VALUE) !=
-	    VIRTIO_DRV_MAGIC) {
+	if (virtio_drv_reg_read(d, VIRTIO_MMIO_MAGIC_VALUE) !=
+	    VIRTIO_MMIO_MAGIC) {
 		return VIRTIO_DRV_ERR_ABSENT;
 	}
-	if (virtio_drv_reg_read(d, VIRTIO_DRV_VERSION) !=
-	    VIRTIO_DRV_VERSION_MODERN) {
+	if (virtio_drv_reg_read(d, VIRTIO_MMIO_VERSION) !=
+	    VIRTIO_MMIO_VERSION_2) {
 		return VIRTIO_DRV_ERR_LEGACY;
 	}
-	uint32_t id = virtio_drv_reg_read(d, VIRTIO_DRV_DEVICE_ID);
+	uint32_t id = virtio_drv_reg_read(d, VIRTIO_MMIO_DEVICE_ID);
 
-	if (id == VIRTIO_DRV_ID_NONE) {
+	if (id == VIRTIO_ID_NONE) {
 		return VIRTIO_DRV_ERR_ABSENT;
 	}
 	if (id != device_id) {
@@ -98,12 +98,12 @@ const char *virtio_drv_strerror(int err)
 
 static uint32_t status(const struct virtio_drv *d)
 {
-	return virtio_drv_reg_read(d, VIRTIO_DRV_STATUS);
+	return virtio_drv_reg_read(d, VIRTIO_MMIO_STATUS);
 }
 
 static void add_status(const struct virtio_drv *d, uint32_t bits)
 {
-	virtio_drv_reg_write(d, VIRTIO_DRV_STATUS, status(d) | bits);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_STATUS, status(d) | bits);
 }
 
 int virtio_drv_reset(struct virtio_drv *d)
@@ -112,7 +112,7 @@ int virtio_drv_reset(struct virtio_drv *d)
 		d->q[i].num = 0;
 	}
 	d->features = 0;
-	virtio_drv_reg_write(d, VIRTIO_DRV_STATUS, 0);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_STATUS, 0);
 	/* §4.2.3.1: wait until the device reads back 0 (reset done). */
 	for (uint32_t i = 0; i < VIRTIO_DRV_RESET_POLLS; i++) {
 		if (status(d) == 0) {
@@ -124,19 +124,19 @@ int virtio_drv_reset(struct virtio_drv *d)
 
 static uint64_t device_features(const struct virtio_drv *d)
 {
-	virtio_drv_reg_write(d, VIRTIO_DRV_DEVICE_FEATURES_SEL, 1);
-	uint64_t hi = virtio_drv_reg_read(d, VIRTIO_DRV_DEVICE_FEATURES);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	uint64_t hi = virtio_drv_reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES);
 
-	virtio_drv_reg_write(d, VIRTIO_DRV_DEVICE_FEATURES_SEL, 0);
-	return hi << 32 | virtio_drv_reg_read(d, VIRTIO_DRV_DEVICE_FEATURES);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	return hi << 32 | virtio_drv_reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES);
 }
 
 static void driver_features(const struct virtio_drv *d, uint64_t f)
 {
-	virtio_drv_reg_write(d, VIRTIO_DRV_DRIVER_FEATURES_SEL, 0);
-	virtio_drv_reg_write(d, VIRTIO_DRV_DRIVER_FEATURES, (uint32_t)f);
-	virtio_drv_reg_write(d, VIRTIO_DRV_DRIVER_FEATURES_SEL, 1);
-	virtio_drv_reg_write(d, VIRTIO_DRV_DRIVER_FEATURES,
+	virtio_drv_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES,
 			     (uint32_t)(f >> 32));
 }
 
@@ -146,21 +146,21 @@ int virtio_drv_init(struct virtio_drv *d, uint64_t wanted)
 	if (virtio_drv_reset(d) != VIRTIO_DRV_OK) {
 		return VIRTIO_DRV_ERR_BROKEN;
 	}
-	add_status(d, VIRTIO_DRV_S_ACKNOWLEDGE);
-	add_status(d, VIRTIO_DRV_S_DRIVER);
+	add_status(d, VIRTIO_STATUS_ACKNOWLEDGE);
+	add_status(d, VIRTIO_STATUS_DRIVER);
 	uint64_t offered = device_features(d);
 
-	if (!(offered & VIRTIO_DRV_F_VERSION_1)) {
-		add_status(d, VIRTIO_DRV_S_FAILED);
+	if (!(offered & VIRTIO_F_VERSION_1)) {
+		add_status(d, VIRTIO_STATUS_FAILED);
 		return VIRTIO_DRV_ERR_FEATURES;
 	}
-	uint64_t f = (offered & wanted) | VIRTIO_DRV_F_VERSION_1;
+	uint64_t f = (offered & wanted) | VIRTIO_F_VERSION_1;
 
 	driver_features(d, f);
-	add_status(d, VIRTIO_DRV_S_FEATURES_OK);
+	add_status(d, VIRTIO_STATUS_FEATURES_OK);
 	/* §3.1.1 step 6: re-read; without FEATURES_OK the subset is refused. */
-	if (!(status(d) & VIRTIO_DRV_S_FEATURES_OK)) {
-		add_status(d, VIRTIO_DRV_S_FAILED);
+	if (!(status(d) & VIRTIO_STATUS_FEATURES_OK)) {
+		add_status(d, VIRTIO_STATUS_FAILED);
 		return VIRTIO_DRV_ERR_FEATURES;
 	}
 	d->features = f;
@@ -169,27 +169,27 @@ int virtio_drv_init(struct virtio_drv *d, uint64_t wanted)
 
 void virtio_drv_driver_ok(struct virtio_drv *d)
 {
-	add_status(d, VIRTIO_DRV_S_DRIVER_OK);
+	add_status(d, VIRTIO_STATUS_DRIVER_OK);
 }
 
 bool virtio_drv_needs_reset(const struct virtio_drv *d)
 {
-	return (status(d) & VIRTIO_DRV_S_NEEDS_RESET) != 0;
+	return (status(d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
 }
 
 uint32_t virtio_drv_irq_ack(struct virtio_drv *d)
 {
-	uint32_t bits = virtio_drv_reg_read(d, VIRTIO_DRV_INTERRUPT_STATUS);
+	uint32_t bits = virtio_drv_reg_read(d, VIRTIO_MMIO_INTERRUPT_STATUS);
 
 	if (bits != 0) {
-		virtio_drv_reg_write(d, VIRTIO_DRV_INTERRUPT_ACK, bits);
+		virtio_drv_reg_write(d, VIRTIO_MMIO_INTERRUPT_ACK, bits);
 	}
 	return bits;
 }
 
 uint32_t virtio_drv_config_read32(const struct virtio_drv *d, uint32_t off)
 {
-	return virtio_drv_reg_read(d, VIRTIO_DRV_CONFIG + off);
+	return virtio_drv_reg_read(d, VIRTIO_MMIO_CONFIG + off);
 }
 
 uint64_t virtio_drv_config_read64(const struct virtio_drv *d, uint32_t off)
@@ -199,10 +199,10 @@ uint64_t virtio_drv_config_read64(const struct virtio_drv *d, uint32_t off)
 	/* §2.5.1: retry until ConfigGeneration is the same before and after
 	 * (a field wider than 32 bits is read in two accesses). */
 	do {
-		gen = virtio_drv_reg_read(d, VIRTIO_DRV_CONFIG_GENERATION);
+		gen = virtio_drv_reg_read(d, VIRTIO_MMIO_CONFIG_GENERATION);
 		lo = virtio_drv_config_read32(d, off);
 		hi = virtio_drv_config_read32(d, off + sizeof(uint32_t));
-	} while (virtio_drv_reg_read(d, VIRTIO_DRV_CONFIG_GENERATION) != gen);
+	} while (virtio_drv_reg_read(d, VIRTIO_MMIO_CONFIG_GENERATION) != gen);
 	return (uint64_t)hi << 32 | lo;
 }
 
@@ -252,12 +252,12 @@ int virtio_drv_queue_setup(struct virtio_drv *d, uint16_t index, void *mem,
 		return VIRTIO_DRV_ERR_INVALID;
 	}
 	/* §4.2.3.2: select, check it is not live, read its maximum. */
-	virtio_drv_reg_write(d, VIRTIO_DRV_QUEUE_SEL, index);
-	if (virtio_drv_reg_read(d, VIRTIO_DRV_QUEUE_READY) != 0) {
+	virtio_drv_reg_write(d, VIRTIO_MMIO_QUEUE_SEL, index);
+	if (virtio_drv_reg_read(d, VIRTIO_MMIO_QUEUE_READY) != 0) {
 		return VIRTIO_DRV_ERR_QUEUE;
 	}
 	uint16_t num =
-		queue_size(virtio_drv_reg_read(d, VIRTIO_DRV_QUEUE_NUM_MAX),
+		queue_size(virtio_drv_reg_read(d, VIRTIO_MMIO_QUEUE_NUM_MAX),
 			   num_wanted, size);
 
 	if (num == 0) {
@@ -277,12 +277,12 @@ int virtio_drv_queue_setup(struct virtio_drv *d, uint16_t index, void *mem,
 		(struct virtio_drv_avail *)((uint8_t *)mem + avail_offset(num));
 	q->used = (struct virtio_drv_used *)((uint8_t *)mem + used_offset(num));
 	init_free_list(q);
-	virtio_drv_reg_write(d, VIRTIO_DRV_QUEUE_NUM, num);
-	write_addr(d, VIRTIO_DRV_QUEUE_DESC_LOW, pa);
-	write_addr(d, VIRTIO_DRV_QUEUE_DRIVER_LOW, pa + avail_offset(num));
-	write_addr(d, VIRTIO_DRV_QUEUE_DEVICE_LOW, pa + used_offset(num));
+	virtio_drv_reg_write(d, VIRTIO_MMIO_QUEUE_NUM, num);
+	write_addr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, pa);
+	write_addr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, pa + avail_offset(num));
+	write_addr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, pa + used_offset(num));
 	/* The register write orders the ring initialisation before it. */
-	virtio_drv_reg_write(d, VIRTIO_DRV_QUEUE_READY, 1);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	return VIRTIO_DRV_OK;
 }
 
@@ -314,11 +314,10 @@ int virtio_drv_submit(struct virtio_drv *d, uint16_t index,
 
 		desc->addr = bufs[b].pa;
 		desc->len = bufs[b].len;
-		desc->flags = (uint16_t)((bufs[b].device_writes
-						  ? VIRTIO_DRV_DESC_F_WRITE
-						  : 0) |
-					 (b + 1 < count ? VIRTIO_DRV_DESC_F_NEXT
-							: 0));
+		desc->flags =
+			(uint16_t)((bufs[b].device_writes ? VIRTQ_DESC_F_WRITE
+							  : 0) |
+				   (b + 1 < count ? VIRTQ_DESC_F_NEXT : 0));
 		if (b + 1 < count) {
 			i = next;
 		} else {
@@ -353,11 +352,10 @@ void virtio_drv_kick(struct virtio_drv *d, uint16_t index)
 	}
 	/* §2.7.13.4: the index store before reading the device's flags. */
 	virtio_drv_mb();
-	if (*(volatile uint16_t *)&q->used->flags &
-	    VIRTIO_DRV_USED_F_NO_NOTIFY) {
+	if (*(volatile uint16_t *)&q->used->flags & VIRTQ_USED_F_NO_NOTIFY) {
 		return;
 	}
-	virtio_drv_reg_write(d, VIRTIO_DRV_QUEUE_NOTIFY, index);
+	virtio_drv_reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, index);
 }
 
 uint16_t virtio_drv_in_flight(const struct virtio_drv *d, uint16_t index)

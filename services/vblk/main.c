@@ -469,7 +469,7 @@ static int phys_up(struct vblk_service *p)
 {
 	int rc = virtio_drv_probe(&p->drv,
 				  VBLK_PHYS_PAGE_IPA + VBLK_PHYS_SLOT_OFFSET,
-				  VIRTIO_DRV_ID_BLOCK, ipc_translate);
+				  VIRTIO_ID_BLOCK, ipc_translate);
 
 	if (rc == VIRTIO_DRV_OK) {
 		rc = virtio_drv_init(&p->drv, VBLK_F_FLUSH | VBLK_F_RO);
@@ -852,7 +852,7 @@ static void setup_dev(struct vblk_service *p, uint32_t w, bool quiet)
 	dev->range.read_only = dev->range.read_only || p->phys_ro;
 	map_grants(dev);
 	dev->ops = (struct virtio_dev_ops){
-		.device_id = VIRTIO_DRV_ID_BLOCK,
+		.device_id = VIRTIO_ID_BLOCK,
 		.features =
 			VBLK_FEATURES | (dev->range.read_only ? VBLK_F_RO : 0),
 		.queue_count = 1,

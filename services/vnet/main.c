@@ -499,7 +499,7 @@ static int uplink_up(struct vnet_service *p)
 {
 	int rc = virtio_drv_probe(&p->drv,
 				  VNET_PHYS_PAGE_IPA + VNET_PHYS_SLOT_OFFSET,
-				  VIRTIO_DRV_ID_NET, ipc_translate);
+				  VIRTIO_ID_NET, ipc_translate);
 
 	/* No offloads, no merged buffers: 12-byte headers, whole frames. */
 	if (rc == VIRTIO_DRV_OK) {
@@ -640,7 +640,7 @@ static void setup_dev(struct vnet_service *p, uint32_t w, bool kept)
 			dev->name);
 	}
 	dev->ops = (struct virtio_dev_ops){
-		.device_id = VIRTIO_DRV_ID_NET,
+		.device_id = VIRTIO_ID_NET,
 		.features = VNET_F_MAC,
 		.queue_count = VNET_QUEUES,
 		.queue_max = VNET_QUEUE_MAX,

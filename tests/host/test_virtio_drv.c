@@ -20,7 +20,7 @@
 /** Fake PA = address + PA_OFFSET. */
 #define PA_OFFSET 0x100000000000ULL
 #define MODEL_QUEUE_MAX 64U
-#define OFFERED (VIRTIO_DRV_F_VERSION_1 | 1ULL << 9 | 1ULL << 5)
+#define OFFERED (VIRTIO_F_VERSION_1 | 1ULL << 9 | 1ULL << 5)
 #define CAPACITY 0x123456789aULL
 #define QMEM_BYTES 8192U
 
@@ -71,12 +71,12 @@ static void model_process(void)
 
 		for (uint16_t i = head, n = 0;; i = desc[i].next, n++) {
 			assert_true(i < dev.queue_num && n < dev.queue_num);
-			if (desc[i].flags & VIRTIO_DRV_DESC_F_WRITE) {
+			if (desc[i].flags & VIRTQ_DESC_F_WRITE) {
 				memset(host(desc[i].addr), head + 1,
 				       desc[i].len);
 				written += desc[i].len;
 			}
-			if (!(desc[i].flags & VIRTIO_DRV_DESC_F_NEXT)) {
+			if (!(desc[i].flags & VIRTQ_DESC_F_NEXT)) {
 				break;
 			}
 		}
@@ -87,7 +87,7 @@ static void model_process(void)
 			};
 		used->idx++;
 		dev.last_avail++;
-		dev.int_status |= VIRTIO_DRV_INT_USED;
+		dev.int_status |= VIRTIO_INT_VRING;
 	}
 }
 
@@ -101,31 +101,31 @@ uint32_t virtio_drv_reg_read(const struct virtio_drv *d, uint32_t off)
 {
 	(void)d;
 	switch (off) {
-	case VIRTIO_DRV_MAGIC_VALUE:
+	case VIRTIO_MMIO_MAGIC_VALUE:
 		return dev.magic;
-	case VIRTIO_DRV_VERSION:
+	case VIRTIO_MMIO_VERSION:
 		return dev.version;
-	case VIRTIO_DRV_DEVICE_ID:
+	case VIRTIO_MMIO_DEVICE_ID:
 		return dev.device_id;
-	case VIRTIO_DRV_DEVICE_FEATURES:
+	case VIRTIO_MMIO_DEVICE_FEATURES:
 		return (uint32_t)(dev.offered >> (32 * dev.dev_sel));
-	case VIRTIO_DRV_QUEUE_NUM_MAX:
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return dev.queue_sel == 0 ? dev.queue_num_max : 0;
-	case VIRTIO_DRV_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		return dev.queue_ready;
-	case VIRTIO_DRV_INTERRUPT_STATUS:
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		return dev.int_status;
-	case VIRTIO_DRV_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		return dev.status;
-	case VIRTIO_DRV_CONFIG_GENERATION:
+	case VIRTIO_MMIO_CONFIG_GENERATION:
 		if (dev.gen_bumps != 0) {
 			dev.gen_bumps--;
 			dev.generation++;
 		}
 		return dev.generation;
-	case VIRTIO_DRV_CONFIG:
+	case VIRTIO_MMIO_CONFIG:
 		return (uint32_t)CAPACITY;
-	case VIRTIO_DRV_CONFIG + 4:
+	case VIRTIO_MMIO_CONFIG + 4:
 		return (uint32_t)(CAPACITY >> 32);
 	default:
 		fail_msg("read of register 0x%x", off);
@@ -145,8 +145,8 @@ static void model_status(uint32_t v)
 		dev.int_status = 0;
 		return;
 	}
-	if ((v & VIRTIO_DRV_S_FEATURES_OK) && dev.refuse_features_ok) {
-		v &= ~VIRTIO_DRV_S_FEATURES_OK;
+	if ((v & VIRTIO_STATUS_FEATURES_OK) && dev.refuse_features_ok) {
+		v &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
 	dev.status = v;
 }
@@ -155,46 +155,46 @@ void virtio_drv_reg_write(const struct virtio_drv *d, uint32_t off, uint32_t v)
 {
 	(void)d;
 	switch (off) {
-	case VIRTIO_DRV_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		dev.dev_sel = v;
 		break;
-	case VIRTIO_DRV_DRIVER_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		dev.drv_sel = v;
 		break;
-	case VIRTIO_DRV_DRIVER_FEATURES:
+	case VIRTIO_MMIO_DRIVER_FEATURES:
 		dev.driver_features =
 			set_half(dev.driver_features, dev.drv_sel == 1, v);
 		break;
-	case VIRTIO_DRV_QUEUE_SEL:
+	case VIRTIO_MMIO_QUEUE_SEL:
 		dev.queue_sel = v;
 		break;
-	case VIRTIO_DRV_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_NUM:
 		dev.queue_num = v;
 		break;
-	case VIRTIO_DRV_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		dev.queue_ready = v;
 		break;
-	case VIRTIO_DRV_QUEUE_NOTIFY:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		assert_int_equal(v, 0);
 		dev.notifies++;
 		model_process();
 		break;
-	case VIRTIO_DRV_INTERRUPT_ACK:
+	case VIRTIO_MMIO_INTERRUPT_ACK:
 		dev.int_status &= ~v;
 		break;
-	case VIRTIO_DRV_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		model_status(v);
 		break;
-	case VIRTIO_DRV_QUEUE_DESC_LOW:
-	case VIRTIO_DRV_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
 		dev.desc = set_half(dev.desc, off & 4, v);
 		break;
-	case VIRTIO_DRV_QUEUE_DRIVER_LOW:
-	case VIRTIO_DRV_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
 		dev.avail = set_half(dev.avail, off & 4, v);
 		break;
-	case VIRTIO_DRV_QUEUE_DEVICE_LOW:
-	case VIRTIO_DRV_QUEUE_DEVICE_HIGH:
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
 		dev.used = set_half(dev.used, off & 4, v);
 		break;
 	default:
@@ -206,9 +206,9 @@ static int setup(void **state)
 {
 	(void)state;
 	dev = (struct model){
-		.magic = VIRTIO_DRV_MAGIC,
-		.version = VIRTIO_DRV_VERSION_MODERN,
-		.device_id = VIRTIO_DRV_ID_BLOCK,
+		.magic = VIRTIO_MMIO_MAGIC,
+		.version = VIRTIO_MMIO_VERSION_2,
+		.device_id = VIRTIO_ID_BLOCK,
 		.offered = OFFERED,
 		.queue_num_max = MODEL_QUEUE_MAX,
 	};
@@ -220,7 +220,7 @@ static int setup(void **state)
 /* A driver through probe, init, one queue and DRIVER_OK. */
 static void bring_up(struct virtio_drv *d, uint16_t num)
 {
-	assert_int_equal(virtio_drv_probe(d, 0, VIRTIO_DRV_ID_BLOCK,
+	assert_int_equal(virtio_drv_probe(d, 0, VIRTIO_ID_BLOCK,
 					  fake_translate),
 			 VIRTIO_DRV_OK);
 	assert_int_equal(virtio_drv_init(d, ~0ULL), VIRTIO_DRV_OK);
@@ -234,10 +234,10 @@ static void test_virtio_drv_probe_accepts_modern_device(void **state)
 	struct virtio_drv d;
 
 	(void)state;
-	assert_int_equal(virtio_drv_probe(&d, 0x1000, VIRTIO_DRV_ID_BLOCK,
+	assert_int_equal(virtio_drv_probe(&d, 0x1000, VIRTIO_ID_BLOCK,
 					  fake_translate),
 			 VIRTIO_DRV_OK);
-	assert_int_equal(d.device_id, VIRTIO_DRV_ID_BLOCK);
+	assert_int_equal(d.device_id, VIRTIO_ID_BLOCK);
 	assert_int_equal(d.base, 0x1000);
 }
 
@@ -246,13 +246,13 @@ static void test_virtio_drv_probe_names_missing_device(void **state)
 	struct virtio_drv d;
 
 	(void)state;
-	dev.device_id = VIRTIO_DRV_ID_NONE;
-	int err = virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, fake_translate);
+	dev.device_id = VIRTIO_ID_NONE;
+	int err = virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, fake_translate);
 
 	assert_int_equal(err, VIRTIO_DRV_ERR_ABSENT);
 	assert_non_null(strstr(virtio_drv_strerror(err), "-device"));
 	dev.magic = 0;
-	assert_int_equal(virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, NULL),
+	assert_int_equal(virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, NULL),
 			 VIRTIO_DRV_ERR_ABSENT);
 }
 
@@ -262,7 +262,7 @@ static void test_virtio_drv_probe_names_force_legacy(void **state)
 
 	(void)state;
 	dev.version = 1;
-	int err = virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, fake_translate);
+	int err = virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, fake_translate);
 
 	assert_int_equal(err, VIRTIO_DRV_ERR_LEGACY);
 	assert_non_null(strstr(virtio_drv_strerror(err),
@@ -274,8 +274,8 @@ static void test_virtio_drv_probe_refuses_other_device(void **state)
 	struct virtio_drv d;
 
 	(void)state;
-	dev.device_id = VIRTIO_DRV_ID_NET;
-	assert_int_equal(virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK,
+	dev.device_id = VIRTIO_ID_NET;
+	assert_int_equal(virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK,
 					  fake_translate),
 			 VIRTIO_DRV_ERR_DEVICE);
 }
@@ -285,23 +285,23 @@ static void test_virtio_drv_init_negotiates_subset(void **state)
 	struct virtio_drv d;
 
 	(void)state;
-	dev.status = VIRTIO_DRV_S_DRIVER_OK; /* left live by a previous run */
-	assert_int_equal(virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK,
+	dev.status = VIRTIO_STATUS_DRIVER_OK; /* left live by a previous run */
+	assert_int_equal(virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK,
 					  fake_translate),
 			 VIRTIO_DRV_OK);
 	assert_int_equal(virtio_drv_init(&d, 1ULL << 9 | 1ULL << 3),
 			 VIRTIO_DRV_OK);
 	/* Only what both want, and VERSION_1 always. */
-	assert_int_equal(d.features, VIRTIO_DRV_F_VERSION_1 | 1ULL << 9);
+	assert_int_equal(d.features, VIRTIO_F_VERSION_1 | 1ULL << 9);
 	assert_int_equal(dev.driver_features, d.features);
 	/* §3.1.1: reset, ACKNOWLEDGE, DRIVER, FEATURES_OK in that order. */
 	assert_int_equal(dev.status_writes[0], 0);
-	assert_int_equal(dev.status_writes[1], VIRTIO_DRV_S_ACKNOWLEDGE);
+	assert_int_equal(dev.status_writes[1], VIRTIO_STATUS_ACKNOWLEDGE);
 	assert_int_equal(dev.status_writes[2],
-			 VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER);
-	assert_int_equal(dev.status, VIRTIO_DRV_S_ACKNOWLEDGE |
-					     VIRTIO_DRV_S_DRIVER |
-					     VIRTIO_DRV_S_FEATURES_OK);
+			 VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	assert_int_equal(dev.status, VIRTIO_STATUS_ACKNOWLEDGE |
+					     VIRTIO_STATUS_DRIVER |
+					     VIRTIO_STATUS_FEATURES_OK);
 }
 
 static void test_virtio_drv_init_requires_version_1(void **state)
@@ -310,9 +310,9 @@ static void test_virtio_drv_init_requires_version_1(void **state)
 
 	(void)state;
 	dev.offered = 1ULL << 9;
-	(void)virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, fake_translate);
+	(void)virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, fake_translate);
 	assert_int_equal(virtio_drv_init(&d, ~0ULL), VIRTIO_DRV_ERR_FEATURES);
-	assert_true(dev.status & VIRTIO_DRV_S_FAILED);
+	assert_true(dev.status & VIRTIO_STATUS_FAILED);
 }
 
 static void test_virtio_drv_init_checks_features_ok(void **state)
@@ -321,9 +321,9 @@ static void test_virtio_drv_init_checks_features_ok(void **state)
 
 	(void)state;
 	dev.refuse_features_ok = true;
-	(void)virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, fake_translate);
+	(void)virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, fake_translate);
 	assert_int_equal(virtio_drv_init(&d, ~0ULL), VIRTIO_DRV_ERR_FEATURES);
-	assert_true(dev.status & VIRTIO_DRV_S_FAILED);
+	assert_true(dev.status & VIRTIO_STATUS_FAILED);
 }
 
 static void test_virtio_drv_queue_setup_gives_physical_addresses(void **state)
@@ -339,7 +339,7 @@ static void test_virtio_drv_queue_setup_gives_physical_addresses(void **state)
 	assert_true(dev.avail == (uintptr_t)d.q[0].avail + PA_OFFSET);
 	assert_true(dev.used == (uintptr_t)d.q[0].used + PA_OFFSET);
 	assert_int_equal(dev.used % 4, 0);
-	assert_true(dev.status & VIRTIO_DRV_S_DRIVER_OK);
+	assert_true(dev.status & VIRTIO_STATUS_DRIVER_OK);
 }
 
 static void test_virtio_drv_queue_setup_caps_at_device_max(void **state)
@@ -357,7 +357,7 @@ static void test_virtio_drv_queue_setup_refuses_bad_memory(void **state)
 	struct virtio_drv d;
 
 	(void)state;
-	(void)virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, fake_translate);
+	(void)virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, fake_translate);
 	(void)virtio_drv_init(&d, 0);
 	contiguous = virtio_drv_queue_bytes(16) - 1;
 	assert_int_equal(virtio_drv_queue_setup(&d, 0, qmem, sizeof(qmem), 16),
@@ -399,7 +399,7 @@ static void test_virtio_drv_submit_kick_harvest_round_trip(void **state)
 			 VIRTIO_DRV_ERR_EMPTY);
 	virtio_drv_kick(&d, 0);
 	assert_int_equal(dev.notifies, 1);
-	assert_int_equal(virtio_drv_irq_ack(&d), VIRTIO_DRV_INT_USED);
+	assert_int_equal(virtio_drv_irq_ack(&d), VIRTIO_INT_VRING);
 	assert_int_equal(dev.int_status, 0);
 	assert_int_equal(virtio_drv_harvest(&d, 0, &got, &len), VIRTIO_DRV_OK);
 	assert_int_equal(got, head);
@@ -462,7 +462,7 @@ static void test_virtio_drv_kick_respects_no_notify(void **state)
 
 	(void)state;
 	bring_up(&d, 4);
-	d.q[0].used->flags = VIRTIO_DRV_USED_F_NO_NOTIFY;
+	d.q[0].used->flags = VIRTQ_USED_F_NO_NOTIFY;
 	struct virtio_drv_buf b = { .pa = (uintptr_t)b8 + PA_OFFSET, .len = 8 };
 
 	assert_int_equal(virtio_drv_submit(&d, 0, &b, 1, &head), VIRTIO_DRV_OK);
@@ -494,7 +494,7 @@ static void test_virtio_drv_config_read64_retries_on_generation(void **state)
 	struct virtio_drv d;
 
 	(void)state;
-	(void)virtio_drv_probe(&d, 0, VIRTIO_DRV_ID_BLOCK, fake_translate);
+	(void)virtio_drv_probe(&d, 0, VIRTIO_ID_BLOCK, fake_translate);
 	dev.gen_bumps = 2;
 	assert_true(virtio_drv_config_read64(&d, 0) == CAPACITY);
 	assert_int_equal(dev.gen_bumps, 0);
@@ -507,7 +507,7 @@ static void test_virtio_drv_needs_reset_and_reset(void **state)
 	(void)state;
 	bring_up(&d, 4);
 	assert_false(virtio_drv_needs_reset(&d));
-	dev.status |= VIRTIO_DRV_S_NEEDS_RESET;
+	dev.status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	assert_true(virtio_drv_needs_reset(&d));
 	assert_int_equal(virtio_drv_reset(&d), VIRTIO_DRV_OK);
 	assert_int_equal(dev.status, 0);

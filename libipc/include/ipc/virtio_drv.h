@@ -7,7 +7,7 @@
  * The service maps the device's register page (a CFG_DEV_PASSTHROUGH
  * window) and owns its SPI (`.irqs`). The driver:
  *
- *     virtio_drv_probe(&d, base, VIRTIO_DRV_ID_BLOCK, ipc_translate);
+ *     virtio_drv_probe(&d, base, VIRTIO_ID_BLOCK, ipc_translate);
  *     virtio_drv_init(&d, wanted_features);        reset, negotiate
  *     virtio_drv_queue_setup(&d, 0, mem, size, n);  rings in DMA memory
  *     virtio_drv_driver_ok(&d);
@@ -38,60 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* --- MMIO transport registers (virtio 1.2 §4.2.2, byte offsets) ------------ */
-#define VIRTIO_DRV_MAGIC_VALUE 0x000U
-#define VIRTIO_DRV_VERSION 0x004U
-#define VIRTIO_DRV_DEVICE_ID 0x008U
-#define VIRTIO_DRV_DEVICE_FEATURES 0x010U
-#define VIRTIO_DRV_DEVICE_FEATURES_SEL 0x014U
-#define VIRTIO_DRV_DRIVER_FEATURES 0x020U
-#define VIRTIO_DRV_DRIVER_FEATURES_SEL 0x024U
-#define VIRTIO_DRV_QUEUE_SEL 0x030U
-#define VIRTIO_DRV_QUEUE_NUM_MAX 0x034U
-#define VIRTIO_DRV_QUEUE_NUM 0x038U
-#define VIRTIO_DRV_QUEUE_READY 0x044U
-#define VIRTIO_DRV_QUEUE_NOTIFY 0x050U
-#define VIRTIO_DRV_INTERRUPT_STATUS 0x060U
-#define VIRTIO_DRV_INTERRUPT_ACK 0x064U
-#define VIRTIO_DRV_STATUS 0x070U
-#define VIRTIO_DRV_QUEUE_DESC_LOW 0x080U
-#define VIRTIO_DRV_QUEUE_DESC_HIGH 0x084U
-#define VIRTIO_DRV_QUEUE_DRIVER_LOW 0x090U
-#define VIRTIO_DRV_QUEUE_DRIVER_HIGH 0x094U
-#define VIRTIO_DRV_QUEUE_DEVICE_LOW 0x0a0U
-#define VIRTIO_DRV_QUEUE_DEVICE_HIGH 0x0a4U
-#define VIRTIO_DRV_CONFIG_GENERATION 0x0fcU
-#define VIRTIO_DRV_CONFIG 0x100U
-
-/** MagicValue: "virt" in little endian (§4.2.2). */
-#define VIRTIO_DRV_MAGIC 0x74726976U
-/** Version of the modern transport (§4.2.2; 1 is the legacy one). */
-#define VIRTIO_DRV_VERSION_MODERN 2U
-/** Device IDs (§5). 0 means no device behind the transport. */
-#define VIRTIO_DRV_ID_NONE 0U
-#define VIRTIO_DRV_ID_NET 1U
-#define VIRTIO_DRV_ID_BLOCK 2U
-
-/* Device status bits (§2.1). */
-#define VIRTIO_DRV_S_ACKNOWLEDGE 1U
-#define VIRTIO_DRV_S_DRIVER 2U
-#define VIRTIO_DRV_S_DRIVER_OK 4U
-#define VIRTIO_DRV_S_FEATURES_OK 8U
-#define VIRTIO_DRV_S_NEEDS_RESET 0x40U
-#define VIRTIO_DRV_S_FAILED 0x80U
-
-/* InterruptStatus bits (§4.2.2). */
-#define VIRTIO_DRV_INT_USED 1U
-#define VIRTIO_DRV_INT_CONFIG 2U
-
-/** VIRTIO_F_VERSION_1 (§6): the device is a modern one. Required. */
-#define VIRTIO_DRV_F_VERSION_1 (1ULL << 32)
-
-/* Split virtqueue descriptor flags (§2.7.5). */
-#define VIRTIO_DRV_DESC_F_NEXT 1U
-#define VIRTIO_DRV_DESC_F_WRITE 2U
-/** used->flags: the device asks not to be notified (§2.7.10). */
-#define VIRTIO_DRV_USED_F_NO_NOTIFY 1U
+#include "ipc/virtio_regs.h"
 
 /** Queues one driver drives, and entries per queue it uses at most. */
 #define VIRTIO_DRV_MAX_QUEUES 2U
@@ -247,7 +194,7 @@ int virtio_drv_harvest(struct virtio_drv *d, uint16_t index, uint16_t *head,
 uint16_t virtio_drv_in_flight(const struct virtio_drv *d, uint16_t index);
 
 /** Read InterruptStatus and acknowledge those bits (§4.2.2); returns them
- * (VIRTIO_DRV_INT_USED, VIRTIO_DRV_INT_CONFIG). */
+ * (VIRTIO_INT_VRING, VIRTIO_INT_CONFIG). */
 uint32_t virtio_drv_irq_ack(struct virtio_drv *d);
 
 /** The device set DEVICE_NEEDS_RESET (§2.1.2): reset and set it up again. */
