@@ -39,11 +39,12 @@ def images_asm(target, source, env):
     names = env['IMAGE_NAMES']
     out = ['/* Generated image table for scenario %s: do not edit. */'
            % env['SCENARIO_NAME']]
-    for i, (name, src) in enumerate(zip(names, source)):
+    # $IMAGE_PATHS, not the sources: SCons drops a repeated source node.
+    for i, (name, path) in enumerate(zip(names, env['IMAGE_PATHS'])):
         out += ['\t.section .images.%d, "a"' % i,
                 '\t.balign 4096',
                 'image_%d_start:' % i,
-                '\t.incbin %s' % gas_string(src.abspath),
+                '\t.incbin %s' % gas_string(os.path.abspath(path)),
                 'image_%d_end:' % i,
                 '\t.section .rodata.image_names, "a"',
                 'image_%d_name:' % i,
