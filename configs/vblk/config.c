@@ -1,8 +1,10 @@
 /**
  * The virtio-blk service with one bare-metal client (issue 16,
- * tests/system/test_vblk.py): the guest (guests/tests/vblk.c) drives its
+ * tests/system/test_vblk.py, test_vblk_hostile.py): the guest drives its
  * virtual virtio-blk, the service the physical disk QEMU gets with the
  * test's -drive/-device. Its 16 MiB of RAM are granted to the service.
+ * The scenarios file names the guest (vblk.c, vblkcrash.c, vblkforge.c)
+ * and the service build (plain, read-only, crashing).
  */
 #include "../common/test_guest.h"
 #include "../common/vblk_service.h"

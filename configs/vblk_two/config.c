@@ -1,8 +1,11 @@
 /**
- * Two bare-metal clients of one virtio-blk service (issue 16,
- * tests/system/test_vblk.py): with the vblk-halves layout, VM "test" gets
- * the first VBLK_HALF_SECTORS sectors of the disk and VM "test2" the rest;
- * both run guests/tests/vblk.c on their own disk.
+ * Two bare-metal clients of one virtio-blk service (issue 16): with the
+ * vblk-halves layout, VM "test" gets the first VBLK_HALF_SECTORS sectors of
+ * the disk and VM "test2" the rest. The scenarios file puts either
+ * guests/tests/vblk.c on both (tests/system/test_vblk.py), or a hostile
+ * driver (vblkhostile.c: malformed rings, bad buffers, bad requests, bad
+ * init orders) on "test" beside a well-behaved one (vblkgood.c: writes and
+ * reads back its blocks meanwhile) on "test2" (test_vblk_hostile.py).
  */
 #include "../common/test_guest.h"
 #include "../common/vblk_service.h"
@@ -27,7 +30,7 @@ const struct cfg_scenario scenario = {
 			.device_count = 1,
 		},
 		{
-			TEST_GUEST_FIELDS_NAMED("test2"),
+			TEST_GUEST_FIELDS_IMAGE("test2", "test2", 1),
 			.devices = { GUEST_VBLK_WINDOW(1) },
 			.device_count = 1,
 		},
