@@ -1,5 +1,6 @@
 /** Service fault test: the crashing echo service and one client guest. */
 #include "../common/test_guest.h"
+#include "../common/small_service.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
@@ -9,26 +10,12 @@ const struct cfg_scenario scenario = {
 	.vm_count = 2,
 	.vms = {
 		{
-			.name = "echo",
-			.kind = CFG_VM_SERVICE,
-			.vcpu_count = 1,
-			.image = "testsvc",
-			.image_ipa = 0x20000000,
-			.entry = 0x20000000,
-			.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },
-				 { .ipa = 0x20200000, .size = 2 * SZ_1M,
-				   .keep = true } },
-			.ram_count = 2,
+			SMALL_SERVICE_FIELDS("echo", "testsvc"),
+			SMALL_SERVICE_RAM_KEPT,
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { {
-				.name = "echo0",
-				.kind = CFG_DEV_EMULATED,
-				.ipa = 0x0a000000,
-				.size = SZ_4K,
-				.service = "echo",
-			} },
+			.devices = { SMALL_SERVICE_WINDOW("echo0", "echo") },
 			.device_count = 1,
 		},
 	},

@@ -3,6 +3,7 @@
  * interrupt (SPI 1) and resets itself while holding it masked; one client.
  */
 #include "../common/test_guest.h"
+#include "../common/small_service.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
@@ -12,16 +13,8 @@ const struct cfg_scenario scenario = {
 	.vm_count = 2,
 	.vms = {
 		{
-			.name = "echo",
-			.kind = CFG_VM_SERVICE,
-			.vcpu_count = 1,
-			.image = "testsvc",
-			.image_ipa = 0x20000000,
-			.entry = 0x20000000,
-			.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M },
-				 { .ipa = 0x20200000, .size = 2 * SZ_1M,
-				   .keep = true } },
-			.ram_count = 2,
+			SMALL_SERVICE_FIELDS("echo", "testsvc"),
+			SMALL_SERVICE_RAM_KEPT,
 			.devices = { {
 				.name = "pl011",
 				.kind = CFG_DEV_PASSTHROUGH,
@@ -36,13 +29,7 @@ const struct cfg_scenario scenario = {
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { {
-				.name = "echo0",
-				.kind = CFG_DEV_EMULATED,
-				.ipa = 0x0a000000,
-				.size = SZ_4K,
-				.service = "echo",
-			} },
+			.devices = { SMALL_SERVICE_WINDOW("echo0", "echo") },
 			.device_count = 1,
 		},
 	},

@@ -4,6 +4,7 @@
  * with one window of it.
  */
 #include "../common/test_guest.h"
+#include "../common/small_service.h"
 #include "../platform/platform.h"
 #include "hyp/units.h"
 
@@ -13,24 +14,12 @@ const struct cfg_scenario scenario = {
 	.vm_count = 2,
 	.vms = {
 		{
-			.name = "regprobe",
-			.kind = CFG_VM_SERVICE,
-			.vcpu_count = 1,
-			.image = "regprobe",
-			.image_ipa = 0x20000000,
-			.entry = 0x20000000,
-			.ram = { { .ipa = 0x20000000, .size = 2 * SZ_1M } },
-			.ram_count = 1,
+			SMALL_SERVICE_FIELDS("regprobe", "regprobe"),
+			SMALL_SERVICE_RAM,
 		},
 		{
 			TEST_GUEST_FIELDS,
-			.devices = { {
-				.name = "probe0",
-				.kind = CFG_DEV_EMULATED,
-				.ipa = 0x0a000000,
-				.size = SZ_4K,
-				.service = "regprobe",
-			} },
+			.devices = { SMALL_SERVICE_WINDOW("probe0", "regprobe") },
 			.device_count = 1,
 		},
 	},
