@@ -31,6 +31,7 @@ RESETS = [
     'head index >= queue size',
     'next index >= queue size',
     'descriptor loop',
+    'descriptor loop on a queue longer than seg_max',
     'chain longer than the queue',
     "buffer in the service's RAM",
     'buffer where the service sees grants',
@@ -50,7 +51,6 @@ RESETS = [
 # Transmit chains given back, their frames dropped (or, for the offload
 # header, sent without the offloads).
 USED = [
-    'descriptor loop on a queue longer than seg_max',
     'chain of more segments than seg_max',
     'frame shorter than a virtio-net header',
     'header without a frame',
