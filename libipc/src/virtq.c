@@ -149,7 +149,8 @@ struct walk {
 	bool seen_write; /**< A writable descriptor came (even of 0 bytes). */
 };
 
-/** Add the buffer of @p v; false stops the walk (fault or full). */
+/** Add the buffer of @p v (past seg_max: only checked); false stops the
+ * walk (a fault). */
 static bool add_seg(const struct virtio_dev *d, struct walk *w,
 		    const struct vring_desc *v)
 {
@@ -165,11 +166,14 @@ static bool add_seg(const struct virtio_dev *d, struct walk *w,
 		w->fault = VIRTIO_FAULT_DESC_ORDER;
 		return false;
 	}
-	if (w->chain->count >= w->seg_max) {
-		w->full = true;
-		return false;
-	}
 	w->seen_write |= write;
+	if (w->chain->count >= w->seg_max) {
+		/* Not taken, but walked to its end: a loop or a bad buffer
+		 * further on still breaks the ring (§2.7.4.2), whatever
+		 * seg_max the caller has. */
+		w->full = true;
+		return true;
+	}
 	w->seg[w->chain->count++] = (struct virtq_seg){
 		.gpa = v->addr, .ptr = ptr, .len = v->len, .write = write
 	};

@@ -406,12 +406,22 @@ static uint32_t gather(struct vnet_service *p, const struct virtq_seg *seg,
 	return done - VNET_HDR_BYTES;
 }
 
+/*
+ * Send the chains client port @p w made available: at most a queue's
+ * worth per call. A driver that keeps the ring full from another vCPU
+ * while this loop runs would otherwise hold it (and so every other
+ * client's MMIO access) for as long as it likes; a chain past the budget
+ * goes at the kick that follows its making available (§2.7.13.4: the
+ * driver notifies after adding buffers, this device never suppresses
+ * notifications), or at the next kick at the latest.
+ */
 static void client_tx(struct vnet_service *p, uint32_t w)
 {
 	struct vnet_dev *dev = &p->dev[w];
 	bool sent = false;
+	uint32_t budget = p->st->dev[w].queue[VNET_TXQ].num;
 
-	for (;;) {
+	for (; budget != 0; budget--) {
 		struct virtq_seg seg[VNET_SEG_MAX];
 		struct virtq_chain ch;
 		uint32_t len = 0;

@@ -773,6 +773,29 @@ static void test_virtq_chain_longer_than_segments(void **st)
 	assert_int_equal(chain.head, 3);
 }
 
+/* A loop found only after seg_max segments is still a loop (§2.7.4.2):
+ * the walk goes on past the segments it takes. So does a buffer outside
+ * the grant further on. */
+static void test_virtq_loop_past_segments(void **st)
+{
+	(void)st;
+	start(VIRTIO_F_VERSION_1);
+	set_desc(DESC_OFF, 0, gpa(BUF_OFF), 1, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_OFF, 1, gpa(BUF_OFF), 1, VIRTQ_DESC_F_NEXT, 2);
+	set_desc(DESC_OFF, 2, gpa(BUF_OFF), 1, VIRTQ_DESC_F_NEXT, 1);
+	offer(0);
+	assert_int_equal(virtq_pop(&dev, 0, &chain, segs, 2), VIRTQ_ERR_BROKEN);
+	assert_failed(VIRTIO_FAULT_CHAIN_LENGTH);
+
+	start(VIRTIO_F_VERSION_1);
+	set_desc(DESC_OFF, 0, gpa(BUF_OFF), 1, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_OFF, 1, gpa(BUF_OFF), 1, VIRTQ_DESC_F_NEXT, 2);
+	set_desc(DESC_OFF, 2, 0, 1, 0, 0);
+	offer(0);
+	assert_int_equal(virtq_pop(&dev, 0, &chain, segs, 2), VIRTQ_ERR_BROKEN);
+	assert_failed(VIRTIO_FAULT_BUFFER_RANGE);
+}
+
 static void test_virtq_buffer_outside_grant(void **st)
 {
 	static const struct {
@@ -1027,6 +1050,7 @@ int main(void)
 		T(test_virtq_descriptor_loop),
 		T(test_virtq_chain_of_queue_size),
 		T(test_virtq_chain_longer_than_segments),
+		T(test_virtq_loop_past_segments),
 		T(test_virtq_buffer_outside_grant),
 		T(test_virtq_readable_after_writable),
 		T(test_virtq_readable_after_empty_writable),

@@ -251,7 +251,8 @@ struct virtq_chain {
 #define VIRTQ_POPPED 1	      /**< A chain is in @p chain and @p seg. */
 #define VIRTQ_EMPTY 0	      /**< Nothing available. */
 #define VIRTQ_ERR_BROKEN (-1) /**< Device not running / needs reset. */
-/** The chain is longer than @p seg_max (but valid so far): it is consumed
+/** The chain is longer than @p seg_max (and valid to its end: a loop or a
+ * bad buffer past seg_max is VIRTQ_ERR_BROKEN): it is consumed
  * (chain->head set, no segments); push it back with 0 bytes written. */
 #define VIRTQ_ERR_SEGS (-2)
 
