@@ -165,7 +165,7 @@ static bool await_reply(void)
 
 void test_main(void)
 {
-	CHECK_EQ(virtio_drv_probe(&drv, VNET_IPA, VIRTIO_DRV_ID_NET, identity),
+	CHECK_EQ(virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET, identity),
 		 VIRTIO_DRV_OK);
 	CHECK_EQ(virtio_drv_init(&drv, F_MAC), VIRTIO_DRV_OK);
 	CHECK_EQ(virtio_drv_queue_setup(&drv, RXQ, rx_ring, sizeof(rx_ring),

@@ -164,43 +164,45 @@ static void rings_clear(void)
 /** Status 0, ACKNOWLEDGE, DRIVER, features: the start of §3.1.1. */
 static void negotiate(uint64_t want)
 {
-	wr(VIRTIO_DRV_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
 	rings_clear();
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE);
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER);
-	wr(VIRTIO_DRV_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_DRV_DRIVER_FEATURES, (uint32_t)want);
-	wr(VIRTIO_DRV_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_DRV_DRIVER_FEATURES, (uint32_t)(want >> 32));
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)want);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(want >> 32));
 }
 
 static void features_ok(void)
 {
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER |
-				      VIRTIO_DRV_S_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE |
+				       VIRTIO_STATUS_DRIVER |
+				       VIRTIO_STATUS_FEATURES_OK);
 }
 
 static void queue_setup(uint32_t qi, uint32_t num)
 {
 	q[qi].num = (uint16_t)num;
-	wr(VIRTIO_DRV_QUEUE_SEL, qi);
-	wr(VIRTIO_DRV_QUEUE_NUM, num);
-	wr64(VIRTIO_DRV_QUEUE_DESC_LOW, (uintptr_t)q[qi].desc);
-	wr64(VIRTIO_DRV_QUEUE_DRIVER_LOW, (uintptr_t)q[qi].avail);
-	wr64(VIRTIO_DRV_QUEUE_DEVICE_LOW, (uintptr_t)q[qi].used);
-	wr(VIRTIO_DRV_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_QUEUE_SEL, qi);
+	wr(VIRTIO_MMIO_QUEUE_NUM, num);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, (uintptr_t)q[qi].desc);
+	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uintptr_t)q[qi].avail);
+	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uintptr_t)q[qi].used);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 static void driver_ok(void)
 {
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER |
-				      VIRTIO_DRV_S_FEATURES_OK |
-				      VIRTIO_DRV_S_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 }
 
 static bool needs_reset(void)
 {
-	return (rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_NEEDS_RESET) != 0;
+	return (rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
 }
 
 static void set_desc(volatile struct desc *d, uint64_t addr, uint32_t len,
@@ -224,7 +226,7 @@ static void offer(uint32_t qi, uint16_t head)
 
 static void kick(uint32_t qi)
 {
-	wr(VIRTIO_DRV_QUEUE_NOTIFY, qi);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, qi);
 }
 
 /** Receive buffers 0..RX_BUFS-1 at descriptors of the same index. */
@@ -243,11 +245,11 @@ static void up_bare(void)
 {
 	negotiate(F_VERSION_1 | F_MAC);
 	features_ok();
-	CHECK(rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_FEATURES_OK);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
 	queue_setup(RXQ, QNUM);
 	queue_setup(TXQ, QNUM);
 	driver_ok();
-	CHECK_EQ(rd(VIRTIO_DRV_STATUS) & VIRTIO_DRV_S_NEEDS_RESET, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET, 0);
 }
 
 /** Up, and receive buffers posted. */
@@ -264,7 +266,7 @@ static void up(void)
  */
 static void pace(void)
 {
-	wr(VIRTIO_DRV_MAGIC_VALUE, 0);
+	wr(VIRTIO_MMIO_MAGIC_VALUE, 0);
 }
 
 /** Wait for a used entry of queue @p qi or DEVICE_NEEDS_RESET. */
@@ -341,7 +343,7 @@ static void expect_reset(const char *what)
 
 	printf("vnethostile: %s: %s\n", what, outcome_name[o]);
 	CHECK_EQ(o, OUT_RESET);
-	CHECK(rd(VIRTIO_DRV_INTERRUPT_STATUS) & INT_CONFIG);
+	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & INT_CONFIG);
 	up();
 }
 
@@ -551,13 +553,13 @@ static void attack_buffers(void)
 	/* The rings themselves outside the grant. */
 	negotiate(F_VERSION_1 | F_MAC);
 	features_ok();
-	wr(VIRTIO_DRV_QUEUE_SEL, TXQ);
-	wr(VIRTIO_DRV_QUEUE_NUM, QNUM);
-	wr64(VIRTIO_DRV_QUEUE_DESC_LOW, SERVICE_RAM_IPA);
-	wr64(VIRTIO_DRV_QUEUE_DRIVER_LOW, (uintptr_t)tx_avail);
-	wr64(VIRTIO_DRV_QUEUE_DEVICE_LOW, (uintptr_t)tx_used);
-	wr(VIRTIO_DRV_QUEUE_READY, 1);
-	CHECK_EQ(rd(VIRTIO_DRV_QUEUE_READY), 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, TXQ);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QNUM);
+	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, SERVICE_RAM_IPA);
+	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uintptr_t)tx_avail);
+	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uintptr_t)tx_used);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_reset("descriptor table in the service's RAM");
 	check_flow("the buffer attacks");
 }
@@ -663,12 +665,13 @@ static void attack_order(void)
 
 	negotiate(F_VERSION_1 | F_MAC);
 	queue_setup(TXQ, QNUM);
-	CHECK_EQ(rd(VIRTIO_DRV_QUEUE_READY), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	expect_reset("queue ready before FEATURES_OK");
 
 	negotiate(F_VERSION_1 | F_MAC);
-	wr(VIRTIO_DRV_STATUS, VIRTIO_DRV_S_ACKNOWLEDGE | VIRTIO_DRV_S_DRIVER |
-				      VIRTIO_DRV_S_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE |
+				       VIRTIO_STATUS_DRIVER |
+				       VIRTIO_STATUS_DRIVER_OK);
 	expect_reset("DRIVER_OK without FEATURES_OK");
 
 	/* DRIVER_OK before the queues are ready, then a kick: nothing to
@@ -687,7 +690,7 @@ static void attack_order(void)
 
 	/* Kicks of queues that do not exist. */
 	for (uint32_t i = 0; i < STORM; i++) {
-		wr(VIRTIO_DRV_QUEUE_NOTIFY,
+		wr(VIRTIO_MMIO_QUEUE_NOTIFY,
 		   i % 3U == 0 ? NO_SUCH_QUEUE : UINT32_MAX - i);
 	}
 	printf("vnethostile: kicks of queues that do not exist: %s\n",
@@ -757,7 +760,7 @@ static void attack_flood(void)
 void test_main(void)
 {
 	up();
-	uint32_t lo = rd(VIRTIO_DRV_CONFIG), hi = rd(VIRTIO_DRV_CONFIG + 4U);
+	uint32_t lo = rd(VIRTIO_MMIO_CONFIG), hi = rd(VIRTIO_MMIO_CONFIG + 4U);
 
 	for (uint32_t i = 0; i < MAC_BYTES; i++) {
 		my_mac[i] =

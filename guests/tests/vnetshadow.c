@@ -113,17 +113,17 @@ static void mmu_on(void)
 /** The page still shows the device (magic, version, id, status). */
 static void page_intact(const char *after, uint32_t status)
 {
-	bool ok = rd(VIRTIO_DRV_MAGIC_VALUE) == VIRTIO_DRV_MAGIC &&
-		  rd(VIRTIO_DRV_VERSION) == VERSION_2 &&
-		  rd(VIRTIO_DRV_DEVICE_ID) == VIRTIO_DRV_ID_NET &&
-		  rd(VIRTIO_DRV_STATUS) == status;
+	bool ok = rd(VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC &&
+		  rd(VIRTIO_MMIO_VERSION) == VERSION_2 &&
+		  rd(VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_NET &&
+		  rd(VIRTIO_MMIO_STATUS) == status;
 
 	if (!ok) {
 		printf("vnetshadow: page wrong after %s: magic 0x%x version %u "
 		       "id %u status 0x%x\n",
-		       after, rd(VIRTIO_DRV_MAGIC_VALUE),
-		       rd(VIRTIO_DRV_VERSION), rd(VIRTIO_DRV_DEVICE_ID),
-		       rd(VIRTIO_DRV_STATUS));
+		       after, rd(VIRTIO_MMIO_MAGIC_VALUE),
+		       rd(VIRTIO_MMIO_VERSION), rd(VIRTIO_MMIO_DEVICE_ID),
+		       rd(VIRTIO_MMIO_STATUS));
 	}
 	CHECK(ok);
 }
@@ -131,7 +131,7 @@ static void page_intact(const char *after, uint32_t status)
 /** DeviceFeatures shows the word DeviceFeaturesSel selects. */
 static uint32_t features_sel(void)
 {
-	uint32_t f = rd(VIRTIO_DRV_DEVICE_FEATURES);
+	uint32_t f = rd(VIRTIO_MMIO_DEVICE_FEATURES);
 
 	return f == F_VERSION_1_HI ? 1U : f & F_MAC ? 0U : 0xffU;
 }
@@ -145,7 +145,7 @@ static uint32_t features_sel(void)
 #define ATTACK(what, want_sel, ...)                                   \
 	do {                                                          \
 		const struct exception_record *r_ = exception_seen(); \
-		wr(VIRTIO_DRV_DEVICE_FEATURES_SEL, 0);                \
+		wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);               \
 		exception_expect(RESUME_NEXT_INSN);                   \
 		__VA_ARGS__;                                          \
 		outcome(what, r_, want_sel);                          \
@@ -182,11 +182,11 @@ static void attacks(void)
 
 	/* A plain store through the EL1 mapping: forwarded at its offset. */
 	ATTACK("store through the EL1 mapping", 1U,
-	       *(volatile uint32_t *)(w + VIRTIO_DRV_DEVICE_FEATURES_SEL) = 1);
+	       *(volatile uint32_t *)(w + VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 1);
 	/* STP: DeviceFeatures (read-only, ignored), DeviceFeaturesSel. */
 	ATTACK("STP of two words", 1U,
 	       __asm__ volatile("stp %w1, %w2, [%0]" ::"r"(
-					w + VIRTIO_DRV_DEVICE_FEATURES),
+					w + VIRTIO_MMIO_DEVICE_FEATURES),
 				"r"(0), "r"(1)
 				: "memory"));
 	/* A 64-bit store crossing the page's end (into the EL0 mapping). */
@@ -197,7 +197,8 @@ static void attacks(void)
 	 * that is not 32-bit aligned (§4.2.2.2). */
 	ATTACK("unaligned store", 0U,
 	       __asm__ volatile("str %w1, [%0]" ::"r"(
-					w + VIRTIO_DRV_DEVICE_FEATURES_SEL + 1U),
+					w + VIRTIO_MMIO_DEVICE_FEATURES_SEL +
+					1U),
 				"r"(1)
 				: "memory"));
 	/* DC ZVA writes: the kernel does not emulate it. DC CIVAC needs no
@@ -218,7 +219,7 @@ static void attacks(void)
 	       __asm__ volatile("ldxr %w0, [%2]\n"
 				"stxr %w1, %w3, [%2]"
 				: "=&r"(tmp), "=&r"(st)
-				: "r"(w + VIRTIO_DRV_DEVICE_FEATURES_SEL),
+				: "r"(w + VIRTIO_MMIO_DEVICE_FEATURES_SEL),
 				  "r"(1)
 				: "memory"));
 	ATTACK("LDADD", 0xffU,
@@ -226,21 +227,21 @@ static void attacks(void)
 				"ldadd %w1, %w0, [%2]"
 				: "=&r"(tmp)
 				: "r"(1),
-				  "r"(w + VIRTIO_DRV_DEVICE_FEATURES_SEL)
+				  "r"(w + VIRTIO_MMIO_DEVICE_FEATURES_SEL)
 				: "memory"));
 	ATTACK("CAS", 0xffU,
 	       __asm__ volatile(".arch_extension lse\n"
 				"cas %w0, %w1, [%2]"
 				: "+&r"(tmp)
 				: "r"(1),
-				  "r"(w + VIRTIO_DRV_DEVICE_FEATURES_SEL)
+				  "r"(w + VIRTIO_MMIO_DEVICE_FEATURES_SEL)
 				: "memory"));
 	ATTACK("SWP", 0xffU,
 	       __asm__ volatile(".arch_extension lse\n"
 				"swp %w1, %w0, [%2]"
 				: "=&r"(tmp)
 				: "r"(1),
-				  "r"(w + VIRTIO_DRV_DEVICE_FEATURES_SEL)
+				  "r"(w + VIRTIO_MMIO_DEVICE_FEATURES_SEL)
 				: "memory"));
 }
 
@@ -249,9 +250,9 @@ static void el0_attack(void)
 {
 	uint64_t pc = RAM_EL0_VA + ((uintptr_t)el0_store32 - RAM_IPA);
 
-	wr(VIRTIO_DRV_DEVICE_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	uint64_t esr =
-		el0_call(pc, WIN_EL0_VA + VIRTIO_DRV_DEVICE_FEATURES_SEL, 1);
+		el0_call(pc, WIN_EL0_VA + VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 
 	printf("vnetshadow: store from EL0: %s, DeviceFeaturesSel %u\n",
 	       ESR_EC(esr) == EC_SVC64 ? "forwarded" : "exception",
@@ -263,8 +264,8 @@ static void el0_attack(void)
 
 void test_main(void)
 {
-	CHECK_EQ(rd(VIRTIO_DRV_MAGIC_VALUE), VIRTIO_DRV_MAGIC);
-	wr(VIRTIO_DRV_STATUS, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC);
+	wr(VIRTIO_MMIO_STATUS, 0);
 	mmu_on();
 	printf("vnetshadow: MMU on, window at 0x%lx (EL1) and 0x%lx (EL0)\n",
 	       WIN_EL1_VA, WIN_EL0_VA);
