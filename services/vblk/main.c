@@ -627,13 +627,25 @@ static void vblk_notify(void *ctx, uint64_t bits)
 
 /* --- The virtual devices --------------------------------------------------- */
 
-/* Pop every available request of device @p w, each one transaction. */
+/*
+ * Pop the available requests of device @p w, each one transaction: at
+ * most a queue's worth per call. A request that completes at once (GET_ID,
+ * an error: nothing for the disk) frees its head at once, so a driver that
+ * refills the ring from another vCPU while this loop runs would otherwise
+ * hold it (and so every other client's MMIO access) for as long as it
+ * likes; a request past the budget goes at the kick that follows its
+ * making available (§2.7.13.4: the driver notifies after adding buffers,
+ * this device never suppresses notifications), or at the next kick at the
+ * latest. Each pass begins and commits its own transaction, so stopping
+ * between passes leaves none open.
+ */
 static void drain(struct vblk_service *p, uint32_t w)
 {
 	struct vblk_dev *dev = &p->dev[w];
 	struct vblk_dev_kept *k = dev->kept;
+	uint32_t budget = dev->vdev.st->queue[VBLK_QUEUE].num;
 
-	for (;;) {
+	for (; budget != 0; budget--) {
 		struct virtq_seg seg[VBLK_CHAIN_MAX];
 		struct virtq_chain ch;
 

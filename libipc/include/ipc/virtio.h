@@ -150,7 +150,8 @@ struct virtio_dev_ops {
 			     uint32_t value);
 	/** QueueNotify on a ready queue of a running device, and once per
 	 * ready queue when the driver sets DRIVER_OK (buffers it made
-	 * available before). Pops until VIRTQ_EMPTY. */
+	 * available before). Pops until VIRTQ_EMPTY, or at most the queue
+	 * size (a ring refilled meanwhile must not hold the service). */
 	void (*notify)(void *ctx, uint32_t queue);
 	/** The device was reset (Status 0 or virtio_dev_reset()): drop
 	 * requests in flight. May be NULL. */
