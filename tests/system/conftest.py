@@ -54,6 +54,24 @@ def untag(text, vm):
     return re.sub(r'(?m)(^|\r)%s' % tag, r'\1', text)
 
 
+def vm_output(text, vm):
+    """Everything @vm printed, in order, as one string: its console lines
+    with their tags taken off and joined with nothing between them. The
+    console ends a VM's line wherever another VM's or the kernel's output
+    comes in (services/uart/console.c, end_line()), so one line of a VM
+    can arrive in pieces with other lines between them; joined, a pattern
+    that does not cross the VM's own line ends matches however it was cut.
+    Only lines under @vm's tag count, so nothing another VM prints can
+    match (no line anchors needed against forgery)."""
+    tag = '[%s] ' % vm
+    parts = []
+    for line in re.split(r'\r*\n', text):
+        line = line.lstrip('\r')
+        if line.startswith(tag):
+            parts.append(untag(line, vm).replace('\x1b[0m', '').rstrip('\r'))
+    return ''.join(parts)
+
+
 def render(line):
     """A console line as a terminal shows it: CR returns to column 0, BS
     and CSI n D move left, CSI n C right, CSI K erases to the end; text
@@ -121,6 +139,18 @@ class Machine:
             pytest.fail('%s while waiting for %r; console:\n%s'
                         % (why, pattern, self.output()))
         return self.child.match
+
+    def expect_vm(self, vm, pattern):
+        """Wait until @vm's own output (vm_output()) matches @pattern, a
+        line of which may be cut by other VMs' lines; fail on a kernel
+        error line, EOF or timeout. Returns the match."""
+        rx = re.compile(pattern)
+        while True:
+            m = rx.search(vm_output(self.output(), vm))
+            if m:
+                return m
+            # The next console line (or the end of what is there).
+            self.expect(r'\n')
 
     def wait_exit(self):
         """Wait for QEMU to exit by itself; returns its exit status."""
