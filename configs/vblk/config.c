@@ -3,8 +3,8 @@
  * tests/system/test_vblk.py, test_vblk_hostile.py): the guest drives its
  * virtual virtio-blk, the service the physical disk QEMU gets with the
  * test's -drive/-device. Its 16 MiB of RAM are granted to the service.
- * The scenarios file names the guest (vblk.c, vblkcrash.c, vblkforge.c)
- * and the service build (plain, read-only, crashing).
+ * The scenarios file names the guest (vblk.c, vblkcrash.c, vblkforge.c,
+ * vshadow.c) and the service build (plain, read-only, crashing).
  */
 #include "../common/test_guest.h"
 #include "../common/vblk_service.h"

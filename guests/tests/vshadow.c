@@ -1,6 +1,6 @@
 /**
  * System test (issue 16, item 5): the register shadow page of a virtio-mmio
- * window (configs/vshadow, tests/system/test_vshadow.py). The guest reads
+ * window (configs/vblk, tests/system/test_vshadow.py). The guest reads
  * its virtual virtio-blk's registers, which it reads from the page the
  * vblk service keeps current, not through an exit: MagicValue, Version,
  * DeviceID, VendorID, DeviceFeatures for both selector values after

@@ -1,6 +1,6 @@
 """Issue 16, item 5: a virtio-mmio window's register shadow page.
 
-The guest (guests/tests/vshadow.c, configs/vshadow) reads its virtual
+The guest (guests/tests/vshadow.c, configs/vblk) reads its virtual
 virtio-blk's registers from the read-only page the vblk service keeps
 current: identity, features for both selector values, queues, Status
 after each write, InterruptStatus after a completed read; a write to the
