@@ -238,44 +238,53 @@ const struct cfg_platform *board(void)
 	return found_fdt != NULL ? &found : scenario.platform;
 }
 
-/* Bytes from @p pa to the end of the reg range of a device node under the
- * root (offset 0) that holds it; 0: none does (or it is memory). */
-static uint64_t device_bytes_from(const void *fdt, uint64_t pa)
+/*
+ * One walk over the device nodes under the root (offset 0) narrowing the
+ * uncovered part [*lo, *hi) from both ends: a node's reg range holding *lo
+ * moves *lo to its end, one holding *hi - 1 moves *hi to its start, so that
+ * ranges listed in ascending or descending address order take one walk.
+ * False: a memory node holds a
+ * part of it.
+ */
+static bool narrow_by_devices(const void *fdt, uint64_t *lo, uint64_t *hi)
 {
 	int depth = -1; /* The root is depth 0. */
 	int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
 	uint64_t base, len;
 
-	for (int n = fdt_next_node(fdt, -1, &depth); n >= 0;
+	for (int n = fdt_next_node(fdt, -1, &depth); n >= 0 && *lo < *hi;
 	     n = fdt_next_node(fdt, n, &depth)) {
 		for (int i = 0;
 		     depth == 1 && reg_cells(fdt, n, ac, sc, i, &base, &len);
 		     i++) {
-			if (pa >= base && pa - base < len) {
-				return prop_is(fdt, n, "device_type", "memory")
-					       ? 0
-					       : len - (pa - base);
+			bool at_lo = *lo >= base && *lo - base < len;
+			bool at_hi = *hi - 1 >= base && *hi - 1 - base < len;
+
+			if ((at_lo || at_hi) &&
+			    prop_is(fdt, n, "device_type", "memory")) {
+				return false;
 			}
+			*lo = at_lo ? base + len : *lo;
+			*hi = at_hi ? base : *hi;
 		}
 	}
-	return 0;
+	return true;
 }
 
-/* [pa, pa + size) covered by device nodes, one or several back to back:
- * a Stage-2 page of virt's virtio-mmio area holds eight 0x200 transports. */
+/* [pa, pa + size) covered by device nodes, one or several back to back: a
+ * Stage-2 page of virt's virtio-mmio area holds eight 0x200 transports.
+ * Walks again while a walk narrows the gap (ranges in no address order). */
 static bool board_has(const void *fdt, uint64_t pa, uint64_t size)
 {
-	while (size > 0) {
-		uint64_t n = device_bytes_from(fdt, pa);
+	uint64_t lo = pa, hi = pa + size;
 
-		if (n == 0) {
+	while (lo < hi) {
+		uint64_t gap = hi - lo;
+
+		if (!narrow_by_devices(fdt, &lo, &hi) ||
+		    (lo < hi && hi - lo == gap)) {
 			return false;
 		}
-		if (n >= size) {
-			return true;
-		}
-		pa += n;
-		size -= n;
 	}
 	return true;
 }

@@ -175,6 +175,25 @@ static void test_board_check(void **unused)
 	assert_false(board_check(&sc, SZ_1G, why, sizeof(why)));
 }
 
+/* The transports of the page listed in no address order still cover it;
+ * with one missing in the middle they do not. */
+static void test_board_check_order(void **unused)
+{
+	(void)unused;
+	char why[CFG_BOUNDS_MSG_MAX];
+	struct cfg_scenario sc = one_guest(SZ_2M, 0x0a003000, SZ_4K);
+
+	assert_null(board_read(blob, load("virtio_shuffled")));
+	assert_true(board_check(&sc, SZ_1G, why, sizeof(why)));
+	assert_null(board_read(blob, load("virtio_gap")));
+	assert_false(board_check(&sc, SZ_1G, why, sizeof(why)));
+	assert_string_equal(why, "vm 'g' device 'rtc': the board has no device "
+				 "at 0xa003000 (+0x1000)");
+	/* The transports after the gap, back to back to the page's end. */
+	sc = one_guest(SZ_2M, 0x0a003600, 0xa00);
+	assert_true(board_check(&sc, SZ_1G, why, sizeof(why)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_board_read_malformed),
 		cmocka_unit_test(test_board_read_missing_parts),
 		cmocka_unit_test(test_board_check),
+		cmocka_unit_test(test_board_check_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

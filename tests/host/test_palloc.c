@@ -26,7 +26,7 @@
 
 /** Fixture: an arena and a pool over all of it. */
 struct fixture {
-	paddr_t base;       /**< Fake physical base of the arena. */
+	paddr_t base;	    /**< Fake physical base of the arena. */
 	struct palloc pool; /**< Pool over the whole arena. */
 };
 
@@ -151,15 +151,15 @@ static void test_palloc_init_bitmap_page_boundary(void **state)
 	(void)state;
 	/* BITS_PER_PAGE + 1 pages: one bitmap page covers the other pages. */
 	base = fake_mm_init((BITS_PER_PAGE + 2) * PAGE_SIZE);
-	assert_int_equal(palloc_init(&pool, base, (BITS_PER_PAGE + 1) *
-							   PAGE_SIZE),
+	assert_int_equal(palloc_init(&pool, base,
+				     (BITS_PER_PAGE + 1) * PAGE_SIZE),
 			 HYP_OK);
 	assert_int_equal(pool.page_count, BITS_PER_PAGE);
 	assert_int_equal(pa_addr(pool.base), pa_addr(base) + PAGE_SIZE);
 
 	/* One page more needs a second bitmap page and manages no more. */
-	assert_int_equal(palloc_init(&pool, base, (BITS_PER_PAGE + 2) *
-							   PAGE_SIZE),
+	assert_int_equal(palloc_init(&pool, base,
+				     (BITS_PER_PAGE + 2) * PAGE_SIZE),
 			 HYP_OK);
 	assert_int_equal(pool.page_count, BITS_PER_PAGE);
 	assert_int_equal(pa_addr(pool.base), pa_addr(base) + 2 * PAGE_SIZE);
@@ -186,8 +186,7 @@ static void test_palloc_alloc_until_exhausted(void **state)
 				 ARENA_PAGES - 2 - i);
 	}
 	pa = pa_init(0x1234);
-	assert_int_equal(palloc_alloc(&f->pool, 1, PAGE_SIZE, &pa),
-			 HYP_ENOMEM);
+	assert_int_equal(palloc_alloc(&f->pool, 1, PAGE_SIZE, &pa), HYP_ENOMEM);
 	assert_int_equal(pa_addr(pa), 0x1234);
 	assert_int_equal(palloc_free_count(&f->pool), 0);
 }
@@ -242,8 +241,7 @@ static void test_palloc_alloc_alignment_2m(void **state)
 	/* The next 2 MiB boundary is the end of the pool. */
 	assert_int_equal(palloc_alloc(&f->pool, 1, SZ_2M, &b), HYP_ENOMEM);
 	/* A larger alignment than the pool spans can never be met. */
-	assert_int_equal(palloc_alloc(&f->pool, 1, 1ULL << 63, &b),
-			 HYP_ENOMEM);
+	assert_int_equal(palloc_alloc(&f->pool, 1, 1ULL << 63, &b), HYP_ENOMEM);
 	assert_int_equal(palloc_free_count(&f->pool), before - 2);
 	/* Unaligned requests still find the pages below the block. */
 	assert_int_equal(palloc_alloc(&f->pool, 1, PAGE_SIZE, &b), HYP_OK);
@@ -321,6 +319,31 @@ static void test_palloc_free_and_reuse(void **state)
 	assert_int_equal(palloc_free_count(&f->pool), ARENA_PAGES - 1);
 }
 
+/* Runs across bitmap words (64 pages each), with a busy page inside a
+ * word: the search and the marking go a word at a time where they can. */
+static void test_palloc_runs_across_words(void **state)
+{
+	struct fixture *f = *state;
+	paddr_t low, busy, run, again, hole;
+
+	assert_int_equal(palloc_alloc(&f->pool, 64, PAGE_SIZE, &low), HYP_OK);
+	assert_int_equal(palloc_alloc(&f->pool, 1, PAGE_SIZE, &busy), HYP_OK);
+	assert_int_equal(pa_addr(busy), pa_addr(low) + 64 * PAGE_SIZE);
+	assert_int_equal(palloc_free(&f->pool, low, 64), HYP_OK);
+	/* 64 free pages (a whole word) before the busy one: 100 go after it. */
+	assert_int_equal(palloc_alloc(&f->pool, 100, PAGE_SIZE, &run), HYP_OK);
+	assert_int_equal(pa_addr(run), pa_addr(busy) + PAGE_SIZE);
+	assert_int_equal(palloc_alloc(&f->pool, 64, PAGE_SIZE, &again), HYP_OK);
+	assert_int_equal(pa_addr(again), pa_addr(low));
+	/* A page freed inside a run marked a word at a time is found. */
+	assert_int_equal(palloc_free(&f->pool, pa_add(run, 40 * PAGE_SIZE), 1),
+			 HYP_OK);
+	assert_int_equal(palloc_alloc(&f->pool, 1, PAGE_SIZE, &hole), HYP_OK);
+	assert_int_equal(pa_addr(hole), pa_addr(run) + 40 * PAGE_SIZE);
+	assert_int_equal(palloc_free_count(&f->pool),
+			 BIG_ARENA_SIZE / PAGE_SIZE - 1 - 165);
+}
+
 static void test_palloc_free_double_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -359,9 +382,8 @@ static void test_palloc_free_outside_pool_rejected(void **state)
 
 	/* The bitmap page itself, and below the arena. */
 	assert_int_equal(palloc_free(&f->pool, f->base, 1), HYP_EINVAL);
-	assert_int_equal(palloc_free(&f->pool, pa_init(pa_addr(f->base) -
-						       PAGE_SIZE),
-				     1),
+	assert_int_equal(palloc_free(&f->pool,
+				     pa_init(pa_addr(f->base) - PAGE_SIZE), 1),
 			 HYP_EINVAL);
 	/* At and straddling the end. */
 	assert_int_equal(palloc_free(&f->pool, pa_init(end), 1), HYP_EINVAL);
@@ -421,11 +443,13 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_setup_teardown(
 			test_palloc_alloc_until_exhausted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_palloc_alloc_too_many_pages,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_palloc_alloc_too_many_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_palloc_alloc_alignment_4k_8k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_palloc_alloc_alignment_2m,
+						setup_big, teardown),
+		cmocka_unit_test_setup_teardown(test_palloc_runs_across_words,
 						setup_big, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_palloc_alloc_rejects_bad_args, setup, teardown),
@@ -433,8 +457,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_palloc_free_and_reuse,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_palloc_free_double_rejected,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_palloc_free_double_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_palloc_free_outside_pool_rejected, setup,
 			teardown),

@@ -20,10 +20,18 @@ void mm_zero_pages(void *va, uint64_t size)
 			*w = 0;
 		}
 	} else {
-		/* One instruction zeroes a whole block (64 bytes on A57); four
-		 * per iteration (size is whole pages, a multiple of 4 blocks). */
+		/* One instruction zeroes a whole block (64 bytes on A57); 16
+		 * per iteration while they fit (a guest's RAM: 2.1 instructions
+		 * a block, not 2.5), then four (size is whole pages, a multiple
+		 * of 4 blocks). */
 		uint64_t block = WORD_BYTES << (dczid & DCZID_BS_MASK);
 
+		for (; end - p >= 16 * block; p += 16 * block) {
+			DC_X4("zva", p, block);
+			DC_X4("zva", p + 4 * block, block);
+			DC_X4("zva", p + 8 * block, block);
+			DC_X4("zva", p + 12 * block, block);
+		}
 		for (; p < end; p += 4 * block) {
 			DC_X4("zva", p, block);
 		}
