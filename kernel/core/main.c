@@ -100,8 +100,7 @@ void kmain(void)
 
 	char why[CFG_BOUNDS_MSG_MAX];
 
-	if (!cfg_check_bounds(&scenario, scenario_images, scenario_image_count,
-			      why, sizeof(why))) {
+	if (!cfg_check_bounds(&scenario, why, sizeof(why))) {
 		panic("scenario '%s': %s", scenario.name, why);
 	}
 	if (!board_check(&scenario, palloc_free_count(&kernel_pool) * PAGE_SIZE,

@@ -230,19 +230,16 @@ size_t cfg_validate(const struct cfg_scenario *sc,
 /**
  * The kernel's boot-time check (kernel/core/config_bounds.c): every count
  * within the arrays it sizes (partitions, vCPUs, RAM regions, loads,
- * devices, IRQs, grants), every index it takes from the scenario within
- * its table (owned IRQs, the service of an emulated window, which is a
- * service, the window's guest SPI, a grant's client and its range inside
- * that client's RAM), every passthrough window inside the platform's
- * MMIO and every GICV window of its gicv_size, and every image linked
- * into the kernel present and fitting in RAM where it is loaded. Returns
- * true if the kernel can build the partitions without reading or writing
- * out of bounds; otherwise false with the first problem, naming the field,
- * in @p why. Whatever it accepts, cfg_validate() has stricter rules for.
+ * devices, IRQs, grants), every partition named, every interrupt number it
+ * indexes with within its table (owned IRQs, a window's guest SPI) and
+ * every GICV window of the platform's gicv_size. Returns true if the
+ * kernel can build the partitions without indexing out of bounds
+ * (what it looks up by name it CHECKs where it does); otherwise false with
+ * the first problem, naming the field, in @p why. Whatever it accepts,
+ * cfg_validate() has stricter rules for.
  */
-bool cfg_check_bounds(const struct cfg_scenario *sc,
-		      const struct cfg_image *images, size_t image_count,
-		      char *why, size_t why_size);
+bool cfg_check_bounds(const struct cfg_scenario *sc, char *why,
+		      size_t why_size);
 
 /** Look up an image by name; NULL if absent. */
 const struct cfg_image *cfg_find_image(const struct cfg_image *images,
