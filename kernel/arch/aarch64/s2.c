@@ -6,8 +6,7 @@
  * maintenance only through arch_s2_tlb_flush_vmid().
  *
  * Invariants kept by every operation:
- *  - tables are only ever added (nothing is unmapped, hyp/s2.h);
- *  - table_count is the number of table pages allocated, root included.
+ *  - tables are only ever added (nothing is unmapped, hyp/s2.h).
  *
  * Not done here, and left to the caller or the architecture layer: the
  * barriers that order table writes against the table walker of another CPU
@@ -187,17 +186,6 @@ static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level)
 	return pte;
 }
 
-/** Allocate one zeroed table page for @p s2. */
-static int table_alloc(struct s2_space *s2, paddr_t *out)
-{
-	int err = palloc_alloc(s2->pool, 1, PAGE_SIZE, out);
-
-	if (err == HYP_OK) {
-		s2->table_count++;
-	}
-	return err;
-}
-
 /** True if no part of [start, end) is mapped. */
 static bool range_is_free(const struct s2_space *s2, uint64_t start,
 			  uint64_t end)
@@ -226,7 +214,7 @@ static int next_table(struct s2_space *s2, uint64_t *pte, uint64_t **out)
 
 	if (!(val & S2_PTE_VALID)) {
 		paddr_t table;
-		int err = table_alloc(s2, &table);
+		int err = palloc_alloc(s2->pool, 1, PAGE_SIZE, &table);
 
 		if (err != HYP_OK) {
 			return err;
@@ -287,7 +275,6 @@ int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
 	s2->root = root;
 	s2->vmid = vmid;
 	s2->pool = pool;
-	s2->table_count = S2_ROOT_PAGES;
 	return HYP_OK;
 }
 
