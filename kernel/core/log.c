@@ -108,22 +108,16 @@ void log_line_end(void)
 	l->seq = log_shared.seq;
 }
 
-static const char *level_prefix(enum log_level level)
-{
-	switch (level) {
-	case LOG_LEVEL_WARN:
-		return "hyp: warning: ";
-	case LOG_LEVEL_ERROR:
-		return "hyp: error: ";
-	default:
-		return "hyp: ";
-	}
-}
+static const char *const level_prefix[] = {
+	[LOG_LEVEL_INFO] = "hyp: ",
+	[LOG_LEVEL_WARN] = "hyp: warning: ",
+	[LOG_LEVEL_ERROR] = "hyp: error: ",
+};
 
 void log_vline(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
-	const char *prefix = level_prefix(level);
+	const char *prefix = level_prefix[level];
 	int n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
 
 	if (n < 0) {
