@@ -114,30 +114,18 @@ static const char *const level_prefix[] = {
 	[LOG_LEVEL_ERROR] = "hyp: error: ",
 };
 
-void log_vline(enum log_level level, const char *fmt, va_list ap)
-{
-	char line[LOG_LINE_MAX];
-	const char *prefix = level_prefix[level];
-	int n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
-
-	if (n < 0) {
-		return;
-	}
-	unsigned long len = (unsigned long)n < sizeof(line) ? (unsigned long)n
-							    : sizeof(line) - 1;
-
-	log_line_begin();
-	log_raw(prefix, strlen(prefix));
-	log_raw(line, len);
-	log_raw("\n", 1);
-	log_line_end();
-}
-
 void log_line(enum log_level level, const char *fmt, ...)
 {
+	char line[LOG_LINE_MAX];
 	va_list ap;
 
+	/* Cut to the buffer, always NUL-terminated (lib/fmt.h). */
 	va_start(ap, fmt);
-	log_vline(level, fmt, ap);
+	fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	log_line_begin();
+	log_raw(level_prefix[level], strlen(level_prefix[level]));
+	log_raw(line, strlen(line));
+	log_raw("\n", 1);
+	log_line_end();
 }
