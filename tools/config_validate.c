@@ -117,7 +117,7 @@
 #include <string.h>
 
 #include "abi/vgic.h"
-#include "hyp/config.h"
+#include "config_validate.h"
 #include "hyp/units.h"
 #include "lib/fmt.h"
 

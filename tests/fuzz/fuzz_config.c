@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "hyp/config.h"
+#include "config_validate.h"
 #include "hyp/units.h"
 
 typedef unsigned __int128 u128;
