@@ -36,8 +36,8 @@ static void pool_init(const struct cfg_platform *plat)
 	uint64_t start = ALIGN_UP((uint64_t)__hyp_end, SZ_2M);
 	uint64_t end = plat->ram_base + plat->ram_size;
 
-	if (start >= end || palloc_init(&kernel_pool, pa_init(start),
-					end - start) != HYP_OK) {
+	if (start >= end ||
+	    palloc_init(&kernel_pool, pa_init(start), end - start) != HYP_OK) {
 		panic("no RAM left for the page pool after the kernel image");
 	}
 	log_info("RAM 0x%llx-0x%llx, kernel 0x%llx-0x%llx, pool %llu MiB",
