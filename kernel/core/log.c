@@ -39,21 +39,16 @@ void log_init(void)
 	log_ready = true;
 }
 
-static void console_putc(char c)
-{
-	if (c == '\n') {
-		pl011_putc(log_uart, '\r');
-	}
-	pl011_putc(log_uart, c);
-}
-
 void log_raw(const char *s, unsigned long len)
 {
 	if (!log_ready) {
 		return;
 	}
 	for (unsigned long i = 0; i < len; i++) {
-		console_putc(s[i]);
+		if (s[i] == '\n') {
+			pl011_putc(log_uart, '\r');
+		}
+		pl011_putc(log_uart, s[i]);
 	}
 }
 
