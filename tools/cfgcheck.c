@@ -25,7 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hyp/config.h"
+#include "config_validate.h"
 
 #define EXIT_INVALID 1
 #define EXIT_USAGE 2

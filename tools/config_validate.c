@@ -117,8 +117,7 @@
 #include <string.h>
 
 #include "abi/vgic.h"
-#include "hyp/addr.h"
-#include "hyp/config.h"
+#include "config_validate.h"
 #include "hyp/units.h"
 #include "lib/fmt.h"
 
@@ -137,6 +136,20 @@
 #define RANGE "[0x%" PRIx64 ", 0x%" PRIx64 ")"
 /** Hexadecimal as the messages print it: "0x" and lower-case digits. */
 #define HEX "0x%" PRIx64
+
+/** True if [a, a+alen) and [b, b+blen) share at least one byte. */
+static bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b,
+				  uint64_t blen)
+{
+	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+/** True if [inner, inner+ilen) lies entirely inside [outer, outer+olen). */
+static bool range_contains(uint64_t outer, uint64_t olen, uint64_t inner,
+				  uint64_t ilen)
+{
+	return inner >= outer && ilen <= olen && inner - outer <= olen - ilen;
+}
 
 /** State of one cfg_validate() run. */
 struct check {

@@ -39,21 +39,16 @@ void log_init(void)
 	log_ready = true;
 }
 
-static void console_putc(char c)
-{
-	if (c == '\n') {
-		pl011_putc(log_uart, '\r');
-	}
-	pl011_putc(log_uart, c);
-}
-
 void log_raw(const char *s, unsigned long len)
 {
 	if (!log_ready) {
 		return;
 	}
 	for (unsigned long i = 0; i < len; i++) {
-		console_putc(s[i]);
+		if (s[i] == '\n') {
+			pl011_putc(log_uart, '\r');
+		}
+		pl011_putc(log_uart, s[i]);
 	}
 }
 
@@ -108,42 +103,24 @@ void log_line_end(void)
 	l->seq = log_shared.seq;
 }
 
-static const char *level_prefix(enum log_level level)
-{
-	switch (level) {
-	case LOG_LEVEL_WARN:
-		return "hyp: warning: ";
-	case LOG_LEVEL_ERROR:
-		return "hyp: error: ";
-	default:
-		return "hyp: ";
-	}
-}
-
-void log_vline(enum log_level level, const char *fmt, va_list ap)
-{
-	char line[LOG_LINE_MAX];
-	const char *prefix = level_prefix(level);
-	int n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
-
-	if (n < 0) {
-		return;
-	}
-	unsigned long len = (unsigned long)n < sizeof(line) ? (unsigned long)n
-							    : sizeof(line) - 1;
-
-	log_line_begin();
-	log_raw(prefix, strlen(prefix));
-	log_raw(line, len);
-	log_raw("\n", 1);
-	log_line_end();
-}
+static const char *const level_prefix[] = {
+	[LOG_LEVEL_INFO] = "hyp: ",
+	[LOG_LEVEL_WARN] = "hyp: warning: ",
+	[LOG_LEVEL_ERROR] = "hyp: error: ",
+};
 
 void log_line(enum log_level level, const char *fmt, ...)
 {
+	char line[LOG_LINE_MAX];
 	va_list ap;
 
+	/* Cut to the buffer, always NUL-terminated (lib/fmt.h). */
 	va_start(ap, fmt);
-	log_vline(level, fmt, ap);
+	fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	log_line_begin();
+	log_raw(level_prefix[level], strlen(level_prefix[level]));
+	log_raw(line, strlen(line));
+	log_raw("\n", 1);
+	log_line_end();
 }

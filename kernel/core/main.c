@@ -36,8 +36,8 @@ static void pool_init(const struct cfg_platform *plat)
 	uint64_t start = ALIGN_UP((uint64_t)__hyp_end, SZ_2M);
 	uint64_t end = plat->ram_base + plat->ram_size;
 
-	if (start >= end || palloc_init(&kernel_pool, pa_init(start),
-					end - start) != HYP_OK) {
+	if (start >= end ||
+	    palloc_init(&kernel_pool, pa_init(start), end - start) != HYP_OK) {
 		panic("no RAM left for the page pool after the kernel image");
 	}
 	log_info("RAM 0x%llx-0x%llx, kernel 0x%llx-0x%llx, pool %llu MiB",
@@ -100,8 +100,7 @@ void kmain(void)
 
 	char why[CFG_BOUNDS_MSG_MAX];
 
-	if (!cfg_check_bounds(&scenario, scenario_images, scenario_image_count,
-			      why, sizeof(why))) {
+	if (!cfg_check_bounds(&scenario, why, sizeof(why))) {
 		panic("scenario '%s': %s", scenario.name, why);
 	}
 	if (!board_check(&scenario, palloc_free_count(&kernel_pool) * PAGE_SIZE,

@@ -10,14 +10,6 @@
  * [63:32] are RES0 (D13.8.x CNTP_TVAL_EL0). */
 #define PTIMER_TVAL_MASK 0xffffffffULL
 
-/* SignExtend(TimerValue): bits [31:0] of @p value as a signed offset. */
-static uint64_t tval_sign_extend(uint64_t value)
-{
-	int32_t tval = (int32_t)(uint32_t)(value & PTIMER_TVAL_MASK);
-
-	return (uint64_t)(int64_t)tval;
-}
-
 bool ptimer_condition_met(const struct ptimer *t, uint64_t now)
 {
 	return (t->ctl & CNT_CTL_ENABLE) != 0 && now >= t->cval;
@@ -55,8 +47,9 @@ void ptimer_write(struct ptimer *t, enum ptimer_reg reg, uint64_t value,
 		t->cval = value;
 		break;
 	case PTIMER_REG_TVAL:
-		/* CompareValue = Counter + SignExtend(TimerValue) (D11.2.4). */
-		t->cval = now + tval_sign_extend(value);
+		/* CompareValue = Counter + SignExtend(TimerValue) (D11.2.4):
+		 * bits [31:0] of @p value as a signed offset. */
+		t->cval = now + (uint64_t)(int64_t)(int32_t)(uint32_t)value;
 		break;
 	}
 }

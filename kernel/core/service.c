@@ -107,13 +107,10 @@ bool service_overdue(struct vcpu *service, uint64_t now)
 	if (now < service->vm->ep.deadline) {
 		return false;
 	}
-	if (service->vm->ep.caller != NULL) {
-		log_warn("service '%s' did not answer within %u ms",
-			 vcpu_vm_name(service), IPC_REPLY_TIMEOUT_MS);
-	} else {
-		log_warn("service '%s' ran %u ms without waiting for work",
-			 vcpu_vm_name(service), IPC_REPLY_TIMEOUT_MS);
-	}
+	log_warn(service->vm->ep.caller != NULL
+			 ? "service '%s' did not answer within %u ms"
+			 : "service '%s' ran %u ms without waiting for work",
+		 vcpu_vm_name(service), IPC_REPLY_TIMEOUT_MS);
 	service_restart(service->vm);
 	return true;
 }
@@ -175,17 +172,13 @@ void service_dead(struct vm *service, enum vm_stop_reason why)
 		    !vm_uses_endpoint(vm, &service->ep)) {
 			continue;
 		}
-		if (why == VM_STOP_SYSTEM_OFF) {
-			log_warn(
-				"vm '%s' stopped: its service '%s' is dead (it "
-				"powered off with PSCI SYSTEM_OFF)",
-				vm->cfg->name, service->cfg->name);
-		} else {
-			log_warn("vm '%s' stopped: its service '%s' is dead "
-				 "(restarted %u times)",
-				 vm->cfg->name, service->cfg->name,
-				 service->reset_count);
-		}
+		log_warn(why == VM_STOP_SYSTEM_OFF
+				 ? "vm '%s' stopped: its service '%s' is dead "
+				   "(it powered off with PSCI SYSTEM_OFF)"
+				 : "vm '%s' stopped: its service '%s' is dead "
+				   "(restarted %u times)",
+			 vm->cfg->name, service->cfg->name,
+			 service->reset_count);
 		vm_stop(vm, VM_STOP_SERVICE_DEAD);
 	}
 }

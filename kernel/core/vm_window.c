@@ -17,34 +17,34 @@ const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa)
 	return NULL;
 }
 
-bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
+/* Has @p vm a window served by @p ep, with the kernel's SGIR if @p sgir,
+ * and guest SPI @p irq unless it is 0? */
+static bool has_window(const struct vm *vm, const struct endpoint *ep,
+		       bool sgir, uint64_t irq)
 {
 	for (uint32_t i = 0; i < vm->mmio_count; i++) {
-		if (vm->mmio[i].ep == ep) {
+		const struct mmio_window *w = &vm->mmio[i];
+
+		if (w->ep == ep && (w->kernel_sgir || !sgir) &&
+		    (w->irq == irq || irq == 0)) {
 			return true;
 		}
 	}
 	return false;
 }
 
+bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
+{
+	return has_window(vm, ep, false, 0);
+}
+
 bool vm_window_distributor(const struct vm *vm, const struct endpoint *ep)
 {
-	for (uint32_t i = 0; i < vm->mmio_count; i++) {
-		if (vm->mmio[i].ep == ep && vm->mmio[i].kernel_sgir) {
-			return true;
-		}
-	}
-	return false;
+	return has_window(vm, ep, true, 0);
 }
 
 bool vm_window_irq(const struct vm *vm, const struct endpoint *ep,
 		   uint64_t intid)
 {
-	for (uint32_t i = 0; i < vm->mmio_count; i++) {
-		if (vm->mmio[i].ep == ep && vm->mmio[i].irq != 0 &&
-		    vm->mmio[i].irq == intid) {
-			return true;
-		}
-	}
-	return false;
+	return intid != 0 && has_window(vm, ep, false, intid);
 }

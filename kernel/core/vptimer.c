@@ -11,12 +11,6 @@
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
 
-/* Its vCPU's own bit in a vgic_clear_pending() mask. */
-static uint32_t own_mask(const struct vcpu *v)
-{
-	return 1U << v->index;
-}
-
 /*
  * Follow the interrupt line of @p v's timer at counter @p now: make INTID
  * 30 pending while it is high, withdraw it when it falls, and arm the
@@ -32,7 +26,7 @@ static void sync_level(struct vcpu *v, uint64_t now)
 		vgic_inject(v->vm, v->index, GIC_INTID_PTIMER, false, 0, 0);
 	} else if (t->asserted) {
 		t->asserted = false;
-		vgic_clear_pending(v->vm, own_mask(v), GIC_INTID_PTIMER);
+		vgic_clear_pending(v->vm, 1U << v->index, GIC_INTID_PTIMER);
 	}
 	arch_ptimer_arm(t);
 }
@@ -87,7 +81,7 @@ void vptimer_resample(struct vcpu *v)
 void vptimer_reset(struct vcpu *v)
 {
 	if (v->ptimer.asserted) {
-		vgic_clear_pending(v->vm, own_mask(v), GIC_INTID_PTIMER);
+		vgic_clear_pending(v->vm, 1U << v->index, GIC_INTID_PTIMER);
 	}
 	v->ptimer = (struct ptimer){0};
 }

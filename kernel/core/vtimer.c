@@ -64,16 +64,12 @@ bool vtimer_wfi_resample(const struct vcpu *v)
 	return gic_highest_pending() == GIC_INTID_VTIMER;
 }
 
-/* Has @p v's guest its virtual timer interrupt enabled? */
-static bool vtimer_wanted(const struct vcpu *v)
-{
-	return v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
-	       (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK);
-}
-
 void vtimer_prepare_entry(const struct vcpu *v)
 {
-	if (cpu_this()->vtimer_masked && vtimer_wanted(v)) {
+	/* Masked, and @p v's guest has its timer interrupt enabled. */
+	if (cpu_this()->vtimer_masked &&
+	    v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
+	    (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
 		vtimer_unmask();
 	}
 }

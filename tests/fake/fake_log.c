@@ -21,7 +21,7 @@ void fake_log_reset(void)
 	memset(fake_panic_msg, 0, sizeof(fake_panic_msg));
 }
 
-void log_vline(enum log_level level, const char *fmt, va_list ap)
+static void log_vline(enum log_level level, const char *fmt, va_list ap)
 {
 	if ((unsigned)level >= FAKE_LOG_LEVELS) {
 		fprintf(stderr, "fake log: bad level %d\n", (int)level);

@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "hyp/config.h"
+#include "config_validate.h"
 #include "hyp/units.h"
 
 typedef unsigned __int128 u128;
@@ -820,8 +820,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "rejected a valid scenario (%zu problems)", problems);
 	/* The kernel's boot check: safe on anything, never stricter. */
 	char why[CFG_BOUNDS_MSG_MAX];
-	bool bounds_ok = cfg_check_bounds(&h.sc, h.images, h.image_count, why,
-					  sizeof(why));
+	bool bounds_ok = cfg_check_bounds(&h.sc, why, sizeof(why));
 
 	FUZZ_CHECK(bounds_ok || problems != 0,
 		   "the kernel refuses a scenario the build accepts: %s", why);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hyp/config.h"
+#include "config_validate.h"
 #include "hyp/units.h"
 
 #define MAX_MSGS 32

@@ -41,34 +41,26 @@ static uint32_t dfr0_count(unsigned shift)
 	X(kind, 10) X(kind, 9) X(kind, 8) X(kind, 7) X(kind, 6)           \
 	X(kind, 5) X(kind, 4) X(kind, 3) X(kind, 2) X(kind, 1) X(kind, 0)
 
+/* Every implemented register pair of a kind, from its count's @p shift. */
+#define EACH_PAIR(X, kind, shift)                                         \
+	switch (dfr0_count(shift)) {                                      \
+		ALL_PAIRS(X, kind)                                        \
+	default:                                                          \
+		break;                                                    \
+	}
+
 void arch_debug_save(struct arch_debug *d)
 {
 	d->oslsr = read_sysreg(oslsr_el1);
 	d->osdlr = read_sysreg(osdlr_el1);
-	switch (dfr0_count(DFR0_BRPS_SHIFT)) {
-	ALL_PAIRS(SAVE_PAIR, b)
-	default:
-		break;
-	}
-	switch (dfr0_count(DFR0_WRPS_SHIFT)) {
-	ALL_PAIRS(SAVE_PAIR, w)
-	default:
-		break;
-	}
+	EACH_PAIR(SAVE_PAIR, b, DFR0_BRPS_SHIFT)
+	EACH_PAIR(SAVE_PAIR, w, DFR0_WRPS_SHIFT)
 }
 
 void arch_debug_load(const struct arch_debug *d)
 {
 	write_sysreg(oslar_el1, (d->oslsr & OSLSR_EL1_OSLK) ? OSLAR_EL1_OSLK : 0);
 	write_sysreg(osdlr_el1, d->osdlr);
-	switch (dfr0_count(DFR0_BRPS_SHIFT)) {
-	ALL_PAIRS(LOAD_PAIR, b)
-	default:
-		break;
-	}
-	switch (dfr0_count(DFR0_WRPS_SHIFT)) {
-	ALL_PAIRS(LOAD_PAIR, w)
-	default:
-		break;
-	}
+	EACH_PAIR(LOAD_PAIR, b, DFR0_BRPS_SHIFT)
+	EACH_PAIR(LOAD_PAIR, w, DFR0_WRPS_SHIFT)
 }

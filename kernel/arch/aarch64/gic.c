@@ -34,11 +34,6 @@ static inline void mmio_write8(uintptr_t addr, uint8_t v)
 	*(volatile uint8_t *)addr = v;
 }
 
-static inline uint8_t mmio_read8(uintptr_t addr)
-{
-	return *(volatile uint8_t *)addr;
-}
-
 /* Disable, unpend and deactivate the 32 interrupts from @p first on
  * (GICD_ICENABLERn 4.3.6, GICD_ICPENDRn 4.3.8, GICD_ICACTIVERn 4.3.10). */
 static void gicd_clear_word(uint32_t first)
@@ -104,8 +99,9 @@ uint32_t gic_cpu_init(void)
 	gic_enable(GIC_INTID_MAINTENANCE);
 	gic_enable(GIC_INTID_VTIMER);
 	gic_enable(GIC_INTID_PTIMER);
-	/* ITARGETSR0-7 read as the reading CPU's own interface (4.3.12). */
-	return mmio_read8(gicd + GICD_ITARGETSR) & GIC_TARGET_BYTE_MASK;
+	/* ITARGETSR0-7 read as the reading CPU's own interface (4.3.12):
+	 * the low byte of the word is INTID 0's. */
+	return mmio_read32(gicd + GICD_ITARGETSR) & GIC_TARGET_BYTE_MASK;
 }
 
 void gic_send_sgi(uint32_t sgi, uint32_t cpu_mask)

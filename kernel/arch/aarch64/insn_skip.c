@@ -5,9 +5,9 @@
 
 /* ConditionHolds() (Arm ARM J1 shared pseudocode): cond[3:1] selects the
  * test, cond[0] inverts it except for 0b1111. */
-#define COND_TEST_SHIFT	    1
-#define COND_TEST_MASK	    0x7U
-#define COND_INVERT	    1U
+#define COND_TEST_SHIFT 1
+#define COND_TEST_MASK 0x7U
+#define COND_INVERT 1U
 #define COND_NEVER_INVERTED 0xfU
 enum cond_test {
 	COND_EQ = 0, /* Z */

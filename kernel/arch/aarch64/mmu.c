@@ -33,12 +33,10 @@ struct mmu_boot_regs mmu_boot_regs;
 
 static uint64_t block_desc(uint64_t pa, bool device)
 {
-	if (device) {
-		return pa | DESC_BLOCK | DESC_AF | DESC_XN |
-		       ((uint64_t)MAIR_IDX_DEVICE << DESC_ATTRINDX_SHIFT);
-	}
-	return pa | DESC_BLOCK | DESC_AF | DESC_SH_INNER |
-	       ((uint64_t)MAIR_IDX_NORMAL << DESC_ATTRINDX_SHIFT);
+	return pa | DESC_BLOCK | DESC_AF |
+	       (device ? DESC_XN | ((uint64_t)MAIR_IDX_DEVICE << DESC_ATTRINDX_SHIFT)
+		       : DESC_SH_INNER |
+				 ((uint64_t)MAIR_IDX_NORMAL << DESC_ATTRINDX_SHIFT));
 }
 
 static void build_identity_map(uint64_t ram_base, uint64_t ram_size)

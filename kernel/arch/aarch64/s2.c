@@ -6,8 +6,7 @@
  * maintenance only through arch_s2_tlb_flush_vmid().
  *
  * Invariants kept by every operation:
- *  - tables are only ever added (nothing is unmapped, hyp/s2.h);
- *  - table_count is the number of table pages allocated, root included.
+ *  - tables are only ever added (nothing is unmapped, hyp/s2.h).
  *
  * Not done here, and left to the caller or the architecture layer: the
  * barriers that order table writes against the table walker of another CPU
@@ -114,49 +113,27 @@ static uint64_t *root_table(const struct s2_space *s2)
 /** Descriptor attribute bits (everything but type and address) for @p attr. */
 static uint64_t attr_to_pte(unsigned attr)
 {
-	uint64_t bits = S2_PTE_AF | (S2_SH_INNER << S2_PTE_SH_SHIFT);
+	uint64_t memattr = (attr & S2_DEVICE) ? S2_MEMATTR_DEVICE_nGnRE
+			   : (attr & S2_NC)   ? S2_MEMATTR_NORMAL_NC
+					      : S2_MEMATTR_NORMAL_WB;
 
-	if (attr & S2_DEVICE) {
-		bits |= S2_MEMATTR_DEVICE_nGnRE << S2_PTE_MEMATTR_SHIFT;
-	} else if (attr & S2_NC) {
-		bits |= S2_MEMATTR_NORMAL_NC << S2_PTE_MEMATTR_SHIFT;
-	} else {
-		bits |= S2_MEMATTR_NORMAL_WB << S2_PTE_MEMATTR_SHIFT;
-	}
-	if (attr & S2_READ) {
-		bits |= S2_PTE_S2AP_R;
-	}
-	if (attr & S2_WRITE) {
-		bits |= S2_PTE_S2AP_W;
-	}
-	if (!(attr & S2_EXEC)) {
-		bits |= S2_PTE_XN;
-	}
-	return bits;
+	return S2_PTE_AF | (S2_SH_INNER << S2_PTE_SH_SHIFT) |
+	       (memattr << S2_PTE_MEMATTR_SHIFT) |
+	       ((attr & S2_READ) ? S2_PTE_S2AP_R : 0) |
+	       ((attr & S2_WRITE) ? S2_PTE_S2AP_W : 0) |
+	       ((attr & S2_EXEC) ? 0 : S2_PTE_XN);
 }
 
 /** The S2_* attribute flags encoded in leaf descriptor @p pte. */
 static unsigned pte_to_attr(uint64_t pte)
 {
 	uint64_t memattr = (pte & S2_PTE_MEMATTR_MASK) >> S2_PTE_MEMATTR_SHIFT;
-	unsigned attr = 0;
 
-	if (pte & S2_PTE_S2AP_R) {
-		attr |= S2_READ;
-	}
-	if (pte & S2_PTE_S2AP_W) {
-		attr |= S2_WRITE;
-	}
-	if (!(pte & S2_PTE_XN)) {
-		attr |= S2_EXEC;
-	}
-	if (memattr == S2_MEMATTR_DEVICE_nGnRE) {
-		attr |= S2_DEVICE;
-	}
-	if (memattr == S2_MEMATTR_NORMAL_NC) {
-		attr |= S2_NC;
-	}
-	return attr;
+	return ((pte & S2_PTE_S2AP_R) ? S2_READ : 0) |
+	       ((pte & S2_PTE_S2AP_W) ? S2_WRITE : 0) |
+	       ((pte & S2_PTE_XN) ? 0 : S2_EXEC) |
+	       (memattr == S2_MEMATTR_DEVICE_nGnRE ? S2_DEVICE : 0) |
+	       (memattr == S2_MEMATTR_NORMAL_NC ? S2_NC : 0);
 }
 
 /** Block (levels 1-2) or page (level 3) descriptor mapping @p pa. */
@@ -187,17 +164,6 @@ static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level)
 	return pte;
 }
 
-/** Allocate one zeroed table page for @p s2. */
-static int table_alloc(struct s2_space *s2, paddr_t *out)
-{
-	int err = palloc_alloc(s2->pool, 1, PAGE_SIZE, out);
-
-	if (err == HYP_OK) {
-		s2->table_count++;
-	}
-	return err;
-}
-
 /** True if no part of [start, end) is mapped. */
 static bool range_is_free(const struct s2_space *s2, uint64_t start,
 			  uint64_t end)
@@ -226,7 +192,7 @@ static int next_table(struct s2_space *s2, uint64_t *pte, uint64_t **out)
 
 	if (!(val & S2_PTE_VALID)) {
 		paddr_t table;
-		int err = table_alloc(s2, &table);
+		int err = palloc_alloc(s2->pool, 1, PAGE_SIZE, &table);
 
 		if (err != HYP_OK) {
 			return err;
@@ -287,7 +253,6 @@ int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
 	s2->root = root;
 	s2->vmid = vmid;
 	s2->pool = pool;
-	s2->table_count = S2_ROOT_PAGES;
 	return HYP_OK;
 }
 

@@ -42,17 +42,3 @@ static inline uint64_t ipa_addr(ipaddr_t i)
 {
 	return i.ipa;
 }
-
-/** True if [a, a+alen) and [b, b+blen) share at least one byte. */
-static inline bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b,
-				  uint64_t blen)
-{
-	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
-}
-
-/** True if [inner, inner+ilen) lies entirely inside [outer, outer+olen). */
-static inline bool range_contains(uint64_t outer, uint64_t olen, uint64_t inner,
-				  uint64_t ilen)
-{
-	return inner >= outer && ilen <= olen && inner - outer <= olen - ilen;
-}

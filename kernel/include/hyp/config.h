@@ -2,7 +2,7 @@
 /**
  * Scenario configuration: one declarative, designated-initializer tree per
  * scenario (configs/<name>/config.c), in the manner of Bao's configs. The
- * build checks the tree against every rule (tools/config_validate.c, run by
+ * build checks the tree against every rule (tools/config_validate.h, run by
  * tools/cfgcheck) and refuses a scenario that breaks one; the kernel checks
  * at boot only what keeps its own indexing safe and what depends on the
  * running machine (kernel/core/config_bounds.c).
@@ -102,15 +102,6 @@ struct cfg_device {
 	uint64_t shadow_ipa;
 };
 
-/**
- * What the kernel itself uses of the platform's PCIe (pvpanic.c): bus 0's
- * configuration space (ECAM: bus number at address bit 20, PCIe base spec
- * 7.2.2, so one bus is 1 MiB) and the page at pci_mmio_base where it
- * places the pvpanic device's BAR. Never granted to a partition (D10).
- */
-#define CFG_PCI_ECAM_BUS_SIZE 0x100000ULL
-#define CFG_PCI_BAR_SIZE 0x1000ULL
-
 /** A further image copied into a partition's RAM (a DTB, an initramfs). */
 struct cfg_load {
 	const char *image;      /**< Name in the scenario's image table. */
@@ -205,44 +196,22 @@ struct cfg_image {
 	uint64_t size;
 };
 
-/** Sink for validation messages (one complete sentence per call). */
-typedef void (*cfg_report_fn)(void *ctx, const char *msg);
-
-/**
- * Build time only (tools/config_validate.c, linked into cfgcheck, the host
- * tests and the fuzzer; not into the kernel): check @p sc against the rules
- * in docs/architecture.md ("Scenario rules"): names, counts, alignment,
- * overlaps inside a partition's IPA space, RAM and images fitting, entry
- * inside the image, device windows and services, passthrough windows inside
- * platform MMIO and not the kernel's UART nor granted twice, IRQs in range
- * and owned once (a guest's with a distributor to deliver them), total RAM
- * within the platform, grants only of RAM of guests a service serves.
- * Every problem is reported;
- * returns the number found (0 = valid).
- */
-size_t cfg_validate(const struct cfg_scenario *sc,
-		    const struct cfg_image *images, size_t image_count,
-		    cfg_report_fn report, void *ctx);
-
 /** Room for the message of cfg_check_bounds(), NUL included. */
 #define CFG_BOUNDS_MSG_MAX 160
 
 /**
  * The kernel's boot-time check (kernel/core/config_bounds.c): every count
  * within the arrays it sizes (partitions, vCPUs, RAM regions, loads,
- * devices, IRQs, grants), every index it takes from the scenario within
- * its table (owned IRQs, the service of an emulated window, which is a
- * service, the window's guest SPI, a grant's client and its range inside
- * that client's RAM), every passthrough window inside the platform's
- * MMIO and every GICV window of its gicv_size, and every image linked
- * into the kernel present and fitting in RAM where it is loaded. Returns
- * true if the kernel can build the partitions without reading or writing
- * out of bounds; otherwise false with the first problem, naming the field,
- * in @p why. Whatever it accepts, cfg_validate() has stricter rules for.
+ * devices, IRQs, grants), every partition named, every interrupt number it
+ * indexes with within its table (owned IRQs, a window's guest SPI) and
+ * every GICV window of the platform's gicv_size. Returns true if the
+ * kernel can build the partitions without indexing out of bounds
+ * (what it looks up by name it CHECKs where it does); otherwise false with
+ * the first problem, naming the field, in @p why. Whatever it accepts,
+ * cfg_validate() has stricter rules for.
  */
-bool cfg_check_bounds(const struct cfg_scenario *sc,
-		      const struct cfg_image *images, size_t image_count,
-		      char *why, size_t why_size);
+bool cfg_check_bounds(const struct cfg_scenario *sc, char *why,
+		      size_t why_size);
 
 /** Look up an image by name; NULL if absent. */
 const struct cfg_image *cfg_find_image(const struct cfg_image *images,

@@ -21,8 +21,6 @@ void log_init(void);
 /** One log line (a trailing newline is added). */
 void log_line(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void log_vline(enum log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
 
 /** Raw text on the console, no prefix (guest debug console output),
  * between log_line_begin() and log_line_end(). */

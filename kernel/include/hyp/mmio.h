@@ -15,7 +15,6 @@
 
 struct mmio_window;
 
-/** Decode the access and send it to the window's service. */
 /** Inject an external abort for an access not emulated, logged once. */
 struct vcpu *mmio_reject(struct vcpu *vcpu, const char *why, uint64_t ipa,
 			 bool write);
@@ -23,6 +22,7 @@ struct vcpu *mmio_reject(struct vcpu *vcpu, const char *why, uint64_t ipa,
 /** The IPA of FAR_EL2, through the guest's stage 1 (AT S1E1R/S1E0R). */
 bool mmio_fault_ipa(const struct vcpu *vcpu, uint64_t *ipa);
 
+/** Decode the access and send it to the window's service. */
 struct vcpu *mmio_forward(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 			  const struct mmio_window *win);
 

@@ -43,8 +43,7 @@ enum s2_attr {
 struct s2_space {
 	paddr_t root;	     /**< Physical address of the level-1 root. */
 	uint16_t vmid;	     /**< VMID tagging its TLB entries (8 bits). */
-	struct palloc *pool; /**< Where its tables come from and go back. */
-	size_t table_count;  /**< Table pages in use, root included. */
+	struct palloc *pool; /**< Where its tables come from. */
 };
 
 /**

@@ -31,24 +31,24 @@
 
 /* AArch32 PSTATE in an SPSR (C5.2.19, "SPSR_EL2 when exception taken from
  * AArch32 state"): N, Z, C, V [31:28]; IT[1:0] [26:25]; IT[7:2] [15:10]. */
-#define SPSR32_N	   (1ULL << 31)
-#define SPSR32_Z	   (1ULL << 30)
-#define SPSR32_C	   (1ULL << 29)
-#define SPSR32_V	   (1ULL << 28)
+#define SPSR32_N (1ULL << 31)
+#define SPSR32_Z (1ULL << 30)
+#define SPSR32_C (1ULL << 29)
+#define SPSR32_V (1ULL << 28)
 #define SPSR32_IT_LO_SHIFT 25
-#define SPSR32_IT_LO_MASK  0x3ULL
+#define SPSR32_IT_LO_MASK 0x3ULL
 #define SPSR32_IT_HI_SHIFT 10
-#define SPSR32_IT_HI_MASK  0x3fULL
+#define SPSR32_IT_HI_MASK 0x3fULL
 /* IT[7:2] land at ITSTATE bit 2. */
 #define AARCH32_IT_HI_POS 2
 /* ITSTATE: IT[7:4] the current instruction's condition inside an IT
  * block, IT[3:0] non-zero inside one, IT[4:0] the mask ITAdvance shifts,
  * IT[2:0] zero on the block's last instruction. */
-#define AARCH32_IT_COND_SHIFT	4
-#define AARCH32_IT_ACTIVE_MASK	0xfU
-#define AARCH32_IT_LAST_MASK	0x7U
+#define AARCH32_IT_COND_SHIFT 4
+#define AARCH32_IT_ACTIVE_MASK 0xfU
+#define AARCH32_IT_LAST_MASK 0x7U
 #define AARCH32_IT_ADVANCE_MASK 0x1fU
-#define AARCH32_IT_BASE_MASK	0xe0U
+#define AARCH32_IT_BASE_MASK 0xe0U
 /* Condition "always" (AL). */
 #define AARCH32_COND_AL 0xeU
 
