@@ -82,7 +82,9 @@ void log_line_begin(void)
 	for (uint32_t i = 0; l->writing != 0 && i < LOG_SERVICE_WRITE_POLLS; i++) {
 		arch_cpu_relax();
 	}
-	if (l->open == log_shared.seq + 1) {
+	/* Still writing after the polls (its vCPU's thread stopped by the
+	 * host): it is inside a line of its own, so end that too. */
+	if (l->open == log_shared.seq + 1 || l->writing != 0) {
 		/* As it is on the wire: no LF to CR LF here. */
 		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {
 			pl011_putc(log_uart, HYP_CONSOLE_BREAK[i]);

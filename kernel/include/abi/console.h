@@ -19,8 +19,10 @@
  * or the service finds seq odd, clears writing and leaves the UART alone.
  * open names the kernel line that is to end the service's line: the next
  * one to begin after the seq the service read. Either wait may run out
- * (the other side's vCPU thread stopped by the host, or stopped for good),
- * and the service's bytes then land inside or after a kernel line, and
+ * (the other side's vCPU thread stopped by the host, or stopped for good).
+ * A kernel whose wait runs out ends the service's line (the break) before
+ * its own, as if open said so. The service's bytes may then land inside or
+ * after a kernel line, and
  * its open may name a line already begun. So the service reads seq again
  * after writing, before it clears writing: if it changed, its next output
  * starts with HYP_CONSOLE_BREAK and a new tag, and, while its line is
