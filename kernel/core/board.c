@@ -121,13 +121,15 @@ static const char *read_cpus(const void *fdt, struct cfg_platform *p)
 static const char *read_gic(const void *fdt, struct cfg_platform *p)
 {
 	int gic = fdt_node_offset_by_compatible(fdt, -1, "arm,cortex-a15-gic");
+	/* Found once: libfdt walks the tree from the root for it. */
+	int parent = fdt_parent_offset(fdt, gic);
 	uint64_t base[GIC_REGS], size[GIC_REGS], end = 0;
 
 	if (gic < 0) {
 		return "no GICv2 (arm,cortex-a15-gic)";
 	}
 	for (int i = 0; i < GIC_REGS; i++) {
-		if (!reg_at(fdt, gic, i, &base[i], &size[i])) {
+		if (!reg_in(fdt, gic, parent, i, &base[i], &size[i])) {
 			return "the GIC has no GICH and GICV frames "
 			       "(virtualization extensions)";
 		}
@@ -184,7 +186,8 @@ static void read_pci(const void *fdt, struct cfg_platform *p)
 {
 	int pci =
 		fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic");
-	int ac = fdt_address_cells(fdt, fdt_parent_offset(fdt, pci));
+	int parent = fdt_parent_offset(fdt, pci);
+	int ac = fdt_address_cells(fdt, parent);
 	int sc = fdt_size_cells(fdt, pci);
 	int len = 0;
 	const fdt32_t *r =
@@ -194,7 +197,7 @@ static void read_pci(const void *fdt, struct cfg_platform *p)
 
 	p->pci_mmio_base = 0;
 	if (r == NULL || ac < 1 || ac > CELLS_MAX || sc < 1 || sc > CELLS_MAX ||
-	    !reg_at(fdt, pci, 0, &p->pci_ecam_base, &size)) {
+	    !reg_in(fdt, pci, parent, 0, &p->pci_ecam_base, &size)) {
 		p->pci_ecam_base = 0;
 		return;
 	}
