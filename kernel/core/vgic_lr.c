@@ -250,6 +250,18 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	return true;
 }
 
+bool vgic_cpu_place_free(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
+{
+	/* No LR holds @p irq and LR 0 is the first free one: where
+	 * vgic_cpu_place() would put it, without its two scans. */
+	if (c->queue_len != 0 || c->lr_count == 0 || !arch_lr_valid(irq)) {
+		return false;
+	}
+	c->lr[0] = arch_lr_make(irq, VGIC_LR_PENDING);
+	c->injected++;
+	return true;
+}
+
 /**
  * The queued interrupt to place next: lowest priority value, earliest in
  * the queue among equals, skipping one whose LR is still in use (a

@@ -69,6 +69,9 @@ bool vgic_cpu_holds_hw(const struct vgic_cpu *c, uint32_t phys);
  */
 bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
 
+/** vgic_cpu_place() when the caller knows every LR is free: LR 0. */
+bool vgic_cpu_place_free(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
+
 /**
  * Move the highest-priority queued interrupts (lowest value first; ties in
  * arrival order) into free LRs (state invalid). Returns true if interrupts
