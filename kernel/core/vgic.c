@@ -201,8 +201,7 @@ static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
 		.resample = kernel_level_source(intid),
 	};
 
-	return (lrs_free ? vgic_cpu_place_free(&v->vgic, &p)
-			 : vgic_cpu_place(&v->vgic, &p)) ||
+	return vgic_cpu_place(&v->vgic, &p, lrs_free) ||
 	       vgic_cpu_queue(&v->vgic, &p);
 }
 
@@ -315,7 +314,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		return false;
 	}
 	if (lrs_free) {
-		/* It went to LR 0 (vgic_cpu_place_free()) or the queue; LRs 1
+		/* It went to LR 0 (vgic_cpu_place()) or the queue; LRs 1
 		 * and up are invalid in the hardware (GICH_ELRSR said so) and
 		 * the shadow: only LR 0 can change (IHI 0048B 5.3.4). */
 		arch_vgic_lrs_write_first(&v->vgic, 1, v->vgic.queue_len > 0);

@@ -234,30 +234,22 @@ static uint32_t free_lr(const struct vgic_cpu *c)
 	return NONE;
 }
 
-bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
+bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
+		    bool lrs_free)
 {
 	uint32_t lr;
 
-	if (c->queue_len != 0 || !arch_lr_valid(irq) || find_lr(c, irq) != NONE) {
+	/* With every LR free, none holds @p irq and LR 0 (if any) is the
+	 * first free one: the two scans would find exactly that. */
+	if (c->queue_len != 0 || !arch_lr_valid(irq) ||
+	    (!lrs_free && find_lr(c, irq) != NONE)) {
 		return false;
 	}
-	lr = free_lr(c);
+	lr = lrs_free && c->lr_count > 0 ? 0 : free_lr(c);
 	if (lr == NONE) {
 		return false;
 	}
 	c->lr[lr] = arch_lr_make(irq, VGIC_LR_PENDING);
-	c->injected++;
-	return true;
-}
-
-bool vgic_cpu_place_free(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
-{
-	/* No LR holds @p irq and LR 0 is the first free one: where
-	 * vgic_cpu_place() would put it, without its two scans. */
-	if (c->queue_len != 0 || c->lr_count == 0 || !arch_lr_valid(irq)) {
-		return false;
-	}
-	c->lr[0] = arch_lr_make(irq, VGIC_LR_PENDING);
 	c->injected++;
 	return true;
 }
