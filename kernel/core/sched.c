@@ -81,7 +81,8 @@ static struct vcpu *pick_service(const struct cpu *cpu, const struct vcpu *excep
 	for (uint32_t i = 0; i < service_count; i++) {
 		struct vcpu *s = service_vcpus[i];
 
-		if (s != except && vcpu_can_run(s) && runs_on(s, cpu)) {
+		/* Its state first: most services wait, and that ends it. */
+		if (vcpu_can_run(s) && s != except && runs_on(s, cpu)) {
 			return s;
 		}
 	}
