@@ -186,10 +186,11 @@ static inline void inbox_apply_clears(struct vcpu *v)
 }
 
 /* Queue @p intid in @p v's LR shadow, which must reflect the hardware;
- * @p lrs_free: every LR of it is free (sync_lrs()). */
-static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
-		      uint32_t intid, bool hw, uint32_t phys, uint32_t source,
-		      bool lrs_free)
+ * @p lrs_free: every LR of it is free (sync_lrs()). Inline, as
+ * sync_lrs(): both are on every delivery (timer, virtual IPI). */
+static inline __attribute__((always_inline)) bool
+queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c, uint32_t intid,
+	  bool hw, uint32_t phys, uint32_t source, bool lrs_free)
 {
 	struct vgic_pending_irq p = {
 		.intid = (uint16_t)intid,
@@ -244,7 +245,7 @@ static void inbox_drain(struct vcpu *v, bool lrs_free)
  * arch_vgic_lrs_read() keeps only live LRs), with what other CPUs cleared
  * meanwhile dropped if this is its home. True if it is loaded here and
  * every LR is free (applying clears only frees more). */
-static bool sync_lrs(struct vcpu *v)
+static inline __attribute__((always_inline)) bool sync_lrs(struct vcpu *v)
 {
 	bool lrs_free = false;
 

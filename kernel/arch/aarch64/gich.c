@@ -64,7 +64,8 @@ bool arch_vgic_lrs_read(struct vgic_cpu *c)
 						   : (1ULL << c->lr_count) - 1;
 
 	if ((empty & all) == all) {
-		for (uint32_t i = 0; i < c->lr_count; i++) {
+		/* Downwards: one counter is both index and test. */
+		for (uint32_t i = c->lr_count; i-- > 0;) {
 			c->lr[i] = 0;
 		}
 		return true;
