@@ -879,7 +879,7 @@ static const struct gicd_reg *find_reg(uint32_t offset)
  */
 static inline __attribute__((always_inline)) bool
 access_ok(const struct gicd_model *m, uint32_t cpu, uint64_t offset,
-		      unsigned width, const struct gicd_reg **reg)
+	  unsigned width, const struct gicd_reg **reg)
 {
 	const struct gicd_reg *r;
 
