@@ -81,7 +81,8 @@ static struct vcpu *pick_service(const struct cpu *cpu, const struct vcpu *excep
 	for (uint32_t i = 0; i < service_count; i++) {
 		struct vcpu *s = service_vcpus[i];
 
-		if (s != except && vcpu_can_run(s) && runs_on(s, cpu)) {
+		/* Its state first: most services wait, and that ends it. */
+		if (vcpu_can_run(s) && s != except && runs_on(s, cpu)) {
 			return s;
 		}
 	}
@@ -413,6 +414,14 @@ struct vcpu *sched_next(struct vcpu *current)
 	struct cpu *cpu = cpu_this();
 
 	if (current != NULL && vcpu_can_run(current) && runs_on(current, cpu)) {
+		/* The guest that trapped goes on, loaded and alone (e.g. after
+		 * an interrupt for it): of switch_to() only this is left. */
+		if (current == cpu->current && current == cpu->loaded &&
+		    cpu->light == NULL && !current->ctx_fresh &&
+		    !cpu->slice_stale && current->pending == 0) {
+			cpu->turn_ended = NULL;
+			return current;
+		}
 		return switch_to(current);
 	}
 	if (current != NULL && cpu->loaded == current &&

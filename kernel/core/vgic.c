@@ -185,9 +185,12 @@ static inline void inbox_apply_clears(struct vcpu *v)
 	}
 }
 
-/* Queue @p intid in @p v's LR shadow, which must reflect the hardware. */
-static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
-		      uint32_t intid, bool hw, uint32_t phys, uint32_t source)
+/* Queue @p intid in @p v's LR shadow, which must reflect the hardware;
+ * @p lrs_free: every LR of it is free (sync_lrs()). Inline, as
+ * sync_lrs(): both are on every delivery (timer, virtual IPI). */
+static inline __attribute__((always_inline)) bool
+queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c, uint32_t intid,
+	  bool hw, uint32_t phys, uint32_t source, bool lrs_free)
 {
 	struct vgic_pending_irq p = {
 		.intid = (uint16_t)intid,
@@ -199,12 +202,14 @@ static bool queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c,
 		.resample = kernel_level_source(intid),
 	};
 
-	return vgic_cpu_place(&v->vgic, &p) || vgic_cpu_queue(&v->vgic, &p);
+	return vgic_cpu_place(&v->vgic, &p, lrs_free) ||
+	       vgic_cpu_queue(&v->vgic, &p);
 }
 
 /* On @p v's home CPU, its LR shadow fresh: queue what other CPUs posted
- * (straight into the shadow; the caller writes the LRs). */
-static void inbox_drain(struct vcpu *v)
+ * (straight into the shadow; the caller writes the LRs); @p lrs_free as
+ * for queue_irq(), until the first is queued. */
+static void inbox_drain(struct vcpu *v, bool lrs_free)
 {
 	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
 		uint64_t bits = v->inbox.pending[w];
@@ -227,7 +232,9 @@ static void inbox_drain(struct vcpu *v)
 			for (uint32_t src = 0; sources != 0; src++, sources >>= 1) {
 				if (sources & 1U) {
 					queue_irq(v, c, intid, false, 0,
-						  intid < VGIC_SGI_COUNT ? src : 0);
+						  intid < VGIC_SGI_COUNT ? src : 0,
+						  lrs_free);
+					lrs_free = false;
 				}
 			}
 		}
@@ -236,17 +243,21 @@ static void inbox_drain(struct vcpu *v)
 
 /* The vCPU's LRs as the guest left them (read from hardware if loaded:
  * arch_vgic_lrs_read() keeps only live LRs), with what other CPUs cleared
- * meanwhile dropped if this is its home. */
-static void sync_lrs(struct vcpu *v)
+ * meanwhile dropped if this is its home. True if it is loaded here and
+ * every LR is free (applying clears only frees more). */
+static inline __attribute__((always_inline)) bool sync_lrs(struct vcpu *v)
 {
+	bool lrs_free = false;
+
 	if (cpu_this()->loaded == v) {
-		arch_vgic_lrs_read(&v->vgic);
+		lrs_free = arch_vgic_lrs_read(&v->vgic);
 	} else {
 		vgic_cpu_sync(&v->vgic);
 	}
 	if (!is_remote(v)) {
 		inbox_apply_clears(v);
 	}
+	return lrs_free;
 }
 
 /*
@@ -298,11 +309,18 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 	}
 	/* The guest may have completed LRs since the last exit: without a
 	 * fresh view a new interrupt would look like one still pending. */
-	sync_lrs(v);
-	if (!queue_irq(v, c, intid, hw, phys, source)) {
+	bool lrs_free = sync_lrs(v);
+
+	if (!queue_irq(v, c, intid, hw, phys, source, lrs_free)) {
 		return false;
 	}
-	if (cpu_this()->loaded == v) {
+	if (lrs_free) {
+		/* It went to LR 0 (vgic_cpu_place()) or the queue; LRs 1
+		 * and up are invalid in the hardware (GICH_ELRSR said so) and
+		 * the shadow: only LR 0 can change (IHI 0048B 5.3.4). */
+		arch_vgic_lrs_write_first(&v->vgic, 1, v->vgic.queue_len > 0);
+		vtimer_prepare_entry(v);
+	} else if (cpu_this()->loaded == v) {
 		/* Queueing may have changed a live LR (active -> pending and
 		 * active): write it back now, or the next sync from hardware
 		 * would undo it and lose the interrupt. The LRs then hold the
@@ -371,7 +389,7 @@ static void retry_owed(struct vcpu *v)
 			if (!on || !c->enabled ||
 			    &vm->vcpus[spi_target(vm, c)] != v) {
 				gic_clear_active(i);
-			} else if (!queue_irq(v, c, i, true, i, 0)) {
+			} else if (!queue_irq(v, c, i, true, i, 0, false)) {
 				continue;   /* Still full: the next entry. */
 			}
 			bitmap_assign(vm->vgic.spi_owed, i, false);
@@ -512,7 +530,9 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 			return true;
 		}
 	}
-	sync_lrs(v);
+	if (sync_lrs(v)) {
+		return false;   /* Every LR free: none pending. */
+	}
 	for (uint32_t i = 0; i < v->vgic.lr_count; i++) {
 		if (arch_lr_state(v->vgic.lr[i]) & VGIC_LR_PENDING) {
 			return true;
@@ -526,9 +546,11 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	if (!v->vgic_dirty) {
 		return v;
 	}
-	arch_vgic_lrs_read(&v->vgic);   /* v is loaded here: only live LRs kept */
+	/* v is loaded here: only live LRs kept. */
+	bool lrs_free = arch_vgic_lrs_read(&v->vgic);
+
 	inbox_apply_clears(v);
-	inbox_drain(v);
+	inbox_drain(v, lrs_free);
 	retry_owed(v);
 	vtimer_prepare_entry(v);
 	bool more = vgic_cpu_flush(&v->vgic);

@@ -234,14 +234,18 @@ static uint32_t free_lr(const struct vgic_cpu *c)
 	return NONE;
 }
 
-bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
+bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
+		    bool lrs_free)
 {
 	uint32_t lr;
 
-	if (c->queue_len != 0 || !arch_lr_valid(irq) || find_lr(c, irq) != NONE) {
+	/* With every LR free, none holds @p irq and LR 0 (if any) is the
+	 * first free one: the two scans would find exactly that. */
+	if (c->queue_len != 0 || !arch_lr_valid(irq) ||
+	    (!lrs_free && find_lr(c, irq) != NONE)) {
 		return false;
 	}
-	lr = free_lr(c);
+	lr = lrs_free && c->lr_count > 0 ? 0 : free_lr(c);
 	if (lr == NONE) {
 		return false;
 	}

@@ -877,8 +877,9 @@ static const struct gicd_reg *find_reg(uint32_t offset)
  * window, and a width the register allows (any of the two for reserved
  * space). Halfword and doubleword accesses are never allowed.
  */
-static bool access_ok(const struct gicd_model *m, uint32_t cpu, uint64_t offset,
-		      unsigned width, const struct gicd_reg **reg)
+static inline __attribute__((always_inline)) bool
+access_ok(const struct gicd_model *m, uint32_t cpu, uint64_t offset,
+	  unsigned width, const struct gicd_reg **reg)
 {
 	const struct gicd_reg *r;
 
@@ -911,8 +912,10 @@ static uint32_t field_mask(uint32_t bits)
 	return bits >= BITS_PER_WORD ? 0xffffffffU : (1U << bits) - 1U;
 }
 
-/** Reads the fields an access covers and packs them into one value. */
-static uint32_t fields_read(struct gicd_model *m, const struct gicd_reg *r,
+/** Reads the fields an access covers and packs them into one value (out
+ * of line: the whole-word reads of gicd_model_read() need none of its
+ * registers). */
+static __attribute__((noinline)) uint32_t fields_read(struct gicd_model *m, const struct gicd_reg *r,
 			    uint32_t cpu, uint32_t offset, unsigned width)
 {
 	uint32_t first;
@@ -957,6 +960,17 @@ int gicd_model_read(struct gicd_model *m, uint32_t cpu, uint64_t offset,
 
 	if (!access_ok(m, cpu, offset, width, &r)) {
 		return -1;
+	}
+	if (r != NULL && r->field_bits == BITS_PER_WORD) {
+		/* A register of whole words (GICD_CTLR, TYPER, IIDR, the ID
+		 * registers): access_ok() let only a word through, which is
+		 * exactly one field, none per interrupt; fields_read() would
+		 * find the same without its divisions and loop. */
+		*value = r->read == NULL
+				 ? 0
+				 : r->read(m, cpu, ((uint32_t)offset - r->base) /
+							   sizeof(uint32_t));
+		return 0;
 	}
 	*value =
 	    r == NULL ? 0 : fields_read(m, r, cpu, (uint32_t)offset, width);

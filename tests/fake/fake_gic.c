@@ -107,32 +107,51 @@ unsigned fake_gic_hw_lrs(uint32_t cpu, uint32_t phys)
 		uint32_t lr = fake_gic[cpu].lr[i];
 
 		n += (lr & GICH_LR_HW) && lr_state(lr) != VGIC_LR_INVALID &&
-		     ((lr >> GICH_LR_PHYSICALID_SHIFT) & GICH_LR_PHYSICALID_MASK) == phys;
+		     ((lr >> GICH_LR_PHYSICALID_SHIFT) &
+		      GICH_LR_PHYSICALID_MASK) == phys;
 	}
 	return n;
 }
 
 /* --- arch/gich.h ---------------------------------------------------------- */
 
-void arch_vgic_lrs_read(struct vgic_cpu *c)
+bool arch_vgic_lrs_read(struct vgic_cpu *c)
 {
+	bool all_free = true;
+
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		if (c->lr[i] != 0) {
 			c->lr[i] = lr_state(here()->lr[i]) == VGIC_LR_INVALID
-					   ? 0 : here()->lr[i];
+					   ? 0
+					   : here()->lr[i];
 		}
+		all_free =
+			all_free && lr_state(here()->lr[i]) == VGIC_LR_INVALID;
+	}
+	if (all_free) {
+		for (uint32_t i = 0; i < c->lr_count; i++) {
+			c->lr[i] = 0;
+		}
+	}
+	return all_free;
+}
+
+void arch_vgic_lrs_write_first(const struct vgic_cpu *c, uint32_t count,
+			       bool underflow)
+{
+	(void)underflow;
+	for (uint32_t i = 0; i < count; i++) {
+		here()->lr[i] = c->lr[i];
 	}
 }
 
 void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow)
 {
-	(void)underflow;
-	for (uint32_t i = 0; i < c->lr_count; i++) {
-		here()->lr[i] = c->lr[i];
-	}
+	arch_vgic_lrs_write_first(c, c->lr_count, underflow);
 }
 
-/* --- hyp/arch_gic.h: the physical GIC ---------------------------------------- */
+/* --- hyp/arch_gic.h: the physical GIC ----------------------------------------
+ */
 
 /* Priority drop only: the fake keeps no running priority, and the
  * interrupt stays active (fake_gic_fire made it so). */

@@ -396,10 +396,16 @@ static void op_place(struct harness *h, const struct vgic_pending_irq *irq)
 	bool want = h->c.queue_len == 0 && irq_valid(irq) &&
 		    !in_an_lr(h, key) && lr_free(h);
 	bool got;
+	bool all_free = true;
 
+	/* Told when every LR is free, place() must still match (the
+	 * kernel says so after reading GICH_ELRSR all set). */
+	for (uint32_t i = 0; i < h->c.lr_count; i++) {
+		all_free = all_free && arch_lr_state(h->c.lr[i]) == VGIC_LR_INVALID;
+	}
 	memcpy(&before, &h->c, sizeof(before));
 	memcpy(&twin, &h->c, sizeof(twin));
-	got = vgic_cpu_place(&h->c, irq);
+	got = vgic_cpu_place(&h->c, irq, all_free);
 	FUZZ_CHECK(got == want, "place of ID %u: %d, want %d", irq->intid, got,
 		   want);
 	if (!got) {

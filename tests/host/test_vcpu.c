@@ -215,7 +215,7 @@ static void test_vcpu_reset_deactivates_dropped_passthru_spis(void **unused)
 	(void)unused;
 	fake_gic_reset();
 	vgic_cpu_init(&v->vgic, LRS);
-	assert_true(vgic_cpu_place(&v->vgic, &in_lr));
+	assert_true(vgic_cpu_place(&v->vgic, &in_lr, false));
 	assert_true(vgic_cpu_queue(&v->vgic, &queued));
 	assert_true(vgic_cpu_queue(&v->vgic, &ppi));
 	fake_gic_fire(0, 40);

@@ -943,14 +943,19 @@ static void test_vgic_cpu_place_same_as_queue_and_flush(void **state)
 {
 	struct vgic_cpu *c = *state;
 	struct vgic_cpu ref = *c;
+	struct vgic_cpu hinted = *c;
 	struct vgic_pending_irq a = sgi(3, 1, 0x40);
 
-	assert_true(vgic_cpu_place(c, &a));
+	assert_true(vgic_cpu_place(c, &a, false));
 	queue_ok(&ref, a);
 	assert_false(vgic_cpu_flush(&ref));
 	assert_memory_equal(c->lr, ref.lr, sizeof(c->lr));
 	assert_int_equal(c->queue_len, 0);
 	assert_int_equal(c->injected, ref.injected);
+	/* Every LR free (the fixture's start), told so: the same LRs. */
+	assert_true(vgic_cpu_place(&hinted, &a, true));
+	assert_memory_equal(hinted.lr, ref.lr, sizeof(hinted.lr));
+	assert_int_equal(hinted.injected, ref.injected);
 }
 
 /* It refuses (and changes nothing) when the interrupt is already in an
@@ -961,26 +966,26 @@ static void test_vgic_cpu_place_refuses(void **state)
 	struct vgic_pending_irq a = spi(40, 0xa0), b = spi(41, 0xa0);
 	struct vgic_cpu before;
 
-	assert_true(vgic_cpu_place(c, &a));
+	assert_true(vgic_cpu_place(c, &a, false));
 	before = *c;
-	assert_false(vgic_cpu_place(c, &a));          /* already in an LR */
+	assert_false(vgic_cpu_place(c, &a, false));          /* already in an LR */
 	assert_memory_equal(c, &before, sizeof(before));
 	for (uint16_t i = 0; c->lr_count > valid_lrs(c); i++) {
 		struct vgic_pending_irq x = spi((uint16_t)(50 + i), 0xa0);
 
-		assert_true(vgic_cpu_place(c, &x));
+		assert_true(vgic_cpu_place(c, &x, false));
 	}
 	before = *c;
-	assert_false(vgic_cpu_place(c, &b));          /* no LR free */
+	assert_false(vgic_cpu_place(c, &b, false));          /* no LR free */
 	assert_memory_equal(c, &before, sizeof(before));
 	queue_ok(c, b);
 	struct vgic_pending_irq d = spi(42, 0xa0);
 
 	set_state(c, 0, ST_INVALID);
-	assert_false(vgic_cpu_place(c, &d));          /* something queued */
+	assert_false(vgic_cpu_place(c, &d, false));          /* something queued */
 	struct vgic_pending_irq bad = spi(1020, 0xa0);
 
-	assert_false(vgic_cpu_place(c, &bad));
+	assert_false(vgic_cpu_place(c, &bad, false));
 }
 
 /* holds_hw(): a live HW LR or a queued HW interrupt of that physical

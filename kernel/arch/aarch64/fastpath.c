@@ -61,14 +61,15 @@ struct vcpu *fastpath_reply_recv(struct vcpu *svc)
 	struct vcpu *c = ep->caller;
 	struct cpu *cpu = cpu_this();
 
-	/* Guards. */
-	if (!svc->is_service || c == NULL || c->ipc.kind != IPC_KIND_MMIO ||
+	/* Guards. cpu->light is only ever a service (sched.c), so it being
+	 * @p svc also says @p svc is one. */
+	if (cpu->light != svc || c == NULL || c->ipc.kind != IPC_KIND_MMIO ||
 	    c->ipc.mmio.insn.count != 1 ||
 	    c->ipc.mmio.insn.mode != MMIO_ADDR_OFFSET ||
 	    svc->regs.x[1] != IPC_OK ||
 	    !arch_skip_is_pc4(c->regs.spsr) ||
 	    ep->notify_bits != 0 || ep->events != 0 || ep->queue_head != NULL ||
-	    cpu->light != svc || cpu->loaded != c ||
+	    cpu->loaded != c ||
 	    c->vm->state != VM_RUNNING) {
 		return ipc_reply_recv(svc);
 	}

@@ -51,7 +51,7 @@ uint32_t arch_vgic_init(void)
  * vgic_cpu_sync() after this. The guest does not run meanwhile, so ELRSR
  * is read once.
  */
-void arch_vgic_lrs_read(struct vgic_cpu *c)
+bool arch_vgic_lrs_read(struct vgic_cpu *c)
 {
 	uint64_t empty = gich_read(GICH_ELRSR0);
 
@@ -64,10 +64,11 @@ void arch_vgic_lrs_read(struct vgic_cpu *c)
 						   : (1ULL << c->lr_count) - 1;
 
 	if ((empty & all) == all) {
-		for (uint32_t i = 0; i < c->lr_count; i++) {
+		/* Downwards: one counter is both index and test. */
+		for (uint32_t i = c->lr_count; i-- > 0;) {
 			c->lr[i] = 0;
 		}
-		return;
+		return true;
 	}
 	for (uint32_t i = 0; i < c->lr_count; i++) {
 		/* Most LRs are free: the hint keeps their loop short. */
@@ -77,17 +78,21 @@ void arch_vgic_lrs_read(struct vgic_cpu *c)
 		arch_lr_t lr = (empty >> i) & 1U ? 0 : gich_read(GICH_LR(i));
 		c->lr[i] = arch_lr_state(lr) == VGIC_LR_INVALID ? 0 : lr;
 	}
+	return false;
 }
 
-void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow)
+void arch_vgic_lrs_write_first(const struct vgic_cpu *c, uint32_t count,
+			       bool underflow)
 {
-	/* A local: the volatile stores would make it reloaded each time. */
-	uint32_t count = c->lr_count;
-
 	for (uint32_t i = 0; i < count; i++) {
 		gich_write32(GICH_LR(i), c->lr[i]);
 	}
 	gich_write32(GICH_HCR, GICH_HCR_EN | (underflow ? GICH_HCR_UIE : 0));
+}
+
+void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow)
+{
+	arch_vgic_lrs_write_first(c, c->lr_count, underflow);
 }
 
 void arch_vgic_ctx_save(struct arch_vgic_ctx *ctx)

@@ -370,9 +370,6 @@ static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr)
 	case EC_WFX:
 		vcpu->exits.wfx++;
 		return handle_wfx(vcpu, esr);
-	case EC_HVC64:
-		vcpu->exits.hvc++;
-		return handle_hvc(vcpu, esr);
 	case EC_SMC64:
 		vcpu->exits.hvc++;
 		return handle_smc(vcpu, esr);
@@ -395,16 +392,22 @@ static bool vm_gone(const struct vcpu *vcpu)
 struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 {
 	uint64_t esr = read_sysreg(esr_el2);
+	bool hvc = esr_ec(esr) == EC_HVC64;
 
-	if (esr_ec(esr) == EC_HVC64 && hypercall_local(vcpu, esr & ESR_IMM16_MASK)) {
+	/* An HVC goes straight to its handler, past dispatch_sync()'s
+	 * compares: a service's reply (fastpath_reply_recv) ends every
+	 * MMIO round trip. */
+	if (hvc) {
 		vcpu->exits.hvc++;
-		return vcpu;
+		if (hypercall_local(vcpu, esr & ESR_IMM16_MASK)) {
+			return vcpu;
+		}
 	}
 	kernel_lock();
 	if (vm_gone(vcpu)) {
 		return kernel_exit(sched_next(vcpu));
 	}
-	return kernel_exit(dispatch_sync(vcpu, esr));
+	return kernel_exit(hvc ? handle_hvc(vcpu, esr) : dispatch_sync(vcpu, esr));
 }
 
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)

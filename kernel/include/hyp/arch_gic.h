@@ -117,12 +117,17 @@ uint32_t gic_highest_pending(void);
 uint32_t arch_vgic_init(void);
 
 /** Read back the LRs of @p c that are in use (state changes by the guest);
- * one the guest completed becomes 0, free, as vgic_cpu_sync() leaves it. */
-void arch_vgic_lrs_read(struct vgic_cpu *c);
+ * one the guest completed becomes 0, free, as vgic_cpu_sync() leaves it.
+ * True if every LR is free (GICH_ELRSR, IHI 0048B 5.3.11). */
+bool arch_vgic_lrs_read(struct vgic_cpu *c);
 
 /** Write @p c's LRs; @p underflow asks for a maintenance interrupt when
  * LRs free up. */
 void arch_vgic_lrs_write(const struct vgic_cpu *c, bool underflow);
+/** The same for LRs 0 to @p count - 1 only: the others are invalid in
+ * both the hardware and @p c (an invalid LR is ignored, 5.3.4). */
+void arch_vgic_lrs_write_first(const struct vgic_cpu *c, uint32_t count,
+			       bool underflow);
 
 /** Maintenance interrupt: stop asking for it. */
 void arch_vgic_maintenance_ack(void);

@@ -65,9 +65,11 @@ bool vgic_cpu_holds_hw(const struct vgic_cpu *c, uint32_t phys);
  * The shortcut for the common case: with nothing queued, @p irq in no LR
  * and an LR free, put it straight in that LR as pending, exactly where
  * queue + flush would put it. Returns false (nothing changed) otherwise;
- * the caller then uses vgic_cpu_queue().
+ * the caller then uses vgic_cpu_queue(). @p lrs_free: the caller knows
+ * every LR is free (it just read them so), which spares the scans.
  */
-bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq);
+bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
+		    bool lrs_free);
 
 /**
  * Move the highest-priority queued interrupts (lowest value first; ties in
