@@ -36,8 +36,11 @@ OPERATIONS = {
                  'KVM/arm64: 1453'),
     'mmio_uart_write': ('MMIO write via UART service (str to DR)', 400,
                         'KVM/arm64 to user space: 6417'),
-    'mmio_uart_read': ('MMIO read via UART service (ldr of FR)', 350,
+    'mmio_uart_read': ('MMIO read via UART service (ldr of CR)', 350,
                        'KVM/arm64 to user space: 6417'),
+    'mmio_served_read': ('MMIO read the kernel answers from the UART '
+                         'service\'s page (ldr of FR, ipc_window_reads)', 150,
+                         'KVM/arm64 to user space: 6417'),
     'gicd_read': ('GICD read via vgic service (ldr of TYPER)', 350, '-'),
     'virq_delivery': ('virtual timer IRQ delivery (fire -> handler)', 400,
                       '-'),

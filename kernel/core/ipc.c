@@ -17,6 +17,7 @@
 #include "hyp/sched.h"
 #include "hyp/service.h"
 #include "hyp/service_event.h"
+#include "hyp/units.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
@@ -301,6 +302,7 @@ void ipc_endpoint_shutdown(struct endpoint *ep)
 	while ((s = dequeue(ep)) != NULL) {
 		ipc_complete(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 	}
+	ipc_forget_reads(ep);
 	ep->receiver = NULL;
 	ep->notify_bits = 0;
 }
@@ -330,6 +332,42 @@ static struct vcpu *window_info(struct vcpu *vcpu)
 		x[4] = w->shadow_ipa;
 	}
 	return vcpu;
+}
+
+/* HYP_IPC_WINDOW_READS: a page of one of the service's RAM regions
+ * (page aligned, whole pages: rule R1). */
+static struct vcpu *window_reads(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	const struct cfg_vm *cfg = vcpu->vm->cfg;
+
+	if (own_window(vcpu) == NULL) {
+		return vcpu;
+	}
+	struct mmio_window *w = vcpu->vm->ep.windows[x[1]];
+
+	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+	for (size_t r = 0; r < cfg->ram_count && x[2] % PAGE_SIZE == 0; r++) {
+		if (x[2] >= cfg->ram[r].ipa &&
+		    x[2] - cfg->ram[r].ipa < cfg->ram[r].size) {
+			w->reads_pa = pa_add(vcpu->vm->ram_pa[r],
+					     x[2] - cfg->ram[r].ipa);
+			w->reads_mask = x[3];
+			x[0] = IPC_OK;
+		}
+	}
+	if (x[3] == 0) {
+		w->reads_mask = 0;
+		x[0] = IPC_OK;
+	}
+	return vcpu;
+}
+
+void ipc_forget_reads(struct endpoint *ep)
+{
+	for (uint32_t i = 0; i < ep->window_count; i++) {
+		ep->windows[i]->reads_mask = 0;
+	}
 }
 
 static struct vcpu *self_info(struct vcpu *vcpu)
@@ -454,6 +492,9 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case HYP_IPC_WINDOW_INFO:
 		*next = window_info(vcpu);
+		return true;
+	case HYP_IPC_WINDOW_READS:
+		*next = window_reads(vcpu);
 		return true;
 	case HYP_IPC_FAULT:
 		*next = service_fault_call(vcpu);

@@ -68,6 +68,7 @@ static void endpoint_restart(struct endpoint *ep)
 	}
 	ep->receiver = NULL;
 	ep->notify_bits = 0;
+	ipc_forget_reads(ep);
 	/* Its timer is cancelled, as at boot; client resets are told to the
 	 * new instance, the one it died handling again (service_event.h). */
 	ep->timer_at = 0;

@@ -42,6 +42,11 @@ void service_main(void);
  * not trusted. */
 #define UART_STATE_VERSION 4ULL
 #define UART_STATE_VERSION_SHIFT 32
+/** A page of the service's RAM (ipc_window_reads). */
+#define UART_PAGE_BYTES 4096U
+#define UART_PAGE_WORDS (UART_PAGE_BYTES / sizeof(uint32_t))
+/** FR's bit in the mask of ipc_window_reads: one per 32-bit register. */
+#define UART_READS_FR (1ULL << (PL011_FR / sizeof(uint32_t)))
 /** Bytes one access may transmit (a DR write: one). */
 #define UART_TX_BUF_MAX 8U
 
@@ -95,6 +100,15 @@ struct uart_service {
 };
 
 static struct uart_service uart;
+/**
+ * Per window, the page the kernel answers FR reads from (ipc_window_reads):
+ * a driver polls FR before every byte it sends. FR changes with the receive
+ * FIFO only (the transmit FIFO is always empty: pl011_model_fr), so it is
+ * written again after every change of that (publish_fr). Not kept:
+ * rewritten at every start, which the kernel waits for.
+ */
+static volatile uint32_t fr_pages[IPC_MAX_WINDOWS][UART_PAGE_WORDS]
+	__attribute__((aligned(UART_PAGE_BYTES)));
 /** The state when the scenario keeps no RAM for the service. */
 static struct uart_state uart_volatile_state;
 
@@ -225,6 +239,14 @@ static void tx_byte(void *ctx, uint8_t byte)
 
 /* --- Interrupt lines ------------------------------------------------------ */
 
+/* Window @p w's FR where the kernel answers its reads from: after a
+ * change of its receive FIFO, before the reply or the interrupt. */
+static void publish_fr(const struct uart_service *u, uint32_t w)
+{
+	fr_pages[w][PL011_FR / sizeof(uint32_t)] =
+		pl011_model_fr(&u->st->win[w].model);
+}
+
 /* Mirror window @p w's interrupt line into its client's virtual GIC. */
 static void update_line(struct uart_service *u, uint32_t w, bool force)
 {
@@ -280,6 +302,7 @@ static void take_input(struct uart_service *u, uint8_t c)
 
 	if (act == CONSOLE_DELIVER) {
 		pl011_model_rx(&u->st->win[f].model, deliver);
+		publish_fr(u, f);
 		update_line(u, f, false);
 	}
 	txn_commit(u);
@@ -432,6 +455,9 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	}
 	crash_point(u, CRASH_AFTER_MODEL);
 	if (changes) {
+		/* A DR read pops the receive FIFO (a DR write, the fast path,
+		 * changes no FR: the transmit FIFO is always empty). */
+		publish_fr(u, w);
 		update_line(u, w, false);
 		txn_commit(u);
 	}
@@ -471,6 +497,7 @@ static void uart_client_reset(void *ctx, uint32_t client)
 		}
 		txn_begin(u, w);
 		pl011_model_init(&u->st->win[w].model, tx_byte, &u->tx_ctx[w]);
+		publish_fr(u, w);
 		update_line(u, w, false);
 		txn_commit(u);
 	}
@@ -574,6 +601,8 @@ static void init_windows(struct uart_service *u, bool fresh)
 		if (!fresh) {
 			update_line(u, w, true);
 		}
+		publish_fr(u, w);
+		(void)ipc_window_reads(w, fr_pages[w], UART_READS_FR);
 	}
 	u->several = console_several_clients(u->client_of, u->srv.window_count);
 	u->con_cfg = (struct console_cfg){

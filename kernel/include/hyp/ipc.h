@@ -42,6 +42,9 @@ struct mmio_window {
 				   also: the VM's GIC distributor window. */
 	uint32_t irq;           /**< Guest SPI its service drives, or 0. */
 	uint64_t shadow_ipa;    /**< Its register shadow in the service, or 0. */
+	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
+				   offset 4 * i (HYP_IPC_WINDOW_READS). */
+	paddr_t reads_pa;       /**< A page of the service's RAM. */
 };
 
 /** The endpoint of a service partition. */
@@ -130,6 +133,9 @@ void ipc_cancel(struct vcpu *v);
 
 /** Fail every sender of a stopped service (MMIO: abort; call: DEAD). */
 void ipc_endpoint_shutdown(struct endpoint *ep);
+
+/** The service of @p ep stops or restarts: reads go to it as messages. */
+void ipc_forget_reads(struct endpoint *ep);
 
 /**
  * Complete sender @p s, whose message failed or was answered with

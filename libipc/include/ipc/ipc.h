@@ -131,6 +131,19 @@ int ipc_window_info(const struct ipc_server *srv, uint32_t window,
 uint64_t ipc_window_shadow(const struct ipc_server *srv, uint32_t window);
 
 /**
+ * Let the kernel answer reads of @p window's registers named in @p mask
+ * (bit i: the 32-bit register at offset 4 * i, i < IPC_READS_REGS) from
+ * word i of @p page, a 4 KiB-aligned page of this service's RAM, with no
+ * message (HYP_IPC_WINDOW_READS): a driver polling a status register then
+ * costs one trap, not a round trip to the service. Name only registers
+ * whose reads have no side effect, and write each new value to the page
+ * before replying to what changed it or signalling it. A restart forgets
+ * it: call it again at start. @p mask 0 stops it. Returns IPC_OK or
+ * IPC_ERR_INVALID.
+ */
+int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask);
+
+/**
  * Decode a received MMIO message. Returns IPC_OK, or IPC_ERR_INVALID if it
  * is not an MMIO message or its width is not 1, 2, 4 or 8.
  */
