@@ -586,6 +586,56 @@ static void test_ipc_window_count_and_info(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 }
 
+/* HYP_IPC_WINDOW_READS(window, page, mask): @p page x2, @p mask x3. */
+static void window_reads(struct vcpu *v, uint64_t window, uint64_t page,
+			 uint64_t mask)
+{
+	v->regs.x[2] = page;
+	v->regs.x[3] = mask;
+	hc(v, HYP_IPC_WINDOW_READS, window);
+}
+
+/* A page of the service's RAM, any region; nothing else; forgotten at a
+ * restart and a shutdown. */
+static void test_ipc_window_reads(void **unused)
+{
+	(void)unused;
+	add_window();
+	vms[VM_S].ram_pa[0] = pa_init(0x80000000ULL);
+	vms[VM_S].ram_pa[2] = pa_init(0x70000000ULL);
+	window_reads(S, 0, 0x10001000ULL, 0x40);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(pa_addr(win.reads_pa), 0x80001000ULL);
+	assert_int_equal(win.reads_mask, 0x40);
+	/* The last page of the last region. */
+	window_reads(S, 0, 0x107ff000ULL, 0x41);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(pa_addr(win.reads_pa), 0x703ff000ULL);
+	assert_int_equal(win.reads_mask, 0x41);
+	/* Not page aligned, past its RAM, no such window, not a service:
+	 * refused, and what was set stays. */
+	window_reads(S, 0, 0x10001004ULL, 1);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	window_reads(S, 0, 0x10800000ULL, 1);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	window_reads(S, 1, 0x10001000ULL, 1);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	window_reads(G0, 0, 0x10001000ULL, 1);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(win.reads_mask, 0x41);
+	/* Mask 0: every read is a message again. */
+	window_reads(S, 0, 0, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(win.reads_mask, 0);
+	/* A restarted service names its page again: until then, messages. */
+	window_reads(S, 0, 0x10001000ULL, 0x40);
+	service_restart(&vms[VM_S]);
+	assert_int_equal(win.reads_mask, 0);
+	window_reads(S, 0, 0x10001000ULL, 0x40);
+	ipc_endpoint_shutdown(EP);
+	assert_int_equal(win.reads_mask, 0);
+}
+
 static void test_ipc_client_name(void **unused)
 {
 	char name[IPC_NAME_WORDS * sizeof(uint64_t)];
@@ -737,6 +787,7 @@ int main(void)
 		TEST(test_ipc_client_name),
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),
+		TEST(test_ipc_window_reads),
 		TEST(test_ipc_grant_info),
 		TEST(test_ipc_translate_grant),
 		TEST(test_ipc_service_fault_restarts),

@@ -63,7 +63,7 @@ static struct idle_marker { int unused; } idle;
 #define IDLE ((struct vcpu *)&idle)
 
 static struct {
-	unsigned flushes, reloads, unmasks, nexts, stops, done;
+	unsigned flushes, reloads, unmasks, nexts, stops, done, forgets;
 	struct vcpu *completed[MAX_DONE];
 	uint64_t status[MAX_DONE];
 	struct vm *stopped[VMS];
@@ -125,6 +125,12 @@ void ipc_complete(struct vcpu *s, uint64_t status, const uint64_t *result)
 	rec.completed[rec.done] = s;
 	rec.status[rec.done++] = status;
 	s->state = VCPU_RUNNABLE;
+}
+
+void ipc_forget_reads(struct endpoint *ep)
+{
+	assert_ptr_equal(ep, &SVC->ep);
+	rec.forgets++;
 }
 
 void vm_console_flush(struct vm *vm)
@@ -265,6 +271,8 @@ static void test_service_restart_resends_access_fails_calls(void **unused)
 	service_restart(SVC);
 	assert_restarts(1);
 	assert_int_equal(rec.flushes, 1);
+	/* Reads go to the restarted service until it names its pages. */
+	assert_int_equal(rec.forgets, 1);
 	/* The calls fail, the caller may retry them. */
 	assert_int_equal(rec.done, 2);
 	assert_ptr_equal(rec.completed[0], G(1));
