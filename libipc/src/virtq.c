@@ -29,15 +29,18 @@ struct vring_used_elem {
 	uint32_t len;
 };
 
-/** Available ring: flags, idx, ring[QueueNum] (used_event only with
- * VIRTIO_F_EVENT_IDX, which is not offered). */
+/** Available ring: flags, idx, ring[QueueNum], then used_event with
+ * VIRTIO_F_EVENT_IDX (§2.7.6). */
 #define AVAIL_FLAGS 0U
 #define AVAIL_IDX 1U
 #define AVAIL_RING 2U
 #define AVAIL_HEADER_BYTES 4U
-/** Used ring: flags, idx (16 bits each), then ring[QueueNum]. */
+/** Used ring: flags, idx (16 bits each), then ring[QueueNum], then
+ * avail_event with VIRTIO_F_EVENT_IDX (§2.7.8). */
 #define USED_HEADER_BYTES 4U
 #define USED_IDX 1U
+/** used_event / avail_event: one le16 after each ring (§2.7.6, §2.7.8). */
+#define EVENT_BYTES 2U
 
 /* §2.7 table "Virtqueue Part Alignment". */
 #define DESC_ALIGN 16U
@@ -52,6 +55,10 @@ struct ring {
 	volatile uint16_t *avail;
 	volatile uint16_t *used_hdr;
 	volatile struct vring_used_elem *used;
+	/** With VIRTIO_F_EVENT_IDX: the driver's used_event, the device's
+	 * avail_event; NULL without. */
+	volatile uint16_t *used_event;
+	volatile uint16_t *avail_event;
 	uint16_t mask;
 };
 
@@ -65,6 +72,14 @@ static void *ring_part(const struct virtio_dev *d, uint64_t gpa, uint64_t len)
 	return virtio_gmem_ptr(d->gmem, gpa, len);
 }
 
+/** VIRTIO_F_EVENT_IDX offered and negotiated (fixed from FEATURES_OK on,
+ * before any queue is ready). */
+static bool event_idx(const struct virtio_dev *d)
+{
+	return (virtio_offered(d) & d->st->driver_features &
+		VIRTIO_F_EVENT_IDX) != 0;
+}
+
 enum virtio_fault virtq_check_rings(const struct virtio_dev *d,
 				    const struct virtq_state *q)
 {
@@ -72,6 +87,10 @@ enum virtio_fault virtq_check_rings(const struct virtio_dev *d,
 				   ? d->ops->queue_max
 				   : VIRTQ_NUM_LIMIT;
 	uint64_t num = q->num;
+	/* §2.7 table "Virtqueue Part Alignment": the driver area is 6 + 2 *
+	 * QueueNum bytes, the device area 6 + 8 * QueueNum; the last word of
+	 * each is used only with VIRTIO_F_EVENT_IDX, checked only then. */
+	uint64_t event = event_idx(d) ? EVENT_BYTES : 0;
 
 	if (!power_of_2(q->num) || q->num > num_max) {
 		return VIRTIO_FAULT_QUEUE_SIZE;
@@ -82,10 +101,11 @@ enum virtio_fault virtq_check_rings(const struct virtio_dev *d,
 	}
 	if (ring_part(d, q->desc, num * sizeof(struct vring_desc)) == NULL ||
 	    ring_part(d, q->avail,
-		      AVAIL_HEADER_BYTES + num * sizeof(uint16_t)) == NULL ||
+		      AVAIL_HEADER_BYTES + num * sizeof(uint16_t) + event) ==
+		    NULL ||
 	    ring_part(d, q->used,
-		      USED_HEADER_BYTES +
-			      num * sizeof(struct vring_used_elem)) == NULL) {
+		      USED_HEADER_BYTES + num * sizeof(struct vring_used_elem) +
+			      event) == NULL) {
 		return VIRTIO_FAULT_RING_RANGE;
 	}
 	return VIRTIO_FAULT_NONE;
@@ -124,6 +144,12 @@ static int map_ring(struct virtio_dev *d, uint32_t qi, struct ring *r)
 							    USED_HEADER_BYTES),
 		.mask = (uint16_t)(q->num - 1U),
 	};
+	if (event_idx(d)) {
+		/* Both inside the ranges virtq_check_rings() just checked
+		 * (each wholly in one region of the grant). */
+		r->used_event = &r->avail[AVAIL_RING + q->num];
+		r->avail_event = (volatile uint16_t *)&r->used[q->num];
+	}
 	return VIRTQ_POPPED;
 }
 
@@ -263,9 +289,18 @@ int virtq_pop(struct virtio_dev *d, uint32_t qi, struct virtq_chain *chain,
 		return rc;
 	}
 	struct virtq_state *q = &d->st->queue[qi];
-	uint16_t avail_idx = r.avail[AVAIL_IDX];
-	uint16_t pending = (uint16_t)(avail_idx - q->last_avail);
+	uint16_t pending = (uint16_t)(r.avail[AVAIL_IDX] - q->last_avail);
 
+	if (pending == 0 && r.avail_event != NULL) {
+		/* §2.7.10: notify me when entry last_avail is made available.
+		 * The driver writes avail->idx, then (full barrier) reads
+		 * avail_event; the device the mirror image: one of the two
+		 * sees the other's store, so a buffer is either seen here or
+		 * notified (§2.7.13.4; Linux's virtqueue_kick_prepare). */
+		*r.avail_event = q->last_avail;
+		virtio_mb();
+		pending = (uint16_t)(r.avail[AVAIL_IDX] - q->last_avail);
+	}
 	if (pending == 0) {
 		return VIRTQ_EMPTY;
 	}
@@ -326,9 +361,20 @@ bool virtq_signal(struct virtio_dev *d, uint32_t qi)
 	if (map_ring(d, qi, &r) != VIRTQ_POPPED) {
 		return false;
 	}
-	/* §2.7.10: used->idx is written before avail->flags is read. */
+	/* §2.7.10: used->idx is written before used_event or avail->flags
+	 * is read (the driver writes them, then reads used->idx again). */
 	virtio_mb();
-	if ((r.avail[AVAIL_FLAGS] & VIRTQ_AVAIL_F_NO_INTERRUPT) != 0) {
+	if (r.used_event != NULL) {
+		struct virtq_state *q = &d->st->queue[qi];
+		uint16_t old = q->signalled;
+
+		/* The flags are ignored (§2.7.10: the device MUST); the
+		 * driver asked to be told when entry used_event is used. */
+		q->signalled = q->used_idx;
+		if (!virtq_need_event(*r.used_event, q->used_idx, old)) {
+			return false;
+		}
+	} else if ((r.avail[AVAIL_FLAGS] & VIRTQ_AVAIL_F_NO_INTERRUPT) != 0) {
 		return false;
 	}
 	virtio_raise(d, VIRTIO_INT_VRING);

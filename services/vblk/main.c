@@ -60,7 +60,12 @@ void service_main(void);
 #define VBLK_CFG_BYTES 16U
 
 /** Features offered to clients (§5.2.3, §6). */
-#define VBLK_FEATURES (VBLK_F_SEG_MAX | VBLK_F_FLUSH | VIRTIO_F_INDIRECT_DESC)
+#define VBLK_FEATURES                                             \
+	(VBLK_F_SEG_MAX | VBLK_F_FLUSH | VIRTIO_F_INDIRECT_DESC | \
+	 VIRTIO_F_EVENT_IDX)
+/** Requests left past drain()'s budget are popped this long after it
+ * (ipc_ticks_per_sec() / VBLK_MORE_DIV ticks), on the service's timer. */
+#define VBLK_MORE_DIV 1000U
 
 /** A status byte the physical disk has not written. */
 #define VBLK_S_NONE 0xffU
@@ -131,6 +136,9 @@ struct vblk_dev {
 	uint32_t client;
 	bool kicked;	/**< QueueNotify in the current access. */
 	bool was_reset; /**< Reset in the current access (Status 0). */
+	/** drain() stopped at its budget with VIRTIO_F_EVENT_IDX: the rest
+	 * is the timer's (the driver may not notify it). */
+	bool more;
 	char name[IPC_NAME_MAX];
 };
 
@@ -634,10 +642,11 @@ static void vblk_notify(void *ctx, uint64_t bits)
  * refills the ring from another vCPU while this loop runs would otherwise
  * hold it (and so every other client's MMIO access) for as long as it
  * likes; a request past the budget goes at the kick that follows its
- * making available (§2.7.13.4: the driver notifies after adding buffers,
- * this device never suppresses notifications), or at the next kick at the
- * latest. Each pass begins and commits its own transaction, so stopping
- * between passes leaves none open.
+ * making available (§2.7.13.4: the driver notifies after adding buffers),
+ * or, with VIRTIO_F_EVENT_IDX (the driver does not notify buffers added
+ * while the device works on the queue: virtq_pop()), on the service's
+ * timer a millisecond later. Each pass begins and commits its own
+ * transaction, so stopping between passes leaves none open.
  */
 static void drain(struct vblk_service *p, uint32_t w)
 {
@@ -645,6 +654,7 @@ static void drain(struct vblk_service *p, uint32_t w)
 	struct vblk_dev_kept *k = dev->kept;
 	uint32_t budget = dev->vdev.st->queue[VBLK_QUEUE].num;
 
+	dev->more = false;
 	for (; budget != 0; budget--) {
 		struct virtq_seg seg[VBLK_CHAIN_MAX];
 		struct virtq_chain ch;
@@ -686,6 +696,27 @@ static void drain(struct vblk_service *p, uint32_t w)
 			complete(p, w, ch.head, rec->status);
 		}
 	}
+	if ((dev->vdev.st->driver_features & VIRTIO_F_EVENT_IDX) != 0 &&
+	    dev->vdev.st->queue[VBLK_QUEUE].num != 0) {
+		dev->more = true;
+		(void)ipc_timer_set(ipc_now() +
+				    ipc_ticks_per_sec() / VBLK_MORE_DIV);
+	}
+}
+
+/* The timer drain() set: pop what waited past a budget. */
+static void vblk_timer(void *ctx, uint64_t deadline, uint64_t now)
+{
+	struct vblk_service *p = ctx;
+
+	(void)deadline;
+	(void)now;
+	for (uint32_t w = 0; w < p->dev_count; w++) {
+		if (p->dev[w].more) {
+			drain(p, w);
+		}
+	}
+	pump(p);
 }
 
 /*
@@ -1008,6 +1039,7 @@ void service_main(void)
 			(unsigned long long)p->capacity, p->dev_count);
 	}
 	ipc_on_notify(&p->srv, vblk_notify, p);
+	ipc_on_timer(&p->srv, vblk_timer, p);
 	ipc_on_client_reset(&p->srv, vblk_client_reset, p);
 	/* A restart may find the line masked from before: unmask it. */
 	(void)ipc_irq_ack(VBLK_PHYS_INTID);

@@ -72,8 +72,14 @@ void service_main(void);
 /** Entries of a client's queues, and segments of one chain we take. */
 #define VNET_QUEUE_MAX 256U
 #define VNET_SEG_MAX 32U
+/** Chains left past client_tx()'s budget are sent this long after it
+ * (ipc_now() ticks = ipc_ticks_per_sec() / VNET_TX_RESUME_DIV): later than
+ * at once, so the vCPU that kicked resumes first (the service does not
+ * hold it, or any other client, longer than a queue's worth). */
+#define VNET_TX_RESUME_DIV 1000U
 
-#define VNET_STATE_VERSION 1ULL
+/** 2: struct virtq_state gained 'signalled' (VIRTIO_F_EVENT_IDX). */
+#define VNET_STATE_VERSION 2ULL
 #define VNET_STATE_VERSION_SHIFT 32
 
 /** Kept across restarts (kept RAM, under the journal). */
@@ -115,6 +121,9 @@ struct vnet_dev {
 	struct virtio_gmem gmem;
 	uint32_t client;
 	bool kicked_tx; /**< QueueNotify of transmitq1 in this access. */
+	/** client_tx() stopped at its budget: chains wait, which the driver
+	 * may not notify (VIRTIO_F_EVENT_IDX): the service's timer. */
+	bool tx_more;
 	char name[IPC_NAME_MAX];
 };
 
@@ -410,17 +419,21 @@ static uint32_t gather(struct vnet_service *p, const struct virtq_seg *seg,
  * Send the chains client port @p w made available: at most a queue's
  * worth per call. A driver that keeps the ring full from another vCPU
  * while this loop runs would otherwise hold it (and so every other
- * client's MMIO access) for as long as it likes; a chain past the budget
- * goes at the kick that follows its making available (§2.7.13.4: the
- * driver notifies after adding buffers, this device never suppresses
- * notifications), or at the next kick at the latest.
+ * client's MMIO access) for as long as it likes; without
+ * VIRTIO_F_EVENT_IDX a chain past the budget goes at the kick that
+ * follows its making available (§2.7.13.4: the driver notifies after
+ * adding buffers). With it the driver does not notify buffers it adds
+ * while the device works on the queue (virtq_pop() publishes avail_event
+ * only when it finds the queue empty), so those chains are sent on the
+ * service's own timer, a millisecond later (VNET_TX_RESUME_DIV).
  */
 static void client_tx(struct vnet_service *p, uint32_t w)
 {
 	struct vnet_dev *dev = &p->dev[w];
-	bool sent = false;
+	bool sent = false, drained = false;
 	uint32_t budget = p->st->dev[w].queue[VNET_TXQ].num;
 
+	dev->tx_more = false;
 	for (; budget != 0; budget--) {
 		struct virtq_seg seg[VNET_SEG_MAX];
 		struct virtq_chain ch;
@@ -433,6 +446,7 @@ static void client_tx(struct vnet_service *p, uint32_t w)
 
 		if (rc != VIRTQ_POPPED && rc != VIRTQ_ERR_SEGS) {
 			txn_commit(p);
+			drained = true;
 			break;
 		}
 		if (rc == VIRTQ_POPPED) {
@@ -449,6 +463,12 @@ static void client_tx(struct vnet_service *p, uint32_t w)
 			continue;
 		}
 		switch_frame(p, w, len);
+	}
+	if (!drained && sent &&
+	    (p->st->dev[w].driver_features & VIRTIO_F_EVENT_IDX) != 0) {
+		dev->tx_more = true;
+		(void)ipc_timer_set(ipc_now() +
+				    ipc_ticks_per_sec() / VNET_TX_RESUME_DIV);
 	}
 	if (sent) {
 		txn_begin(p, w);
@@ -565,6 +585,20 @@ static void vnet_notify(void *ctx, uint64_t bits)
 	}
 }
 
+/* The timer client_tx() set: send what waited past a budget. */
+static void vnet_timer(void *ctx, uint64_t deadline, uint64_t now)
+{
+	struct vnet_service *p = ctx;
+
+	(void)deadline;
+	(void)now;
+	for (uint32_t w = 0; w < p->dev_count; w++) {
+		if (p->dev[w].tx_more) {
+			client_tx(p, w);
+		}
+	}
+}
+
 /* --- The virtual devices ---------------------------------------------------- */
 
 static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
@@ -651,7 +685,10 @@ static void setup_dev(struct vnet_service *p, uint32_t w, bool kept)
 	}
 	dev->ops = (struct virtio_dev_ops){
 		.device_id = VIRTIO_ID_NET,
-		.features = VNET_F_MAC,
+		/* EVENT_IDX (§2.7.10): a driver need not notify buffers
+		 * added while the device works, nor be interrupted for
+		 * each used one. */
+		.features = VNET_F_MAC | VIRTIO_F_EVENT_IDX,
 		.queue_count = VNET_QUEUES,
 		.queue_max = VNET_QUEUE_MAX,
 		.config_size = VNET_CFG_BYTES,
@@ -814,6 +851,7 @@ void service_main(void)
 			virtio_drv_strerror(rc));
 	}
 	ipc_on_notify(&p->srv, vnet_notify, p);
+	ipc_on_timer(&p->srv, vnet_timer, p);
 	ipc_on_client_reset(&p->srv, vnet_client_reset, p);
 	/* A restart may find the line masked from before: unmask it. */
 	(void)ipc_irq_ack(VNET_PHYS_INTID);

@@ -2,19 +2,16 @@
  * libFuzzer harness of the device side of virtio (ipc/virtio.h), linked
  * with the real libipc/src/virtio_mmio.c, virtq.c and virtio_gmem.c.
  *
- * Input: u16 memory length (mod MEM_MAX, 0 taken as 1), that many bytes of client memory
- * (the whole grant, at GPA_BASE, in a buffer of exactly that size so ASan
- * sees any byte read or written outside it), u8 QueueNumMax choice, then
- * operations until the input ends:
- *   OP_WRITE  u16 offset, u8 width, u32 value: any guest store;
- *   OP_READ   u16 offset, u8 width: any guest load;
- *   OP_REG    u8 register, u32 value: a 32-bit store to a named register
- *             (reaches the interesting states sooner);
- *   OP_SERVE  u8 queue, u8 seg_max, u32 written: what a service does on a
- *             notification: pop until empty, read every readable and write
- *             every writable byte, push, signal;
- *   OP_POKE   u16 offset, u8 byte: the driver rewrites its memory (rings,
- *             descriptors in use) between device steps;
+ * Input: u16 memory length (mod MEM_MAX, 0 taken as 1), that many bytes of
+ * client memory (the whole grant, at GPA_BASE, in a buffer of exactly that size
+ * so ASan sees any byte read or written outside it), u8 QueueNumMax choice,
+ * then operations until the input ends: OP_WRITE  u16 offset, u8 width, u32
+ * value: any guest store; OP_READ   u16 offset, u8 width: any guest load; OP_REG
+ * u8 register, u32 value: a 32-bit store to a named register (reaches the
+ * interesting states sooner); OP_SERVE  u8 queue, u8 seg_max, u32 written: what
+ * a service does on a notification: pop until empty, read every readable and
+ * write every writable byte, push, signal; OP_POKE   u16 offset, u8 byte: the
+ * driver rewrites its memory (rings, descriptors in use) between device steps;
  *   OP_RESET  the client VM reset (virtio_dev_reset());
  *   OP_RESTART the service restarts: state copied, device bound again.
  * Checked after every step:
@@ -25,7 +22,12 @@
  *    image, readable ones come first, counts and sums are right, at most
  *    seg_max segments, at most QueueNum chains per serve;
  *  - a device with DEVICE_NEEDS_RESET pops nothing and has a fault code
- *    and the configuration interrupt bit set (until acknowledged).
+ *    and the configuration interrupt bit set (until acknowledged);
+ *  - with VIRTIO_F_EVENT_IDX (§2.7.10): a serve that found the queue
+ *    empty left avail_event = the next entry to pop (else the driver's
+ *    next buffer would never be notified), and the used-buffer interrupt
+ *    was raised exactly when the driver's used_event (any value) is one
+ *    of the entries used since the last decision, 16-bit wrap included.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -168,6 +170,68 @@ static void check_segments(struct harness *h, const struct virtq_chain *c,
 		   "byte counts");
 }
 
+/** Where the harness sees the le16 at client address @p gpa, or NULL. */
+static uint8_t *word_at(struct harness *h, uint64_t gpa)
+{
+	if (gpa < GPA_BASE || gpa - GPA_BASE > h->mem_len - 2U ||
+	    h->mem_len < 2U) {
+		return NULL;
+	}
+	return h->mem + (gpa - GPA_BASE);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/** With EVENT_IDX, on a usable queue @p q: its used_event and avail_event
+ * words (§2.7.6, §2.7.8), which the ring check put inside the memory. */
+static bool event_words(struct harness *h, uint32_t q, uint8_t **used_event,
+			uint8_t **avail_event)
+{
+	const struct virtq_state *vq = &h->st.queue[q];
+
+	if (q >= QUEUE_COUNT || !virtio_dev_running(&h->dev) || !vq->ready ||
+	    (h->st.driver_features & VIRTIO_F_EVENT_IDX) == 0) {
+		return false;
+	}
+	*used_event = word_at(h, vq->avail + 4U + 2ULL * vq->num);
+	*avail_event = word_at(h, vq->used + 4U + 8ULL * vq->num);
+	FUZZ_CHECK(*used_event != NULL && *avail_event != NULL,
+		   "a ready queue's event words outside the grant");
+	return true;
+}
+
+/** virtq_signal() of queue @p q, checked against vring_need_event. */
+static void signal_checked(struct harness *h, uint32_t q, int last_rc)
+{
+	uint8_t *used_event, *avail_event;
+	bool checked = event_words(h, q, &used_event, &avail_event);
+	uint16_t old = checked ? h->st.queue[q].signalled : 0;
+	uint16_t now = checked ? h->st.queue[q].used_idx : 0;
+	bool need = checked && virtq_need_event(get16(used_event), now, old);
+
+	if (checked && last_rc == VIRTQ_EMPTY) {
+		FUZZ_CHECK(get16(avail_event) == h->st.queue[q].last_avail,
+			   "queue %u empty, avail_event %u, next entry %u", q,
+			   get16(avail_event), h->st.queue[q].last_avail);
+	}
+	bool raised = virtq_signal(&h->dev, q);
+
+	if (checked) {
+		FUZZ_CHECK(raised == need,
+			   "used_event %u, used %u..%u: interrupt %d",
+			   get16(used_event), old, now, raised);
+		FUZZ_CHECK(!raised || (h->st.interrupt_status &
+				       VIRTIO_INT_VRING) != 0,
+			   "raised without the status bit");
+	}
+}
+
 static void serve(struct harness *h, struct fuzz_in *in)
 {
 	uint32_t q = fuzz_u8(in) % (QUEUE_COUNT + 1U);
@@ -177,9 +241,10 @@ static void serve(struct harness *h, struct fuzz_in *in)
 	struct virtq_chain c;
 	uint32_t pops = 0;
 	bool broken = (h->st.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0;
+	int rc;
 
 	for (;;) {
-		int rc = virtq_pop(&h->dev, q, &c, seg, seg_max);
+		rc = virtq_pop(&h->dev, q, &c, seg, seg_max);
 
 		if (broken) {
 			FUZZ_CHECK(rc == VIRTQ_ERR_BROKEN,
@@ -202,7 +267,7 @@ static void serve(struct harness *h, struct fuzz_in *in)
 		FUZZ_CHECK(virtq_push(&h->dev, q, c.head, written) == IPC_OK,
 			   "push");
 	}
-	virtq_signal(&h->dev, q);
+	signal_checked(h, q, rc);
 	if (h->st.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) {
 		FUZZ_CHECK(h->st.fault != VIRTIO_FAULT_NONE, "no fault code");
 	}
@@ -221,7 +286,8 @@ static void check_state(struct harness *h)
 			   h->st.fault != VIRTIO_FAULT_NONE,
 		   "needs reset without a fault");
 	FUZZ_CHECK((h->st.driver_features &
-		    ~(VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT_DESC | 1U)) == 0 ||
+		    ~(VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT_DESC |
+		      VIRTIO_F_EVENT_IDX | 1U)) == 0 ||
 			   (h->st.status & VIRTIO_STATUS_FEATURES_OK) == 0,
 		   "FEATURES_OK with features not offered");
 }

@@ -778,6 +778,19 @@ def seeds_virtq():
     vq_offer(order, [0])
     write('fuzz_virtq', 'regress_empty_writable_then_readable',
           vq_input(order, vq_start() + vq_serve()))
+    # VIRTIO_F_EVENT_IDX (bit 29): used_event asks for an interrupt at
+    # entry 1 (after ring[8] of the available ring); the driver offers
+    # more between serves, then moves used_event behind.
+    ev = bytearray(mem)
+    ev[VQ_AVAIL + 4 + 2 * VQ_NUM:VQ_AVAIL + 6 + 2 * VQ_NUM] = u16(1)
+    more = u8(VQ_POKE) + u16(VQ_AVAIL + 6) + u8(0) + \
+        u8(VQ_POKE) + u16(VQ_AVAIL + 2) + u8(2) + vq_serve() + ack + \
+        u8(VQ_POKE) + u16(VQ_AVAIL + 4 + 2 * VQ_NUM) + u8(0xff) + \
+        u8(VQ_POKE) + u16(VQ_AVAIL + 8) + u8(0) + \
+        u8(VQ_POKE) + u16(VQ_AVAIL + 2) + u8(3) + vq_serve() + \
+        u8(VQ_RESTART) + vq_serve()
+    write('fuzz_virtq', 'event_idx',
+          vq_input(ev, vq_start(features_lo=1 << 29) + vq_serve() + ack + more))
     cfg = u8(VQ_WRITE) + u16(0x104) + u8(2) + u32(0x1234) + \
         u8(VQ_READ) + u16(0x104) + u8(1) + u8(VQ_READ) + u16(0x0fc) + u8(2)
     write('fuzz_virtq', 'config', vq_input(bytearray(64), cfg))

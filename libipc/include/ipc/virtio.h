@@ -36,7 +36,8 @@
 
 /** Transport features this library implements and may offer; a device's
  * ops->features is masked to these plus bits 0..23 (device-specific). */
-#define VIRTIO_TRANSPORT_FEATURES (VIRTIO_F_INDIRECT_DESC | VIRTIO_F_VERSION_1)
+#define VIRTIO_TRANSPORT_FEATURES \
+	(VIRTIO_F_INDIRECT_DESC | VIRTIO_F_EVENT_IDX | VIRTIO_F_VERSION_1)
 #define VIRTIO_DEVICE_FEATURES_MASK ((1ULL << 24) - 1U)
 
 /** Queues per device this library keeps state for. */
@@ -95,6 +96,10 @@ struct virtq_state {
 	uint16_t used_idx;   /**< used->idx the device published last. */
 	uint8_t ready;	     /**< QueueReady. */
 	uint8_t reserved;
+	/** used_idx when virtq_signal() last decided whether to notify
+	 * (VIRTIO_F_EVENT_IDX: the "old" of vring_need_event, §2.7.10). */
+	uint16_t signalled;
+	uint16_t reserved2[3];
 };
 
 /** Why a device set DEVICE_NEEDS_RESET (virtio_state.fault). */
@@ -136,8 +141,10 @@ struct virtio_state {
 /** What a device is, and how the library calls back into the service. */
 struct virtio_dev_ops {
 	uint32_t device_id; /**< §5, e.g. 2 = block; never 0. */
-	/** Offered features: device bits 0..23 and VIRTIO_F_INDIRECT_DESC;
-	 * VIRTIO_F_VERSION_1 is always added, other bits dropped. */
+	/** Offered features: device bits 0..23, VIRTIO_F_INDIRECT_DESC and
+	 * VIRTIO_F_EVENT_IDX; VIRTIO_F_VERSION_1 is always added, other bits
+	 * dropped. A device offering VIRTIO_F_EVENT_IDX pops until
+	 * VIRTQ_EMPTY, or comes back to the queue by itself (virtq_pop()). */
 	uint64_t features;
 	uint32_t queue_count; /**< 1..VIRTIO_MAX_QUEUES. */
 	uint16_t queue_max;   /**< QueueNumMax, 1..VIRTQ_NUM_LIMIT. */
@@ -263,6 +270,16 @@ struct virtq_chain {
  * segments filled. A malformed ring fails the device (virtio_dev_fail())
  * and returns VIRTQ_ERR_BROKEN. Bounded: at most QueueNum descriptors of
  * the ring and @p seg_max + 1 of an indirect table are read.
+ *
+ * With VIRTIO_F_EVENT_IDX negotiated, an empty queue publishes avail_event
+ * = the next entry to pop (§2.7.10: the driver notifies when it makes that
+ * one available), then, after a full barrier, reads avail->idx again
+ * before answering VIRTQ_EMPTY: a buffer made available before the driver
+ * could see the new avail_event is popped now, not left waiting for a
+ * notification that never comes (§2.7.13.4). Until then avail_event stays
+ * behind, so a driver adding buffers while the device works on the queue
+ * does not notify: a caller that stops before VIRTQ_EMPTY (a budget) must
+ * come back to the queue without waiting for a QueueNotify.
  */
 int virtq_pop(struct virtio_dev *d, uint32_t q, struct virtq_chain *chain,
 	      struct virtq_seg *seg, uint32_t seg_max);
@@ -278,7 +295,23 @@ int virtq_push(struct virtio_dev *d, uint32_t q, uint16_t head,
 
 /**
  * After pushes: raise the used-buffer interrupt unless the driver
- * suppressed it (avail->flags VIRTQ_AVAIL_F_NO_INTERRUPT, §2.7.7).
- * Returns true if it was raised.
+ * suppressed it: with VIRTIO_F_EVENT_IDX, unless used_event (the last
+ * word of the available ring) lies outside the entries published since
+ * the last call (virtq_need_event(), §2.7.10; avail->flags is ignored);
+ * without, if avail->flags has VIRTQ_AVAIL_F_NO_INTERRUPT (§2.7.7).
+ * Returns true if it was raised. Call it after every batch of pushes
+ * (fewer than 65536 entries).
  */
 bool virtq_signal(struct virtio_dev *d, uint32_t q);
+
+/**
+ * vring_need_event of virtio 1.2 §2.7.10: true if the ring index @p event
+ * is one of those the index moved past, from @p old to @p new_idx (in
+ * [old, new_idx) modulo 2^16): the other side asked to be told at it.
+ * Any values are safe (the driver writes @p event): 16-bit arithmetic.
+ */
+static inline bool virtq_need_event(uint16_t event, uint16_t new_idx,
+				    uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1U) < (uint16_t)(new_idx - old);
+}
