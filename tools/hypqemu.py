@@ -352,3 +352,35 @@ def _is_open(fd):
         return True
     except OSError:
         return False
+
+def untag(text, vm):
+    """@vm's console output as it printed it: its "[vm] " tags taken off
+    (at line starts and after a carriage return), and where the kernel
+    ended its line (SGR 0, CR LF) to print its own: the line joined again
+    if @vm went on with it, else just ended. Take the kernel's lines out
+    first."""
+    tag = re.escape('[%s] ' % vm)
+    # (The pty QEMU writes to turns each \n into \r\n.) The kernel's break
+    # and the service's own when it starts the line again (out_restart) may
+    # both come before the tag.
+    text = re.sub(r'(?:\x1b\[0m\r+\n)+%s' % tag, '', text)
+    text = re.sub(r'\x1b\[0m(\r+\n)', r'\1', text)
+    return re.sub(r'(?m)(^|\r)%s' % tag, r'\1', text)
+
+
+def vm_output(text, vm):
+    """Everything @vm printed, in order, as one string: its console lines
+    with their tags taken off and joined with nothing between them. The
+    console ends a VM's line wherever another VM's or the kernel's output
+    comes in (services/uart/console.c, end_line()), so one line of a VM
+    can arrive in pieces with other lines between them; joined, a pattern
+    that does not cross the VM's own line ends matches however it was cut.
+    Only lines under @vm's tag count, so nothing another VM prints can
+    match (no line anchors needed against forgery)."""
+    tag = '[%s] ' % vm
+    parts = []
+    for line in re.split(r'\r*\n', text):
+        line = line.lstrip('\r')
+        if line.startswith(tag):
+            parts.append(untag(line, vm).replace('\x1b[0m', '').rstrip('\r'))
+    return ''.join(parts)

@@ -193,6 +193,21 @@ class Console:
                                         % (regex, self.buf[-3000:].decode('utf-8', 'replace')))
                 self.cond.wait(min(left, 1))
 
+    def expect_vm(self, vm, regex, deadline):
+        """@regex in what VM @vm printed, its console lines joined
+        (hypqemu.vm_output(): two VMs printing at once cut each other's
+        lines, down to single characters)."""
+        with self.cond:
+            while True:
+                text = self.buf.decode('utf-8', 'replace')
+                if re.search(regex, hypqemu.vm_output(text, vm)):
+                    return len(self.buf)
+                left = deadline - time.monotonic()
+                if left <= 0 or self.buf.endswith(b'[QEMU ended]\n'):
+                    raise NetBenchError('no %r from %s on the console:\n%s'
+                                        % (regex, vm, text[-3000:]))
+                self.cond.wait(min(left, 1))
+
     def write(self, data):
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
@@ -233,8 +248,13 @@ class Shell:
         return self.console.buf[start:m.start()].decode('utf-8', 'replace')
 
 
-def wait_up(console, count, deadline):
-    """Wait for @count VMs' eth0 lines and the shell's prompt."""
+def wait_up(console, count, deadline, vms=None):
+    """Wait for @count VMs' eth0 lines and the shell's prompt; @vms: their
+    names on a console that tags each VM's lines (tinyhyp's)."""
+    if vms:
+        for vm in vms:
+            console.expect_vm(vm, ETH_UP.decode() + r'[\s\S]*/ # ', deadline)
+        return
     pos = 0
     for _ in range(count):
         pos = console.expect(ETH_UP, pos, deadline).end()
@@ -371,7 +391,7 @@ def hyp_run(sides, nbytes, timeout):
     console = Console(sides.hyp(port))
     try:
         deadline = time.monotonic() + timeout
-        wait_up(console, 2, deadline)
+        wait_up(console, 2, deadline, ('linux', 'linux2'))
         switch = {'focus': 'linux'}
         linux, linux2 = (Shell(console, vm, switch) for vm in ('linux', 'linux2'))
         out = host_transfers(linux, port, nbytes, deadline)
