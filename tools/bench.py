@@ -311,17 +311,22 @@ INTRO = (
     'thread up to the 2 cores; above 2, other work shared the cores), so '
     'these figures move from run to run.\n\n'
     '**Where the Linux ratios come from.** Under icount tinyhyp\'s extra '
-    'instructions (about 48M) barely depend on N: about 22M are the '
-    'kernel\'s own boot before the first partition runs (copying the images '
-    'into the partitions; bare QEMU\'s loader places them without executing '
-    'an instruction) and about 20M the console (each of the ~13 KB Linux '
-    'prints to the prompt is an FR read and a DR write through the UART '
-    'service, about 1,570 instructions together). Wall time costs tinyhyp '
+    'instructions (about 35M) barely depend on N: about 20M are the '
+    'kernel\'s own boot before the first partition runs (10M zeroing the '
+    'guest\'s 256 MiB, 5.4M copying the Image into it: bare QEMU\'s loader '
+    'places it without executing an instruction; a QEMU plugin\'s profile) '
+    'and most of the rest the console: each of the ~13 KB Linux prints to '
+    'the prompt is a DR write through the UART service (768 instructions) '
+    'and an FR read the kernel answers from the service\'s page (198; it '
+    'was a round trip too, 642, until HYP_IPC_WINDOW_READS). Wall time '
+    'costs tinyhyp '
     'far more than its instructions: every switch to a service writes '
     'VTTBR_EL2, and QEMU\'s TCG then flushes its whole EL1&0 and stage-2 TLB '
     '(`vttbr_write` in target/arm), so the guest refills its translations '
-    'after each exit: QEMU\'s `info jit` counts about 376,000 TLB flushes by '
-    'MMU index to the prompt for linux-up, against 130 on bare QEMU.\n\n')
+    'after each exit: before the kernel answered FR, linux-up made about '
+    '67,000 VTTBR_EL2 writes to the prompt, most of them the console\'s, '
+    'and QEMU\'s `info jit` counted about 376,000 TLB flushes by MMU index, '
+    'against 130 on bare QEMU.\n\n')
 
 
 def write_doc(path, results, args):
