@@ -41,7 +41,10 @@ OPERATIONS = {
     'mmio_served_read': ('MMIO read the kernel answers from the UART '
                          'service\'s page (ldr of FR, ipc_window_reads)', 150,
                          'KVM/arm64 to user space: 6417'),
-    'gicd_read': ('GICD read via vgic service (ldr of TYPER)', 350, '-'),
+    'gicd_read': ('GICD read the kernel answers from the vgic service\'s '
+                  'page (ldr of TYPER, ipc_window_reads)', 150, '-'),
+    'gicd_read_forwarded': ('GICD read via vgic service (ldrb of IPRIORITYR0)',
+                            350, '-'),
     'virq_delivery': ('virtual timer IRQ delivery (fire -> handler)', 400,
                       '-'),
     'virq_eoi': ('IRQ completion (guest EOIR, no exit)', 10, '-'),
@@ -317,7 +320,7 @@ INTRO = (
     'places it without executing an instruction; a QEMU plugin\'s profile) '
     'and most of the rest the console: each of the ~13 KB Linux prints to '
     'the prompt is a DR write through the UART service (768 instructions) '
-    'and an FR read the kernel answers from the service\'s page (198; it '
+    'and an FR read the kernel answers from the service\'s page (150; it '
     'was a round trip too, 642, until HYP_IPC_WINDOW_READS). Wall time '
     'costs tinyhyp '
     'far more than its instructions: every switch to a service writes '

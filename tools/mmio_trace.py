@@ -59,15 +59,17 @@ def symbols(elf):
     return table
 
 
-def insn_address(guest_elf, insn):
-    """Address of the first instruction spelled @insn in the guest."""
+def insn_address(guest_elf, insn, occurrence=1):
+    """Address of the @occurrence-th instruction spelled @insn in the guest."""
     out = subprocess.run(['aarch64-linux-gnu-objdump', '-d', guest_elf],
                          check=True, capture_output=True, text=True).stdout
     want = ' '.join(insn.split())
     for line in out.splitlines():
         m = re.match(r'\s*([0-9a-f]+):\s+[0-9a-f]{8}\s+(.*)$', line)
         if m and ' '.join(m.group(2).split('//')[0].split()) == want:
-            return int(m.group(1), 16)
+            occurrence -= 1
+            if occurrence == 0:
+                return int(m.group(1), 16)
     sys.exit('mmio_trace: %r not found in %s' % (insn, guest_elf))
 
 
@@ -121,6 +123,11 @@ def main():
     ap.add_argument('--guest', default=os.path.join(build, 'guests', 'bench.elf'))
     ap.add_argument('--service', default=os.path.join(build, 'services', 'uart.elf'))
     ap.add_argument('--insn', default='str w3, [x1]')
+    ap.add_argument('--occurrence', type=int, default=1,
+                    help='trace the Nth instruction spelled --insn in the guest '
+                    '(the bench loops of CR and FR both read with ldr w4, [x1])')
+    ap.add_argument('--listing', action='store_true',
+                    help='also print every instruction stepped, with its function')
     ap.add_argument('--qemu', default='qemu-system-aarch64')
     ap.add_argument('--timeout', type=int, default=300)
     args = ap.parse_args()
@@ -128,7 +135,7 @@ def main():
         if not os.path.exists(path):
             sys.exit('mmio_trace: %s is missing: run scons first' % path)
 
-    iterations = [it for it in trace(args, insn_address(args.guest, args.insn)) if it]
+    iterations = [it for it in trace(args, insn_address(args.guest, args.insn, args.occurrence)) if it]
     if not iterations:
         sys.exit('mmio_trace: gdb stepped nothing')
     kernel, service = symbols(args.elf), symbols(args.service)
@@ -162,6 +169,9 @@ def main():
     print('iteration %d of %d stepped (%s)' % (
         pick + 1, len(traced), 'the first on the common path' if pick
         else 'the common path'))
+    if args.listing:
+        for pc in pcs:
+            print('0x%x %s' % (pc, name(pc)))
     print('%-48s %6s' % ('function (in the order run)', 'insns'))
     for n, count in runs:
         print('%-48s %6d' % (n, count))

@@ -347,12 +347,14 @@ static struct vcpu *window_reads(struct vcpu *vcpu)
 	struct mmio_window *w = vcpu->vm->ep.windows[x[1]];
 
 	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-	for (size_t r = 0; r < cfg->ram_count && x[2] % PAGE_SIZE == 0; r++) {
+	for (size_t r = 0; r < cfg->ram_count && x[2] % PAGE_SIZE == 0 &&
+			   x[4] <= IPC_READS_REG_BYTES; r++) {
 		if (x[2] >= cfg->ram[r].ipa &&
 		    x[2] - cfg->ram[r].ipa < cfg->ram[r].size) {
 			w->reads_pa = pa_add(vcpu->vm->ram_pa[r],
 					     x[2] - cfg->ram[r].ipa);
 			w->reads_mask = x[3];
+			w->reads_min_bytes = (uint8_t)x[4];
 			x[0] = IPC_OK;
 		}
 	}

@@ -10,7 +10,8 @@ const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa)
 	for (uint32_t i = 0; i < vm->mmio_count; i++) {
 		const struct mmio_window *w = &vm->mmio[i];
 
-		if (ipa >= ipa_addr(w->base) && ipa - ipa_addr(w->base) < w->size) {
+		/* Below the base, the difference wraps past any size. */
+		if (ipa - ipa_addr(w->base) < w->size) {
 			return w;
 		}
 	}

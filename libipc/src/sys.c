@@ -130,11 +130,13 @@ int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3])
 	return (int64_t)out[0];
 }
 
-int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask)
+int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask,
+		     unsigned narrowest)
 {
 	/* Stage 1 is off in a service: a pointer is an IPA. */
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_READS, window,
-				       (uint64_t)(uintptr_t)page, mask };
+				       (uint64_t)(uintptr_t)page, mask,
+				       narrowest };
 	uint64_t out[IPC_MSG_WORDS];
 
 	ipc_kernel_call(in, out);

@@ -602,7 +602,8 @@ static void init_windows(struct uart_service *u, bool fresh)
 			update_line(u, w, true);
 		}
 		publish_fr(u, w);
-		(void)ipc_window_reads(w, fr_pages[w], UART_READS_FR);
+		/* A PL011 takes byte and halfword reads: any width. */
+		(void)ipc_window_reads(w, fr_pages[w], UART_READS_FR, 1);
 	}
 	u->several = console_several_clients(u->client_of, u->srv.window_count);
 	u->con_cfg = (struct console_cfg){

@@ -12,6 +12,7 @@
  * purpose on every VGIC_CRASH_EVERY-th write, before or after changing the
  * model (tests/system/test_vgic_crash.py).
  */
+#include "abi/gicv2.h"
 #include "abi/vgic.h"
 #include "ipc/ipc.h"
 #include "vgic/gicd_model.h"
@@ -36,6 +37,49 @@ struct vgic_service {
 static struct vgic_service vgic;
 /** The models when the scenario keeps no RAM for the service. */
 static struct vgic_state vgic_volatile_state;
+
+/* --- Reads the kernel answers (ipc_window_reads) -------------------------- */
+
+/** A page of the service's RAM (ipc_window_reads). */
+#define VGIC_PAGE_BYTES 4096U
+#define VGIC_PAGE_WORDS (VGIC_PAGE_BYTES / sizeof(uint32_t))
+/** Bit of the register at byte offset @p off in ipc_window_reads' mask. */
+#define VGIC_READS_BIT(off) (1ULL << ((off) / sizeof(uint32_t)))
+/**
+ * GICD_CTLR, TYPER and IIDR: reads without side effects (IHI 0048B 4.3),
+ * not banked per CPU. TYPER and IIDR never change; CTLR changes only by a
+ * guest's write and a client reset, both through this service.
+ */
+#define VGIC_READS_MASK                                                        \
+	(VGIC_READS_BIT(GICD_CTLR) | VGIC_READS_BIT(GICD_TYPER) |              \
+	 VGIC_READS_BIT(GICD_IIDR))
+/** The model refuses any access to them but a word (4.1.4, access_ok()):
+ * the kernel answers words only, narrower reads still come here. */
+#define VGIC_READS_NARROWEST sizeof(uint32_t)
+
+/**
+ * Per window, the page the kernel answers the registers of VGIC_READS_MASK
+ * from: a guest reads GICD_TYPER and CTLR without a round trip. Written
+ * from the model after every committed change of them, before the reply
+ * (publish()); not kept: rewritten at every start, before it is named.
+ */
+static volatile uint32_t gicd_pages[IPC_MAX_WINDOWS][VGIC_PAGE_WORDS]
+	__attribute__((aligned(VGIC_PAGE_BYTES)));
+
+/* Window @p w's published registers, read from its model as a message
+ * would be (vCPU 0: none of them is banked). */
+static void publish(struct vgic_service *s, uint32_t w)
+{
+	static const uint32_t regs[] = { GICD_CTLR, GICD_TYPER, GICD_IIDR };
+
+	for (uint32_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		uint32_t value = 0;
+
+		(void)gicd_model_read(&s->kept.st->model[w], 0, regs[i],
+				      sizeof(uint32_t), &value);
+		gicd_pages[w][regs[i] / sizeof(uint32_t)] = value;
+	}
+}
 
 /* --- Fault injection (test images only) ---------------------------------- */
 
@@ -157,10 +201,14 @@ static const struct gicd_ops vgic_ops = {
 static __attribute__((noinline)) int vgic_mmio_write(struct vgic_service *s,
 						     const struct ipc_mmio_access *a)
 {
-	return vgic_kept_write(&s->kept, a->window, a->vcpu, a->offset,
-			       a->width, (uint32_t)a->value) == 0
-		       ? IPC_OK
-		       : IPC_ERR_ABORT;
+	int rc = vgic_kept_write(&s->kept, a->window, a->vcpu, a->offset,
+				 a->width, (uint32_t)a->value);
+
+	/* Committed: the kernel may answer the new value from now on. */
+	if (a->offset == GICD_CTLR) {
+		publish(s, a->window);
+	}
+	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
 }
 
 static int vgic_mmio(void *ctx, struct ipc_mmio_access *a)
@@ -193,6 +241,7 @@ static void vgic_client_reset(void *ctx, uint32_t client)
 	for (uint32_t w = 0; w < s->srv.window_count; w++) {
 		if (s->win[w].client == client) {
 			vgic_kept_reset(&s->kept, w);
+			publish(s, w);
 		}
 	}
 }
@@ -248,6 +297,9 @@ void service_main(void)
 		ipc_window_info(&s->srv, i, &size, &s->win[i].client);
 		(void)vgic_kept_attach(&s->kept, i, client_cpus(i), &vgic_ops,
 				       &s->win[i], fresh);
+		publish(s, i);
+		(void)ipc_window_reads(i, gicd_pages[i], VGIC_READS_MASK,
+				       VGIC_READS_NARROWEST);
 	}
 	if (ipc_register_mmio(&s->srv, IPC_WINDOW_ALL, vgic_mmio, s) != IPC_OK) {
 		ipc_log("vgic: no window to serve\n");

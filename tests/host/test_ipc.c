@@ -586,13 +586,21 @@ static void test_ipc_window_count_and_info(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 }
 
-/* HYP_IPC_WINDOW_READS(window, page, mask): @p page x2, @p mask x3. */
-static void window_reads(struct vcpu *v, uint64_t window, uint64_t page,
-			 uint64_t mask)
+/* HYP_IPC_WINDOW_READS(window, page, mask, narrowest): x2, x3, x4. */
+static void window_reads_min(struct vcpu *v, uint64_t window, uint64_t page,
+			     uint64_t mask, uint64_t narrowest)
 {
 	v->regs.x[2] = page;
 	v->regs.x[3] = mask;
+	v->regs.x[4] = narrowest;
 	hc(v, HYP_IPC_WINDOW_READS, window);
+}
+
+/* ... any width. */
+static void window_reads(struct vcpu *v, uint64_t window, uint64_t page,
+			 uint64_t mask)
+{
+	window_reads_min(v, window, page, mask, 0);
 }
 
 /* A page of the service's RAM, any region; nothing else; forgotten at a
@@ -612,8 +620,17 @@ static void test_ipc_window_reads(void **unused)
 	assert_int_equal(S->regs.x[0], IPC_OK);
 	assert_int_equal(pa_addr(win.reads_pa), 0x703ff000ULL);
 	assert_int_equal(win.reads_mask, 0x41);
-	/* Not page aligned, past its RAM, no such window, not a service:
-	 * refused, and what was set stays. */
+	assert_int_equal(win.reads_min_bytes, 0);
+	/* Words only (a GIC distributor refuses narrower accesses). */
+	window_reads_min(S, 0, 0x107ff000ULL, 0x41, 4);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(win.reads_min_bytes, 4);
+	/* Not page aligned, past its RAM, no such window, not a service, a
+	 * narrowest load wider than a register: refused, and what was set
+	 * stays. */
+	window_reads_min(S, 0, 0x107ff000ULL, 0x1, 8);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(win.reads_min_bytes, 4);
 	window_reads(S, 0, 0x10001004ULL, 1);
 	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
 	window_reads(S, 0, 0x10800000ULL, 1);

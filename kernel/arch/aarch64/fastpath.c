@@ -8,43 +8,10 @@
 #include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
-#include "hyp/mm.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
-
-/* Bytes of a register HYP_IPC_WINDOW_READS names. */
-#define READS_REG_BYTES 4U
-
-/*
- * A load the service answers from its page (HYP_IPC_WINDOW_READS): within
- * one named register, so that it reads the word the service wrote last
- * (an aligned 32-bit load is single-copy atomic, B2.2.1). Both sides map
- * the page Normal Write-Back (the service by HCR_EL2.DC, the kernel by its
- * identity map): coherent, no cache maintenance (B2.8).
- */
-static bool served_read(struct vcpu *v, const struct esr_dabt *d,
-			uint64_t offset, const struct mmio_window *win,
-			uint64_t esr)
-{
-	uint64_t reg = offset / READS_REG_BYTES;
-	uint64_t shift = offset % READS_REG_BYTES * MMIO_BITS_PER_BYTE;
-
-	if (!d->isv || d->cache_op || reg >= IPC_READS_REGS ||
-	    !((win->reads_mask >> reg) & 1U) ||
-	    offset % READS_REG_BYTES + d->size > READS_REG_BYTES) {
-		return false;
-	}
-	const volatile uint32_t *page = mm_va(win->reads_pa);
-
-	if (d->reg != ZERO_REG) {
-		v->regs.x[d->reg] = mmio_load_value(page[reg] >> shift, d->size,
-						    d->sign_extend, d->reg64);
-	}
-	arch_skip_insn(&v->regs, esr);
-	return true;
-}
 
 struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 			   const struct mmio_window *win)
@@ -54,10 +21,6 @@ struct vcpu *fastpath_mmio(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	struct esr_dabt d = esr_decode_dabt(esr);
 	uint64_t offset = ipa - ipa_addr(win->base);
 
-	if (!d.write && win->reads_mask != 0 &&
-	    served_read(v, &d, offset, win, esr)) {
-		return v;
-	}
 	/* Guards; the first two are what mmio_decode_syndrome() refuses. */
 	if (!d.isv || d.cache_op || svc == NULL ||
 	    ep->caller != NULL || offset + d.size > win->size ||

@@ -10,6 +10,7 @@
 #include "hyp/arch_gic.h"
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
+#include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
 #include "abi/ipc.h"
 #include "hyp/cpu.h"
@@ -19,6 +20,7 @@
 #include "hyp/vgic.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
+#include "hyp/mm.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
@@ -310,19 +312,64 @@ static bool is_s2_permission(uint64_t esr)
 	       !(esr & ESR_DABT_S1PTW);
 }
 
-HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr)
-{
-	uint64_t ipa = fault_ipa();
+/* A load HYP_IPC_WINDOW_READS may let the kernel answer (served_read):
+ * ISV set, a read, no cache maintenance, not on a stage-1 walk, and a
+ * translation fault, for which HPFAR_EL2 holds the IPA (D13.2.49). */
+#define SERVED_ESR_MASK                                                        \
+	(ESR_DABT_ISV | ESR_DABT_CM | ESR_DABT_S1PTW | ESR_DABT_WNR |          \
+	 (ESR_FSC_MASK & ~FSC_LEVEL_MASK))
+#define SERVED_ESR_WANT (ESR_DABT_ISV | FSC_TRANSLATION_L0)
 
+/*
+ * Answer a load of @p win from its service's page (HYP_IPC_WINDOW_READS)
+ * before any other MMIO work: within one named 32-bit register, at least
+ * the window's narrowest served width; word offset / 4 of the page,
+ * shifted to the byte addressed and extended as the syndrome says (SSE,
+ * SF), so that it reads the word the service wrote last (an aligned
+ * 32-bit load is single-copy atomic, B2.2.1). Both sides map the page
+ * Normal Write-Back (the service by HCR_EL2.DC, the kernel by its identity
+ * map): coherent, no cache maintenance (B2.8). Under the kernel lock: a
+ * restart forgetting the page (ipc_forget_reads) is not concurrent.
+ */
+static inline bool served_read(struct vcpu *v, uint64_t esr, uint64_t ipa,
+			       const struct mmio_window *win)
+{
+	uint64_t offset = ipa - ipa_addr(win->base);
+	uint64_t reg = offset / IPC_READS_REG_BYTES;
+	uint64_t size = 1ULL << ((esr >> ESR_DABT_SAS_SHIFT) & ESR_DABT_SAS_MASK);
+	uint32_t rt = (esr >> ESR_DABT_SRT_SHIFT) & ESR_DABT_SRT_MASK;
+
+	if ((esr & SERVED_ESR_MASK) != SERVED_ESR_WANT || reg >= IPC_READS_REGS ||
+	    !((win->reads_mask >> reg) & 1U) || size < win->reads_min_bytes ||
+	    offset % IPC_READS_REG_BYTES + size > IPC_READS_REG_BYTES) {
+		return false;
+	}
+	const volatile uint32_t *page = mm_va(win->reads_pa);
+	uint64_t raw = page[reg] >> (offset % IPC_READS_REG_BYTES * MMIO_BITS_PER_BYTE);
+
+	if (rt != ZERO_REG) {
+		v->regs.x[rt] = __builtin_expect(esr & ESR_DABT_SSE, 0)
+					? mmio_load_value(raw, (uint8_t)size, true,
+							  esr & ESR_DABT_SF)
+					: raw & mmio_size_mask(size);
+	}
+	arch_skip_insn(&v->regs, esr);
+	return true;
+}
+
+/* @p ipa and @p win: from HPFAR_EL2, UNKNOWN for a permission fault. */
+HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
+		    const struct mmio_window *win)
+{
 	/* HPFAR_EL2 is UNKNOWN for a stage-2 permission fault that is not on
 	 * a stage-1 walk (D13.2.49): translate FAR_EL2 instead, as KVM does. */
-	if (__builtin_expect(is_s2_permission(esr), 0) &&
-	    !mmio_fault_ipa(vcpu, &ipa)) {
-		return mmio_reject(vcpu, "cannot translate its address", ipa,
-				   esr_decode_dabt(esr).write);
+	if (__builtin_expect(is_s2_permission(esr), 0)) {
+		if (!mmio_fault_ipa(vcpu, &ipa)) {
+			return mmio_reject(vcpu, "cannot translate its address",
+					   ipa, esr_decode_dabt(esr).write);
+		}
+		win = vm_find_mmio_window(vcpu->vm, ipa);
 	}
-	const struct mmio_window *win = vm_find_mmio_window(vcpu->vm, ipa);
-
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
 		if (__builtin_expect(is_sgir_store(win, ipa, esr), 0)) {
 			return handle_sgir(vcpu, esr);
@@ -359,12 +406,12 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr)
+static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
+				  uint64_t ipa, const struct mmio_window *win)
 {
 	/* The hot class first: a guest's MMIO access. */
 	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
-		vcpu->exits.mmio++;
-		return handle_dabt(vcpu, esr);
+		return handle_dabt(vcpu, esr, ipa, win);
 	}
 	switch (esr_ec(esr)) {
 	case EC_WFX:
@@ -404,10 +451,26 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 		}
 	}
 	kernel_lock();
+	/* The hot class first: a guest's MMIO access, of which a load the
+	 * kernel answers (served_read) comes before the stopped-VM check: as
+	 * if it had run just before another CPU stopped the VM, which waits
+	 * for this CPU to switch away (vm_quiesce) before it resets it. */
+	uint64_t ipa = 0;
+	const struct mmio_window *win = NULL;
+
+	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
+		ipa = fault_ipa();
+		win = vm_find_mmio_window(vcpu->vm, ipa);
+		vcpu->exits.mmio++;
+		if (win != NULL && served_read(vcpu, esr, ipa, win)) {
+			return kernel_exit(vcpu);
+		}
+	}
 	if (vm_gone(vcpu)) {
 		return kernel_exit(sched_next(vcpu));
 	}
-	return kernel_exit(hvc ? handle_hvc(vcpu, esr) : dispatch_sync(vcpu, esr));
+	return kernel_exit(hvc ? handle_hvc(vcpu, esr)
+			       : dispatch_sync(vcpu, esr, ipa, win));
 }
 
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)

@@ -75,17 +75,21 @@
  * x1 = window id, x2 = IPA of a 4 KiB page of the calling service's RAM,
  * x3 = a mask: with bit i set, a read of the 32-bit register at offset
  * 4 * i of the window (i < IPC_READS_REGS) is answered by the kernel from
- * word i of that page (its low bytes for a narrower read), with no message
- * and no switch to the service. The service keeps those words current
- * before it replies to anything that changes them, and names only
- * registers whose reads have no side effect. x3 = 0: every read is a
- * message again. A restart of the service clears it. Returns x0 = IPC_OK,
- * or IPC_ERR_INVALID (no such window, not a page of its RAM, not a
- * service).
+ * word i of that page (the bytes addressed for a narrower read), with no
+ * message and no switch to the service; x4 = the narrowest load so
+ * answered, in bytes (0 or 1: any; 4: words only, for a device that
+ * refuses narrower accesses: those still go to the service). The service
+ * keeps those words current before it replies to anything that changes
+ * them, and names only registers whose reads have no side effect. x3 = 0:
+ * every read is a message again. A restart of the service clears it.
+ * Returns x0 = IPC_OK, or IPC_ERR_INVALID (no such window, not a page of
+ * its RAM, x4 above IPC_READS_REG_BYTES, not a service).
  */
 #define HYP_IPC_WINDOW_READS (HYP_CALL_BASE | SMCCC_64BIT | 0x1CU)
 /** Registers HYP_IPC_WINDOW_READS can name: offsets 0x000..0x0fc. */
 #define IPC_READS_REGS 64U
+/** Bytes of each register HYP_IPC_WINDOW_READS names. */
+#define IPC_READS_REG_BYTES 4U
 /** Words of a VM name in HYP_IPC_CLIENT_NAME (CFG_NAME_MAX + 1 bytes). */
 #define IPC_NAME_WORDS 4
 

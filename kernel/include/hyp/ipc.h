@@ -45,6 +45,7 @@ struct mmio_window {
 	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
 				   offset 4 * i (HYP_IPC_WINDOW_READS). */
 	paddr_t reads_pa;       /**< A page of the service's RAM. */
+	uint8_t reads_min_bytes; /**< Narrower loads go to the service. */
 };
 
 /** The endpoint of a service partition. */

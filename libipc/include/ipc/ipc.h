@@ -137,11 +137,15 @@ uint64_t ipc_window_shadow(const struct ipc_server *srv, uint32_t window);
  * message (HYP_IPC_WINDOW_READS): a driver polling a status register then
  * costs one trap, not a round trip to the service. Name only registers
  * whose reads have no side effect, and write each new value to the page
- * before replying to what changed it or signalling it. A restart forgets
- * it: call it again at start. @p mask 0 stops it. Returns IPC_OK or
+ * before replying to what changed it or signalling it. Loads narrower
+ * than @p narrowest bytes (0 or 1: none; 4: all but whole words) still
+ * come as messages, for a device that refuses them: what the kernel
+ * answers is always what the service would have. A restart forgets it:
+ * call it again at start. @p mask 0 stops it. Returns IPC_OK or
  * IPC_ERR_INVALID.
  */
-int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask);
+int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask,
+		     unsigned narrowest);
 
 /**
  * Decode a received MMIO message. Returns IPC_OK, or IPC_ERR_INVALID if it
