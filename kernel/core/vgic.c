@@ -430,12 +430,30 @@ static void inject_each(struct vm *vm, uint32_t cpu_mask, uint32_t intid,
 
 void vgic_sgir_write(struct vcpu *sender, uint32_t value)
 {
+	struct vm *vm = sender->vm;
 	uint32_t sgi, targets;
 
 	if (!gicd_sgir_decode(value, sender->index, &sgi, &targets)) {
 		return;   /* Reserved filter: the write is ignored. */
 	}
-	inject_each(sender->vm, targets, sgi, sender->index);
+	/* Only the VM's vCPUs; one at a time, lowest first. */
+	_Static_assert(CFG_MAX_VCPUS < 32, "a vCPU mask is 32 bits");
+	targets &= (1U << vm->vcpu_count) - 1U;
+	while (targets != 0) {
+		uint32_t i = (uint32_t)__builtin_ctz(targets);
+		struct vcpu *v = &vm->vcpus[i];
+
+		targets &= targets - 1U;
+		/* The common virtual IPI first: to another CPU's vCPU,
+		 * enabled there (vgic_inject()'s remote case, without its
+		 * generic steps). */
+		if (is_remote(v) && vm->vgic.priv[i][sgi].enabled &&
+		    (vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
+			inbox_post(v, sgi, sender->index);
+		} else {
+			vgic_inject(vm, i, sgi, false, 0, sender->index);
+		}
+	}
 }
 
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
@@ -548,6 +566,7 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	}
 	/* v is loaded here: only live LRs kept. */
 	bool lrs_free = arch_vgic_lrs_read(&v->vgic);
+	uint64_t placed = v->vgic.injected;
 
 	inbox_apply_clears(v);
 	inbox_drain(v, lrs_free);
@@ -555,7 +574,16 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	vtimer_prepare_entry(v);
 	bool more = vgic_cpu_flush(&v->vgic);
 
-	arch_vgic_lrs_write(&v->vgic, more);
+	placed = v->vgic.injected - placed;
+	/* With every LR free (GICH_ELRSR), what was placed since took the
+	 * lowest free LRs from LR 0 up (vgic_cpu_place(), free_lr(); none
+	 * was displaced while one was free); the others are invalid in the
+	 * hardware and the shadow (IHI 0048B 5.3.4): only those are written. */
+	arch_vgic_lrs_write_first(&v->vgic,
+				  lrs_free && placed < v->vgic.lr_count
+					  ? (uint32_t)placed
+					  : v->vgic.lr_count,
+				  more);
 	v->vgic_dirty = false;
 	return v;
 }

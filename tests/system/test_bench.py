@@ -55,8 +55,11 @@ GICD_READ_FORWARDED_CEILING = 850
 # trims (one run-queue walk into idle, no LR loop when every LR is empty,
 # no service-timer frame) took it from 1244 to 1165; every LR free
 # (GICH_ELRSR) placing into LR 0 without scans, the LR sync and queueing
-# inline, services' state tested first: 1176 -> 1081.
-VIPI_CEILING = 1100
+# inline, services' state tested first: 1176 -> 1081. Then (1094 after
+# the served-read restructuring) GICD_SGIR taken straight from the trap,
+# a remote SGI posted without vgic_inject()'s generic steps, and only the
+# LRs in use written at entry when all were free: 1018.
+VIPI_CEILING = 1030
 # 687 before issue 12; 643 after its LR-sync and layout trims; 630 -> 496
 # once an injection into the loaded vCPU writes its LRs and skips the
 # refill on entry (issue 14); 495 with the empty-LR read; 400 (the goal)

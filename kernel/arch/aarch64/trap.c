@@ -371,9 +371,6 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		win = vm_find_mmio_window(vcpu->vm, ipa);
 	}
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
-		if (__builtin_expect(is_sgir_store(win, ipa, esr), 0)) {
-			return handle_sgir(vcpu, esr);
-		}
 		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);
@@ -468,6 +465,12 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	}
 	if (vm_gone(vcpu)) {
 		return kernel_exit(sched_next(vcpu));
+	}
+	/* A virtual IPI: straight to its handler (HPFAR_EL2 holds the IPA:
+	 * not a permission fault, not on a stage-1 walk). */
+	if (win != NULL && is_sgir_store(win, ipa, esr) &&
+	    !is_s2_permission(esr) && !(esr & ESR_DABT_S1PTW)) {
+		return kernel_exit(handle_sgir(vcpu, esr));
 	}
 	return kernel_exit(hvc ? handle_hvc(vcpu, esr)
 			       : dispatch_sync(vcpu, esr, ipa, win));
