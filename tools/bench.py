@@ -319,7 +319,7 @@ INTRO = (
     'guest\'s 256 MiB, 5.4M copying the Image into it: bare QEMU\'s loader '
     'places it without executing an instruction; a QEMU plugin\'s profile) '
     'and most of the rest the console: each of the ~13 KB Linux prints to '
-    'the prompt is a DR write through the UART service (768 instructions) '
+    'the prompt is a DR write through the UART service (774 instructions) '
     'and an FR read the kernel answers from the service\'s page (150; it '
     'was a round trip too, 642, until HYP_IPC_WINDOW_READS). Wall time '
     'costs tinyhyp '
