@@ -358,6 +358,21 @@ void virtio_drv_kick(struct virtio_drv *d, uint16_t index)
 	virtio_drv_reg_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, index);
 }
 
+void virtio_drv_queue_interrupts(struct virtio_drv *d, uint16_t index, bool on)
+{
+	struct virtio_drv_queue *q = live_queue(d, index);
+
+	if (q == NULL) {
+		return;
+	}
+	/* §2.7.7.1: without VIRTIO_F_EVENT_IDX the driver sets flags to 0
+	 * or 1. The device reads them after it used a buffer (§2.7.7.2): one
+	 * used before it sees the change may interrupt or not (the header:
+	 * harvest after turning interrupts on). */
+	*(volatile uint16_t *)&q->avail->flags =
+		on ? 0 : (uint16_t)VIRTQ_AVAIL_F_NO_INTERRUPT;
+}
+
 uint16_t virtio_drv_in_flight(const struct virtio_drv *d, uint16_t index)
 {
 	uint16_t chains = 0;

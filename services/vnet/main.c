@@ -548,6 +548,12 @@ static int uplink_up(struct vnet_service *p)
 	if (rc != VIRTIO_DRV_OK) {
 		return rc;
 	}
+	/* A sent frame's buffer is taken back when the free ones run out
+	 * (to_uplink()) or at a receive interrupt: a used-buffer interrupt
+	 * of the transmit queue would only be a round trip to this service
+	 * from whichever VM runs when it comes (§2.7.7: a hint; QEMU
+	 * honours it). */
+	virtio_drv_queue_interrupts(&p->drv, VNET_TXQ, false);
 	uint64_t c1 = 0, c2 = 0;
 
 	if (ipc_translate((uintptr_t)vnet_rx_buf, &p->rx_pa, &c1) != IPC_OK ||

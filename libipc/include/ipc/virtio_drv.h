@@ -182,6 +182,17 @@ uint16_t virtio_drv_next_head(const struct virtio_drv *d, uint16_t index);
 void virtio_drv_kick(struct virtio_drv *d, uint16_t index);
 
 /**
+ * Ask the device to interrupt, or not, when it uses a buffer of queue
+ * @p index: VIRTQ_AVAIL_F_NO_INTERRUPT in the avail ring's flags (§2.7.7,
+ * without VIRTIO_F_EVENT_IDX, which this driver does not negotiate). A
+ * hint the device may ignore (§2.7.7.2). With interrupts off, harvest the
+ * queue without waiting for one (e.g. when its buffers run out); after
+ * turning them on, harvest once more: a buffer used before the device
+ * saw the flag may not interrupt. A queue starts with interrupts on.
+ */
+void virtio_drv_queue_interrupts(struct virtio_drv *d, uint16_t index, bool on);
+
+/**
  * Take the next used entry of queue @p index: @p head the chain's head,
  * @p len the bytes the device wrote. Its descriptors are free again.
  * Returns VIRTIO_DRV_OK, VIRTIO_DRV_ERR_EMPTY, or VIRTIO_DRV_ERR_BROKEN
