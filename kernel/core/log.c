@@ -1,7 +1,6 @@
 /** Kernel log on the physical UART (see log.h). */
 #include "hyp/log.h"
 
-#include <stdbool.h>
 #include <string.h>
 
 #include "abi/console.h"

@@ -7,10 +7,6 @@
  */
 #include "hyp/palloc.h"
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "hyp/bitmap.h"
 #include "hyp/errno.h"
 #include "hyp/mm.h"

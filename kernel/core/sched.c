@@ -20,14 +20,11 @@
 #include "arch/trap.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
-#include "hyp/klock.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
 #include "hyp/service.h"
 #include "hyp/service_event.h"
-#include "hyp/vcpu.h"
-#include "hyp/vm.h"
 #include "hyp/vtimer.h"
 
 static bool vcpu_can_run(const struct vcpu *v)

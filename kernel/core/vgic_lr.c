@@ -32,12 +32,7 @@
  */
 #include "hyp/vgic_lr.h"
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 _Static_assert(VGIC_NR_IRQS > 0, "the queue needs room");
-
 
 /** Index meaning "no LR" or "no queue entry". */
 #define NONE UINT32_MAX
