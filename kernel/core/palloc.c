@@ -27,17 +27,16 @@ static bool whole_word(uint64_t idx, uint64_t end)
 	return idx % BITMAP_WORD_BITS == 0 && end - idx >= BITMAP_WORD_BITS;
 }
 
-/** Mark pages [first, first+count) allocated (@p busy) or free. */
-static void mark_pages(struct palloc *pool, uint64_t first, uint64_t count,
-		       bool busy)
+/** Mark pages [first, first+count) allocated. */
+static void mark_pages(struct palloc *pool, uint64_t first, uint64_t count)
 {
 	for (uint64_t idx = first; idx < first + count; idx++) {
 		if (whole_word(idx, first + count)) {
 			/* A guest's 256 MiB: 1,024 stores, not 65,536. */
-			pool->bitmap[idx / BITMAP_WORD_BITS] = busy ? ~0ULL : 0;
+			pool->bitmap[idx / BITMAP_WORD_BITS] = ~0ULL;
 			idx += BITMAP_WORD_BITS - 1;
 		} else {
-			bitmap_assign(pool->bitmap, idx, busy);
+			bitmap_assign(pool->bitmap, idx, true);
 		}
 	}
 }
@@ -138,36 +137,10 @@ int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
 	if (count > pool->free_count || !find_run(pool, count, align, &idx)) {
 		return HYP_ENOMEM;
 	}
-	mark_pages(pool, idx, count, true);
+	mark_pages(pool, idx, count);
 	pool->free_count -= count;
 	*out = pa_add(pool->base, idx * PAGE_SIZE);
 	mm_zero_pages(mm_va(*out), count * PAGE_SIZE);
-	return HYP_OK;
-}
-
-int palloc_free(struct palloc *pool, paddr_t pa, size_t count)
-{
-	if (pool == NULL || count == 0) {
-		return HYP_EINVAL;
-	}
-	uint64_t base = pa_addr(pool->base);
-	uint64_t addr = pa_addr(pa);
-
-	if (addr < base || !IS_ALIGNED(addr, PAGE_SIZE)) {
-		return HYP_EINVAL;
-	}
-	uint64_t idx = (addr - base) / PAGE_SIZE;
-
-	if (idx >= pool->page_count || count > pool->page_count - idx) {
-		return HYP_EINVAL;
-	}
-	for (uint64_t i = idx; i < idx + count; i++) {
-		if (!page_busy(pool, i)) {
-			return HYP_EINVAL; /* Double free: change nothing. */
-		}
-	}
-	mark_pages(pool, idx, count, false);
-	pool->free_count += count;
 	return HYP_OK;
 }
 

@@ -6,8 +6,8 @@
  * 2 MiB so that block mappings can be used).
  *
  * The bitmap lives at the start of the managed range itself, so the pool
- * needs no storage of its own. Not thread-safe: callers serialise (only the
- * boot CPU allocates for now).
+ * needs no storage of its own. Nothing is ever freed: partitions
+ * are made once, at boot. Not thread-safe: only the boot CPU allocates.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -38,13 +38,6 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size);
  */
 int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
 		 paddr_t *out);
-
-/**
- * Free @p count pages starting at @p pa. Freeing pages that are not
- * allocated, or outside the pool, is a caller bug and returns HYP_EINVAL
- * without changing anything.
- */
-int palloc_free(struct palloc *pool, paddr_t pa, size_t count);
 
 /** Pages currently free in @p pool. */
 size_t palloc_free_count(const struct palloc *pool);
