@@ -3,6 +3,7 @@
  * fake physical memory of tests/fake/fake_mm.c.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>

@@ -7,8 +7,6 @@
  * C code runs), so cpu_this() is one register read. The exception vectors
  * find the trapped vCPU through cpu->current, which must stay first.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "hyp/arch.h"
 #include "hyp/config.h"
