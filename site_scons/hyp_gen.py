@@ -7,7 +7,7 @@ _MARKER = re.compile(r'->(\w+)\s+[#$]?(-?\d+)')
 
 def read_markers(path):
     """{NAME: value} of the '->NAME value' markers a C file compiled to
-    assembly left (DEFINE() in kernel/arch/aarch64/offsets.c)."""
+    assembly left (DEFINE() in tools/offsets.c)."""
     with open(str(path)) as f:
         values = {m.group(1): int(m.group(2)) for m in _MARKER.finditer(f.read())}
     if not values:
@@ -17,7 +17,7 @@ def read_markers(path):
 
 def offsets_header(target, source, env):
     """arch/offsets.h from the '->NAME value' markers in offsets.s."""
-    lines = ['/* Generated from kernel/arch/aarch64/offsets.c: do not edit. */',
+    lines = ['/* Generated from tools/offsets.c: do not edit. */',
              '#pragma once']
     lines += ['#define %s %d' % kv for kv in read_markers(source[0]).items()]
     with open(str(target[0]), 'w') as f:

@@ -6,7 +6,6 @@
 #include "hyp/board.h"
 
 #include <libfdt.h>
-#include <string.h>
 
 #include "lib/fmt.h"
 

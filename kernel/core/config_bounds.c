@@ -15,7 +15,6 @@
  */
 #include <string.h>
 
-#include "abi/vgic.h"
 #include "hyp/config.h"
 #include "lib/fmt.h"
 

@@ -4,9 +4,7 @@
  */
 #include "hyp/cpu.h"
 
-#include "abi/hypercall.h"
 #include "arch/el2.h"
-#include "arch/sysreg_bits.h"
 #include "hyp/arch_gic.h"
 #include "hyp/hypercall.h"
 #include "hyp/klock.h"

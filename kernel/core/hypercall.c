@@ -1,17 +1,8 @@
 /** SMCCC call dispatch (see hypercall.h). */
 #include "hyp/hypercall.h"
 
-#include "abi/console.h"
-#include "abi/hypercall.h"
-#include "abi/ipc.h"
-#include "hyp/ipc.h"
-#include "hyp/vgic.h"
-#include "hyp/addr.h"
-#include "hyp/log.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
-#include "hyp/vcpu.h"
-#include "hyp/vm.h"
 
 static bool smccc_arch_call(struct vcpu *vcpu, uint32_t fid)
 {

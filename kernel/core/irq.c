@@ -1,14 +1,10 @@
 /** Physical interrupt routing (see hyp/irq.h). */
 #include "hyp/irq.h"
 
-#include "abi/vgic.h"
-#include "hyp/arch_gic.h"
 #include "hyp/bitmap.h"
 #include "hyp/cpu.h"
 #include "hyp/log.h"
 #include "hyp/service_event.h"
-#include "hyp/vcpu.h"
-#include "hyp/vgic.h"
 #include "hyp/vm.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"

@@ -1,7 +1,6 @@
 /** Kernel log on the physical UART (see log.h). */
 #include "hyp/log.h"
 
-#include <stdbool.h>
 #include <string.h>
 
 #include "abi/console.h"
@@ -12,14 +11,13 @@
 
 #define LOG_LINE_MAX 256
 
-/** Set once the UART is programmed; output before that is dropped. */
-static bool log_ready;
-/** The UART programmed: the board's, once its device tree is read. */
+/** The UART programmed: the board's, once its device tree is read; 0
+ * before (output is dropped). */
 static uintptr_t log_uart;
 
 /*
  * The line state shared with the console service (abi/console.h). State of
- * the one physical console, like log_ready; kernel lines are printed under
+ * the one physical console, like log_uart; kernel lines are printed under
  * the kernel lock, so one CPU at a time changes it.
  */
 /* Polls of the service's writing word before a kernel line: its writes
@@ -34,14 +32,13 @@ static struct {
 
 void log_init(void)
 {
+	pl011_init(board()->uart_base);
 	log_uart = board()->uart_base;
-	pl011_init(log_uart);
-	log_ready = true;
 }
 
 void log_raw(const char *s, unsigned long len)
 {
-	if (!log_ready) {
+	if (log_uart == 0) {
 		return;
 	}
 	for (unsigned long i = 0; i < len; i++) {

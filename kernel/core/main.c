@@ -4,18 +4,14 @@
  * checked its rules) and whether the board can host it, partitions, then
  * the scheduler.
  */
-#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "arch/mmu.h"
 #include "hyp/board.h"
-#include "hyp/config.h"
 #include "hyp/hypercall.h"
 #include "hyp/errno.h"
 #include "hyp/klock.h"
 #include "hyp/log.h"
-#include "hyp/mm.h"
-#include "hyp/palloc.h"
 #include "hyp/panic.h"
 #include "hyp/sched.h"
 #include "hyp/units.h"

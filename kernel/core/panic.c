@@ -1,9 +1,6 @@
 /** Kernel panic: report and power off with a failure status (panic.h). */
 #include "hyp/panic.h"
 
-#include <stdarg.h>
-#include <stdint.h>
-
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "lib/fmt.h"

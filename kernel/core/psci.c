@@ -6,13 +6,8 @@
  * A vCPU's MPIDR (VMPIDR_EL2) is Aff0 = its index, every other affinity
  * field 0, as the scenario's device trees describe the CPUs.
  */
-#include "abi/hypercall.h"
-#include "arch/sysreg_bits.h"
 #include "hyp/hypercall.h"
-#include "hyp/log.h"
 #include "hyp/sched.h"
-#include "hyp/vcpu.h"
-#include "hyp/vgic.h"
 #include "hyp/vm.h"
 
 /* MPIDR affinity fields (arch/sysreg_bits.h: MPIDR_AFF_MASK): 8 bits per

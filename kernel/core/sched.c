@@ -20,14 +20,11 @@
 #include "arch/trap.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
-#include "hyp/klock.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
 #include "hyp/service.h"
 #include "hyp/service_event.h"
-#include "hyp/vcpu.h"
-#include "hyp/vm.h"
 #include "hyp/vtimer.h"
 
 static bool vcpu_can_run(const struct vcpu *v)
@@ -204,22 +201,6 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 	arch_slice_arm_at(at);
 }
 
-/*
- * A running service has work (it is not waiting in RECV): it must be
- * waiting again by its endpoint's deadline (IPC_REPLY_TIMEOUT_MS). Make
- * sure the EL2 timer fires by then (an earlier time armed stays).
- */
-static void arm_reply_deadline(struct cpu *cpu, const struct vcpu *service)
-{
-	uint64_t when = service->vm->ep.deadline;
-
-	if (!cpu->slice_armed || when < cpu->slice_at) {
-		cpu->slice_armed = true;
-		cpu->slice_at = when;
-		arch_slice_arm_at(when);
-	}
-}
-
 static void set_current(struct cpu *cpu, struct vcpu *next)
 {
 	if (cpu->current != next) {
@@ -287,7 +268,7 @@ static struct vcpu *switch_to(struct vcpu *next)
 			arch_service_enter(next, cpu->loaded);
 			cpu->light = next;
 		}
-		arm_reply_deadline(cpu, next);
+		cpu_arm_by(cpu, next->vm->ep.deadline);
 	} else {
 		load_guest(cpu, next);
 		cpu->turn_ended = NULL;
@@ -307,7 +288,7 @@ struct vcpu *sched_light_enter_fp(struct vcpu *service)
 	cpu->light = service;
 	cpu->current = service;
 	service->on_cpu = cpu;
-	arm_reply_deadline(cpu, service);
+	cpu_arm_by(cpu, service->vm->ep.deadline);
 	return service;
 }
 
@@ -330,7 +311,7 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 
 void sched_bound_reply(struct vcpu *service)
 {
-	arm_reply_deadline(cpu_this(), service);
+	cpu_arm_by(cpu_this(), service->vm->ep.deadline);
 }
 
 bool sched_runs_here(const struct vcpu *v)
@@ -456,7 +437,7 @@ struct vcpu *sched_preempt(struct vcpu *current)
 			return sched_next(current);
 		}
 		arm_slice(cpu, cpu->loaded, true);
-		arm_reply_deadline(cpu, current);
+		cpu_arm_by(cpu, current->vm->ep.deadline);
 	}
 	if (cpu->kicked) {
 		/* A guest of this CPU may have become runnable elsewhere, or

@@ -1,17 +1,12 @@
 /** The life cycle of service partitions (see hyp/service.h). */
 #include "hyp/service.h"
 
-#include "abi/hypercall.h"
-#include "abi/ipc.h"
-#include "hyp/ipc.h"
 #include "hyp/irq.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
 #include "hyp/sched.h"
 #include "hyp/service_event.h"
-#include "hyp/vcpu.h"
-#include "hyp/vm.h"
 
 /* Put @p s back first in line: the restarted service gets its message
  * again (rebuilt: the fast path writes it straight into the service). */

@@ -51,20 +51,6 @@ static void timer_fire(struct endpoint *ep)
 	ipc_wake_receiver(ep);
 }
 
-/*
- * The watching CPU's EL2 timer fires by @p when (an earlier time armed
- * stays), as sched.c brings it forward; it is re-armed from the deadlines
- * after it fires (next_deadline).
- */
-static void bring_forward(struct cpu *cpu, uint64_t when)
-{
-	if (!cpu->slice_armed || when < cpu->slice_at) {
-		cpu->slice_armed = true;
-		cpu->slice_at = when;
-		arch_slice_arm_at(when);
-	}
-}
-
 struct vcpu *service_timer_set(struct vcpu *vcpu)
 {
 	struct endpoint *ep = &vcpu->vm->ep;
@@ -84,7 +70,8 @@ struct vcpu *service_timer_set(struct vcpu *vcpu)
 	if (ep->timer_at <= arch_counter_now()) {
 		timer_fire(ep);
 	} else if (cpu->id == SERVICE_TIMER_CPU) {
-		bring_forward(cpu, ep->timer_at);
+		/* Re-armed from the deadlines once it fires (next_deadline). */
+		cpu_arm_by(cpu, ep->timer_at);
 	} else if (!watcher->slice_armed || ep->timer_at < watcher->slice_at) {
 		/* Its EL2 timer (read under the kernel lock) fires too late:
 		 * a later one re-polls the deadlines when it fires. */

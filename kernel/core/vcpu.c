@@ -1,9 +1,7 @@
 /** vCPU reset and wake-up deadlines. */
 #include "hyp/vcpu.h"
 
-#include "arch/sysreg_bits.h"
 #include "hyp/cpu.h"
-#include "hyp/vgic_lr.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"
 #include "hyp/vm.h"

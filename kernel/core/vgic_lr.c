@@ -32,12 +32,7 @@
  */
 #include "hyp/vgic_lr.h"
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 _Static_assert(VGIC_NR_IRQS > 0, "the queue needs room");
-
 
 /** Index meaning "no LR" or "no queue entry". */
 #define NONE UINT32_MAX
@@ -139,14 +134,9 @@ static void queue_push_front(struct vgic_cpu *c,
 
 void vgic_cpu_init(struct vgic_cpu *c, uint32_t lr_count)
 {
-	static const struct vgic_pending_irq no_irq = {0};
-
 	c->lr_count = lr_count > VGIC_MAX_LRS ? VGIC_MAX_LRS : lr_count;
 	for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
 		c->lr[i] = 0;
-	}
-	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
-		irq_copy(&c->queue[i], &no_irq);
 	}
 	c->queue_len = 0;
 	c->injected = 0;

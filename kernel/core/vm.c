@@ -5,10 +5,8 @@
  */
 #include "hyp/vm.h"
 
-#include <stdarg.h>
 #include <string.h>
 
-#include "abi/hypercall.h"
 #include "arch/mmu.h"
 #include "hyp/errno.h"
 #include "hyp/hypercall.h"

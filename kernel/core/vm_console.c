@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "abi/console.h"
-#include "abi/hypercall.h"
 #include "hyp/board.h"
 #include "hyp/log.h"
 #include "lib/ascii.h"

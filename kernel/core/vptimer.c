@@ -1,14 +1,9 @@
 /** Guest vCPUs' EL1 physical timer (see hyp/vptimer.h). */
 #include "hyp/vptimer.h"
 
-#include "hyp/arch_gic.h"
 #include "arch/ptimer_arch.h"
-#include "arch/vcpu_arch.h"
 #include "hyp/cpu.h"
 #include "hyp/panic.h"
-#include "hyp/ptimer.h"
-#include "hyp/vcpu.h"
-#include "hyp/vgic.h"
 #include "hyp/vm.h"
 
 /*

@@ -1,13 +1,7 @@
 /** Guest vCPUs' virtual timer (see hyp/vtimer.h). */
 #include "hyp/vtimer.h"
 
-#include "abi/vgic.h"
-#include "arch/sysreg_bits.h"
-#include "arch/vcpu_arch.h"
-#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
-#include "hyp/vcpu.h"
-#include "hyp/vgic.h"
 #include "hyp/vm.h"
 
 void vtimer_unmask(void)

@@ -199,13 +199,14 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size)
 	rec.pool = pool;
 	rec.pool_base = pa_addr(base);
 	rec.pool_size = size;
-	pool->free_count = POOL_PAGES;
+	pool->low = 0;
+	pool->high = POOL_PAGES * PAGE_SIZE;
 	return rec.pool_err;
 }
 
 size_t palloc_free_count(const struct palloc *pool)
 {
-	return pool->free_count;
+	return (pool->high - pool->low) / PAGE_SIZE;
 }
 
 bool cfg_check_bounds(const struct cfg_scenario *sc, char *why,

@@ -5,8 +5,6 @@
  */
 #include "hyp/arch.h"
 
-#include "arch/sysreg.h"
-
 uint64_t arch_counter_freq(void)
 {
 	/* CNTFRQ_EL0 (Arm ARM D13.8.1): set by firmware, fixed after. */

@@ -12,8 +12,6 @@
  */
 #include "arch/vcpu_arch.h"
 
-#include "arch/sysreg.h"
-
 #define DFR0_BRPS_SHIFT 12
 #define DFR0_WRPS_SHIFT 20
 #define DFR0_FIELD_MASK 0xfU

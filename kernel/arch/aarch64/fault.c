@@ -1,5 +1,4 @@
 /** Report of an exception taken at EL2 itself: always a kernel bug. */
-#include <stdnoreturn.h>
 
 #include "arch/esr.h"
 #include "arch/regs.h"
@@ -7,7 +6,6 @@
 #include "hyp/log.h"
 #include "hyp/panic.h"
 #include "lib/fmt.h"
-
 
 noreturn void panic_el2_exception(const struct arch_el2_frame *f);
 

@@ -4,9 +4,6 @@
  */
 #include "hyp/arch_gic.h"
 
-#include "abi/gicd_sgir.h"
-#include "abi/gicv2.h"
-#include "abi/vgic.h"
 #include "arch/platform.h"
 #include "arch/sysreg.h"
 #include "hyp/board.h"

@@ -1,5 +1,4 @@
 /** GICH access (IHI 0048B 5.3, "GIC virtual interface control registers"). */
-#include "hyp/arch_gic.h"
 
 #include "arch/platform.h"
 #include "hyp/vgic_lr.h"

@@ -1,10 +1,6 @@
 /** Exception injection into the loaded vCPU (see inject.h). */
 #include "arch/inject.h"
 
-#include <stddef.h>
-
-#include "arch/esr.h"
-#include "arch/sysreg.h"
 #include "hyp/cpu.h"
 #include "hyp/panic.h"
 #include "hyp/vcpu.h"

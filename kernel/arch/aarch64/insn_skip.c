@@ -1,8 +1,6 @@
 /** Completing a trapped guest instruction (see arch/insn_skip.h). */
 #include "arch/insn_skip.h"
 
-#include "arch/esr.h"
-
 /* ConditionHolds() (Arm ARM J1 shared pseudocode): cond[3:1] selects the
  * test, cond[0] inverts it except for 0b1111. */
 #define COND_TEST_SHIFT 1

@@ -1,17 +1,10 @@
 /** Emulated MMIO forwarding (see hyp/mmio.h). */
 #include "hyp/mmio.h"
 
-#include "arch/esr.h"
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
-#include "arch/mmio_decode.h"
-#include "arch/sysreg.h"
-#include "hyp/ipc.h"
 #include "hyp/mm.h"
-#include "hyp/s2.h"
 #include "hyp/units.h"
-#include "hyp/vcpu.h"
-#include "hyp/vm.h"
 
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 /* SCTLR_EL1.M: the guest's stage-1 MMU is on (D13.2.113). */

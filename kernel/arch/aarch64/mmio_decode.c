@@ -174,35 +174,6 @@ static bool writeback_overlaps(const struct mmio_insn *m)
 	return m->count == 2 && m->rn == m->rt[1];
 }
 
-/** C4.1.66 "Load/store register (unsigned immediate)": imm12 scaled by size. */
-static int decode_unsigned_imm(uint32_t insn, struct mmio_insn *m)
-{
-	if (decode_size_opc(insn, m) != MMIO_DECODE_OK) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
-	decode_regs(insn, false, m);
-	m->mode = MMIO_ADDR_OFFSET;
-	m->imm = (int64_t)field(insn, LS_IMM12_SHIFT, LS_IMM12_MASK) * m->size;
-	return MMIO_DECODE_OK;
-}
-
-/**
- * C4.1.66 "Load/store register (unscaled immediate)", "(unprivileged)",
- * "(immediate post-indexed)" and "(immediate pre-indexed)": imm9 signed and
- * not scaled. An unprivileged access is emulated like an unscaled one.
- */
-static int decode_imm9(uint32_t insn, struct mmio_insn *m)
-{
-	if (decode_size_opc(insn, m) != MMIO_DECODE_OK) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
-	decode_regs(insn, false, m);
-	m->mode = index_modes[field(insn, LS_IDX_SHIFT, LS_IDX_MASK)];
-	m->imm = sign_extend_field(field(insn, LS_IMM9_SHIFT, LS_IMM9_MASK),
-				   LS_IMM9_BITS);
-	return MMIO_DECODE_OK;
-}
-
 /** True for the allocated option values of register-offset addressing. */
 static bool extend_valid(uint32_t option)
 {
@@ -218,18 +189,15 @@ static int decode_reg_offset(uint32_t insn, struct mmio_insn *m)
 {
 	uint32_t option = field(insn, LS_OPTION_SHIFT, LS_OPTION_MASK);
 
-	if (!extend_valid(option) ||
-	    decode_size_opc(insn, m) != MMIO_DECODE_OK) {
+	if (!extend_valid(option)) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
-	decode_regs(insn, false, m);
-	m->mode = MMIO_ADDR_OFFSET;
 	m->reg_offset = true;
 	m->rm = (uint8_t)field(insn, LS_RM_SHIFT, LS_REG_MASK);
 	m->extend = (enum mmio_extend)option;
 	m->shift = field(insn, LS_S_SHIFT, LS_S_MASK)
-		       ? (uint8_t)field(insn, LS_SIZE_SHIFT, LS_SIZE_MASK)
-		       : 0;
+			   ? (uint8_t)field(insn, LS_SIZE_SHIFT, LS_SIZE_MASK)
+			   : 0;
 	return MMIO_DECODE_OK;
 }
 
@@ -288,22 +256,37 @@ static int decode_pair(uint32_t insn, struct mmio_insn *m)
 	return MMIO_DECODE_OK;
 }
 
-/** Dispatch on the encoding class; V = 1 and other classes never match. */
+/**
+ * Dispatch on the encoding class; V = 1 and other classes never match. The
+ * single-register classes share size:opc, Rt and Rn; C4.1.66 "Load/store
+ * register (unsigned immediate)" scales imm12 by the size; "(unscaled
+ * immediate)", "(unprivileged)", "(immediate post-indexed)" and
+ * "(immediate pre-indexed)" take imm9 signed and not scaled (an
+ * unprivileged access is emulated like an unscaled one).
+ */
 static int decode_class(uint32_t insn, struct mmio_insn *m)
 {
-	if ((insn & LS_UIMM_CLASS_MASK) == LS_UIMM_CLASS) {
-		return decode_unsigned_imm(insn, m);
-	}
-	if ((insn & LS_IMM9_CLASS_MASK) == LS_IMM9_CLASS) {
-		return decode_imm9(insn, m);
-	}
-	if ((insn & LS_REGOFF_CLASS_MASK) == LS_REGOFF_CLASS) {
-		return decode_reg_offset(insn, m);
-	}
+	bool uimm = (insn & LS_UIMM_CLASS_MASK) == LS_UIMM_CLASS;
+	bool imm9 = (insn & LS_IMM9_CLASS_MASK) == LS_IMM9_CLASS;
+	bool regoff = (insn & LS_REGOFF_CLASS_MASK) == LS_REGOFF_CLASS;
+
 	if ((insn & LSP_CLASS_MASK) == LSP_CLASS) {
 		return decode_pair(insn, m);
 	}
-	return MMIO_DECODE_UNSUPPORTED;
+	if (!(uimm || imm9 || regoff) ||
+	    decode_size_opc(insn, m) != MMIO_DECODE_OK) {
+		return MMIO_DECODE_UNSUPPORTED;
+	}
+	decode_regs(insn, false, m);
+	if (uimm) {
+		m->imm = (int64_t)field(insn, LS_IMM12_SHIFT, LS_IMM12_MASK) *
+			 m->size;
+	} else if (imm9) {
+		m->mode = index_modes[field(insn, LS_IDX_SHIFT, LS_IDX_MASK)];
+		m->imm = sign_extend_field(
+			field(insn, LS_IMM9_SHIFT, LS_IMM9_MASK), LS_IMM9_BITS);
+	}
+	return regoff ? decode_reg_offset(insn, m) : MMIO_DECODE_OK;
 }
 
 int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)

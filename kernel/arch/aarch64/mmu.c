@@ -6,7 +6,6 @@
  */
 #include "arch/mmu.h"
 
-#include "arch/sysreg.h"
 #include "hyp/cpu.h"
 #include "hyp/units.h"
 

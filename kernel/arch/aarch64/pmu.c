@@ -12,8 +12,6 @@
  */
 #include "arch/vcpu_arch.h"
 
-#include "arch/sysreg.h"
-
 /* Event counters implemented: PMCR_EL0.N (D13.3.6); at most 31. */
 static uint32_t counters(void)
 {

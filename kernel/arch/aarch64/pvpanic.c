@@ -9,9 +9,7 @@
  * that the PCIe ECAM sits below RAM, inside the kernel's device mapping.
  * The kernel probes bus 0 only: QEMU puts the device there.
  */
-#include <stdint.h>
 
-#include "arch/sysreg.h"
 #include "hyp/board.h"
 #include "hyp/cpu.h"
 #include "hyp/hypercall.h"

@@ -6,8 +6,6 @@
  */
 #include "arch/trap.h"
 
-#include "arch/esr.h"
-#include "hyp/arch_gic.h"
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
 #include "arch/mmio_decode.h"
@@ -16,17 +14,13 @@
 #include "hyp/cpu.h"
 #include "hyp/fastpath.h"
 #include "hyp/irq.h"
-#include "hyp/klock.h"
-#include "hyp/vgic.h"
 #include "hyp/hypercall.h"
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
-#include "hyp/vcpu.h"
 #include "hyp/units.h"
-#include "hyp/vm.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"
 

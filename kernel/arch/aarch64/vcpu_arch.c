@@ -1,10 +1,7 @@
 /** Loading, saving and resetting a vCPU's EL1 context (see vcpu_arch.h). */
 #include "arch/vcpu_arch.h"
 
-#include "hyp/arch_gic.h"
 #include "arch/ptimer_arch.h"
-#include "arch/sysreg.h"
-#include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
 /*

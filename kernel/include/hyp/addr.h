@@ -4,8 +4,6 @@
  * guest's view, translated by Stage 2) are different spaces; wrapping each in
  * a one-member struct makes passing one as the other a compile error.
  */
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 /** A physical address (output of Stage 2, input of the EL2 identity map). */

@@ -10,8 +10,6 @@
  * the MMIO window a partition may be granted, the SPI range and the GICV
  * size (architectural: 8 KiB, IHI 0048B 5.4).
  */
-#include <stdbool.h>
-#include <stddef.h>
 
 #include "hyp/config.h"
 

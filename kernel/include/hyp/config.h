@@ -12,9 +12,7 @@
  * an image loaded into that RAM, and device windows: either a physical device
  * passed through, or a window emulated by a named service partition.
  */
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "abi/gicd_sgir.h"
 

@@ -7,8 +7,6 @@
  * C code runs), so cpu_this() is one register read. The exception vectors
  * find the trapped vCPU through cpu->current, which must stay first.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "hyp/arch.h"
 #include "hyp/config.h"
@@ -63,6 +61,19 @@ extern struct cpu cpu_table[CPU_MAX];
 static inline struct cpu *cpu_this(void)
 {
 	return arch_cpu_this();
+}
+
+/**
+ * Make @p cpu's EL2 timer fire by @p when (a service's reply deadline or
+ * timer); an earlier time armed stays. Called on @p cpu itself.
+ */
+static inline void cpu_arm_by(struct cpu *cpu, uint64_t when)
+{
+	if (!cpu->slice_armed || when < cpu->slice_at) {
+		cpu->slice_armed = true;
+		cpu->slice_at = when;
+		arch_slice_arm_at(when);
+	}
 }
 
 /** Boot CPU: its EL2 controls, GIC CPU interface and list registers. */

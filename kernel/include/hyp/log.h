@@ -4,7 +4,6 @@
  * warnings with "hyp: warning: " and errors with "hyp: error: " so that a
  * test can fail on any error line.
  */
-#include <stdarg.h>
 
 enum log_level {
 	LOG_LEVEL_INFO,

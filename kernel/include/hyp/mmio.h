@@ -6,11 +6,7 @@
  * completed (loaded values written back with their extension, base register
  * writeback, PC advanced) when the service has answered every element.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
-#include "abi/ipc.h"
-#include "hyp/vcpu.h"
 #include "hyp/vm.h"
 
 struct mmio_window;

@@ -1,33 +1,34 @@
 #pragma once
 /**
- * Physical page allocator: a first-fit bitmap allocator over one contiguous
- * range of RAM, handing out runs of 4 KiB pages with a requested alignment
- * (Stage-2 tables need 4 KiB, concatenated root tables 8 KiB, guest RAM
- * 2 MiB so that block mappings can be used).
+ * Physical page allocator over one contiguous range of RAM, handing out
+ * runs of 4 KiB pages with a requested alignment (Stage-2 tables need
+ * 4 KiB, concatenated root tables 8 KiB, guest RAM 2 MiB so that block
+ * mappings can be used).
  *
- * The bitmap lives at the start of the managed range itself, so the pool
- * needs no storage of its own. Not thread-safe: callers serialise (only the
- * boot CPU allocates for now).
+ * Nothing is ever freed (partitions are made once, at boot), so the pool is
+ * two bump pointers: runs aligned to PALLOC_LOW_ALIGN or more (guest RAM)
+ * from the bottom up, the others (tables, shadow pages) from the top down,
+ * so that neither pads the other's runs to its alignment. The pool needs no
+ * storage in the range. Not thread-safe: only the boot CPU allocates.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "hyp/addr.h"
+#include "hyp/units.h"
 
-/** One pool of physical pages. */
+/** Runs aligned to this or more come from the bottom of the pool. */
+#define PALLOC_LOW_ALIGN SZ_2M
+
+/** One pool of physical pages: [low, high) is free. */
 struct palloc {
-	paddr_t base;        /**< First managed page (after the bitmap). */
-	size_t page_count;   /**< Pages managed, excluding the bitmap pages. */
-	size_t free_count;   /**< Pages currently free. */
-	uint64_t *bitmap;    /**< One bit per page, 1 = allocated. */
+	uint64_t low;  /**< End of the runs handed out from the bottom. */
+	uint64_t high; /**< Start of the runs handed out from the top. */
 };
 
 /**
  * Take over [base, base+size) (page-aligned inside; unaligned edges are
- * trimmed). Returns HYP_EINVAL if the range cannot hold the bitmap and at
- * least one page. The bitmap pages are zeroed with mm_zero_pages(), so at
- * EL2 the MMU must be on (DC ZVA needs Normal memory; kmain() calls this
- * after mmu_init()).
+ * trimmed). Returns HYP_EINVAL if no whole page is left.
  */
 int palloc_init(struct palloc *pool, paddr_t base, uint64_t size);
 
@@ -38,13 +39,6 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size);
  */
 int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
 		 paddr_t *out);
-
-/**
- * Free @p count pages starting at @p pa. Freeing pages that are not
- * allocated, or outside the pool, is a caller bug and returns HYP_EINVAL
- * without changing anything.
- */
-int palloc_free(struct palloc *pool, paddr_t pa, size_t count);
 
 /** Pages currently free in @p pool. */
 size_t palloc_free_count(const struct palloc *pool);

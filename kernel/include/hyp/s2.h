@@ -11,10 +11,7 @@
  * are made once, at boot, and never removed.
  */
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include "hyp/addr.h"
 #include "hyp/palloc.h"
 
 /** Bits of IPA translated by Stage 2 (VTCR_EL2.T0SZ = 64 - 40). */

@@ -11,8 +11,6 @@
  * timer while the service runs; ipc_begin_work() in hyp/ipc.h sets it),
  * vm.c (vm_stop of a service). Everything runs under the kernel lock.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "hyp/vm.h"
 

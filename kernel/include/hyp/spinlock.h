@@ -6,7 +6,6 @@
  * for a waiter ahead of it whose CPU may not be running (a vCPU thread of
  * a host); see docs/architecture.md, "Physical CPUs and the kernel lock".
  */
-#include <stdint.h>
 
 #include "hyp/arch.h"
 

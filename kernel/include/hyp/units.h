@@ -1,7 +1,5 @@
 #pragma once
 /** Size units and alignment helpers shared by kernel and host tests. */
-#include <stdbool.h>
-#include <stdint.h>
 
 #define SZ_4K 0x1000ULL
 #define SZ_1M 0x100000ULL

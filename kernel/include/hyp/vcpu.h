@@ -3,12 +3,9 @@
  * A virtual CPU. The trap frame (struct arch_regs) comes first: the exception
  * vectors find it through TPIDR_EL2, which always points at the running vCPU.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "abi/ipc.h"
 #include "arch/mmio_decode.h"
-#include "arch/regs.h"
 #include "arch/vcpu_arch.h"
 #include "hyp/ptimer.h"
 #include "hyp/vgic_lr.h"

@@ -6,8 +6,6 @@
  * injects the virtual timer, SGIs and device interrupts without asking the
  * service.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "hyp/config.h"
 #include "hyp/vgic_lr.h"

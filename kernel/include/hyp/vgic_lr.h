@@ -9,8 +9,6 @@
  * contract (hyp/arch_gic.h): host-tested in tests/host/test_vgic_lr.c; the
  * register access lives in kernel/arch/aarch64/gich.c.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "abi/vgic.h"
 #include "hyp/arch_gic.h"

@@ -3,13 +3,8 @@
  * A VM or service partition: its Stage-2 space, RAM, vCPUs and life cycle,
  * built from one struct cfg_vm of the scenario.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
-#include "hyp/addr.h"
-#include "hyp/config.h"
 #include "hyp/ipc.h"
-#include "hyp/palloc.h"
 #include "hyp/s2.h"
 #include "hyp/vgic.h"
 #include "hyp/vcpu.h"

@@ -20,7 +20,6 @@
  *   still high, as a level interrupt is (IHI 0048B 1.4.2).
  * Services have no physical timer: their accesses stay faults.
  */
-#include <stdbool.h>
 
 #include "arch/esr.h"
 

@@ -3,7 +3,6 @@
  * AArch64 implementation of the hot-path part of the arch contract
  * (hyp/arch.h). Only hyp/arch.h includes it.
  */
-#include <stdint.h>
 
 #include "arch/sysreg.h"
 

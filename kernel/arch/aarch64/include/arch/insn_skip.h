@@ -22,12 +22,9 @@
  * Pure functions over struct arch_regs: host-tested in
  * tests/host/test_insn_skip.c.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "arch/esr.h"
 #include "arch/regs.h"
-#include "arch/sysreg_bits.h"
 
 /* AArch32 PSTATE in an SPSR (C5.2.19, "SPSR_EL2 when exception taken from
  * AArch32 state"): N, Z, C, V [31:28]; IT[1:0] [26:25]; IT[7:2] [15:10]. */

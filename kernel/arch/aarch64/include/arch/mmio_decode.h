@@ -13,8 +13,6 @@
  *
  * Pure functions: host-tested in tests/host/test_mmio_decode.c.
  */
-#include <stdbool.h>
-#include <stdint.h>
 
 #include "arch/esr.h"
 #include "arch/regs.h"

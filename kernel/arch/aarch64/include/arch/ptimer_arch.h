@@ -8,7 +8,6 @@
  * 0x18), so EL2 owns the comparator: while a vCPU is loaded, CNTP holds its
  * deadline and its PPI (INTID 30) is a kernel interrupt.
  */
-#include <stdbool.h>
 
 #include "arch/esr.h"
 #include "hyp/ptimer.h"

@@ -2,7 +2,7 @@
 /**
  * The trap frame: a vCPU's general-purpose registers, PC and PSTATE as the
  * exception vectors save them. The layout is used by assembly through
- * offsets generated from this struct (offsets.c), never typed by hand.
+ * offsets generated from this struct (tools/offsets.c), never typed by hand.
  */
 #include <stdint.h>
 

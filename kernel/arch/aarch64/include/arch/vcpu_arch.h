@@ -6,7 +6,6 @@
  * only current after arch_vcpu_save().
  */
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "hyp/arch.h"
 

@@ -1,5 +1,6 @@
 /**
- * Struct offsets for assembly. Compiled to assembly only; the build turns
+ * Struct offsets for the kernel's assembly, at build time: compiled for the
+ * target to assembly only (never linked); the build turns
  * every "->NAME value" marker into "#define NAME value" in arch/offsets.h
  * (site_scons/hyp_gen.py, offsets_header()), so no offset is ever typed by hand.
  */
