@@ -7,8 +7,8 @@ one iteration of it with gdb-multiarch (every instruction at every exception
 level: guest, EL2 kernel, the service partition) and prints the functions it
 went through in order, with the instructions spent in each, e.g.
 
-    tools/mmio_trace.py                      # str w3, [x1]: a UART DR write (a space)
-    tools/mmio_trace.py --insn 'ldr w4, [x1]' --service build/services/uart.elf
+    tools/mmio_trace.py                      # ldr w4, [x1]: a UART CR read
+    tools/mmio_trace.py --insn 'str w3, [x1]'  # a DR write: posted, no switch
 
 The total is the figure `scons bench` reports for the operation (which also
 counts the guest's own instruction). Symbols: the kernel's from the scenario
@@ -122,7 +122,7 @@ def main():
     ap.add_argument('--elf', default=os.path.join(build, 'scenarios', 'bench', 'hyp.elf'))
     ap.add_argument('--guest', default=os.path.join(build, 'guests', 'bench.elf'))
     ap.add_argument('--service', default=os.path.join(build, 'services', 'uart.elf'))
-    ap.add_argument('--insn', default='str w3, [x1]')
+    ap.add_argument('--insn', default='ldr w4, [x1]')
     ap.add_argument('--occurrence', type=int, default=1,
                     help='trace the Nth instruction spelled --insn in the guest '
                     '(the bench loops of CR and FR both read with ldr w4, [x1])')

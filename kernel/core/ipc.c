@@ -13,6 +13,7 @@
 #include "arch/vcpu_arch.h"
 #include "hyp/arch.h"
 #include "hyp/log.h"
+#include "hyp/mm.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
@@ -70,6 +71,9 @@ void ipc_complete(struct vcpu *s, uint64_t status, const uint64_t *result)
 {
 	if (s->ipc.kind == IPC_KIND_MMIO) {
 		mmio_fail_or_finish(s, status != IPC_OK);
+	} else if (s->ipc.kind == IPC_KIND_POSTED) {
+		/* Its instruction runs again, and this time goes on. */
+		s->ipc.posted_taken = true;
 	} else {
 		s->regs.x[0] = status;
 		for (int i = 0; i < IPC_RESULT_WORDS; i++) {
@@ -348,18 +352,28 @@ static struct vcpu *window_reads(struct vcpu *vcpu)
 
 	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 	for (size_t r = 0; r < cfg->ram_count && x[2] % PAGE_SIZE == 0 &&
-			   x[4] <= IPC_READS_REG_BYTES; r++) {
+			   x[4] <= IPC_READS_REG_BYTES &&
+			   x[5] >> IPC_POSTED_REGS == 0;
+	     r++) {
 		if (x[2] >= cfg->ram[r].ipa &&
 		    x[2] - cfg->ram[r].ipa < cfg->ram[r].size) {
 			w->reads_pa = pa_add(vcpu->vm->ram_pa[r],
 					     x[2] - cfg->ram[r].ipa);
 			w->reads_mask = x[3];
 			w->reads_min_bytes = (uint8_t)x[4];
+			w->posted_mask = (uint32_t)x[5];
+			/* The ring starts empty where the service left it
+			 * (cons), whatever prod says. */
+			struct ipc_window_page *pg = mm_va(w->reads_pa);
+
+			w->posted_prod = pg->cons;
+			pg->prod = w->posted_prod;
 			x[0] = IPC_OK;
 		}
 	}
-	if (x[3] == 0) {
+	if ((x[3] | x[5]) == 0) {
 		w->reads_mask = 0;
+		w->posted_mask = 0;
 		x[0] = IPC_OK;
 	}
 	return vcpu;
@@ -369,6 +383,7 @@ void ipc_forget_reads(struct endpoint *ep)
 {
 	for (uint32_t i = 0; i < ep->window_count; i++) {
 		ep->windows[i]->reads_mask = 0;
+		ep->windows[i]->posted_mask = 0;
 	}
 }
 

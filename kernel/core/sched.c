@@ -25,6 +25,7 @@
 #include "hyp/panic.h"
 #include "hyp/service.h"
 #include "hyp/service_event.h"
+#include "hyp/posted.h"
 #include "hyp/vtimer.h"
 
 static bool vcpu_can_run(const struct vcpu *v)
@@ -199,6 +200,13 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 	cpu->slice_at = at;
 	cpu->slice_stale = false;
 	arch_slice_arm_at(at);
+}
+
+/* A fresh slice replaces the armed time only at an exit of the running
+ * vCPU, which is all the caller waits for. */
+void sched_exit_by(uint64_t when)
+{
+	cpu_arm_by(cpu_this(), when);
 }
 
 static void set_current(struct cpu *cpu, struct vcpu *next)
@@ -420,6 +428,20 @@ struct vcpu *sched_next(struct vcpu *current)
 	return switch_to(next);
 }
 
+/*
+ * A guest's slice ended (or the timer posted_write() armed fired): if it
+ * goes on, its VM's posted writes are taken first (hyp/posted.h).
+ */
+static struct vcpu *yield_or_take_posted(struct vcpu *current)
+{
+	struct vcpu *next = sched_yield(current);
+	if (next == current && current->vm->posted != NULL &&
+	    posted_pending(current)) {
+		return posted_take(current);
+	}
+	return next;
+}
+
 struct vcpu *sched_preempt(struct vcpu *current)
 {
 	struct cpu *cpu = cpu_this();
@@ -431,7 +453,7 @@ struct vcpu *sched_preempt(struct vcpu *current)
 		/* Never preempt a service in the middle of a request, but
 		 * never wait forever for its answer either. */
 		if (!current->is_service) {
-			return sched_yield(current);
+			return yield_or_take_posted(current);
 		}
 		if (service_overdue(current, arch_counter_now())) {
 			return sched_next(current);

@@ -5,10 +5,10 @@
  */
 #include "hyp/vm.h"
 
-const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa)
+struct mmio_window *vm_find_mmio_window(struct vm *vm, uint64_t ipa)
 {
 	for (uint32_t i = 0; i < vm->mmio_count; i++) {
-		const struct mmio_window *w = &vm->mmio[i];
+		struct mmio_window *w = &vm->mmio[i];
 
 		/* Below the base, the difference wraps past any size. */
 		if (ipa - ipa_addr(w->base) < w->size) {

@@ -71,6 +71,12 @@ void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx)
 	srv->reset_ctx = ctx;
 }
 
+void ipc_on_posted(struct ipc_server *srv, ipc_posted_fn fn, void *ctx)
+{
+	srv->posted_fn = fn;
+	srv->posted_ctx = ctx;
+}
+
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
 		    uint64_t *size, uint32_t *client)
 {
@@ -194,6 +200,11 @@ void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 	case IPC_MSG_RESET:
 		if (srv->reset_fn != NULL) {
 			srv->reset_fn(srv->reset_ctx, (uint32_t)msg->w[1]);
+		}
+		break;
+	case IPC_MSG_POSTED:
+		if (srv->posted_fn != NULL && msg->w[1] < srv->window_count) {
+			srv->posted_fn(srv->posted_ctx, (uint32_t)msg->w[1]);
 		}
 		break;
 	default:

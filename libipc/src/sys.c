@@ -130,17 +130,28 @@ int64_t ipc_call(uint32_t endpoint, const uint64_t args[4], uint64_t result[3])
 	return (int64_t)out[0];
 }
 
-int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask,
-		     unsigned narrowest)
+static int window_page(uint32_t window, uintptr_t page, uint64_t reads,
+		       unsigned narrowest, uint64_t posted)
 {
 	/* Stage 1 is off in a service: a pointer is an IPA. */
-	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_READS, window,
-				       (uint64_t)(uintptr_t)page, mask,
-				       narrowest };
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_READS, window, page,
+				       reads, narrowest, posted };
 	uint64_t out[IPC_MSG_WORDS];
 
 	ipc_kernel_call(in, out);
 	return (int)(int64_t)out[0];
+}
+
+int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask,
+		     unsigned narrowest)
+{
+	return window_page(window, (uintptr_t)page, mask, narrowest, 0);
+}
+
+int ipc_window_page(uint32_t window, struct ipc_window_page *page,
+		    uint64_t reads, unsigned narrowest, uint64_t posted)
+{
+	return window_page(window, (uintptr_t)page, reads, narrowest, posted);
 }
 
 int64_t ipc_notify(uint32_t endpoint, uint64_t bits)

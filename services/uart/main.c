@@ -22,6 +22,14 @@
  * Transmitted bytes are buffered during the access and written to the line
  * just before the commit. Without kept RAM the state starts over.
  *
+ * Posted DR writes. With kept RAM, a guest's DR store completes in the
+ * kernel, which appends it to the ring of the window's page (in kept RAM,
+ * after the journal; ipc_window_page()); the service takes the ring, each
+ * write its own transaction with the count of writes taken, before
+ * anything else of that window and when the kernel asks (IPC_MSG_POSTED:
+ * before any other exit of the guest, when the ring is full, within
+ * IPC_POSTED_DELAY_US). A restarted service takes what is left first.
+ *
  * Built with UART_FAULT_INJECT (image "uart-faultinject"), the console
  * command Ctrl-] ! makes the service crash on purpose a few accesses later,
  * at a varying point inside an access (tests/system/test_linux.py).
@@ -40,13 +48,15 @@ void service_main(void);
 
 /** Bump when struct uart_state changes: kept state of another layout is
  * not trusted. */
-#define UART_STATE_VERSION 4ULL
+#define UART_STATE_VERSION 5ULL
 #define UART_STATE_VERSION_SHIFT 32
-/** A page of the service's RAM (ipc_window_reads). */
-#define UART_PAGE_BYTES 4096U
-#define UART_PAGE_WORDS (UART_PAGE_BYTES / sizeof(uint32_t))
-/** FR's bit in the mask of ipc_window_reads: one per 32-bit register. */
+/** A window's page (ipc_window_page): one per window. */
+#define UART_PAGE_BYTES sizeof(struct ipc_window_page)
+#define UART_PAGES_BYTES (IPC_MAX_WINDOWS * UART_PAGE_BYTES)
+/** FR's bit in the masks of ipc_window_page: one per 32-bit register. */
 #define UART_READS_FR (1ULL << (PL011_FR / sizeof(uint32_t)))
+/** DR's: its writes are posted. */
+#define UART_POSTS_DR (1ULL << (PL011_DR / sizeof(uint32_t)))
 /** Bytes one access may transmit (a DR write: one). */
 #define UART_TX_BUF_MAX 8U
 
@@ -56,6 +66,7 @@ void service_main(void);
  */
 struct uart_window {
 	struct pl011_model model;
+	uint32_t posted_done;    /**< Posted writes taken (journaled). */
 	bool level;
 };
 
@@ -69,9 +80,11 @@ struct uart_state {
 };
 
 _Static_assert(2 * sizeof(uint64_t) + PL011_MODEL_UNDO_BYTES +
-		       2 * sizeof(uint64_t) + sizeof(struct uart_console) <=
+		       2 * sizeof(uint64_t) + sizeof(struct uart_console) +
+		       2 * sizeof(uint64_t) <=
 	       IPC_JOURNAL_UNDO_MAX,
-	       "one access's undo records fit in the journal");
+	       "one access's undo records (a posted one's count too) fit in "
+	       "the journal");
 
 /** Where a model's transmitted bytes are collected. */
 struct uart_tx_ctx {
@@ -85,6 +98,9 @@ struct uart_service {
 	struct uart_state *st;
 	struct ipc_journal journal;
 	bool journaled;              /**< st is in kept RAM. */
+	bool posts;                  /**< DR writes are posted (kept RAM). */
+	bool taking;                 /**< In take_posted_slow(). */
+	struct ipc_window_page *pages; /**< One per window. */
 	struct uart_tx_ctx tx_ctx[IPC_MAX_WINDOWS];
 	uint8_t tx_buf[UART_TX_BUF_MAX];
 	uint32_t tx_len, tx_window;
@@ -101,13 +117,14 @@ struct uart_service {
 
 static struct uart_service uart;
 /**
- * Per window, the page the kernel answers FR reads from (ipc_window_reads):
+ * Per window, the page the kernel answers FR reads from (ipc_window_page):
  * a driver polls FR before every byte it sends. FR changes with the receive
  * FIFO only (the transmit FIFO is always empty: pl011_model_fr), so it is
- * written again after every change of that (publish_fr). Not kept:
- * rewritten at every start, which the kernel waits for.
+ * written again after every change of that (publish_fr), and at every
+ * start. These when the scenario keeps no RAM (then no posted writes);
+ * else the pages are in kept RAM, for their rings.
  */
-static volatile uint32_t fr_pages[IPC_MAX_WINDOWS][UART_PAGE_WORDS]
+static struct ipc_window_page volatile_pages[IPC_MAX_WINDOWS]
 	__attribute__((aligned(UART_PAGE_BYTES)));
 /** The state when the scenario keeps no RAM for the service. */
 static struct uart_state uart_volatile_state;
@@ -243,7 +260,7 @@ static void tx_byte(void *ctx, uint8_t byte)
  * change of its receive FIFO, before the reply or the interrupt. */
 static void publish_fr(const struct uart_service *u, uint32_t w)
 {
-	fr_pages[w][PL011_FR / sizeof(uint32_t)] =
+	u->pages[w].reads[PL011_FR / sizeof(uint32_t)] =
 		pl011_model_fr(&u->st->win[w].model);
 }
 
@@ -352,6 +369,15 @@ static bool reads_rx_state(uint64_t offset)
 	       reg == PL011_MIS;
 }
 
+/* Registers whose value a DR write can change (TXRIS: pl011_model.c):
+ * RIS and MIS, side by side. */
+static bool reads_tx_state(uint64_t offset)
+{
+	_Static_assert(PL011_MIS == PL011_RIS + sizeof(uint32_t),
+		       "RIS and MIS are neighbours");
+	return reg_of(offset) - PL011_RIS <= sizeof(uint32_t);
+}
+
 /* Only writes and DR reads (which pop the FIFO) change a model. */
 static bool changes_model(const struct ipc_mmio_access *a)
 {
@@ -422,6 +448,9 @@ static bool uart_fr_fp(struct uart_service *u, uint32_t w,
 	return true;
 }
 
+static void take_posted(struct uart_service *u, uint32_t w);
+
+/* Everything of a window comes after its posted writes. */
 static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct uart_service *u = ctx;
@@ -431,6 +460,12 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	uint32_t value = 0;
 	int rc;
 
+	/* Posted DR writes first where they matter: before a write (a DR
+	 * write comes as a message only when the ring is full) and a read
+	 * of the transmit interrupt's state; other reads commute with them. */
+	if (a->write || reads_tx_state(a->offset)) {
+		take_posted(u, w);
+	}
 	if (uart_tx_fp(u, w, a) || uart_fr_fp(u, w, a)) {
 		return IPC_OK;
 	}
@@ -468,6 +503,42 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
 }
 
+/*
+ * Take window @p w's posted DR writes, in order: each one transaction with
+ * the count of writes taken, so that a restart neither repeats nor loses
+ * one (but for a byte sent just before a crash, as for any access).
+ */
+static __attribute__((noinline)) void take_posted_slow(struct uart_service *u,
+							uint32_t w)
+{
+	struct uart_window *win = &u->st->win[w];
+	struct ipc_mmio_access a;
+
+	u->taking = true;
+	while (ipc_posted_next(&u->pages[w], win->posted_done, w,
+			       u->client_of[w], &a)) {
+		txn_save(u, &win->posted_done, sizeof(win->posted_done));
+		win->posted_done++;
+		(void)uart_mmio(u, &a);
+		txn_commit(u);
+		ipc_posted_release(&u->pages[w], win->posted_done);
+	}
+	u->taking = false;
+}
+
+static inline void take_posted(struct uart_service *u, uint32_t w)
+{
+	if (u->posts && !u->taking &&
+	    u->pages[w].prod != u->st->win[w].posted_done) {
+		take_posted_slow(u, w);
+	}
+}
+
+static void uart_posted(void *ctx, uint32_t w)
+{
+	take_posted(ctx, w);
+}
+
 static void uart_notified(void *ctx, uint64_t bits)
 {
 	struct uart_service *u = ctx;
@@ -495,6 +566,8 @@ static void uart_client_reset(void *ctx, uint32_t client)
 		if (u->client_of[w] != client) {
 			continue;
 		}
+		/* Written before the reset: printed, then the reset. */
+		take_posted(u, w);
 		txn_begin(u, w);
 		pl011_model_init(&u->st->win[w].model, tx_byte, &u->tx_ctx[w]);
 		publish_fr(u, w);
@@ -532,11 +605,19 @@ static bool open_state(struct uart_service *u, const struct ipc_self *self)
 {
 	uint64_t layout = UART_STATE_VERSION << UART_STATE_VERSION_SHIFT |
 			  sizeof(struct uart_state);
-	enum ipc_journal_found found = ipc_journal_open(
-		&u->journal, self->kept, self->kept_size, sizeof(struct uart_state),
-		layout);
+	uintptr_t end = (uintptr_t)self->kept + self->kept_size;
+	uintptr_t pages = (end - UART_PAGES_BYTES) & ~(UART_PAGE_BYTES - 1);
+	bool room = self->kept_size > UART_PAGES_BYTES &&
+		    pages > (uintptr_t)self->kept;
+	enum ipc_journal_found found =
+		room ? ipc_journal_open(&u->journal, self->kept,
+					pages - (uintptr_t)self->kept,
+					sizeof(struct uart_state), layout)
+		     : IPC_JOURNAL_TOO_SMALL;
 
 	u->journaled = found != IPC_JOURNAL_TOO_SMALL;
+	u->posts = u->journaled;
+	u->pages = u->posts ? (struct ipc_window_page *)pages : volatile_pages;
 	u->st = u->journaled ? (struct uart_state *)u->journal.state
 			     : &uart_volatile_state;
 	bool kept = found == IPC_JOURNAL_KEPT || found == IPC_JOURNAL_ROLLED_BACK;
@@ -601,9 +682,12 @@ static void init_windows(struct uart_service *u, bool fresh)
 		if (!fresh) {
 			update_line(u, w, true);
 		}
-		publish_fr(u, w);
-		/* A PL011 takes byte and halfword reads: any width. */
-		(void)ipc_window_reads(w, fr_pages[w], UART_READS_FR, 1);
+		/* The ring from where the count of writes taken says (fresh
+		 * devices: what it holds is for the devices that were). */
+		if (fresh) {
+			st->win[w].posted_done = u->pages[w].prod;
+		}
+		u->pages[w].cons = st->win[w].posted_done;
 	}
 	u->several = console_several_clients(u->client_of, u->srv.window_count);
 	u->con_cfg = (struct console_cfg){
@@ -615,6 +699,14 @@ static void init_windows(struct uart_service *u, bool fresh)
 	};
 	/* Kept state: the kernel must know whether our line is unfinished. */
 	st->line.open = st->con.out_open ? st->line.seq + 1 : 0;
+	for (uint32_t w = 0; w < u->srv.window_count; w++) {
+		/* What the last instance left, before the ring starts over. */
+		take_posted(u, w);
+		publish_fr(u, w);
+		/* A PL011 takes byte and halfword reads: any width. */
+		(void)ipc_window_page(w, &u->pages[w], UART_READS_FR, 1,
+				      u->posts ? UART_POSTS_DR : 0);
+	}
 }
 
 void service_main(void)
@@ -636,6 +728,7 @@ void service_main(void)
 	ipc_on_call(&u->srv, uart_call, u);
 	ipc_on_notify(&u->srv, uart_notified, u);
 	ipc_on_client_reset(&u->srv, uart_client_reset, u);
+	ipc_on_posted(&u->srv, uart_posted, u);
 	pl011_enable_rx_irq(UART_PHYS_IPA);
 	if (self.restarts == 0) {
 		ipc_log("uart: serving %u PL011 window(s)%s%s\n",

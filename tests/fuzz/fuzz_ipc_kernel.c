@@ -492,6 +492,11 @@ void sched_wake(struct vcpu *v)
 	v->state = VCPU_RUNNABLE;
 }
 
+void sched_exit_by(uint64_t when)
+{
+	(void)when;
+}
+
 void sched_bound_reply(struct vcpu *service)
 {
 	FUZZ_CHECK(service->is_service && service->state == VCPU_RUNNABLE,
@@ -1065,7 +1070,7 @@ static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 	}
 	new_access(v, in, a);
 	fake_sysreg_far_el2 = a->far;
-	const struct mmio_window *win = vm_find_mmio_window(v->vm, a->ipa);
+	struct mmio_window *win = vm_find_mmio_window(v->vm, a->ipa);
 
 	if (win == NULL) {
 		/* trap.c injects an abort for an IPA outside every window. */

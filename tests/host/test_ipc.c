@@ -19,8 +19,10 @@
 #include "abi/ipc.h"
 #include "fake_arch.h"
 #include "fake_log.h"
+#include "fake_mm.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
+#include "hyp/mm.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
@@ -586,14 +588,21 @@ static void test_ipc_window_count_and_info(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 }
 
-/* HYP_IPC_WINDOW_READS(window, page, mask, narrowest): x2, x3, x4. */
-static void window_reads_min(struct vcpu *v, uint64_t window, uint64_t page,
-			     uint64_t mask, uint64_t narrowest)
+/* HYP_IPC_WINDOW_READS(window, page, mask, narrowest, posted): x2..x5. */
+static void window_page(struct vcpu *v, uint64_t window, uint64_t page,
+			uint64_t mask, uint64_t narrowest, uint64_t posted)
 {
 	v->regs.x[2] = page;
 	v->regs.x[3] = mask;
 	v->regs.x[4] = narrowest;
+	v->regs.x[5] = posted;
 	hc(v, HYP_IPC_WINDOW_READS, window);
+}
+
+static void window_reads_min(struct vcpu *v, uint64_t window, uint64_t page,
+			     uint64_t mask, uint64_t narrowest)
+{
+	window_page(v, window, page, mask, narrowest, 0);
 }
 
 /* ... any width. */
@@ -609,16 +618,20 @@ static void test_ipc_window_reads(void **unused)
 {
 	(void)unused;
 	add_window();
-	vms[VM_S].ram_pa[0] = pa_init(0x80000000ULL);
-	vms[VM_S].ram_pa[2] = pa_init(0x70000000ULL);
+	/* Regions 0 and 2 back to back in the fake's memory: the kernel
+	 * reads and writes the page's ring indexes. */
+	paddr_t ram = fake_mm_init(0x600000ULL);
+
+	vms[VM_S].ram_pa[0] = ram;
+	vms[VM_S].ram_pa[2] = pa_add(ram, 0x200000ULL);
 	window_reads(S, 0, 0x10001000ULL, 0x40);
 	assert_int_equal(S->regs.x[0], IPC_OK);
-	assert_int_equal(pa_addr(win.reads_pa), 0x80001000ULL);
+	assert_int_equal(pa_addr(win.reads_pa), pa_addr(ram) + 0x1000ULL);
 	assert_int_equal(win.reads_mask, 0x40);
 	/* The last page of the last region. */
 	window_reads(S, 0, 0x107ff000ULL, 0x41);
 	assert_int_equal(S->regs.x[0], IPC_OK);
-	assert_int_equal(pa_addr(win.reads_pa), 0x703ff000ULL);
+	assert_int_equal(pa_addr(win.reads_pa), pa_addr(ram) + 0x5ff000ULL);
 	assert_int_equal(win.reads_mask, 0x41);
 	assert_int_equal(win.reads_min_bytes, 0);
 	/* Words only (a GIC distributor refuses narrower accesses). */
@@ -651,6 +664,39 @@ static void test_ipc_window_reads(void **unused)
 	window_reads(S, 0, 0x10001000ULL, 0x40);
 	ipc_endpoint_shutdown(EP);
 	assert_int_equal(win.reads_mask, 0);
+	fake_mm_fini();
+}
+
+/* Posted writes (x4): registers 0..31 only; the ring starts empty where
+ * the service's cons stands; a restart forgets them with the reads. */
+static void test_ipc_window_posted(void **unused)
+{
+	(void)unused;
+	add_window();
+	paddr_t ram = fake_mm_init(0x200000ULL);
+	struct ipc_window_page *page = mm_va(pa_add(ram, 0x1000ULL));
+
+	vms[VM_S].ram_pa[0] = ram;
+	page->cons = 77;
+	page->prod = 12345;
+	window_page(S, 0, 0x10001000ULL, 0x40, 0, 1);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(win.posted_mask, 1);
+	assert_int_equal(win.posted_prod, 77);
+	assert_int_equal(page->prod, 77);
+	/* A register past IPC_POSTED_REGS: refused, nothing changed. */
+	window_page(S, 0, 0x10001000ULL, 0x40, 0, 1ULL << IPC_POSTED_REGS);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(win.posted_mask, 1);
+	/* Both masks 0: neither. */
+	window_page(S, 0, 0, 0, 0, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(win.posted_mask, 0);
+	window_page(S, 0, 0x10001000ULL, 0, 0, 1);
+	assert_int_equal(win.posted_mask, 1);
+	service_restart(&vms[VM_S]);
+	assert_int_equal(win.posted_mask, 0);
+	fake_mm_fini();
 }
 
 static void test_ipc_client_name(void **unused)
@@ -805,6 +851,7 @@ int main(void)
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),
 		TEST(test_ipc_window_reads),
+		TEST(test_ipc_window_posted),
 		TEST(test_ipc_grant_info),
 		TEST(test_ipc_translate_grant),
 		TEST(test_ipc_service_fault_restarts),

@@ -195,6 +195,26 @@ uint64_t service_timer_poll(const struct cpu *cpu, bool *woke)
 	return VCPU_NO_DEADLINE;
 }
 
+/*
+ * posted.c: the guest's posted writes are waiting while v->vm->posted is
+ * set; taking them makes the service S run (it is handed the message).
+ */
+static uint32_t posted_takes;
+
+bool posted_pending(struct vcpu *v)
+{
+	return v->vm->posted != NULL;
+}
+
+struct vcpu *posted_take(struct vcpu *v)
+{
+	posted_takes++;
+	v->vm->posted = NULL;
+	v->state = VCPU_BLOCKED_REPLY;
+	S->state = VCPU_RUNNABLE;
+	return S;
+}
+
 /* --- Fixture --------------------------------------------------------------- */
 
 static void run_on(uint32_t cpu)
@@ -411,6 +431,43 @@ static void test_sched_slice_expiry_preempts_guest(void **unused)
 	assert_int_equal(fake_sysreg_cnthp_cval_el2, 1000 + 2 * SLICE);
 	/* Without expiry, no switch. */
 	assert_ptr_equal(sched_preempt(A(2)), A(2));
+}
+
+/* Any window: posted_pending() above only tests for one. */
+static struct mmio_window posted_window;
+
+static void test_sched_slice_end_takes_posted_writes(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	posted_takes = 0;
+	vms[VM_A].posted = &posted_window;
+	/* The timer posted_write() armed: A0 goes on, after the service. */
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	assert_int_equal(posted_takes, 1);
+	assert_false(cpu_table[0].slice_expired);
+	/* Nothing waits: the next expiry is an ordinary one. */
+	A(0)->state = VCPU_RUNNABLE;
+	S->state = VCPU_BLOCKED_RECV;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), A(0));
+	assert_int_equal(posted_takes, 1);
+}
+
+static void test_sched_slice_end_yields_before_taking_posted(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	posted_takes = 0;
+	vms[VM_A].posted = &posted_window;
+	/* Another guest's turn first: the writes wait for A0's next exit. */
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), A(2));
+	assert_int_equal(posted_takes, 0);
+	vms[VM_A].posted = NULL;
 }
 
 static void test_sched_wfi_deadline_wakes_and_arms(void **unused)
@@ -701,6 +758,8 @@ int main(void)
 		TEST(test_sched_slice_armed_only_when_shared),
 		TEST(test_sched_wake_does_not_extend_slice),
 		TEST(test_sched_slice_expiry_preempts_guest),
+		TEST(test_sched_slice_end_takes_posted_writes),
+		TEST(test_sched_slice_end_yields_before_taking_posted),
 		TEST(test_sched_wfi_deadline_wakes_and_arms),
 		TEST(test_sched_idle_sleeps_until_deadline),
 		TEST(test_sched_idle_sleeps_until_service_deadline),

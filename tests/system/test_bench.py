@@ -34,12 +34,18 @@ HYP_CALL_GOAL = 100
 # read -55): 759, 642, 668. These ceilings are the figure plus a few (the
 # figures before failed them).
 # The served-read test in the MMIO fast path (a load of the window's mask)
-# and the UART service's FR page: 768.
-MMIO_WRITE_CEILING = 778
+# and the UART service's FR page: 768. Then posted writes (hyp/posted.h):
+# a DR store completes in the trap, into the ring of the window's page,
+# and the service takes the ring later (the bench adds what that costs):
+# 512 (with the served reads answered in the trap), of it about 150 the
+# store's own exit.
+MMIO_WRITE_CEILING = 525
 # The read row reads CR since FR is answered by the kernel from the UART
 # service's page (ipc_window_reads, the served row): the service's general
-# read path, 705 when it moved (FR's own fast path was 642).
-MMIO_READ_CEILING = 725
+# read path, 705 when it moved (FR's own fast path was 642); 723 with
+# posted writes (the service takes them before a write or a read of RIS or
+# MIS; the kernel's checks in the trap).
+MMIO_READ_CEILING = 730
 # A read the kernel answers from the service's page: one trap, no switch
 # (198 when added; the FR read it replaced went to the service: 642).
 # Then answered in the trap before the general MMIO path (served_read in
@@ -58,8 +64,10 @@ GICD_READ_FORWARDED_CEILING = 850
 # inline, services' state tested first: 1176 -> 1081. Then (1094 after
 # the served-read restructuring) GICD_SGIR taken straight from the trap,
 # a remote SGI posted without vgic_inject()'s generic steps, and only the
-# LRs in use written at entry when all were free: 1018.
-VIPI_CEILING = 1030
+# LRs in use written at entry when all were free: 1018. Posted writes:
+# 1030-1039 (the check before each of the two WFIs, the posted-store test
+# in the trap; the figure moves by a tick, 16 instructions, with layout).
+VIPI_CEILING = 1045
 # 687 before issue 12; 643 after its LR-sync and layout trims; 630 -> 496
 # once an injection into the loaded vCPU writes its LRs and skips the
 # refill on entry (issue 14); 495 with the empty-LR read; 400 (the goal)
@@ -187,7 +195,7 @@ def test_wall_time_runs_each_listed_with_boots_load_and_goal():
 
 
 def test_mmio_trace_walks_one_access_through_kernel_and_service(request):
-    """tools/mmio_trace.py single-steps one UART write of the benchmark
+    """tools/mmio_trace.py single-steps one UART CR read of the benchmark
     loop with gdb: every instruction from the guest's store to its next
     instruction, in the kernel and in the service, with the functions they
     belong to (docs/architecture.md uses its table)."""
@@ -206,7 +214,7 @@ def test_mmio_trace_walks_one_access_through_kernel_and_service(request):
     kernel, service, steps = (int(g) for g in total.groups())
     assert 1 + kernel + service == steps
     # The same order of magnitude as the bench figure (its own ceiling).
-    assert 200 < steps <= MMIO_WRITE_CEILING, r.stdout
+    assert 200 < steps <= MMIO_READ_CEILING, r.stdout
     for where in ('kernel handle_dabt', 'kernel arch_service_enter',
                   'service uart_mmio', 'kernel arch_service_leave'):
         assert where in r.stdout, r.stdout

@@ -18,6 +18,7 @@
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/mmio.h"
+#include "hyp/posted.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
 #include "hyp/units.h"
@@ -71,11 +72,50 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 	return sched_next(vcpu);
 }
 
+/* MDSCR_EL1.SS, software step enable (D13.3.x). */
+#define MDSCR_SS BIT64(0)
+
+/*
+ * Back to the A64 HVC that trapped from @p regs, to run it again: the PE
+ * completed it (it cleared SPSR_EL2.SS, D2.12), so a guest stepping itself
+ * (MDSCR_EL1.SS, live: the guest is loaded) gets PSTATE.SS = 1 back,
+ * active-not-pending: its step then ends after the HVC, as if it ran once.
+ */
+static void rerun_hvc(struct arch_regs *regs)
+{
+	regs->pc -= INSN_BYTES_32;
+	if (read_sysreg(mdscr_el1) & MDSCR_SS) {
+		regs->spsr |= SPSR_SS;
+	}
+}
+
+/*
+ * Before any exit of a guest but a posted write or a served read, its VM's
+ * posted writes are taken (hyp/posted.h): each handler asks first, the
+ * data-abort one where an access is known to be neither (a service's
+ * reply, the hottest exit, never asks). Returns NULL to go on.
+ */
+static inline struct vcpu *take_posted_first(struct vcpu *vcpu, bool hvc)
+{
+	if (__builtin_expect(vcpu->vm->posted == NULL, 1) ||
+	    !posted_pending(vcpu)) {
+		return NULL;
+	}
+	if (hvc) {
+		rerun_hvc(&vcpu->regs);
+	}
+	return posted_take(vcpu);
+}
+
 HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	/* The condition is checked on the trapped instruction's ITSTATE. */
 	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
+	struct vcpu *taker = take_posted_first(vcpu, false);
 
+	if (taker != NULL) {
+		return taker;
+	}
 	arch_skip_insn(&vcpu->regs, esr);
 	if (!passed) {
 		return vcpu;
@@ -110,6 +150,12 @@ HANDLER handle_hvc(struct vcpu *vcpu, uint64_t esr)
 	if (imm == 0 && (uint32_t)vcpu->regs.x[0] == HYP_IPC_REPLY_RECV) {
 		return fastpath_reply_recv(vcpu);
 	}
+	/* Past the HVC: back to run it again. */
+	struct vcpu *taker = take_posted_first(vcpu, true);
+
+	if (taker != NULL) {
+		return taker;
+	}
 	return hypercall_dispatch(vcpu, imm, false);
 }
 
@@ -117,6 +163,11 @@ HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 {
 	/* A trapped SMC (HCR_EL2.TSC) returns to the SMC itself (D1.10.1)
 	 * with SPSR_EL2.SS as it was: skip it as if it had executed. */
+	struct vcpu *taker = take_posted_first(vcpu, false);
+
+	if (taker != NULL) {
+		return taker;
+	}
 	arch_skip_insn(&vcpu->regs, esr);
 	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), true);
 }
@@ -124,7 +175,11 @@ HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
+	struct vcpu *taker = take_posted_first(vcpu, false);
 
+	if (taker != NULL) {
+		return taker;
+	}
 	/* A conditional AArch32 instruction may trap before its condition is
 	 * checked; one that fails it does nothing (D1.x "Conditional
 	 * execution of AArch32 instructions"). */
@@ -246,7 +301,11 @@ static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
+	struct vcpu *taker = take_posted_first(vcpu, false);
 
+	if (taker != NULL) {
+		return taker;
+	}
 	if (service_exception_reg(vcpu, &s, esr) ||
 	    service_hidden_reg(vcpu, &s, esr)) {
 		return vcpu;
@@ -351,6 +410,27 @@ static inline bool served_read(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	return true;
 }
 
+/*
+ * A store to a register the service posts (hyp/posted.h), ISV set and a
+ * translation fault as for served_read(): completed here, into the ring of
+ * the window's page, before any other MMIO work. False if posted_write()
+ * refuses it (full ring, ...): then an ordinary access, which the service
+ * serves after the ring. Out of line: the hot paths' frames stay small.
+ */
+static __attribute__((noinline)) bool
+posted_store(struct vcpu *v, uint64_t esr, uint64_t ipa, struct mmio_window *win)
+{
+	struct esr_dabt d = esr_decode_dabt(esr);
+	uint64_t value = d.reg == ZERO_REG ? 0 : v->regs.x[d.reg];
+
+	if (!posted_write(v, win, ipa - ipa_addr(win->base), d.size,
+			  value & mmio_size_mask(d.size))) {
+		return false;
+	}
+	arch_skip_insn(&v->regs, esr);
+	return true;
+}
+
 /* @p ipa and @p win: from HPFAR_EL2, UNKNOWN for a permission fault. */
 HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		    const struct mmio_window *win)
@@ -369,7 +449,11 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);
 	uint64_t va = read_sysreg(far_el2);
+	struct vcpu *taker = take_posted_first(vcpu, false);
 
+	if (taker != NULL) {
+		return taker;
+	}
 	vm_log_once(vcpu->vm, EC_DABT_LOW,
 		    "vcpu %u: data %s at IPA 0x%llx (VA 0x%llx, pc 0x%llx) "
 		    "hits no RAM or device: external abort injected",
@@ -383,7 +467,11 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t va = read_sysreg(far_el2);
+	struct vcpu *taker = take_posted_first(vcpu, false);
 
+	if (taker != NULL) {
+		return taker;
+	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr,
 					  "an instruction fetch outside its RAM", true);
@@ -447,7 +535,7 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	 * if it had run just before another CPU stopped the VM, which waits
 	 * for this CPU to switch away (vm_quiesce) before it resets it. */
 	uint64_t ipa = 0;
-	const struct mmio_window *win = NULL;
+	struct mmio_window *win = NULL;
 
 	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
 		ipa = fault_ipa();
@@ -465,6 +553,12 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	if (win != NULL && is_sgir_store(win, ipa, esr) &&
 	    !is_s2_permission(esr) && !(esr & ESR_DABT_S1PTW)) {
 		return kernel_exit(handle_sgir(vcpu, esr));
+	}
+	/* A store the service posts: completed here (hyp/posted.h). */
+	if ((esr & ESR_DABT_WNR) != 0 && win != NULL && win->posted_mask != 0 &&
+	    (esr & SERVED_ESR_MASK) == (SERVED_ESR_WANT | ESR_DABT_WNR) &&
+	    posted_store(vcpu, esr, ipa, win)) {
+		return kernel_exit(vcpu);
 	}
 	return kernel_exit(hvc ? handle_hvc(vcpu, esr)
 			       : dispatch_sync(vcpu, esr, ipa, win));

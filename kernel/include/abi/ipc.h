@@ -14,10 +14,13 @@
  *   x0 = IPC_MSG_NOTIFY  x1 = notification bits (accumulated, then cleared)
  *   x0 = IPC_MSG_TIMER   x1 = the deadline that fired  x2 = CNTVCT now
  *   x0 = IPC_MSG_RESET   x1 = client VM id that reset
+ *   x0 = IPC_MSG_POSTED  x1 = window id whose posted writes to take
  *
  * and answers with REPLY_RECV(x1 = status, x2..x4 = result words), which
  * completes the access or call and waits for the next message in one trap.
  */
+#include <stdint.h>
+
 #include "abi/hypercall.h"
 
 #define IPC_MSG_WORDS 6
@@ -81,15 +84,26 @@
  * refuses narrower accesses: those still go to the service). The service
  * keeps those words current before it replies to anything that changes
  * them, and names only registers whose reads have no side effect. x3 = 0:
- * every read is a message again. A restart of the service clears it.
- * Returns x0 = IPC_OK, or IPC_ERR_INVALID (no such window, not a page of
- * its RAM, x4 above IPC_READS_REG_BYTES, not a service).
+ * every read is a message again. x5 = a mask of registers (i <
+ * IPC_POSTED_REGS) whose writes are *posted*: a store of at most 32 bits
+ * within one of them completes in the kernel, which appends it to the
+ * page's ring (struct ipc_window_page) and sends nothing; the service
+ * takes the ring's writes in order, before anything of that window that
+ * depends on them (IPC_MSG_POSTED asks it to). Name only registers whose
+ * writes return nothing to the guest but what the service's later answers
+ * show. The page's ring must be empty (prod == cons) when x5 changes. A
+ * restart of the service clears both masks. Returns x0 = IPC_OK, or
+ * IPC_ERR_INVALID (no such window, not a page of its RAM, x4 above
+ * IPC_READS_REG_BYTES, x5 naming a register past IPC_POSTED_REGS, not a
+ * service).
  */
 #define HYP_IPC_WINDOW_READS (HYP_CALL_BASE | SMCCC_64BIT | 0x1CU)
 /** Registers HYP_IPC_WINDOW_READS can name: offsets 0x000..0x0fc. */
 #define IPC_READS_REGS 64U
 /** Bytes of each register HYP_IPC_WINDOW_READS names. */
 #define IPC_READS_REG_BYTES 4U
+/** Registers whose writes may be posted (x5): offsets 0x000..0x07c. */
+#define IPC_POSTED_REGS 32U
 /** Words of a VM name in HYP_IPC_CLIENT_NAME (CFG_NAME_MAX + 1 bytes). */
 #define IPC_NAME_WORDS 4
 
@@ -102,6 +116,46 @@
 /** A client VM reset (PSCI SYSTEM_RESET): sent to every service with a
  * window of that VM before the VM runs again. */
 #define IPC_MSG_RESET 5U
+/**
+ * Take the posted writes of window x1 now (HYP_IPC_WINDOW_READS x5), at
+ * least up to the ring's prod as read on receipt, then reply: the client's
+ * vCPU waits for the reply. The kernel sends it before any other exit of a
+ * client that posted (its instruction then runs again), when the ring is
+ * full, and at the latest IPC_POSTED_DELAY_US after the first write.
+ */
+#define IPC_MSG_POSTED 6U
+/** The longest a posted write waits in the ring while its client runs. */
+#define IPC_POSTED_DELAY_US 500U
+
+/** A posted write: a guest's store, in the ring of its window's page. */
+struct ipc_posted_write {
+	uint32_t value;  /**< The stored bits (width bytes of them). */
+	uint16_t offset; /**< Byte offset in the window. */
+	uint8_t width;   /**< 1, 2 or 4 bytes. */
+	uint8_t vcpu;    /**< The storing vCPU (low 8 bits of its index). */
+};
+
+/** Writes the ring holds; a power of two (the indexes wrap freely). */
+#define IPC_POSTED_SLOTS 256U
+#define IPC_PAGE_CACHE_LINE 64U
+
+/**
+ * The window page of HYP_IPC_WINDOW_READS, 4 KiB in the service's RAM. The
+ * kernel writes a slot, then prod; the service reads prod, then the slots
+ * up to it, and writes cons after it has taken each. Slot i of the ring is
+ * ring[i % IPC_POSTED_SLOTS]; prod - cons (mod 2^32) is how many wait. The
+ * kernel keeps its own prod: a service that scribbles on the page loses
+ * only its own client's writes.
+ */
+struct ipc_window_page {
+	uint32_t reads[IPC_READS_REGS]; /**< Word i: register 4 * i. */
+	_Alignas(IPC_PAGE_CACHE_LINE) volatile uint32_t prod; /**< Kernel's. */
+	_Alignas(IPC_PAGE_CACHE_LINE) volatile uint32_t cons; /**< Service's. */
+	_Alignas(2048) struct ipc_posted_write ring[IPC_POSTED_SLOTS];
+};
+
+_Static_assert(sizeof(struct ipc_window_page) == 4096,
+	       "the window page is one 4 KiB page");
 
 /* MMIO access info word (x3): width in bytes [7:0], write flag [8],
  * client VM id [31:16], accessing vCPU [47:32]. */

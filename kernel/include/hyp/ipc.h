@@ -37,15 +37,19 @@ struct mmio_window {
 	uint64_t size;
 	struct vm *client;
 	struct endpoint *ep;
-	uint32_t id;            /**< Index in the endpoint's window table. */
+	uint16_t id;            /**< Index in the endpoint's window table. */
 	bool kernel_sgir;       /**< GICD_SGIR writes: vgic_sgir_write();
 				   also: the VM's GIC distributor window. */
+	uint8_t reads_min_bytes; /**< Narrower served loads go to the service. */
 	uint32_t irq;           /**< Guest SPI its service drives, or 0. */
+	uint32_t posted_mask;   /**< Registers whose writes are posted in
+				   the ring of reads_pa (hyp/posted.h). */
+	uint32_t posted_prod;   /**< The ring's prod (the kernel's copy). */
 	uint64_t shadow_ipa;    /**< Its register shadow in the service, or 0. */
 	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
 				   offset 4 * i (HYP_IPC_WINDOW_READS). */
-	paddr_t reads_pa;       /**< A page of the service's RAM. */
-	uint8_t reads_min_bytes; /**< Narrower loads go to the service. */
+	paddr_t reads_pa;       /**< A page of the service's RAM: struct
+				   ipc_window_page. */
 };
 
 /** The endpoint of a service partition. */

@@ -6,6 +6,7 @@
  * vCPU or a kick (never a busy loop). See sched.c for the policy.
  */
 #include <stdbool.h>
+#include <stdint.h>
 
 struct vcpu;
 
@@ -61,6 +62,10 @@ void sched_wake(struct vcpu *v);
  * deadline, as a switch to the service would.
  */
 void sched_bound_reply(struct vcpu *service);
+
+/** The running vCPU of this CPU must exit by @p when (the counter): its
+ * EL2 timer fires then at the latest. */
+void sched_exit_by(uint64_t when);
 
 /** True if this CPU may run @p v now (its home, or a free service). */
 bool sched_runs_here(const struct vcpu *v);

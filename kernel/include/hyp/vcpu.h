@@ -29,6 +29,8 @@ enum ipc_kind {
 	IPC_KIND_NONE = 0,
 	IPC_KIND_MMIO,       /**< A forwarded guest load/store. */
 	IPC_KIND_CALL,       /**< HYP_IPC_CALL. */
+	IPC_KIND_POSTED,     /**< Waits until its VM's posted writes are
+				  taken (hyp/posted.h). */
 };
 
 /** A guest load/store being emulated, one element per message. */
@@ -54,6 +56,8 @@ struct mmio_pending {
 /** IPC state of a vCPU. */
 struct vcpu_ipc {
 	enum ipc_kind kind;
+	bool posted_taken;            /**< Its VM's posted writes were just
+				       taken for it: its next exit goes on. */
 	uint64_t msg[IPC_MSG_WORDS];  /**< Message to deliver. */
 	struct endpoint *ep;          /**< Endpoint it waits on (queued or
 				       being served), or NULL. */

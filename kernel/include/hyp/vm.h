@@ -42,6 +42,8 @@ struct vm {
 	uint64_t logged[2];           /**< vm_log_once keys already used. */
 	struct mmio_window mmio[CFG_MAX_DEVICES]; /**< Its emulated windows. */
 	uint32_t mmio_count;
+	struct mmio_window *posted;   /**< Window whose ring holds writes of
+				       this VM, or NULL (hyp/posted.h). */
 	struct endpoint ep;           /**< Services only. */
 	struct vgic_dist vgic;        /**< Virtual distributor configuration. */
 	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
@@ -95,7 +97,7 @@ uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail);
 void vm_map_shadows(struct endpoint *ep);
 
 /** The emulated window containing @p ipa, or NULL. */
-const struct mmio_window *vm_find_mmio_window(const struct vm *vm, uint64_t ipa);
+struct mmio_window *vm_find_mmio_window(struct vm *vm, uint64_t ipa);
 
 /** True if @p vm has a window served by @p ep (it may call/notify it). */
 bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep);

@@ -64,6 +64,9 @@ typedef void (*ipc_timer_fn)(void *ctx, uint64_t deadline, uint64_t now);
 /** IPC_MSG_RESET: client VM @p client reset; its devices go back to their
  * reset values before it runs again. */
 typedef void (*ipc_reset_fn)(void *ctx, uint32_t client);
+/** IPC_MSG_POSTED: take window @p window's posted writes now (the client
+ * waits for the reply; ipc_posted_next()). */
+typedef void (*ipc_posted_fn)(void *ctx, uint32_t window);
 
 /** One registered window. */
 struct ipc_window {
@@ -86,6 +89,8 @@ struct ipc_server {
 	void *timer_ctx;
 	ipc_reset_fn reset_fn;
 	void *reset_ctx;
+	ipc_posted_fn posted_fn;
+	void *posted_ctx;
 	uint64_t rejected;   /**< Accesses answered with an abort by libipc. */
 };
 
@@ -121,6 +126,8 @@ void ipc_on_call(struct ipc_server *srv, ipc_call_fn fn, void *ctx);
 void ipc_on_timer(struct ipc_server *srv, ipc_timer_fn fn, void *ctx);
 /** Handler of IPC_MSG_RESET (without one, the message is dropped). */
 void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx);
+/** Handler of IPC_MSG_POSTED (a service that posts writes must have one). */
+void ipc_on_posted(struct ipc_server *srv, ipc_posted_fn fn, void *ctx);
 
 /** Size and client VM of a window known to the server. */
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
@@ -146,6 +153,34 @@ uint64_t ipc_window_shadow(const struct ipc_server *srv, uint32_t window);
  */
 int ipc_window_reads(uint32_t window, volatile uint32_t *page, uint64_t mask,
 		     unsigned narrowest);
+
+/**
+ * As ipc_window_reads(), with @p page a struct ipc_window_page (abi/ipc.h),
+ * and also *posted writes*: a store of at most 32 bits within a register
+ * named in @p posted completes in the kernel, which appends it to the
+ * page's ring and sends nothing. The service must take the ring
+ * (ipc_posted_next(), in order) before it serves anything of the window
+ * that depends on those writes, and when IPC_MSG_POSTED asks (ipc_on_posted()); name only
+ * registers whose writes answer nothing but what later accesses show. The
+ * ring must be empty (take it first: after a restart it may hold writes the
+ * last instance did not take). Keep the page in RAM kept across restarts,
+ * or writes in it are lost with a crash.
+ */
+int ipc_window_page(uint32_t window, struct ipc_window_page *page,
+		    uint64_t reads, unsigned narrowest, uint64_t posted);
+
+/**
+ * The posted write after the first @p done of @p page's ring, as an access
+ * of window @p window by client @p client; false once none is left. @p done
+ * counts what the service took (it may keep it in journaled state); tell
+ * the kernel with ipc_posted_release() after each.
+ */
+bool ipc_posted_next(const struct ipc_window_page *page, uint32_t done,
+		     uint32_t window, uint32_t client,
+		     struct ipc_mmio_access *a);
+
+/** The first @p done writes of @p page's ring are taken: slots free. */
+void ipc_posted_release(struct ipc_window_page *page, uint32_t done);
 
 /**
  * Decode a received MMIO message. Returns IPC_OK, or IPC_ERR_INVALID if it
