@@ -34,3 +34,13 @@ def test_posted_writes_keep_program_order(boot):
     assert seen == want, out
     # The verdict, the last PL011 bytes, before the power-off.
     assert out.index('TEST RESULT: PASS') < out.index("hyp: vm 'test' powered off"), out
+
+
+def test_posted_writes_come_out_while_the_guest_spins(boot):
+    """The guest (guests/tests/postspin.c) prints a line through its PL011
+    and spins with its interrupts masked, never to exit again: the EL2
+    timer its first store armed (IPC_POSTED_DELAY_US) ends its slice, and
+    the line comes out."""
+    m = boot('test-postspin')
+    m.expect(r'hyp: tinyhyp')
+    m.expect(r'(?m)^\[test\] postspin: spinning now')
