@@ -21,18 +21,12 @@
 
 void vgic_dist_init(struct vgic_dist *d)
 {
-	uint64_t level[VGIC_LEVEL_WORDS], hw[VGIC_LEVEL_WORDS];
-
-	/* The lines services hold are the devices' state, not the
-	 * distributor's: a guest's reset does not lower them. */
-	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
-		level[w] = d->spi_level[w];
-		hw[w] = d->spi_hw[w];
-	}
-	*d = (struct vgic_dist){ 0 };
-	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
-		d->spi_level[w] = level[w];
-		d->spi_hw[w] = hw[w];
+	/* The lines services hold (spi_level) are the devices' state, and
+	 * the passed-through SPIs (spi_hw) configuration: a guest's reset
+	 * keeps them. Every configuration entry is rewritten below. */
+	d->ctlr = 0;
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
+		d->spi_owed[w] = 0;
 	}
 	for (uint32_t c = 0; c < CFG_MAX_VCPUS; c++) {
 		for (uint32_t i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
@@ -44,7 +38,7 @@ void vgic_dist_init(struct vgic_dist *d)
 			};
 		}
 	}
-	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+	for (uint32_t i = 0; i < VGIC_INTIDS; i++) {
 		d->spi[i] = (struct vgic_irq_cfg){
 			.priority = VGIC_RESET_PRIORITY,
 			.targets = VGIC_CPU0,
@@ -54,7 +48,7 @@ void vgic_dist_init(struct vgic_dist *d)
 
 static struct vgic_irq_cfg *irq_cfg(struct vm *vm, uint32_t cpu, uint32_t intid)
 {
-	if (intid >= VGIC_NR_IRQS || cpu >= vm->vcpu_count) {
+	if (intid >= VGIC_INTIDS || cpu >= vm->vcpu_count) {
 		return NULL;
 	}
 	return intid < VGIC_PRIVATE_INTIDS ? &vm->vgic.priv[cpu][intid]
@@ -158,7 +152,7 @@ static void clear_local(struct vcpu *v, uint32_t intid)
 
 static __attribute__((noinline)) void inbox_apply_clears_slow(struct vcpu *v)
 {
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		uint64_t bits = v->inbox.clear[w];
 
 		v->inbox.clear[w] = 0;
@@ -177,7 +171,7 @@ static inline void inbox_apply_clears(struct vcpu *v)
 {
 	uint64_t any = 0;
 
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		any |= v->inbox.clear[w];
 	}
 	if (__builtin_expect(any != 0, 0)) {
@@ -211,7 +205,7 @@ queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c, uint32_t intid,
  * for queue_irq(), until the first is queued. */
 static void inbox_drain(struct vcpu *v, bool lrs_free)
 {
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		uint64_t bits = v->inbox.pending[w];
 
 		v->inbox.pending[w] = 0;
@@ -377,7 +371,7 @@ static void retry_owed(struct vcpu *v)
 	struct vm *vm = v->vm;
 	bool on = vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK;
 
-	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		uint64_t bits = vm->vgic.spi_owed[w];
 
 		while (bits != 0) {
@@ -543,7 +537,7 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 	if (v->vgic.queue_len > 0) {
 		return true;
 	}
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		if (v->inbox.pending[w] != 0) {
 			return true;
 		}
@@ -662,7 +656,7 @@ static void pending_call(struct vm *vm, uint64_t *x)
 static void ctlr_call(struct vm *vm, uint64_t ctlr)
 {
 	vm->vgic.ctlr = (uint32_t)ctlr;
-	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_NR_IRQS; i++) {
+	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_INTIDS; i++) {
 		passthru_route(vm, i);
 		if ((ctlr & VGIC_CTLR_ENABLE_MASK) && vm->vgic.spi[i].latched &&
 		    vm->vgic.spi[i].enabled) {
