@@ -19,27 +19,24 @@
 _Static_assert(CFG_MAX_VCPUS <= (1U << MPIDR_LEVEL_BITS),
 	       "every vCPU index fits in Aff0");
 
+/* What PSCI_FEATURES reports implemented: the calls psci_handle() takes,
+ * and SMCCC_VERSION (SMCCC 1.1 discovery goes through it, SMCCC 1.1 7.1). */
+static const uint32_t psci_fids[] = {
+	PSCI_VERSION,		PSCI_FEATURES,	       PSCI_CPU_SUSPEND_32,
+	PSCI_CPU_SUSPEND_64,	PSCI_CPU_OFF,	       PSCI_CPU_ON_32,
+	PSCI_CPU_ON_64,		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
+	PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,
+	SMCCC_VERSION,
+};
+
 static bool psci_supported(uint32_t fid)
 {
-	switch (fid) {
-	case PSCI_VERSION:
-	case PSCI_FEATURES:
-	case PSCI_CPU_SUSPEND_32:
-	case PSCI_CPU_SUSPEND_64:
-	case PSCI_CPU_OFF:
-	case PSCI_CPU_ON_32:
-	case PSCI_CPU_ON_64:
-	case PSCI_AFFINITY_INFO_32:
-	case PSCI_AFFINITY_INFO_64:
-	case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET:
-	/* SMCCC 1.1 discovery goes through PSCI_FEATURES (SMCCC 1.1, 7.1). */
-	case SMCCC_VERSION:
-		return true;
-	default:
-		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(psci_fids); i++) {
+		if (psci_fids[i] == fid) {
+			return true;
+		}
 	}
+	return false;
 }
 
 /*
