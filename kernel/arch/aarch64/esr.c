@@ -62,20 +62,11 @@ uint64_t esr_make_undef(void)
 
 uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write)
 {
-	uint64_t ec;
+	uint64_t ec = instruction ? (same_el ? EC_IABT_CUR : EC_IABT_LOW)
+				  : (same_el ? EC_DABT_CUR : EC_DABT_LOW);
 
-	if (instruction) {
-		ec = same_el ? EC_IABT_CUR : EC_IABT_LOW;
-	} else {
-		ec = same_el ? EC_DABT_CUR : EC_DABT_LOW;
-	}
-
-	uint64_t esr = (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL;
-
-	if (write && !instruction) {
-		esr |= ESR_DABT_WNR;
-	}
-	return esr;
+	return (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL |
+	       (write && !instruction ? ESR_DABT_WNR : 0);
 }
 
 /* Vector offsets within VBAR_EL1 (Arm ARM D1.10.2). */
