@@ -47,10 +47,7 @@ static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
 	uint64_t aff = mpidr & MPIDR_AFF_MASK;
 
-	if (aff >= vm->vcpu_count) {
-		return NULL;
-	}
-	return &vm->vcpus[aff];
+	return aff < vm->vcpu_count ? &vm->vcpus[aff] : NULL;
 }
 
 /* Only the level-0 field (the vCPU number) varies in our topology. */

@@ -168,10 +168,7 @@ static bool writeback_overlaps(const struct mmio_insn *m)
 	if (m->mode == MMIO_ADDR_OFFSET || m->rn == MMIO_REG_ZR_OR_SP) {
 		return false;
 	}
-	if (m->rn == m->rt[0]) {
-		return true;
-	}
-	return m->count == 2 && m->rn == m->rt[1];
+	return m->rn == m->rt[0] || (m->count == 2 && m->rn == m->rt[1]);
 }
 
 /** True for the allocated option values of register-offset addressing. */
