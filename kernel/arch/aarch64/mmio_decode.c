@@ -138,23 +138,16 @@ static int decode_size_opc(uint32_t insn, struct mmio_insn *m)
 	uint32_t size_log2 = field(insn, LS_SIZE_SHIFT, LS_SIZE_MASK);
 	uint32_t opc = field(insn, LS_OPC_SHIFT, LS_OPC_MASK);
 
-	if (size_log2 == LS_SIZE_LOG2_X && opc >= LS_OPC_LOAD_SX_X) {
+	if ((size_log2 == LS_SIZE_LOG2_X && opc >= LS_OPC_LOAD_SX_X) ||
+	    (size_log2 == LS_SIZE_LOG2_W && opc == LS_OPC_LOAD_SX_W)) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
-	if (size_log2 == LS_SIZE_LOG2_W && opc == LS_OPC_LOAD_SX_W) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
-
 	m->size = (uint8_t)(1U << size_log2);
 	m->write = opc == LS_OPC_STORE;
 	m->sign_extend = opc >= LS_OPC_LOAD_SX_X;
-	if (opc == LS_OPC_LOAD_SX_X) {
-		m->dest64 = true;
-	} else if (opc == LS_OPC_LOAD_SX_W) {
-		m->dest64 = false;
-	} else {
-		m->dest64 = size_log2 == LS_SIZE_LOG2_X;
-	}
+	/* LDRS* to Xt, LDRS* to Wt, else the access's own size. */
+	m->dest64 = opc == LS_OPC_LOAD_SX_X ||
+		    (opc != LS_OPC_LOAD_SX_W && size_log2 == LS_SIZE_LOG2_X);
 	return MMIO_DECODE_OK;
 }
 
@@ -209,27 +202,15 @@ static int decode_pair_opc(uint32_t insn, struct mmio_insn *m)
 	uint32_t mode = field(insn, LSP_MODE_SHIFT, LSP_MODE_MASK);
 	bool load = field(insn, LSP_L_SHIFT, LSP_L_MASK) != 0;
 
-	m->write = !load;
-	switch (opc) {
-	case LSP_OPC_W:
-		m->size = 4;
-		m->dest64 = false;
-		return MMIO_DECODE_OK;
-	case LSP_OPC_X:
-		m->size = 8;
-		m->dest64 = true;
-		return MMIO_DECODE_OK;
-	case LSP_OPC_SW:
-		if (!load || mode == LSP_MODE_NOALLOC) {
-			return MMIO_DECODE_UNSUPPORTED;
-		}
-		m->size = 4;
-		m->sign_extend = true;
-		m->dest64 = true;
-		return MMIO_DECODE_OK;
-	default:
+	if (opc == LSP_OPC_SW ? !load || mode == LSP_MODE_NOALLOC
+			      : opc != LSP_OPC_W && opc != LSP_OPC_X) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
+	m->write = !load;
+	m->size = opc == LSP_OPC_X ? 8 : 4;
+	m->sign_extend = opc == LSP_OPC_SW;
+	m->dest64 = opc != LSP_OPC_W;
+	return MMIO_DECODE_OK;
 }
 
 /**
