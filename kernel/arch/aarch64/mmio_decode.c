@@ -289,14 +289,9 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
  * (register)"). */
 static uint64_t extend_index(enum mmio_extend extend, uint64_t xm)
 {
-	switch (extend) {
-	case MMIO_EXT_UXTW:
-		return xm & UINT32_MAX;
-	case MMIO_EXT_SXTW:
-		return sign_extend_bytes(xm, 4);
-	default:
-		return xm;
-	}
+	return extend == MMIO_EXT_UXTW	 ? xm & UINT32_MAX
+	       : extend == MMIO_EXT_SXTW ? sign_extend_bytes(xm, 4)
+					 : xm;
 }
 
 uint64_t mmio_insn_address(const struct mmio_insn *d, uint64_t xn, uint64_t xm)
@@ -317,10 +312,7 @@ bool mmio_insn_writeback(const struct mmio_insn *d)
 
 uint64_t mmio_insn_new_base(const struct mmio_insn *d, uint64_t xn)
 {
-	if (!mmio_insn_writeback(d)) {
-		return xn;
-	}
-	return xn + (uint64_t)d->imm;
+	return mmio_insn_writeback(d) ? xn + (uint64_t)d->imm : xn;
 }
 
 uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
