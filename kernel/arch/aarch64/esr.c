@@ -77,15 +77,10 @@ uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write)
 
 uint64_t esr_vector_offset_sync(uint64_t spsr)
 {
-	if (spsr & SPSR_NRW) {
-		return VECTOR_LOWER_A32;
-	}
-	switch (spsr & SPSR_M_MASK) {
-	case SPSR_M_EL1T:
-		return VECTOR_CUR_SP0;
-	case SPSR_M_EL1H:
-		return VECTOR_CUR_SPX;
-	default:
-		return VECTOR_LOWER_A64;
-	}
+	uint64_t m = spsr & SPSR_M_MASK;
+
+	return (spsr & SPSR_NRW)  ? VECTOR_LOWER_A32
+	       : m == SPSR_M_EL1T ? VECTOR_CUR_SP0
+	       : m == SPSR_M_EL1H ? VECTOR_CUR_SPX
+				  : VECTOR_LOWER_A64;
 }
