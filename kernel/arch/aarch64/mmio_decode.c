@@ -145,9 +145,13 @@ static int decode_size_opc(uint32_t insn, struct mmio_insn *m)
 	m->size = (uint8_t)(1U << size_log2);
 	m->write = opc == LS_OPC_STORE;
 	m->sign_extend = opc >= LS_OPC_LOAD_SX_X;
-	/* LDRS* to Xt, LDRS* to Wt, else the access's own size. */
-	m->dest64 = opc == LS_OPC_LOAD_SX_X ||
-		    (opc != LS_OPC_LOAD_SX_W && size_log2 == LS_SIZE_LOG2_X);
+	if (opc == LS_OPC_LOAD_SX_X) {
+		m->dest64 = true;
+	} else if (opc == LS_OPC_LOAD_SX_W) {
+		m->dest64 = false;
+	} else {
+		m->dest64 = size_log2 == LS_SIZE_LOG2_X;
+	}
 	return MMIO_DECODE_OK;
 }
 
