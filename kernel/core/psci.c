@@ -105,21 +105,6 @@ static int64_t affinity_info(struct vcpu *caller, uint64_t target,
 	return found ? PSCI_AFFINITY_OFF : PSCI_RET_INVALID_PARAMS;
 }
 
-/*
- * CPU_SUSPEND: every power state is treated as standby, like WFI: the
- * call returns SUCCESS when an interrupt is pending (DEN 0022D 5.4.2
- * allows a power-down request to return as if woken at once).
- */
-static struct vcpu *cpu_suspend(struct vcpu *vcpu)
-{
-	vcpu->regs.x[0] = PSCI_RET_SUCCESS;
-	if (vgic_vcpu_has_pending(vcpu)) {
-		return vcpu;
-	}
-	vcpu->state = VCPU_BLOCKED_WFI;
-	return sched_next(vcpu);
-}
-
 /* PSCI calls with 32-bit arguments (SMC32) use only the low words. */
 static uint64_t arg(const struct vcpu *vcpu, uint32_t fid, int n)
 {
@@ -152,7 +137,14 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
-		*next = cpu_suspend(vcpu);
+		/* Every power state is standby, like WFI: SUCCESS once an
+		 * interrupt is pending (DEN 0022D 5.4.2 allows a power-down
+		 * request to return as if woken at once). */
+		vcpu_set_ret(vcpu, PSCI_RET_SUCCESS);
+		if (!vgic_vcpu_has_pending(vcpu)) {
+			vcpu->state = VCPU_BLOCKED_WFI;
+			*next = sched_next(vcpu);
+		}
 		return true;
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
