@@ -2,7 +2,7 @@
  * System test (issue 16): a guest attacks the register shadow page of its
  * virtual virtio-net (configs/vnet_hostile, tests/system/test_vnet_hostile.py).
  * The window's page is mapped read-only at Stage 2 over the service's
- * shadow (kernel/core/vm.c vm_map_shadow): a store takes a permission
+ * shadow (kernel/core/vm.c vm_map_shadows): a store takes a permission
  * fault the kernel forwards to the service as the MMIO write it is
  * (trap.c handle_dabt, FAR translated with AT S1E1R/S1E0R). With its
  * stage-1 MMU on, the guest maps the window at other VAs (Normal

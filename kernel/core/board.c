@@ -63,19 +63,14 @@ static bool reg_cells(const void *fdt, int node, int ac, int sc, int idx,
 }
 
 /* Range @p idx of @p node's reg, in the #address/#size-cells of @p parent
- * (its parent: libfdt finds that by walking the tree from the root). */
+ * (its parent, or -1: libfdt finds it by walking the tree from the root). */
 static bool reg_in(const void *fdt, int node, int parent, int idx,
 		   uint64_t *base, uint64_t *size)
 {
+	parent = parent < 0 ? fdt_parent_offset(fdt, node) : parent;
 	return parent >= 0 &&
 	       reg_cells(fdt, node, fdt_address_cells(fdt, parent),
 			 fdt_size_cells(fdt, parent), idx, base, size);
-}
-
-static bool reg_at(const void *fdt, int node, int idx, uint64_t *base,
-		   uint64_t *size)
-{
-	return reg_in(fdt, node, fdt_parent_offset(fdt, node), idx, base, size);
 }
 
 static const char *read_ram(const void *fdt, struct cfg_platform *p)
@@ -83,7 +78,7 @@ static const char *read_ram(const void *fdt, struct cfg_platform *p)
 	int mem = fdt_node_offset_by_prop_value(fdt, -1, "device_type",
 						"memory", sizeof("memory"));
 
-	if (mem < 0 || !reg_at(fdt, mem, 0, &p->ram_base, &p->ram_size) ||
+	if (mem < 0 || !reg_in(fdt, mem, -1, 0, &p->ram_base, &p->ram_size) ||
 	    p->ram_size == 0) {
 		return "no memory node with a RAM range";
 	}
@@ -172,7 +167,7 @@ static const char *read_uart(const void *fdt, struct cfg_platform *p)
 	    fdt_node_check_compatible(fdt, uart, "arm,pl011") != 0) {
 		uart = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 	}
-	if (uart < 0 || !reg_at(fdt, uart, 0, &p->uart_base, &size)) {
+	if (uart < 0 || !reg_in(fdt, uart, -1, 0, &p->uart_base, &size)) {
 		return "no PL011 UART (arm,pl011) for the kernel's log";
 	}
 	return NULL;

@@ -124,17 +124,16 @@ bool cfg_check_bounds(const struct cfg_scenario *sc, char *why_buf,
 			     sc->vm_count, CFG_MAX_VMS);
 		return false;
 	}
-	/* Every log line and console tag prints a name. */
 	for (size_t i = 0; i < sc->vm_count; i++) {
-		if (sc->vms[i].name == NULL) {
+		const struct cfg_vm *vm = &sc->vms[i];
+
+		/* Every log line and console tag prints a name (the messages
+		 * below this one's). */
+		if (vm->name == NULL) {
 			fmt_snprintf(why.buf, why.size, "vm %zu has no name",
 				     i);
 			return false;
 		}
-	}
-	for (size_t i = 0; i < sc->vm_count; i++) {
-		const struct cfg_vm *vm = &sc->vms[i];
-
 		/* Counts first: the other checks loop over what they bound. */
 		if (!vm_counts_ok(&why, vm) || !vm_irqs_ok(&why, vm) ||
 		    !vm_devices_ok(&why, sc->platform, vm)) {

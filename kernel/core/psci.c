@@ -19,27 +19,24 @@
 _Static_assert(CFG_MAX_VCPUS <= (1U << MPIDR_LEVEL_BITS),
 	       "every vCPU index fits in Aff0");
 
+/* What PSCI_FEATURES reports implemented: the calls psci_handle() takes,
+ * and SMCCC_VERSION (SMCCC 1.1 discovery goes through it, SMCCC 1.1 7.1). */
+static const uint32_t psci_fids[] = {
+	PSCI_VERSION,		PSCI_FEATURES,	       PSCI_CPU_SUSPEND_32,
+	PSCI_CPU_SUSPEND_64,	PSCI_CPU_OFF,	       PSCI_CPU_ON_32,
+	PSCI_CPU_ON_64,		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
+	PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,
+	SMCCC_VERSION,
+};
+
 static bool psci_supported(uint32_t fid)
 {
-	switch (fid) {
-	case PSCI_VERSION:
-	case PSCI_FEATURES:
-	case PSCI_CPU_SUSPEND_32:
-	case PSCI_CPU_SUSPEND_64:
-	case PSCI_CPU_OFF:
-	case PSCI_CPU_ON_32:
-	case PSCI_CPU_ON_64:
-	case PSCI_AFFINITY_INFO_32:
-	case PSCI_AFFINITY_INFO_64:
-	case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET:
-	/* SMCCC 1.1 discovery goes through PSCI_FEATURES (SMCCC 1.1, 7.1). */
-	case SMCCC_VERSION:
-		return true;
-	default:
-		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(psci_fids); i++) {
+		if (psci_fids[i] == fid) {
+			return true;
+		}
 	}
+	return false;
 }
 
 /*
@@ -50,10 +47,7 @@ static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
 	uint64_t aff = mpidr & MPIDR_AFF_MASK;
 
-	if (aff >= vm->vcpu_count) {
-		return NULL;
-	}
-	return &vm->vcpus[aff];
+	return aff < vm->vcpu_count ? &vm->vcpus[aff] : NULL;
 }
 
 /* Only the level-0 field (the vCPU number) varies in our topology. */
@@ -111,21 +105,6 @@ static int64_t affinity_info(struct vcpu *caller, uint64_t target,
 	return found ? PSCI_AFFINITY_OFF : PSCI_RET_INVALID_PARAMS;
 }
 
-/*
- * CPU_SUSPEND: every power state is treated as standby, like WFI: the
- * call returns SUCCESS when an interrupt is pending (DEN 0022D 5.4.2
- * allows a power-down request to return as if woken at once).
- */
-static struct vcpu *cpu_suspend(struct vcpu *vcpu)
-{
-	vcpu->regs.x[0] = PSCI_RET_SUCCESS;
-	if (vgic_vcpu_has_pending(vcpu)) {
-		return vcpu;
-	}
-	vcpu->state = VCPU_BLOCKED_WFI;
-	return sched_next(vcpu);
-}
-
 /* PSCI calls with 32-bit arguments (SMC32) use only the low words. */
 static uint64_t arg(const struct vcpu *vcpu, uint32_t fid, int n)
 {
@@ -158,7 +137,14 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
-		*next = cpu_suspend(vcpu);
+		/* Every power state is standby, like WFI: SUCCESS once an
+		 * interrupt is pending (DEN 0022D 5.4.2 allows a power-down
+		 * request to return as if woken at once). */
+		vcpu_set_ret(vcpu, PSCI_RET_SUCCESS);
+		if (!vgic_vcpu_has_pending(vcpu)) {
+			vcpu->state = VCPU_BLOCKED_WFI;
+			*next = sched_next(vcpu);
+		}
 		return true;
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:

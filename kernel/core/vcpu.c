@@ -10,7 +10,7 @@
  * A reset drops every LR and queued entry of @p c: a passed-through SPI
  * among them is still active, which only the guest's completion of its
  * hardware LR would have undone (IHI 0048B 5.3.4), so it is deactivated
- * here as vgic.c hw_dropped() does (GICD_ICACTIVER, not banked for SPIs,
+ * here as vgic.c clear_local() does (GICD_ICACTIVER, not banked for SPIs,
  * 4.3.10). The shadow holds at least what the LRs hold (the guest only
  * completes them); deactivating an inactive SPI changes nothing.
  */

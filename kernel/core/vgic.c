@@ -21,18 +21,12 @@
 
 void vgic_dist_init(struct vgic_dist *d)
 {
-	uint64_t level[VGIC_LEVEL_WORDS], hw[VGIC_LEVEL_WORDS];
-
-	/* The lines services hold are the devices' state, not the
-	 * distributor's: a guest's reset does not lower them. */
-	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
-		level[w] = d->spi_level[w];
-		hw[w] = d->spi_hw[w];
-	}
-	*d = (struct vgic_dist){ 0 };
-	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
-		d->spi_level[w] = level[w];
-		d->spi_hw[w] = hw[w];
+	/* The lines services hold (spi_level) are the devices' state, and
+	 * the passed-through SPIs (spi_hw) configuration: a guest's reset
+	 * keeps them. Every configuration entry is rewritten below. */
+	d->ctlr = 0;
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
+		d->spi_owed[w] = 0;
 	}
 	for (uint32_t c = 0; c < CFG_MAX_VCPUS; c++) {
 		for (uint32_t i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
@@ -44,7 +38,7 @@ void vgic_dist_init(struct vgic_dist *d)
 			};
 		}
 	}
-	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+	for (uint32_t i = 0; i < VGIC_INTIDS; i++) {
 		d->spi[i] = (struct vgic_irq_cfg){
 			.priority = VGIC_RESET_PRIORITY,
 			.targets = VGIC_CPU0,
@@ -54,7 +48,7 @@ void vgic_dist_init(struct vgic_dist *d)
 
 static struct vgic_irq_cfg *irq_cfg(struct vm *vm, uint32_t cpu, uint32_t intid)
 {
-	if (intid >= VGIC_NR_IRQS || cpu >= vm->vcpu_count) {
+	if (intid >= VGIC_INTIDS || cpu >= vm->vcpu_count) {
 		return NULL;
 	}
 	return intid < VGIC_PRIVATE_INTIDS ? &vm->vgic.priv[cpu][intid]
@@ -93,44 +87,23 @@ static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 	}
 }
 
-static void inbox_clear(struct vcpu *v, uint32_t intid)
+/*
+ * Clear @p intid from @p v's LR shadow, fresh and on its home CPU. A
+ * hardware-linked interrupt lost so, not by the guest's completion of its
+ * LR (vgic_cpu_clear_pending() names its @c phys), is still active (IHI
+ * 0048B 5.3.4, a hardware LR) and is deactivated here, where it is banked.
+ * A loaded vCPU's is active in the GIC now (the guest cannot run before
+ * the LRs are written); a switched-out one's was deactivated when it left
+ * (arch_vcpu_save) and must not be made active again.
+ */
+static void clear_local(struct vcpu *v, uint32_t intid)
 {
-	bitmap_assign(v->inbox.pending, intid, false);
-	if (intid < VGIC_SGI_COUNT) {
-		v->inbox.sgi_sources[intid] = 0;
+	uint32_t phys = vgic_cpu_clear_pending(&v->vgic, intid);
+	bool loaded = cpu_this()->loaded == v;
+
+	if (loaded) {
+		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
 	}
-}
-
-/*
- * A level source the kernel itself emulates (the EL1 physical timer,
- * hyp/vptimer.h): the guest's completion must be seen, so that the
- * interrupt is pending again while its line is still high. (Ignored for
- * a hardware-linked LR: the GIC deactivates that one itself.)
- */
-static bool kernel_level_source(uint32_t intid)
-{
-	return intid == GIC_INTID_PTIMER;
-}
-
-/* Ask remote vCPU @p v's home CPU to clear @p intid from its LRs. */
-static void inbox_post_clear(struct vcpu *v, uint32_t intid)
-{
-	bitmap_assign(v->inbox.clear, intid, true);
-	v->vgic_dirty = true;
-	cpu_kick(v->home);
-}
-
-/*
- * @p v lost a hardware-linked interrupt other than by the guest's
- * completion of its LR (vgic_cpu_clear_pending() named @p phys): its
- * physical interrupt is still active (IHI 0048B 5.3.4, a hardware LR) and
- * must be deactivated here, on @p v's home CPU, where it is banked. A
- * loaded vCPU's is active in the GIC now (the guest cannot run before the
- * caller has written the LRs); a switched-out one's was deactivated when
- * it left (arch_vcpu_save) and must not be made active again.
- */
-static void hw_dropped(struct vcpu *v, uint32_t phys)
-{
 	if (phys == VGIC_NO_PHYS) {
 		return;
 	}
@@ -138,27 +111,16 @@ static void hw_dropped(struct vcpu *v, uint32_t phys)
 		/* A passed-through SPI stays active while its vCPU is switched
 		 * out; GICD_ICACTIVER is not banked for SPIs (4.3.10). */
 		gic_clear_active(phys);
-	} else if (cpu_this()->loaded == v) {
+	} else if (loaded) {
 		gic_deactivate(phys);
 	} else {
 		v->vtimer_phys_active = vgic_cpu_holds_hw(&v->vgic, phys);
 	}
 }
 
-/* Clear @p intid from @p v's LR shadow, fresh and on its home CPU. */
-static void clear_local(struct vcpu *v, uint32_t intid)
-{
-	uint32_t phys = vgic_cpu_clear_pending(&v->vgic, intid);
-
-	if (cpu_this()->loaded == v) {
-		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
-	}
-	hw_dropped(v, phys);
-}
-
 static __attribute__((noinline)) void inbox_apply_clears_slow(struct vcpu *v)
 {
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		uint64_t bits = v->inbox.clear[w];
 
 		v->inbox.clear[w] = 0;
@@ -177,7 +139,7 @@ static inline void inbox_apply_clears(struct vcpu *v)
 {
 	uint64_t any = 0;
 
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		any |= v->inbox.clear[w];
 	}
 	if (__builtin_expect(any != 0, 0)) {
@@ -199,7 +161,12 @@ queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c, uint32_t intid,
 		.hw = hw,
 		.phys = (uint16_t)phys,
 		.group1 = c->group1,
-		.resample = kernel_level_source(intid),
+		/* A level source the kernel emulates (the EL1 physical
+		 * timer, hyp/vptimer.h): the guest's completion must be seen,
+		 * so that it is pending again while its line is still high.
+		 * (Ignored for a hardware-linked LR: the GIC deactivates that
+		 * one itself.) */
+		.resample = intid == GIC_INTID_PTIMER,
 	};
 
 	return vgic_cpu_place(&v->vgic, &p, lrs_free) ||
@@ -211,7 +178,7 @@ queue_irq(struct vcpu *v, const struct vgic_irq_cfg *c, uint32_t intid,
  * for queue_irq(), until the first is queued. */
 static void inbox_drain(struct vcpu *v, bool lrs_free)
 {
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		uint64_t bits = v->inbox.pending[w];
 
 		v->inbox.pending[w] = 0;
@@ -377,7 +344,7 @@ static void retry_owed(struct vcpu *v)
 	struct vm *vm = v->vm;
 	bool on = vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK;
 
-	for (uint32_t w = 0; w < VGIC_LEVEL_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		uint64_t bits = vm->vgic.spi_owed[w];
 
 		while (bits != 0) {
@@ -415,17 +382,6 @@ static void passthru_route(struct vm *vm, uint32_t intid)
 	}
 	gic_set_target(intid, vm->vcpus[spi_target(vm, c)].home->gic_mask);
 	gic_enable(intid);
-}
-
-/* Make private @p intid pending on each vCPU of @p vm in @p cpu_mask. */
-static void inject_each(struct vm *vm, uint32_t cpu_mask, uint32_t intid,
-			uint32_t source)
-{
-	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		if (cpu_mask & (1U << i)) {
-			vgic_inject(vm, i, intid, false, 0, source);
-		}
-	}
 }
 
 void vgic_sgir_write(struct vcpu *sender, uint32_t value)
@@ -466,16 +422,22 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 			continue;
 		}
 		c->latched = false;
-		inbox_clear(v, intid);
+		bitmap_assign(v->inbox.pending, intid, false);
+		if (intid < VGIC_SGI_COUNT) {
+			v->inbox.sgi_sources[intid] = 0;
+		}
 		if (is_remote(v)) {
-			/* Its LRs (and banked PPIs) are another CPU's. Its
-			 * shadow holds at least what they hold (the guest only
-			 * consumes LRs): nothing there, nothing to ask. */
+			/* Its LRs (and banked PPIs) are another CPU's: its
+			 * home CPU clears them. Its shadow holds at least what
+			 * they hold (the guest only consumes LRs): nothing
+			 * there, nothing to ask. */
 			bool in_lrs, active;
 
 			vgic_cpu_state(&v->vgic, intid, &in_lrs, &active);
 			if (in_lrs) {
-				inbox_post_clear(v, intid);
+				bitmap_assign(v->inbox.clear, intid, true);
+				v->vgic_dirty = true;
+				cpu_kick(v->home);
 			}
 			continue;
 		}
@@ -543,7 +505,7 @@ bool vgic_vcpu_has_pending(struct vcpu *v)
 	if (v->vgic.queue_len > 0) {
 		return true;
 	}
-	for (uint32_t w = 0; w < VCPU_INBOX_WORDS; w++) {
+	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		if (v->inbox.pending[w] != 0) {
 			return true;
 		}
@@ -641,28 +603,28 @@ static void pending_call(struct vm *vm, uint64_t *x)
 {
 	uint32_t mask = (uint32_t)x[2];
 	uint32_t intid = (uint32_t)x[3];
+	bool spi = intid >= VGIC_PRIVATE_INTIDS;
 
 	if (!x[4]) {
 		vgic_clear_pending(vm, mask, intid);
-		/* ICPENDR does not end the pending state of an asserted level
-		 * SPI (IHI 0048B 4.3.8). */
-		if (intid >= VGIC_PRIVATE_INTIDS &&
-		    line_asserted(vm, 0, intid, &vm->vgic.spi[intid])) {
-			vgic_inject(vm, 0, intid, false, 0, 0);
-		}
-		return;
 	}
-	if (intid >= VGIC_PRIVATE_INTIDS) {
+	/* ICPENDR does not end the pending state of an asserted level SPI
+	 * (IHI 0048B 4.3.8). */
+	if (spi && (x[4] || line_asserted(vm, 0, intid, &vm->vgic.spi[intid]))) {
 		vgic_inject(vm, 0, intid, false, 0, 0);
-		return;
 	}
-	inject_each(vm, mask, intid, (uint32_t)x[5]);
+	/* ISPENDR of a private interrupt: on each vCPU of @p mask. */
+	for (uint32_t i = 0; x[4] && !spi && i < vm->vcpu_count; i++) {
+		if (mask & (1U << i)) {
+			vgic_inject(vm, i, intid, false, 0, (uint32_t)x[5]);
+		}
+	}
 }
 
 static void ctlr_call(struct vm *vm, uint64_t ctlr)
 {
 	vm->vgic.ctlr = (uint32_t)ctlr;
-	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_NR_IRQS; i++) {
+	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_INTIDS; i++) {
 		passthru_route(vm, i);
 		if ((ctlr & VGIC_CTLR_ENABLE_MASK) && vm->vgic.spi[i].latched &&
 		    vm->vgic.spi[i].enabled) {

@@ -32,7 +32,7 @@
  */
 #include "hyp/vgic_lr.h"
 
-_Static_assert(VGIC_NR_IRQS > 0, "the queue needs room");
+_Static_assert(VGIC_INTIDS > 0, "the queue needs room");
 
 /** Index meaning "no LR" or "no queue entry". */
 #define NONE UINT32_MAX
@@ -189,7 +189,7 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 		    arch_lr_with_state(c->lr[lr], VGIC_LR_PENDING_ACTIVE);
 		return true;
 	}
-	if (c->queue_len >= VGIC_NR_IRQS) {
+	if (c->queue_len >= VGIC_INTIDS) {
 		return false;
 	}
 	irq_copy(&c->queue[c->queue_len], irq);

@@ -58,7 +58,8 @@ static void map_or_panic(struct vm *vm, uint64_t ipa, paddr_t pa,
 	}
 }
 
-static void vm_alloc_ram(struct vm *vm, struct palloc *pool)
+/* @p vm's RAM, from @p pool, and its passed-through devices, mapped. */
+static void vm_map_memory(struct vm *vm, struct palloc *pool)
 {
 	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
 		const struct cfg_ram *ram = &vm->cfg->ram[r];
@@ -75,10 +76,6 @@ static void vm_alloc_ram(struct vm *vm, struct palloc *pool)
 		map_or_panic(vm, ram->ipa, vm->ram_pa[r], ram->size, S2_RWX,
 			     "RAM");
 	}
-}
-
-static void vm_map_devices(struct vm *vm)
-{
 	for (size_t d = 0; d < vm->cfg->device_count; d++) {
 		const struct cfg_device *dev = &vm->cfg->devices[d];
 
@@ -216,8 +213,7 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 	if (err != HYP_OK) {
 		panic("vm '%s': no Stage-2 root: %s", cfg->name, hyp_strerror(err));
 	}
-	vm_alloc_ram(vm, pool);
-	vm_map_devices(vm);
+	vm_map_memory(vm, pool);
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i].vm = vm;
 		vm->vcpus[i].index = i;
@@ -239,31 +235,6 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 			 (unsigned long long)cfg->ram[r].ipa,
 			 cfg->ram[r].keep ? ", kept across restarts" : "");
 	}
-}
-
-/*
- * The register shadow page of @p vm's window @p dev (rules H1-H4): one
- * zeroed page (palloc), at shadow_ipa read/write in the service @p svc,
- * and over the window read-only in the client once the service has
- * written it (vm_map_shadows), never executable. Stage 2 makes both
- * Normal Non-cacheable: combined with the client's stage-1 Device and the
- * service's Normal Write-Back (stage 1 off, HCR_EL2.DC) the stricter type
- * wins (ARM ARM D8.6.5, "Combining the stage 1 and stage 2 memory type"),
- * so neither side caches it and the two views stay coherent (B2.8,
- * "Mismatched memory attributes"). In no RAM region: no restart or reset
- * zeroes it.
- */
-static void vm_map_shadow(struct vm *vm, struct vm *svc,
-			  const struct cfg_device *dev, struct palloc *pool)
-{
-	paddr_t pa;
-
-	if (palloc_alloc(pool, 1, PAGE_SIZE, &pa) != HYP_OK) {
-		panic("vm '%s': no page for the shadow of %s", vm_name(vm),
-		      dev->name);
-	}
-	map_or_panic(svc, dev->shadow_ipa, pa, PAGE_SIZE, S2_RW | S2_NC,
-		     "a shadow page");
 }
 
 void vm_map_shadows(struct endpoint *ep)
@@ -301,6 +272,7 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc,
 		CHECK(svc >= 0);
 		struct endpoint *ep = &vm_table[svc].ep;
 		struct mmio_window *win = &vm->mmio[vm->mmio_count++];
+		paddr_t pa;
 
 		CHECK(ep->window_count < EP_MAX_WINDOWS);
 		*win = (struct mmio_window){
@@ -314,8 +286,26 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc,
 			.irq = dev->irq,
 			.shadow_ipa = dev->shadow_ipa,
 		};
+		/*
+		 * Its register shadow page (rules H1-H4): one zeroed page, at
+		 * shadow_ipa read/write in the service, and over the window
+		 * read-only in the client once the service has written it
+		 * (vm_map_shadows), never executable. Stage 2 makes both
+		 * Normal Non-cacheable: combined with the client's stage-1
+		 * Device and the service's Normal Write-Back (stage 1 off,
+		 * HCR_EL2.DC) the stricter type wins (ARM ARM D8.6.5,
+		 * "Combining the stage 1 and stage 2 memory type"), so neither
+		 * side caches it and the two views stay coherent (B2.8,
+		 * "Mismatched memory attributes"). In no RAM region: no
+		 * restart or reset zeroes it.
+		 */
 		if (dev->shadow_ipa != 0) {
-			vm_map_shadow(vm, &vm_table[svc], dev, pool);
+			if (palloc_alloc(pool, 1, PAGE_SIZE, &pa) != HYP_OK) {
+				panic("vm '%s': no page for the shadow of %s",
+				      vm_name(vm), dev->name);
+			}
+			map_or_panic(&vm_table[svc], dev->shadow_ipa, pa,
+				     PAGE_SIZE, S2_RW | S2_NC, "a shadow page");
 		}
 		ep->windows[ep->window_count++] = win;
 		log_info("vm '%s': %s [0x%llx, +0x%llx) emulated by '%s' (window %u)",

@@ -12,22 +12,6 @@
 #include "hyp/log.h"
 #include "lib/ascii.h"
 
-/** The kernel's log UART page is passed through to @p vm (rule D4). */
-static bool vm_has_log_uart(const struct vm *vm)
-{
-	uint64_t uart = board()->uart_base;
-
-	for (size_t d = 0; d < vm->cfg->device_count; d++) {
-		const struct cfg_device *dev = &vm->cfg->devices[d];
-
-		if (dev->kind == CFG_DEV_PASSTHROUGH && uart >= dev->pa &&
-		    uart - dev->pa < dev->size) {
-			return true;
-		}
-	}
-	return false;
-}
-
 void vm_console_flush(struct vm *vm)
 {
 	if (vm->console_len == 0) {
@@ -83,9 +67,17 @@ void vm_console_write(struct vm *vm, const char *s, uint64_t len)
 
 int64_t vm_console_share(struct vm *vm, uint64_t ipa)
 {
-	uint64_t avail = 0;
+	uint64_t avail = 0, uart = board()->uart_base;
+	bool has_uart = false;
 
-	if (vm->cfg->kind != CFG_VM_SERVICE || !vm_has_log_uart(vm) ||
+	/* Only a service the kernel's log UART is passed through to (D4). */
+	for (size_t d = 0; d < vm->cfg->device_count; d++) {
+		const struct cfg_device *dev = &vm->cfg->devices[d];
+
+		has_uart |= dev->kind == CFG_DEV_PASSTHROUGH &&
+			    uart >= dev->pa && uart - dev->pa < dev->size;
+	}
+	if (vm->cfg->kind != CFG_VM_SERVICE || !has_uart ||
 	    ipa % HYP_CONSOLE_LINE_ALIGN != 0) {
 		return HYP_RET_INVALID_PARAMS;
 	}

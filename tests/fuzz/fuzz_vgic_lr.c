@@ -12,7 +12,7 @@
  * exactly the reference: no interrupt lost, none duplicated (at most one
  * valid LR per interrupt, never queued twice, never queued while pending in
  * an LR), LR fields as queued (IHI 0048B 5.3.4 layout, decoded here
- * independently), queue_len <= VGIC_NR_IRQS and unused LRs untouched.
+ * independently), queue_len <= VGIC_INTIDS and unused LRs untouched.
  * After a flush, no interrupt that could go into a free LR is left queued,
  * and none is left queued with a higher priority than a pending-only
  * software LR (the preemption rule of vgic_cpu_flush()). vgic_cpu_place()
@@ -226,7 +226,7 @@ static uint32_t expected_lr_state(const struct ref_irq *r, const struct seen *s)
 /** The model holds exactly what the reference says: nothing lost or twice. */
 static void check_model(struct harness *h)
 {
-	FUZZ_CHECK(h->c.queue_len <= VGIC_NR_IRQS, "queue_len %u",
+	FUZZ_CHECK(h->c.queue_len <= VGIC_INTIDS, "queue_len %u",
 		   h->c.queue_len);
 	FUZZ_CHECK(h->c.lr_count == lr_count(h), "lr_count %u", h->c.lr_count);
 	collect(h);
@@ -317,7 +317,7 @@ static void op_queue(struct harness *h, const struct vgic_pending_irq *irq)
 	struct vgic_cpu before;
 	uint32_t key = key_of(irq->intid, irq->hw, irq->source_cpu);
 	bool valid = irq_valid(irq);
-	bool full = h->c.queue_len >= VGIC_NR_IRQS;
+	bool full = h->c.queue_len >= VGIC_INTIDS;
 	struct ref_irq *r;
 	bool ok;
 

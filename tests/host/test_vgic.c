@@ -652,7 +652,7 @@ static void test_vgic_passthru_spi_on_a_full_queue_is_retried(void **unused)
 
 	(void)unused;
 	enable(0, PT_SPI);
-	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+	for (uint32_t i = 0; i < VGIC_INTIDS; i++) {
 		/* Every other INTID, and SGI 0 from a second source. */
 		uint32_t intid = i == PT_SPI ? 0 : i;
 
@@ -660,7 +660,7 @@ static void test_vgic_passthru_spi_on_a_full_queue_is_retried(void **unused)
 			.intid = (uint16_t)intid, .priority = PRIO,
 			.source_cpu = i == PT_SPI ? 1 : 0 };
 	}
-	q->queue_len = VGIC_NR_IRQS;
+	q->queue_len = VGIC_INTIDS;
 	assert_true(pt_fires(0));
 	assert_true(fake_spi[PT_SPI].enabled);
 	assert_true(fake_spi[PT_SPI].active);

@@ -509,20 +509,20 @@ static void test_vgic_cpu_queue_hw_active_stays_queued(void **state)
 static void test_vgic_cpu_queue_full_returns_false(void **state)
 {
 	struct vgic_cpu *c = *state;
-	struct vgic_pending_irq extra = spi(32 + VGIC_NR_IRQS, 0xa0);
+	struct vgic_pending_irq extra = spi(32 + VGIC_INTIDS, 0xa0);
 
-	for (uint16_t i = 0; i < VGIC_NR_IRQS; i++) {
+	for (uint16_t i = 0; i < VGIC_INTIDS; i++) {
 		queue_ok(c, spi((uint16_t)(32 + i), 0xa0));
 	}
-	assert_int_equal(c->queue_len, VGIC_NR_IRQS);
+	assert_int_equal(c->queue_len, VGIC_INTIDS);
 	assert_false(vgic_cpu_queue(c, &extra));
-	assert_int_equal(c->queue_len, VGIC_NR_IRQS);
+	assert_int_equal(c->queue_len, VGIC_INTIDS);
 	/* A duplicate still succeeds: nothing to add. */
 	queue_ok(c, spi(32, 0xa0));
 
 	/* Flushing makes room for as many as there are LRs. */
 	assert_true(vgic_cpu_flush(c));
-	assert_int_equal(c->queue_len, VGIC_NR_IRQS - 4);
+	assert_int_equal(c->queue_len, VGIC_INTIDS - 4);
 	assert_true(vgic_cpu_queue(c, &extra));
 }
 

@@ -62,20 +62,11 @@ uint64_t esr_make_undef(void)
 
 uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write)
 {
-	uint64_t ec;
+	uint64_t ec = instruction ? (same_el ? EC_IABT_CUR : EC_IABT_LOW)
+				  : (same_el ? EC_DABT_CUR : EC_DABT_LOW);
 
-	if (instruction) {
-		ec = same_el ? EC_IABT_CUR : EC_IABT_LOW;
-	} else {
-		ec = same_el ? EC_DABT_CUR : EC_DABT_LOW;
-	}
-
-	uint64_t esr = (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL;
-
-	if (write && !instruction) {
-		esr |= ESR_DABT_WNR;
-	}
-	return esr;
+	return (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL |
+	       (write && !instruction ? ESR_DABT_WNR : 0);
 }
 
 /* Vector offsets within VBAR_EL1 (Arm ARM D1.10.2). */
@@ -86,15 +77,10 @@ uint64_t esr_make_ext_abort(bool same_el, bool instruction, bool write)
 
 uint64_t esr_vector_offset_sync(uint64_t spsr)
 {
-	if (spsr & SPSR_NRW) {
-		return VECTOR_LOWER_A32;
-	}
-	switch (spsr & SPSR_M_MASK) {
-	case SPSR_M_EL1T:
-		return VECTOR_CUR_SP0;
-	case SPSR_M_EL1H:
-		return VECTOR_CUR_SPX;
-	default:
-		return VECTOR_LOWER_A64;
-	}
+	uint64_t m = spsr & SPSR_M_MASK;
+
+	return (spsr & SPSR_NRW)  ? VECTOR_LOWER_A32
+	       : m == SPSR_M_EL1T ? VECTOR_CUR_SP0
+	       : m == SPSR_M_EL1H ? VECTOR_CUR_SPX
+				  : VECTOR_LOWER_A64;
 }

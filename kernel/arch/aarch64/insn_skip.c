@@ -7,16 +7,6 @@
 #define COND_TEST_MASK 0x7U
 #define COND_INVERT 1U
 #define COND_NEVER_INVERTED 0xfU
-enum cond_test {
-	COND_EQ = 0, /* Z */
-	COND_CS,     /* C */
-	COND_MI,     /* N */
-	COND_VS,     /* V */
-	COND_HI,     /* C && !Z */
-	COND_GE,     /* N == V */
-	COND_GT,     /* N == V && !Z */
-	COND_AL,     /* always */
-};
 
 uint32_t aarch32_itstate(uint64_t spsr)
 {
@@ -42,15 +32,9 @@ bool aarch32_cond_holds(uint32_t cond, uint64_t spsr)
 	bool z = (spsr & SPSR32_Z) != 0;
 	bool c = (spsr & SPSR32_C) != 0;
 	bool v = (spsr & SPSR32_V) != 0;
-	const bool holds[] = {
-		[COND_EQ] = z,
-		[COND_CS] = c,
-		[COND_MI] = n,
-		[COND_VS] = v,
-		[COND_HI] = c && !z,
-		[COND_GE] = n == v,
-		[COND_GT] = n == v && !z,
-		[COND_AL] = true,
+	/* By cond[3:1]: EQ, CS, MI, VS, HI, GE, GT, AL. */
+	const bool holds[COND_TEST_MASK + 1] = {
+		z, c, n, v, c && !z, n == v, n == v && !z, true,
 	};
 	bool result = holds[(cond >> COND_TEST_SHIFT) & COND_TEST_MASK];
 

@@ -138,13 +138,10 @@ static int decode_size_opc(uint32_t insn, struct mmio_insn *m)
 	uint32_t size_log2 = field(insn, LS_SIZE_SHIFT, LS_SIZE_MASK);
 	uint32_t opc = field(insn, LS_OPC_SHIFT, LS_OPC_MASK);
 
-	if (size_log2 == LS_SIZE_LOG2_X && opc >= LS_OPC_LOAD_SX_X) {
+	if ((size_log2 == LS_SIZE_LOG2_X && opc >= LS_OPC_LOAD_SX_X) ||
+	    (size_log2 == LS_SIZE_LOG2_W && opc == LS_OPC_LOAD_SX_W)) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
-	if (size_log2 == LS_SIZE_LOG2_W && opc == LS_OPC_LOAD_SX_W) {
-		return MMIO_DECODE_UNSUPPORTED;
-	}
-
 	m->size = (uint8_t)(1U << size_log2);
 	m->write = opc == LS_OPC_STORE;
 	m->sign_extend = opc >= LS_OPC_LOAD_SX_X;
@@ -168,10 +165,7 @@ static bool writeback_overlaps(const struct mmio_insn *m)
 	if (m->mode == MMIO_ADDR_OFFSET || m->rn == MMIO_REG_ZR_OR_SP) {
 		return false;
 	}
-	if (m->rn == m->rt[0]) {
-		return true;
-	}
-	return m->count == 2 && m->rn == m->rt[1];
+	return m->rn == m->rt[0] || (m->count == 2 && m->rn == m->rt[1]);
 }
 
 /** True for the allocated option values of register-offset addressing. */
@@ -212,27 +206,15 @@ static int decode_pair_opc(uint32_t insn, struct mmio_insn *m)
 	uint32_t mode = field(insn, LSP_MODE_SHIFT, LSP_MODE_MASK);
 	bool load = field(insn, LSP_L_SHIFT, LSP_L_MASK) != 0;
 
-	m->write = !load;
-	switch (opc) {
-	case LSP_OPC_W:
-		m->size = 4;
-		m->dest64 = false;
-		return MMIO_DECODE_OK;
-	case LSP_OPC_X:
-		m->size = 8;
-		m->dest64 = true;
-		return MMIO_DECODE_OK;
-	case LSP_OPC_SW:
-		if (!load || mode == LSP_MODE_NOALLOC) {
-			return MMIO_DECODE_UNSUPPORTED;
-		}
-		m->size = 4;
-		m->sign_extend = true;
-		m->dest64 = true;
-		return MMIO_DECODE_OK;
-	default:
+	if (opc == LSP_OPC_SW ? !load || mode == LSP_MODE_NOALLOC
+			      : opc != LSP_OPC_W && opc != LSP_OPC_X) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
+	m->write = !load;
+	m->size = opc == LSP_OPC_X ? 8 : 4;
+	m->sign_extend = opc == LSP_OPC_SW;
+	m->dest64 = opc != LSP_OPC_W;
+	return MMIO_DECODE_OK;
 }
 
 /**
@@ -311,14 +293,9 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
  * (register)"). */
 static uint64_t extend_index(enum mmio_extend extend, uint64_t xm)
 {
-	switch (extend) {
-	case MMIO_EXT_UXTW:
-		return xm & UINT32_MAX;
-	case MMIO_EXT_SXTW:
-		return sign_extend_bytes(xm, 4);
-	default:
-		return xm;
-	}
+	return extend == MMIO_EXT_UXTW	 ? xm & UINT32_MAX
+	       : extend == MMIO_EXT_SXTW ? sign_extend_bytes(xm, 4)
+					 : xm;
 }
 
 uint64_t mmio_insn_address(const struct mmio_insn *d, uint64_t xn, uint64_t xm)
@@ -339,10 +316,7 @@ bool mmio_insn_writeback(const struct mmio_insn *d)
 
 uint64_t mmio_insn_new_base(const struct mmio_insn *d, uint64_t xn)
 {
-	if (!mmio_insn_writeback(d)) {
-		return xn;
-	}
-	return xn + (uint64_t)d->imm;
+	return mmio_insn_writeback(d) ? xn + (uint64_t)d->imm : xn;
 }
 
 uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,

@@ -71,39 +71,32 @@ bool mmu_map_ram(uint64_t ram_base, uint64_t ram_size)
 
 void mmu_init(uint64_t ram_base, uint64_t ram_size)
 {
-	build_identity_map(ram_base, ram_size);
+	/* The boot CPU's values, which the secondaries load too (boot.S). */
+	struct mmu_boot_regs *r = &mmu_boot_regs;
 
-	write_sysreg(mair_el2,
-		     (MAIR_NORMAL_WB << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL)) |
-			     (MAIR_DEVICE_nGnRE
-			      << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)));
-	write_sysreg(tcr_el2, TCR_EL2_RES1 |
-				      ((64ULL - EL2_VA_BITS) << TCR_EL2_T0SZ_SHIFT) |
-				      TCR_EL2_IRGN0_WBWA | TCR_EL2_ORGN0_WBWA |
-				      TCR_EL2_SH0_INNER | TCR_EL2_TG0_4K |
-				      (TCR_EL2_PS_40BIT << TCR_EL2_PS_SHIFT));
-	write_sysreg(ttbr0_el2, (uint64_t)el2_l1_table);
+	*r = (struct mmu_boot_regs){
+		.mair = (MAIR_NORMAL_WB << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL)) |
+			(MAIR_DEVICE_nGnRE << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)),
+		.tcr = TCR_EL2_RES1 | ((64ULL - EL2_VA_BITS) << TCR_EL2_T0SZ_SHIFT) |
+		       TCR_EL2_IRGN0_WBWA | TCR_EL2_ORGN0_WBWA | TCR_EL2_SH0_INNER |
+		       TCR_EL2_TG0_4K | (TCR_EL2_PS_40BIT << TCR_EL2_PS_SHIFT),
+		.ttbr = (uint64_t)el2_l1_table,
+		.sctlr = read_sysreg(sctlr_el2) | SCTLR_EL2_RES1 | SCTLR_EL2_M |
+			 SCTLR_EL2_C | SCTLR_EL2_I | SCTLR_EL2_SA,
+	};
+	build_identity_map(ram_base, ram_size);
+	write_sysreg(mair_el2, r->mair);
+	write_sysreg(tcr_el2, r->tcr);
+	write_sysreg(ttbr0_el2, r->ttbr);
 	dsb_sy();
 	__asm__ volatile("tlbi alle2" ::: "memory");
 	dsb_sy();
 	isb();
-
-	uint64_t sctlr = read_sysreg(sctlr_el2);
-
-	sctlr |= SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I |
-		 SCTLR_EL2_SA;
-	write_sysreg(sctlr_el2, sctlr);
+	write_sysreg(sctlr_el2, r->sctlr);
 	isb();
-
 	/* Secondary CPUs read these with their MMU off: clean them (and the
 	 * table, written before the MMU was on) to the point of coherency. */
-	mmu_boot_regs = (struct mmu_boot_regs){
-		.mair = read_sysreg(mair_el2),
-		.tcr = read_sysreg(tcr_el2),
-		.ttbr = read_sysreg(ttbr0_el2),
-		.sctlr = sctlr,
-	};
-	mmu_clean_dcache_range(&mmu_boot_regs, sizeof(mmu_boot_regs));
+	mmu_clean_dcache_range(r, sizeof(*r));
 	mmu_clean_dcache_range(el2_l1_table, sizeof(el2_l1_table));
 }
 

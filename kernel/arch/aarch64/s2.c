@@ -62,12 +62,6 @@ static uint64_t pte_index(uint64_t ipa, unsigned level)
 	return idx & (S2_PTES_PER_TABLE - 1);
 }
 
-/** Start of the next @p level descriptor's region after @p ipa. */
-static uint64_t next_boundary(uint64_t ipa, unsigned level)
-{
-	return ALIGN_DOWN(ipa, level_size(level)) + level_size(level);
-}
-
 /** Read a descriptor with one 64-bit access. */
 static uint64_t pte_read(const uint64_t *pte)
 {
@@ -85,17 +79,6 @@ static bool pte_is_table(uint64_t pte, unsigned level)
 {
 	return level < S2_LEVEL_LAST &&
 	       (pte & S2_PTE_TYPE_MASK) == S2_PTE_TYPE_TABLE;
-}
-
-/** True if @p pte at @p level maps memory (a block or a page). */
-static bool pte_is_leaf(uint64_t pte, unsigned level)
-{
-	uint64_t type = pte & S2_PTE_TYPE_MASK;
-
-	if (level == S2_LEVEL_LAST) {
-		return type == S2_PTE_TYPE_PAGE;
-	}
-	return type == S2_PTE_TYPE_BLOCK;
 }
 
 /** Kernel pointer to the table that table descriptor @p pte points to. */
@@ -136,13 +119,11 @@ static unsigned pte_to_attr(uint64_t pte)
 	       (memattr == S2_MEMATTR_NORMAL_NC ? S2_NC : 0);
 }
 
-/** Block (levels 1-2) or page (level 3) descriptor mapping @p pa. */
-static uint64_t leaf_pte(uint64_t pa, unsigned level, uint64_t bits)
+/** The type of a descriptor mapping memory at @p level: a block (levels
+ * 1-2) or a page (level 3). */
+static uint64_t leaf_type(unsigned level)
 {
-	uint64_t type =
-		level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE : S2_PTE_TYPE_BLOCK;
-
-	return (pa & S2_PTE_OA_MASK) | (bits & S2_PTE_ATTR_MASK) | type;
+	return level == S2_LEVEL_LAST ? S2_PTE_TYPE_PAGE : S2_PTE_TYPE_BLOCK;
 }
 
 /**
@@ -177,7 +158,8 @@ static bool range_is_free(const struct s2_space *s2, uint64_t start,
 		if (pte & S2_PTE_VALID) {
 			return false;
 		}
-		ipa = next_boundary(ipa, level);
+		/* On to the start of the next region of that level. */
+		ipa = ALIGN_DOWN(ipa, level_size(level)) + level_size(level);
 	}
 	return true;
 }
@@ -224,17 +206,9 @@ static int map_one(struct s2_space *s2, uint64_t ipa, uint64_t pa,
 		lvl++;
 		pte = &table[pte_index(ipa, lvl)];
 	}
-	pte_write(pte, leaf_pte(pa, level, bits));
+	pte_write(pte, (pa & S2_PTE_OA_MASK) | (bits & S2_PTE_ATTR_MASK) |
+			       leaf_type(level));
 	return HYP_OK;
-}
-
-/** Level to map at: a 2 MiB block if both addresses and the size allow. */
-static unsigned map_level(uint64_t ipa, uint64_t pa, uint64_t left)
-{
-	if (IS_ALIGNED(ipa | pa, SZ_2M) && left >= SZ_2M) {
-		return S2_LEVEL_LAST - 1;
-	}
-	return S2_LEVEL_LAST;
 }
 
 int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid)
@@ -293,10 +267,14 @@ int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	uint64_t bits = attr_to_pte(attr);
 
 	for (uint64_t off = 0; off < size;) {
+		/* A 2 MiB block if both addresses and the size allow. */
+		uint64_t at = start + off, to = pa_addr(pa) + off;
 		unsigned level =
-			map_level(start + off, pa_addr(pa) + off, size - off);
+			IS_ALIGNED(at | to, SZ_2M) && size - off >= SZ_2M
+				? S2_LEVEL_LAST - 1
+				: S2_LEVEL_LAST;
 
-		err = map_one(s2, start + off, pa_addr(pa) + off, level, bits);
+		err = map_one(s2, at, to, level, bits);
 		if (err != HYP_OK) {
 			return err;
 		}
@@ -316,7 +294,7 @@ bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
 	}
 	uint64_t pte = pte_read(walk(s2, addr, &level));
 
-	if (!pte_is_leaf(pte, level)) {
+	if ((pte & S2_PTE_TYPE_MASK) != leaf_type(level)) {
 		return false;
 	}
 	uint64_t offset = addr & (level_size(level) - 1);

@@ -71,9 +71,6 @@ enum vcpu_pending {
 	VCPU_PENDING_SP = 1U << 1,      /**< Write pending_sp to its SP. */
 };
 
-/** Words of the remote-injection bitmap (one bit per virtual INTID). */
-#define VCPU_INBOX_WORDS (VGIC_NR_IRQS / 64)
-
 /**
  * Virtual interrupts raised for a vCPU by another physical CPU. Its list
  * registers live in its home CPU's GIC, which only that CPU can read, so
@@ -81,10 +78,10 @@ enum vcpu_pending {
  * queues it (vgic_prepare_entry) with a fresh view of the LRs.
  */
 struct vcpu_inbox {
-	uint64_t pending[VCPU_INBOX_WORDS];
+	uint64_t pending[VGIC_INTID_WORDS];
 	/** INTIDs whose pending state another CPU cleared (ICPENDR): the
 	 * home CPU drops them from its LRs before queueing @c pending. */
-	uint64_t clear[VCPU_INBOX_WORDS];
+	uint64_t clear[VGIC_INTID_WORDS];
 	uint8_t sgi_sources[VGIC_SGI_COUNT];  /**< Requesting vCPUs per SGI. */
 };
 

@@ -23,21 +23,19 @@ struct vgic_irq_cfg {
 	uint8_t targets;  /**< SPIs: vCPU mask. */
 };
 
-#define VGIC_LEVEL_WORDS (VGIC_NR_IRQS / 64)
-
 /** One VM's distributor state as the kernel needs it. */
 struct vgic_dist {
 	uint32_t ctlr;                                /**< Group enables. */
 	/** SPIs whose line a service holds asserted (HYP_IRQ_LEVEL). */
-	uint64_t spi_level[VGIC_LEVEL_WORDS];
+	uint64_t spi_level[VGIC_INTID_WORDS];
 	/** Physical SPIs passed through to the VM (cfg_vm.irqs of a guest),
 	 * each its virtual SPI of the same INTID, hardware-linked. */
-	uint64_t spi_hw[VGIC_LEVEL_WORDS];
+	uint64_t spi_hw[VGIC_INTID_WORDS];
 	/** Passed-through SPIs acknowledged while their vCPU's queue was
 	 * full: still active, offered again at its next entry. */
-	uint64_t spi_owed[VGIC_LEVEL_WORDS];
+	uint64_t spi_owed[VGIC_INTID_WORDS];
 	struct vgic_irq_cfg priv[CFG_MAX_VCPUS][32];  /**< SGIs and PPIs. */
-	struct vgic_irq_cfg spi[VGIC_NR_IRQS];        /**< Index = INTID. */
+	struct vgic_irq_cfg spi[VGIC_INTIDS];        /**< Index = INTID. */
 };
 
 /** Reset state, matching the distributor model's reset; the SPI lines

@@ -14,7 +14,8 @@
 #include "hyp/arch_gic.h"
 
 #define VGIC_MAX_LRS 64
-#define VGIC_NR_IRQS VGIC_INTIDS
+/** Words of a bitmap with one bit per virtual INTID. */
+#define VGIC_INTID_WORDS (VGIC_INTIDS / 64)
 /** No physical interrupt (vgic_cpu_clear_pending()). */
 #define VGIC_NO_PHYS UINT32_MAX
 
@@ -22,7 +23,7 @@
 struct vgic_cpu {
 	uint32_t lr_count;                 /**< Implemented LRs. */
 	arch_lr_t lr[VGIC_MAX_LRS];        /**< Shadow of the LRs. */
-	struct vgic_pending_irq queue[VGIC_NR_IRQS]; /**< Not yet in an LR. */
+	struct vgic_pending_irq queue[VGIC_INTIDS]; /**< Not yet in an LR. */
 	uint32_t queue_len;
 	uint64_t injected;                 /**< Statistics. */
 };

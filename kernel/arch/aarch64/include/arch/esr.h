@@ -40,7 +40,6 @@ enum esr_ec {
 	EC_DABT_LOW = 0x24,
 	EC_DABT_CUR = 0x25,
 	EC_SP_ALIGN = 0x26,
-	EC_FP_EXC64 = 0x2c,
 	EC_SERROR = 0x2f,
 	EC_BRK64 = 0x3c,
 };

@@ -37,37 +37,12 @@
 
 /* Stage-1 translation of @p va for an EL1 / EL0 read (C5.5.x AT S1E1R,
  * AT S1E0R); the result lands in PAR_EL1 after an ISB. */
-static inline void at_s1e1r(uint64_t va)
-{
-	__asm__ volatile("at s1e1r, %0" : : "r"(va) : "memory");
-}
+#define at_s1e1r(va) __asm__ volatile("at s1e1r, %0" : : "r"(va) : "memory")
+#define at_s1e0r(va) __asm__ volatile("at s1e0r, %0" : : "r"(va) : "memory")
 
-static inline void at_s1e0r(uint64_t va)
-{
-	__asm__ volatile("at s1e0r, %0" : : "r"(va) : "memory");
-}
-
-static inline void isb(void)
-{
-	__asm__ volatile("isb" ::: "memory");
-}
-
-static inline void dsb_sy(void)
-{
-	__asm__ volatile("dsb sy" ::: "memory");
-}
-
-static inline void dsb_ish(void)
-{
-	__asm__ volatile("dsb ish" ::: "memory");
-}
-
-static inline void dsb_ishst(void)
-{
-	__asm__ volatile("dsb ishst" ::: "memory");
-}
-
-static inline void wfi(void)
-{
-	__asm__ volatile("wfi" ::: "memory");
-}
+/* Barriers and WFI, each one instruction (and a compiler barrier). */
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb_sy() __asm__ volatile("dsb sy" ::: "memory")
+#define dsb_ish() __asm__ volatile("dsb ish" ::: "memory")
+#define dsb_ishst() __asm__ volatile("dsb ishst" ::: "memory")
+#define wfi() __asm__ volatile("wfi" ::: "memory")
