@@ -116,8 +116,7 @@ struct vcpu *service_fault_call(struct vcpu *vcpu)
 	uint64_t *x = vcpu->regs.x;
 
 	if (!vcpu_is_service(vcpu)) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
-		return vcpu;
+		return vcpu_answer(vcpu, IPC_ERR_DENIED);
 	}
 	log_warn("service '%s' faulted: ESR_EL1 0x%lx ELR_EL1 0x%lx FAR_EL1 "
 		 "0x%lx",
