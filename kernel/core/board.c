@@ -298,10 +298,9 @@ bool board_check(const struct cfg_scenario *sc, uint64_t pool_bytes, char *why,
 	}
 	if (need > pool_bytes) {
 		fmt_snprintf(why, why_size,
-			     "its partitions need %llu MiB of RAM, the board "
-			     "has %llu MiB free (QEMU -m, scons mem=)",
-			     (unsigned long long)(need >> 20),
-			     (unsigned long long)(pool_bytes >> 20));
+			     "its partitions need %lu MiB of RAM, the board "
+			     "has %lu MiB free (QEMU -m, scons mem=)",
+			     need >> 20, pool_bytes >> 20);
 		return false;
 	}
 	for (size_t v = 0; v < sc->vm_count; v++) {
@@ -316,10 +315,9 @@ bool board_check(const struct cfg_scenario *sc, uint64_t pool_bytes, char *why,
 				fmt_snprintf(
 					why, why_size,
 					"vm '%s' device '%s': the board has "
-					"no device at 0x%llx (+0x%llx)",
-					vm->name, dev->name,
-					(unsigned long long)dev->pa,
-					(unsigned long long)dev->size);
+					"no device at 0x%lx (+0x%lx)",
+					vm->name, dev->name, dev->pa,
+					dev->size);
 				return false;
 			}
 		}

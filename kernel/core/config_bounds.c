@@ -38,9 +38,8 @@ static bool count_ok(struct why *why, const struct cfg_vm *vm,
 	if (count >= min && count <= max) {
 		return true;
 	}
-	fmt_snprintf(why->buf, why->size, "vm '%s': %s %llu is not %llu..%llu",
-		     vm->name, field, (unsigned long long)count,
-		     (unsigned long long)min, (unsigned long long)max);
+	fmt_snprintf(why->buf, why->size, "vm '%s': %s %lu is not %lu..%lu",
+		     vm->name, field, count, min, max);
 	return false;
 }
 
@@ -100,10 +99,9 @@ static bool vm_devices_ok(struct why *why, const struct cfg_platform *plat,
 		}
 		if (dev->kind == CFG_DEV_GICV && dev->size != plat->gicv_size) {
 			fmt_snprintf(why->buf, why->size,
-				     "vm '%s': devices[%zu].size 0x%llx is not "
-				     "the platform's gicv_size 0x%llx",
-				     vm->name, d, (unsigned long long)dev->size,
-				     (unsigned long long)plat->gicv_size);
+				     "vm '%s': devices[%zu].size 0x%lx is not "
+				     "the platform's gicv_size 0x%lx",
+				     vm->name, d, dev->size, plat->gicv_size);
 			return false;
 		}
 	}

@@ -58,9 +58,8 @@ void kmain_secondary(uint64_t id)
 {
 	cpu_init_this((uint32_t)id);
 	kernel_lock();
-	log_info("cpu %u online (MPIDR 0x%llx, GIC interface mask 0x%x)",
-		 (unsigned)id, (unsigned long long)cpu_this()->mpidr,
-		 cpu_this()->gic_mask);
+	log_info("cpu %u online (MPIDR 0x%lx, GIC interface mask 0x%x)",
+		 (unsigned)id, cpu_this()->mpidr, cpu_this()->gic_mask);
 	sched_start();
 }
 
@@ -98,8 +97,8 @@ uint32_t cpu_start_secondaries(const uint64_t *mpidr, uint32_t count)
 			break;
 		}
 		if (r != PSCI_RET_SUCCESS) {
-			log_warn("cpu %u: firmware refused CPU_ON (%lld): not used",
-				 n, (long long)r);
+			log_warn("cpu %u: firmware refused CPU_ON (%ld): not used",
+				 n, r);
 			break;
 		}
 		if (!wait_online(&cpu_table[n])) {

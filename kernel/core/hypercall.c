@@ -52,8 +52,7 @@ static struct vcpu *guest_exit(struct vcpu *vcpu)
 						     SMCCC_SUCCESS;
 
 	if (err != SMCCC_SUCCESS) {
-		vcpu_set_ret(vcpu, (uint64_t)err);
-		return vcpu;
+		return vcpu_answer(vcpu, err);
 	}
 	vcpu->vm->exit_status = (uint32_t)status;
 	vm_stop(vcpu->vm, VM_STOP_EXIT);
@@ -67,8 +66,7 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 
 	/* SMCCC: the immediate of HVC/SMC must be 0 for these services. */
 	if (imm != 0) {
-		vcpu_set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
-		return vcpu;
+		return vcpu_answer(vcpu, SMCCC_NOT_SUPPORTED);
 	}
 	/* Our own calls first: they are the frequent ones (the versions
 	 * are answered before the lock, trap.c, but not for every caller). */
@@ -91,6 +89,5 @@ struct vcpu *hypercall_dispatch(struct vcpu *vcpu, uint16_t imm, bool smc)
 	if (smccc_arch_call(vcpu, fid)) {
 		return vcpu;
 	}
-	vcpu_set_ret(vcpu, (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED);
-	return vcpu;
+	return vcpu_answer(vcpu, SMCCC_NOT_SUPPORTED);
 }

@@ -166,13 +166,11 @@ struct vcpu *ipc_recv(struct vcpu *service)
 	struct endpoint *ep = own_endpoint(service);
 
 	if (ep == NULL) {
-		service->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return service;
+		return vcpu_answer(service, IPC_ERR_INVALID);
 	}
 	if (ep->caller != NULL) {
 		/* Its caller would wait forever: reply first. */
-		service->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_STATE;
-		return service;
+		return vcpu_answer(service, IPC_ERR_STATE);
 	}
 	vm_map_shadows(ep);
 	return wait_or_take(ep, service, NULL);
@@ -183,8 +181,7 @@ struct vcpu *ipc_reply_recv(struct vcpu *service)
 	struct endpoint *ep = own_endpoint(service);
 
 	if (ep == NULL) {
-		service->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return service;
+		return vcpu_answer(service, IPC_ERR_INVALID);
 	}
 	struct vcpu *s = ep->caller;
 	uint64_t status = service->regs.x[1];
@@ -410,8 +407,7 @@ static struct vcpu *self_info(struct vcpu *vcpu)
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
 	if (!vcpu_is_service(vcpu)) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return vcpu;
+		return vcpu_answer(vcpu, IPC_ERR_INVALID);
 	}
 	x[0] = IPC_OK;
 	x[1] = vcpu->vm->reset_count;
@@ -446,8 +442,7 @@ static struct vcpu *translate(struct vcpu *vcpu)
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
 	if (!vcpu_is_service(vcpu)) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
-		return vcpu;
+		return vcpu_answer(vcpu, IPC_ERR_DENIED);
 	}
 	for (size_t r = 0; r < cfg->ram_count; r++) {
 		if (translate_in(x, x[1], cfg->ram[r].ipa, cfg->ram[r].size,
@@ -461,8 +456,7 @@ static struct vcpu *translate(struct vcpu *vcpu)
 			return vcpu;
 		}
 	}
-	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-	return vcpu;
+	return vcpu_answer(vcpu, IPC_ERR_INVALID);
 }
 
 /* HYP_IPC_GRANT_INFO: grant x1 of the calling service. */
@@ -472,8 +466,7 @@ static struct vcpu *grant_info(struct vcpu *vcpu)
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
 	if (!vcpu_is_service(vcpu) || x[1] >= cfg->grant_count) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return vcpu;
+		return vcpu_answer(vcpu, IPC_ERR_INVALID);
 	}
 	const struct cfg_grant *g = &cfg->grants[x[1]];
 
@@ -504,51 +497,47 @@ static struct vcpu *client_name(struct vcpu *vcpu)
 	return vcpu;
 }
 
+/* HYP_IPC_CALL: x1 names the endpoint. */
+static struct vcpu *call(struct vcpu *vcpu)
+{
+	return ipc_call(vcpu, vcpu->regs.x[1]);
+}
+
+static struct vcpu *window_count(struct vcpu *vcpu)
+{
+	return vcpu_answer(vcpu, vcpu_is_service(vcpu)
+					 ? (int64_t)vcpu->vm->ep.window_count
+					 : IPC_ERR_INVALID);
+}
+
+/* The HYP_IPC_* calls are numbered from HYP_IPC_RECV on (abi/ipc.h). */
+#define IPC_FN(fid) ((fid) - HYP_IPC_RECV)
+
 bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 {
-	switch (fid) {
-	case HYP_IPC_RECV:
-		*next = ipc_recv(vcpu);
-		return true;
-	case HYP_IPC_REPLY_RECV:
-		*next = ipc_reply_recv(vcpu);
-		return true;
-	case HYP_IPC_CALL:
-		*next = ipc_call(vcpu, vcpu->regs.x[1]);
-		return true;
-	case HYP_IPC_NOTIFY:
-		*next = ipc_notify_call(vcpu);
-		return true;
-	case HYP_IPC_WINDOW_COUNT:
-		vcpu->regs.x[0] = vcpu_is_service(vcpu) ? vcpu->vm->ep.window_count
-							: (uint64_t)(int64_t)IPC_ERR_INVALID;
-		*next = vcpu;
-		return true;
-	case HYP_IPC_WINDOW_INFO:
-		*next = window_info(vcpu);
-		return true;
-	case HYP_IPC_WINDOW_READS:
-		*next = window_reads(vcpu);
-		return true;
-	case HYP_IPC_FAULT:
-		*next = service_fault_call(vcpu);
-		return true;
-	case HYP_IPC_SELF_INFO:
-		*next = self_info(vcpu);
-		return true;
-	case HYP_IPC_CLIENT_NAME:
-		*next = client_name(vcpu);
-		return true;
-	case HYP_IPC_TIMER_SET:
-		*next = service_timer_set(vcpu);
-		return true;
-	case HYP_IPC_TRANSLATE:
-		*next = translate(vcpu);
-		return true;
-	case HYP_IPC_GRANT_INFO:
-		*next = grant_info(vcpu);
-		return true;
-	default:
+	static struct vcpu *(*const calls[])(struct vcpu *) = {
+		[IPC_FN(HYP_IPC_RECV)] = ipc_recv,
+		[IPC_FN(HYP_IPC_REPLY_RECV)] = ipc_reply_recv,
+		[IPC_FN(HYP_IPC_CALL)] = call,
+		[IPC_FN(HYP_IPC_NOTIFY)] = ipc_notify_call,
+		[IPC_FN(HYP_IPC_WINDOW_COUNT)] = window_count,
+		[IPC_FN(HYP_IPC_WINDOW_INFO)] = window_info,
+		[IPC_FN(HYP_IPC_WINDOW_READS)] = window_reads,
+		[IPC_FN(HYP_IPC_FAULT)] = service_fault_call,
+		[IPC_FN(HYP_IPC_SELF_INFO)] = self_info,
+		[IPC_FN(HYP_IPC_CLIENT_NAME)] = client_name,
+		[IPC_FN(HYP_IPC_TIMER_SET)] = service_timer_set,
+		[IPC_FN(HYP_IPC_TRANSLATE)] = translate,
+		[IPC_FN(HYP_IPC_GRANT_INFO)] = grant_info,
+	};
+	uint32_t i = IPC_FN(fid);
+
+	/* Every slot is filled: the numbers have no gap. */
+	_Static_assert(ARRAY_SIZE(calls) == IPC_FN(HYP_IPC_WINDOW_READS) + 1,
+		       "one handler per HYP_IPC_* call");
+	if (i >= ARRAY_SIZE(calls)) {
 		return false;
 	}
+	*next = calls[i](vcpu);
+	return true;
 }

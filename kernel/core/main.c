@@ -36,12 +36,10 @@ static void pool_init(const struct cfg_platform *plat)
 	    palloc_init(&kernel_pool, pa_init(start), end - start) != HYP_OK) {
 		panic("no RAM left for the page pool after the kernel image");
 	}
-	log_info("RAM 0x%llx-0x%llx, kernel 0x%llx-0x%llx, pool %llu MiB",
-		 (unsigned long long)plat->ram_base, (unsigned long long)end,
-		 (unsigned long long)(uint64_t)__hyp_start,
-		 (unsigned long long)(uint64_t)__hyp_end,
-		 (unsigned long long)(palloc_free_count(&kernel_pool) *
-				      PAGE_SIZE / SZ_1M));
+	log_info("RAM 0x%lx-0x%lx, kernel 0x%lx-0x%lx, pool %lu MiB",
+		 plat->ram_base, end, (uint64_t)__hyp_start,
+		 (uint64_t)__hyp_end,
+		 palloc_free_count(&kernel_pool) * PAGE_SIZE / SZ_1M);
 }
 
 /* One line naming why, then power off with a failure status. */
@@ -69,13 +67,10 @@ static const struct cfg_platform *board_init(void)
 				"loaded, or is too small or too large");
 	}
 	log_init();
-	log_info("board: RAM 0x%llx-0x%llx (%llu MiB), %u CPU(s), GIC 0x%llx, "
-		 "UART 0x%llx",
-		 (unsigned long long)b->ram_base,
-		 (unsigned long long)(b->ram_base + b->ram_size),
-		 (unsigned long long)(b->ram_size / SZ_1M), b->cpu_count,
-		 (unsigned long long)b->gicd_base,
-		 (unsigned long long)b->uart_base);
+	log_info("board: RAM 0x%lx-0x%lx (%lu MiB), %u CPU(s), GIC 0x%lx, "
+		 "UART 0x%lx",
+		 b->ram_base, b->ram_base + b->ram_size, b->ram_size / SZ_1M,
+		 b->cpu_count, b->gicd_base, b->uart_base);
 	return b;
 }
 

@@ -593,8 +593,7 @@ _Noreturn void sched_start(void)
 	struct vcpu *first = pick(cpu, NULL, &ahead);
 
 	if (cpu->id == 0) {
-		log_info("partitions start at counter %llu",
-			 (unsigned long long)arch_counter_now());
+		log_info("partitions start at counter %lu", arch_counter_now());
 	}
 	if (first == NULL) {
 		first = idle_until_runnable(cpu, ahead);

@@ -116,13 +116,11 @@ struct vcpu *service_fault_call(struct vcpu *vcpu)
 	uint64_t *x = vcpu->regs.x;
 
 	if (!vcpu_is_service(vcpu)) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
-		return vcpu;
+		return vcpu_answer(vcpu, IPC_ERR_DENIED);
 	}
-	log_warn("service '%s' faulted: ESR_EL1 0x%llx ELR_EL1 0x%llx "
-		 "FAR_EL1 0x%llx",
-		 vcpu_vm_name(vcpu), (unsigned long long)x[1],
-		 (unsigned long long)x[2], (unsigned long long)x[3]);
+	log_warn("service '%s' faulted: ESR_EL1 0x%lx ELR_EL1 0x%lx FAR_EL1 "
+		 "0x%lx",
+		 vcpu_vm_name(vcpu), x[1], x[2], x[3]);
 	service_restart(vcpu->vm);
 	return sched_next(vcpu);
 }

@@ -58,8 +58,7 @@ struct vcpu *service_timer_set(struct vcpu *vcpu)
 	const struct cpu *watcher = &cpu_table[SERVICE_TIMER_CPU];
 
 	if (!vcpu_is_service(vcpu)) {
-		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return vcpu;
+		return vcpu_answer(vcpu, IPC_ERR_INVALID);
 	}
 	vcpu->regs.x[0] = IPC_OK;
 	ep->timer_at = vcpu->regs.x[1];

@@ -654,12 +654,8 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		return false;
 	}
 	vm = client_of(caller, fid, x);
-	if (vm == NULL) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_DENIED;
-		return true;
-	}
-	if (!args_valid(vm, fid, x)) {
-		x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
+	if (vm == NULL || !args_valid(vm, fid, x)) {
+		vcpu_answer(caller, vm == NULL ? IPC_ERR_DENIED : IPC_ERR_INVALID);
 		return true;
 	}
 	switch (fid) {

@@ -96,27 +96,11 @@ static uint32_t find_queued(const struct vgic_cpu *c,
 	return NONE;
 }
 
-/**
- * Copy a queue entry field by field: under -mstrict-align at -Os, GCC turns
- * a plain struct assignment into a memcpy call, and the kernel has no libc.
- */
-static void irq_copy(struct vgic_pending_irq *dst,
-		     const struct vgic_pending_irq *src)
-{
-	dst->intid = src->intid;
-	dst->priority = src->priority;
-	dst->source_cpu = src->source_cpu;
-	dst->hw = src->hw;
-	dst->phys = src->phys;
-	dst->group1 = src->group1;
-	dst->resample = src->resample;
-}
-
 /** Remove queue entry @p idx, keeping the others in order. */
 static void queue_remove(struct vgic_cpu *c, uint32_t idx)
 {
 	for (uint32_t i = idx; i + 1 < c->queue_len; i++) {
-		irq_copy(&c->queue[i], &c->queue[i + 1]);
+		c->queue[i] = c->queue[i + 1];
 	}
 	c->queue_len--;
 }
@@ -126,9 +110,9 @@ static void queue_push_front(struct vgic_cpu *c,
 			     const struct vgic_pending_irq *irq)
 {
 	for (uint32_t i = c->queue_len; i > 0; i--) {
-		irq_copy(&c->queue[i], &c->queue[i - 1]);
+		c->queue[i] = c->queue[i - 1];
 	}
-	irq_copy(&c->queue[0], irq);
+	c->queue[0] = *irq;
 	c->queue_len++;
 }
 
@@ -192,7 +176,7 @@ bool vgic_cpu_queue(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
 	if (c->queue_len >= VGIC_INTIDS) {
 		return false;
 	}
-	irq_copy(&c->queue[c->queue_len], irq);
+	c->queue[c->queue_len] = *irq;
 	c->queue_len++;
 	return true;
 }
@@ -320,7 +304,7 @@ bool vgic_cpu_flush(struct vgic_cpu *c)
 		if (next == NONE) {
 			break;
 		}
-		irq_copy(&irq, &c->queue[next]);
+		irq = c->queue[next];
 		lr = free_lr(c);
 		if (lr == NONE) {
 			lr = victim_lr(c, irq.priority);

@@ -53,8 +53,8 @@ static void map_or_panic(struct vm *vm, uint64_t ipa, paddr_t pa,
 	int err = s2_map(&vm->s2, ipa_init(ipa), pa, size, attr);
 
 	if (err != HYP_OK) {
-		panic("vm '%s': cannot map %s at IPA 0x%llx: %s", vm_name(vm),
-		      what, (unsigned long long)ipa, hyp_strerror(err));
+		panic("vm '%s': cannot map %s at IPA 0x%lx: %s", vm_name(vm),
+		      what, ipa, hyp_strerror(err));
 	}
 }
 
@@ -67,11 +67,9 @@ static void vm_map_memory(struct vm *vm, struct palloc *pool)
 				       &vm->ram_pa[r]);
 
 		if (err != HYP_OK) {
-			panic("vm '%s': no memory for %llu MiB of RAM (%llu MiB free)",
-			      vm_name(vm),
-			      (unsigned long long)(ram->size / SZ_1M),
-			      (unsigned long long)(palloc_free_count(pool) *
-						   PAGE_SIZE / SZ_1M));
+			panic("vm '%s': no memory for %lu MiB of RAM (%lu MiB free)",
+			      vm_name(vm), ram->size / SZ_1M,
+			      palloc_free_count(pool) * PAGE_SIZE / SZ_1M);
 		}
 		map_or_panic(vm, ram->ipa, vm->ram_pa[r], ram->size, S2_RWX,
 			     "RAM");
@@ -222,17 +220,14 @@ static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
 	vm_load(vm, false);
 	vm_start_vcpus(vm);
 
-	log_info("vm '%s' (%s): %llu MiB RAM at IPA 0x%llx, image '%s' "
-		 "(%llu bytes) entry 0x%llx, %u vCPU(s), VMID %u",
+	log_info("vm '%s' (%s): %lu MiB RAM at IPA 0x%lx, image '%s' "
+		 "(%lu bytes) entry 0x%lx, %u vCPU(s), VMID %u",
 		 cfg->name, cfg->kind == CFG_VM_SERVICE ? "service" : "guest",
-		 (unsigned long long)(cfg->ram[0].size / SZ_1M),
-		 (unsigned long long)cfg->ram[0].ipa, vm->image->name,
-		 (unsigned long long)vm->image->size,
-		 (unsigned long long)cfg->entry, vm->vcpu_count, vm->s2.vmid);
+		 cfg->ram[0].size / SZ_1M, cfg->ram[0].ipa, vm->image->name,
+		 vm->image->size, cfg->entry, vm->vcpu_count, vm->s2.vmid);
 	for (size_t r = 1; r < cfg->ram_count; r++) {
-		log_info("vm '%s': %llu MiB more RAM at IPA 0x%llx%s", cfg->name,
-			 (unsigned long long)(cfg->ram[r].size / SZ_1M),
-			 (unsigned long long)cfg->ram[r].ipa,
+		log_info("vm '%s': %lu MiB more RAM at IPA 0x%lx%s", cfg->name,
+			 cfg->ram[r].size / SZ_1M, cfg->ram[r].ipa,
 			 cfg->ram[r].keep ? ", kept across restarts" : "");
 	}
 }
@@ -308,9 +303,9 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc,
 				     PAGE_SIZE, S2_RW | S2_NC, "a shadow page");
 		}
 		ep->windows[ep->window_count++] = win;
-		log_info("vm '%s': %s [0x%llx, +0x%llx) emulated by '%s' (window %u)",
-			 vm_name(vm), dev->name, (unsigned long long)dev->ipa,
-			 (unsigned long long)dev->size, dev->service, win->id);
+		log_info("vm '%s': %s [0x%lx, +0x%lx) emulated by '%s' (window %u)",
+			 vm_name(vm), dev->name, dev->ipa, dev->size, dev->service,
+			 win->id);
 	}
 }
 
@@ -335,10 +330,8 @@ static void vm_map_grants(struct vm *vm, const struct cfg_scenario *sc)
 		vm->grant_client[k] = (uint16_t)c;
 		map_or_panic(vm, g->ipa, vm->grant_pa[k], g->size, S2_RW,
 			     "a grant");
-		log_info("vm '%s': RAM of '%s' [0x%llx, +0x%llx) granted at "
-			 "IPA 0x%llx",
-			 vm_name(vm), g->client, (unsigned long long)g->client_ipa,
-			 (unsigned long long)g->size, (unsigned long long)g->ipa);
+		log_info("vm '%s': RAM of '%s' [0x%lx, +0x%lx) granted at IPA 0x%lx",
+			 vm_name(vm), g->client, g->client_ipa, g->size, g->ipa);
 	}
 }
 
@@ -348,9 +341,8 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 	CHECK(sc->vm_count <= CFG_MAX_VMS);
 	vm_table_count = (uint32_t)sc->vm_count;
 	for (uint32_t i = 0; i < vm_table_count; i++) {
+		/* Only its own endpoint: windows link to them below. */
 		ipc_endpoint_init(&vm_table[i].ep, &vm_table[i]);
-	}
-	for (uint32_t i = 0; i < vm_table_count; i++) {
 		vm_init(&vm_table[i], (uint16_t)i, &sc->vms[i], images,
 			image_count, pool);
 	}
@@ -359,10 +351,9 @@ void vm_create_all(const struct cfg_scenario *sc, const struct cfg_image *images
 	}
 	for (uint32_t i = 0; i < vm_table_count; i++) {
 		vm_map_grants(&vm_table[i], sc);
-	}
-	/* Loading the later partitions took time: services' start deadlines
-	 * count from now, when scheduling begins. */
-	for (uint32_t i = 0; i < vm_table_count; i++) {
+		/* Loading the later partitions took time: services' start
+		 * deadlines count from now, when scheduling begins (mapping
+		 * the grants left takes no time to speak of). */
 		if (vm_table[i].cfg->kind == CFG_VM_SERVICE) {
 			ipc_begin_work(&vm_table[i].ep, arch_counter_now());
 		}
@@ -432,11 +423,9 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		e.irq += v->irq;
 		e.other += v->other;
 	}
-	log_info("vm '%s' exits: %llu MMIO, %llu HVC/SMC, %llu WFI/WFE, "
-		 "%llu interrupts, %llu other", vm_name(vm),
-		 (unsigned long long)e.mmio, (unsigned long long)e.hvc,
-		 (unsigned long long)e.wfx, (unsigned long long)e.irq,
-		 (unsigned long long)e.other);
+	log_info("vm '%s' exits: %lu MMIO, %lu HVC/SMC, %lu WFI/WFE, "
+		 "%lu interrupts, %lu other",
+		 vm_name(vm), e.mmio, e.hvc, e.wfx, e.irq, e.other);
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else if (why == VM_STOP_FAILED) {

@@ -11,8 +11,8 @@ void arch_el2_init(void)
 
 	if (parange < ID_AA64MMFR0_PARANGE_40) {
 		panic("CPU supports fewer than 40 physical address bits "
-		      "(ID_AA64MMFR0_EL1.PARange %llu); Stage 2 needs 40",
-		      (unsigned long long)parange);
+		      "(ID_AA64MMFR0_EL1.PARange %lu); Stage 2 needs 40",
+		      parange);
 	}
 	write_sysreg(vtcr_el2, s2_vtcr());
 	/* Guests use the PMU directly (no TPM/TPMCR traps) and EL2 is counted

@@ -86,10 +86,9 @@ struct vcpu *mmio_reject(struct vcpu *v, const char *why, uint64_t ipa,
 	uint64_t far = read_sysreg(far_el2);
 
 	vm_log_once(v->vm, LOG_KEY_MMIO_UNSUPPORTED,
-		    "vcpu %u: MMIO %s at IPA 0x%llx (pc 0x%llx) not emulated: "
+		    "vcpu %u: MMIO %s at IPA 0x%lx (pc 0x%lx) not emulated: "
 		    "%s; external abort injected",
-		    v->index, write ? "write" : "read", (unsigned long long)ipa,
-		    (unsigned long long)v->regs.pc, why);
+		    v->index, write ? "write" : "read", ipa, v->regs.pc, why);
 	inject_data_abort(v, far, write);
 	return v;
 }

@@ -59,14 +59,14 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 			   bool abort)
 {
 	if (abort) {
-		log_warn("service '%s' faulted: %s at IPA 0x%llx, pc 0x%llx "
-			 "(ESR_EL2 0x%llx), not delivered to it",
-			 vcpu_vm_name(vcpu), what, (unsigned long long)fault_ipa(),
-			 (unsigned long long)vcpu->regs.pc, (unsigned long long)esr);
+		log_warn("service '%s' faulted: %s at IPA 0x%lx, pc 0x%lx "
+			 "(ESR_EL2 0x%lx), not delivered to it",
+			 vcpu_vm_name(vcpu), what, fault_ipa(), vcpu->regs.pc,
+			 esr);
 	} else {
-		log_warn("service '%s' faulted: %s at pc 0x%llx (ESR_EL2 0x%llx), "
+		log_warn("service '%s' faulted: %s at pc 0x%lx (ESR_EL2 0x%lx), "
 			 "not delivered to it", vcpu_vm_name(vcpu), what,
-			 (unsigned long long)vcpu->regs.pc, (unsigned long long)esr);
+			 vcpu->regs.pc, esr);
 	}
 	service_restart(vcpu->vm);
 	return sched_next(vcpu);
@@ -192,10 +192,9 @@ HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 		return service_fault_trap(vcpu, esr, esr_ec_name(ec), false);
 	}
 	vm_log_once(vcpu->vm, ec,
-		    "vcpu %u: %s (ESR 0x%llx) at pc 0x%llx not handled: "
+		    "vcpu %u: %s (ESR 0x%lx) at pc 0x%lx not handled: "
 		    "undefined instruction injected",
-		    vcpu->index, esr_ec_name(ec), (unsigned long long)esr,
-		    (unsigned long long)vcpu->regs.pc);
+		    vcpu->index, esr_ec_name(ec), esr, vcpu->regs.pc);
 	inject_undef(vcpu);
 	return vcpu;
 }
@@ -289,9 +288,9 @@ static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
 		    "service %s S%u_%u_C%u_C%u_%u (a guest's debug, PMU or "
-		    "CPACR register) at pc 0x%llx: reads as zero, write ignored",
+		    "CPACR register) at pc 0x%lx: reads as zero, write ignored",
 		    s->read ? "mrs" : "msr", s->op0, s->op1, s->crn, s->crm,
-		    s->op2, (unsigned long long)vcpu->regs.pc);
+		    s->op2, vcpu->regs.pc);
 	if (s->read && s->reg != ZERO_REG) {
 		vcpu->regs.x[s->reg] = 0;
 	}
@@ -320,10 +319,10 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 		return vcpu;
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
-		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%llx is not "
+		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%lx is not "
 		    "emulated: undefined instruction injected",
 		    vcpu->index, s.read ? "mrs" : "msr", s.op0, s.op1, s.crn,
-		    s.crm, s.op2, (unsigned long long)vcpu->regs.pc);
+		    s.crm, s.op2, vcpu->regs.pc);
 	inject_undef(vcpu);
 	return vcpu;
 }
@@ -472,11 +471,10 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		return taker;
 	}
 	vm_log_once(vcpu->vm, EC_DABT_LOW,
-		    "vcpu %u: data %s at IPA 0x%llx (VA 0x%llx, pc 0x%llx) "
+		    "vcpu %u: data %s at IPA 0x%lx (VA 0x%lx, pc 0x%lx) "
 		    "hits no RAM or device: external abort injected",
-		    vcpu->index, d.write ? "write" : "read",
-		    (unsigned long long)ipa, (unsigned long long)va,
-		    (unsigned long long)vcpu->regs.pc);
+		    vcpu->index, d.write ? "write" : "read", ipa, va,
+		    vcpu->regs.pc);
 	inject_data_abort(vcpu, va, d.write);
 	return vcpu;
 }
@@ -494,10 +492,9 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 					  "an instruction fetch outside its RAM", true);
 	}
 	vm_log_once(vcpu->vm, EC_IABT_LOW,
-		    "vcpu %u: instruction fetch at IPA 0x%llx (VA 0x%llx) "
+		    "vcpu %u: instruction fetch at IPA 0x%lx (VA 0x%lx) "
 		    "hits no RAM: external abort injected",
-		    vcpu->index, (unsigned long long)fault_ipa(),
-		    (unsigned long long)va);
+		    vcpu->index, fault_ipa(), va);
 	inject_instruction_abort(vcpu, va);
 	return vcpu;
 }
@@ -601,9 +598,8 @@ struct vcpu *trap_lower_serror(struct vcpu *vcpu)
 	}
 	if (!vm_gone(vcpu)) {
 		vm_log_once(vcpu->vm, EC_SERROR,
-			    "vcpu %u: SError (ESR 0x%llx): VM stopped",
-			    vcpu->index,
-			    (unsigned long long)read_sysreg(esr_el2));
+			    "vcpu %u: SError (ESR 0x%lx): VM stopped",
+			    vcpu->index, read_sysreg(esr_el2));
 		vm_stop(vcpu->vm, VM_STOP_FAILED);
 	}
 	return kernel_exit(sched_next(vcpu));

@@ -127,6 +127,13 @@ static inline void vcpu_set_ret(struct vcpu *vcpu, uint64_t value)
 	vcpu->regs.x[0] = value;
 }
 
+/** Answer @p vcpu's call with @p ret in x0 (vcpu_set_ret()); returns it. */
+static inline struct vcpu *vcpu_answer(struct vcpu *vcpu, int64_t ret)
+{
+	vcpu->regs.x[0] = (uint64_t)ret;
+	return vcpu;
+}
+
 /** True for the vCPU of a service partition (light EL1 context). */
 static inline bool vcpu_is_service(const struct vcpu *vcpu)
 {
