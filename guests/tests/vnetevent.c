@@ -197,13 +197,7 @@ static bool send_one(void)
 	return kick_if_asked();
 }
 
-/**
- * Wait, without notifying, until every chain made available is used. A
- * notification is a posted doorbell: the service may still be at work on
- * another CPU (avail_event, the interrupt) when the used index shows, as
- * a device may; a register write it serves (not posted) comes after that
- * work, which it ends (the service takes the ring first).
- */
+/** Wait, without notifying, until every chain made available is used. */
 static bool all_used(void)
 {
 	uint64_t end = counter() + WAIT_S * counter_freq();
@@ -213,7 +207,6 @@ static bool all_used(void)
 			return false;
 		}
 	}
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	return true;
 }
 

@@ -15,7 +15,6 @@
 #include "hyp/log.h"
 #include "hyp/mm.h"
 #include "hyp/mmio.h"
-#include "hyp/posted.h"
 #include "hyp/sched.h"
 #include "hyp/service.h"
 #include "hyp/service_event.h"
@@ -92,8 +91,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 {
 	uint64_t msg[IPC_MSG_WORDS] = { 0 };
 
-	if (service_event_take(ep, msg) || ep->notify_bits != 0 ||
-	    posted_due_take(ep, msg)) {
+	if (service_event_take(ep, msg) || ep->notify_bits != 0) {
 		if (msg[0] == 0) {
 			msg[0] = IPC_MSG_NOTIFY;
 			msg[1] = ep->notify_bits;
@@ -238,24 +236,14 @@ struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id)
 	return ipc_send(caller, ep);
 }
 
-struct vcpu *ipc_take_receiver(struct endpoint *ep)
+void ipc_wake_receiver(struct endpoint *ep)
 {
 	struct vcpu *service = ep->receiver;
 
 	/* It waits only with nothing pending: nothing to take (an empty
 	 * notification) leaves it waiting. */
-	if (service == NULL || !take_next_message(ep, service)) {
-		return NULL;
-	}
-	ep->receiver = NULL;
-	return service;
-}
-
-void ipc_wake_receiver(struct endpoint *ep)
-{
-	struct vcpu *service = ipc_take_receiver(ep);
-
-	if (service != NULL) {
+	if (service != NULL && take_next_message(ep, service)) {
+		ep->receiver = NULL;
 		sched_wake(service);
 	}
 }
@@ -362,7 +350,7 @@ static struct vcpu *window_reads(struct vcpu *vcpu)
 	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 	for (size_t r = 0; r < cfg->ram_count && x[2] % PAGE_SIZE == 0 &&
 			   x[4] <= IPC_READS_REG_BYTES &&
-			   (x[5] >> IPC_POSTED_WAKE_SHIFT & ~x[5]) == 0;
+			   x[5] >> IPC_POSTED_REGS == 0;
 	     r++) {
 		if (x[2] >= cfg->ram[r].ipa &&
 		    x[2] - cfg->ram[r].ipa < cfg->ram[r].size) {
@@ -371,8 +359,6 @@ static struct vcpu *window_reads(struct vcpu *vcpu)
 			w->reads_mask = x[3];
 			w->reads_min_bytes = (uint8_t)x[4];
 			w->posted_mask = (uint32_t)x[5];
-			w->posted_wake =
-				(uint32_t)(x[5] >> IPC_POSTED_WAKE_SHIFT);
 			/* The ring starts empty where the service left it
 			 * (cons), whatever prod says. */
 			struct ipc_window_page *pg = mm_va(w->reads_pa);
@@ -395,10 +381,7 @@ void ipc_forget_reads(struct endpoint *ep)
 	for (uint32_t i = 0; i < ep->window_count; i++) {
 		ep->windows[i]->reads_mask = 0;
 		ep->windows[i]->posted_mask = 0;
-		ep->windows[i]->posted_wake = 0;
-		ep->windows[i]->posted_due = false;
 	}
-	ep->posted_due = 0;
 }
 
 static struct vcpu *self_info(struct vcpu *vcpu)

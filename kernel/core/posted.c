@@ -52,62 +52,11 @@ __attribute__((noinline)) bool posted_write(struct vcpu *v,
 	v->ipc.posted_taken = false;
 	if (vm->posted == NULL) {
 		vm->posted = win;
-		/* A doorbell's service runs at once (posted_doorbell()). */
-		if (!((win->posted_wake >> reg) & 1U)) {
-			sched_exit_by(arch_counter_now() +
-				      arch_counter_freq() *
-					      IPC_POSTED_DELAY_US /
-					      POSTED_US_PER_S);
-		}
+		sched_exit_by(arch_counter_now() + arch_counter_freq() *
+							   IPC_POSTED_DELAY_US /
+							   POSTED_US_PER_S);
 	}
 	return true;
-}
-
-/* Mark @p win due; false if it already was (told once until given). */
-static bool mark_due(struct mmio_window *win)
-{
-	if (win->posted_due) {
-		return false;
-	}
-	win->posted_due = true;
-	win->ep->posted_due++;
-	return true;
-}
-
-void posted_wake(struct mmio_window *win)
-{
-	if (mark_due(win)) {
-		ipc_wake_receiver(win->ep);
-	}
-}
-
-struct vcpu *posted_doorbell(struct vcpu *v, struct mmio_window *win,
-			     uint64_t offset)
-{
-	uint64_t reg = offset / POSTED_REG_BYTES;
-
-	if (!((win->posted_wake >> reg) & 1U) || !mark_due(win)) {
-		return v;
-	}
-	struct vcpu *service = ipc_take_receiver(win->ep);
-
-	return service == NULL ? v : sched_run_service(v, service);
-}
-
-bool posted_due_take(struct endpoint *ep, uint64_t *msg)
-{
-	for (uint32_t i = 0; ep->posted_due != 0 && i < ep->window_count; i++) {
-		struct mmio_window *w = ep->windows[i];
-
-		if (w->posted_due) {
-			w->posted_due = false;
-			ep->posted_due--;
-			msg[0] = IPC_MSG_POSTED;
-			msg[1] = w->id;
-			return true;
-		}
-	}
-	return false;
 }
 
 bool posted_pending(struct vcpu *v)

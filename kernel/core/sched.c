@@ -496,26 +496,6 @@ struct vcpu *sched_yield(struct vcpu *current)
 	return sched_next(current);
 }
 
-/* Kick another CPU that is idle, if one is: true if one was. */
-static bool kick_idle_cpu(void)
-{
-	for (uint32_t i = 0; i < CPU_MAX; i++) {
-		struct cpu *c = &cpu_table[i];
-
-		if (c->online && c->current == NULL && c != cpu_this()) {
-			cpu_kick(c);
-			return true;
-		}
-	}
-	return false;
-}
-
-struct vcpu *sched_run_service(struct vcpu *current, struct vcpu *service)
-{
-	service->state = VCPU_RUNNABLE;
-	return kick_idle_cpu() ? current : switch_to(service);
-}
-
 void sched_wake(struct vcpu *v)
 {
 	struct cpu *cpu = cpu_this();
@@ -531,8 +511,13 @@ void sched_wake(struct vcpu *v)
 		return;
 	}
 	/* A service: an idle CPU can take it at once. */
-	if (kick_idle_cpu()) {
-		return;
+	for (uint32_t i = 0; i < CPU_MAX; i++) {
+		struct cpu *c = &cpu_table[i];
+
+		if (c->online && c->current == NULL && c != cpu_this()) {
+			cpu_kick(c);
+			return;
+		}
 	}
 	/* Else this CPU, at once: services before guests, and a guest
 	 * spinning without a trap must not outlast the service's deadline

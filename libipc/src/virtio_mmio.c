@@ -63,11 +63,9 @@ void virtio_dev_bind(struct virtio_dev *d, struct virtio_state *st,
 void virtio_dev_reset(struct virtio_dev *d)
 {
 	uint32_t generation = d->st->config_generation;
-	uint32_t posted_done = d->st->posted_done;
 
 	set_interrupt(d, 0);
-	*d->st = (struct virtio_state){ .config_generation = generation,
-					.posted_done = posted_done };
+	*d->st = (struct virtio_state){ .config_generation = generation };
 	if (d->ops->reset != NULL) {
 		d->ops->reset(d->ctx);
 	}

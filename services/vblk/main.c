@@ -77,10 +77,7 @@ void service_main(void);
 #define VBLK_DRAIN_MS 50U
 #define MS_PER_S 1000U
 
-/** The windows' pages (VIRTIO_MMIO_POSTS), at the end of kept RAM. */
-#define VBLK_PAGES_BYTES (VBLK_MAX_DEVS * sizeof(struct ipc_window_page))
-
-#define VBLK_STATE_VERSION 2ULL
+#define VBLK_STATE_VERSION 1ULL
 #define VBLK_STATE_VERSION_SHIFT 32
 
 /** Kept: a device's transport and the epoch its requests belong to (a
@@ -138,7 +135,6 @@ struct vblk_dev {
 	struct vblk_dev_kept *kept;
 	uint32_t client;
 	bool kicked;	/**< QueueNotify in the current access. */
-	bool taking;	/**< In take_posted(). */
 	bool was_reset; /**< Reset in the current access (Status 0). */
 	/** drain() stopped at its budget with VIRTIO_F_EVENT_IDX: the rest
 	 * is the timer's (the driver may not notify it). */
@@ -175,9 +171,6 @@ struct vblk_service {
 	struct vblk_state *st;
 	struct ipc_journal journal;
 	bool journaled;
-	/** The windows' pages (ipc_window_page()), in kept RAM after the
-	 * journal; NULL: no posted writes (no kept RAM, or no disk). */
-	struct ipc_window_page *pages;
 	uint32_t dev_count;
 	struct vblk_dev dev[VBLK_MAX_DEVS];
 	/* The physical disk. */
@@ -628,14 +621,10 @@ static void quiesce(struct vblk_service *p, uint32_t w)
 	}
 }
 
-static void take_all_posted(struct vblk_service *p);
-
 static void vblk_notify(void *ctx, uint64_t bits)
 {
 	struct vblk_service *p = ctx;
 
-	/* Acknowledgements before the interrupts of what completes. */
-	take_all_posted(p);
 	if (bits & IRQ_NOTIFY_BIT(VBLK_PHYS_INTID)) {
 		if (p->disk) {
 			phys_irq(p);
@@ -722,7 +711,6 @@ static void vblk_timer(void *ctx, uint64_t deadline, uint64_t now)
 
 	(void)deadline;
 	(void)now;
-	take_all_posted(p);
 	for (uint32_t w = 0; w < p->dev_count; w++) {
 		if (p->dev[w].more) {
 			drain(p, w);
@@ -747,67 +735,6 @@ static void placeholder(struct ipc_mmio_access *a)
 							: 0;
 }
 
-/*
- * Access @p a to device @p w's registers, one transaction (with the count
- * of posted writes taken, if it is one, so that a restart neither repeats
- * nor loses it).
- */
-static void access(struct vblk_service *p, struct ipc_mmio_access *a,
-		   bool posted)
-{
-	struct vblk_dev *dev = &p->dev[a->window];
-
-	txn_begin(p, &dev->kept->h, sizeof(dev->kept->h));
-	dev->vdev.st->posted_done += posted ? 1U : 0U;
-	(void)virtio_mmio_access(&dev->vdev, a);
-	txn_commit(p);
-}
-
-/*
- * Apply window @p w's posted writes, in order (VBLK_POSTS). The kicks
- * among them are served after the last one: an InterruptACK taken later
- * was written before anything a kick completes was in the used ring, so
- * it must not clear the interrupt raised for it.
- */
-static void take_posted(struct vblk_service *p, uint32_t w)
-{
-	struct vblk_dev *dev = &p->dev[w];
-	struct ipc_mmio_access a;
-
-	if (p->pages == NULL || dev->taking ||
-	    p->pages[w].prod == dev->vdev.st->posted_done) {
-		return;
-	}
-	dev->taking = true;
-	while (ipc_posted_next(&p->pages[w], dev->vdev.st->posted_done, w,
-			       dev->client, &a)) {
-		access(p, &a, true);
-		ipc_posted_release(&p->pages[w], dev->vdev.st->posted_done);
-	}
-	if (dev->kicked) {
-		dev->kicked = false;
-		drain(p, w);
-		pump(p);
-	}
-	dev->taking = false;
-}
-
-static void take_all_posted(struct vblk_service *p)
-{
-	for (uint32_t w = 0; w < p->dev_count; w++) {
-		take_posted(p, w);
-	}
-}
-
-static void vblk_posted(void *ctx, uint32_t w)
-{
-	struct vblk_service *p = ctx;
-
-	if (w < p->dev_count) {
-		take_posted(p, w);
-	}
-}
-
 static int vblk_mmio(void *ctx, struct ipc_mmio_access *a)
 {
 	struct vblk_service *p = ctx;
@@ -821,8 +748,9 @@ static int vblk_mmio(void *ctx, struct ipc_mmio_access *a)
 	}
 	struct vblk_dev *dev = &p->dev[a->window];
 
-	take_posted(p, a->window);
-	access(p, a, false);
+	txn_begin(p, &dev->kept->h, sizeof(dev->kept->h));
+	(void)virtio_mmio_access(&dev->vdev, a);
+	txn_commit(p);
 	if (dev->was_reset) {
 		dev->was_reset = false;
 		quiesce(p, a->window);
@@ -882,9 +810,6 @@ static void vblk_client_reset(void *ctx, uint32_t client)
 		if (p->dev[w].client != client) {
 			continue;
 		}
-		/* What it posted before its reset, as its accesses would
-		 * have been served before it. */
-		take_posted(p, w);
 		txn_begin(p, &p->dev[w].kept->h, sizeof(p->dev[w].kept->h));
 		virtio_dev_reset(&p->dev[w].vdev);
 		txn_commit(p);
@@ -1043,20 +968,11 @@ static bool open_state(struct vblk_service *p, const struct ipc_self *self)
 {
 	uint64_t layout = VBLK_STATE_VERSION << VBLK_STATE_VERSION_SHIFT |
 			  sizeof(struct vblk_state);
-	/* The windows' pages at the end of kept RAM, page aligned. */
-	uintptr_t end = (uintptr_t)self->kept + self->kept_size;
-	uintptr_t pages = (end - VBLK_PAGES_BYTES) &
-			  ~(uintptr_t)(sizeof(struct ipc_window_page) - 1);
-	bool room = self->kept_size > VBLK_PAGES_BYTES &&
-		    pages > (uintptr_t)self->kept;
 	enum ipc_journal_found found =
-		room ? ipc_journal_open(&p->journal, self->kept,
-					pages - (uintptr_t)self->kept,
-					sizeof(struct vblk_state), layout)
-		     : IPC_JOURNAL_TOO_SMALL;
+		ipc_journal_open(&p->journal, self->kept, self->kept_size,
+				 sizeof(struct vblk_state), layout);
 
 	p->journaled = found != IPC_JOURNAL_TOO_SMALL;
-	p->pages = p->journaled ? (struct ipc_window_page *)pages : NULL;
 	p->st = p->journaled ? (struct vblk_state *)p->journal.state
 			     : &vblk_volatile_state;
 	return self->restarts != 0 &&
@@ -1081,32 +997,6 @@ static void start_disk(struct vblk_service *p)
 		return;
 	}
 	p->disk = true;
-}
-
-/*
- * Posted writes on (VBLK_POSTS), with the disk and kept RAM: the writes
- * the last instance left in a page are taken first (@p kept), and its ring
- * starts over where they end.
- */
-static void start_posting(struct vblk_service *p, bool kept)
-{
-	if (p->pages == NULL || !p->disk) {
-		p->pages = NULL;
-		return;
-	}
-	for (uint32_t w = 0; w < p->dev_count; w++) {
-		uint32_t *done = &p->dev[w].vdev.st->posted_done;
-
-		if (kept) {
-			take_posted(p, w);
-		} else {
-			*done = 0;
-		}
-		/* Also a release the last instance did not get to. */
-		ipc_posted_release(&p->pages[w], *done);
-		(void)ipc_window_page(w, &p->pages[w], 0, IPC_READS_REG_BYTES,
-				      VIRTIO_MMIO_POSTS);
-	}
 }
 
 void service_main(void)
@@ -1148,10 +1038,8 @@ void service_main(void)
 		ipc_log("vblk: disk of %llu sectors, %u client(s)\n",
 			(unsigned long long)p->capacity, p->dev_count);
 	}
-	start_posting(p, kept);
 	ipc_on_notify(&p->srv, vblk_notify, p);
 	ipc_on_timer(&p->srv, vblk_timer, p);
-	ipc_on_posted(&p->srv, vblk_posted, p);
 	ipc_on_client_reset(&p->srv, vblk_client_reset, p);
 	/* A restart may find the line masked from before: unmask it. */
 	(void)ipc_irq_ack(VBLK_PHYS_INTID);

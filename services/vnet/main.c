@@ -78,12 +78,8 @@ void service_main(void);
  * hold it, or any other client, longer than a queue's worth). */
 #define VNET_TX_RESUME_DIV 1000U
 
-/** The windows' pages (VIRTIO_MMIO_POSTS), at the end of kept RAM. */
-#define VNET_PAGES_BYTES (VNET_MAX_CLIENTS * sizeof(struct ipc_window_page))
-
-/** 2: struct virtq_state gained 'signalled' (VIRTIO_F_EVENT_IDX); 3:
- * struct virtio_state gained 'posted_done'. */
-#define VNET_STATE_VERSION 3ULL
+/** 2: struct virtq_state gained 'signalled' (VIRTIO_F_EVENT_IDX). */
+#define VNET_STATE_VERSION 2ULL
 #define VNET_STATE_VERSION_SHIFT 32
 
 /** Kept across restarts (kept RAM, under the journal). */
@@ -125,7 +121,6 @@ struct vnet_dev {
 	struct virtio_gmem gmem;
 	uint32_t client;
 	bool kicked_tx; /**< QueueNotify of transmitq1 in this access. */
-	bool taking;	/**< In take_posted(). */
 	/** client_tx() stopped at its budget: chains wait, which the driver
 	 * may not notify (VIRTIO_F_EVENT_IDX): the service's timer. */
 	bool tx_more;
@@ -137,9 +132,6 @@ struct vnet_service {
 	struct vnet_state *st;
 	struct ipc_journal journal;
 	bool journaled;
-	/** The windows' pages (VIRTIO_MMIO_POSTS), in kept RAM after the
-	 * journal; NULL: no posted writes (no kept RAM). */
-	struct ipc_window_page *pages;
 	struct vnet_switch sw;
 	uint32_t dev_count;
 	struct vnet_dev dev[VNET_MAX_CLIENTS];
@@ -579,14 +571,10 @@ static int uplink_up(struct vnet_service *p)
 	return VIRTIO_DRV_OK;
 }
 
-static void take_all_posted(struct vnet_service *p);
-
 static void vnet_notify(void *ctx, uint64_t bits)
 {
 	struct vnet_service *p = ctx;
 
-	/* Acknowledgements before the interrupts of what arrives. */
-	take_all_posted(p);
 	if (bits & IRQ_NOTIFY_BIT(VNET_PHYS_INTID)) {
 		if (p->sw.uplink) {
 			(void)virtio_drv_irq_ack(&p->drv);
@@ -610,7 +598,6 @@ static void vnet_timer(void *ctx, uint64_t deadline, uint64_t now)
 
 	(void)deadline;
 	(void)now;
-	take_all_posted(p);
 	for (uint32_t w = 0; w < p->dev_count; w++) {
 		if (p->dev[w].tx_more) {
 			client_tx(p, w);
@@ -619,60 +606,6 @@ static void vnet_timer(void *ctx, uint64_t deadline, uint64_t now)
 }
 
 /* --- The virtual devices ---------------------------------------------------- */
-
-/*
- * Access @p a to port @p w's registers, one transaction (with the count of
- * posted writes taken, if it is one: a restart neither repeats nor loses
- * it).
- */
-static void access(struct vnet_service *p, struct ipc_mmio_access *a,
-		   bool posted)
-{
-	txn_begin(p, a->window);
-	p->st->dev[a->window].posted_done += posted ? 1U : 0U;
-	(void)virtio_mmio_access(&p->dev[a->window].vdev, a);
-	txn_commit(p);
-}
-
-/*
- * Apply port @p w's posted writes in order (ipc/virtio.h,
- * VIRTIO_MMIO_POSTS): a transmit kick among them is served after the last.
- */
-static void take_posted(struct vnet_service *p, uint32_t w)
-{
-	struct vnet_dev *dev = &p->dev[w];
-	struct ipc_mmio_access a;
-
-	if (p->pages == NULL || dev->taking ||
-	    p->pages[w].prod == p->st->dev[w].posted_done) {
-		return;
-	}
-	dev->taking = true;
-	while (ipc_posted_next(&p->pages[w], p->st->dev[w].posted_done, w,
-			       dev->client, &a)) {
-		access(p, &a, true);
-		ipc_posted_release(&p->pages[w], p->st->dev[w].posted_done);
-	}
-	if (dev->kicked_tx) {
-		dev->kicked_tx = false;
-		client_tx(p, w);
-	}
-	dev->taking = false;
-}
-
-/* Every port's: a frame one port sends may raise another's interrupt. */
-static void take_all_posted(struct vnet_service *p)
-{
-	for (uint32_t w = 0; w < p->dev_count; w++) {
-		take_posted(p, w);
-	}
-}
-
-static void vnet_posted(void *ctx, uint32_t w)
-{
-	(void)w;
-	take_all_posted(ctx);
-}
 
 static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
 {
@@ -683,8 +616,9 @@ static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
 	}
 	struct vnet_dev *dev = &p->dev[a->window];
 
-	take_all_posted(p);
-	access(p, a, false);
+	txn_begin(p, a->window);
+	(void)virtio_mmio_access(&dev->vdev, a);
+	txn_commit(p);
 	if (dev->kicked_tx) {
 		dev->kicked_tx = false;
 		client_tx(p, a->window);
@@ -729,9 +663,6 @@ static void vnet_client_reset(void *ctx, uint32_t client)
 
 	for (uint32_t w = 0; w < p->dev_count; w++) {
 		if (p->dev[w].client == client) {
-			/* What it posted before its reset, as its accesses
-			 * would have been served before it. */
-			take_posted(p, w);
 			txn_begin(p, w);
 			virtio_dev_reset(&p->dev[w].vdev);
 			txn_commit(p);
@@ -869,20 +800,11 @@ static bool open_state(struct vnet_service *p, const struct ipc_self *self)
 {
 	uint64_t layout = VNET_STATE_VERSION << VNET_STATE_VERSION_SHIFT |
 			  sizeof(struct vnet_state);
-	/* The windows' pages at the end of kept RAM, page aligned. */
-	uintptr_t end = (uintptr_t)self->kept + self->kept_size;
-	uintptr_t pages = (end - VNET_PAGES_BYTES) &
-			  ~(uintptr_t)(sizeof(struct ipc_window_page) - 1);
-	bool room = self->kept_size > VNET_PAGES_BYTES &&
-		    pages > (uintptr_t)self->kept;
 	enum ipc_journal_found found =
-		room ? ipc_journal_open(&p->journal, self->kept,
-					pages - (uintptr_t)self->kept,
-					sizeof(struct vnet_state), layout)
-		     : IPC_JOURNAL_TOO_SMALL;
+		ipc_journal_open(&p->journal, self->kept, self->kept_size,
+				 sizeof(struct vnet_state), layout);
 
 	p->journaled = found != IPC_JOURNAL_TOO_SMALL;
-	p->pages = p->journaled ? (struct ipc_window_page *)pages : NULL;
 	p->st = p->journaled ? (struct vnet_state *)p->journal.state
 			     : &vnet_volatile_state;
 	if (!p->journaled) {
@@ -891,28 +813,6 @@ static bool open_state(struct vnet_service *p, const struct ipc_self *self)
 	}
 	return self->restarts != 0 &&
 	       (found == IPC_JOURNAL_KEPT || found == IPC_JOURNAL_ROLLED_BACK);
-}
-
-/*
- * Posted writes on (VIRTIO_MMIO_POSTS), with kept RAM: the writes the last
- * instance left in a page are taken first (@p kept), and its ring starts
- * over where they end.
- */
-static void start_posting(struct vnet_service *p, bool kept)
-{
-	for (uint32_t w = 0; p->pages != NULL && w < p->dev_count; w++) {
-		uint32_t *done = &p->st->dev[w].posted_done;
-
-		if (kept) {
-			take_posted(p, w);
-		} else {
-			*done = 0;
-		}
-		/* Also a release the last instance did not get to. */
-		ipc_posted_release(&p->pages[w], *done);
-		(void)ipc_window_page(w, &p->pages[w], 0, IPC_READS_REG_BYTES,
-				      VIRTIO_MMIO_POSTS);
-	}
 }
 
 void service_main(void)
@@ -956,10 +856,8 @@ void service_main(void)
 			VNET_PHYS_PAGE_IPA + VNET_PHYS_SLOT_OFFSET,
 			virtio_drv_strerror(rc));
 	}
-	start_posting(p, kept);
 	ipc_on_notify(&p->srv, vnet_notify, p);
 	ipc_on_timer(&p->srv, vnet_timer, p);
-	ipc_on_posted(&p->srv, vnet_posted, p);
 	ipc_on_client_reset(&p->srv, vnet_client_reset, p);
 	/* A restart may find the line masked from before: unmask it. */
 	(void)ipc_irq_ack(VNET_PHYS_INTID);

@@ -497,13 +497,6 @@ void sched_exit_by(uint64_t when)
 	(void)when;
 }
 
-/* A doorbell's service: as if an idle CPU took it (the guest goes on). */
-struct vcpu *sched_run_service(struct vcpu *current, struct vcpu *service)
-{
-	service->state = VCPU_RUNNABLE;
-	return current;
-}
-
 void sched_bound_reply(struct vcpu *service)
 {
 	FUZZ_CHECK(service->is_service && service->state == VCPU_RUNNABLE,

@@ -22,7 +22,6 @@
 #include "fake_mm.h"
 #include "hyp/cpu.h"
 #include "hyp/ipc.h"
-#include "hyp/posted.h"
 #include "hyp/mm.h"
 #include "hyp/mmio.h"
 #include "hyp/sched.h"
@@ -95,17 +94,6 @@ struct vm *vm_get(uint32_t i)
 bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
 {
 	return vm == &vms[VM_G] && ep == EP;
-}
-
-void sched_exit_by(uint64_t when)
-{
-	(void)when;
-}
-
-struct vcpu *sched_run_service(struct vcpu *current, struct vcpu *service)
-{
-	(void)service;
-	return current;
 }
 
 void sched_wake(struct vcpu *v)
@@ -696,58 +684,19 @@ static void test_ipc_window_posted(void **unused)
 	assert_int_equal(win.posted_mask, 1);
 	assert_int_equal(win.posted_prod, 77);
 	assert_int_equal(page->prod, 77);
-	/* Waking by a register it does not post: refused, nothing changed. */
-	window_page(S, 0, 0x10001000ULL, 0x40, 0,
-		    1ULL << IPC_POSTED_WAKE_SHIFT << 1 | 1);
+	/* A register past IPC_POSTED_REGS: refused, nothing changed. */
+	window_page(S, 0, 0x10001000ULL, 0x40, 0, 1ULL << IPC_POSTED_REGS);
 	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
 	assert_int_equal(win.posted_mask, 1);
-	assert_int_equal(win.posted_wake, 0);
-	/* Waking by one it posts. */
-	window_page(S, 0, 0x10001000ULL, 0x40, 0,
-		    1ULL << IPC_POSTED_WAKE_SHIFT | 1);
-	assert_int_equal(S->regs.x[0], IPC_OK);
-	assert_int_equal(win.posted_wake, 1);
 	/* Both masks 0: neither. */
 	window_page(S, 0, 0, 0, 0, 0);
 	assert_int_equal(S->regs.x[0], IPC_OK);
 	assert_int_equal(win.posted_mask, 0);
 	window_page(S, 0, 0x10001000ULL, 0, 0, 1);
 	assert_int_equal(win.posted_mask, 1);
-	win.posted_due = true;
-	EP->posted_due = 1;
 	service_restart(&vms[VM_S]);
 	assert_int_equal(win.posted_mask, 0);
-	assert_false(win.posted_due);
-	assert_int_equal(EP->posted_due, 0);
 	fake_mm_fini();
-}
-
-/* posted_wake(): the take is given as work, after notifications and
- * before queued calls, and nobody waits for its reply. */
-static void test_ipc_posted_wake_is_work(void **unused)
-{
-	(void)unused;
-	add_window();
-	win.id = 0;
-	win.ep = EP;
-	call(G0, 0);
-	ipc_notify(EP, 0x2);
-	posted_wake(&win);
-	assert_ptr_equal(ipc_recv(S), S);
-	assert_int_equal(S->regs.x[0], IPC_MSG_NOTIFY);
-	assert_ptr_equal(ipc_recv(S), S);
-	assert_int_equal(S->regs.x[0], IPC_MSG_POSTED);
-	assert_int_equal(S->regs.x[1], 0);
-	assert_null(EP->caller);
-	assert_int_equal(EP->deadline, NOW + EP->timeout_ticks);
-	assert_ptr_equal(ipc_recv(S), S);
-	assert_int_equal(S->regs.x[0], IPC_MSG_CALL);
-	/* A waiting service is woken by it. */
-	(void)reply(IPC_OK, 0);
-	assert_ptr_equal(EP->receiver, S);
-	posted_wake(&win);
-	assert_int_equal(S->regs.x[0], IPC_MSG_POSTED);
-	assert_ptr_equal(rec.woken[rec.wakes - 1], S);
 }
 
 static void test_ipc_client_name(void **unused)
@@ -903,7 +852,6 @@ int main(void)
 		TEST(test_ipc_translate_own_ram),
 		TEST(test_ipc_window_reads),
 		TEST(test_ipc_window_posted),
-		TEST(test_ipc_posted_wake_is_work),
 		TEST(test_ipc_grant_info),
 		TEST(test_ipc_translate_grant),
 		TEST(test_ipc_service_fault_restarts),

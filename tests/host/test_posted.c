@@ -61,40 +61,12 @@ struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *to)
 	return &sent_result;
 }
 
-/* ipc.c and sched.c: the wake posted_wake() and posted_doorbell() ask
- * for, and the service they find waiting. */
-static struct endpoint *woken;
-static unsigned wake_calls;
-static struct vcpu receiver;
-static bool receiver_waits;
-static struct vcpu *run_current, *run_service;
-
-void ipc_wake_receiver(struct endpoint *to)
-{
-	woken = to;
-	wake_calls++;
-}
-
-struct vcpu *ipc_take_receiver(struct endpoint *to)
-{
-	woken = to;
-	wake_calls++;
-	return receiver_waits ? &receiver : NULL;
-}
-
-struct vcpu *sched_run_service(struct vcpu *current, struct vcpu *service)
-{
-	run_current = current;
-	run_service = service;
-	return service;
-}
-
 static int setup(void **unused)
 {
 	(void)unused;
 	memset(&vm, 0, sizeof(vm));
 	memset(&service_vm, 0, sizeof(service_vm));
-	ep = (struct endpoint){ .service = &service_vm, .windows = { &vm.mmio[0] }, .window_count = 1 };
+	ep = (struct endpoint){ .service = &service_vm };
 	paddr_t pa = fake_mm_init(PAGE_SIZE);
 
 	page = mm_va(pa);
@@ -116,11 +88,6 @@ static int setup(void **unused)
 	exit_by_calls = 0;
 	sent_by = NULL;
 	sent_to = NULL;
-	woken = NULL;
-	wake_calls = 0;
-	receiver_waits = false;
-	run_current = NULL;
-	run_service = NULL;
 	return 0;
 }
 
@@ -249,63 +216,6 @@ static void test_store_resets_taken_flag(void **unused)
 	assert_true(posted_pending(v));
 }
 
-static void test_wake_register_tells_the_service_once(void **unused)
-{
-	(void)unused;
-	uint64_t msg[IPC_MSG_WORDS] = { 0 };
-
-	win->posted_wake = POSTS_DR;
-	receiver_waits = true;
-	assert_true(posted_write(v, win, DR, 1, BYTE));
-	/* Woken at once: no bound to arm; still ordered before other exits. */
-	assert_int_equal(exit_by_calls, 0);
-	assert_ptr_equal(vm.posted, win);
-	/* The service waiting runs now (here or on an idle CPU). */
-	assert_ptr_equal(posted_doorbell(v, win, DR), &receiver);
-	assert_ptr_equal(woken, &ep);
-	assert_ptr_equal(run_current, v);
-	assert_ptr_equal(run_service, &receiver);
-	assert_int_equal(wake_calls, 1);
-	/* Told once until the service is given the message. */
-	assert_true(posted_write(v, win, DR, 1, BYTE));
-	assert_ptr_equal(posted_doorbell(v, win, DR), v);
-	assert_int_equal(wake_calls, 1);
-	assert_int_equal(ep.posted_due, 1);
-	assert_true(posted_due_take(&ep, msg));
-	assert_int_equal(msg[0], IPC_MSG_POSTED);
-	assert_int_equal(msg[1], 3);
-	assert_int_equal(ep.posted_due, 0);
-	assert_false(posted_due_take(&ep, msg));
-	/* The next write after that is told again; a service busy (not
-	 * waiting) finds it when it next waits: this vCPU goes on. */
-	receiver_waits = false;
-	assert_true(posted_write(v, win, DR, 1, BYTE));
-	assert_ptr_equal(posted_doorbell(v, win, DR), v);
-	assert_int_equal(wake_calls, 2);
-	assert_int_equal(ep.posted_due, 1);
-	/* Not a doorbell register: nothing. */
-	win->posted_wake = 0;
-	assert_ptr_equal(posted_doorbell(v, win, DR), v);
-	assert_int_equal(wake_calls, 2);
-}
-
-static void test_waiting_vcpu_wakes_the_service(void **unused)
-{
-	(void)unused;
-	uint64_t msg[IPC_MSG_WORDS] = { 0 };
-
-	/* Not a wake register: the write waits (bound armed) until a WFI
-	 * has the service take it as work (trap.c, handle_wfx). */
-	assert_true(posted_write(v, win, DR, 1, BYTE));
-	assert_int_equal(wake_calls, 0);
-	assert_int_equal(exit_by_calls, 1);
-	posted_wake(win);
-	posted_wake(win);
-	assert_int_equal(wake_calls, 1);
-	assert_true(posted_due_take(&ep, msg));
-	assert_int_equal(msg[1], 3);
-}
-
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -319,8 +229,6 @@ int main(void)
 		TEST(test_exit_waits_until_the_ring_is_taken),
 		TEST(test_restarted_service_forgot_the_ring),
 		TEST(test_store_resets_taken_flag),
-		TEST(test_wake_register_tells_the_service_once),
-		TEST(test_waiting_vcpu_wakes_the_service),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -687,36 +687,6 @@ static void test_sched_woken_service_preempts_busy_guest(void **unused)
 }
 
 /*
- * A doorbell (posted_doorbell()): the service given work runs on an idle
- * CPU if there is one, the ringing guest going on; else here at once, on
- * top of the guest, with no timer armed for it (sched_wake() would arm one
- * and cost the guest an interrupt exit).
- */
-static void test_sched_run_service_idle_cpu_or_here(void **unused)
-{
-	(void)unused;
-	A(2)->state = VCPU_OFF;
-	B0->state = VCPU_OFF;
-	start(A(0));
-	S->state = VCPU_BLOCKED_RECV;
-	assert_ptr_equal(sched_run_service(A(0), S), A(0));
-	assert_int_equal(S->state, VCPU_RUNNABLE);
-	assert_int_equal(rec.kicks, 1);
-	assert_ptr_equal(rec.kicked_last, &cpu_table[1]);
-	/* Nobody idle: this CPU, now (its timer bounds only the reply). */
-	S->state = VCPU_BLOCKED_RECV;
-	S->vm->ep.deadline = fake_sysreg_cntpct_el0 + 1000;
-	cpu_table[1].current = A(1);
-	assert_ptr_equal(sched_run_service(A(0), S), S);
-	assert_int_equal(rec.kicks, 1);
-	assert_ptr_equal(cpu_table[0].current, S);
-	assert_ptr_equal(cpu_table[0].light, S);
-	assert_ptr_equal(cpu_table[0].loaded, A(0));
-	assert_int_equal(fake_sysreg_cnthp_cval_el2, S->vm->ep.deadline);
-	assert_int_equal(A(0)->state, VCPU_RUNNABLE);
-}
-
-/*
  * A guest whose slice ended while a service ran on top does not get the
  * CPU back before the other guests of its CPU: the round robin goes on
  * after it. Else a guest that wakes a service once per slice keeps the
@@ -801,7 +771,6 @@ int main(void)
 		TEST(test_sched_overdue_service_restarted),
 		TEST(test_sched_wake_kicks_home_or_idle_cpu),
 		TEST(test_sched_woken_service_preempts_busy_guest),
-		TEST(test_sched_run_service_idle_cpu_or_here),
 		TEST(test_sched_service_timer_fired_on_arming_runs_first),
 		TEST(test_sched_slice_ended_under_service_goes_round),
 		TEST(test_sched_reset_vcpu_is_reloaded),

@@ -78,17 +78,6 @@ void cpu_kick(const struct cpu *cpu)
 	rec.kicked = cpu;
 }
 
-void sched_exit_by(uint64_t when)
-{
-	(void)when;
-}
-
-struct vcpu *sched_run_service(struct vcpu *current, struct vcpu *service)
-{
-	(void)service;
-	return current;
-}
-
 void sched_wake(struct vcpu *v)
 {
 	v->state = VCPU_RUNNABLE;

@@ -95,15 +95,12 @@ BOOT_RATIO_CEILING = 1.06
 # three (32,890-32,921 instructions, 6 VTTBR_EL2 writes, 11 ERETs on
 # 2026-12-06; 32,381-32,428 and 4 when the disk answers while the service
 # still runs the notify's exit: its interrupt then costs no switch).
-# Since posted virtio writes (the InterruptACK write posted, the notify a
-# posted doorbell that runs the service at once): two (33,173
-# instructions, 4 VTTBR_EL2 writes, 10 ERETs on 2026-12-06).
 DISK_READ_RATIO_GOAL = 1.5
 DISK_READ_CEILING = 34000
 # Each round trip switches VTTBR_EL2 twice (to the service and back): the
-# notify's wake and the disk's interrupt; an InterruptACK write that went
-# to the service again would make it 6, a register read 8.
-DISK_READ_VTTBR_WRITES = 4
+# notify, the disk's interrupt, the InterruptACK write; a register read
+# that went to the service again would make it 8.
+DISK_READ_VTTBR_WRITES = 6
 # The Linux scenario with N vCPUs that `scons bench` boots on -smp N
 # (SConstruct BENCH_LINUX) and the config directory of its device tree.
 LINUX_SCENARIOS = {1: ('linux-up', 'linux_up'), 2: ('linux-smp2', 'linux_smp2'),

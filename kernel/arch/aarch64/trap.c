@@ -111,11 +111,10 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	/* The condition is checked on the trapped instruction's ITSTATE. */
 	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
+	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	/* Posted writes waiting: the service takes them meanwhile, as work
-	 * (hyp/posted.h); waiting orders nothing. */
-	if (vcpu->vm->posted != NULL && posted_pending(vcpu)) {
-		posted_wake(vcpu->vm->posted);
+	if (taker != NULL) {
+		return taker;
 	}
 	arch_skip_insn(&vcpu->regs, esr);
 	if (!passed) {
@@ -372,9 +371,6 @@ static bool is_s2_permission(uint64_t esr)
 	(ESR_DABT_ISV | ESR_DABT_CM | ESR_DABT_S1PTW | ESR_DABT_WNR |          \
 	 (ESR_FSC_MASK & ~FSC_LEVEL_MASK))
 #define SERVED_ESR_WANT (ESR_DABT_ISV | FSC_TRANSLATION_L0)
-/* A store posted_store() may take from a shadowed window (read-only):
- * as for served_read() but a write and a permission fault. */
-#define POSTED_PERM_ESR_WANT (ESR_DABT_ISV | ESR_DABT_WNR | FSC_PERMISSION)
 
 /*
  * Answer a load of @p win from its service's page (HYP_IPC_WINDOW_READS)
@@ -420,19 +416,18 @@ static inline bool served_read(struct vcpu *v, uint64_t esr, uint64_t ipa,
  * refuses it (full ring, ...): then an ordinary access, which the service
  * serves after the ring. Out of line: the hot paths' frames stay small.
  */
-static __attribute__((noinline)) struct vcpu *
+static __attribute__((noinline)) bool
 posted_store(struct vcpu *v, uint64_t esr, uint64_t ipa, struct mmio_window *win)
 {
 	struct esr_dabt d = esr_decode_dabt(esr);
 	uint64_t value = d.reg == ZERO_REG ? 0 : v->regs.x[d.reg];
-	uint64_t offset = ipa - ipa_addr(win->base);
 
-	if (!posted_write(v, win, offset, d.size,
+	if (!posted_write(v, win, ipa - ipa_addr(win->base), d.size,
 			  value & mmio_size_mask(d.size))) {
-		return NULL;
+		return false;
 	}
 	arch_skip_insn(&v->regs, esr);
-	return posted_doorbell(v, win, offset);
+	return true;
 }
 
 /* @p ipa and @p win: from HPFAR_EL2, UNKNOWN for a permission fault. */
@@ -446,19 +441,7 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 			return mmio_reject(vcpu, "cannot translate its address",
 					   ipa, esr_decode_dabt(esr).write);
 		}
-		struct mmio_window *shadowed =
-			vm_find_mmio_window(vcpu->vm, ipa);
-
-		/* A store to a posted register of a window its service
-		 * shadows (mapped read-only): posted as on the trap's path. */
-		struct vcpu *next = NULL;
-
-		if (shadowed != NULL && shadowed->posted_mask != 0 &&
-		    (esr & SERVED_ESR_MASK) == POSTED_PERM_ESR_WANT &&
-		    (next = posted_store(vcpu, esr, ipa, shadowed)) != NULL) {
-			return next;
-		}
-		win = shadowed;
+		win = vm_find_mmio_window(vcpu->vm, ipa);
 	}
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
 		return fastpath_mmio(vcpu, esr, ipa, win);
@@ -569,12 +552,10 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 		return kernel_exit(handle_sgir(vcpu, esr));
 	}
 	/* A store the service posts: completed here (hyp/posted.h). */
-	struct vcpu *next = NULL;
-
 	if ((esr & ESR_DABT_WNR) != 0 && win != NULL && win->posted_mask != 0 &&
 	    (esr & SERVED_ESR_MASK) == (SERVED_ESR_WANT | ESR_DABT_WNR) &&
-	    (next = posted_store(vcpu, esr, ipa, win)) != NULL) {
-		return kernel_exit(next);
+	    posted_store(vcpu, esr, ipa, win)) {
+		return kernel_exit(vcpu);
 	}
 	return kernel_exit(hvc ? handle_hvc(vcpu, esr)
 			       : dispatch_sync(vcpu, esr, ipa, win));

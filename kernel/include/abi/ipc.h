@@ -91,15 +91,11 @@
  * takes the ring's writes in order, before anything of that window that
  * depends on them (IPC_MSG_POSTED asks it to). Name only registers whose
  * writes return nothing to the guest but what the service's later answers
- * show. Bits 32..63 of x5 name, among those registers (bit 32 + i for
- * register i), the ones whose posted writes also *wake* the service: it
- * is sent IPC_MSG_POSTED at once as work (no client waits for the reply),
- * run on an idle CPU if there is one, as an interrupt's notification is (a
- * device's doorbell). The page's ring must be empty (prod == cons) when x5
- * changes. A restart of the service clears both masks. Returns x0 = IPC_OK, or
+ * show. The page's ring must be empty (prod == cons) when x5 changes. A
+ * restart of the service clears both masks. Returns x0 = IPC_OK, or
  * IPC_ERR_INVALID (no such window, not a page of its RAM, x4 above
- * IPC_READS_REG_BYTES, x5 naming a register past IPC_POSTED_REGS or waking
- * one it does not post, not a service).
+ * IPC_READS_REG_BYTES, x5 naming a register past IPC_POSTED_REGS, not a
+ * service).
  */
 #define HYP_IPC_WINDOW_READS (HYP_CALL_BASE | SMCCC_64BIT | 0x1CU)
 /** Registers HYP_IPC_WINDOW_READS can name: offsets 0x000..0x0fc. */
@@ -108,8 +104,6 @@
 #define IPC_READS_REG_BYTES 4U
 /** Registers whose writes may be posted (x5): offsets 0x000..0x07c. */
 #define IPC_POSTED_REGS 32U
-/** x5 of HYP_IPC_WINDOW_READS: the wake mask's first bit. */
-#define IPC_POSTED_WAKE_SHIFT 32U
 /** Words of a VM name in HYP_IPC_CLIENT_NAME (CFG_NAME_MAX + 1 bytes). */
 #define IPC_NAME_WORDS 4
 
@@ -124,12 +118,10 @@
 #define IPC_MSG_RESET 5U
 /**
  * Take the posted writes of window x1 now (HYP_IPC_WINDOW_READS x5), at
- * least up to the ring's prod as read on receipt, then reply. The kernel
- * sends it as the client (whose vCPU waits for the reply) before any other
- * exit of a client that posted but a WFI or WFE (its instruction then runs
- * again), and at the latest IPC_POSTED_DELAY_US after the first write; as
- * work no client waits for after a write to a register of the wake mask,
- * and when the client waits in WFI or WFE with writes in the ring.
+ * least up to the ring's prod as read on receipt, then reply: the client's
+ * vCPU waits for the reply. The kernel sends it before any other exit of a
+ * client that posted (its instruction then runs again), when the ring is
+ * full, and at the latest IPC_POSTED_DELAY_US after the first write.
  */
 #define IPC_MSG_POSTED 6U
 /** The longest a posted write waits in the ring while its client runs. */

@@ -45,9 +45,6 @@ struct mmio_window {
 	uint32_t posted_mask;   /**< Registers whose writes are posted in
 				   the ring of reads_pa (hyp/posted.h). */
 	uint32_t posted_prod;   /**< The ring's prod (the kernel's copy). */
-	uint32_t posted_wake;   /**< Posted registers whose writes wake the
-				   service (posted_wake()). */
-	bool posted_due;        /**< IPC_MSG_POSTED to be told as work. */
 	uint64_t shadow_ipa;    /**< Its register shadow in the service, or 0. */
 	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
 				   offset 4 * i (HYP_IPC_WINDOW_READS). */
@@ -74,7 +71,6 @@ struct endpoint {
 				   SERVICE_EVENT_RESET(client VM id). */
 	uint32_t resets_told;   /**< Reset bit of the message being handled
 				   (told again if the service dies on it). */
-	uint32_t posted_due;    /**< Windows with posted_due set. */
 	struct mmio_window *windows[EP_MAX_WINDOWS];
 	uint32_t window_count;
 };
@@ -130,10 +126,6 @@ void ipc_notify(struct endpoint *ep, uint64_t bits);
 /** If @p ep's service waits in RECV and has something to take (an event,
  * a notification), hand it over and wake the service (no switch). */
 void ipc_wake_receiver(struct endpoint *ep);
-
-/** The service waiting on @p ep given its next message, not yet woken (the
- * caller schedules it), or NULL: none waits, or nothing is pending. */
-struct vcpu *ipc_take_receiver(struct endpoint *ep);
 
 /** HYP_IPC_NOTIFY from a partition (x1 = endpoint, x2 = bits). */
 struct vcpu *ipc_notify_call(struct vcpu *caller);

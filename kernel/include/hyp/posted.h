@@ -14,18 +14,10 @@
  * its debug console, a power-off) overtakes its earlier stores; its
  * instruction then runs again. A vCPU that posts arms its CPU's EL2 timer
  * IPC_POSTED_DELAY_US ahead, so the writes wait no longer than that.
- *
- * Waking (a device's doorbell, x5's wake mask). A posted write to a
- * register the service asked to be woken by, and a WFI or WFE of a vCPU
- * whose VM has writes in a ring, send IPC_MSG_POSTED as work no vCPU waits
- * for (posted_wake()): on an idle CPU if there is one, so the guest's CPU
- * does not switch to the service at all; a WFI orders nothing, so it need
- * not wait for the take.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
-struct endpoint;
 struct mmio_window;
 struct vcpu;
 
@@ -51,20 +43,3 @@ bool posted_pending(struct vcpu *v);
  * set its PC back to it). Returns the vCPU to run.
  */
 struct vcpu *posted_take(struct vcpu *v);
-
-/** Have @p win's service take its ring as soon as it can, with no vCPU
- * waiting (once until it is told). */
-void posted_wake(struct mmio_window *win);
-
-/**
- * After @p v's posted_write() at @p offset of @p win: if that register
- * wakes the service (a doorbell), posted_wake() it, on an idle CPU if
- * there is one, else on this one now, before @p v goes on (no timer exit).
- * Returns the vCPU to run.
- */
-struct vcpu *posted_doorbell(struct vcpu *v, struct mmio_window *win,
-			     uint64_t offset);
-
-/** The next IPC_MSG_POSTED of posted_wake() for @p ep's service, into
- * @p msg; false if none is due. */
-bool posted_due_take(struct endpoint *ep, uint64_t *msg);

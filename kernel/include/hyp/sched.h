@@ -57,13 +57,6 @@ struct vcpu *sched_light_leave_fp(struct vcpu *guest);
 void sched_wake(struct vcpu *v);
 
 /**
- * Service @p service was just given work by @p current's exit: an idle CPU
- * runs it if there is one (returns @p current), else this CPU now, on top
- * of @p current, which goes on when it waits (returns @p service).
- */
-struct vcpu *sched_run_service(struct vcpu *current, struct vcpu *service);
-
-/**
  * The running service @p service took a new message itself (RECV or
  * REPLY_RECV found one waiting): make the EL2 timer fire by its reply
  * deadline, as a switch to the service would.

@@ -123,27 +123,6 @@ enum virtio_fault {
 };
 
 /** The transport and queues of one device: no pointers, fixed layout. */
-/*
- * Posted writes of a virtio-mmio window (x5 of ipc_window_page()):
- * QueueNotify, which also wakes the service (a doorbell: the kernel sends
- * IPC_MSG_POSTED at once, to an idle CPU if there is one), and
- * InterruptACK. Neither returns anything to the guest: a kick is served
- * when taken, and an acknowledgement only clears InterruptStatus bits,
- * whose shadow the driver reads again only in its handler of the next
- * interrupt. The service's rules: it takes the ring (counted in
- * virtio_state.posted_done, in the transaction of each write's effect)
- * before anything else of the window and before it raises an interrupt of
- * any window it serves; and the kicks it takes are served after the last
- * write of the ring, so that an acknowledgement written before a
- * completion existed cannot clear the interrupt raised for it.
- */
-#define VIRTIO_MMIO_POSTED_REG(off) (1ULL << ((off) / IPC_READS_REG_BYTES))
-#define VIRTIO_MMIO_POSTS                                    \
-	(VIRTIO_MMIO_POSTED_REG(VIRTIO_MMIO_QUEUE_NOTIFY) |  \
-	 VIRTIO_MMIO_POSTED_REG(VIRTIO_MMIO_INTERRUPT_ACK) | \
-	 VIRTIO_MMIO_POSTED_REG(VIRTIO_MMIO_QUEUE_NOTIFY)    \
-		 << IPC_POSTED_WAKE_SHIFT)
-
 struct virtio_state {
 	uint64_t driver_features;     /**< DriverFeatures, both halves. */
 	uint32_t status;	      /**< Status. */
@@ -153,9 +132,7 @@ struct virtio_state {
 	uint32_t interrupt_status;    /**< InterruptStatus. */
 	uint32_t config_generation;   /**< ConfigGeneration. */
 	uint32_t fault;		      /**< enum virtio_fault, until reset. */
-	uint32_t posted_done;	      /**< Posted writes of the window taken
-					 (ipc_posted_next()); kept by a
-					 reset. */
+	uint32_t reserved;
 	struct virtq_state queue[VIRTIO_MAX_QUEUES];
 };
 
