@@ -687,6 +687,26 @@ static void test_sched_woken_service_preempts_busy_guest(void **unused)
 }
 
 /*
+ * A service woken by a guest's interrupt exit (a device's interrupt to its
+ * driver domain): sched_preempt() runs next and picks it, so no timer is
+ * armed (two EL2 timer writes and one more interrupt per wake before).
+ */
+static void test_sched_wake_in_irq_exit_arms_nothing(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	cpu_table[1].current = A(1);
+	cpu_table[0].in_irq = true;
+	sched_wake(S);
+	cpu_table[0].in_irq = false;
+	assert_false(cpu_table[0].slice_armed);
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_ptr_equal(sched_preempt(A(0)), S);
+}
+
+/*
  * A guest whose slice ended while a service ran on top does not get the
  * CPU back before the other guests of its CPU: the round robin goes on
  * after it. Else a guest that wakes a service once per slice keeps the
@@ -771,6 +791,7 @@ int main(void)
 		TEST(test_sched_overdue_service_restarted),
 		TEST(test_sched_wake_kicks_home_or_idle_cpu),
 		TEST(test_sched_woken_service_preempts_busy_guest),
+		TEST(test_sched_wake_in_irq_exit_arms_nothing),
 		TEST(test_sched_service_timer_fired_on_arming_runs_first),
 		TEST(test_sched_slice_ended_under_service_goes_round),
 		TEST(test_sched_reset_vcpu_is_reloaded),
