@@ -113,7 +113,15 @@ DOC = (
     'The service offers seg_max 32 (bare QEMU 254; the journal bounds it): '
     'for 64 MiB with bs=1M Linux sends 64 reads and 128 writes under '
     'tinyhyp, 64 and 64 on bare QEMU (with seg_max 16 it was 129 and '
-    '192).\n\n')
+    '192). Each read also writes generic-timer registers 18 times (the '
+    'guest\'s virtual timer and CNTKCTL_EL1 hidden from the service and '
+    'given back at each of the 3 switches) and touches the GIC about 23 '
+    'times, against 0 and 3 for bare Linux; under TCG each takes QEMU\'s '
+    'big lock and a timer write may wake its main loop (strace: 5.2 eventfd '
+    'writes and 19 futex calls per read, bare 1.35 and 9.4). Making the '
+    'VTTBR_EL2 writes fewer alone (6 to 4, a posted InterruptACK, tried and '
+    'reverted) did not show in wall time; docs/architecture.md, "What a '
+    'round trip costs the host under TCG".\n\n')
 
 
 class DiskBenchError(Exception):
