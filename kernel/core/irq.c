@@ -91,9 +91,13 @@ static void handle_one(uint32_t iar)
 				return;
 			}
 		} else if (owner != NULL) {
-			/* Masked until the service says it is handled. */
+			/* Masked until the service says it is handled. Every
+			 * caller reschedules after the interrupts: the woken
+			 * service needs no timer (sched_wake). */
 			gic_disable(intid);
+			cpu_this()->in_irq = true;
 			ipc_notify(&owner->ep, IRQ_NOTIFY_BIT(intid));
+			cpu_this()->in_irq = false;
 		} else {
 			log_warn("unexpected physical IRQ %u: masked", intid);
 			gic_disable(intid);

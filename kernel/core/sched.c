@@ -522,8 +522,9 @@ void sched_wake(struct vcpu *v)
 	/* Else this CPU, at once: services before guests, and a guest
 	 * spinning without a trap must not outlast the service's deadline
 	 * (armed from now). Its EL2 timer fires on the next entry, and
-	 * sched_preempt() picks the service; in an interrupt exit, which
-	 * calls it next anyway, the timer (two register writes and another
+	 * sched_preempt() picks the service; woken by its device's
+	 * interrupt, after which the trap path (sched_preempt) or the idle
+	 * loop picks it anyway, the timer (two register writes and another
 	 * interrupt) is not needed. */
 	if (cpu->current != NULL && !cpu->in_irq) {
 		cpu->slice_armed = true;

@@ -48,6 +48,7 @@ static struct {
 	unsigned eoirs, dirs;
 	bool enabled[GIC_INTIDS];
 	uint64_t notified;          /**< Bits given to ipc_notify(). */
+	bool notified_in_irq;       /**< cpu.in_irq during ipc_notify(). */
 	unsigned warnings;
 	unsigned ptimer_fired;      /**< vptimer_fired() calls. */
 	unsigned vtimer_fired;      /**< vtimer_fired() calls. */
@@ -135,6 +136,9 @@ void ipc_notify(struct endpoint *ep, uint64_t bits)
 {
 	assert_ptr_equal(ep, &owner_vm.ep);
 	gic.notified |= bits;
+	/* The service is woken knowing a reschedule follows (sched_wake
+	 * arms no timer for it). */
+	gic.notified_in_irq = cpu_this()->in_irq;
 }
 
 void log_line(enum log_level level, const char *fmt, ...)
@@ -209,6 +213,8 @@ static void test_irq_handle_pending_owned_spi_notifies_and_masks(void **unused)
 	gic.iar[0] = IAR(0, SPI_OWNED);
 	irq_handle_pending();
 	assert_int_equal(gic.notified, IRQ_NOTIFY_BIT(SPI_OWNED));
+	assert_true(gic.notified_in_irq);
+	assert_false(cpu_this()->in_irq);
 	assert_false(gic.enabled[SPI_OWNED]);
 	assert_int_equal(gic.eoir[0], SPI_OWNED);
 	assert_int_equal(gic.dir[0], SPI_OWNED);

@@ -565,9 +565,7 @@ struct vcpu *trap_lower_irq(struct vcpu *vcpu)
 {
 	kernel_lock();
 	vcpu->exits.irq++;
-	cpu_this()->in_irq = true;
 	irq_handle_pending();
-	cpu_this()->in_irq = false;
 	/* A service woken by its interrupt runs before the guest goes on. */
 	return kernel_exit(sched_preempt(vcpu));
 }

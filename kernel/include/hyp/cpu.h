@@ -33,9 +33,9 @@ struct cpu {
 	bool slice_stale;         /**< The EL2 timer fired or the idle loop
 				   used it: re-arm before the next guest. */
 	bool kicked;              /**< Another CPU asked it to reschedule. */
-	bool in_irq;              /**< Handling a guest's interrupt exit:
-				   sched_preempt() runs next, so a service
-				   woken now needs no timer (sched_wake). */
+	bool in_irq;              /**< Telling a service of its interrupt
+				   (irq.c): a reschedule follows, so it
+				   needs no timer (sched_wake). */
 	/** The guest that gave up its turn to a service (sched_yield()): the
 	 * round robin goes on after it once the service waits again. */
 	const struct vcpu *turn_ended;
