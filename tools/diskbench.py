@@ -117,8 +117,8 @@ DOC = (
     'guest\'s virtual timer and CNTKCTL_EL1 hidden from the service and '
     'given back at each of the 3 switches) and touches the GIC about 23 '
     'times, against 0 and 3 for bare Linux; under TCG each takes QEMU\'s '
-    'big lock and a timer write may wake its main loop (strace: 5.2 eventfd '
-    'writes and 19 futex calls per read, bare 1.35 and 9.4). Making the '
+    'big lock and a timer write may wake its main loop (strace: 4.5 eventfd '
+    'writes and 18 futex calls per read, bare 1.35 and 9.4). Making the '
     'VTTBR_EL2 writes fewer alone (6 to 4, a posted InterruptACK, tried and '
     'reverted) did not show in wall time; docs/architecture.md, "What a '
     'round trip costs the host under TCG".\n\n')
