@@ -2,7 +2,6 @@
 /** Size units and alignment helpers shared by kernel and host tests. */
 #include <stdint.h>
 
-
 #define SZ_4K UINT64_C(0x1000)
 #define SZ_1M UINT64_C(0x100000)
 #define SZ_2M UINT64_C(0x200000)

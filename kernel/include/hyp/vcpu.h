@@ -130,7 +130,7 @@ static inline void vcpu_set_ret(struct vcpu *vcpu, uint64_t value)
 /** Answer @p vcpu's call with @p ret in x0 (vcpu_set_ret()); returns it. */
 static inline struct vcpu *vcpu_answer(struct vcpu *vcpu, int64_t ret)
 {
-	vcpu->regs.x[0] = (uint64_t)ret;
+	vcpu_set_ret(vcpu, (uint64_t)ret);
 	return vcpu;
 }
 
