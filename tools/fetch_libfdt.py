@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fetch_linux import ensure_arm64_lists, run  # noqa: E402
+from fetch_linux import apt_lock, ensure_arm64_lists, run  # noqa: E402
 
 PACKAGE = 'libfdt-dev:arm64'
 HEADERS = ('libfdt.h', 'libfdt_env.h', 'fdt.h')
@@ -54,8 +54,8 @@ def main():
                                    for h in HEADERS):
         return
     os.makedirs(inc, exist_ok=True)
-    ensure_arm64_lists()
-    with tempfile.TemporaryDirectory(dir=args.out) as tmp:
+    with apt_lock(), tempfile.TemporaryDirectory(dir=args.out) as tmp:
+        ensure_arm64_lists()
         os.chmod(tmp, 0o755)  # apt's _apt user writes here when it can
         root = fetch(tmp)
         found = glob.glob(os.path.join(root, 'usr', 'lib', '*', 'libfdt.a'))

@@ -14,6 +14,8 @@ commands are printed. Results are cached: nothing is downloaded when the
 files for the pinned versions are already there.
 """
 import argparse
+import contextlib
+import fcntl
 import glob
 import os
 import shutil
@@ -60,6 +62,20 @@ def pins():
 
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
+
+
+@contextlib.contextmanager
+def apt_lock():
+    """Hold while running apt-get: the build fetches the kernel and libfdt
+    in parallel, and two `apt-get update`s at once fail on apt's own lock
+    (E: Could not get lock /var/lib/apt/lists/lock) instead of waiting."""
+    path = os.path.join(tempfile.gettempdir(), 'tinyhyp-apt.lock')
+    with open(path, 'a') as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def ensure_arm64_lists():
@@ -120,8 +136,8 @@ def main():
             os.path.exists(stamp_file) and open(stamp_file).read() == stamp):
         return
     os.makedirs(args.out, exist_ok=True)
-    ensure_arm64_lists()
-    with tempfile.TemporaryDirectory(dir=args.out) as tmp:
+    with apt_lock(), tempfile.TemporaryDirectory(dir=args.out) as tmp:
+        ensure_arm64_lists()
         os.chmod(tmp, 0o755)  # apt's _apt user writes here when it can
         download(['linux-image-%s:arm64' % p['linux-image'],
                   'busybox-static:arm64=%s' % p['busybox-static']], tmp)
