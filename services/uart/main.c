@@ -48,7 +48,7 @@ void service_main(void);
 
 /** Bump when struct uart_state changes: kept state of another layout is
  * not trusted. */
-#define UART_STATE_VERSION 5ULL
+#define UART_STATE_VERSION 6ULL
 #define UART_STATE_VERSION_SHIFT 32
 /** A window's page (ipc_window_page): one per window. */
 #define UART_PAGE_BYTES sizeof(struct ipc_window_page)
@@ -59,6 +59,8 @@ void service_main(void);
 #define UART_POSTS_DR (1ULL << (PL011_DR / sizeof(uint32_t)))
 /** Bytes one access may transmit (a DR write: one). */
 #define UART_TX_BUF_MAX 8U
+/** Posted DR writes taken in one transaction (take_tx_batch). */
+#define UART_OUTBOX_MAX 64U
 
 /**
  * One emulated PL011 and what its client's GIC was last told. The level is
@@ -70,10 +72,25 @@ struct uart_window {
 	bool level;
 };
 
+/**
+ * The bytes of a batch of posted DR writes (take_tx_batch): written and
+ * committed with the batch, sent after the commit. The header is
+ * journaled; sent is not: it counts each byte sent, so that a restarted
+ * service sends the rest (send_outbox) and at most the byte it died
+ * sending goes out twice, as for a single access.
+ */
+struct uart_outbox {
+	uint32_t window;
+	uint32_t len;
+	uint32_t sent;
+	uint8_t bytes[UART_OUTBOX_MAX];
+};
+
 /** All device state: in kept RAM when there is some. */
 struct uart_state {
 	struct uart_window win[IPC_MAX_WINDOWS];
 	struct uart_console con;
+	struct uart_outbox outbox;
 	/** Shared with the kernel's log (not journaled: each side writes its
 	 * own word, and the kernel's must never be rolled back). */
 	_Alignas(HYP_CONSOLE_LINE_ALIGN) struct hyp_console_line line;
@@ -85,6 +102,11 @@ _Static_assert(2 * sizeof(uint64_t) + PL011_MODEL_UNDO_BYTES +
 	       IPC_JOURNAL_UNDO_MAX,
 	       "one access's undo records (a posted one's count too) fit in "
 	       "the journal");
+_Static_assert(3 * 2 * sizeof(uint64_t) + PL011_MODEL_TX_UNDO_BYTES +
+		       offsetof(struct uart_outbox, bytes) <=
+	       IPC_JOURNAL_UNDO_MAX,
+	       "a batch's undo records (count, model, outbox) fit in the "
+	       "journal");
 
 /** Where a model's transmitted bytes are collected. */
 struct uart_tx_ctx {
@@ -153,9 +175,12 @@ static void arm_crash(struct uart_service *u)
 		u->crash_in);
 }
 
-static void crash_point(struct uart_service *u, uint32_t point)
+/* Crash at @p point of the access @p ahead after this one (a batch of
+ * posted writes counts its bytes as they are sent: take_tx_batch). */
+static void crash_point_ahead(struct uart_service *u, uint32_t ahead,
+			      uint32_t point)
 {
-	if (u->crash_in == 1 && u->crash_point == point) {
+	if (u->crash_in == ahead + 1 && u->crash_point == point) {
 		/* Whatever the access changed is in memory: the journal must
 		 * undo it. */
 		__asm__ volatile("" ::: "memory");
@@ -177,9 +202,11 @@ static void arm_crash(struct uart_service *u)
 	ipc_log("uart: fault injection is not built into this image\n");
 }
 
-static void crash_point(struct uart_service *u, uint32_t point)
+static void crash_point_ahead(struct uart_service *u, uint32_t ahead,
+			      uint32_t point)
 {
 	(void)u;
+	(void)ahead;
 	(void)point;
 }
 
@@ -189,9 +216,15 @@ static void crash_countdown(struct uart_service *u)
 }
 #endif
 
-/* Crash points: the access has begun; the model has changed. */
+/* Crash points: the access has begun; the model has changed (in a batch of
+ * posted writes: a byte of it has been sent, take_tx_batch). */
 #define CRASH_BEFORE_MODEL 0U
 #define CRASH_AFTER_MODEL 1U
+
+static void crash_point(struct uart_service *u, uint32_t point)
+{
+	crash_point_ahead(u, 0, point);
+}
 
 /* --- Transactions --------------------------------------------------------- */
 
@@ -503,10 +536,83 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	return rc == 0 ? IPC_OK : IPC_ERR_ABORT;
 }
 
+/* Send what the outbox holds beyond sent, counting each byte. */
+static void send_outbox(struct uart_service *u)
+{
+	struct uart_outbox *ob = &u->st->outbox;
+
+	while (ob->sent < ob->len) {
+		console_output(&u->st->con, &u->con_cfg, ob->window,
+			       &ob->bytes[ob->sent], 1);
+		ipc_journal_barrier();
+		ob->sent++;
+		ipc_journal_barrier();
+		crash_point(u, CRASH_AFTER_MODEL);
+		crash_countdown(u);
+	}
+}
+
+/* Is @p a a DR write that window @p w's model transmits? */
+static bool transmits(const struct uart_service *u, uint32_t w,
+		      const struct ipc_mmio_access *a)
+{
+	return a->offset == PL011_DR && a->width <= sizeof(uint32_t) &&
+	       pl011_model_transmits(&u->st->win[w].model);
+}
+
 /*
- * Take window @p w's posted DR writes, in order: each one transaction with
- * the count of writes taken, so that a restart neither repeats nor loses
- * one (but for a byte sent just before a crash, as for any access).
+ * Take up to UART_OUTBOX_MAX of window @p w's posted writes that transmit
+ * a byte, as one transaction: the count taken, the model and the outbox
+ * holding their bytes commit together, and the bytes leave after the
+ * commit (send_outbox). A crash before the commit rolls the batch back and
+ * sends nothing; one after it leaves the outbox for the restarted service.
+ * Returns how many it took. The journal's work and the switch to the
+ * service are paid once per batch, not per byte (issue 14).
+ */
+static uint32_t take_tx_batch(struct uart_service *u, uint32_t w)
+{
+	struct uart_window *win = &u->st->win[w];
+	struct uart_outbox *ob = &u->st->outbox;
+	struct ipc_mmio_access a;
+	uint32_t n = 0;
+
+	while (n < UART_OUTBOX_MAX &&
+	       ipc_posted_next(&u->pages[w], win->posted_done + n, w,
+			       u->client_of[w], &a) &&
+	       transmits(u, w, &a)) {
+		if (n == 0) {
+			txn_save(u, &win->posted_done, sizeof(win->posted_done));
+			txn_save(u, &win->model, PL011_MODEL_TX_UNDO_BYTES);
+			txn_save(u, ob, offsetof(struct uart_outbox, bytes));
+		}
+		crash_point_ahead(u, n, CRASH_BEFORE_MODEL);
+		ob->bytes[n++] = pl011_model_tx(&win->model, (uint32_t)a.value);
+	}
+	if (n == 0) {
+		return 0;
+	}
+	win->posted_done += n;
+	ob->window = w;
+	ob->len = n;
+	ob->sent = 0;
+	update_line(u, w, false);
+	if (u->journaled) {
+		ipc_journal_commit(&u->journal);
+	}
+	ipc_posted_release(&u->pages[w], win->posted_done);
+	send_outbox(u);
+	if (w == u->st->con.focus) {
+		rearm_phys(u);
+	}
+	return n;
+}
+
+/*
+ * Take window @p w's posted DR writes, in order: batches of bytes to send
+ * (take_tx_batch), and any other write as an access of its own, one
+ * transaction with the count of writes taken. A restart neither repeats
+ * nor loses one (but for a byte sent just before a crash, as for any
+ * access).
  */
 static __attribute__((noinline)) void take_posted_slow(struct uart_service *u,
 							uint32_t w)
@@ -515,8 +621,14 @@ static __attribute__((noinline)) void take_posted_slow(struct uart_service *u,
 	struct ipc_mmio_access a;
 
 	u->taking = true;
-	while (ipc_posted_next(&u->pages[w], win->posted_done, w,
-			       u->client_of[w], &a)) {
+	for (;;) {
+		if (take_tx_batch(u, w) != 0) {
+			continue;
+		}
+		if (!ipc_posted_next(&u->pages[w], win->posted_done, w,
+				     u->client_of[w], &a)) {
+			break;
+		}
 		txn_save(u, &win->posted_done, sizeof(win->posted_done));
 		win->posted_done++;
 		(void)uart_mmio(u, &a);
@@ -699,6 +811,19 @@ static void init_windows(struct uart_service *u, bool fresh)
 	};
 	/* Kept state: the kernel must know whether our line is unfinished. */
 	st->line.open = st->con.out_open ? st->line.seq + 1 : 0;
+	/* The bytes of a batch the last instance committed but did not
+	 * finish sending, before anything newer. */
+	struct uart_outbox *ob = &st->outbox;
+
+	if (fresh || ob->window >= u->srv.window_count ||
+	    ob->len > UART_OUTBOX_MAX || ob->sent > ob->len) {
+		*ob = (struct uart_outbox){ 0 };
+	}
+	if (ob->sent < ob->len) {
+		ipc_log("uart: sending the last %u byte(s) of a batch of %u\n",
+			ob->len - ob->sent, ob->len);
+	}
+	send_outbox(u);
 	for (uint32_t w = 0; w < u->srv.window_count; w++) {
 		/* What the last instance left, before the ring starts over. */
 		take_posted(u, w);
