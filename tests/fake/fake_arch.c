@@ -22,6 +22,8 @@ unsigned fake_at_count;
 unsigned fake_relax_count, fake_barrier_count, fake_sleep_count;
 uint64_t fake_counter_step;
 void (*fake_sleep_hook)(uint64_t deadline);
+unsigned fake_spin_contended, fake_nap_count;
+uint32_t fake_nap_us;
 
 void fake_arch_reset(void)
 {
@@ -35,6 +37,17 @@ void fake_arch_reset(void)
 	fake_sleep_count = 0;
 	fake_counter_step = 0;
 	fake_sleep_hook = NULL;
+	fake_spin_contended = 0;
+	fake_nap_count = 0;
+	fake_nap_us = 0;
+}
+
+void arch_nap(uint32_t us)
+{
+	fake_nap_count++;
+	fake_nap_us = us;
+	/* The counter moves on by the nap; the slice timer is untouched. */
+	fake_sysreg_cntpct_el0 += fake_sysreg_cntfrq_el0 * us / 1000000U;
 }
 
 uint64_t arch_counter_now(void)

@@ -30,5 +30,15 @@ extern void (*fake_sleep_hook)(uint64_t deadline);
 /** Sleeps after which the default sleep calls the CPU stuck. */
 #define FAKE_SLEEP_MAX 1000u
 
-/** Counter at 0, FAKE_COUNTER_HZ, slice timer off, MPIDR 0, counts 0, no sleep hook. */
+/** arch_nap() calls, and the microseconds the last one was asked for (the
+ * counter moves on by them). */
+extern unsigned fake_nap_count;
+extern uint32_t fake_nap_us;
+
+/** Contention a test plays: tries of a free lock word that fail
+ * (tests/fake/arch/arch_inline.h). */
+extern unsigned fake_spin_contended;
+
+/** Counter at 0, FAKE_COUNTER_HZ, slice timer off, MPIDR 0, counts 0, no
+ * sleep hook, no contention. */
 void fake_arch_reset(void);

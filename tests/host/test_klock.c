@@ -4,6 +4,11 @@
  * starts free (0), kernel_lock() holds it (1), kernel_unlock() frees it,
  * and pairs taken in turn leave it free each time. The fake
  * aborts the program on a lock taken while held or released while free.
+ *
+ * Napping waiters: the fake plays another CPU holding the lock
+ * (fake_spin_contended tries fail). A waiter whose bounded spin fails
+ * naps KLOCK_NAP_US between tries (arch_nap) and takes the lock once it
+ * is free; the uncontended path never naps.
  */
 #include <setjmp.h> /* cmocka.h needs these four first. */
 #include <stdarg.h>
@@ -11,6 +16,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include "fake_arch.h"
 #include "hyp/klock.h"
 
 /* hyp/spinlock.h: the word is 0 when free, 1 when held. */
@@ -45,6 +51,36 @@ static void test_klock_pairs_in_turn(void **unused)
 	}
 }
 
+static int setup(void **unused)
+{
+	(void)unused;
+	fake_arch_reset();
+	return 0;
+}
+
+/* Free at once: taken by the spin, no nap. */
+static void test_klock_uncontended_never_naps(void **unused)
+{
+	(void)unused;
+	kernel_lock();
+	kernel_unlock();
+	assert_int_equal(fake_nap_count, 0);
+}
+
+/* Held through the spin and the tries after two naps: naps three times,
+ * each for KLOCK_NAP_US, then takes it. */
+static void test_klock_waiter_naps_until_free(void **unused)
+{
+	(void)unused;
+	fake_spin_contended = 3;
+	kernel_lock();
+	assert_int_equal(kernel_lock_word.word, HELD);
+	assert_int_equal(fake_nap_count, 3);
+	assert_int_equal(fake_nap_us, KLOCK_NAP_US);
+	kernel_unlock();
+	assert_int_equal(kernel_lock_word.word, FREE);
+}
+
 int main(void)
 {
 	/* In order: the first test sees the lock as the kernel starts. */
@@ -52,6 +88,8 @@ int main(void)
 		cmocka_unit_test(test_klock_starts_free),
 		cmocka_unit_test(test_klock_lock_holds_unlock_frees),
 		cmocka_unit_test(test_klock_pairs_in_turn),
+		cmocka_unit_test_setup(test_klock_uncontended_never_naps, setup),
+		cmocka_unit_test_setup(test_klock_waiter_naps_until_free, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

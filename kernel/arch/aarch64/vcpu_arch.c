@@ -46,6 +46,8 @@
 /* CPACR_EL1.FPEN [21:20] = 0b11: FP/SIMD not trapped at EL1/EL0. A freshly
  * reset guest sees 0 (trapped to its EL1), as on hardware. */
 #define CPACR_EL1_RESET 0ULL
+/* arch_nap()'s microseconds per counter second. */
+#define NAP_US_PER_S 1000000U
 
 /* Steps of the walks over the register table (vcpu_arch.h). */
 #define LOAD_FROM_CTX(reg) write_sysreg(reg, c->reg);
@@ -203,6 +205,27 @@ void arch_sleep_until(uint64_t deadline)
 	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
 	wfi();
 	write_sysreg(cnthp_ctl_el2, 0);
+	isb();
+}
+
+void arch_nap(uint32_t us)
+{
+	uint64_t ctl = read_sysreg(cnthp_ctl_el2);
+	uint64_t cval = read_sysreg(cnthp_cval_el2);
+	uint64_t until = arch_counter_now() +
+			 arch_counter_freq() * us / NAP_US_PER_S;
+
+	/* The slice timer (CNTHP, D11.2.4) when it is armed earlier. */
+	if (!(ctl & CNT_CTL_ENABLE) || cval > until) {
+		write_sysreg(cnthp_cval_el2, until);
+		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+		isb();
+	}
+	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
+	wfi();
+	/* Its own deadline back: a passed one fires, as it would have. */
+	write_sysreg(cnthp_cval_el2, cval);
+	write_sysreg(cnthp_ctl_el2, ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK));
 	isb();
 }
 

@@ -16,6 +16,7 @@
  * The GIC hooks live in hyp/arch_gic.h; vCPU context switching in
  * arch/vcpu_arch.h.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cpu;
@@ -25,18 +26,16 @@ struct cpu;
 /** The struct cpu of the physical CPU executing this code. */
 static inline struct cpu *arch_cpu_this(void);
 
-/** Take / release a test-and-set lock word (hyp/spinlock.h). */
-static inline void arch_spin_lock(volatile uint32_t *word);
-static inline void arch_spin_unlock(volatile uint32_t *word);
-
-/** Busy-wait hint: another CPU is expected to make progress. */
-static inline void arch_cpu_relax(void);
-
 /**
- * Full memory barrier: every memory access before it, including device
- * writes, completes before any after it.
+ * Take a test-and-set lock word (hyp/spinlock.h), waiting through at most
+ * @p waits releases that another CPU won (0: one try); true if taken.
  */
-static inline void arch_mem_barrier(void);
+static inline bool arch_spin_lock_bounded(volatile uint32_t *word,
+					  uint32_t waits);
+/** One try of arch_spin_lock_bounded(), for the uncontended path. */
+static inline bool arch_spin_trylock(volatile uint32_t *word);
+/** Release a lock word taken by either. */
+static inline void arch_spin_unlock(volatile uint32_t *word);
 
 /* --- Functions. --- */
 
@@ -63,5 +62,12 @@ void arch_sleep_until(uint64_t deadline);
 
 /** Affinity fields of this CPU's MPIDR (what PSCI CPU_ON names it by). */
 uint64_t arch_cpu_mpidr(void);
+
+/**
+ * Wait (WFI, interrupts masked) for about @p us microseconds at most, or
+ * until an interrupt is pending, whichever comes first; the slice timer
+ * keeps its deadline (an earlier one ends the nap).
+ */
+void arch_nap(uint32_t us);
 
 #include "arch/arch_inline.h"

@@ -9,20 +9,45 @@
  * (seL4 makes the same choice); guests and services still run in
  * parallel on every CPU.
  *
+ * A waiter spins (WFE) through KLOCK_WAITS_BEFORE_NAP releases that
+ * another CPU won, then naps in WFI for up to KLOCK_NAP_US between tries
+ * (kernel_lock_wait()): the holder may be a host thread the host does not
+ * run (QEMU's MTTCG on fewer free cores than CPUs), and a waiter spinning
+ * through the host's time slices keeps it from running, while under TCG
+ * a WFI with nothing pending gives the host thread away. The release
+ * costs nothing more: nobody is woken, a napper wakes by its timer. See
+ * docs/architecture.md, "Physical CPUs and the kernel lock".
+ *
  * Lock order: the kernel lock is the only lock. Per-CPU state (struct cpu)
  * is written only by its own CPU and needs none. A handful of vCPU-local
  * hypercalls (hypercall_local()) run without it.
  */
 #include "hyp/spinlock.h"
 
+/**
+ * Releases won by another CPU that a waiter sits through before it naps:
+ * far longer than a kernel path (a few hundred instructions) when the
+ * holder runs, short against a host's time slice when it does not.
+ */
+#define KLOCK_WAITS_BEFORE_NAP 16U
+/** Longest nap between tries: a few kernel paths, far below a host's
+ * time slice (milliseconds). */
+#define KLOCK_NAP_US 20U
+
 extern struct spinlock kernel_lock_word;
+
+/** The slow path of kernel_lock(): spin, then nap between tries, until
+ * taken. */
+void kernel_lock_wait(void);
 
 static inline __attribute__((always_inline)) void kernel_lock(void)
 {
-	spin_lock(&kernel_lock_word);
+	if (__builtin_expect(!arch_spin_trylock(&kernel_lock_word.word), 0)) {
+		kernel_lock_wait();
+	}
 }
 
 static inline __attribute__((always_inline)) void kernel_unlock(void)
 {
-	spin_unlock(&kernel_lock_word);
+	arch_spin_unlock(&kernel_lock_word.word);
 }

@@ -1,10 +1,12 @@
 #pragma once
 /**
  * Test-and-set spinlock: the word is 0 when free, 1 when held; the
- * architecture takes and releases it (hyp/arch.h: arch_spin_lock()). Not
- * FIFO: a CPU that runs takes a free lock at once, rather than waiting
- * for a waiter ahead of it whose CPU may not be running (a vCPU thread of
- * a host); see docs/architecture.md, "Physical CPUs and the kernel lock".
+ * architecture takes and releases it (hyp/arch.h:
+ * arch_spin_lock_bounded()). Not FIFO: a CPU that runs takes a free lock
+ * at once, rather than waiting for a waiter ahead of it whose CPU may not
+ * be running (a vCPU thread of a host); see docs/architecture.md,
+ * "Physical CPUs and the kernel lock". The kernel lock (hyp/klock.h) adds
+ * napping waiters to it.
  */
 
 #include "hyp/arch.h"
@@ -14,13 +16,3 @@ struct spinlock {
 };
 
 #define SPINLOCK_INIT { 0 }
-
-static inline __attribute__((always_inline)) void spin_lock(struct spinlock *l)
-{
-	arch_spin_lock(&l->word);
-}
-
-static inline __attribute__((always_inline)) void spin_unlock(struct spinlock *l)
-{
-	arch_spin_unlock(&l->word);
-}

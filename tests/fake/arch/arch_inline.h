@@ -8,6 +8,7 @@
  * The host runs one thread, so a lock that is taken while held can never
  * be released: the fake reports that deadlock instead of hanging.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +30,33 @@ static inline struct cpu *arch_cpu_this(void)
 	return (struct cpu *)(uintptr_t)fake_sysreg_tpidr_el2;
 }
 
-static inline void arch_spin_lock(volatile uint32_t *word)
+/**
+ * Contention played by a test: the next this many tries of a lock word
+ * that is free find it held by another CPU (each counts down one); a test
+ * that sets it plays the holder (hyp/klock.h's nap, tests/host/test_klock.c).
+ */
+extern unsigned fake_spin_contended;
+
+static inline bool arch_spin_lock_bounded(volatile uint32_t *word,
+					  uint32_t waits)
 {
+	(void)waits;
+	if (fake_spin_contended > 0) {
+		fake_spin_contended--;
+		return false;
+	}
 	if (*word != FAKE_SPIN_FREE) {
 		fprintf(stderr, "fake arch: spin lock %p taken while held\n",
 			(void *)word);
 		abort();
 	}
 	*word = FAKE_SPIN_HELD;
+	return true;
+}
+
+static inline bool arch_spin_trylock(volatile uint32_t *word)
+{
+	return arch_spin_lock_bounded(word, 0);
 }
 
 static inline void arch_spin_unlock(volatile uint32_t *word)

@@ -28,30 +28,60 @@ static inline __attribute__((always_inline)) struct cpu *arch_cpu_this(void)
  * exclusive monitor of the word, so it sleeps in WFE: the release store
  * clears that monitor, which is a wake-up event (D1.16.1 "The Event
  * Register"), even if it lands between the LDAXR and the WFE (the event
- * register is then already set and WFE returns at once). In assembly
- * because the target is Armv8.0 (no LSE atomics) and C11 atomics would
- * call out-of-line helpers.
+ * register is then already set and WFE returns at once). It gives up
+ * after @p waits such wake-ups that found the word held again (0: one
+ * try), so that the caller can nap in WFI instead (hyp/klock.h): under
+ * QEMU's TCG a WFE only yields to QEMU's loop, never the host thread. In
+ * assembly because the target is Armv8.0 (no LSE atomics) and C11
+ * atomics would call out-of-line helpers. True if taken.
  */
 /** The lock word's value while held (0: free). */
 #define ARCH_SPIN_HELD 1u
 
-static inline __attribute__((always_inline)) void
-arch_spin_lock(volatile uint32_t *word)
+static inline bool arch_spin_lock_bounded(volatile uint32_t *word,
+					  uint32_t waits)
 {
 	uint32_t seen, fail;
 
 	__asm__ volatile("	prfm	pstl1strm, %2\n"
 			 "1:	ldaxr	%w0, %2\n"
 			 "	cbnz	%w0, 2f\n"
-			 "	stxr	%w1, %w3, %2\n"
+			 "	stxr	%w1, %w4, %2\n"
 			 "	cbnz	%w1, 1b\n"
 			 "	b	3f\n"
-			 "2:	wfe\n"
+			 "2:	cbz	%w3, 3f\n"
+			 "	sub	%w3, %w3, #1\n"
+			 "	wfe\n"
 			 "	b	1b\n"
 			 "3:"
-			 : "=&r"(seen), "=&r"(fail), "+Q"(*word)
+			 : "=&r"(seen), "=&r"(fail), "+Q"(*word), "+r"(waits)
 			 : "r"(ARCH_SPIN_HELD)
 			 : "memory");
+	return seen == 0;
+}
+
+/*
+ * One try, as the first round of arch_spin_lock_bounded(), for the hot
+ * path: asm goto, so that a caller's branch on the result is the CBNZ
+ * itself (no flag materialised and tested again). x16/x17 (IP0/IP1, free
+ * at any call boundary) are its scratch registers.
+ */
+static inline __attribute__((always_inline)) bool
+arch_spin_trylock(volatile uint32_t *word)
+{
+	__asm__ goto("	prfm	pstl1strm, %0\n"
+		     "	mov	w17, %1\n"
+		     "1:	ldaxr	w16, %0\n"
+		     "	cbnz	w16, %l[held]\n"
+		     "	stxr	w16, w17, %0\n"
+		     "	cbnz	w16, 1b\n"
+		     :
+		     : "Q"(*word), "i"(ARCH_SPIN_HELD)
+		     : "x16", "x17", "memory"
+		     : held);
+	return true;
+held:
+	return false;
 }
 
 /*
