@@ -26,13 +26,15 @@
 
 /**
  * Releases won by another CPU that a waiter sits through before it naps:
- * far longer than a kernel path (a few hundred instructions) when the
- * holder runs, short against a host's time slice when it does not.
+ * far more than contention with running holders makes (a kernel path is a
+ * few hundred instructions), so that only a holder the host does not run
+ * makes its waiters nap. Fewer (16) made boots beside other host work
+ * slower: a napping thread gives its core to that work too.
  */
-#define KLOCK_WAITS_BEFORE_NAP 16U
-/** Longest nap between tries: a few kernel paths, far below a host's
- * time slice (milliseconds). */
-#define KLOCK_NAP_US 20U
+#define KLOCK_WAITS_BEFORE_NAP 1024U
+/** Longest nap between tries: short against a host's time slice
+ * (milliseconds). */
+#define KLOCK_NAP_US 100U
 
 extern struct spinlock kernel_lock_word;
 
