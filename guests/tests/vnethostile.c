@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "guest/psci.h"
 #include "guest/smccc.h"
 #include "guest/test.h"
 #include "ipc/virtio_drv.h"
@@ -742,6 +743,7 @@ static void attack_flood(void)
 	arp_request(0);
 	set_desc(&tx_desc[0], (uintptr_t)tx_buf[0], HDR_BYTES + 6U, 0, 0);
 	flood_offered = flood_stop = flood_done = 0;
+	psci_wait_cpu_off(SECONDARY_MPIDR);
 	CHECK_EQ(hvc_call(PSCI_CPU_ON, SECONDARY_MPIDR,
 			  (uint64_t)smp_secondary_entry,
 			  (uint64_t)(secondary_stack + STACK_BYTES))
