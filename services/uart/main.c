@@ -24,8 +24,10 @@
  *
  * Posted DR writes. With kept RAM, a guest's DR store completes in the
  * kernel, which appends it to the ring of the window's page (in kept RAM,
- * after the journal; ipc_window_page()); the service takes the ring, each
- * write its own transaction with the count of writes taken, before
+ * after the journal; ipc_window_page()); the service takes the ring in
+ * batches of bytes to send, each one transaction with the count of writes
+ * taken and an outbox the bytes leave from after the commit
+ * (take_tx_batch), before
  * anything else of that window and when the kernel asks (IPC_MSG_POSTED:
  * before any other exit of the guest, when the ring is full, within
  * IPC_POSTED_DELAY_US). A restarted service takes what is left first.
@@ -576,6 +578,8 @@ static uint32_t take_tx_batch(struct uart_service *u, uint32_t w)
 	struct ipc_mmio_access a;
 	uint32_t n = 0;
 
+	/* bytes[] is not journaled: a batch begins with the last one sent
+	 * (sent == len), so rolling its header back sends nothing again. */
 	while (n < UART_OUTBOX_MAX &&
 	       ipc_posted_next(&u->pages[w], win->posted_done + n, w,
 			       u->client_of[w], &a) &&
@@ -599,8 +603,11 @@ static uint32_t take_tx_batch(struct uart_service *u, uint32_t w)
 	if (u->journaled) {
 		ipc_journal_commit(&u->journal);
 	}
-	ipc_posted_release(&u->pages[w], win->posted_done);
 	send_outbox(u);
+	/* Only now: the kernel lets the guest's other exits (a power-off,
+	 * its own log lines) go on once cons reaches prod, and the bytes
+	 * must be out by then. A restart sets cons from posted_done. */
+	ipc_posted_release(&u->pages[w], win->posted_done);
 	if (w == u->st->con.focus) {
 		rearm_phys(u);
 	}

@@ -215,15 +215,20 @@ void arch_nap(uint32_t us)
 	uint64_t until = arch_counter_now() +
 			 arch_counter_freq() * us / NAP_US_PER_S;
 
-	/* The slice timer (CNTHP, D11.2.4) when it is armed earlier. */
-	if (!(ctl & CNT_CTL_ENABLE) || cval > until) {
+	/* The slice timer (CNTHP, D11.2.4) when it is armed earlier (and
+	 * not masked: then it would not end the WFI). */
+	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE ||
+	    cval > until) {
 		write_sysreg(cnthp_cval_el2, until);
 		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
 		isb();
 	}
 	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
 	wfi();
-	/* Its own deadline back: a passed one fires, as it would have. */
+	/* Its own deadline back: a passed one fires, as it would have. Off
+	 * first, so that an old CVAL never meets the nap's ENABLE. */
+	write_sysreg(cnthp_ctl_el2, 0);
+	isb();
 	write_sysreg(cnthp_cval_el2, cval);
 	write_sysreg(cnthp_ctl_el2, ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK));
 	isb();

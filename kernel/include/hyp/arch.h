@@ -37,6 +37,15 @@ static inline bool arch_spin_trylock(volatile uint32_t *word);
 /** Release a lock word taken by either. */
 static inline void arch_spin_unlock(volatile uint32_t *word);
 
+/** Busy-wait hint: another CPU is expected to make progress. */
+static inline void arch_cpu_relax(void);
+
+/**
+ * Full memory barrier: every memory access before it, including device
+ * writes, completes before any after it.
+ */
+static inline void arch_mem_barrier(void);
+
 /* --- Functions. --- */
 
 /** The physical counter (ticks since reset), read in program order. */

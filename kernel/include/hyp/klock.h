@@ -9,8 +9,9 @@
  * (seL4 makes the same choice); guests and services still run in
  * parallel on every CPU.
  *
- * A waiter spins (WFE) through KLOCK_WAITS_BEFORE_NAP releases that
- * another CPU won, then naps in WFI for up to KLOCK_NAP_US between tries
+ * A waiter spins through KLOCK_WAITS_BEFORE_NAP wake-ups (WFE: a
+ * release or any other event; under TCG each WFE is one poll) without
+ * getting the lock, then naps in WFI for up to KLOCK_NAP_US between tries
  * (kernel_lock_wait()): the holder may be a host thread the host does not
  * run (QEMU's MTTCG on fewer free cores than CPUs), and a waiter spinning
  * through the host's time slices keeps it from running, while under TCG
@@ -25,7 +26,7 @@
 #include "hyp/spinlock.h"
 
 /**
- * Releases won by another CPU that a waiter sits through before it naps:
+ * WFE wake-ups without the lock that a waiter sits through before it naps:
  * far more than contention with running holders makes (a kernel path is a
  * few hundred instructions), so that only a holder the host does not run
  * makes its waiters nap. Fewer (16) made boots beside other host work
