@@ -419,6 +419,14 @@ static bool changes_model(const struct ipc_mmio_access *a)
 	return a->write || reg_of(a->offset) == PL011_DR;
 }
 
+/* Is @p a a DR write that window @p w's model transmits? */
+static bool transmits(const struct uart_service *u, uint32_t w,
+		      const struct ipc_mmio_access *a)
+{
+	return a->offset == PL011_DR && a->width <= sizeof(uint32_t) &&
+	       pl011_model_transmits(&u->st->win[w].model);
+}
+
 /*
  * Fast path, the slow twin being the rest of uart_mmio(): a DR write that
  * the model transmits, one console byte, the commonest access. Guards,
@@ -433,8 +441,7 @@ static bool uart_tx_fp(struct uart_service *u, uint32_t w,
 	struct pl011_model *m = &u->st->win[w].model;
 
 	/* Guards (the width is 1, 2, 4 or 8: ipc_serve_mmio checked it). */
-	if (!a->write || a->offset != PL011_DR ||
-	    a->width > sizeof(uint32_t) || !pl011_model_transmits(m)) {
+	if (!a->write || !transmits(u, w, a)) {
 		return false;
 	}
 	/* Point of no return. */
@@ -554,14 +561,6 @@ static void send_outbox(struct uart_service *u)
 	}
 }
 
-/* Is @p a a DR write that window @p w's model transmits? */
-static bool transmits(const struct uart_service *u, uint32_t w,
-		      const struct ipc_mmio_access *a)
-{
-	return a->offset == PL011_DR && a->width <= sizeof(uint32_t) &&
-	       pl011_model_transmits(&u->st->win[w].model);
-}
-
 /*
  * Take up to UART_OUTBOX_MAX of window @p w's posted writes that transmit
  * a byte, as one transaction: the count taken, the model and the outbox
@@ -600,9 +599,7 @@ static uint32_t take_tx_batch(struct uart_service *u, uint32_t w)
 	ob->len = n;
 	ob->sent = 0;
 	update_line(u, w, false);
-	if (u->journaled) {
-		ipc_journal_commit(&u->journal);
-	}
+	txn_commit(u);
 	send_outbox(u);
 	/* Only now: the kernel lets the guest's other exits (a power-off,
 	 * its own log lines) go on once cons reaches prod, and the bytes
