@@ -64,6 +64,24 @@ void log_unshare_line(const void *owner)
 	}
 }
 
+/* Each kernel line adds 1 to seq before it and 1 after (abi/console.h). */
+#define SEQ_PER_LINE 2U
+
+/*
+ * Is the service's line unfinished, by its open word, for the kernel line
+ * whose odd seq is @p odd? open names this line; or the next one if the
+ * service read this line's odd seq after writing a byte (kernel_cut in
+ * services/uart/console.c): the kernel was then waiting for writing, has
+ * not printed yet, and the byte is on the screen before this line.
+ */
+static bool service_line_open(const volatile struct hyp_console_line *l,
+			      uint32_t odd)
+{
+	uint32_t open = l->open;
+
+	return open == odd || open == odd + SEQ_PER_LINE;
+}
+
 void log_line_begin(void)
 {
 	volatile struct hyp_console_line *l = log_shared.line;
@@ -81,7 +99,7 @@ void log_line_begin(void)
 	}
 	/* Still writing after the polls (its vCPU's thread stopped by the
 	 * host): it is inside a line of its own, so end that too. */
-	if (l->open == log_shared.seq + 1 || l->writing != 0) {
+	if (service_line_open(l, log_shared.seq + 1) || l->writing != 0) {
 		/* As it is on the wire: no LF to CR LF here. */
 		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {
 			pl011_putc(log_uart, HYP_CONSOLE_BREAK[i]);
@@ -93,7 +111,7 @@ void log_line_end(void)
 {
 	volatile struct hyp_console_line *l = log_shared.line;
 
-	log_shared.seq += 2;
+	log_shared.seq += SEQ_PER_LINE;
 	if (l == NULL) {
 		return;
 	}

@@ -162,6 +162,15 @@ static void test_log_open_service_line_ended_first(void **unused)
 	shared.open = shared.seq - 1;
 	log_info("k");
 	assert_string_equal(out, "hyp: k\r\n");
+	/* Regression (test_hostile: "[test]     [victim] victim: alive 6"):
+	 * the service wrote a byte, then read this line's odd seq (the kernel
+	 * waiting for its writing word) and marked its open line for the
+	 * kernel's next one (kernel_cut): its byte is before this line, which
+	 * must end it too. Before, only open == seq + 1 counted. */
+	out_len = 0;
+	shared.open = shared.seq + 3;
+	log_info("k");
+	assert_string_equal(out, HYP_CONSOLE_BREAK "hyp: k\r\n");
 	log_unshare_line(&dummy);
 }
 

@@ -76,7 +76,8 @@ def test_hostile_guest_fails_cleanly_and_victim_runs(boot, smp):
     assert 'CANARY CORRUPTED' not in out
     # Heartbeats are consecutive: the victim never restarted.
     beats = heartbeats(out)
-    assert beats == list(range(1, len(beats) + 1)), beats
+    assert beats == list(range(1, len(beats) + 1)), \
+        'heartbeats %s; console:\n%s' % (beats, out)
     # It kept its pace (10 per second) while under attack: at least a
     # quarter of it, even sharing one CPU with the attacker. Regression
     # test: with smp=1, one HYP_IPC_NOTIFY from the attacker to its own

@@ -28,7 +28,10 @@
  * starts with HYP_CONSOLE_BREAK and a new tag, and, while its line is
  * open, it stores open again for the kernel's next line (then reads seq
  * again: Dekker once more), so that a kernel line never runs on from a
- * service line without the break. Each side writes only its own words; a
+ * service line without the break. A kernel line that was waiting for
+ * writing meanwhile (its seq the odd one the service read) then finds open
+ * naming the line after it, and ends the service's line too: the service's
+ * byte went out before it. Each side writes only its own words; a
  * barrier (DSB) orders each word against the UART writes.
  */
 #include <stdint.h>
