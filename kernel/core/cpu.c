@@ -116,3 +116,10 @@ void cpu_kick(const struct cpu *cpu)
 		gic_send_sgi(GIC_INTID_KICK, cpu->gic_mask);
 	}
 }
+
+void cpu_kick_entry(const struct cpu *cpu)
+{
+	if (cpu != cpu_this() && cpu->online) {
+		gic_send_sgi(GIC_INTID_KICK_ENTRY, cpu->gic_mask);
+	}
+}

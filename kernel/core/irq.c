@@ -62,6 +62,9 @@ static void handle_one(uint32_t iar)
 		 * trap path reschedules after every interrupt anyway. */
 		cpu_this()->kicked = true;
 		break;
+	case GIC_INTID_KICK_ENTRY:
+		/* The trap path's exit refills the LRs (vgic_dirty). */
+		break;
 	case GIC_INTID_HYP_TIMER:
 		arch_slice_disarm();
 		cpu_this()->slice_expired = true;

@@ -50,13 +50,25 @@ __attribute__((noinline)) bool posted_write(struct vcpu *v,
 	win->posted_prod = prod + 1;
 	pg->prod = prod + 1;
 	v->ipc.posted_taken = false;
-	if (vm->posted == NULL) {
+	/*
+	 * The first write of a burst arms this CPU's EL2 timer: its VM had
+	 * none waiting, or the ring was empty, read after prod (Dekker with
+	 * the service, which releases cons, then reads prod again: libipc
+	 * ipc_posted_release). Without it a write after a take could wait
+	 * for the guest's next exit, which a lone vCPU's WFI is not.
+	 */
+	arch_mem_barrier();
+	if (vm->posted == NULL || pg->cons == prod) {
 		vm->posted = win;
-		sched_exit_by(arch_counter_now() + arch_counter_freq() *
-							   IPC_POSTED_DELAY_US /
-							   POSTED_US_PER_S);
+		sched_exit_by(posted_deadline());
 	}
 	return true;
+}
+
+uint64_t posted_deadline(void)
+{
+	return arch_counter_now() +
+	       arch_counter_freq() * IPC_POSTED_DELAY_US / POSTED_US_PER_S;
 }
 
 bool posted_pending(struct vcpu *v)

@@ -193,6 +193,14 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 
 		at = end < at ? end : at;
 	}
+	if (guest != NULL && guest->vm->posted != NULL) {
+		/* Its VM's posted writes still wait (the timer their first
+		 * write armed was replaced, e.g. while a service ran on top):
+		 * the timer takes them, a lone vCPU's WFI would not. */
+		uint64_t due = posted_deadline();
+
+		at = due < at ? due : at;
+	}
 	if (!fresh && cpu->slice_armed && cpu->slice_at <= at) {
 		return;
 	}
@@ -562,14 +570,14 @@ void sched_assign_homes(void)
 		for (uint32_t j = 0; j < vm->vcpu_count && !vm->vcpus[j].is_service; j++) {
 			struct vcpu *v = &vm->vcpus[j];
 
-			/* A vCPU sharing its CPU yields in WFE spin loops. */
-			arch_vcpu_set_trap_wfe(v, guests_on[v->home->id] > 1);
+			/* A vCPU sharing its CPU yields in WFI and WFE. */
+			arch_vcpu_set_shares_cpu(v, guests_on[v->home->id] > 1);
 			if (ncpu == 1) {
 				continue;
 			}
 			log_info("vm '%s' vcpu %u runs on cpu %u%s", vcpu_vm_name(v),
 				 j, v->home->id,
-				 v->trap_wfe ? " (shared: WFE yields)" : "");
+				 v->shares_cpu ? " (shared: WFI and WFE yield)" : "");
 		}
 	}
 }

@@ -83,7 +83,7 @@ static void inbox_post(struct vcpu *v, uint32_t intid, uint32_t source)
 	if (v->state == VCPU_BLOCKED_WFI) {
 		sched_wake(v);
 	} else {
-		cpu_kick(v->home);
+		cpu_kick_entry(v->home);
 	}
 }
 
@@ -437,7 +437,7 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 			if (in_lrs) {
 				bitmap_assign(v->inbox.clear, intid, true);
 				v->vgic_dirty = true;
-				cpu_kick(v->home);
+				cpu_kick_entry(v->home);
 			}
 			continue;
 		}

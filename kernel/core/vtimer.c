@@ -14,6 +14,15 @@ void vtimer_unmask(void)
 	}
 }
 
+/* Trap loaded guest @p g's WFI from now on (hyp/vtimer.h, watching). Its
+ * HCR_EL2 is in force unless a service runs on top of it. */
+static void watch_wfi(struct vcpu *g, const struct cpu *cpu)
+{
+	if (!g->wfi_watch) {
+		arch_vcpu_watch_wfi(g, true, cpu->light == NULL);
+	}
+}
+
 void vtimer_fired(void)
 {
 	struct cpu *cpu = cpu_this();
@@ -26,6 +35,7 @@ void vtimer_fired(void)
 	if (g != NULL && !g->ctx_fresh &&
 	    vgic_inject(g->vm, g->index, GIC_INTID_VTIMER, true,
 			GIC_INTID_VTIMER, 0)) {
+		watch_wfi(g, cpu);
 		return;
 	}
 	/* Nobody takes it: keep a level interrupt from storming until the
@@ -34,6 +44,18 @@ void vtimer_fired(void)
 	gic_disable(GIC_INTID_VTIMER);
 	gic_deactivate(GIC_INTID_VTIMER);
 	cpu->vtimer_masked = true;
+	if (g != NULL) {
+		watch_wfi(g, cpu);
+	}
+}
+
+void vtimer_wfi_blocks(struct vcpu *v)
+{
+	/* Its LR shadow is fresh (vgic_vcpu_has_pending() found nothing). */
+	if (v->wfi_watch && !cpu_this()->vtimer_masked &&
+	    !vgic_cpu_holds_hw(&v->vgic, GIC_INTID_VTIMER)) {
+		arch_vcpu_watch_wfi(v, false, true);
+	}
 }
 
 /*
@@ -58,11 +80,10 @@ bool vtimer_wfi_resample(const struct vcpu *v)
 	return gic_highest_pending() == GIC_INTID_VTIMER;
 }
 
-void vtimer_prepare_entry(const struct vcpu *v)
+void vtimer_prepare_masked(const struct vcpu *v)
 {
-	/* Masked, and @p v's guest has its timer interrupt enabled. */
-	if (cpu_this()->vtimer_masked &&
-	    v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
+	/* @p v's guest has its timer interrupt enabled. */
+	if (v->vm->vgic.priv[v->index][GIC_INTID_VTIMER].enabled &&
 	    (v->vm->vgic.ctlr & VGIC_CTLR_ENABLE_MASK)) {
 		vtimer_unmask();
 	}
@@ -73,7 +94,7 @@ void vtimer_enabled(struct vcpu *v)
 	/* Its CPU unmasks the physical PPI on the next entry. */
 	v->vgic_dirty = true;
 	if (v->home != NULL && v->home != cpu_this()) {
-		cpu_kick(v->home);
+		cpu_kick_entry(v->home);
 	}
 }
 

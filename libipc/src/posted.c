@@ -42,4 +42,8 @@ void ipc_posted_release(struct ipc_window_page *page, uint32_t done)
 	/* The slot was read before the kernel may write it again. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	page->cons = done;
+	/* cons before the service reads prod again: a write the kernel
+	 * appends meanwhile is either seen then or finds the ring empty and
+	 * arms its timer (Dekker with kernel/core/posted.c). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "hyp/arch.h"
+#include "hyp/vcpu.h"
 
 uint64_t fake_sysreg_cntfrq_el0, fake_sysreg_cntpct_el0;
 uint64_t fake_sysreg_far_el2, fake_sysreg_sctlr_el1;
@@ -23,6 +24,7 @@ unsigned fake_relax_count, fake_barrier_count, fake_sleep_count;
 uint64_t fake_counter_step;
 void (*fake_sleep_hook)(uint64_t deadline);
 unsigned fake_spin_contended, fake_nap_count;
+unsigned fake_wfi_watch_writes;
 uint32_t fake_nap_us;
 
 void fake_arch_reset(void)
@@ -40,6 +42,13 @@ void fake_arch_reset(void)
 	fake_spin_contended = 0;
 	fake_nap_count = 0;
 	fake_nap_us = 0;
+	fake_wfi_watch_writes = 0;
+}
+
+void arch_vcpu_watch_wfi(struct vcpu *vcpu, bool watch, bool live)
+{
+	vcpu->wfi_watch = watch;
+	fake_wfi_watch_writes += live ? 1U : 0U;
 }
 
 void arch_nap(uint32_t us)

@@ -35,6 +35,10 @@ extern void (*fake_sleep_hook)(uint64_t deadline);
 extern unsigned fake_nap_count;
 extern uint32_t fake_nap_us;
 
+/** arch_vcpu_watch_wfi() calls that wrote the live HCR_EL2 (it sets
+ * vcpu->wfi_watch, as the arch does). */
+extern unsigned fake_wfi_watch_writes;
+
 /** Contention a test plays: tries of a free lock word that fail
  * (tests/fake/arch/arch_inline.h). */
 extern unsigned fake_spin_contended;

@@ -392,6 +392,12 @@ void cpu_kick(const struct cpu *cpu)
 	FUZZ_CHECK(0, "kick with one CPU");
 }
 
+void cpu_kick_entry(const struct cpu *cpu)
+{
+	(void)cpu;
+	FUZZ_CHECK(0, "kick with one CPU");
+}
+
 /* Guests' virtual timer lines, as a guest step sets them. */
 static bool vtimer_line[MAX_VMS][MAX_GUEST_VCPUS];
 

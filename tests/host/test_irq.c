@@ -197,6 +197,18 @@ static void test_irq_handle_pending_sgi_eoi_keeps_source_cpu(void **unused)
 	assert_true(this_cpu.kicked);
 }
 
+/* A kick for the next entry's LR refill completes like any SGI and asks
+ * for no reschedule (cpu_kick_entry). */
+static void test_irq_handle_pending_entry_kick_does_not_reschedule(void **unused)
+{
+	(void)unused;
+	gic.iar[0] = IAR(2, GIC_INTID_KICK_ENTRY);
+	irq_handle_pending();
+	assert_int_equal(gic.eoir[0], IAR(2, GIC_INTID_KICK_ENTRY));
+	assert_int_equal(gic.dir[0], IAR(2, GIC_INTID_KICK_ENTRY));
+	assert_false(this_cpu.kicked);
+}
+
 static void test_irq_handle_pending_stops_at_spurious(void **unused)
 {
 	(void)unused;
@@ -345,6 +357,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_irq_handle_pending_sgi_eoi_keeps_source_cpu, setup),
+		cmocka_unit_test_setup(test_irq_handle_pending_entry_kick_does_not_reschedule, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_stops_at_spurious, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_owned_spi_notifies_and_masks, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_unowned_spi_is_masked_and_reported, setup),

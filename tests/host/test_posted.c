@@ -117,6 +117,28 @@ static void test_posted_store_goes_into_the_ring(void **unused)
 	assert_int_equal(exit_by_calls, 1);
 }
 
+/*
+ * Regression (review of the WFI change): a write after the service took
+ * the ring, with the VM's posted mark still set (it is cleared only at
+ * an exit), armed nothing, and a lone vCPU waiting in WFI in hardware
+ * left it in the ring until its next exit. A write into an empty ring
+ * arms the bound again; one behind another still waiting does not.
+ */
+static void test_write_after_a_take_arms_again(void **unused)
+{
+	(void)unused;
+	assert_true(posted_write(v, win, DR, 1, BYTE));
+	assert_int_equal(exit_by_calls, 1);
+	page->cons = 1;   /* the service took it; vm.posted still set */
+	assert_ptr_equal(vm.posted, win);
+	fake_sysreg_cntpct_el0 += 7;
+	assert_true(posted_write(v, win, DR, 1, BYTE));
+	assert_int_equal(exit_by_calls, 2);
+	assert_int_equal(exit_by_at, NOW + 7 + IPC_POSTED_DELAY_US);
+	assert_true(posted_write(v, win, DR, 1, BYTE));
+	assert_int_equal(exit_by_calls, 2);
+}
+
 static void test_only_named_registers_within_one_are_posted(void **unused)
 {
 	(void)unused;
@@ -222,6 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_posted_store_goes_into_the_ring),
+		TEST(test_write_after_a_take_arms_again),
 		TEST(test_only_named_registers_within_one_are_posted),
 		TEST(test_full_ring_refuses),
 		TEST(test_scribbled_page_cannot_move_the_kernel),

@@ -74,6 +74,12 @@ void cpu_kick(const struct cpu *cpu)
 	fail_msg("nobody is kicked here");
 }
 
+void cpu_kick_entry(const struct cpu *cpu)
+{
+	(void)cpu;
+	fail_msg("nobody is kicked here");
+}
+
 bool arch_vtimer_asserted(const struct vcpu *vcpu, bool live)
 {
 	(void)vcpu;

@@ -60,6 +60,12 @@ bool vgic_inject(struct vm *v, uint32_t cpu, uint32_t intid, bool hw,
 
 void cpu_kick(const struct cpu *cpu)
 {
+	(void)cpu;
+	fail_msg("enabling the timer needs no reschedule: cpu_kick_entry");
+}
+
+void cpu_kick_entry(const struct cpu *cpu)
+{
 	rec.kicks++;
 	rec.kicked = cpu;
 }
@@ -226,6 +232,76 @@ static void test_vtimer_enabled_kicks_other_home(void **unused)
 	assert_ptr_equal(rec.kicked, &cpu_table[OTHER]);
 }
 
+/*
+ * Watching a lone vCPU's WFI (hyp/vtimer.h): a delivery or a mask makes
+ * its WFI trap, written live unless a service runs on top of it (then only
+ * its context, which the service's leaving loads).
+ */
+static void test_vtimer_fired_watches_wfi(void **unused)
+{
+	(void)unused;
+	here()->loaded = v(0);
+	fire();
+	assert_int_equal(rec.injects, 1);
+	assert_true(v(0)->wfi_watch);
+	assert_int_equal(fake_wfi_watch_writes, 1);
+	/* Already watched: nothing written again. */
+	fire();
+	assert_int_equal(fake_wfi_watch_writes, 1);
+	/* A service on top: its HCR_EL2 is in force, not the guest's. */
+	v(1)->wfi_watch = false;
+	here()->loaded = v(1);
+	here()->light = v(0);
+	fire();
+	assert_true(v(1)->wfi_watch);
+	assert_int_equal(fake_wfi_watch_writes, 1);
+}
+
+/* Nobody takes it: masked, and the loaded vCPU's WFI traps, so that the
+ * kernel's WFI still wakes it at the timer's deadline. */
+static void test_vtimer_masked_watches_wfi(void **unused)
+{
+	(void)unused;
+	here()->loaded = v(0);
+	rec.refuse = true;
+	fire();
+	assert_masked(1);
+	assert_true(v(0)->wfi_watch);
+	/* An idle CPU masks with no vCPU to watch. */
+	memset(&rec, 0, sizeof(rec));
+	here()->loaded = NULL;
+	fire();
+	assert_int_equal(rec.injects, 0);
+}
+
+/* A blocking WFI ends the watch only with the PPI unmasked and no linked
+ * timer interrupt left in the vCPU's LRs. */
+static void test_vtimer_wfi_blocks_ends_watch(void **unused)
+{
+	(void)unused;
+	struct vgic_pending_irq timer = {
+		.intid = VT, .hw = true, .phys = VT,
+	};
+
+	here()->loaded = v(0);
+	v(0)->wfi_watch = true;
+	v(0)->vgic.lr_count = 4;
+	v(0)->vgic.lr[2] = arch_lr_make(&timer, VGIC_LR_ACTIVE);
+	vtimer_wfi_blocks(v(0));
+	assert_true(v(0)->wfi_watch);
+	v(0)->vgic.lr[2] = 0;
+	here()->vtimer_masked = true;
+	vtimer_wfi_blocks(v(0));
+	assert_true(v(0)->wfi_watch);
+	here()->vtimer_masked = false;
+	vtimer_wfi_blocks(v(0));
+	assert_false(v(0)->wfi_watch);
+	assert_int_equal(fake_wfi_watch_writes, 1);
+	/* Not watched: nothing to write. */
+	vtimer_wfi_blocks(v(0));
+	assert_int_equal(fake_wfi_watch_writes, 1);
+}
+
 /* Read live only when the vCPU's timer is in hardware here. */
 static void test_vtimer_line_live_or_saved(void **unused)
 {
@@ -283,6 +359,9 @@ int main(void)
 		TEST(test_vtimer_unmask_only_when_masked),
 		TEST(test_vtimer_enabled_kicks_other_home),
 		TEST(test_vtimer_line_live_or_saved),
+		TEST(test_vtimer_fired_watches_wfi),
+		TEST(test_vtimer_masked_watches_wfi),
+		TEST(test_vtimer_wfi_blocks_ends_watch),
 		TEST(test_vtimer_wake_deadline),
 	};
 

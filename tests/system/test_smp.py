@@ -7,6 +7,9 @@ import pytest
 
 from conftest import run_guest_test
 
+# guests/tests/smp.c: ping-pong rounds, each a wait in WFI on both vCPUs.
+ROUNDS = 10000
+
 
 @pytest.mark.parametrize('smp', [1, 2, 4])
 def test_vcpus_start_and_exchange_ipis(boot, smp):
@@ -25,3 +28,13 @@ def test_vcpus_start_and_exchange_ipis(boot, smp):
         assert "vm 'test' vcpu 1 runs on cpu 1" in out
     for cpu in range(1, smp):
         assert re.search(r'cpu %d online \(MPIDR 0x%x' % (cpu, cpu), out)
+    exits = re.search(r"hyp: vm 'test' exits: \d+ MMIO, \d+ HVC/SMC, (\d+) WFI/WFE", out)
+    assert exits, out
+    if smp == 1:
+        # Time-shared: every wait is the kernel's (WFI traps and blocks,
+        # so that the other vCPU runs).
+        assert int(exits.group(1)) >= ROUNDS, exits.group(0)
+    else:
+        # Alone on its CPU, each vCPU waits in WFI in hardware and the
+        # SGI's kick ends it: no exit per wait (before: about 20,000).
+        assert int(exits.group(1)) < ROUNDS // 10, exits.group(0)

@@ -93,6 +93,7 @@ uint32_t gic_cpu_init(void)
 					       GICC_CTLR_EOIMODE);
 	gic_enable(GIC_INTID_HYP_TIMER);
 	gic_enable(GIC_INTID_KICK);
+	gic_enable(GIC_INTID_KICK_ENTRY);
 	gic_enable(GIC_INTID_MAINTENANCE);
 	gic_enable(GIC_INTID_VTIMER);
 	gic_enable(GIC_INTID_PTIMER);

@@ -134,6 +134,7 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 	if (vgic_vcpu_has_pending(vcpu) || vtimer_wfi_resample(vcpu)) {
 		return vcpu;
 	}
+	vtimer_wfi_blocks(vcpu);
 	vcpu->state = VCPU_BLOCKED_WFI;
 	return sched_next(vcpu);
 }

@@ -6,23 +6,35 @@
 
 /*
  * HCR_EL2 for every partition: Stage 2 on, EL1 AArch64, physical interrupts
- * and SErrors to EL2, WFI, SMC, ACTLR_EL1 and implementation-defined
- * registers trapped, TLB/cache maintenance broadcast inner-shareable.
- * WFE is trapped only for a vCPU that shares its CPU with other guest
- * vCPUs (vcpu->trap_wfe), where a spinning vCPU must yield to the lock
- * holder; alone on a CPU, Linux would exit in every spin loop for nothing
- * (160,000 exits to reach its shell prompt).
+ * and SErrors to EL2, SMC, ACTLR_EL1 and implementation-defined registers
+ * trapped, TLB/cache maintenance broadcast inner-shareable.
+ *
+ * WFI and WFE (TWI, TWE) trap for a guest vCPU that shares its CPU with
+ * other guest vCPUs (vcpu->shares_cpu): a waiting or spinning vCPU gives
+ * the CPU to the others. Alone on its CPU, a vCPU waits in hardware: Linux
+ * would exit in every spin loop for nothing (160,000 exits to reach its
+ * shell prompt when WFE trapped), and a WFI sleeps until an interrupt
+ * reaches the CPU, which then enters the kernel as it would from the
+ * kernel's own idle loop, minus the trap, the block and the pick (as
+ * Gunyah lets a vCPU alone on its CPU idle without the trap). Its WFI
+ * still traps while its virtual timer needs watching (vcpu->wfi_watch,
+ * hyp/vtimer.h). A service's WFI always traps: it waits for work only in
+ * HYP_IPC_RECV.
  */
 #define HCR_EL2_GUEST                                                        \
 	(HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | \
-	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TWI | HCR_EL2_TSC |            \
-	 HCR_EL2_TIDCP | HCR_EL2_TACR | HCR_EL2_RW)
+	 HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TIDCP |          \
+	 HCR_EL2_TACR | HCR_EL2_RW)
+#define HCR_EL2_WFX_TRAPS (HCR_EL2_TWI | HCR_EL2_TWE)
 
 /*
  * Service partitions: also HCR_EL2.DC (stage 1 off but cacheable) and
- * TVM/TRVM (the guest's translation registers are neither written nor read).
+ * TVM/TRVM (the guest's translation registers are neither written nor
+ * read); WFI traps.
  */
-#define HCR_EL2_SERVICE (HCR_EL2_GUEST | HCR_EL2_DC | HCR_EL2_TVM | HCR_EL2_TRVM)
+#define HCR_EL2_SERVICE                                                   \
+	(HCR_EL2_GUEST | HCR_EL2_TWI | HCR_EL2_DC | HCR_EL2_TVM |         \
+	 HCR_EL2_TRVM)
 #define CPTR_EL2_GUEST CPTR_EL2_RES1
 /* Services: FP/SIMD and CPACR_EL1 (the guest's, D13.2.31) trap. */
 #define CPTR_EL2_SERVICE (CPTR_EL2_RES1 | CPTR_EL2_TFP | CPTR_EL2_TCPAC)
@@ -63,20 +75,32 @@ static inline void el2_controls_load(const struct arch_vcpu_ctx *c,
 	write_sysreg(mdcr_el2, c->mdcr_el2);
 }
 
+/* A guest vCPU's HCR_EL2: its WFx traps as vcpu->shares_cpu and
+ * vcpu->wfi_watch say. */
+static uint64_t guest_hcr(const struct vcpu *vcpu)
+{
+	if (vcpu->shares_cpu) {
+		return HCR_EL2_GUEST | HCR_EL2_WFX_TRAPS;
+	}
+	return vcpu->wfi_watch ? HCR_EL2_GUEST | HCR_EL2_TWI : HCR_EL2_GUEST;
+}
+
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
 	/* HPMN as arch_el2_init set it: every counter to EL1. */
 	uint64_t hpmn = read_sysreg(mdcr_el2) & MDCR_EL2_HPMN_MASK;
 
+	/* What its timer left in the GIC is not known after a reset: its
+	 * WFI traps until one finds nothing to watch (hyp/vtimer.h). */
+	vcpu->wfi_watch = true;
 	*c = (struct arch_vcpu_ctx){
 		.sctlr_el1 = vcpu_is_service(vcpu) ? SCTLR_EL1_SERVICE
 						    : SCTLR_EL1_RESET,
 		.cpacr_el1 = CPACR_EL1_RESET,
 		.vmpidr_el2 = VMPIDR_EL2_RES1 | vcpu->index,
 		.hcr_el2 = vcpu_is_service(vcpu) ? HCR_EL2_SERVICE
-			   : vcpu->trap_wfe       ? HCR_EL2_GUEST | HCR_EL2_TWE
-						  : HCR_EL2_GUEST,
+						  : guest_hcr(vcpu),
 		.mdcr_el2 = vcpu_is_service(vcpu) ? hpmn | MDCR_EL2_SERVICE_TRAPS
 						  : hpmn,
 		.vttbr_el2 = s2_vttbr(&vcpu->vm->s2),
@@ -85,11 +109,21 @@ void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 	};
 }
 
-void arch_vcpu_set_trap_wfe(struct vcpu *vcpu, bool trap)
+void arch_vcpu_set_shares_cpu(struct vcpu *vcpu, bool shares)
 {
-	vcpu->trap_wfe = trap;
-	vcpu->ctx.hcr_el2 = trap ? vcpu->ctx.hcr_el2 | HCR_EL2_TWE
-				 : vcpu->ctx.hcr_el2 & ~HCR_EL2_TWE;
+	vcpu->shares_cpu = shares;
+	vcpu->ctx.hcr_el2 = guest_hcr(vcpu);
+}
+
+void arch_vcpu_watch_wfi(struct vcpu *vcpu, bool watch, bool live)
+{
+	vcpu->wfi_watch = watch;
+	vcpu->ctx.hcr_el2 = guest_hcr(vcpu);
+	if (live) {
+		/* In force from the ERET to the guest (a context
+		 * synchronization event, D1.x): no ISB. */
+		write_sysreg(hcr_el2, vcpu->ctx.hcr_el2);
+	}
 }
 
 void arch_vcpu_load(struct vcpu *vcpu)

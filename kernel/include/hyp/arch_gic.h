@@ -17,6 +17,9 @@
 
 /** SGI the kernel sends to make another CPU reschedule (cpu_kick). */
 #define GIC_INTID_KICK 0
+/** SGI that only makes another CPU leave its guest, so that the guest's
+ * next entry there refills its list registers (cpu_kick_entry). */
+#define GIC_INTID_KICK_ENTRY 1
 /* PPIs of QEMU virt (hw/arm/virt.h: PPI n = INTID 16 + n). */
 #define GIC_INTID_MAINTENANCE 25 /**< Virtual interface maintenance (PPI 9). */
 #define GIC_INTID_HYP_TIMER 26	 /**< CNTHP, the EL2 timer (PPI 10). */

@@ -96,3 +96,12 @@ uint32_t cpu_start_secondaries(const uint64_t *mpidr, uint32_t count);
  * owns became runnable or must stop. No-op for the calling CPU.
  */
 void cpu_kick(const struct cpu *cpu);
+
+/**
+ * Make @p cpu leave the guest it runs (a physical SGI), nothing more: a
+ * vCPU homed there has new virtual interrupts (vcpu->vgic_dirty), which
+ * its next entry puts in its list registers; nothing to reschedule, so its
+ * time slice is not looked at again (cheaper than cpu_kick() for the
+ * hottest kick, a virtual IPI). No-op for the calling CPU.
+ */
+void cpu_kick_entry(const struct cpu *cpu);

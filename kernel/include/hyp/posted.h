@@ -30,6 +30,10 @@ struct vcpu;
 bool posted_write(struct vcpu *v, struct mmio_window *win, uint64_t offset,
 		  uint8_t width, uint64_t value);
 
+/** When writes posted now must have been taken: IPC_POSTED_DELAY_US
+ * ahead on the physical counter. */
+uint64_t posted_deadline(void);
+
 /**
  * An exit of guest @p v other than a posted write or a served read, with
  * v->vm->posted set: must its VM's posted writes be taken first? False if

@@ -108,7 +108,10 @@ struct vcpu {
 	struct vgic_cpu vgic;         /**< Virtual interrupts and LR shadow. */
 	bool vgic_dirty;              /**< LRs need refilling before entry. */
 	struct vcpu_inbox inbox;      /**< Injections from other CPUs. */
-	bool trap_wfe;                /**< Shares its CPU: WFE yields it. */
+	bool shares_cpu;              /**< Another guest vCPU has its home
+				       CPU: its WFI and WFE trap. */
+	bool wfi_watch;               /**< Alone on its CPU, its WFI traps
+				       all the same (hyp/vtimer.h). */
 	bool vtimer_phys_active;      /**< Switched out with its HW-linked
 				       timer interrupt live (vcpu_arch.c). */
 	struct ptimer ptimer;         /**< Its EL1 physical timer (guests,

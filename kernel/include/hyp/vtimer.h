@@ -8,6 +8,16 @@
  * until a guest that enables it is loaded. A vCPU blocked in WFI wakes at
  * its timer's deadline (vtimer_deadline, sched.c).
  *
+ * Watching a WFI. A guest vCPU alone on its CPU waits in WFI in hardware
+ * (vcpu_arch.c), woken only by an interrupt that reaches the CPU. Two
+ * cases need the kernel's trapped WFI instead, and for them its WFI traps
+ * (vcpu->wfi_watch) from the timer interrupt on until a trapped WFI that
+ * blocks finds neither left: the timer's interrupt masked because its
+ * guest does not take it (the kernel's WFI still wakes at the timer's
+ * deadline: bare-metal guests sleep without a GIC driver), and the QEMU
+ * GIC model's unsignalled PPI after the guest completes the linked
+ * interrupt (vtimer_wfi_resample). A reset vCPU starts watched.
+ *
  * The register switch and the hardware-link bookkeeping of a switched-out
  * vCPU (vcpu->vtimer_phys_active) are arch-side, in vcpu_arch.c
  * (arch_vcpu_save/load/discard, arch_vtimer_asserted, arch_vcpu_timer_sync).
@@ -15,6 +25,8 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "hyp/cpu.h"
 
 struct vcpu;
 
@@ -25,9 +37,18 @@ void vtimer_fired(void);
 /** Unmask this CPU's physical vtimer PPI if a guest left it masked. */
 void vtimer_unmask(void);
 
+/** vtimer_prepare_entry()'s work, with the PPI masked on this CPU. */
+void vtimer_prepare_masked(const struct vcpu *v);
+
 /** Before entering @p v (its LRs being refilled): unmask the PPI if it is
- * masked and @p v's guest has its timer interrupt enabled. */
-void vtimer_prepare_entry(const struct vcpu *v);
+ * masked and @p v's guest has its timer interrupt enabled. Inline: on
+ * every delivery, and the PPI is rarely masked. */
+static inline void vtimer_prepare_entry(const struct vcpu *v)
+{
+	if (__builtin_expect(cpu_this()->vtimer_masked, 0)) {
+		vtimer_prepare_masked(v);
+	}
+}
 
 /** @p v's guest enabled its timer interrupt in its distributor: its CPU
  * unmasks the physical PPI on its next entry. */
@@ -46,6 +67,13 @@ bool vtimer_line(const struct vcpu *v);
  * interrupt is taken as soon as @p v runs).
  */
 bool vtimer_wfi_resample(const struct vcpu *v);
+
+/**
+ * @p v, loaded here, blocks in a trapped WFI with no virtual interrupt
+ * pending (its LR shadow fresh): stop trapping its WFI if its timer's
+ * interrupt is neither masked nor in its LRs.
+ */
+void vtimer_wfi_blocks(struct vcpu *v);
 
 /** Physical counter value at which @p v's virtual timer fires, or
  * VCPU_NO_DEADLINE. */

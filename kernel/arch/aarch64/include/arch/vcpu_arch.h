@@ -143,8 +143,16 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked);
 /** Enter @p vcpu (already loaded) for the first time; never returns. */
 _Noreturn void arch_vcpu_enter(struct vcpu *vcpu);
 
-/** Trap @p vcpu's WFE (HCR_EL2.TWE) from now on, and after resets. */
-void arch_vcpu_set_trap_wfe(struct vcpu *vcpu, bool trap);
+/** Guest @p vcpu shares its CPU with other guest vCPUs (@p shares): its
+ * WFI and WFE trap (HCR_EL2.TWI/TWE) from now on, and after resets. */
+void arch_vcpu_set_shares_cpu(struct vcpu *vcpu, bool shares);
+
+/**
+ * Guest @p vcpu's WFI traps while @p watch (HCR_EL2.TWI; always if it
+ * shares its CPU). @p live: its HCR_EL2 is the one in force on this CPU
+ * (it is loaded here with no service on top), written now.
+ */
+void arch_vcpu_watch_wfi(struct vcpu *vcpu, bool watch, bool live);
 
 /** FP/SIMD save/restore (fpsimd.S). */
 void arch_fpsimd_save(struct arch_fpsimd *fp);
