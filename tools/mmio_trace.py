@@ -59,6 +59,22 @@ def symbols(elf):
     return table
 
 
+def pc_name(pc, kernel, service, guest=None):
+    """'guest F', 'service F' or 'kernel F' for @pc, F its function in the
+    symbol table of that side (mmio_trace.symbols()), or 'guest' alone
+    without the guest's table."""
+    if GUEST_BASE <= pc < GUEST_END:
+        if guest is None:
+            return 'guest'
+        table, prefix = guest, 'guest '
+    elif SERVICE_BASE <= pc < SERVICE_END:
+        table, prefix = service, 'service '
+    else:
+        table, prefix = kernel, 'kernel '
+    i = bisect.bisect_right([a for a, _ in table], pc) - 1
+    return prefix + (table[i][1] if i >= 0 else '?')
+
+
 def insn_address(guest_elf, insn, occurrence=1):
     """Address of the @occurrence-th instruction spelled @insn in the guest."""
     out = subprocess.run(['aarch64-linux-gnu-objdump', '-d', guest_elf],
@@ -141,12 +157,7 @@ def main():
     kernel, service = symbols(args.elf), symbols(args.service)
 
     def name(pc):
-        if GUEST_BASE <= pc < GUEST_END:
-            return 'guest'
-        table, prefix = ((service, 'service ') if SERVICE_BASE <= pc < SERVICE_END
-                         else (kernel, 'kernel '))
-        i = bisect.bisect_right([a for a, _ in table], pc) - 1
-        return prefix + (table[i][1] if i >= 0 else '?')
+        return pc_name(pc, kernel, service)
 
     def runs_of(pcs):
         runs = []

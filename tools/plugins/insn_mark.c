@@ -22,44 +22,15 @@
  * CPUs: load this plugin only with -icount, where QEMU runs the CPUs one
  * at a time in one thread (without icount, MTTCG would race on it).
  *
- * QEMU's plugin API (docs/devel/tcg-plugins.rst) is declared here, not
- * taken from qemu-plugin.h, which Debian ships in no package: only the
- * calls used, as QEMU 7.2 exports them (API version 1).
+ * QEMU's plugin API: qemu_plugin_api.h.
  */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-typedef uint64_t qemu_plugin_id_t;
-typedef struct qemu_info_t qemu_info_t;
-struct qemu_plugin_tb;
-struct qemu_plugin_insn;
-enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
-enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
-					       struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
-					    void *userdata);
+#include "qemu_plugin_api.h"
 
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-					   qemu_plugin_vcpu_tb_trans_cb_t cb);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-struct qemu_plugin_insn *
-qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
-const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
-size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
-void qemu_plugin_register_vcpu_insn_exec_inline(struct qemu_plugin_insn *insn,
-						enum qemu_plugin_op op,
-						void *ptr, uint64_t imm);
-void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
-					    qemu_plugin_vcpu_udata_cb_t cb,
-					    enum qemu_plugin_cb_flags flags,
-					    void *userdata);
-void qemu_plugin_outs(const char *string);
-
-#define EXPORT __attribute__((visibility("default")))
-#define PLUGIN_API_VERSION 1
 /* HINT #0x7f (Arm ARM C6.2.127: HINT is 0xd503201f | CRm:op2 << 5; an
  * unallocated hint executes as a NOP), as guests/linux/blkrand.c runs it. */
 #define MARK_ENCODING 0xd5032fffu
