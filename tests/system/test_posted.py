@@ -12,6 +12,9 @@ from conftest import run_guest_test
 
 FILL_LINES = 12
 FILL_CHARS = 60
+# guests/tests/postwait.c: its WFI ends by the posted writes' timer
+# (IPC_POSTED_DELAY_US, 500 us) and the line goes out, in virtual time.
+WFI_POSTED_BOUND_US = 10000
 
 
 def fill_line(n):
@@ -44,3 +47,29 @@ def test_posted_writes_come_out_while_the_guest_spins(boot):
     m = boot('test-postspin')
     m.expect(r'hyp: tinyhyp')
     m.expect(r'(?m)^\[test\] postspin: spinning now')
+
+
+def test_posted_writes_come_out_while_a_lone_vcpu_waits_in_wfi(boot):
+    """The guest (guests/tests/postwait.c) is alone on its CPU, so its WFI
+    waits in hardware. A PL011 line after a take that left its VM's posted
+    mark set (the first line's timer, while it spun), then a WFI with
+    interrupts masked: the EL2 timer that must end the WFI and get the line
+    out is due IPC_POSTED_DELAY_US (500 us) after its first store. Virtual
+    time (icount): deterministic on a busy host. Regression (found by review
+    before it was committed): such a write armed no timer, and the WFI
+    lasted until some other timer, about a second."""
+    m = run_guest_test(boot, 'test-postwait', icount=True)
+    out = m.output().replace('\r', '')
+    lines = re.findall(r'(?m)^\[test\] (.*)$', out)
+    want = ['postwait: first line', 'postwait: second line, then WFI']
+    assert [line for line in lines if line in want] == want, out
+    slept = re.search(r'(?m)^\[test\] postwait: after the WFI \(debug console\): (\d+) us$', out)
+    assert slept, out
+    # The bound and the printing of one line, well under a millisecond of
+    # guest instructions; 10 ms leaves room and is far below the bug's.
+    assert int(slept.group(1)) < WFI_POSTED_BOUND_US, out
+    assert out.index('postwait: second line') < out.index('postwait: after the WFI'), out
+    # The WFI did not trap: the guest's only WFI exit is its first (a
+    # reset vCPU's WFI is watched), the sleep on its physical timer.
+    exits = re.search(r"hyp: vm 'test' exits: \d+ MMIO, \d+ HVC/SMC, (\d+) WFI/WFE", out)
+    assert exits and int(exits.group(1)) == 1, out
