@@ -132,9 +132,14 @@ class Machine:
         return self.child.exitstatus
 
     def cpu_seconds(self):
-        """Host CPU time (user+sys) QEMU has used so far."""
-        with open('/proc/%d/stat' % self.child.pid) as f:
-            fields = f.read().rsplit(')', 1)[1].split()
+        """Host CPU time (user+sys) QEMU has used so far; QEMU must still
+        run (pexpect reaps it once it has exited)."""
+        try:
+            with open('/proc/%d/stat' % self.child.pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except FileNotFoundError:
+            pytest.fail('QEMU has exited (and was reaped): its CPU time is gone; '
+                        'console:\n%s' % self.output())
         ticks = os.sysconf('SC_CLK_TCK')
         return (int(fields[11]) + int(fields[12])) / ticks
 
