@@ -110,16 +110,20 @@ uint32_t cpu_start_secondaries(const uint64_t *mpidr, uint32_t count)
 	return n;
 }
 
-void cpu_kick(const struct cpu *cpu)
+/* SGI @p sgi to @p cpu, unless it is this CPU or not running. */
+static void kick(const struct cpu *cpu, uint32_t sgi)
 {
 	if (cpu != cpu_this() && cpu->online) {
-		gic_send_sgi(GIC_INTID_KICK, cpu->gic_mask);
+		gic_send_sgi(sgi, cpu->gic_mask);
 	}
+}
+
+void cpu_kick(const struct cpu *cpu)
+{
+	kick(cpu, GIC_INTID_KICK);
 }
 
 void cpu_kick_entry(const struct cpu *cpu)
 {
-	if (cpu != cpu_this() && cpu->online) {
-		gic_send_sgi(GIC_INTID_KICK_ENTRY, cpu->gic_mask);
-	}
+	kick(cpu, GIC_INTID_KICK_ENTRY);
 }
