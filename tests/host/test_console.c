@@ -80,6 +80,14 @@ static void print(struct uart_console *c, const struct console_cfg *k,
 	}
 }
 
+/* VM 0's line "ab" open, the kernel's line shared (k->line). */
+static void open_shared_line(struct uart_console *c, struct console_cfg *k)
+{
+	k->line = &kline;
+	console_init(c);
+	print(c, k, 0, "ab");
+}
+
 /* One untagged VM's window: VM 0 printing @p in puts @p want on the
  * screen. */
 static void assert_shown(const char *in, const char *want)
@@ -370,9 +378,7 @@ static void test_line_end_after_a_kernel_line_stays_off_its_start(void **unused)
 	struct console_cfg k = cfg(false, 1);
 
 	(void)unused;
-	k.line = &kline;
-	console_init(&c);
-	print(&c, &k, 0, "ab");
+	open_shared_line(&c, &k);
 	kernel_log("hyp: real");
 	/* The guest's own line end comes after the kernel's line: its CR
 	 * must not begin the kernel's next line. */
@@ -390,9 +396,7 @@ static void test_kernel_printing_meanwhile_starts_a_new_line(void **unused)
 	struct console_cfg k = cfg(false, 1);
 
 	(void)unused;
-	k.line = &kline;
-	console_init(&c);
-	print(&c, &k, 0, "ab");
+	open_shared_line(&c, &k);
 	/* The kernel prints while "c" goes out, and misses the open line:
 	 * "c" may begin a screen line, so the next output starts a new one. */
 	kernel_prints_during_put = true;
@@ -424,9 +428,7 @@ test_kernel_line_after_a_timed_out_one_ends_the_open_line(void **unused)
 	struct console_cfg k = cfg(false, 1);
 
 	(void)unused;
-	k.line = &kline;
-	console_init(&c);
-	print(&c, &k, 0, "ab");
+	open_shared_line(&c, &k);
 	at_service_put = kernel_line_timed_out;
 	print(&c, &k, 0, "c");
 	kernel_log("hyp: next");
@@ -458,9 +460,7 @@ static void test_kernel_line_that_waited_ends_the_open_line(void **unused)
 	struct console_cfg k = cfg(false, 1);
 
 	(void)unused;
-	k.line = &kline;
-	console_init(&c);
-	print(&c, &k, 0, "ab");
+	open_shared_line(&c, &k);
 	at_service_put = kernel_line_begins;
 	print(&c, &k, 0, "c");
 	assert_int_equal(kline.writing, 0);
