@@ -99,9 +99,7 @@ def main():
     ap.add_argument('--qemu', default='qemu-system-aarch64')
     ap.add_argument('--timeout', type=int, default=300)
     args = ap.parse_args()
-    for path in (args.elf, args.guest, args.plugin):
-        if not os.path.exists(path):
-            sys.exit('cross_trace: %s is missing: run scons first' % path)
+    mmio_trace.require_built('cross_trace', (args.elf, args.guest, args.plugin))
 
     start = args.start if args.start is not None else sgir_store(args.guest)
     stop = args.stop if args.stop is not None else \

@@ -59,6 +59,13 @@ def symbols(elf):
     return table
 
 
+def require_built(tool, paths):
+    """Exit with a message naming the first of @paths scons has not built."""
+    for path in paths:
+        if not os.path.exists(path):
+            sys.exit('%s: %s is missing: run scons first' % (tool, path))
+
+
 def pc_name(pc, kernel, service, guest=None):
     """'guest F', 'service F' or 'kernel F' for @pc, F its function in the
     symbol table of that side (mmio_trace.symbols()), or 'guest' alone
@@ -147,9 +154,7 @@ def main():
     ap.add_argument('--qemu', default='qemu-system-aarch64')
     ap.add_argument('--timeout', type=int, default=300)
     args = ap.parse_args()
-    for path in (args.elf, args.guest, args.service):
-        if not os.path.exists(path):
-            sys.exit('mmio_trace: %s is missing: run scons first' % path)
+    require_built('mmio_trace', (args.elf, args.guest, args.service))
 
     iterations = [it for it in trace(args, insn_address(args.guest, args.insn, args.occurrence)) if it]
     if not iterations:
