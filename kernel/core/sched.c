@@ -18,6 +18,7 @@
 #include "hyp/sched.h"
 
 #include "arch/trap.h"
+#include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
 #include "hyp/log.h"
@@ -336,6 +337,21 @@ bool sched_runs_here(const struct vcpu *v)
 }
 
 /*
+ * The guest still loaded on idle @p cpu (blocked, e.g. waiting for a
+ * service's answer) may hold pending interrupts in its LRs: they must not
+ * end the idle WFI (arch_vgic_idle()). Its next entry refills them and
+ * turns the interface on again (vgic_prepare_entry()). Before every
+ * sleep: an injection into it meanwhile wrote its LRs, turning it on.
+ */
+static void quiesce_loaded(struct cpu *cpu)
+{
+	if (cpu->loaded != NULL) {
+		arch_vgic_idle();
+		cpu->loaded->vgic_dirty = true;
+	}
+}
+
+/*
  * Sleep until some vCPU can run here; never spins. The caller has just
  * found nothing to run, and @p ahead is the run queue's earliest wake-up
  * deadline that pick() found (under the lock since: the first round need
@@ -371,6 +387,7 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 					   deadline != VCPU_NO_DEADLINE;
 			cpu->slice_armed = deadline != VCPU_NO_DEADLINE;
 			cpu->slice_at = deadline;
+			quiesce_loaded(cpu);
 			kernel_unlock();
 			arch_sleep_until(deadline);
 			kernel_lock();

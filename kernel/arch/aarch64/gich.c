@@ -122,6 +122,18 @@ static void eoi_lrs_free(uint32_t eisr_off, uint32_t first)
 	}
 }
 
+/*
+ * GICH_HCR.En = 0 (IHI 0048B 5.3.1): the virtual CPU interface signals no
+ * virtual interrupt; GICH_LRn are untouched. Architecturally a virtual
+ * IRQ is no WFI wake-up event at EL2, but QEMU counts any pending one as
+ * work (target/arm arm_cpu_has_work()), and WFI may end for any reason
+ * anyway (D1.16.2): without this the idle loop spun.
+ */
+void arch_vgic_idle(void)
+{
+	gich_write32(GICH_HCR, 0);
+}
+
 void arch_vgic_maintenance_ack(void)
 {
 	eoi_lrs_free(GICH_EISR0, 0);

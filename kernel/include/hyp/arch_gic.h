@@ -135,6 +135,15 @@ void arch_vgic_lrs_write_first(const struct vgic_cpu *c, uint32_t count,
 /** Maintenance interrupt: stop asking for it. */
 void arch_vgic_maintenance_ack(void);
 
+/**
+ * The CPU is about to idle with a guest still loaded: its virtual CPU
+ * interface stops signalling (the LRs keep their contents), so that a
+ * virtual interrupt pending for a guest that waits for something else (a
+ * service's answer) does not end the idle loop's WFI. The next
+ * arch_vgic_lrs_write*() turns it on again.
+ */
+void arch_vgic_idle(void);
+
 /** Save / restore the loaded vCPU's virtual interface control state
  * (struct arch_vgic_ctx: the guest's priority mask, binary point, enables
  * and active priorities). */
