@@ -173,6 +173,26 @@ static bool other_guest_runnable(const struct vcpu *v)
 }
 
 /*
+ * Is a service runnable here, while none runs on top of the guest? A
+ * service on its way out (switch_to() a guest from it, the light context
+ * left already) that was woken meanwhile counts. While one runs, the next
+ * waits for it to wait again (after_service()): an EL2 timer at once
+ * would only bounce the CPU between the two. Clears cpu->service_due
+ * once none is runnable.
+ */
+static bool service_waits(struct cpu *cpu)
+{
+	if (cpu->light != NULL) {
+		return false;
+	}
+	if (pick_service(cpu, NULL) != NULL) {
+		return true;
+	}
+	cpu->service_due = false;
+	return false;
+}
+
+/*
  * Program the EL2 timer while @p guest has the CPU: the end of its time
  * slice if another guest of this CPU is runnable, or the wake-up deadline
  * of another guest here waiting in WFI (its virtual timer is not live in
@@ -185,8 +205,11 @@ static void arm_slice(struct cpu *cpu, const struct vcpu *guest, bool fresh)
 	bool woke;
 	uint64_t at = next_deadline(cpu, &woke);
 
-	if (woke && pick_service(cpu, cpu->current) != NULL) {
-		/* A service timer fired just now: it runs first (sched_wake). */
+	if ((woke || cpu->service_due) && service_waits(cpu)) {
+		/* A service woken here (a timer of it fired just now, or
+		 * sched_wake() found no idle CPU) runs first: a new slice must
+		 * not push its timer back, and no other CPU may have an exit
+		 * soon (lone guests wait in WFI in hardware). */
 		at = arch_counter_now();
 	} else if (guest != NULL && other_guest_runnable(guest)) {
 		uint64_t end = arch_counter_now() +
@@ -552,6 +575,7 @@ void sched_wake(struct vcpu *v)
 	 * loop picks it anyway, the timer (two register writes and another
 	 * interrupt) is not needed. */
 	if (cpu->current != NULL && !cpu->in_irq) {
+		cpu->service_due = true;
 		cpu->slice_armed = true;
 		cpu->slice_at = arch_counter_now();
 		arch_slice_arm_at(cpu->slice_at);

@@ -275,6 +275,7 @@ static int setup(void **unused)
 		cpu->current = cpu->loaded = cpu->light = NULL;
 		cpu->slice_expired = cpu->slice_armed = false;
 		cpu->slice_stale = cpu->kicked = false;
+		cpu->service_due = false;
 		cpu->turn_ended = NULL;
 		cpu->slice_at = 0;
 	}
@@ -583,6 +584,64 @@ static void test_sched_idle_quiets_the_loaded_guests_vgic(void **unused)
 	assert_true(A(0)->vgic_dirty);
 }
 
+/*
+ * A service's timer fires while the CPU turns from that very service back
+ * to its guest (the slice re-armed on the way, load_guest()): the service
+ * is still current then, but waits no longer. Nobody else would run it
+ * until some exit: the EL2 timer fires at once (review of the lone-vCPU
+ * WFI change: every other CPU may sleep in its guest's WFI for seconds).
+ */
+static void test_sched_service_woken_on_its_way_out_gets_the_cpu(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	/* S waits again; its timer is due as A0's slice is re-armed. */
+	cpu_table[0].slice_stale = true;
+	s_timer_at = fake_sysreg_cntpct_el0;
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_next(S), A(0));
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_true(fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+}
+
+/*
+ * A guest wakes a service and goes on (sched_next() keeps it, no pick):
+ * with no idle CPU, the service relies on this CPU's EL2 timer firing at
+ * once. Re-arming the guest's slice on the way (slice_stale) must not
+ * push that back.
+ */
+static void test_sched_service_woken_by_a_guest_keeps_its_timer(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	cpu_table[1].current = A(1); /* CPU 1 is busy: nobody idle. */
+	S->state = VCPU_RUNNABLE;
+	sched_wake(S);
+	assert_true(cpu_table[0].service_due);
+	cpu_table[0].slice_stale = true;
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_true(fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+	/* It ran: the next slice is an ordinary one again. */
+	fake_sysreg_cntpct_el0 += 10;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_next(S), A(0));
+	cpu_table[0].slice_stale = true;
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	assert_false(cpu_table[0].service_due);
+	assert_false(fake_sysreg_cnthp_ctl_el2 == CNT_CTL_ENABLE &&
+		     fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+}
+
 /* A service's timer wakes an idle CPU: it sleeps until the deadline. */
 static void test_sched_idle_sleeps_until_service_deadline(void **unused)
 {
@@ -864,6 +923,8 @@ int main(void)
 		TEST(test_sched_idle_sleeps_until_service_deadline),
 		TEST(test_sched_idle_records_what_it_sleeps_until),
 		TEST(test_sched_idle_quiets_the_loaded_guests_vgic),
+		TEST(test_sched_service_woken_on_its_way_out_gets_the_cpu),
+		TEST(test_sched_service_woken_by_a_guest_keeps_its_timer),
 		TEST(test_sched_guest_alone_arms_service_deadline),
 		TEST(test_sched_service_before_guests),
 		TEST(test_sched_kick_armed_before_a_service_runs),

@@ -36,6 +36,9 @@ struct cpu {
 	bool in_irq;              /**< Telling a service of its interrupt
 				   (irq.c): a reschedule follows, so it
 				   needs no timer (sched_wake). */
+	bool service_due;         /**< A service woken here waits for this
+				   CPU: its EL2 timer fires at once until
+				   one runs (sched_wake, arm_slice). */
 	/** The guest that gave up its turn to a service (sched_yield()): the
 	 * round robin goes on after it once the service waits again. */
 	const struct vcpu *turn_ended;
