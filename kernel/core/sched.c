@@ -193,6 +193,18 @@ static bool service_waits(struct cpu *cpu)
 }
 
 /*
+ * This CPU turns to a guest from a service without a pick (a reply's
+ * direct switch, the fast path): a service woken or displaced here that
+ * still waits gets the CPU at once, through the EL2 timer.
+ */
+static inline void service_due_soon(struct cpu *cpu)
+{
+	if (__builtin_expect(cpu->service_due, 0) && service_waits(cpu)) {
+		cpu_arm_by(cpu, arch_counter_now());
+	}
+}
+
+/*
  * Program the EL2 timer while @p guest has the CPU: the end of its time
  * slice if another guest of this CPU is runnable, or the wake-up deadline
  * of another guest here waiting in WFI (its virtual timer is not live in
@@ -312,6 +324,7 @@ static struct vcpu *switch_to(struct vcpu *next)
 	} else {
 		load_guest(cpu, next);
 		cpu->turn_ended = NULL;
+		service_due_soon(cpu);
 	}
 	set_current(cpu, next);
 	if (next->pending != 0) {
@@ -340,6 +353,7 @@ struct vcpu *sched_light_leave_fp(struct vcpu *guest)
 	arch_service_leave(cpu->light, guest);
 	cpu->light = NULL;
 	cpu->current = guest;
+	service_due_soon(cpu);
 	return guest;
 }
 
@@ -519,7 +533,14 @@ struct vcpu *sched_preempt(struct vcpu *current)
 	struct vcpu *s = pick_service(cpu, current);
 
 	if (s != NULL) {
-		return switch_to(s);
+		/* A service displaced in the middle of its work goes on when
+		 * this CPU next turns to a guest, whichever way
+		 * (service_due_soon()), not at some other CPU's exit. */
+		bool displaced = current->is_service && vcpu_can_run(current);
+		struct vcpu *next = switch_to(s);
+
+		cpu->service_due = cpu->service_due || displaced;
+		return next;
 	}
 	return sched_next(current);
 }

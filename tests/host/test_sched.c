@@ -642,6 +642,37 @@ static void test_sched_service_woken_by_a_guest_keeps_its_timer(void **unused)
 		     fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
 }
 
+/*
+ * A service that displaces another in the middle of its work (an
+ * interrupt for it while the other ran) answers its caller by the fast
+ * path, straight back to the guest: the displaced one still gets the CPU
+ * at once, not at some other CPU's exit (review of the lone-vCPU WFI
+ * change).
+ */
+static void test_sched_displaced_service_runs_after_the_fast_path(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	T->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(S), T);
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_null(S->on_cpu);
+	/* While T runs, no timer at once: it would bounce the CPU. */
+	assert_false(fake_sysreg_cnthp_ctl_el2 == CNT_CTL_ENABLE &&
+		     fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+	T->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_light_leave_fp(A(0)), A(0));
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_true(fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+	/* The timer fires: S goes on. */
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+}
+
 /* A service's timer wakes an idle CPU: it sleeps until the deadline. */
 static void test_sched_idle_sleeps_until_service_deadline(void **unused)
 {
@@ -925,6 +956,7 @@ int main(void)
 		TEST(test_sched_idle_quiets_the_loaded_guests_vgic),
 		TEST(test_sched_service_woken_on_its_way_out_gets_the_cpu),
 		TEST(test_sched_service_woken_by_a_guest_keeps_its_timer),
+		TEST(test_sched_displaced_service_runs_after_the_fast_path),
 		TEST(test_sched_guest_alone_arms_service_deadline),
 		TEST(test_sched_service_before_guests),
 		TEST(test_sched_kick_armed_before_a_service_runs),
