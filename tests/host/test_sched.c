@@ -584,6 +584,16 @@ static void test_sched_idle_quiets_the_loaded_guests_vgic(void **unused)
 	assert_true(A(0)->vgic_dirty);
 }
 
+/* A0 alone on CPU 0, service S woken and running on top of it. */
+static void s_on_top_of_lone_a0(void)
+{
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+}
+
 /*
  * A service's timer fires while the CPU turns from that very service back
  * to its guest (the slice re-armed on the way, load_guest()): the service
@@ -594,11 +604,7 @@ static void test_sched_idle_quiets_the_loaded_guests_vgic(void **unused)
 static void test_sched_service_woken_on_its_way_out_gets_the_cpu(void **unused)
 {
 	(void)unused;
-	A(2)->state = VCPU_OFF;
-	B0->state = VCPU_OFF;
-	start(A(0));
-	S->state = VCPU_RUNNABLE;
-	assert_ptr_equal(sched_preempt(A(0)), S);
+	s_on_top_of_lone_a0();
 	/* S waits again; its timer is due as A0's slice is re-armed. */
 	cpu_table[0].slice_stale = true;
 	s_timer_at = fake_sysreg_cntpct_el0;
@@ -652,11 +658,7 @@ static void test_sched_service_woken_by_a_guest_keeps_its_timer(void **unused)
 static void test_sched_displaced_service_runs_after_the_fast_path(void **unused)
 {
 	(void)unused;
-	A(2)->state = VCPU_OFF;
-	B0->state = VCPU_OFF;
-	start(A(0));
-	S->state = VCPU_RUNNABLE;
-	assert_ptr_equal(sched_preempt(A(0)), S);
+	s_on_top_of_lone_a0();
 	T->state = VCPU_RUNNABLE;
 	assert_ptr_equal(sched_preempt(S), T);
 	assert_int_equal(S->state, VCPU_RUNNABLE);
