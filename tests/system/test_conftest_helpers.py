@@ -2,6 +2,7 @@
 a VM's line cut by another VM's output still matches, and nothing another
 VM or the kernel prints counts as the VM's."""
 from conftest import vm_output
+from test_linux import command_value
 
 # What the console printed when linux2's line was cut by linux's, as seen
 # in test_vnet_linux (the pty turns \n into \r\n).
@@ -26,3 +27,11 @@ def test_other_vms_and_kernel_lines_are_left_out():
 
 def test_tags_after_a_carriage_return_and_colour_resets_are_taken_off():
     assert vm_output(CUT, 'linux2').endswith('abc\rdef')
+
+
+def test_a_value_read_in_the_shell_skips_a_kernel_warning_in_between():
+    # test_rtc on a busy host: Linux warned while `cat since_epoch` ran.
+    out = ('1796624450\r\r\n'
+           '[    4.456328] hrtimer: interrupt took 51729296 ns\r\r\n')
+    assert command_value(out) == '1796624450'
+    assert command_value('[    4.1] x\r\n2030-01-01\r\n') == '2030-01-01'

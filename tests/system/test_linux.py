@@ -33,6 +33,25 @@ def shell(m, command, tag):
     return out.split('\n', 1)[1] if '\n' in out else ''
 
 
+# A line Linux printed to its console (printk), not a command's output.
+KERNEL_LINE = re.compile(r'\[\s*\d+\.\d+\] ')
+
+
+def command_value(out):
+    """The one line a command printed (@out, as shell() gives it), without
+    console lines of the kernel that came in meanwhile: on a busy host
+    Linux may warn in the middle of it ("hrtimer: interrupt took N ns")."""
+    lines = [line.strip() for line in out.splitlines()]
+    values = [line for line in lines if line and not KERNEL_LINE.match(line)]
+    assert len(values) == 1, lines
+    return values[0]
+
+
+def shell_value(m, command, tag):
+    """The one line @command prints (a sysfs value): command_value()."""
+    return command_value(shell(m, command, tag))
+
+
 def interrupt_counts(text):
     """{name: count summed over CPUs} from /proc/interrupts."""
     counts = {}

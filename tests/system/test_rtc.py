@@ -22,7 +22,7 @@ until the rtc-pl031 count goes up: an event, under the test's deadline.
 import re
 
 from conftest import untag
-from test_linux import PROMPT, interrupt_counts, power_off, shell
+from test_linux import PROMPT, interrupt_counts, power_off, shell, shell_value
 
 RTC = '/sys/class/rtc/rtc0'
 GUEST_TIME = '2030-01-01 12:00:00'
@@ -71,16 +71,16 @@ def test_rtc_probes_counts_sets_and_interrupts_under_linux(boot):
     assert re.search(r'rtc-pl031 9010000\.pl031: registered as rtc0', dmesg), dmesg
     # The board's time reached the guest (hctosys), within a day of it.
     board = int(re.search(r'\((\d+)\)', dmesg).group(1))
-    first = int(shell(m, 'cat %s/since_epoch' % RTC, 'END-T1'))
+    first = int(shell_value(m, 'cat %s/since_epoch' % RTC, 'END-T1'))
     assert 0 <= first - board < 86400, (board, first)
     shell(m, 'sleep 2', 'END-SLEEP')
-    second = int(shell(m, 'cat %s/since_epoch' % RTC, 'END-T2'))
+    second = int(shell_value(m, 'cat %s/since_epoch' % RTC, 'END-T2'))
     assert second > first, (first, second)
 
     out = shell(m, "date -s '%s' >/dev/null && hwclock -w && hwclock -r"
                 % GUEST_TIME, 'END-SET')
     assert GUEST_DAY in out and '2030' in out, out
-    assert shell(m, 'cat %s/date' % RTC, 'END-DATE').strip() == '2030-01-01'
+    assert shell_value(m, 'cat %s/date' % RTC, 'END-DATE') == '2030-01-01'
 
     irqs = interrupt_counts(shell(m, 'cat /proc/interrupts', 'END-IRQ'))
     assert 'rtc-pl031' in irqs, irqs

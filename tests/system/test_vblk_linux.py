@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from test_linux import PROMPT, power_off, shell
+from test_linux import PROMPT, power_off, shell, shell_value
 from test_rootdisk import DEBUGFS, assert_clean
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
@@ -53,7 +53,7 @@ def boot_from_vda(boot, image):
 
 def test_linux_root_on_vda_and_a_file_survives_a_reboot(boot, disk):
     m = boot_from_vda(boot, disk)
-    assert shell(m, 'cat /sys/block/vda/serial', 'SERIAL').strip() == 'tinyhyp-linux'
+    assert shell_value(m, 'cat /sys/block/vda/serial', 'SERIAL') == 'tinyhyp-linux'
     shell(m, 'echo "written through vblk $((20+22))" > /root/note', 'WRITE')
     power_off(m)
     assert_clean(disk)
