@@ -26,6 +26,8 @@ void (*fake_sleep_hook)(uint64_t deadline);
 unsigned fake_spin_contended, fake_nap_count;
 unsigned fake_wfi_watch_writes;
 uint32_t fake_nap_us;
+uint32_t fake_vgic_hcr;
+unsigned fake_loud_naps;
 
 void fake_arch_reset(void)
 {
@@ -43,6 +45,21 @@ void fake_arch_reset(void)
 	fake_nap_count = 0;
 	fake_nap_us = 0;
 	fake_wfi_watch_writes = 0;
+	fake_vgic_hcr = 0;
+	fake_loud_naps = 0;
+}
+
+uint32_t arch_vgic_quiet(void)
+{
+	uint32_t hcr = fake_vgic_hcr;
+
+	fake_vgic_hcr = 0;
+	return hcr;
+}
+
+void arch_vgic_unquiet(uint32_t saved)
+{
+	fake_vgic_hcr = saved;
 }
 
 void arch_vcpu_watch_wfi(struct vcpu *vcpu, bool watch, bool live)
@@ -55,6 +72,7 @@ void arch_nap(uint32_t us)
 {
 	fake_nap_count++;
 	fake_nap_us = us;
+	fake_loud_naps += fake_vgic_hcr != 0 ? 1U : 0U;
 	/* The counter moves on by the nap; the slice timer is untouched. */
 	fake_sysreg_cntpct_el0 += fake_sysreg_cntfrq_el0 * us / 1000000U;
 }

@@ -35,6 +35,12 @@ extern void (*fake_sleep_hook)(uint64_t deadline);
 extern unsigned fake_nap_count;
 extern uint32_t fake_nap_us;
 
+/** The virtual interface's control word (GICH_HCR) arch_vgic_quiet()
+ * saves and clears and arch_vgic_unquiet() restores, and the naps taken
+ * while it was not 0 (a pending virtual interrupt would end them at once). */
+extern uint32_t fake_vgic_hcr;
+extern unsigned fake_loud_naps;
+
 /** arch_vcpu_watch_wfi() calls that wrote the live HCR_EL2 (it sets
  * vcpu->wfi_watch, as the arch does). */
 extern unsigned fake_wfi_watch_writes;
@@ -44,5 +50,5 @@ extern unsigned fake_wfi_watch_writes;
 extern unsigned fake_spin_contended;
 
 /** Counter at 0, FAKE_COUNTER_HZ, slice timer off, MPIDR 0, counts 0, no
- * sleep hook, no contention. */
+ * sleep hook, no contention, virtual interface off. */
 void fake_arch_reset(void);

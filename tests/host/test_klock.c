@@ -8,7 +8,9 @@
  * Napping waiters: the fake plays another CPU holding the lock
  * (fake_spin_contended tries fail). A waiter whose bounded spin fails
  * naps KLOCK_NAP_US between tries (arch_nap) and takes the lock once it
- * is free; the uncontended path never naps.
+ * is free; the uncontended path never naps. While it naps, the loaded
+ * guest's virtual interface is quiet (a pending virtual interrupt would end
+ * each nap at once), and as it was once the lock is taken.
  */
 #include <setjmp.h> /* cmocka.h needs these four first. */
 #include <stdarg.h>
@@ -81,6 +83,25 @@ static void test_klock_waiter_naps_until_free(void **unused)
 	assert_int_equal(kernel_lock_word.word, FREE);
 }
 
+/* GICH_HCR.En | UIE, as a guest with an underflow request leaves it. */
+#define HCR_EN_UIE 0x3u
+
+/* Both naps quiet; the word is back after, and untouched without naps. */
+static void test_klock_naps_with_the_vgic_quiet(void **unused)
+{
+	(void)unused;
+	fake_vgic_hcr = HCR_EN_UIE;
+	kernel_lock();
+	kernel_unlock();
+	assert_int_equal(fake_vgic_hcr, HCR_EN_UIE);
+	fake_spin_contended = 3;
+	kernel_lock();
+	assert_int_equal(fake_nap_count, 2);
+	assert_int_equal(fake_loud_naps, 0);
+	assert_int_equal(fake_vgic_hcr, HCR_EN_UIE);
+	kernel_unlock();
+}
+
 int main(void)
 {
 	/* In order: the first test sees the lock as the kernel starts. */
@@ -90,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_klock_pairs_in_turn),
 		cmocka_unit_test_setup(test_klock_uncontended_never_naps, setup),
 		cmocka_unit_test_setup(test_klock_waiter_naps_until_free, setup),
+		cmocka_unit_test_setup(test_klock_naps_with_the_vgic_quiet, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

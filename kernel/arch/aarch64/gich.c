@@ -134,6 +134,19 @@ void arch_vgic_idle(void)
 	gich_write32(GICH_HCR, 0);
 }
 
+uint32_t arch_vgic_quiet(void)
+{
+	uint32_t hcr = gich_read(GICH_HCR);
+
+	gich_write32(GICH_HCR, 0);
+	return hcr;
+}
+
+void arch_vgic_unquiet(uint32_t saved)
+{
+	gich_write32(GICH_HCR, saved);
+}
+
 void arch_vgic_maintenance_ack(void)
 {
 	eoi_lrs_free(GICH_EISR0, 0);

@@ -144,6 +144,16 @@ void arch_vgic_maintenance_ack(void);
  */
 void arch_vgic_idle(void);
 
+/**
+ * The same for a kernel-lock waiter's nap (kernel_lock_wait()), which
+ * returns to the trap it interrupted, not through an entry: returns the
+ * virtual interface's control word as it was (GICv2: GICH_HCR), which
+ * arch_vgic_unquiet() puts back once the lock is taken. Nothing else
+ * writes this CPU's interface in between (only its own CPU, under the lock).
+ */
+uint32_t arch_vgic_quiet(void);
+void arch_vgic_unquiet(uint32_t saved);
+
 /** Save / restore the loaded vCPU's virtual interface control state
  * (struct arch_vgic_ctx: the guest's priority mask, binary point, enables
  * and active priorities). */
