@@ -195,6 +195,18 @@ def busy_host():
         yield
 
 
+def shell(m, command, tag, vm='linux', prompt=r'/ # '):
+    """Run @command at the busybox shell that has the console input (VM
+    @vm's) and return what it printed: @vm's tags taken off, the echoed
+    command line dropped. The end marker @@<tag>42 is computed by the shell
+    ($((6*7))), so it never matches the echoed line; @prompt is waited for
+    after it."""
+    m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
+    out = untag(m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1), vm)
+    m.expect(prompt)
+    return out.split('\n', 1)[1] if '\n' in out else ''
+
+
 def run_guest_test(boot, scenario, **qemu_args):
     """Boot a bare-metal test guest, require PASS and a clean power-off."""
     m = boot(scenario, **qemu_args)

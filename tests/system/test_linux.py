@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import untag
+from conftest import shell
 
 PROMPT = r'/ # '
 # Lines that would mean trouble anywhere in the transcript (the kernel's
@@ -21,16 +21,6 @@ DMESG_ALLOWED = []
 VCPUS = 4
 # Four vCPUs under TCG boot slower than one: a longer deadline.
 TIMEOUT_SCALE = 3
-
-
-def shell(m, command, tag):
-    """Run @command and return what it printed, without the "[linux] "
-    tags. The end marker is computed by the shell ($((6*7))), so it never
-    matches the echoed command line, which is dropped."""
-    m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
-    out = untag(m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1), 'linux')
-    m.expect(PROMPT)
-    return out.split('\n', 1)[1] if '\n' in out else ''
 
 
 # A line Linux printed to its console (printk), not a command's output.

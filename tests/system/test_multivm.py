@@ -5,19 +5,11 @@ the VM that printed it and switches console input between the VMs with
 Ctrl-] 1 / Ctrl-] 2."""
 import re
 
-from conftest import untag
+from conftest import shell
 
 ESCAPE = '\x1d'
 PROMPT = r'\[linux\] / # '
 VMID = re.compile(r"vm '(\w+)' \((?:guest|service)\): .* VMID (\d+)")
-
-
-def shell(m, command, tag):
-    """Run @command in Linux; returns what it printed (tags stripped)."""
-    m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
-    out = m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1)
-    m.expect(PROMPT)
-    return untag(out, 'linux')
 
 
 def focus(m, key, name, window):
@@ -48,14 +40,14 @@ def test_two_vms_share_the_console_with_tagged_output_and_switched_input(boot):
     assert re.search(r'^\[linux\] \[ *[\d.]+\] Linux version 6\.1', boot_log, re.M)
     assert not re.search(r'^\[ *[\d.]+\] ', boot_log, re.M)
 
-    assert 'linux-42-first' in shell(m, 'echo linux-$((40+2))-first', 'A')
+    assert 'linux-42-first' in shell(m, 'echo linux-$((40+2))-first', 'A', prompt=PROMPT)
 
     # Input to the console guest: Linux does not see it.
     focus(m, '2', 'console', 2)
     m.child.send('hello vm two\r')
     m.expect(r"\[console\] console: you typed 'hello vm two'")
     focus(m, 'n', 'linux', 1)
-    out = shell(m, 'echo back-$((40+2))', 'B')
+    out = shell(m, 'echo back-$((40+2))', 'B', prompt=PROMPT)
     assert 'back-42' in out
     assert 'hello' not in out and 'not found' not in out, out
 
@@ -64,7 +56,7 @@ def test_two_vms_share_the_console_with_tagged_output_and_switched_input(boot):
     m.expect(r"uart:   window 1: 'linux' \(input\)")
     m.expect(r"uart:   window 2: 'console'")
     m.child.send(ESCAPE + 'z')
-    assert 'alive-42' in shell(m, 'echo alive-$((40+2))', 'C')
+    assert 'alive-42' in shell(m, 'echo alive-$((40+2))', 'C', prompt=PROMPT)
 
     # Linux powers off; the console guest runs on, still answering.
     m.child.sendline('poweroff')

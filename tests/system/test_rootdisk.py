@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, Machine
+from conftest import ROOT, Machine, shell
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import hypqemu  # noqa: E402
@@ -65,15 +65,6 @@ def bare(request):
     yield start
     for m in machines:
         m.kill()
-
-
-def shell(m, command, tag):
-    """Run @command; what it printed (the end marker is computed by the
-    shell, so the echoed command line never matches it)."""
-    m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
-    out = m.expect(r'([\s\S]*?)@@%s42' % re.escape(tag)).group(1)
-    m.expect(PROMPT)
-    return out.split('\n', 1)[1] if '\n' in out else ''
 
 
 def power_off(m):

@@ -21,8 +21,8 @@ until the rtc-pl031 count goes up: an event, under the test's deadline.
 """
 import re
 
-from conftest import untag
-from test_linux import PROMPT, interrupt_counts, power_off, shell, shell_value
+from conftest import shell, untag
+from test_linux import PROMPT, interrupt_counts, power_off, shell_value
 
 RTC = '/sys/class/rtc/rtc0'
 GUEST_TIME = '2030-01-01 12:00:00'

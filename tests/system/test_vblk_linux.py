@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT
-from test_linux import PROMPT, power_off, shell, shell_value
+from conftest import ROOT, shell
+from test_linux import PROMPT, power_off, shell_value
 from test_rootdisk import DEBUGFS, assert_clean
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))

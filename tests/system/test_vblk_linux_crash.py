@@ -15,8 +15,8 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT
-from test_linux import FATAL, PROMPT, shell
+from conftest import ROOT, shell
+from test_linux import FATAL, PROMPT
 from test_rootdisk import DEBUGFS, assert_clean
 from test_vblk_linux import DISK_SECTORS, TIMEOUT_SCALE, disk  # noqa: F401
 

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from conftest import ROOT, untag
+from conftest import ROOT, shell as conftest_shell
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import hypqemu  # noqa: E402
@@ -36,12 +36,8 @@ def make_disk(path):
 
 
 def shell(m, vm, command, tag):
-    """Run @command in VM @vm (which has the console input); what it
-    printed, its tags taken off."""
-    m.child.sendline('%s; echo @@%s$((6*7))' % (command, tag))
-    out = m.expect(r'([\s\S]*?)\[%s\] @@%s42' % (vm, re.escape(tag))).group(1)
-    m.expect(r'\[%s\] / # ' % vm)
-    return untag(out, vm)
+    """conftest.shell() in VM @vm, which has the console input."""
+    return conftest_shell(m, command, tag, vm=vm, prompt=r'\[%s\] / # ' % vm)
 
 
 def focus(m, key, vm, window):
