@@ -24,6 +24,11 @@ kernel_exit(struct vcpu *next)
 	if (next->vgic_dirty) {
 		vgic_prepare_entry(next);
 	}
+#ifdef HYP_PERTURB_NOPS
+	/* scons perturb=N (tools/perturb.py): N more instructions per exit,
+	 * another interleaving of the CPUs under -icount. */
+	__asm__ volatile(".rept %c0\n\tnop\n\t.endr" : : "i"(HYP_PERTURB_NOPS));
+#endif
 	kernel_unlock();
 	return next;
 }
