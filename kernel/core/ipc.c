@@ -41,16 +41,18 @@ static void deliver(struct vcpu *service, const uint64_t msg[IPC_MSG_WORDS])
 	}
 }
 
+/* Behind the others: the queue holds at most the guest vCPUs, so the
+ * walk to its end is short, and no tail pointer has to be kept in step. */
 static void enqueue(struct endpoint *ep, struct vcpu *sender)
 {
+	struct vcpu **link = &ep->queue_head;
+
+	while (*link != NULL) {
+		link = &(*link)->ipc.queue_next;
+	}
 	sender->ipc.ep = ep;
 	sender->ipc.queue_next = NULL;
-	if (ep->queue_tail != NULL) {
-		ep->queue_tail->ipc.queue_next = sender;
-	} else {
-		ep->queue_head = sender;
-	}
-	ep->queue_tail = sender;
+	*link = sender;
 }
 
 static struct vcpu *dequeue(struct endpoint *ep)
@@ -59,9 +61,6 @@ static struct vcpu *dequeue(struct endpoint *ep)
 
 	if (s != NULL) {
 		ep->queue_head = s->ipc.queue_next;
-		if (ep->queue_head == NULL) {
-			ep->queue_tail = NULL;
-		}
 		s->ipc.queue_next = NULL;
 	}
 	return s;
@@ -271,10 +270,6 @@ void ipc_cancel(struct vcpu *v)
 			*link = v->ipc.queue_next;
 			break;
 		}
-	}
-	ep->queue_tail = NULL;
-	for (struct vcpu *s = ep->queue_head; s != NULL; s = s->ipc.queue_next) {
-		ep->queue_tail = s;
 	}
 	v->ipc.ep = NULL;
 	v->ipc.kind = IPC_KIND_NONE;

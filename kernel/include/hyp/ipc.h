@@ -62,7 +62,7 @@ struct endpoint {
 				   start), must be waiting again
 				   (IPC_REPLY_TIMEOUT_MS). */
 	uint64_t timeout_ticks; /**< IPC_REPLY_TIMEOUT_MS in counter ticks. */
-	struct vcpu *queue_head, *queue_tail; /**< Senders waiting. */
+	struct vcpu *queue_head; /**< Senders waiting, linked by queue_next. */
 	uint64_t notify_bits;
 	/* Events for the service (hyp/service_event.h). */
 	uint64_t timer_at;      /**< HYP_IPC_TIMER_SET deadline, 0: none. */
