@@ -111,11 +111,7 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	/* The condition is checked on the trapped instruction's ITSTATE. */
 	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	arch_skip_insn(&vcpu->regs, esr);
 	if (!passed) {
 		return vcpu;
@@ -164,11 +160,6 @@ HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 {
 	/* A trapped SMC (HCR_EL2.TSC) returns to the SMC itself (D1.10.1)
 	 * with SPSR_EL2.SS as it was: skip it as if it had executed. */
-	struct vcpu *taker = take_posted_first(vcpu, false);
-
-	if (taker != NULL) {
-		return taker;
-	}
 	arch_skip_insn(&vcpu->regs, esr);
 	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), true);
 }
@@ -176,11 +167,7 @@ HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	/* A conditional AArch32 instruction may trap before its condition is
 	 * checked; one that fails it does nothing (D1.x "Conditional
 	 * execution of AArch32 instructions"). */
@@ -301,11 +288,7 @@ static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	if (service_exception_reg(vcpu, &s, esr) ||
 	    service_hidden_reg(vcpu, &s, esr)) {
 		return vcpu;
@@ -466,11 +449,7 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t va = read_sysreg(far_el2);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr,
 					  "an instruction fetch outside its RAM", true);
@@ -483,6 +462,35 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
+/* Every class but a data abort and an HVC. */
+HANDLER dispatch_other(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t ec = esr_ec(esr);
+
+	vcpu->exits.wfx += ec == EC_WFX;
+	vcpu->exits.hvc += ec == EC_SMC64;
+	vcpu->exits.other += ec == EC_SYSREG;
+	/* Each of the classes below takes the posted writes first (one
+	 * check here for all their handlers). */
+	struct vcpu *taker = take_posted_first(vcpu, false);
+
+	if (taker != NULL) {
+		return taker;
+	}
+	switch (ec) {
+	case EC_WFX:
+		return handle_wfx(vcpu, esr);
+	case EC_SMC64:
+		return handle_smc(vcpu, esr);
+	case EC_SYSREG:
+		return handle_sysreg(vcpu, esr);
+	case EC_IABT_LOW:
+		return handle_iabt(vcpu, esr);
+	default:
+		return reflect_undef(vcpu, esr);
+	}
+}
+
 static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
 				  uint64_t ipa, const struct mmio_window *win)
 {
@@ -490,21 +498,7 @@ static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
 	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
 		return handle_dabt(vcpu, esr, ipa, win);
 	}
-	switch (esr_ec(esr)) {
-	case EC_WFX:
-		vcpu->exits.wfx++;
-		return handle_wfx(vcpu, esr);
-	case EC_SMC64:
-		vcpu->exits.hvc++;
-		return handle_smc(vcpu, esr);
-	case EC_SYSREG:
-		vcpu->exits.other++;
-		return handle_sysreg(vcpu, esr);
-	case EC_IABT_LOW:
-		return handle_iabt(vcpu, esr);
-	default:
-		return reflect_undef(vcpu, esr);
-	}
+	return dispatch_other(vcpu, esr);
 }
 
 /* Under the lock: a vCPU whose VM another CPU stopped goes no further. */
