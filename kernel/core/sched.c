@@ -376,14 +376,15 @@ bool sched_runs_here(const struct vcpu *v)
 /*
  * The guest still loaded on idle @p cpu (blocked, e.g. waiting for a
  * service's answer) may hold pending interrupts in its LRs: they must not
- * end the idle WFI (arch_vgic_idle()). Its next entry refills them and
- * turns the interface on again (vgic_prepare_entry()). Before every
- * sleep: an injection into it meanwhile wrote its LRs, turning it on.
+ * end the idle WFI (arch_vgic_quiet(); what it returns is not needed).
+ * Its next entry refills them and turns the interface on again
+ * (vgic_prepare_entry()). Before every sleep: an injection into it
+ * meanwhile wrote its LRs, turning it on.
  */
 static void quiesce_loaded(struct cpu *cpu)
 {
 	if (cpu->loaded != NULL) {
-		arch_vgic_idle();
+		(void)arch_vgic_quiet();
 		cpu->loaded->vgic_dirty = true;
 	}
 }
