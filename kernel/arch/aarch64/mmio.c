@@ -152,9 +152,8 @@ mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 		    win->size - p->offset[i] < p->insn.size) {
 			return mmio_reject(v, "access leaves the window", ipa, d.write);
 		}
-		p->value[i] = p->insn.write ? mmio_store_value(
-						      xfer_reg(v, p->insn.rt[i]),
-						      p->insn.size)
+		p->value[i] = p->insn.write ? xfer_reg(v, p->insn.rt[i]) &
+						      mmio_size_mask(p->insn.size)
 					    : 0;
 	}
 	/* Remember the base now: SP is only readable while the guest is live. */

@@ -145,13 +145,10 @@ static int decode_size_opc(uint32_t insn, struct mmio_insn *m)
 	m->size = (uint8_t)(1U << size_log2);
 	m->write = opc == LS_OPC_STORE;
 	m->sign_extend = opc >= LS_OPC_LOAD_SX_X;
-	if (opc == LS_OPC_LOAD_SX_X) {
-		m->dest64 = true;
-	} else if (opc == LS_OPC_LOAD_SX_W) {
-		m->dest64 = false;
-	} else {
-		m->dest64 = size_log2 == LS_SIZE_LOG2_X;
-	}
+	/* LDRS* names its destination; the others are as wide as the access
+	 * (a store's dest64 is set again by mmio_decode_insn()). */
+	m->dest64 = opc == LS_OPC_LOAD_SX_X ||
+		    (opc != LS_OPC_LOAD_SX_W && size_log2 == LS_SIZE_LOG2_X);
 	return MMIO_DECODE_OK;
 }
 
@@ -331,9 +328,4 @@ uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
 		value &= UINT32_MAX;
 	}
 	return value;
-}
-
-uint64_t mmio_store_value(uint64_t reg_value, uint8_t size)
-{
-	return reg_value & mmio_size_mask(size);
 }
