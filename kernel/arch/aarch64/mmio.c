@@ -3,7 +3,6 @@
 
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
-#include "hyp/mm.h"
 #include "hyp/units.h"
 
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
@@ -67,17 +66,12 @@ static bool va_to_ipa(const struct vcpu *v, uint64_t va, uint64_t *ipa)
 static bool fetch_insn(const struct vcpu *v, uint32_t *insn)
 {
 	uint64_t ipa;
-	paddr_t pa;
-	unsigned attr;
 
-	if ((v->regs.pc & (INSN_BYTES_32 - 1)) != 0 ||
-	    !va_to_ipa(v, v->regs.pc, &ipa) ||
-	    !s2_translate(&v->vm->s2, ipa_init(ipa), &pa, &attr) ||
-	    (attr & S2_DEVICE) || !(attr & S2_READ)) {
-		return false;
-	}
-	*insn = *(const volatile uint32_t *)mm_va(pa);
-	return true;
+	/* From its memory as the debug console reads it: readable RAM. */
+	return (v->regs.pc & (INSN_BYTES_32 - 1)) == 0 &&
+	       va_to_ipa(v, v->regs.pc, &ipa) &&
+	       vm_read_guest(v->vm, ipa_init(ipa), insn, sizeof(*insn)) ==
+		       sizeof(*insn);
 }
 
 struct vcpu *mmio_reject(struct vcpu *v, const char *why, uint64_t ipa,
