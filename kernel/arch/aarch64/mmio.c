@@ -185,8 +185,6 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 
 	if (failed || p->failed) {
 		v->pending |= VCPU_PENDING_ABORT;
-		v->pending_va = p->va;
-		v->pending_write = in->write;
 		return;
 	}
 	for (unsigned i = 0; !in->write && i < in->count; i++) {
@@ -195,29 +193,29 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 				p->value[i], in->size, in->sign_extend, in->dest64);
 		}
 	}
-	if (mmio_insn_writeback(in)) {
-		uint64_t nb = mmio_insn_new_base(in, p->base);
-
-		if (in->rn == MMIO_REG_ZR_OR_SP) {
-			v->pending |= VCPU_PENDING_SP;
-			v->pending_sp = nb;
-		} else {
-			v->regs.x[in->rn] = nb;
-		}
+	if (mmio_insn_writeback(in) && in->rn == MMIO_REG_ZR_OR_SP) {
+		v->pending |= VCPU_PENDING_SP;
+	} else if (mmio_insn_writeback(in)) {
+		v->regs.x[in->rn] = mmio_insn_new_base(in, p->base);
 	}
 	arch_skip_insn(&v->regs, p->esr);
 }
 
+/* The access record stays as it was completed until the vCPU runs again,
+ * which comes after this (switch_to()); a reset clears both. */
 void vcpu_apply_pending(struct vcpu *v)
 {
+	const struct mmio_pending *p = &v->ipc.mmio;
+	uint64_t sp = mmio_insn_new_base(&p->insn, p->base);
+
 	if (v->pending & VCPU_PENDING_ABORT) {
-		inject_data_abort(v, v->pending_va, v->pending_write);
+		inject_data_abort(v, p->va, p->insn.write);
 	}
 	if (v->pending & VCPU_PENDING_SP) {
 		if ((v->regs.spsr & SPSR_M_MASK) == SPSR_M_EL1H) {
-			write_sysreg(sp_el1, v->pending_sp);
+			write_sysreg(sp_el1, sp);
 		} else {
-			write_sysreg(sp_el0, v->pending_sp);
+			write_sysreg(sp_el0, sp);
 		}
 	}
 	v->pending = 0;
