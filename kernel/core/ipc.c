@@ -217,9 +217,9 @@ static struct endpoint *usable_endpoint(struct vcpu *caller, uint64_t id)
 	return &vm->ep;
 }
 
-struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id)
+struct vcpu *ipc_call(struct vcpu *caller)
 {
-	struct endpoint *ep = usable_endpoint(caller, ep_id);
+	struct endpoint *ep = usable_endpoint(caller, caller->regs.x[1]);
 
 	if (ep == NULL) {
 		return caller;
@@ -475,12 +475,6 @@ static struct vcpu *client_name(struct vcpu *vcpu)
 	return vcpu;
 }
 
-/* HYP_IPC_CALL: x1 names the endpoint. */
-static struct vcpu *call(struct vcpu *vcpu)
-{
-	return ipc_call(vcpu, vcpu->regs.x[1]);
-}
-
 static struct vcpu *window_count(struct vcpu *vcpu)
 {
 	return vcpu_answer(vcpu, vcpu_is_service(vcpu)
@@ -496,7 +490,7 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	static struct vcpu *(*const calls[])(struct vcpu *) = {
 		[IPC_FN(HYP_IPC_RECV)] = ipc_recv,
 		[IPC_FN(HYP_IPC_REPLY_RECV)] = ipc_reply_recv,
-		[IPC_FN(HYP_IPC_CALL)] = call,
+		[IPC_FN(HYP_IPC_CALL)] = ipc_call,
 		[IPC_FN(HYP_IPC_NOTIFY)] = ipc_notify_call,
 		[IPC_FN(HYP_IPC_WINDOW_COUNT)] = window_count,
 		[IPC_FN(HYP_IPC_WINDOW_INFO)] = window_info,
