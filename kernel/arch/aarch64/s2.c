@@ -74,25 +74,6 @@ static void pte_write(uint64_t *pte, uint64_t val)
 	*(volatile uint64_t *)pte = val;
 }
 
-/** True if @p pte at @p level points to a next-level table. */
-static bool pte_is_table(uint64_t pte, unsigned level)
-{
-	return level < S2_LEVEL_LAST &&
-	       (pte & S2_PTE_TYPE_MASK) == S2_PTE_TYPE_TABLE;
-}
-
-/** Kernel pointer to the table that table descriptor @p pte points to. */
-static uint64_t *pte_table(uint64_t pte)
-{
-	return mm_va(pa_init(pte & S2_PTE_OA_MASK));
-}
-
-/** The root of @p s2 as one array of S2_ROOT_ENTRIES descriptors. */
-static uint64_t *root_table(const struct s2_space *s2)
-{
-	return mm_va(s2->root);
-}
-
 /** Descriptor attribute bits (everything but type and address) for @p attr. */
 static uint64_t attr_to_pte(unsigned attr)
 {
@@ -139,7 +120,8 @@ static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level,
 		      struct palloc *pool)
 {
 	unsigned lvl = S2_LEVEL_FIRST;
-	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
+	/* The root: S2_ROOT_PAGES concatenated tables, one array. */
+	uint64_t *pte = (uint64_t *)mm_va(s2->root) + pte_index(ipa, lvl);
 
 	while (lvl < *level) {
 		uint64_t val = pte_read(pte);
@@ -150,11 +132,14 @@ static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level,
 			val = pa_addr(table) | S2_PTE_TYPE_TABLE;
 			pte_write(pte, val);
 		}
-		if (!pte_is_table(val, lvl)) {
+		/* Above level 3, bits [1:0] = 0b11 is a table descriptor;
+		 * its next-level table is at its output address. */
+		if ((val & S2_PTE_TYPE_MASK) != S2_PTE_TYPE_TABLE) {
 			break;
 		}
 		lvl++;
-		pte = &pte_table(val)[pte_index(ipa, lvl)];
+		pte = (uint64_t *)mm_va(pa_init(val & S2_PTE_OA_MASK)) +
+		      pte_index(ipa, lvl);
 	}
 	*level = lvl;
 	return pte;
