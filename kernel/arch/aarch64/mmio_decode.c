@@ -165,13 +165,6 @@ static bool writeback_overlaps(const struct mmio_insn *m)
 	return m->rn == m->rt[0] || (m->count == 2 && m->rn == m->rt[1]);
 }
 
-/** True for the allocated option values of register-offset addressing. */
-static bool extend_valid(uint32_t option)
-{
-	return option == MMIO_EXT_UXTW || option == MMIO_EXT_LSL ||
-	       option == MMIO_EXT_SXTW || option == MMIO_EXT_SXTX;
-}
-
 /**
  * C4.1.66 "Load/store register (register offset)": address = Xn +
  * (extend(Rm) << (S ? log2(size) : 0)); option x0x is unallocated.
@@ -180,7 +173,8 @@ static int decode_reg_offset(uint32_t insn, struct mmio_insn *m)
 {
 	uint32_t option = field(insn, LS_OPTION_SHIFT, LS_OPTION_MASK);
 
-	if (!extend_valid(option)) {
+	if (option != MMIO_EXT_UXTW && option != MMIO_EXT_LSL &&
+	    option != MMIO_EXT_SXTW && option != MMIO_EXT_SXTX) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	m->reg_offset = true;
