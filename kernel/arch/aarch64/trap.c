@@ -200,8 +200,7 @@ static bool is_reg(const struct esr_sysreg *s, uint8_t op0, uint8_t op1,
  * registers). They hold the service's own values while it runs (the light
  * switch swaps them), so the kernel performs the access for it.
  */
-static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
-				  uint64_t esr)
+static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
 {
 	uint64_t *x = vcpu->regs.x;
 	bool esr_reg = is_reg(s, 3, 0, 5, 2, 0);
@@ -225,7 +224,6 @@ static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 			write_sysreg(far_el1, v);
 		}
 	}
-	arch_skip_insn(&vcpu->regs, esr);
 	return true;
 }
 
@@ -265,8 +263,7 @@ static bool is_debug_or_pmu(const struct esr_sysreg *s)
  * writes are ignored, so a service sees no guest's values and changes
  * nothing, and is not restarted for probing (logged once).
  */
-static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
-			       uint64_t esr)
+static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
 {
 	/* CPACR_EL1 = S3_0_C1_C0_2 (D13.2.30). */
 	if (!vcpu_is_service(vcpu) ||
@@ -281,7 +278,6 @@ static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 	if (s->read && s->reg != ZERO_REG) {
 		vcpu->regs.x[s->reg] = 0;
 	}
-	arch_skip_insn(&vcpu->regs, esr);
 	return true;
 }
 
@@ -289,17 +285,15 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
 
-	if (service_exception_reg(vcpu, &s, esr) ||
-	    service_hidden_reg(vcpu, &s, esr)) {
+	/* Each performs the access (true) or leaves it to the next. */
+	if (service_exception_reg(vcpu, &s) || service_hidden_reg(vcpu, &s) ||
+	    (!vcpu_is_service(vcpu) && vptimer_access(vcpu, &s))) {
+		arch_skip_insn(&vcpu->regs, esr);
 		return vcpu;
 	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr, "a trapped system register",
 					  false);
-	}
-	if (vptimer_access(vcpu, &s)) {
-		arch_skip_insn(&vcpu->regs, esr);
-		return vcpu;
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
 		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%lx is not "
