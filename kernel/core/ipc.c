@@ -146,7 +146,7 @@ static struct vcpu *wait_or_take(struct endpoint *ep, struct vcpu *service,
 {
 	if (take_next_message(ep, service)) {
 		/* It runs on with the message: nothing else arms its deadline. */
-		sched_bound_reply(service);
+		sched_exit_by(ep->deadline);
 		return service;
 	}
 	ep->receiver = service;

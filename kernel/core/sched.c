@@ -363,11 +363,6 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 	return switch_to(next);
 }
 
-void sched_bound_reply(struct vcpu *service)
-{
-	cpu_arm_by(cpu_this(), service->vm->ep.deadline);
-}
-
 bool sched_runs_here(const struct vcpu *v)
 {
 	return runs_on(v, cpu_this());

@@ -127,9 +127,10 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 	return next;
 }
 
-void sched_bound_reply(struct vcpu *service)
+void sched_exit_by(uint64_t when)
 {
-	assert_ptr_equal(service, S);
+	/* Only the running service's reply deadline (wait_or_take). */
+	assert_int_equal(when, EP->deadline);
 	rec.bounds++;
 }
 
