@@ -32,8 +32,7 @@ uint32_t cpu_count(void)
 	return n;
 }
 
-/* Per-CPU hardware: EL2 controls, GIC CPU interface, list registers. */
-static void cpu_init_this(uint32_t id)
+void cpu_init(uint32_t id)
 {
 	struct cpu *cpu = cpu_this();
 
@@ -49,14 +48,9 @@ static void cpu_init_this(uint32_t id)
 	__atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
 }
 
-void cpu_init_boot(void)
-{
-	cpu_init_this(0);
-}
-
 void kmain_secondary(uint64_t id)
 {
-	cpu_init_this((uint32_t)id);
+	cpu_init((uint32_t)id);
 	kernel_lock();
 	log_info("cpu %u online (MPIDR 0x%lx, GIC interface mask 0x%x)",
 		 (unsigned)id, cpu_this()->mpidr, cpu_this()->gic_mask);

@@ -41,16 +41,18 @@ static void deliver(struct vcpu *service, const uint64_t msg[IPC_MSG_WORDS])
 	}
 }
 
+/* Behind the others: the queue holds at most the guest vCPUs, so the
+ * walk to its end is short, and no tail pointer has to be kept in step. */
 static void enqueue(struct endpoint *ep, struct vcpu *sender)
 {
+	struct vcpu **link = &ep->queue_head;
+
+	while (*link != NULL) {
+		link = &(*link)->ipc.queue_next;
+	}
 	sender->ipc.ep = ep;
 	sender->ipc.queue_next = NULL;
-	if (ep->queue_tail != NULL) {
-		ep->queue_tail->ipc.queue_next = sender;
-	} else {
-		ep->queue_head = sender;
-	}
-	ep->queue_tail = sender;
+	*link = sender;
 }
 
 static struct vcpu *dequeue(struct endpoint *ep)
@@ -59,9 +61,6 @@ static struct vcpu *dequeue(struct endpoint *ep)
 
 	if (s != NULL) {
 		ep->queue_head = s->ipc.queue_next;
-		if (ep->queue_head == NULL) {
-			ep->queue_tail = NULL;
-		}
 		s->ipc.queue_next = NULL;
 	}
 	return s;
@@ -147,7 +146,7 @@ static struct vcpu *wait_or_take(struct endpoint *ep, struct vcpu *service,
 {
 	if (take_next_message(ep, service)) {
 		/* It runs on with the message: nothing else arms its deadline. */
-		sched_bound_reply(service);
+		sched_exit_by(ep->deadline);
 		return service;
 	}
 	ep->receiver = service;
@@ -218,9 +217,9 @@ static struct endpoint *usable_endpoint(struct vcpu *caller, uint64_t id)
 	return &vm->ep;
 }
 
-struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id)
+struct vcpu *ipc_call(struct vcpu *caller)
 {
-	struct endpoint *ep = usable_endpoint(caller, ep_id);
+	struct endpoint *ep = usable_endpoint(caller, caller->regs.x[1]);
 
 	if (ep == NULL) {
 		return caller;
@@ -271,10 +270,6 @@ void ipc_cancel(struct vcpu *v)
 			*link = v->ipc.queue_next;
 			break;
 		}
-	}
-	ep->queue_tail = NULL;
-	for (struct vcpu *s = ep->queue_head; s != NULL; s = s->ipc.queue_next) {
-		ep->queue_tail = s;
 	}
 	v->ipc.ep = NULL;
 	v->ipc.kind = IPC_KIND_NONE;
@@ -480,12 +475,6 @@ static struct vcpu *client_name(struct vcpu *vcpu)
 	return vcpu;
 }
 
-/* HYP_IPC_CALL: x1 names the endpoint. */
-static struct vcpu *call(struct vcpu *vcpu)
-{
-	return ipc_call(vcpu, vcpu->regs.x[1]);
-}
-
 static struct vcpu *window_count(struct vcpu *vcpu)
 {
 	return vcpu_answer(vcpu, vcpu_is_service(vcpu)
@@ -501,7 +490,7 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	static struct vcpu *(*const calls[])(struct vcpu *) = {
 		[IPC_FN(HYP_IPC_RECV)] = ipc_recv,
 		[IPC_FN(HYP_IPC_REPLY_RECV)] = ipc_reply_recv,
-		[IPC_FN(HYP_IPC_CALL)] = call,
+		[IPC_FN(HYP_IPC_CALL)] = ipc_call,
 		[IPC_FN(HYP_IPC_NOTIFY)] = ipc_notify_call,
 		[IPC_FN(HYP_IPC_WINDOW_COUNT)] = window_count,
 		[IPC_FN(HYP_IPC_WINDOW_INFO)] = window_info,

@@ -86,7 +86,7 @@ void kmain(void)
 	const struct cfg_platform *plat = board_init();
 
 	gic_init();
-	cpu_init_boot();
+	cpu_init(0);
 	pool_init(plat);
 
 	char why[CFG_BOUNDS_MSG_MAX];

@@ -363,29 +363,9 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 	return switch_to(next);
 }
 
-void sched_bound_reply(struct vcpu *service)
-{
-	cpu_arm_by(cpu_this(), service->vm->ep.deadline);
-}
-
 bool sched_runs_here(const struct vcpu *v)
 {
 	return runs_on(v, cpu_this());
-}
-
-/*
- * The guest still loaded on idle @p cpu (blocked, e.g. waiting for a
- * service's answer) may hold pending interrupts in its LRs: they must not
- * end the idle WFI (arch_vgic_idle()). Its next entry refills them and
- * turns the interface on again (vgic_prepare_entry()). Before every
- * sleep: an injection into it meanwhile wrote its LRs, turning it on.
- */
-static void quiesce_loaded(struct cpu *cpu)
-{
-	if (cpu->loaded != NULL) {
-		arch_vgic_idle();
-		cpu->loaded->vgic_dirty = true;
-	}
 }
 
 /*
@@ -424,7 +404,18 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 					   deadline != VCPU_NO_DEADLINE;
 			cpu->slice_armed = deadline != VCPU_NO_DEADLINE;
 			cpu->slice_at = deadline;
-			quiesce_loaded(cpu);
+			/* The guest still loaded here (blocked, e.g. waiting
+			 * for a service's answer) may hold pending interrupts
+			 * in its LRs: they must not end the WFI
+			 * (arch_vgic_quiet(); what it returns is not needed).
+			 * Its next entry refills them and turns the interface
+			 * on again (vgic_prepare_entry()). Before every sleep:
+			 * an injection into it meanwhile wrote its LRs,
+			 * turning it on. */
+			if (cpu->loaded != NULL) {
+				(void)arch_vgic_quiet();
+				cpu->loaded->vgic_dirty = true;
+			}
 			kernel_unlock();
 			arch_sleep_until(deadline);
 			kernel_lock();

@@ -16,9 +16,6 @@ static void resend_first(struct endpoint *ep, struct vcpu *s)
 	mmio_message(s, s->ipc.msg);
 	s->ipc.queue_next = ep->queue_head;
 	ep->queue_head = s;
-	if (ep->queue_tail == NULL) {
-		ep->queue_tail = s;
-	}
 	s->state = VCPU_BLOCKED_SEND;
 }
 
@@ -47,12 +44,8 @@ static void endpoint_restart(struct endpoint *ep)
 			q->ipc.queue_next = NULL;
 			ipc_complete(q, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
 		} else {
-			ep->queue_tail = q;
 			link = &q->ipc.queue_next;
 		}
-	}
-	if (ep->queue_head == NULL) {
-		ep->queue_tail = NULL;
 	}
 	if (s != NULL) {
 		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.resent) {

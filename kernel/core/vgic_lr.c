@@ -43,23 +43,10 @@ static bool is_sgi(uint32_t intid)
 }
 
 /**
- * True if LR value @p lr is in use and holds the same interrupt as @p irq:
- * the same ID and, for software SGIs, the same source CPU (IHI 0048B 5.3.4:
- * CPUID tells apart SGIs with the same ID).
+ * True if queue entries @p a and @p b are the same interrupt: the same ID
+ * and, for software SGIs, the same source CPU (IHI 0048B 5.3.4: CPUID tells
+ * apart SGIs with the same ID).
  */
-static bool lr_holds(arch_lr_t lr, const struct vgic_pending_irq *irq)
-{
-	if (arch_lr_state(lr) == VGIC_LR_INVALID ||
-	    arch_lr_intid(lr) != irq->intid) {
-		return false;
-	}
-	if (!is_sgi(irq->intid) || irq->hw || arch_lr_is_hw(lr)) {
-		return true;
-	}
-	return arch_lr_source(lr) == irq->source_cpu;
-}
-
-/** True if queue entries @p a and @p b are the same interrupt. */
 static bool same_irq(const struct vgic_pending_irq *a,
 		     const struct vgic_pending_irq *b)
 {
@@ -70,6 +57,36 @@ static bool same_irq(const struct vgic_pending_irq *a,
 		return true;
 	}
 	return a->source_cpu == b->source_cpu;
+}
+
+/**
+ * Rebuild the queue entry of software LR @p lr. The low three priority bits
+ * were dropped when the LR was made; the 5-bit value is what the guest's
+ * virtual CPU interface compares anyway.
+ */
+static struct vgic_pending_irq irq_from_lr(arch_lr_t lr)
+{
+	struct vgic_pending_irq irq = {
+	    .intid = (uint16_t)arch_lr_intid(lr),
+	    .priority = (uint8_t)arch_lr_priority(lr),
+	    .group1 = arch_lr_group1(lr),
+	    .resample = arch_lr_resample(lr),   /* software LRs only */
+	};
+
+	if (is_sgi(irq.intid)) {
+		irq.source_cpu = (uint8_t)arch_lr_source(lr);
+	}
+	return irq;
+}
+
+/** True if LR value @p lr is in use and holds the same interrupt as @p irq
+ * (same_irq(), the LR's HW bit as the entry's hw). */
+static bool lr_holds(arch_lr_t lr, const struct vgic_pending_irq *irq)
+{
+	struct vgic_pending_irq held = irq_from_lr(lr);
+
+	held.hw = arch_lr_is_hw(lr);
+	return arch_lr_state(lr) != VGIC_LR_INVALID && same_irq(&held, irq);
 }
 
 /** Index of the valid LR holding @p irq, or NONE. */
@@ -272,26 +289,6 @@ static uint32_t victim_lr(const struct vgic_cpu *c, uint8_t prio)
 		}
 	}
 	return victim;
-}
-
-/**
- * Rebuild the queue entry of software LR @p lr. The low three priority bits
- * were dropped when the LR was made; the 5-bit value is what the guest's
- * virtual CPU interface compares anyway.
- */
-static struct vgic_pending_irq irq_from_lr(arch_lr_t lr)
-{
-	struct vgic_pending_irq irq = {
-	    .intid = (uint16_t)arch_lr_intid(lr),
-	    .priority = (uint8_t)arch_lr_priority(lr),
-	    .group1 = arch_lr_group1(lr),
-	    .resample = arch_lr_resample(lr),   /* software LRs only */
-	};
-
-	if (is_sgi(irq.intid)) {
-		irq.source_cpu = (uint8_t)arch_lr_source(lr);
-	}
-	return irq;
 }
 
 bool vgic_cpu_flush(struct vgic_cpu *c)

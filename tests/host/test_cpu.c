@@ -131,7 +131,7 @@ static int setup(void **unused)
 	fake_arch_reset();
 	fake_log_reset();
 	run_on(0);
-	cpu_init_boot();
+	cpu_init(0);
 	return 0;
 }
 
@@ -147,7 +147,7 @@ static const uint64_t board_mpidr[CPU_MAX] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 
 /* --- Tests ----------------------------------------------------------------- */
 
-static void test_cpu_init_boot_sets_up_cpu_0(void **unused)
+static void test_cpu_init_sets_up_cpu_0(void **unused)
 {
 	(void)unused;
 	assert_int_equal(cpu_table[0].id, 0);
@@ -297,7 +297,7 @@ static void test_cpu_kick_skips_self_and_offline_cpus(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_cpu_init_boot_sets_up_cpu_0, setup),
+		cmocka_unit_test_setup(test_cpu_init_sets_up_cpu_0, setup),
 		cmocka_unit_test_setup(
 			test_cpu_start_secondaries_stops_at_invalid_params,
 			setup),

@@ -188,8 +188,9 @@ void gic_init(void)
 	step(GIC);
 }
 
-void cpu_init_boot(void)
+void cpu_init(uint32_t id)
 {
+	assert_int_equal(id, 0);
 	step(CPU_BOOT);
 }
 

@@ -52,7 +52,6 @@ static struct {
 	const struct cpu *kicked_last;
 	bool shares_cpu[VMS][CFG_MAX_VCPUS];
 	unsigned shares_cpu_calls;
-	bool vgic_on; /**< The virtual CPU interface signals (GICH_HCR.En). */
 } rec;
 
 #define A(i) (&vms[VM_A].vcpus[i])
@@ -148,11 +147,6 @@ void arch_vcpu_enter(struct vcpu *vcpu)
 struct vcpu *vgic_prepare_entry(struct vcpu *vcpu)
 {
 	return vcpu;
-}
-
-void arch_vgic_idle(void)
-{
-	rec.vgic_on = false;
 }
 
 void vtimer_unmask(void)
@@ -554,7 +548,7 @@ static bool sleep_seen_vgic_on;
 
 static void record_vgic_sleep(uint64_t deadline)
 {
-	sleep_seen_vgic_on = rec.vgic_on;
+	sleep_seen_vgic_on = fake_vgic_hcr != 0;
 	fake_sysreg_cntpct_el0 = deadline;
 }
 
@@ -569,7 +563,7 @@ static void test_sched_idle_quiets_the_loaded_guests_vgic(void **unused)
 {
 	(void)unused;
 	start(A(0));
-	rec.vgic_on = true;
+	fake_vgic_hcr = 1; /* GICH_HCR.En */
 	A(0)->state = VCPU_BLOCKED_SEND;
 	A(2)->state = VCPU_OFF;
 	B0->state = VCPU_OFF;

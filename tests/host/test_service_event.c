@@ -95,9 +95,9 @@ struct vcpu *sched_switch_direct(struct vcpu *next)
 	return next;
 }
 
-void sched_bound_reply(struct vcpu *service)
+void sched_exit_by(uint64_t when)
 {
-	(void)service;
+	(void)when;
 }
 
 bool sched_runs_here(const struct vcpu *v)

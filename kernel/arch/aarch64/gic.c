@@ -42,13 +42,6 @@ static void gicd_clear_word(uint32_t first)
 	mmio_write32(gicd + GICD_BIT_WORD(GICD_ICACTIVER, first), UINT32_MAX);
 }
 
-static uint32_t gic_line_count(void)
-{
-	uint32_t typer = mmio_read32(gic_frames.gicd + GICD_TYPER);
-
-	return ((typer & GICD_TYPER_ITLINES_MASK) + 1) * GICD_INTIDS_PER_WORD;
-}
-
 void gic_init(void)
 {
 	const struct cfg_platform *plat = board();
@@ -58,7 +51,10 @@ void gic_init(void)
 					  .gich = plat->gich_base };
 
 	uintptr_t gicd = gic_frames.gicd;
-	uint32_t lines = gic_line_count();
+	/* GICD_TYPER.ITLinesNumber: 32 * (N + 1) interrupt lines (4.3.2). */
+	uint32_t typer = mmio_read32(gicd + GICD_TYPER);
+	uint32_t lines =
+		((typer & GICD_TYPER_ITLINES_MASK) + 1) * GICD_INTIDS_PER_WORD;
 
 	mmio_write32(gicd + GICD_CTLR, 0);
 	/* Everything off, inactive, not pending, middle priority, CPU 0. */

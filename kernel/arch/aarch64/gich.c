@@ -129,11 +129,6 @@ static void eoi_lrs_free(uint32_t eisr_off, uint32_t first)
  * work (target/arm arm_cpu_has_work()), and WFI may end for any reason
  * anyway (D1.16.2): without this the idle loop spun.
  */
-void arch_vgic_idle(void)
-{
-	gich_write32(GICH_HCR, 0);
-}
-
 uint32_t arch_vgic_quiet(void)
 {
 	uint32_t hcr = gich_read(GICH_HCR);

@@ -3,7 +3,6 @@
 
 #include "arch/inject.h"
 #include "arch/insn_skip.h"
-#include "hyp/mm.h"
 #include "hyp/units.h"
 
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
@@ -67,17 +66,12 @@ static bool va_to_ipa(const struct vcpu *v, uint64_t va, uint64_t *ipa)
 static bool fetch_insn(const struct vcpu *v, uint32_t *insn)
 {
 	uint64_t ipa;
-	paddr_t pa;
-	unsigned attr;
 
-	if ((v->regs.pc & (INSN_BYTES_32 - 1)) != 0 ||
-	    !va_to_ipa(v, v->regs.pc, &ipa) ||
-	    !s2_translate(&v->vm->s2, ipa_init(ipa), &pa, &attr) ||
-	    (attr & S2_DEVICE) || !(attr & S2_READ)) {
-		return false;
-	}
-	*insn = *(const volatile uint32_t *)mm_va(pa);
-	return true;
+	/* From its memory as the debug console reads it: readable RAM. */
+	return (v->regs.pc & (INSN_BYTES_32 - 1)) == 0 &&
+	       va_to_ipa(v, v->regs.pc, &ipa) &&
+	       vm_read_guest(v->vm, ipa_init(ipa), insn, sizeof(*insn)) ==
+		       sizeof(*insn);
 }
 
 struct vcpu *mmio_reject(struct vcpu *v, const char *why, uint64_t ipa,
@@ -152,9 +146,8 @@ mmio_forward(struct vcpu *v, uint64_t esr, uint64_t ipa,
 		    win->size - p->offset[i] < p->insn.size) {
 			return mmio_reject(v, "access leaves the window", ipa, d.write);
 		}
-		p->value[i] = p->insn.write ? mmio_store_value(
-						      xfer_reg(v, p->insn.rt[i]),
-						      p->insn.size)
+		p->value[i] = p->insn.write ? xfer_reg(v, p->insn.rt[i]) &
+						      mmio_size_mask(p->insn.size)
 					    : 0;
 	}
 	/* Remember the base now: SP is only readable while the guest is live. */
@@ -192,8 +185,6 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 
 	if (failed || p->failed) {
 		v->pending |= VCPU_PENDING_ABORT;
-		v->pending_va = p->va;
-		v->pending_write = in->write;
 		return;
 	}
 	for (unsigned i = 0; !in->write && i < in->count; i++) {
@@ -202,29 +193,29 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 				p->value[i], in->size, in->sign_extend, in->dest64);
 		}
 	}
-	if (mmio_insn_writeback(in)) {
-		uint64_t nb = mmio_insn_new_base(in, p->base);
-
-		if (in->rn == MMIO_REG_ZR_OR_SP) {
-			v->pending |= VCPU_PENDING_SP;
-			v->pending_sp = nb;
-		} else {
-			v->regs.x[in->rn] = nb;
-		}
+	if (mmio_insn_writeback(in) && in->rn == MMIO_REG_ZR_OR_SP) {
+		v->pending |= VCPU_PENDING_SP;
+	} else if (mmio_insn_writeback(in)) {
+		v->regs.x[in->rn] = mmio_insn_new_base(in, p->base);
 	}
 	arch_skip_insn(&v->regs, p->esr);
 }
 
+/* The access record stays as it was completed until the vCPU runs again,
+ * which comes after this (switch_to()); a reset clears both. */
 void vcpu_apply_pending(struct vcpu *v)
 {
+	const struct mmio_pending *p = &v->ipc.mmio;
+	uint64_t sp = mmio_insn_new_base(&p->insn, p->base);
+
 	if (v->pending & VCPU_PENDING_ABORT) {
-		inject_data_abort(v, v->pending_va, v->pending_write);
+		inject_data_abort(v, p->va, p->insn.write);
 	}
 	if (v->pending & VCPU_PENDING_SP) {
 		if ((v->regs.spsr & SPSR_M_MASK) == SPSR_M_EL1H) {
-			write_sysreg(sp_el1, v->pending_sp);
+			write_sysreg(sp_el1, sp);
 		} else {
-			write_sysreg(sp_el0, v->pending_sp);
+			write_sysreg(sp_el0, sp);
 		}
 	}
 	v->pending = 0;

@@ -145,13 +145,10 @@ static int decode_size_opc(uint32_t insn, struct mmio_insn *m)
 	m->size = (uint8_t)(1U << size_log2);
 	m->write = opc == LS_OPC_STORE;
 	m->sign_extend = opc >= LS_OPC_LOAD_SX_X;
-	if (opc == LS_OPC_LOAD_SX_X) {
-		m->dest64 = true;
-	} else if (opc == LS_OPC_LOAD_SX_W) {
-		m->dest64 = false;
-	} else {
-		m->dest64 = size_log2 == LS_SIZE_LOG2_X;
-	}
+	/* LDRS* names its destination; the others are as wide as the access
+	 * (a store's dest64 is set again by mmio_decode_insn()). */
+	m->dest64 = opc == LS_OPC_LOAD_SX_X ||
+		    (opc != LS_OPC_LOAD_SX_W && size_log2 == LS_SIZE_LOG2_X);
 	return MMIO_DECODE_OK;
 }
 
@@ -168,13 +165,6 @@ static bool writeback_overlaps(const struct mmio_insn *m)
 	return m->rn == m->rt[0] || (m->count == 2 && m->rn == m->rt[1]);
 }
 
-/** True for the allocated option values of register-offset addressing. */
-static bool extend_valid(uint32_t option)
-{
-	return option == MMIO_EXT_UXTW || option == MMIO_EXT_LSL ||
-	       option == MMIO_EXT_SXTW || option == MMIO_EXT_SXTX;
-}
-
 /**
  * C4.1.66 "Load/store register (register offset)": address = Xn +
  * (extend(Rm) << (S ? log2(size) : 0)); option x0x is unallocated.
@@ -183,7 +173,8 @@ static int decode_reg_offset(uint32_t insn, struct mmio_insn *m)
 {
 	uint32_t option = field(insn, LS_OPTION_SHIFT, LS_OPTION_MASK);
 
-	if (!extend_valid(option)) {
+	if (option != MMIO_EXT_UXTW && option != MMIO_EXT_LSL &&
+	    option != MMIO_EXT_SXTW && option != MMIO_EXT_SXTX) {
 		return MMIO_DECODE_UNSUPPORTED;
 	}
 	m->reg_offset = true;
@@ -331,9 +322,4 @@ uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
 		value &= UINT32_MAX;
 	}
 	return value;
-}
-
-uint64_t mmio_store_value(uint64_t reg_value, uint8_t size)
-{
-	return reg_value & mmio_size_mask(size);
 }

@@ -100,14 +100,6 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 	mmu_clean_dcache_range(el2_l1_table, sizeof(el2_l1_table));
 }
 
-static uint64_t dcache_line(void)
-{
-	uint64_t ctr = read_sysreg(ctr_el0);
-
-	/* DminLine: log2 of the line size in 4-byte words. */
-	return 4ULL << ((ctr >> CTR_EL0_DMINLINE_SHIFT) & CTR_EL0_LINE_MASK);
-}
-
 /*
  * Cache geometry registers (D13.2.26 CLIDR_EL1, D13.2.24 CCSIDR_EL1):
  * CLIDR.LoC [26:24], Ctype<n> [3n+2:3n] (>= 2: data or unified cache);
@@ -177,7 +169,9 @@ static void clean_dcache_all_setway(void)
 
 void mmu_clean_dcache_range(const void *va, uint64_t size)
 {
-	uint64_t line = dcache_line();
+	/* CTR_EL0.DminLine: log2 of the line size in 4-byte words. */
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> CTR_EL0_DMINLINE_SHIFT) &
+				 CTR_EL0_LINE_MASK);
 
 	if (size >= SETWAY_THRESHOLD && cpu_count() <= 1) {
 		clean_dcache_all_setway();

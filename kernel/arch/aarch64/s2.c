@@ -74,25 +74,6 @@ static void pte_write(uint64_t *pte, uint64_t val)
 	*(volatile uint64_t *)pte = val;
 }
 
-/** True if @p pte at @p level points to a next-level table. */
-static bool pte_is_table(uint64_t pte, unsigned level)
-{
-	return level < S2_LEVEL_LAST &&
-	       (pte & S2_PTE_TYPE_MASK) == S2_PTE_TYPE_TABLE;
-}
-
-/** Kernel pointer to the table that table descriptor @p pte points to. */
-static uint64_t *pte_table(uint64_t pte)
-{
-	return mm_va(pa_init(pte & S2_PTE_OA_MASK));
-}
-
-/** The root of @p s2 as one array of S2_ROOT_ENTRIES descriptors. */
-static uint64_t *root_table(const struct s2_space *s2)
-{
-	return mm_va(s2->root);
-}
-
 /** Descriptor attribute bits (everything but type and address) for @p attr. */
 static uint64_t attr_to_pte(unsigned attr)
 {
@@ -127,19 +108,38 @@ static uint64_t leaf_type(unsigned level)
 }
 
 /**
- * Walk to the deepest descriptor governing @p ipa (which must be below
- * S2_IPA_LIMIT): an invalid one, a block or a page. Sets *@p level.
+ * Walk to the descriptor governing @p ipa (which must be below
+ * S2_IPA_LIMIT), down to level *@p level at most: the first one that is
+ * not a table (an invalid one, a block or a page). With @p pool
+ * (s2_map(), whose slot is known to be free) an invalid one above that
+ * level gets an empty table from @p pool, linked in. Sets *@p level to the
+ * level reached: above the one asked for only if a table could not be
+ * allocated.
  */
-static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level)
+static uint64_t *walk(const struct s2_space *s2, uint64_t ipa, unsigned *level,
+		      struct palloc *pool)
 {
 	unsigned lvl = S2_LEVEL_FIRST;
-	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
+	/* The root: S2_ROOT_PAGES concatenated tables, one array. */
+	uint64_t *pte = (uint64_t *)mm_va(s2->root) + pte_index(ipa, lvl);
 
-	while (pte_is_table(pte_read(pte), lvl)) {
-		uint64_t *table = pte_table(pte_read(pte));
+	while (lvl < *level) {
+		uint64_t val = pte_read(pte);
+		paddr_t table;
 
+		if (!(val & S2_PTE_VALID) && pool != NULL &&
+		    palloc_alloc(pool, 1, PAGE_SIZE, &table) == HYP_OK) {
+			val = pa_addr(table) | S2_PTE_TYPE_TABLE;
+			pte_write(pte, val);
+		}
+		/* Above level 3, bits [1:0] = 0b11 is a table descriptor;
+		 * its next-level table is at its output address. */
+		if ((val & S2_PTE_TYPE_MASK) != S2_PTE_TYPE_TABLE) {
+			break;
+		}
 		lvl++;
-		pte = &table[pte_index(ipa, lvl)];
+		pte = (uint64_t *)mm_va(pa_init(val & S2_PTE_OA_MASK)) +
+		      pte_index(ipa, lvl);
 	}
 	*level = lvl;
 	return pte;
@@ -152,8 +152,8 @@ static bool range_is_free(const struct s2_space *s2, uint64_t start,
 	uint64_t ipa = start;
 
 	while (ipa < end) {
-		unsigned level;
-		uint64_t pte = pte_read(walk(s2, ipa, &level));
+		unsigned level = S2_LEVEL_LAST;
+		uint64_t pte = pte_read(walk(s2, ipa, &level, NULL));
 
 		if (pte & S2_PTE_VALID) {
 			return false;
@@ -165,46 +165,17 @@ static bool range_is_free(const struct s2_space *s2, uint64_t start,
 }
 
 /**
- * The table below descriptor @p pte, which must be invalid or a table;
- * an empty table is allocated and linked in if it is invalid.
- */
-static int next_table(struct s2_space *s2, uint64_t *pte, uint64_t **out)
-{
-	uint64_t val = pte_read(pte);
-
-	if (!(val & S2_PTE_VALID)) {
-		paddr_t table;
-		int err = palloc_alloc(s2->pool, 1, PAGE_SIZE, &table);
-
-		if (err != HYP_OK) {
-			return err;
-		}
-		val = pa_addr(table) | S2_PTE_TYPE_TABLE;
-		pte_write(pte, val);
-	}
-	*out = pte_table(val);
-	return HYP_OK;
-}
-
-/**
  * Map one block (level 2) or page (level 3) at @p ipa, whose slot is known
  * to be free, allocating the tables on the way.
  */
 static int map_one(struct s2_space *s2, uint64_t ipa, uint64_t pa,
 		   unsigned level, uint64_t bits)
 {
-	unsigned lvl = S2_LEVEL_FIRST;
-	uint64_t *pte = &root_table(s2)[pte_index(ipa, lvl)];
+	unsigned reached = level;
+	uint64_t *pte = walk(s2, ipa, &reached, s2->pool);
 
-	while (lvl < level) {
-		uint64_t *table;
-		int err = next_table(s2, pte, &table);
-
-		if (err != HYP_OK) {
-			return err;
-		}
-		lvl++;
-		pte = &table[pte_index(ipa, lvl)];
+	if (reached != level) {
+		return HYP_ENOMEM; /* No page left for a table. */
 	}
 	pte_write(pte, (pa & S2_PTE_OA_MASK) | (bits & S2_PTE_ATTR_MASK) |
 			       leaf_type(level));
@@ -287,12 +258,12 @@ bool s2_translate(const struct s2_space *s2, ipaddr_t ipa, paddr_t *pa,
 		  unsigned *attr)
 {
 	uint64_t addr = ipa_addr(ipa);
-	unsigned level;
+	unsigned level = S2_LEVEL_LAST;
 
 	if (s2 == NULL || addr >= S2_IPA_LIMIT) {
 		return false;
 	}
-	uint64_t pte = pte_read(walk(s2, addr, &level));
+	uint64_t pte = pte_read(walk(s2, addr, &level, NULL));
 
 	if ((pte & S2_PTE_TYPE_MASK) != leaf_type(level)) {
 		return false;

@@ -24,6 +24,7 @@
 #include "hyp/units.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"
+#include "lib/fmt.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
  * compares and a tail call, with no stack frame. */
@@ -58,16 +59,15 @@ static uint64_t fault_ipa(void)
 HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 			   bool abort)
 {
+	/* An abort names its IPA too: "at IPA 0x..., pc 0x...". */
+	char ipa[sizeof("IPA 0x, ") + 16] = "";
+
 	if (abort) {
-		log_warn("service '%s' faulted: %s at IPA 0x%lx, pc 0x%lx "
-			 "(ESR_EL2 0x%lx), not delivered to it",
-			 vcpu_vm_name(vcpu), what, fault_ipa(), vcpu->regs.pc,
-			 esr);
-	} else {
-		log_warn("service '%s' faulted: %s at pc 0x%lx (ESR_EL2 0x%lx), "
-			 "not delivered to it", vcpu_vm_name(vcpu), what,
-			 vcpu->regs.pc, esr);
+		fmt_snprintf(ipa, sizeof(ipa), "IPA 0x%lx, ", fault_ipa());
 	}
+	log_warn("service '%s' faulted: %s at %spc 0x%lx (ESR_EL2 0x%lx), "
+		 "not delivered to it",
+		 vcpu_vm_name(vcpu), what, ipa, vcpu->regs.pc, esr);
 	service_restart(vcpu->vm);
 	return sched_next(vcpu);
 }
@@ -111,11 +111,7 @@ HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
 	/* The condition is checked on the trapped instruction's ITSTATE. */
 	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	arch_skip_insn(&vcpu->regs, esr);
 	if (!passed) {
 		return vcpu;
@@ -164,11 +160,6 @@ HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 {
 	/* A trapped SMC (HCR_EL2.TSC) returns to the SMC itself (D1.10.1)
 	 * with SPSR_EL2.SS as it was: skip it as if it had executed. */
-	struct vcpu *taker = take_posted_first(vcpu, false);
-
-	if (taker != NULL) {
-		return taker;
-	}
 	arch_skip_insn(&vcpu->regs, esr);
 	return hypercall_dispatch(vcpu, (uint16_t)(esr & ESR_IMM16_MASK), true);
 }
@@ -176,11 +167,7 @@ HANDLER handle_smc(struct vcpu *vcpu, uint64_t esr)
 HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	/* A conditional AArch32 instruction may trap before its condition is
 	 * checked; one that fails it does nothing (D1.x "Conditional
 	 * execution of AArch32 instructions"). */
@@ -213,8 +200,7 @@ static bool is_reg(const struct esr_sysreg *s, uint8_t op0, uint8_t op1,
  * registers). They hold the service's own values while it runs (the light
  * switch swaps them), so the kernel performs the access for it.
  */
-static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
-				  uint64_t esr)
+static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
 {
 	uint64_t *x = vcpu->regs.x;
 	bool esr_reg = is_reg(s, 3, 0, 5, 2, 0);
@@ -238,7 +224,6 @@ static bool service_exception_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 			write_sysreg(far_el1, v);
 		}
 	}
-	arch_skip_insn(&vcpu->regs, esr);
 	return true;
 }
 
@@ -278,8 +263,7 @@ static bool is_debug_or_pmu(const struct esr_sysreg *s)
  * writes are ignored, so a service sees no guest's values and changes
  * nothing, and is not restarted for probing (logged once).
  */
-static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
-			       uint64_t esr)
+static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s)
 {
 	/* CPACR_EL1 = S3_0_C1_C0_2 (D13.2.30). */
 	if (!vcpu_is_service(vcpu) ||
@@ -294,29 +278,22 @@ static bool service_hidden_reg(struct vcpu *vcpu, const struct esr_sysreg *s,
 	if (s->read && s->reg != ZERO_REG) {
 		vcpu->regs.x[s->reg] = 0;
 	}
-	arch_skip_insn(&vcpu->regs, esr);
 	return true;
 }
 
 HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 {
 	struct esr_sysreg s = esr_decode_sysreg(esr);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
-	if (service_exception_reg(vcpu, &s, esr) ||
-	    service_hidden_reg(vcpu, &s, esr)) {
+	/* Each performs the access (true) or leaves it to the next. */
+	if (service_exception_reg(vcpu, &s) || service_hidden_reg(vcpu, &s) ||
+	    (!vcpu_is_service(vcpu) && vptimer_access(vcpu, &s))) {
+		arch_skip_insn(&vcpu->regs, esr);
 		return vcpu;
 	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr, "a trapped system register",
 					  false);
-	}
-	if (vptimer_access(vcpu, &s)) {
-		arch_skip_insn(&vcpu->regs, esr);
-		return vcpu;
 	}
 	vm_log_once(vcpu->vm, EC_SYSREG,
 		    "vcpu %u: %s S%u_%u_C%u_C%u_%u at pc 0x%lx is not "
@@ -466,11 +443,7 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t va = read_sysreg(far_el2);
-	struct vcpu *taker = take_posted_first(vcpu, false);
 
-	if (taker != NULL) {
-		return taker;
-	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr,
 					  "an instruction fetch outside its RAM", true);
@@ -483,6 +456,35 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
+/* Every class but a data abort and an HVC. */
+HANDLER dispatch_other(struct vcpu *vcpu, uint64_t esr)
+{
+	uint32_t ec = esr_ec(esr);
+
+	vcpu->exits.wfx += ec == EC_WFX;
+	vcpu->exits.hvc += ec == EC_SMC64;
+	vcpu->exits.other += ec == EC_SYSREG;
+	/* Each of the classes below takes the posted writes first (one
+	 * check here for all their handlers). */
+	struct vcpu *taker = take_posted_first(vcpu, false);
+
+	if (taker != NULL) {
+		return taker;
+	}
+	switch (ec) {
+	case EC_WFX:
+		return handle_wfx(vcpu, esr);
+	case EC_SMC64:
+		return handle_smc(vcpu, esr);
+	case EC_SYSREG:
+		return handle_sysreg(vcpu, esr);
+	case EC_IABT_LOW:
+		return handle_iabt(vcpu, esr);
+	default:
+		return reflect_undef(vcpu, esr);
+	}
+}
+
 static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
 				  uint64_t ipa, const struct mmio_window *win)
 {
@@ -490,21 +492,7 @@ static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
 	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
 		return handle_dabt(vcpu, esr, ipa, win);
 	}
-	switch (esr_ec(esr)) {
-	case EC_WFX:
-		vcpu->exits.wfx++;
-		return handle_wfx(vcpu, esr);
-	case EC_SMC64:
-		vcpu->exits.hvc++;
-		return handle_smc(vcpu, esr);
-	case EC_SYSREG:
-		vcpu->exits.other++;
-		return handle_sysreg(vcpu, esr);
-	case EC_IABT_LOW:
-		return handle_iabt(vcpu, esr);
-	default:
-		return reflect_undef(vcpu, esr);
-	}
+	return dispatch_other(vcpu, esr);
 }
 
 /* Under the lock: a vCPU whose VM another CPU stopped goes no further. */

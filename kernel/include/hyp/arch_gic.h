@@ -136,20 +136,16 @@ void arch_vgic_lrs_write_first(const struct vgic_cpu *c, uint32_t count,
 void arch_vgic_maintenance_ack(void);
 
 /**
- * The CPU is about to idle with a guest still loaded: its virtual CPU
- * interface stops signalling (the LRs keep their contents), so that a
+ * The CPU is about to idle or nap with a guest still loaded: its virtual
+ * CPU interface stops signalling (the LRs keep their contents), so that a
  * virtual interrupt pending for a guest that waits for something else (a
- * service's answer) does not end the idle loop's WFI. The next
- * arch_vgic_lrs_write*() turns it on again.
- */
-void arch_vgic_idle(void);
-
-/**
- * The same for a kernel-lock waiter's nap (kernel_lock_wait()), which
- * returns to the trap it interrupted, not through an entry: returns the
- * virtual interface's control word as it was (GICv2: GICH_HCR), which
- * arch_vgic_unquiet() puts back once the lock is taken. Nothing else
- * writes this CPU's interface in between (only its own CPU, under the lock).
+ * service's answer) does not end the WFI. Returns the virtual interface's
+ * control word as it was (GICv2: GICH_HCR). The idle loop drops it: the
+ * next arch_vgic_lrs_write*() turns the interface on again. A kernel-lock
+ * waiter's nap (kernel_lock_wait()), which returns to the trap it
+ * interrupted, not through an entry, gives it to arch_vgic_unquiet() once
+ * the lock is taken. Nothing else writes this CPU's interface in between
+ * (only its own CPU, under the lock).
  */
 uint32_t arch_vgic_quiet(void);
 void arch_vgic_unquiet(uint32_t saved);

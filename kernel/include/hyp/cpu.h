@@ -82,8 +82,9 @@ static inline void cpu_arm_by(struct cpu *cpu, uint64_t when)
 	}
 }
 
-/** Boot CPU: its EL2 controls, GIC CPU interface and list registers. */
-void cpu_init_boot(void);
+/** The calling CPU, number @p id (0: the boot CPU): its EL2 controls, GIC
+ * CPU interface and list registers. */
+void cpu_init(uint32_t id);
 
 /** Number of CPUs brought up (online ones, set at boot, then fixed). */
 uint32_t cpu_count(void);

@@ -62,7 +62,7 @@ struct endpoint {
 				   start), must be waiting again
 				   (IPC_REPLY_TIMEOUT_MS). */
 	uint64_t timeout_ticks; /**< IPC_REPLY_TIMEOUT_MS in counter ticks. */
-	struct vcpu *queue_head, *queue_tail; /**< Senders waiting. */
+	struct vcpu *queue_head; /**< Senders waiting, linked by queue_next. */
 	uint64_t notify_bits;
 	/* Events for the service (hyp/service_event.h). */
 	uint64_t timer_at;      /**< HYP_IPC_TIMER_SET deadline, 0: none. */
@@ -117,8 +117,9 @@ struct vcpu *ipc_recv(struct vcpu *service);
 /** HYP_IPC_REPLY_RECV from a service vCPU. */
 struct vcpu *ipc_reply_recv(struct vcpu *service);
 
-/** HYP_IPC_CALL from any partition; checks that it may use @p ep_id. */
-struct vcpu *ipc_call(struct vcpu *caller, uint64_t ep_id);
+/** HYP_IPC_CALL from any partition; checks that it may use the endpoint
+ * its x1 names. */
+struct vcpu *ipc_call(struct vcpu *caller);
 
 /** Raise @p bits on @p ep; wakes a waiting service (no switch). */
 void ipc_notify(struct endpoint *ep, uint64_t bits);

@@ -56,15 +56,10 @@ struct vcpu *sched_light_leave_fp(struct vcpu *guest);
  */
 void sched_wake(struct vcpu *v);
 
-/**
- * The running service @p service took a new message itself (RECV or
- * REPLY_RECV found one waiting): make the EL2 timer fire by its reply
- * deadline, as a switch to the service would.
- */
-void sched_bound_reply(struct vcpu *service);
-
 /** The running vCPU of this CPU must exit by @p when (the counter): its
- * EL2 timer fires then at the latest. */
+ * EL2 timer fires then at the latest. (A running service that took a new
+ * message itself, RECV or REPLY_RECV finding one waiting, is bounded so
+ * by its reply deadline, as a switch to it would.) */
 void sched_exit_by(uint64_t when);
 
 /** True if this CPU may run @p v now (its home, or a free service). */

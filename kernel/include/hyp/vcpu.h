@@ -67,8 +67,10 @@ struct vcpu_ipc {
 
 /** Work the kernel must do once the vCPU's EL1 state is live again. */
 enum vcpu_pending {
-	VCPU_PENDING_ABORT = 1U << 0,   /**< Inject a data abort at pending_va. */
-	VCPU_PENDING_SP = 1U << 1,      /**< Write pending_sp to its SP. */
+	VCPU_PENDING_ABORT = 1U << 0,   /**< Inject a data abort for its
+					     access (ipc.mmio: va, write). */
+	VCPU_PENDING_SP = 1U << 1,      /**< Write its access's new base to
+					     its SP (ipc.mmio). */
 };
 
 /**
@@ -85,8 +87,13 @@ struct vcpu_inbox {
 	uint8_t sgi_sources[VGIC_SGI_COUNT];  /**< Requesting vCPUs per SGI. */
 };
 
-/** One virtual CPU of a VM or service partition. */
-struct vcpu {
+/**
+ * One virtual CPU of a VM or service partition. Cache-line aligned: the
+ * vCPUs of a VM, side by side in vm->vcpus, run on different CPUs. (Its
+ * size, 4096 bytes as it is, also makes vm->vcpus[i] a shift: the timer
+ * and virtual IPI paths index it.)
+ */
+struct __attribute__((aligned(64))) vcpu {
 	struct arch_regs regs;        /**< Must stay first (offset 0). */
 	struct arch_vcpu_ctx ctx;     /**< EL1 system and FP/SIMD state. */
 	struct vm *vm;
@@ -102,9 +109,6 @@ struct vcpu {
 				       state still in hardware is stale. */
 	struct vcpu_ipc ipc;
 	unsigned pending;             /**< enum vcpu_pending bits. */
-	uint64_t pending_va;
-	bool pending_write;
-	uint64_t pending_sp;
 	struct vgic_cpu vgic;         /**< Virtual interrupts and LR shadow. */
 	bool vgic_dirty;              /**< LRs need refilling before entry. */
 	struct vcpu_inbox inbox;      /**< Injections from other CPUs. */

@@ -117,12 +117,10 @@ uint64_t mmio_insn_new_base(const struct mmio_insn *d, uint64_t xn);
 uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
 			 bool dest64);
 
-/** The low @p size bytes of @p reg_value: what a store writes. */
-uint64_t mmio_store_value(uint64_t reg_value, uint8_t size);
-
 #define MMIO_BITS_PER_BYTE 8U
 
-/** Mask of the low @p size bytes of a register (all ones for 8 or more). */
+/** Mask of the low @p size bytes of a register (all ones for 8 or more):
+ * what a store of @p size bytes writes of its register. */
 static inline uint64_t mmio_size_mask(uint64_t size)
 {
 	return size >= sizeof(uint64_t) ? UINT64_MAX
