@@ -24,7 +24,6 @@
 #include "hyp/units.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"
-#include "lib/fmt.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
  * compares and a tail call, with no stack frame. */
@@ -59,15 +58,16 @@ static uint64_t fault_ipa(void)
 HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 			   bool abort)
 {
-	/* An abort names its IPA too: "at IPA 0x..., pc 0x...". */
-	char ipa[sizeof("IPA 0x, ") + 16] = "";
-
 	if (abort) {
-		fmt_snprintf(ipa, sizeof(ipa), "IPA 0x%lx, ", fault_ipa());
+		log_warn("service '%s' faulted: %s at IPA 0x%lx, pc 0x%lx "
+			 "(ESR_EL2 0x%lx), not delivered to it",
+			 vcpu_vm_name(vcpu), what, fault_ipa(), vcpu->regs.pc,
+			 esr);
+	} else {
+		log_warn("service '%s' faulted: %s at pc 0x%lx (ESR_EL2 0x%lx), "
+			 "not delivered to it", vcpu_vm_name(vcpu), what,
+			 vcpu->regs.pc, esr);
 	}
-	log_warn("service '%s' faulted: %s at %spc 0x%lx (ESR_EL2 0x%lx), "
-		 "not delivered to it",
-		 vcpu_vm_name(vcpu), what, ipa, vcpu->regs.pc, esr);
 	service_restart(vcpu->vm);
 	return sched_next(vcpu);
 }
