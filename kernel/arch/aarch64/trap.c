@@ -91,9 +91,10 @@ static void rerun_hvc(struct arch_regs *regs)
 
 /*
  * Before any exit of a guest but a posted write or a served read, its VM's
- * posted writes are taken (hyp/posted.h): each handler asks first, the
- * data-abort one where an access is known to be neither (a service's
- * reply, the hottest exit, never asks). Returns NULL to go on.
+ * posted writes are taken (hyp/posted.h): dispatch_other() asks once for
+ * every class but two, handle_hvc() past a service's reply (the hottest
+ * exit, which never asks) and handle_dabt() where an access is known to be
+ * neither. Returns NULL to go on.
  */
 static inline struct vcpu *take_posted_first(struct vcpu *vcpu, bool hvc)
 {
