@@ -369,6 +369,22 @@ bool sched_runs_here(const struct vcpu *v)
 }
 
 /*
+ * The guest still loaded on idle @p cpu (blocked, e.g. waiting for a
+ * service's answer) may hold pending interrupts in its LRs: they must not
+ * end the idle WFI (arch_vgic_quiet(); what it returns is not needed).
+ * Its next entry refills them and turns the interface on again
+ * (vgic_prepare_entry()). Before every sleep: an injection into it
+ * meanwhile wrote its LRs, turning it on.
+ */
+static void quiesce_loaded(struct cpu *cpu)
+{
+	if (cpu->loaded != NULL) {
+		(void)arch_vgic_quiet();
+		cpu->loaded->vgic_dirty = true;
+	}
+}
+
+/*
  * Sleep until some vCPU can run here; never spins. The caller has just
  * found nothing to run, and @p ahead is the run queue's earliest wake-up
  * deadline that pick() found (under the lock since: the first round need
@@ -404,18 +420,7 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 					   deadline != VCPU_NO_DEADLINE;
 			cpu->slice_armed = deadline != VCPU_NO_DEADLINE;
 			cpu->slice_at = deadline;
-			/* The guest still loaded here (blocked, e.g. waiting
-			 * for a service's answer) may hold pending interrupts
-			 * in its LRs: they must not end the WFI
-			 * (arch_vgic_quiet(); what it returns is not needed).
-			 * Its next entry refills them and turns the interface
-			 * on again (vgic_prepare_entry()). Before every sleep:
-			 * an injection into it meanwhile wrote its LRs,
-			 * turning it on. */
-			if (cpu->loaded != NULL) {
-				(void)arch_vgic_quiet();
-				cpu->loaded->vgic_dirty = true;
-			}
+			quiesce_loaded(cpu);
 			kernel_unlock();
 			arch_sleep_until(deadline);
 			kernel_lock();

@@ -193,10 +193,13 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 				p->value[i], in->size, in->sign_extend, in->dest64);
 		}
 	}
-	if (mmio_insn_writeback(in) && in->rn == MMIO_REG_ZR_OR_SP) {
-		v->pending |= VCPU_PENDING_SP;
-	} else if (mmio_insn_writeback(in)) {
-		v->regs.x[in->rn] = mmio_insn_new_base(in, p->base);
+	if (mmio_insn_writeback(in)) {
+		/* SP is written once the vCPU is live (vcpu_apply_pending). */
+		if (in->rn == MMIO_REG_ZR_OR_SP) {
+			v->pending |= VCPU_PENDING_SP;
+		} else {
+			v->regs.x[in->rn] = mmio_insn_new_base(in, p->base);
+		}
 	}
 	arch_skip_insn(&v->regs, p->esr);
 }
@@ -206,12 +209,13 @@ void mmio_fail_or_finish(struct vcpu *v, bool failed)
 void vcpu_apply_pending(struct vcpu *v)
 {
 	const struct mmio_pending *p = &v->ipc.mmio;
-	uint64_t sp = mmio_insn_new_base(&p->insn, p->base);
 
 	if (v->pending & VCPU_PENDING_ABORT) {
 		inject_data_abort(v, p->va, p->insn.write);
 	}
 	if (v->pending & VCPU_PENDING_SP) {
+		uint64_t sp = mmio_insn_new_base(&p->insn, p->base);
+
 		if ((v->regs.spsr & SPSR_M_MASK) == SPSR_M_EL1H) {
 			write_sysreg(sp_el1, sp);
 		} else {
