@@ -1120,7 +1120,12 @@ static void attack_semihosting(void)
  * big-endian and A would fault its unaligned ones: it would crash on every
  * access we make, 64 times, and be given up, stopping the victim too (a
  * review found this). Only registers are touched between the two MSRs: our
- * own data accesses are big-endian meanwhile.
+ * own data accesses are big-endian meanwhile. Each round stores DR (posted:
+ * the service takes the ring when it fills), reads FR (the kernel answers)
+ * and reads IMSC, which only the service answers: every round
+ * runs the service on top of our SCTLR_EL1 (the light switch leaves it in
+ * place when it differs from the service's only in fields that cannot
+ * matter to it, and A and EE are not such fields).
  */
 static void attack_service_controls(void)
 {
@@ -1133,6 +1138,7 @@ static void attack_service_controls(void)
 			 "isb\n"
 			 "1: str %w[space], [%[uart]]\n"
 			 "ldr %w[fr], [%[uart], %[fr_off]]\n"
+			 "ldr %w[fr], [%[uart], %[imsc_off]]\n"
 			 "subs %[n], %[n], #1\n"
 			 "b.ne 1b\n"
 			 "msr sctlr_el1, %[sctlr]\n"
@@ -1140,7 +1146,7 @@ static void attack_service_controls(void)
 			 : [n] "+r"(rounds), [fr] "=&r"(fr)
 			 : [hostile] "r"(hostile), [sctlr] "r"(sctlr),
 			   [space] "r"((uint64_t)' '), [uart] "r"(UART),
-			   [fr_off] "I"(FR)
+			   [fr_off] "I"(FR), [imsc_off] "I"(IMSC)
 			 : "memory");
 	/* The service answered every access (the loop ended) and is not the
 	 * one that was given up: a plain access still works. */

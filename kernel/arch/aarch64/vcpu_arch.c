@@ -339,6 +339,7 @@ static inline void hidden_restore(const struct arch_vcpu_ctx *c)
 void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 {
 	const struct arch_vcpu_ctx *s = &service->ctx;
+	uint64_t sctlr = read_sysreg(sctlr_el1);
 
 	/*
 	 * A parked vCPU that was reset meanwhile (ctx_fresh: PSCI CPU_ON or
@@ -350,17 +351,21 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 	if (parked != NULL && !parked->ctx_fresh) {
 		exception_ctx_save(&parked->ctx);
 		hidden_save(&parked->ctx);
-		parked->ctx.sctlr_el1 = read_sysreg(sctlr_el1);
+		parked->ctx.sctlr_el1 = sctlr;
 	}
 	hidden_clear();
 	/*
 	 * The guest's SCTLR_EL1 would govern the service's own execution
-	 * (EE: big-endian data, A: alignment faults; HCR_EL2.DC overrides
-	 * only M): a guest could make every service it calls crash (found
-	 * by review). The service runs under its own, fixed value (TVM keeps
-	 * it from writing it).
+	 * (EE: big-endian data, A: alignment faults): a guest could make
+	 * every service it calls crash (found by review). The service runs
+	 * under its own, fixed value (TVM keeps it from writing it), unless
+	 * the one in place differs only in fields that cannot affect it:
+	 * under QEMU's TCG every write that changes SCTLR_EL1 flushes the
+	 * whole TLB, about a sixth of a round trip's host time.
 	 */
-	write_sysreg(sctlr_el1, s->sctlr_el1);
+	if (((sctlr ^ s->sctlr_el1) & ~SCTLR_EL1_SERVICE_IGNORES) != 0) {
+		write_sysreg(sctlr_el1, s->sctlr_el1);
+	}
 	el2_controls_load(s, CPTR_EL2_SERVICE);
 	/* Never let the service read the guest's syndrome. */
 	exception_ctx_load(s);
@@ -375,7 +380,10 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 	const struct arch_vcpu_ctx *g = &parked->ctx;
 
 	el2_controls_load(g, CPTR_EL2_GUEST);
-	write_sysreg(sctlr_el1, g->sctlr_el1);
+	/* Left in place under the service (arch_service_enter) if it could. */
+	if (read_sysreg(sctlr_el1) != g->sctlr_el1) {
+		write_sysreg(sctlr_el1, g->sctlr_el1);
+	}
 	hidden_restore(g);
 	exception_ctx_load(g);
 }

@@ -48,6 +48,32 @@
  * off (HCR_EL2.DC makes its data cacheable), instructions cacheable.
  */
 #define SCTLR_EL1_SERVICE (SCTLR_EL1_RESET | SCTLR_EL1_SA | SCTLR_EL1_I)
+/*
+ * SCTLR_EL1 fields that cannot change how a service runs (D13.2.118), so
+ * that a guest's value differing from SCTLR_EL1_SERVICE only in them may
+ * stay in place under it (arch_service_enter). A service runs only at EL1,
+ * with stage 1 disabled by HCR_EL2.DC, which also fixes its memory type
+ * (Normal Write-Back for data and instruction fetches whatever M, C and I
+ * say: AArch64.TranslateAddressS1Off) and leaves it untagged (DCT = 0):
+ * - stage-1 and cacheability controls: M [0], C [2], I [12], WXN [19],
+ *   SPAN [23], EPAN [57];
+ * - SA [3]: only adds a fault for a misaligned SP, which compiled code
+ *   never makes;
+ * - EL0 controls: SA0 [4], CP15BEN [5], ITD [7], SED [8], UMA [9],
+ *   EnRCTX [10], DZE [14], UCT [15], nTWI [16], nTWE [18], TSCXT [20],
+ *   E0E [24], UCI [26], nTLSMD [28], LSMAOE [29];
+ * - IESB [21] (error synchronization only) and ITFSB [37] (tag check
+ *   faults, which untagged memory never raises).
+ * Not here, so always the service's own: A [1], nAA [6], EOS [11], EIS [22],
+ * EE [25], the pointer-authentication enables and every field a later
+ * architecture adds.
+ */
+#define SCTLR_EL1_SERVICE_IGNORES                                         \
+	(BIT(0) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(8) |  \
+	 BIT(9) | BIT(10) | BIT(12) | BIT(14) | BIT(15) | BIT(16) |       \
+	 BIT(18) | BIT(19) |                                              \
+	 BIT(20) | BIT(21) | BIT(23) | BIT(24) | BIT(26) | BIT(28) |      \
+	 BIT(29) | BIT(37) | BIT(57))
 
 /* TCR_EL2 (D13.2.127), non-VHE layout. */
 #define TCR_EL2_T0SZ_SHIFT 0
