@@ -1109,50 +1109,70 @@ static void attack_semihosting(void)
 /* --- (n) the EL1 controls a service would run under ------------------------ */
 
 /* SCTLR_EL1 (D13.2.118): A [1] alignment checks, EE [25] big-endian EL1
- * data accesses. */
+ * data accesses; nTWI [16] and UCI [26] govern only EL0. */
 #define SCTLR_A (1ULL << 1)
 #define SCTLR_EE (1ULL << 25)
+#define SCTLR_NTWI_BIT (1ULL << 16)
+#define SCTLR_UCI (1ULL << 26)
 #define CONTROL_ROUNDS 200U
 
 /*
- * A service runs on top of this vCPU's EL1 state. If the light switch left
- * our SCTLR_EL1 in place, EE would make the service's own loads and stores
- * big-endian and A would fault its unaligned ones: it would crash on every
- * access we make, 64 times, and be given up, stopping the victim too (a
- * review found this). Only registers are touched between the two MSRs: our
- * own data accesses are big-endian meanwhile. Each round stores DR (posted:
- * the service takes the ring when it fills), reads FR (the kernel answers)
- * and reads IMSC, which only the service answers: every round
- * runs the service on top of our SCTLR_EL1 (the light switch leaves it in
- * place when it differs from the service's only in fields that cannot
- * matter to it, and A and EE are not such fields).
+ * CONTROL_ROUNDS rounds under SCTLR_EL1 = @p value, each of which runs the
+ * UART service on top of us: a DR store (posted: the service takes the
+ * ring when it fills), an FR read (the kernel answers it) and an IMSC read,
+ * which only the service answers. Only registers are touched between the
+ * two MSRs (with EE set our own data accesses are big-endian meanwhile).
+ * Returns the rounds after which SCTLR_EL1 did not read back as @p value:
+ * the kernel must give us our own value back after every round trip,
+ * whether it replaced it for the service or left it in place.
  */
-static void attack_service_controls(void)
+static uint64_t control_rounds(uint64_t value, uint64_t restore)
 {
-	uint64_t sctlr = read_sysreg(sctlr_el1);
-	uint64_t hostile = sctlr | SCTLR_A | SCTLR_EE;
-	uint64_t rounds = CONTROL_ROUNDS, fr = 0;
+	uint64_t rounds = CONTROL_ROUNDS, wrong = 0, fr = 0, now_value = 0;
 
-	attack_begin();
-	__asm__ volatile("msr sctlr_el1, %[hostile]\n"
+	__asm__ volatile("msr sctlr_el1, %[value]\n"
 			 "isb\n"
 			 "1: str %w[space], [%[uart]]\n"
 			 "ldr %w[fr], [%[uart], %[fr_off]]\n"
 			 "ldr %w[fr], [%[uart], %[imsc_off]]\n"
+			 "mrs %[now], sctlr_el1\n"
+			 "cmp %[now], %[value]\n"
+			 "cinc %[wrong], %[wrong], ne\n"
 			 "subs %[n], %[n], #1\n"
 			 "b.ne 1b\n"
-			 "msr sctlr_el1, %[sctlr]\n"
+			 "msr sctlr_el1, %[restore]\n"
 			 "isb"
-			 : [n] "+r"(rounds), [fr] "=&r"(fr)
-			 : [hostile] "r"(hostile), [sctlr] "r"(sctlr),
+			 : [n] "+r"(rounds), [fr] "=&r"(fr), [now] "=&r"(now_value),
+			   [wrong] "+r"(wrong)
+			 : [value] "r"(value), [restore] "r"(restore),
 			   [space] "r"((uint64_t)' '), [uart] "r"(UART),
 			   [fr_off] "I"(FR), [imsc_off] "I"(IMSC)
-			 : "memory");
-	/* The service answered every access (the loop ended) and is not the
-	 * one that was given up: a plain access still works. */
+			 : "cc", "memory");
+	(void)fr;
+	return wrong;
+}
+
+/*
+ * A service runs on top of this vCPU's EL1 state. If the light switch left
+ * a hostile SCTLR_EL1 in place, EE would make the service's own loads and
+ * stores big-endian and A would fault its unaligned ones: it would crash on
+ * every access we make, 64 times, and be given up, stopping the victim too
+ * (a review found this). The light switch leaves our value in place only
+ * when it differs from the service's in fields that cannot matter to it
+ * (EL0-only ones such as nTWI and UCI): then too it must come back intact.
+ */
+static void attack_service_controls(void)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1);
+
+	attack_begin();
+	CHECK_EQ(control_rounds(sctlr | SCTLR_A | SCTLR_EE, sctlr), 0);
+	CHECK_EQ(control_rounds(sctlr ^ (SCTLR_NTWI_BIT | SCTLR_UCI), sctlr),
+		 0);
+	/* The service answered every access (the loops ended) and is not
+	 * the one that was given up: a plain access still works. */
 	CHECK_EQ(read_sysreg(sctlr_el1), sctlr);
 	CHECK((*uart_reg(FR) & FR_TXFF) == 0);
-	(void)fr;
 	attack_end("service-controls");
 }
 

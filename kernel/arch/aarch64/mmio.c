@@ -31,10 +31,14 @@ static uint64_t xfer_reg(const struct vcpu *v, uint8_t n)
 	return n == MMIO_REG_ZR_OR_SP ? 0 : v->regs.x[n];
 }
 
-/* IPA of the guest's address @p va, through its stage 1 if its MMU is on. */
+/*
+ * IPA of the guest's address @p va, through its stage 1 if its MMU is on.
+ * A service's stage 1 is always off (HCR_EL2.DC), whatever the SCTLR_EL1
+ * left in place under it says (arch_service_enter).
+ */
 static bool va_to_ipa(const struct vcpu *v, uint64_t va, uint64_t *ipa)
 {
-	if (!(read_sysreg(sctlr_el1) & SCTLR_EL1_M)) {
+	if (vcpu_is_service(v) || !(read_sysreg(sctlr_el1) & SCTLR_EL1_M)) {
 		*ipa = va;
 		return true;
 	}

@@ -43,9 +43,10 @@
 #define SCTLR_EL1_SA BIT(3)
 #define SCTLR_EL1_I BIT(12)
 /*
- * What a service runs under, whatever the guest below it has set: little
- * endian (EE = 0), no alignment checks (A = 0), SP alignment checked, MMU
- * off (HCR_EL2.DC makes its data cacheable), instructions cacheable.
+ * What a service runs under, or a guest value that differs from it only in
+ * SCTLR_EL1_SERVICE_IGNORES: little endian (EE = 0), no alignment checks
+ * (A = 0), SP alignment checked, MMU off (HCR_EL2.DC makes its data
+ * cacheable), instructions cacheable.
  */
 #define SCTLR_EL1_SERVICE (SCTLR_EL1_RESET | SCTLR_EL1_SA | SCTLR_EL1_I)
 /*

@@ -133,9 +133,11 @@ void arch_vcpu_timer_sync(struct vcpu *vcpu);
  * So entering a service parks only the parked guest's SP_EL1, VBAR_EL1 and
  * exception registers (ELR, SPSR, ESR, FAR of EL1), which it loads with the
  * service's, and the untrapped registers of the light group (struct
- * arch_vcpu_ctx), which it clears for the service; and it sets HCR_EL2,
- * VTTBR_EL2, CPTR_EL2 and MDCR_EL2 for the service. @p parked may be NULL
- * (no guest loaded yet).
+ * arch_vcpu_ctx), which it clears for the service; it sets HCR_EL2,
+ * VTTBR_EL2, CPTR_EL2 and MDCR_EL2 for the service, and SCTLR_EL1 unless
+ * the one in place differs from the service's only in fields that cannot
+ * affect it (SCTLR_EL1_SERVICE_IGNORES). @p parked may be NULL (no guest
+ * loaded yet).
  */
 void arch_service_enter(struct vcpu *service, struct vcpu *parked);
 void arch_service_leave(struct vcpu *service, struct vcpu *parked);
