@@ -49,15 +49,17 @@ void vcpu_reset(struct vcpu *vcpu, uint64_t entry, uint64_t arg)
 	vcpu->vgic_ctx = (struct arch_vgic_ctx){ 0 };
 	vcpu->inbox = (struct vcpu_inbox){ 0 };
 	vcpu->vtimer_phys_active = false;
+	if (cpu->light == vcpu) {
+		/* Give the guest under it its EL1 registers back first, before
+		 * the reset: leaving saves the old instance's exception
+		 * registers into the context the reset then replaces. */
+		arch_service_leave(vcpu, cpu->loaded);
+		cpu->light = NULL;
+	}
 	arch_vcpu_ctx_reset(vcpu);
 	/* A copy of its old state may sit in its home CPU's registers: the
 	 * next switch there reloads instead of trusting (or saving) it. */
 	vcpu->ctx_fresh = true;
-	if (cpu->light == vcpu) {
-		/* Give the guest under it its EL1 registers back first. */
-		arch_service_leave(vcpu, cpu->loaded);
-		cpu->light = NULL;
-	}
 	vcpu->state = VCPU_RUNNABLE;
 }
 

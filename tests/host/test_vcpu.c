@@ -41,14 +41,20 @@ void vptimer_reset(struct vcpu *v)
 	rec.timer_resets++;
 }
 
+/* What the real ones do to the context, in one field: the reset writes
+ * the reset vectors, the light switch's leave saves the live ones. */
+#define RESET_VBAR 0x0ULL
+#define LIVE_VBAR 0x20000800ULL
+
 void arch_vcpu_ctx_reset(struct vcpu *vcpu)
 {
-	(void)vcpu;
+	vcpu->ctx.vbar_el1 = RESET_VBAR;
 	rec.ctx_resets++;
 }
 
 void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 {
+	service->ctx.vbar_el1 = LIVE_VBAR;
 	rec.leaves++;
 	rec.left = service;
 	rec.parked = parked;
@@ -248,6 +254,10 @@ static void test_vcpu_reset_of_running_service_leaves_light(void **unused)
 	assert_ptr_equal(rec.left, v0());
 	assert_ptr_equal(rec.parked, &guest);
 	assert_null(cpu_table[0].light);
+	/* Left before the reset: leaving saves the old instance's exception
+	 * registers (SP, ELR, SPSR, ESR, FAR, VBAR of EL1) into its context,
+	 * which the restarted instance would otherwise start with. */
+	assert_int_equal(v0()->ctx.vbar_el1, RESET_VBAR);
 	/* Another CPU's service: nothing to give back here. */
 	cpu_table[0].light = &vm.vcpus[1];
 	vcpu_reset(v0(), 0x1000, 0);
