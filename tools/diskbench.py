@@ -126,10 +126,25 @@ DOC = (
     'given back at each of the 3 switches) and touches the GIC about 23 '
     'times, against 0 and 3 for bare Linux; under TCG each takes QEMU\'s '
     'big lock and a timer write may wake its main loop (strace: 4.5 eventfd '
-    'writes and 18 futex calls per read, bare 1.35 and 9.4). Making the '
-    'VTTBR_EL2 writes fewer alone (6 to 4, a posted InterruptACK, tried and '
-    'reverted) did not show in wall time; docs/architecture.md, "What a '
-    'round trip costs the host under TCG".\n\n')
+    'writes and 18 futex calls per read, bare 1.35 and 9.4). Besides '
+    'VTTBR_EL2, each switch toggles HCR_EL2.DC (the service runs with stage '
+    '1 off), which makes TCG flush its whole TLB, and until 2026-12-07 it '
+    'also rewrote SCTLR_EL1 (another whole flush; now left in place when the '
+    'guest\'s value cannot affect the service: about +6%% IOPS and read). '
+    'What one round trip fewer is worth: a throwaway kernel that completed '
+    'InterruptACK in the trap (line lowered, no message; not correct: the '
+    'status bits were never cleared) read at 4,923 IOPS against 4,383, '
+    '+12%%, in 3 alternating pairs: a round trip costs about 25 us of host '
+    'time in this workload, and the 0.7 goal allows 21-28 us more per read '
+    'than bare QEMU\'s 50-66 us, less than one round trip, where a read with '
+    'the service on the guest\'s CPU needs two at least (the notify, the '
+    'disk\'s interrupt). `perf` of QEMU during 30,000 random reads: under tinyhyp '
+    '`qht_lookup_custom` 6.9%%, `tcg_flush_jmp_cache` 4.6%%, '
+    '`tlb_set_page_full` 3.3%%, and TB lookup, jump-cache flush and TLB '
+    'refill together about 20%% of QEMU\'s time, against 6.5%% on bare QEMU '
+    '(QEMU\'s own code has no symbols here, so the rest cannot be split). '
+    'docs/architecture.md, "What a round trip costs the host under '
+    'TCG".\n\n')
 
 
 class DiskBenchError(Exception):
