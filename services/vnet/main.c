@@ -626,18 +626,29 @@ static void vnet_timer(void *ctx, uint64_t deadline, uint64_t now)
 
 /* --- The virtual devices ---------------------------------------------------- */
 
-/* Serve a transmit kick of client port @p w now, or batch it on the timer
- * while another client shares the service (VNET_SHARED_DIV). */
-static void client_kicked_tx(struct vnet_service *p, uint32_t w)
+/*
+ * A register access of client port @p w now: true if another client made
+ * one within the last 1 / VNET_SHARED_DIV s (the service is shared). Every
+ * access is recorded here.
+ */
+static bool note_access(struct vnet_service *p, uint32_t w, uint64_t now)
 {
-	uint64_t now = ipc_now();
 	bool shared =
 		p->last_port != w &&
 		now - p->last_access < ipc_ticks_per_sec() / VNET_SHARED_DIV;
-	struct vnet_dev *dev = &p->dev[w];
 
 	p->last_port = w;
 	p->last_access = now;
+	return shared;
+}
+
+/* Serve a transmit kick of client port @p w now, or batch it on the timer
+ * while the service is @p shared (VNET_SHARED_DIV). */
+static void client_kicked_tx(struct vnet_service *p, uint32_t w, bool shared,
+			     uint64_t now)
+{
+	struct vnet_dev *dev = &p->dev[w];
+
 	/* Without VIRTIO_F_EVENT_IDX the driver kicks for every chain:
 	 * each kick is an exit anyway, so it is served in it. */
 	if (!shared ||
@@ -664,12 +675,12 @@ static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
 	txn_begin(p, a->window);
 	(void)virtio_mmio_access(&dev->vdev, a);
 	txn_commit(p);
+	uint64_t now = ipc_now();
+	bool shared = note_access(p, a->window, now);
+
 	if (dev->kicked_tx) {
 		dev->kicked_tx = false;
-		client_kicked_tx(p, a->window);
-	} else {
-		p->last_port = a->window;
-		p->last_access = ipc_now();
+		client_kicked_tx(p, a->window, shared, now);
 	}
 	return IPC_OK;
 }
