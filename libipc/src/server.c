@@ -65,6 +65,15 @@ void ipc_on_timer(struct ipc_server *srv, ipc_timer_fn fn, void *ctx)
 	srv->timer_ctx = ctx;
 }
 
+int ipc_timer_by(struct ipc_server *srv, uint64_t deadline)
+{
+	if (srv->timer_at != 0 && srv->timer_at <= deadline) {
+		return IPC_OK;
+	}
+	srv->timer_at = deadline;
+	return ipc_timer_set(deadline);
+}
+
 void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx)
 {
 	srv->reset_fn = fn;
@@ -193,6 +202,8 @@ void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 		}
 		break;
 	case IPC_MSG_TIMER:
+		/* Fired: the kernel's timer is free again (ipc_timer_by). */
+		srv->timer_at = 0;
 		if (srv->timer_fn != NULL) {
 			srv->timer_fn(srv->timer_ctx, msg->w[1], msg->w[2]);
 		}

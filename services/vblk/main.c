@@ -699,8 +699,8 @@ static void drain(struct vblk_service *p, uint32_t w)
 	if ((dev->vdev.st->driver_features & VIRTIO_F_EVENT_IDX) != 0 &&
 	    dev->vdev.st->queue[VBLK_QUEUE].num != 0) {
 		dev->more = true;
-		(void)ipc_timer_set(ipc_now() +
-				    ipc_ticks_per_sec() / VBLK_MORE_DIV);
+		(void)ipc_timer_by(&p->srv, ipc_now() + ipc_ticks_per_sec() /
+								VBLK_MORE_DIV);
 	}
 }
 

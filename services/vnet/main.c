@@ -486,8 +486,9 @@ static void client_tx(struct vnet_service *p, uint32_t w)
 	if (!drained && sent &&
 	    (p->st->dev[w].driver_features & VIRTIO_F_EVENT_IDX) != 0) {
 		dev->tx_more = true;
-		(void)ipc_timer_set(ipc_now() +
-				    ipc_ticks_per_sec() / VNET_TX_RESUME_DIV);
+		(void)ipc_timer_by(&p->srv,
+				   ipc_now() + ipc_ticks_per_sec() /
+						       VNET_TX_RESUME_DIV);
 	}
 	if (sent) {
 		txn_begin(p, w);
@@ -656,11 +657,10 @@ static void client_kicked_tx(struct vnet_service *p, uint32_t w, bool shared,
 		client_tx(p, w);
 		return;
 	}
-	if (!dev->tx_more) {
-		dev->tx_more = true;
-		(void)ipc_timer_set(now +
-				    ipc_ticks_per_sec() / VNET_TX_BATCH_DIV);
-	}
+	/* A chain left to the resume timer goes with this batch too. */
+	dev->tx_more = true;
+	(void)ipc_timer_by(&p->srv,
+			   now + ipc_ticks_per_sec() / VNET_TX_BATCH_DIV);
 }
 
 static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)

@@ -302,6 +302,48 @@ static void test_ipc_dispatch_timer_and_reset(void **state)
 	assert_int_equal(f->dev.calls, 0);
 }
 
+/* The kernel's timer as ipc_timer_by() sets it (HYP_IPC_TIMER_SET). */
+static struct {
+	unsigned sets;
+	uint64_t deadline;
+} kernel_timer;
+
+int ipc_timer_set(uint64_t deadline)
+{
+	kernel_timer.sets++;
+	kernel_timer.deadline = deadline;
+	return IPC_OK;
+}
+
+/* One timer for several purposes: a later deadline never pushes back an
+ * earlier one still to come (a client asking again and again for a
+ * later one would keep another's work waiting), an earlier one brings it
+ * forward, and once its message came any deadline arms it again. */
+static void test_ipc_timer_by_keeps_the_earliest(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg fired = { { IPC_MSG_TIMER, 900, 905 } };
+	struct ipc_reply r;
+
+	memset(&kernel_timer, 0, sizeof(kernel_timer));
+	assert_int_equal(ipc_timer_by(&f->srv, 1000), IPC_OK);
+	assert_int_equal(kernel_timer.deadline, 1000);
+	for (uint64_t later = 1001; later < 1100; later += 10) {
+		assert_int_equal(ipc_timer_by(&f->srv, later), IPC_OK);
+	}
+	assert_int_equal(ipc_timer_by(&f->srv, 1000), IPC_OK);
+	assert_int_equal(kernel_timer.sets, 1);
+	assert_int_equal(kernel_timer.deadline, 1000);
+	assert_int_equal(ipc_timer_by(&f->srv, 900), IPC_OK);
+	assert_int_equal(kernel_timer.sets, 2);
+	assert_int_equal(kernel_timer.deadline, 900);
+	/* Fired (no handler registered: the message is still taken). */
+	ipc_dispatch(&f->srv, &fired, &r);
+	assert_int_equal(ipc_timer_by(&f->srv, 5000), IPC_OK);
+	assert_int_equal(kernel_timer.sets, 3);
+	assert_int_equal(kernel_timer.deadline, 5000);
+}
+
 /* Without a handler an event is dropped, with an IPC_OK reply. */
 static void test_ipc_dispatch_events_without_handler(void **state)
 {
@@ -346,6 +388,7 @@ int main(void)
 		T(test_ipc_dispatch_handler_error_is_abort),
 		T(test_ipc_dispatch_call_and_notify),
 		T(test_ipc_dispatch_timer_and_reset),
+		T(test_ipc_timer_by_keeps_the_earliest),
 		T(test_ipc_dispatch_events_without_handler),
 		T(test_ipc_window_info_reports_table),
 	};

@@ -91,6 +91,8 @@ struct ipc_server {
 	void *reset_ctx;
 	ipc_posted_fn posted_fn;
 	void *posted_ctx;
+	/** The deadline ipc_timer_by() armed, 0 once its message came. */
+	uint64_t timer_at;
 	uint64_t rejected;   /**< Accesses answered with an abort by libipc. */
 };
 
@@ -252,6 +254,16 @@ uint64_t ipc_ticks_per_sec(void);
 int ipc_timer_set(uint64_t deadline);
 /** ipc_timer_set(0): no IPC_MSG_TIMER until the next ipc_timer_set(). */
 int ipc_timer_cancel(void);
+/**
+ * The one timer shared by several purposes: an IPC_MSG_TIMER comes by
+ * @p deadline (non-zero) at the latest, and an earlier deadline asked since
+ * the last message stays (ipc_timer_set() alone would push it back: one
+ * client's later deadline would delay another's work for as long as it
+ * keeps asking). So the handler (ipc_on_timer) must do whatever is due by
+ * then, not only what the last call was for. Use it or ipc_timer_set(),
+ * not both. Returns what ipc_timer_set() does; IPC_OK if nothing changed.
+ */
+int ipc_timer_by(struct ipc_server *srv, uint64_t deadline);
 
 /** What the kernel tells a service about itself. */
 struct ipc_self {
