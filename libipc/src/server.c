@@ -70,8 +70,11 @@ int ipc_timer_by(struct ipc_server *srv, uint64_t deadline)
 	if (srv->timer_at != 0 && srv->timer_at <= deadline) {
 		return IPC_OK;
 	}
-	srv->timer_at = deadline;
-	return ipc_timer_set(deadline);
+	int rc = ipc_timer_set(deadline);
+
+	/* Refused: nothing armed, so the next call must try again. */
+	srv->timer_at = rc == IPC_OK ? deadline : 0;
+	return rc;
 }
 
 void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx)

@@ -306,13 +306,14 @@ static void test_ipc_dispatch_timer_and_reset(void **state)
 static struct {
 	unsigned sets;
 	uint64_t deadline;
+	int rc; /**< What the call answers. */
 } kernel_timer;
 
 int ipc_timer_set(uint64_t deadline)
 {
 	kernel_timer.sets++;
 	kernel_timer.deadline = deadline;
-	return IPC_OK;
+	return kernel_timer.rc;
 }
 
 /* One timer for several purposes: a later deadline never pushes back an
@@ -342,6 +343,20 @@ static void test_ipc_timer_by_keeps_the_earliest(void **state)
 	assert_int_equal(ipc_timer_by(&f->srv, 5000), IPC_OK);
 	assert_int_equal(kernel_timer.sets, 3);
 	assert_int_equal(kernel_timer.deadline, 5000);
+}
+
+/* A refused call arms nothing: the next one asks the kernel again. */
+static void test_ipc_timer_by_refused_arms_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	memset(&kernel_timer, 0, sizeof(kernel_timer));
+	kernel_timer.rc = IPC_ERR_INVALID;
+	assert_int_equal(ipc_timer_by(&f->srv, 1000), IPC_ERR_INVALID);
+	kernel_timer.rc = IPC_OK;
+	assert_int_equal(ipc_timer_by(&f->srv, 2000), IPC_OK);
+	assert_int_equal(kernel_timer.sets, 2);
+	assert_int_equal(kernel_timer.deadline, 2000);
 }
 
 /* Without a handler an event is dropped, with an IPC_OK reply. */
@@ -389,6 +404,7 @@ int main(void)
 		T(test_ipc_dispatch_call_and_notify),
 		T(test_ipc_dispatch_timer_and_reset),
 		T(test_ipc_timer_by_keeps_the_earliest),
+		T(test_ipc_timer_by_refused_arms_nothing),
 		T(test_ipc_dispatch_events_without_handler),
 		T(test_ipc_window_info_reports_table),
 	};
