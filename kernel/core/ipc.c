@@ -287,22 +287,6 @@ struct vcpu *ipc_notify_call(struct vcpu *caller)
 	return caller;
 }
 
-void ipc_endpoint_shutdown(struct endpoint *ep)
-{
-	struct vcpu *s;
-
-	if (ep->caller != NULL) {
-		ipc_complete(ep->caller, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
-		ep->caller = NULL;
-	}
-	while ((s = dequeue(ep)) != NULL) {
-		ipc_complete(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
-	}
-	ipc_forget_reads(ep);
-	ep->receiver = NULL;
-	ep->notify_bits = 0;
-}
-
 /* The caller's own window x[1] (a service's), or NULL: x0 says invalid. */
 static const struct mmio_window *own_window(struct vcpu *vcpu)
 {

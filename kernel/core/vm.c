@@ -410,7 +410,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 	irq_release_owned(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {
 		/* Every access in flight or queued fails with an abort. */
-		ipc_endpoint_shutdown(&vm->ep);
+		service_endpoint_close(&vm->ep, false);
 	}
 	struct vcpu_exits e = { 0 };
 

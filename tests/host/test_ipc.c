@@ -496,7 +496,7 @@ static void test_ipc_shutdown_fails_everyone(void **unused)
 	mmio_sender(G1);
 	ipc_send(G1, EP);
 	ipc_notify(EP, 1);
-	ipc_endpoint_shutdown(EP);
+	service_endpoint_close(EP, false);
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DEAD));
 	assert_int_equal(rec.fails, 1);
 	assert_int_equal(rec.wakes, 2);
@@ -681,7 +681,7 @@ static void test_ipc_window_reads(void **unused)
 	service_restart(&vms[VM_S]);
 	assert_int_equal(win.reads_mask, 0);
 	window_reads(S, 0, 0x10001000ULL, 0x40);
-	ipc_endpoint_shutdown(EP);
+	service_endpoint_close(EP, false);
 	assert_int_equal(win.reads_mask, 0);
 	fake_mm_fini();
 }

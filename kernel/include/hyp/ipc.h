@@ -137,9 +137,6 @@ struct vcpu *ipc_notify_call(struct vcpu *caller);
  */
 void ipc_cancel(struct vcpu *v);
 
-/** Fail every sender of a stopped service (MMIO: abort; call: DEAD). */
-void ipc_endpoint_shutdown(struct endpoint *ep);
-
 /** The service of @p ep stops or restarts: reads go to it as messages. */
 void ipc_forget_reads(struct endpoint *ep);
 

@@ -13,7 +13,7 @@
  * services whose deadline passed are woken (irq.c). A deadline therefore
  * fires at the first CNTHP interrupt at or after it, never before.
  *
- * Across a restart of the service (service.c, endpoint_restart): its timer
+ * Across a restart of the service (service.c, service_endpoint_close): its timer
  * is cancelled and a fired one not yet taken dropped, as at boot (a
  * service that keeps an alarm in kept RAM sets it again); client resets
  * not yet told, and the one it died handling, are told to the new
