@@ -101,9 +101,6 @@ struct vcpu *service_fault_call(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
 
-	if (!vcpu_is_service(vcpu)) {
-		return vcpu_answer(vcpu, IPC_ERR_DENIED);
-	}
 	log_warn("service '%s' faulted: ESR_EL1 0x%lx ELR_EL1 0x%lx FAR_EL1 "
 		 "0x%lx",
 		 vcpu_vm_name(vcpu), x[1], x[2], x[3]);

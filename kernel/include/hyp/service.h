@@ -60,7 +60,8 @@ void service_stalled(struct vm *vm, const char *what);
  */
 bool service_overdue(struct vcpu *service, uint64_t now);
 
-/** HYP_IPC_FAULT: a service reports a fault its vectors caught. */
+/** HYP_IPC_FAULT: a service reports a fault its vectors caught (a guest
+ * is denied by ipc_hypercall()). */
 struct vcpu *service_fault_call(struct vcpu *vcpu);
 
 /**

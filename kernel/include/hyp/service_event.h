@@ -45,7 +45,8 @@ struct vm;
  */
 bool service_event_take(struct endpoint *ep, uint64_t msg[IPC_MSG_WORDS]);
 
-/** HYP_IPC_TIMER_SET from @p vcpu (x1 = deadline, 0 = cancel). */
+/** HYP_IPC_TIMER_SET from service @p vcpu (x1 = deadline, 0 = cancel;
+ * ipc_hypercall() refuses a guest). */
 struct vcpu *service_timer_set(struct vcpu *vcpu);
 
 /**
