@@ -484,25 +484,15 @@ void vm_reload(struct vm *vm)
 
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
 {
-	uint8_t *out = buf;
-	uint64_t done = 0;
+	uint64_t avail = 0;
+	const uint8_t *src = vm_ram_ptr(vm, ipa_addr(ipa), &avail);
+	uint64_t n = len < avail ? len : avail;
 
-	while (done < len) {
-		paddr_t pa;
-		unsigned attr;
-		uint64_t cur = ipa_addr(ipa) + done;
-
-		if (!s2_translate(&vm->s2, ipa_init(cur), &pa, &attr) ||
-		    (attr & S2_DEVICE) || !(attr & S2_READ)) {
-			break;
-		}
-		uint64_t in_page = PAGE_SIZE - (cur & (PAGE_SIZE - 1));
-		uint64_t n = len - done < in_page ? len - done : in_page;
-
-		memcpy(out + done, mm_va(pa), n);
-		done += n;
+	if (src == NULL) {
+		return 0;
 	}
-	return done;
+	memcpy(buf, src, n);
+	return n;
 }
 
 void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)
