@@ -8,13 +8,13 @@ static bool smccc_arch_call(struct vcpu *vcpu, uint32_t fid)
 {
 	switch (fid) {
 	case SMCCC_VERSION:
-		vcpu_set_ret(vcpu, SMCCC_VERSION_1_1);
+		vcpu_answer(vcpu, SMCCC_VERSION_1_1);
 		return true;
 	case SMCCC_ARCH_FEATURES:
 		/* No firmware workarounds are offered (SMCCC 1.1, 7.2). */
-		vcpu_set_ret(vcpu, (uint64_t)(int64_t)(vcpu->regs.x[1] == SMCCC_VERSION
-							  ? SMCCC_SUCCESS
-							  : SMCCC_NOT_SUPPORTED));
+		vcpu_answer(vcpu, vcpu->regs.x[1] == SMCCC_VERSION
+					  ? SMCCC_SUCCESS
+					  : SMCCC_NOT_SUPPORTED);
 		return true;
 	default:
 		return false;
@@ -30,13 +30,13 @@ bool hypercall_local(struct vcpu *vcpu, uint16_t imm)
 	}
 	switch (fid) {
 	case HYP_CALL_VERSION:
-		vcpu_set_ret(vcpu, HYP_ABI_VERSION);
+		vcpu_answer(vcpu, HYP_ABI_VERSION);
 		return true;
 	case SMCCC_VERSION:
-		vcpu_set_ret(vcpu, SMCCC_VERSION_1_1);
+		vcpu_answer(vcpu, SMCCC_VERSION_1_1);
 		return true;
 	case PSCI_VERSION:
-		vcpu_set_ret(vcpu, PSCI_VERSION_1_0);
+		vcpu_answer(vcpu, PSCI_VERSION_1_0);
 		return true;
 	default:
 		return false;

@@ -136,11 +136,6 @@ struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep)
 	return sched_switch_direct(service);
 }
 
-static struct endpoint *own_endpoint(struct vcpu *v)
-{
-	return vcpu_is_service(v) ? &v->vm->ep : NULL;
-}
-
 static struct vcpu *wait_or_take(struct endpoint *ep, struct vcpu *service,
 				 struct vcpu *completed)
 {
@@ -160,11 +155,8 @@ static struct vcpu *wait_or_take(struct endpoint *ep, struct vcpu *service,
 
 struct vcpu *ipc_recv(struct vcpu *service)
 {
-	struct endpoint *ep = own_endpoint(service);
+	struct endpoint *ep = &service->vm->ep;
 
-	if (ep == NULL) {
-		return vcpu_answer(service, IPC_ERR_INVALID);
-	}
 	if (ep->caller != NULL) {
 		/* Its caller would wait forever: reply first. */
 		return vcpu_answer(service, IPC_ERR_STATE);
@@ -175,9 +167,10 @@ struct vcpu *ipc_recv(struct vcpu *service)
 
 struct vcpu *ipc_reply_recv(struct vcpu *service)
 {
-	struct endpoint *ep = own_endpoint(service);
+	struct endpoint *ep = &service->vm->ep;
 
-	if (ep == NULL) {
+	/* Reached from the fast path (trap.c) for any partition. */
+	if (!vcpu_is_service(service)) {
 		return vcpu_answer(service, IPC_ERR_INVALID);
 	}
 	struct vcpu *s = ep->caller;
@@ -287,28 +280,12 @@ struct vcpu *ipc_notify_call(struct vcpu *caller)
 	return caller;
 }
 
-void ipc_endpoint_shutdown(struct endpoint *ep)
-{
-	struct vcpu *s;
-
-	if (ep->caller != NULL) {
-		ipc_complete(ep->caller, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
-		ep->caller = NULL;
-	}
-	while ((s = dequeue(ep)) != NULL) {
-		ipc_complete(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
-	}
-	ipc_forget_reads(ep);
-	ep->receiver = NULL;
-	ep->notify_bits = 0;
-}
-
-/* The caller's own window x[1] (a service's), or NULL: x0 says invalid. */
+/* The calling service's own window x[1], or NULL: x0 says invalid. */
 static const struct mmio_window *own_window(struct vcpu *vcpu)
 {
-	const struct endpoint *ep = own_endpoint(vcpu);
+	const struct endpoint *ep = &vcpu->vm->ep;
 
-	if (ep == NULL || vcpu->regs.x[1] >= ep->window_count) {
+	if (vcpu->regs.x[1] >= ep->window_count) {
 		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 		return NULL;
 	}
@@ -384,9 +361,6 @@ static struct vcpu *self_info(struct vcpu *vcpu)
 	uint64_t *x = vcpu->regs.x;
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
-	if (!vcpu_is_service(vcpu)) {
-		return vcpu_answer(vcpu, IPC_ERR_INVALID);
-	}
 	x[0] = IPC_OK;
 	x[1] = vcpu->vm->reset_count;
 	x[2] = 0;
@@ -419,9 +393,6 @@ static struct vcpu *translate(struct vcpu *vcpu)
 	uint64_t *x = vcpu->regs.x;
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
-	if (!vcpu_is_service(vcpu)) {
-		return vcpu_answer(vcpu, IPC_ERR_DENIED);
-	}
 	for (size_t r = 0; r < cfg->ram_count; r++) {
 		if (translate_in(x, x[1], cfg->ram[r].ipa, cfg->ram[r].size,
 				 vcpu->vm->ram_pa[r])) {
@@ -443,7 +414,7 @@ static struct vcpu *grant_info(struct vcpu *vcpu)
 	uint64_t *x = vcpu->regs.x;
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
-	if (!vcpu_is_service(vcpu) || x[1] >= cfg->grant_count) {
+	if (x[1] >= cfg->grant_count) {
 		return vcpu_answer(vcpu, IPC_ERR_INVALID);
 	}
 	const struct cfg_grant *g = &cfg->grants[x[1]];
@@ -477,30 +448,37 @@ static struct vcpu *client_name(struct vcpu *vcpu)
 
 static struct vcpu *window_count(struct vcpu *vcpu)
 {
-	return vcpu_answer(vcpu, vcpu_is_service(vcpu)
-					 ? (int64_t)vcpu->vm->ep.window_count
-					 : IPC_ERR_INVALID);
+	return vcpu_answer(vcpu, vcpu->vm->ep.window_count);
 }
 
 /* The HYP_IPC_* calls are numbered from HYP_IPC_RECV on (abi/ipc.h). */
 #define IPC_FN(fid) ((fid) - HYP_IPC_RECV)
 
+/** A HYP_IPC_* call: its handler, and the error a guest making it gets (0:
+ * any partition may make it; the others are a service's, abi/ipc.h). */
+struct ipc_call {
+	struct vcpu *(*handler)(struct vcpu *vcpu);
+	int64_t guest_error;
+};
+
 bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 {
-	static struct vcpu *(*const calls[])(struct vcpu *) = {
-		[IPC_FN(HYP_IPC_RECV)] = ipc_recv,
-		[IPC_FN(HYP_IPC_REPLY_RECV)] = ipc_reply_recv,
-		[IPC_FN(HYP_IPC_CALL)] = ipc_call,
-		[IPC_FN(HYP_IPC_NOTIFY)] = ipc_notify_call,
-		[IPC_FN(HYP_IPC_WINDOW_COUNT)] = window_count,
-		[IPC_FN(HYP_IPC_WINDOW_INFO)] = window_info,
-		[IPC_FN(HYP_IPC_WINDOW_READS)] = window_reads,
-		[IPC_FN(HYP_IPC_FAULT)] = service_fault_call,
-		[IPC_FN(HYP_IPC_SELF_INFO)] = self_info,
-		[IPC_FN(HYP_IPC_CLIENT_NAME)] = client_name,
-		[IPC_FN(HYP_IPC_TIMER_SET)] = service_timer_set,
-		[IPC_FN(HYP_IPC_TRANSLATE)] = translate,
-		[IPC_FN(HYP_IPC_GRANT_INFO)] = grant_info,
+	static const struct ipc_call calls[] = {
+		[IPC_FN(HYP_IPC_RECV)] = { ipc_recv, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_REPLY_RECV)] = { ipc_reply_recv, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_CALL)] = { ipc_call, 0 },
+		[IPC_FN(HYP_IPC_NOTIFY)] = { ipc_notify_call, 0 },
+		[IPC_FN(HYP_IPC_WINDOW_COUNT)] = { window_count, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_WINDOW_INFO)] = { window_info, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_WINDOW_READS)] = { window_reads, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_FAULT)] = { service_fault_call, IPC_ERR_DENIED },
+		[IPC_FN(HYP_IPC_SELF_INFO)] = { self_info, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_CLIENT_NAME)] = { client_name, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_TIMER_SET)] = { service_timer_set,
+						IPC_ERR_INVALID },
+		/* A guest never learns a PA. */
+		[IPC_FN(HYP_IPC_TRANSLATE)] = { translate, IPC_ERR_DENIED },
+		[IPC_FN(HYP_IPC_GRANT_INFO)] = { grant_info, IPC_ERR_INVALID },
 	};
 	uint32_t i = IPC_FN(fid);
 
@@ -510,6 +488,10 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	if (i >= ARRAY_SIZE(calls)) {
 		return false;
 	}
-	*next = calls[i](vcpu);
+	if (calls[i].guest_error != 0 && !vcpu_is_service(vcpu)) {
+		*next = vcpu_answer(vcpu, calls[i].guest_error);
+	} else {
+		*next = calls[i].handler(vcpu);
+	}
 	return true;
 }

@@ -118,18 +118,18 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 	*next = vcpu;
 	switch (fid) {
 	case PSCI_VERSION:
-		vcpu_set_ret(vcpu, PSCI_VERSION_1_0);
+		vcpu_answer(vcpu, PSCI_VERSION_1_0);
 		return true;
 	case PSCI_FEATURES:
 		/* DEN 0022D 5.1.14: 0 (no feature flags) if implemented. */
-		vcpu_set_ret(vcpu, psci_supported((uint32_t)vcpu->regs.x[1])
-				      ? PSCI_RET_SUCCESS
-				      : PSCI_RET_NOT_SUPPORTED);
+		vcpu_answer(vcpu, psci_supported((uint32_t)vcpu->regs.x[1])
+				     ? PSCI_RET_SUCCESS
+				     : PSCI_RET_NOT_SUPPORTED);
 		return true;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
-		vcpu_set_ret(vcpu, cpu_on(vcpu, arg(vcpu, fid, 1), arg(vcpu, fid, 2),
-				     arg(vcpu, fid, 3)));
+		vcpu_answer(vcpu, cpu_on(vcpu, arg(vcpu, fid, 1), arg(vcpu, fid, 2),
+				    arg(vcpu, fid, 3)));
 		return true;
 	case PSCI_CPU_OFF:
 		vcpu->state = VCPU_OFF;
@@ -140,7 +140,7 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		/* Every power state is standby, like WFI: SUCCESS once an
 		 * interrupt is pending (DEN 0022D 5.4.2 allows a power-down
 		 * request to return as if woken at once). */
-		vcpu_set_ret(vcpu, PSCI_RET_SUCCESS);
+		vcpu_answer(vcpu, PSCI_RET_SUCCESS);
 		if (!vgic_vcpu_has_pending(vcpu)) {
 			vcpu->state = VCPU_BLOCKED_WFI;
 			*next = sched_next(vcpu);
@@ -148,11 +148,11 @@ bool psci_handle(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		return true;
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
-		vcpu_set_ret(vcpu, affinity_info(vcpu, arg(vcpu, fid, 1),
-					    arg(vcpu, fid, 2)));
+		vcpu_answer(vcpu, affinity_info(vcpu, arg(vcpu, fid, 1),
+					   arg(vcpu, fid, 2)));
 		return true;
 	case PSCI_MIGRATE_INFO_TYPE:
-		vcpu_set_ret(vcpu, PSCI_TOS_NOT_PRESENT);
+		vcpu_answer(vcpu, PSCI_TOS_NOT_PRESENT);
 		return true;
 	case PSCI_SYSTEM_OFF:
 		vm_stop(vcpu->vm, VM_STOP_SYSTEM_OFF);

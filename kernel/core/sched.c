@@ -642,15 +642,9 @@ void sched_assign_homes(void)
 
 _Noreturn void sched_start(void)
 {
-	struct cpu *cpu = cpu_this();
-	uint64_t ahead = VCPU_NO_DEADLINE;
-	struct vcpu *first = pick(cpu, NULL, &ahead);
-
-	if (cpu->id == 0) {
+	if (cpu_this()->id == 0) {
 		log_info("partitions start at counter %lu", arch_counter_now());
 	}
-	if (first == NULL) {
-		first = idle_until_runnable(cpu, ahead);
-	}
-	arch_vcpu_enter(kernel_exit(switch_to(first)));
+	/* Nothing trapped: the first pick, as after a vCPU that stopped. */
+	arch_vcpu_enter(kernel_exit(sched_next(NULL)));
 }

@@ -19,27 +19,19 @@ static void resend_first(struct endpoint *ep, struct vcpu *s)
 	s->state = VCPU_BLOCKED_SEND;
 }
 
-/*
- * The service of @p ep is being restarted. MMIO accesses it had not yet
- * received stay queued for the restarted service, and the element it was
- * serving goes first in line again (its guest stays blocked and never sees
- * the crash; a pair resumes at the element in flight). That element is
- * sent again only once: if the restarted service dies on it too, the
- * access aborts (a poison access cannot crash a service forever). Calls,
- * queued or in flight, get IPC_ERR_DEAD, as their callers can retry them.
- */
-static void endpoint_restart(struct endpoint *ep)
+void service_endpoint_close(struct endpoint *ep, bool restart)
 {
 	struct vcpu *s = ep->caller;
 	struct vcpu **link = &ep->queue_head;
 
 	ep->caller = NULL;
 	/* Calls waiting in the queue never reached the service: they fail,
-	 * as documented, and may be retried; accesses stay queued. */
+	 * as documented, and may be retried; accesses stay queued for a
+	 * restarted service. */
 	while (*link != NULL) {
 		struct vcpu *q = *link;
 
-		if (q->ipc.kind == IPC_KIND_CALL) {
+		if (!restart || q->ipc.kind == IPC_KIND_CALL) {
 			*link = q->ipc.queue_next;
 			q->ipc.queue_next = NULL;
 			ipc_complete(q, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
@@ -48,7 +40,8 @@ static void endpoint_restart(struct endpoint *ep)
 		}
 	}
 	if (s != NULL) {
-		if (s->ipc.kind == IPC_KIND_MMIO && !s->ipc.mmio.resent) {
+		if (restart && s->ipc.kind == IPC_KIND_MMIO &&
+		    !s->ipc.mmio.resent) {
 			resend_first(ep, s);
 		} else {
 			ipc_complete(s, (uint64_t)(int64_t)IPC_ERR_DEAD, NULL);
@@ -74,7 +67,7 @@ void service_restart(struct vm *vm)
 		vm_stop(vm, VM_STOP_FAILED);
 		return;
 	}
-	endpoint_restart(&vm->ep);
+	service_endpoint_close(&vm->ep, true);
 	vm->reset_count++;
 	log_warn("service '%s' restarted from its image (restart %u of at most "
 		 "%u)",
@@ -108,9 +101,6 @@ struct vcpu *service_fault_call(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
 
-	if (!vcpu_is_service(vcpu)) {
-		return vcpu_answer(vcpu, IPC_ERR_DENIED);
-	}
 	log_warn("service '%s' faulted: ESR_EL1 0x%lx ELR_EL1 0x%lx FAR_EL1 "
 		 "0x%lx",
 		 vcpu_vm_name(vcpu), x[1], x[2], x[3]);

@@ -57,9 +57,6 @@ struct vcpu *service_timer_set(struct vcpu *vcpu)
 	struct cpu *cpu = cpu_this();
 	const struct cpu *watcher = &cpu_table[SERVICE_TIMER_CPU];
 
-	if (!vcpu_is_service(vcpu)) {
-		return vcpu_answer(vcpu, IPC_ERR_INVALID);
-	}
 	vcpu->regs.x[0] = IPC_OK;
 	ep->timer_at = vcpu->regs.x[1];
 	ep->events &= ~SERVICE_EVENT_TIMER;

@@ -447,20 +447,15 @@ void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid)
 }
 
 /*
- * The guest-visible pending/active state. A level-sensitive interrupt whose
- * source asserts it reads pending whatever its enable bit (IHI 0048B
- * 1.4.2): the virtual timer, and SPIs a service holds asserted.
+ * The guest-visible pending/active state (@p cpu and @p intid exist:
+ * args_valid()). A level-sensitive interrupt whose source asserts it reads
+ * pending whatever its enable bit (IHI 0048B 1.4.2): the virtual timer,
+ * and SPIs a service holds asserted.
  */
 static void query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 		  bool *active)
 {
 	struct vgic_irq_cfg *c = irq_cfg(vm, cpu, intid);
-
-	*pending = false;
-	*active = false;
-	if (c == NULL) {
-		return;
-	}
 	struct vcpu *v = &vm->vcpus[cpu];
 
 	sync_lrs(v);
@@ -469,14 +464,11 @@ static void query(struct vm *vm, uint32_t cpu, uint32_t intid, bool *pending,
 		   bitmap_test(v->inbox.pending, intid) || line_asserted(vm, cpu, intid, c);
 }
 
-/* Apply a HYP_VGIC_CONFIG from the service. */
+/* Apply a HYP_VGIC_CONFIG from the service (@p cpu and @p intid exist:
+ * args_valid()). */
 static void configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word)
 {
 	struct vgic_irq_cfg *c = irq_cfg(vm, cpu, intid);
-
-	if (c == NULL) {
-		return;
-	}
 	bool was_enabled = c->enabled;
 
 	c->enabled = (word & VGIC_CFG_ENABLED) != 0;

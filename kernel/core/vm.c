@@ -154,16 +154,6 @@ static void vm_start_vcpus(struct vm *vm)
 	sched_wake(&vm->vcpus[0]);
 }
 
-/* Stop every vCPU of @p vm: out of IPC waits, powered off. */
-static void vm_halt_vcpus(struct vm *vm)
-{
-	vm->state = VM_STOPPED;
-	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		ipc_cancel(&vm->vcpus[i]);
-		vm->vcpus[i].state = VCPU_OFF;
-	}
-}
-
 /* Is another CPU running (or about to run) a vCPU of @p vm? Kicks it. */
 static bool vm_busy_elsewhere(const struct vm *vm)
 {
@@ -181,18 +171,26 @@ static bool vm_busy_elsewhere(const struct vm *vm)
 }
 
 /*
- * Wait until no other CPU runs @p vm (already stopped): each one traps at
- * the kick, sees the VM stopped and switches away. The kernel lock is
- * dropped meanwhile so that they can; @p vm stays stopped, so nothing
- * else touches its memory or vCPUs.
+ * Stop every vCPU of @p vm (out of IPC waits, powered off) and wait until
+ * no other CPU runs it: each one traps at the kick, sees the VM stopped and
+ * switches away. The kernel lock is dropped meanwhile so that they can;
+ * @p vm stays stopped, so nothing else touches its memory or vCPUs. Then
+ * its passed-through SPIs, which no CPU can re-enable now, are masked, and
+ * not left active in LRs never completed.
  */
-static void vm_quiesce(struct vm *vm)
+static void vm_halt(struct vm *vm)
 {
+	vm->state = VM_STOPPED;
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		ipc_cancel(&vm->vcpus[i]);
+		vm->vcpus[i].state = VCPU_OFF;
+	}
 	while (vm_busy_elsewhere(vm)) {
 		kernel_unlock();
 		arch_cpu_relax();
 		kernel_lock();
 	}
+	irq_release_owned(vm);
 }
 
 static void vm_init(struct vm *vm, uint16_t id, const struct cfg_vm *cfg,
@@ -400,17 +398,11 @@ static const char *power_off_failure(void)
 void vm_stop(struct vm *vm, enum vm_stop_reason why)
 {
 	vm_console_flush(vm);
-	vm_halt_vcpus(vm);
 	vm->stop_reason = why;
-	/* Its vCPUs on other CPUs stop at their next trap: made now, and
-	 * waited for, as vm_reset() does. */
-	vm_quiesce(vm);
-	/* Its passed-through SPIs, once no CPU runs it (none can re-enable
-	 * one): masked, and not left active in LRs never completed. */
-	irq_release_owned(vm);
+	vm_halt(vm);
 	if (vm->cfg->kind == CFG_VM_SERVICE) {
 		/* Every access in flight or queued fails with an abort. */
-		ipc_endpoint_shutdown(&vm->ep);
+		service_endpoint_close(&vm->ep, false);
 	}
 	struct vcpu_exits e = { 0 };
 
@@ -458,9 +450,7 @@ void vm_reset(struct vm *vm)
 	vm->reset_count++;
 	log_info("vm '%s' reset (PSCI SYSTEM_RESET, reset #%u)", vm_name(vm),
 		 vm->reset_count);
-	vm_halt_vcpus(vm);
-	vm_quiesce(vm);
-	irq_release_owned(vm);
+	vm_halt(vm);
 	/* Its services put its devices back to reset values first, and
 	 * stop what they do for it (a disk's DMA into its RAM): its RAM is
 	 * reloaded once they have (vm_reset_resume()). */
@@ -494,25 +484,15 @@ void vm_reload(struct vm *vm)
 
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
 {
-	uint8_t *out = buf;
-	uint64_t done = 0;
+	uint64_t avail = 0;
+	const uint8_t *src = vm_ram_ptr(vm, ipa_addr(ipa), &avail);
+	uint64_t n = len < avail ? len : avail;
 
-	while (done < len) {
-		paddr_t pa;
-		unsigned attr;
-		uint64_t cur = ipa_addr(ipa) + done;
-
-		if (!s2_translate(&vm->s2, ipa_init(cur), &pa, &attr) ||
-		    (attr & S2_DEVICE) || !(attr & S2_READ)) {
-			break;
-		}
-		uint64_t in_page = PAGE_SIZE - (cur & (PAGE_SIZE - 1));
-		uint64_t n = len - done < in_page ? len - done : in_page;
-
-		memcpy(out + done, mm_va(pa), n);
-		done += n;
+	if (src == NULL) {
+		return 0;
 	}
-	return done;
+	memcpy(buf, src, n);
+	return n;
 }
 
 void vm_log_once(struct vm *vm, unsigned key, const char *fmt, ...)

@@ -131,14 +131,14 @@ bool vm_console_call(struct vcpu *vcpu, uint32_t fid)
 		char c = (char)x[1];
 
 		vm_console_write(vcpu->vm, &c, 1);
-		vcpu_set_ret(vcpu, SMCCC_SUCCESS);
+		vcpu_answer(vcpu, SMCCC_SUCCESS);
 		return true;
 	}
 	case HYP_CALL_CONSOLE_WRITE:
-		vcpu_set_ret(vcpu, (uint64_t)console_write(vcpu, x[1], x[2]));
+		vcpu_answer(vcpu, console_write(vcpu, x[1], x[2]));
 		return true;
 	case HYP_CALL_CONSOLE_LINE:
-		vcpu_set_ret(vcpu, (uint64_t)vm_console_share(vcpu->vm, x[1]));
+		vcpu_answer(vcpu, vm_console_share(vcpu->vm, x[1]));
 		return true;
 	default:
 		return false;

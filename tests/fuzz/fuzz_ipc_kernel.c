@@ -333,7 +333,7 @@ static void stop_service(struct vm *vm)
 		ipc_cancel(&vm->vcpus[i]);
 		vm->vcpus[i].state = VCPU_OFF;
 	}
-	ipc_endpoint_shutdown(&vm->ep);
+	service_endpoint_close(&vm->ep, false);
 }
 
 static void start_service_vcpu(struct vcpu *v)

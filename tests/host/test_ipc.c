@@ -370,11 +370,58 @@ static void test_ipc_call_to_stopped_service_is_dead(void **unused)
 	assert_null(EP->queue_head);
 }
 
+/* @p v makes the IPC hypercall @p fid with x1 = @p x1. */
+static struct vcpu *hc(struct vcpu *v, uint32_t fid, uint64_t x1)
+{
+	struct vcpu *next = NULL;
+
+	v->regs.x[0] = fid;
+	v->regs.x[1] = x1;
+	assert_true(ipc_hypercall(v, fid, &next));
+	return next;
+}
+
+/* A guest making a call only a service may make gets its error, and
+ * nothing else happens (abi/ipc.h). */
+static void test_ipc_service_only_calls(void **unused)
+{
+	static const struct {
+		uint32_t fid;
+		int64_t error;
+	} calls[] = {
+		{ HYP_IPC_RECV, IPC_ERR_INVALID },
+		{ HYP_IPC_REPLY_RECV, IPC_ERR_INVALID },
+		{ HYP_IPC_WINDOW_COUNT, IPC_ERR_INVALID },
+		{ HYP_IPC_WINDOW_INFO, IPC_ERR_INVALID },
+		{ HYP_IPC_WINDOW_READS, IPC_ERR_INVALID },
+		{ HYP_IPC_FAULT, IPC_ERR_DENIED },
+		{ HYP_IPC_SELF_INFO, IPC_ERR_INVALID },
+		{ HYP_IPC_CLIENT_NAME, IPC_ERR_INVALID },
+		{ HYP_IPC_TIMER_SET, IPC_ERR_INVALID },
+		{ HYP_IPC_TRANSLATE, IPC_ERR_DENIED },
+		{ HYP_IPC_GRANT_INFO, IPC_ERR_INVALID },
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		G0->regs.x[2] = 0;
+		assert_ptr_equal(hc(G0, calls[i].fid, 0), G0);
+		assert_int_equal(G0->regs.x[0], ST(calls[i].error));
+		/* Untouched: no result words, no restart, no timer. */
+		assert_int_equal(G0->regs.x[1], 0);
+		assert_int_equal(G0->regs.x[2], 0);
+	}
+	assert_int_equal(vms[VM_S].reset_count, 0);
+	assert_int_equal(vms[VM_G].reset_count, 0);
+	assert_int_equal(vms[VM_G].ep.timer_at, 0);
+}
+
 static void test_ipc_recv_checks(void **unused)
 {
 	(void)unused;
-	assert_ptr_equal(ipc_recv(G0), G0);
+	assert_ptr_equal(hc(G0, HYP_IPC_RECV, 0), G0);
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	/* REPLY_RECV checks the caller itself: the fast path calls it. */
 	assert_ptr_equal(ipc_reply_recv(G0), G0);
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 	/* RECV while serving a caller would strand it. */
@@ -496,7 +543,7 @@ static void test_ipc_shutdown_fails_everyone(void **unused)
 	mmio_sender(G1);
 	ipc_send(G1, EP);
 	ipc_notify(EP, 1);
-	ipc_endpoint_shutdown(EP);
+	service_endpoint_close(EP, false);
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DEAD));
 	assert_int_equal(rec.fails, 1);
 	assert_int_equal(rec.wakes, 2);
@@ -567,17 +614,6 @@ static void test_ipc_pair_access_serves_next_element(void **unused)
 	assert_ptr_equal(reply(IPC_OK, 0xbb), IDLE);
 	assert_int_equal(rec.finishes, 1);
 	assert_int_equal(G0->ipc.mmio.value[1], 0xbb);
-}
-
-/* @p v makes the IPC hypercall @p fid with x1 = @p x1. */
-static struct vcpu *hc(struct vcpu *v, uint32_t fid, uint64_t x1)
-{
-	struct vcpu *next = NULL;
-
-	v->regs.x[0] = fid;
-	v->regs.x[1] = x1;
-	assert_true(ipc_hypercall(v, fid, &next));
-	return next;
 }
 
 static void add_window(void)
@@ -681,7 +717,7 @@ static void test_ipc_window_reads(void **unused)
 	service_restart(&vms[VM_S]);
 	assert_int_equal(win.reads_mask, 0);
 	window_reads(S, 0, 0x10001000ULL, 0x40);
-	ipc_endpoint_shutdown(EP);
+	service_endpoint_close(EP, false);
 	assert_int_equal(win.reads_mask, 0);
 	fake_mm_fini();
 }
@@ -854,6 +890,7 @@ int main(void)
 		TEST(test_ipc_call_checks),
 		TEST(test_ipc_call_to_stopped_service_is_dead),
 		TEST(test_ipc_recv_checks),
+		TEST(test_ipc_service_only_calls),
 		TEST(test_ipc_notify_wakes_waiting_service),
 		TEST(test_ipc_empty_notify_does_not_wake),
 		TEST(test_ipc_notifications_accumulate_and_go_first),

@@ -111,10 +111,11 @@ void ipc_endpoint_init(struct endpoint *ep, struct vm *service);
  */
 struct vcpu *ipc_send(struct vcpu *sender, struct endpoint *ep);
 
-/** HYP_IPC_RECV from a service vCPU. */
+/** HYP_IPC_RECV from a service vCPU (ipc_hypercall() checked that). */
 struct vcpu *ipc_recv(struct vcpu *service);
 
-/** HYP_IPC_REPLY_RECV from a service vCPU. */
+/** HYP_IPC_REPLY_RECV from a service vCPU; any other gets IPC_ERR_INVALID
+ * (the fast path's slow twin, reached from any partition). */
 struct vcpu *ipc_reply_recv(struct vcpu *service);
 
 /** HYP_IPC_CALL from any partition; checks that it may use the endpoint
@@ -137,9 +138,6 @@ struct vcpu *ipc_notify_call(struct vcpu *caller);
  */
 void ipc_cancel(struct vcpu *v);
 
-/** Fail every sender of a stopped service (MMIO: abort; call: DEAD). */
-void ipc_endpoint_shutdown(struct endpoint *ep);
-
 /** The service of @p ep stops or restarts: reads go to it as messages. */
 void ipc_forget_reads(struct endpoint *ep);
 
@@ -150,5 +148,6 @@ void ipc_forget_reads(struct endpoint *ep);
  */
 void ipc_complete(struct vcpu *s, uint64_t status, const uint64_t *result);
 
-/** HYP_IPC_* calls; false if @p fid is not one. */
+/** HYP_IPC_* calls; false if @p fid is not one. A guest making one that
+ * only a service may make gets its error (abi/ipc.h) from here. */
 bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next);

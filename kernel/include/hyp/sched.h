@@ -11,8 +11,9 @@
 struct vcpu;
 
 /**
- * The vCPU to run after @p current trapped: @p current if it can still run,
- * otherwise the next runnable one, sleeping if there is none. Loads the
+ * The vCPU to run after @p current trapped (NULL: none, sched_start()):
+ * @p current if it can still run, otherwise the next runnable one,
+ * sleeping if there is none. Loads the
  * chosen vCPU's state into the CPU. Never returns NULL; powers the machine
  * off when no guest is left.
  */

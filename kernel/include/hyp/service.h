@@ -20,6 +20,21 @@ struct vcpu;
 #define SERVICE_RESTART_MAX 64
 
 /**
+ * The service of @p ep stops for good (vm_stop) or is being restarted
+ * (@p restart): what it was given and has not answered is settled. Calls,
+ * queued or in flight, get IPC_ERR_DEAD, as their callers can retry them.
+ * A stopped service's MMIO accesses fail too (the guest takes an abort).
+ * A restarted one's accesses it had not yet received stay queued for the
+ * new instance, and the element it was serving goes first in line again
+ * (its guest stays blocked and never sees the crash; a pair resumes at
+ * the element in flight). That element is sent again only once: if the
+ * restarted service dies on it too, the access aborts (a poison access
+ * cannot crash a service for ever). Its reads go to it as messages again
+ * and its timer is cancelled.
+ */
+void service_endpoint_close(struct endpoint *ep, bool restart);
+
+/**
  * A service faulted: its MMIO accesses in flight or queued go to the
  * restarted service (the one it died on only once, then it aborts) and
  * calls return IPC_ERR_DEAD; it restarts from its pristine image with
@@ -45,7 +60,8 @@ void service_stalled(struct vm *vm, const char *what);
  */
 bool service_overdue(struct vcpu *service, uint64_t now);
 
-/** HYP_IPC_FAULT: a service reports a fault its vectors caught. */
+/** HYP_IPC_FAULT: a service reports a fault its vectors caught (a guest
+ * is denied by ipc_hypercall()). */
 struct vcpu *service_fault_call(struct vcpu *vcpu);
 
 /**

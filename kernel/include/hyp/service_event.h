@@ -13,7 +13,7 @@
  * services whose deadline passed are woken (irq.c). A deadline therefore
  * fires at the first CNTHP interrupt at or after it, never before.
  *
- * Across a restart of the service (service.c, endpoint_restart): its timer
+ * Across a restart of the service (service.c, service_endpoint_close): its timer
  * is cancelled and a fired one not yet taken dropped, as at boot (a
  * service that keeps an alarm in kept RAM sets it again); client resets
  * not yet told, and the one it died handling, are told to the new
@@ -45,7 +45,8 @@ struct vm;
  */
 bool service_event_take(struct endpoint *ep, uint64_t msg[IPC_MSG_WORDS]);
 
-/** HYP_IPC_TIMER_SET from @p vcpu (x1 = deadline, 0 = cancel). */
+/** HYP_IPC_TIMER_SET from service @p vcpu (x1 = deadline, 0 = cancel;
+ * ipc_hypercall() refuses a guest). */
 struct vcpu *service_timer_set(struct vcpu *vcpu);
 
 /**

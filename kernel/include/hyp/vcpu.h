@@ -128,16 +128,11 @@ struct __attribute__((aligned(64))) vcpu {
 				       state while switched out (arch). */
 };
 
-/** A call's result: x0 (SMCCC; a negative code as its two's complement). */
-static inline void vcpu_set_ret(struct vcpu *vcpu, uint64_t value)
-{
-	vcpu->regs.x[0] = value;
-}
-
-/** Answer @p vcpu's call with @p ret in x0 (vcpu_set_ret()); returns it. */
+/** Answer @p vcpu's call with @p ret in x0 (SMCCC; a negative code as its
+ * two's complement); returns @p vcpu. */
 static inline struct vcpu *vcpu_answer(struct vcpu *vcpu, int64_t ret)
 {
-	vcpu_set_ret(vcpu, (uint64_t)ret);
+	vcpu->regs.x[0] = (uint64_t)ret;
 	return vcpu;
 }
 

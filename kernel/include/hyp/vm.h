@@ -115,9 +115,10 @@ bool vm_window_irq(const struct vm *vm, const struct endpoint *ep,
 bool vm_any_guest_running(void);
 
 /**
- * Copy up to @p len bytes of the VM's memory at @p ipa into @p buf, walking
- * Stage 2 (only RAM, never device windows). Returns bytes copied: less than
- * @p len if the range leaves the VM's RAM.
+ * Copy up to @p len bytes of the VM's RAM at @p ipa into @p buf (one RAM
+ * region, contiguous in the pool: vm_ram_ptr(); never a device window or
+ * grant). Returns bytes copied: less than @p len if the range leaves that
+ * region.
  */
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len);
 
