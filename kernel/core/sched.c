@@ -425,6 +425,10 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 			arch_sleep_until(deadline);
 			kernel_lock();
 			irq_handle_pending();
+			/* A kick may bring a deadline set on another CPU (a
+			 * service timer this CPU watches): re-armed before any
+			 * guest runs, also the one loaded already. */
+			cpu->slice_stale = cpu->slice_stale || cpu->kicked;
 			cpu->slice_armed = false;
 			cpu->slice_expired = false;
 			cpu->kicked = false;

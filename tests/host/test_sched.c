@@ -716,6 +716,41 @@ static void test_sched_idle_records_what_it_sleeps_until(void **unused)
 	assert_int_equal(sleep_seen_at, 4000);
 }
 
+/* While CPU 0 sleeps with nothing to wait for, another CPU wakes its
+ * guest and sets a service timer, which CPU 0 watches, and kicks it (the
+ * kick's interrupt sets cpu->kicked, as irq.c does). */
+static void wake_and_set_timer_elsewhere(uint64_t deadline)
+{
+	(void)deadline;
+	A(0)->state = VCPU_RUNNABLE;
+	s_timer_at = fake_sysreg_cntpct_el0 + 5000;
+	cpu_table[0].kicked = true;
+}
+
+/*
+ * Regression (tests/system/test_vblk_starve.py): the idle loop cleared the
+ * kick that woke it and went back to the same guest without re-arming its
+ * EL2 timer, so a service timer set from another CPU meanwhile never fired
+ * (a vblk client's request left to that timer waited for ever).
+ */
+static void test_sched_idle_kick_arms_service_timer(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(0)->state = VCPU_BLOCKED_WFI;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	/* Nothing armed: alone, no wake-up, no service timer. */
+	cpu_table[0].slice_armed = cpu_table[0].slice_stale = false;
+	fake_sleep_hook = wake_and_set_timer_elsewhere;
+	assert_ptr_equal(sched_next(A(0)), A(0));
+	fake_sleep_hook = NULL;
+	assert_true(cpu_table[0].slice_armed);
+	assert_int_equal(cpu_table[0].slice_at, s_timer_at);
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, s_timer_at);
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+}
+
 /* A guest alone on the watching CPU: its EL2 timer is armed for the
  * service deadline, though no time slice is due. */
 static void test_sched_guest_alone_arms_service_deadline(void **unused)
@@ -949,6 +984,7 @@ int main(void)
 		TEST(test_sched_idle_sleeps_until_deadline),
 		TEST(test_sched_idle_sleeps_until_service_deadline),
 		TEST(test_sched_idle_records_what_it_sleeps_until),
+		TEST(test_sched_idle_kick_arms_service_timer),
 		TEST(test_sched_idle_quiets_the_loaded_guests_vgic),
 		TEST(test_sched_service_woken_on_its_way_out_gets_the_cpu),
 		TEST(test_sched_service_woken_by_a_guest_keeps_its_timer),
