@@ -192,15 +192,26 @@ static bool service_waits(struct cpu *cpu)
 	return false;
 }
 
+/* service_due_soon() when something may be due (out of the hot path). */
+static __attribute__((noinline)) void due_now(struct cpu *cpu)
+{
+	bool service = cpu->service_due && service_waits(cpu);
+
+	if (service || cpu->slice_over) {
+		cpu_arm_by(cpu, arch_counter_now());
+	}
+}
+
 /*
  * This CPU turns to a guest from a service without a pick (a reply's
  * direct switch, the fast path): a service woken or displaced here that
- * still waits gets the CPU at once, through the EL2 timer.
+ * still waits gets the CPU at once, through the EL2 timer, and so does
+ * the next guest if this one's slice ended under the service.
  */
 static inline void service_due_soon(struct cpu *cpu)
 {
-	if (__builtin_expect(cpu->service_due, 0) && service_waits(cpu)) {
-		cpu_arm_by(cpu, arch_counter_now());
+	if (__builtin_expect(cpu->service_due | cpu->slice_over, 0)) {
+		due_now(cpu);
 	}
 }
 
@@ -298,6 +309,7 @@ static void load_guest(struct cpu *cpu, struct vcpu *next)
 	arch_vcpu_load(next);
 	next->ctx_fresh = false;
 	cpu->loaded = next;
+	cpu->slice_over = false;
 	vtimer_unmask();
 	arm_slice(cpu, next, true);
 }
@@ -515,11 +527,17 @@ struct vcpu *sched_preempt(struct vcpu *current)
 		/* Never preempt a service in the middle of a request, but
 		 * never wait forever for its answer either. */
 		if (!current->is_service) {
+			cpu->slice_over = false;
 			return yield_or_take_posted(current);
 		}
 		if (service_overdue(current, arch_counter_now())) {
 			return sched_next(current);
 		}
+		/* The guest under it used its slice up: a new one would let
+		 * a guest that is nearly always in a service call (its
+		 * slices end there) keep the CPU from its neighbours. */
+		cpu->slice_over = cpu->loaded != NULL &&
+				  other_guest_runnable(cpu->loaded);
 		arm_slice(cpu, cpu->loaded, true);
 		cpu_arm_by(cpu, current->vm->ep.deadline);
 	}

@@ -269,7 +269,7 @@ static int setup(void **unused)
 		cpu->current = cpu->loaded = cpu->light = NULL;
 		cpu->slice_expired = cpu->slice_armed = false;
 		cpu->slice_stale = cpu->kicked = false;
-		cpu->service_due = false;
+		cpu->service_due = cpu->slice_over = false;
 		cpu->turn_ended = NULL;
 		cpu->slice_at = 0;
 	}
@@ -669,6 +669,36 @@ static void test_sched_displaced_service_runs_after_the_fast_path(void **unused)
 	assert_ptr_equal(sched_preempt(A(0)), S);
 }
 
+/*
+ * Regression (tests/system/test_vblk_starve.py, -smp 1): A0's slice ends
+ * while a service runs on top of it. A0's turn is over: once the service
+ * answers, A2 gets the CPU. A new slice for A0 there let a guest that is
+ * nearly always inside a service call (so its slices end there) keep its
+ * neighbour off the CPU for seconds.
+ */
+static void test_sched_slice_ended_under_a_service_is_over(void **unused)
+{
+	(void)unused;
+	B0->state = VCPU_OFF;
+	start(A(0));
+	vms[VM_S].ep.deadline = fake_sysreg_cntpct_el0 + 100 * SLICE;
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	fake_sysreg_cntpct_el0 += SLICE;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(S), S);
+	/* S answers A0 by the fast path: the EL2 timer fires at once. */
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_light_leave_fp(A(0)), A(0));
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_true(fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0);
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), A(2));
+	/* A2's slice is an ordinary one. */
+	assert_false(cpu_table[0].slice_over);
+	assert_int_equal(cpu_table[0].slice_at, fake_sysreg_cntpct_el0 + SLICE);
+}
+
 /* A service's timer wakes an idle CPU: it sleeps until the deadline. */
 static void test_sched_idle_sleeps_until_service_deadline(void **unused)
 {
@@ -985,6 +1015,7 @@ int main(void)
 		TEST(test_sched_idle_sleeps_until_service_deadline),
 		TEST(test_sched_idle_records_what_it_sleeps_until),
 		TEST(test_sched_idle_kick_arms_service_timer),
+		TEST(test_sched_slice_ended_under_a_service_is_over),
 		TEST(test_sched_idle_quiets_the_loaded_guests_vgic),
 		TEST(test_sched_service_woken_on_its_way_out_gets_the_cpu),
 		TEST(test_sched_service_woken_by_a_guest_keeps_its_timer),

@@ -39,6 +39,9 @@ struct cpu {
 	bool service_due;         /**< A service woken here waits for this
 				   CPU: its EL2 timer fires at once until
 				   one runs (sched_wake, arm_slice). */
+	bool slice_over;          /**< The loaded guest's slice ended while a
+				   service ran on top of it: it yields as
+				   soon as the CPU turns back to it. */
 	/** The guest that gave up its turn to a service (sched_yield()): the
 	 * round robin goes on after it once the service waits again. */
 	const struct vcpu *turn_ended;
