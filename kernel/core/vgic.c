@@ -613,15 +613,38 @@ static void pending_call(struct vm *vm, uint64_t *x)
 	}
 }
 
+/* An interrupt of vCPU @p cpu that became pending while it or the
+ * distributor was disabled goes to the guest now, if it is enabled. */
+static void deliver_latched(struct vm *vm, uint32_t cpu, uint32_t intid)
+{
+	struct vgic_irq_cfg *c = irq_cfg(vm, cpu, intid);
+
+	if (c->latched && c->enabled) {
+		c->latched = false;
+		vgic_inject(vm, cpu, intid, false, 0, 0);
+	}
+}
+
+/*
+ * GICD_CTLR. Pending state outlives a disabled distributor (IHI 0048B
+ * 4.3.1: it only stops forwarding): once enabled, what became pending
+ * meanwhile is forwarded, SGIs and PPIs of every vCPU as well as SPIs (an
+ * SGI's source CPU is not kept: it comes as from CPU 0).
+ */
 static void ctlr_call(struct vm *vm, uint64_t ctlr)
 {
+	bool on = (ctlr & VGIC_CTLR_ENABLE_MASK) != 0;
+
 	vm->vgic.ctlr = (uint32_t)ctlr;
 	for (uint32_t i = VGIC_PRIVATE_INTIDS; i < VGIC_INTIDS; i++) {
 		passthru_route(vm, i);
-		if ((ctlr & VGIC_CTLR_ENABLE_MASK) && vm->vgic.spi[i].latched &&
-		    vm->vgic.spi[i].enabled) {
-			vm->vgic.spi[i].latched = false;
-			vgic_inject(vm, 0, i, false, 0, 0);
+		if (on) {
+			deliver_latched(vm, 0, i);
+		}
+	}
+	for (uint32_t cpu = 0; on && cpu < vm->vcpu_count; cpu++) {
+		for (uint32_t i = 0; i < VGIC_PRIVATE_INTIDS; i++) {
+			deliver_latched(vm, cpu, i);
 		}
 	}
 }

@@ -504,6 +504,31 @@ static uint64_t query_pending(uint32_t vcpu, uint32_t intid)
 	return vms[SVC_VGIC].vcpus[0].regs.x[1];
 }
 
+/* An SGI number, enabled by default as on a GICv2 (IHI 0048B 4.3.5). */
+#define SOME_SGI 3U
+
+/*
+ * Regression (review): SGIs and PPIs that became pending while the guest's
+ * distributor was disabled (GICD_CTLR) were latched but never forwarded
+ * once it was enabled again; only SPIs were (IHI 0048B 4.3.1: disabling
+ * the distributor stops forwarding, it does not drop pending state).
+ */
+static void test_vgic_ctlr_enable_forwards_latched_sgis(void **unused)
+{
+	(void)unused;
+	enable(0, SOME_SGI);
+	enable(1, SOME_SGI);
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CTLR, 0, 0, 0, 0), VGIC_OK);
+	assert_false(vgic_inject(&vms[GUEST], 0, SOME_SGI, false, 0, 1));
+	assert_false(vgic_inject(&vms[GUEST], 1, SOME_SGI, false, 0, 0));
+	assert_false(fake_gic_guest_ack(0, SOME_SGI));
+	assert_int_equal(call(SVC_VGIC, HYP_VGIC_CTLR, VGIC_CTLR_ENABLE_MASK, 0, 0,
+			      0), VGIC_OK);
+	assert_true(fake_gic_guest_ack(0, SOME_SGI));
+	assert_true(fake_gic_guest_eoi(0, SOME_SGI));
+	assert_int_equal(query_pending(1, SOME_SGI), 1);
+}
+
 /* A level SPI the service holds asserted reads pending while disabled,
  * stays pending through ICPENDR, and is delivered when enabled. */
 static void test_vgic_asserted_level_spi_is_pending(void **unused)
@@ -738,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_icpendr_of_switched_out_hw_timer, setup),
 		cmocka_unit_test_setup(test_vgic_irq_level_only_for_the_windows_spi, setup),
 		cmocka_unit_test_setup(test_vgic_calls_refuse_out_of_range_numbers, setup),
+		cmocka_unit_test_setup(test_vgic_ctlr_enable_forwards_latched_sgis, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_level_spi_is_pending, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_edge_spi_is_not_level_pending, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_vtimer_is_pending, setup),
