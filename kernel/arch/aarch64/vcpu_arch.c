@@ -232,8 +232,7 @@ void arch_slice_arm_at(uint64_t when)
 void arch_sleep_until(uint64_t deadline)
 {
 	if (deadline != UINT64_MAX) {
-		write_sysreg(cnthp_cval_el2, deadline);
-		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+		arch_slice_arm_at(deadline);
 		isb();
 	}
 	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
@@ -248,21 +247,16 @@ void arch_nap(uint32_t us)
 	uint64_t cval = read_sysreg(cnthp_cval_el2);
 	uint64_t until = arch_counter_now() +
 			 arch_counter_freq() * us / NAP_US_PER_S;
+	/* The slice timer (CNTHP, D11.2.4) ends the nap when it is armed
+	 * earlier (and not masked: then it would not end the WFI). */
+	bool slice_first =
+		(ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+		cval <= until;
 
-	/* The slice timer (CNTHP, D11.2.4) when it is armed earlier (and
-	 * not masked: then it would not end the WFI). */
-	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE ||
-	    cval > until) {
-		write_sysreg(cnthp_cval_el2, until);
-		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
-		isb();
-	}
-	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
-	wfi();
-	/* Its own deadline back: a passed one fires, as it would have. Off
-	 * first, so that an old CVAL never meets the nap's ENABLE. */
-	write_sysreg(cnthp_ctl_el2, 0);
-	isb();
+	arch_sleep_until(slice_first ? UINT64_MAX : until);
+	/* Its own deadline back: a passed one fires, as it would have. The
+	 * timer is off (arch_sleep_until), so that an old CVAL never meets
+	 * the nap's ENABLE. */
 	write_sysreg(cnthp_cval_el2, cval);
 	write_sysreg(cnthp_ctl_el2, ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK));
 	isb();
