@@ -84,15 +84,7 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 			 SCTLR_EL2_C | SCTLR_EL2_I | SCTLR_EL2_SA,
 	};
 	build_identity_map(ram_base, ram_size);
-	write_sysreg(mair_el2, r->mair);
-	write_sysreg(tcr_el2, r->tcr);
-	write_sysreg(ttbr0_el2, r->ttbr);
-	dsb_sy();
-	__asm__ volatile("tlbi alle2" ::: "memory");
-	dsb_sy();
-	isb();
-	write_sysreg(sctlr_el2, r->sctlr);
-	isb();
+	mmu_enable();
 	/* Secondary CPUs read these with their MMU off: clean them (and the
 	 * table, written before the MMU was on) to the point of coherency. */
 	mmu_clean_dcache_range(r, sizeof(*r));
