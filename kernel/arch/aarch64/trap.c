@@ -308,17 +308,6 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 /* GICD_SGIR is a 32-bit register (IHI 0048B 4.3.15). */
 #define GICD_SGIR_BYTES 4U
 
-/* A 32-bit store to GICD_SGIR of a window that lets the kernel take it. */
-static bool is_sgir_store(const struct mmio_window *win, uint64_t ipa,
-			  uint64_t esr)
-{
-	struct esr_dabt d = esr_decode_dabt(esr);
-
-	return win->kernel_sgir &&
-	       ipa - ipa_addr(win->base) == GICD_SGIR &&
-	       d.isv && d.write && d.size == GICD_SGIR_BYTES;
-}
-
 /* Virtual IPI fast path: no IPC to the distributor service. */
 HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
 {
@@ -486,16 +475,6 @@ HANDLER dispatch_other(struct vcpu *vcpu, uint64_t esr)
 	}
 }
 
-static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
-				  uint64_t ipa, const struct mmio_window *win)
-{
-	/* The hot class first: a guest's MMIO access. */
-	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
-		return handle_dabt(vcpu, esr, ipa, win);
-	}
-	return dispatch_other(vcpu, esr);
-}
-
 /* Under the lock: a vCPU whose VM another CPU stopped goes no further. */
 static bool vm_gone(const struct vcpu *vcpu)
 {
@@ -507,7 +486,7 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	uint64_t esr = read_sysreg(esr_el2);
 	bool hvc = esr_ec(esr) == EC_HVC64;
 
-	/* An HVC goes straight to its handler, past dispatch_sync()'s
+	/* An HVC goes straight to its handler, past the data abort's
 	 * compares: a service's reply (fastpath_reply_recv) ends every
 	 * MMIO round trip. */
 	if (hvc) {
@@ -535,20 +514,30 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	if (vm_gone(vcpu)) {
 		return kernel_exit(sched_next(vcpu));
 	}
-	/* A virtual IPI: straight to its handler (HPFAR_EL2 holds the IPA:
-	 * not a permission fault, not on a stage-1 walk). */
-	if (win != NULL && is_sgir_store(win, ipa, esr) &&
-	    !is_s2_permission(esr) && !(esr & ESR_DABT_S1PTW)) {
+	/* A store the kernel completes, ISV set and a translation fault
+	 * (HPFAR_EL2 holds the IPA), as for served_read(): a virtual IPI goes
+	 * straight to its handler; a store the service posts is completed
+	 * here (hyp/posted.h). */
+	bool kernel_store = win != NULL && (esr & SERVED_ESR_MASK) ==
+						   (SERVED_ESR_WANT | ESR_DABT_WNR);
+
+	if (kernel_store && win->kernel_sgir &&
+	    ipa - ipa_addr(win->base) == GICD_SGIR &&
+	    esr_decode_dabt(esr).size == GICD_SGIR_BYTES) {
 		return kernel_exit(handle_sgir(vcpu, esr));
 	}
-	/* A store the service posts: completed here (hyp/posted.h). */
-	if ((esr & ESR_DABT_WNR) != 0 && win != NULL && win->posted_mask != 0 &&
-	    (esr & SERVED_ESR_MASK) == (SERVED_ESR_WANT | ESR_DABT_WNR) &&
+	if (kernel_store && win->posted_mask != 0 &&
 	    posted_store(vcpu, esr, ipa, win)) {
 		return kernel_exit(vcpu);
 	}
-	return kernel_exit(hvc ? handle_hvc(vcpu, esr)
-			       : dispatch_sync(vcpu, esr, ipa, win));
+	if (hvc) {
+		return kernel_exit(handle_hvc(vcpu, esr));
+	}
+	/* The hot class first: a guest's MMIO access. */
+	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
+		return kernel_exit(handle_dabt(vcpu, esr, ipa, win));
+	}
+	return kernel_exit(dispatch_other(vcpu, esr));
 }
 
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)
