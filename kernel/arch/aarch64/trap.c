@@ -32,7 +32,6 @@
 /* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xffffffffffULL
-#define PAGE_OFFSET_MASK 0xfffULL
 
 static uint64_t fault_ipa(void)
 {
@@ -40,7 +39,7 @@ static uint64_t fault_ipa(void)
 	uint64_t far = read_sysreg(far_el2);
 
 	return (((hpfar >> HPFAR_FIPA_SHIFT) & HPFAR_FIPA_MASK) << PAGE_SHIFT) |
-	       (far & PAGE_OFFSET_MASK);
+	       (far & (PAGE_SIZE - 1));
 }
 
 /*
@@ -73,7 +72,7 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 }
 
 /* MDSCR_EL1.SS, software step enable (D13.3.x). */
-#define MDSCR_SS BIT64(0)
+#define MDSCR_SS BIT(0)
 
 /*
  * Back to the A64 HVC that trapped from @p regs, to run it again: the PE
