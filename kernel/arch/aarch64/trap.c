@@ -109,13 +109,7 @@ static inline struct vcpu *take_posted_first(struct vcpu *vcpu, bool hvc)
 
 HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
-	/* The condition is checked on the trapped instruction's ITSTATE. */
-	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
-
 	arch_skip_insn(&vcpu->regs, esr);
-	if (!passed) {
-		return vcpu;
-	}
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
 		return sched_yield(vcpu);
 	}
@@ -168,13 +162,6 @@ HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
 
-	/* A conditional AArch32 instruction may trap before its condition is
-	 * checked; one that fails it does nothing (D1.x "Conditional
-	 * execution of AArch32 instructions"). */
-	if (!arch_trap_cond_passed(esr, vcpu->regs.spsr)) {
-		arch_skip_insn(&vcpu->regs, esr);
-		return vcpu;
-	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr, esr_ec_name(ec), false);
 	}
@@ -459,6 +446,13 @@ HANDLER dispatch_other(struct vcpu *vcpu, uint64_t esr)
 
 	if (taker != NULL) {
 		return taker;
+	}
+	/* A conditional AArch32 instruction may trap before its condition is
+	 * checked (on its ITSTATE too); one that fails it does nothing (D1.x
+	 * "Conditional execution of AArch32 instructions"). */
+	if (!arch_trap_cond_passed(esr, vcpu->regs.spsr)) {
+		arch_skip_insn(&vcpu->regs, esr);
+		return vcpu;
 	}
 	switch (ec) {
 	case EC_WFX:
