@@ -294,7 +294,8 @@ void arch_nap(uint32_t us)
 
 void arch_vcpu_timer_sync(struct vcpu *vcpu)
 {
-	SAVE_GROUP(&vcpu->ctx, ARCH_VTIMER_REGS);
+	vcpu->ctx.cntv_ctl_el0 = read_sysreg(cntv_ctl_el0);
+	vcpu->ctx.cntv_cval_el0 = read_sysreg(cntv_cval_el0);
 }
 
 /*
