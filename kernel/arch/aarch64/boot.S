@@ -76,6 +76,19 @@ secondary_entry:
 	msr	sctlr_el2, x1
 	isb
 	bl	set_cpu_and_stack
+	bl	mmu_enable
+	ldr	x1, =el2_vectors
+	msr	vbar_el2, x1
+	isb
+	bl	kmain_secondary
+	b	halt
+
+/*
+ * Turn the EL2 MMU on with mmu_boot_regs (mmu.h), on the boot CPU
+ * (mmu_init) and on each secondary. Clobbers x1-x3 only: no stack.
+ */
+	.global mmu_enable
+mmu_enable:
 	ldr	x1, =mmu_boot_regs
 	ldp	x2, x3, [x1, #MMU_REGS_MAIR]
 	msr	mair_el2, x2
@@ -88,11 +101,7 @@ secondary_entry:
 	isb
 	msr	sctlr_el2, x3
 	isb
-	ldr	x1, =el2_vectors
-	msr	vbar_el2, x1
-	isb
-	bl	kmain_secondary
-	b	halt
+	ret
 
 not_el2:
 	adr	x1, not_el2_msg

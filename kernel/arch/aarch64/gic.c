@@ -57,16 +57,16 @@ void gic_init(void)
 		((typer & GICD_TYPER_ITLINES_MASK) + 1) * GICD_INTIDS_PER_WORD;
 
 	mmio_write32(gicd + GICD_CTLR, 0);
-	/* Everything off, inactive, not pending, middle priority, CPU 0. */
-	for (uint32_t id = 0; id < lines; id += GICD_INTIDS_PER_WORD) {
+	/* Every SPI off, inactive, not pending, middle priority, CPU 0. The
+	 * SGIs and PPIs are each CPU's own: gic_cpu_init(), which the boot
+	 * CPU runs next (cpu_init). */
+	for (uint32_t id = VGIC_SPI_FIRST; id < lines;
+	     id += GICD_INTIDS_PER_WORD) {
 		gicd_clear_word(id);
 	}
-	for (uint32_t id = 0; id < lines; id++) {
+	for (uint32_t id = VGIC_SPI_FIRST; id < lines; id++) {
 		mmio_write8(gicd + GICD_IPRIORITYR + id, GIC_PRIO_KERNEL);
-		if (id >= VGIC_SPI_FIRST) {
-			mmio_write8(gicd + GICD_ITARGETSR + id,
-				    GIC_TARGET_CPU0);
-		}
+		mmio_write8(gicd + GICD_ITARGETSR + id, GIC_TARGET_CPU0);
 	}
 	mmio_write32(gicd + GICD_CTLR,
 		     GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);

@@ -85,8 +85,8 @@ static const enum mmio_addr_mode index_modes[] = {
     [LS_IDX_PRE] = MMIO_ADDR_PRE,
 };
 
-#define BITS_PER_BYTE 8U
 #define REG_BYTES     8U
+#define WREG_BITS     32U
 
 /** Field of @p insn at bit @p shift, @p mask wide (mask already shifted down).
  */
@@ -95,26 +95,15 @@ static uint32_t field(uint32_t insn, unsigned int shift, uint32_t mask)
 	return (insn >> shift) & mask;
 }
 
-/** Two's-complement value of the @p bits-bit field @p value. */
-static int64_t sign_extend_field(uint32_t value, unsigned int bits)
+/** @p value with its low @p bits bits sign-extended to 64 bits (0: as is). */
+static uint64_t sign_extend_low(uint64_t value, unsigned int bits)
 {
-	int64_t v = (int64_t)value;
-
-	if (value & (1U << (bits - 1U))) {
-		v -= (int64_t)1 << bits;
-	}
-	return v;
-}
-
-/** Sign-extend the low @p size bytes of @p value to 64 bits. */
-static uint64_t sign_extend_bytes(uint64_t value, uint8_t size)
-{
-	if (size == 0 || size >= REG_BYTES) {
+	if (bits == 0 || bits >= REG_BYTES * MMIO_BITS_PER_BYTE) {
 		return value;
 	}
-	uint64_t sign = 1ULL << (size * BITS_PER_BYTE - 1U);
+	uint64_t sign = 1ULL << (bits - 1U);
 
-	return ((value & mmio_size_mask(size)) ^ sign) - sign;
+	return ((value & ((sign << 1) - 1U)) ^ sign) - sign;
 }
 
 /** Rt, Rn and (for pairs) Rt2 of a load/store; the pair slot defaults to ZR. */
@@ -220,8 +209,8 @@ static int decode_pair(uint32_t insn, struct mmio_insn *m)
 	}
 	decode_regs(insn, true, m);
 	m->mode = index_modes[field(insn, LSP_MODE_SHIFT, LSP_MODE_MASK)];
-	m->imm = sign_extend_field(field(insn, LSP_IMM7_SHIFT, LSP_IMM7_MASK),
-				   LSP_IMM7_BITS) *
+	m->imm = (int64_t)sign_extend_low(
+			 field(insn, LSP_IMM7_SHIFT, LSP_IMM7_MASK), LSP_IMM7_BITS) *
 		 m->size;
 	if (!m->write && m->rt[0] == m->rt[1]) {
 		return MMIO_DECODE_UNSUPPORTED;
@@ -256,7 +245,7 @@ static int decode_class(uint32_t insn, struct mmio_insn *m)
 			 m->size;
 	} else if (imm9) {
 		m->mode = index_modes[field(insn, LS_IDX_SHIFT, LS_IDX_MASK)];
-		m->imm = sign_extend_field(
+		m->imm = (int64_t)sign_extend_low(
 			field(insn, LS_IMM9_SHIFT, LS_IMM9_MASK), LS_IMM9_BITS);
 	}
 	return regoff ? decode_reg_offset(insn, m) : MMIO_DECODE_OK;
@@ -285,7 +274,7 @@ int mmio_decode_insn(uint32_t insn, struct mmio_insn *out)
 static uint64_t extend_index(enum mmio_extend extend, uint64_t xm)
 {
 	return extend == MMIO_EXT_UXTW	 ? xm & UINT32_MAX
-	       : extend == MMIO_EXT_SXTW ? sign_extend_bytes(xm, 4)
+	       : extend == MMIO_EXT_SXTW ? sign_extend_low(xm, WREG_BITS)
 					 : xm;
 }
 
@@ -316,7 +305,7 @@ uint64_t mmio_load_value(uint64_t raw, uint8_t size, bool sign_extend,
 	uint64_t value = raw & mmio_size_mask(size);
 
 	if (sign_extend) {
-		value = sign_extend_bytes(value, size);
+		value = sign_extend_low(value, size * MMIO_BITS_PER_BYTE);
 	}
 	if (!dest64) {
 		value &= UINT32_MAX;

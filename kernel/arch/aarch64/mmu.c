@@ -6,6 +6,7 @@
  */
 #include "arch/mmu.h"
 
+#include "arch/pte.h"
 #include "hyp/cpu.h"
 #include "hyp/units.h"
 
@@ -77,23 +78,13 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 	*r = (struct mmu_boot_regs){
 		.mair = (MAIR_NORMAL_WB << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL)) |
 			(MAIR_DEVICE_nGnRE << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)),
-		.tcr = TCR_EL2_RES1 | ((64ULL - EL2_VA_BITS) << TCR_EL2_T0SZ_SHIFT) |
-		       TCR_EL2_IRGN0_WBWA | TCR_EL2_ORGN0_WBWA | TCR_EL2_SH0_INNER |
-		       TCR_EL2_TG0_4K | (TCR_EL2_PS_40BIT << TCR_EL2_PS_SHIFT),
+		.tcr = TCR_EL2_RES1 | TCR_WALK_4K_40BIT(64U - EL2_VA_BITS),
 		.ttbr = (uint64_t)el2_l1_table,
 		.sctlr = read_sysreg(sctlr_el2) | SCTLR_EL2_RES1 | SCTLR_EL2_M |
 			 SCTLR_EL2_C | SCTLR_EL2_I | SCTLR_EL2_SA,
 	};
 	build_identity_map(ram_base, ram_size);
-	write_sysreg(mair_el2, r->mair);
-	write_sysreg(tcr_el2, r->tcr);
-	write_sysreg(ttbr0_el2, r->ttbr);
-	dsb_sy();
-	__asm__ volatile("tlbi alle2" ::: "memory");
-	dsb_sy();
-	isb();
-	write_sysreg(sctlr_el2, r->sctlr);
-	isb();
+	mmu_enable();
 	/* Secondary CPUs read these with their MMU off: clean them (and the
 	 * table, written before the MMU was on) to the point of coherency. */
 	mmu_clean_dcache_range(r, sizeof(*r));

@@ -1,9 +1,7 @@
 /** Stage-2 TLB maintenance (Arm ARM D8.13 "TLB maintenance"). */
+#include "arch/pte.h"
 #include "arch/sysreg.h"
 #include "hyp/s2.h"
-
-/* VTTBR_EL2.VMID occupies bits [55:48] (D13.2.151). */
-#define VTTBR_VMID_SHIFT 48
 
 void arch_s2_tlb_flush_vmid(uint16_t vmid)
 {
@@ -11,7 +9,7 @@ void arch_s2_tlb_flush_vmid(uint16_t vmid)
 
 	/* TLBI VMALLS12E1IS acts on the VMID currently in VTTBR_EL2. */
 	dsb_ishst();
-	write_sysreg(vttbr_el2, (uint64_t)vmid << VTTBR_VMID_SHIFT);
+	write_sysreg(vttbr_el2, (uint64_t)vmid << VTTBR_EL2_VMID_SHIFT);
 	isb();
 	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
 	dsb_ish();

@@ -32,7 +32,6 @@
 /* HPFAR_EL2.FIPA [43:4] holds IPA[51:12] (D13.2.49). */
 #define HPFAR_FIPA_SHIFT 4
 #define HPFAR_FIPA_MASK 0xffffffffffULL
-#define PAGE_OFFSET_MASK 0xfffULL
 
 static uint64_t fault_ipa(void)
 {
@@ -40,7 +39,7 @@ static uint64_t fault_ipa(void)
 	uint64_t far = read_sysreg(far_el2);
 
 	return (((hpfar >> HPFAR_FIPA_SHIFT) & HPFAR_FIPA_MASK) << PAGE_SHIFT) |
-	       (far & PAGE_OFFSET_MASK);
+	       (far & (PAGE_SIZE - 1));
 }
 
 /*
@@ -73,7 +72,7 @@ HANDLER service_fault_trap(struct vcpu *vcpu, uint64_t esr, const char *what,
 }
 
 /* MDSCR_EL1.SS, software step enable (D13.3.x). */
-#define MDSCR_SS BIT64(0)
+#define MDSCR_SS BIT(0)
 
 /*
  * Back to the A64 HVC that trapped from @p regs, to run it again: the PE
@@ -110,13 +109,7 @@ static inline struct vcpu *take_posted_first(struct vcpu *vcpu, bool hvc)
 
 HANDLER handle_wfx(struct vcpu *vcpu, uint64_t esr)
 {
-	/* The condition is checked on the trapped instruction's ITSTATE. */
-	bool passed = arch_trap_cond_passed(esr, vcpu->regs.spsr);
-
 	arch_skip_insn(&vcpu->regs, esr);
-	if (!passed) {
-		return vcpu;
-	}
 	if ((esr_iss(esr) & ESR_WFX_TI_MASK) == ESR_WFX_TI_WFE) {
 		return sched_yield(vcpu);
 	}
@@ -169,13 +162,6 @@ HANDLER reflect_undef(struct vcpu *vcpu, uint64_t esr)
 {
 	uint32_t ec = esr_ec(esr);
 
-	/* A conditional AArch32 instruction may trap before its condition is
-	 * checked; one that fails it does nothing (D1.x "Conditional
-	 * execution of AArch32 instructions"). */
-	if (!arch_trap_cond_passed(esr, vcpu->regs.spsr)) {
-		arch_skip_insn(&vcpu->regs, esr);
-		return vcpu;
-	}
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr, esr_ec_name(ec), false);
 	}
@@ -307,17 +293,6 @@ HANDLER handle_sysreg(struct vcpu *vcpu, uint64_t esr)
 
 /* GICD_SGIR is a 32-bit register (IHI 0048B 4.3.15). */
 #define GICD_SGIR_BYTES 4U
-
-/* A 32-bit store to GICD_SGIR of a window that lets the kernel take it. */
-static bool is_sgir_store(const struct mmio_window *win, uint64_t ipa,
-			  uint64_t esr)
-{
-	struct esr_dabt d = esr_decode_dabt(esr);
-
-	return win->kernel_sgir &&
-	       ipa - ipa_addr(win->base) == GICD_SGIR &&
-	       d.isv && d.write && d.size == GICD_SGIR_BYTES;
-}
 
 /* Virtual IPI fast path: no IPC to the distributor service. */
 HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
@@ -472,6 +447,13 @@ HANDLER dispatch_other(struct vcpu *vcpu, uint64_t esr)
 	if (taker != NULL) {
 		return taker;
 	}
+	/* A conditional AArch32 instruction may trap before its condition is
+	 * checked (on its ITSTATE too); one that fails it does nothing (D1.x
+	 * "Conditional execution of AArch32 instructions"). */
+	if (!arch_trap_cond_passed(esr, vcpu->regs.spsr)) {
+		arch_skip_insn(&vcpu->regs, esr);
+		return vcpu;
+	}
 	switch (ec) {
 	case EC_WFX:
 		return handle_wfx(vcpu, esr);
@@ -486,16 +468,6 @@ HANDLER dispatch_other(struct vcpu *vcpu, uint64_t esr)
 	}
 }
 
-static struct vcpu *dispatch_sync(struct vcpu *vcpu, uint64_t esr,
-				  uint64_t ipa, const struct mmio_window *win)
-{
-	/* The hot class first: a guest's MMIO access. */
-	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
-		return handle_dabt(vcpu, esr, ipa, win);
-	}
-	return dispatch_other(vcpu, esr);
-}
-
 /* Under the lock: a vCPU whose VM another CPU stopped goes no further. */
 static bool vm_gone(const struct vcpu *vcpu)
 {
@@ -507,7 +479,7 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	uint64_t esr = read_sysreg(esr_el2);
 	bool hvc = esr_ec(esr) == EC_HVC64;
 
-	/* An HVC goes straight to its handler, past dispatch_sync()'s
+	/* An HVC goes straight to its handler, past the data abort's
 	 * compares: a service's reply (fastpath_reply_recv) ends every
 	 * MMIO round trip. */
 	if (hvc) {
@@ -535,20 +507,30 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	if (vm_gone(vcpu)) {
 		return kernel_exit(sched_next(vcpu));
 	}
-	/* A virtual IPI: straight to its handler (HPFAR_EL2 holds the IPA:
-	 * not a permission fault, not on a stage-1 walk). */
-	if (win != NULL && is_sgir_store(win, ipa, esr) &&
-	    !is_s2_permission(esr) && !(esr & ESR_DABT_S1PTW)) {
+	/* A store the kernel completes, ISV set and a translation fault
+	 * (HPFAR_EL2 holds the IPA), as for served_read(): a virtual IPI goes
+	 * straight to its handler; a store the service posts is completed
+	 * here (hyp/posted.h). */
+	bool kernel_store = win != NULL && (esr & SERVED_ESR_MASK) ==
+						   (SERVED_ESR_WANT | ESR_DABT_WNR);
+
+	if (kernel_store && win->kernel_sgir &&
+	    ipa - ipa_addr(win->base) == GICD_SGIR &&
+	    esr_decode_dabt(esr).size == GICD_SGIR_BYTES) {
 		return kernel_exit(handle_sgir(vcpu, esr));
 	}
-	/* A store the service posts: completed here (hyp/posted.h). */
-	if ((esr & ESR_DABT_WNR) != 0 && win != NULL && win->posted_mask != 0 &&
-	    (esr & SERVED_ESR_MASK) == (SERVED_ESR_WANT | ESR_DABT_WNR) &&
+	if (kernel_store && win->posted_mask != 0 &&
 	    posted_store(vcpu, esr, ipa, win)) {
 		return kernel_exit(vcpu);
 	}
-	return kernel_exit(hvc ? handle_hvc(vcpu, esr)
-			       : dispatch_sync(vcpu, esr, ipa, win));
+	if (hvc) {
+		return kernel_exit(handle_hvc(vcpu, esr));
+	}
+	/* The hot class first: a guest's MMIO access. */
+	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
+		return kernel_exit(handle_dabt(vcpu, esr, ipa, win));
+	}
+	return kernel_exit(dispatch_other(vcpu, esr));
 }
 
 struct vcpu *trap_lower_irq(struct vcpu *vcpu)

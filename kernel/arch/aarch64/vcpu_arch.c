@@ -61,9 +61,39 @@
 /* arch_nap()'s microseconds per counter second. */
 #define NAP_US_PER_S 1000000U
 
-/* Steps of the walks over the register table (vcpu_arch.h). */
-#define LOAD_FROM_CTX(reg) write_sysreg(reg, c->reg);
-#define SAVE_TO_CTX(reg) c->reg = read_sysreg(reg);
+/*
+ * Save a group of the register table (vcpu_arch.h) into *@p ctx, or load
+ * it from there. Each group is read into locals first and stored after
+ * (and loaded before it is written), so that the stores and loads of
+ * neighbouring fields pair into STP/LDP: an MMIO round trip passes the
+ * light switch twice. The compiler would sink each load next to its MSR;
+ * one empty asm taking them all (LOADED) tells it the values are needed
+ * together (its first operand, an unused output, only starts the list).
+ */
+#define READ_LOCAL(reg) uint64_t reg = read_sysreg(reg);
+#define STORE_LOCAL(reg) group->reg = reg;
+#define LOAD_LOCAL(reg) uint64_t reg = group->reg;
+#define LOADED_OPERAND(reg) , "+r"(reg)
+#define LOADED(list)                                               \
+	do {                                                       \
+		uint64_t first;                                    \
+		__asm__("" : "=r"(first) list(LOADED_OPERAND));    \
+	} while (0)
+#define WRITE_LOCAL(reg) write_sysreg(reg, reg);
+#define CLEAR_REG(reg) write_sysreg(reg, 0);
+#define SAVE_GROUP(ctx, list)                                      \
+	do {                                                       \
+		struct arch_vcpu_ctx *group = (ctx);               \
+		list(READ_LOCAL)                                   \
+		list(STORE_LOCAL)                                  \
+	} while (0)
+#define LOAD_GROUP(ctx, list)                                      \
+	do {                                                       \
+		const struct arch_vcpu_ctx *group = (ctx);         \
+		list(LOAD_LOCAL)                                   \
+		LOADED(list);                                      \
+		list(WRITE_LOCAL)                                  \
+	} while (0)
 
 /* A partition's EL2 controls: its traps, its stage 2 and @p cptr. */
 static inline void el2_controls_load(const struct arch_vcpu_ctx *c,
@@ -133,9 +163,9 @@ void arch_vcpu_load(struct vcpu *vcpu)
 	el2_controls_load(c, CPTR_EL2_GUEST);
 	write_sysreg(vmpidr_el2, c->vmpidr_el2);
 	write_sysreg(cntvoff_el2, c->cntvoff_el2);
-	ARCH_EL1_GUEST_REGS(LOAD_FROM_CTX)
-	ARCH_EL1_EXC_REGS(LOAD_FROM_CTX)
-	ARCH_EL1_HIDDEN_REGS(LOAD_FROM_CTX)
+	LOAD_GROUP(c, ARCH_EL1_GUEST_REGS);
+	LOAD_GROUP(c, ARCH_EL1_EXC_REGS);
+	LOAD_GROUP(c, ARCH_EL1_HIDDEN_REGS);
 	arch_debug_load(&c->dbg);
 	arch_pmu_load(&c->pmu);
 	/* Its physical timer's alarm: the previous vCPU's is replaced (or
@@ -155,9 +185,9 @@ void arch_vcpu_save(struct vcpu *vcpu)
 {
 	struct arch_vcpu_ctx *c = &vcpu->ctx;
 
-	ARCH_EL1_GUEST_REGS(SAVE_TO_CTX)
-	ARCH_EL1_EXC_REGS(SAVE_TO_CTX)
-	ARCH_EL1_HIDDEN_REGS(SAVE_TO_CTX)
+	SAVE_GROUP(c, ARCH_EL1_GUEST_REGS);
+	SAVE_GROUP(c, ARCH_EL1_EXC_REGS);
+	SAVE_GROUP(c, ARCH_EL1_HIDDEN_REGS);
 	arch_debug_save(&c->dbg);
 	arch_pmu_save(&c->pmu);
 	/* Stop the virtual timer so it cannot fire for another vCPU. */
@@ -232,8 +262,7 @@ void arch_slice_arm_at(uint64_t when)
 void arch_sleep_until(uint64_t deadline)
 {
 	if (deadline != UINT64_MAX) {
-		write_sysreg(cnthp_cval_el2, deadline);
-		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+		arch_slice_arm_at(deadline);
 		isb();
 	}
 	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
@@ -248,21 +277,16 @@ void arch_nap(uint32_t us)
 	uint64_t cval = read_sysreg(cnthp_cval_el2);
 	uint64_t until = arch_counter_now() +
 			 arch_counter_freq() * us / NAP_US_PER_S;
+	/* The slice timer (CNTHP, D11.2.4) ends the nap when it is armed
+	 * earlier (and not masked: then it would not end the WFI). */
+	bool slice_first =
+		(ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) == CNT_CTL_ENABLE &&
+		cval <= until;
 
-	/* The slice timer (CNTHP, D11.2.4) when it is armed earlier (and
-	 * not masked: then it would not end the WFI). */
-	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) != CNT_CTL_ENABLE ||
-	    cval > until) {
-		write_sysreg(cnthp_cval_el2, until);
-		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
-		isb();
-	}
-	/* IRQs stay masked at EL2: a pending one still ends WFI (D1.16.2). */
-	wfi();
-	/* Its own deadline back: a passed one fires, as it would have. Off
-	 * first, so that an old CVAL never meets the nap's ENABLE. */
-	write_sysreg(cnthp_ctl_el2, 0);
-	isb();
+	arch_sleep_until(slice_first ? UINT64_MAX : until);
+	/* Its own deadline back: a passed one fires, as it would have. The
+	 * timer is off (arch_sleep_until), so that an old CVAL never meets
+	 * the nap's ENABLE. */
 	write_sysreg(cnthp_cval_el2, cval);
 	write_sysreg(cnthp_ctl_el2, ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK));
 	isb();
@@ -275,40 +299,6 @@ void arch_vcpu_timer_sync(struct vcpu *vcpu)
 }
 
 /*
- * The light switch (vcpu_arch.h). Each group is read into locals first and
- * stored after (and loaded before it is written), so that the stores and
- * loads of neighbouring fields pair into STP/LDP: an MMIO round trip
- * passes here twice. The compiler would sink each load next to its MSR;
- * one empty asm taking them all (LOADED) tells it the values are needed
- * together (its first operand, an unused output, only starts the list).
- */
-#define READ_LOCAL(reg) uint64_t reg = read_sysreg(reg);
-#define STORE_LOCAL(reg) c->reg = reg;
-#define LOAD_LOCAL(reg) uint64_t reg = c->reg;
-#define LOADED_OPERAND(reg) , "+r"(reg)
-#define LOADED(list)                                               \
-	do {                                                       \
-		uint64_t first;                                    \
-		__asm__("" : "=r"(first) list(LOADED_OPERAND));    \
-	} while (0)
-#define WRITE_LOCAL(reg) write_sysreg(reg, reg);
-#define CLEAR_REG(reg) write_sysreg(reg, 0);
-
-/* The exception context (SP_EL1, ELR, SPSR, ESR, FAR, VBAR of EL1). */
-static inline void exception_ctx_save(struct arch_vcpu_ctx *c)
-{
-	ARCH_EL1_EXC_REGS(READ_LOCAL)
-	ARCH_EL1_EXC_REGS(STORE_LOCAL)
-}
-
-static inline void exception_ctx_load(const struct arch_vcpu_ctx *c)
-{
-	ARCH_EL1_EXC_REGS(LOAD_LOCAL)
-	LOADED(ARCH_EL1_EXC_REGS);
-	ARCH_EL1_EXC_REGS(WRITE_LOCAL)
-}
-
-/*
  * The hidden group of the guest under a service (ARCH_EL1_HIDDEN_REGS).
  * The service gets them cleared (its virtual timer off first, so that
  * the guest's cannot fire under it) and what it writes there is dropped
@@ -316,24 +306,11 @@ static inline void exception_ctx_load(const struct arch_vcpu_ctx *c)
  * guest's timer stands still while the service runs and fires on its
  * return if due.
  */
-static inline void hidden_save(struct arch_vcpu_ctx *c)
-{
-	ARCH_EL1_HIDDEN_REGS(READ_LOCAL)
-	ARCH_EL1_HIDDEN_REGS(STORE_LOCAL)
-}
-
 static inline void hidden_clear(void)
 {
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntv_cval_el0, 0);
 	ARCH_EL1_SCRATCH_REGS(CLEAR_REG)
-}
-
-static inline void hidden_restore(const struct arch_vcpu_ctx *c)
-{
-	ARCH_EL1_HIDDEN_REGS(LOAD_LOCAL)
-	LOADED(ARCH_EL1_HIDDEN_REGS);
-	ARCH_EL1_HIDDEN_REGS(WRITE_LOCAL)
 }
 
 void arch_service_enter(struct vcpu *service, struct vcpu *parked)
@@ -349,8 +326,8 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 	 * next entry reloads everything (load_guest).
 	 */
 	if (parked != NULL && !parked->ctx_fresh) {
-		exception_ctx_save(&parked->ctx);
-		hidden_save(&parked->ctx);
+		SAVE_GROUP(&parked->ctx, ARCH_EL1_EXC_REGS);
+		SAVE_GROUP(&parked->ctx, ARCH_EL1_HIDDEN_REGS);
 		parked->ctx.sctlr_el1 = sctlr;
 	}
 	hidden_clear();
@@ -368,12 +345,12 @@ void arch_service_enter(struct vcpu *service, struct vcpu *parked)
 	}
 	el2_controls_load(s, CPTR_EL2_SERVICE);
 	/* Never let the service read the guest's syndrome. */
-	exception_ctx_load(s);
+	LOAD_GROUP(s, ARCH_EL1_EXC_REGS);
 }
 
 void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 {
-	exception_ctx_save(&service->ctx);
+	SAVE_GROUP(&service->ctx, ARCH_EL1_EXC_REGS);
 	if (parked == NULL) {
 		return;
 	}
@@ -384,6 +361,6 @@ void arch_service_leave(struct vcpu *service, struct vcpu *parked)
 	if (read_sysreg(sctlr_el1) != g->sctlr_el1) {
 		write_sysreg(sctlr_el1, g->sctlr_el1);
 	}
-	hidden_restore(g);
-	exception_ctx_load(g);
+	LOAD_GROUP(g, ARCH_EL1_HIDDEN_REGS);
+	LOAD_GROUP(g, ARCH_EL1_EXC_REGS);
 }

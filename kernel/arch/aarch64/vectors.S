@@ -4,25 +4,8 @@
  * running vCPU (TPIDR_EL2), call the C handler, and resume whichever vCPU it
  * returns. Exceptions from EL2 itself are kernel bugs: they dump and halt.
  */
+#include "arch/asm_pairs.h"
 #include "arch/offsets.h"
-
-/* \op (stp or ldp) x2..x29 in pairs at [\base, #\off + 8 * n] for xn. */
-.macro gprs_x2_x29 op, base, off
-	\op	x2, x3, [\base, #\off + 16]
-	\op	x4, x5, [\base, #\off + 32]
-	\op	x6, x7, [\base, #\off + 48]
-	\op	x8, x9, [\base, #\off + 64]
-	\op	x10, x11, [\base, #\off + 80]
-	\op	x12, x13, [\base, #\off + 96]
-	\op	x14, x15, [\base, #\off + 112]
-	\op	x16, x17, [\base, #\off + 128]
-	\op	x18, x19, [\base, #\off + 144]
-	\op	x20, x21, [\base, #\off + 160]
-	\op	x22, x23, [\base, #\off + 176]
-	\op	x24, x25, [\base, #\off + 192]
-	\op	x26, x27, [\base, #\off + 208]
-	\op	x28, x29, [\base, #\off + 224]
-.endm
 
 /* Save x0-x30, ELR_EL2, SPSR_EL2 into this CPU's current vCPU (TPIDR_EL2
  * holds the struct cpu); x0 = vCPU. */
@@ -30,7 +13,7 @@
 	stp	x0, x1, [sp, #-16]!
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0, #CPU_CURRENT]
-	gprs_x2_x29 stp, x0, REGS_X0
+	reg_pairs stp, x, 2, 3, 29, x0, REGS_X0, 8
 	mrs	x2, elr_el2
 	stp	x30, x2, [x0, #REGS_X30]
 	mrs	x3, spsr_el2
@@ -105,7 +88,7 @@ vcpu_resume:
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
 	ldr	x30, [x0, #REGS_X30]
-	gprs_x2_x29 ldp, x0, REGS_X0
+	reg_pairs ldp, x, 2, 3, 29, x0, REGS_X0, 8
 	/* x0 last: it is the base. */
 	ldp	x0, x1, [x0, #REGS_X0]
 	eret
@@ -114,7 +97,7 @@ vcpu_resume:
 el2_fault:
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp, #0]
-	gprs_x2_x29 stp, sp, 0
+	reg_pairs stp, x, 2, 3, 29, sp, 0, 8
 	add	x0, sp, #FRAME_SIZE
 	stp	x30, x0, [sp, #FRAME_X30]
 	mrs	x0, elr_el2

@@ -12,10 +12,8 @@
 /* ESR_ELx layout: EC [31:26], IL [25], ISS [24:0]. */
 #define ESR_EC_SHIFT 26
 #define ESR_EC_MASK 0x3fULL
-#define ESR_IL BIT64(25)
+#define ESR_IL BIT(25)
 #define ESR_ISS_MASK 0x1ffffffULL
-
-#define BIT64(n) (1ULL << (n))
 
 /** Exception classes (ESR_ELx.EC) the kernel knows by name. */
 enum esr_ec {
@@ -46,16 +44,16 @@ enum esr_ec {
 
 /* Data/instruction abort ISS (D13.2.37, "ISS encoding for an exception from
  * a Data Abort"). */
-#define ESR_DABT_ISV BIT64(24)
+#define ESR_DABT_ISV BIT(24)
 #define ESR_DABT_SAS_SHIFT 22
 #define ESR_DABT_SAS_MASK 0x3ULL
-#define ESR_DABT_SSE BIT64(21)
+#define ESR_DABT_SSE BIT(21)
 #define ESR_DABT_SRT_SHIFT 16
 #define ESR_DABT_SRT_MASK 0x1fULL
-#define ESR_DABT_SF BIT64(15)
-#define ESR_DABT_CM BIT64(8)
-#define ESR_DABT_S1PTW BIT64(7)
-#define ESR_DABT_WNR BIT64(6)
+#define ESR_DABT_SF BIT(15)
+#define ESR_DABT_CM BIT(8)
+#define ESR_DABT_S1PTW BIT(7)
+#define ESR_DABT_WNR BIT(6)
 /* Fault status codes (xFSC). */
 #define FSC_TRANSLATION_L0 0x04 /* ..0x07 for levels 0-3 */
 #define FSC_SYNC_EXTERNAL 0x10
@@ -68,7 +66,7 @@ enum esr_ec {
 /* ISS of the trapped AArch32 instructions (EC 0x01 and 0x03-0x0c, D13.2.37
  * "ISS encoding for an exception from ..."): CV [24], condition code valid;
  * COND [23:20], the instruction's condition. */
-#define ESR_CV BIT64(24)
+#define ESR_CV BIT(24)
 #define ESR_COND_SHIFT 20
 #define ESR_COND_MASK 0xfU
 
@@ -87,7 +85,7 @@ enum esr_ec {
 #define ESR_SYSREG_CRN_SHIFT 10
 #define ESR_SYSREG_RT_SHIFT 5
 #define ESR_SYSREG_CRM_SHIFT 1
-#define ESR_SYSREG_READ BIT64(0)
+#define ESR_SYSREG_READ BIT(0)
 
 /** Decoded data abort. */
 struct esr_dabt {

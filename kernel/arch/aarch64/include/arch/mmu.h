@@ -14,6 +14,9 @@ struct mmu_boot_regs {
 
 extern struct mmu_boot_regs mmu_boot_regs;
 
+/** Load mmu_boot_regs into the EL2 translation registers, MMU on (boot.S). */
+void mmu_enable(void);
+
 /**
  * Data cache operation @p op ("zva", "cvac") on the four blocks or lines of
  * @p step bytes from address @p p: loops over large ranges unroll by four.

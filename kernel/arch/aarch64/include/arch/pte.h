@@ -109,6 +109,20 @@
 /** Bit 31 is RES1. */
 #define VTCR_EL2_RES1 (1ULL << 31)
 
+/**
+ * T0SZ = @p t0sz and the walk fields of a 4 KiB granule with 40-bit output
+ * addresses (Inner Shareable, Write-Back walks), which TCR_EL2 (non-VHE,
+ * D13.2) has at the same places as VTCR_EL2: the EL2 stage 1 (mmu.c) uses
+ * them too.
+ */
+#define TCR_WALK_4K_40BIT(t0sz)                        \
+	(((uint64_t)(t0sz) << VTCR_EL2_T0SZ_SHIFT) |   \
+	 (VTCR_EL2_RGN_WBWA << VTCR_EL2_IRGN0_SHIFT) | \
+	 (VTCR_EL2_RGN_WBWA << VTCR_EL2_ORGN0_SHIFT) | \
+	 (VTCR_EL2_SH0_INNER << VTCR_EL2_SH0_SHIFT) |  \
+	 (VTCR_EL2_TG0_4K << VTCR_EL2_TG0_SHIFT) |     \
+	 (VTCR_EL2_PS_40BIT << VTCR_EL2_PS_SHIFT))
+
 /* --- VTTBR_EL2, Virtualization Translation Table Base Register (D13.2) - */
 
 /** BADDR [47:1]: root table address, aligned to the concatenated size. */

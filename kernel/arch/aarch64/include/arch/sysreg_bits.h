@@ -76,14 +76,8 @@
 	 BIT(20) | BIT(21) | BIT(23) | BIT(24) | BIT(26) | BIT(28) |      \
 	 BIT(29) | BIT(37) | BIT(57))
 
-/* TCR_EL2 (D13.2.127), non-VHE layout. */
-#define TCR_EL2_T0SZ_SHIFT 0
-#define TCR_EL2_IRGN0_WBWA (1ULL << 8)
-#define TCR_EL2_ORGN0_WBWA (1ULL << 10)
-#define TCR_EL2_SH0_INNER (3ULL << 12)
-#define TCR_EL2_TG0_4K (0ULL << 14)
-#define TCR_EL2_PS_SHIFT 16
-#define TCR_EL2_PS_40BIT 2ULL
+/* TCR_EL2 (D13.2.127), non-VHE layout: RES1 bits; its other fields are
+ * VTCR_EL2's (arch/pte.h, TCR_WALK_4K_40BIT). */
 #define TCR_EL2_RES1 (BIT(23) | BIT(31))
 
 /* MAIR_ELx attribute encodings (D13.2.95). */
