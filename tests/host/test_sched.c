@@ -699,6 +699,81 @@ static void test_sched_slice_ended_under_a_service_is_over(void **unused)
 	assert_int_equal(cpu_table[0].slice_at, fake_sysreg_cntpct_el0 + SLICE);
 }
 
+/* Is the EL2 timer armed to fire at once (an exit on the next entry)? */
+static bool timer_fires_now(void)
+{
+	return fake_sysreg_cnthp_ctl_el2 == CNT_CTL_ENABLE &&
+	       fake_sysreg_cnthp_cval_el2 <= fake_sysreg_cntpct_el0;
+}
+
+/* A0's slice ends while S runs on top of it, B0 waiting for the CPU. */
+static void a0_slice_ends_under_s(void)
+{
+	A(2)->state = VCPU_OFF;
+	start(A(0));
+	vms[VM_S].ep.deadline = fake_sysreg_cntpct_el0 + 100 * SLICE;
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_preempt(A(0)), S);
+	fake_sysreg_cntpct_el0 += SLICE;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(S), S);
+	assert_true(cpu_table[0].slice_over);
+}
+
+/*
+ * (review of cpu.slice_over) Its turn over, A0 is the only guest left to
+ * run (B's VM stopped from another CPU meanwhile): the timer at once finds
+ * nobody else and A0 goes on. Its next service calls must not fire the
+ * timer at once again, one interrupt per MMIO round trip for as long as
+ * it runs alone (sched_preempt() clears slice_over at A0's own expiry).
+ */
+static void test_sched_slice_over_ends_with_the_guests_expiry(void **unused)
+{
+	(void)unused;
+	a0_slice_ends_under_s();
+	vms[VM_B].state = VM_STOPPED;
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_light_leave_fp(A(0)), A(0));
+	assert_true(timer_fires_now());
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(A(0)), A(0));
+	/* A0 calls S again, by the fast path both ways. */
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_light_enter_fp(S), S);
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_light_leave_fp(A(0)), A(0));
+	assert_false(timer_fires_now());
+}
+
+/*
+ * (review of cpu.slice_over) A0's slice ends under S while A0 waits (in
+ * WFI); once S waits again the CPU loads B0. B0's turn is a fresh one:
+ * its first service call answered by the fast path must not end it
+ * (load_guest() clears slice_over).
+ */
+static void test_sched_slice_over_is_the_loaded_guests_only(void **unused)
+{
+	(void)unused;
+	A(2)->state = VCPU_OFF;
+	start(A(0));
+	A(0)->state = VCPU_BLOCKED_WFI;
+	vms[VM_S].ep.deadline = fake_sysreg_cntpct_el0 + 100 * SLICE;
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_next(A(0)), S);
+	fake_sysreg_cntpct_el0 += SLICE;
+	cpu_table[0].slice_expired = true;
+	assert_ptr_equal(sched_preempt(S), S);
+	assert_true(cpu_table[0].slice_over);
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_next(S), B0);
+	assert_false(timer_fires_now());
+	S->state = VCPU_RUNNABLE;
+	assert_ptr_equal(sched_light_enter_fp(S), S);
+	S->state = VCPU_BLOCKED_RECV;
+	assert_ptr_equal(sched_light_leave_fp(B0), B0);
+	assert_false(timer_fires_now());
+}
+
 /* A service's timer wakes an idle CPU: it sleeps until the deadline. */
 static void test_sched_idle_sleeps_until_service_deadline(void **unused)
 {
@@ -1016,6 +1091,8 @@ int main(void)
 		TEST(test_sched_idle_records_what_it_sleeps_until),
 		TEST(test_sched_idle_kick_arms_service_timer),
 		TEST(test_sched_slice_ended_under_a_service_is_over),
+		TEST(test_sched_slice_over_ends_with_the_guests_expiry),
+		TEST(test_sched_slice_over_is_the_loaded_guests_only),
 		TEST(test_sched_idle_quiets_the_loaded_guests_vgic),
 		TEST(test_sched_service_woken_on_its_way_out_gets_the_cpu),
 		TEST(test_sched_service_woken_by_a_guest_keeps_its_timer),
