@@ -67,6 +67,10 @@ void ipc_on_timer(struct ipc_server *srv, ipc_timer_fn fn, void *ctx)
 
 int ipc_timer_by(struct ipc_server *srv, uint64_t deadline)
 {
+	/* 0 would cancel the timer another purpose may still wait for. */
+	if (deadline == 0) {
+		return IPC_ERR_INVALID;
+	}
 	if (srv->timer_at != 0 && srv->timer_at <= deadline) {
 		return IPC_OK;
 	}

@@ -338,6 +338,9 @@ static void test_ipc_timer_by_keeps_the_earliest(void **state)
 	assert_int_equal(ipc_timer_by(&f->srv, 900), IPC_OK);
 	assert_int_equal(kernel_timer.sets, 2);
 	assert_int_equal(kernel_timer.deadline, 900);
+	/* 0 is no deadline: it would cancel the one still to come. */
+	assert_int_equal(ipc_timer_by(&f->srv, 0), IPC_ERR_INVALID);
+	assert_int_equal(kernel_timer.sets, 2);
 	/* Fired (no handler registered: the message is still taken). */
 	ipc_dispatch(&f->srv, &fired, &r);
 	assert_int_equal(ipc_timer_by(&f->srv, 5000), IPC_OK);

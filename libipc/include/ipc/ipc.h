@@ -261,7 +261,8 @@ int ipc_timer_cancel(void);
  * client's later deadline would delay another's work for as long as it
  * keeps asking). So the handler (ipc_on_timer) must do whatever is due by
  * then, not only what the last call was for. Use it or ipc_timer_set(),
- * not both. Returns what ipc_timer_set() does; IPC_OK if nothing changed.
+ * not both. Returns what ipc_timer_set() does; IPC_OK if nothing changed;
+ * IPC_ERR_INVALID for @p deadline 0 (it cancels nothing: the timer stays).
  */
 int ipc_timer_by(struct ipc_server *srv, uint64_t deadline);
 
