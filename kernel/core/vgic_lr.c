@@ -101,6 +101,40 @@ static uint32_t find_lr(const struct vgic_cpu *c,
 	return NONE;
 }
 
+/*
+ * One LR per virtual SGI ID, whatever its source CPU (as KVM's vgic-v2
+ * does): QEMU's GICv2 virtual interface looks an LR up by its virtual ID
+ * alone, so a guest's GICV_EOIR of SGI 1 from CPU 1 deactivated nothing
+ * while another LR held SGI 1 from CPU 2 pending: the first stayed active
+ * for good, the second could never be taken, and every WFI of the guest
+ * trapped and came back at once (Linux on 8 CPUs stalled 74 s). An SGI
+ * from another source waits in the queue; the LR it waits for asks for an
+ * EOI maintenance interrupt (GICH_LRn.EOI, IHI 0048B 5.3.4), after which
+ * the next refill places it. True if @p irq must wait so.
+ */
+static bool sgi_waits(struct vgic_cpu *c, const struct vgic_pending_irq *irq)
+{
+	if (!is_sgi(irq->intid) || irq->hw) {
+		return false;
+	}
+	for (uint32_t i = 0; i < c->lr_count; i++) {
+		arch_lr_t lr = c->lr[i];
+
+		if (arch_lr_state(lr) == VGIC_LR_INVALID ||
+		    arch_lr_is_hw(lr) || arch_lr_intid(lr) != irq->intid) {
+			continue;
+		}
+		if (!arch_lr_resample(lr)) {
+			struct vgic_pending_irq held = irq_from_lr(lr);
+
+			held.resample = true;
+			c->lr[i] = arch_lr_make(&held, arch_lr_state(lr));
+		}
+		return true;
+	}
+	return false;
+}
+
 /** Index of the queue entry for @p irq, or NONE. */
 static uint32_t find_queued(const struct vgic_cpu *c,
 			    const struct vgic_pending_irq *irq)
@@ -233,7 +267,7 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
 	/* With every LR free, none holds @p irq and LR 0 (if any) is the
 	 * first free one: the two scans would find exactly that. */
 	if (c->queue_len != 0 || !arch_lr_valid(irq) ||
-	    (!lrs_free && find_lr(c, irq) != NONE)) {
+	    (!lrs_free && (find_lr(c, irq) != NONE || sgi_waits(c, irq)))) {
 		return false;
 	}
 	lr = lrs_free && c->lr_count > 0 ? 0 : free_lr(c);
@@ -247,16 +281,21 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
 
 /**
  * The queued interrupt to place next: lowest priority value, earliest in
- * the queue among equals, skipping one whose LR is still in use (a
+ * the queue among equals, skipping an SGI that waits for its ID's LR
+ * (sgi_waits()) and one whose LR is still in use (a
  * hardware interrupt still active). NONE if there is none.
  */
-static uint32_t next_queued(const struct vgic_cpu *c)
+static uint32_t next_queued(struct vgic_cpu *c)
 {
 	uint32_t best = NONE;
 
 	for (uint32_t i = 0; i < c->queue_len; i++) {
 		const struct vgic_pending_irq *irq = &c->queue[i];
 
+		/* Every waiting SGI marks the LR it waits for. */
+		if (sgi_waits(c, irq)) {
+			continue;
+		}
 		if (best != NONE && irq->priority >= c->queue[best].priority) {
 			continue;
 		}

@@ -427,6 +427,14 @@ static void test_vgic_cpu_queue_dedupe_in_lr(void **state)
 	assert_int_equal(valid_lrs(c), 1);
 }
 
+/*
+ * One LR per SGI ID (sgi_waits()): the SGI from CPU 2 waits until the guest
+ * has completed the one from CPU 0, whose LR asks for an EOI maintenance
+ * interrupt meanwhile. Regression: both were placed, the guest's EOI of
+ * the first one (QEMU looks an LR up by virtual ID alone) did not
+ * deactivate it, and the guest's WFI trapped for ever (Linux on 8 CPUs
+ * stalled 74 s).
+ */
 static void test_vgic_cpu_queue_sgi_two_sources(void **state)
 {
 	struct vgic_cpu *c = *state;
@@ -435,21 +443,47 @@ static void test_vgic_cpu_queue_sgi_two_sources(void **state)
 	queue_ok(c, sgi(1, 2, 0xa0));
 	queue_ok(c, sgi(1, 2, 0xa0)); /* Already pending from CPU 2. */
 	assert_int_equal(c->queue_len, 2);
-	assert_false(vgic_cpu_flush(c));
-	assert_int_equal(valid_lrs(c), 2);
+	assert_true(vgic_cpu_flush(c)); /* CPU 2's still waits. */
+	assert_int_equal(valid_lrs(c), 1);
 	assert_int_equal(LR_VIRTUALID(c->lr[0]), 1);
-	assert_int_equal(LR_VIRTUALID(c->lr[1]), 1);
 	assert_int_equal(LR_CPUID(c->lr[0]), 0);
-	assert_int_equal(LR_CPUID(c->lr[1]), 2);
+	assert_true(c->lr[0] & LR_EOI_BIT);
+	assert_int_equal(c->queue_len, 1);
 
 	/* Pending in an LR: another SGI from CPU 0 changes nothing. */
 	queue_ok(c, sgi(1, 0, 0xa0));
-	assert_int_equal(c->queue_len, 0);
+	assert_int_equal(c->queue_len, 1);
 
-	/* The guest takes both, one per source. */
+	/* Nothing else is placed while the guest handles it. */
 	assert_int_equal(guest_ack(c), 0);
-	assert_int_equal(guest_ack(c), 1);
-	assert_state(c, 1, false, true);
+	assert_true(vgic_cpu_flush(c));
+	assert_int_equal(valid_lrs(c), 1);
+	guest_eoi(c, 0);
+	vgic_cpu_sync(c);
+	/* The EOI maintenance refill: CPU 2's gets the LR. */
+	assert_false(vgic_cpu_flush(c));
+	assert_int_equal(valid_lrs(c), 1);
+	assert_int_equal(LR_CPUID(c->lr[lr_of(c, 1)]), 2);
+	assert_false(c->lr[lr_of(c, 1)] & LR_EOI_BIT);
+	assert_int_equal(guest_handle_one(c), 1);
+	assert_state(c, 1, false, false);
+}
+
+/* An SGI from another source meets its ID active in an LR: it does not
+ * take a second LR (vgic_cpu_place(), the direct path). */
+static void test_vgic_cpu_place_sgi_waits_for_its_ids_lr(void **state)
+{
+	struct vgic_cpu *c = *state;
+	struct vgic_pending_irq other = sgi(3, 5, 0xa0);
+
+	queue_ok(c, sgi(3, 4, 0xa0));
+	assert_false(vgic_cpu_flush(c));
+	assert_int_equal(guest_ack(c), 0);
+	assert_false(vgic_cpu_place(c, &other, false));
+	assert_true(c->lr[0] & LR_EOI_BIT);
+	queue_ok(c, other);
+	assert_int_equal(valid_lrs(c), 1);
+	assert_int_equal(c->queue_len, 1);
 }
 
 static void test_vgic_cpu_queue_active_becomes_pending_active(void **state)
@@ -1038,6 +1072,7 @@ int main(void)
 	    T(test_vgic_cpu_queue_dedupe_queued),
 	    T(test_vgic_cpu_queue_dedupe_in_lr),
 	    T(test_vgic_cpu_queue_sgi_two_sources),
+	    T(test_vgic_cpu_place_sgi_waits_for_its_ids_lr),
 	    T(test_vgic_cpu_queue_active_becomes_pending_active),
 	    T(test_vgic_cpu_queue_hw_active_stays_queued),
 	    T(test_vgic_cpu_queue_full_returns_false),
