@@ -448,6 +448,12 @@ static struct vcpu *idle_until_runnable(struct cpu *cpu, uint64_t ahead)
 
 		struct vcpu *v = pick(cpu, NULL, NULL);
 
+		if (v != NULL && v->is_service && cpu->slice_stale) {
+			/* What a kick brought (a service timer set elsewhere)
+			 * and the loaded guest's wake-up stay armed while the
+			 * service runs, up to its reply deadline. */
+			arm_slice(cpu, cpu->loaded, false);
+		}
 		if (v != NULL) {
 			return v;
 		}

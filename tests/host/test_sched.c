@@ -856,6 +856,39 @@ static void test_sched_idle_kick_arms_service_timer(void **unused)
 	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
 }
 
+/* As wake_and_set_timer_elsewhere(), but the kick also brings service T
+ * woken there for an idle CPU (sched_wake(): one pending SGI for both). */
+static void wake_t_and_set_timer_elsewhere(uint64_t deadline)
+{
+	(void)deadline;
+	T->state = VCPU_RUNNABLE;
+	s_timer_at = fake_sysreg_cntpct_el0 + 5000;
+	cpu_table[0].kicked = true;
+}
+
+/*
+ * (review, demonstration: fails on main) The kick that wakes the idle
+ * watcher also brings a service to run there: the loop picks T and the
+ * EL2 timer is armed only for T's reply deadline; the service timer set
+ * elsewhere (slice_stale) is armed only when the CPU next turns to a guest,
+ * so it fires up to T's whole run late (IPC_REPLY_TIMEOUT_MS at most).
+ */
+static void test_sched_idle_kick_to_a_service_arms_service_timer(void **unused)
+{
+	(void)unused;
+	start(A(0));
+	A(0)->state = VCPU_BLOCKED_WFI;
+	A(2)->state = VCPU_OFF;
+	B0->state = VCPU_OFF;
+	vms[VM_T].ep.deadline = fake_sysreg_cntpct_el0 + 100 * SLICE;
+	cpu_table[0].slice_armed = cpu_table[0].slice_stale = false;
+	fake_sleep_hook = wake_t_and_set_timer_elsewhere;
+	assert_ptr_equal(sched_next(A(0)), T);
+	fake_sleep_hook = NULL;
+	assert_int_equal(fake_sysreg_cnthp_ctl_el2, CNT_CTL_ENABLE);
+	assert_int_equal(fake_sysreg_cnthp_cval_el2, s_timer_at);
+}
+
 /* A guest alone on the watching CPU: its EL2 timer is armed for the
  * service deadline, though no time slice is due. */
 static void test_sched_guest_alone_arms_service_deadline(void **unused)
@@ -1090,6 +1123,7 @@ int main(void)
 		TEST(test_sched_idle_sleeps_until_service_deadline),
 		TEST(test_sched_idle_records_what_it_sleeps_until),
 		TEST(test_sched_idle_kick_arms_service_timer),
+		TEST(test_sched_idle_kick_to_a_service_arms_service_timer),
 		TEST(test_sched_slice_ended_under_a_service_is_over),
 		TEST(test_sched_slice_over_ends_with_the_guests_expiry),
 		TEST(test_sched_slice_over_is_the_loaded_guests_only),
