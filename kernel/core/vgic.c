@@ -102,7 +102,7 @@ static void clear_local(struct vcpu *v, uint32_t intid)
 	bool loaded = cpu_this()->loaded == v;
 
 	if (loaded) {
-		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write(&v->vgic, vgic_cpu_needs_underflow(&v->vgic));
 	}
 	if (phys == VGIC_NO_PHYS) {
 		return;
@@ -285,7 +285,8 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		/* It went to LR 0 (vgic_cpu_place()) or the queue; LRs 1
 		 * and up are invalid in the hardware (GICH_ELRSR said so) and
 		 * the shadow: only LR 0 can change (IHI 0048B 5.3.4). */
-		arch_vgic_lrs_write_first(&v->vgic, 1, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write_first(&v->vgic, 1,
+					  vgic_cpu_needs_underflow(&v->vgic));
 		vtimer_prepare_entry(v);
 	} else if (cpu_this()->loaded == v) {
 		/* Queueing may have changed a live LR (active -> pending and
@@ -294,7 +295,7 @@ bool vgic_inject(struct vm *vm, uint32_t cpu, uint32_t intid, bool hw,
 		 * shadow, and what did not fit waits for the underflow
 		 * interrupt: of vgic_prepare_entry() only the timer's unmask
 		 * is left to do (a timer delivery skips the refill). */
-		arch_vgic_lrs_write(&v->vgic, v->vgic.queue_len > 0);
+		arch_vgic_lrs_write(&v->vgic, vgic_cpu_needs_underflow(&v->vgic));
 		vtimer_prepare_entry(v);
 	} else {
 		v->vgic_dirty = true;

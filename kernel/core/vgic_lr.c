@@ -5,9 +5,9 @@
  * Invariants kept by this file, for one vCPU:
  * - A queued interrupt is never also pending in an LR: vgic_cpu_queue()
  *   merges a re-trigger into the LR that already holds the interrupt.
- * - At most one valid LR holds a given interrupt (for SGIs: a given
- *   interrupt from a given source), since two LRs with the same VirtualID
- *   are UNPREDICTABLE. The only way a queued entry matches a valid LR is a
+ * - At most one valid LR holds a given virtual ID, SGIs from different
+ *   sources included (sgi_waits()): two LRs with the same VirtualID are
+ *   UNPREDICTABLE. The only way a queued entry matches a valid LR is a
  *   hardware interrupt whose ID is still active in an LR (its own, or a
  *   software copy the guest acknowledged); vgic_cpu_flush() leaves such an
  *   entry queued until the guest has completed the LR.
@@ -17,7 +17,8 @@
  *
  * Design decisions:
  * - EOI maintenance (the LR's EOI bit) only for interrupts marked resample
- *   (the kernel's own level sources: the EL1 physical timer). Hardware
+ *   (the kernel's own level sources: the EL1 physical timer) and for an LR
+ *   an SGI from another source waits for (sgi_waits()). Hardware
  *   interrupts are deactivated by the GIC itself when the guest EOIs them
  *   (a hardware LR), edge-triggered software interrupts need no completion,
  *   and a device service's level source that is still asserted is
@@ -359,7 +360,21 @@ bool vgic_cpu_flush(struct vgic_cpu *c)
 		c->lr[lr] = arch_lr_make(&irq, VGIC_LR_PENDING);
 		c->injected++;
 	}
-	return c->queue_len > 0;
+	return vgic_cpu_needs_underflow(c);
+}
+
+/* vgic_cpu_needs_underflow() with something queued. */
+bool vgic_cpu_queue_needs_lr(struct vgic_cpu *c)
+{
+	/* An SGI waiting for its ID's LR comes back by EOI maintenance: an
+	 * underflow interrupt would fire at once and again while that LR is
+	 * the only valid one (IHI 0048B 5.3.1, GICH_HCR.UIE). */
+	for (uint32_t i = 0; i < c->queue_len; i++) {
+		if (!sgi_waits(c, &c->queue[i])) {
+			return true;
+		}
+	}
+	return false;
 }
 
 void vgic_cpu_sync(struct vgic_cpu *c)

@@ -36,7 +36,7 @@
 #define LR_STATE(lr)	  (((lr) >> 28) & 0x3U)	  /* [29:28] */
 #define LR_GRP1_BIT	  (1U << 30)		  /* [30] */
 #define LR_HW_BIT	  (1U << 31)		  /* [31] */
-#define LR_SW_UNUSED	  0x007fe000U /* [22:20] and [18:13] with HW = 0 */
+#define LR_SW_UNUSED	  0x0077e000U /* [22:20] and [18:13] with HW = 0 */
 
 #define ST_INVALID	  0U
 #define ST_PENDING	  1U
@@ -123,6 +123,8 @@ static uint32_t lr_count(const struct harness *h)
 	return h->lr_count > VGIC_MAX_LRS ? VGIC_MAX_LRS : h->lr_count;
 }
 
+static bool sgi_id_in_an_lr(const struct harness *h, uint32_t intid, bool hw);
+
 /* --- Checks --------------------------------------------------------------- */
 
 /** The LR value must describe reference interrupt @p r. */
@@ -139,7 +141,10 @@ static void check_lr_fields(uint32_t lr, const struct ref_irq *r, uint8_t prio5)
 		FUZZ_CHECK(LR_PHYSICALID(lr) == r->phys,
 			   "LR 0x%08x PhysicalID, want %u", lr, r->phys);
 	} else {
-		FUZZ_CHECK((lr & LR_EOI_BIT) == 0, "LR 0x%08x has EOI", lr);
+		/* EOI maintenance only on an SGI's LR, which another
+		 * source's SGI of that ID may wait for (sgi_waits()). */
+		FUZZ_CHECK((lr & LR_EOI_BIT) == 0 || is_sgi(intid),
+			   "LR 0x%08x has EOI", lr);
 		FUZZ_CHECK((lr & LR_SW_UNUSED) == 0 &&
 			       (is_sgi(intid) || LR_CPUID(lr) == 0),
 			   "LR 0x%08x reserved bits", lr);
@@ -269,8 +274,15 @@ static void check_flushed(struct harness *h, bool more)
 	uint32_t weakest = 0;
 	bool any_weak = false;
 
-	FUZZ_CHECK(more == (c->queue_len > 0), "flush returned %d, queue %u",
-		   more, c->queue_len);
+	bool underflow = false;
+
+	for (uint32_t i = 0; i < c->queue_len; i++) {
+		underflow = underflow || !sgi_id_in_an_lr(h, c->queue[i].intid,
+							  c->queue[i].hw);
+	}
+	/* A waiting SGI comes back by EOI maintenance, not underflow. */
+	FUZZ_CHECK(more == underflow, "flush returned %d, queue %u", more,
+		   c->queue_len);
 	for (uint32_t i = 0; i < lr_count(h); i++) {
 		uint32_t lr = c->lr[i];
 
@@ -287,8 +299,9 @@ static void check_flushed(struct harness *h, bool more)
 		const struct vgic_pending_irq *q = &c->queue[i];
 		uint32_t key = key_of(q->intid, q->hw, q->source_cpu);
 
-		if (h->ref[key].where == REF_ACTIVE_QUEUED) {
-			continue; /* Waits for its HW LR to complete. */
+		if (h->ref[key].where == REF_ACTIVE_QUEUED ||
+		    sgi_id_in_an_lr(h, q->intid, q->hw)) {
+			continue; /* Waits for an LR of its ID to complete. */
 		}
 		FUZZ_CHECK(!free_lr, "ID %u left queued with a free LR",
 			   q->intid);
@@ -372,6 +385,26 @@ static bool in_an_lr(const struct harness *h, uint32_t key)
 	return false;
 }
 
+/**
+ * True if software SGI @p intid must wait in the queue: a valid software LR
+ * holds its ID, from whichever source (one LR per SGI ID, vgic_lr.c).
+ */
+static bool sgi_id_in_an_lr(const struct harness *h, uint32_t intid, bool hw)
+{
+	if (!is_sgi(intid) || hw) {
+		return false;
+	}
+	for (uint32_t i = 0; i < lr_count(h); i++) {
+		uint32_t lr = h->c.lr[i];
+
+		if (LR_STATE(lr) != ST_INVALID && !(lr & LR_HW_BIT) &&
+		    LR_VIRTUALID(lr) == intid) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /** True if some LR is free (state invalid). */
 static bool lr_free(const struct harness *h)
 {
@@ -394,7 +427,8 @@ static void op_place(struct harness *h, const struct vgic_pending_irq *irq)
 	static struct vgic_cpu twin;
 	uint32_t key = key_of(irq->intid, irq->hw, irq->source_cpu);
 	bool want = h->c.queue_len == 0 && irq_valid(irq) &&
-		    !in_an_lr(h, key) && lr_free(h);
+		    !in_an_lr(h, key) && lr_free(h) &&
+		    !sgi_id_in_an_lr(h, irq->intid, irq->hw);
 	bool got;
 	bool all_free = true;
 
@@ -409,6 +443,10 @@ static void op_place(struct harness *h, const struct vgic_pending_irq *irq)
 	FUZZ_CHECK(got == want, "place of ID %u: %d, want %d", irq->intid, got,
 		   want);
 	if (!got) {
+		/* Only the EOI bit of the LR a refused SGI waits for. */
+		for (uint32_t i = 0; i < VGIC_MAX_LRS; i++) {
+			before.lr[i] |= h->c.lr[i] & LR_EOI_BIT;
+		}
 		FUZZ_CHECK(memcmp(&before, &h->c, sizeof(before)) == 0,
 			   "refused place changed the state");
 		return;

@@ -72,9 +72,9 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
 
 /**
  * Move the highest-priority queued interrupts (lowest value first; ties in
- * arrival order) into free LRs (state invalid). Returns true if interrupts
- * remain queued: the caller then asks for a maintenance interrupt when LRs
- * free up (underflow).
+ * arrival order) into free LRs (state invalid). Returns
+ * vgic_cpu_needs_underflow(): the caller then asks for a maintenance
+ * interrupt when LRs free up (underflow).
  *
  * With every LR busy, a queued interrupt whose 5-bit LR priority is
  * strictly higher than that of a pending-only software LR takes that LR
@@ -83,6 +83,19 @@ bool vgic_cpu_place(struct vgic_cpu *c, const struct vgic_pending_irq *irq,
  * an interrupt marked @c resample gets the EOI bit.
  */
 bool vgic_cpu_flush(struct vgic_cpu *c);
+
+/**
+ * True if an interrupt is queued that only a free LR lets in (the underflow
+ * maintenance interrupt, GICH_HCR.UIE); an SGI waiting for an LR of its ID
+ * from another source comes back by that LR's EOI maintenance instead.
+ */
+bool vgic_cpu_queue_needs_lr(struct vgic_cpu *c);
+
+static inline bool vgic_cpu_needs_underflow(struct vgic_cpu *c)
+{
+	/* Inline: the timer's delivery asks with nothing queued. */
+	return c->queue_len != 0 && vgic_cpu_queue_needs_lr(c);
+}
 
 /**
  * After reading the hardware LRs back into c->lr: LRs whose state is
