@@ -2,12 +2,13 @@
 does not hold another client back (configs/vblk_starve,
 guests/tests/vblkstarve.c).
 
-VM test2 kicks a whole queue of requests again and again for 2 s of
-virtual time (each kick leaves the service at its budget, so it asks for
-its timer). VM test makes a whole queue available with one notification,
+VM test2 kicks a whole queue of requests again and again for 3 s
+(KICK_MS; each kick leaves the service at its budget, so it asks for its
+timer). VM test makes a whole queue available with one notification,
 then one more request that avail_event does not ask to notify (as Linux
 decides): only the service's timer takes it, which must come within
-WAIT_MS, RUNS times, while test2 still kicks. Under -icount: virtual time.
+WAIT_MS, RUNS times, while test2 still kicks. Time is the counter: virtual
+under -icount (smp=1), the host's on smp=2 (see the parametrization).
 
 - smp=2, each VM on its own CPU: before ipc_timer_by() every kick set the
   service's one timer a millisecond later again, and test's request waited
