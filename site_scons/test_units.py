@@ -16,6 +16,7 @@ FAKE_MM = '#tests/fake/fake_mm.c'
 FAKE_GIC = '#tests/fake/fake_gic.c'
 FAKE_LOG = '#tests/fake/fake_log.c'
 FAKE_BOARD = '#tests/fake/fake_board.c'
+FAKE_IPC_ISR = '#tests/fake/fake_ipc_isr.c'
 
 K = '#kernel/core/'
 A = '#kernel/arch/aarch64/'
@@ -49,14 +50,15 @@ UNITS = {
                         host='pl011_model', fuzz='pl011'),
     'virtio': Unit(['#libipc/src/virtio_mmio.c', '#libipc/src/virtq.c',
                     '#libipc/src/virtio_gmem.c',
-                    '#libipc/src/virtio_shadow.c'], host='virtio', fuzz='virtq'),
+                    '#libipc/src/virtio_shadow.c', FAKE_IPC_ISR],
+                   host='virtio', fuzz='virtq'),
     'virtio_shadow': Unit(['#libipc/src/virtio_mmio.c', '#libipc/src/virtq.c',
                            '#libipc/src/virtio_gmem.c',
-                           '#libipc/src/virtio_shadow.c'],
+                           '#libipc/src/virtio_shadow.c', FAKE_IPC_ISR],
                           host='virtio_shadow'),
     'virtio_event': Unit(['#libipc/src/virtio_mmio.c', '#libipc/src/virtq.c',
                           '#libipc/src/virtio_gmem.c',
-                          '#libipc/src/virtio_shadow.c'],
+                          '#libipc/src/virtio_shadow.c', FAKE_IPC_ISR],
                          host='virtio_event'),
     'console': Unit(['#services/uart/console.c'], host='console'),
     'virtio_drv': Unit(['#libipc/src/virtio_drv.c'], host='virtio_drv'),
@@ -90,9 +92,11 @@ UNITS = {
                     host='vptimer'),
     'log': Unit([K + 'log.c', '#lib/src/fmt.c'], host='log'),
     'ipc': Unit([K + 'ipc.c', K + 'service.c', K + 'service_event.c',
-                 FAKE_LOG, FAKE_MM], host='ipc'),
+                 K + 'window_isr.c', FAKE_LOG, FAKE_MM], host='ipc'),
     'service_event': Unit([K + 'service_event.c', K + 'ipc.c', K + 'service.c',
-                           FAKE_LOG, FAKE_MM], host='service_event'),
+                           K + 'window_isr.c', FAKE_LOG, FAKE_MM],
+                          host='service_event'),
+    'window_isr': Unit([K + 'window_isr.c', FAKE_MM], host='window_isr'),
     'hypercall': Unit([K + 'hypercall.c', K + 'vm_console.c', FAKE_LOG,
                        FAKE_BOARD], host='hypercall'),
     'errno': Unit([], host='errno'),
@@ -108,7 +112,7 @@ UNITS = {
     'board': Unit([K + 'board.c', '#lib/src/fmt.c'], host='board'),
     'posted': Unit([K + 'posted.c', FAKE_MM], host='posted'),
     'ipc_kernel': Unit([K + 'ipc.c', K + 'hypercall.c', K + 'service.c',
-                        K + 'posted.c',
+                        K + 'posted.c', K + 'window_isr.c',
                         K + 'service_event.c',
                         K + 'vm_console.c', K + 'vm_window.c', A + 'mmio.c',
                         A + 'fastpath.c', A + 'mmio_decode.c', A + 'esr.c',

@@ -21,6 +21,7 @@
 #include "hyp/units.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
+#include "hyp/window_isr.h"
 
 /* Result words of a reply / call: x2..x4 of REPLY_RECV, x1..x3 of CALL. */
 #define IPC_RESULT_WORDS 3
@@ -353,6 +354,7 @@ void ipc_forget_reads(struct endpoint *ep)
 	for (uint32_t i = 0; i < ep->window_count; i++) {
 		ep->windows[i]->reads_mask = 0;
 		ep->windows[i]->posted_mask = 0;
+		ep->windows[i]->isr_kept = false;
 	}
 }
 
@@ -479,11 +481,15 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 		/* A guest never learns a PA. */
 		[IPC_FN(HYP_IPC_TRANSLATE)] = { translate, IPC_ERR_DENIED },
 		[IPC_FN(HYP_IPC_GRANT_INFO)] = { grant_info, IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_WINDOW_ISR)] = { window_isr_declare,
+						 IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_ISR_UPDATE)] = { window_isr_update,
+						 IPC_ERR_INVALID },
 	};
 	uint32_t i = IPC_FN(fid);
 
 	/* Every slot is filled: the numbers have no gap. */
-	_Static_assert(ARRAY_SIZE(calls) == IPC_FN(HYP_IPC_WINDOW_READS) + 1,
+	_Static_assert(ARRAY_SIZE(calls) == IPC_FN(HYP_IPC_ISR_UPDATE) + 1,
 		       "one handler per HYP_IPC_* call");
 	if (i >= ARRAY_SIZE(calls)) {
 		return false;

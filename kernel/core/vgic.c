@@ -543,6 +543,16 @@ __attribute__((noinline)) struct vcpu *vgic_prepare_entry(struct vcpu *v)
 	return v;
 }
 
+void vgic_line_set(struct vm *vm, uint32_t intid, bool level)
+{
+	bitmap_assign(vm->vgic.spi_level, intid, level);
+	if (level) {
+		vgic_inject(vm, 0, intid, false, 0, 0);
+	} else {
+		vgic_clear_pending(vm, UINT32_MAX, intid);
+	}
+}
+
 /*
  * The VM @p x[1] names, if @p caller may make call @p fid for it: a
  * service serving that VM's distributor window for HYP_VGIC_*, or a window
@@ -697,12 +707,7 @@ bool vgic_hypercall(struct vcpu *caller, uint32_t fid, struct vcpu **next)
 		break;
 	case HYP_IRQ_LEVEL:
 		/* The window's SPI (client_of), < VGIC_INTIDS (rule D9). */
-		bitmap_assign(vm->vgic.spi_level, (uint32_t)x[2], x[3] != 0);
-		if (x[3]) {
-			vgic_inject(vm, 0, (uint32_t)x[2], false, 0, 0);
-		} else {
-			vgic_clear_pending(vm, UINT32_MAX, (uint32_t)x[2]);
-		}
+		vgic_line_set(vm, (uint32_t)x[2], x[3] != 0);
 		break;
 	default:
 		break;

@@ -299,6 +299,7 @@ static void vm_link_windows(struct vm *vm, const struct cfg_scenario *sc,
 			}
 			map_or_panic(&vm_table[svc], dev->shadow_ipa, pa,
 				     PAGE_SIZE, S2_RW | S2_NC, "a shadow page");
+			win->shadow_pa = pa;
 		}
 		ep->windows[ep->window_count++] = win;
 		log_info("vm '%s': %s [0x%lx, +0x%lx) emulated by '%s' (window %u)",

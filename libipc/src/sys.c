@@ -172,6 +172,26 @@ int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised)
 	return (int64_t)out[0];
 }
 
+int ipc_window_isr(uint32_t window, uint64_t status, uint64_t ack)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_ISR, window, status, ack };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	return (int)(int64_t)out[0];
+}
+
+int ipc_isr_update(uint32_t window, uint32_t set, uint32_t clear,
+		   uint32_t *now)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_ISR_UPDATE, window, set, clear };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	*now = (uint32_t)out[1];
+	return (int)(int64_t)out[0];
+}
+
 int64_t ipc_irq_ack(uint32_t intid)
 {
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IRQ_ACK, intid };

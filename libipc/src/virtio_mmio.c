@@ -35,20 +35,38 @@ uint64_t virtio_offered(const struct virtio_dev *d)
 	       VIRTIO_F_VERSION_1;
 }
 
-static void set_interrupt(struct virtio_dev *d, uint32_t status)
+/* InterruptStatus: clear @p clear, then set @p set; the line follows. */
+static void change_interrupt(struct virtio_dev *d, uint32_t set, uint32_t clear)
 {
+	uint32_t now;
+
+	if (d->isr_kernel &&
+	    ipc_isr_update(d->window, set, clear, &now) == IPC_OK) {
+		d->st->interrupt_status = now;
+		virtio_shadow_irq(d);
+		return;
+	}
+	/* Kept here (a kernel that refuses: ours again, from its copy). */
+	d->isr_kernel = false;
 	bool was = d->st->interrupt_status != 0;
 
-	d->st->interrupt_status = status;
+	now = (d->st->interrupt_status & ~clear) | set;
+	d->st->interrupt_status = now;
 	virtio_shadow_irq(d);
-	if (was != (status != 0) && d->ops->set_irq != NULL) {
-		d->ops->set_irq(d->ctx, status != 0);
+	if (was != (now != 0) && d->ops->set_irq != NULL) {
+		d->ops->set_irq(d->ctx, now != 0);
 	}
 }
 
 void virtio_raise(struct virtio_dev *d, uint32_t bits)
 {
-	set_interrupt(d, d->st->interrupt_status | bits);
+	change_interrupt(d, bits, 0);
+}
+
+void virtio_dev_kernel_isr(struct virtio_dev *d, uint32_t window)
+{
+	d->isr_kernel = true;
+	d->window = window;
 }
 
 void virtio_dev_bind(struct virtio_dev *d, struct virtio_state *st,
@@ -64,7 +82,7 @@ void virtio_dev_reset(struct virtio_dev *d)
 {
 	uint32_t generation = d->st->config_generation;
 
-	set_interrupt(d, 0);
+	change_interrupt(d, 0, UINT32_MAX);
 	*d->st = (struct virtio_state){ .config_generation = generation };
 	if (d->ops->reset != NULL) {
 		d->ops->reset(d->ctx);
@@ -102,7 +120,9 @@ bool virtio_dev_running(const struct virtio_dev *d)
 
 void virtio_dev_sync_irq(const struct virtio_dev *d)
 {
-	if (d->ops->set_irq != NULL) {
+	/* A kept register: the kernel made the line follow it
+	 * (ipc_window_isr()). */
+	if (!d->isr_kernel && d->ops->set_irq != NULL) {
 		d->ops->set_irq(d->ctx, d->st->interrupt_status != 0);
 	}
 }
@@ -203,7 +223,10 @@ static uint32_t read_reg(const struct virtio_dev *d, uint64_t off)
 					     st->device_features_sel))
 			       : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		return st->interrupt_status;
+		/* Kept by the kernel: only the page has it (virtio_shadow.c). */
+		return d->isr_kernel ? d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS /
+						 REG_WIDTH]
+				     : st->interrupt_status;
 	case VIRTIO_MMIO_STATUS:
 		return st->status;
 	case VIRTIO_MMIO_SHM_LEN_LOW:
@@ -365,7 +388,7 @@ static void write_reg(struct virtio_dev *d, uint64_t off, uint32_t value)
 		write_notify(d, value);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
-		set_interrupt(d, st->interrupt_status & ~value);
+		change_interrupt(d, 0, value);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		write_status(d, value);

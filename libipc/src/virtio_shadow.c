@@ -40,7 +40,27 @@ static uint32_t read_path(const struct virtio_dev *d, uint32_t off,
 
 static void put(const struct virtio_dev *d, uint32_t off)
 {
+	/* A word the kernel keeps (virtio_dev_kernel_isr): writing it back
+	 * could undo an acknowledge the kernel completed meanwhile. */
+	if (d->isr_kernel && off == VIRTIO_MMIO_INTERRUPT_STATUS) {
+		return;
+	}
 	d->shadow[off / WORD_BYTES] = read_path(d, off, WORD_BYTES);
+}
+
+/* Give the kernel InterruptStatus (virtio_dev_kernel_isr()), from the
+ * word the page holds; on refusal it is the library's again. */
+static void kernel_isr(struct virtio_dev *d)
+{
+	volatile uint32_t *word =
+		&d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS / WORD_BYTES];
+
+	d->st->interrupt_status = *word;
+	if (ipc_window_isr(d->window, VIRTIO_MMIO_INTERRUPT_STATUS,
+			   VIRTIO_MMIO_INTERRUPT_ACK) != IPC_OK) {
+		d->isr_kernel = false;
+		*word = d->st->interrupt_status;
+	}
 }
 
 /* A configuration word the space ends inside: its bytes one by one, as
@@ -93,7 +113,11 @@ void virtio_dev_shadow(struct virtio_dev *d, volatile uint32_t *page)
 {
 	d->shadow = page;
 	if (page == NULL) {
+		d->isr_kernel = false;
 		return;
+	}
+	if (d->isr_kernel) {
+		kernel_isr(d);
 	}
 	for (uint32_t off = 0; off < VIRTIO_MMIO_CONFIG; off += WORD_BYTES) {
 		put(d, off);

@@ -874,6 +874,9 @@ static void attach_shadow(struct vblk_service *p, uint32_t w)
 		return;
 	}
 	if (p->disk) {
+		/* InterruptStatus kept by the kernel: a client's InterruptACK
+		 * costs no switch. */
+		virtio_dev_kernel_isr(&p->dev[w].vdev, w);
 		virtio_dev_shadow(&p->dev[w].vdev, page);
 	} else {
 		virtio_shadow_placeholder(page);

@@ -763,7 +763,9 @@ static void setup_dev(struct vnet_service *p, uint32_t w, bool kept)
 	};
 	virtio_dev_bind(&dev->vdev, &p->st->dev[w], &dev->ops, dev, &dev->gmem);
 	/* The register shadow page (HYP_IPC_WINDOW_INFO x4), rewritten whole
-	 * from the state, kept across a restart. */
+	 * from the state, kept across a restart; InterruptStatus kept by the
+	 * kernel, so that a client's InterruptACK costs no switch. */
+	virtio_dev_kernel_isr(&dev->vdev, w);
 	virtio_dev_shadow(&dev->vdev, (volatile uint32_t *)(uintptr_t)
 					      ipc_window_shadow(&p->srv, w));
 	if (kept) {

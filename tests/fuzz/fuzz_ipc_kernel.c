@@ -306,6 +306,11 @@ void *mm_va(paddr_t pa)
 	return (void *)(uintptr_t)pa_addr(pa);
 }
 
+volatile void *mm_va_nc(paddr_t pa)
+{
+	return mm_va(pa);
+}
+
 uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
 {
 	uint64_t a = ipa_addr(ipa), done = 0;

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "fake_ipc_isr.h"
 #include "ipc/virtio.h"
 
 /* libipc internal (virtio_queue.h): a used-buffer interrupt. */
@@ -338,6 +339,99 @@ static void test_virtio_shadow_none(void **st)
 	assert_int_equal(page[VIRTIO_MMIO_STATUS / WORD], FILL);
 }
 
+/* The window the kernel-kept tests give (any number the fake sees back). */
+#define KEPT_WINDOW 3U
+#define ISR_WORD (VIRTIO_MMIO_INTERRUPT_STATUS / WORD)
+
+/* A (re)start that gives the kernel InterruptStatus (virtio_dev_kernel_isr),
+ * the fake kernel having forgotten it as a restart does. */
+static void start_kernel_isr(void)
+{
+	fake_isr.kept = false;
+	fake_isr.page = page;
+	virtio_dev_bind(&dev, &state, &ops, NULL, &gmem);
+	virtio_dev_kernel_isr(&dev, KEPT_WINDOW);
+	virtio_dev_shadow(&dev, page);
+}
+
+/* The kernel keeps the word: the client's InterruptACK changes it without
+ * the service, which never writes it back from its (stale) copy. */
+static void test_virtio_shadow_kernel_keeps_isr(void **st)
+{
+	(void)st;
+	fake_isr_reset();
+	start_kernel_isr();
+	assert_true(fake_isr.kept);
+	assert_int_equal(fake_isr.window, KEPT_WINDOW);
+	assert_int_equal(fake_isr.status, VIRTIO_MMIO_INTERRUPT_STATUS);
+	assert_int_equal(fake_isr.ack, VIRTIO_MMIO_INTERRUPT_ACK);
+	irq_checks = 0;
+	virtio_raise(&dev, VIRTIO_INT_VRING);
+	assert_int_equal(page[ISR_WORD], VIRTIO_INT_VRING);
+	assert_true(fake_isr.line);
+	/* The kernel drives the line: the device's set_irq is not told. */
+	assert_int_equal(irq_checks, 0);
+	fake_isr_client_ack(VIRTIO_INT_VRING);
+	assert_int_equal(page[ISR_WORD], 0);
+	assert_false(fake_isr.line);
+	/* The state's copy still says 1: neither a full rewrite of the page
+	 * nor the next interrupt's may put it back. */
+	virtio_shadow_sync(&dev);
+	assert_int_equal(page[ISR_WORD], 0);
+	assert_int_equal(access(VIRTIO_MMIO_INTERRUPT_STATUS, WORD, false, 0), 0);
+	virtio_raise(&dev, VIRTIO_INT_CONFIG);
+	assert_int_equal(page[ISR_WORD], VIRTIO_INT_CONFIG);
+	/* An acknowledge that still reaches the service (sent before the
+	 * kernel took the register) goes to the kernel's word. */
+	virtio_raise(&dev, VIRTIO_INT_VRING);
+	(void)access(VIRTIO_MMIO_INTERRUPT_ACK, WORD, true, VIRTIO_INT_CONFIG);
+	assert_int_equal(page[ISR_WORD], VIRTIO_INT_VRING);
+	assert_true(fake_isr.line);
+	/* A reset (Status 0) lowers it. */
+	(void)access(VIRTIO_MMIO_STATUS, WORD, true, 0);
+	assert_int_equal(page[ISR_WORD], 0);
+	assert_false(fake_isr.line);
+	assert_int_equal(irq_checks, 0);
+}
+
+/* A restarted service takes the word the kernel kept, not its state's. */
+static void test_virtio_shadow_kernel_isr_restart(void **st)
+{
+	(void)st;
+	fake_isr_reset();
+	start_kernel_isr();
+	virtio_raise(&dev, VIRTIO_INT_VRING);
+	fake_isr_client_ack(VIRTIO_INT_VRING);
+	assert_int_equal(state.interrupt_status, VIRTIO_INT_VRING);
+	start_kernel_isr();
+	assert_true(fake_isr.kept);
+	assert_int_equal(state.interrupt_status, 0);
+	assert_int_equal(page[ISR_WORD], 0);
+	assert_false(fake_isr.line);
+	/* And the other way: a word set while the state says 0. */
+	page[ISR_WORD] = VIRTIO_INT_CONFIG;
+	start_kernel_isr();
+	assert_int_equal(state.interrupt_status, VIRTIO_INT_CONFIG);
+	assert_int_equal(page[ISR_WORD], VIRTIO_INT_CONFIG);
+	assert_true(fake_isr.line);
+}
+
+/* A kernel that refuses: the library keeps the register, as before. */
+static void test_virtio_shadow_kernel_isr_refused(void **st)
+{
+	(void)st;
+	fake_isr_reset();
+	fake_isr.refuse = true;
+	start_kernel_isr();
+	assert_false(fake_isr.kept);
+	assert_false(dev.isr_kernel);
+	irq_checks = 0;
+	virtio_raise(&dev, VIRTIO_INT_VRING);
+	assert_int_equal(irq_checks, 1);
+	assert_int_equal(page[ISR_WORD], VIRTIO_INT_VRING);
+	check_page();
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -349,6 +443,9 @@ int main(void)
 		T(test_virtio_shadow_restart_rewrites_page),
 		T(test_virtio_shadow_placeholder),
 		T(test_virtio_shadow_none),
+		T(test_virtio_shadow_kernel_keeps_isr),
+		T(test_virtio_shadow_kernel_isr_restart),
+		T(test_virtio_shadow_kernel_isr_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

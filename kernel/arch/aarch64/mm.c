@@ -1,4 +1,5 @@
-/** The EL2 map is an identity map of RAM (mmu.c): PA and VA coincide. */
+/** The EL2 map is an identity map of RAM (mmu.c): PA and VA coincide;
+ * the Non-cacheable alias is MMU_NC_ALIAS above. */
 #include "hyp/mm.h"
 
 #include "arch/mmu.h"
@@ -42,6 +43,11 @@ void mm_zero_pages(void *va, uint64_t size)
 void *mm_va(paddr_t pa)
 {
 	return (void *)(uintptr_t)pa_addr(pa);
+}
+
+volatile void *mm_va_nc(paddr_t pa)
+{
+	return (volatile void *)(uintptr_t)(MMU_NC_ALIAS + pa_addr(pa));
 }
 
 paddr_t mm_pa(const void *va)

@@ -2,7 +2,8 @@
  * The kernel's own EL2 stage-1 translation: an identity map with 1 GiB level-1
  * blocks, Normal write-back for RAM and Device-nGnRE for the low 1 GiB where
  * QEMU virt has its devices (Arm ARM D8: VMSAv8-64, 4 KiB granule, 39-bit VA
- * starting at level 1).
+ * starting at level 1), and a Normal Non-cacheable alias of RAM at
+ * MMU_NC_ALIAS up (mm_va_nc()).
  */
 #include "arch/mmu.h"
 
@@ -13,6 +14,8 @@
 #define EL2_VA_BITS 39
 #define EL2_L1_ENTRIES 512
 #define EL2_L1_SHIFT 30
+/* The level-1 entry where the Non-cacheable alias of RAM begins. */
+#define NC_ALIAS_ENTRY (MMU_NC_ALIAS >> EL2_L1_SHIFT)
 
 /* Block descriptor fields (D8.3.1): valid block [1:0] = 0b01, AttrIndx
  * [4:2], SH [9:8], AF [10], XN [54] (EL2 single VA range). */
@@ -25,18 +28,18 @@
 /* MAIR_EL2 slots. */
 #define MAIR_IDX_NORMAL 0
 #define MAIR_IDX_DEVICE 1
+#define MAIR_IDX_NC 2
 
 /** The level-1 table: the only table of the EL2 map, shared by all CPUs. */
 static uint64_t el2_l1_table[EL2_L1_ENTRIES] __attribute__((aligned(4096)));
 
 struct mmu_boot_regs mmu_boot_regs;
 
-static uint64_t block_desc(uint64_t pa, bool device)
+static uint64_t block_desc(uint64_t pa, uint64_t attr_idx)
 {
-	return pa | DESC_BLOCK | DESC_AF |
-	       (device ? DESC_XN | ((uint64_t)MAIR_IDX_DEVICE << DESC_ATTRINDX_SHIFT)
-		       : DESC_SH_INNER |
-				 ((uint64_t)MAIR_IDX_NORMAL << DESC_ATTRINDX_SHIFT));
+	uint64_t d = pa | DESC_BLOCK | DESC_AF | attr_idx << DESC_ATTRINDX_SHIFT;
+
+	return attr_idx == MAIR_IDX_NORMAL ? d | DESC_SH_INNER : d | DESC_XN;
 }
 
 static void build_identity_map(uint64_t ram_base, uint64_t ram_size)
@@ -46,16 +49,18 @@ static void build_identity_map(uint64_t ram_base, uint64_t ram_size)
 
 	/* Everything below RAM on QEMU virt is device space. */
 	for (uint64_t i = 0; i < first; i++) {
-		el2_l1_table[i] = block_desc(i << EL2_L1_SHIFT, true);
+		el2_l1_table[i] = block_desc(i << EL2_L1_SHIFT, MAIR_IDX_DEVICE);
 	}
-	for (uint64_t i = first; i <= last && i < EL2_L1_ENTRIES; i++) {
-		el2_l1_table[i] = block_desc(i << EL2_L1_SHIFT, false);
+	for (uint64_t i = first; i <= last && i < NC_ALIAS_ENTRY; i++) {
+		el2_l1_table[i] = block_desc(i << EL2_L1_SHIFT, MAIR_IDX_NORMAL);
+		el2_l1_table[NC_ALIAS_ENTRY + i] =
+			block_desc(i << EL2_L1_SHIFT, MAIR_IDX_NC);
 	}
 }
 
 bool mmu_map_ram(uint64_t ram_base, uint64_t ram_size)
 {
-	if (ram_base + ram_size > (1ULL << EL2_VA_BITS) ||
+	if (ram_base + ram_size > MMU_NC_ALIAS ||
 	    ram_base + ram_size < ram_base) {
 		return false;
 	}
@@ -77,7 +82,8 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 
 	*r = (struct mmu_boot_regs){
 		.mair = (MAIR_NORMAL_WB << MAIR_ATTR_SHIFT(MAIR_IDX_NORMAL)) |
-			(MAIR_DEVICE_nGnRE << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)),
+			(MAIR_DEVICE_nGnRE << MAIR_ATTR_SHIFT(MAIR_IDX_DEVICE)) |
+			(MAIR_NORMAL_NC << MAIR_ATTR_SHIFT(MAIR_IDX_NC)),
 		.tcr = TCR_EL2_RES1 | TCR_WALK_4K_40BIT(64U - EL2_VA_BITS),
 		.ttbr = (uint64_t)el2_l1_table,
 		.sctlr = read_sysreg(sctlr_el2) | SCTLR_EL2_RES1 | SCTLR_EL2_M |

@@ -24,6 +24,7 @@
 #include "hyp/units.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"
+#include "hyp/window_isr.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
  * compares and a tail call, with no stack frame. */
@@ -384,6 +385,25 @@ posted_store(struct vcpu *v, uint64_t esr, uint64_t ipa, struct mmio_window *win
 	return true;
 }
 
+/*
+ * A store acknowledging a status register the kernel keeps for the window's
+ * service (hyp/window_isr.h), ISV set and no cache maintenance: completed
+ * here. Usually a permission fault on the read-only shadow page.
+ */
+static bool isr_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
+		      const struct mmio_window *win)
+{
+	struct esr_dabt d = esr_decode_dabt(esr);
+
+	if (!d.isv || d.cache_op || !d.write ||
+	    !window_isr_ack(win, ipa - ipa_addr(win->base), d.size,
+			    d.reg == ZERO_REG ? 0 : v->regs.x[d.reg])) {
+		return false;
+	}
+	arch_skip_insn(&v->regs, esr);
+	return true;
+}
+
 /* @p ipa and @p win: from HPFAR_EL2, UNKNOWN for a permission fault. */
 HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		    const struct mmio_window *win)
@@ -398,6 +418,9 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		win = vm_find_mmio_window(vcpu->vm, ipa);
 	}
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
+		if (win->isr_kept && isr_store(vcpu, esr, ipa, win)) {
+			return vcpu;
+		}
 		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);

@@ -98,6 +98,32 @@
  * service).
  */
 #define HYP_IPC_WINDOW_READS (HYP_CALL_BASE | SMCCC_64BIT | 0x1CU)
+/**
+ * An interrupt status register the kernel keeps (write 1 to clear), as
+ * virtio-mmio's InterruptStatus and InterruptACK (virtio 1.2 4.2.2): x1 =
+ * window id, x2 = byte offset of the status register in the window's
+ * register shadow page, x3 = byte offset of its acknowledge register in the
+ * window (both 4-byte aligned, in the page). From then on the 32-bit word
+ * at x2 of the shadow page is the kernel's: a client's aligned 32-bit store
+ * to x3 clears the bits it sets, in the trap (no message, no switch), and
+ * the window's interrupt line (cfg_device.irq, as HYP_IRQ_LEVEL drives it)
+ * is asserted exactly while the word is not 0. The service changes the word
+ * only through HYP_IPC_ISR_UPDATE and must not write it in the page. x2 =
+ * x3 = IPC_ISR_NONE gives the register back to the service; a restart of
+ * the service does too (the word stays in the page). Returns x0 = IPC_OK,
+ * or IPC_ERR_INVALID (no such window, it has no shadow page or no
+ * interrupt, an offset unaligned or outside the page, not a service).
+ */
+#define HYP_IPC_WINDOW_ISR (HYP_CALL_BASE | SMCCC_64BIT | 0x1DU)
+/**
+ * x1 = window id, x2 = bits to set, x3 = bits to clear (cleared first), in
+ * the status word HYP_IPC_WINDOW_ISR gave the kernel, whose interrupt line
+ * then follows the word; returns x0 = IPC_OK, x1 = the word now, or
+ * IPC_ERR_INVALID (no such window or no such register, not a service).
+ */
+#define HYP_IPC_ISR_UPDATE (HYP_CALL_BASE | SMCCC_64BIT | 0x1EU)
+/** HYP_IPC_WINDOW_ISR x2 = x3 = this: the service keeps the register. */
+#define IPC_ISR_NONE UINT64_MAX
 /** Registers HYP_IPC_WINDOW_READS can name: offsets 0x000..0x0fc. */
 #define IPC_READS_REGS 64U
 /** Bytes of each register HYP_IPC_WINDOW_READS names. */

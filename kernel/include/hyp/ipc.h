@@ -46,6 +46,11 @@ struct mmio_window {
 				   the ring of reads_pa (hyp/posted.h). */
 	uint32_t posted_prod;   /**< The ring's prod (the kernel's copy). */
 	uint64_t shadow_ipa;    /**< Its register shadow in the service, or 0. */
+	paddr_t shadow_pa;      /**< That page (when shadow_ipa is not 0). */
+	bool isr_kept;          /**< The kernel keeps a status register of the
+				   shadow page (HYP_IPC_WINDOW_ISR): */
+	uint16_t isr_status;    /**< its byte offset in the page, */
+	uint16_t isr_ack;       /**< and its acknowledge register's. */
 	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
 				   offset 4 * i (HYP_IPC_WINDOW_READS). */
 	paddr_t reads_pa;       /**< A page of the service's RAM: struct
@@ -138,7 +143,9 @@ struct vcpu *ipc_notify_call(struct vcpu *caller);
  */
 void ipc_cancel(struct vcpu *v);
 
-/** The service of @p ep stops or restarts: reads go to it as messages. */
+/** The service of @p ep stops or restarts: reads go to it as messages, and
+ * acknowledges of a status register it gave the kernel too (the word stays
+ * in the page). */
 void ipc_forget_reads(struct endpoint *ep);
 
 /**

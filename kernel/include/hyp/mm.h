@@ -9,6 +9,15 @@
 /** Kernel pointer to the physical address @p pa (must be RAM). */
 void *mm_va(paddr_t pa);
 
+/**
+ * Kernel pointer to RAM at @p pa through a Normal Non-cacheable mapping:
+ * for memory that guests or services map Non-cacheable (a register shadow
+ * page, vm.c), which a cacheable alias would see stale or overwrite with a
+ * whole cache line on write-back (Arm ARM B2.8, "Mismatched memory
+ * attributes").
+ */
+volatile void *mm_va_nc(paddr_t pa);
+
 /** Physical address of the kernel pointer @p va (must point into RAM). */
 paddr_t mm_pa(const void *va);
 

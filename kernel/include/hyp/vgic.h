@@ -67,6 +67,14 @@ bool vgic_passthru_fired(struct vm *vm, uint32_t intid);
  */
 void vgic_sgir_write(struct vcpu *sender, uint32_t value);
 
+/**
+ * Drive the level of SPI @p intid of @p vm, a device's interrupt line
+ * (HYP_IRQ_LEVEL): asserted, it is pending; lowered, its pending state
+ * ends (IHI 0048B 4.3.8: a level-sensitive interrupt's pending state
+ * follows its line).
+ */
+void vgic_line_set(struct vm *vm, uint32_t intid, bool level);
+
 /** Clear pending state of @p intid on every vCPU in @p cpu_mask. */
 void vgic_clear_pending(struct vm *vm, uint32_t cpu_mask, uint32_t intid);
 

@@ -229,6 +229,25 @@ int64_t ipc_notify(uint32_t endpoint, uint64_t bits);
  * or IPC_ERR_INVALID (a number out of range).
  */
 int64_t ipc_irq_level(uint32_t client, uint32_t intid, bool raised);
+/**
+ * Give the kernel @p window's interrupt status register (HYP_IPC_WINDOW_ISR,
+ * write 1 to clear): the 32-bit word at byte @p status of the window's
+ * register shadow page, which a client's aligned 32-bit store to @p ack of
+ * the window acknowledges in the trap, with no message; the window's
+ * interrupt line is asserted while the word is not 0. From then on change
+ * the word only with ipc_isr_update(), never in the page. A restart gives
+ * the register back: call it again at start (the word stays in the page).
+ * @p status = @p ack = IPC_ISR_NONE gives it back now. Returns IPC_OK or
+ * IPC_ERR_INVALID (no shadow page or no interrupt, a bad offset).
+ */
+int ipc_window_isr(uint32_t window, uint64_t status, uint64_t ack);
+/**
+ * Clear @p clear, then set @p set, in @p window's kept status register
+ * (ipc_window_isr()); the line follows. @p now gets the word after the
+ * change. Returns IPC_OK or IPC_ERR_INVALID (not kept).
+ */
+int ipc_isr_update(uint32_t window, uint32_t set, uint32_t clear,
+		   uint32_t *now);
 
 /** A physical interrupt this service owns (delivered as notification bit
  * IRQ_NOTIFY_BIT(intid), masked meanwhile) is handled: unmask it. */

@@ -176,6 +176,10 @@ struct virtio_dev {
 	const struct virtio_gmem *gmem;
 	/** The window's register shadow page, or NULL (virtio_dev_shadow). */
 	volatile uint32_t *shadow;
+	/** The kernel keeps InterruptStatus in the shadow page
+	 * (virtio_dev_kernel_isr): the word there is the truth. */
+	bool isr_kernel;
+	uint32_t window; /**< The window, for ipc_isr_update(). */
 };
 
 /** Bind the parts; the state is left as it is (kept across a restart). */
@@ -229,6 +233,18 @@ int virtio_mmio_access(struct virtio_dev *d, struct ipc_mmio_access *a);
  * config space changes otherwise calls virtio_shadow_sync().
  */
 void virtio_dev_shadow(struct virtio_dev *d, volatile uint32_t *page);
+
+/**
+ * Before virtio_dev_shadow(): ask the kernel to keep InterruptStatus for
+ * @p window, the device's (ipc_window_isr()), so that the client's
+ * InterruptACK completes in the trap instead of a round trip to this
+ * service. virtio_dev_shadow() then takes the word the page holds (a
+ * restarted service: what the kernel kept; the state's copy may be stale),
+ * never writes it again, and makes the call; the device's set_irq is no
+ * longer used (the kernel drives the line). If the kernel refuses, the
+ * library keeps the register itself as before.
+ */
+void virtio_dev_kernel_isr(struct virtio_dev *d, uint32_t window);
 
 /** Rewrite every register and the configuration space in the page. */
 void virtio_shadow_sync(const struct virtio_dev *d);

@@ -4,6 +4,12 @@
 #include <stdint.h>
 
 /**
+ * The Normal Non-cacheable alias of RAM: PA p is also at VA MMU_NC_ALIAS + p
+ * (half the 39-bit VA space; RAM must end below it).
+ */
+#define MMU_NC_ALIAS (1ULL << 38)
+
+/**
  * EL2 translation registers as the boot CPU set them, for secondary CPUs
  * to load before their first C code (boot.S: secondary_entry).
  */
@@ -40,7 +46,8 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size);
 
 /**
  * Add RAM [@p ram_base, + @p ram_size) to the map mmu_init() made (the
- * board's RAM, once read): false if it ends beyond the map's 39-bit VA.
+ * board's RAM, once read), and its Non-cacheable alias: false if it ends
+ * at or beyond MMU_NC_ALIAS.
  */
 bool mmu_map_ram(uint64_t ram_base, uint64_t ram_size);
 

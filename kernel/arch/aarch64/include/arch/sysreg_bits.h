@@ -83,6 +83,7 @@
 /* MAIR_ELx attribute encodings (D13.2.95). */
 #define MAIR_NORMAL_WB 0xffULL   /* Normal, inner/outer WB RW-allocate. */
 #define MAIR_DEVICE_nGnRE 0x04ULL
+#define MAIR_NORMAL_NC 0x44ULL   /* Normal, inner/outer Non-cacheable. */
 #define MAIR_ATTR_SHIFT(idx) ((idx) * 8)
 
 /* SPSR_EL2 / PSTATE (C5.2.19). */

@@ -1,0 +1,101 @@
+/** Interrupt status registers the kernel keeps (see hyp/window_isr.h). */
+#include "hyp/window_isr.h"
+
+#include "abi/ipc.h"
+#include "hyp/bitmap.h"
+#include "hyp/ipc.h"
+#include "hyp/mm.h"
+#include "hyp/units.h"
+#include "hyp/vcpu.h"
+#include "hyp/vgic.h"
+#include "hyp/vm.h"
+
+/* The status and acknowledge registers are 32-bit words (virtio 1.2
+ * 4.2.2: InterruptStatus, InterruptACK). */
+#define ISR_REG_BYTES 4U
+
+static volatile uint32_t *isr_word(const struct mmio_window *win)
+{
+	return (volatile uint32_t *)mm_va_nc(win->shadow_pa) +
+	       win->isr_status / ISR_REG_BYTES;
+}
+
+/*
+ * The word becomes @p now; the line follows it, changed only when it
+ * differs: asserting it again would make the interrupt pending again (a
+ * level-sensitive interrupt stays pending while its line is high, IHI
+ * 0048B 4.3.8, and the vGIC re-pends it at EOI: vgic.c). Compared with the
+ * line, not the old word, so that a line the service set otherwise
+ * (HYP_IRQ_LEVEL) cannot stay up with the word 0 (an interrupt storm).
+ */
+static void isr_set(const struct mmio_window *win, uint32_t now)
+{
+	bool up = now != 0;
+
+	*isr_word(win) = now;
+	if (bitmap_test(win->client->vgic.spi_level, win->irq) != up) {
+		vgic_line_set(win->client, win->irq, up);
+	}
+}
+
+bool window_isr_ack(const struct mmio_window *win, uint64_t offset,
+		    uint8_t width, uint64_t value)
+{
+	if (!win->isr_kept || offset != win->isr_ack ||
+	    width != ISR_REG_BYTES) {
+		return false;
+	}
+	isr_set(win, *isr_word(win) & ~(uint32_t)value);
+	return true;
+}
+
+/* Window @p id of the calling service, or NULL. */
+static struct mmio_window *served_window(const struct vcpu *vcpu, uint64_t id)
+{
+	const struct endpoint *ep = &vcpu->vm->ep;
+
+	return id < ep->window_count ? ep->windows[id] : NULL;
+}
+
+static bool reg_ok(uint64_t offset, uint64_t limit)
+{
+	return offset % ISR_REG_BYTES == 0 && offset < limit;
+}
+
+struct vcpu *window_isr_declare(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	struct mmio_window *w = served_window(vcpu, x[1]);
+
+	if (w != NULL && x[2] == IPC_ISR_NONE && x[3] == IPC_ISR_NONE) {
+		w->isr_kept = false;
+		return vcpu_answer(vcpu, IPC_OK);
+	}
+	if (w == NULL || w->shadow_ipa == 0 || w->irq == 0 ||
+	    !reg_ok(x[2], PAGE_SIZE) || !reg_ok(x[3], w->size)) {
+		return vcpu_answer(vcpu, IPC_ERR_INVALID);
+	}
+	w->isr_status = (uint16_t)x[2];
+	w->isr_ack = (uint16_t)x[3];
+	w->isr_kept = true;
+	/* The line follows the word from now on, whatever the service made
+	 * it before (HYP_IRQ_LEVEL). */
+	isr_set(w, *isr_word(w));
+	return vcpu_answer(vcpu, IPC_OK);
+}
+
+struct vcpu *window_isr_update(struct vcpu *vcpu)
+{
+	uint64_t *x = vcpu->regs.x;
+	struct mmio_window *w = served_window(vcpu, x[1]);
+
+	if (w == NULL || !w->isr_kept) {
+		return vcpu_answer(vcpu, IPC_ERR_INVALID);
+	}
+	uint32_t now = (*isr_word(w) & ~(uint32_t)x[3]) | (uint32_t)x[2];
+
+	isr_set(w, now);
+	x[0] = IPC_OK;
+	x[1] = now;
+	return vcpu;
+}
