@@ -24,7 +24,7 @@ static volatile uint32_t *isr_word(const struct mmio_window *win)
  * The word becomes @p now; the line follows it, changed only when it
  * differs: asserting it again would make the interrupt pending again (a
  * level-sensitive interrupt stays pending while its line is high, IHI
- * 0048B 4.3.8, and the vGIC re-pends it at EOI: vgic.c). Compared with the
+ * 0048B 4.3.8; window_isr_ack() re-pends it when it must). Compared with the
  * line, not the old word, so that a line the service set otherwise
  * (HYP_IRQ_LEVEL) cannot stay up with the word 0 (an interrupt storm).
  */
@@ -45,7 +45,20 @@ bool window_isr_ack(const struct mmio_window *win, uint64_t offset,
 	    width != ISR_REG_BYTES) {
 		return false;
 	}
-	isr_set(win, *isr_word(win) & ~(uint32_t)value);
+	uint32_t now = *isr_word(win) & ~(uint32_t)value;
+
+	isr_set(win, now);
+	/*
+	 * Bits left (set after the guest read the word, or not acknowledged):
+	 * the line is still up when the guest completes the interrupt it is
+	 * handling, so it is pending again (pending and active until then),
+	 * as a level-sensitive interrupt is (IHI 0048B 4.3.8). The vGIC does
+	 * not resample a service's line at EOI (vgic_lr.c): without this the
+	 * word would stay set with no interrupt to say so, for good.
+	 */
+	if (now != 0) {
+		vgic_line_set(win->client, win->irq, true);
+	}
 	return true;
 }
 
@@ -71,8 +84,10 @@ struct vcpu *window_isr_declare(struct vcpu *vcpu)
 		w->isr_kept = false;
 		return vcpu_answer(vcpu, IPC_OK);
 	}
+	/* Both in the page the client sees (rule H2: a one-page window). */
 	if (w == NULL || w->shadow_ipa == 0 || w->irq == 0 ||
-	    !reg_ok(x[2], PAGE_SIZE) || !reg_ok(x[3], w->size)) {
+	    !reg_ok(x[2], PAGE_SIZE) || !reg_ok(x[3], PAGE_SIZE) ||
+	    x[3] >= w->size) {
 		return vcpu_answer(vcpu, IPC_ERR_INVALID);
 	}
 	w->isr_status = (uint16_t)x[2];

@@ -46,8 +46,13 @@ static void change_interrupt(struct virtio_dev *d, uint32_t set, uint32_t clear)
 		virtio_shadow_irq(d);
 		return;
 	}
-	/* Kept here (a kernel that refuses: ours again, from its copy). */
-	d->isr_kernel = false;
+	/* Kept here (a kernel that refuses: ours again, from the page's
+	 * word, which the state's copy may lag). */
+	if (d->isr_kernel) {
+		d->isr_kernel = false;
+		d->st->interrupt_status =
+			d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS / REG_WIDTH];
+	}
 	bool was = d->st->interrupt_status != 0;
 
 	now = (d->st->interrupt_status & ~clear) | set;

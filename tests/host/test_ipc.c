@@ -763,6 +763,36 @@ static void test_ipc_window_posted(void **unused)
 	fake_mm_fini();
 }
 
+/* A status register the kernel keeps (HYP_IPC_WINDOW_ISR, window_isr.c):
+ * reached through the call table, a service's only; a restart gives it
+ * back to the service, whose acknowledges then come as messages again. */
+static void test_ipc_window_isr_forgotten_at_restart(void **unused)
+{
+	(void)unused;
+	add_window();
+	paddr_t shadow = fake_mm_init(0x1000ULL);
+
+	win.shadow_ipa = 0x20400000ULL;
+	win.shadow_pa = shadow;
+	win.irq = 48;
+	S->regs.x[2] = 0x60;
+	S->regs.x[3] = 0x64;
+	hc(S, HYP_IPC_WINDOW_ISR, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_true(win.isr_kept);
+	G0->regs.x[2] = 0x60;
+	G0->regs.x[3] = 0x64;
+	hc(G0, HYP_IPC_WINDOW_ISR, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	hc(G0, HYP_IPC_ISR_UPDATE, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	service_restart(&vms[VM_S]);
+	assert_false(win.isr_kept);
+	win.shadow_ipa = 0;
+	win.irq = 0;
+	fake_mm_fini();
+}
+
 static void test_ipc_client_name(void **unused)
 {
 	char name[IPC_NAME_WORDS * sizeof(uint64_t)];
@@ -912,6 +942,7 @@ int main(void)
 		TEST(test_ipc_restart_keeps_queued_accesses),
 		TEST(test_ipc_pair_access_serves_next_element),
 		TEST(test_ipc_window_count_and_info),
+		TEST(test_ipc_window_isr_forgotten_at_restart),
 		TEST(test_ipc_client_name),
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),

@@ -103,11 +103,13 @@
  * virtio-mmio's InterruptStatus and InterruptACK (virtio 1.2 4.2.2): x1 =
  * window id, x2 = byte offset of the status register in the window's
  * register shadow page, x3 = byte offset of its acknowledge register in the
- * window (both 4-byte aligned, in the page). From then on the 32-bit word
+ * window (both 4-byte aligned, in the page, x3 in the window). From then
+ * on the 32-bit word
  * at x2 of the shadow page is the kernel's: a client's aligned 32-bit store
  * to x3 clears the bits it sets, in the trap (no message, no switch), and
  * the window's interrupt line (cfg_device.irq, as HYP_IRQ_LEVEL drives it)
- * is asserted exactly while the word is not 0. The service changes the word
+ * is asserted exactly while the word is not 0 (an acknowledge that leaves
+ * bits set makes the interrupt pending again). The service changes the word
  * only through HYP_IPC_ISR_UPDATE and must not write it in the page. x2 =
  * x3 = IPC_ISR_NONE gives the register back to the service; a restart of
  * the service does too (the word stays in the page). Returns x0 = IPC_OK,
