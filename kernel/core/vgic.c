@@ -495,15 +495,25 @@ static void configure(struct vm *vm, uint32_t cpu, uint32_t intid, uint64_t word
 
 bool vgic_vcpu_has_pending(struct vcpu *v)
 {
-	if (v->vgic.queue_len > 0) {
-		return true;
-	}
 	for (uint32_t w = 0; w < VGIC_INTID_WORDS; w++) {
 		if (v->inbox.pending[w] != 0) {
 			return true;
 		}
 	}
-	if (sync_lrs(v)) {
+	bool lrs_free = sync_lrs(v);
+
+	/*
+	 * A queued interrupt is pending, but for an SGI waiting for the LR of
+	 * its ID, which the guest is handling (one LR per SGI ID, vgic_lr.c):
+	 * it cannot be signalled before the guest completes that one, so it
+	 * must not end a WFI, which would return at once for as long as the
+	 * guest waits (a WFI trap storm). The LR's EOI maintenance wakes it.
+	 */
+	if (v->vgic.queue_len > 0 &&
+	    (lrs_free || vgic_cpu_queue_needs_lr(&v->vgic))) {
+		return true;
+	}
+	if (lrs_free) {
 		return false;   /* Every LR free: none pending. */
 	}
 	for (uint32_t i = 0; i < v->vgic.lr_count; i++) {

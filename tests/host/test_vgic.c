@@ -535,6 +535,32 @@ static void test_vgic_ctlr_enable_forwards_latched_sgis(void **unused)
 	assert_int_equal(guest_takes_all(1, SOME_SGI), 1);
 }
 
+/*
+ * A second SGI of one ID, from another source, waits in the queue while
+ * the guest handles the first (one LR per SGI ID): it cannot be signalled
+ * yet, so it does not end the guest's WFI, which would otherwise return at
+ * once until the guest completes the first (a WFI trap storm). Once the
+ * guest has completed it, it does.
+ */
+static void test_vgic_sgi_waiting_for_its_lr_does_not_end_wfi(void **unused)
+{
+	(void)unused;
+	enable(0, SOME_SGI);
+	(void)vgic_inject(&vms[GUEST], 0, SOME_SGI, false, 0, 1);
+	vgic_prepare_entry(gvcpu(0));
+	assert_true(fake_gic_guest_ack(0, SOME_SGI));
+	(void)vgic_inject(&vms[GUEST], 0, SOME_SGI, false, 0, 0);
+	vgic_prepare_entry(gvcpu(0));
+	assert_int_equal(gvcpu(0)->vgic.queue_len, 1);
+	assert_false(vgic_vcpu_has_pending(gvcpu(0)));
+	assert_true(fake_gic_guest_eoi(0, SOME_SGI));
+	assert_true(vgic_vcpu_has_pending(gvcpu(0)));
+	/* The LR's EOI maintenance interrupt has the LRs refilled. */
+	gvcpu(0)->vgic_dirty = true;
+	vgic_prepare_entry(gvcpu(0));
+	assert_true(fake_gic_guest_ack(0, SOME_SGI));
+}
+
 /* A level SPI the service holds asserted reads pending while disabled,
  * stays pending through ICPENDR, and is delivered when enabled. */
 static void test_vgic_asserted_level_spi_is_pending(void **unused)
@@ -770,6 +796,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vgic_irq_level_only_for_the_windows_spi, setup),
 		cmocka_unit_test_setup(test_vgic_calls_refuse_out_of_range_numbers, setup),
 		cmocka_unit_test_setup(test_vgic_ctlr_enable_forwards_latched_sgis, setup),
+		cmocka_unit_test_setup(test_vgic_sgi_waiting_for_its_lr_does_not_end_wfi, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_level_spi_is_pending, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_edge_spi_is_not_level_pending, setup),
 		cmocka_unit_test_setup(test_vgic_asserted_vtimer_is_pending, setup),
