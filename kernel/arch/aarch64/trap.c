@@ -388,10 +388,12 @@ posted_store(struct vcpu *v, uint64_t esr, uint64_t ipa, struct mmio_window *win
 /*
  * A store acknowledging a status register the kernel keeps for the window's
  * service (hyp/window_isr.h), ISV set and no cache maintenance: completed
- * here. Usually a permission fault on the read-only shadow page.
+ * here (a permission fault on the read-only shadow page). Out of line, as
+ * posted_store(): the hot path's frame stays small.
  */
-static bool isr_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
-		      const struct mmio_window *win)
+static __attribute__((noinline)) bool
+isr_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
+	  const struct mmio_window *win)
 {
 	struct esr_dabt d = esr_decode_dabt(esr);
 
@@ -416,11 +418,14 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 					   ipa, esr_decode_dabt(esr).write);
 		}
 		win = vm_find_mmio_window(vcpu->vm, ipa);
-	}
-	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
-		if (win->isr_kept && isr_store(vcpu, esr, ipa, win)) {
+		/* An acknowledge comes here: the shadow page is read-only in
+		 * the client (before it is mapped, the service gets it). */
+		if (win != NULL && win->isr_kept && !(esr & ESR_DABT_S1PTW) &&
+		    isr_store(vcpu, esr, ipa, win)) {
 			return vcpu;
 		}
+	}
+	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
 		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);
