@@ -66,6 +66,14 @@
  *    IPC_ERR_DENIED, one with a vCPU, mask, INTID or SGI source out of
  *    range IPC_ERR_INVALID, and neither changes the VM's virtual GIC state;
  *    the harness runs under UBSan, so a shift by a service's number fails;
+ *  - status registers the kernel keeps (HYP_IPC_WINDOW_ISR, every window
+ *    has a shadow page here): a declaration succeeds exactly by its rules
+ *    (aligned offsets in the page, the acknowledge in the window, a window
+ *    with an SPI), an update answers (word & ~clear) | set, a guest's
+ *    acknowledge (an aligned 32-bit store, ISV, no CM, as trap.c's
+ *    isr_store) clears exactly the bits stored, and after each the
+ *    window's line is up exactly while the word is not 0; a guest's call
+ *    of either is refused;
  *  - the hardware-link rule (IHI 0048B 5.3.4): guests' virtual timers fire
  *    (physical PPI 27 on the fake GIC, injected as vtimer_fired does),
  *    guests acknowledge and complete LRs, vCPUs switch (the LRs and the
@@ -87,6 +95,7 @@
 #include "abi/vgic.h"
 #include "arch/esr.h"
 #include "hyp/arch_gic.h"
+#include "hyp/bitmap.h"
 #include "arch/inject.h"
 #include "arch/mmio_decode.h"
 #include "arch/sysreg.h"
@@ -107,6 +116,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
+#include "hyp/window_isr.h"
 
 /* --- The world --------------------------------------------------------- */
 
@@ -176,6 +186,9 @@ struct world {
 	uint64_t notified[MAX_SERVICES];   /**< Bits raised, not yet seen. */
 	uint64_t timer_set[MAX_SERVICES];  /**< Last HYP_IPC_TIMER_SET. */
 	uint8_t ram[MAX_VMS][PAGE];        /**< Each guest's backed page. */
+	/** Each window's register shadow page (the kernel keeps a status
+	 * register there: HYP_IPC_WINDOW_ISR, window_isr.c). */
+	uint32_t shadow[MAX_VMS][MAX_WINDOWS][PAGE / sizeof(uint32_t)];
 	uint8_t dev[PAGE];
 	uint32_t aborts_injected[MAX_VMS][MAX_GUEST_VCPUS];
 	bool runs_here;
@@ -574,6 +587,8 @@ static void init_vm(uint32_t id, enum cfg_vm_kind kind, uint32_t vcpus,
 #define WIN_DISTRIBUTOR 0x40U
 #define WIN_IRQ 0x80U
 #define WIN_SPI 33U
+/** Where a service sees a window's shadow page (any non-zero IPA). */
+#define SHADOW_IPA 0x20400000ULL
 
 static void add_window(struct vm *guest, struct vm *svc, uint64_t pages,
 		       uint8_t b)
@@ -590,6 +605,9 @@ static void add_window(struct vm *guest, struct vm *svc, uint64_t pages,
 		.id = ep->window_count,
 		.kernel_sgir = (b & WIN_DISTRIBUTOR) != 0,
 		.irq = (b & WIN_IRQ) != 0 ? WIN_SPI : 0,
+		.shadow_ipa = SHADOW_IPA,
+		.shadow_pa = pa_init((uint64_t)(uintptr_t)
+					     w.shadow[guest->id][guest->mmio_count]),
 	};
 	ep->windows[ep->window_count++] = win;
 	guest->mmio_count++;
@@ -1061,6 +1079,50 @@ static void check_isv_record(const struct vcpu *v, const struct access *a)
 		   v->vm->cfg->name, v->index, (unsigned long long)a->esr);
 }
 
+/* The word of @p win's kept status register. */
+static uint32_t isr_word(const struct mmio_window *win)
+{
+	return w.shadow[win->client->id][win - win->client->mmio]
+		       [win->isr_status / sizeof(uint32_t)];
+}
+
+/* The line follows the word after every change the kernel makes. */
+static void check_isr_line(const struct mmio_window *win, const char *what)
+{
+	FUZZ_CHECK(bitmap_test(win->client->vgic.spi_level, win->irq) ==
+			   (isr_word(win) != 0),
+		   "%s: line %d, word 0x%x", what,
+		   bitmap_test(win->client->vgic.spi_level, win->irq),
+		   isr_word(win));
+}
+
+/*
+ * An aligned 32-bit store (ISV, no cache maintenance) to the acknowledge
+ * register of a status register the kernel keeps: completed as trap.c's
+ * isr_store() does, the bits stored cleared and nothing sent.
+ */
+static bool isr_ack_step(struct vcpu *v, struct access *a,
+			 const struct mmio_window *win)
+{
+	if (!win->isr_kept || !a->isv || !a->write || (a->esr & ESR_DABT_CM)) {
+		return false;
+	}
+	uint64_t value = a->rt == ZERO_REG ? 0 : v->regs.x[a->rt];
+	uint32_t before = isr_word(win);
+
+	if (!window_isr_ack(win, a->ipa - ipa_addr(win->base), a->size, value)) {
+		return false;
+	}
+	FUZZ_CHECK(a->ipa - ipa_addr(win->base) == win->isr_ack && a->size == 4,
+		   "acknowledge at 0x%llx width %u taken",
+		   (unsigned long long)(a->ipa - ipa_addr(win->base)), a->size);
+	FUZZ_CHECK(isr_word(win) == (before & ~(uint32_t)value),
+		   "acknowledge left 0x%x", isr_word(win));
+	check_isr_line(win, "acknowledge");
+	a->active = false;
+	return true;
+}
+
 static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 {
 	struct access *a = access_of(v);
@@ -1076,6 +1138,9 @@ static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 	if (win == NULL) {
 		/* trap.c injects an abort for an IPA outside every window. */
 		a->active = false;
+		return;
+	}
+	if (isr_ack_step(v, a, win)) {
 		return;
 	}
 	TRACE("%s/%u: %s access ipa 0x%llx pc 0x%llx esr 0x%llx insn 0x%x\n",
@@ -1102,7 +1167,7 @@ static const uint32_t fids[] = {
 	SMCCC_ARCH_FEATURES, PSCI_VERSION, HYP_VGIC_CONFIG, HYP_IRQ_LEVEL,
 	HYP_IRQ_ACK, HYP_VGIC_PENDING, HYP_VGIC_ACTIVE, HYP_VGIC_QUERY,
 	HYP_VGIC_CTLR, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_SYSTEM_RESET,
-	HYP_IPC_TIMER_SET,
+	HYP_IPC_TIMER_SET, HYP_IPC_WINDOW_ISR, HYP_IPC_ISR_UPDATE,
 };
 #define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
 
@@ -1252,6 +1317,8 @@ static void guest_hvc(struct vcpu *v, struct fuzz_in *in, bool smc)
 	case HYP_IPC_SELF_INFO:
 	case HYP_IPC_CLIENT_NAME:
 	case HYP_IPC_TIMER_SET:
+	case HYP_IPC_WINDOW_ISR:
+	case HYP_IPC_ISR_UPDATE:
 		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_INVALID,
 			   "service call 0x%x from a guest gave %lld", fid,
 			   (long long)v->regs.x[0]);
@@ -1505,6 +1572,49 @@ static void record_reply(const struct vm *svc, uint64_t status, uint64_t value)
 	a->failed_reply |= status != IPC_OK;
 }
 
+/* The word before a service's HYP_IPC_ISR_UPDATE (service_step). */
+static uint32_t isr_before;
+
+/* HYP_IPC_WINDOW_ISR and HYP_IPC_ISR_UPDATE, against their rules. */
+static void check_isr_answer(const struct vm *svc, uint32_t fid,
+			     const uint64_t *x0, const uint64_t *x)
+{
+	const struct endpoint *ep = &svc->ep;
+	const struct mmio_window *win =
+		x0[1] < ep->window_count ? ep->windows[x0[1]] : NULL;
+	bool ok;
+
+	if (fid == HYP_IPC_WINDOW_ISR) {
+		bool none = x0[2] == IPC_ISR_NONE && x0[3] == IPC_ISR_NONE;
+
+		ok = win != NULL &&
+		     (none || (win->irq != 0 && x0[2] % 4 == 0 && x0[2] < PAGE &&
+			       x0[3] % 4 == 0 && x0[3] < PAGE && x0[3] < win->size));
+		FUZZ_CHECK(x[0] == (ok ? (uint64_t)IPC_OK
+				       : (uint64_t)(int64_t)IPC_ERR_INVALID),
+			   "window isr gave %lld", (long long)x[0]);
+		if (ok && !none) {
+			FUZZ_CHECK(win->isr_kept && win->isr_status == x0[2] &&
+					   win->isr_ack == x0[3],
+				   "window isr not kept");
+			check_isr_line(win, "declare");
+		}
+		return;
+	}
+	ok = win != NULL && win->isr_kept;
+	FUZZ_CHECK(x[0] == (ok ? (uint64_t)IPC_OK
+			       : (uint64_t)(int64_t)IPC_ERR_INVALID),
+		   "isr update gave %lld", (long long)x[0]);
+	if (ok) {
+		uint32_t now = (isr_before & ~(uint32_t)x0[3]) | (uint32_t)x0[2];
+
+		FUZZ_CHECK(isr_word(win) == now && x[1] == now,
+			   "isr update: word 0x%x, answer 0x%llx, want 0x%x",
+			   isr_word(win), (unsigned long long)x[1], now);
+		check_isr_line(win, "update");
+	}
+}
+
 /* Answers to a service's questions about itself and its windows. */
 static void check_service_answer(const struct vm *svc, uint32_t fid,
 				 const uint64_t *x0, const uint64_t *x)
@@ -1542,6 +1652,10 @@ static void check_service_answer(const struct vm *svc, uint32_t fid,
 	case HYP_IPC_TIMER_SET:
 		FUZZ_CHECK(x[0] == IPC_OK, "timer set gave %lld", (long long)x[0]);
 		w.timer_set[svc->id] = x0[1];
+		break;
+	case HYP_IPC_WINDOW_ISR:
+	case HYP_IPC_ISR_UPDATE:
+		check_isr_answer(svc, fid, x0, x);
 		break;
 	case HYP_IPC_SELF_INFO: {
 		const struct cfg_vm *cfg = svc->cfg;
@@ -1608,6 +1722,10 @@ static void service_step(struct vm *svc, struct fuzz_in *in)
 		record_reply(svc, sv->regs.x[1], sv->regs.x[2]);
 	}
 	memcpy(x0, sv->regs.x, sizeof(x0));
+	if (fid == HYP_IPC_ISR_UPDATE && x0[1] < svc->ep.window_count &&
+	    svc->ep.windows[x0[1]]->isr_kept) {
+		isr_before = isr_word(svc->ep.windows[x0[1]]);
+	}
 	TRACE("%s: call 0x%x x1 0x%llx x2 0x%llx (caller %p)\n", svc->cfg->name,
 	      fid, (unsigned long long)x0[1], (unsigned long long)x0[2],
 	      (void *)svc->ep.caller);
