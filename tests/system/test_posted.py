@@ -49,6 +49,19 @@ def test_posted_writes_come_out_while_the_guest_spins(boot):
     m.expect(r'(?m)^\[test\] postspin: spinning now')
 
 
+def test_posted_writes_come_out_while_two_guests_spin_on_one_cpu(boot):
+    """Two guests on one CPU (scenario test-postspin-two), each the
+    postspin guest: a line through its PL011, then a spin with interrupts
+    masked. Each slice's end hands the CPU to the other guest, which is the
+    only exit either makes: the kernel must take a VM's posted writes there
+    too. Regression: it took them only when the guest went on, so neither
+    line ever came out."""
+    m = boot('test-postspin-two')
+    m.expect(r'hyp: tinyhyp')
+    for vm in ('test', 'two'):
+        m.expect_vm(vm, r'postspin: spinning now')
+
+
 def test_posted_writes_come_out_while_a_lone_vcpu_waits_in_wfi(boot):
     """The guest (guests/tests/postwait.c) is alone on its CPU, so its WFI
     waits in hardware. A PL011 line after a take that left its VM's posted

@@ -8,11 +8,14 @@
  *
  * Order. The service takes the ring before anything else of that window
  * (its rule). The kernel keeps the rest: any other exit of a vCPU whose VM
- * has writes in a ring (a hypercall, WFI, a fault, another device, an
- * interrupt) first sends the service IPC_MSG_POSTED and waits for its
- * reply, so that nothing the guest does next (a kernel log line about it,
- * its debug console, a power-off) overtakes its earlier stores; its
- * instruction then runs again. A vCPU that posts arms its CPU's EL2 timer
+ * has writes in a ring (a hypercall, WFI, a trapped instruction, an access
+ * outside its devices, the end of its slice, whether it goes on or yields)
+ * first sends the service IPC_MSG_POSTED and waits for its reply, so that
+ * nothing the guest does next (a kernel log line about it, its debug
+ * console, a power-off) overtakes its earlier stores; its instruction then
+ * runs again. An access forwarded to another device's service does not
+ * wait (trap.c: the MMIO fast path), nor does an interrupt exit within
+ * the slice. A vCPU that posts arms its CPU's EL2 timer
  * IPC_POSTED_DELAY_US ahead, so the writes wait no longer than that.
  */
 #include <stdbool.h>
