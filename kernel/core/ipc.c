@@ -282,15 +282,14 @@ struct vcpu *ipc_notify_call(struct vcpu *caller)
 }
 
 /* The calling service's own window x[1], or NULL: x0 says invalid. */
-static const struct mmio_window *own_window(struct vcpu *vcpu)
+static struct mmio_window *own_window(struct vcpu *vcpu)
 {
-	const struct endpoint *ep = &vcpu->vm->ep;
+	struct mmio_window *w = ep_window(&vcpu->vm->ep, vcpu->regs.x[1]);
 
-	if (vcpu->regs.x[1] >= ep->window_count) {
+	if (w == NULL) {
 		vcpu->regs.x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
-		return NULL;
 	}
-	return ep->windows[vcpu->regs.x[1]];
+	return w;
 }
 
 static struct vcpu *window_info(struct vcpu *vcpu)
@@ -315,10 +314,11 @@ static struct vcpu *window_reads(struct vcpu *vcpu)
 	uint64_t *x = vcpu->regs.x;
 	const struct cfg_vm *cfg = vcpu->vm->cfg;
 
-	if (own_window(vcpu) == NULL) {
+	struct mmio_window *w = own_window(vcpu);
+
+	if (w == NULL) {
 		return vcpu;
 	}
-	struct mmio_window *w = vcpu->vm->ep.windows[x[1]];
 
 	x[0] = (uint64_t)(int64_t)IPC_ERR_INVALID;
 	for (size_t r = 0; r < cfg->ram_count && x[2] % PAGE_SIZE == 0 &&

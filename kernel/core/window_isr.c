@@ -22,18 +22,19 @@ static volatile uint32_t *isr_word(const struct mmio_window *win)
 
 /*
  * The word becomes @p now; the line follows it, changed only when it
- * differs: asserting it again would make the interrupt pending again (a
- * level-sensitive interrupt stays pending while its line is high, IHI
- * 0048B 4.3.8; window_isr_ack() re-pends it when it must). Compared with the
- * line, not the old word, so that a line the service set otherwise
- * (HYP_IRQ_LEVEL) cannot stay up with the word 0 (an interrupt storm).
+ * differs, or re-asserted if @p repend: asserting it makes the interrupt
+ * pending again (a level-sensitive interrupt stays pending while its line
+ * is high, IHI 0048B 4.3.8). Compared with the line, not the old word, so
+ * that a line the service set otherwise (HYP_IRQ_LEVEL) cannot stay up
+ * with the word 0 (an interrupt storm).
  */
-static void isr_set(const struct mmio_window *win, uint32_t now)
+static void isr_set(const struct mmio_window *win, uint32_t now, bool repend)
 {
 	bool up = now != 0;
 
 	*isr_word(win) = now;
-	if (bitmap_test(win->client->vgic.spi_level, win->irq) != up) {
+	if ((up && repend) ||
+	    bitmap_test(win->client->vgic.spi_level, win->irq) != up) {
 		vgic_line_set(win->client, win->irq, up);
 	}
 }
@@ -45,9 +46,6 @@ bool window_isr_ack(const struct mmio_window *win, uint64_t offset,
 	    width != ISR_REG_BYTES) {
 		return false;
 	}
-	uint32_t now = *isr_word(win) & ~(uint32_t)value;
-
-	isr_set(win, now);
 	/*
 	 * Bits left (set after the guest read the word, or not acknowledged):
 	 * the line is still up when the guest completes the interrupt it is
@@ -56,18 +54,8 @@ bool window_isr_ack(const struct mmio_window *win, uint64_t offset,
 	 * not resample a service's line at EOI (vgic_lr.c): without this the
 	 * word would stay set with no interrupt to say so, for good.
 	 */
-	if (now != 0) {
-		vgic_line_set(win->client, win->irq, true);
-	}
+	isr_set(win, *isr_word(win) & ~(uint32_t)value, true);
 	return true;
-}
-
-/* Window @p id of the calling service, or NULL. */
-static struct mmio_window *served_window(const struct vcpu *vcpu, uint64_t id)
-{
-	const struct endpoint *ep = &vcpu->vm->ep;
-
-	return id < ep->window_count ? ep->windows[id] : NULL;
 }
 
 static bool reg_ok(uint64_t offset, uint64_t limit)
@@ -78,7 +66,7 @@ static bool reg_ok(uint64_t offset, uint64_t limit)
 struct vcpu *window_isr_declare(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
-	struct mmio_window *w = served_window(vcpu, x[1]);
+	struct mmio_window *w = ep_window(&vcpu->vm->ep, x[1]);
 
 	if (w != NULL && x[2] == IPC_ISR_NONE && x[3] == IPC_ISR_NONE) {
 		w->isr_kept = false;
@@ -95,21 +83,21 @@ struct vcpu *window_isr_declare(struct vcpu *vcpu)
 	w->isr_kept = true;
 	/* The line follows the word from now on, whatever the service made
 	 * it before (HYP_IRQ_LEVEL). */
-	isr_set(w, *isr_word(w));
+	isr_set(w, *isr_word(w), false);
 	return vcpu_answer(vcpu, IPC_OK);
 }
 
 struct vcpu *window_isr_update(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
-	struct mmio_window *w = served_window(vcpu, x[1]);
+	struct mmio_window *w = ep_window(&vcpu->vm->ep, x[1]);
 
 	if (w == NULL || !w->isr_kept) {
 		return vcpu_answer(vcpu, IPC_ERR_INVALID);
 	}
 	uint32_t now = (*isr_word(w) & ~(uint32_t)x[3]) | (uint32_t)x[2];
 
-	isr_set(w, now);
+	isr_set(w, now, false);
 	x[0] = IPC_OK;
 	x[1] = now;
 	return vcpu;

@@ -50,8 +50,7 @@ static void change_interrupt(struct virtio_dev *d, uint32_t set, uint32_t clear)
 	 * word, which the state's copy may lag). */
 	if (d->isr_kernel) {
 		d->isr_kernel = false;
-		d->st->interrupt_status =
-			d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS / REG_WIDTH];
+		d->st->interrupt_status = *virtio_isr_word(d);
 	}
 	bool was = d->st->interrupt_status != 0;
 
@@ -229,8 +228,7 @@ static uint32_t read_reg(const struct virtio_dev *d, uint64_t off)
 			       : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		/* Kept by the kernel: only the page has it (virtio_shadow.c). */
-		return d->isr_kernel ? d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS /
-						 REG_WIDTH]
+		return d->isr_kernel ? *virtio_isr_word(d)
 				     : st->interrupt_status;
 	case VIRTIO_MMIO_STATUS:
 		return st->status;

@@ -24,6 +24,13 @@ enum virtio_fault virtq_check_rings(const struct virtio_dev *d,
  * interrupt line is told (ops->set_irq). */
 void virtio_shadow_irq(const struct virtio_dev *d);
 
+/** InterruptStatus's word in the shadow page: the truth while the kernel
+ * keeps it (d->isr_kernel, virtio_dev_kernel_isr()). */
+static inline volatile uint32_t *virtio_isr_word(const struct virtio_dev *d)
+{
+	return &d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS / sizeof(uint32_t)];
+}
+
 /** After the register write at @p off: every register it may change, then
  * a barrier, before the reply. */
 void virtio_shadow_write(const struct virtio_dev *d, uint64_t off);

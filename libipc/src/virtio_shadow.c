@@ -49,17 +49,14 @@ static void put(const struct virtio_dev *d, uint32_t off)
 }
 
 /* Give the kernel InterruptStatus (virtio_dev_kernel_isr()), from the
- * word the page holds; on refusal it is the library's again. */
+ * word the page holds; on refusal it is the library's again (and the
+ * caller's rewrite of the page puts back the same word). */
 static void kernel_isr(struct virtio_dev *d)
 {
-	volatile uint32_t *word =
-		&d->shadow[VIRTIO_MMIO_INTERRUPT_STATUS / WORD_BYTES];
-
-	d->st->interrupt_status = *word;
+	d->st->interrupt_status = *virtio_isr_word(d);
 	if (ipc_window_isr(d->window, VIRTIO_MMIO_INTERRUPT_STATUS,
 			   VIRTIO_MMIO_INTERRUPT_ACK) != IPC_OK) {
 		d->isr_kernel = false;
-		*word = d->st->interrupt_status;
 	}
 }
 

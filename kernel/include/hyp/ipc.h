@@ -80,6 +80,13 @@ struct endpoint {
 	uint32_t window_count;
 };
 
+/** Window @p id (a service's number for it) of @p ep, or NULL. */
+static inline struct mmio_window *ep_window(const struct endpoint *ep,
+					    uint64_t id)
+{
+	return id < ep->window_count ? ep->windows[id] : NULL;
+}
+
 /**
  * How long a service may run on work it was given (a message, a
  * notification, its start) before waiting for more. A service still busy
