@@ -207,6 +207,13 @@ def shell(m, command, tag, vm='linux', prompt=r'/ # '):
     return out.split('\n', 1)[1] if '\n' in out else ''
 
 
+def own_lines(out):
+    """The lines of shell()'s @out that its VM printed: another VM's or a
+    service's (tagged "[name] ") and the kernel's ("hyp: ...") dropped."""
+    return '\n'.join(line for line in out.splitlines()
+                     if not re.match(r'\r*(\[[\w-]+\] |hyp: )', line))
+
+
 def run_guest_test(boot, scenario, **qemu_args):
     """Boot a bare-metal test guest, require PASS and a clean power-off."""
     m = boot(scenario, **qemu_args)

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from conftest import ROOT, shell as conftest_shell
+from conftest import ROOT, own_lines, shell as conftest_shell
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import hypqemu  # noqa: E402
@@ -36,8 +36,10 @@ def make_disk(path):
 
 
 def shell(m, vm, command, tag):
-    """conftest.shell() in VM @vm, which has the console input."""
-    return conftest_shell(m, command, tag, vm=vm, prompt=r'\[%s\] / # ' % vm)
+    """conftest.shell() in VM @vm, which has the console input: only the
+    lines @vm printed (the other VM may print meanwhile)."""
+    return own_lines(conftest_shell(m, command, tag, vm=vm,
+                                    prompt=r'\[%s\] / # ' % vm))
 
 
 def focus(m, key, vm, window):
