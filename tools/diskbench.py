@@ -71,10 +71,21 @@ ICOUNT_SCRIPT = 'blkrand /dev/vda %d' % ICOUNT_READS
 # The method paragraph of docs/benchmarks.md (tools/bench.py writes it).
 DOC = (
     '**Disk** (disk rows, issue 16): the one-vCPU Linux VM (scenario '
-    'linux-up, -smp 1) reads and writes /dev/vda through the vblk service, '
-    'against bare QEMU -smp 1 giving the same disk to the same kernel, '
-    'initramfs and device tree (the VM\'s; the disk on virtio-mmio slot 0, '
-    'where that tree puts it), both modern virtio-mmio. Each run boots from '
+    'linux-up) reads and writes /dev/vda through the vblk service, against '
+    'bare QEMU giving the same disk to the same kernel, initramfs and device '
+    'tree (the VM\'s; the disk on virtio-mmio slot 0, where that tree puts '
+    'it), both modern virtio-mmio. The wall rows run both on the same machine '
+    'of two CPUs (-smp 2): under tinyhyp Linux runs on CPU 0 and the vblk '
+    'service, its device\'s interrupt sent to the CPU no guest calls home, '
+    'on CPU 1, where the guest\'s queue notify rings its doorbell '
+    '(HYP_IPC_WINDOW_DOORBELL, docs/architecture.md); bare Linux, told of '
+    'one CPU by that device tree, leaves the second off (on -smp 1 it reads '
+    'as fast: 4,320-4,720 IOPS against 4,380-4,680 in three pairs). The '
+    'instructions row runs both on one CPU (-smp 1): the read path\'s own '
+    'work, two round trips to the service on the guest\'s CPU; on two CPUs '
+    'the read costs more instructions (37,950 against 31,572 on 2026-12-07: '
+    'each CPU\'s wake-up from its idle loop and the two SGIs) and less '
+    'host time. Each run boots from '
     'its own copy of one image made for the run (tools/mkrootfs.py: the root '
     'file system, with bin/cntvct and bin/blkrand, then %(write)d MiB behind '
     'it that dd overwrites), read through once on the host before QEMU starts, '
@@ -102,9 +113,12 @@ DOC = (
     'work that depends on how fast the host is, which the median shows. '
     'Virtual time would not do: an idle CPU waiting for the disk warps it to '
     'the next timer.\n\n'
-    '**Where the disk\'s wall time goes.** A 4 KiB read costs tinyhyp about '
-    '7,000 more instructions than bare Linux (1.27-1.29x) but 3 to 5 times '
-    'the host time. Each read makes two round trips to the vblk service '
+    '**Where the disk\'s wall time goes.** On one CPU a 4 KiB read costs '
+    'tinyhyp about 7,000 more instructions than bare Linux (1.27-1.29x) but '
+    '3 to 5 times the host time (the rest of this paragraph is about one '
+    'CPU; the doorbell on two CPUs takes the service\'s switches off the '
+    'guest\'s CPU: docs/architecture.md, "Doorbells"). Each read makes two '
+    'round trips to the vblk service '
     '(the queue notify and the disk\'s interrupt; its InterruptStatus read '
     'loads from the register shadow page, and since 2026-12-07 its '
     'InterruptACK write is completed by the kernel in the trap, '
@@ -268,19 +282,23 @@ def parse_marks(log_text, reads):
 
 class Sides:
     """The two command lines of a disk run: tinyhyp with the vblk service
-    (@elf: a Linux scenario with vblk, -smp @smp) and bare QEMU with @dtb,
+    (@elf: a Linux scenario with vblk; @smp: (CPUs of the wall runs, of the
+    icount runs)) and bare QEMU with @dtb,
     the device tree of that scenario's VM, and the same @image/@initrd."""
 
     def __init__(self, qemu, elf, dtb, image, initrd, smp, bare_cmdline, rtc):
-        self.qemu, self.elf, self.smp, self.rtc = qemu, elf, smp, rtc
+        self.qemu, self.elf, self.rtc = qemu, elf, rtc
+        # (wall runs, icount runs): bench.py's DISK_SMP, DISK_INSN_SMP.
+        self.smp, self.insn_smp = smp
         self.linux = {'dtb': dtb, 'image': image, 'initrd': initrd}
         self.bare_cmdline = bare_cmdline
 
     def cmd(self, who, disk, icount, extra=()):
+        smp = self.insn_smp if icount else self.smp
         if who == 'hyp':
-            return hypqemu.cmdline(self.elf, qemu=self.qemu, icount=icount, smp=self.smp,
+            return hypqemu.cmdline(self.elf, qemu=self.qemu, icount=icount, smp=smp,
                                    extra=self.rtc + hypqemu.disk_args(disk) + list(extra))
-        return (self.bare_cmdline(self.qemu, self.smp, self.linux, icount)
+        return (self.bare_cmdline(self.qemu, smp, self.linux, icount)
                 + bare_disk_args(disk) + list(extra))
 
 
@@ -326,8 +344,8 @@ def table_rows(disk, mark):
                     % (what, len(disk['wall']['hyp']), ratio, THROUGHPUT_GOAL, met, hyp, bare))
     hyp, bare = disk['insn']['hyp'], disk['insn']['bare']
     ratio = hyp['min']['insn'] / bare['min']['insn']
-    rows.append('| disk /dev/vda, instructions per 4 KiB random read (O_DIRECT, every CPU '
-                'and EL, icount; the cheapest of %d reads: no idle wait), tinyhyp / bare | '
+    rows.append('| disk /dev/vda, instructions per 4 KiB random read (O_DIRECT, one CPU, '
+                'every EL, icount; the cheapest of %d reads: no idle wait), tinyhyp / bare | '
                 '%.2f | ≤ %.1f | %s | tinyhyp %d (%d VTTBR_EL2 writes, %d ERETs), bare '
                 'QEMU %d (%d ERETs); median of the reads, idle waits included: tinyhyp '
                 '%d, bare QEMU %d |'

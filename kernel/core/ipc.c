@@ -21,6 +21,7 @@
 #include "hyp/units.h"
 #include "hyp/vcpu.h"
 #include "hyp/vm.h"
+#include "hyp/window_doorbell.h"
 #include "hyp/window_isr.h"
 
 /* Result words of a reply / call: x2..x4 of REPLY_RECV, x1..x3 of CALL. */
@@ -91,11 +92,16 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 {
 	uint64_t msg[IPC_MSG_WORDS] = { 0 };
 
-	if (service_event_take(ep, msg) || ep->notify_bits != 0) {
-		if (msg[0] == 0) {
+	if (service_event_take(ep, msg) || ep->notify_bits != 0 ||
+	    ep->doorbells != 0) {
+		if (msg[0] == 0 && ep->notify_bits != 0) {
 			msg[0] = IPC_MSG_NOTIFY;
 			msg[1] = ep->notify_bits;
 			ep->notify_bits = 0;
+		} else if (msg[0] == 0) {
+			msg[0] = IPC_MSG_DOORBELL;
+			msg[1] = ep->doorbells;
+			ep->doorbells = 0;
 		}
 		ipc_begin_work(ep, arch_counter_now());
 		deliver(service, msg);
@@ -355,6 +361,7 @@ void ipc_forget_reads(struct endpoint *ep)
 		ep->windows[i]->reads_mask = 0;
 		ep->windows[i]->posted_mask = 0;
 		ep->windows[i]->isr_kept = false;
+		ep->windows[i]->has_doorbell = false;
 	}
 }
 
@@ -485,11 +492,13 @@ bool ipc_hypercall(struct vcpu *vcpu, uint32_t fid, struct vcpu **next)
 						 IPC_ERR_INVALID },
 		[IPC_FN(HYP_IPC_ISR_UPDATE)] = { window_isr_update,
 						 IPC_ERR_INVALID },
+		[IPC_FN(HYP_IPC_WINDOW_DOORBELL)] = { window_doorbell_declare,
+						      IPC_ERR_INVALID },
 	};
 	uint32_t i = IPC_FN(fid);
 
 	/* Every slot is filled: the numbers have no gap. */
-	_Static_assert(ARRAY_SIZE(calls) == IPC_FN(HYP_IPC_ISR_UPDATE) + 1,
+	_Static_assert(ARRAY_SIZE(calls) == IPC_FN(HYP_IPC_WINDOW_DOORBELL) + 1,
 		       "one handler per HYP_IPC_* call");
 	if (i >= ARRAY_SIZE(calls)) {
 		return false;

@@ -123,6 +123,16 @@ void irq_handle_pending(void)
 	}
 }
 
+void irq_route_owned(uint32_t cpu_mask)
+{
+	for (uint32_t i = VGIC_SPI_FIRST; i < IRQ_OWNED_COUNT; i++) {
+		if (irq_owner[i] != NULL &&
+		    irq_owner[i]->cfg->kind == CFG_VM_SERVICE) {
+			gic_set_target(i, cpu_mask);
+		}
+	}
+}
+
 void irq_unmask_owned(const struct vm *vm)
 {
 	for (uint32_t i = VGIC_SPI_FIRST; i < IRQ_OWNED_COUNT; i++) {

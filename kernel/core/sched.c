@@ -21,6 +21,7 @@
 #include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
+#include "hyp/irq.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
@@ -593,6 +594,24 @@ struct vcpu *sched_yield(struct vcpu *current)
 	return sched_next(current);
 }
 
+/* An online CPU other than @p cpu that runs nothing, or NULL. */
+static struct cpu *idle_cpu_but(const struct cpu *cpu)
+{
+	for (uint32_t i = 0; i < CPU_MAX; i++) {
+		struct cpu *c = &cpu_table[i];
+
+		if (c->online && c->current == NULL && c != cpu) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+bool sched_cpu_idle_elsewhere(void)
+{
+	return idle_cpu_but(cpu_this()) != NULL;
+}
+
 void sched_wake(struct vcpu *v)
 {
 	struct cpu *cpu = cpu_this();
@@ -607,14 +626,16 @@ void sched_wake(struct vcpu *v)
 		cpu_kick(v->home);
 		return;
 	}
-	/* A service: an idle CPU can take it at once. */
-	for (uint32_t i = 0; i < CPU_MAX; i++) {
-		struct cpu *c = &cpu_table[i];
+	/* A service: this CPU, idle, takes it once the interrupt that woke
+	 * it is handled (its idle loop picks again); another idle CPU can
+	 * take it at once (a kick for both would only race them). */
+	struct cpu *idle = cpu->current == NULL ? cpu : idle_cpu_but(cpu);
 
-		if (c->online && c->current == NULL && c != cpu_this()) {
-			cpu_kick(c);
-			return;
+	if (idle != NULL) {
+		if (idle != cpu) {
+			cpu_kick(idle);
 		}
+		return;
 	}
 	/* Else this CPU, at once: services before guests, and a guest
 	 * spinning without a trap must not outlast the service's deadline
@@ -628,6 +649,24 @@ void sched_wake(struct vcpu *v)
 		cpu->slice_armed = true;
 		cpu->slice_at = arch_counter_now();
 		arch_slice_arm_at(cpu->slice_at);
+	}
+}
+
+/*
+ * The services' own interrupts (their devices') go to the last CPU that
+ * no guest vCPU calls home, if there is one: a service woken there runs
+ * there at once, and the guests' CPUs neither take the interrupt nor
+ * switch to the service (each switch flushes QEMU TCG's TLB,
+ * docs/benchmarks.md). Otherwise they stay with CPU 0 (gic.c).
+ */
+static void route_service_irqs(const uint32_t *guests_on, uint32_t ncpu)
+{
+	for (uint32_t i = ncpu; i-- > 1;) {
+		if (guests_on[i] == 0) {
+			irq_route_owned(cpu_table[i].gic_mask);
+			log_info("services' interrupts go to cpu %u", i);
+			return;
+		}
 	}
 }
 
@@ -670,6 +709,7 @@ void sched_assign_homes(void)
 				 v->shares_cpu ? " (shared: WFI and WFE yield)" : "");
 		}
 	}
+	route_service_irqs(guests_on, ncpu);
 }
 
 _Noreturn void sched_start(void)

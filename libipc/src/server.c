@@ -93,6 +93,12 @@ void ipc_on_posted(struct ipc_server *srv, ipc_posted_fn fn, void *ctx)
 	srv->posted_ctx = ctx;
 }
 
+void ipc_on_doorbell(struct ipc_server *srv, ipc_doorbell_fn fn, void *ctx)
+{
+	srv->doorbell_fn = fn;
+	srv->doorbell_ctx = ctx;
+}
+
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
 		    uint64_t *size, uint32_t *client)
 {
@@ -192,6 +198,13 @@ static void dispatch_call(struct ipc_server *srv, const struct ipc_msg *msg,
 	reply->status = (uint64_t)(int64_t)rc;
 }
 
+/* A bit for each window of @p srv (bit i: window i). */
+static uint64_t known_windows(const struct ipc_server *srv)
+{
+	return srv->window_count >= 64 ? UINT64_MAX
+				       : (1ULL << srv->window_count) - 1;
+}
+
 void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 		  struct ipc_reply *reply)
 {
@@ -223,6 +236,12 @@ void ipc_dispatch(struct ipc_server *srv, const struct ipc_msg *msg,
 	case IPC_MSG_POSTED:
 		if (srv->posted_fn != NULL && msg->w[1] < srv->window_count) {
 			srv->posted_fn(srv->posted_ctx, (uint32_t)msg->w[1]);
+		}
+		break;
+	case IPC_MSG_DOORBELL:
+		if (srv->doorbell_fn != NULL) {
+			srv->doorbell_fn(srv->doorbell_ctx,
+					 msg->w[1] & known_windows(srv));
 		}
 		break;
 	default:

@@ -181,6 +181,15 @@ int ipc_window_isr(uint32_t window, uint64_t status, uint64_t ack)
 	return (int)(int64_t)out[0];
 }
 
+int ipc_window_doorbell(uint32_t window, uint64_t offset)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_DOORBELL, window, offset };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	return (int)(int64_t)out[0];
+}
+
 int ipc_isr_update(uint32_t window, uint32_t set, uint32_t clear,
 		   uint32_t *now)
 {

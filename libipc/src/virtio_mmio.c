@@ -261,6 +261,13 @@ static void write_notify(struct virtio_dev *d, uint32_t queue)
 	d->ops->notify(d->ctx, queue);
 }
 
+void virtio_dev_doorbell(struct virtio_dev *d)
+{
+	for (uint32_t q = 0; q < d->ops->queue_count; q++) {
+		write_notify(d, q);
+	}
+}
+
 static void write_status(struct virtio_dev *d, uint32_t value)
 {
 	struct virtio_state *st = d->st;

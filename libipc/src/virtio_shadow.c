@@ -162,3 +162,11 @@ void virtio_shadow_write(const struct virtio_dev *d, uint64_t off)
 	}
 	virtio_publish();
 }
+
+int virtio_dev_kernel_doorbell(const struct virtio_dev *d, uint32_t window)
+{
+	if (d->shadow == NULL) {
+		return IPC_ERR_INVALID;
+	}
+	return ipc_window_doorbell(window, VIRTIO_MMIO_QUEUE_NOTIFY);
+}

@@ -135,6 +135,7 @@ struct vblk_dev {
 	struct vblk_dev_kept *kept;
 	uint32_t client;
 	bool kicked;	/**< QueueNotify in the current access. */
+	bool rang;	/**< A kick came as a doorbell (said once). */
 	bool was_reset; /**< Reset in the current access (Status 0). */
 	/** drain() stopped at its budget with VIRTIO_F_EVENT_IDX: the rest
 	 * is the timer's (the driver may not notify it). */
@@ -763,6 +764,32 @@ static int vblk_mmio(void *ctx, struct ipc_mmio_access *a)
 	return IPC_OK;
 }
 
+/* Kicks that rang doorbells (attach_shadow()): as QueueNotify stores. */
+static void vblk_doorbell(void *ctx, uint64_t windows)
+{
+	struct vblk_service *p = ctx;
+
+	for (uint32_t w = 0; w < p->dev_count && p->disk; w++) {
+		struct vblk_dev *dev = &p->dev[w];
+
+		if (((windows >> w) & 1U) == 0) {
+			continue;
+		}
+		if (!dev->rang) {
+			dev->rang = true;
+			ipc_log("vblk: %s: kicks ring the doorbell (this "
+				"service runs on an idle CPU)\n",
+				dev->name);
+		}
+		virtio_dev_doorbell(&dev->vdev);
+		if (dev->kicked) {
+			dev->kicked = false;
+			drain(p, w);
+		}
+	}
+	pump(p);
+}
+
 static uint32_t vblk_config_read(void *ctx, uint32_t offset, uint8_t width)
 {
 	const struct vblk_dev *dev = ctx;
@@ -878,6 +905,10 @@ static void attach_shadow(struct vblk_service *p, uint32_t w)
 		 * costs no switch. */
 		virtio_dev_kernel_isr(&p->dev[w].vdev, w);
 		virtio_dev_shadow(&p->dev[w].vdev, page);
+		/* QueueNotify a doorbell: a kick costs the client no switch
+		 * when this service can run on an idle CPU (refused: kicks
+		 * stay messages, served in vblk_mmio()). */
+		(void)virtio_dev_kernel_doorbell(&p->dev[w].vdev, w);
 	} else {
 		virtio_shadow_placeholder(page);
 	}
@@ -1042,6 +1073,7 @@ void service_main(void)
 			(unsigned long long)p->capacity, p->dev_count);
 	}
 	ipc_on_notify(&p->srv, vblk_notify, p);
+	ipc_on_doorbell(&p->srv, vblk_doorbell, p);
 	ipc_on_timer(&p->srv, vblk_timer, p);
 	ipc_on_client_reset(&p->srv, vblk_client_reset, p);
 	/* A restart may find the line masked from before: unmask it. */

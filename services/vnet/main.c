@@ -136,6 +136,7 @@ struct vnet_dev {
 	struct virtio_gmem gmem;
 	uint32_t client;
 	bool kicked_tx; /**< QueueNotify of transmitq1 in this access. */
+	bool rang;	/**< A kick came as a doorbell (said once). */
 	/** client_tx() stopped at its budget: chains wait, which the driver
 	 * may not notify (VIRTIO_F_EVENT_IDX): the service's timer. */
 	bool tx_more;
@@ -685,6 +686,34 @@ static int vnet_mmio(void *ctx, struct ipc_mmio_access *a)
 	return IPC_OK;
 }
 
+/* Kicks that rang doorbells (setup_dev()): as QueueNotify stores. */
+static void vnet_doorbell(void *ctx, uint64_t windows)
+{
+	struct vnet_service *p = ctx;
+	uint64_t now = ipc_now();
+
+	for (uint32_t w = 0; w < p->dev_count; w++) {
+		struct vnet_dev *dev = &p->dev[w];
+
+		if (((windows >> w) & 1U) == 0) {
+			continue;
+		}
+		if (!dev->rang) {
+			dev->rang = true;
+			ipc_log("vnet: %s: kicks ring the doorbell (this "
+				"service runs on an idle CPU)\n",
+				dev->name);
+		}
+		virtio_dev_doorbell(&dev->vdev);
+		bool shared = note_access(p, w, now);
+
+		if (dev->kicked_tx) {
+			dev->kicked_tx = false;
+			client_kicked_tx(p, w, shared, now);
+		}
+	}
+}
+
 static uint32_t vnet_config_read(void *ctx, uint32_t offset, uint8_t width)
 {
 	const struct vnet_dev *dev = ctx;
@@ -768,6 +797,10 @@ static void setup_dev(struct vnet_service *p, uint32_t w, bool kept)
 	virtio_dev_kernel_isr(&dev->vdev, w);
 	virtio_dev_shadow(&dev->vdev, (volatile uint32_t *)(uintptr_t)
 					      ipc_window_shadow(&p->srv, w));
+	/* QueueNotify a doorbell: a kick costs the client no switch when
+	 * the service can run on an idle CPU (refused: kicks stay messages,
+	 * served in vnet_mmio()). */
+	(void)virtio_dev_kernel_doorbell(&dev->vdev, w);
 	if (kept) {
 		return;
 	}
@@ -918,6 +951,7 @@ void service_main(void)
 			virtio_drv_strerror(rc));
 	}
 	ipc_on_notify(&p->srv, vnet_notify, p);
+	ipc_on_doorbell(&p->srv, vnet_doorbell, p);
 	ipc_on_timer(&p->srv, vnet_timer, p);
 	ipc_on_client_reset(&p->srv, vnet_client_reset, p);
 	/* A restart may find the line masked from before: unmask it. */

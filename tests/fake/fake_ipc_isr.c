@@ -67,3 +67,13 @@ void fake_isr_client_ack(uint32_t value)
 	}
 	set_word(*word() & ~value);
 }
+
+int ipc_window_doorbell(uint32_t window, uint64_t offset)
+{
+	if (fake_isr.refuse || fake_isr.page == NULL) {
+		return IPC_ERR_INVALID;
+	}
+	fake_isr.doorbell_window = window;
+	fake_isr.doorbell = offset;
+	return IPC_OK;
+}

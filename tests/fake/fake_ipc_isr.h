@@ -1,7 +1,8 @@
 #pragma once
 /**
  * Host fake of the kernel's side of a kept interrupt status register
- * (HYP_IPC_WINDOW_ISR, HYP_IPC_ISR_UPDATE; kernel/core/window_isr.c) for
+ * (HYP_IPC_WINDOW_ISR, HYP_IPC_ISR_UPDATE; kernel/core/window_isr.c), and
+ * of HYP_IPC_WINDOW_DOORBELL (recorded; refused as HYP_IPC_WINDOW_ISR), for
  * libipc's virtio tests: ipc_window_isr() and ipc_isr_update() act on the
  * word of fake_isr.page as the kernel would, and fake_isr_client_ack() is
  * what a client's acknowledge store does in the trap.
@@ -18,6 +19,8 @@ struct fake_isr {
 	bool line;	      /**< The interrupt line. */
 	unsigned line_changes;
 	unsigned updates;
+	uint32_t doorbell_window; /**< ipc_window_doorbell()'s last call. */
+	uint64_t doorbell;
 };
 
 extern struct fake_isr fake_isr;

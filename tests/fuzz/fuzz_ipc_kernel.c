@@ -74,6 +74,12 @@
  *    isr_store) clears exactly the bits stored, and after each the
  *    window's line is up exactly while the word is not 0; a guest's call
  *    of either is refused;
+ *  - doorbells (HYP_IPC_WINDOW_DOORBELL): a declaration succeeds exactly
+ *    by its rules; a guest's store of at most 32 bits within the doorbell
+ *    register, while another CPU idles (a fuzzed flag), completes in the
+ *    trap and the service is told IPC_MSG_DOORBELL with that window's bit,
+ *    never a bit of a window nobody rang; otherwise the store is an
+ *    ordinary access;
  *  - the hardware-link rule (IHI 0048B 5.3.4): guests' virtual timers fire
  *    (physical PPI 27 on the fake GIC, injected as vtimer_fired does),
  *    guests acknowledge and complete LRs, vCPUs switch (the LRs and the
@@ -116,6 +122,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
+#include "hyp/window_doorbell.h"
 #include "hyp/window_isr.h"
 
 /* --- The world --------------------------------------------------------- */
@@ -184,6 +191,7 @@ struct world {
 	struct access access[MAX_VMS][MAX_GUEST_VCPUS];
 	struct call call[MAX_VMS][MAX_GUEST_VCPUS];
 	uint64_t notified[MAX_SERVICES];   /**< Bits raised, not yet seen. */
+	uint64_t rung[MAX_SERVICES];       /**< Doorbells rung, not yet told. */
 	uint64_t timer_set[MAX_SERVICES];  /**< Last HYP_IPC_TIMER_SET. */
 	uint8_t ram[MAX_VMS][PAGE];        /**< Each guest's backed page. */
 	/** Each window's register shadow page (the kernel keeps a status
@@ -192,6 +200,7 @@ struct world {
 	uint8_t dev[PAGE];
 	uint32_t aborts_injected[MAX_VMS][MAX_GUEST_VCPUS];
 	bool runs_here;
+	bool idle_elsewhere; /**< sched_cpu_idle_elsewhere()'s answer. */
 	uint64_t exit_by;                  /**< Last sched_exit_by(). */
 	struct cpu cpu;
 };
@@ -525,6 +534,11 @@ bool sched_runs_here(const struct vcpu *v)
 {
 	(void)v;
 	return w.runs_here;
+}
+
+bool sched_cpu_idle_elsewhere(void)
+{
+	return w.idle_elsewhere;
 }
 
 /* --- Building the world --------------------------------------------------- */
@@ -935,6 +949,13 @@ static void check_delivery(struct vm *svc)
 			   (unsigned long long)w.timer_set[svc->id]);
 		w.timer_set[svc->id] = 0;
 		break;
+	case IPC_MSG_DOORBELL:
+		FUZZ_CHECK(x[1] != 0 && (x[1] & ~w.rung[svc->id]) == 0,
+			   "doorbells 0x%llx, rung 0x%llx",
+			   (unsigned long long)x[1],
+			   (unsigned long long)w.rung[svc->id]);
+		w.rung[svc->id] &= ~x[1];
+		break;
 	case IPC_MSG_RESET:
 		FUZZ_CHECK(x[1] < w.vm_count &&
 				   vm_uses_endpoint(&w.vm[x[1]], &svc->ep),
@@ -1123,6 +1144,27 @@ static bool isr_ack_step(struct vcpu *v, struct access *a,
 	return true;
 }
 
+/* A store trap.c's isr_store() completes as a doorbell. */
+static bool doorbell_step(struct vcpu *v, struct access *a,
+			  const struct mmio_window *win)
+{
+	uint64_t off = a->ipa - ipa_addr(win->base);
+	const struct vm *svc = win->ep->service;
+
+	(void)v;
+	if (!a->isv || !a->write || (a->esr & ESR_DABT_CM) ||
+	    !window_doorbell_ring(win, off, a->size)) {
+		return false;
+	}
+	FUZZ_CHECK(win->has_doorbell && w.idle_elsewhere &&
+			   off / 4 == win->doorbell / 4 && off % 4 + a->size <= 4,
+		   "doorbell at 0x%llx width %u rang (declared 0x%x)",
+		   (unsigned long long)off, a->size, win->doorbell);
+	w.rung[svc->id] |= 1ULL << win->id;
+	a->active = false;
+	return true;
+}
+
 static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 {
 	struct access *a = access_of(v);
@@ -1140,7 +1182,7 @@ static void guest_mmio(struct vcpu *v, struct fuzz_in *in)
 		a->active = false;
 		return;
 	}
-	if (isr_ack_step(v, a, win)) {
+	if (isr_ack_step(v, a, win) || doorbell_step(v, a, win)) {
 		return;
 	}
 	TRACE("%s/%u: %s access ipa 0x%llx pc 0x%llx esr 0x%llx insn 0x%x\n",
@@ -1168,6 +1210,7 @@ static const uint32_t fids[] = {
 	HYP_IRQ_ACK, HYP_VGIC_PENDING, HYP_VGIC_ACTIVE, HYP_VGIC_QUERY,
 	HYP_VGIC_CTLR, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_SYSTEM_RESET,
 	HYP_IPC_TIMER_SET, HYP_IPC_WINDOW_ISR, HYP_IPC_ISR_UPDATE,
+	HYP_IPC_WINDOW_DOORBELL,
 };
 #define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
 
@@ -1319,6 +1362,7 @@ static void guest_hvc(struct vcpu *v, struct fuzz_in *in, bool smc)
 	case HYP_IPC_TIMER_SET:
 	case HYP_IPC_WINDOW_ISR:
 	case HYP_IPC_ISR_UPDATE:
+	case HYP_IPC_WINDOW_DOORBELL:
 		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_INVALID,
 			   "service call 0x%x from a guest gave %lld", fid,
 			   (long long)v->regs.x[0]);
@@ -1615,6 +1659,28 @@ static void check_isr_answer(const struct vm *svc, uint32_t fid,
 	}
 }
 
+/* HYP_IPC_WINDOW_DOORBELL, against its rules. */
+static void check_doorbell_answer(const struct vm *svc, const uint64_t *x0,
+				  const uint64_t *x)
+{
+	const struct endpoint *ep = &svc->ep;
+	const struct mmio_window *win =
+		x0[1] < ep->window_count ? ep->windows[x0[1]] : NULL;
+	bool none = x0[2] == IPC_DOORBELL_NONE;
+	bool ok = win != NULL &&
+		  (none || (win->shadow_ipa != 0 && x0[2] % 4 == 0 &&
+			    x0[2] < PAGE && x0[2] < win->size));
+
+	FUZZ_CHECK(x[0] == (ok ? (uint64_t)IPC_OK
+			       : (uint64_t)(int64_t)IPC_ERR_INVALID),
+		   "window doorbell gave %lld", (long long)x[0]);
+	if (ok) {
+		FUZZ_CHECK(win->has_doorbell == !none &&
+				   (none || win->doorbell == x0[2]),
+			   "doorbell not as declared");
+	}
+}
+
 /* Answers to a service's questions about itself and its windows. */
 static void check_service_answer(const struct vm *svc, uint32_t fid,
 				 const uint64_t *x0, const uint64_t *x)
@@ -1656,6 +1722,9 @@ static void check_service_answer(const struct vm *svc, uint32_t fid,
 	case HYP_IPC_WINDOW_ISR:
 	case HYP_IPC_ISR_UPDATE:
 		check_isr_answer(svc, fid, x0, x);
+		break;
+	case HYP_IPC_WINDOW_DOORBELL:
+		check_doorbell_answer(svc, x0, x);
 		break;
 	case HYP_IPC_SELF_INFO: {
 		const struct cfg_vm *cfg = svc->cfg;
@@ -1925,7 +1994,9 @@ static void event(struct fuzz_in *in)
 		break;
 	}
 	case 2:
-		if (b & 0x80) {
+		if ((b & 0xc0) == 0xc0) {
+			w.idle_elsewhere = !w.idle_elsewhere;
+		} else if (b & 0x80) {
 			w.runs_here = !w.runs_here;
 		} else {
 			reset_guest(&w.vm[w.services + (b >> 2) % w.guests]);

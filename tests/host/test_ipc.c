@@ -29,6 +29,7 @@
 #include "hyp/vcpu.h"
 #include "hyp/vgic.h"
 #include "hyp/vm.h"
+#include "hyp/window_doorbell.h"
 
 enum { VM_S, VM_G, VM_H, VMS };
 #define ST(v) ((uint64_t)(int64_t)(v))
@@ -79,6 +80,7 @@ static struct {
 	struct vcpu *woken[8], *direct;
 	bool elements_left;
 	bool runs_here;
+	bool idle_elsewhere; /**< What sched_cpu_idle_elsewhere() says. */
 } rec;
 
 /* --- Neighbours ------------------------------------------------------------ */
@@ -133,6 +135,11 @@ void sched_exit_by(uint64_t when)
 	/* Only the running service's reply deadline (wait_or_take). */
 	assert_int_equal(when, EP->deadline);
 	rec.bounds++;
+}
+
+bool sched_cpu_idle_elsewhere(void)
+{
+	return rec.idle_elsewhere;
 }
 
 bool sched_runs_here(const struct vcpu *v)
@@ -409,6 +416,7 @@ static void test_ipc_service_only_calls(void **unused)
 		{ HYP_IPC_TIMER_SET, IPC_ERR_INVALID },
 		{ HYP_IPC_TRANSLATE, IPC_ERR_DENIED },
 		{ HYP_IPC_GRANT_INFO, IPC_ERR_INVALID },
+		{ HYP_IPC_WINDOW_DOORBELL, IPC_ERR_INVALID },
 	};
 
 	(void)unused;
@@ -629,6 +637,7 @@ static void add_window(void)
 {
 	win.size = 0x1000;
 	win.client = &vms[VM_G];
+	win.ep = EP;
 	EP->windows[0] = &win;
 	EP->window_count = 1;
 }
@@ -793,6 +802,114 @@ static void test_ipc_window_isr_forgotten_at_restart(void **unused)
 	fake_mm_fini();
 }
 
+/* virtio-mmio's QueueNotify (virtio 1.2 4.2.2), and the next register. */
+#define QUEUE_NOTIFY 0x50U
+#define AFTER_NOTIFY 0x54U
+
+/* Window 0 with a shadow page, its doorbell declared at QueueNotify. */
+static void add_doorbell_window(void)
+{
+	add_window();
+	win.shadow_ipa = 0x20400000ULL;
+	S->regs.x[2] = QUEUE_NOTIFY;
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_true(win.has_doorbell);
+}
+
+/* What a service may declare a doorbell (HYP_IPC_WINDOW_DOORBELL): a
+ * register of a window with a shadow page, aligned, in the page and the
+ * window; IPC_DOORBELL_NONE gives it back; a guest may not. */
+static void test_ipc_window_doorbell_declare(void **unused)
+{
+	static const uint64_t bad[] = { 0x52, 0x1000, 0x2000 };
+
+	(void)unused;
+	add_window();
+	S->regs.x[2] = QUEUE_NOTIFY;
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID)); /* No shadow. */
+	win.shadow_ipa = 0x20400000ULL;
+	win.size = 0x200;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		S->regs.x[2] = bad[i];
+		hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+		assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	}
+	S->regs.x[2] = 0x200; /* Past the window of 0x200 bytes. */
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	S->regs.x[2] = QUEUE_NOTIFY;
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 1); /* No window 1. */
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_false(win.has_doorbell);
+	G0->regs.x[2] = QUEUE_NOTIFY;
+	hc(G0, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_false(win.has_doorbell);
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_true(win.has_doorbell);
+	assert_int_equal(win.doorbell, QUEUE_NOTIFY);
+	S->regs.x[2] = IPC_DOORBELL_NONE;
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_false(win.has_doorbell);
+	win.shadow_ipa = 0;
+}
+
+/* A store rings only within the register, at most 32 bits, and only while
+ * another CPU idles (else it is the ordinary round trip); the waiting
+ * service is woken with the window's bit. */
+static void test_ipc_doorbell_rings_only_with_an_idle_cpu(void **unused)
+{
+	(void)unused;
+	add_doorbell_window();
+	service_waits();
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	rec.idle_elsewhere = true;
+	assert_false(window_doorbell_ring(&win, AFTER_NOTIFY, 4));
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 8));
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY + 2, 4));
+	assert_int_equal(rec.wakes, 0);
+	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY + 2, 2));
+	assert_int_equal(rec.wakes, 1);
+	assert_ptr_equal(rec.woken[0], S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_DOORBELL);
+	assert_int_equal(S->regs.x[1], 1ULL << win.id);
+	assert_int_equal(EP->doorbells, 0);
+	assert_null(EP->receiver);
+	win.has_doorbell = false;
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	win.shadow_ipa = 0;
+}
+
+/* Rung while the service works: told once, after a notification and
+ * before an access queued after the store; a restart forgets the
+ * declaration but not a doorbell rung (the new instance looks). */
+static void test_ipc_doorbells_accumulate_between_notify_and_queue(void **unused)
+{
+	(void)unused;
+	add_doorbell_window();
+	rec.idle_elsewhere = true;
+	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	call(G0, 0);
+	ipc_notify(EP, 0x2);
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_NOTIFY);
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_DOORBELL);
+	assert_int_equal(S->regs.x[1], 1ULL << win.id);
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_CALL);
+	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	service_restart(&vms[VM_S]);
+	assert_false(win.has_doorbell);
+	assert_int_equal(EP->doorbells, 1ULL << win.id);
+	win.shadow_ipa = 0;
+}
+
 static void test_ipc_client_name(void **unused)
 {
 	char name[IPC_NAME_WORDS * sizeof(uint64_t)];
@@ -943,6 +1060,9 @@ int main(void)
 		TEST(test_ipc_pair_access_serves_next_element),
 		TEST(test_ipc_window_count_and_info),
 		TEST(test_ipc_window_isr_forgotten_at_restart),
+		TEST(test_ipc_window_doorbell_declare),
+		TEST(test_ipc_doorbell_rings_only_with_an_idle_cpu),
+		TEST(test_ipc_doorbells_accumulate_between_notify_and_queue),
 		TEST(test_ipc_client_name),
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),

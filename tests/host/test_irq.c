@@ -54,6 +54,7 @@ static struct {
 	unsigned vtimer_fired;      /**< vtimer_fired() calls. */
 	struct vcpu *resampled;     /**< Last vptimer_resample() argument. */
 	bool cleared_active[GIC_INTIDS]; /**< GICD_ICACTIVER writes. */
+	uint32_t target[GIC_INTIDS];     /**< GICD_ITARGETSR writes. */
 	bool passthru_taken;        /**< What vgic_passthru_fired() says. */
 	unsigned passthru_fired;    /**< Its calls (for guest_vm). */
 	unsigned timer_polls;       /**< service_timer_poll() calls. */
@@ -94,6 +95,11 @@ void gic_disable(uint32_t intid)
 void gic_clear_active(uint32_t intid)
 {
 	gic.cleared_active[intid] = true;
+}
+
+void gic_set_target(uint32_t intid, uint32_t cpu_mask)
+{
+	gic.target[intid] = cpu_mask;
 }
 
 bool vgic_passthru_fired(struct vm *vm, uint32_t intid)
@@ -312,6 +318,18 @@ static void test_irq_init_guest_spi_is_passed_through_masked(void **unused)
 	assert_false(bitmap_test(owner_vm.vgic.spi_hw, SPI_OWNED));
 }
 
+/* The services' interrupts go where the scheduler says (a CPU no guest
+ * calls home, sched.c); a guest's passed-through SPI follows its vCPU
+ * (vgic.c), not this. */
+static void test_irq_route_owned_moves_only_services_interrupts(void **unused)
+{
+	(void)unused;
+	irq_route_owned(0x4U);
+	assert_int_equal(gic.target[SPI_OWNED], 0x4U);
+	assert_int_equal(gic.target[SPI_PASSTHRU], 0);
+	assert_int_equal(gic.target[SPI_NOBODY], 0);
+}
+
 /* Taken by the guest: priority drop only (GICC_EOIR); the guest's
  * completion of the hardware LR deactivates it (IHI 0048B 5.3.4), so no
  * GICC_DIR here, and no notification. */
@@ -369,6 +387,7 @@ int main(void)
 		cmocka_unit_test_setup(test_irq_handle_pending_passthru_spi_only_drops_priority, setup),
 		cmocka_unit_test_setup(test_irq_handle_pending_passthru_spi_not_taken_is_deactivated, setup),
 		cmocka_unit_test_setup(test_irq_release_owned_masks_and_deactivates, setup),
+		cmocka_unit_test_setup(test_irq_route_owned_moves_only_services_interrupts, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -378,6 +378,32 @@ static void test_ipc_dispatch_events_without_handler(void **state)
 	assert_int_equal(f->srv.rejected, 0);
 }
 
+static void fake_doorbell(void *ctx, uint64_t windows)
+{
+	(void)ctx;
+	seen_bits = windows;
+}
+
+/* IPC_MSG_DOORBELL reaches its handler with the bits of this server's
+ * windows only (WINDOWS of them); without a handler it is dropped. */
+static void test_ipc_dispatch_doorbell_masks_unknown_windows(void **state)
+{
+	struct fixture *f = *state;
+	struct ipc_msg bell = { { IPC_MSG_DOORBELL, 0x5 | 1ULL << WINDOWS |
+							    1ULL << 63 } };
+	struct ipc_reply r = { .status = 7 };
+
+	seen_bits = 0;
+	ipc_dispatch(&f->srv, &bell, &r);
+	assert_int_equal(r.status, IPC_OK);
+	assert_int_equal(seen_bits, 0);
+	ipc_on_doorbell(&f->srv, fake_doorbell, NULL);
+	ipc_dispatch(&f->srv, &bell, &r);
+	assert_int_equal(seen_bits, 0x5);
+	assert_int_equal(r.status, IPC_OK);
+	assert_int_equal(f->srv.rejected, 0);
+}
+
 static void test_ipc_window_info_reports_table(void **state)
 {
 	struct fixture *f = *state;
@@ -409,6 +435,7 @@ int main(void)
 		T(test_ipc_timer_by_keeps_the_earliest),
 		T(test_ipc_timer_by_refused_arms_nothing),
 		T(test_ipc_dispatch_events_without_handler),
+		T(test_ipc_dispatch_doorbell_masks_unknown_windows),
 		T(test_ipc_window_info_reports_table),
 	};
 

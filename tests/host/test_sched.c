@@ -83,6 +83,13 @@ void cpu_kick(const struct cpu *cpu)
 	rec.kicked_last = cpu;
 }
 
+/* irq.c: every CPU has a guest here, so the services' interrupts stay. */
+void irq_route_owned(uint32_t cpu_mask)
+{
+	(void)cpu_mask;
+	fail_msg("no CPU is free of guests in this world");
+}
+
 const char *vcpu_vm_name(const struct vcpu *vcpu)
 {
 	return vcpu->vm->cfg->name;
@@ -1008,6 +1015,27 @@ static void test_sched_wake_kicks_home_or_idle_cpu(void **unused)
 }
 
 /*
+ * A service woken on a CPU that idles (its device's interrupt woke it):
+ * that CPU's idle loop runs it; kicking another idle CPU too would only
+ * race the two for it. Doorbells ring only while another CPU idles.
+ */
+static void test_sched_wake_on_idle_cpu_kicks_nobody(void **unused)
+{
+	(void)unused;
+	assert_true(sched_cpu_idle_elsewhere());
+	sched_wake(S);
+	assert_int_equal(S->state, VCPU_RUNNABLE);
+	assert_int_equal(rec.kicks, 0);
+	assert_false(cpu_table[0].slice_armed);
+	cpu_table[1].current = A(1);
+	assert_false(sched_cpu_idle_elsewhere());
+	cpu_table[1].online = false;
+	cpu_table[1].current = NULL;
+	assert_false(sched_cpu_idle_elsewhere());
+	cpu_table[1].online = true;
+}
+
+/*
  * A service woken while every CPU is busy: services before guests, so the
  * waking CPU's EL2 timer fires at once and the guest there gives it the
  * CPU, instead of its next trap (a guest spinning without one outlasted the
@@ -1144,6 +1172,7 @@ int main(void)
 		TEST(test_sched_service_current_elsewhere_not_picked),
 		TEST(test_sched_overdue_service_restarted),
 		TEST(test_sched_wake_kicks_home_or_idle_cpu),
+		TEST(test_sched_wake_on_idle_cpu_kicks_nobody),
 		TEST(test_sched_woken_service_preempts_busy_guest),
 		TEST(test_sched_wake_in_irq_exit_arms_nothing),
 		TEST(test_sched_service_timer_fired_on_arming_runs_first),

@@ -101,6 +101,11 @@ void sched_exit_by(uint64_t when)
 	(void)when;
 }
 
+bool sched_cpu_idle_elsewhere(void)
+{
+	return false;
+}
+
 bool sched_runs_here(const struct vcpu *v)
 {
 	(void)v;

@@ -442,6 +442,24 @@ static void test_virtio_queue_notify(void **st)
 	assert_int_equal(seen.notifies, 1);
 }
 
+/* A doorbell the kernel rang (virtio_dev_doorbell): a QueueNotify of each
+ * ready queue, only while the device runs. */
+static void test_virtio_doorbell_notifies_ready_queues(void **st)
+{
+	(void)st;
+	virtio_dev_doorbell(&dev);
+	assert_int_equal(seen.notifies, 0);
+	start(VIRTIO_F_VERSION_1);
+	seen.notifies = 0;
+	virtio_dev_doorbell(&dev);
+	/* Queue 0 is ready, queue 1 is not. */
+	assert_int_equal(seen.notifies, 1);
+	assert_int_equal(seen.notified_queue, 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	virtio_dev_doorbell(&dev);
+	assert_int_equal(seen.notifies, 1);
+}
+
 /* Buffers made available before DRIVER_OK are not forgotten: the device
  * looks at every ready queue once the driver is ready (§3.1.1 step 8). */
 static void test_virtio_driver_ok_kicks_ready_queues(void **st)
@@ -1041,6 +1059,7 @@ int main(void)
 		T(test_virtio_status_reset),
 		T(test_virtio_queue_registers),
 		T(test_virtio_queue_notify),
+		T(test_virtio_doorbell_notifies_ready_queues),
 		T(test_virtio_driver_ok_kicks_ready_queues),
 		T(test_virtio_interrupt_ack),
 		T(test_virtio_mmio_bad_width_and_offset),

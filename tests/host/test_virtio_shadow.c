@@ -416,6 +416,25 @@ static void test_virtio_shadow_kernel_isr_restart(void **st)
 	assert_true(fake_isr.line);
 }
 
+/* QueueNotify becomes a doorbell only with a shadow page (the kernel's
+ * rule too), at its register's offset, for the window given. */
+static void test_virtio_shadow_kernel_doorbell(void **st)
+{
+	(void)st;
+	fake_isr_reset();
+	fake_isr.page = page;
+	virtio_dev_bind(&dev, &state, &ops, NULL, &gmem);
+	assert_int_equal(virtio_dev_kernel_doorbell(&dev, KEPT_WINDOW),
+			 IPC_ERR_INVALID);
+	virtio_dev_shadow(&dev, page);
+	assert_int_equal(virtio_dev_kernel_doorbell(&dev, KEPT_WINDOW), IPC_OK);
+	assert_int_equal(fake_isr.doorbell_window, KEPT_WINDOW);
+	assert_int_equal(fake_isr.doorbell, VIRTIO_MMIO_QUEUE_NOTIFY);
+	fake_isr.refuse = true;
+	assert_int_equal(virtio_dev_kernel_doorbell(&dev, KEPT_WINDOW),
+			 IPC_ERR_INVALID);
+}
+
 /* A kernel that refuses: the library keeps the register, as before. */
 static void test_virtio_shadow_kernel_isr_refused(void **st)
 {
@@ -446,6 +465,7 @@ int main(void)
 		T(test_virtio_shadow_kernel_keeps_isr),
 		T(test_virtio_shadow_kernel_isr_restart),
 		T(test_virtio_shadow_kernel_isr_refused),
+		T(test_virtio_shadow_kernel_doorbell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,6 +68,30 @@ def test_guest_writes_reads_back_and_is_kept_in_range(boot, tmp_path):
     assert ticks <= ACK_TICKS_MAX, ticks
 
 
+def test_kicks_ring_the_doorbell_with_an_idle_cpu(boot, tmp_path):
+    """Two physical CPUs, the guest's vCPU on CPU 0: the disk's interrupt
+    goes to CPU 1, and the guest's QueueNotify stores complete in the trap
+    (HYP_IPC_WINDOW_DOORBELL) while the service works on CPU 1. Every
+    request of the test still completes as on one CPU."""
+    image = make_disk(tmp_path)
+    m = run_guest_test(boot, 'test-vblk', smp=2, extra=disk_args(image))
+    out = m.output()
+    assert "hyp: services' interrupts go to cpu 1" in out
+    assert '[vblk] vblk: test: kicks ring the doorbell' in out
+    assert '[test] vblk: read back sector 5: same data' in out
+    assert '[test] vblk: flush: status 0' in out
+    assert sector(image, TEST_SECTOR) == pattern(0x5a)
+
+
+def test_one_cpu_kicks_are_round_trips(boot, tmp_path):
+    """One CPU: no doorbell (the CPU would switch to the service either
+    way; the round trip starts the work soonest), the interrupt stays."""
+    image = make_disk(tmp_path)
+    out = run_guest_test(boot, 'test-vblk', extra=disk_args(image)).output()
+    assert 'ring the doorbell' not in out
+    assert "interrupts go to cpu" not in out
+
+
 def test_read_only_disk_refuses_writes(boot, tmp_path):
     image = make_disk(tmp_path, fill=b'K')
     m = run_guest_test(boot, 'test-vblk-ro', extra=disk_args(image))

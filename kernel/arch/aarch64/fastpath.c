@@ -67,7 +67,8 @@ struct vcpu *fastpath_reply_recv(struct vcpu *svc)
 	    c->ipc.mmio.insn.mode != MMIO_ADDR_OFFSET ||
 	    svc->regs.x[1] != IPC_OK ||
 	    !arch_skip_is_pc4(c->regs.spsr) ||
-	    ep->notify_bits != 0 || ep->events != 0 || ep->queue_head != NULL ||
+	    (ep->notify_bits | ep->doorbells) != 0 || ep->events != 0 ||
+	    ep->queue_head != NULL ||
 	    cpu->loaded != c ||
 	    c->vm->state != VM_RUNNING) {
 		return ipc_reply_recv(svc);

@@ -24,6 +24,7 @@
 #include "hyp/units.h"
 #include "hyp/vptimer.h"
 #include "hyp/vtimer.h"
+#include "hyp/window_doorbell.h"
 #include "hyp/window_isr.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
@@ -397,9 +398,12 @@ isr_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
 {
 	struct esr_dabt d = esr_decode_dabt(esr);
 
+	uint64_t off = ipa - ipa_addr(win->base);
+
 	if (!d.isv || d.cache_op || !d.write ||
-	    !window_isr_ack(win, ipa - ipa_addr(win->base), d.size,
-			    d.reg == ZERO_REG ? 0 : v->regs.x[d.reg])) {
+	    !(window_isr_ack(win, off, d.size,
+			     d.reg == ZERO_REG ? 0 : v->regs.x[d.reg]) ||
+	      window_doorbell_ring(win, off, d.size))) {
 		return false;
 	}
 	arch_skip_insn(&v->regs, esr);
@@ -420,7 +424,8 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		win = vm_find_mmio_window(vcpu->vm, ipa);
 		/* An acknowledge comes here: the shadow page is read-only in
 		 * the client (before it is mapped, the service gets it). */
-		if (win != NULL && win->isr_kept && !(esr & ESR_DABT_S1PTW) &&
+		if (win != NULL && (win->isr_kept || win->has_doorbell) &&
+		    !(esr & ESR_DABT_S1PTW) &&
 		    isr_store(vcpu, esr, ipa, win)) {
 			return vcpu;
 		}

@@ -15,6 +15,7 @@
  *   x0 = IPC_MSG_TIMER   x1 = the deadline that fired  x2 = CNTVCT now
  *   x0 = IPC_MSG_RESET   x1 = client VM id that reset
  *   x0 = IPC_MSG_POSTED  x1 = window id whose posted writes to take
+ *   x0 = IPC_MSG_DOORBELL x1 = windows whose doorbell rang (bit = id)
  *
  * and answers with REPLY_RECV(x1 = status, x2..x4 = result words), which
  * completes the access or call and waits for the next message in one trap.
@@ -124,6 +125,23 @@
  * IPC_ERR_INVALID (no such window or no such register, not a service).
  */
 #define HYP_IPC_ISR_UPDATE (HYP_CALL_BASE | SMCCC_64BIT | 0x1EU)
+/**
+ * A doorbell register (virtio-mmio's QueueNotify, virtio 1.2 4.2.2): x1 =
+ * window id, x2 = its byte offset in the window (4-byte aligned, in the
+ * window's register shadow page). From then on a client's store of at most
+ * 32 bits to x2 completes in the trap, its value dropped, and rings the
+ * window's doorbell: the service receives IPC_MSG_DOORBELL, as it receives
+ * a notification (before any message queued after the store; doorbells
+ * rung meanwhile are told in one message), and the client goes on at once
+ * (as KVM's ioeventfd). A service idle on another CPU takes it there, so
+ * that the client's CPU does not switch. Name only a register whose store
+ * asks the service to look at memory it can read again (a virtqueue), not
+ * one whose value counts. x2 = IPC_DOORBELL_NONE: stores are messages
+ * again; a restart of the service does that too. Returns x0 = IPC_OK, or
+ * IPC_ERR_INVALID (no such window, it has no shadow page, an offset
+ * unaligned or outside the page or the window, not a service).
+ */
+#define HYP_IPC_WINDOW_DOORBELL (HYP_CALL_BASE | SMCCC_64BIT | 0x1FU)
 /** HYP_IPC_WINDOW_ISR x2 = x3 = this: the service keeps the register. */
 #define IPC_ISR_NONE UINT64_MAX
 /** Registers HYP_IPC_WINDOW_READS can name: offsets 0x000..0x0fc. */
@@ -152,6 +170,11 @@
  * full, and at the latest IPC_POSTED_DELAY_US after the first write.
  */
 #define IPC_MSG_POSTED 6U
+/** Doorbells rang: x1 has bit i set for window i (HYP_IPC_WINDOW_DOORBELL);
+ * the service replies to no one. */
+#define IPC_MSG_DOORBELL 7U
+/** HYP_IPC_WINDOW_DOORBELL x2 = this: the register is the service's again. */
+#define IPC_DOORBELL_NONE UINT64_MAX
 /** The longest a posted write waits in the ring while its client runs. */
 #define IPC_POSTED_DELAY_US 500U
 

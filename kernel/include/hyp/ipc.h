@@ -51,6 +51,9 @@ struct mmio_window {
 				   shadow page (HYP_IPC_WINDOW_ISR): */
 	uint16_t isr_status;    /**< its byte offset in the page, */
 	uint16_t isr_ack;       /**< and its acknowledge register's. */
+	bool has_doorbell;      /**< Stores to doorbell ring it
+				   (HYP_IPC_WINDOW_DOORBELL). */
+	uint16_t doorbell;      /**< That register's byte offset. */
 	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
 				   offset 4 * i (HYP_IPC_WINDOW_READS). */
 	paddr_t reads_pa;       /**< A page of the service's RAM: struct
@@ -69,6 +72,8 @@ struct endpoint {
 	uint64_t timeout_ticks; /**< IPC_REPLY_TIMEOUT_MS in counter ticks. */
 	struct vcpu *queue_head; /**< Senders waiting, linked by queue_next. */
 	uint64_t notify_bits;
+	uint64_t doorbells;     /**< Windows whose doorbell rang, bit = id
+				   (IPC_MSG_DOORBELL not yet told). */
 	/* Events for the service (hyp/service_event.h). */
 	uint64_t timer_at;      /**< HYP_IPC_TIMER_SET deadline, 0: none. */
 	uint64_t timer_fired;   /**< The deadline that fired, to be told. */

@@ -33,3 +33,6 @@ void irq_release_owned(const struct vm *vm);
 
 /** HYP_IRQ_ACK: @p vm handled its physical @p intid; unmask it. */
 bool irq_ack_owned(const struct vm *vm, uint32_t intid);
+
+/** Send the services' own interrupts to the CPUs in @p cpu_mask. */
+void irq_route_owned(uint32_t cpu_mask);

@@ -57,6 +57,10 @@ struct vcpu *sched_light_leave_fp(struct vcpu *guest);
  */
 void sched_wake(struct vcpu *v);
 
+/** Does another online CPU run nothing now (so that a service woken from
+ * here would run there at once, sched_wake())? */
+bool sched_cpu_idle_elsewhere(void);
+
 /** The running vCPU of this CPU must exit by @p when (the counter): its
  * EL2 timer fires then at the latest. (A running service that took a new
  * message itself, RECV or REPLY_RECV finding one waiting, is bounded so

@@ -67,6 +67,9 @@ typedef void (*ipc_reset_fn)(void *ctx, uint32_t client);
 /** IPC_MSG_POSTED: take window @p window's posted writes now (the client
  * waits for the reply; ipc_posted_next()). */
 typedef void (*ipc_posted_fn)(void *ctx, uint32_t window);
+/** IPC_MSG_DOORBELL: the doorbells of the windows in @p windows (bit i:
+ * window i) rang since the last such message (ipc_window_doorbell()). */
+typedef void (*ipc_doorbell_fn)(void *ctx, uint64_t windows);
 
 /** One registered window. */
 struct ipc_window {
@@ -91,6 +94,8 @@ struct ipc_server {
 	void *reset_ctx;
 	ipc_posted_fn posted_fn;
 	void *posted_ctx;
+	ipc_doorbell_fn doorbell_fn;
+	void *doorbell_ctx;
 	/** The deadline ipc_timer_by() armed, 0 once its message came. */
 	uint64_t timer_at;
 	uint64_t rejected;   /**< Accesses answered with an abort by libipc. */
@@ -130,6 +135,9 @@ void ipc_on_timer(struct ipc_server *srv, ipc_timer_fn fn, void *ctx);
 void ipc_on_client_reset(struct ipc_server *srv, ipc_reset_fn fn, void *ctx);
 /** Handler of IPC_MSG_POSTED (a service that posts writes must have one). */
 void ipc_on_posted(struct ipc_server *srv, ipc_posted_fn fn, void *ctx);
+/** Handler of IPC_MSG_DOORBELL (a service that declares doorbells must
+ * have one; bits of windows this server does not know are dropped). */
+void ipc_on_doorbell(struct ipc_server *srv, ipc_doorbell_fn fn, void *ctx);
 
 /** Size and client VM of a window known to the server. */
 int ipc_window_info(const struct ipc_server *srv, uint32_t window,
@@ -248,6 +256,18 @@ int ipc_window_isr(uint32_t window, uint64_t status, uint64_t ack);
  */
 int ipc_isr_update(uint32_t window, uint32_t set, uint32_t clear,
 		   uint32_t *now);
+
+/**
+ * Make the register at byte @p offset of @p window a doorbell
+ * (HYP_IPC_WINDOW_DOORBELL): a client's store there completes in the trap,
+ * its value dropped, and this service receives IPC_MSG_DOORBELL
+ * (ipc_on_doorbell()), on another CPU if one is idle, while the client
+ * goes on. For a register whose store only asks the device to look at
+ * memory again (virtio's QueueNotify). @p offset = IPC_DOORBELL_NONE makes
+ * stores messages again; so does a restart. Returns IPC_OK or
+ * IPC_ERR_INVALID (no shadow page, a bad offset).
+ */
+int ipc_window_doorbell(uint32_t window, uint64_t offset);
 
 /** A physical interrupt this service owns (delivered as notification bit
  * IRQ_NOTIFY_BIT(intid), masked meanwhile) is handled: unmask it. */

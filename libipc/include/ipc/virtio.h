@@ -246,6 +246,19 @@ void virtio_dev_shadow(struct virtio_dev *d, volatile uint32_t *page);
  */
 void virtio_dev_kernel_isr(struct virtio_dev *d, uint32_t window);
 
+/**
+ * After virtio_dev_shadow(): make QueueNotify of @p window, the device's,
+ * a doorbell (ipc_window_doorbell()), so that the client's kick costs it
+ * no switch to this service; the service then calls virtio_dev_doorbell()
+ * when IPC_MSG_DOORBELL names the window. Returns IPC_OK, or the kernel's
+ * refusal (kicks then stay messages, served as before).
+ */
+int virtio_dev_kernel_doorbell(const struct virtio_dev *d, uint32_t window);
+
+/** The device's doorbell rang: a QueueNotify of each of its ready queues
+ * (the value of the store is not known; §2.7.13 makes a notify a hint). */
+void virtio_dev_doorbell(struct virtio_dev *d);
+
 /** Rewrite every register and the configuration space in the page. */
 void virtio_shadow_sync(const struct virtio_dev *d);
 
