@@ -18,10 +18,12 @@ host time without icount) after the first 64 KiB block and after the last
 alternating, PAIRS pairs; each figure is the median of tinyhyp's runs over
 the median of bare QEMU's (shared/MEASURE.md).
 
-tinyhyp: scenario linux-net (two one-vCPU Linux VMs on -smp 2, the vnet
-service switching between them and the uplink, QEMU's virtio-net on
-virtio-mmio slot 23). Bare QEMU, the same kernel, initramfs and device trees
-(each VM's; bootargs with its tinyhyp.ip=), -smp 1, virtio-net on the slot
+tinyhyp: scenario linux-net (two one-vCPU Linux VMs on -smp 3: one CPU
+each, and the vnet service, switching between them and the uplink, on the
+third, QEMU's virtio-net on virtio-mmio slot 23). Bare QEMU, the same
+kernel, initramfs and device trees (each VM's; bootargs with its
+tinyhyp.ip=), -smp 2 (a CPU beyond the VM's own, as tinyhyp's; the tree
+names one, so Linux leaves it off), virtio-net on the slot
 the tree's node names (0x0a001000: slot 8; the node's interrupt is changed
 to the one virt wires to that slot, SPI 24 edge, instead of the vnet
 window's SPI 17), with the MAC tinyhyp's service gives that VM:
@@ -62,8 +64,11 @@ PROMPT = re.compile(rb'/ # (\x1b\[6n)?$')
 ETH_UP = rb'tinyhyp: eth0 10\.0\.2\.\d+/24'
 COUNTER = re.compile(r'tinyhyp: counter (\d+) frequency (\d+)')
 THROUGHPUT_GOAL = 0.7
-# Physical CPUs of the tinyhyp run: one per VM.
-HYP_SMP = 2
+# Physical CPUs of the tinyhyp run: one per VM, and one the vnet service
+# runs on (its doorbell and its device's interrupt: docs/architecture.md,
+# "Doorbells"). Each bare QEMU gets one CPU beyond its VM's too (BARE_SMP).
+HYP_SMP = 3
+BARE_SMP = 2
 # Ends a guest's nc processes still waiting for their peer's close.
 STOP = 'kill $(pidof nc sleep) 2>/dev/null; wait'
 # A receiving nc's input: one that does not end. Busybox nc half-closes
@@ -89,10 +94,18 @@ DOC = (
     'time without icount) after the first 64 KiB block and after the last '
     '(busybox dd iflag=fullblock; head -c, which copies byte by byte, cost '
     'more CPU than the transfer). tinyhyp: '
-    'scenario linux-net, two one-vCPU VMs on -smp 2, the vnet service '
-    'switching frames between them and the uplink (QEMU\'s virtio-net on '
-    'virtio-mmio slot 23). Bare QEMU: the same kernel, initramfs and each '
-    'VM\'s device tree and bootargs (its tinyhyp.ip=), -smp 1, QEMU\'s '
+    'scenario linux-net, two one-vCPU VMs on -smp 3, one CPU each and the '
+    'vnet service, switching frames between them and the uplink (QEMU\'s '
+    'virtio-net on virtio-mmio slot 23), on the third, where the VMs\' '
+    'transmit kicks ring its doorbell and its device\'s interrupt goes '
+    '(docs/architecture.md, "Doorbells"; on -smp 2, two pairs on '
+    '2026-12-07: VM -> host 1.22-1.23 MB/s against 1.36-1.51, host -> VM '
+    '3.24-3.89 against 3.92, VM -> VM 2.04-2.17 against 2.18-2.76). Bare '
+    'QEMU: the same kernel, initramfs and each VM\'s device tree and '
+    'bootargs (its tinyhyp.ip=), -smp 2 (a CPU beyond the VM\'s own, as '
+    'under tinyhyp; the tree names one CPU, so Linux leaves it off: on -smp 1 '
+    'bare QEMU transfers as fast, 2.11-2.27, 4.82-5.08 and 3.21-3.42 MB/s '
+    'against 2.26-2.30, 4.52-5.08 and 3.27-3.34 in two pairs), QEMU\'s '
     'virtio-net (modern virtio-mmio) on the slot that tree\'s node names '
     '(0x0a001000, slot 8; the node\'s interrupt changed to the one virt wires '
     'there, SPI 24 edge, for the vnet window\'s SPI 17) with the MAC '
@@ -112,7 +125,9 @@ DOC = (
     'alternating pairs, and each figure is tinyhyp\'s median over bare '
     'QEMU\'s (throughput: higher is better). Wall time under host load: '
     'every run is listed below.\n\n'
-    '**Where the network\'s wall time goes.** Mostly not in instructions: with the '
+    '**Where the network\'s wall time goes** (measured on -smp 2, the vnet '
+    'service on the VMs\' CPUs, before it had a CPU of its own). Mostly not '
+    'in instructions: with the '
     'QEMU plugin tools/plugins/insn_mark.c (one TCG thread, '
     '`-accel tcg,thread=single`) counting between the receiver\'s two '
     'bin/cntvct runs (cntvct executes the plugin\'s marker), 1 MiB VM -> VM '
@@ -364,7 +379,7 @@ def vm_transfer(linux, linux2, nbytes, deadline):
 class Sides:
     """The command lines of a network run: tinyhyp (@elf: scenario
     linux-net, -smp HYP_SMP, with the uplink) and bare QEMU (@bare_cmdline:
-    bench.py's, -smp 1, given each VM's device tree from @dtbs {'linux',
+    bench.py's, -smp BARE_SMP, given each VM's device tree from @dtbs {'linux',
     'linux2'}, patched into @tmp)."""
 
     def __init__(self, qemu, elf, dtbs, image, initrd, bare_cmdline, rtc, tmp):
@@ -378,7 +393,8 @@ class Sides:
             subprocess.run(['cp', dtb, patched], check=True)
             subprocess.run(['fdtput', '-t', 'u', patched, BARE_NET_NODE, 'interrupts']
                            + list(BARE_NET_IRQ), check=True)
-            cmd = bare_cmdline(qemu, 1, {'dtb': patched, 'image': image, 'initrd': initrd},
+            cmd = bare_cmdline(qemu, BARE_SMP,
+                               {'dtb': patched, 'image': image, 'initrd': initrd},
                                False)
             cmd[cmd.index('-append') + 1] = bootargs
             self.bare[vm] = cmd
