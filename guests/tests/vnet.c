@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "guest/delay.h"
 #include "guest/test.h"
 #include "ipc/virtio_drv.h"
 
@@ -44,9 +45,13 @@
 /** QEMU user network: the guest's usual address and the gateway's. */
 #define MY_IP 0x0a00020fU      /* 10.0.2.15 */
 #define GATEWAY_IP 0x0a000202U /* 10.0.2.2 */
-/** Interrupt status reads (each an exit to the service) waiting for an
- * answer: the wait is counted in the guest's own steps, not host time. */
-#define POLLS 200000U
+/*
+ * How long a wait may take, in ms of the virtual counter (host time): the
+ * service may work on another CPU (its doorbell) while this vCPU polls,
+ * and on a busy host that CPU's thread may wait for the host; a count of
+ * polls is no clock.
+ */
+#define WAIT_MS 10000U
 
 static struct virtio_drv drv;
 static _Alignas(16) uint8_t rx_ring[4096];
@@ -123,7 +128,7 @@ static void send_arp_request(const uint8_t src[MAC_BYTES])
 
 	CHECK_EQ(virtio_drv_submit(&drv, TXQ, &buf, 1, &head), VIRTIO_DRV_OK);
 	virtio_drv_kick(&drv, TXQ);
-	for (uint32_t i = 0; i < POLLS; i++) {
+	for (uint64_t end = guest_ms_ahead(WAIT_MS); guest_now() < end;) {
 		(void)virtio_drv_irq_ack(&drv);
 		if (virtio_drv_harvest(&drv, TXQ, &head, &len) ==
 		    VIRTIO_DRV_OK) {
@@ -155,7 +160,7 @@ static bool is_gateway_reply(const uint8_t *eth, uint32_t len)
 /* Wait for the gateway's ARP reply; false if none came. */
 static bool await_reply(void)
 {
-	for (uint32_t i = 0; i < POLLS; i++) {
+	for (uint64_t end = guest_ms_ahead(WAIT_MS); guest_now() < end;) {
 		uint16_t head;
 		uint32_t len;
 		bool got = false;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "guest/delay.h"
 #include "guest/test.h"
 #include "ipc/virtio_drv.h"
 
@@ -33,17 +34,16 @@
 #define ETH_MIN_FRAME 60U
 #define MY_IP 0x0a00020fU      /* 10.0.2.15 */
 #define GATEWAY_IP 0x0a000202U /* 10.0.2.2 */
-/** Interrupt status polls per transmit buffer: the service takes it at
- * the kick. */
-#define POLLS 200000U
+/** How long a transmit buffer may take to come back, in ms of the
+ * virtual counter (host time): the service takes it at the kick, or on
+ * another CPU (its doorbell), whose host thread may wait on a busy host. */
+#define TX_WAIT_MS 10000U
 /*
- * The gateway answers when QEMU's main loop runs, which the guest's steps
- * do not measure (and interrupt status reads cost no exit: the shadow
- * page): a request unanswered after REPLY_POLLS steps is sent again, up
- * to RETRIES times (Ethernet may lose a frame, e.g. at a full receive
- * queue).
+ * The gateway answers when QEMU's main loop runs: a request unanswered
+ * after REPLY_MS of the virtual counter is sent again, up to RETRIES times
+ * (Ethernet may lose a frame, e.g. at a full receive queue).
  */
-#define REPLY_POLLS 200000U
+#define REPLY_MS 200U
 #define RETRIES 50U
 #define ROUNDS 400U
 #define REPORT_EVERY 20U
@@ -112,7 +112,7 @@ static void send_arp_request(void)
 
 	CHECK_EQ(virtio_drv_submit(&drv, TXQ, &buf, 1, &head), VIRTIO_DRV_OK);
 	virtio_drv_kick(&drv, TXQ);
-	for (uint32_t i = 0; i < POLLS; i++) {
+	for (uint64_t end = guest_ms_ahead(TX_WAIT_MS); guest_now() < end;) {
 		(void)virtio_drv_irq_ack(&drv);
 		if (virtio_drv_harvest(&drv, TXQ, &head, &len) ==
 		    VIRTIO_DRV_OK) {
@@ -142,7 +142,7 @@ static bool take(const uint8_t *b, uint32_t len)
 
 static bool await_reply(void)
 {
-	for (uint32_t i = 0; i < REPLY_POLLS; i++) {
+	for (uint64_t end = guest_ms_ahead(REPLY_MS); guest_now() < end;) {
 		uint16_t head;
 		uint32_t len;
 		bool got = false;

@@ -92,6 +92,8 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 {
 	uint64_t msg[IPC_MSG_WORDS] = { 0 };
 
+	/* It asks for more: done with the doorbells it was told. */
+	ep->doorbells_told = 0;
 	if (service_event_take(ep, msg) || ep->notify_bits != 0 ||
 	    ep->doorbells != 0) {
 		if (msg[0] == 0 && ep->notify_bits != 0) {
@@ -101,6 +103,7 @@ static bool take_next_message(struct endpoint *ep, struct vcpu *service)
 		} else if (msg[0] == 0) {
 			msg[0] = IPC_MSG_DOORBELL;
 			msg[1] = ep->doorbells;
+			ep->doorbells_told = ep->doorbells;
 			ep->doorbells = 0;
 		}
 		ipc_begin_work(ep, arch_counter_now());

@@ -21,7 +21,6 @@
 #include "hyp/arch_gic.h"
 #include "hyp/cpu.h"
 #include "hyp/irq.h"
-#include "hyp/irq.h"
 #include "hyp/log.h"
 #include "hyp/mmio.h"
 #include "hyp/panic.h"
@@ -48,6 +47,9 @@ static bool runs_on(const struct vcpu *v, const struct cpu *cpu)
  */
 static struct vcpu *service_vcpus[CFG_MAX_VMS];
 static uint32_t service_count;
+/** The CPU no guest calls home that the services' interrupts go to
+ * (route_service_irqs()), or NULL; set with the list above. */
+static struct cpu *service_home;
 
 /*
  * Wake @p v if it waits in WFI and its virtual timer is due (*now: the
@@ -594,9 +596,14 @@ struct vcpu *sched_yield(struct vcpu *current)
 	return sched_next(current);
 }
 
-/* An online CPU other than @p cpu that runs nothing, or NULL. */
+/* An online CPU other than @p cpu that runs nothing, or NULL: the
+ * services' own first (a guest homed on another may need it soon). */
 static struct cpu *idle_cpu_but(const struct cpu *cpu)
 {
+	if (service_home != NULL && service_home->current == NULL &&
+	    service_home != cpu) {
+		return service_home;
+	}
 	for (uint32_t i = 0; i < CPU_MAX; i++) {
 		struct cpu *c = &cpu_table[i];
 
@@ -663,6 +670,7 @@ static void route_service_irqs(const uint32_t *guests_on, uint32_t ncpu)
 {
 	for (uint32_t i = ncpu; i-- > 1;) {
 		if (guests_on[i] == 0) {
+			service_home = &cpu_table[i];
 			irq_route_owned(cpu_table[i].gic_mask);
 			log_info("services' interrupts go to cpu %u", i);
 			return;

@@ -49,6 +49,9 @@ void service_endpoint_close(struct endpoint *ep, bool restart)
 	}
 	ep->receiver = NULL;
 	ep->notify_bits = 0;
+	/* A doorbell it died handling is told to the next instance. */
+	ep->doorbells |= ep->doorbells_told;
+	ep->doorbells_told = 0;
 	ipc_forget_reads(ep);
 	/* Its timer is cancelled, as at boot; client resets are told to the
 	 * new instance, the one it died handling again (service_event.h). */

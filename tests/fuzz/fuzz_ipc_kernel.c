@@ -75,9 +75,9 @@
  *    window's line is up exactly while the word is not 0; a guest's call
  *    of either is refused;
  *  - doorbells (HYP_IPC_WINDOW_DOORBELL): a declaration succeeds exactly
- *    by its rules; a guest's store of at most 32 bits within the doorbell
- *    register, while another CPU idles (a fuzzed flag), completes in the
- *    trap and the service is told IPC_MSG_DOORBELL with that window's bit,
+ *    by its rules; a guest's aligned 32-bit store to the doorbell, while
+ *    the service waits and another CPU idles (a fuzzed flag), completes in
+ *    the trap and the service is told IPC_MSG_DOORBELL with that window's bit,
  *    never a bit of a window nobody rang; otherwise the store is an
  *    ordinary access;
  *  - the hardware-link rule (IHI 0048B 5.3.4): guests' virtual timers fire
@@ -191,7 +191,7 @@ struct world {
 	struct access access[MAX_VMS][MAX_GUEST_VCPUS];
 	struct call call[MAX_VMS][MAX_GUEST_VCPUS];
 	uint64_t notified[MAX_SERVICES];   /**< Bits raised, not yet seen. */
-	uint64_t rung[MAX_SERVICES];       /**< Doorbells rung, not yet told. */
+	uint64_t rung[MAX_SERVICES];       /**< Doorbells ever rung. */
 	uint64_t timer_set[MAX_SERVICES];  /**< Last HYP_IPC_TIMER_SET. */
 	uint8_t ram[MAX_VMS][PAGE];        /**< Each guest's backed page. */
 	/** Each window's register shadow page (the kernel keeps a status
@@ -954,7 +954,8 @@ static void check_delivery(struct vm *svc)
 			   "doorbells 0x%llx, rung 0x%llx",
 			   (unsigned long long)x[1],
 			   (unsigned long long)w.rung[svc->id]);
-		w.rung[svc->id] &= ~x[1];
+		/* Not cleared: one told to a service that died on it is told
+		 * to the next instance again. */
 		break;
 	case IPC_MSG_RESET:
 		FUZZ_CHECK(x[1] < w.vm_count &&
@@ -1151,13 +1152,15 @@ static bool doorbell_step(struct vcpu *v, struct access *a,
 	uint64_t off = a->ipa - ipa_addr(win->base);
 	const struct vm *svc = win->ep->service;
 
+	bool waiting = win->ep->receiver != NULL;
+
 	(void)v;
 	if (!a->isv || !a->write || (a->esr & ESR_DABT_CM) ||
 	    !window_doorbell_ring(win, off, a->size)) {
 		return false;
 	}
-	FUZZ_CHECK(win->has_doorbell && w.idle_elsewhere &&
-			   off / 4 == win->doorbell / 4 && off % 4 + a->size <= 4,
+	FUZZ_CHECK(win->has_doorbell && w.idle_elsewhere && waiting &&
+			   off == win->doorbell && a->size == 4,
 		   "doorbell at 0x%llx width %u rang (declared 0x%x)",
 		   (unsigned long long)off, a->size, win->doorbell);
 	w.rung[svc->id] |= 1ULL << win->id;
@@ -1669,7 +1672,8 @@ static void check_doorbell_answer(const struct vm *svc, const uint64_t *x0,
 	bool none = x0[2] == IPC_DOORBELL_NONE;
 	bool ok = win != NULL &&
 		  (none || (win->shadow_ipa != 0 && x0[2] % 4 == 0 &&
-			    x0[2] < PAGE && x0[2] < win->size));
+			    x0[2] < PAGE && x0[2] < win->size &&
+			    !(win->isr_kept && x0[2] == win->isr_ack)));
 
 	FUZZ_CHECK(x[0] == (ok ? (uint64_t)IPC_OK
 			       : (uint64_t)(int64_t)IPC_ERR_INVALID),

@@ -839,6 +839,12 @@ static void test_ipc_window_doorbell_declare(void **unused)
 	S->regs.x[2] = 0x200; /* Past the window of 0x200 bytes. */
 	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
 	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	win.isr_kept = true; /* Its acknowledge is the kernel's. */
+	win.isr_ack = QUEUE_NOTIFY;
+	S->regs.x[2] = QUEUE_NOTIFY;
+	hc(S, HYP_IPC_WINDOW_DOORBELL, 0);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	win.isr_kept = false;
 	S->regs.x[2] = QUEUE_NOTIFY;
 	hc(S, HYP_IPC_WINDOW_DOORBELL, 1); /* No window 1. */
 	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
@@ -858,21 +864,26 @@ static void test_ipc_window_doorbell_declare(void **unused)
 	win.shadow_ipa = 0;
 }
 
-/* A store rings only within the register, at most 32 bits, and only while
- * another CPU idles (else it is the ordinary round trip); the waiting
- * service is woken with the window's bit. */
+/* A store rings only as the register's aligned 32-bit store, only while
+ * another CPU idles and the service waits for work (else it is the
+ * ordinary round trip, served in its turn); the service is woken with the
+ * window's bit. */
 static void test_ipc_doorbell_rings_only_with_an_idle_cpu(void **unused)
 {
 	(void)unused;
 	add_doorbell_window();
+	rec.idle_elsewhere = true;
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 4)); /* Busy. */
 	service_waits();
+	rec.idle_elsewhere = false;
 	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
 	rec.idle_elsewhere = true;
 	assert_false(window_doorbell_ring(&win, AFTER_NOTIFY, 4));
 	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 8));
-	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY + 2, 4));
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY, 2));
+	assert_false(window_doorbell_ring(&win, QUEUE_NOTIFY + 2, 2));
 	assert_int_equal(rec.wakes, 0);
-	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY + 2, 2));
+	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
 	assert_int_equal(rec.wakes, 1);
 	assert_ptr_equal(rec.woken[0], S);
 	assert_int_equal(S->regs.x[0], IPC_MSG_DOORBELL);
@@ -884,16 +895,14 @@ static void test_ipc_doorbell_rings_only_with_an_idle_cpu(void **unused)
 	win.shadow_ipa = 0;
 }
 
-/* Rung while the service works: told once, after a notification and
- * before an access queued after the store; a restart forgets the
- * declaration but not a doorbell rung (the new instance looks). */
-static void test_ipc_doorbells_accumulate_between_notify_and_queue(void **unused)
+/* Doorbells are told after a notification and before an access queued
+ * after the store (a guest's reset right after its kick is served after
+ * the kick). */
+static void test_ipc_doorbell_told_between_notify_and_queue(void **unused)
 {
 	(void)unused;
 	add_doorbell_window();
-	rec.idle_elsewhere = true;
-	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
-	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	EP->doorbells = 1ULL << win.id; /* Rung while it waited, then: */
 	call(G0, 0);
 	ipc_notify(EP, 0x2);
 	assert_ptr_equal(ipc_recv(S), S);
@@ -903,10 +912,30 @@ static void test_ipc_doorbells_accumulate_between_notify_and_queue(void **unused
 	assert_int_equal(S->regs.x[1], 1ULL << win.id);
 	assert_ptr_equal(ipc_recv(S), S);
 	assert_int_equal(S->regs.x[0], IPC_MSG_CALL);
+	win.shadow_ipa = 0;
+}
+
+/* A service that dies handling a doorbell: the new instance is told it
+ * again (the kick would be lost); one it had finished (it asked for more)
+ * is not. A restart forgets the declaration. */
+static void test_ipc_doorbell_survives_a_crash_in_its_handler(void **unused)
+{
+	(void)unused;
+	add_doorbell_window();
+	rec.idle_elsewhere = true;
+	service_waits();
 	assert_true(window_doorbell_ring(&win, QUEUE_NOTIFY, 4));
+	assert_int_equal(S->regs.x[0], IPC_MSG_DOORBELL);
+	assert_int_equal(EP->doorbells, 0);
 	service_restart(&vms[VM_S]);
 	assert_false(win.has_doorbell);
 	assert_int_equal(EP->doorbells, 1ULL << win.id);
+	assert_ptr_equal(ipc_recv(S), S);
+	assert_int_equal(S->regs.x[0], IPC_MSG_DOORBELL);
+	/* Handled: it asks for more, and dies later on nothing. */
+	assert_ptr_equal(ipc_recv(S), IDLE);
+	service_restart(&vms[VM_S]);
+	assert_int_equal(EP->doorbells, 0);
 	win.shadow_ipa = 0;
 }
 
@@ -1062,7 +1091,8 @@ int main(void)
 		TEST(test_ipc_window_isr_forgotten_at_restart),
 		TEST(test_ipc_window_doorbell_declare),
 		TEST(test_ipc_doorbell_rings_only_with_an_idle_cpu),
-		TEST(test_ipc_doorbells_accumulate_between_notify_and_queue),
+		TEST(test_ipc_doorbell_told_between_notify_and_queue),
+		TEST(test_ipc_doorbell_survives_a_crash_in_its_handler),
 		TEST(test_ipc_client_name),
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),

@@ -387,10 +387,11 @@ posted_store(struct vcpu *v, uint64_t esr, uint64_t ipa, struct mmio_window *win
 }
 
 /*
- * A store acknowledging a status register the kernel keeps for the window's
- * service (hyp/window_isr.h), ISV set and no cache maintenance: completed
- * here (a permission fault on the read-only shadow page). Out of line, as
- * posted_store(): the hot path's frame stays small.
+ * A store the kernel completes for the window's service, ISV set and no
+ * cache maintenance (a permission fault on the read-only shadow page): the
+ * acknowledge of a status register it keeps (hyp/window_isr.h), or its
+ * doorbell (hyp/window_doorbell.h). Out of line, as posted_store(): the hot
+ * path's frame stays small.
  */
 static __attribute__((noinline)) bool
 isr_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
@@ -422,8 +423,9 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 					   ipa, esr_decode_dabt(esr).write);
 		}
 		win = vm_find_mmio_window(vcpu->vm, ipa);
-		/* An acknowledge comes here: the shadow page is read-only in
-		 * the client (before it is mapped, the service gets it). */
+		/* An acknowledge or a doorbell comes here: the shadow page is
+		 * read-only in the client (before it is mapped, the service
+		 * gets it). */
 		if (win != NULL && (win->isr_kept || win->has_doorbell) &&
 		    !(esr & ESR_DABT_S1PTW) &&
 		    isr_store(vcpu, esr, ipa, win)) {

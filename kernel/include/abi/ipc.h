@@ -128,18 +128,21 @@
 /**
  * A doorbell register (virtio-mmio's QueueNotify, virtio 1.2 4.2.2): x1 =
  * window id, x2 = its byte offset in the window (4-byte aligned, in the
- * window's register shadow page). From then on a client's store of at most
- * 32 bits to x2 completes in the trap, its value dropped, and rings the
- * window's doorbell: the service receives IPC_MSG_DOORBELL, as it receives
- * a notification (before any message queued after the store; doorbells
- * rung meanwhile are told in one message), and the client goes on at once
- * (as KVM's ioeventfd). A service idle on another CPU takes it there, so
- * that the client's CPU does not switch. Name only a register whose store
- * asks the service to look at memory it can read again (a virtqueue), not
- * one whose value counts. x2 = IPC_DOORBELL_NONE: stores are messages
- * again; a restart of the service does that too. Returns x0 = IPC_OK, or
- * IPC_ERR_INVALID (no such window, it has no shadow page, an offset
- * unaligned or outside the page or the window, not a service).
+ * window's register shadow page, not the acknowledge of HYP_IPC_WINDOW_ISR).
+ * From then on a client's aligned 32-bit store to x2, while the service
+ * waits for work and another CPU idles, completes in the trap, its value
+ * dropped, and rings the window's doorbell: the service receives
+ * IPC_MSG_DOORBELL on the idle CPU, as it receives a notification (before
+ * any message queued after the store), and the client goes on at once (as
+ * KVM's ioeventfd). Otherwise the store is an ordinary access. A doorbell
+ * told to a service that dies before it asks for its next message is told
+ * to the new instance again. Name only a register whose store asks the
+ * service to look at memory it can read again (a virtqueue), not one whose
+ * value counts; a service that also posts writes takes the window's ring
+ * first. x2 = IPC_DOORBELL_NONE: stores are messages again; a restart of
+ * the service does that too. Returns x0 = IPC_OK, or IPC_ERR_INVALID (no
+ * such window, it has no shadow page, an offset unaligned or outside the
+ * page or the window, the kept acknowledge register, not a service).
  */
 #define HYP_IPC_WINDOW_DOORBELL (HYP_CALL_BASE | SMCCC_64BIT | 0x1FU)
 /** HYP_IPC_WINDOW_ISR x2 = x3 = this: the service keeps the register. */

@@ -74,6 +74,8 @@ struct endpoint {
 	uint64_t notify_bits;
 	uint64_t doorbells;     /**< Windows whose doorbell rang, bit = id
 				   (IPC_MSG_DOORBELL not yet told). */
+	uint64_t doorbells_told; /**< Those of the message being handled
+				   (told again if the service dies on it). */
 	/* Events for the service (hyp/service_event.h). */
 	uint64_t timer_at;      /**< HYP_IPC_TIMER_SET deadline, 0: none. */
 	uint64_t timer_fired;   /**< The deadline that fired, to be told. */
