@@ -2,12 +2,13 @@
 /**
  * Doorbell registers (HYP_IPC_WINDOW_DOORBELL, abi/ipc.h): a client's store
  * to a window's doorbell, virtio-mmio's QueueNotify, completes in the trap
- * when another CPU idles, and the service takes IPC_MSG_DOORBELL there
- * while the client goes on, as KVM's ioeventfd lets a guest go on while
- * the device model works. With no idle CPU the store is an ordinary
- * access, a round trip to the service on this CPU, which starts the work
- * soonest: the CPU would switch to the service either way. The store
- * faults on the read-only register shadow page (trap.c, isr_store).
+ * when the service waits for work and another CPU idles, and the service
+ * takes IPC_MSG_DOORBELL there while the client goes on, as KVM's ioeventfd
+ * lets a guest go on while the device model works. Otherwise the store is
+ * an ordinary access: with no idle CPU a round trip to the service on this
+ * CPU, which starts the work soonest (the CPU would switch to the service
+ * either way); with the service busy, served in its turn. The store faults
+ * on the read-only register shadow page (trap.c, isr_store).
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -259,13 +259,14 @@ int ipc_isr_update(uint32_t window, uint32_t set, uint32_t clear,
 
 /**
  * Make the register at byte @p offset of @p window a doorbell
- * (HYP_IPC_WINDOW_DOORBELL): a client's store there completes in the trap,
+ * (HYP_IPC_WINDOW_DOORBELL): while this service waits for work and another
+ * CPU idles, a client's aligned 32-bit store there completes in the trap,
  * its value dropped, and this service receives IPC_MSG_DOORBELL
- * (ipc_on_doorbell()), on another CPU if one is idle, while the client
- * goes on. For a register whose store only asks the device to look at
- * memory again (virtio's QueueNotify). @p offset = IPC_DOORBELL_NONE makes
- * stores messages again; so does a restart. Returns IPC_OK or
- * IPC_ERR_INVALID (no shadow page, a bad offset).
+ * (ipc_on_doorbell()) on that CPU while the client goes on; otherwise the
+ * store is an ordinary access. For a register whose store only asks the
+ * device to look at memory again (virtio's QueueNotify). @p offset =
+ * IPC_DOORBELL_NONE makes stores messages again; so does a restart.
+ * Returns IPC_OK or IPC_ERR_INVALID (no shadow page, a bad offset).
  */
 int ipc_window_doorbell(uint32_t window, uint64_t offset);
 
