@@ -81,7 +81,7 @@ UNITS = {
     'psci': Unit([K + 'psci.c', K + 'vcpu.c', K + 'vgic_lr.c', A + 'gic_lr.c',
                   K + 'ptimer.c', FAKE_GIC], host='psci'),
     'sched': Unit([K + 'sched.c', K + 'klock.c', FAKE_LOG], host='sched'),
-    'vm': Unit([K + 'vm.c', K + 'vm_console.c', K + 'service.c',
+    'vm': Unit([K + 'vm.c', K + 'vm_ram.c', K + 'vm_console.c', K + 'service.c',
                 K + 'service_event.c',
                 K + 'vm_window.c', K + 'klock.c', A + 's2.c',
                 K + 'palloc.c', '#lib/src/fmt.c', FAKE_MM, FAKE_LOG,

@@ -22,8 +22,8 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size)
 	return HYP_OK;
 }
 
-int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
-		 paddr_t *out)
+int palloc_alloc_raw(struct palloc *pool, size_t count, uint64_t align,
+		     paddr_t *out)
 {
 	uint64_t at;
 
@@ -53,8 +53,18 @@ int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
 		pool->high = at;
 	}
 	*out = pa_init(at);
-	mm_zero_pages(mm_va(*out), bytes);
 	return HYP_OK;
+}
+
+int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
+		 paddr_t *out)
+{
+	int err = palloc_alloc_raw(pool, count, align, out);
+
+	if (err == HYP_OK) {
+		mm_zero_pages(mm_va(*out), count * PAGE_SIZE);
+	}
+	return err;
 }
 
 size_t palloc_free_count(const struct palloc *pool)

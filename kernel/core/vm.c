@@ -61,19 +61,7 @@ static void map_or_panic(struct vm *vm, uint64_t ipa, paddr_t pa,
 /* @p vm's RAM, from @p pool, and its passed-through devices, mapped. */
 static void vm_map_memory(struct vm *vm, struct palloc *pool)
 {
-	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
-		const struct cfg_ram *ram = &vm->cfg->ram[r];
-		int err = palloc_alloc(pool, ram->size / PAGE_SIZE, SZ_2M,
-				       &vm->ram_pa[r]);
-
-		if (err != HYP_OK) {
-			panic("vm '%s': no memory for %lu MiB of RAM (%lu MiB free)",
-			      vm_name(vm), ram->size / SZ_1M,
-			      palloc_free_count(pool) * PAGE_SIZE / SZ_1M);
-		}
-		map_or_panic(vm, ram->ipa, vm->ram_pa[r], ram->size, S2_RWX,
-			     "RAM");
-	}
+	vm_ram_create(vm, pool);
 	for (size_t d = 0; d < vm->cfg->device_count; d++) {
 		const struct cfg_device *dev = &vm->cfg->devices[d];
 
@@ -109,22 +97,20 @@ static void copy_image(struct vm *vm, const struct cfg_image *img, uint64_t ipa)
 	uint8_t *dst = vm_ram_ptr(vm, ipa, &avail);
 
 	CHECK(dst != NULL && avail >= img->size);
+	vm_ram_ready(vm, ipa, img->size);
 	memcpy(dst, img->data, img->size);
 	mmu_clean_dcache_range(dst, img->size);
 }
 
 /*
- * Zeroed RAM (@p dirty: it was used, zero it, except a region kept across
- * restarts; otherwise it comes zeroed from the allocator), image copied in, caches cleaned for a guest whose MMU is
- * off.
+ * Zeroed RAM (@p dirty: it was used, zero what was touched, except a
+ * region kept across restarts; otherwise it is zero or not touched yet:
+ * vm_ram.c), image copied in, caches cleaned for a guest whose MMU is off.
  */
 static void vm_load(struct vm *vm, bool dirty)
 {
-	for (size_t r = 0; dirty && r < vm->cfg->ram_count; r++) {
-		/* Kept RAM (rule R5) survives a service's restart. */
-		if (!vm->cfg->ram[r].keep) {
-			mm_zero_pages(mm_va(vm->ram_pa[r]), vm->cfg->ram[r].size);
-		}
+	if (dirty) {
+		vm_ram_zero(vm);
 	}
 	copy_image(vm, vm->image, vm->cfg->image_ipa);
 	for (size_t k = 0; k < vm->cfg->load_count; k++) {
@@ -327,8 +313,13 @@ static void vm_map_grants(struct vm *vm, const struct cfg_scenario *sc)
 		CHECK(ram != NULL && avail >= g->size);
 		vm->grant_pa[k] = mm_pa(ram);
 		vm->grant_client[k] = (uint16_t)c;
-		map_or_panic(vm, g->ipa, vm->grant_pa[k], g->size, S2_RW,
-			     "a grant");
+		/* Lazy RAM granted whole blocks at a time: mapped when first
+		 * touched (vm_ram.c); otherwise ready in the client now. */
+		if (!vm_ram_grant_lazy(vm, k, &vm_table[c])) {
+			vm_ram_ready(&vm_table[c], g->client_ipa, g->size);
+			map_or_panic(vm, g->ipa, vm->grant_pa[k], g->size,
+				     S2_RW, "a grant");
+		}
 		log_info("vm '%s': RAM of '%s' [0x%lx, +0x%lx) granted at IPA 0x%lx",
 			 vm_name(vm), g->client, g->client_ipa, g->size, g->ipa);
 	}
@@ -417,8 +408,10 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why)
 		e.other += v->other;
 	}
 	log_info("vm '%s' exits: %lu MMIO, %lu HVC/SMC, %lu WFI/WFE, "
-		 "%lu interrupts, %lu other",
-		 vm_name(vm), e.mmio, e.hvc, e.wfx, e.irq, e.other);
+		 "%lu interrupts, %lu other; %u RAM blocks zeroed when first "
+		 "touched",
+		 vm_name(vm), e.mmio, e.hvc, e.wfx, e.irq, e.other,
+		 vm->ram_blocks_ready);
 	if (why == VM_STOP_SYSTEM_OFF) {
 		log_info("vm '%s' powered off (PSCI SYSTEM_OFF)", vm_name(vm));
 	} else if (why == VM_STOP_FAILED) {
@@ -492,6 +485,7 @@ uint64_t vm_read_guest(struct vm *vm, ipaddr_t ipa, void *buf, uint64_t len)
 	if (src == NULL) {
 		return 0;
 	}
+	vm_ram_ready(vm, ipa_addr(ipa), n);
 	memcpy(buf, src, n);
 	return n;
 }

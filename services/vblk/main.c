@@ -364,7 +364,9 @@ static bool dma_pa(const struct vblk_dev *dev, uint64_t gpa, uint32_t len,
 		if (d->ok && gpa >= d->gpa && gpa - d->gpa < d->size &&
 		    len <= d->size - (gpa - d->gpa)) {
 			*pa = d->pa + (gpa - d->gpa);
-			return true;
+			/* Zeroed now if never touched, not after the disk
+			 * wrote it (HYP_IPC_TRANSLATE). */
+			return virtio_gmem_dma_ready(&dev->gmem, gpa, len);
 		}
 	}
 	return false;

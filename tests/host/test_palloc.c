@@ -272,6 +272,24 @@ static void test_palloc_alloc_zeroes_pages(void **state)
 			      0xff));
 }
 
+/* The raw allocation leaves the pages as they were (a guest's RAM, zeroed
+ * when first touched: vm_ram.c) and takes the same pages. */
+static void test_palloc_alloc_raw_leaves_pages(void **state)
+{
+	struct fixture *f = *state;
+	paddr_t raw;
+	paddr_t next;
+
+	memset(mm_va(f->base), 0xff, BIG_ARENA_SIZE);
+	assert_int_equal(palloc_alloc_raw(&f->pool, 2, SZ_2M, &raw), HYP_OK);
+	assert_true(IS_ALIGNED(pa_addr(raw), SZ_2M));
+	assert_true(all_bytes(mm_va(raw), 2 * PAGE_SIZE, 0xff));
+	assert_int_equal(palloc_alloc(&f->pool, 1, SZ_2M, &next), HYP_OK);
+	assert_true(pa_addr(next) >= pa_addr(raw) + 2 * PAGE_SIZE);
+	assert_int_equal(palloc_alloc_raw(&f->pool, 1, 3 * PAGE_SIZE, &next),
+			 HYP_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +315,8 @@ int main(void)
 			test_palloc_alloc_rejects_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_palloc_alloc_zeroes_pages,
 						setup_big, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_palloc_alloc_raw_leaves_pages, setup_big, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

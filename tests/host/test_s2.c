@@ -258,6 +258,36 @@ static void test_s2_map_2m_uses_block(void **state)
 	expect_unmapped(&f->s2, ipa - PAGE_SIZE);
 }
 
+/* The tables of 2 MiB blocks made ahead (vm_ram.c): nothing mapped, and
+ * mapping a block later takes no page from the pool. */
+static void test_s2_prepare_blocks_then_map_allocates_nothing(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t ipa = 0x40000000;
+
+	assert_int_equal(s2_prepare_blocks(&f->s2, ipa_init(ipa), 4 * SZ_2M),
+			 HYP_OK);
+	/* Root and one level-2 table. */
+	assert_int_equal(table_pages(f), 3);
+	expect_unmapped(&f->s2, ipa);
+	expect_unmapped(&f->s2, ipa + 4 * SZ_2M - 1);
+	assert_int_equal(s2_map(&f->s2, ipa_init(ipa + 3 * SZ_2M),
+				pa_init(0x100200000), SZ_2M, S2_RWX),
+			 HYP_OK);
+	assert_int_equal(table_pages(f), 3);
+	expect_mapped(&f->s2, ipa + 3 * SZ_2M + 5, 0x100200005, S2_RWX);
+	expect_unmapped(&f->s2, ipa + 2 * SZ_2M);
+	/* Whole blocks only, inside the IPA space. */
+	assert_int_equal(s2_prepare_blocks(&f->s2, ipa_init(ipa + PAGE_SIZE),
+					   SZ_2M),
+			 HYP_EINVAL);
+	assert_int_equal(s2_prepare_blocks(&f->s2, ipa_init(ipa), PAGE_SIZE),
+			 HYP_EINVAL);
+	assert_int_equal(s2_prepare_blocks(&f->s2, ipa_init(S2_IPA_LIMIT),
+					   SZ_2M),
+			 HYP_EINVAL);
+}
+
 static void test_s2_map_misaligned_pa_uses_pages(void **state)
 {
 	struct fixture *f = *state;
@@ -588,6 +618,7 @@ int main(void)
 		S2_TINY_TEST(test_s2_init_out_of_memory),
 		S2_TEST(test_s2_map_page_translates),
 		S2_TEST(test_s2_map_2m_uses_block),
+		S2_TEST(test_s2_prepare_blocks_then_map_allocates_nothing),
 		S2_TEST(test_s2_map_misaligned_pa_uses_pages),
 		S2_TEST(test_s2_map_mixes_blocks_and_pages),
 		S2_TEST(test_s2_map_block_then_tail_pages),

@@ -43,6 +43,11 @@ enum { VM_G, VM_H, VM_SVC, VMS };
 #define WIN_IPA 0x09000000ULL
 /* Where svc sees its grant of g's second RAM region (pages 1 and 2). */
 #define GRANT_SVC 0x100000000ULL
+/* h's second region, two blocks, granted whole to svc (vm_ram.c: zeroed and
+ * mapped a block at a time when first touched). */
+#define RAM_H2 0x50000000ULL
+#define RAM_H2_SIZE (2 * SZ_2M)
+#define GRANT2_SVC 0x200000000ULL
 #define GRANT_OFF PAGE_SIZE
 #define GRANT_SIZE (2 * PAGE_SIZE)
 #define ARENA (32 * SZ_1M)
@@ -88,8 +93,9 @@ const struct cfg_scenario scenario = {
 		[VM_H] = {
 			.name = "h", .kind = CFG_VM_GUEST, .vcpu_count = 1,
 			.image = "g.bin", .image_ipa = RAM_G, .entry = RAM_G,
-			.ram = { { .ipa = RAM_G, .size = SZ_2M } },
-			.ram_count = 1,
+			.ram = { { .ipa = RAM_G, .size = SZ_2M },
+				 { .ipa = RAM_H2, .size = RAM_H2_SIZE } },
+			.ram_count = 2,
 		},
 		[VM_SVC] = {
 			.name = "svc", .kind = CFG_VM_SERVICE, .vcpu_count = 1,
@@ -106,8 +112,10 @@ const struct cfg_scenario scenario = {
 			},
 			.device_count = 1,
 			.grants = { { .client = "g", .client_ipa = RAM_G2 + GRANT_OFF,
-				      .size = GRANT_SIZE, .ipa = GRANT_SVC } },
-			.grant_count = 1,
+				      .size = GRANT_SIZE, .ipa = GRANT_SVC },
+				    { .client = "h", .client_ipa = RAM_H2,
+				      .size = RAM_H2_SIZE, .ipa = GRANT2_SVC } },
+			.grant_count = 2,
 		},
 	},
 };
@@ -426,10 +434,10 @@ static void test_vm_create_all_maps_grants(void **unused)
 				  ipa_init(GRANT_SVC - PAGE_SIZE), &pa, &attr));
 	assert_false(s2_translate(&vm(VM_SVC)->s2,
 				  ipa_init(GRANT_SVC + GRANT_SIZE), &pa, &attr));
-	/* Logged last, after the windows. */
+	/* Logged last, after the windows (h's is svc's second grant). */
 	assert_non_null(strstr(fake_log_last[LOG_LEVEL_INFO],
-			       "vm 'svc': RAM of 'g' [0x48001000, +0x2000) "
-			       "granted at IPA 0x100000000"));
+			       "vm 'svc': RAM of 'h' [0x50000000, +0x400000) "
+			       "granted at IPA 0x200000000"));
 }
 
 /* A service's restart never zeroes its grant; the client's reset keeps it
@@ -448,6 +456,157 @@ static void test_vm_grant_survives_restart_and_client_reset(void **unused)
 				 &attr));
 	assert_int_equal(pa_addr(pa),
 			 pa_addr(vm(VM_G)->ram_pa[1]) + GRANT_OFF);
+}
+
+/* --- RAM zeroed when first touched (vm_ram.c) ------------------------------- */
+
+static bool mapped(struct vm *v, uint64_t ipa, uint64_t *pa, unsigned *attr)
+{
+	paddr_t p = pa_init(0);
+	unsigned a = 0;
+	bool ok = s2_translate(&v->s2, ipa_init(ipa), &p, &a);
+
+	if (pa != NULL) {
+		*pa = pa_addr(p);
+	}
+	if (attr != NULL) {
+		*attr = a;
+	}
+	return ok;
+}
+
+static bool all_bytes_are(const uint8_t *p, uint64_t n, uint8_t b)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		if (p[i] != b) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A guest's RAM is neither written nor mapped at boot beyond what the
+ * kernel loaded; a service's is zeroed and mapped whole. */
+static void test_vm_ram_untouched_guest_blocks_stay_unmapped(void **unused)
+{
+	(void)unused;
+	assert_false(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_false(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, 0), RAM_H2_SIZE,
+				  FAKE_MM_POISON));
+	assert_false(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
+	/* The image's block: zeroed, loaded, mapped. */
+	assert_true(mapped(vm(VM_H), RAM_G, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 0, IMAGE_BYTES),
+				  SZ_2M - IMAGE_BYTES, 0));
+	assert_true(vm(VM_H)->ram_lazy[0] && vm(VM_H)->ram_lazy[1]);
+	/* The service's RAM, kept region too. */
+	assert_false(vm(VM_SVC)->ram_lazy[0] || vm(VM_SVC)->ram_lazy[1]);
+	assert_true(mapped(vm(VM_SVC), KEPT_SVC + SZ_2M - 1, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_SVC), 1, 0), SZ_2M, 0));
+}
+
+static void test_vm_ram_touch_zeroes_and_maps_its_block(void **unused)
+{
+	uint64_t pa;
+	unsigned attr;
+	uint32_t before = vm(VM_H)->ram_blocks_ready;
+
+	(void)unused;
+	assert_true(vm_ram_touch(vm(VM_H), RAM_H2 + SZ_2M + 123));
+	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M + 8, &pa, &attr));
+	assert_int_equal(pa, pa_addr(vm(VM_H)->ram_pa[1]) + SZ_2M + 8);
+	assert_int_equal(attr, S2_RWX);
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, SZ_2M), SZ_2M, 0));
+	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 1);
+	/* Only that block. */
+	assert_false(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, 0), SZ_2M,
+				  FAKE_MM_POISON));
+	/* Once: what the guest wrote stays (another vCPU's fault on it). */
+	*ram_va(vm(VM_H), 1, SZ_2M + 64) = 0x42;
+	assert_true(vm_ram_touch(vm(VM_H), RAM_H2 + SZ_2M));
+	assert_int_equal(*ram_va(vm(VM_H), 1, SZ_2M + 64), 0x42);
+	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 1);
+}
+
+static void test_vm_ram_touch_is_false_outside_lazy_ram(void **unused)
+{
+	(void)unused;
+	assert_false(vm_ram_touch(vm(VM_H), RAM_H2 + RAM_H2_SIZE));
+	assert_false(vm_ram_touch(vm(VM_H), RAM_H2 - 1));
+	assert_false(vm_ram_touch(vm(VM_H), WIN_IPA));
+	assert_false(vm_ram_touch(vm(VM_G), 0));
+	/* A service's own RAM is mapped whole; an unaligned grant too. */
+	assert_false(vm_ram_touch(vm(VM_SVC), RAM_SVC));
+	assert_false(vm_ram_touch(vm(VM_SVC), GRANT_SVC));
+	assert_false(vm_ram_touch(vm(VM_SVC), GRANT2_SVC + RAM_H2_SIZE));
+}
+
+/* A service's first access to a lazy grant makes the block ready in the
+ * client, then maps it in the service (RW, not executable). */
+static void test_vm_ram_grant_touch_readies_client_block(void **unused)
+{
+	uint64_t pa;
+	unsigned attr;
+
+	(void)unused;
+	assert_true(vm_ram_touch(vm(VM_SVC), GRANT2_SVC + SZ_2M + 4096));
+	assert_true(mapped(vm(VM_SVC), GRANT2_SVC + SZ_2M, &pa, &attr));
+	assert_int_equal(pa, pa_addr(vm(VM_H)->ram_pa[1]) + SZ_2M);
+	assert_int_equal(attr, S2_RW);
+	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, SZ_2M), SZ_2M, 0));
+	assert_false(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
+	assert_false(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	/* The client touched its first block before the service did: kept,
+	 * only mapped in the service. */
+	assert_true(vm_ram_touch(vm(VM_H), RAM_H2));
+	*ram_va(vm(VM_H), 1, 16) = 0x99;
+	assert_true(vm_ram_touch(vm(VM_SVC), GRANT2_SVC + 16));
+	assert_true(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
+	assert_int_equal(*ram_va(vm(VM_H), 1, 16), 0x99);
+}
+
+/* An unaligned grant is mapped at boot: its client blocks ready then. */
+static void test_vm_ram_unaligned_grant_ready_at_boot(void **unused)
+{
+	(void)unused;
+	assert_false(vm(VM_SVC)->grant_lazy[0]);
+	assert_true(vm(VM_SVC)->grant_lazy[1]);
+	assert_true(mapped(vm(VM_G), RAM_G2, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_G), 1, 0), SZ_2M, 0));
+}
+
+/* The kernel's own reads make the block ready: never the old contents. */
+static void test_vm_ram_read_guest_never_sees_old_contents(void **unused)
+{
+	uint8_t buf[16];
+
+	(void)unused;
+	memset(buf, 0x11, sizeof(buf));
+	assert_int_equal(peek(vm(VM_H), RAM_H2 + 8, buf, sizeof(buf)),
+			 sizeof(buf));
+	assert_true(all_bytes_are(buf, sizeof(buf), 0));
+	assert_true(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_false(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+}
+
+/* A reset zeroes the blocks touched (they stay mapped) and leaves the
+ * others alone. */
+static void test_vm_ram_reset_zeroes_touched_blocks_only(void **unused)
+{
+	(void)unused;
+	assert_true(vm_ram_touch(vm(VM_H), RAM_H2 + SZ_2M));
+	*ram_va(vm(VM_H), 1, SZ_2M + 100) = 0x5a;
+	vm_reset(vm(VM_H));
+	assert_int_equal(*ram_va(vm(VM_H), 1, SZ_2M + 100), 0);
+	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	assert_false(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, 0), SZ_2M,
+				  FAKE_MM_POISON));
+	/* The image is back in its block. */
+	assert_memory_equal(ram_va(vm(VM_H), 0, 0), image_g, IMAGE_BYTES);
 }
 
 static void test_vm_read_guest_stops_at_ram_end_and_devices(void **unused)
@@ -728,6 +887,13 @@ int main(void)
 		TEST(test_vm_create_all_maps_devices),
 		TEST(test_vm_create_all_maps_grants),
 		TEST(test_vm_grant_survives_restart_and_client_reset),
+		TEST(test_vm_ram_untouched_guest_blocks_stay_unmapped),
+		TEST(test_vm_ram_touch_zeroes_and_maps_its_block),
+		TEST(test_vm_ram_touch_is_false_outside_lazy_ram),
+		TEST(test_vm_ram_grant_touch_readies_client_block),
+		TEST(test_vm_ram_unaligned_grant_ready_at_boot),
+		TEST(test_vm_ram_read_guest_never_sees_old_contents),
+		TEST(test_vm_ram_reset_zeroes_touched_blocks_only),
 		TEST(test_vm_read_guest_stops_at_ram_end_and_devices),
 		TEST(test_vm_stop_last_guest_powers_off),
 		TEST(test_vm_stop_failed_guest_powers_off_with_failure),

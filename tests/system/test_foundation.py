@@ -1,5 +1,7 @@
 """System tests of the foundation: boot, RAM, aborts, calls, WFI, traps."""
+import os
 import re
+import struct
 
 import pytest
 
@@ -43,6 +45,46 @@ def test_kernel_bounds_check_panics_and_qemu_exits_failure(boot):
 
 def test_guest_reads_and_writes_its_ram(boot):
     run_guest_test(boot, 'test-mem')
+
+
+# ELF64 (little endian): program header table fields, PT_LOAD.
+ELF_PHOFF, ELF_PHENTSIZE, ELF_PHNUM = 0x20, 0x36, 0x38
+PT_LOAD = 1
+STALE_BLOCK = 2 << 20
+STALE_BYTES = 64 << 20
+STALE_BYTE = 0xa5
+
+
+def image_end(elf):
+    """Highest physical address the kernel image's segments occupy."""
+    with open(elf, 'rb') as f:
+        data = f.read()
+    phoff, = struct.unpack_from('<Q', data, ELF_PHOFF)
+    phentsize, = struct.unpack_from('<H', data, ELF_PHENTSIZE)
+    phnum, = struct.unpack_from('<H', data, ELF_PHNUM)
+    end = 0
+    for i in range(phnum):
+        p_type, _, _, _, paddr, _, memsz, _ = struct.unpack_from(
+            '<IIQQQQQQ', data, phoff + i * phentsize)
+        if p_type == PT_LOAD:
+            end = max(end, paddr + memsz)
+    return end
+
+
+def test_guest_ram_is_zero_over_stale_memory(boot, request, tmp_path):
+    """RAM as a previous boot leaves it: QEMU's loader fills 64 MiB above
+    the kernel image, where the partitions' RAM comes from, with 0xa5
+    before the kernel starts. The guest still finds every page of its RAM
+    zero (test-mem), and touches it all: the kernel zeroes a guest's RAM a
+    2 MiB block at a time when first touched (vm_ram.c), a service's at
+    boot. Without any zeroing the guest reads 0xa5 and fails."""
+    elf = os.path.join(request.config.getoption('--build'), 'scenarios',
+                       'test-mem', 'hyp.elf')
+    start = -(-image_end(elf) // STALE_BLOCK) * STALE_BLOCK
+    stale = tmp_path / 'stale.bin'
+    stale.write_bytes(bytes([STALE_BYTE]) * STALE_BYTES)
+    run_guest_test(boot, 'test-mem',
+                   extra=['-device', 'loader,file=%s,addr=0x%x' % (stale, start)])
 
 
 def test_access_outside_ram_injects_abort_and_kernel_lives(boot):

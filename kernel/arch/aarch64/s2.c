@@ -17,6 +17,7 @@
 #include "hyp/s2.h"
 
 #include "arch/pte.h"
+#include "arch/sysreg.h"
 #include "hyp/errno.h"
 #include "hyp/mm.h"
 #include "hyp/units.h"
@@ -250,6 +251,30 @@ int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 			return err;
 		}
 		off += level_size(level);
+	}
+	/* A walk after this sees the new descriptors (D8.2.x: a DSB makes a
+	 * table update visible to the walker; the ERET to the partition is
+	 * the context synchronization). An entry that was invalid is never
+	 * in a TLB: no invalidation. */
+	dsb_ishst();
+	return HYP_OK;
+}
+
+int s2_prepare_blocks(struct s2_space *s2, ipaddr_t ipa, uint64_t size)
+{
+	uint64_t start = ipa_addr(ipa);
+
+	if (s2 == NULL || size == 0 || !IS_ALIGNED(start | size, SZ_2M) ||
+	    start >= S2_IPA_LIMIT || size > S2_IPA_LIMIT - start) {
+		return HYP_EINVAL;
+	}
+	for (uint64_t at = start; at < start + size; at += SZ_2M) {
+		unsigned reached = S2_LEVEL_LAST - 1;
+
+		(void)walk(s2, at, &reached, s2->pool);
+		if (reached != S2_LEVEL_LAST - 1) {
+			return HYP_ENOMEM;
+		}
 	}
 	return HYP_OK;
 }

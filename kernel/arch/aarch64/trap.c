@@ -312,6 +312,14 @@ HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
 #define FSC_PERMISSION 0x0cULL
 #define FSC_LEVEL_MASK 0x3ULL
 
+/* DFSC/IFSC 0b0001LL, a translation fault at level LL (D13.2.39), at
+ * Stage 2 (HPFAR_EL2 holds the IPA, D13.2.49): in a
+ * guest's RAM, a block not touched yet (vm_ram.c). */
+static bool is_s2_translation(uint64_t esr)
+{
+	return (esr & ESR_FSC_MASK & ~FSC_LEVEL_MASK) == FSC_TRANSLATION_L0;
+}
+
 /* A stage-2 permission fault on the access itself: a write to a read-only
  * register shadow page (vm.c). */
 static bool is_s2_permission(uint64_t esr)
@@ -435,6 +443,12 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
 		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
+	/* RAM not touched yet, or a grant of it: now zeroed and mapped, the
+	 * access runs again (no device saw anything: no posted writes). */
+	if (win == NULL && is_s2_translation(esr) &&
+	    vm_ram_touch(vcpu->vm, ipa)) {
+		return vcpu;
+	}
 	struct esr_dabt d = esr_decode_dabt(esr);
 	uint64_t va = read_sysreg(far_el2);
 	struct vcpu *taker = take_posted_first(vcpu, false);
@@ -454,6 +468,11 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 {
 	uint64_t va = read_sysreg(far_el2);
+
+	/* A fetch from (or a table walk into) RAM not touched yet. */
+	if (is_s2_translation(esr) && vm_ram_touch(vcpu->vm, fault_ipa())) {
+		return vcpu;
+	}
 
 	if (vcpu_is_service(vcpu)) {
 		return service_fault_trap(vcpu, esr,
@@ -534,7 +553,9 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
 		ipa = fault_ipa();
 		win = vm_find_mmio_window(vcpu->vm, ipa);
-		vcpu->exits.mmio++;
+		/* A data abort outside every window (RAM touched first, an
+		 * abort injected) is no MMIO exit. */
+		vcpu->exits.mmio += win != NULL;
 		if (win != NULL && served_read(vcpu, esr, ipa, win)) {
 			return kernel_exit(vcpu);
 		}

@@ -73,8 +73,15 @@
  * the service drives (no IOMMU: the driver domain is trusted for DMA,
  * docs/architecture.md). IPC_ERR_INVALID: not in its RAM or a grant;
  * IPC_ERR_DENIED: the caller is a guest (a guest never learns a PA).
+ * A guest's RAM is zeroed a HYP_RAM_ZERO_BLOCK at a time when first
+ * touched: before a device gets a PA inside a grant, the service reads a
+ * byte of every such block the device will reach, through the grant
+ * (libipc: virtio_gmem_dma_ready()); a block zeroed after the device wrote
+ * it would lose what it wrote.
  */
 #define HYP_IPC_TRANSLATE (HYP_CALL_BASE | SMCCC_64BIT | 0x1BU)
+/** Granule in which a guest's RAM is zeroed when first touched. */
+#define HYP_RAM_ZERO_BLOCK 0x200000ULL
 /**
  * x1 = window id, x2 = IPA of a 4 KiB page of the calling service's RAM,
  * x3 = a mask: with bit i set, a read of the 32-bit register at offset

@@ -40,5 +40,12 @@ int palloc_init(struct palloc *pool, paddr_t base, uint64_t size);
 int palloc_alloc(struct palloc *pool, size_t count, uint64_t align,
 		 paddr_t *out);
 
+/**
+ * As palloc_alloc(), but the pages keep whatever they held: for a guest's
+ * RAM, which vm_ram.c zeroes a block at a time when it is first touched.
+ */
+int palloc_alloc_raw(struct palloc *pool, size_t count, uint64_t align,
+		     paddr_t *out);
+
 /** Pages currently free in @p pool. */
 size_t palloc_free_count(const struct palloc *pool);

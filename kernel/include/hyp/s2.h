@@ -8,7 +8,8 @@
  * s2_map() uses 2 MiB level-2 blocks wherever both IPA and PA are 2 MiB
  * aligned and the remaining size covers the block, 4 KiB level-3 pages
  * elsewhere; 1 GiB level-1 blocks are not used. A partition's mappings
- * are made once, at boot, and never removed.
+ * are made at boot, except a guest's RAM blocks, mapped when first touched
+ * (vm_ram.c); none is ever removed.
  */
 #include <stdbool.h>
 
@@ -58,6 +59,14 @@ int s2_init(struct s2_space *s2, struct palloc *pool, uint16_t vmid);
  */
 int s2_map(struct s2_space *s2, ipaddr_t ipa, paddr_t pa, uint64_t size,
 	   unsigned attr);
+
+/**
+ * Make the tables that 2 MiB blocks over [ipa, ipa+size) hang from (both
+ * 2 MiB aligned), mapping nothing: a later s2_map() of such a block then
+ * allocates nothing (vm_ram.c maps a guest's RAM a block at a time, when
+ * it is first touched). HYP_OK, HYP_EINVAL, or HYP_ENOMEM.
+ */
+int s2_prepare_blocks(struct s2_space *s2, ipaddr_t ipa, uint64_t size);
 
 /**
  * Walk the tables for @p ipa. Returns true and fills *@p pa (exact byte

@@ -30,6 +30,9 @@ struct vm {
 	const struct cfg_vm *cfg;
 	struct s2_space s2;
 	paddr_t ram_pa[CFG_MAX_RAM];  /**< Backing of each cfg RAM region. */
+	bool ram_lazy[CFG_MAX_RAM];   /**< Zeroed when first touched (vm_ram.c). */
+	bool grant_lazy[CFG_MAX_GRANTS]; /**< Mapped when first touched. */
+	uint32_t ram_blocks_ready;    /**< Lazy blocks zeroed and mapped. */
 	paddr_t grant_pa[CFG_MAX_GRANTS]; /**< Services: each cfg grant's. */
 	uint16_t grant_client[CFG_MAX_GRANTS]; /**< Its client's VM id. */
 	const struct cfg_image *image;
@@ -88,6 +91,41 @@ void vm_reset_resume(struct vm *vm);
 /** Kernel pointer to @p vm's RAM at @p ipa, with the bytes left in its
  * region in *@p avail; NULL if @p ipa is not in its RAM. */
 uint8_t *vm_ram_ptr(struct vm *vm, uint64_t ipa, uint64_t *avail);
+
+/* --- RAM (vm_ram.c) ------------------------------------------------------ */
+
+/**
+ * Allocate @p vm's RAM regions from @p pool: a service's zeroed and mapped,
+ * a guest's neither (its tables made), zeroed a block at a time when first
+ * touched. Panics if the pool is short.
+ */
+void vm_ram_create(struct vm *vm, struct palloc *pool);
+
+/**
+ * Zero and map every untouched block of @p vm's RAM in [ipa, ipa+size)
+ * (within one region; a range outside lazy RAM is left alone): before the
+ * kernel itself reads or writes it.
+ */
+void vm_ram_ready(struct vm *vm, uint64_t ipa, uint64_t size);
+
+/**
+ * A Stage-2 translation fault of @p vm at @p ipa: if @p ipa is in its lazy
+ * RAM, or in a lazy grant of a client's (a service), the block is now
+ * zeroed and mapped (true: run the access again); false for any other
+ * address.
+ */
+bool vm_ram_touch(struct vm *vm, uint64_t ipa);
+
+/**
+ * Grant @p k of service @p vm onto lazy RAM of @p client, 2 MiB aligned
+ * (IPA, client IPA, size): made lazy (true: nothing mapped yet, its blocks
+ * mapped when first touched). False: the caller maps it now (its blocks
+ * made ready).
+ */
+bool vm_ram_grant_lazy(struct vm *vm, size_t k, const struct vm *client);
+
+/** Reset: zero the RAM that was touched, except kept regions. */
+void vm_ram_zero(struct vm *vm);
 
 /**
  * The service of @p ep waits for work (HYP_IPC_RECV): it has written the
