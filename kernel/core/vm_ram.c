@@ -32,6 +32,7 @@
 #include "hyp/vm.h"
 
 #include "abi/ipc.h"
+#include "arch/mmu.h"
 #include "hyp/errno.h"
 #include "hyp/mm.h"
 #include "hyp/panic.h"
@@ -87,6 +88,10 @@ static void ready_block(struct vm *vm, size_t r, uint64_t off)
 		return;
 	}
 	mm_zero_pages(mm_va(pa), HYP_RAM_ZERO_BLOCK);
+	/* The EL2 map covers all RAM: the block's old contents may sit in
+	 * the instruction cache (speculative fetches), where a guest jumping
+	 * into the block would run them. */
+	mmu_invalidate_icache();
 	/* Its tables exist (s2_prepare_blocks) and the slot is free. */
 	CHECK(s2_map(&vm->s2, ipa, pa, HYP_RAM_ZERO_BLOCK, S2_RWX) == HYP_OK);
 	vm->ram_blocks_ready++;

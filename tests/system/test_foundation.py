@@ -53,6 +53,9 @@ PT_LOAD = 1
 STALE_BLOCK = 2 << 20
 STALE_BYTES = 64 << 20
 STALE_BYTE = 0xa5
+# The board of hypqemu.cmdline(): virt's RAM base, -m 1G.
+RAM_BASE = 0x40000000
+RAM_BYTES = 1 << 30
 
 
 def image_end(elf):
@@ -80,11 +83,16 @@ def test_guest_ram_is_zero_over_stale_memory(boot, request, tmp_path):
     boot. Without any zeroing the guest reads 0xa5 and fails."""
     elf = os.path.join(request.config.getoption('--build'), 'scenarios',
                        'test-mem', 'hyp.elf')
-    start = -(-image_end(elf) // STALE_BLOCK) * STALE_BLOCK
+    # Both ends of the pool: large runs (RAM) come from its bottom, small
+    # ones (tables) from its top; either way a partition's RAM is stale.
+    bottom = -(-image_end(elf) // STALE_BLOCK) * STALE_BLOCK
+    top = RAM_BASE + RAM_BYTES - STALE_BYTES
     stale = tmp_path / 'stale.bin'
     stale.write_bytes(bytes([STALE_BYTE]) * STALE_BYTES)
-    run_guest_test(boot, 'test-mem',
-                   extra=['-device', 'loader,file=%s,addr=0x%x' % (stale, start)])
+    extra = []
+    for at in (bottom, top):
+        extra += ['-device', 'loader,file=%s,addr=0x%x' % (stale, at)]
+    run_guest_test(boot, 'test-mem', extra=extra)
 
 
 def test_access_outside_ram_injects_abort_and_kernel_lives(boot):

@@ -447,6 +447,8 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 	 * access runs again (no device saw anything: no posted writes). */
 	if (win == NULL && is_s2_translation(esr) &&
 	    vm_ram_touch(vcpu->vm, ipa)) {
+		/* Counted before the window lookup: it was no MMIO exit. */
+		vcpu->exits.mmio--;
 		return vcpu;
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);
@@ -553,9 +555,7 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	if (__builtin_expect(esr_ec(esr) == EC_DABT_LOW, 1)) {
 		ipa = fault_ipa();
 		win = vm_find_mmio_window(vcpu->vm, ipa);
-		/* A data abort outside every window (RAM touched first, an
-		 * abort injected) is no MMIO exit. */
-		vcpu->exits.mmio += win != NULL;
+		vcpu->exits.mmio++;
 		if (win != NULL && served_read(vcpu, esr, ipa, win)) {
 			return kernel_exit(vcpu);
 		}
