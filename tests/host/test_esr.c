@@ -73,6 +73,27 @@ static void test_esr_decode_dabt_no_isv_clears_syndrome(void **state)
 	assert_true(d.write);
 }
 
+/* xFSC (D13.2.39): translation 0b0001LL, permission 0b0011LL, any level;
+ * access flag (0b0010LL), external (0b010000) and the other ISS bits do
+ * not count. */
+static void test_esr_fault_status_classes(void **state)
+{
+	const uint64_t dabt = (uint64_t)EC_DABT_LOW << 26 | ESR_DABT_ISV;
+
+	(void)state;
+	for (uint64_t level = 0; level < 4; level++) {
+		assert_true(esr_is_translation_fault(dabt | (0x04 + level)));
+		assert_false(esr_is_permission_fault(dabt | (0x04 + level)));
+		assert_true(esr_is_permission_fault(dabt | (0x0c + level)));
+		assert_false(esr_is_translation_fault(dabt | (0x0c + level)));
+		assert_false(esr_is_translation_fault(dabt | (0x08 + level)));
+		assert_false(esr_is_permission_fault(dabt | (0x08 + level)));
+	}
+	assert_false(esr_is_translation_fault(dabt | 0x10));
+	assert_false(esr_is_translation_fault(dabt | 0x00));
+	assert_true(esr_is_translation_fault(dabt | ESR_DABT_S1PTW | 0x05));
+}
+
 static void test_esr_decode_sysreg_fields(void **state)
 {
 	/* mrs x9, actlr_el1 = S3_0_C1_C0_1: Op0=3 Op2=1 Op1=0 CRn=1 Rt=9 CRm=0. */
@@ -146,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_esr_decode_dabt_isv_word_load),
 		cmocka_unit_test(test_esr_decode_dabt_signed_halfword_store_fields),
 		cmocka_unit_test(test_esr_decode_dabt_no_isv_clears_syndrome),
+		cmocka_unit_test(test_esr_fault_status_classes),
 		cmocka_unit_test(test_esr_decode_sysreg_fields),
 		cmocka_unit_test(test_esr_make_undef_is_ec0_il),
 		cmocka_unit_test(test_esr_make_ext_abort_variants),

@@ -306,26 +306,11 @@ HANDLER handle_sgir(struct vcpu *vcpu, uint64_t esr)
 	return vcpu;
 }
 
-/* DFSC 0b0011LL: a permission fault at level LL (D13.2.39, ISS of a
- * Data Abort). */
-#define ESR_FSC_MASK 0x3fULL
-#define FSC_PERMISSION 0x0cULL
-#define FSC_LEVEL_MASK 0x3ULL
-
-/* DFSC/IFSC 0b0001LL, a translation fault at level LL (D13.2.39), at
- * Stage 2 (HPFAR_EL2 holds the IPA, D13.2.49): in a
- * guest's RAM, a block not touched yet (vm_ram.c). */
-static bool is_s2_translation(uint64_t esr)
-{
-	return (esr & ESR_FSC_MASK & ~FSC_LEVEL_MASK) == FSC_TRANSLATION_L0;
-}
-
 /* A stage-2 permission fault on the access itself: a write to a read-only
  * register shadow page (vm.c). */
 static bool is_s2_permission(uint64_t esr)
 {
-	return (esr & ESR_FSC_MASK & ~FSC_LEVEL_MASK) == FSC_PERMISSION &&
-	       !(esr & ESR_DABT_S1PTW);
+	return esr_is_permission_fault(esr) && !(esr & ESR_DABT_S1PTW);
 }
 
 /* A load HYP_IPC_WINDOW_READS may let the kernel answer (served_read):
@@ -445,7 +430,8 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 	}
 	/* RAM not touched yet, or a grant of it: now zeroed and mapped, the
 	 * access runs again (no device saw anything: no posted writes). */
-	if (win == NULL && is_s2_translation(esr) &&
+	/* A translation fault at Stage 2 (HPFAR_EL2 holds the IPA). */
+	if (win == NULL && esr_is_translation_fault(esr) &&
 	    vm_ram_touch(vcpu->vm, ipa)) {
 		/* Counted before the window lookup: it was no MMIO exit. */
 		vcpu->exits.mmio--;
@@ -472,7 +458,7 @@ HANDLER handle_iabt(struct vcpu *vcpu, uint64_t esr)
 	uint64_t va = read_sysreg(far_el2);
 
 	/* A fetch from (or a table walk into) RAM not touched yet. */
-	if (is_s2_translation(esr) && vm_ram_touch(vcpu->vm, fault_ipa())) {
+	if (esr_is_translation_fault(esr) && vm_ram_touch(vcpu->vm, fault_ipa())) {
 		return vcpu;
 	}
 

@@ -54,8 +54,12 @@ enum esr_ec {
 #define ESR_DABT_CM BIT(8)
 #define ESR_DABT_S1PTW BIT(7)
 #define ESR_DABT_WNR BIT(6)
-/* Fault status codes (xFSC). */
+/* Fault status codes (xFSC, ISS [5:0]); the low two bits of a translation
+ * or permission fault's code are the level (0b0001LL, 0b0011LL). */
+#define ESR_FSC_MASK 0x3fULL
+#define FSC_LEVEL_MASK 0x3ULL
 #define FSC_TRANSLATION_L0 0x04 /* ..0x07 for levels 0-3 */
+#define FSC_PERMISSION 0x0cULL /* ..0x0f */
 #define FSC_SYNC_EXTERNAL 0x10
 
 /* Instruction lengths ESR_ELx.IL distinguishes (D13.2.37): IL = 0 for a
@@ -127,6 +131,19 @@ static inline uint64_t esr_insn_bytes(uint64_t esr)
  * FP/SIMD access trap and VMRS (D13.2.37).
  */
 bool esr_ec_has_cond(uint32_t ec);
+
+/* A translation fault at any level (an abort's xFSC, D13.2.39): at Stage 2,
+ * HPFAR_EL2 holds the IPA (D13.2.49). */
+static inline bool esr_is_translation_fault(uint64_t esr)
+{
+	return (esr & ESR_FSC_MASK & ~FSC_LEVEL_MASK) == FSC_TRANSLATION_L0;
+}
+
+/* A permission fault at any level (an abort's xFSC, D13.2.39). */
+static inline bool esr_is_permission_fault(uint64_t esr)
+{
+	return (esr & ESR_FSC_MASK & ~FSC_LEVEL_MASK) == FSC_PERMISSION;
+}
 
 /**
  * Decode the ISS of a data abort (EC 0x24/0x25): the one decoder of the
