@@ -404,6 +404,23 @@ isr_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	return true;
 }
 
+/*
+ * A Stage-2 translation fault (HPFAR_EL2 holds @p ipa) in RAM not touched
+ * yet, or in a grant of it: now zeroed and mapped (vm_ram.c), the access
+ * runs again; no device saw anything, so no posted writes are taken. Out
+ * of line: the MMIO path's frame stays as it was.
+ */
+static __attribute__((noinline)) bool ram_first_touch(struct vcpu *v,
+						      uint64_t ipa)
+{
+	if (!vm_ram_touch(v->vm, ipa)) {
+		return false;
+	}
+	/* Counted before the window lookup: it was no MMIO exit. */
+	v->exits.mmio--;
+	return true;
+}
+
 /* @p ipa and @p win: from HPFAR_EL2, UNKNOWN for a permission fault. */
 HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 		    const struct mmio_window *win)
@@ -428,13 +445,8 @@ HANDLER handle_dabt(struct vcpu *vcpu, uint64_t esr, uint64_t ipa,
 	if (win != NULL && !(esr & ESR_DABT_S1PTW)) {
 		return fastpath_mmio(vcpu, esr, ipa, win);
 	}
-	/* RAM not touched yet, or a grant of it: now zeroed and mapped, the
-	 * access runs again (no device saw anything: no posted writes). */
-	/* A translation fault at Stage 2 (HPFAR_EL2 holds the IPA). */
 	if (win == NULL && esr_is_translation_fault(esr) &&
-	    vm_ram_touch(vcpu->vm, ipa)) {
-		/* Counted before the window lookup: it was no MMIO exit. */
-		vcpu->exits.mmio--;
+	    ram_first_touch(vcpu, ipa)) {
 		return vcpu;
 	}
 	struct esr_dabt d = esr_decode_dabt(esr);

@@ -30,9 +30,6 @@ struct vm {
 	const struct cfg_vm *cfg;
 	struct s2_space s2;
 	paddr_t ram_pa[CFG_MAX_RAM];  /**< Backing of each cfg RAM region. */
-	bool ram_lazy[CFG_MAX_RAM];   /**< Zeroed when first touched (vm_ram.c). */
-	bool grant_lazy[CFG_MAX_GRANTS]; /**< Mapped when first touched. */
-	uint32_t ram_blocks_ready;    /**< Lazy blocks zeroed and mapped. */
 	paddr_t grant_pa[CFG_MAX_GRANTS]; /**< Services: each cfg grant's. */
 	uint16_t grant_client[CFG_MAX_GRANTS]; /**< Its client's VM id. */
 	const struct cfg_image *image;
@@ -51,6 +48,10 @@ struct vm {
 	struct vgic_dist vgic;        /**< Virtual distributor configuration. */
 	char console_line[VM_CONSOLE_LINE_MAX]; /**< Debug console buffer. */
 	uint32_t console_len;
+	/* RAM (vm_ram.c), off the trap path. */
+	bool ram_lazy[CFG_MAX_RAM];   /**< Zeroed when first touched. */
+	bool grant_lazy[CFG_MAX_GRANTS]; /**< Mapped when first touched. */
+	uint32_t ram_blocks_ready;    /**< Lazy blocks zeroed and mapped. */
 	/* Last: the fields above, read on every trap, stay within the
 	 * immediate offset of a load (the vCPUs are large). */
 	struct vcpu vcpus[CFG_MAX_VCPUS];
