@@ -117,7 +117,7 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size)
 /* Above this many bytes, cleaning the whole cache by set/way is cheaper. */
 #define SETWAY_THRESHOLD (16 * SZ_1M)
 
-/* Clean one cache level by set/way (DC CSW, D4.4.8). */
+/* Clean and invalidate one cache level by set/way (DC CISW, D4.4.8). */
 static void clean_level_setway(uint64_t level)
 {
 	write_sysreg(csselr_el1, level << DC_SW_LEVEL_SHIFT);
@@ -134,16 +134,16 @@ static void clean_level_setway(uint64_t level)
 			uint64_t op = (way << way_shift) | (set << line_shift) |
 				      (level << DC_SW_LEVEL_SHIFT);
 
-			__asm__ volatile("dc csw, %0" : : "r"(op) : "memory");
+			__asm__ volatile("dc cisw, %0" : : "r"(op) : "memory");
 		}
 	}
 }
 
 /*
- * Clean every data cache level to the point of coherency by set/way. Only
- * valid while this is the only CPU running and caching (boot, one CPU), the
- * case set/way maintenance exists for; CSSELR_EL1 (a guest register) is
- * preserved.
+ * Clean and invalidate every data cache level to the point of coherency by
+ * set/way. Only valid while this is the only CPU running and caching (boot,
+ * one CPU), the case set/way maintenance exists for; CSSELR_EL1 (a guest
+ * register) is preserved.
  */
 static void clean_dcache_all_setway(void)
 {
@@ -179,10 +179,10 @@ void mmu_clean_dcache_range(const void *va, uint64_t size)
 
 	/* Four lines per iteration while they fit (guest RAM: most of it). */
 	for (; end - p >= 4 * line && p < end; p += 4 * line) {
-		DC_X4("cvac", p, line);
+		DC_X4("civac", p, line);
 	}
 	for (; p < end; p += line) {
-		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
 	}
 	dsb_sy();
 }

@@ -24,7 +24,7 @@ extern struct mmu_boot_regs mmu_boot_regs;
 void mmu_enable(void);
 
 /**
- * Data cache operation @p op ("zva", "cvac") on the four blocks or lines of
+ * Data cache operation @p op ("zva", "civac") on the four blocks or lines of
  * @p step bytes from address @p p: loops over large ranges unroll by four.
  */
 #define DC_X4(op, p, step)                                                   \
@@ -52,8 +52,11 @@ void mmu_init(uint64_t ram_base, uint64_t ram_size);
 bool mmu_map_ram(uint64_t ram_base, uint64_t ram_size);
 
 /**
- * Clean [va, va+size) to the point of coherency, so that a guest running with
- * its MMU off (non-cacheable accesses) sees what the kernel wrote. While only
+ * Clean and invalidate [va, va+size) to the point of coherency (DC CIVAC),
+ * so that a guest running with its MMU off (non-cacheable accesses) sees what
+ * the kernel wrote, and no line left in a cache hides what a non-cacheable
+ * writer (that guest, a device) puts there later from a cacheable reader (as
+ * KVM does for guest memory). While only
  * the boot CPU runs, ranges of 16 MiB and more clean the whole data cache by
  * set/way instead (a superset, far fewer operations); once other CPUs run,
  * set/way maintenance would miss their caches, so it is always by VA.
