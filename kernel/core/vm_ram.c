@@ -78,6 +78,20 @@ void vm_ram_create(struct vm *vm, struct palloc *pool)
 	}
 }
 
+/* The lazy region of @p vm holding @p ipa, or -1. */
+static int lazy_region(const struct vm *vm, uint64_t ipa)
+{
+	for (size_t r = 0; r < vm->cfg->ram_count; r++) {
+		const struct cfg_ram *ram = &vm->cfg->ram[r];
+
+		if (vm->ram_lazy[r] && ipa >= ram->ipa &&
+		    ipa - ram->ipa < ram->size) {
+			return (int)r;
+		}
+	}
+	return -1;
+}
+
 /* Zero and map block @p off of lazy region @p r unless it is mapped. */
 static void ready_block(struct vm *vm, size_t r, uint64_t off)
 {
@@ -99,23 +113,20 @@ static void ready_block(struct vm *vm, size_t r, uint64_t off)
 
 void vm_ram_ready(struct vm *vm, uint64_t ipa, uint64_t size)
 {
-	for (size_t r = 0; r < vm->cfg->ram_count && size != 0; r++) {
-		const struct cfg_ram *ram = &vm->cfg->ram[r];
+	int r = lazy_region(vm, ipa);
 
-		if (!vm->ram_lazy[r] || ipa < ram->ipa ||
-		    ipa - ram->ipa >= ram->size) {
-			continue;
-		}
-		uint64_t first = ALIGN_DOWN(ipa - ram->ipa, HYP_RAM_ZERO_BLOCK);
-		/* Clipped to the region: the rest is no RAM of it. */
-		uint64_t end = size < ram->size - (ipa - ram->ipa)
-				       ? ipa - ram->ipa + size
-				       : ram->size;
+	if (r < 0 || size == 0) {
+		return;
+	}
+	const struct cfg_ram *ram = &vm->cfg->ram[r];
+	uint64_t first = ALIGN_DOWN(ipa - ram->ipa, HYP_RAM_ZERO_BLOCK);
+	/* Clipped to the region: the rest is no RAM of it. */
+	uint64_t end = size < ram->size - (ipa - ram->ipa)
+			       ? ipa - ram->ipa + size
+			       : ram->size;
 
-		for (uint64_t off = first; off < end;
-		     off += HYP_RAM_ZERO_BLOCK) {
-			ready_block(vm, r, off);
-		}
+	for (uint64_t off = first; off < end; off += HYP_RAM_ZERO_BLOCK) {
+		ready_block(vm, (size_t)r, off);
 	}
 }
 
@@ -138,13 +149,13 @@ static void touch_grant(struct vm *vm, size_t k, uint64_t ipa)
 bool vm_ram_touch(struct vm *vm, uint64_t ipa)
 {
 	const struct cfg_vm *cfg = vm->cfg;
+	int r = lazy_region(vm, ipa);
 
-	for (size_t r = 0; r < cfg->ram_count; r++) {
-		if (vm->ram_lazy[r] && ipa >= cfg->ram[r].ipa &&
-		    ipa - cfg->ram[r].ipa < cfg->ram[r].size) {
-			vm_ram_ready(vm, ipa, 1);
-			return true;
-		}
+	if (r >= 0) {
+		ready_block(vm, (size_t)r,
+			    ALIGN_DOWN(ipa - cfg->ram[r].ipa,
+				       HYP_RAM_ZERO_BLOCK));
+		return true;
 	}
 	for (size_t k = 0; k < cfg->grant_count; k++) {
 		if (vm->grant_lazy[k] && ipa >= cfg->grants[k].ipa &&
@@ -160,21 +171,14 @@ bool vm_ram_grant_lazy(struct vm *vm, size_t k, const struct vm *client)
 {
 	const struct cfg_grant *g = &vm->cfg->grants[k];
 
-	for (size_t r = 0; r < client->cfg->ram_count; r++) {
-		const struct cfg_ram *ram = &client->cfg->ram[r];
-
-		/* Whole blocks of a lazy region, at a block-aligned IPA. */
-		if (client->ram_lazy[r] && g->client_ipa >= ram->ipa &&
-		    g->client_ipa - ram->ipa < ram->size) {
-			vm->grant_lazy[k] =
-				IS_ALIGNED(g->client_ipa | g->size | g->ipa,
-					   HYP_RAM_ZERO_BLOCK) &&
-				s2_prepare_blocks(&vm->s2, ipa_init(g->ipa),
-						  g->size) == HYP_OK;
-			return vm->grant_lazy[k];
-		}
-	}
-	return false;
+	/* Whole blocks of a lazy region (the grant lies inside one region:
+	 * rules G1-G5, checked at boot too), at a block-aligned IPA. */
+	vm->grant_lazy[k] =
+		lazy_region(client, g->client_ipa) >= 0 &&
+		IS_ALIGNED(g->client_ipa | g->size | g->ipa,
+			   HYP_RAM_ZERO_BLOCK) &&
+		s2_prepare_blocks(&vm->s2, ipa_init(g->ipa), g->size) == HYP_OK;
+	return vm->grant_lazy[k];
 }
 
 void vm_ram_zero(struct vm *vm)
