@@ -88,8 +88,8 @@ static void ack_ends_the_interrupt(void)
 /*
  * A read into RAM the guest has never touched: the physical disk writes it
  * by PA (the service's DMA). Zeroed when the guest first reads it, the
- * block would lose the sector: the service makes it ready first
- * (virtio_gmem_dma_ready()).
+ * block would lose the sector: the kernel makes it ready when the service
+ * asks for the buffer's PA (HYP_IPC_TRANSLATE).
  */
 static void read_into_untouched_ram(void)
 {

@@ -14,18 +14,10 @@
 struct virtio_drv vblk_drv;
 static _Alignas(16) uint8_t ring[8192];
 
-/* A guest's DMA addresses are its IPAs. */
-static int identity(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
-{
-	*pa = ipa;
-	*contiguous = UINT64_MAX;
-	return 0;
-}
-
 void vblk_io_up(uint16_t entries)
 {
 	int rc = virtio_drv_probe(&vblk_drv, VBLK_IPA, VIRTIO_ID_BLOCK,
-				  identity);
+				  virtio_drv_identity);
 
 	if (rc != VIRTIO_DRV_OK) {
 		printf("vblk: probe: %s\n", virtio_drv_strerror(rc));

@@ -61,14 +61,6 @@ static _Alignas(16) uint8_t tx_buf[BUF_BYTES];
 static uint16_t rx_head_buf[QUEUE_ENTRIES];
 static uint8_t my_mac[MAC_BYTES];
 
-/* A guest's DMA addresses are its IPAs. */
-static int identity(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
-{
-	*pa = ipa;
-	*contiguous = UINT64_MAX;
-	return 0;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -187,7 +179,8 @@ static bool await_reply(void)
 
 static void bring_up(void)
 {
-	int rc = virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET, identity);
+	int rc = virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET,
+				  virtio_drv_identity);
 
 	if (rc != VIRTIO_DRV_OK) {
 		printf("vnet: probe: %s\n", virtio_drv_strerror(rc));

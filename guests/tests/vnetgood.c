@@ -57,13 +57,6 @@ static uint16_t rx_head_buf[QUEUE_ENTRIES];
 static uint8_t my_mac[MAC_BYTES];
 static uint32_t bad_headers, frames_in, resent;
 
-static int identity(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
-{
-	*pa = ipa;
-	*contiguous = UINT64_MAX;
-	return 0;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -165,7 +158,8 @@ static bool await_reply(void)
 
 void test_main(void)
 {
-	CHECK_EQ(virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET, identity),
+	CHECK_EQ(virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET,
+				  virtio_drv_identity),
 		 VIRTIO_DRV_OK);
 	CHECK_EQ(virtio_drv_init(&drv, F_MAC), VIRTIO_DRV_OK);
 	CHECK_EQ(virtio_drv_queue_setup(&drv, RXQ, rx_ring, sizeof(rx_ring),

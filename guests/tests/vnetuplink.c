@@ -52,17 +52,10 @@ static _Alignas(16) uint8_t tx_buf[BUF_BYTES];
  * 0 clear) outside the service's prefix 02:74:68:79:00: no client's. */
 static const uint8_t nobody[MAC_BYTES] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
 
-/* A guest's DMA addresses are its IPAs. */
-static int identity(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
-{
-	*pa = ipa;
-	*contiguous = UINT64_MAX;
-	return 0;
-}
-
 static void bring_up(uint8_t mac[MAC_BYTES])
 {
-	CHECK_EQ(virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET, identity),
+	CHECK_EQ(virtio_drv_probe(&drv, VNET_IPA, VIRTIO_ID_NET,
+				  virtio_drv_identity),
 		 VIRTIO_DRV_OK);
 	CHECK_EQ(virtio_drv_init(&drv, F_MAC), VIRTIO_DRV_OK);
 	CHECK(drv.features & F_MAC);

@@ -386,34 +386,42 @@ static struct vcpu *self_info(struct vcpu *vcpu)
 	return vcpu;
 }
 
-/* @p ipa in [@p base, +@p size), backed from @p pa: x0..x2 answer it. */
-static bool translate_in(uint64_t *x, uint64_t ipa, uint64_t base,
-			 uint64_t size, paddr_t pa)
+/* [@p ipa, +@p len) inside [@p base, +@p size), backed from @p pa: x0 and
+ * x1 answer it. */
+static bool translate_in(uint64_t *x, uint64_t ipa, uint64_t len,
+			 uint64_t base, uint64_t size, paddr_t pa)
 {
-	if (ipa < base || ipa - base >= size) {
+	if (ipa < base || ipa - base >= size || len > size - (ipa - base)) {
 		return false;
 	}
 	x[0] = IPC_OK;
 	x[1] = pa_addr(pa) + (ipa - base);
-	x[2] = size - (ipa - base);
 	return true;
 }
 
-/* HYP_IPC_TRANSLATE: a service's RAM (palloc'd contiguous per region). */
+/* HYP_IPC_TRANSLATE: a range of a service's RAM (palloc'd contiguous per
+ * region) or of a grant, whose client blocks are made ready first: a device
+ * writing there by PA passes every Stage 2 (vm_ram.c). */
 static struct vcpu *translate(struct vcpu *vcpu)
 {
 	uint64_t *x = vcpu->regs.x;
-	const struct cfg_vm *cfg = vcpu->vm->cfg;
+	uint64_t ipa = x[1], len = x[2];
+	struct vm *vm = vcpu->vm;
+	const struct cfg_vm *cfg = vm->cfg;
 
+	if (len == 0) {
+		return vcpu_answer(vcpu, IPC_ERR_INVALID);
+	}
 	for (size_t r = 0; r < cfg->ram_count; r++) {
-		if (translate_in(x, x[1], cfg->ram[r].ipa, cfg->ram[r].size,
-				 vcpu->vm->ram_pa[r])) {
+		if (translate_in(x, ipa, len, cfg->ram[r].ipa, cfg->ram[r].size,
+				 vm->ram_pa[r])) {
 			return vcpu;
 		}
 	}
 	for (size_t k = 0; k < cfg->grant_count; k++) {
-		if (translate_in(x, x[1], cfg->grants[k].ipa,
-				 cfg->grants[k].size, vcpu->vm->grant_pa[k])) {
+		if (translate_in(x, ipa, len, cfg->grants[k].ipa,
+				 cfg->grants[k].size, vm->grant_pa[k])) {
+			vm_ram_grant_ready(vm, k, ipa, len);
 			return vcpu;
 		}
 	}

@@ -19,10 +19,10 @@
  *    the service too;
  *  - the kernel's own accesses (images loaded, vm_read_guest()) make the
  *    blocks they touch ready first (vm_ram_ready());
- *  - a device a service drives writes by PA, past every Stage 2: a service
- *    touches a block through its grant before giving a device an address in
- *    it (libipc: virtio_gmem_dma_ready(); the driver domain is trusted for
- *    DMA anyway, docs/architecture.md, threat model).
+ *  - a device a service drives writes by PA, past every Stage 2: the kernel
+ *    hands a service a PA only for a range it names (HYP_IPC_TRANSLATE),
+ *    whose blocks it makes ready first (vm_ram_grant_ready(); the driver
+ *    domain is trusted for DMA anyway, docs/architecture.md, threat model).
  * A reset zeroes the blocks that were touched, which stay mapped; the
  * others are still as they were, unmapped.
  *
@@ -165,6 +165,21 @@ bool vm_ram_touch(struct vm *vm, uint64_t ipa)
 		}
 	}
 	return false;
+}
+
+void vm_ram_grant_ready(struct vm *vm, size_t k, uint64_t ipa, uint64_t size)
+{
+	const struct cfg_grant *g = &vm->cfg->grants[k];
+	uint64_t end = ipa - g->ipa + size;
+
+	/* A grant mapped at boot was made ready then. */
+	if (!vm->grant_lazy[k]) {
+		return;
+	}
+	for (uint64_t off = ALIGN_DOWN(ipa - g->ipa, HYP_RAM_ZERO_BLOCK);
+	     off < end; off += HYP_RAM_ZERO_BLOCK) {
+		touch_grant(vm, k, g->ipa + off);
+	}
 }
 
 bool vm_ram_grant_lazy(struct vm *vm, size_t k, const struct vm *client)

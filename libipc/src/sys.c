@@ -246,9 +246,9 @@ int ipc_grant_info(uint32_t index, struct ipc_grant *g)
 	return IPC_OK;
 }
 
-int ipc_translate(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
+int ipc_translate(uint64_t ipa, uint64_t len, uint64_t *pa)
 {
-	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_TRANSLATE, ipa };
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_TRANSLATE, ipa, len };
 	uint64_t out[IPC_MSG_WORDS];
 
 	ipc_kernel_call(in, out);
@@ -256,7 +256,6 @@ int ipc_translate(uint64_t ipa, uint64_t *pa, uint64_t *contiguous)
 		return (int)(int64_t)out[0];
 	}
 	*pa = out[1];
-	*contiguous = out[2];
 	return IPC_OK;
 }
 

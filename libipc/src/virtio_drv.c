@@ -38,6 +38,13 @@ size_t virtio_drv_queue_bytes(uint16_t num)
 
 /* --- Probe and status ------------------------------------------------------ */
 
+int virtio_drv_identity(uint64_t ipa, uint64_t len, uint64_t *pa)
+{
+	(void)len;
+	*pa = ipa;
+	return 0;
+}
+
 int virtio_drv_probe(struct virtio_drv *d, uintptr_t base, uint32_t device_id,
 		     virtio_drv_translate_fn translate)
 {
@@ -245,7 +252,7 @@ static void init_free_list(struct virtio_drv_queue *q)
 int virtio_drv_queue_setup(struct virtio_drv *d, uint16_t index, void *mem,
 			   size_t size, uint16_t num_wanted)
 {
-	uint64_t pa, contiguous;
+	uint64_t pa;
 
 	if (index >= VIRTIO_DRV_MAX_QUEUES || mem == NULL ||
 	    (uintptr_t)mem % DESC_ALIGN != 0) {
@@ -265,8 +272,9 @@ int virtio_drv_queue_setup(struct virtio_drv *d, uint16_t index, void *mem,
 	}
 	/* The device reaches the rings by PA: one contiguous run. */
 	if (d->translate == NULL ||
-	    d->translate((uintptr_t)mem, &pa, &contiguous) != 0 ||
-	    contiguous < virtio_drv_queue_bytes(num) || pa % DESC_ALIGN != 0) {
+	    d->translate((uintptr_t)mem, virtio_drv_queue_bytes(num), &pa) !=
+		    0 ||
+	    pa % DESC_ALIGN != 0) {
 		return VIRTIO_DRV_ERR_DMA;
 	}
 	struct virtio_drv_queue *q = &d->q[index];

@@ -51,23 +51,3 @@ void *virtio_gmem_ptr(const struct virtio_gmem *g, uint64_t gpa, uint64_t len)
 	}
 	return NULL;
 }
-
-bool virtio_gmem_dma_ready(const struct virtio_gmem *g, uint64_t gpa,
-			   uint64_t len)
-{
-	const volatile uint8_t *p = virtio_gmem_ptr(g, gpa, len);
-
-	if (p == NULL) {
-		return false;
-	}
-	if (len == 0) {
-		return true;
-	}
-	/* Its first byte, then the first byte of every block after. */
-	(void)p[0];
-	for (uint64_t at = (gpa | (HYP_RAM_ZERO_BLOCK - 1)) + 1; at - gpa < len;
-	     at += HYP_RAM_ZERO_BLOCK) {
-		(void)p[at - gpa];
-	}
-	return true;
-}

@@ -56,28 +56,30 @@ static unsigned expect(int ok, const char *what)
 static unsigned translate_own_ram(void)
 {
 	static volatile uint64_t here;
-	uint64_t base_pa = 0, pa = 0, size = 0, n = 0;
+	uint64_t base_pa = 0, pa = 0;
 	uint64_t ipa = (uint64_t)(uintptr_t)&here;
 	unsigned failed = 0;
 
-	failed += expect(ipc_translate(SVC_RAM_IPA, &base_pa, &size) == IPC_OK,
-			 "its RAM base translates");
-	failed += expect(size == SVC_RAM_SIZE, "its whole RAM is contiguous");
-	failed += expect(ipc_translate(ipa, &pa, &n) == IPC_OK,
+	failed += expect(ipc_translate(SVC_RAM_IPA, SVC_RAM_SIZE, &base_pa) ==
+				 IPC_OK,
+			 "its whole RAM translates: one contiguous run");
+	failed += expect(ipc_translate(ipa, sizeof(here), &pa) == IPC_OK,
 			 "a variable translates");
 	failed += expect(pa == base_pa + (ipa - SVC_RAM_IPA),
 			 "a variable's PA is the base's plus its offset");
-	failed += expect(n == SVC_RAM_SIZE - (ipa - SVC_RAM_IPA),
-			 "contiguous to the end of the region");
-	failed += expect(ipc_translate(SVC_RAM_IPA + SVC_RAM_SIZE, &pa, &n) ==
+	failed += expect(ipc_translate(SVC_RAM_IPA, SVC_RAM_SIZE + 1, &pa) ==
+				 IPC_ERR_INVALID,
+			 "a range past its RAM is refused");
+	failed += expect(ipc_translate(SVC_RAM_IPA + SVC_RAM_SIZE, 1, &pa) ==
 				 IPC_ERR_INVALID,
 			 "the byte past its RAM is refused");
-	failed +=
-		expect(ipc_translate(UNMAPPED_IPA, &pa, &n) == IPC_ERR_INVALID,
-		       "an unmapped IPA is refused");
+	failed += expect(ipc_translate(SVC_RAM_IPA, 0, &pa) == IPC_ERR_INVALID,
+			 "no bytes are refused");
+	failed += expect(ipc_translate(UNMAPPED_IPA, 1, &pa) == IPC_ERR_INVALID,
+			 "an unmapped IPA is refused");
 	ipc_log("own RAM at IPA 0x%llx is PA 0x%llx (+0x%llx)\n",
 		(unsigned long long)SVC_RAM_IPA, (unsigned long long)base_pa,
-		(unsigned long long)size);
+		(unsigned long long)SVC_RAM_SIZE);
 	return failed;
 }
 
@@ -85,7 +87,7 @@ static unsigned translate_own_ram(void)
 static unsigned check_grant(const struct ipc_grant *g, uint32_t client)
 {
 	struct ipc_grant none;
-	uint64_t base_pa = 0, pa = 0, n = 0;
+	uint64_t base_pa = 0, pa = 0;
 	unsigned failed = 0;
 
 	failed += expect(g->ipa == GRANT_IPA && g->size == GRANT_SIZE &&
@@ -94,13 +96,17 @@ static unsigned check_grant(const struct ipc_grant *g, uint32_t client)
 	failed += expect(g->client == client, "grant 0 is of the client");
 	failed += expect(ipc_grant_info(1, &none) == IPC_ERR_INVALID,
 			 "there is no grant 1");
-	failed += expect(ipc_translate(GRANT_IPA, &base_pa, &n) == IPC_OK &&
-				 n == GRANT_SIZE,
-			 "the grant translates, contiguous to its end");
-	failed += expect(ipc_translate(GRANT_IPA + 0x10, &pa, &n) == IPC_OK &&
-				 pa == base_pa + 0x10 && n == GRANT_SIZE - 0x10,
+	failed +=
+		expect(ipc_translate(GRANT_IPA, GRANT_SIZE, &base_pa) == IPC_OK,
+		       "the grant translates, contiguous to its end");
+	failed += expect(ipc_translate(GRANT_IPA + 0x10, GRANT_SIZE - 0x10,
+				       &pa) == IPC_OK &&
+				 pa == base_pa + 0x10,
 			 "inside the grant: base PA plus offset");
-	failed += expect(ipc_translate(GRANT_IPA + GRANT_SIZE, &pa, &n) ==
+	failed += expect(ipc_translate(GRANT_IPA + 0x10, GRANT_SIZE - 0xf,
+				       &pa) == IPC_ERR_INVALID,
+			 "a range past the grant's end is refused");
+	failed += expect(ipc_translate(GRANT_IPA + GRANT_SIZE, 1, &pa) ==
 				 IPC_ERR_INVALID,
 			 "the byte past the grant is refused");
 	ipc_log("grant of VM %u [0x%llx, +0x%llx) at IPA 0x%llx is PA 0x%llx\n",

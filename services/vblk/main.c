@@ -8,10 +8,10 @@
  * Data path, zero-copy: a client's request is checked (vblk_req.c) and
  * resent to the physical disk as a chain of its own header and status
  * byte (in this service's RAM) around the client's data buffers, given to
- * the device by PA: each grant of the client is translated once at start
- * (ipc_translate(), physically contiguous) and every buffer is inside a
- * grant (virtq_pop() checked it). The physical disk so writes into the
- * client's RAM directly: the driver domain is trusted for DMA.
+ * the device by PA: every buffer is inside a grant (virtq_pop() checked
+ * it), translated as it is resent (ipc_translate(), which also makes the
+ * client's memory there ready for the device). The physical disk so writes
+ * into the client's RAM directly: the driver domain is trusted for DMA.
  *
  * Crashes: every virtual device's transport state and its requests in
  * flight live in kept RAM under the journal. A request is a record from
@@ -117,20 +117,11 @@ _Static_assert(VBLK_UNDO_BYTES(sizeof(struct vblk_dev_hdr)) +
 /** What the journal saves of a record when it completes. */
 #define VBLK_REC_HEAD_BYTES offsetof(struct vblk_rec, type)
 
-/** A client's grant as the physical disk reaches it. */
-struct vblk_dma {
-	uint64_t gpa;
-	uint64_t size;
-	uint64_t pa;
-	bool ok; /**< Translated and physically contiguous. */
-};
-
 /** One virtual device, rebuilt at each start. */
 struct vblk_dev {
 	struct virtio_dev vdev;
 	struct virtio_dev_ops ops;
 	struct virtio_gmem gmem;
-	struct vblk_dma dma[VIRTIO_GMEM_MAX_REGIONS];
 	struct vblk_range range;
 	struct vblk_dev_kept *kept;
 	uint32_t client;
@@ -355,21 +346,16 @@ static void complete(struct vblk_service *p, uint32_t w, uint16_t head,
 
 /* --- The physical disk ----------------------------------------------------- */
 
+/* The PA of a client buffer, in a grant (virtq_pop() checked it), for the
+ * disk: asked of the kernel each time, which makes the client's memory
+ * there ready first (HYP_IPC_TRANSLATE). */
 static bool dma_pa(const struct vblk_dev *dev, uint64_t gpa, uint32_t len,
 		   uint64_t *pa)
 {
-	for (uint32_t i = 0; i < dev->gmem.count; i++) {
-		const struct vblk_dma *d = &dev->dma[i];
+	const uint8_t *at = virtio_gmem_ptr(&dev->gmem, gpa, len);
 
-		if (d->ok && gpa >= d->gpa && gpa - d->gpa < d->size &&
-		    len <= d->size - (gpa - d->gpa)) {
-			*pa = d->pa + (gpa - d->gpa);
-			/* Zeroed now if never touched, not after the disk
-			 * wrote it (HYP_IPC_TRANSLATE). */
-			return virtio_gmem_dma_ready(&dev->gmem, gpa, len);
-		}
-	}
-	return false;
+	return at != NULL && len != 0 &&
+	       ipc_translate((uintptr_t)at, len, pa) == IPC_OK;
 }
 
 static uint64_t io_pa(const struct vblk_service *p, uint16_t ph)
@@ -861,31 +847,12 @@ static struct vblk_range layout_range(const char *name)
 	return (struct vblk_range){ .sectors = 0 };
 }
 
-/* The client's grants, and where the physical disk reaches them. */
+/* The client's grants: where its buffers are, and all the disk reaches. */
 static void map_grants(struct vblk_dev *dev)
 {
-	int n = virtio_gmem_from_grants(&dev->gmem, dev->client);
-
-	if (n <= 0) {
+	if (virtio_gmem_from_grants(&dev->gmem, dev->client) <= 0) {
 		ipc_log("vblk: %s: no memory granted: every request fails\n",
 			dev->name);
-		return;
-	}
-	for (uint32_t i = 0; i < dev->gmem.count; i++) {
-		const struct virtio_gmem_region *r = &dev->gmem.region[i];
-		uint64_t pa = 0, contiguous = 0;
-
-		dev->dma[i] =
-			(struct vblk_dma){ .gpa = r->gpa, .size = r->size };
-		dev->dma[i].ok = ipc_translate((uintptr_t)r->ptr, &pa,
-					       &contiguous) == IPC_OK &&
-				 contiguous >= r->size;
-		dev->dma[i].pa = pa;
-		if (!dev->dma[i].ok) {
-			ipc_log("vblk: %s: grant at 0x%llx not physically "
-				"contiguous: no DMA there\n",
-				dev->name, (unsigned long long)r->gpa);
-		}
 	}
 }
 
@@ -1017,7 +984,6 @@ static bool open_state(struct vblk_service *p, const struct ipc_self *self)
 
 static void start_disk(struct vblk_service *p)
 {
-	uint64_t contiguous = 0;
 	int rc = phys_up(p);
 
 	if (rc != VIRTIO_DRV_OK) {
@@ -1026,10 +992,9 @@ static void start_disk(struct vblk_service *p)
 			virtio_drv_strerror(rc));
 		return;
 	}
-	if (ipc_translate((uintptr_t)vblk_io, &p->io_pa, &contiguous) !=
-		    IPC_OK ||
-	    contiguous < sizeof(vblk_io)) {
-		ipc_log("vblk: request headers not physically contiguous\n");
+	if (ipc_translate((uintptr_t)vblk_io, sizeof(vblk_io), &p->io_pa) !=
+	    IPC_OK) {
+		ipc_log("vblk: request headers: the kernel gives no PA\n");
 		return;
 	}
 	p->disk = true;

@@ -575,11 +575,10 @@ static int uplink_up(struct vnet_service *p)
 	 * from whichever VM runs when it comes (§2.7.7: a hint; QEMU
 	 * honours it). */
 	virtio_drv_queue_interrupts(&p->drv, VNET_TXQ, false);
-	uint64_t c1 = 0, c2 = 0;
-
-	if (ipc_translate((uintptr_t)vnet_rx_buf, &p->rx_pa, &c1) != IPC_OK ||
-	    ipc_translate((uintptr_t)vnet_tx_buf, &p->tx_pa, &c2) != IPC_OK ||
-	    c1 < sizeof(vnet_rx_buf) || c2 < sizeof(vnet_tx_buf)) {
+	if (ipc_translate((uintptr_t)vnet_rx_buf, sizeof(vnet_rx_buf),
+			  &p->rx_pa) != IPC_OK ||
+	    ipc_translate((uintptr_t)vnet_tx_buf, sizeof(vnet_tx_buf),
+			  &p->tx_pa) != IPC_OK) {
 		return VIRTIO_DRV_ERR_DMA;
 	}
 	virtio_drv_driver_ok(&p->drv);

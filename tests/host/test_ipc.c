@@ -81,6 +81,9 @@ static struct {
 	bool elements_left;
 	bool runs_here;
 	bool idle_elsewhere; /**< What sched_cpu_idle_elsewhere() says. */
+	unsigned readies; /**< vm_ram_grant_ready() calls, the last below. */
+	size_t ready_grant;
+	uint64_t ready_ipa, ready_size;
 } rec;
 
 /* --- Neighbours ------------------------------------------------------------ */
@@ -103,6 +106,15 @@ struct vm *vm_get(uint32_t i)
 {
 	assert_true(i < VMS);
 	return &vms[i];
+}
+
+void vm_ram_grant_ready(struct vm *vm, size_t k, uint64_t ipa, uint64_t size)
+{
+	assert_ptr_equal(vm, &vms[VM_S]);
+	rec.readies++;
+	rec.ready_grant = k;
+	rec.ready_ipa = ipa;
+	rec.ready_size = size;
 }
 
 bool vm_uses_endpoint(const struct vm *vm, const struct endpoint *ep)
@@ -969,34 +981,47 @@ static void test_ipc_self_info(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 }
 
-/* HYP_IPC_TRANSLATE: each RAM region's PA and the bytes to its end. */
+/* HYP_IPC_TRANSLATE x1 = IPA, x2 = length. */
+static uint64_t *translate(struct vcpu *v, uint64_t ipa, uint64_t len)
+{
+	v->regs.x[2] = len;
+	hc(v, HYP_IPC_TRANSLATE, ipa);
+	return v->regs.x;
+}
+
+/* HYP_IPC_TRANSLATE: a range inside one RAM region, its PA. */
 static void test_ipc_translate_own_ram(void **unused)
 {
 	(void)unused;
 	vms[VM_S].ram_pa[0] = pa_init(0x80000000ULL);
 	vms[VM_S].ram_pa[1] = pa_init(0x90000000ULL);
 	vms[VM_S].ram_pa[2] = pa_init(0x70000000ULL);
-	hc(S, HYP_IPC_TRANSLATE, 0x10000000ULL);
-	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(translate(S, 0x10000000ULL, 0x200000ULL)[0], IPC_OK);
 	assert_int_equal(S->regs.x[1], 0x80000000ULL);
-	assert_int_equal(S->regs.x[2], 0x200000ULL);
-	hc(S, HYP_IPC_TRANSLATE, 0x107fffffULL);
-	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(translate(S, 0x107fffffULL, 1)[0], IPC_OK);
 	assert_int_equal(S->regs.x[1], 0x703fffffULL);
-	assert_int_equal(S->regs.x[2], 1);
-	hc(S, HYP_IPC_TRANSLATE, 0x10201234ULL);
-	assert_int_equal(S->regs.x[1], 0x90001234ULL);
-	assert_int_equal(S->regs.x[2], 0x200000ULL - 0x1234);
-	/* Just past the last region, below the first, far away: invalid. */
-	hc(S, HYP_IPC_TRANSLATE, 0x10800000ULL);
-	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
-	hc(S, HYP_IPC_TRANSLATE, 0x0fffffffULL);
-	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
-	hc(S, HYP_IPC_TRANSLATE, ~0ULL);
-	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x10201234ULL, 16)[1], 0x90001234ULL);
+	/* No RAM of a service waits to be zeroed. */
+	assert_int_equal(rec.readies, 0);
+	/* A range running past its region, even into the next one: refused
+	 * (the regions are not contiguous in PA). */
+	assert_int_equal(translate(S, 0x10000000ULL, 0x200001ULL)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x101fffffULL, 2)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x10000000ULL, ~0ULL)[0],
+			 ST(IPC_ERR_INVALID));
+	/* No bytes; just past the last region, below the first, far away. */
+	assert_int_equal(translate(S, 0x10000000ULL, 0)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x10800000ULL, 1)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x0fffffffULL, 1)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, ~0ULL, 1)[0], ST(IPC_ERR_INVALID));
 	/* A guest never learns a PA, even of its own RAM. */
-	hc(G0, HYP_IPC_TRANSLATE, 0x10000000ULL);
-	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_DENIED));
+	assert_int_equal(translate(G0, 0x10000000ULL, 1)[0],
+			 ST(IPC_ERR_DENIED));
 }
 
 /* HYP_IPC_GRANT_INFO: each grant in scenario order, then invalid. */
@@ -1018,17 +1043,33 @@ static void test_ipc_grant_info(void **unused)
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 }
 
-/* HYP_IPC_TRANSLATE covers grants, up to their end (not the region's). */
+/* HYP_IPC_TRANSLATE covers grants, up to their end (not the region's), and
+ * makes the client's memory in the range ready before the PA is given. */
 static void test_ipc_translate_grant(void **unused)
 {
 	(void)unused;
 	vms[VM_S].grant_pa[0] = pa_init(0x60001000ULL);
-	hc(S, HYP_IPC_TRANSLATE, 0x100000010ULL);
-	assert_int_equal(S->regs.x[0], IPC_OK);
+	vms[VM_S].grant_pa[1] = pa_init(0x68000000ULL);
+	assert_int_equal(translate(S, 0x100000010ULL, 0x3000ULL - 0x10)[0],
+			 IPC_OK);
 	assert_int_equal(S->regs.x[1], 0x60001010ULL);
-	assert_int_equal(S->regs.x[2], 0x3000ULL - 0x10);
-	hc(S, HYP_IPC_TRANSLATE, 0x100003000ULL);
-	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(rec.readies, 1);
+	assert_int_equal(rec.ready_grant, 0);
+	assert_int_equal(rec.ready_ipa, 0x100000010ULL);
+	assert_int_equal(rec.ready_size, 0x3000ULL - 0x10);
+	assert_int_equal(translate(S, 0x140000800ULL, 0x100)[1], 0x68000800ULL);
+	assert_int_equal(rec.readies, 2);
+	assert_int_equal(rec.ready_grant, 1);
+	assert_int_equal(rec.ready_ipa, 0x140000800ULL);
+	assert_int_equal(rec.ready_size, 0x100);
+	/* Past the grant's end, or no bytes: refused, nothing made ready. */
+	assert_int_equal(translate(S, 0x100000010ULL, 0x3000ULL - 0xf)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x100003000ULL, 1)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(translate(S, 0x100000000ULL, 0)[0],
+			 ST(IPC_ERR_INVALID));
+	assert_int_equal(rec.readies, 2);
 }
 
 static void test_ipc_service_fault_restarts(void **unused)

@@ -12,8 +12,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -1017,54 +1015,6 @@ static void test_virtio_gmem_lookup(void **st)
 	assert_int_equal(g.count, VIRTIO_GMEM_MAX_REGIONS);
 }
 
-/* Is the page of @p p in memory (read at least once)? */
-static bool page_touched(const void *p)
-{
-	unsigned long page = getauxval(AT_PAGESZ);
-	unsigned char vec = 0;
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(page - 1);
-
-	assert_int_equal(mincore((void *)a, (size_t)page, &vec), 0);
-	return (vec & 1) != 0;
-}
-
-/* virtio_gmem_dma_ready() reads a byte of every HYP_RAM_ZERO_BLOCK the
- * bytes span (the kernel zeroes a guest's block when first touched) and
- * nothing else: fresh anonymous memory, whose pages mincore() shows once
- * read. */
-static void test_virtio_gmem_dma_ready_touches_each_block(void **st)
-{
-	const uint64_t block = HYP_RAM_ZERO_BLOCK, gpa = 0x40000000;
-	size_t len = 6 * block;
-	uint8_t *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct virtio_gmem g;
-
-	(void)st;
-	assert_true(map != MAP_FAILED);
-	/* Pages, not a huge page per block (THP "always"). */
-	assert_int_equal(madvise(map, len, MADV_NOHUGEPAGE), 0);
-	/* Block-aligned, as the grant is. */
-	uint8_t *mem = (uint8_t *)(((uintptr_t)map + block - 1) & ~(block - 1));
-
-	virtio_gmem_init(&g);
-	assert_int_equal(virtio_gmem_add(&g, gpa, 4 * block, mem), IPC_OK);
-	/* From 100 bytes before block 1 to the first 2 bytes of block 3. */
-	assert_true(virtio_gmem_dma_ready(&g, gpa + block - 100,
-					  2 * block + 102));
-	assert_true(page_touched(mem + block - 100));
-	assert_true(page_touched(mem + block));
-	assert_true(page_touched(mem + 2 * block));
-	assert_true(page_touched(mem + 3 * block));
-	assert_false(page_touched(mem + 3 * block + getauxval(AT_PAGESZ)));
-	assert_false(page_touched(mem));
-	/* Nothing outside a region, nothing for no bytes. */
-	assert_false(virtio_gmem_dma_ready(&g, gpa + 3 * block, block + 1));
-	assert_true(virtio_gmem_dma_ready(&g, gpa + 4 * block, 0));
-	assert_false(page_touched(mem + 4 * block - 1));
-	assert_int_equal(munmap(map, len), 0);
-}
-
 /* §3.1.1: features first (FEATURES_OK), then queues, then DRIVER_OK. */
 static void test_virtio_init_order(void **st)
 {
@@ -1134,7 +1084,6 @@ int main(void)
 		T(test_virtq_reset_after_failure_recovers),
 		T(test_virtq_state_survives_restart),
 		T(test_virtio_gmem_lookup),
-		T(test_virtio_gmem_dma_ready_touches_each_block),
 		T(test_virtio_init_order),
 		T(test_virtio_fault_names),
 	};

@@ -571,6 +571,47 @@ static void test_vm_ram_grant_touch_readies_client_block(void **unused)
 	assert_int_equal(*ram_va(vm(VM_H), 1, 16), 0x99);
 }
 
+/* Before a device writes a client's memory by PA (HYP_IPC_TRANSLATE): every
+ * block the range spans ready in the client and mapped in the service, the
+ * others left untouched; a block the client wrote keeps its data. */
+static void test_vm_ram_grant_ready_readies_the_range(void **unused)
+{
+	uint32_t before = vm(VM_H)->ram_blocks_ready;
+
+	(void)unused;
+	*ram_va(vm(VM_H), 1, 0) = 0x77;
+	/* The last byte of block 0 and the first of block 1. */
+	vm_ram_grant_ready(vm(VM_SVC), 1, GRANT2_SVC + SZ_2M - 1, 2);
+	assert_true(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	assert_true(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
+	assert_true(mapped(vm(VM_SVC), GRANT2_SVC + SZ_2M, NULL, NULL));
+	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, 0), RAM_H2_SIZE, 0));
+	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 2);
+	/* Again: nothing is zeroed twice. */
+	*ram_va(vm(VM_H), 1, SZ_2M) = 0x55;
+	vm_ram_grant_ready(vm(VM_SVC), 1, GRANT2_SVC + SZ_2M, 1);
+	assert_int_equal(*ram_va(vm(VM_H), 1, SZ_2M), 0x55);
+	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 2);
+}
+
+/* One block asked: only that one. */
+static void test_vm_ram_grant_ready_one_block(void **unused)
+{
+	uint32_t before = vm(VM_H)->ram_blocks_ready;
+
+	(void)unused;
+	vm_ram_grant_ready(vm(VM_SVC), 1, GRANT2_SVC + SZ_2M + 4096, 4096);
+	assert_false(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_false(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
+	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 1);
+	/* A grant mapped at boot (of g): nothing to do. */
+	before = vm(VM_G)->ram_blocks_ready;
+	vm_ram_grant_ready(vm(VM_SVC), 0, GRANT_SVC, GRANT_SIZE);
+	assert_int_equal(vm(VM_G)->ram_blocks_ready, before);
+}
+
 /* An unaligned grant is mapped at boot: its client blocks ready then. */
 static void test_vm_ram_unaligned_grant_ready_at_boot(void **unused)
 {
@@ -894,6 +935,8 @@ int main(void)
 		TEST(test_vm_ram_touch_zeroes_and_maps_its_block),
 		TEST(test_vm_ram_touch_is_false_outside_lazy_ram),
 		TEST(test_vm_ram_grant_touch_readies_client_block),
+		TEST(test_vm_ram_grant_ready_readies_the_range),
+		TEST(test_vm_ram_grant_ready_one_block),
 		TEST(test_vm_ram_unaligned_grant_ready_at_boot),
 		TEST(test_vm_ram_read_guest_never_sees_old_contents),
 		TEST(test_vm_ram_reset_zeroes_touched_blocks_only),

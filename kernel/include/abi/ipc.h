@@ -67,17 +67,16 @@
  */
 #define HYP_IPC_GRANT_INFO (HYP_CALL_BASE | SMCCC_64BIT | 0x1AU)
 /**
- * x1 = an IPA of the calling service, inside its RAM or a grant; returns
- * x0 = status, x1 = the PA behind it, x2 = bytes physically contiguous
- * from there (to the end of that RAM region or grant), for DMA by a device
- * the service drives (no IOMMU: the driver domain is trusted for DMA,
- * docs/architecture.md). IPC_ERR_INVALID: not in its RAM or a grant;
- * IPC_ERR_DENIED: the caller is a guest (a guest never learns a PA).
- * A guest's RAM is zeroed a HYP_RAM_ZERO_BLOCK at a time when first
- * touched: before a device gets a PA inside a grant, the service reads a
- * byte of every such block the device will reach, through the grant
- * (libipc: virtio_gmem_dma_ready()); a block zeroed after the device wrote
- * it would lose what it wrote.
+ * x1 = an IPA of the calling service, x2 = a length in bytes (not 0): the
+ * range [x1, x1 + x2) lies inside one of its RAM regions or grants, which
+ * are physically contiguous; returns x0 = status, x1 = the PA of x1, for
+ * DMA by a device the service drives (no IOMMU: the driver domain is
+ * trusted for DMA, docs/architecture.md). A guest's RAM is zeroed a
+ * HYP_RAM_ZERO_BLOCK at a time when first touched: every block of a grant
+ * the range spans is made ready now, so that the device's writes are never
+ * zeroed after it. A PA is good for DMA only inside the range asked.
+ * IPC_ERR_INVALID: a length of 0, or the range not inside one RAM region or
+ * grant; IPC_ERR_DENIED: the caller is a guest (a guest never learns a PA).
  */
 #define HYP_IPC_TRANSLATE (HYP_CALL_BASE | SMCCC_64BIT | 0x1BU)
 /** Granule in which a guest's RAM is zeroed when first touched. */

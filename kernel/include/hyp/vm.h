@@ -125,6 +125,14 @@ bool vm_ram_touch(struct vm *vm, uint64_t ipa);
  */
 bool vm_ram_grant_lazy(struct vm *vm, size_t k, const struct vm *client);
 
+/**
+ * [ipa, ipa+size), inside grant @p k of service @p vm: every block it spans
+ * made ready in the client and mapped in @p vm, before a device the
+ * service drives writes there by PA (HYP_IPC_TRANSLATE). A block zeroed
+ * after the device wrote it would lose what it wrote.
+ */
+void vm_ram_grant_ready(struct vm *vm, size_t k, uint64_t ipa, uint64_t size);
+
 /** Reset: zero the RAM that was touched, except kept regions. */
 void vm_ram_zero(struct vm *vm);
 

@@ -332,13 +332,16 @@ struct ipc_grant {
 int ipc_grant_info(uint32_t index, struct ipc_grant *g);
 
 /**
- * HYP_IPC_TRANSLATE: the PA behind @p ipa, an address of this service in
- * its RAM or in a grant (ipc_grant_info()), in *@p pa, and the bytes
- * physically contiguous from there in *@p contiguous: what a device this
+ * HYP_IPC_TRANSLATE: the PA of [@p ipa, +@p len), a range of this service's
+ * RAM or of one grant (ipc_grant_info()), in *@p pa: what a device this
  * service drives needs for DMA (there is no IOMMU; see libipc/README.md).
- * Returns IPC_OK, or IPC_ERR_INVALID (not in its RAM or a grant).
+ * The range is physically contiguous, and a client's memory in it is made
+ * ready for the device to write (zeroed now if the client never touched
+ * it): give the device addresses inside the range asked only.
+ * Returns IPC_OK, or IPC_ERR_INVALID (@p len 0, or the range not inside one
+ * RAM region or grant).
  */
-int ipc_translate(uint64_t ipa, uint64_t *pa, uint64_t *contiguous);
+int ipc_translate(uint64_t ipa, uint64_t len, uint64_t *pa);
 
 /** Bytes of a client VM name, with its NUL. */
 #define IPC_NAME_MAX 32

@@ -78,18 +78,6 @@ int virtio_gmem_add(struct virtio_gmem *g, uint64_t gpa, uint64_t size,
 void *virtio_gmem_ptr(const struct virtio_gmem *g, uint64_t gpa, uint64_t len);
 
 /**
- * Before a device the service drives gets a PA in client bytes [@p gpa,
- * @p gpa + @p len): reads one byte of every HYP_RAM_ZERO_BLOCK they span,
- * through the service's view. A guest's RAM is zeroed a block at a time
- * when first touched (the read may fault; the kernel zeroes and maps the
- * block and the read runs again), so the block is ready before the device
- * writes it, not zeroed after. False unless the bytes lie wholly in one
- * region (as virtio_gmem_ptr()); a zero length is ready.
- */
-bool virtio_gmem_dma_ready(const struct virtio_gmem *g, uint64_t gpa,
-			   uint64_t len);
-
-/**
  * Target only (virtio_grant.c, needs ipc_grant_info()): fill @p g with
  * every grant of client VM @p client. Returns the number of regions added
  * (0: the scenario grants nothing of that client), or a negative IPC_ERR_*.

@@ -86,8 +86,11 @@ struct virtio_drv_used {
 };
 
 /** IPA -> PA of the caller's memory (ipc_translate()). */
-typedef int (*virtio_drv_translate_fn)(uint64_t ipa, uint64_t *pa,
-				       uint64_t *contiguous);
+typedef int (*virtio_drv_translate_fn)(uint64_t ipa, uint64_t len,
+				       uint64_t *pa);
+
+/** The translation of a guest's driver: its DMA addresses are its IPAs. */
+int virtio_drv_identity(uint64_t ipa, uint64_t len, uint64_t *pa);
 
 /** One buffer of a chain: physical address, length, who writes it. */
 struct virtio_drv_buf {
