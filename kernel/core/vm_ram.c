@@ -172,6 +172,10 @@ void vm_ram_grant_ready(struct vm *vm, size_t k, uint64_t ipa, uint64_t size)
 	const struct cfg_grant *g = &vm->cfg->grants[k];
 	uint64_t end = ipa - g->ipa + size;
 
+	/* Inside the grant (translate() checked), so inside one client region
+	 * (rule G4): no other memory is zeroed or mapped. */
+	CHECK(ipa >= g->ipa && ipa - g->ipa < g->size &&
+	      size <= g->size - (ipa - g->ipa));
 	/* A grant mapped at boot was made ready then. */
 	if (!vm->grant_lazy[k]) {
 		return;

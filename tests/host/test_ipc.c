@@ -1062,14 +1062,19 @@ static void test_ipc_translate_grant(void **unused)
 	assert_int_equal(rec.ready_grant, 1);
 	assert_int_equal(rec.ready_ipa, 0x140000800ULL);
 	assert_int_equal(rec.ready_size, 0x100);
+	/* Its last byte. */
+	assert_int_equal(translate(S, 0x100002fffULL, 1)[1], 0x60003fffULL);
+	assert_int_equal(rec.readies, 3);
 	/* Past the grant's end, or no bytes: refused, nothing made ready. */
+	assert_int_equal(translate(S, 0x100000010ULL, ~0ULL)[0],
+			 ST(IPC_ERR_INVALID));
 	assert_int_equal(translate(S, 0x100000010ULL, 0x3000ULL - 0xf)[0],
 			 ST(IPC_ERR_INVALID));
 	assert_int_equal(translate(S, 0x100003000ULL, 1)[0],
 			 ST(IPC_ERR_INVALID));
 	assert_int_equal(translate(S, 0x100000000ULL, 0)[0],
 			 ST(IPC_ERR_INVALID));
-	assert_int_equal(rec.readies, 2);
+	assert_int_equal(rec.readies, 3);
 }
 
 static void test_ipc_service_fault_restarts(void **unused)

@@ -586,6 +586,8 @@ static void test_vm_ram_grant_ready_readies_the_range(void **unused)
 	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
 	assert_true(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
 	assert_true(mapped(vm(VM_SVC), GRANT2_SVC + SZ_2M, NULL, NULL));
+	/* Nothing past the grant. */
+	assert_false(mapped(vm(VM_SVC), GRANT2_SVC + RAM_H2_SIZE, NULL, NULL));
 	assert_true(all_bytes_are(ram_va(vm(VM_H), 1, 0), RAM_H2_SIZE, 0));
 	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 2);
 	/* Again: nothing is zeroed twice. */
@@ -601,10 +603,11 @@ static void test_vm_ram_grant_ready_one_block(void **unused)
 	uint32_t before = vm(VM_H)->ram_blocks_ready;
 
 	(void)unused;
-	vm_ram_grant_ready(vm(VM_SVC), 1, GRANT2_SVC + SZ_2M + 4096, 4096);
-	assert_false(mapped(vm(VM_H), RAM_H2, NULL, NULL));
-	assert_false(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
-	assert_true(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	vm_ram_grant_ready(vm(VM_SVC), 1, GRANT2_SVC + 4096, 4096);
+	assert_true(mapped(vm(VM_H), RAM_H2, NULL, NULL));
+	assert_true(mapped(vm(VM_SVC), GRANT2_SVC, NULL, NULL));
+	assert_false(mapped(vm(VM_H), RAM_H2 + SZ_2M, NULL, NULL));
+	assert_false(mapped(vm(VM_SVC), GRANT2_SVC + SZ_2M, NULL, NULL));
 	assert_int_equal(vm(VM_H)->ram_blocks_ready, before + 1);
 	/* A grant mapped at boot (of g): nothing to do. */
 	before = vm(VM_G)->ram_blocks_ready;

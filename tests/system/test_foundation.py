@@ -15,7 +15,7 @@ def test_demo_boots_and_powers_off(boot):
     m.expect(r"scenario 'demo' on qemu-virt")
     m.expect(r'\[uart\] uart: serving 1 PL011 window')
     m.expect(r'Hello from a guest at EL1')
-    m.expect(r'hypervisor ABI 1\.0, PSCI 1\.0')
+    m.expect(r'hypervisor ABI 2\.0, PSCI 1\.0')
     m.expect(r"hyp: vm 'hello' powered off \(PSCI SYSTEM_OFF\)")
     assert m.wait_exit() == 0
 

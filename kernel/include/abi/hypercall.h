@@ -88,5 +88,8 @@
 #define HYP_CALL_EXIT (HYP_CALL_BASE | 0x4U)
 #define HYP_EXIT_STATUS_MAX 255U
 
-#define HYP_ABI_VERSION ((1U << 16) | 0U)
+/* Major.minor (HYP_CALL_VERSION): the major grows with an incompatible
+ * change (2: HYP_IPC_TRANSLATE takes a length in x2 and no longer returns
+ * the bytes contiguous there). */
+#define HYP_ABI_VERSION ((2U << 16) | 0U)
 #define HYP_CONSOLE_WRITE_MAX 4096U

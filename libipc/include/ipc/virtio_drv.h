@@ -17,9 +17,10 @@
  *
  * The rings live in the service's own RAM: the device reads and writes them
  * by physical address (virt's virtio-mmio has no IOMMU), so the driver
- * asks the kernel for the PA of its memory (ipc_translate(), passed in as
- * a function so host tests can fake it) and checks that each ring area is
- * physically contiguous. Buffers are given to virtio_drv_submit() as PAs.
+ * asks the kernel for the PA of each ring area (ipc_translate(), passed in
+ * as a function so host tests can fake it), which must be physically
+ * contiguous: the kernel refuses a range that is not. Buffers are given to
+ * virtio_drv_submit() as PAs.
  *
  * Ordering (the service runs with stage 1 off; HCR_EL2.DC makes its RAM
  * Normal cacheable, Stage-2 makes the register page Device-nGnRE): ring
