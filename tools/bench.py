@@ -36,7 +36,7 @@ OPERATIONS = {
                  'KVM/arm64: 1453'),
     'mmio_uart_write': ('MMIO write via UART service (str to DR)', 400,
                         'KVM/arm64 to user space: 6417'),
-    'mmio_uart_read': ('MMIO read via UART service (ldr of CR)', 350,
+    'mmio_uart_read': ('MMIO read via UART service (ldr of IMSC)', 350,
                        'KVM/arm64 to user space: 6417'),
     'mmio_served_read': ('MMIO read the kernel answers from the UART '
                          'service\'s page (ldr of FR, ipc_window_reads)', 150,

@@ -7,7 +7,7 @@ one iteration of it with gdb-multiarch (every instruction at every exception
 level: guest, EL2 kernel, the service partition) and prints the functions it
 went through in order, with the instructions spent in each, e.g.
 
-    tools/mmio_trace.py                      # ldr w4, [x1]: a UART CR read
+    tools/mmio_trace.py                      # ldr w4, [x1]: a UART IMSC read
     tools/mmio_trace.py --insn 'str w3, [x1]'  # a DR write: posted, no switch
 
 The total is the figure `scons bench` reports for the operation (which also

@@ -22,7 +22,7 @@
 #define UART_DR 0x000
 #define BENCH_PRINTABLE_BYTE 0x20
 #define UART_FR 0x018
-#define UART_CR 0x030
+#define UART_IMSC 0x038
 /* Interrupt clear: a write of 0 clears nothing, but it is a write, which
  * the UART service serves only after the posted DR writes before it. */
 #define UART_ICR 0x044
@@ -146,9 +146,9 @@ int main_bench(void)
 
 	report("mmio_uart_write", t + flush - icr, empty);
 
-	/* CR: a read the service answers (FR it publishes in a page the
-	 * kernel answers from: the next row). */
-	t = BENCH_LOOP("ldr w4, [x1]", 0, UART + UART_CR, BENCH_ITERATIONS);
+	/* IMSC: a read the service answers (FR and CR it publishes in a page
+	 * the kernel answers from: the next row). */
+	t = BENCH_LOOP("ldr w4, [x1]", 0, UART + UART_IMSC, BENCH_ITERATIONS);
 	report("mmio_uart_read", t, empty);
 
 	t = BENCH_LOOP("ldr w4, [x1]", 0, UART + UART_FR, BENCH_ITERATIONS);

@@ -55,8 +55,11 @@ void service_main(void);
 /** A window's page (ipc_window_page): one per window. */
 #define UART_PAGE_BYTES sizeof(struct ipc_window_page)
 #define UART_PAGES_BYTES (IPC_MAX_WINDOWS * UART_PAGE_BYTES)
-/** FR's bit in the masks of ipc_window_page: one per 32-bit register. */
+/** Bits in the masks of ipc_window_page, one per 32-bit register: FR's and
+ * CR's reads are answered by the kernel from the page. */
 #define UART_READS_FR (1ULL << (PL011_FR / sizeof(uint32_t)))
+#define UART_READS_CR (1ULL << (PL011_CR / sizeof(uint32_t)))
+#define UART_READS (UART_READS_FR | UART_READS_CR)
 /** DR's: its writes are posted. */
 #define UART_POSTS_DR (1ULL << (PL011_DR / sizeof(uint32_t)))
 /** Bytes one access may transmit (a DR write: one). */
@@ -141,11 +144,13 @@ struct uart_service {
 
 static struct uart_service uart;
 /**
- * Per window, the page the kernel answers FR reads from (ipc_window_page):
- * a driver polls FR before every byte it sends. FR changes with the receive
- * FIFO only (the transmit FIFO is always empty: pl011_model_fr), so it is
- * written again after every change of that (publish_fr), and at every
- * start. These when the scenario keeps no RAM (then no posted writes);
+ * Per window, the page the kernel answers FR and CR reads from
+ * (ipc_window_page): a driver polls FR before every byte it sends, and
+ * Linux's console reads CR before every line it prints (to restore it
+ * after). FR changes with the receive FIFO only (the transmit FIFO is
+ * always empty: pl011_model_fr), CR with a write of it (never posted), so
+ * both are written again after every change of the model (publish_reads),
+ * and at every start. These when the scenario keeps no RAM (then no posted writes);
  * else the pages are in kept RAM, for their rings.
  */
 static struct ipc_window_page volatile_pages[IPC_MAX_WINDOWS]
@@ -291,12 +296,15 @@ static void tx_byte(void *ctx, uint8_t byte)
 
 /* --- Interrupt lines ------------------------------------------------------ */
 
-/* Window @p w's FR where the kernel answers its reads from: after a
- * change of its receive FIFO, before the reply or the interrupt. */
-static void publish_fr(const struct uart_service *u, uint32_t w)
+/* Window @p w's FR and CR where the kernel answers their reads from: after
+ * a change of its model (a DR read pops the receive FIFO, a write may set
+ * CR), before the reply or the interrupt. */
+static void publish_reads(const struct uart_service *u, uint32_t w)
 {
-	u->pages[w].reads[PL011_FR / sizeof(uint32_t)] =
-		pl011_model_fr(&u->st->win[w].model);
+	const struct pl011_model *m = &u->st->win[w].model;
+
+	u->pages[w].reads[PL011_FR / sizeof(uint32_t)] = pl011_model_fr(m);
+	u->pages[w].reads[PL011_CR / sizeof(uint32_t)] = pl011_model_cr(m);
 }
 
 /* Mirror window @p w's interrupt line into its client's virtual GIC. */
@@ -354,7 +362,7 @@ static void take_input(struct uart_service *u, uint8_t c)
 
 	if (act == CONSOLE_DELIVER) {
 		pl011_model_rx(&u->st->win[f].model, deliver);
-		publish_fr(u, f);
+		publish_reads(u, f);
 		update_line(u, f, false);
 	}
 	txn_commit(u);
@@ -534,7 +542,7 @@ static int uart_mmio(void *ctx, struct ipc_mmio_access *a)
 	if (changes) {
 		/* A DR read pops the receive FIFO (a DR write, the fast path,
 		 * changes no FR: the transmit FIFO is always empty). */
-		publish_fr(u, w);
+		publish_reads(u, w);
 		update_line(u, w, false);
 		txn_commit(u);
 	}
@@ -686,7 +694,7 @@ static void uart_client_reset(void *ctx, uint32_t client)
 		take_posted(u, w);
 		txn_begin(u, w);
 		pl011_model_init(&u->st->win[w].model, tx_byte, &u->tx_ctx[w]);
-		publish_fr(u, w);
+		publish_reads(u, w);
 		update_line(u, w, false);
 		txn_commit(u);
 	}
@@ -831,9 +839,9 @@ static void init_windows(struct uart_service *u, bool fresh)
 	for (uint32_t w = 0; w < u->srv.window_count; w++) {
 		/* What the last instance left, before the ring starts over. */
 		take_posted(u, w);
-		publish_fr(u, w);
+		publish_reads(u, w);
 		/* A PL011 takes byte and halfword reads: any width. */
-		(void)ipc_window_page(w, &u->pages[w], UART_READS_FR, 1,
+		(void)ipc_window_page(w, &u->pages[w], UART_READS, 1,
 				      u->posts ? UART_POSTS_DR : 0);
 	}
 }

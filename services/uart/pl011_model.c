@@ -223,6 +223,11 @@ static uint32_t read_fr(struct pl011_model *m, const struct pl011_reg *r)
 	return pl011_model_fr(m);
 }
 
+uint32_t pl011_model_cr(const struct pl011_model *m)
+{
+	return m->cr;
+}
+
 uint32_t pl011_model_fr(const struct pl011_model *m)
 {
 	uint32_t fr = PL011_FR_TXFE;

@@ -612,6 +612,24 @@ static void test_pl011_model_write_sub_word_at_boundary(void **state)
 	assert_int_equal(rd(m, PL011_CR), CR_RESET);
 }
 
+/* pl011_model_cr() is what a CR read gives (the UART service publishes it
+ * where the kernel answers CR reads): at reset, after a write, after a
+ * narrow write and after a refused one. */
+static void test_pl011_model_cr_is_what_a_read_gives(void **state)
+{
+	struct fixture *f = *state;
+	struct pl011_model *m = &f->m;
+
+	assert_int_equal(pl011_model_cr(m), CR_RESET);
+	assert_int_equal(pl011_model_write(m, PL011_CR, 4, 0xffff0101), 0);
+	assert_int_equal(pl011_model_cr(m), rd(m, PL011_CR));
+	assert_int_equal(pl011_model_cr(m), 0x0101);
+	assert_int_equal(pl011_model_write(m, PL011_CR, 2, 0x0301), 0);
+	assert_int_equal(pl011_model_cr(m), 0x0301);
+	assert_int_equal(pl011_model_write(m, PL011_CR + 1, 1, 0), -1);
+	assert_int_equal(pl011_model_cr(m), rd(m, PL011_CR));
+}
+
 static void test_pl011_model_access_misaligned_rejected(void **state)
 {
 	static const struct {
@@ -901,6 +919,7 @@ int main(void)
 	    T(test_pl011_model_read_sub_word),
 	    T(test_pl011_model_read_dr_byte1_is_error_flags),
 	    T(test_pl011_model_write_sub_word_at_boundary),
+	    T(test_pl011_model_cr_is_what_a_read_gives),
 	    T(test_pl011_model_access_misaligned_rejected),
 	    T(test_pl011_model_access_out_of_window_rejected),
 	    T(test_pl011_model_access_reserved_raz_wi),

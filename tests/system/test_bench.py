@@ -41,7 +41,8 @@ HYP_CALL_GOAL = 100
 # store's own exit; 341 with the service taking them in batches (one
 # journal transaction per up to 64 bytes, services/uart take_tx_batch).
 MMIO_WRITE_CEILING = 355
-# The read row reads CR since FR is answered by the kernel from the UART
+# The read row read CR (IMSC since the kernel answers CR too) since FR is
+# answered by the kernel from the UART
 # service's page (ipc_window_reads, the served row): the service's general
 # read path, 705 when it moved (FR's own fast path was 642); 723 with
 # posted writes (the service takes them before a write or a read of RIS or
@@ -205,7 +206,7 @@ def test_wall_time_runs_each_listed_with_boots_load_and_goal():
 
 
 def test_mmio_trace_walks_one_access_through_kernel_and_service(request):
-    """tools/mmio_trace.py single-steps one UART CR read of the benchmark
+    """tools/mmio_trace.py single-steps one UART IMSC read of the benchmark
     loop with gdb: every instruction from the guest's store to its next
     instruction, in the kernel and in the service, with the functions they
     belong to (docs/architecture.md uses its table)."""

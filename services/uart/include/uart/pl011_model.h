@@ -156,6 +156,9 @@ uint8_t pl011_model_tx(struct pl011_model *m, uint32_t value);
 /** The value of FR (a read of it changes nothing). */
 uint32_t pl011_model_fr(const struct pl011_model *m);
 
+/** The value of CR, as a read of it gives. */
+uint32_t pl011_model_cr(const struct pl011_model *m);
+
 bool pl011_model_rx(struct pl011_model *m, uint8_t byte);
 
 /** Free RX FIFO entries (so a caller pulls no more than fits). */
