@@ -41,6 +41,9 @@ OPERATIONS = {
     'mmio_served_read': ('MMIO read the kernel answers from the UART '
                          'service\'s page (ldr of FR, ipc_window_reads)', 150,
                          'KVM/arm64 to user space: 6417'),
+    'mmio_quiet_write': ('MMIO write the kernel completes: CR of the value '
+                         'the UART service\'s page holds (str, '
+                         'ipc_window_quiet)', 250, '-'),
     'gicd_read': ('GICD read the kernel answers from the vgic service\'s '
                   'page (ldr of TYPER, ipc_window_reads)', 150, '-'),
     'gicd_read_forwarded': ('GICD read via vgic service (ldrb of IPRIORITYR0)',

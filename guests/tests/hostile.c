@@ -346,6 +346,7 @@ static bool call_result_ok(const uint64_t *in, const uint64_t *out, bool smc)
 		case HYP_IPC_WINDOW_ISR:
 		case HYP_IPC_ISR_UPDATE:
 		case HYP_IPC_WINDOW_DOORBELL:
+		case HYP_IPC_WINDOW_QUIET:
 			return r == RET(IPC_ERR_INVALID);
 		case HYP_IPC_TRANSLATE:
 			/* A guest never learns a physical address. */

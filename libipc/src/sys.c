@@ -154,6 +154,15 @@ int ipc_window_page(uint32_t window, struct ipc_window_page *page,
 	return window_page(window, (uintptr_t)page, reads, narrowest, posted);
 }
 
+int ipc_window_quiet(uint32_t window, uint64_t mask)
+{
+	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_WINDOW_QUIET, window, mask };
+	uint64_t out[IPC_MSG_WORDS];
+
+	ipc_kernel_call(in, out);
+	return (int)(int64_t)out[0];
+}
+
 int64_t ipc_notify(uint32_t endpoint, uint64_t bits)
 {
 	uint64_t in[IPC_MSG_WORDS] = { HYP_IPC_NOTIFY, endpoint, bits };

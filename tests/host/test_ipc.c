@@ -429,6 +429,7 @@ static void test_ipc_service_only_calls(void **unused)
 		{ HYP_IPC_TRANSLATE, IPC_ERR_DENIED },
 		{ HYP_IPC_GRANT_INFO, IPC_ERR_INVALID },
 		{ HYP_IPC_WINDOW_DOORBELL, IPC_ERR_INVALID },
+		{ HYP_IPC_WINDOW_QUIET, IPC_ERR_INVALID },
 	};
 
 	(void)unused;
@@ -781,6 +782,42 @@ static void test_ipc_window_posted(void **unused)
 	assert_int_equal(win.posted_mask, 1);
 	service_restart(&vms[VM_S]);
 	assert_int_equal(win.posted_mask, 0);
+	fake_mm_fini();
+}
+
+/* Quiet registers (HYP_IPC_WINDOW_QUIET, window_quiet.c): reached through
+ * the call table, a service's only; a register HYP_IPC_WINDOW_READS stops
+ * answering or starts posting is quiet no more; a restart forgets all. */
+static void test_ipc_window_quiet(void **unused)
+{
+	(void)unused;
+	add_window();
+	paddr_t ram = fake_mm_init(0x200000ULL);
+
+	vms[VM_S].ram_pa[0] = ram;
+	window_page(S, 0, 0x10001000ULL, 0x1003, 0, 0);
+	S->regs.x[2] = 0x1001;
+	hc(S, HYP_IPC_WINDOW_QUIET, 0);
+	assert_int_equal(S->regs.x[0], IPC_OK);
+	assert_int_equal(win.quiet_mask, 0x1001);
+	/* A guest may not. */
+	G0->regs.x[2] = 0;
+	hc(G0, HYP_IPC_WINDOW_QUIET, 0);
+	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(win.quiet_mask, 0x1001);
+	/* Register 12 no longer answered, register 0 now posted. */
+	window_page(S, 0, 0x10001000ULL, 0x3, 0, 0);
+	assert_int_equal(win.quiet_mask, 0x1);
+	window_page(S, 0, 0x10001000ULL, 0x3, 0, 0x1);
+	assert_int_equal(win.quiet_mask, 0);
+	S->regs.x[2] = 0x2;
+	hc(S, HYP_IPC_WINDOW_QUIET, 0);
+	assert_int_equal(win.quiet_mask, 0x2);
+	service_restart(&vms[VM_S]);
+	assert_int_equal(win.quiet_mask, 0);
+	S->regs.x[2] = 0x2;
+	hc(S, HYP_IPC_WINDOW_QUIET, 0);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
 	fake_mm_fini();
 }
 
@@ -1143,6 +1180,7 @@ int main(void)
 		TEST(test_ipc_self_info),
 		TEST(test_ipc_translate_own_ram),
 		TEST(test_ipc_window_reads),
+		TEST(test_ipc_window_quiet),
 		TEST(test_ipc_window_posted),
 		TEST(test_ipc_grant_info),
 		TEST(test_ipc_translate_grant),

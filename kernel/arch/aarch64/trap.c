@@ -26,6 +26,7 @@
 #include "hyp/vtimer.h"
 #include "hyp/window_doorbell.h"
 #include "hyp/window_isr.h"
+#include "hyp/window_quiet.h"
 
 /* Handlers stay out of line so that the dispatcher itself is a few
  * compares and a tail call, with no stack frame. */
@@ -380,6 +381,34 @@ posted_store(struct vcpu *v, uint64_t esr, uint64_t ipa, struct mmio_window *win
 }
 
 /*
+ * A store of the value a quiet register holds (hyp/window_quiet.h), ISV set
+ * and a translation fault as for served_read() (the caller checked): it
+ * changes nothing, so it completes here.
+ */
+static inline bool quiet_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
+			       const struct mmio_window *win)
+{
+	uint32_t rt = (esr >> ESR_DABT_SRT_SHIFT) & ESR_DABT_SRT_MASK;
+	uint64_t size = 1ULL << ((esr >> ESR_DABT_SAS_SHIFT) & ESR_DABT_SAS_MASK);
+
+	if (!window_quiet_store(win, ipa - ipa_addr(win->base), (uint8_t)size,
+				rt == ZERO_REG ? 0 : v->regs.x[rt])) {
+		return false;
+	}
+	arch_skip_insn(&v->regs, esr);
+	return true;
+}
+
+/* Is the register of @p ipa in @p mask (bit i: offset 4 * i of @p win)? */
+static inline bool reg_in(uint64_t mask, uint64_t ipa,
+			  const struct mmio_window *win)
+{
+	uint64_t reg = (ipa - ipa_addr(win->base)) / IPC_READS_REG_BYTES;
+
+	return reg < IPC_READS_REGS && ((mask >> reg) & 1U);
+}
+
+/*
  * A store the kernel completes for the window's service, ISV set and no
  * cache maintenance (a permission fault on the read-only shadow page): the
  * acknowledge of a status register it keeps (hyp/window_isr.h), or its
@@ -563,8 +592,9 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	}
 	/* A store the kernel completes, ISV set and a translation fault
 	 * (HPFAR_EL2 holds the IPA), as for served_read(): a virtual IPI goes
-	 * straight to its handler; a store the service posts is completed
-	 * here (hyp/posted.h). */
+	 * straight to its handler; a store the service posts (hyp/posted.h)
+	 * or one that changes nothing (hyp/window_quiet.h) is completed
+	 * here. */
 	bool kernel_store = win != NULL && (esr & SERVED_ESR_MASK) ==
 						   (SERVED_ESR_WANT | ESR_DABT_WNR);
 
@@ -575,6 +605,13 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	}
 	if (kernel_store && win->posted_mask != 0 &&
 	    posted_store(vcpu, esr, ipa, win)) {
+		return kernel_exit(vcpu);
+	}
+	/* Never posted: after them, off the posted DR writes' path (each
+	 * byte a console prints), at the cost of posted_store()'s refusal. */
+	if (kernel_store && win->quiet_mask != 0 &&
+	    reg_in(win->quiet_mask, ipa, win) &&
+	    quiet_store(vcpu, esr, ipa, win)) {
 		return kernel_exit(vcpu);
 	}
 	if (hvc) {

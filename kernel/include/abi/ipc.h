@@ -151,6 +151,21 @@
  * page or the window, the kept acknowledge register, not a service).
  */
 #define HYP_IPC_WINDOW_DOORBELL (HYP_CALL_BASE | SMCCC_64BIT | 0x1FU)
+/**
+ * x1 = window id, x2 = a mask of registers (bit i: offset 4 * i, as for
+ * HYP_IPC_WINDOW_READS) whose reads the kernel answers from the window's
+ * page and whose writes are not posted: from then on a client's store
+ * within one of them (ISV set) that writes the bytes the page's word holds
+ * there completes in the trap, with no message: the service declares that
+ * such a write changes nothing (a control register read back as written,
+ * as a PL011's CR, which Linux's console writes twice per line with the
+ * value it already holds). Any other store is a message as before. A
+ * restart of the service, or a HYP_IPC_WINDOW_READS that drops a register,
+ * drops it here too; x2 = 0 stops it. Returns x0 = IPC_OK, or
+ * IPC_ERR_INVALID (no such window, a register not answered from the page
+ * or posted, not a service).
+ */
+#define HYP_IPC_WINDOW_QUIET (HYP_CALL_BASE | SMCCC_64BIT | 0x27U)
 /** HYP_IPC_WINDOW_ISR x2 = x3 = this: the service keeps the register. */
 #define IPC_ISR_NONE UINT64_MAX
 /** Registers HYP_IPC_WINDOW_READS can name: offsets 0x000..0x0fc. */

@@ -56,6 +56,8 @@ struct mmio_window {
 	uint16_t doorbell;      /**< That register's byte offset. */
 	uint64_t reads_mask;    /**< Registers read from reads_pa: bit i,
 				   offset 4 * i (HYP_IPC_WINDOW_READS). */
+	uint64_t quiet_mask;    /**< Of those, the ones a store of what the
+				   page holds leaves alone (window_quiet.c). */
 	paddr_t reads_pa;       /**< A page of the service's RAM: struct
 				   ipc_window_page. */
 };

@@ -180,6 +180,18 @@ int ipc_window_page(uint32_t window, struct ipc_window_page *page,
 		    uint64_t reads, unsigned narrowest, uint64_t posted);
 
 /**
+ * HYP_IPC_WINDOW_QUIET: of the registers the kernel answers reads of from
+ * the window's page (ipc_window_reads() or ipc_window_page(), called
+ * first; none posted), those in @p mask (bit i: offset 4 * i) are *quiet*:
+ * a client's store that writes the bytes the page holds there completes in
+ * the kernel with no message. Name only a register that a write of the
+ * value it holds leaves as it is, with no other effect (a control register
+ * read back as written). A restart forgets it. Returns IPC_OK or
+ * IPC_ERR_INVALID.
+ */
+int ipc_window_quiet(uint32_t window, uint64_t mask);
+
+/**
  * The posted write after the first @p done of @p page's ring, as an access
  * of window @p window by client @p client; false once none is left. @p done
  * counts what the service took (it may keep it in journaled state); tell

@@ -1,0 +1,153 @@
+/**
+ * Unit tests of quiet registers (kernel/core/window_quiet.c,
+ * HYP_IPC_WINDOW_QUIET): what a service may declare, and which stores
+ * complete in the kernel: exactly those that write the bytes the service's
+ * page holds, within one declared register, at any width.
+ */
+#include <setjmp.h> /* cmocka.h needs these four first. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "abi/ipc.h"
+#include "fake_mm.h"
+#include "hyp/ipc.h"
+#include "hyp/mm.h"
+#include "hyp/units.h"
+#include "hyp/vcpu.h"
+#include "hyp/vm.h"
+#include "hyp/window_quiet.h"
+
+/* A PL011 (ARM DDI 0183G 3.2): CR at 0x030, FR at 0x018, DR at 0x000. */
+#define CR 0x030U
+#define FR 0x018U
+#define DR 0x000U
+#define REG(off) (1ULL << ((off) / IPC_READS_REG_BYTES))
+#define CR_HELD 0x0301U
+#define WINDOW_BYTES 0x1000U
+
+static struct vm client;
+static struct vm service_vm;
+static struct vcpu *svc;
+static struct mmio_window *win;
+static volatile uint32_t *page;
+
+static int setup(void **unused)
+{
+	(void)unused;
+	memset(&client, 0, sizeof(client));
+	memset(&service_vm, 0, sizeof(service_vm));
+	paddr_t pa = fake_mm_init(PAGE_SIZE);
+
+	page = mm_va(pa);
+	memset((void *)page, 0, PAGE_SIZE);
+	page[CR / IPC_READS_REG_BYTES] = CR_HELD;
+	win = &client.mmio[0];
+	*win = (struct mmio_window){ .base = ipa_init(0x09000000ULL),
+				     .size = WINDOW_BYTES,
+				     .client = &client,
+				     .ep = &service_vm.ep,
+				     .reads_mask = REG(FR) | REG(CR),
+				     .posted_mask = (uint32_t)REG(DR),
+				     .reads_pa = pa };
+	client.mmio_count = 1;
+	service_vm.ep.windows[0] = win;
+	service_vm.ep.window_count = 1;
+	svc = &service_vm.vcpus[0];
+	svc->vm = &service_vm;
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	fake_mm_fini();
+	return 0;
+}
+
+static int64_t declare(uint64_t window, uint64_t mask)
+{
+	svc->regs.x[1] = window;
+	svc->regs.x[2] = mask;
+	assert_ptr_equal(window_quiet_declare(svc), svc);
+	return (int64_t)svc->regs.x[0];
+}
+
+/* Only registers the kernel answers reads of, and never a posted one. */
+static void test_declare_checks(void **unused)
+{
+	(void)unused;
+	assert_int_equal(declare(1, REG(CR)), IPC_ERR_INVALID);
+	assert_int_equal(declare(0, REG(CR) | REG(0x038)), IPC_ERR_INVALID);
+	win->reads_mask |= REG(DR);
+	assert_int_equal(declare(0, REG(DR)), IPC_ERR_INVALID);
+	assert_int_equal(win->quiet_mask, 0);
+	assert_int_equal(declare(0, REG(CR)), IPC_OK);
+	assert_int_equal(win->quiet_mask, REG(CR));
+	assert_int_equal(declare(0, 0), IPC_OK);
+	assert_int_equal(win->quiet_mask, 0);
+}
+
+/* The value held, at word, halfword and byte width: quiet. */
+static void test_store_of_held_value_is_quiet(void **unused)
+{
+	(void)unused;
+	assert_int_equal(declare(0, REG(CR)), IPC_OK);
+	assert_true(window_quiet_store(win, CR, 4, CR_HELD));
+	assert_true(window_quiet_store(win, CR, 2, CR_HELD));
+	assert_true(window_quiet_store(win, CR, 1, CR_HELD & 0xff));
+	assert_true(window_quiet_store(win, CR + 1, 1, CR_HELD >> 8));
+	assert_true(window_quiet_store(win, CR + 2, 2, 0));
+	/* Bits above the width are not stored: a halfword store of a
+	 * register with more in it writes only its 16 bits. */
+	assert_true(window_quiet_store(win, CR, 2, 0xffff0000U | CR_HELD));
+}
+
+/* Anything else is an ordinary access: another value, other bytes,
+ * another register, past the word, a register not declared. */
+static void test_other_stores_go_to_the_service(void **unused)
+{
+	(void)unused;
+	assert_int_equal(declare(0, REG(CR)), IPC_OK);
+	assert_false(window_quiet_store(win, CR, 4, CR_HELD | 0x80));
+	assert_false(window_quiet_store(win, CR, 4, 0x10000U | CR_HELD));
+	assert_false(window_quiet_store(win, CR, 1, CR_HELD >> 8));
+	assert_false(window_quiet_store(win, CR + 2, 4, 0));
+	assert_false(window_quiet_store(win, CR + 3, 2, 0));
+	assert_false(window_quiet_store(win, CR, 8, CR_HELD));
+	assert_false(window_quiet_store(win, CR, 0, 0));
+	/* FR holds 0 and is answered, but not declared quiet. */
+	assert_false(window_quiet_store(win, FR, 4, 0));
+	assert_false(window_quiet_store(win, WINDOW_BYTES - 4, 4, 0));
+	assert_false(window_quiet_store(win, UINT64_MAX - 3, 4, 0));
+}
+
+/* The page changes (the service published a write): so does the answer. */
+static void test_follows_the_page(void **unused)
+{
+	(void)unused;
+	assert_int_equal(declare(0, REG(CR)), IPC_OK);
+	page[CR / IPC_READS_REG_BYTES] = 0x0101U;
+	assert_false(window_quiet_store(win, CR, 4, CR_HELD));
+	assert_true(window_quiet_store(win, CR, 4, 0x0101U));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_declare_checks, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_store_of_held_value_is_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_other_stores_go_to_the_service, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follows_the_page, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
