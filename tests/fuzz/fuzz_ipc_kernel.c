@@ -1228,7 +1228,7 @@ static const uint32_t fids[] = {
 	HYP_IRQ_ACK, HYP_VGIC_PENDING, HYP_VGIC_ACTIVE, HYP_VGIC_QUERY,
 	HYP_VGIC_CTLR, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_SYSTEM_RESET,
 	HYP_IPC_TIMER_SET, HYP_IPC_WINDOW_ISR, HYP_IPC_ISR_UPDATE,
-	HYP_IPC_WINDOW_DOORBELL,
+	HYP_IPC_WINDOW_DOORBELL, HYP_IPC_WINDOW_QUIET,
 };
 #define FID_COUNT (sizeof(fids) / sizeof(fids[0]))
 
@@ -1381,6 +1381,7 @@ static void guest_hvc(struct vcpu *v, struct fuzz_in *in, bool smc)
 	case HYP_IPC_WINDOW_ISR:
 	case HYP_IPC_ISR_UPDATE:
 	case HYP_IPC_WINDOW_DOORBELL:
+	case HYP_IPC_WINDOW_QUIET:
 		FUZZ_CHECK((int64_t)v->regs.x[0] == IPC_ERR_INVALID,
 			   "service call 0x%x from a guest gave %lld", fid,
 			   (long long)v->regs.x[0]);

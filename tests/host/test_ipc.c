@@ -805,6 +805,10 @@ static void test_ipc_window_quiet(void **unused)
 	hc(G0, HYP_IPC_WINDOW_QUIET, 0);
 	assert_int_equal(G0->regs.x[0], ST(IPC_ERR_INVALID));
 	assert_int_equal(win.quiet_mask, 0x1001);
+	/* A refused WINDOW_READS (not page aligned) changes nothing. */
+	window_page(S, 0, 0x10001004ULL, 0x1, 0, 0);
+	assert_int_equal(S->regs.x[0], ST(IPC_ERR_INVALID));
+	assert_int_equal(win.quiet_mask, 0x1001);
 	/* Register 12 no longer answered, register 0 now posted. */
 	window_page(S, 0, 0x10001000ULL, 0x3, 0, 0);
 	assert_int_equal(win.quiet_mask, 0x1);
@@ -813,6 +817,12 @@ static void test_ipc_window_quiet(void **unused)
 	S->regs.x[2] = 0x2;
 	hc(S, HYP_IPC_WINDOW_QUIET, 0);
 	assert_int_equal(win.quiet_mask, 0x2);
+	/* Both masks 0: nothing answered, nothing quiet. */
+	window_page(S, 0, 0, 0, 0, 0);
+	assert_int_equal(win.quiet_mask, 0);
+	window_page(S, 0, 0x10001000ULL, 0x3, 0, 0);
+	S->regs.x[2] = 0x2;
+	hc(S, HYP_IPC_WINDOW_QUIET, 0);
 	service_restart(&vms[VM_S]);
 	assert_int_equal(win.quiet_mask, 0);
 	S->regs.x[2] = 0x2;

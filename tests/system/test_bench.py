@@ -41,7 +41,8 @@ HYP_CALL_GOAL = 100
 # store's own exit; 341 with the service taking them in batches (one
 # journal transaction per up to 64 bytes, services/uart take_tx_batch).
 MMIO_WRITE_CEILING = 355
-# The read row read CR (IMSC since the kernel answers CR too) since FR is
+# The read row reads IMSC (CR until the kernel answered it too); before, CR
+# since FR is
 # answered by the kernel from the UART
 # service's page (ipc_window_reads, the served row): the service's general
 # read path, 705 when it moved (FR's own fast path was 642); 723 with

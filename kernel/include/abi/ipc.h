@@ -154,10 +154,11 @@
 /**
  * x1 = window id, x2 = a mask of registers (bit i: offset 4 * i, as for
  * HYP_IPC_WINDOW_READS) whose reads the kernel answers from the window's
- * page and whose writes are not posted: from then on a client's store
- * within one of them (ISV set) that writes the bytes the page's word holds
- * there completes in the trap, with no message: the service declares that
- * such a write changes nothing (a control register read back as written,
+ * page and whose writes are not posted: from then on a client's store at
+ * the first byte of one of them (ISV set, at least the narrowest answered
+ * read) whose value, zero-extended to 32 bits, is the page's word completes
+ * in the trap, with no message: the service declares that such a write
+ * changes nothing (a control register read back as written,
  * as a PL011's CR, which Linux's console writes twice per line with the
  * value it already holds). Any other store is a message as before. A
  * restart of the service, or a HYP_IPC_WINDOW_READS that drops a register,

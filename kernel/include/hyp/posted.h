@@ -38,7 +38,8 @@ bool posted_write(struct vcpu *v, struct mmio_window *win, uint64_t offset,
 uint64_t posted_deadline(void);
 
 /**
- * An exit of guest @p v other than a posted write or a served read, with
+ * An exit of guest @p v other than a posted write, a served read or a quiet
+ * store (hyp/window_quiet.h), with
  * v->vm->posted set: must its VM's posted writes be taken first? False if
  * none waits, or they were just taken for @p v (its exit goes on then).
  */

@@ -183,7 +183,8 @@ int ipc_window_page(uint32_t window, struct ipc_window_page *page,
  * HYP_IPC_WINDOW_QUIET: of the registers the kernel answers reads of from
  * the window's page (ipc_window_reads() or ipc_window_page(), called
  * first; none posted), those in @p mask (bit i: offset 4 * i) are *quiet*:
- * a client's store that writes the bytes the page holds there completes in
+ * a client's store at such a register's first byte whose value,
+ * zero-extended, is the page's word completes in
  * the kernel with no message. Name only a register that a write of the
  * value it holds leaves as it is, with no other effect (a control register
  * read back as written). A restart forgets it. Returns IPC_OK or
