@@ -138,12 +138,15 @@ static void touch_grant(struct vm *vm, size_t k, uint64_t ipa)
 	uint64_t off = ALIGN_DOWN(ipa - g->ipa, HYP_RAM_ZERO_BLOCK);
 	ipaddr_t at = ipa_init(g->ipa + off);
 
+	/* Mapped in the service only once ready in the client (and a reset
+	 * of the client leaves its blocks mapped): one walk when it is. */
+	if (s2_translate(&vm->s2, at, NULL, NULL)) {
+		return;
+	}
 	vm_ram_ready(vm_get(vm->grant_client[k]), g->client_ipa + off,
 		     HYP_RAM_ZERO_BLOCK);
-	if (!s2_translate(&vm->s2, at, NULL, NULL)) {
-		CHECK(s2_map(&vm->s2, at, pa_add(vm->grant_pa[k], off),
-			     HYP_RAM_ZERO_BLOCK, S2_RW) == HYP_OK);
-	}
+	CHECK(s2_map(&vm->s2, at, pa_add(vm->grant_pa[k], off),
+		     HYP_RAM_ZERO_BLOCK, S2_RW) == HYP_OK);
 }
 
 bool vm_ram_touch(struct vm *vm, uint64_t ipa)
