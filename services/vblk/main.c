@@ -9,9 +9,10 @@
  * resent to the physical disk as a chain of its own header and status
  * byte (in this service's RAM) around the client's data buffers, given to
  * the device by PA: every buffer is inside a grant (virtq_pop() checked
- * it), translated as it is resent (ipc_translate(), which also makes the
- * client's memory there ready for the device). The physical disk so writes
- * into the client's RAM directly: the driver domain is trusted for DMA.
+ * it), translated (ipc_translate(), which also makes the client's memory
+ * there ready for the device) unless its blocks were before (dma_pa()). The
+ * physical disk so writes into the client's RAM directly: the driver domain is
+ * trusted for DMA.
  *
  * Crashes: every virtual device's transport state and its requests in
  * flight live in kept RAM under the journal. A request is a record from
