@@ -20,14 +20,20 @@ static uintptr_t log_uart;
  * the one physical console, like log_uart; kernel lines are printed under
  * the kernel lock, so one CPU at a time changes it.
  */
-/* Polls of the service's writing word before a kernel line: its writes
- * are a few bytes; one stopped mid-write (a fault) must not hang the log. */
-#define LOG_SERVICE_WRITE_POLLS (1U << 16)
+/* How long a kernel line waits for the console service to finish the bytes
+ * it is writing (abi/console.h). Its writes are a few bytes, but the host
+ * may keep its vCPU's thread from running for a scheduler slice or more: a
+ * bound of 65,536 polls (about 2 ms under TCG) ran out on a busy host, and
+ * the kernel's break went out around the service's "[guest] H" (1 boot in
+ * 75). One stopped mid-write (a fault, until it is restarted) costs each
+ * kernel line this wait, under the kernel lock, never a hang. */
+#define LOG_SERVICE_WRITE_WAIT_MS 20U
+#define LOG_MS_PER_S 1000U
 
 static struct {
 	volatile struct hyp_console_line *line; /**< NULL: none registered. */
-	const void *owner;                      /**< Who registered it. */
-	uint32_t seq;                           /**< Even: no line printing. */
+	const void *owner;			/**< Who registered it. */
+	uint32_t seq;				/**< Even: no line printing. */
 } log_shared;
 
 void log_init(void)
@@ -94,14 +100,21 @@ void log_line_begin(void)
 	 * the UART writes (Dekker with the service's stores of writing and
 	 * open, then its load of seq: abi/console.h). */
 	arch_mem_barrier();
-	for (uint32_t i = 0; l->writing != 0 && i < LOG_SERVICE_WRITE_POLLS; i++) {
-		arch_cpu_relax();
+	if (l->writing != 0) {
+		uint64_t until = arch_counter_now() +
+				 arch_counter_freq() / LOG_MS_PER_S *
+					 LOG_SERVICE_WRITE_WAIT_MS;
+
+		while (l->writing != 0 && arch_counter_now() < until) {
+			arch_cpu_relax();
+		}
 	}
-	/* Still writing after the polls (its vCPU's thread stopped by the
-	 * host): it is inside a line of its own, so end that too. */
+	/* Still writing after the wait (its vCPU stopped): it is inside a
+	 * line of its own, so end that too. */
 	if (service_line_open(l, log_shared.seq + 1) || l->writing != 0) {
 		/* As it is on the wire: no LF to CR LF here. */
-		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1; i++) {
+		for (unsigned long i = 0; i < sizeof(HYP_CONSOLE_BREAK) - 1;
+		     i++) {
 			pl011_putc(log_uart, HYP_CONSOLE_BREAK[i]);
 		}
 	}

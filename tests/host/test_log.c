@@ -32,8 +32,12 @@ static struct hyp_console_line shared;
 static uint32_t seq_at_byte[OUT_MAX];
 /* fake_relax_count when the first byte went out. */
 static unsigned relax_at_first_byte;
-/* log.c: polls of the service's writing word before a kernel line. */
-#define SERVICE_WRITE_POLLS (1U << 16)
+/* log.c: how long a kernel line waits for the service's writing word: 20
+ * ms of the counter, at FREQ Hz read STEP ticks further each time. */
+#define FREQ 1000000U
+#define STEP 10U
+/* Reads of the counter until the deadline, less the one that set it. */
+#define SERVICE_WRITE_POLLS (FREQ / 1000U * 20U / STEP - 1U)
 
 /* The board the log asks for its UART: the scenario's, then the DTB's. */
 #define UART_BUILT 0x09000000
@@ -184,6 +188,8 @@ static void test_log_waits_for_service_writing(void **unused)
 	log_share_line(&dummy, &shared);
 	shared.writing = 1;
 	fake_relax_count = 0;
+	fake_sysreg_cntfrq_el0 = FREQ;
+	fake_counter_step = STEP;
 	log_info("w");
 	assert_int_equal(relax_at_first_byte, SERVICE_WRITE_POLLS);
 	/* Regression (test_hostile: "[test]    [victim] victim: alive 75"):

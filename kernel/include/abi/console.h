@@ -13,11 +13,11 @@
  * tagged line (services/uart/console.c). So that no byte of the service
  * lands inside a kernel line, the service also sets writing while it
  * writes to the UART, storing it before it reads seq; the kernel, after
- * making seq odd, waits (a bounded number of polls: a service stopped
- * mid-write costs at most a garbled line, never a hang) until writing is
- * clear. One of the two sees the other's store (Dekker): the kernel waits,
- * or the service finds seq odd, clears writing and leaves the UART alone.
- * open names the kernel line that is to end the service's line: the next
+ * making seq odd, waits (a bounded time, 20 ms of the counter: a service
+ * stopped mid-write costs at most a garbled line, never a hang) until
+ * writing is clear. One of the two sees the other's store (Dekker): the kernel
+ * waits, or the service finds seq odd, clears writing and leaves the UART
+ * alone. open names the kernel line that is to end the service's line: the next
  * one to begin after the seq the service read. Either wait may run out
  * (the other side's vCPU thread stopped by the host, or stopped for good).
  * A kernel whose wait runs out ends the service's line (the break) before
