@@ -399,14 +399,6 @@ static inline bool quiet_store(struct vcpu *v, uint64_t esr, uint64_t ipa,
 	return true;
 }
 
-/* Is the register of @p ipa in @p mask (bit i: offset 4 * i of @p win)? */
-static inline bool reg_in(uint64_t mask, uint64_t ipa,
-			  const struct mmio_window *win)
-{
-	uint64_t reg = (ipa - ipa_addr(win->base)) / IPC_READS_REG_BYTES;
-
-	return reg < IPC_READS_REGS && ((mask >> reg) & 1U);
-}
 
 /*
  * A store the kernel completes for the window's service, ISV set and no
@@ -610,7 +602,6 @@ struct vcpu *trap_lower_sync(struct vcpu *vcpu)
 	/* Never posted: after them, off the posted DR writes' path (each
 	 * byte a console prints), at the cost of posted_store()'s refusal. */
 	if (kernel_store && win->quiet_mask != 0 &&
-	    reg_in(win->quiet_mask, ipa, win) &&
 	    quiet_store(vcpu, esr, ipa, win)) {
 		return kernel_exit(vcpu);
 	}
